@@ -1,0 +1,225 @@
+// Package sqlitedb opens the one Amends SQLite database with the settings
+// every connection must have, runs the numbered migrations that each storage
+// package embeds, and keeps the append-only audit log that every write goes
+// through.
+//
+// Settings live in the DSN, so each pooled connection gets them: WAL,
+// synchronous=FULL (a committed credit survives power loss), foreign keys,
+// a busy timeout, and BEGIN IMMEDIATE for every transaction so that writers
+// queue instead of failing on a lock upgrade.
+package sqlitedb
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // the database/sql driver "sqlite3"
+)
+
+// TimeFormat is how instants are stored: UTC, whole seconds, fixed width, so
+// text order is time order.
+const TimeFormat = "2006-01-02T15:04:05Z"
+
+// Open opens (creating if needed) the database file at path and applies the
+// core migrations (the audit log). Storage packages apply their own with
+// Migrate.
+func Open(ctx context.Context, file string) (*sql.DB, error) {
+	q := url.Values{}
+	q.Set("_foreign_keys", "on")
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "FULL")
+	q.Set("_busy_timeout", "10000")
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + file + "?" + q.Encode()
+	db, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", file, err)
+	}
+	if err := Migrate(ctx, db, "core", coreMigrations); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+//go:embed migrations/*.sql
+var coreFS embed.FS
+
+var coreMigrations, _ = fs.Sub(coreFS, "migrations")
+
+// Migrate applies, in order, every migration in fsys that set has not had
+// yet. Files are named NNNN_what.sql; each runs in its own transaction
+// together with its row in schema_migrations, so a failed migration leaves
+// the database at the previous version. Migrations are forward-only: a file
+// that has been applied is never run again, and a database that has a newer
+// version than the binary knows is refused.
+func Migrate(ctx context.Context, db *sql.DB, set string, fsys fs.FS) error {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		set_name TEXT NOT NULL,
+		version INTEGER NOT NULL,
+		name TEXT NOT NULL,
+		applied_at TEXT NOT NULL,
+		PRIMARY KEY (set_name, version)
+	) STRICT`); err != nil {
+		return fmt.Errorf("migrations table: %w", err)
+	}
+	type migration struct {
+		version int
+		name    string
+	}
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return err
+	}
+	var list []migration
+	seen := map[int]string{}
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || path.Ext(name) != ".sql" {
+			continue
+		}
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return fmt.Errorf("migration %s/%s: name must start with a positive number and _", set, name)
+		}
+		if other, dup := seen[v]; dup {
+			return fmt.Errorf("migration %s: %s and %s share version %d", set, other, name, v)
+		}
+		seen[v] = name
+		list = append(list, migration{v, name})
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].version < list[j].version })
+
+	var current int
+	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE set_name = ?`, set).Scan(&current); err != nil {
+		return err
+	}
+	if len(list) > 0 && current > list[len(list)-1].version {
+		return fmt.Errorf("database has %s migration %d, newer than this binary knows (%d): use a newer amends", set, current, list[len(list)-1].version)
+	}
+	for _, m := range list {
+		if m.version <= current {
+			continue
+		}
+		body, err := fs.ReadFile(fsys, m.name)
+		if err != nil {
+			return err
+		}
+		err = InTx(ctx, db, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (set_name, version, name, applied_at) VALUES (?, ?, ?, ?)`,
+				set, m.version, m.name, FormatTime(time.Now()))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migration %s/%s: %w", set, m.name, err)
+		}
+	}
+	return nil
+}
+
+// Version returns the newest applied migration of set, 0 if none.
+func Version(ctx context.Context, db *sql.DB, set string) (int, error) {
+	var v int
+	err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE set_name = ?`, set).Scan(&v)
+	return v, err
+}
+
+// InTx runs fn in a transaction and commits it if fn returns nil; otherwise
+// it rolls back and returns fn's error.
+func InTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// FormatTime formats an instant for storage.
+func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
+
+// ParseTime reads an instant written by FormatTime.
+func ParseTime(s string) (time.Time, error) { return time.Parse(TimeFormat, s) }
+
+// NullTime formats t for storage, or returns NULL for nil.
+func NullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return FormatTime(*t)
+}
+
+// AuditEntry is one write, as the audit log keeps it. Before and After are
+// marshalled to JSON; nil stores NULL.
+type AuditEntry struct {
+	Actor    string
+	Action   string // e.g. "incident.create"
+	Entity   string // e.g. "incident"
+	EntityID string
+	Before   any
+	After    any
+	At       time.Time
+}
+
+// Audit appends e to the audit log inside tx, so the record commits or rolls
+// back with the write it describes, and raises the data revision.
+func Audit(ctx context.Context, tx *sql.Tx, e AuditEntry) error {
+	before, err := jsonOrNull(e.Before)
+	if err != nil {
+		return err
+	}
+	after, err := jsonOrNull(e.After)
+	if err != nil {
+		return err
+	}
+	if e.Actor == "" {
+		return fmt.Errorf("audit %s: no actor", e.Action)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor, action, entity, entity_id, before_json, after_json)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, FormatTime(e.At), e.Actor, e.Action, e.Entity, e.EntityID, before, after)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE data_revision SET n = n + 1 WHERE id = 1`)
+	return err
+}
+
+// Revision returns the data revision: a number that every audited write
+// raises, in this process or any other that shares the database file.
+func Revision(ctx context.Context, db *sql.DB) (int64, error) {
+	var n int64
+	err := db.QueryRowContext(ctx, `SELECT n FROM data_revision WHERE id = 1`).Scan(&n)
+	return n, err
+}
+
+func jsonOrNull(v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
