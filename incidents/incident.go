@@ -1,0 +1,169 @@
+package incidents
+
+import (
+	"sort"
+	"time"
+)
+
+// Incident is something that went wrong, with its timeline of updates.
+type Incident struct {
+	ID     int64  `json:"id"`
+	Title  string `json:"title"`
+	Impact Impact `json:"impact"`
+	// Phase is the phase of the latest update.
+	Phase Phase `json:"phase"`
+	// StartedAt is when the incident began (it may be backfilled); the
+	// first update is at this instant.
+	StartedAt time.Time `json:"started_at"`
+	// ResolvedAt is the instant of the resolving update, nil while active.
+	ResolvedAt *time.Time `json:"resolved_at,omitempty"`
+	// Excluded incidents are shown but count for no SLA.
+	Excluded  bool      `json:"excluded"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	// Updates is the timeline, oldest first. It is append-only.
+	Updates []Update `json:"updates"`
+}
+
+// Update is one published entry of an incident's timeline.
+type Update struct {
+	ID         int64  `json:"id"`
+	IncidentID int64  `json:"incident_id"`
+	Phase      Phase  `json:"phase"`
+	Message    string `json:"message"`
+	// At is when it happened (it may be backfilled); CreatedAt is when it
+	// was written.
+	At        time.Time `json:"at"`
+	CreatedAt time.Time `json:"created_at"`
+	Author    string    `json:"author"`
+	// Components are the components this update set, in the order given.
+	Components []ComponentStatus `json:"components"`
+}
+
+// ComponentStatus is the status of one component, and the share of its
+// resources affected.
+type ComponentStatus struct {
+	Component       string  `json:"component"`
+	Status          Status  `json:"status"`
+	AffectedPercent Percent `json:"affected_percent"`
+}
+
+// Span is one stretch of time during which a component stayed at one status
+// and affected share because of an incident.
+type Span struct {
+	Component       string    `json:"component"`
+	Status          Status    `json:"status"`
+	AffectedPercent Percent   `json:"affected_percent"`
+	Start           time.Time `json:"start"`
+	// End is nil while the span goes on.
+	End *time.Time `json:"end,omitempty"`
+}
+
+// Active reports whether the incident is not yet resolved.
+func (inc Incident) Active() bool { return inc.Phase != Resolved }
+
+// Latest returns the newest update, or the zero Update if there is none.
+func (inc Incident) Latest() Update {
+	if len(inc.Updates) == 0 {
+		return Update{}
+	}
+	return inc.Updates[len(inc.Updates)-1]
+}
+
+// AffectedComponents returns every component the incident's updates ever
+// named, first named first.
+func (inc Incident) AffectedComponents() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, u := range inc.Updates {
+		for _, cs := range u.Components {
+			if !seen[cs.Component] {
+				seen[cs.Component] = true
+				out = append(out, cs.Component)
+			}
+		}
+	}
+	return out
+}
+
+// ComponentStates returns the current state of each component the incident
+// affects: the updates are folded oldest to newest, each setting the
+// components it names and leaving the others as they were. Components back
+// at operational are left out, and a resolved incident affects none. The
+// order is the order in which components were first named.
+func (inc Incident) ComponentStates() []ComponentStatus {
+	if !inc.Active() {
+		return nil
+	}
+	var order []string
+	cur := map[string]ComponentStatus{}
+	for _, u := range inc.Updates {
+		for _, cs := range u.Components {
+			if _, ok := cur[cs.Component]; !ok {
+				order = append(order, cs.Component)
+			}
+			cur[cs.Component] = cs
+		}
+	}
+	var out []ComponentStatus
+	for _, id := range order {
+		if cs := cur[id]; cs.Status != Operational {
+			out = append(out, cs)
+		}
+	}
+	return out
+}
+
+// Timeline returns the incident's effect on each component as spans of
+// constant status and affected share. A span starts at the update that sets
+// a component to a non-operational status or a new share, and ends at the
+// next update that changes either (End is that update's At), at ResolvedAt,
+// or not yet (End nil) while the incident is active. Operational stretches
+// and spans of zero length (two updates at one instant) are left out. Spans
+// are ordered by Start, then by the order in which components were first
+// named.
+func (inc Incident) Timeline() []Span {
+	first := map[string]int{}
+	open := map[string]*Span{}
+	var out []Span
+	end := func(id string, at time.Time) {
+		sp := open[id]
+		if sp == nil {
+			return
+		}
+		delete(open, id)
+		if at.After(sp.Start) {
+			e := at
+			sp.End = &e
+			out = append(out, *sp)
+		}
+	}
+	for _, u := range inc.Updates {
+		for _, cs := range u.Components {
+			if _, ok := first[cs.Component]; !ok {
+				first[cs.Component] = len(first)
+			}
+			if sp := open[cs.Component]; sp != nil && sp.Status == cs.Status && sp.AffectedPercent == cs.AffectedPercent {
+				continue // nothing changed: the span goes on
+			}
+			end(cs.Component, u.At)
+			if cs.Status != Operational {
+				open[cs.Component] = &Span{Component: cs.Component, Status: cs.Status, AffectedPercent: cs.AffectedPercent, Start: u.At}
+			}
+		}
+	}
+	for id, sp := range open {
+		if inc.ResolvedAt != nil {
+			end(id, *inc.ResolvedAt)
+		} else {
+			out = append(out, *sp)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].Start.Equal(out[j].Start) {
+			return out[i].Start.Before(out[j].Start)
+		}
+		return first[out[i].Component] < first[out[j].Component]
+	})
+	return out
+}

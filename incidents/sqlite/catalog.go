@@ -1,0 +1,235 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/internal/errs"
+)
+
+const serviceColumns = `id, name, description, position`
+
+func scanService(row interface{ Scan(...any) error }) (incidents.Service, error) {
+	var s incidents.Service
+	err := row.Scan(&s.ID, &s.Name, &s.Description, &s.Position)
+	return s, err
+}
+
+// Services returns every service by position, then ID.
+func (st *Store) Services(ctx context.Context) ([]incidents.Service, error) {
+	rows, err := st.db.QueryContext(ctx, `SELECT `+serviceColumns+` FROM services ORDER BY position, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []incidents.Service
+	for rows.Next() {
+		s, err := scanService(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// Service returns one service; errs.NotFound if there is none.
+func (st *Store) Service(ctx context.Context, id string) (incidents.Service, error) {
+	return service(ctx, st.db, id)
+}
+
+func service(ctx context.Context, q queryer, id string) (incidents.Service, error) {
+	s, err := scanService(q.QueryRowContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE id = ?`, id))
+	if err != nil {
+		return incidents.Service{}, notFound(err, "service %q not found", id)
+	}
+	return s, nil
+}
+
+// CreateService adds s; errs.Invalid if it breaks a rule, errs.Conflict if
+// its ID is taken.
+func (st *Store) CreateService(ctx context.Context, actor string, s incidents.Service, now time.Time) (incidents.Service, error) {
+	s = s.Normalize()
+	if err := s.Validate(); err != nil {
+		return incidents.Service{}, err
+	}
+	err := st.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := service(ctx, tx, s.ID); err == nil {
+			return errs.Conflictf("service %q already exists", s.ID)
+		} else if errs.CodeOf(err) != errs.NotFound {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO services (`+serviceColumns+`) VALUES (?, ?, ?, ?)`,
+			s.ID, s.Name, s.Description, s.Position); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "service.create", "service", s.ID, nil, s, now)
+	})
+	if err != nil {
+		return incidents.Service{}, err
+	}
+	return s, nil
+}
+
+// UpdateService replaces the service with s's ID; errs.NotFound if none.
+func (st *Store) UpdateService(ctx context.Context, actor string, s incidents.Service, now time.Time) (incidents.Service, error) {
+	s = s.Normalize()
+	if err := s.Validate(); err != nil {
+		return incidents.Service{}, err
+	}
+	err := st.inTx(ctx, func(tx *sql.Tx) error {
+		before, err := service(ctx, tx, s.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE services SET name = ?, description = ?, position = ? WHERE id = ?`,
+			s.Name, s.Description, s.Position, s.ID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "service.update", "service", s.ID, before, s, now)
+	})
+	if err != nil {
+		return incidents.Service{}, err
+	}
+	return s, nil
+}
+
+const componentColumns = `c.id, c.service_id, c.name, c.region, c.zone, c.resources, c.group_name, c.position`
+
+func scanComponent(row interface{ Scan(...any) error }) (incidents.Component, error) {
+	var c incidents.Component
+	err := row.Scan(&c.ID, &c.Service, &c.Name, &c.Region, &c.Zone, &c.Resources, &c.Group, &c.Position)
+	return c, err
+}
+
+// Components returns every component, ordered by service position, service
+// ID, group, position and ID.
+func (st *Store) Components(ctx context.Context) ([]incidents.Component, error) {
+	rows, err := st.db.QueryContext(ctx, `SELECT `+componentColumns+`
+		FROM components c JOIN services s ON s.id = c.service_id
+		ORDER BY s.position, s.id, c.group_name, c.position, c.id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []incidents.Component
+	for rows.Next() {
+		c, err := scanComponent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Component returns one component; errs.NotFound if there is none.
+func (st *Store) Component(ctx context.Context, id string) (incidents.Component, error) {
+	return component(ctx, st.db, id)
+}
+
+func component(ctx context.Context, q queryer, id string) (incidents.Component, error) {
+	c, err := scanComponent(q.QueryRowContext(ctx, `SELECT `+componentColumns+` FROM components c WHERE c.id = ?`, id))
+	if err != nil {
+		return incidents.Component{}, notFound(err, "component %q not found", id)
+	}
+	return c, nil
+}
+
+// CreateComponent adds c: errs.Invalid if it breaks a rule or its service
+// is unknown ("service"), errs.Conflict if its ID is taken.
+func (st *Store) CreateComponent(ctx context.Context, actor string, c incidents.Component, now time.Time) (incidents.Component, error) {
+	c = c.Normalize()
+	if err := c.Validate(); err != nil {
+		return incidents.Component{}, err
+	}
+	err := st.inTx(ctx, func(tx *sql.Tx) error {
+		if err := knownService(ctx, tx, c.Service); err != nil {
+			return err
+		}
+		if _, err := component(ctx, tx, c.ID); err == nil {
+			return errs.Conflictf("component %q already exists", c.ID)
+		} else if errs.CodeOf(err) != errs.NotFound {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO components (id, service_id, name, region, zone, resources, group_name, position)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, c.Service, c.Name, c.Region, c.Zone, c.Resources, c.Group, c.Position); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "component.create", "component", c.ID, nil, c, now)
+	})
+	if err != nil {
+		return incidents.Component{}, err
+	}
+	return c, nil
+}
+
+// UpdateComponent replaces the component with c's ID: errs.NotFound if
+// none, errs.Invalid if c breaks a rule or its service is unknown.
+func (st *Store) UpdateComponent(ctx context.Context, actor string, c incidents.Component, now time.Time) (incidents.Component, error) {
+	c = c.Normalize()
+	if err := c.Validate(); err != nil {
+		return incidents.Component{}, err
+	}
+	err := st.inTx(ctx, func(tx *sql.Tx) error {
+		before, err := component(ctx, tx, c.ID)
+		if err != nil {
+			return err
+		}
+		if err := knownService(ctx, tx, c.Service); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE components SET service_id = ?, name = ?, region = ?, zone = ?, resources = ?, group_name = ?, position = ?
+			WHERE id = ?`, c.Service, c.Name, c.Region, c.Zone, c.Resources, c.Group, c.Position, c.ID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "component.update", "component", c.ID, before, c, now)
+	})
+	if err != nil {
+		return incidents.Component{}, err
+	}
+	return c, nil
+}
+
+func knownService(ctx context.Context, tx *sql.Tx, id string) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM services WHERE id = ?`, id).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return errs.Invalidf("service", "unknown service %q", id)
+	}
+	return nil
+}
+
+// unknownComponent returns the index of the first id in ids that names no
+// component, or -1.
+func unknownComponent(ctx context.Context, tx *sql.Tx, ids []string) (int, error) {
+	if len(ids) == 0 {
+		return -1, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM components WHERE id IN (SELECT value FROM json_each(?))`, idList(ids))
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	known := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return 0, err
+		}
+		known[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for i, id := range ids {
+		if !known[id] {
+			return i, nil
+		}
+	}
+	return -1, nil
+}

@@ -1,0 +1,319 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/internal/errs"
+)
+
+// CreateIncident declares an incident with its first update (see
+// incidents.NewIncident); an unknown component is errs.Invalid on
+// "components[i].component".
+func (st *Store) CreateIncident(ctx context.Context, actor string, in incidents.IncidentInput, now time.Time) (incidents.Incident, error) {
+	inc, err := incidents.NewIncident(actor, in, now)
+	if err != nil {
+		return incidents.Incident{}, err
+	}
+	err = st.inTx(ctx, func(tx *sql.Tx) error {
+		if err := checkComponents(ctx, tx, inc.Updates[0]); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO incidents (title, impact, phase, started_at, resolved_at, excluded, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			inc.Title, string(inc.Impact), string(inc.Phase), ftime(inc.StartedAt), nullTime(inc.ResolvedAt),
+			inc.Excluded, ftime(inc.CreatedAt), ftime(inc.UpdatedAt))
+		if err != nil {
+			return err
+		}
+		if inc.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		if err := insertUpdate(ctx, tx, inc.ID, &inc.Updates[0]); err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "incident.create", "incident", strconv.FormatInt(inc.ID, 10), nil, inc, inc.CreatedAt)
+	})
+	if err != nil {
+		return incidents.Incident{}, err
+	}
+	return inc, nil
+}
+
+// AddUpdate appends an update to incident id (see incidents.Incident.Apply):
+// errs.NotFound, errs.Conflict if it is resolved, errs.Invalid if the update
+// breaks a rule or names an unknown component. The audit entry holds the
+// incident without its timeline before, and with only the new update after.
+func (st *Store) AddUpdate(ctx context.Context, actor string, id int64, in incidents.UpdateInput, now time.Time) (incidents.Incident, error) {
+	var out incidents.Incident
+	err := st.inTx(ctx, func(tx *sql.Tx) error {
+		inc, err := incident(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		next, err := inc.Apply(actor, in, now)
+		if err != nil {
+			return err
+		}
+		u := &next.Updates[len(next.Updates)-1]
+		if err := checkComponents(ctx, tx, *u); err != nil {
+			return err
+		}
+		if err := insertUpdate(ctx, tx, id, u); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE incidents SET phase = ?, resolved_at = ?, updated_at = ? WHERE id = ?`,
+			string(next.Phase), nullTime(next.ResolvedAt), ftime(next.UpdatedAt), id); err != nil {
+			return err
+		}
+		before, after := inc, next
+		before.Updates, after.Updates = nil, []incidents.Update{*u}
+		if err := audit(ctx, tx, actor, "incident.update", "incident", strconv.FormatInt(id, 10), before, after, next.UpdatedAt); err != nil {
+			return err
+		}
+		out = next
+		return nil
+	})
+	return out, err
+}
+
+// SetExcluded sets whether incident id counts for SLAs; setting the value it
+// already has writes nothing. errs.NotFound.
+func (st *Store) SetExcluded(ctx context.Context, actor string, id int64, excluded bool, now time.Time) (incidents.Incident, error) {
+	var out incidents.Incident
+	err := st.inTx(ctx, func(tx *sql.Tx) error {
+		inc, err := incident(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		out = inc
+		if inc.Excluded == excluded {
+			return nil
+		}
+		out.Excluded = excluded
+		out.UpdatedAt = now.UTC().Truncate(time.Second)
+		if _, err := tx.ExecContext(ctx, `UPDATE incidents SET excluded = ?, updated_at = ? WHERE id = ?`,
+			excluded, ftime(out.UpdatedAt), id); err != nil {
+			return err
+		}
+		before, after := inc, out
+		before.Updates, after.Updates = nil, nil
+		return audit(ctx, tx, actor, "incident.exclude", "incident", strconv.FormatInt(id, 10), before, after, out.UpdatedAt)
+	})
+	return out, err
+}
+
+// Incident returns incident id with its updates; errs.NotFound.
+func (st *Store) Incident(ctx context.Context, id int64) (incidents.Incident, error) {
+	return incident(ctx, st.db, id)
+}
+
+// ActiveIncidents returns the unresolved incidents, newest StartedAt first,
+// with their updates.
+func (st *Store) ActiveIncidents(ctx context.Context) ([]incidents.Incident, error) {
+	return listIncidents(ctx, st.db, `WHERE resolved_at IS NULL ORDER BY started_at DESC, id DESC`)
+}
+
+// ResolvedIncidents returns a page of resolved incidents, newest StartedAt
+// first, with their updates, and how many there are in all. errs.Invalid on
+// "offset" or "limit" for a negative offset or a limit below 1.
+func (st *Store) ResolvedIncidents(ctx context.Context, offset, limit int) ([]incidents.Incident, int, error) {
+	if err := page(offset, limit); err != nil {
+		return nil, 0, err
+	}
+	var total int
+	if err := st.db.QueryRowContext(ctx, `SELECT count(*) FROM incidents WHERE resolved_at IS NOT NULL`).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	list, err := listIncidents(ctx, st.db, `WHERE resolved_at IS NOT NULL ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?`, limit, offset)
+	return list, total, err
+}
+
+// IncidentsBetween returns, oldest StartedAt first with their updates, every
+// incident whose [StartedAt, ResolvedAt or now) overlaps [from, to), and
+// every one that started in [from, to) (an incident resolved at its start).
+func (st *Store) IncidentsBetween(ctx context.Context, from, to time.Time) ([]incidents.Incident, error) {
+	f, t, now := ftime(from), ftime(to), ftime(st.Now())
+	return listIncidents(ctx, st.db, `WHERE started_at < ? AND (COALESCE(resolved_at, ?) > ? OR started_at >= ?)
+		ORDER BY started_at, id`, t, now, f, f)
+}
+
+const incidentColumns = `id, title, impact, phase, started_at, resolved_at, excluded, created_at, updated_at`
+
+type incidentRow struct {
+	id                        int64
+	title, impact, phase      string
+	started, created, updated string
+	resolved                  sql.NullString
+	excluded                  bool
+}
+
+func scanIncident(row interface{ Scan(...any) error }) (incidents.Incident, error) {
+	var r incidentRow
+	if err := row.Scan(&r.id, &r.title, &r.impact, &r.phase, &r.started, &r.resolved, &r.excluded, &r.created, &r.updated); err != nil {
+		return incidents.Incident{}, err
+	}
+	inc := incidents.Incident{
+		ID: r.id, Title: r.title, Impact: incidents.Impact(r.impact), Phase: incidents.Phase(r.phase), Excluded: r.excluded,
+	}
+	var err error
+	if inc.StartedAt, err = ptime(r.started); err != nil {
+		return inc, err
+	}
+	if inc.CreatedAt, err = ptime(r.created); err != nil {
+		return inc, err
+	}
+	if inc.UpdatedAt, err = ptime(r.updated); err != nil {
+		return inc, err
+	}
+	if r.resolved.Valid {
+		t, err := ptime(r.resolved.String)
+		if err != nil {
+			return inc, err
+		}
+		inc.ResolvedAt = &t
+	}
+	return inc, nil
+}
+
+func incident(ctx context.Context, q queryer, id int64) (incidents.Incident, error) {
+	list, err := listIncidents(ctx, q, `WHERE id = ?`, id)
+	if err != nil {
+		return incidents.Incident{}, err
+	}
+	if len(list) == 0 {
+		return incidents.Incident{}, errs.NotFoundf("incident %d not found", id)
+	}
+	return list[0], nil
+}
+
+// listIncidents loads the incidents that where (a WHERE, ORDER BY and LIMIT
+// clause) selects, with their updates and component statuses, in three
+// queries however many there are.
+func listIncidents(ctx context.Context, q queryer, where string, args ...any) ([]incidents.Incident, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+incidentColumns+` FROM incidents `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	var list []incidents.Incident
+	index := map[int64]int{}
+	for rows.Next() {
+		inc, err := scanIncident(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		index[inc.ID] = len(list)
+		list = append(list, inc)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(list))
+	for i, inc := range list {
+		ids[i] = inc.ID
+	}
+	in := idList(ids)
+
+	rows, err = q.QueryContext(ctx, `SELECT id, incident_id, phase, message, at, created_at, author
+		FROM incident_updates WHERE incident_id IN (SELECT value FROM json_each(?))
+		ORDER BY incident_id, at, id`, in)
+	if err != nil {
+		return nil, err
+	}
+	type pos struct{ inc, upd int }
+	updates := map[int64]pos{}
+	for rows.Next() {
+		var u incidents.Update
+		var phase, at, created string
+		if err := rows.Scan(&u.ID, &u.IncidentID, &phase, &u.Message, &at, &created, &u.Author); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		u.Phase = incidents.Phase(phase)
+		if u.At, err = ptime(at); err == nil {
+			u.CreatedAt, err = ptime(created)
+		}
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		i := index[u.IncidentID]
+		updates[u.ID] = pos{i, len(list[i].Updates)}
+		list[i].Updates = append(list[i].Updates, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	rows, err = q.QueryContext(ctx, `SELECT c.update_id, c.component_id, c.status, c.affected_percent
+		FROM incident_update_components c JOIN incident_updates u ON u.id = c.update_id
+		WHERE u.incident_id IN (SELECT value FROM json_each(?))
+		ORDER BY c.update_id, c.position`, in)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var updateID int64
+		var cs incidents.ComponentStatus
+		var status string
+		if err := rows.Scan(&updateID, &cs.Component, &status, &cs.AffectedPercent); err != nil {
+			return nil, err
+		}
+		cs.Status = incidents.Status(status)
+		w, ok := updates[updateID]
+		if !ok {
+			return nil, fmt.Errorf("component status of unknown update %d", updateID)
+		}
+		u := &list[w.inc].Updates[w.upd]
+		u.Components = append(u.Components, cs)
+	}
+	return list, rows.Err()
+}
+
+// checkComponents returns errs.Invalid on "components[i].component" for the
+// first component u names that does not exist.
+func checkComponents(ctx context.Context, tx *sql.Tx, u incidents.Update) error {
+	ids := make([]string, len(u.Components))
+	for i, cs := range u.Components {
+		ids[i] = cs.Component
+	}
+	i, err := unknownComponent(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+	if i >= 0 {
+		return errs.Invalidf(fmt.Sprintf("components[%d].component", i), "unknown component %q", ids[i])
+	}
+	return nil
+}
+
+// insertUpdate stores u as an update of incident id and sets its IDs.
+func insertUpdate(ctx context.Context, tx *sql.Tx, id int64, u *incidents.Update) error {
+	res, err := tx.ExecContext(ctx, `INSERT INTO incident_updates (incident_id, phase, message, at, created_at, author)
+		VALUES (?, ?, ?, ?, ?, ?)`, id, string(u.Phase), u.Message, ftime(u.At), ftime(u.CreatedAt), u.Author)
+	if err != nil {
+		return err
+	}
+	if u.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	u.IncidentID = id
+	for i, cs := range u.Components {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_update_components (update_id, position, component_id, status, affected_percent)
+			VALUES (?, ?, ?, ?, ?)`, u.ID, i, cs.Component, string(cs.Status), int64(cs.AffectedPercent)); err != nil {
+			return err
+		}
+	}
+	return nil
+}

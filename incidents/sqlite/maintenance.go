@@ -1,0 +1,171 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/internal/errs"
+)
+
+// CreateMaintenance schedules a maintenance (see incidents.NewMaintenance);
+// an unknown component is errs.Invalid on "components[i]".
+func (st *Store) CreateMaintenance(ctx context.Context, actor string, in incidents.MaintenanceInput, now time.Time) (incidents.Maintenance, error) {
+	m, err := incidents.NewMaintenance(actor, in, now)
+	if err != nil {
+		return incidents.Maintenance{}, err
+	}
+	err = st.inTx(ctx, func(tx *sql.Tx) error {
+		i, err := unknownComponent(ctx, tx, m.Components)
+		if err != nil {
+			return err
+		}
+		if i >= 0 {
+			return errs.Invalidf(fmt.Sprintf("components[%d]", i), "unknown component %q", m.Components[i])
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO maintenances (title, message, starts_at, ends_at, announced_at, phase, created_at, author)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.Title, m.Message, ftime(m.StartsAt), ftime(m.EndsAt), ftime(m.AnnouncedAt),
+			string(m.Phase), ftime(m.CreatedAt), m.Author)
+		if err != nil {
+			return err
+		}
+		if m.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		for i, c := range m.Components {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO maintenance_components (maintenance_id, position, component_id) VALUES (?, ?, ?)`,
+				m.ID, i, c); err != nil {
+				return err
+			}
+		}
+		return audit(ctx, tx, actor, "maintenance.create", "maintenance", strconv.FormatInt(m.ID, 10), nil, m, m.CreatedAt)
+	})
+	if err != nil {
+		return incidents.Maintenance{}, err
+	}
+	return m, nil
+}
+
+// AdvanceMaintenance moves maintenance id's phase forward from its
+// PhaseAt(now) (see incidents.Maintenance.Advance): errs.NotFound,
+// errs.Invalid on "phase" for an unknown phase, errs.Conflict for the same
+// or an earlier one.
+func (st *Store) AdvanceMaintenance(ctx context.Context, actor string, id int64, to incidents.MaintenancePhase, now time.Time) (incidents.Maintenance, error) {
+	var out incidents.Maintenance
+	err := st.inTx(ctx, func(tx *sql.Tx) error {
+		m, err := maintenance(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		next, err := m.Advance(to, now)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE maintenances SET phase = ? WHERE id = ?`, string(next.Phase), id); err != nil {
+			return err
+		}
+		out = next
+		return audit(ctx, tx, actor, "maintenance.advance", "maintenance", strconv.FormatInt(id, 10), m, next, now.UTC().Truncate(time.Second))
+	})
+	return out, err
+}
+
+// Maintenance returns maintenance id; errs.NotFound.
+func (st *Store) Maintenance(ctx context.Context, id int64) (incidents.Maintenance, error) {
+	return maintenance(ctx, st.db, id)
+}
+
+// Maintenances returns the maintenances not completed at now, soonest
+// StartsAt first.
+func (st *Store) Maintenances(ctx context.Context, now time.Time) ([]incidents.Maintenance, error) {
+	return listMaintenances(ctx, st.db, `WHERE phase <> 'completed' AND ends_at > ? ORDER BY starts_at, id`, ftime(now))
+}
+
+// PastMaintenances returns a page of the maintenances completed by now (the
+// Store's clock), latest StartsAt first, and how many there are in all.
+// errs.Invalid on "offset" or "limit" for a negative offset or a limit below 1.
+func (st *Store) PastMaintenances(ctx context.Context, offset, limit int) ([]incidents.Maintenance, int, error) {
+	if err := page(offset, limit); err != nil {
+		return nil, 0, err
+	}
+	now := ftime(st.Now())
+	var total int
+	if err := st.db.QueryRowContext(ctx, `SELECT count(*) FROM maintenances WHERE phase = 'completed' OR ends_at <= ?`, now).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	list, err := listMaintenances(ctx, st.db, `WHERE phase = 'completed' OR ends_at <= ? ORDER BY starts_at DESC, id DESC LIMIT ? OFFSET ?`, now, limit, offset)
+	return list, total, err
+}
+
+func maintenance(ctx context.Context, q queryer, id int64) (incidents.Maintenance, error) {
+	list, err := listMaintenances(ctx, q, `WHERE id = ?`, id)
+	if err != nil {
+		return incidents.Maintenance{}, err
+	}
+	if len(list) == 0 {
+		return incidents.Maintenance{}, errs.NotFoundf("maintenance %d not found", id)
+	}
+	return list[0], nil
+}
+
+// listMaintenances loads the maintenances that where selects, with their
+// components, in two queries.
+func listMaintenances(ctx context.Context, q queryer, where string, args ...any) ([]incidents.Maintenance, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, title, message, starts_at, ends_at, announced_at, phase, created_at, author
+		FROM maintenances `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	var list []incidents.Maintenance
+	index := map[int64]int{}
+	for rows.Next() {
+		var m incidents.Maintenance
+		var starts, ends, announced, phase, created string
+		if err := rows.Scan(&m.ID, &m.Title, &m.Message, &starts, &ends, &announced, &phase, &created, &m.Author); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		m.Phase = incidents.MaintenancePhase(phase)
+		for _, f := range []struct {
+			dst *time.Time
+			src string
+		}{{&m.StartsAt, starts}, {&m.EndsAt, ends}, {&m.AnnouncedAt, announced}, {&m.CreatedAt, created}} {
+			if *f.dst, err = ptime(f.src); err != nil {
+				rows.Close()
+				return nil, err
+			}
+		}
+		index[m.ID] = len(list)
+		list = append(list, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(list))
+	for i, m := range list {
+		ids[i] = m.ID
+	}
+	rows, err = q.QueryContext(ctx, `SELECT maintenance_id, component_id FROM maintenance_components
+		WHERE maintenance_id IN (SELECT value FROM json_each(?)) ORDER BY maintenance_id, position`, idList(ids))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var c string
+		if err := rows.Scan(&id, &c); err != nil {
+			return nil, err
+		}
+		i := index[id]
+		list[i].Components = append(list[i].Components, c)
+	}
+	return list, rows.Err()
+}

@@ -1,0 +1,73 @@
+package incidents
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps services, components, incidents and maintenance. Every write
+// checks its input first (the rules of this package, then that the named
+// service or components exist), runs in one transaction with its audit
+// entry written by actor, and on any error changes nothing. Instants are
+// kept in UTC whole seconds. Errors are *errs.Error: Invalid (naming the
+// field), NotFound, Conflict; anything else is internal.
+type Store interface {
+	// Services returns every service by position, then ID.
+	Services(ctx context.Context) ([]Service, error)
+	// Service returns one service; errs.NotFound if there is none.
+	Service(ctx context.Context, id string) (Service, error)
+	// CreateService adds s; errs.Conflict if its ID is taken.
+	CreateService(ctx context.Context, actor string, s Service, now time.Time) (Service, error)
+	// UpdateService replaces the service with s's ID; errs.NotFound if none.
+	UpdateService(ctx context.Context, actor string, s Service, now time.Time) (Service, error)
+
+	// Components returns every component, ordered by service position,
+	// service ID, group, position and ID.
+	Components(ctx context.Context) ([]Component, error)
+	// Component returns one component; errs.NotFound if there is none.
+	Component(ctx context.Context, id string) (Component, error)
+	// CreateComponent adds c: an unknown service is errs.Invalid on
+	// "service", a taken ID errs.Conflict.
+	CreateComponent(ctx context.Context, actor string, c Component, now time.Time) (Component, error)
+	// UpdateComponent replaces the component with c's ID; errs.NotFound if
+	// none, an unknown service errs.Invalid on "service".
+	UpdateComponent(ctx context.Context, actor string, c Component, now time.Time) (Component, error)
+
+	// CreateIncident declares an incident (see NewIncident); an unknown
+	// component is errs.Invalid on "components[i].component".
+	CreateIncident(ctx context.Context, actor string, in IncidentInput, now time.Time) (Incident, error)
+	// AddUpdate appends an update to an incident (see Incident.Apply):
+	// errs.NotFound, errs.Conflict if it is resolved, errs.Invalid.
+	AddUpdate(ctx context.Context, actor string, incidentID int64, in UpdateInput, now time.Time) (Incident, error)
+	// SetExcluded sets whether the incident counts for SLAs; setting the
+	// value it already has writes nothing.
+	SetExcluded(ctx context.Context, actor string, id int64, excluded bool, now time.Time) (Incident, error)
+	// Incident returns one incident with its updates; errs.NotFound.
+	Incident(ctx context.Context, id int64) (Incident, error)
+	// ActiveIncidents returns the unresolved incidents, newest StartedAt
+	// first, with their updates.
+	ActiveIncidents(ctx context.Context) ([]Incident, error)
+	// ResolvedIncidents returns a page of resolved incidents, newest
+	// StartedAt first, with their updates, and how many there are in all.
+	ResolvedIncidents(ctx context.Context, offset, limit int) ([]Incident, int, error)
+	// IncidentsBetween returns, oldest StartedAt first with their updates,
+	// every incident whose [StartedAt, ResolvedAt or now) overlaps
+	// [from, to), and those that started in [from, to).
+	IncidentsBetween(ctx context.Context, from, to time.Time) ([]Incident, error)
+
+	// CreateMaintenance schedules a maintenance (see NewMaintenance); an
+	// unknown component is errs.Invalid on "components[i]".
+	CreateMaintenance(ctx context.Context, actor string, in MaintenanceInput, now time.Time) (Maintenance, error)
+	// AdvanceMaintenance moves a maintenance's phase forward from
+	// PhaseAt(now) (see Maintenance.Advance): errs.NotFound, errs.Invalid,
+	// errs.Conflict.
+	AdvanceMaintenance(ctx context.Context, actor string, id int64, to MaintenancePhase, now time.Time) (Maintenance, error)
+	// Maintenance returns one maintenance; errs.NotFound.
+	Maintenance(ctx context.Context, id int64) (Maintenance, error)
+	// Maintenances returns the maintenances not completed at now, soonest
+	// StartsAt first.
+	Maintenances(ctx context.Context, now time.Time) ([]Maintenance, error)
+	// PastMaintenances returns a page of completed maintenances, latest
+	// StartsAt first, and how many there are in all.
+	PastMaintenances(ctx context.Context, offset, limit int) ([]Maintenance, int, error)
+}
