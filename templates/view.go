@@ -1,0 +1,387 @@
+// Package templates holds the templ components of every Amends page and the
+// view models they take. A view model is shaped like its page and carries
+// ready-formatted strings (times, percentages, labels, URLs); components never
+// query or compute anything.
+package templates
+
+// Time is an instant as a page shows it: Text in UTC for readers without
+// JavaScript ("24 Dec 2012, 20:24 UTC"), ISO (RFC 3339, UTC) for the
+// datetime attribute that the small script turns into the reader's local time.
+type Time struct {
+	ISO  string
+	Text string
+}
+
+// IsZero reports whether no instant is set.
+func (t Time) IsZero() bool { return t.ISO == "" }
+
+// Nav is what the page header needs to know about who is looking.
+type Nav struct {
+	SiteName string
+	// UserName is empty for a visitor who is not signed in.
+	UserName string
+	// UserRole is the signed-in user's role ("admin", "manager", ...).
+	UserRole string
+	// CSRF is the token every form of the page posts back (field "_csrf").
+	CSRF string
+	// Admin is true on admin pages (they get the admin navigation).
+	Admin bool
+	// Current is the path of the page, to mark the current navigation link.
+	Current string
+}
+
+// Page is the frame around every page.
+type Page struct {
+	Title       string // the page's own title; the site name is appended
+	Description string // meta description and og:description
+	Nav         Nav
+	// Flash is a one-time notice shown at the top ("Update posted.").
+	Flash string
+}
+
+// StatusBadge is a status as shown: Class is the machine value used for CSS
+// ("operational", "degraded_performance", "partial_outage", "major_outage",
+// "under_maintenance"), Label the words ("Partial outage").
+type StatusBadge struct {
+	Class string
+	Label string
+}
+
+// StatusPage is the public front page, "/".
+type StatusPage struct {
+	Page
+	// Overall: Class one of the status classes; Label a sentence such as
+	// "All systems operational" or "Partial outage".
+	Overall     StatusBadge
+	Services    []ServiceGroup
+	Active      []IncidentSummary
+	Maintenance []MaintenanceSummary // in progress and upcoming, soonest first
+	GeneratedAt Time
+}
+
+// ServiceGroup is one service and its components on the status page.
+type ServiceGroup struct {
+	ID          string
+	Name        string
+	Description string
+	Status      StatusBadge // the worst of its components
+	Components  []ComponentRow
+}
+
+// ComponentRow is one component's line on the status page.
+type ComponentRow struct {
+	ID     string
+	Name   string
+	Where  string // "us-east-1", "us-east-1a", or "" when not set
+	Group  string
+	Status StatusBadge
+	// Percent is the affected-resource percentage of the worst active impact
+	// ("6.8%"), empty when operational.
+	Percent string
+}
+
+// IncidentSummary is an incident in a list (active incidents, history).
+type IncidentSummary struct {
+	URL        string
+	Title      string
+	Impact     StatusBadge // Class "none", "minor", "major", "critical"
+	Phase      string      // "Investigating", ..., "Resolved"
+	Started    Time
+	Resolved   Time   // zero while active
+	Duration   string // "22 h 6 min", or "ongoing"
+	Latest     string // the latest update's message
+	LatestAt   Time
+	Components []string // names of the affected components
+}
+
+// MaintenanceSummary is a scheduled maintenance in a list.
+type MaintenanceSummary struct {
+	ID         int64
+	Title      string
+	Message    string
+	Phase      string // "Scheduled", "In progress", "Completed"
+	PhaseClass string // "scheduled", "in_progress", "completed"
+	Starts     Time
+	Ends       Time
+	Components []string
+}
+
+// IncidentPage is "/incidents/{id}": the whole timeline.
+type IncidentPage struct {
+	Page
+	Incident IncidentSummary
+	// Affected lists every component the incident touched with its worst
+	// status and peak percentage during the incident.
+	Affected []AffectedComponent
+	Updates  []UpdateView // newest first, as status pages show them
+}
+
+// AffectedComponent is a component an incident touched.
+type AffectedComponent struct {
+	Name        string
+	Worst       StatusBadge
+	PeakPercent string // "6.8%"
+}
+
+// UpdateView is one update of an incident's timeline.
+type UpdateView struct {
+	Phase      string
+	PhaseClass string
+	// Paragraphs is the message split at blank lines; shown as escaped text.
+	Paragraphs []string
+	At         Time
+	Author     string // shown on admin pages only
+	Components []ComponentChangeView
+}
+
+// ComponentChangeView is what one update set for one component.
+type ComponentChangeView struct {
+	Name    string
+	Status  StatusBadge
+	Percent string // "12.5%"; empty for operational
+}
+
+// HistoryPage is "/history": resolved incidents by month, paginated.
+type HistoryPage struct {
+	Page
+	Months     []HistoryMonth
+	Pagination Pagination
+}
+
+// HistoryMonth is one calendar month (UTC) of resolved incidents.
+type HistoryMonth struct {
+	Label     string // "December 2012"
+	Incidents []IncidentSummary
+}
+
+// Pagination links a paginated list. An empty URL means no such page.
+type Pagination struct {
+	Page    int
+	Pages   int
+	PrevURL string
+	NextURL string
+}
+
+// ErrorPage is shown for 4xx and 5xx answers to browsers.
+type ErrorPage struct {
+	Page
+	Status  int
+	Heading string // "Page not found"
+	Message string
+}
+
+// FormError is a form's errors: Fields maps a form field name to the message
+// shown beside it; Summary is shown above the form.
+type FormError struct {
+	Summary string
+	Fields  map[string]string
+}
+
+// Field returns the error for one field, or "".
+func (e FormError) Field(name string) string {
+	if e.Fields == nil {
+		return ""
+	}
+	return e.Fields[name]
+}
+
+// Option is one choice of a select or radio group.
+type Option struct {
+	Value    string
+	Label    string
+	Selected bool
+}
+
+// LoginPage is "/login".
+type LoginPage struct {
+	Page
+	Email string
+	Next  string // where to go after signing in
+	Error string
+}
+
+// SetupPage is "/setup?code=...": creating the first admin.
+type SetupPage struct {
+	Page
+	Code  string
+	Email string
+	Name  string
+	Error FormError
+}
+
+// AdminHome is "/admin": what needs attention.
+type AdminHome struct {
+	Page
+	Active      []IncidentSummary // URL points to the admin incident page
+	Maintenance []MaintenanceSummary
+	Overall     StatusBadge
+	CanWrite    bool // support and above
+}
+
+// ComponentField is one component's row in an incident form: the status
+// select (name "status."+ID) and the affected-percent input (name
+// "percent."+ID).
+type ComponentField struct {
+	ID       string
+	Name     string // "ELB us-east-1"
+	Service  string
+	Statuses []Option
+	Percent  string
+	Error    string // the error for this row, if any
+}
+
+// IncidentForm is "/admin/incidents/new".
+type IncidentForm struct {
+	Page
+	Title      string
+	Impacts    []Option
+	Phases     []Option
+	Message    string
+	StartedAt  string // optional backfill, "2012-12-24T20:24" (UTC) or RFC 3339
+	Components []ComponentField
+	Error      FormError
+}
+
+// AdminIncidentPage is "/admin/incidents/{id}": the timeline and the form to
+// post an update or resolve.
+type AdminIncidentPage struct {
+	Page
+	ID         int64
+	Incident   IncidentSummary
+	PublicURL  string
+	Updates    []UpdateView
+	Resolved   bool
+	CanWrite   bool
+	Phases     []Option // the current phase and those after it
+	Message    string
+	At         string
+	Components []ComponentField
+	Error      FormError
+}
+
+// AdminIncidentsPage is "/admin/incidents": active and recent incidents.
+type AdminIncidentsPage struct {
+	Page
+	Active     []IncidentSummary
+	Resolved   []IncidentSummary
+	Pagination Pagination
+	CanWrite   bool
+}
+
+// MaintenanceForm is "/admin/maintenance": the list and the form to schedule.
+type MaintenanceForm struct {
+	Page
+	Upcoming   []MaintenanceSummary // not completed
+	Past       []MaintenanceSummary
+	CanWrite   bool
+	Title      string
+	Message    string
+	StartsAt   string
+	EndsAt     string
+	Components []Option // checkboxes, name "components"
+	Error      FormError
+}
+
+// ServicesPage is "/admin/services": services with their components, and
+// the forms to add a service and a component.
+type ServicesPage struct {
+	Page
+	Services     []AdminService
+	CanWrite     bool // admin only
+	ServiceForm  ServiceFields
+	ComponentFrm ComponentFields
+	ServiceOpts  []Option
+	Error        FormError
+	// ErrorFor names the form Error belongs to: "service" or "component".
+	// When empty, the form is inferred from the fields in error (component
+	// only fields mean the component form; otherwise the service form).
+	ErrorFor string
+}
+
+// AdminService is a service and its components in admin.
+type AdminService struct {
+	ID          string
+	Name        string
+	Description string
+	Position    string
+	Components  []AdminComponent
+}
+
+// AdminComponent is a component in admin.
+type AdminComponent struct {
+	ID        string
+	Name      string
+	Region    string
+	Zone      string
+	Resources string // "" when not stated
+	Group     string
+	Position  string
+	Status    StatusBadge
+}
+
+// ServiceFields are the values of the service form.
+type ServiceFields struct {
+	ID          string
+	Name        string
+	Description string
+	Position    string
+}
+
+// ComponentFields are the values of the component form.
+type ComponentFields struct {
+	ID        string
+	Service   string
+	Name      string
+	Region    string
+	Zone      string
+	Resources string
+	Group     string
+	Position  string
+}
+
+// UsersPage is "/admin/users": users and API tokens (admin only).
+type UsersPage struct {
+	Page
+	Users  []UserRow
+	Tokens []TokenRow
+	Roles  []Option
+	// NewToken is the secret of a token just created, shown once.
+	NewToken  string
+	UserForm  UserFields
+	TokenName string
+	Error     FormError
+	// ErrorFor names the form Error belongs to: "user" or "token". When
+	// empty, the form is inferred: email or password errors mean the user
+	// form, a TokenName being set means the token form, else the user form.
+	ErrorFor string
+}
+
+// UserRow is a user in the users table.
+type UserRow struct {
+	ID       int64
+	Email    string
+	Name     string
+	Role     string
+	Disabled bool
+	Created  Time
+	Roles    []Option // for the change-role form
+}
+
+// TokenRow is an API token in the tokens table.
+type TokenRow struct {
+	ID       int64
+	Name     string
+	Owner    string
+	Role     string
+	Prefix   string
+	Created  Time
+	LastUsed Time
+	Revoked  Time
+}
+
+// UserFields are the values of the new-user form.
+type UserFields struct {
+	Email string
+	Name  string
+	Role  string
+}
