@@ -21,8 +21,9 @@ type Store interface {
 	// UpdateService replaces the service with s's ID; errs.NotFound if none.
 	UpdateService(ctx context.Context, actor string, s Service, now time.Time) (Service, error)
 
-	// Components returns every component, ordered by service position,
-	// service ID, group, position and ID.
+	// Components returns every component, ordered by service position and
+	// ID, then by group (groups in the order of their first component's
+	// position), then position and ID.
 	Components(ctx context.Context) ([]Component, error)
 	// Component returns one component; errs.NotFound if there is none.
 	Component(ctx context.Context, id string) (Component, error)

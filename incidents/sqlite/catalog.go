@@ -104,12 +104,15 @@ func scanComponent(row interface{ Scan(...any) error }) (incidents.Component, er
 	return c, err
 }
 
-// Components returns every component, ordered by service position, service
-// ID, group, position and ID.
+// Components returns every component, ordered by service (position, ID),
+// then group (the group of the lowest-positioned component first, so an
+// admin orders groups by ordering components), then position and ID.
 func (st *Store) Components(ctx context.Context) ([]incidents.Component, error) {
 	rows, err := st.db.QueryContext(ctx, `SELECT `+componentColumns+`
 		FROM components c JOIN services s ON s.id = c.service_id
-		ORDER BY s.position, s.id, c.group_name, c.position, c.id`)
+		ORDER BY s.position, s.id,
+			MIN(c.position) OVER (PARTITION BY c.service_id, c.group_name), c.group_name,
+			c.position, c.id`)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,258 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/auth"
+)
+
+const adminIncidentsPerPage = 25
+
+// handleAdminIncidents shows "/admin/incidents": active, then resolved.
+func (s *Server) handleAdminIncidents(c echo.Context) error {
+	ctx := c.Request().Context()
+	page, err := pageParam(c)
+	if err != nil {
+		return err
+	}
+	components, err := s.incidents.Components(ctx)
+	if err != nil {
+		return err
+	}
+	names := namesOf(components)
+	active, err := s.incidents.ActiveIncidents(ctx)
+	if err != nil {
+		return err
+	}
+	resolved, total, err := s.incidents.ResolvedIncidents(ctx, (page-1)*adminIncidentsPerPage, adminIncidentsPerPage)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	v := templates.AdminIncidentsPage{
+		Page:       s.page(c, "Incidents", ""),
+		Pagination: pagination("/admin/incidents", page, adminIncidentsPerPage, total),
+		CanWrite:   currentUser(c).Role.AtLeast(auth.Support),
+	}
+	for _, inc := range active {
+		v.Active = append(v.Active, incidentSummary(inc, names, "/admin/incidents/", now))
+	}
+	for _, inc := range resolved {
+		v.Resolved = append(v.Resolved, incidentSummary(inc, names, "/admin/incidents/", now))
+	}
+	return s.render(c, http.StatusOK, templates.AdminIncidents(v))
+}
+
+// serviceNames maps service ids to names, for grouping form rows.
+func (s *Server) serviceNames(ctx context.Context) (map[string]string, error) {
+	services, err := s.incidents.Services(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(services))
+	for _, svc := range services {
+		out[svc.ID] = svc.Name
+	}
+	return out, nil
+}
+
+func impactOptions(selected incidents.Impact) []templates.Option {
+	var out []templates.Option
+	for _, i := range []incidents.Impact{incidents.ImpactNone, incidents.ImpactMinor, incidents.ImpactMajor, incidents.ImpactCritical} {
+		out = append(out, templates.Option{Value: string(i), Label: i.Label(), Selected: i == selected})
+	}
+	return out
+}
+
+// phaseOptions lists from (inclusive) onwards; from "" lists all but resolved.
+func phaseOptions(from, selected incidents.Phase) []templates.Option {
+	var out []templates.Option
+	for _, p := range []incidents.Phase{incidents.Investigating, incidents.Identified, incidents.Monitoring, incidents.Resolved} {
+		if from == "" && p == incidents.Resolved || from != "" && p.Rank() < from.Rank() {
+			continue
+		}
+		out = append(out, templates.Option{Value: string(p), Label: p.Label(), Selected: p == selected})
+	}
+	return out
+}
+
+// handleNewIncident shows "/admin/incidents/new".
+func (s *Server) handleNewIncident(c echo.Context) error {
+	ctx := c.Request().Context()
+	components, err := s.incidents.Components(ctx)
+	if err != nil {
+		return err
+	}
+	services, err := s.serviceNames(ctx)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, templates.NewIncident(templates.IncidentForm{
+		Page:       s.page(c, "Declare an incident", ""),
+		Impacts:    impactOptions(incidents.ImpactMinor),
+		Phases:     phaseOptions("", incidents.Investigating),
+		Components: emptyComponentFields(components, services, nil),
+	}))
+}
+
+// handleCreateIncident declares an incident from the form.
+func (s *Server) handleCreateIncident(c echo.Context) error {
+	ctx := c.Request().Context()
+	components, err := s.incidents.Components(ctx)
+	if err != nil {
+		return err
+	}
+	services, err := s.serviceNames(ctx)
+	if err != nil {
+		return err
+	}
+	in := incidents.IncidentInput{
+		Title:   strings.TrimSpace(c.FormValue("title")),
+		Impact:  incidents.Impact(c.FormValue("impact")),
+		Phase:   incidents.Phase(c.FormValue("phase")),
+		Message: strings.TrimSpace(c.FormValue("message")),
+	}
+	form, err := readComponentForm(c, components, services, nil)
+	if err == nil {
+		in.Components = form.change
+		in.StartedAt, err = parseFormTime("started_at", c.FormValue("started_at"))
+	}
+	var inc incidents.Incident
+	if err == nil {
+		inc, err = s.incidents.CreateIncident(ctx, actor(c), in, s.now())
+	}
+	if err != nil {
+		if errs.CodeOf(err) != errs.Invalid {
+			return err
+		}
+		return s.render(c, http.StatusUnprocessableEntity, templates.NewIncident(templates.IncidentForm{
+			Page:       s.page(c, "Declare an incident", ""),
+			Title:      in.Title,
+			Impacts:    impactOptions(in.Impact),
+			Phases:     phaseOptions("", in.Phase),
+			Message:    in.Message,
+			StartedAt:  c.FormValue("started_at"),
+			Components: form.fields,
+			Error:      form.attach(err),
+		}))
+	}
+	s.pages.invalidate()
+	return c.Redirect(http.StatusSeeOther, "/admin/incidents/"+strconv.FormatInt(inc.ID, 10))
+}
+
+// handleAdminIncident shows "/admin/incidents/:id" with the update form.
+func (s *Server) handleAdminIncident(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	inc, err := s.incidents.Incident(ctx, id)
+	if err != nil {
+		return err
+	}
+	v, err := s.adminIncidentView(c, inc)
+	if err != nil {
+		return err
+	}
+	v.Components = emptyComponentFields(v.componentsList, v.services, currentStates(inc))
+	return s.render(c, http.StatusOK, templates.AdminIncident(v.AdminIncidentPage))
+}
+
+type adminIncident struct {
+	templates.AdminIncidentPage
+	componentsList []incidents.Component
+	services       map[string]string
+}
+
+func (s *Server) adminIncidentView(c echo.Context, inc incidents.Incident) (adminIncident, error) {
+	ctx := c.Request().Context()
+	components, err := s.incidents.Components(ctx)
+	if err != nil {
+		return adminIncident{}, err
+	}
+	services, err := s.serviceNames(ctx)
+	if err != nil {
+		return adminIncident{}, err
+	}
+	names := namesOf(components)
+	idText := strconv.FormatInt(inc.ID, 10)
+	return adminIncident{
+		AdminIncidentPage: templates.AdminIncidentPage{
+			Page:      s.page(c, inc.Title, ""),
+			ID:        inc.ID,
+			Incident:  incidentSummary(inc, names, "/admin/incidents/", s.now()),
+			PublicURL: "/incidents/" + idText,
+			Updates:   updateViews(inc, names),
+			Resolved:  !inc.Active(),
+			CanWrite:  currentUser(c).Role.AtLeast(auth.Support),
+			Phases:    phaseOptions(inc.Phase, inc.Phase),
+		},
+		componentsList: components,
+		services:       services,
+	}, nil
+}
+
+func currentStates(inc incidents.Incident) map[string]incidents.ComponentStatus {
+	out := map[string]incidents.ComponentStatus{}
+	for _, cs := range inc.ComponentStates() {
+		out[cs.Component] = cs
+	}
+	return out
+}
+
+// handlePostUpdate posts an update (or the resolution) from the form.
+func (s *Server) handlePostUpdate(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	inc, err := s.incidents.Incident(ctx, id)
+	if err != nil {
+		return err
+	}
+	v, err := s.adminIncidentView(c, inc)
+	if err != nil {
+		return err
+	}
+	in := incidents.UpdateInput{
+		Phase:   incidents.Phase(c.FormValue("phase")),
+		Message: strings.TrimSpace(c.FormValue("message")),
+	}
+	form, err := readComponentForm(c, v.componentsList, v.services, currentStates(inc))
+	if err == nil {
+		in.At, err = parseFormTime("at", c.FormValue("at"))
+	}
+	if err == nil && in.Phase == incidents.Resolved {
+		// Resolving returns every component to operational; the rows are
+		// left as they were only to be shown again if something is wrong.
+		in.Components = nil
+	} else {
+		in.Components = form.change
+	}
+	if err == nil {
+		_, err = s.incidents.AddUpdate(ctx, actor(c), id, in, s.now())
+	}
+	if err != nil {
+		if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {
+			return err
+		}
+		v.Phases = phaseOptions(inc.Phase, in.Phase)
+		v.Message = in.Message
+		v.At = c.FormValue("at")
+		v.Components = form.fields
+		v.Error = form.attach(err)
+		return s.render(c, statusOf(err), templates.AdminIncident(v.AdminIncidentPage))
+	}
+	s.pages.invalidate()
+	return c.Redirect(http.StatusSeeOther, "/admin/incidents/"+strconv.FormatInt(id, 10))
+}

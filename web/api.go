@@ -1,0 +1,90 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/internal/errs"
+)
+
+// maxJSONBody bounds an API request body.
+const maxJSONBody = 1 << 20
+
+// decodeJSON reads the request body into v, strictly: unknown fields, a
+// second value or a body over maxJSONBody are errors that name the field.
+func decodeJSON(c echo.Context, v any) error {
+	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxJSONBody)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if err := dec.Decode(&struct{}{}); err != io.EOF {
+		return errs.Malformedf("", "the body must hold one JSON value")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return &errs.Error{Code: errs.TooLarge, Message: fmt.Sprintf("the body is larger than %d bytes", maxJSONBody)}
+	case errors.As(err, &syntax):
+		return errs.Malformedf("", "the body is not valid JSON (at byte %d): %v", syntax.Offset, err)
+	case errors.As(err, &typ):
+		return errs.Invalidf(typ.Field, "must be a %s, not a JSON %s", typ.Type, typ.Value)
+	case errors.Is(err, io.EOF):
+		return errs.Malformedf("", "the body is empty; send a JSON object")
+	case errs.CodeOf(err) != errs.Internal:
+		return err
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return errs.Malformedf(strings.Trim(name, `"`), "is not a known field")
+	}
+	return errs.Malformedf("", "the body could not be read: %v", err)
+}
+
+// apiChange is a component change as the API takes it: the percentage stays
+// raw until it is parsed with its field path.
+type apiChange struct {
+	Component       string           `json:"component"`
+	Status          incidents.Status `json:"status"`
+	AffectedPercent json.RawMessage  `json:"affected_percent"`
+}
+
+func changes(in []apiChange) ([]incidents.ComponentChange, error) {
+	out := make([]incidents.ComponentChange, len(in))
+	for i, ch := range in {
+		out[i] = incidents.ComponentChange{Component: ch.Component, Status: ch.Status}
+		raw := strings.TrimSpace(string(ch.AffectedPercent))
+		if raw == "" || raw == "null" {
+			continue
+		}
+		if s, err := strconv.Unquote(raw); err == nil {
+			raw = s
+		}
+		p, err := incidents.ParsePercent(raw)
+		if err != nil {
+			return nil, errs.Prefix(fmt.Sprintf("components[%d].affected_percent", i), err)
+		}
+		out[i].AffectedPercent = &p
+	}
+	return out, nil
+}
+
+// created answers 201 with the new resource and its location.
+func created(c echo.Context, location string, v any) error {
+	c.Response().Header().Set(echo.HeaderLocation, location)
+	return c.JSON(http.StatusCreated, v)
+}

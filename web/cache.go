@@ -1,0 +1,216 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/sync/singleflight"
+)
+
+// revisionCheckEvery is how often, at most, the cache asks the database
+// whether anything changed. A write made by this process is seen at once
+// (handlers call invalidate); a write made by another process within this.
+const revisionCheckEvery = 250 * time.Millisecond
+
+// maxPages bounds the cache; past it the cache starts again empty.
+const maxPages = 2000
+
+// pageCache keeps rendered public pages in memory, each with its gzip form
+// and ETag, and renders a page again only when the data revision changed
+// or the page's own time ran out. Concurrent misses on one page render it
+// once. If rendering fails, the last good copy is served: the status page
+// must keep answering during the outage it reports.
+type pageCache struct {
+	rev     Revisioner
+	now     func() time.Time
+	metrics *metrics
+
+	mu    sync.RWMutex
+	pages map[string]*cachedPage
+
+	known   atomic.Int64 // last revision read
+	checked atomic.Int64 // when it was read, unix nanoseconds; 0 forces a read
+	render  singleflight.Group
+}
+
+type cachedPage struct {
+	contentType string
+	body        []byte
+	gzipped     []byte
+	etag        string
+	revision    int64
+	expires     time.Time
+}
+
+func newPageCache(rev Revisioner, now func() time.Time, m *metrics) *pageCache {
+	return &pageCache{rev: rev, now: now, metrics: m, pages: map[string]*cachedPage{}}
+}
+
+// invalidate makes the next request read the data revision again. Handlers
+// call it after every committed write.
+func (c *pageCache) invalidate() { c.checked.Store(0) }
+
+// revision returns the current data revision, asking the database at most
+// once per revisionCheckEvery.
+func (c *pageCache) revision(ctx context.Context) (int64, error) {
+	now := c.now().UnixNano()
+	last := c.checked.Load()
+	if last != 0 && now-last < int64(revisionCheckEvery) {
+		return c.known.Load(), nil
+	}
+	n, err := c.rev.Revision(ctx)
+	if err != nil {
+		return 0, err
+	}
+	c.known.Store(n)
+	c.checked.Store(now)
+	return n, nil
+}
+
+// rendered is what a page renderer returns: the bytes and how long they
+// stay right without any write (a page that shows maintenance starting at
+// a set time must change then).
+type rendered struct {
+	contentType string
+	body        []byte
+	validFor    time.Duration
+}
+
+// serve answers c with the cached page under key, rendering it with fn when
+// it is missing or stale.
+func (c *pageCache) serve(ec echo.Context, key string, fn func(ctx context.Context) (rendered, error)) error {
+	ctx := ec.Request().Context()
+	rev, revErr := c.revision(ctx)
+
+	c.mu.RLock()
+	p := c.pages[key]
+	c.mu.RUnlock()
+
+	if p == nil || revErr != nil || p.revision != rev || !c.now().Before(p.expires) {
+		fresh, err := c.refresh(ctx, key, rev, revErr, fn)
+		switch {
+		case err == nil:
+			p = fresh
+		case p != nil:
+			// Serve the last good copy rather than an error.
+			c.metrics.cacheStale.Inc()
+		default:
+			return err
+		}
+	} else {
+		c.metrics.cacheHits.Inc()
+	}
+	return writePage(ec, p)
+}
+
+func (c *pageCache) refresh(ctx context.Context, key string, rev int64, revErr error, fn func(ctx context.Context) (rendered, error)) (*cachedPage, error) {
+	if revErr != nil {
+		return nil, revErr
+	}
+	v, err, _ := c.render.Do(key, func() (any, error) {
+		// A request that waited here may find the page already fresh.
+		c.mu.RLock()
+		p := c.pages[key]
+		c.mu.RUnlock()
+		if p != nil && p.revision == rev && c.now().Before(p.expires) {
+			return p, nil
+		}
+		c.metrics.cacheRenders.Inc()
+		r, err := fn(context.WithoutCancel(ctx))
+		if err != nil {
+			return nil, err
+		}
+		p = newCachedPage(r, rev, c.now())
+		c.mu.Lock()
+		if len(c.pages) >= maxPages {
+			c.pages = map[string]*cachedPage{}
+		}
+		c.pages[key] = p
+		c.mu.Unlock()
+		return p, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*cachedPage), nil
+}
+
+func newCachedPage(r rendered, rev int64, now time.Time) *cachedPage {
+	sum := sha256.Sum256(r.body)
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	zw.Write(r.body)
+	zw.Close()
+	valid := r.validFor
+	if valid <= 0 {
+		valid = time.Minute
+	}
+	return &cachedPage{
+		contentType: r.contentType,
+		body:        r.body,
+		gzipped:     gz.Bytes(),
+		etag:        `"` + hex.EncodeToString(sum[:12]) + `"`,
+		revision:    rev,
+		expires:     now.Add(valid),
+	}
+}
+
+// writePage writes p with its ETag, answering 304 when the client has it,
+// and the gzip form when the client accepts it.
+func writePage(c echo.Context, p *cachedPage) error {
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, p.contentType)
+	h.Set("ETag", p.etag)
+	h.Set(echo.HeaderVary, echo.HeaderAcceptEncoding)
+	// Short freshness so an update shows within seconds, and permission for
+	// a CDN to keep serving its copy if this origin fails mid-outage.
+	h.Set(echo.HeaderCacheControl, "public, max-age=5, stale-while-revalidate=30, stale-if-error=86400")
+	if etagMatches(c.Request().Header.Get("If-None-Match"), p.etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	body := p.body
+	if acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding)) {
+		h.Set(echo.HeaderContentEncoding, "gzip")
+		body = p.gzipped
+	}
+	if c.Request().Method == http.MethodHead {
+		h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+		return c.NoContent(http.StatusOK)
+	}
+	return c.Blob(http.StatusOK, p.contentType, body)
+}
+
+func etagMatches(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}
+
+func acceptsGzip(header string) bool {
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			continue
+		}
+		params = strings.ReplaceAll(params, " ", "")
+		return params != "q=0" && params != "q=0.0" && params != "q=0.00" && params != "q=0.000"
+	}
+	return false
+}

@@ -1,0 +1,64 @@
+package web
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/templates"
+)
+
+const historyPerPage = 20
+
+// handleHistory serves "/history": resolved incidents, newest first, grouped
+// by the month (UTC) they started in.
+func (s *Server) handleHistory(c echo.Context) error {
+	page, err := pageParam(c)
+	if err != nil {
+		return err
+	}
+	return s.pages.serve(c, "/history?page="+strconv.Itoa(page), func(ctx context.Context) (rendered, error) {
+		list, total, err := s.incidents.ResolvedIncidents(ctx, (page-1)*historyPerPage, historyPerPage)
+		if err != nil {
+			return rendered{}, err
+		}
+		if page > 1 && len(list) == 0 {
+			return rendered{}, errs.NotFoundf("there is no page %d of the history", page)
+		}
+		components, err := s.incidents.Components(ctx)
+		if err != nil {
+			return rendered{}, err
+		}
+		names := namesOf(components)
+		now := s.now()
+		v := templates.HistoryPage{
+			Page:       s.publicPage("Incident history", "Past incidents of "+s.cfg.SiteName+", newest first.", "/history"),
+			Pagination: pagination("/history", page, historyPerPage, total),
+		}
+		for _, inc := range list {
+			label := inc.StartedAt.UTC().Format("January 2006")
+			if n := len(v.Months); n == 0 || v.Months[n-1].Label != label {
+				v.Months = append(v.Months, templates.HistoryMonth{Label: label})
+			}
+			m := &v.Months[len(v.Months)-1]
+			m.Incidents = append(m.Incidents, incidentSummary(inc, names, "/incidents/", now))
+		}
+		body, err := renderBytes(ctx, templates.History(v))
+		return rendered{htmlType, body, 0}, err
+	})
+}
+
+// pageParam reads "?page=N" (default 1).
+func pageParam(c echo.Context) (int, error) {
+	raw := c.QueryParam("page")
+	if raw == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 1 || n > 100000 {
+		return 0, errs.Invalidf("page", "%q is not a page number", raw)
+	}
+	return n, nil
+}

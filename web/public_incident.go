@@ -1,0 +1,51 @@
+package web
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/templates"
+)
+
+// handleIncident serves "/incidents/:id", an incident's whole timeline.
+func (s *Server) handleIncident(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	return s.pages.serve(c, "/incidents/"+strconv.FormatInt(id, 10), func(ctx context.Context) (rendered, error) {
+		inc, err := s.incidents.Incident(ctx, id)
+		if err != nil {
+			return rendered{}, err
+		}
+		components, err := s.incidents.Components(ctx)
+		if err != nil {
+			return rendered{}, err
+		}
+		names := namesOf(components)
+		now := s.now()
+		v := templates.IncidentPage{
+			Page:     s.publicPage(inc.Title, inc.Phase.Label()+": "+inc.Title, "/incidents/"),
+			Incident: incidentSummary(inc, names, "/incidents/", now),
+			Affected: affected(inc, names),
+			Updates:  updateViews(inc, names),
+		}
+		for i := range v.Updates {
+			v.Updates[i].Author = "" // staff names stay in admin
+		}
+		body, err := renderBytes(ctx, templates.Incident(v))
+		return rendered{htmlType, body, 0}, err
+	})
+}
+
+// pathID reads the ":id" path parameter as a positive integer.
+func pathID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errs.NotFoundf("no such page")
+	}
+	return id, nil
+}

@@ -1,0 +1,106 @@
+package web
+
+import (
+	"context"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/templates"
+)
+
+const htmlType = "text/html; charset=utf-8"
+
+// publicPage is the frame of a cached public page: the same bytes for every
+// reader, so it names no user and carries no form token.
+func (s *Server) publicPage(title, description string, path string) templates.Page {
+	return templates.Page{Title: title, Description: description, Nav: templates.Nav{SiteName: s.cfg.SiteName, Current: path}}
+}
+
+// handleStatus serves "/", the status page, from the page cache.
+func (s *Server) handleStatus(c echo.Context) error {
+	return s.pages.serve(c, "/", func(ctx context.Context) (rendered, error) {
+		v, validFor, err := s.statusView(ctx, s.now())
+		if err != nil {
+			return rendered{}, err
+		}
+		body, err := renderBytes(ctx, templates.Status(v))
+		return rendered{htmlType, body, validFor}, err
+	})
+}
+
+// statusView builds the status page as of now, and says how long it stays
+// right without a write: until the next maintenance window opens or closes,
+// and at most a minute (durations shown as "ongoing for ...").
+func (s *Server) statusView(ctx context.Context, now time.Time) (templates.StatusPage, time.Duration, error) {
+	services, err := s.incidents.Services(ctx)
+	if err != nil {
+		return templates.StatusPage{}, 0, err
+	}
+	components, err := s.incidents.Components(ctx)
+	if err != nil {
+		return templates.StatusPage{}, 0, err
+	}
+	active, err := s.incidents.ActiveIncidents(ctx)
+	if err != nil {
+		return templates.StatusPage{}, 0, err
+	}
+	maint, err := s.incidents.Maintenances(ctx, now)
+	if err != nil {
+		return templates.StatusPage{}, 0, err
+	}
+	statuses := incidents.CurrentStatuses(components, active, maint, now)
+	names := namesOf(components)
+
+	// The worst active percentage per component, for "partial outage (12.5%)".
+	percents := map[string]incidents.Percent{}
+	for _, inc := range active {
+		for _, cs := range inc.ComponentStates() {
+			if cs.Status == statuses[cs.Component] && cs.AffectedPercent > percents[cs.Component] {
+				percents[cs.Component] = cs.AffectedPercent
+			}
+		}
+	}
+
+	v := templates.StatusPage{
+		Page:        s.publicPage("Status", "Current status of "+s.cfg.SiteName+" services, active incidents and scheduled maintenance.", "/"),
+		Overall:     overallBadge(incidents.Overall(statuses)),
+		GeneratedAt: viewTime(now),
+	}
+	byService := map[string]int{}
+	for _, svc := range services {
+		byService[svc.ID] = len(v.Services)
+		v.Services = append(v.Services, templates.ServiceGroup{ID: svc.ID, Name: svc.Name, Description: svc.Description, Status: statusBadge(incidents.Operational)})
+	}
+	for _, comp := range components {
+		i, ok := byService[comp.Service]
+		if !ok {
+			continue
+		}
+		st := statuses[comp.ID]
+		row := templates.ComponentRow{ID: comp.ID, Name: comp.Name, Where: where(comp), Group: comp.Group, Status: statusBadge(st)}
+		if st != incidents.Operational && st != incidents.UnderMaintenance {
+			row.Percent = percentText(percents[comp.ID])
+		}
+		g := &v.Services[i]
+		g.Components = append(g.Components, row)
+		if st.Severity() > incidents.Status(g.Status.Class).Severity() {
+			g.Status = statusBadge(st)
+		}
+	}
+	for _, inc := range active {
+		v.Active = append(v.Active, incidentSummary(inc, names, "/incidents/", now))
+	}
+
+	validFor := time.Minute
+	for _, m := range maint {
+		v.Maintenance = append(v.Maintenance, maintenanceSummary(m, names, now))
+		for _, edge := range []time.Time{m.StartsAt, m.EndsAt} {
+			if d := edge.Sub(now); d > 0 && d < validFor {
+				validFor = d
+			}
+		}
+	}
+	return v, validFor, nil
+}

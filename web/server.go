@@ -1,0 +1,98 @@
+// Package web is the Amends HTTP server: public status pages served from
+// memory, the admin pages behind login, and the JSON API behind bearer
+// tokens. Handlers bind, validate, call the domain stores and render; the
+// rules live in the domain packages.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/web/auth"
+)
+
+// Config is what the server needs to know about where it runs.
+type Config struct {
+	// SiteName is shown in every page header and title.
+	SiteName string
+	// SecureCookies marks session and CSRF cookies Secure. Set it when the
+	// server is reached over TLS (directly or behind a proxy).
+	SecureCookies bool
+	// BaseURL is the public address ("https://status.example.com"), used for
+	// absolute links such as the first-admin link. Optional.
+	BaseURL string
+	// Logger gets the request log and 5xx errors. Defaults to slog.Default().
+	Logger *slog.Logger
+	// Now is the clock. Defaults to time.Now; tests set it.
+	Now func() time.Time
+	// LoginRate is how many login attempts one address may make per minute,
+	// with the same number as a burst. Defaults to 10.
+	LoginRate int
+}
+
+// Revisioner tells whether stored data changed: every write raises the
+// revision, in this process or another that shares the database.
+type Revisioner interface {
+	Revision(ctx context.Context) (int64, error)
+}
+
+// Server is the Amends HTTP server. Build it with New; serve Handler().
+type Server struct {
+	cfg       Config
+	echo      *echo.Echo
+	incidents incidents.Store
+	accounts  auth.Store
+	revision  Revisioner
+	pages     *pageCache
+	metrics   *metrics
+	registry  *prometheus.Registry
+	log       *slog.Logger
+}
+
+// New builds the server over its stores. The stores are interfaces so that
+// the server does not know how they keep their data.
+func New(cfg Config, inc incidents.Store, accounts auth.Store, rev Revisioner) *Server {
+	if cfg.SiteName == "" {
+		cfg.SiteName = "Amends"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.LoginRate <= 0 {
+		cfg.LoginRate = 10
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s := &Server{
+		cfg:       cfg,
+		echo:      echo.New(),
+		incidents: inc,
+		accounts:  accounts,
+		revision:  rev,
+		registry:  reg,
+		metrics:   newMetrics(reg),
+		log:       cfg.Logger,
+	}
+	s.pages = newPageCache(rev, cfg.Now, s.metrics)
+	s.echo.HideBanner = true
+	s.echo.HidePort = true
+	s.echo.HTTPErrorHandler = s.handleError
+	s.routes()
+	return s
+}
+
+// Handler returns the server's http.Handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// now returns the current instant, truncated to the second as stored.
+func (s *Server) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Second) }

@@ -1,0 +1,233 @@
+package web
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/templates"
+)
+
+// This file turns domain values into the ready-formatted strings of the
+// view models. Every page shows instants in UTC; the page script adds the
+// reader's local time.
+
+func viewTime(t time.Time) templates.Time {
+	if t.IsZero() {
+		return templates.Time{}
+	}
+	t = t.UTC()
+	return templates.Time{ISO: t.Format(time.RFC3339), Text: t.Format("2 Jan 2006, 15:04 UTC")}
+}
+
+func viewTimePtr(t *time.Time) templates.Time {
+	if t == nil {
+		return templates.Time{}
+	}
+	return viewTime(*t)
+}
+
+// viewDuration says a span the way an incident report does: "22 h 6 min".
+func viewDuration(d time.Duration) string {
+	if d < time.Minute {
+		return "under a minute"
+	}
+	mins := int64(d / time.Minute)
+	days, hours, m := mins/(24*60), mins/60%24, mins%60
+	var parts []string
+	if days > 0 {
+		parts = append(parts, strconv.FormatInt(days, 10)+" d")
+	}
+	if hours > 0 {
+		parts = append(parts, strconv.FormatInt(hours, 10)+" h")
+	}
+	if m > 0 && days == 0 {
+		parts = append(parts, strconv.FormatInt(m, 10)+" min")
+	}
+	return strings.Join(parts, " ")
+}
+
+func statusBadge(s incidents.Status) templates.StatusBadge {
+	return templates.StatusBadge{Class: string(s), Label: s.Label()}
+}
+
+// overallBadge is the banner: a sentence for the worst status.
+func overallBadge(s incidents.Status) templates.StatusBadge {
+	label := map[incidents.Status]string{
+		incidents.Operational:         "All systems operational",
+		incidents.UnderMaintenance:    "Scheduled maintenance in progress",
+		incidents.DegradedPerformance: "Degraded performance",
+		incidents.PartialOutage:       "Partial outage",
+		incidents.MajorOutage:         "Major outage",
+	}[s]
+	return templates.StatusBadge{Class: string(s), Label: label}
+}
+
+func percentText(p incidents.Percent) string { return p.String() + "%" }
+
+// componentNames maps component ids to the names pages show.
+type componentNames map[string]string
+
+func namesOf(components []incidents.Component) componentNames {
+	n := make(componentNames, len(components))
+	for _, c := range components {
+		n[c.ID] = c.Name
+	}
+	return n
+}
+
+func (n componentNames) name(id string) string {
+	if name, ok := n[id]; ok && name != "" {
+		return name
+	}
+	return id
+}
+
+func (n componentNames) names(ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = n.name(id)
+	}
+	return out
+}
+
+func impactBadge(i incidents.Impact) templates.StatusBadge {
+	return templates.StatusBadge{Class: string(i), Label: i.Label()}
+}
+
+// incidentSummary is an incident in a list; urlPrefix is "/incidents/" on
+// public pages and "/admin/incidents/" in admin.
+func incidentSummary(inc incidents.Incident, names componentNames, urlPrefix string, now time.Time) templates.IncidentSummary {
+	v := templates.IncidentSummary{
+		URL:        urlPrefix + strconv.FormatInt(inc.ID, 10),
+		Title:      inc.Title,
+		Impact:     impactBadge(inc.Impact),
+		Phase:      inc.Phase.Label(),
+		Started:    viewTime(inc.StartedAt),
+		Resolved:   viewTimePtr(inc.ResolvedAt),
+		Components: names.names(inc.AffectedComponents()),
+	}
+	if inc.ResolvedAt != nil {
+		v.Duration = viewDuration(inc.ResolvedAt.Sub(inc.StartedAt))
+	} else {
+		v.Duration = "ongoing for " + viewDuration(now.Sub(inc.StartedAt))
+	}
+	if len(inc.Updates) > 0 {
+		last := inc.Latest()
+		v.Latest = last.Message
+		v.LatestAt = viewTime(last.At)
+	}
+	return v
+}
+
+// updateViews lists an incident's updates newest first.
+func updateViews(inc incidents.Incident, names componentNames) []templates.UpdateView {
+	out := make([]templates.UpdateView, 0, len(inc.Updates))
+	for i := len(inc.Updates) - 1; i >= 0; i-- {
+		u := inc.Updates[i]
+		v := templates.UpdateView{
+			Phase:      u.Phase.Label(),
+			PhaseClass: string(u.Phase),
+			Paragraphs: paragraphs(u.Message),
+			At:         viewTime(u.At),
+			Author:     u.Author,
+		}
+		for _, cs := range u.Components {
+			cv := templates.ComponentChangeView{Name: names.name(cs.Component), Status: statusBadge(cs.Status)}
+			if cs.Status != incidents.Operational {
+				cv.Percent = percentText(cs.AffectedPercent)
+			}
+			v.Components = append(v.Components, cv)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// affected is every component an incident touched, with its worst status
+// and peak affected percentage.
+func affected(inc incidents.Incident, names componentNames) []templates.AffectedComponent {
+	type peak struct {
+		status  incidents.Status
+		percent incidents.Percent
+	}
+	peaks := map[string]peak{}
+	for _, u := range inc.Updates {
+		for _, cs := range u.Components {
+			p := peaks[cs.Component]
+			if cs.Status.Severity() > p.status.Severity() || p.status == "" {
+				p.status = cs.Status
+			}
+			if cs.Status != incidents.Operational && cs.AffectedPercent > p.percent {
+				p.percent = cs.AffectedPercent
+			}
+			peaks[cs.Component] = p
+		}
+	}
+	var out []templates.AffectedComponent
+	for _, id := range inc.AffectedComponents() {
+		p := peaks[id]
+		a := templates.AffectedComponent{Name: names.name(id), Worst: statusBadge(p.status)}
+		if p.percent > 0 {
+			a.PeakPercent = percentText(p.percent)
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// paragraphs splits a message at blank lines.
+func paragraphs(msg string) []string {
+	msg = strings.ReplaceAll(msg, "\r\n", "\n")
+	var out []string
+	for _, p := range strings.Split(msg, "\n\n") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func maintenanceSummary(m incidents.Maintenance, names componentNames, now time.Time) templates.MaintenanceSummary {
+	phase := m.PhaseAt(now)
+	return templates.MaintenanceSummary{
+		ID:         m.ID,
+		Title:      m.Title,
+		Message:    m.Message,
+		Phase:      phase.Label(),
+		PhaseClass: string(phase),
+		Starts:     viewTime(m.StartsAt),
+		Ends:       viewTime(m.EndsAt),
+		Components: names.names(m.Components),
+	}
+}
+
+// where is the location shown beside a component's name, unless the name
+// already says it.
+func where(c incidents.Component) string {
+	w := c.Region
+	if c.Zone != "" {
+		w = c.Zone
+	}
+	if strings.Contains(c.Name, w) {
+		return ""
+	}
+	return w
+}
+
+func pagination(base string, page, perPage, total int) templates.Pagination {
+	pages := (total + perPage - 1) / perPage
+	if pages < 1 {
+		pages = 1
+	}
+	p := templates.Pagination{Page: page, Pages: pages}
+	if page > 1 {
+		p.PrevURL = fmt.Sprintf("%s?page=%d", base, page-1)
+	}
+	if page < pages {
+		p.NextURL = fmt.Sprintf("%s?page=%d", base, page+1)
+	}
+	return p
+}
