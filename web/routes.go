@@ -19,7 +19,6 @@ func (s *Server) routes() {
 		middleware.Recover(),
 		s.metrics.middleware,
 		s.securityHeaders(),
-		middleware.BodyLimit("2M"),
 	)
 	gzip := middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024})
 	get := []string{http.MethodGet, http.MethodHead}
@@ -39,7 +38,7 @@ func (s *Server) routes() {
 		}),
 		DenyHandler: s.tooManyAttempts,
 	})
-	b := e.Group("", s.csrf, s.session)
+	b := e.Group("", middleware.BodyLimit("1M"), s.csrf, s.session)
 	b.GET("/login", s.handleLoginForm)
 	b.POST("/login", s.handleLogin, limit)
 	b.POST("/logout", s.handleLogout)
@@ -84,4 +83,5 @@ func (s *Server) routes() {
 	api.POST("/maintenance", s.apiScheduleMaintenance, support)
 	api.GET("/maintenance/:id", s.apiGetMaintenance)
 	api.POST("/maintenance/:id/advance", s.apiAdvanceMaintenance, support)
+	api.POST("/sla/evaluate", s.apiEvaluateSLA)
 }
