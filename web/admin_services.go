@@ -87,7 +87,7 @@ func (s *Server) handleCreateService(c echo.Context) error {
 		_, err = s.incidents.CreateService(c.Request().Context(), actor(c), incidents.Service{ID: f.ID, Name: f.Name, Description: f.Description, Position: int(pos)}, s.now())
 	}
 	if err != nil {
-		return s.servicesFormError(c, err, templates.ServicesPage{ServiceForm: f})
+		return s.servicesFormError(c, err, templates.ServicesPage{ServiceForm: f, ErrorFor: "service"})
 	}
 	s.pages.invalidate()
 	return c.Redirect(http.StatusSeeOther, "/admin/services")
@@ -112,7 +112,7 @@ func (s *Server) handleCreateComponent(c echo.Context) error {
 		}, s.now())
 	}
 	if err != nil {
-		return s.servicesFormError(c, err, templates.ServicesPage{ComponentFrm: f})
+		return s.servicesFormError(c, err, templates.ServicesPage{ComponentFrm: f, ErrorFor: "component"})
 	}
 	s.pages.invalidate()
 	return c.Redirect(http.StatusSeeOther, "/admin/services")

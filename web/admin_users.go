@@ -78,7 +78,7 @@ func (s *Server) handleCreateUser(c echo.Context) error {
 		Email: f.Email, Name: f.Name, Role: auth.Role(f.Role), Password: c.FormValue("password"),
 	}, s.now())
 	if err != nil {
-		return s.usersFormError(c, err, templates.UsersPage{UserForm: f})
+		return s.usersFormError(c, err, templates.UsersPage{UserForm: f, ErrorFor: "user"})
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/users")
 }
@@ -120,7 +120,7 @@ func (s *Server) handleCreateToken(c echo.Context) error {
 		raw, _, err = s.accounts.CreateToken(c.Request().Context(), actor(c), currentUser(c).ID, name, r, s.now())
 	}
 	if err != nil {
-		return s.usersFormError(c, err, templates.UsersPage{TokenName: name})
+		return s.usersFormError(c, err, templates.UsersPage{TokenName: name, ErrorFor: "token"})
 	}
 	v, err := s.usersView(c, templates.UsersPage{NewToken: raw})
 	if err != nil {
