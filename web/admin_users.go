@@ -39,7 +39,7 @@ func (s *Server) usersView(c echo.Context, v templates.UsersPage) (templates.Use
 	for _, u := range users {
 		owners[u.ID] = u.Email
 		v.Users = append(v.Users, templates.UserRow{
-			ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role.Label(), Disabled: u.Disabled,
+			ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), Disabled: u.Disabled,
 			Created: viewTime(u.CreatedAt), Roles: roleOptions(u.Role),
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -81,6 +82,35 @@ func changes(in []apiChange) ([]incidents.ComponentChange, error) {
 		out[i].AffectedPercent = &p
 	}
 	return out, nil
+}
+
+// apiTime reads an optional RFC 3339 instant, naming field when it is not one.
+func apiTime(field string, raw json.RawMessage) (*time.Time, error) {
+	text := strings.TrimSpace(string(raw))
+	if text == "" || text == "null" {
+		return nil, nil
+	}
+	s, err := strconv.Unquote(text)
+	if err != nil {
+		return nil, errs.Invalidf(field, "%s is not an RFC 3339 time in quotes, such as \"2012-12-24T20:24:00Z\"", text)
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return nil, errs.Invalidf(field, "%q is not an RFC 3339 time, such as \"2012-12-24T20:24:00Z\"", s)
+	}
+	return &t, nil
+}
+
+// requiredAPITime is apiTime for a field that must be given.
+func requiredAPITime(field string, raw json.RawMessage) (time.Time, error) {
+	t, err := apiTime(field, raw)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if t == nil {
+		return time.Time{}, errs.Invalidf(field, "is required")
+	}
+	return *t, nil
 }
 
 // created answers 201 with the new resource and its location.

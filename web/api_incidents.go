@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -16,7 +17,7 @@ type apiIncidentRequest struct {
 	Impact     incidents.Impact `json:"impact"`
 	Phase      incidents.Phase  `json:"phase"`
 	Message    string           `json:"message"`
-	StartedAt  *time.Time       `json:"started_at"`
+	StartedAt  json.RawMessage  `json:"started_at"`
 	Excluded   bool             `json:"excluded"`
 	Components []apiChange      `json:"components"`
 }
@@ -24,7 +25,7 @@ type apiIncidentRequest struct {
 type apiUpdateRequest struct {
 	Phase      incidents.Phase `json:"phase"`
 	Message    string          `json:"message"`
-	At         *time.Time      `json:"at"`
+	At         json.RawMessage `json:"at"`
 	Components []apiChange     `json:"components"`
 }
 
@@ -88,9 +89,13 @@ func (s *Server) apiCreateIncident(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	started, err := apiTime("started_at", req.StartedAt)
+	if err != nil {
+		return err
+	}
 	inc, err := s.incidents.CreateIncident(c.Request().Context(), actor(c), incidents.IncidentInput{
 		Title: req.Title, Impact: req.Impact, Phase: req.Phase, Message: req.Message,
-		StartedAt: req.StartedAt, Excluded: req.Excluded, Components: ch,
+		StartedAt: started, Excluded: req.Excluded, Components: ch,
 	}, s.now())
 	if err != nil {
 		return err
@@ -113,8 +118,12 @@ func (s *Server) apiPostUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	at, err := apiTime("at", req.At)
+	if err != nil {
+		return err
+	}
 	inc, err := s.incidents.AddUpdate(c.Request().Context(), actor(c), id, incidents.UpdateInput{
-		Phase: req.Phase, Message: req.Message, At: req.At, Components: ch,
+		Phase: req.Phase, Message: req.Message, At: at, Components: ch,
 	}, s.now())
 	if err != nil {
 		return err

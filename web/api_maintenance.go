@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -31,10 +32,30 @@ func (s *Server) apiGetMaintenance(c echo.Context) error {
 	return c.JSON(http.StatusOK, m)
 }
 
+type apiMaintenanceRequest struct {
+	Title       string          `json:"title"`
+	Message     string          `json:"message"`
+	Components  []string        `json:"components"`
+	StartsAt    json.RawMessage `json:"starts_at"`
+	EndsAt      json.RawMessage `json:"ends_at"`
+	AnnouncedAt json.RawMessage `json:"announced_at"`
+}
+
 // POST /api/v1/maintenance
 func (s *Server) apiScheduleMaintenance(c echo.Context) error {
-	var in incidents.MaintenanceInput
-	if err := decodeJSON(c, &in); err != nil {
+	var req apiMaintenanceRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	in := incidents.MaintenanceInput{Title: req.Title, Message: req.Message, Components: req.Components}
+	var err error
+	if in.StartsAt, err = requiredAPITime("starts_at", req.StartsAt); err != nil {
+		return err
+	}
+	if in.EndsAt, err = requiredAPITime("ends_at", req.EndsAt); err != nil {
+		return err
+	}
+	if in.AnnouncedAt, err = apiTime("announced_at", req.AnnouncedAt); err != nil {
 		return err
 	}
 	m, err := s.incidents.CreateMaintenance(c.Request().Context(), actor(c), in, s.now())

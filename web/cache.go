@@ -47,7 +47,8 @@ type cachedPage struct {
 	contentType string
 	body        []byte
 	gzipped     []byte
-	etag        string
+	etag        string // of body
+	etagGzip    string // of gzipped: each encoding is its own representation
 	revision    int64
 	expires     time.Time
 }
@@ -160,6 +161,7 @@ func newCachedPage(r rendered, rev int64, now time.Time) *cachedPage {
 		body:        r.body,
 		gzipped:     gz.Bytes(),
 		etag:        `"` + hex.EncodeToString(sum[:12]) + `"`,
+		etagGzip:    `"` + hex.EncodeToString(sum[:12]) + `-gz"`,
 		revision:    rev,
 		expires:     now.Add(valid),
 	}
@@ -169,19 +171,22 @@ func newCachedPage(r rendered, rev int64, now time.Time) *cachedPage {
 // and the gzip form when the client accepts it.
 func writePage(c echo.Context, p *cachedPage) error {
 	h := c.Response().Header()
+	body, etag := p.body, p.etag
+	gzipped := acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding))
+	if gzipped {
+		body, etag = p.gzipped, p.etagGzip
+	}
 	h.Set(echo.HeaderContentType, p.contentType)
-	h.Set("ETag", p.etag)
+	h.Set("ETag", etag)
 	h.Set(echo.HeaderVary, echo.HeaderAcceptEncoding)
 	// Short freshness so an update shows within seconds, and permission for
 	// a CDN to keep serving its copy if this origin fails mid-outage.
 	h.Set(echo.HeaderCacheControl, "public, max-age=5, stale-while-revalidate=30, stale-if-error=86400")
-	if etagMatches(c.Request().Header.Get("If-None-Match"), p.etag) {
+	if etagMatches(c.Request().Header.Get("If-None-Match"), etag) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	body := p.body
-	if acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding)) {
+	if gzipped {
 		h.Set(echo.HeaderContentEncoding, "gzip")
-		body = p.gzipped
 	}
 	if c.Request().Method == http.MethodHead {
 		h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))

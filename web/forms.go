@@ -74,6 +74,21 @@ type componentForm struct {
 func readComponentForm(c echo.Context, components []incidents.Component, services map[string]string, current map[string]incidents.ComponentStatus) (componentForm, error) {
 	var f componentForm
 	var firstErr error
+	known := make(map[string]bool, len(components))
+	for _, comp := range components {
+		known[comp.ID] = true
+	}
+	params, err := c.FormParams()
+	if err != nil {
+		return f, errs.Malformedf("", "the form could not be read: %v", err)
+	}
+	for key := range params {
+		for _, prefix := range []string{"status.", "percent."} {
+			if id, ok := strings.CutPrefix(key, prefix); ok && !known[id] && firstErr == nil {
+				firstErr = errs.Invalidf(key, "unknown component %q", id)
+			}
+		}
+	}
 	for _, comp := range components {
 		statusRaw := c.FormValue("status." + comp.ID)
 		percentRaw := strings.TrimSpace(c.FormValue("percent." + comp.ID))

@@ -35,6 +35,11 @@ type Config struct {
 	// LoginRate is how many login attempts one address may make per minute,
 	// with the same number as a burst. Defaults to 10.
 	LoginRate int
+	// BehindProxy says requests arrive through a reverse proxy on a
+	// loopback or private address, whose X-Forwarded-For names the client.
+	// Otherwise the client is the connection's peer and forwarding headers
+	// are ignored, so nobody can dodge the login rate limit by forging them.
+	BehindProxy bool
 }
 
 // Revisioner tells whether stored data changed: every write raises the
@@ -87,6 +92,10 @@ func New(cfg Config, inc incidents.Store, accounts auth.Store, rev Revisioner) *
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
 	s.echo.HTTPErrorHandler = s.handleError
+	s.echo.IPExtractor = echo.ExtractIPDirect()
+	if cfg.BehindProxy {
+		s.echo.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
 	s.routes()
 	return s
 }
