@@ -71,4 +71,34 @@ type Store interface {
 	// PastMaintenances returns a page of completed maintenances, latest
 	// StartsAt first, and how many there are in all.
 	PastMaintenances(ctx context.Context, offset, limit int) ([]Maintenance, int, error)
+	// MaintenancesBetween returns every maintenance whose window
+	// [StartsAt, EndsAt) overlaps [from, to), soonest StartsAt first.
+	MaintenancesBetween(ctx context.Context, from, to time.Time) ([]Maintenance, error)
+
+	// Explanation returns the explanation of an incident with all its
+	// revisions, drafts included (an explanation with no revisions yet if
+	// none was started); errs.NotFound if there is no such incident.
+	Explanation(ctx context.Context, incidentID int64) (Explanation, error)
+	// StartExplanation starts a new draft revision (see Explanation.Start):
+	// errs.NotFound, errs.Conflict while another is unpublished,
+	// errs.Invalid on "title" or "body".
+	StartExplanation(ctx context.Context, actor string, incidentID int64, title, body string, now time.Time) (Revision, error)
+	// EditExplanation replaces the text of the draft revision (see
+	// Explanation.Edit); unchanged text writes nothing. errs.NotFound,
+	// errs.Conflict when there is no draft, errs.Invalid.
+	EditExplanation(ctx context.Context, actor string, incidentID int64, title, body string, now time.Time) (Revision, error)
+	// SubmitExplanation sends the draft for review (see
+	// Explanation.Submit): errs.NotFound, errs.Conflict, errs.Invalid.
+	SubmitExplanation(ctx context.Context, actor string, incidentID int64, now time.Time) (Revision, error)
+	// ReturnExplanation sends the revision in review back to draft with a
+	// note (see Explanation.Return): errs.NotFound, errs.Conflict,
+	// errs.Invalid on "note".
+	ReturnExplanation(ctx context.Context, actor string, incidentID int64, note string, now time.Time) (Revision, error)
+	// PublishExplanation publishes the revision in review (see
+	// Explanation.Publish): errs.Forbidden when actor wrote or edited it,
+	// errs.NotFound, errs.Conflict.
+	PublishExplanation(ctx context.Context, actor string, incidentID int64, now time.Time) (Revision, error)
+	// PublishedExplanations lists every incident with a published
+	// explanation, the latest publication first.
+	PublishedExplanations(ctx context.Context) ([]ExplanationSummary, error)
 }

@@ -37,6 +37,10 @@ type Page struct {
 	Nav         Nav
 	// Flash is a one-time notice shown at the top ("Update posted.").
 	Flash string
+	// OGType and OGURL, when set, become og:type ("article") and og:url
+	// (absolute when the server knows its base URL).
+	OGType string
+	OGURL  string
 }
 
 // StatusBadge is a status as shown: Class is the machine value used for CSS
@@ -92,6 +96,8 @@ type IncidentSummary struct {
 	Latest     string // the latest update's message
 	LatestAt   Time
 	Components []string // names of the affected components
+	// ExplanationURL is the public explanation, empty until one is published.
+	ExplanationURL string
 }
 
 // MaintenanceSummary is a scheduled maintenance in a list.
@@ -257,6 +263,9 @@ type AdminIncidentPage struct {
 	At         string
 	Components []ComponentField
 	Error      FormError
+	// ExplanationLabel is the link to the explanation's editor: "Write the
+	// explanation" or "Edit the explanation".
+	ExplanationLabel string
 }
 
 // AdminIncidentsPage is "/admin/incidents": active and recent incidents.

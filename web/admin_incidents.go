@@ -185,6 +185,20 @@ func (s *Server) adminIncidentView(c echo.Context, inc incidents.Incident) (admi
 	}
 	names := namesOf(components)
 	idText := strconv.FormatInt(inc.ID, 10)
+	explanation, err := s.incidents.Explanation(ctx, inc.ID)
+	if err != nil {
+		return adminIncident{}, err
+	}
+	canWrite := currentUser(c).Role.AtLeast(auth.Support)
+	explanationLabel := ""
+	switch {
+	case len(explanation.Revisions) == 0 && canWrite:
+		explanationLabel = "Write the explanation"
+	case len(explanation.Revisions) > 0 && canWrite:
+		explanationLabel = "Edit the explanation"
+	case len(explanation.Revisions) > 0:
+		explanationLabel = "Read the explanation"
+	}
 	return adminIncident{
 		AdminIncidentPage: templates.AdminIncidentPage{
 			Page:      s.page(c, inc.Title, ""),
@@ -195,6 +209,8 @@ func (s *Server) adminIncidentView(c echo.Context, inc incidents.Incident) (admi
 			Resolved:  !inc.Active(),
 			CanWrite:  currentUser(c).Role.AtLeast(auth.Support),
 			Phases:    phaseOptions(inc.Phase, inc.Phase),
+
+			ExplanationLabel: explanationLabel,
 		},
 		componentsList: components,
 		services:       services,

@@ -32,6 +32,10 @@ func (s *Server) handleHistory(c echo.Context) error {
 			return rendered{}, err
 		}
 		names := namesOf(components)
+		explained, err := s.explained(ctx)
+		if err != nil {
+			return rendered{}, err
+		}
 		now := s.now()
 		v := templates.HistoryPage{
 			Page:       s.publicPage("Incident history", "Past incidents of "+s.cfg.SiteName+", newest first.", "/history"),
@@ -43,7 +47,7 @@ func (s *Server) handleHistory(c echo.Context) error {
 				v.Months = append(v.Months, templates.HistoryMonth{Label: label})
 			}
 			m := &v.Months[len(v.Months)-1]
-			m.Incidents = append(m.Incidents, incidentSummary(inc, names, "/incidents/", now))
+			m.Incidents = append(m.Incidents, explained.summary(inc, names, "/incidents/", now))
 		}
 		body, err := renderBytes(ctx, templates.History(v))
 		return rendered{htmlType, body, 0}, err

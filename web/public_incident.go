@@ -26,10 +26,14 @@ func (s *Server) handleIncident(c echo.Context) error {
 			return rendered{}, err
 		}
 		names := namesOf(components)
+		explained, err := s.explained(ctx)
+		if err != nil {
+			return rendered{}, err
+		}
 		now := s.now()
 		v := templates.IncidentPage{
 			Page:     s.publicPage(inc.Title, inc.Phase.Label()+": "+inc.Title, "/incidents/"),
-			Incident: incidentSummary(inc, names, "/incidents/", now),
+			Incident: explained.summary(inc, names, "/incidents/", now),
 			Affected: affected(inc, names),
 			Updates:  updateViews(inc, names),
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -118,6 +119,33 @@ func incidentSummary(inc incidents.Incident, names componentNames, urlPrefix str
 		last := inc.Latest()
 		v.Latest = last.Message
 		v.LatestAt = viewTime(last.At)
+	}
+	return v
+}
+
+// explainedSet holds the ids of the incidents that have a published
+// explanation.
+type explainedSet map[int64]bool
+
+// explained returns the incidents with a published explanation.
+func (s *Server) explained(ctx context.Context) (explainedSet, error) {
+	list, err := s.incidents.PublishedExplanations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(explainedSet, len(list))
+	for _, x := range list {
+		out[x.IncidentID] = true
+	}
+	return out, nil
+}
+
+// summary is incidentSummary with ExplanationURL set to the public
+// explanation when inc has a published one.
+func (x explainedSet) summary(inc incidents.Incident, names componentNames, urlPrefix string, now time.Time) templates.IncidentSummary {
+	v := incidentSummary(inc, names, urlPrefix, now)
+	if x[inc.ID] {
+		v.ExplanationURL = publicExplanationPath(inc.ID)
 	}
 	return v
 }

@@ -100,6 +100,12 @@ func (st *Store) PastMaintenances(ctx context.Context, offset, limit int) ([]inc
 	return list, total, err
 }
 
+// MaintenancesBetween returns every maintenance whose window [StartsAt,
+// EndsAt) overlaps [from, to), soonest StartsAt first.
+func (st *Store) MaintenancesBetween(ctx context.Context, from, to time.Time) ([]incidents.Maintenance, error) {
+	return listMaintenances(ctx, st.db, `WHERE starts_at < ? AND ends_at > ? ORDER BY starts_at, id`, ftime(to), ftime(from))
+}
+
 func maintenance(ctx context.Context, q queryer, id int64) (incidents.Maintenance, error) {
 	list, err := listMaintenances(ctx, q, `WHERE id = ?`, id)
 	if err != nil {

@@ -1,0 +1,103 @@
+package incidents
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/sla"
+)
+
+// SLAScenario builds the sla engine's scenario from stored status data, so
+// that every uptime Amends shows comes from sla.Evaluate:
+//
+//   - each component becomes an sla.Component with its service, region,
+//     zone and fleet size (Resources 0, "not stated", becomes nil);
+//   - each incident becomes an sla.Incident with its ID in decimal and its
+//     Excluded flag, and one impact per span of its Timeline that has a
+//     status the engine counts (degraded_performance, partial_outage,
+//     major_outage; under_maintenance spans are left out), with the span's
+//     affected percentage, start and end (a zero End while it goes on);
+//   - each maintenance becomes an sla.Maintenance window with its
+//     announcement instant, on the components given.
+//
+// Policies and customers are not stored yet, so the scenario has none: the
+// engine then applies the spec's default policy (partial and major outages
+// count) and computes component and service figures only. services must
+// hold the service of every component (errs.Invalid on
+// "components[i].service" otherwise); incs and maints naming a
+// component not in components are errs.Invalid too. The period and asOf are
+// passed through; the scenario is not validated here (sla.Evaluate does).
+func SLAScenario(period sla.Period, asOf time.Time, services []Service, components []Component, incs []Incident, maints []Maintenance) (*sla.Scenario, error) {
+	known := make(map[string]bool, len(services))
+	for _, s := range services {
+		known[s.ID] = true
+	}
+	comps := make(map[string]bool, len(components))
+	sc := &sla.Scenario{Period: period, AsOf: asOf}
+	for i, c := range components {
+		if !known[c.Service] {
+			return nil, errs.Invalidf(fmt.Sprintf("components[%d].service", i), "unknown service %q", c.Service)
+		}
+		comps[c.ID] = true
+		out := sla.Component{ID: c.ID, Service: c.Service, Region: c.Region, Zone: c.Zone}
+		if c.Resources > 0 {
+			n := c.Resources
+			out.Resources = &n
+		}
+		sc.Components = append(sc.Components, out)
+	}
+	for i, inc := range incs {
+		out := sla.Incident{ID: strconv.FormatInt(inc.ID, 10), Excluded: inc.Excluded}
+		for _, sp := range inc.Timeline() {
+			if !comps[sp.Component] {
+				return nil, errs.Invalidf(fmt.Sprintf("incidents[%d].components", i), "unknown component %q", sp.Component)
+			}
+			status, ok := slaStatus(sp.Status)
+			if !ok {
+				continue
+			}
+			im := sla.Impact{
+				Component:       sp.Component,
+				Status:          status,
+				AffectedPercent: sla.Percent(sp.AffectedPercent), // both count ten-thousandths of a percent
+				Start:           sp.Start,
+			}
+			if sp.End != nil {
+				im.End = *sp.End
+			}
+			out.Impacts = append(out.Impacts, im)
+		}
+		sc.Incidents = append(sc.Incidents, out)
+	}
+	for i, m := range maints {
+		for j, c := range m.Components {
+			if !comps[c] {
+				return nil, errs.Invalidf(fmt.Sprintf("maintenances[%d].components[%d]", i, j), "unknown component %q", c)
+			}
+		}
+		sc.Maintenance = append(sc.Maintenance, sla.Maintenance{
+			ID:         strconv.FormatInt(m.ID, 10),
+			Components: append([]string(nil), m.Components...),
+			Start:      m.StartsAt,
+			End:        m.EndsAt,
+			Announced:  m.AnnouncedAt,
+		})
+	}
+	return sc, nil
+}
+
+// slaStatus is the engine's status for s, and false for the statuses it
+// does not know (operational, under_maintenance).
+func slaStatus(s Status) (sla.Status, bool) {
+	switch s {
+	case DegradedPerformance:
+		return sla.DegradedPerformance, true
+	case PartialOutage:
+		return sla.PartialOutage, true
+	case MajorOutage:
+		return sla.MajorOutage, true
+	}
+	return "", false
+}

@@ -1,0 +1,256 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/amends/amends/incidents"
+)
+
+// Explanation returns the explanation of incident id with every revision,
+// oldest first; an incident without one gets an Explanation with no
+// revisions. errs.NotFound if there is no such incident.
+func (st *Store) Explanation(ctx context.Context, incidentID int64) (incidents.Explanation, error) {
+	return explanation(ctx, st.db, incidentID)
+}
+
+// StartExplanation starts a new draft revision written by actor (see
+// incidents.Explanation.Start): errs.NotFound, errs.Conflict while another
+// revision is unpublished, errs.Invalid on "title" or "body".
+func (st *Store) StartExplanation(ctx context.Context, actor string, incidentID int64, title, body string, now time.Time) (incidents.Revision, error) {
+	return st.changeExplanation(ctx, "explanation.start", incidentID, func(e incidents.Explanation) (incidents.Revision, bool, error) {
+		r, err := e.Start(actor, title, body, now)
+		return r, true, err
+	}, actor, now)
+}
+
+// EditExplanation replaces the draft's text (see incidents.Explanation.Edit);
+// unchanged text writes nothing. errs.NotFound, errs.Conflict, errs.Invalid.
+func (st *Store) EditExplanation(ctx context.Context, actor string, incidentID int64, title, body string, now time.Time) (incidents.Revision, error) {
+	return st.changeExplanation(ctx, "explanation.edit", incidentID, func(e incidents.Explanation) (incidents.Revision, bool, error) {
+		return e.Edit(actor, title, body, now)
+	}, actor, now)
+}
+
+// SubmitExplanation sends the draft for review (see
+// incidents.Explanation.Submit): errs.NotFound, errs.Conflict, errs.Invalid.
+func (st *Store) SubmitExplanation(ctx context.Context, actor string, incidentID int64, now time.Time) (incidents.Revision, error) {
+	return st.changeExplanation(ctx, "explanation.submit", incidentID, func(e incidents.Explanation) (incidents.Revision, bool, error) {
+		r, err := e.Submit(actor, now)
+		return r, true, err
+	}, actor, now)
+}
+
+// ReturnExplanation sends the revision in review back to draft with a note
+// (see incidents.Explanation.Return): errs.NotFound, errs.Conflict,
+// errs.Invalid on "note".
+func (st *Store) ReturnExplanation(ctx context.Context, actor string, incidentID int64, note string, now time.Time) (incidents.Revision, error) {
+	return st.changeExplanation(ctx, "explanation.return", incidentID, func(e incidents.Explanation) (incidents.Revision, bool, error) {
+		r, err := e.Return(actor, note, now)
+		return r, true, err
+	}, actor, now)
+}
+
+// PublishExplanation publishes the revision in review (see
+// incidents.Explanation.Publish): errs.Forbidden for its author or an
+// editor, errs.NotFound, errs.Conflict.
+func (st *Store) PublishExplanation(ctx context.Context, actor string, incidentID int64, now time.Time) (incidents.Revision, error) {
+	return st.changeExplanation(ctx, "explanation.publish", incidentID, func(e incidents.Explanation) (incidents.Revision, bool, error) {
+		r, err := e.Publish(actor, now)
+		return r, true, err
+	}, actor, now)
+}
+
+// changeExplanation loads the incident's explanation, applies the domain
+// rule fn, and writes the revision it returns with its audit entry, all in
+// one transaction. When fn reports no change, nothing is written.
+func (st *Store) changeExplanation(ctx context.Context, action string, incidentID int64,
+	fn func(incidents.Explanation) (incidents.Revision, bool, error), actor string, now time.Time) (incidents.Revision, error) {
+	var out incidents.Revision
+	err := st.inTx(ctx, func(tx *sql.Tx) error {
+		e, err := explanation(ctx, tx, incidentID)
+		if err != nil {
+			return err
+		}
+		r, changed, err := fn(e)
+		if err != nil {
+			return err
+		}
+		out = r
+		if !changed {
+			return nil
+		}
+		before, existed := e.Revision(r.Number)
+		if existed {
+			err = updateRevision(ctx, tx, before, r)
+		} else {
+			err = insertRevision(ctx, tx, r)
+		}
+		if err != nil {
+			return err
+		}
+		var b any
+		if existed {
+			b = before
+		}
+		id := strconv.FormatInt(incidentID, 10) + "/" + strconv.Itoa(r.Number)
+		return audit(ctx, tx, actor, action, "explanation_revision", id, b, r, now.UTC().Truncate(time.Second))
+	})
+	if err != nil {
+		return incidents.Revision{}, err
+	}
+	return out, nil
+}
+
+func insertRevision(ctx context.Context, tx *sql.Tx, r incidents.Revision) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO explanation_revisions
+		(incident_id, number, title, body, state, author, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.IncidentID, r.Number, r.Title, r.Body, string(r.State), r.Author, ftime(r.CreatedAt), ftime(r.UpdatedAt))
+	return err
+}
+
+// updateRevision writes r over before: its text, state and instants, and
+// the editors that r has and before had not.
+func updateRevision(ctx context.Context, tx *sql.Tx, before, r incidents.Revision) error {
+	_, err := tx.ExecContext(ctx, `UPDATE explanation_revisions SET title = ?, body = ?, state = ?,
+		return_note = ?, returned_by = ?, returned_at = ?, updated_at = ?, submitted_at = ?, published_at = ?, published_by = ?
+		WHERE incident_id = ? AND number = ?`,
+		r.Title, r.Body, string(r.State), r.ReturnNote, r.ReturnedBy, nullTime(r.ReturnedAt), ftime(r.UpdatedAt),
+		nullTime(r.SubmittedAt), nullTime(r.PublishedAt), nullString(r.PublishedBy), r.IncidentID, r.Number)
+	if err != nil {
+		return err
+	}
+	for i := len(before.Editors); i < len(r.Editors); i++ {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO explanation_editors (incident_id, number, position, actor) VALUES (?, ?, ?, ?)`,
+			r.IncidentID, r.Number, i, r.Editors[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// explanation loads incident id's explanation; errs.NotFound if the incident
+// does not exist.
+func explanation(ctx context.Context, q queryer, id int64) (incidents.Explanation, error) {
+	var one int
+	if err := q.QueryRowContext(ctx, `SELECT 1 FROM incidents WHERE id = ?`, id).Scan(&one); err != nil {
+		return incidents.Explanation{}, notFound(err, "incident %d not found", id)
+	}
+	e := incidents.Explanation{IncidentID: id}
+	rows, err := q.QueryContext(ctx, `SELECT `+revisionColumns+` FROM explanation_revisions WHERE incident_id = ? ORDER BY number`, id)
+	if err != nil {
+		return e, err
+	}
+	for rows.Next() {
+		r, err := scanRevision(rows)
+		if err != nil {
+			rows.Close()
+			return e, err
+		}
+		e.Revisions = append(e.Revisions, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return e, err
+	}
+	if len(e.Revisions) == 0 {
+		return e, nil
+	}
+	rows, err = q.QueryContext(ctx, `SELECT number, actor FROM explanation_editors WHERE incident_id = ? ORDER BY number, position`, id)
+	if err != nil {
+		return e, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n int
+		var actor string
+		if err := rows.Scan(&n, &actor); err != nil {
+			return e, err
+		}
+		i := n - 1
+		if i < 0 || i >= len(e.Revisions) || e.Revisions[i].Number != n {
+			return e, fmt.Errorf("editor of unknown explanation revision %d/%d", id, n)
+		}
+		e.Revisions[i].Editors = append(e.Revisions[i].Editors, actor)
+	}
+	return e, rows.Err()
+}
+
+const revisionColumns = `incident_id, number, title, body, state, author, return_note, returned_by, returned_at,
+	created_at, updated_at, submitted_at, published_at, published_by`
+
+func scanRevision(row interface{ Scan(...any) error }) (incidents.Revision, error) {
+	var r incidents.Revision
+	var state, created, updated string
+	var returned, submitted, published, publishedBy sql.NullString
+	if err := row.Scan(&r.IncidentID, &r.Number, &r.Title, &r.Body, &state, &r.Author, &r.ReturnNote, &r.ReturnedBy, &returned,
+		&created, &updated, &submitted, &published, &publishedBy); err != nil {
+		return r, err
+	}
+	r.State = incidents.RevisionState(state)
+	r.PublishedBy = publishedBy.String
+	var err error
+	if r.CreatedAt, err = ptime(created); err != nil {
+		return r, err
+	}
+	if r.UpdatedAt, err = ptime(updated); err != nil {
+		return r, err
+	}
+	for _, f := range []struct {
+		dst **time.Time
+		src sql.NullString
+	}{{&r.ReturnedAt, returned}, {&r.SubmittedAt, submitted}, {&r.PublishedAt, published}} {
+		if !f.src.Valid {
+			continue
+		}
+		t, err := ptime(f.src.String)
+		if err != nil {
+			return r, err
+		}
+		*f.dst = &t
+	}
+	return r, nil
+}
+
+// PublishedExplanations lists every incident with a published explanation:
+// its newest published revision's title and number, how many are
+// published, and the first and last publication; the latest publication
+// first.
+func (st *Store) PublishedExplanations(ctx context.Context) ([]incidents.ExplanationSummary, error) {
+	rows, err := st.db.QueryContext(ctx, `SELECT r.incident_id, r.title, r.number, s.n, s.first, s.last
+		FROM (SELECT incident_id, MAX(number) AS latest, count(*) AS n, MIN(published_at) AS first, MAX(published_at) AS last
+			FROM explanation_revisions WHERE state = 'published' GROUP BY incident_id) s
+		JOIN explanation_revisions r ON r.incident_id = s.incident_id AND r.number = s.latest
+		ORDER BY s.last DESC, r.incident_id DESC`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []incidents.ExplanationSummary
+	for rows.Next() {
+		var x incidents.ExplanationSummary
+		var first, last string
+		if err := rows.Scan(&x.IncidentID, &x.Title, &x.Revision, &x.Revisions, &first, &last); err != nil {
+			return nil, err
+		}
+		if x.FirstPublishedAt, err = ptime(first); err != nil {
+			return nil, err
+		}
+		if x.LastPublishedAt, err = ptime(last); err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
