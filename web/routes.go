@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
 
@@ -26,9 +27,24 @@ func (s *Server) routes() {
 	// Public: no login, served from the page cache.
 	e.Match(get, "/", s.handleStatus)
 	e.Match(get, "/incidents/:id", s.handleIncident)
+	e.Match(get, "/incidents/:id/explanation", s.handleExplanation)
+	e.Match(get, "/incidents/:id/explanation/revisions/:n", s.handleExplanationRevision)
 	e.Match(get, "/history", s.handleHistory)
+	// Feeds, and the public API compatible with Atlassian Statuspage's v2
+	// (readable from any origin), also from the page cache.
+	e.Match(get, "/history.atom", s.handleHistoryAtom)
+	e.Match(get, "/history.rss", s.handleHistoryRSS)
+	v2 := []string{http.MethodGet, http.MethodHead, http.MethodOptions}
+	e.Match(v2, "/api/v2/summary.json", s.handleStatuspageSummary, publicCORS)
+	e.Match(v2, "/api/v2/status.json", s.handleStatuspageStatus, publicCORS)
+	e.Match(v2, "/api/v2/components.json", s.handleStatuspageComponents, publicCORS)
+	e.Match(v2, "/api/v2/incidents.json", s.handleStatuspageIncidents, publicCORS)
+	e.Match(v2, "/api/v2/incidents/unresolved.json", s.handleStatuspageUnresolved, publicCORS)
+	e.Match(v2, "/api/v2/scheduled-maintenances.json", s.handleStatuspageMaintenances, publicCORS)
+	e.Match(v2, "/api/v2/scheduled-maintenances/upcoming.json", s.handleStatuspageUpcoming, publicCORS)
+	e.Match(v2, "/api/v2/scheduled-maintenances/active.json", s.handleStatuspageActive, publicCORS)
 	e.GET("/healthz", s.handleHealth)
-	e.GET("/metrics", s.handleMetrics(), gzip)
+	e.GET("/metrics", s.handleMetrics()) // promhttp compresses by itself
 	e.Match(get, "/static/*", s.handleStatic(), gzip)
 
 	// Browser pages with sessions and CSRF tokens.
@@ -38,21 +54,27 @@ func (s *Server) routes() {
 		}),
 		DenyHandler: s.tooManyAttempts,
 	})
-	b := e.Group("", middleware.BodyLimit("1M"), s.csrf, s.session)
-	b.GET("/login", s.handleLoginForm)
-	b.POST("/login", s.handleLogin, limit)
-	b.POST("/logout", s.handleLogout)
-	b.GET("/setup", s.handleSetupForm)
-	b.POST("/setup", s.handleSetup, limit)
+	// Middleware goes on each route rather than on a "" group, which would
+	// send every unmatched request through the CSRF and session checks.
+	browser := []echo.MiddlewareFunc{middleware.BodyLimit("1M"), s.csrf, s.session}
+	e.GET("/login", s.handleLoginForm, browser...)
+	e.POST("/login", s.handleLogin, append(browser, limit)...)
+	e.POST("/logout", s.handleLogout, browser...)
+	e.GET("/setup", s.handleSetupForm, browser...)
+	e.POST("/setup", s.handleSetup, append(browser, limit)...)
 
 	support, admin := role(auth.Support), role(auth.Admin)
-	a := b.Group("/admin", s.signedIn)
+	a := e.Group("/admin", append(browser, s.signedIn)...)
 	a.GET("", s.handleAdminHome)
 	a.GET("/incidents", s.handleAdminIncidents)
 	a.GET("/incidents/new", s.handleNewIncident, support)
 	a.POST("/incidents", s.handleCreateIncident, support)
 	a.GET("/incidents/:id", s.handleAdminIncident)
 	a.POST("/incidents/:id/updates", s.handlePostUpdate, support)
+	a.GET("/incidents/:id/explanation", s.handleAdminExplanation)
+	a.POST("/incidents/:id/explanation", s.handleSaveExplanation, support)
+	a.POST("/incidents/:id/explanation/publish", s.handlePublishExplanation, role(auth.Manager))
+	a.POST("/incidents/:id/explanation/return", s.handleReturnExplanation, role(auth.Manager))
 	a.GET("/maintenance", s.handleMaintenance)
 	a.POST("/maintenance", s.handleScheduleMaintenance, support)
 	a.POST("/maintenance/:id/advance", s.handleAdvanceMaintenance, support)

@@ -1,0 +1,343 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/web/auth"
+)
+
+// Every refused input answers 4xx, says which field is wrong (beside it in
+// a form, in "field" in the API) and stores nothing: no incident, update,
+// component status, maintenance or audit row.
+
+type badForm struct {
+	name   string
+	path   string // "{id}" is the active incident, "{resolved}" the resolved one
+	form   url.Values
+	status int
+	field  string // the control the error shows beside; "" for a page-level error
+	says   string // a piece of the message
+}
+
+func TestBadFormInput(t *testing.T) {
+	env := newTestEnv(t)
+	b := env.user(auth.Support)
+	env.clock.Advance(time.Hour) // 21:00 UTC
+	start := env.clock.Now().Add(-30 * time.Minute)
+	active, err := env.incidents.CreateIncident(t.Context(), "ops@example.com", incidents.IncidentInput{
+		Title: "Active", Phase: incidents.Identified, Message: "m", StartedAt: &start,
+		Components: []incidents.ComponentChange{change("elb-us-east-1", incidents.PartialOutage, "5")},
+	}, env.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resolved := env.backfill("Resolved", time.Date(2012, 12, 1, 0, 0, 0, 0, time.UTC))
+
+	incident := func(kv ...string) url.Values {
+		v := url.Values{"title": {"Elevated errors"}, "impact": {"major"}, "phase": {"investigating"}, "message": {"Looking."}}
+		for i := 0; i < len(kv); i += 2 {
+			v.Set(kv[i], kv[i+1])
+		}
+		return v
+	}
+	update := func(kv ...string) url.Values {
+		v := url.Values{"phase": {"identified"}, "message": {"More."}, "status.elb-us-east-1": {"partial_outage"}, "percent.elb-us-east-1": {"5"}}
+		for i := 0; i < len(kv); i += 2 {
+			v.Set(kv[i], kv[i+1])
+		}
+		return v
+	}
+	maint := func(kv ...string) url.Values {
+		v := url.Values{"title": {"Upgrade"}, "message": {"m"}, "starts_at": {"2012-12-25 10:00"}, "ends_at": {"2012-12-25 11:00"}, "components": {"elb-us-east-1"}}
+		for i := 0; i < len(kv); i += 2 {
+			v.Set(kv[i], kv[i+1])
+		}
+		return v
+	}
+	partial := func(percent string) url.Values {
+		return incident("status.elb-us-east-1", "partial_outage", "percent.elb-us-east-1", percent)
+	}
+	cases := []badForm{
+		{"unknown status", "/admin/incidents", incident("status.elb-us-east-1", "on_fire"), 422, "status.elb-us-east-1", "on_fire"},
+		{"percent 120", "/admin/incidents", partial("120"), 422, "percent.elb-us-east-1", "120 is above 100"},
+		{"percent -1", "/admin/incidents", partial("-1"), 422, "percent.elb-us-east-1", "-1 is below 0"},
+		{"percent 6.12345", "/admin/incidents", partial("6.12345"), 422, "percent.elb-us-east-1", "more than 4 decimals"},
+		{"percent abc", "/admin/incidents", partial("abc"), 422, "percent.elb-us-east-1", "not a number"},
+		{"percent 100.0001", "/admin/incidents", partial("100.0001"), 422, "percent.elb-us-east-1", "above 100"},
+		{"empty title", "/admin/incidents", incident("title", "   "), 422, "title", ""},
+		{"title over 200 characters", "/admin/incidents", incident("title", strings.Repeat("é", 201)), 422, "title", "200"},
+		{"empty message", "/admin/incidents", incident("message", ""), 422, "message", ""},
+		{"message over the limit", "/admin/incidents", incident("message", strings.Repeat("x", incidents.MaxMessageLen+1)), 422, "message", "20000"},
+		{"unknown impact", "/admin/incidents", incident("impact", "apocalyptic"), 422, "impact", "apocalyptic"},
+		{"unknown phase", "/admin/incidents", incident("phase", "panicking"), 422, "phase", "panicking"},
+		{"start not a time", "/admin/incidents", incident("started_at", "yesterday"), 422, "started_at", "yesterday"},
+		{"start in the future", "/admin/incidents", incident("started_at", "2012-12-25 09:00"), 422, "started_at", "future"},
+
+		{"update: phase going back", "/admin/incidents/{id}/updates", update("phase", "investigating"), 422, "phase", "back"},
+		{"update: resolution before the start", "/admin/incidents/{id}/updates", update("phase", "resolved", "at", "2012-12-24 20:00"), 422, "at", "before"},
+		{"update: before the previous update", "/admin/incidents/{id}/updates", update("at", "2012-12-24 20:29"), 422, "at", "before"},
+		{"update: at not a time", "/admin/incidents/{id}/updates", update("at", "soon"), 422, "at", "soon"},
+		{"update: percent 120", "/admin/incidents/{id}/updates", update("percent.elb-us-east-1", "120"), 422, "percent.elb-us-east-1", "above 100"},
+		{"update: empty message", "/admin/incidents/{id}/updates", update("message", " "), 422, "message", ""},
+		{"update: message over the limit", "/admin/incidents/{id}/updates", update("message", strings.Repeat("x", incidents.MaxMessageLen+1)), 422, "message", ""},
+		{"update on a resolved incident", "/admin/incidents/{resolved}/updates", update(), 409, "", "resolved"},
+		{"update on an unknown incident", "/admin/incidents/999/updates", update(), 404, "", ""},
+		{"update on a non-numeric id", "/admin/incidents/abc/updates", update(), 404, "", ""},
+
+		{"maintenance ends before it starts", "/admin/maintenance", maint("ends_at", "2012-12-25 09:00"), 422, "ends_at", "after"},
+		{"maintenance ends as it starts", "/admin/maintenance", maint("ends_at", "2012-12-25 10:00"), 422, "ends_at", "after"},
+		{"maintenance without start", "/admin/maintenance", maint("starts_at", ""), 422, "starts_at", "required"},
+		{"maintenance start not a time", "/admin/maintenance", maint("starts_at", "tomorrow"), 422, "starts_at", "tomorrow"},
+		{"maintenance without components", "/admin/maintenance", maint("components", ""), 422, "components", ""},
+		{"maintenance unknown component", "/admin/maintenance", maint("components", "elb-mars-1"), 422, "components", ""},
+		{"maintenance empty title", "/admin/maintenance", maint("title", ""), 422, "title", ""},
+		{"maintenance title over 200", "/admin/maintenance", maint("title", strings.Repeat("t", 201)), 422, "title", "200"},
+	}
+	for _, tc := range cases {
+		path := strings.NewReplacer("{id}", fmt.Sprint(active.ID), "{resolved}", fmt.Sprint(resolved.ID)).Replace(tc.path)
+		b.get("/admin") // a fresh token, as a person reloading would have
+		before := env.counts()
+		resp := b.postForm(path, tc.form)
+		body := readBody(t, resp)
+		if changed := env.changedTables(before); changed != "" {
+			t.Errorf("%s: stored rows in %s", tc.name, changed)
+		}
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s: %d, want %d", tc.name, resp.StatusCode, tc.status)
+			continue
+		}
+		if resp.Request.URL.Path != path {
+			t.Errorf("%s: redirected to %s", tc.name, resp.Request.URL)
+		}
+		doc := parseHTML(t, body)
+		var msg string
+		if tc.field != "" {
+			msg = fieldError(doc, tc.field)
+			if msg == "" {
+				t.Errorf("%s: no error beside %q\n%s", tc.name, tc.field, textOf(doc.Find("main")))
+				continue
+			}
+			// The form keeps what was typed.
+			if ctl := doc.Find(`[name="` + tc.field + `"]`).First(); ctl.Is("input[type=text]") && ctl.AttrOr("value", "") != strings.TrimSpace(tc.form.Get(tc.field)) {
+				t.Errorf("%s: the form lost the value of %s: %q", tc.name, tc.field, ctl.AttrOr("value", ""))
+			}
+		} else {
+			msg = textOf(doc.Find("main"))
+		}
+		if !strings.Contains(msg, tc.says) {
+			t.Errorf("%s: message %q does not say %q", tc.name, msg, tc.says)
+		}
+	}
+}
+
+// A form body over the server's limit is refused before it is read.
+func TestFormBodyTooLarge(t *testing.T) {
+	env := newTestEnv(t)
+	b := env.user(auth.Support)
+	before := env.counts()
+	resp := b.postForm("/admin/incidents", url.Values{"title": {"Big"}, "message": {strings.Repeat("x", 3<<20)}})
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("3 MB form: %d, want 413", resp.StatusCode)
+	}
+	env.assertNothingStored(before)
+}
+
+type badJSON struct {
+	name   string
+	method string
+	path   string
+	body   any
+	status int
+	field  string
+	says   string
+}
+
+func TestBadAPIInput(t *testing.T) {
+	env := newTestEnv(t)
+	tok := env.token(auth.Admin)
+	env.clock.Advance(time.Hour) // 21:00 UTC
+	start := env.clock.Now().Add(-30 * time.Minute)
+	active, err := env.incidents.CreateIncident(t.Context(), "ops@example.com", incidents.IncidentInput{
+		Title: "Active", Phase: incidents.Identified, Message: "m", StartedAt: &start,
+		Components: []incidents.ComponentChange{change("elb-us-east-1", incidents.PartialOutage, "5")},
+	}, env.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resolved := env.backfill("Resolved", time.Date(2012, 12, 1, 0, 0, 0, 0, time.UTC))
+	m := env.maintenance("Done", start.Add(-time.Hour), start, "elb-eu-west-1")
+
+	incident := func(kv ...any) map[string]any {
+		v := map[string]any{"title": "Elevated errors", "message": "Looking."}
+		for i := 0; i < len(kv); i += 2 {
+			v[kv[i].(string)] = kv[i+1]
+		}
+		return v
+	}
+	comp := func(id, status string, percent any) []map[string]any {
+		c := map[string]any{"component": id, "status": status}
+		if percent != nil {
+			c["affected_percent"] = percent
+		}
+		return []map[string]any{c}
+	}
+	maint := func(kv ...any) map[string]any {
+		v := map[string]any{"title": "Upgrade", "components": []string{"elb-us-east-1"}, "starts_at": "2012-12-25T10:00:00Z", "ends_at": "2012-12-25T11:00:00Z"}
+		for i := 0; i < len(kv); i += 2 {
+			v[kv[i].(string)] = kv[i+1]
+		}
+		return v
+	}
+	updates := fmt.Sprintf("/incidents/%d/updates", active.ID)
+	pctField := "components[0].affected_percent"
+	cases := []badJSON{
+		{"unknown component", "POST", "/incidents", incident("components", comp("elb-mars-1", "major_outage", nil)), 422, "components[0].component", "elb-mars-1"},
+		{"unknown status", "POST", "/incidents", incident("components", comp("elb-us-east-1", "on_fire", nil)), 422, "components[0].status", "on_fire"},
+		{"percent 120", "POST", "/incidents", incident("components", comp("elb-us-east-1", "partial_outage", 120)), 422, pctField, "above 100"},
+		{"percent -1", "POST", "/incidents", incident("components", comp("elb-us-east-1", "partial_outage", -1)), 422, pctField, "below 0"},
+		{"percent 6.12345", "POST", "/incidents", incident("components", comp("elb-us-east-1", "partial_outage", 6.12345)), 422, pctField, "4 decimals"},
+		{"percent \"6.12345\"", "POST", "/incidents", incident("components", comp("elb-us-east-1", "partial_outage", "6.12345")), 422, pctField, "4 decimals"},
+		{"percent \"abc\"", "POST", "/incidents", incident("components", comp("elb-us-east-1", "partial_outage", "abc")), 422, pctField, "not a number"},
+		{"percent true", "POST", "/incidents", incident("components", comp("elb-us-east-1", "partial_outage", true)), 422, pctField, ""},
+		{"percent on an operational component", "POST", "/incidents", incident("components", comp("elb-us-east-1", "operational", 5)), 422, pctField, ""},
+		{"component twice", "POST", "/incidents", incident("components", append(comp("elb-us-east-1", "partial_outage", nil), comp("elb-us-east-1", "major_outage", nil)...)), 422, "components[1].component", "twice"},
+		{"empty title", "POST", "/incidents", incident("title", " "), 422, "title", ""},
+		{"title over 200", "POST", "/incidents", incident("title", strings.Repeat("t", 201)), 422, "title", "200"},
+		{"message over the limit", "POST", "/incidents", incident("message", strings.Repeat("m", incidents.MaxMessageLen+1)), 422, "message", ""},
+		{"unknown impact", "POST", "/incidents", incident("impact", "apocalyptic"), 422, "impact", ""},
+		{"start in the future", "POST", "/incidents", incident("started_at", "2013-01-01T00:00:00Z"), 422, "started_at", "future"},
+		{"unknown field", "POST", "/incidents", incident("severity", "high"), 400, "severity", "not a known field"},
+		{"malformed JSON", "POST", "/incidents", `{"title": x}`, 400, "", "not valid JSON"},
+		{"truncated JSON", "POST", "/incidents", `{"title": "x",`, 400, "", ""},
+		{"not an object", "POST", "/incidents", `["title"]`, 422, "", ""},
+		{"two values", "POST", "/incidents", `{"title":"a","message":"b"} {}`, 400, "", "one JSON value"},
+		{"empty body", "POST", "/incidents", "", 400, "", "empty"},
+		{"wrong type: title", "POST", "/incidents", incident("title", 5), 422, "title", "string"},
+		{"wrong type: components", "POST", "/incidents", incident("components", "elb-us-east-1"), 422, "components", ""},
+		{"wrong type: excluded", "POST", "/incidents", incident("excluded", "yes"), 422, "excluded", "bool"},
+		{"body over the limit", "POST", "/incidents", incident("message", strings.Repeat("m", maxJSONBody)), 413, "", "larger"},
+
+		{"update: phase going back", "POST", updates, map[string]any{"phase": "investigating", "message": "m"}, 422, "phase", "back"},
+		{"update: resolution before the start", "POST", updates, map[string]any{"phase": "resolved", "message": "m", "at": "2012-12-24T20:00:00Z"}, 422, "at", "before"},
+		{"update: at in the future", "POST", updates, map[string]any{"message": "m", "at": "2012-12-25T20:00:00Z"}, 422, "at", "future"},
+		{"update: resolving with a component not operational", "POST", updates, map[string]any{"phase": "resolved", "message": "m", "components": comp("elb-us-east-1", "partial_outage", nil)}, 422, "components[0].status", "operational"},
+		{"update: percent 120", "POST", updates, map[string]any{"message": "m", "components": comp("elb-us-east-1", "partial_outage", "120")}, 422, pctField, "above 100"},
+		{"update: unknown component", "POST", updates, map[string]any{"message": "m", "components": comp("elb-mars-1", "partial_outage", nil)}, 422, "components[0].component", ""},
+		{"update: empty message", "POST", updates, map[string]any{"message": ""}, 422, "message", ""},
+		{"update: unknown field", "POST", updates, map[string]any{"message": "m", "author": "someone else"}, 400, "author", ""},
+		{"update on a resolved incident", "POST", fmt.Sprintf("/incidents/%d/updates", resolved.ID), map[string]any{"message": "m"}, 409, "", "resolved"},
+		{"update on an unknown incident", "POST", "/incidents/999/updates", map[string]any{"message": "m"}, 404, "", ""},
+		{"get an unknown incident", "GET", "/incidents/999", nil, 404, "", ""},
+		{"get a non-numeric incident", "GET", "/incidents/abc", nil, 404, "", ""},
+		{"list with an unknown state", "GET", "/incidents?state=open", nil, 422, "state", "open"},
+		{"list with a bad page", "GET", "/incidents?state=resolved&page=abc", nil, 422, "page", ""},
+
+		{"maintenance ends before it starts", "POST", "/maintenance", maint("ends_at", "2012-12-25T09:00:00Z"), 422, "ends_at", "after"},
+		{"maintenance without components", "POST", "/maintenance", maint("components", []string{}), 422, "components", ""},
+		{"maintenance unknown component", "POST", "/maintenance", maint("components", []string{"elb-us-east-1", "elb-mars-1"}), 422, "components[1]", ""},
+		{"maintenance unknown field", "POST", "/maintenance", maint("phase", "completed"), 400, "phase", ""},
+		{"advance an unknown maintenance", "POST", "/maintenance/999/advance", map[string]any{"phase": "completed"}, 404, "", ""},
+		{"advance to an unknown phase", "POST", fmt.Sprintf("/maintenance/%d/advance", m.ID), map[string]any{"phase": "done"}, 422, "phase", ""},
+		{"advance a completed maintenance", "POST", fmt.Sprintf("/maintenance/%d/advance", m.ID), map[string]any{"phase": "completed"}, 409, "", ""},
+
+		{"service with a bad id", "POST", "/services", map[string]any{"id": "has space", "name": "X"}, 422, "id", ""},
+		{"service id taken", "POST", "/services", map[string]any{"id": "ELB", "name": "X"}, 409, "", ""},
+		{"update an unknown service", "PUT", "/services/NOPE", map[string]any{"name": "X"}, 404, "", ""},
+		{"component of an unknown service", "POST", "/components", map[string]any{"id": "x-1", "service": "NOPE", "name": "X", "region": "x"}, 422, "service", ""},
+		{"component id taken", "POST", "/components", map[string]any{"id": "elb-us-east-1", "service": "ELB", "name": "X", "region": "x"}, 409, "", ""},
+		{"update an unknown component", "PUT", "/components/nope", map[string]any{"service": "ELB", "name": "X", "region": "x"}, 404, "", ""},
+		{"component wrong type: resources", "POST", "/components", map[string]any{"id": "x-1", "service": "ELB", "name": "X", "region": "x", "resources": "many"}, 422, "resources", ""},
+	}
+	for _, tc := range cases {
+		before := env.counts()
+		r := env.api(tc.method, tc.path, tok, tc.body)
+		if changed := env.changedTables(before); changed != "" {
+			t.Errorf("%s: stored rows in %s", tc.name, changed)
+		}
+		if r.status != tc.status {
+			t.Errorf("%s: %d, want %d\n%.300s", tc.name, r.status, tc.status, r.body)
+			continue
+		}
+		if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+			t.Errorf("%s: Content-Type %q", tc.name, ct)
+		}
+		e := r.apiError(t)
+		if e.Field != tc.field {
+			t.Errorf("%s: field %q, want %q (%s)", tc.name, e.Field, tc.field, e.Message)
+		}
+		if !strings.Contains(e.Message, tc.says) {
+			t.Errorf("%s: message %q does not say %q", tc.name, e.Message, tc.says)
+		}
+	}
+}
+
+// The form has a row for each known component; a post naming another one
+// (a stale form, a typo in a script) must be refused, not dropped.
+func TestFormUnknownComponentRefused(t *testing.T) {
+	env := newTestEnv(t)
+	b := env.user(auth.Support)
+	inc := env.declare("Active", change("elb-us-east-1", incidents.PartialOutage, "5"))
+	for _, tc := range []struct {
+		path string
+		form url.Values
+	}{
+		{"/admin/incidents", url.Values{"title": {"Mars"}, "message": {"m"}, "status.elb-mars-1": {"major_outage"}, "percent.elb-mars-1": {"50"}}},
+		{fmt.Sprintf("/admin/incidents/%d/updates", inc.ID), url.Values{"message": {"m"}, "status.elb-mars-1": {"major_outage"}}},
+	} {
+		b.get("/admin")
+		before := env.counts()
+		resp := b.postForm(tc.path, tc.form)
+		body := readBody(t, resp)
+		if changed := env.changedTables(before); changed != "" {
+			t.Errorf("POST %s naming component elb-mars-1: stored rows in %s", tc.path, changed)
+		}
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(textOf(parseHTML(t, body).Find("main")), "elb-mars-1") {
+			t.Errorf("POST %s naming component elb-mars-1: %d, want 422 naming it", tc.path, resp.StatusCode)
+		}
+	}
+}
+
+// An instant that is not an RFC 3339 string is a 422 naming its field,
+// like every other wrong value, not a 400 about the body.
+func TestAPIBadInstantNamesField(t *testing.T) {
+	env := newTestEnv(t)
+	tok := env.token(auth.Support)
+	inc := env.declare("Active")
+	maint := map[string]any{"title": "Upgrade", "components": []string{"elb-us-east-1"}, "starts_at": "2012-12-25T10:00:00Z", "ends_at": "2012-12-25T11:00:00Z"}
+	with := func(m map[string]any, k string, v any) map[string]any {
+		out := map[string]any{}
+		for kk, vv := range m {
+			out[kk] = vv
+		}
+		out[k] = v
+		return out
+	}
+	for _, tc := range []struct {
+		path, field string
+		body        map[string]any
+	}{
+		{"/incidents", "started_at", map[string]any{"title": "t", "message": "m", "started_at": "yesterday"}},
+		{"/incidents", "started_at", map[string]any{"title": "t", "message": "m", "started_at": 1356380640}},
+		{"/incidents", "started_at", map[string]any{"title": "t", "message": "m", "started_at": "2012-12-24 20:24"}},
+		{fmt.Sprintf("/incidents/%d/updates", inc.ID), "at", map[string]any{"message": "m", "at": "soon"}},
+		{"/maintenance", "starts_at", with(maint, "starts_at", "tomorrow")},
+		{"/maintenance", "ends_at", with(maint, "ends_at", false)},
+	} {
+		before := env.counts()
+		r := env.api("POST", tc.path, tok, tc.body)
+		env.assertNothingStored(before)
+		if r.status != http.StatusUnprocessableEntity {
+			t.Errorf("POST %s with %s=%v: %d, want 422\n%s", tc.path, tc.field, tc.body[tc.field], r.status, r.body)
+			continue
+		}
+		if e := r.apiError(t); e.Field != tc.field {
+			t.Errorf("POST %s with %s=%v: field %q", tc.path, tc.field, tc.body[tc.field], e.Field)
+		}
+	}
+}

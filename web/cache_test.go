@@ -1,0 +1,302 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/web/auth"
+)
+
+// cachedPaths are the public pages served from the page cache.
+func cachedPaths(env *testEnv) []string {
+	inc := env.declare("Elevated errors", change("elb-us-east-1", incidents.PartialOutage, "12.5"))
+	return []string{"/", "/history", fmt.Sprintf("/incidents/%d", inc.ID)}
+}
+
+func TestPageCacheETagAnd304(t *testing.T) {
+	env := newTestEnv(t)
+	for _, path := range cachedPaths(env) {
+		resp, body := env.request(http.MethodGet, path, nil, nil)
+		etag := resp.Header.Get("ETag")
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(etag, `"`) || !strings.HasSuffix(etag, `"`) || len(etag) < 10 {
+			t.Fatalf("%s: status %d, ETag %q", path, resp.StatusCode, etag)
+		}
+		for _, inm := range []string{etag, "W/" + etag, `"other", ` + etag, "*"} {
+			resp, got := env.request(http.MethodGet, path, http.Header{"If-None-Match": {inm}}, nil)
+			if resp.StatusCode != http.StatusNotModified || len(got) != 0 {
+				t.Errorf("%s with If-None-Match %s: %d, %d bytes; want 304 and no body", path, inm, resp.StatusCode, len(got))
+			}
+			if resp.Header.Get("ETag") != etag {
+				t.Errorf("%s: 304 carries ETag %q, want %q", path, resp.Header.Get("ETag"), etag)
+			}
+		}
+		resp, again := env.request(http.MethodGet, path, http.Header{"If-None-Match": {`"stale"`}}, nil)
+		if resp.StatusCode != http.StatusOK || !bytes.Equal(again, body) {
+			t.Errorf("%s with another ETag: %d, body changed: %v", path, resp.StatusCode, !bytes.Equal(again, body))
+		}
+	}
+	// A change makes a new ETag; the old one no longer gets 304.
+	resp, _ := env.request(http.MethodGet, "/", nil, nil)
+	old := resp.Header.Get("ETag")
+	env.declare("Another one", change("elb-eu-west-1", incidents.DegradedPerformance, ""))
+	env.passRevisionCheck()
+	resp, _ = env.request(http.MethodGet, "/", http.Header{"If-None-Match": {old}}, nil)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("ETag") == old {
+		t.Errorf("after a change: %d with ETag %q (was %q)", resp.StatusCode, resp.Header.Get("ETag"), old)
+	}
+}
+
+func TestPageCacheGzip(t *testing.T) {
+	env := newTestEnv(t)
+	for _, path := range cachedPaths(env) {
+		plainResp, plain := env.request(http.MethodGet, path, nil, nil)
+		if enc := plainResp.Header.Get("Content-Encoding"); enc != "" {
+			t.Errorf("%s without Accept-Encoding: Content-Encoding %q", path, enc)
+		}
+		if !strings.HasPrefix(string(plain), "<!doctype html>") && !strings.HasPrefix(string(plain), "<!DOCTYPE html>") {
+			t.Errorf("%s: plain body is not HTML: %.40q", path, plain)
+		}
+		for _, ae := range []string{"gzip", "gzip, deflate, br", "br;q=1.0, gzip;q=0.8"} {
+			gzResp, gz := env.request(http.MethodGet, path, http.Header{"Accept-Encoding": {ae}}, nil)
+			if gzResp.Header.Get("Content-Encoding") != "gzip" {
+				t.Errorf("%s with Accept-Encoding %q: Content-Encoding %q", path, ae, gzResp.Header.Get("Content-Encoding"))
+				continue
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(gz))
+			if err != nil {
+				t.Fatalf("%s: not gzip: %v", path, err)
+			}
+			unzipped, err := io.ReadAll(zr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(unzipped, plain) {
+				t.Errorf("%s: gzip body decompresses to other bytes than the plain body", path)
+			}
+			if len(gz) >= len(plain) {
+				t.Errorf("%s: gzip body %d bytes, plain %d", path, len(gz), len(plain))
+			}
+			if gzResp.Header.Get("ETag") == "" {
+				t.Errorf("%s: gzip answer has no ETag", path)
+			}
+		}
+		if resp, _ := env.request(http.MethodGet, path, http.Header{"Accept-Encoding": {"gzip;q=0, identity"}}, nil); resp.Header.Get("Content-Encoding") != "" {
+			t.Errorf("%s: gzip;q=0 still got gzip", path)
+		}
+		for _, h := range []http.Header{plainResp.Header} {
+			if !strings.Contains(h.Get("Vary"), "Accept-Encoding") {
+				t.Errorf("%s: Vary %q", path, h.Get("Vary"))
+			}
+			cc := h.Get("Cache-Control")
+			if !strings.Contains(cc, "public") || !strings.Contains(cc, "max-age=") || strings.Contains(cc, "no-store") {
+				t.Errorf("%s: Cache-Control %q", path, cc)
+			}
+			if ct := h.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+				t.Errorf("%s: Content-Type %q", path, ct)
+			}
+		}
+	}
+}
+
+func TestPageCacheHEAD(t *testing.T) {
+	env := newTestEnv(t)
+	for _, path := range cachedPaths(env) {
+		getResp, body := env.request(http.MethodGet, path, nil, nil)
+		resp, got := env.request(http.MethodHead, path, nil, nil)
+		if resp.StatusCode != http.StatusOK || len(got) != 0 {
+			t.Errorf("HEAD %s: %d with %d body bytes", path, resp.StatusCode, len(got))
+		}
+		if resp.Header.Get("ETag") != getResp.Header.Get("ETag") || resp.Header.Get("Content-Type") != getResp.Header.Get("Content-Type") {
+			t.Errorf("HEAD %s: headers differ from GET's", path)
+		}
+		if cl := resp.Header.Get("Content-Length"); cl != strconv.Itoa(len(body)) {
+			t.Errorf("HEAD %s: Content-Length %q, GET body is %d bytes", path, cl, len(body))
+		}
+		if resp, _ := env.request(http.MethodHead, path, http.Header{"If-None-Match": {getResp.Header.Get("ETag")}}, nil); resp.StatusCode != http.StatusNotModified {
+			t.Errorf("HEAD %s with its ETag: %d", path, resp.StatusCode)
+		}
+	}
+	if resp, body := env.request(http.MethodHead, "/incidents/999", nil, nil); resp.StatusCode != http.StatusNotFound || len(body) != 0 {
+		t.Errorf("HEAD of an unknown incident: %d with %d bytes", resp.StatusCode, len(body))
+	}
+}
+
+// A write through this server changes the cached pages at once: no clock
+// moves between the write and the next read.
+func TestPageCacheWriteThroughServerShowsAtOnce(t *testing.T) {
+	env := newTestEnv(t)
+	b := env.user(auth.Support)
+	tok := env.token(auth.Support)
+	_, body := env.publicGet("/")
+	if !strings.Contains(body, "All systems operational") {
+		t.Fatal("not operational to begin with")
+	}
+	_, history := env.publicGet("/history")
+
+	// The admin form.
+	resp := b.postForm("/admin/incidents", url.Values{
+		"title": {"Form incident"}, "impact": {"minor"}, "phase": {"investigating"}, "message": {"Looking."},
+		"status.elb-us-east-1": {"degraded_performance"},
+	})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("declare: %d", resp.StatusCode)
+	}
+	if _, body = env.publicGet("/"); !strings.Contains(body, "Form incident") || !strings.Contains(body, "Degraded performance") {
+		t.Error("the status page does not show the incident declared through the form")
+	}
+	incPath := strings.TrimPrefix(resp.Request.URL.Path, "/admin")
+	_, before := env.publicGet(incPath)
+
+	// The API, on the same incident: its page changes too.
+	id := strings.TrimPrefix(incPath, "/incidents/")
+	env.api("POST", "/incidents/"+id+"/updates", tok, map[string]any{"phase": "resolved", "message": "Fixed by the API."}).expect(t, http.StatusCreated)
+	if _, after := env.publicGet(incPath); after == before || !strings.Contains(after, "Fixed by the API.") {
+		t.Error("the incident page does not show the update posted through the API")
+	}
+	if _, body = env.publicGet("/"); !strings.Contains(body, "All systems operational") || strings.Contains(body, "Form incident") {
+		t.Error("the status page still shows the resolved incident")
+	}
+	if _, after := env.publicGet("/history"); after == history || !strings.Contains(after, "Form incident") {
+		t.Error("the history does not show the incident resolved through the API")
+	}
+}
+
+// A write by another process sharing the database shows once the cache
+// checks the data revision again, at most revisionCheckEvery later.
+func TestPageCacheWriteByAnotherProcessShowsAfterRevisionCheck(t *testing.T) {
+	env := newTestEnv(t)
+	resp, before := env.publicGet("/")
+	etag := resp.Header.Get("ETag")
+
+	env.declare("Written elsewhere", change("elb-us-east-1", incidents.MajorOutage, ""))
+	env.clock.Advance(revisionCheckEvery / 2)
+	resp, body := env.publicGet("/")
+	if body != before || resp.Header.Get("ETag") != etag {
+		t.Fatal("the page changed before the revision check: it is not served from memory")
+	}
+	env.clock.Advance(revisionCheckEvery / 2)
+	resp, body = env.publicGet("/")
+	if !strings.Contains(body, "Written elsewhere") || !strings.Contains(body, "Major outage") || resp.Header.Get("ETag") == etag {
+		t.Error("the write of another process does not show after the revision check")
+	}
+}
+
+// While rendering fails (the database is down mid-outage) the last good
+// copy of each page is still served; a page never rendered gets an error.
+func TestPageCacheServesLastGoodCopyWhenRenderFails(t *testing.T) {
+	failing := new(atomic.Bool)
+	env := newTestEnvWith(t, envOptions{wrapStore: func(s incidents.Store) incidents.Store { return flakyStore{s, failing} }})
+	inc := env.declare("Elevated errors", change("elb-us-east-1", incidents.PartialOutage, "12.5"))
+	paths := []string{"/", "/history", fmt.Sprintf("/incidents/%d", inc.ID)}
+	good := map[string]string{}
+	for _, p := range paths {
+		_, good[p] = env.publicGet(p)
+	}
+
+	failing.Store(true)
+	env.declare("Written while rendering fails", change("elb-eu-west-1", incidents.MajorOutage, ""))
+	env.passRevisionCheck()
+	for _, p := range paths {
+		resp, body := env.publicGet(p)
+		if resp.StatusCode != http.StatusOK || body != good[p] {
+			t.Errorf("%s while rendering fails: %d, last good copy served: %v", p, resp.StatusCode, body == good[p])
+		}
+		if resp, gz := env.request(http.MethodGet, p, http.Header{"Accept-Encoding": {"gzip"}}, nil); resp.StatusCode != http.StatusOK || len(gz) == 0 {
+			t.Errorf("%s gzip while rendering fails: %d", p, resp.StatusCode)
+		}
+	}
+	if resp, body := env.publicGet("/history?page=2"); resp.StatusCode != http.StatusInternalServerError || strings.Contains(body, errTestOutage.Error()) {
+		t.Errorf("a page never rendered: %d (want 500, without the error's details)", resp.StatusCode)
+	}
+	_, metrics := env.publicGet("/metrics")
+	if !strings.Contains(metrics, "amends_page_cache_stale_total ") || strings.Contains(metrics, "amends_page_cache_stale_total 0\n") {
+		t.Error("stale serving is not counted in amends_page_cache_stale_total")
+	}
+
+	failing.Store(false)
+	env.passRevisionCheck()
+	if _, body := env.publicGet("/"); !strings.Contains(body, "Written while rendering fails") {
+		t.Error("the page does not recover once rendering works again")
+	}
+}
+
+// When the database cannot even say its revision, the last good copy is
+// served too, and /healthz says the server is unhealthy.
+func TestPageCacheServesLastGoodCopyWhenDatabaseIsDown(t *testing.T) {
+	failing := new(atomic.Bool)
+	env := newTestEnvWith(t, envOptions{wrapRevision: func(r Revisioner) Revisioner { return flakyRevision{r, failing} }})
+	_, good := env.publicGet("/")
+	failing.Store(true)
+	env.passRevisionCheck()
+	if resp, body := env.publicGet("/"); resp.StatusCode != http.StatusOK || body != good {
+		t.Errorf("/ while the database is down: %d, last good copy: %v", resp.StatusCode, body == good)
+	}
+	if resp, _ := env.publicGet("/history"); resp.StatusCode < 500 {
+		t.Errorf("/history never rendered, database down: %d, want 5xx", resp.StatusCode)
+	}
+	if resp, _ := env.publicGet("/healthz"); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("/healthz while the database is down: %d", resp.StatusCode)
+	}
+}
+
+// Many readers at once during writes: run with -race.
+func TestPageCacheConcurrentReadersAndWriters(t *testing.T) {
+	env := newTestEnv(t)
+	tok := env.token(auth.Support)
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 15; j++ {
+				h := http.Header{}
+				if j%2 == 0 {
+					h.Set("Accept-Encoding", "gzip")
+				}
+				req, _ := http.NewRequest(http.MethodGet, env.http.URL+"/", nil)
+				req.Header = h
+				resp, err := rawClient.Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					t.Errorf("GET /: %d", resp.StatusCode)
+				}
+			}
+		}()
+	}
+	for i := 0; i < 5; i++ {
+		env.api("POST", "/incidents", tok, map[string]any{"title": fmt.Sprintf("Concurrent %d", i), "message": "m"}).expect(t, http.StatusCreated)
+		env.clock.Advance(revisionCheckEvery)
+	}
+	wg.Wait()
+	if n := len(mustActive(t, env)); n != 5 {
+		t.Errorf("%d active incidents", n)
+	}
+	if _, body := env.publicGet("/"); !strings.Contains(body, "Concurrent 4") {
+		t.Error("the last write is not on the page")
+	}
+}
+
+func mustActive(t *testing.T, env *testEnv) []incidents.Incident {
+	t.Helper()
+	list, err := env.incidents.ActiveIncidents(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
