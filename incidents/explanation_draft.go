@@ -81,7 +81,7 @@ func DraftExplanation(inc Incident, services []Service, components []Component, 
 
 	section(HeadingImpact)
 	if inc.ResolvedAt != nil {
-		fmt.Fprintf(&b, "The incident lasted %s, from %s to %s.\n", durationText(inc.ResolvedAt.Sub(inc.StartedAt)),
+		fmt.Fprintf(&b, "The incident lasted %s, from %s to %s.\n", FormatDuration(inc.ResolvedAt.Sub(inc.StartedAt)),
 			inc.StartedAt.UTC().Format(draftTimeText), inc.ResolvedAt.UTC().Format(draftTimeText))
 	} else {
 		fmt.Fprintf(&b, "The incident began at %s and is still going on.\n", inc.StartedAt.UTC().Format(draftTimeText))
@@ -124,7 +124,7 @@ func DraftExplanation(inc Incident, services []Service, components []Component, 
 				pct = p.percent.String() + "%"
 			}
 			if p.length > 0 {
-				length = durationText(p.length)
+				length = FormatDuration(p.length)
 				if p.ongoing {
 					length += " so far"
 				}
@@ -181,14 +181,14 @@ func secondsText(x sla.Ratio) string {
 	s := x.Round(6) + " s"
 	whole, err := strconv.ParseInt(x.Round(0), 10, 64)
 	if d := time.Duration(whole) * time.Second; err == nil && d >= time.Minute {
-		s += " (" + durationText(d) + ")"
+		s += " (" + FormatDuration(d) + ")"
 	}
 	return s
 }
 
 // durationText says a span as an incident report does: "22 h 6 min",
 // "3 d 4 h", "under a minute".
-func durationText(d time.Duration) string {
+func FormatDuration(d time.Duration) string {
 	if d < time.Minute {
 		return "under a minute"
 	}

@@ -14,28 +14,20 @@ import (
 func (s *Server) handleAdminHome(c echo.Context) error {
 	ctx := c.Request().Context()
 	now := s.now()
-	components, err := s.incidents.Components(ctx)
+	st, err := s.currentState(ctx, now)
 	if err != nil {
 		return err
 	}
-	active, err := s.incidents.ActiveIncidents(ctx)
-	if err != nil {
-		return err
-	}
-	maint, err := s.incidents.Maintenances(ctx, now)
-	if err != nil {
-		return err
-	}
-	names := namesOf(components)
+	names := namesOf(st.components)
 	v := templates.AdminHome{
 		Page:     s.page(c, "Overview", ""),
-		Overall:  overallBadge(incidents.Overall(incidents.CurrentStatuses(components, active, maint, now))),
+		Overall:  overallBadge(incidents.Overall(st.statuses)),
 		CanWrite: currentUser(c).Role.AtLeast(auth.Support),
 	}
-	for _, inc := range active {
+	for _, inc := range st.active {
 		v.Active = append(v.Active, incidentSummary(inc, names, "/admin/incidents/", now))
 	}
-	for _, m := range maint {
+	for _, m := range st.maintenance {
 		v.Maintenance = append(v.Maintenance, maintenanceSummary(m, names, now))
 	}
 	return s.render(c, http.StatusOK, templates.AdminHomePage(v))

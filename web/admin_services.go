@@ -21,19 +21,10 @@ func (s *Server) servicesView(c echo.Context, v templates.ServicesPage) (templat
 	if err != nil {
 		return v, err
 	}
-	components, err := s.incidents.Components(ctx)
+	st, err := s.currentState(ctx, now)
 	if err != nil {
 		return v, err
 	}
-	active, err := s.incidents.ActiveIncidents(ctx)
-	if err != nil {
-		return v, err
-	}
-	maint, err := s.incidents.Maintenances(ctx, now)
-	if err != nil {
-		return v, err
-	}
-	statuses := incidents.CurrentStatuses(components, active, maint, now)
 	v.Page = s.page(c, "Services and components", "")
 	v.CanWrite = currentUser(c).Role.AtLeast(auth.Admin)
 	index := map[string]int{}
@@ -42,12 +33,12 @@ func (s *Server) servicesView(c echo.Context, v templates.ServicesPage) (templat
 		v.Services = append(v.Services, templates.AdminService{ID: svc.ID, Name: svc.Name, Description: svc.Description, Position: strconv.Itoa(svc.Position)})
 		v.ServiceOpts = append(v.ServiceOpts, templates.Option{Value: svc.ID, Label: svc.Name, Selected: svc.ID == v.ComponentFrm.Service})
 	}
-	for _, comp := range components {
+	for _, comp := range st.components {
 		i, ok := index[comp.Service]
 		if !ok {
 			continue
 		}
-		row := templates.AdminComponent{ID: comp.ID, Name: comp.Name, Region: comp.Region, Zone: comp.Zone, Group: comp.Group, Position: strconv.Itoa(comp.Position), Status: statusBadge(statuses[comp.ID])}
+		row := templates.AdminComponent{ID: comp.ID, Name: comp.Name, Region: comp.Region, Zone: comp.Zone, Group: comp.Group, Position: strconv.Itoa(comp.Position), Status: statusBadge(st.statuses[comp.ID])}
 		if comp.Resources > 0 {
 			row.Resources = strconv.FormatInt(comp.Resources, 10)
 		}

@@ -136,19 +136,10 @@ func (s *Server) apiPostUpdate(c echo.Context) error {
 func (s *Server) apiStatus(c echo.Context) error {
 	ctx := c.Request().Context()
 	now := s.now()
-	components, err := s.incidents.Components(ctx)
+	st, err := s.currentState(ctx, now)
 	if err != nil {
 		return err
 	}
-	active, err := s.incidents.ActiveIncidents(ctx)
-	if err != nil {
-		return err
-	}
-	maint, err := s.incidents.Maintenances(ctx, now)
-	if err != nil {
-		return err
-	}
-	statuses := incidents.CurrentStatuses(components, active, maint, now)
 	type componentStatus struct {
 		ID      string           `json:"id"`
 		Name    string           `json:"name"`
@@ -160,11 +151,11 @@ func (s *Server) apiStatus(c echo.Context) error {
 		AsOf       time.Time         `json:"as_of"`
 		Components []componentStatus `json:"components"`
 		Active     []int64           `json:"active_incidents"`
-	}{Status: incidents.Overall(statuses), AsOf: now, Components: []componentStatus{}, Active: []int64{}}
-	for _, comp := range components {
-		out.Components = append(out.Components, componentStatus{comp.ID, comp.Name, comp.Service, statuses[comp.ID]})
+	}{Status: incidents.Overall(st.statuses), AsOf: now, Components: []componentStatus{}, Active: []int64{}}
+	for _, comp := range st.components {
+		out.Components = append(out.Components, componentStatus{comp.ID, comp.Name, comp.Service, st.statuses[comp.ID]})
 	}
-	for _, inc := range active {
+	for _, inc := range st.active {
 		out.Active = append(out.Active, inc.ID)
 	}
 	return c.JSON(http.StatusOK, out)

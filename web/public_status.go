@@ -38,19 +38,11 @@ func (s *Server) statusView(ctx context.Context, now time.Time) (templates.Statu
 	if err != nil {
 		return templates.StatusPage{}, 0, err
 	}
-	components, err := s.incidents.Components(ctx)
+	st, err := s.currentState(ctx, now)
 	if err != nil {
 		return templates.StatusPage{}, 0, err
 	}
-	active, err := s.incidents.ActiveIncidents(ctx)
-	if err != nil {
-		return templates.StatusPage{}, 0, err
-	}
-	maint, err := s.incidents.Maintenances(ctx, now)
-	if err != nil {
-		return templates.StatusPage{}, 0, err
-	}
-	statuses := incidents.CurrentStatuses(components, active, maint, now)
+	components, active, maint, statuses := st.components, st.active, st.maintenance, st.statuses
 	names := namesOf(components)
 
 	// The worst active percentage per component, for "partial outage (12.5%)".

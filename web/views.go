@@ -30,26 +30,6 @@ func viewTimePtr(t *time.Time) templates.Time {
 	return viewTime(*t)
 }
 
-// viewDuration says a span the way an incident report does: "22 h 6 min".
-func viewDuration(d time.Duration) string {
-	if d < time.Minute {
-		return "under a minute"
-	}
-	mins := int64(d / time.Minute)
-	days, hours, m := mins/(24*60), mins/60%24, mins%60
-	var parts []string
-	if days > 0 {
-		parts = append(parts, strconv.FormatInt(days, 10)+" d")
-	}
-	if hours > 0 {
-		parts = append(parts, strconv.FormatInt(hours, 10)+" h")
-	}
-	if m > 0 && days == 0 {
-		parts = append(parts, strconv.FormatInt(m, 10)+" min")
-	}
-	return strings.Join(parts, " ")
-}
-
 func statusBadge(s incidents.Status) templates.StatusBadge {
 	return templates.StatusBadge{Class: string(s), Label: s.Label()}
 }
@@ -111,9 +91,9 @@ func incidentSummary(inc incidents.Incident, names componentNames, urlPrefix str
 		Components: names.names(inc.AffectedComponents()),
 	}
 	if inc.ResolvedAt != nil {
-		v.Duration = viewDuration(inc.ResolvedAt.Sub(inc.StartedAt))
+		v.Duration = incidents.FormatDuration(inc.ResolvedAt.Sub(inc.StartedAt))
 	} else {
-		v.Duration = "ongoing for " + viewDuration(now.Sub(inc.StartedAt))
+		v.Duration = "ongoing for " + incidents.FormatDuration(now.Sub(inc.StartedAt))
 	}
 	if len(inc.Updates) > 0 {
 		last := inc.Latest()
