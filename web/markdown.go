@@ -8,6 +8,7 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
 	gmtext "github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
@@ -19,8 +20,10 @@ import (
 // policy then removes anything that could still run script or load a frame
 // (script, iframe, event handlers, javascript: and data: links), whatever
 // the Markdown held. Headings are shifted so that the body's top level is
-// h2 (the page's h1 is the title), table cells keep their alignment, and
-// every link gets rel="nofollow noopener".
+// h2 (the page's h1 is the title), table cells keep their alignment as a
+// class (align-left, align-center, align-right: the align attribute is
+// obsolete HTML and inline styles are refused by the page's CSP), and every
+// link gets rel="nofollow noopener".
 type markdown struct {
 	md     goldmark.Markdown
 	policy *bluemonday.Policy
@@ -34,7 +37,7 @@ func newMarkdown() *markdown {
 	md := goldmark.New(
 		goldmark.WithExtensions(
 			extension.Linkify,
-			extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
+			extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignNone)),
 			extension.Strikethrough,
 			extension.TaskList,
 		),
@@ -43,6 +46,7 @@ func newMarkdown() *markdown {
 	p := bluemonday.UGCPolicy()
 	p.AllowAttrs("rel").Matching(regexp.MustCompile(`^nofollow noopener$`)).OnElements("a")
 	p.RequireNoFollowOnLinks(true)
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^align-(left|center|right)$`)).OnElements("th", "td")
 	// Task list checkboxes, disabled, as goldmark renders them.
 	p.AllowAttrs("type").Matching(regexp.MustCompile(`^checkbox$`)).OnElements("input")
 	p.AllowAttrs("checked", "disabled").Matching(regexp.MustCompile(`^$|^checked$|^disabled$`)).OnElements("input")
@@ -58,8 +62,9 @@ func (m *markdown) render(src string) (string, error) {
 	return m.policy.SanitizeReader(&buf).String(), nil
 }
 
-// explanationTransformer shifts headings so the shallowest becomes h2, and
-// marks every link nofollow noopener.
+// explanationTransformer shifts headings so the shallowest becomes h2,
+// marks every link nofollow noopener, and gives aligned table cells their
+// alignment class.
 type explanationTransformer struct{}
 
 func (explanationTransformer) Transform(doc *ast.Document, _ gmtext.Reader, _ parser.Context) {
@@ -84,6 +89,10 @@ func (explanationTransformer) Transform(doc *ast.Document, _ gmtext.Reader, _ pa
 			n.Level = min(n.Level+shift, 6)
 		case *ast.Link, *ast.AutoLink:
 			n.SetAttributeString("rel", rel)
+		case *east.TableCell:
+			if n.Alignment != east.AlignNone {
+				n.SetAttributeString("class", []byte("align-"+n.Alignment.String()))
+			}
 		}
 		return ast.WalkContinue, nil
 	})

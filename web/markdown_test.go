@@ -51,7 +51,7 @@ func TestMarkdownKeepsStructure(t *testing.T) {
 	for _, want := range []string{
 		"<h2>Title</h2>", "<h3>What happened</h3>", // shifted: the page's h1 is the title
 		"<ul>", "<li>one</li>", "<ol>", "<li>first</li>",
-		"<table>", `<th align="left">Component</th>`, `<td align="right">6.8%</td>`,
+		"<table>", `<th class="align-left">Component</th>`, `<td class="align-right">6.8%</td>`,
 		"<strong>bold</strong>", "<em>em</em>", "<del>gone</del>", "<code>code</code>", "<blockquote>",
 		`<a href="https://example.com/report" rel="nofollow noopener">the report</a>`,
 		`<a href="https://example.com/auto" rel="nofollow noopener">https://example.com/auto</a>`,

@@ -53,62 +53,28 @@ var (
 func TestServeEndToEnd(t *testing.T) {
 	base, link, stop := startServe(t)
 
-	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar, Timeout: 10 * time.Second}
-	get := func(path string) string {
-		t.Helper()
-		resp, err := client.Get(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != 200 {
-			t.Fatalf("GET %s: %d\n%s", path, resp.StatusCode, b)
-		}
-		return string(b)
-	}
-	post := func(path, page string, form url.Values) *http.Response {
-		t.Helper()
-		m := csrfValue.FindStringSubmatch(page)
-		if m == nil {
-			t.Fatalf("no CSRF token on the page before POST %s", path)
-		}
-		form.Set("_csrf", m[1])
-		resp, err := client.PostForm(base+path, form)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp
-	}
+	web := newWebClient(t, base)
+	get, post := web.get, web.post
 
-	home := get(base + "/")
+	home := get("/")
 	if !strings.Contains(home, "Elastic Load Balancing") {
 		t.Fatalf("demo status page lacks the ELB service:\n%s", home)
 	}
-	if history := get(base + "/history"); !strings.Contains(history, "December 2012") {
+	if history := get("/history"); !strings.Contains(history, "December 2012") {
 		t.Fatalf("history lacks December 2012:\n%s", history)
 	}
 
-	setup := get(link)
-	resp := post("/setup", setup, url.Values{
-		"code": {regexp.MustCompile(`code=(\S+)`).FindStringSubmatch(link)[1]}, "email": {"ana@example.com"},
-		"name": {"Ana"}, "password": {"a long enough password"},
-	})
-	if resp.Request.URL.Path != "/admin" {
-		t.Fatalf("setup ended at %s (%d), want /admin", resp.Request.URL, resp.StatusCode)
-	}
+	web.becomeFirstAdmin(link)
 
-	form := get(base + "/admin/incidents/new")
-	resp = post("/admin/incidents", form, url.Values{
+	form := get("/admin/incidents/new")
+	resp := post("/admin/incidents", form, url.Values{
 		"title": {"Elevated error rates for load balancers in eu-west-1"}, "impact": {"major"},
 		"phase": {"investigating"}, "message": {"We are investigating."},
 	})
 	if !strings.HasPrefix(resp.Request.URL.Path, "/admin/incidents/") {
 		t.Fatalf("declare ended at %s (%d)", resp.Request.URL, resp.StatusCode)
 	}
-	incidentPage := get(base + resp.Request.URL.Path)
+	incidentPage := get(resp.Request.URL.Path)
 	resp = post(resp.Request.URL.Path+"/updates", incidentPage, url.Values{
 		"phase": {"identified"}, "message": {"One load balancer host group is failing health checks."},
 		"status.elb-eu-west-1": {"partial_outage"}, "percent.elb-eu-west-1": {"12.5"},
@@ -116,13 +82,73 @@ func TestServeEndToEnd(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("update: %d", resp.StatusCode)
 	}
-	home = get(base + "/")
+	home = get("/")
 	if !strings.Contains(home, "12.5%") || !strings.Contains(home, "Partial outage") {
 		t.Fatalf("status page did not change after the update:\n%s", home)
 	}
 
 	if code := stop(); code != 0 {
 		t.Fatalf("serve exited %d after SIGTERM", code)
+	}
+}
+
+// webClient is a browser-like client of a running server: cookies, and the
+// CSRF token of the page a form is posted from.
+type webClient struct {
+	t      *testing.T
+	base   string
+	client *http.Client
+}
+
+func newWebClient(t *testing.T, base string) *webClient {
+	jar, _ := cookiejar.New(nil)
+	return &webClient{t: t, base: base, client: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
+}
+
+// get fetches path (or a full URL) and fails the test unless it is 200.
+func (w *webClient) get(path string) string {
+	w.t.Helper()
+	if strings.HasPrefix(path, "/") {
+		path = w.base + path
+	}
+	resp, err := w.client.Get(path)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		w.t.Fatalf("GET %s: %d\n%s", path, resp.StatusCode, b)
+	}
+	return string(b)
+}
+
+// post submits form to path with the CSRF token found in page.
+func (w *webClient) post(path, page string, form url.Values) *http.Response {
+	w.t.Helper()
+	m := csrfValue.FindStringSubmatch(page)
+	if m == nil {
+		w.t.Fatalf("no CSRF token on the page before POST %s", path)
+	}
+	form.Set("_csrf", m[1])
+	resp, err := w.client.PostForm(w.base+path, form)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp
+}
+
+// becomeFirstAdmin opens the printed first-admin link and creates the admin.
+func (w *webClient) becomeFirstAdmin(link string) {
+	w.t.Helper()
+	setup := w.get(link)
+	resp := w.post("/setup", setup, url.Values{
+		"code": {regexp.MustCompile(`code=(\S+)`).FindStringSubmatch(link)[1]}, "email": {"ana@example.com"},
+		"name": {"Ana"}, "password": {"a long enough password"},
+	})
+	if resp.Request.URL.Path != "/admin" {
+		w.t.Fatalf("setup ended at %s (%d), want /admin", resp.Request.URL, resp.StatusCode)
 	}
 }
 
