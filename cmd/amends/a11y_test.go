@@ -1,0 +1,43 @@
+package main
+
+import (
+	"net/url"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestPagesAreAccessible runs axe-core's WCAG 2.1 A and AA rules over every
+// kind of page, public and admin, in light and dark, in headless Chromium
+// (scripts/a11y.mjs; .ci/run installs its npm packages and chromium).
+func TestPagesAreAccessible(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatal("node is not installed: apt-get install nodejs npm (CI's .ci/run does)")
+	}
+	if _, err := exec.LookPath("chromium"); err != nil {
+		t.Fatal("chromium is not installed: apt-get install chromium (CI's .ci/run does)")
+	}
+	base, link, _ := startServe(t)
+	check := func(cookie string, paths ...string) {
+		t.Helper()
+		cmd := exec.Command(node, append([]string{"../../scripts/a11y.mjs", base}, paths...)...)
+		cmd.Env = append(cmd.Environ(), "AMENDS_COOKIE="+cookie)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("accessibility check failed (%v):\n%s", err, out)
+		}
+		t.Logf("%s", out)
+	}
+	check("", "/", "/history", "/incidents/2", "/incidents/2/explanation", "/login", "404:/nope")
+
+	web := newWebClient(t, base)
+	web.becomeFirstAdmin(link)
+	u, _ := url.Parse(base)
+	var cookies []string
+	for _, c := range web.client.Jar.Cookies(u) {
+		cookies = append(cookies, c.Name+"="+c.Value)
+	}
+	check(strings.Join(cookies, "; "), "/admin", "/admin/incidents", "/admin/incidents/new", "/admin/incidents/2",
+		"/admin/incidents/2/explanation", "/admin/maintenance", "/admin/services", "/admin/users")
+}
