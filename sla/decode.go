@@ -413,6 +413,33 @@ func (r *reader) optWhole(field string, n *numText) *int64 {
 	return &v
 }
 
+// policy reads one policy whose field paths start with f.
+func (r *reader) policy(f string, p wirePolicy) Policy {
+	pol := Policy{ID: p.ID, Service: p.Service, Unlisted: Unlisted(p.Unlisted), Basis: Basis(p.Basis),
+		Target:                 r.percent(f+".target", p.Target, 0, true),
+		MaintenanceNoticeHours: r.whole(f+".maintenance_notice_hours", p.MaintenanceNoticeHours, false),
+		ClaimPeriods:           r.optWhole(f+".claim_periods", p.ClaimPeriods),
+		MinCreditMinor:         r.whole(f+".min_credit_minor", p.MinCreditMinor, false),
+	}
+	if p.CapPercent != nil {
+		c := r.percent(f+".cap_percent", p.CapPercent, 0, true)
+		pol.CapPercent = &c
+	}
+	if p.Count != nil {
+		pol.Count = make([]Status, len(*p.Count))
+		for k, st := range *p.Count {
+			pol.Count[k] = Status(st)
+		}
+	}
+	pol.Tiers = make([]Tier, len(p.Tiers))
+	for j, t := range p.Tiers {
+		tf := f + at(".tiers", j)
+		pol.Tiers[j] = Tier{Below: r.percent(tf+".below", t.Below, 0, true),
+			CreditPercent: r.percent(tf+".credit_percent", t.CreditPercent, 0, true)}
+	}
+	return pol
+}
+
 func (w *wireScenario) scenario() (*Scenario, error) {
 	var r reader
 	s := &Scenario{}
@@ -431,30 +458,7 @@ func (w *wireScenario) scenario() (*Scenario, error) {
 
 	s.Policies = make([]Policy, len(w.Policies))
 	for i, p := range w.Policies {
-		f := at("policies", i)
-		pol := Policy{ID: p.ID, Service: p.Service, Unlisted: Unlisted(p.Unlisted), Basis: Basis(p.Basis),
-			Target:                 r.percent(f+".target", p.Target, 0, true),
-			MaintenanceNoticeHours: r.whole(f+".maintenance_notice_hours", p.MaintenanceNoticeHours, false),
-			ClaimPeriods:           r.optWhole(f+".claim_periods", p.ClaimPeriods),
-			MinCreditMinor:         r.whole(f+".min_credit_minor", p.MinCreditMinor, false),
-		}
-		if p.CapPercent != nil {
-			c := r.percent(f+".cap_percent", p.CapPercent, 0, true)
-			pol.CapPercent = &c
-		}
-		if p.Count != nil {
-			pol.Count = make([]Status, len(*p.Count))
-			for k, st := range *p.Count {
-				pol.Count[k] = Status(st)
-			}
-		}
-		pol.Tiers = make([]Tier, len(p.Tiers))
-		for j, t := range p.Tiers {
-			tf := f + at(".tiers", j)
-			pol.Tiers[j] = Tier{Below: r.percent(tf+".below", t.Below, 0, true),
-				CreditPercent: r.percent(tf+".credit_percent", t.CreditPercent, 0, true)}
-		}
-		s.Policies[i] = pol
+		s.Policies[i] = r.policy(at("policies", i), p)
 	}
 
 	s.Incidents = make([]Incident, len(w.Incidents))
@@ -542,28 +546,7 @@ func (s *Scenario) wire() *wireScenario {
 		w.Components[i] = wireComponent{ID: c.ID, Service: c.Service, Region: c.Region, Zone: c.Zone, Resources: wireOptInt(c.Resources)}
 	}
 	for i, p := range s.Policies {
-		wp := wirePolicy{ID: p.ID, Service: p.Service, Target: wirePercent(p.Target), Tiers: make([]wireTier, len(p.Tiers)),
-			Unlisted: string(p.Unlisted), Basis: string(p.Basis), ClaimPeriods: wireOptInt(p.ClaimPeriods)}
-		for j, t := range p.Tiers {
-			wp.Tiers[j] = wireTier{Below: wirePercent(t.Below), CreditPercent: wirePercent(t.CreditPercent)}
-		}
-		if p.Count != nil {
-			c := make([]string, len(p.Count))
-			for k, st := range p.Count {
-				c[k] = string(st)
-			}
-			wp.Count = &c
-		}
-		if p.MaintenanceNoticeHours != 0 {
-			wp.MaintenanceNoticeHours = wireInt(p.MaintenanceNoticeHours)
-		}
-		if p.CapPercent != nil {
-			wp.CapPercent = wirePercent(*p.CapPercent)
-		}
-		if p.MinCreditMinor != 0 {
-			wp.MinCreditMinor = wireInt(p.MinCreditMinor)
-		}
-		w.Policies[i] = wp
+		w.Policies[i] = wirePolicyOf(p)
 	}
 	for i, inc := range s.Incidents {
 		wi := wireIncident{ID: inc.ID, Excluded: inc.Excluded, Impacts: make([]wireImpact, len(inc.Impacts))}
@@ -601,4 +584,30 @@ func (s *Scenario) wire() *wireScenario {
 		w.Customers[i] = wc
 	}
 	return w
+}
+
+// wirePolicyOf is p in the spec's input form.
+func wirePolicyOf(p Policy) wirePolicy {
+	wp := wirePolicy{ID: p.ID, Service: p.Service, Target: wirePercent(p.Target), Tiers: make([]wireTier, len(p.Tiers)),
+		Unlisted: string(p.Unlisted), Basis: string(p.Basis), ClaimPeriods: wireOptInt(p.ClaimPeriods)}
+	for j, t := range p.Tiers {
+		wp.Tiers[j] = wireTier{Below: wirePercent(t.Below), CreditPercent: wirePercent(t.CreditPercent)}
+	}
+	if p.Count != nil {
+		c := make([]string, len(p.Count))
+		for k, st := range p.Count {
+			c[k] = string(st)
+		}
+		wp.Count = &c
+	}
+	if p.MaintenanceNoticeHours != 0 {
+		wp.MaintenanceNoticeHours = wireInt(p.MaintenanceNoticeHours)
+	}
+	if p.CapPercent != nil {
+		wp.CapPercent = wirePercent(*p.CapPercent)
+	}
+	if p.MinCreditMinor != 0 {
+		wp.MinCreditMinor = wireInt(p.MinCreditMinor)
+	}
+	return wp
 }

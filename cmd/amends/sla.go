@@ -22,9 +22,15 @@ const slaUsage = `usage:
   amends sla generate [--customers N] [--incidents N] [--maintenance N] [--seed S] [--month YYYY-MM]
       Print a reproducible generated month scenario (3 services, 1 to 5
       resources per customer) as JSON; the same flags give the same bytes.
+  amends sla scenario --month YYYY-MM [--as-of TIME] [--customer ID] [--timezone TZ] [--db FILE]
+      Print the stored data of a month (components, incidents, maintenance,
+      policies, customers with resources and charges) as the scenario the
+      credit desk evaluates, so that "sla evaluate" on it gives the figures
+      the desk pays. --customer narrows it to one customer (and its own
+      policies); --timezone picks one time zone when policies use several.
 `
 
-// runSLA runs "amends sla ...": evaluate or generate.
+// runSLA runs "amends sla ...": evaluate, generate or scenario.
 func runSLA(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, slaUsage)
@@ -35,6 +41,8 @@ func runSLA(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return slaEvaluate(ctx, args[1:], stdin, stdout, stderr, time.Now)
 	case "generate":
 		return slaGenerate(args[1:], stdout, stderr)
+	case "scenario":
+		return slaScenario(ctx, args[1:], stdout, stderr, time.Now)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, slaUsage)
 		return 0

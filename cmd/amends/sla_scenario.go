@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/sla"
+)
+
+// slaScenario prints the stored data of one month as the spec scenario the
+// credit desk evaluates for it (see sla.MonthScenarios): exit 0, 2 on bad
+// flags or when the month needs several scenarios and the flags do not pick
+// one, 1 when the database fails.
+func slaScenario(ctx context.Context, args []string, stdout, stderr io.Writer, now func() time.Time) int {
+	fs := flagSet("sla scenario", stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, slaUsage) }
+	dbPath := fs.String("db", "amends.db", "SQLite database file (env AMENDS_DB)")
+	month := fs.String("month", "", "the month, YYYY-MM")
+	asOf := fs.String("as-of", "", "evaluation instant (RFC 3339); default now")
+	customer := fs.String("customer", "", "only this customer, with its own policies if it has any")
+	zone := fs.String("timezone", "", "only the policies of this time zone, when they use several")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	fail := func(code int, format string, a ...any) int {
+		fmt.Fprintf(stderr, "amends sla scenario: "+format+"\n", a...)
+		return code
+	}
+	if fs.NArg() != 0 {
+		return fail(2, "no arguments are taken; use --month")
+	}
+	from, to, err := sla.MonthWindow(*month)
+	if err != nil {
+		return fail(2, "--month: %q is not a month like 2012-12", *month)
+	}
+	at := now().UTC().Truncate(time.Second)
+	if *asOf != "" {
+		t, err := time.Parse(time.RFC3339, *asOf)
+		if err != nil {
+			return fail(2, "--as-of: %q is not an RFC 3339 time", *asOf)
+		}
+		at = t
+	}
+	st, err := openStores(ctx, *dbPath)
+	if err != nil {
+		return fail(1, "%v", err)
+	}
+	defer st.Close()
+	base, err := incidents.StoredScenario(ctx, st.incidents, sla.Period{Month: *month}, from, to, at)
+	if err != nil {
+		return fail(1, "%v", err)
+	}
+	data, err := st.desk.MonthData(ctx, *month)
+	if err != nil {
+		return fail(1, "%v", err)
+	}
+	groups, err := sla.MonthScenarios(*month, at, base, data)
+	if err != nil {
+		return fail(1, "%v", err)
+	}
+	var picked []sla.GroupScenario
+	own := map[string]bool{}
+	for _, g := range groups {
+		if g.Customer != "" {
+			own[g.Customer] = true
+		}
+		if *zone != "" && g.TimeZone != *zone {
+			continue
+		}
+		switch {
+		case *customer == "" && g.Customer == "":
+			picked = append(picked, g)
+		case *customer != "" && g.Customer == *customer:
+			picked = append(picked, g)
+		}
+	}
+	if *customer != "" && len(picked) == 0 {
+		// A customer without overrides is in the default group: keep it alone.
+		for _, g := range groups {
+			if g.Customer != "" || (*zone != "" && g.TimeZone != *zone) {
+				continue
+			}
+			if one, ok := g.Only(*customer); ok {
+				picked = append(picked, one)
+			}
+		}
+		if len(picked) == 0 {
+			return fail(2, "--customer: %q has no resources or charges in %s", *customer, *month)
+		}
+	}
+	if len(picked) != 1 {
+		var zones []string
+		for _, g := range picked {
+			zones = append(zones, g.TimeZone)
+		}
+		return fail(2, "the policies use several time zones (%s): pick one with --timezone", strings.Join(zones, ", "))
+	}
+	if *customer == "" && len(own) > 0 {
+		fmt.Fprintf(stderr, "amends sla scenario: %d customers with their own policies are left out; see each with --customer\n", len(own))
+	}
+	w := bufio.NewWriterSize(stdout, 1<<20)
+	if err := sla.EncodeScenario(w, picked[0].Scenario); err != nil {
+		return fail(1, "%v", err)
+	}
+	if err := w.Flush(); err != nil {
+		return fail(1, "%v", err)
+	}
+	return 0
+}

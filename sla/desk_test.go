@@ -1,0 +1,368 @@
+package sla_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/sla"
+)
+
+var deskNow = time.Date(2013, 1, 5, 0, 0, 0, 0, time.UTC)
+
+// exampleBase is the spec's example: ELB in us-east-1 with 6.8% of its load
+// balancers in partial outage for 22 h 6 min on 24-25 December 2012, and
+// acme named with 1 of its 4.
+func exampleBase() *sla.Scenario {
+	n := int64(1000)
+	return &sla.Scenario{
+		Components: []sla.Component{{ID: "elb-us-east-1", Service: "ELB", Region: "us-east-1", Resources: &n}},
+		Incidents: []sla.Incident{{ID: "1", Impacts: []sla.Impact{{
+			Component: "elb-us-east-1", Status: sla.PartialOutage, AffectedPercent: P("6.8"),
+			Start: time.Date(2012, 12, 24, 20, 24, 0, 0, time.UTC), End: time.Date(2012, 12, 25, 18, 30, 0, 0, time.UTC),
+			Customers: []sla.AffectedCustomer{{Customer: "acme", AffectedResources: i64(1)}},
+		}}}},
+	}
+}
+
+func elbPolicy(requiresClaim bool) sla.ServicePolicy {
+	return sla.ServicePolicy{Policy: sla.Policy{ID: "elb", Service: "ELB", Target: P("99.95"),
+		Tiers: []sla.Tier{{Below: P("99.95"), CreditPercent: P("10")}, {Below: P("99.0"), CreditPercent: P("30")}, {Below: P("95.0"), CreditPercent: P("100")}}},
+		RequiresClaim: requiresClaim}
+}
+
+func exampleData(policies ...sla.ServicePolicy) *sla.MonthData {
+	from := time.Date(2012, 1, 1, 0, 0, 0, 0, time.UTC)
+	return &sla.MonthData{
+		Accounts: []sla.Account{
+			{ID: "acme", Name: "Acme", Currency: "USD", Email: "billing@acme.example"},
+			{ID: "globex", Name: "Globex", Currency: "EUR", Email: "ap@globex.example"},
+			{ID: "idle", Name: "Idle", Currency: "USD", Email: "x@idle.example"},
+		},
+		Resources: []sla.AccountResource{
+			{Customer: "acme", Component: "elb-us-east-1", Count: 4, From: &from},
+			{Customer: "globex", Component: "elb-us-east-1", Count: 10},
+		},
+		Charges: []sla.AccountCharge{
+			{Customer: "acme", Component: "elb-us-east-1", Month: "2012-12", AmountMinor: 250000, Currency: "USD"},
+			{Customer: "globex", Component: "elb-us-east-1", Month: "2012-12", AmountMinor: 100000, Currency: "EUR"},
+			{Customer: "globex", Component: "elb-us-east-1", Month: "2012-11", AmountMinor: 999999, Currency: "EUR"},
+		},
+		Policies: policies,
+	}
+}
+
+func wantCode(t *testing.T, err error, code errs.Code, field string) {
+	t.Helper()
+	if errs.CodeOf(err) != code || errs.FieldOf(err) != field {
+		t.Fatalf("got %v (code %q, field %q), want code %q on field %q", err, errs.CodeOf(err), errs.FieldOf(err), code, field)
+	}
+}
+
+// The spec's worked example becomes acme's line with the spec's figures and
+// the reason in words; a customer the impact does not name gets nothing.
+func TestPreviewMonthSpecExample(t *testing.T) {
+	lines, err := sla.PreviewMonth("2012-12", deskNow, exampleBase(), exampleData(elbPolicy(false)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) != 2 {
+		t.Fatalf("%d lines, want acme and globex: %+v", len(lines), lines)
+	}
+	acme := lines[0]
+	if acme.Customer != "acme" || acme.Uptime != "99.2573" || acme.Downtime != "19890" || acme.CreditPercent != P("10") ||
+		acme.CreditMinor != 25000 || acme.PayableMinor != 25000 || acme.Claim != sla.ClaimNotRequired ||
+		!acme.ClaimDeadline.Equal(time.Date(2013, 3, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("acme: %+v", acme)
+	}
+	if want := "uptime 99.2573% below 99.95%: 10% of 2,500.00 USD"; acme.Reason != want {
+		t.Errorf("reason %q, want %q", acme.Reason, want)
+	}
+	globex := lines[1]
+	if globex.Customer != "globex" || globex.Uptime != "100.0000" || globex.PayableMinor != 0 || globex.ChargesMinor != 100000 || globex.Currency != "EUR" {
+		t.Errorf("globex: %+v", globex)
+	}
+	if want := "uptime 100.0000% not below 99.95%: no credit"; globex.Reason != want {
+		t.Errorf("reason %q, want %q", globex.Reason, want)
+	}
+	run, err := sla.NewMonthRun("2012-12", deskNow, lines, "ann@example.com", deskNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Totals) != 2 || run.Totals[1] != (sla.RunTotal{Currency: "USD", CreditMinor: 25000, PayableMinor: 25000}) {
+		t.Errorf("totals %+v", run.Totals)
+	}
+}
+
+// A customer with an override is evaluated under its own policy, in its
+// own time zone; everyone else under the default.
+func TestPreviewMonthOverride(t *testing.T) {
+	own := elbPolicy(false)
+	own.ID, own.Customer, own.TimeZone = "elb-acme", "acme", "America/Los_Angeles"
+	own.Tiers = []sla.Tier{{Below: P("99.95"), CreditPercent: P("25")}}
+	lines, err := sla.PreviewMonth("2012-12", deskNow, exampleBase(), exampleData(elbPolicy(false), own))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines[0].Policy != "elb-acme" || lines[0].CreditMinor != 62500 ||
+		!lines[0].ClaimDeadline.Equal(time.Date(2013, 3, 1, 8, 0, 0, 0, time.UTC)) {
+		t.Errorf("acme under its override: %+v", lines[0])
+	}
+	if lines[1].Policy != "elb" {
+		t.Errorf("globex under the default: %+v", lines[1])
+	}
+}
+
+// requires_claim: the credit is paid only when claimed before the deadline;
+// a late claim is recorded and pays nothing.
+func TestPreviewMonthClaims(t *testing.T) {
+	p := elbPolicy(true)
+	deadline, err := p.ClaimDeadline("2012-12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	claim := func(at time.Time) []sla.Claim {
+		c, err := sla.NewClaim(sla.Claim{Customer: "acme", Service: "ELB", Month: "2012-12", ClaimedAt: at}, p, "sam@example.com", at.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return []sla.Claim{c}
+	}
+	for _, tc := range []struct {
+		name     string
+		requires bool
+		claims   []sla.Claim
+		status   sla.ClaimStatus
+		payable  int64
+	}{
+		{"not required", false, nil, sla.ClaimNotRequired, 25000},
+		{"required, none", true, nil, sla.ClaimMissing, 0},
+		{"required, in time", true, claim(deadline.Add(-time.Second)), sla.ClaimInTime, 25000},
+		{"required, at the deadline", true, claim(deadline), sla.ClaimLate, 0},
+		{"required, late", true, claim(deadline.Add(72 * time.Hour)), sla.ClaimLate, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := exampleData(elbPolicy(tc.requires))
+			d.Claims = tc.claims
+			lines, err := sla.PreviewMonth("2012-12", deskNow, exampleBase(), d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := lines[0]
+			if l.Claim != tc.status || l.PayableMinor != tc.payable || l.CreditMinor != 25000 {
+				t.Errorf("claim %s payable %d credit %d, want %s %d 25000 (%s)", l.Claim, l.PayableMinor, l.CreditMinor, tc.status, tc.payable, l.Reason)
+			}
+		})
+	}
+	late := claim(deadline.Add(time.Hour))[0]
+	if !late.Late || !late.Deadline.Equal(deadline) {
+		t.Errorf("late claim recorded as %+v", late)
+	}
+	if _, err := sla.NewClaim(sla.Claim{Customer: "acme", Service: "ELB", Month: "2012-12", ClaimedAt: deskNow.Add(time.Hour)}, p, "sam", deskNow); errs.FieldOf(err) != "claimed_at" {
+		t.Errorf("a claim in the future: %v", err)
+	}
+}
+
+// Nobody approves their own request; a run is approved once.
+func TestCreditRunTwoPersonRule(t *testing.T) {
+	run, err := sla.NewMonthRun("2012-12", deskNow, nil, "sam@example.com", deskNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = run.Approve("max@example.com", deskNow)
+	wantCode(t, err, errs.Conflict, "") // not requested yet
+	req, err := run.Request("ann@example.com", deskNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = req.Request("ann@example.com", deskNow)
+	wantCode(t, err, errs.Conflict, "")
+	_, err = req.Approve("ann@example.com", deskNow)
+	wantCode(t, err, errs.Forbidden, "")
+	ok, err := req.Approve("max@example.com", deskNow)
+	if err != nil || ok.State != sla.RunIssued || ok.ApprovedBy != "max@example.com" {
+		t.Fatalf("approve: %+v, %v", ok, err)
+	}
+	_, err = ok.Approve("zoe@example.com", deskNow)
+	wantCode(t, err, errs.Conflict, "")
+	_, err = ok.Reject("zoe@example.com", "too late", deskNow)
+	wantCode(t, err, errs.Conflict, "")
+	_, err = req.Reject("zoe@example.com", " ", deskNow)
+	wantCode(t, err, errs.Invalid, "reason")
+	rej, err := req.Reject("zoe@example.com", "charges are wrong", deskNow)
+	if err != nil || rej.State != sla.RunRejected {
+		t.Fatalf("reject: %+v, %v", rej, err)
+	}
+	_, err = rej.Approve("max@example.com", deskNow)
+	wantCode(t, err, errs.Conflict, "")
+}
+
+// What a run writes is what it owes minus what the ledger holds per key.
+func TestPlanIssueIdempotency(t *testing.T) {
+	at := deskNow
+	run := sla.CreditRun{ID: 7, Kind: sla.RunMonth, Period: "2012-12", State: sla.RunIssued, ApprovedAt: &at}
+	line := func(customer, service string, payable int64) sla.RunLine {
+		return sla.RunLine{Customer: customer, Service: service, Currency: "USD", PayableMinor: payable, Reason: "r"}
+	}
+	key := func(customer, service string) sla.LedgerKey {
+		return sla.LedgerKey{Customer: customer, Service: service, Period: "2012-12", Kind: sla.EntryTier}
+	}
+	type want struct {
+		customer string
+		amount   int64
+		kind     sla.EntryKind
+		adjusts  int
+	}
+	for _, tc := range []struct {
+		name  string
+		lines []sla.RunLine
+		held  map[sla.LedgerKey]sla.Held
+		want  []want
+	}{
+		{"first run pays every non-zero line", []sla.RunLine{line("a", "ELB", 25000), line("b", "ELB", 0)}, nil,
+			[]want{{"a", 25000, sla.EntryTier, 0}}},
+		{"second run pays nothing", []sla.RunLine{line("a", "ELB", 25000), line("b", "ELB", 0)},
+			map[sla.LedgerKey]sla.Held{key("a", "ELB"): {SumMinor: 25000, IDs: []int64{1}, Currency: "USD"}}, nil},
+		{"more owed after a correction", []sla.RunLine{line("a", "ELB", 30000)},
+			map[sla.LedgerKey]sla.Held{key("a", "ELB"): {SumMinor: 25000, IDs: []int64{1}, Currency: "USD"}},
+			[]want{{"a", 5000, sla.EntryAdjustment, 1}}},
+		{"less owed after a correction", []sla.RunLine{line("a", "ELB", 20000)},
+			map[sla.LedgerKey]sla.Held{key("a", "ELB"): {SumMinor: 25000, IDs: []int64{1, 4}, Currency: "USD"}},
+			[]want{{"a", -5000, sla.EntryAdjustment, 2}}},
+		{"a key no longer owed is taken back", nil,
+			map[sla.LedgerKey]sla.Held{key("a", "ELB"): {SumMinor: 25000, IDs: []int64{1}, Currency: "USD"}},
+			[]want{{"a", -25000, sla.EntryAdjustment, 1}}},
+		{"other periods are left alone", []sla.RunLine{line("a", "ELB", 100)},
+			map[sla.LedgerKey]sla.Held{{Customer: "a", Service: "ELB", Period: "2012-11", Kind: sla.EntryTier}: {SumMinor: 500, IDs: []int64{9}}},
+			[]want{{"a", 100, sla.EntryTier, 0}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := sla.PlanIssue(run, tc.lines, tc.held, "max@example.com")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("%d entries, want %d: %+v", len(got), len(tc.want), got)
+			}
+			for i, w := range tc.want {
+				e := got[i]
+				if e.Customer != w.customer || e.AmountMinor != w.amount || e.Kind != w.kind || len(e.Adjusts) != w.adjusts ||
+					e.CreditKind != sla.EntryTier || e.RunID != 7 || e.Actor != "max@example.com" || !e.CreatedAt.Equal(at) {
+					t.Errorf("entry %d: %+v, want %+v", i, e, w)
+				}
+			}
+		})
+	}
+	_, err := sla.PlanIssue(sla.CreditRun{ID: 8, State: sla.RunRequested}, nil, nil, "max")
+	wantCode(t, err, errs.Conflict, "")
+}
+
+// Up to its currency's threshold a manual credit is issued at once; above
+// it, or with no threshold, another person approves it.
+func TestManualCreditThreshold(t *testing.T) {
+	acme := sla.Account{ID: "acme", Currency: "USD"}
+	th := map[string]int64{"USD": 10000}
+	for _, tc := range []struct {
+		name   string
+		in     sla.ManualCredit
+		state  sla.ManualState
+		field  string
+		thresh map[string]int64
+	}{
+		{"below", sla.ManualCredit{Customer: "acme", AmountMinor: 500, Reason: "sorry"}, sla.ManualIssued, "", th},
+		{"at the threshold", sla.ManualCredit{Customer: "acme", AmountMinor: 10000, Reason: "sorry"}, sla.ManualIssued, "", th},
+		{"above", sla.ManualCredit{Customer: "acme", AmountMinor: 10001, Reason: "sorry"}, sla.ManualPending, "", th},
+		{"no threshold for the currency", sla.ManualCredit{Customer: "acme", AmountMinor: 1, Reason: "sorry"}, sla.ManualPending, "", nil},
+		{"no reason", sla.ManualCredit{Customer: "acme", AmountMinor: 5, Reason: "  "}, "", "reason", th},
+		{"zero", sla.ManualCredit{Customer: "acme", AmountMinor: 0, Reason: "x"}, "", "amount_minor", th},
+		{"other currency", sla.ManualCredit{Customer: "acme", AmountMinor: 5, Reason: "x", Currency: "EUR"}, "", "currency", th},
+		{"bad month", sla.ManualCredit{Customer: "acme", AmountMinor: 5, Reason: "x", Month: "2012-13"}, "", "month", th},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := sla.NewManualCredit(tc.in, acme, tc.thresh, "sam@example.com", deskNow)
+			if tc.field != "" {
+				wantCode(t, err, errs.Invalid, tc.field)
+				return
+			}
+			if err != nil || m.State != tc.state || m.Currency != "USD" {
+				t.Fatalf("%+v, %v; want state %s", m, err, tc.state)
+			}
+		})
+	}
+	m, _ := sla.NewManualCredit(sla.ManualCredit{Customer: "acme", AmountMinor: 20000, Reason: "outage"}, acme, th, "sam@example.com", deskNow)
+	_, err := m.Approve("sam@example.com", deskNow)
+	wantCode(t, err, errs.Forbidden, "")
+	ok, err := m.Approve("max@example.com", deskNow)
+	if err != nil || ok.State != sla.ManualIssued || ok.DecidedBy != "max@example.com" {
+		t.Fatalf("%+v, %v", ok, err)
+	}
+	_, err = ok.Approve("zoe@example.com", deskNow)
+	wantCode(t, err, errs.Conflict, "")
+	if e := ok.Entry("max (token)"); e.Kind != sla.EntryManual || e.AmountMinor != 20000 || e.Reason != "outage" {
+		t.Errorf("entry %+v", e)
+	}
+}
+
+// A charge in another currency than its customer's is refused on
+// "currency"; the other rules name their fields too.
+func TestDeskValidation(t *testing.T) {
+	acme := sla.Account{ID: "acme", Name: "Acme", Currency: "USD", Email: "billing@acme.example"}
+	for _, tc := range []struct {
+		name  string
+		err   error
+		field string
+	}{
+		{"charge currency", sla.AccountCharge{Component: "c", Month: "2012-12", AmountMinor: 1, Currency: "EUR"}.Validate(acme), "currency"},
+		{"charge negative", sla.AccountCharge{Component: "c", Month: "2012-12", AmountMinor: -1}.Validate(acme), "amount_minor"},
+		{"charge month", sla.AccountCharge{Component: "c", Month: "Dec 2012"}.Validate(acme), "month"},
+		{"account id", sla.Account{ID: "Acme!", Name: "A", Currency: "USD", Email: "a@b.c"}.Validate(), "id"},
+		{"account currency", sla.Account{ID: "a", Name: "A", Currency: "usd1", Email: "a@b.c"}.Validate(), "currency"},
+		{"account email", sla.Account{ID: "a", Name: "A", Currency: "USD", Email: "nobody"}.Validate(), "contact_email"},
+		{"resource count", sla.AccountResource{Customer: "a", Component: "c", Count: -1}.Validate(), "count"},
+		{"policy tiers", sla.ServicePolicy{Policy: sla.Policy{ID: "p", Service: "S", Target: P("99.9"),
+			Tiers: []sla.Tier{{Below: P("99"), CreditPercent: P("10")}, {Below: P("98"), CreditPercent: P("5")}}}}.Validate(), "tiers[1].credit_percent"},
+		{"policy zone", sla.ServicePolicy{Policy: sla.Policy{ID: "p", Service: "S"}, TimeZone: "Mars/Olympus"}.Validate(), "timezone"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { wantCode(t, tc.err, errs.Invalid, tc.field) })
+	}
+	if err := (sla.AccountCharge{Component: "c", Month: "2012-12", AmountMinor: 1}).Validate(acme); err != nil {
+		t.Errorf("a charge with no currency takes the customer's: %v", err)
+	}
+}
+
+func TestFormatMoney(t *testing.T) {
+	for _, tc := range []struct {
+		minor    int64
+		currency string
+		want     string
+	}{
+		{250000, "USD", "2,500.00 USD"}, {5, "EUR", "0.05 EUR"}, {1500, "JPY", "1,500 JPY"},
+		{-123456789, "USD", "-1,234,567.89 USD"}, {1, "KWD", "0.001 KWD"}, {0, "USD", "0.00 USD"},
+	} {
+		if got := sla.FormatMoney(tc.minor, tc.currency); got != tc.want {
+			t.Errorf("FormatMoney(%d, %s) = %q, want %q", tc.minor, tc.currency, got, tc.want)
+		}
+	}
+}
+
+// A stored policy goes through JSON and back unchanged.
+func TestServicePolicyJSON(t *testing.T) {
+	p := elbPolicy(true)
+	p.Customer, p.TimeZone = "acme", "Europe/Dublin"
+	capP := P("50")
+	p.CapPercent = &capP
+	b, err := p.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := sla.DecodeServicePolicy(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b2, _ := back.MarshalJSON()
+	if string(b) != string(b2) {
+		t.Errorf("round trip:\n%s\n%s", b, b2)
+	}
+	_, err = sla.DecodeServicePolicy([]byte(`{"id":"p","service":"S","target":"101","tiers":[]}`))
+	wantCode(t, err, errs.Invalid, "target")
+}

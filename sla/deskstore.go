@@ -1,0 +1,105 @@
+package sla
+
+import (
+	"context"
+	"time"
+)
+
+// DeskStore keeps the credit desk: accounts with their resources and
+// charges, policies, claims, credit runs with their lines, the append-only
+// ledger, manual credits and their thresholds. Every write checks its input
+// with this package's rules, runs in one transaction together with its
+// audit entry (by.AuditLabel() as the actor, before and after), and on any
+// error changes nothing. Instants are kept in UTC whole seconds. Errors are
+// *errs.Error: Invalid (naming the field), NotFound, Conflict, Forbidden;
+// anything else is internal. The store does not know the status catalog:
+// callers check that components and services exist.
+type DeskStore interface {
+	// Accounts returns every account by ID.
+	Accounts(ctx context.Context) ([]Account, error)
+	// Account returns one account; errs.NotFound.
+	Account(ctx context.Context, id string) (Account, error)
+	// CreateAccount adds a (see Account.Validate); errs.Conflict if its ID is taken.
+	CreateAccount(ctx context.Context, by Actor, a Account, now time.Time) (Account, error)
+	// UpdateAccount replaces the account with a's ID: errs.NotFound;
+	// errs.Conflict on a currency change once it has charges or ledger entries.
+	UpdateAccount(ctx context.Context, by Actor, a Account, now time.Time) (Account, error)
+
+	// Resources returns a customer's resource entries, oldest first.
+	Resources(ctx context.Context, customer string) ([]AccountResource, error)
+	// AddResource adds a resource entry (see AccountResource.Validate); an
+	// unknown customer is errs.Invalid on "customer".
+	AddResource(ctx context.Context, by Actor, r AccountResource, now time.Time) (AccountResource, error)
+	// UpdateResource replaces resource entry r.ID of r.Customer (a
+	// correction of its count or dates): errs.NotFound, errs.Invalid.
+	UpdateResource(ctx context.Context, by Actor, r AccountResource, now time.Time) (AccountResource, error)
+
+	// Charges returns a customer's charges of month ("" for every month),
+	// by month then component.
+	Charges(ctx context.Context, customer, month string) ([]AccountCharge, error)
+	// PutCharge sets the charge of ch's customer, component and month,
+	// correcting any earlier one (see AccountCharge.Validate: another
+	// currency than the customer's is errs.Invalid on "currency"); an
+	// unknown customer is errs.Invalid on "customer".
+	PutCharge(ctx context.Context, by Actor, ch AccountCharge, now time.Time) (AccountCharge, error)
+
+	// Policies returns every policy: defaults first, by service, then
+	// overrides by customer and service.
+	Policies(ctx context.Context) ([]ServicePolicy, error)
+	// Policy returns one policy; errs.NotFound.
+	Policy(ctx context.Context, id string) (ServicePolicy, error)
+	// PutPolicy creates p or replaces the policy with its ID (see
+	// ServicePolicy.Validate); errs.Conflict when another policy is
+	// already the default of its service (or the customer's override),
+	// errs.Invalid on "customer" for an unknown customer.
+	PutPolicy(ctx context.Context, by Actor, p ServicePolicy, now time.Time) (ServicePolicy, error)
+
+	// Claims returns a customer's claims, by month then service.
+	Claims(ctx context.Context, customer string) ([]Claim, error)
+	// RecordClaim records c under the policy that applies (see NewClaim):
+	// errs.Invalid on "customer" or "service" (no policy), errs.Conflict
+	// if the customer already claimed that service and month.
+	RecordClaim(ctx context.Context, by Actor, c Claim, now time.Time) (Claim, error)
+
+	// MonthData returns what a run of month needs (see MonthData and MonthWindow).
+	MonthData(ctx context.Context, month string) (*MonthData, error)
+	// CreateRun stores a previewed run with its lines (see NewMonthRun) in
+	// one transaction and returns it with its ID.
+	CreateRun(ctx context.Context, by Actor, run CreditRun, lines []RunLine, now time.Time) (CreditRun, error)
+	// Run returns one run; errs.NotFound.
+	Run(ctx context.Context, id int64) (CreditRun, error)
+	// RunLines returns a page of a run's lines in their order, and how
+	// many it has: errs.NotFound, errs.Invalid on "offset" or "limit".
+	RunLines(ctx context.Context, id int64, offset, limit int) ([]RunLine, int, error)
+	// RequestRun asks for run id to be paid (see CreditRun.Request).
+	RequestRun(ctx context.Context, by Actor, id int64, now time.Time) (CreditRun, error)
+	// ApproveRun approves run id (see CreditRun.Approve: errs.Forbidden
+	// for its requester, errs.Conflict the second time) and, in the same
+	// transaction, writes its ledger entries (see PlanIssue). A failure
+	// leaves the run requested and the ledger as it was.
+	ApproveRun(ctx context.Context, by Actor, id int64, now time.Time) (CreditRun, error)
+	// RejectRun refuses run id (see CreditRun.Reject).
+	RejectRun(ctx context.Context, by Actor, id int64, reason string, now time.Time) (CreditRun, error)
+
+	// Ledger returns a page of ledger entries that f selects, oldest
+	// first, and how many it selects; errs.Invalid on "offset" or "limit".
+	Ledger(ctx context.Context, f LedgerFilter) ([]LedgerEntry, int, error)
+
+	// ManualThresholds returns, per currency, the largest manual credit
+	// issued without a second person.
+	ManualThresholds(ctx context.Context) (map[string]int64, error)
+	// SetManualThreshold sets the threshold of currency: errs.Invalid on
+	// "currency" or "above_minor" (below 0).
+	SetManualThreshold(ctx context.Context, by Actor, currency string, aboveMinor int64, now time.Time) error
+	// CreateManualCredit records m (see NewManualCredit) and, when it is
+	// within its currency's threshold, writes its ledger entry in the same
+	// transaction; an unknown customer is errs.Invalid on "customer".
+	CreateManualCredit(ctx context.Context, by Actor, m ManualCredit, now time.Time) (ManualCredit, error)
+	// ManualCredit returns one manual credit; errs.NotFound.
+	ManualCredit(ctx context.Context, id int64) (ManualCredit, error)
+	// ApproveManualCredit approves a pending manual credit and writes its
+	// ledger entry (see ManualCredit.Approve).
+	ApproveManualCredit(ctx context.Context, by Actor, id int64, now time.Time) (ManualCredit, error)
+	// RejectManualCredit refuses a pending manual credit (see ManualCredit.Reject).
+	RejectManualCredit(ctx context.Context, by Actor, id int64, now time.Time) (ManualCredit, error)
+}

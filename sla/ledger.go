@@ -1,0 +1,137 @@
+package sla
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/amends/amends/internal/errs"
+)
+
+// EntryKind says what a ledger entry credits.
+type EntryKind string
+
+// The ledger entry kinds.
+const (
+	EntryTier       EntryKind = "tier"       // a tier credit paid by a month run
+	EntryGoodwill   EntryKind = "goodwill"   // a goodwill credit paid by an incident run
+	EntryManual     EntryKind = "manual"     // a manual credit
+	EntryAdjustment EntryKind = "adjustment" // a correction of earlier entries of one key
+)
+
+// LedgerEntry is one line of the append-only credit ledger: an amount in
+// minor units credited to a customer, in its currency. Nothing in the ledger
+// is ever changed or removed; a correction is a new adjustment entry whose
+// Adjusts lists every earlier entry of its key, and whose CreditKind is
+// their kind.
+type LedgerEntry struct {
+	ID          int64     `json:"id"`
+	Customer    string    `json:"customer"`
+	Currency    string    `json:"currency"`
+	AmountMinor int64     `json:"amount_minor"`
+	Kind        EntryKind `json:"kind"`
+	// CreditKind is the kind of credit the entry belongs to: Kind itself,
+	// or for an adjustment the kind of the entries it adjusts.
+	CreditKind EntryKind `json:"credit_kind"`
+	Service    string    `json:"service,omitempty"`
+	Period     string    `json:"period,omitempty"`
+	Incident   string    `json:"incident,omitempty"`
+	Reason     string    `json:"reason"`
+	RunID      int64     `json:"run,omitempty"`
+	ManualID   int64     `json:"manual_credit,omitempty"`
+	Adjusts    []int64   `json:"adjusts,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	// Actor is who made the entry be written: the approver of a run or of
+	// a manual credit (the requester of one under the threshold).
+	Actor string `json:"actor"`
+}
+
+// LedgerKey is what a run pays exactly once: one kind of credit for one
+// customer, service and period (and incident, for goodwill).
+type LedgerKey struct {
+	Customer, Service, Period, Incident string
+	Kind                                EntryKind
+}
+
+// Key is the key e counts under.
+func (e LedgerEntry) Key() LedgerKey {
+	return LedgerKey{Customer: e.Customer, Service: e.Service, Period: e.Period, Incident: e.Incident, Kind: e.CreditKind}
+}
+
+// Held is what the ledger already holds for one key: the sum of its entries
+// and their ids, oldest first.
+type Held struct {
+	SumMinor int64
+	IDs      []int64
+	Currency string
+}
+
+// LedgerFilter selects ledger entries; empty fields select everything.
+type LedgerFilter struct {
+	Customer string
+	Period   string
+	RunID    int64
+	Offset   int
+	Limit    int // 0 means 100
+}
+
+// PlanIssue returns the ledger entries that issuing run writes, given what
+// the ledger holds for the run's keys. For each line, the amount the run
+// owes (its PayableMinor) minus what the ledger holds for the line's key is
+// written: nothing when that is 0; a tier entry when the key has no entries
+// yet; otherwise an adjustment (which may be negative) that adjusts every
+// earlier entry of the key. So issuing the same month twice pays nothing
+// more, and a run after corrected data pays only the difference. The
+// entries are stamped with the run, its approver actor and its ApprovedAt.
+// A month run covers every customer of its month, so a tier key of the
+// month that the ledger holds and the run has no line for is owed 0, and
+// gets an adjustment that takes back what it holds.
+// errs.Conflict unless run is approved (ApprovedAt set) and not yet issued.
+func PlanIssue(run CreditRun, lines []RunLine, held map[LedgerKey]Held, actor string) ([]LedgerEntry, error) {
+	if run.ApprovedAt == nil || run.State != RunIssued {
+		return nil, errs.Conflictf("credit run %d is %s, not approved", run.ID, run.State)
+	}
+	at := *run.ApprovedAt
+	out := make([]LedgerEntry, 0, len(lines))
+	matched := make(map[LedgerKey]bool, len(held))
+	for i := range lines {
+		l := &lines[i]
+		key := LedgerKey{Customer: l.Customer, Service: l.Service, Period: run.Period, Kind: EntryTier}
+		h, ok := held[key]
+		if ok {
+			matched[key] = true
+		}
+		diff := l.PayableMinor - h.SumMinor
+		if diff == 0 {
+			continue
+		}
+		e := LedgerEntry{Customer: l.Customer, Currency: l.Currency, AmountMinor: diff, Kind: EntryTier, CreditKind: EntryTier,
+			Service: l.Service, Period: run.Period, Reason: l.Reason, RunID: run.ID, CreatedAt: at, Actor: actor}
+		if len(h.IDs) > 0 {
+			e.Kind = EntryAdjustment
+			e.Adjusts = slices.Clone(h.IDs)
+			e.Reason = "correction of " + FormatMoney(h.SumMinor, l.Currency) + " to " + FormatMoney(l.PayableMinor, l.Currency) + ": " + l.Reason
+		}
+		out = append(out, e)
+	}
+	var gone []LedgerKey
+	for k, h := range held {
+		if !matched[k] && k.Period == run.Period && k.Kind == EntryTier && h.SumMinor != 0 {
+			gone = append(gone, k)
+		}
+	}
+	slices.SortFunc(gone, func(a, b LedgerKey) int {
+		if a.Customer != b.Customer {
+			return strings.Compare(a.Customer, b.Customer)
+		}
+		return strings.Compare(a.Service, b.Service)
+	})
+	for _, k := range gone {
+		h := held[k]
+		out = append(out, LedgerEntry{Customer: k.Customer, Currency: h.Currency, AmountMinor: -h.SumMinor,
+			Kind: EntryAdjustment, CreditKind: EntryTier, Service: k.Service, Period: k.Period,
+			Reason:  "correction of " + FormatMoney(h.SumMinor, h.Currency) + " to " + FormatMoney(0, h.Currency) + ": no longer owed",
+			Adjusts: slices.Clone(h.IDs), RunID: run.ID, CreatedAt: at, Actor: actor})
+	}
+	return out, nil
+}

@@ -1,0 +1,459 @@
+package sla
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/amends/amends/internal/errs"
+)
+
+// RunKind is what a credit run pays.
+type RunKind string
+
+// RunMonth pays the tier credits of one billing month.
+const RunMonth RunKind = "month"
+
+// RunState is where a credit run stands: previewed → requested → issued,
+// or rejected.
+type RunState string
+
+// The credit run states.
+const (
+	RunPreviewed RunState = "previewed" // computed and stored; nothing paid
+	RunRequested RunState = "requested" // a support user asks for it to be paid
+	RunIssued    RunState = "issued"    // approved by another person and written to the ledger
+	RunRejected  RunState = "rejected"  // refused; pays nothing
+)
+
+// CreditRun is one computation of what a month owes every customer, kept
+// with its lines (the snapshot that approval pays, exactly as previewed)
+// and who moved it along. Approval and issue are one step: an approved run
+// is issued.
+type CreditRun struct {
+	ID     int64    `json:"id"`
+	Kind   RunKind  `json:"kind"`
+	Period string   `json:"period"` // "YYYY-MM"
+	State  RunState `json:"state"`
+	// AsOf is the evaluation instant: ongoing impacts counted up to it.
+	AsOf         time.Time  `json:"as_of"`
+	PreviewedBy  string     `json:"previewed_by"`
+	PreviewedAt  time.Time  `json:"previewed_at"`
+	RequestedBy  string     `json:"requested_by,omitempty"`
+	RequestedAt  *time.Time `json:"requested_at,omitempty"`
+	ApprovedBy   string     `json:"approved_by,omitempty"`
+	ApprovedAt   *time.Time `json:"approved_at,omitempty"`
+	RejectedBy   string     `json:"rejected_by,omitempty"`
+	RejectedAt   *time.Time `json:"rejected_at,omitempty"`
+	RejectReason string     `json:"reject_reason,omitempty"`
+	// Lines is how many lines the run has; Totals what they owe and pay,
+	// by currency.
+	Lines  int        `json:"lines"`
+	Totals []RunTotal `json:"totals"`
+	Issued *RunIssue  `json:"issued,omitempty"`
+}
+
+// RunTotal sums a run's lines in one currency: what the engine computes
+// (CreditMinor) and what is payable after the claim rules.
+type RunTotal struct {
+	Currency     string `json:"currency"`
+	CreditMinor  int64  `json:"credit_minor"`
+	PayableMinor int64  `json:"payable_minor"`
+}
+
+// RunIssue is what issuing a run wrote: how many ledger entries, and
+// their sum by currency (only the differences to what the ledger held).
+type RunIssue struct {
+	Entries int        `json:"entries"`
+	Totals  []RunTotal `json:"totals"`
+}
+
+// RunLine is one customer's figures in one service for a run's month: the
+// exact uptime shown with 4 decimals, the tier reached, the engine's
+// credit, what is payable after the claim rules, and why.
+type RunLine struct {
+	Customer string `json:"customer"`
+	Service  string `json:"service"`
+	Policy   string `json:"policy"`
+	Currency string `json:"currency"`
+	// Downtime is the customer's downtime in seconds (at most 6 decimals);
+	// Uptime its uptime percent with 4 decimals, rounded toward zero.
+	Downtime      string      `json:"downtime_seconds"`
+	Uptime        string      `json:"uptime_percent"`
+	CreditPercent Percent     `json:"credit_percent"`
+	ChargesMinor  int64       `json:"charges_minor"`
+	CreditMinor   int64       `json:"credit_minor"`
+	PayableMinor  int64       `json:"payable_minor"`
+	ClaimDeadline time.Time   `json:"claim_deadline"`
+	Claim         ClaimStatus `json:"claim"`
+	Reason        string      `json:"reason"`
+}
+
+// NewMonthRun returns a previewed run of month as of asOf with lines, by by
+// at now, its totals summed from lines. errs.Invalid on "month".
+func NewMonthRun(month string, asOf time.Time, lines []RunLine, by string, now time.Time) (CreditRun, error) {
+	if err := CheckMonth("month", month); err != nil {
+		return CreditRun{}, err
+	}
+	r := CreditRun{Kind: RunMonth, Period: month, State: RunPreviewed, AsOf: asOf.UTC().Truncate(time.Second),
+		PreviewedBy: by, PreviewedAt: now.UTC().Truncate(time.Second), Lines: len(lines)}
+	idx := map[string]int{}
+	for i := range lines {
+		l := &lines[i]
+		j, ok := idx[l.Currency]
+		if !ok {
+			j = len(r.Totals)
+			idx[l.Currency] = j
+			r.Totals = append(r.Totals, RunTotal{Currency: l.Currency})
+		}
+		r.Totals[j].CreditMinor += l.CreditMinor
+		r.Totals[j].PayableMinor += l.PayableMinor
+	}
+	slices.SortFunc(r.Totals, func(a, b RunTotal) int { return strings.Compare(a.Currency, b.Currency) })
+	return r, nil
+}
+
+// Request returns r requested by by at now: errs.Conflict unless previewed.
+func (r CreditRun) Request(by string, now time.Time) (CreditRun, error) {
+	if r.State != RunPreviewed {
+		return CreditRun{}, errs.Conflictf("credit run %d is %s; only a previewed run can be requested", r.ID, r.State)
+	}
+	now = now.UTC().Truncate(time.Second)
+	r.State, r.RequestedBy, r.RequestedAt = RunRequested, by, &now
+	return r, nil
+}
+
+// Approve returns r approved (and so to be issued) by by at now: a second
+// approval, or approving a run that is not requested, is errs.Conflict; the
+// person who requested it gets errs.Forbidden.
+func (r CreditRun) Approve(by string, now time.Time) (CreditRun, error) {
+	switch r.State {
+	case RunIssued:
+		return CreditRun{}, errs.Conflictf("credit run %d is already approved and issued", r.ID)
+	case RunRequested:
+	default:
+		return CreditRun{}, errs.Conflictf("credit run %d is %s; only a requested run can be approved", r.ID, r.State)
+	}
+	if by == r.RequestedBy {
+		return CreditRun{}, errs.Forbiddenf("no credit is paid on one person's say: you requested credit run %d, so another manager must approve it", r.ID)
+	}
+	now = now.UTC().Truncate(time.Second)
+	r.State, r.ApprovedBy, r.ApprovedAt = RunIssued, by, &now
+	return r, nil
+}
+
+// Reject returns r rejected by by at now with a reason: errs.Conflict
+// unless it is previewed or requested, errs.Invalid on "reason".
+func (r CreditRun) Reject(by, reason string, now time.Time) (CreditRun, error) {
+	if r.State != RunPreviewed && r.State != RunRequested {
+		return CreditRun{}, errs.Conflictf("credit run %d is %s and can no longer be rejected", r.ID, r.State)
+	}
+	reason = strings.TrimSpace(reason)
+	if err := checkText("reason", reason, MaxReasonLen, true); err != nil {
+		return CreditRun{}, err
+	}
+	now = now.UTC().Truncate(time.Second)
+	r.State, r.RejectedBy, r.RejectedAt, r.RejectReason = RunRejected, by, &now, reason
+	return r, nil
+}
+
+// MonthData is what the desk keeps that a month's run needs: every account,
+// the resource entries that may overlap the month (in any time zone), the
+// month's charges, every policy, and the month's claims.
+type MonthData struct {
+	Accounts  []Account // a run reads each one's ID and Currency
+	Resources []AccountResource
+	Charges   []AccountCharge
+	Policies  []ServicePolicy
+	Claims    []Claim
+}
+
+// MonthWindow is the span whose resources and incidents a month's run
+// reads: the month in UTC widened by 14 hours on each side, so that it
+// holds the month in every time zone a policy may name.
+func MonthWindow(month string) (from, to time.Time, err error) {
+	if err := CheckMonth("month", month); err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	start, end, err := Period{Month: month}.Bounds()
+	if err != nil {
+		return time.Time{}, time.Time{}, errs.Prefix("month", err)
+	}
+	return start.Add(-14 * time.Hour), end.Add(14 * time.Hour), nil
+}
+
+// GroupScenario is one spec scenario of a month's run: the customers that
+// share the same policies (every customer without an override, or one
+// customer with its overrides), for the policies of one time zone.
+type GroupScenario struct {
+	// Customer is "" for the customers under the default policies, else
+	// the one customer whose overrides the scenario uses.
+	Customer string
+	TimeZone string
+	Scenario *Scenario
+}
+
+// MonthScenarios splits a month's run into spec scenarios, each of which
+// Evaluate (or `amends sla evaluate`) computes exactly as the desk pays it.
+// base holds the components, incidents and maintenance (as
+// incidents.SLAScenario builds them); its period, policies and customers
+// are ignored. Each scenario gets base's components, incidents and
+// maintenance (shared, not copied), AsOf asOf, the month in its time zone,
+// its policies (a default or, for an overriding customer, its override; a
+// policy of a service with no component is left out, since nobody can have
+// resources there), and its customers with their resources and charges. A
+// customer with neither resources nor charges in d is in no scenario. The
+// default group comes first and is there even with no customers.
+// errs.Invalid on "month".
+func MonthScenarios(month string, asOf time.Time, base *Scenario, d *MonthData) ([]GroupScenario, error) {
+	if err := CheckMonth("month", month); err != nil {
+		return nil, err
+	}
+	hasComp := map[string]bool{}
+	for _, c := range base.Components {
+		hasComp[c.Service] = true
+	}
+	var defaults []ServicePolicy
+	overrides := map[string][]ServicePolicy{}
+	for _, p := range d.Policies {
+		if !hasComp[p.Service] {
+			continue
+		}
+		if p.Customer == "" {
+			defaults = append(defaults, p)
+		} else {
+			overrides[p.Customer] = append(overrides[p.Customer], p)
+		}
+	}
+	res := make(map[string][]Resource, len(d.Accounts))
+	for _, r := range d.Resources {
+		x := Resource{Component: r.Component, Count: r.Count}
+		if r.From != nil {
+			x.From = *r.From
+		}
+		if r.To != nil {
+			x.To = *r.To
+		}
+		res[r.Customer] = append(res[r.Customer], x)
+	}
+	chg := make(map[string][]Charge, len(d.Accounts))
+	for _, c := range d.Charges {
+		if c.Month == month {
+			chg[c.Customer] = append(chg[c.Customer], Charge{Component: c.Component, AmountMinor: c.AmountMinor})
+		}
+	}
+	var plain []Customer
+	var own []Customer
+	for _, a := range d.Accounts {
+		r, c := res[a.ID], chg[a.ID]
+		if len(r) == 0 && len(c) == 0 {
+			continue
+		}
+		sc := Customer{ID: a.ID, Currency: a.Currency, Resources: r, Charges: c}
+		if len(overrides[a.ID]) > 0 {
+			own = append(own, sc)
+		} else {
+			plain = append(plain, sc)
+		}
+	}
+	currency := make(map[string]string, len(d.Accounts))
+	for _, a := range d.Accounts {
+		currency[a.ID] = a.Currency
+	}
+	var out []GroupScenario
+	group := func(customer string, policies []ServicePolicy, customers []Customer) {
+		customers = withNamed(customers, base.Incidents, currency)
+		zones := map[string][]Policy{}
+		var order []string
+		for _, p := range policies {
+			if _, ok := zones[p.TimeZone]; !ok {
+				order = append(order, p.TimeZone)
+			}
+			zones[p.TimeZone] = append(zones[p.TimeZone], p.Policy)
+		}
+		if len(order) == 0 {
+			order = []string{""} // no policies: the engine's defaults, in UTC
+		}
+		for _, tz := range order {
+			s := &Scenario{Period: Period{Month: month, TimeZone: tz}, AsOf: asOf,
+				Components: base.Components, Incidents: base.Incidents, Maintenance: base.Maintenance,
+				Policies: zones[tz], Customers: customers}
+			if tz == "" {
+				s.Period.TimeZone = "UTC"
+			}
+			out = append(out, GroupScenario{Customer: customer, TimeZone: s.Period.TimeZone, Scenario: s})
+		}
+	}
+	group("", defaults, plain)
+	for _, c := range own {
+		ps := slices.Clone(overrides[c.ID])
+		for _, p := range defaults {
+			if !slices.ContainsFunc(ps, func(o ServicePolicy) bool { return o.Service == p.Service }) {
+				ps = append(ps, p)
+			}
+		}
+		group(c.ID, ps, []Customer{c})
+	}
+	return out, nil
+}
+
+// withNamed returns customers followed by a customer with no resources and
+// no charges for each customer that an impact names and customers lacks,
+// so that an impact naming only customers of another scenario still names
+// someone (and so applies to nobody here). Such a customer gets no lines.
+func withNamed(customers []Customer, incs []Incident, currency map[string]string) []Customer {
+	var have map[string]bool
+	for _, inc := range incs {
+		for _, im := range inc.Impacts {
+			for _, ac := range im.Customers {
+				if have == nil {
+					have = make(map[string]bool, len(customers))
+					for _, c := range customers {
+						have[c.ID] = true
+					}
+				}
+				if have[ac.Customer] {
+					continue
+				}
+				have[ac.Customer] = true
+				cur := currency[ac.Customer]
+				if cur == "" {
+					cur = "XXX" // ISO 4217: no currency
+				}
+				customers = append(slices.Clip(customers), Customer{ID: ac.Customer, Currency: cur})
+			}
+		}
+	}
+	return customers
+}
+
+// Only returns g narrowed to one of its customers (and the customers its
+// impacts name, without resources or charges), and false if g does not
+// hold that customer with resources or charges.
+func (g GroupScenario) Only(customer string) (GroupScenario, bool) {
+	for _, c := range g.Scenario.Customers {
+		if c.ID == customer && (len(c.Resources) > 0 || len(c.Charges) > 0) {
+			s := *g.Scenario
+			currency := map[string]string{}
+			for _, o := range g.Scenario.Customers {
+				currency[o.ID] = o.Currency
+			}
+			s.Customers = withNamed([]Customer{c}, s.Incidents, currency)
+			g.Scenario = &s
+			return g, true
+		}
+	}
+	return GroupScenario{}, false
+}
+
+// PreviewMonth computes the lines of a month's run: every scenario of
+// MonthScenarios evaluated by Evaluate, one line per customer and service
+// that has a policy, ordered by customer, then service. The line's credit
+// is the engine's; it is payable unless the policy requires a claim and no
+// claim in d came before the engine's claim deadline (a late claim, or
+// none, pays 0). errs.Invalid from Evaluate for data it refuses, with the
+// scenario's field path.
+func PreviewMonth(month string, asOf time.Time, base *Scenario, d *MonthData) ([]RunLine, error) {
+	groups, err := MonthScenarios(month, asOf, base, d)
+	if err != nil {
+		return nil, err
+	}
+	policies := make(map[string]*ServicePolicy, len(d.Policies))
+	for i := range d.Policies {
+		policies[d.Policies[i].ID] = &d.Policies[i]
+	}
+	type claimKey struct{ customer, service string }
+	claims := map[claimKey]*Claim{}
+	for i := range d.Claims {
+		c := &d.Claims[i]
+		if c.Month == month {
+			claims[claimKey{c.Customer, c.Service}] = c
+		}
+	}
+	var lines []RunLine
+	for _, g := range groups {
+		res, err := Evaluate(g.Scenario)
+		if err != nil {
+			if g.Customer != "" {
+				return nil, fmt.Errorf("customer %s: %w", g.Customer, err)
+			}
+			return nil, err
+		}
+		if lines == nil {
+			n := 0
+			for i := range res.Customers {
+				n += len(res.Customers[i].Services)
+			}
+			lines = make([]RunLine, 0, n)
+		}
+		for i := range res.Customers {
+			cr := &res.Customers[i]
+			for j := range cr.Services {
+				cs := &cr.Services[j]
+				p := policies[cs.Policy]
+				l := RunLine{Customer: cr.ID, Service: cs.Service, Policy: cs.Policy, Currency: cr.Currency,
+					Downtime: cs.DowntimeSeconds.Round(downtimePlaces), CreditPercent: cs.CreditPercent,
+					ChargesMinor: cs.ChargesMinor, CreditMinor: cs.CreditMinor, ClaimDeadline: cs.ClaimDeadline.UTC()}
+				up := cs.UptimePercent()
+				l.Uptime = up.Truncate(uptimePlaces)
+				l.Claim = claimStatus(p.RequiresClaim, claims[claimKey{cr.ID, cs.Service}], cs.ClaimDeadline)
+				if l.Claim == ClaimNotRequired || l.Claim == ClaimInTime {
+					l.PayableMinor = l.CreditMinor
+				}
+				l.Reason = lineReason(&l, up, p, claims[claimKey{cr.ID, cs.Service}])
+				lines = append(lines, l)
+			}
+		}
+	}
+	byKey := func(a, b RunLine) int {
+		return cmp.Or(strings.Compare(a.Customer, b.Customer), strings.Compare(a.Service, b.Service))
+	}
+	if !slices.IsSortedFunc(lines, byKey) { // one scenario's lines usually are
+		slices.SortFunc(lines, byKey)
+	}
+	return lines, nil
+}
+
+// lineReason says in one sentence why a line pays what it pays, such as
+// "uptime 99.2573% below 99.95%: 10% of 2,500.00 USD".
+func lineReason(l *RunLine, up Ratio, p *ServicePolicy, c *Claim) string {
+	var b strings.Builder
+	b.WriteString("uptime ")
+	b.WriteString(l.Uptime)
+	b.WriteString("%")
+	if l.CreditPercent == 0 {
+		lowest := Percent(-1)
+		for _, t := range p.Tiers {
+			lowest = max(lowest, t.Below)
+		}
+		if lowest < 0 {
+			b.WriteString(": the policy has no credit tiers")
+		} else {
+			fmt.Fprintf(&b, " not below %s%%: no credit", lowest)
+		}
+		return b.String()
+	}
+	below := Percent(-1)
+	for _, t := range p.Tiers {
+		if t.CreditPercent == l.CreditPercent && up.CmpPercent(t.Below) < 0 {
+			below = t.Below
+		}
+	}
+	fmt.Fprintf(&b, " below %s%%: %s%% of %s", below, l.CreditPercent, FormatMoney(l.ChargesMinor, l.Currency))
+	if l.CreditMinor == 0 && l.ChargesMinor > 0 && p.MinCreditMinor > 0 {
+		fmt.Fprintf(&b, ", not above the minimum credit of %s", FormatMoney(p.MinCreditMinor, l.Currency))
+	}
+	switch l.Claim {
+	case ClaimMissing:
+		if l.CreditMinor > 0 {
+			fmt.Fprintf(&b, "; not paid: the policy requires a claim before %s and none is recorded", l.ClaimDeadline.Format(time.RFC3339))
+		}
+	case ClaimLate:
+		if l.CreditMinor > 0 {
+			fmt.Fprintf(&b, "; not paid: claimed %s, not before the deadline %s", c.ClaimedAt.UTC().Format(time.RFC3339), l.ClaimDeadline.Format(time.RFC3339))
+		}
+	}
+	return b.String()
+}

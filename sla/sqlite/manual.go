@@ -1,0 +1,184 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"time"
+
+	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/sla"
+)
+
+// ManualThresholds returns, per currency, the largest manual credit issued
+// without a second person.
+func (st *Store) ManualThresholds(ctx context.Context) (map[string]int64, error) {
+	return thresholds(ctx, st.db)
+}
+
+func thresholds(ctx context.Context, q queryer) (map[string]int64, error) {
+	rows, err := q.QueryContext(ctx, `SELECT currency, above_minor FROM manual_credit_thresholds`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var c string
+		var v int64
+		if err := rows.Scan(&c, &v); err != nil {
+			return nil, err
+		}
+		out[c] = v
+	}
+	return out, rows.Err()
+}
+
+// SetManualThreshold sets the threshold of currency: errs.Invalid on
+// "currency" or "above_minor" (below 0).
+func (st *Store) SetManualThreshold(ctx context.Context, by sla.Actor, currency string, aboveMinor int64, now time.Time) error {
+	if err := sla.CheckCurrency("currency", currency); err != nil {
+		return err
+	}
+	if aboveMinor < 0 {
+		return errs.Invalidf("above_minor", "%d is below 0", aboveMinor)
+	}
+	return st.inTx(ctx, func(tx *sql.Tx) error {
+		all, err := thresholds(ctx, tx)
+		if err != nil {
+			return err
+		}
+		var before any
+		if v, ok := all[currency]; ok {
+			if v == aboveMinor {
+				return nil
+			}
+			before = map[string]int64{"above_minor": v}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO manual_credit_thresholds (currency, above_minor) VALUES (?, ?)
+			ON CONFLICT (currency) DO UPDATE SET above_minor = excluded.above_minor`, currency, aboveMinor); err != nil {
+			return err
+		}
+		return audit(ctx, tx, by, "manual_credit_threshold.set", "manual_credit_threshold", currency, before,
+			map[string]int64{"above_minor": aboveMinor}, seconds(now))
+	})
+}
+
+const manualCols = `id, customer_id, amount_minor, currency, reason, service_id, month, state, requested_by, requested_at, decided_by, decided_at,
+	(SELECT id FROM ledger_entries WHERE manual_id = manual_credits.id)`
+
+func manualCredit(ctx context.Context, q queryer, id int64) (sla.ManualCredit, error) {
+	var m sla.ManualCredit
+	var state, requested string
+	var decidedBy, decided sql.NullString
+	var entry sql.NullInt64
+	err := q.QueryRowContext(ctx, `SELECT `+manualCols+` FROM manual_credits WHERE id = ?`, id).Scan(&m.ID, &m.Customer, &m.AmountMinor,
+		&m.Currency, &m.Reason, &m.Service, &m.Month, &state, &m.RequestedBy, &requested, &decidedBy, &decided, &entry)
+	if err != nil {
+		return m, notFound(err, "manual credit %d not found", id)
+	}
+	m.State, m.DecidedBy, m.EntryID = sla.ManualState(state), decidedBy.String, entry.Int64
+	if m.RequestedAt, err = ptime(requested); err != nil {
+		return m, err
+	}
+	m.DecidedAt, err = pnull(decided)
+	return m, err
+}
+
+// ManualCredit returns one manual credit; errs.NotFound.
+func (st *Store) ManualCredit(ctx context.Context, id int64) (sla.ManualCredit, error) {
+	return manualCredit(ctx, st.db, id)
+}
+
+// issueManual writes m's ledger entry and sets m.EntryID.
+func issueManual(ctx context.Context, tx *sql.Tx, by sla.Actor, m *sla.ManualCredit) error {
+	e := m.Entry(by.AuditLabel())
+	if err := writeEntries(ctx, tx, []sla.LedgerEntry{e}); err != nil {
+		return err
+	}
+	return tx.QueryRowContext(ctx, `SELECT id FROM ledger_entries WHERE manual_id = ?`, m.ID).Scan(&m.EntryID)
+}
+
+// CreateManualCredit records m (see sla.NewManualCredit) and, when it is
+// within its currency's threshold, writes its ledger entry in the same
+// transaction: errs.Invalid ("customer" when unknown).
+func (st *Store) CreateManualCredit(ctx context.Context, by sla.Actor, m sla.ManualCredit, now time.Time) (sla.ManualCredit, error) {
+	if err := sla.CheckAccountID("customer", m.Customer); err != nil {
+		return sla.ManualCredit{}, err
+	}
+	var out sla.ManualCredit
+	err := st.inTx(ctx, func(tx *sql.Tx) error {
+		a, err := knownAccount(ctx, tx, "customer", m.Customer)
+		if err != nil {
+			return err
+		}
+		th, err := thresholds(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if out, err = sla.NewManualCredit(m, a, th, by.Person, now); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO manual_credits (customer_id, amount_minor, currency, reason, service_id, month, state,
+			requested_by, requested_at, decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			out.Customer, out.AmountMinor, out.Currency, out.Reason, out.Service, out.Month, string(out.State),
+			out.RequestedBy, ftime(out.RequestedAt), nullString(out.DecidedBy), nullTime(out.DecidedAt))
+		if err != nil {
+			return err
+		}
+		if out.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		if out.State == sla.ManualIssued {
+			if err := issueManual(ctx, tx, by, &out); err != nil {
+				return err
+			}
+		}
+		return audit(ctx, tx, by, "manual_credit.create", "manual_credit", strconv.FormatInt(out.ID, 10), nil, out, seconds(now))
+	})
+	if err != nil {
+		return sla.ManualCredit{}, err
+	}
+	return out, nil
+}
+
+// ApproveManualCredit approves pending manual credit id and writes its
+// ledger entry (see sla.ManualCredit.Approve): errs.NotFound,
+// errs.Conflict, errs.Forbidden for its requester.
+func (st *Store) ApproveManualCredit(ctx context.Context, by sla.Actor, id int64, now time.Time) (sla.ManualCredit, error) {
+	return st.decideManual(ctx, by, id, now, "manual_credit.approve", sla.ManualCredit.Approve)
+}
+
+// RejectManualCredit refuses pending manual credit id (see
+// sla.ManualCredit.Reject): errs.NotFound, errs.Conflict.
+func (st *Store) RejectManualCredit(ctx context.Context, by sla.Actor, id int64, now time.Time) (sla.ManualCredit, error) {
+	return st.decideManual(ctx, by, id, now, "manual_credit.reject", sla.ManualCredit.Reject)
+}
+
+func (st *Store) decideManual(ctx context.Context, by sla.Actor, id int64, now time.Time, action string,
+	decide func(sla.ManualCredit, string, time.Time) (sla.ManualCredit, error)) (sla.ManualCredit, error) {
+	var out sla.ManualCredit
+	err := st.inTx(ctx, func(tx *sql.Tx) error {
+		m, err := manualCredit(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if out, err = decide(m, by.Person, now); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE manual_credits SET state = ?, decided_by = ?, decided_at = ? WHERE id = ?`,
+			string(out.State), out.DecidedBy, nullTime(out.DecidedAt), id); err != nil {
+			return err
+		}
+		if out.State == sla.ManualIssued {
+			if err := issueManual(ctx, tx, by, &out); err != nil {
+				return err
+			}
+		}
+		return audit(ctx, tx, by, action, "manual_credit", strconv.FormatInt(id, 10), m, out, seconds(now))
+	})
+	if err != nil {
+		return sla.ManualCredit{}, err
+	}
+	return out, nil
+}

@@ -1,0 +1,367 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/sla"
+)
+
+const runCols = `id, kind, period, state, as_of, previewed_by, previewed_at, requested_by, requested_at,
+	approved_by, approved_at, rejected_by, rejected_at, reject_reason, lines, totals_json, issued_json`
+
+func scanRun(sc interface{ Scan(...any) error }) (sla.CreditRun, error) {
+	var r sla.CreditRun
+	var kind, state, asOf, previewed, totals string
+	var requestedBy, requested, approvedBy, approved, rejectedBy, rejected, reason, issued sql.NullString
+	if err := sc.Scan(&r.ID, &kind, &r.Period, &state, &asOf, &r.PreviewedBy, &previewed, &requestedBy, &requested,
+		&approvedBy, &approved, &rejectedBy, &rejected, &reason, &r.Lines, &totals, &issued); err != nil {
+		return r, err
+	}
+	r.Kind, r.State = sla.RunKind(kind), sla.RunState(state)
+	r.RequestedBy, r.ApprovedBy, r.RejectedBy, r.RejectReason = requestedBy.String, approvedBy.String, rejectedBy.String, reason.String
+	var err error
+	if r.AsOf, err = ptime(asOf); err != nil {
+		return r, err
+	}
+	if r.PreviewedAt, err = ptime(previewed); err != nil {
+		return r, err
+	}
+	for _, f := range []struct {
+		dst **time.Time
+		src sql.NullString
+	}{{&r.RequestedAt, requested}, {&r.ApprovedAt, approved}, {&r.RejectedAt, rejected}} {
+		if *f.dst, err = pnull(f.src); err != nil {
+			return r, err
+		}
+	}
+	if err := json.Unmarshal([]byte(totals), &r.Totals); err != nil {
+		return r, err
+	}
+	if issued.Valid {
+		r.Issued = &sla.RunIssue{}
+		if err := json.Unmarshal([]byte(issued.String), r.Issued); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+func run(ctx context.Context, q queryer, id int64) (sla.CreditRun, error) {
+	r, err := scanRun(q.QueryRowContext(ctx, `SELECT `+runCols+` FROM credit_runs WHERE id = ?`, id))
+	return r, notFound(err, "credit run %d not found", id)
+}
+
+// Run returns one run; errs.NotFound.
+func (st *Store) Run(ctx context.Context, id int64) (sla.CreditRun, error) {
+	return run(ctx, st.db, id)
+}
+
+var lineCols = []string{"run_id", "seq", "customer_id", "service_id", "policy_id", "currency", "downtime_seconds", "uptime_percent",
+	"credit_percent", "charges_minor", "credit_minor", "payable_minor", "claim_deadline", "claim", "reason"}
+
+// CreateRun stores a previewed run and all its lines in one transaction
+// with one audit entry (the run without its lines), and returns it with its
+// ID. errs.Invalid unless run is a previewed month run of lines.
+func (st *Store) CreateRun(ctx context.Context, by sla.Actor, r sla.CreditRun, lines []sla.RunLine, now time.Time) (sla.CreditRun, error) {
+	if r.State != sla.RunPreviewed || r.Kind != sla.RunMonth || r.Lines != len(lines) {
+		return sla.CreditRun{}, errs.Invalidf("", "only a previewed month run with its lines can be stored (see sla.NewMonthRun)")
+	}
+	if err := sla.CheckMonth("period", r.Period); err != nil {
+		return sla.CreditRun{}, err
+	}
+	totals, err := json.Marshal(r.Totals)
+	if err != nil {
+		return sla.CreditRun{}, err
+	}
+	err = st.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO credit_runs (kind, period, state, as_of, previewed_by, previewed_at, lines, totals_json)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, string(r.Kind), r.Period, string(r.State), ftime(r.AsOf), r.PreviewedBy, ftime(r.PreviewedAt),
+			r.Lines, string(totals))
+		if err != nil {
+			return err
+		}
+		if r.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		err = insertBatch(ctx, tx, "credit_run_lines", lineCols, len(lines), func(i int, a []any) {
+			l := &lines[i]
+			a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7] = r.ID, i, l.Customer, l.Service, l.Policy, l.Currency, l.Downtime, l.Uptime
+			a[8], a[9], a[10], a[11], a[12], a[13], a[14] = int64(l.CreditPercent), l.ChargesMinor, l.CreditMinor, l.PayableMinor,
+				ftime(l.ClaimDeadline), string(l.Claim), l.Reason
+		})
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, by, "credit_run.preview", "credit_run", strconv.FormatInt(r.ID, 10), nil, r, seconds(now))
+	})
+	if err != nil {
+		return sla.CreditRun{}, err
+	}
+	return r, nil
+}
+
+// RunLines returns a page of run id's lines in their order, and how many it
+// has: errs.NotFound, errs.Invalid on "offset" or "limit".
+func (st *Store) RunLines(ctx context.Context, id int64, offset, limit int) ([]sla.RunLine, int, error) {
+	if err := page(offset, limit); err != nil {
+		return nil, 0, err
+	}
+	r, err := run(ctx, st.db, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	lines, err := runLines(ctx, st.db, id, offset, limit)
+	return lines, r.Lines, err
+}
+
+func runLines(ctx context.Context, q queryer, id int64, offset, limit int) ([]sla.RunLine, error) {
+	rows, err := q.QueryContext(ctx, `SELECT customer_id, service_id, policy_id, currency, downtime_seconds, uptime_percent,
+		credit_percent, charges_minor, credit_minor, payable_minor, claim_deadline, claim, reason
+		FROM credit_run_lines WHERE run_id = ? AND seq >= ? ORDER BY seq LIMIT ?`, id, offset, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]sla.RunLine, 0, min(limit, 1<<20))
+	for rows.Next() {
+		var l sla.RunLine
+		var pct int64
+		var deadline, claim string
+		if err := rows.Scan(&l.Customer, &l.Service, &l.Policy, &l.Currency, &l.Downtime, &l.Uptime, &pct, &l.ChargesMinor,
+			&l.CreditMinor, &l.PayableMinor, &deadline, &claim, &l.Reason); err != nil {
+			return nil, err
+		}
+		l.CreditPercent, l.Claim = sla.Percent(pct), sla.ClaimStatus(claim)
+		if l.ClaimDeadline, err = ptime(deadline); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// updateRun moves run id from before to after and audits it as action.
+func updateRun(ctx context.Context, tx *sql.Tx, by sla.Actor, action string, before, after sla.CreditRun, now time.Time) error {
+	var issued any
+	if after.Issued != nil {
+		b, err := json.Marshal(after.Issued)
+		if err != nil {
+			return err
+		}
+		issued = string(b)
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE credit_runs SET state = ?, requested_by = ?, requested_at = ?, approved_by = ?, approved_at = ?,
+		rejected_by = ?, rejected_at = ?, reject_reason = ?, issued_json = ? WHERE id = ?`,
+		string(after.State), nullString(after.RequestedBy), nullTime(after.RequestedAt), nullString(after.ApprovedBy), nullTime(after.ApprovedAt),
+		nullString(after.RejectedBy), nullTime(after.RejectedAt), nullString(after.RejectReason), issued, after.ID)
+	if err != nil {
+		return err
+	}
+	return audit(ctx, tx, by, action, "credit_run", strconv.FormatInt(after.ID, 10), before, after, seconds(now))
+}
+
+// RequestRun asks for run id to be paid (see sla.CreditRun.Request):
+// errs.NotFound, errs.Conflict.
+func (st *Store) RequestRun(ctx context.Context, by sla.Actor, id int64, now time.Time) (sla.CreditRun, error) {
+	var out sla.CreditRun
+	err := st.inTx(ctx, func(tx *sql.Tx) error {
+		r, err := run(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if out, err = r.Request(by.Person, now); err != nil {
+			return err
+		}
+		return updateRun(ctx, tx, by, "credit_run.request", r, out, now)
+	})
+	return out, err
+}
+
+// RejectRun refuses run id (see sla.CreditRun.Reject): errs.NotFound,
+// errs.Conflict, errs.Invalid on "reason".
+func (st *Store) RejectRun(ctx context.Context, by sla.Actor, id int64, reason string, now time.Time) (sla.CreditRun, error) {
+	var out sla.CreditRun
+	err := st.inTx(ctx, func(tx *sql.Tx) error {
+		r, err := run(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if out, err = r.Reject(by.Person, reason, now); err != nil {
+			return err
+		}
+		return updateRun(ctx, tx, by, "credit_run.reject", r, out, now)
+	})
+	return out, err
+}
+
+// ApproveRun approves run id (see sla.CreditRun.Approve: errs.Forbidden for
+// its requester, errs.Conflict the second time) and, in the same
+// transaction, writes what it owes minus what the ledger already holds for
+// each of its keys (see sla.PlanIssue), and one audit entry. A failure
+// anywhere leaves the run requested and the ledger as it was.
+func (st *Store) ApproveRun(ctx context.Context, by sla.Actor, id int64, now time.Time) (sla.CreditRun, error) {
+	var out sla.CreditRun
+	err := st.inTx(ctx, func(tx *sql.Tx) error {
+		r, err := run(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if out, err = r.Approve(by.Person, now); err != nil {
+			return err
+		}
+		lines, err := runLines(ctx, tx, id, 0, r.Lines)
+		if err != nil {
+			return err
+		}
+		held, err := heldFor(ctx, tx, r.Period, sla.EntryTier)
+		if err != nil {
+			return err
+		}
+		entries, err := sla.PlanIssue(out, lines, held, by.AuditLabel())
+		if err != nil {
+			return err
+		}
+		if err := writeEntries(ctx, tx, entries); err != nil {
+			return err
+		}
+		out.Issued = issueSummary(entries)
+		return updateRun(ctx, tx, by, "credit_run.approve", r, out, now)
+	})
+	if err != nil {
+		return sla.CreditRun{}, err
+	}
+	return out, nil
+}
+
+func issueSummary(entries []sla.LedgerEntry) *sla.RunIssue {
+	iss := &sla.RunIssue{Entries: len(entries), Totals: []sla.RunTotal{}}
+	idx := map[string]int{}
+	for _, e := range entries {
+		j, ok := idx[e.Currency]
+		if !ok {
+			j = len(iss.Totals)
+			idx[e.Currency] = j
+			iss.Totals = append(iss.Totals, sla.RunTotal{Currency: e.Currency})
+		}
+		iss.Totals[j].PayableMinor += e.AmountMinor
+		iss.Totals[j].CreditMinor += e.AmountMinor
+	}
+	return iss
+}
+
+// heldFor returns what the ledger holds per key for period and credit kind.
+func heldFor(ctx context.Context, q queryer, period string, kind sla.EntryKind) (map[sla.LedgerKey]sla.Held, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, customer_id, service_id, incident, currency, amount_minor FROM ledger_entries
+		WHERE period = ? AND credit_kind = ? ORDER BY id`, period, string(kind))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	held := map[sla.LedgerKey]sla.Held{}
+	for rows.Next() {
+		var id, amount int64
+		k := sla.LedgerKey{Period: period, Kind: kind}
+		var currency string
+		if err := rows.Scan(&id, &k.Customer, &k.Service, &k.Incident, &currency, &amount); err != nil {
+			return nil, err
+		}
+		h := held[k]
+		h.SumMinor += amount
+		h.IDs = append(h.IDs, id)
+		h.Currency = currency
+		held[k] = h
+	}
+	return held, rows.Err()
+}
+
+var entryCols = []string{"customer_id", "currency", "amount_minor", "kind", "credit_kind", "service_id", "period", "incident",
+	"reason", "run_id", "manual_id", "adjusts_json", "created_at", "actor"}
+
+// writeEntries appends entries to the ledger.
+func writeEntries(ctx context.Context, tx *sql.Tx, entries []sla.LedgerEntry) error {
+	var bad error
+	err := insertBatch(ctx, tx, "ledger_entries", entryCols, len(entries), func(i int, a []any) {
+		e := &entries[i]
+		var adjusts any
+		if e.Kind == sla.EntryAdjustment {
+			b, err := json.Marshal(e.Adjusts)
+			if err != nil && bad == nil {
+				bad = err
+			}
+			adjusts = string(b)
+		}
+		var runID, manualID any
+		if e.RunID != 0 {
+			runID = e.RunID
+		}
+		if e.ManualID != 0 {
+			manualID = e.ManualID
+		}
+		a[0], a[1], a[2], a[3], a[4], a[5], a[6] = e.Customer, e.Currency, e.AmountMinor, string(e.Kind), string(e.CreditKind), e.Service, e.Period
+		a[7], a[8], a[9], a[10], a[11], a[12], a[13] = e.Incident, e.Reason, runID, manualID, adjusts, ftime(e.CreatedAt), e.Actor
+	})
+	if bad != nil {
+		return bad
+	}
+	return err
+}
+
+// Ledger returns a page of the entries f selects, oldest first, and how
+// many it selects; errs.Invalid on "offset", "limit" or "period".
+func (st *Store) Ledger(ctx context.Context, f sla.LedgerFilter) ([]sla.LedgerEntry, int, error) {
+	if f.Limit == 0 {
+		f.Limit = 100
+	}
+	if err := page(f.Offset, f.Limit); err != nil {
+		return nil, 0, err
+	}
+	if f.Period != "" {
+		if err := sla.CheckMonth("period", f.Period); err != nil {
+			return nil, 0, err
+		}
+	}
+	where := `WHERE (?1 = '' OR customer_id = ?1) AND (?2 = '' OR period = ?2) AND (?3 = 0 OR run_id = ?3)`
+	args := []any{f.Customer, f.Period, f.RunID}
+	var total int
+	if err := st.db.QueryRowContext(ctx, `SELECT count(*) FROM ledger_entries `+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	list, err := listEntries(ctx, st.db, where+` ORDER BY id LIMIT ?4 OFFSET ?5`, append(args, f.Limit, f.Offset)...)
+	return list, total, err
+}
+
+func listEntries(ctx context.Context, q queryer, where string, args ...any) ([]sla.LedgerEntry, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, `+strings.Join(entryCols, ", ")+` FROM ledger_entries `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []sla.LedgerEntry
+	for rows.Next() {
+		var e sla.LedgerEntry
+		var kind, credit, created string
+		var runID, manualID sql.NullInt64
+		var adjusts sql.NullString
+		if err := rows.Scan(&e.ID, &e.Customer, &e.Currency, &e.AmountMinor, &kind, &credit, &e.Service, &e.Period, &e.Incident,
+			&e.Reason, &runID, &manualID, &adjusts, &created, &e.Actor); err != nil {
+			return nil, err
+		}
+		e.Kind, e.CreditKind, e.RunID, e.ManualID = sla.EntryKind(kind), sla.EntryKind(credit), runID.Int64, manualID.Int64
+		if adjusts.Valid {
+			if err := json.Unmarshal([]byte(adjusts.String), &e.Adjusts); err != nil {
+				return nil, err
+			}
+		}
+		if e.CreatedAt, err = ptime(created); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,384 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/internal/sqlitedb"
+	"github.com/amends/amends/sla"
+)
+
+var (
+	ctx     = context.Background()
+	now     = time.Date(2013, 1, 5, 0, 0, 0, 0, time.UTC)
+	sam     = sla.Actor{Person: "sam@example.com", Label: "sam@example.com (token a)"}
+	mgr     = sla.Actor{Person: "max@example.com", Label: "max@example.com (session)"}
+	mgrToo  = sla.Actor{Person: "max@example.com", Label: "max@example.com (token b)"}
+	zoe     = sla.Actor{Person: "zoe@example.com"}
+	elbComp = "elb-us-east-1"
+)
+
+func newStore(t testing.TB) (*Store, *sql.DB) {
+	t.Helper()
+	db, err := sqlitedb.Open(ctx, filepath.Join(t.TempDir(), "amends.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	st, err := New(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, db
+}
+
+func must[T any](t testing.TB) func(T, error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+func count(t testing.TB, db *sql.DB, table string) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// base is December 2012's status data: ELB in us-east-1 with 6.8% in
+// partial outage for 22 h 6 min (the spec's example, naming nobody).
+func base() *sla.Scenario {
+	return &sla.Scenario{
+		Components: []sla.Component{{ID: elbComp, Service: "ELB", Region: "us-east-1"}},
+		Incidents: []sla.Incident{{ID: "1", Impacts: []sla.Impact{{
+			Component: elbComp, Status: sla.MajorOutage, AffectedPercent: sla.MustPercent("100"),
+			Start: time.Date(2012, 12, 24, 20, 24, 0, 0, time.UTC), End: time.Date(2012, 12, 25, 0, 0, 0, 0, time.UTC),
+		}}}},
+	}
+}
+
+// seed stores acme (USD) and globex (EUR) with ELB resources and December
+// charges, and the ELB default policy.
+func seed(t *testing.T, st *Store) {
+	t.Helper()
+	must[sla.Account](t)(st.CreateAccount(ctx, sam, sla.Account{ID: "acme", Name: "Acme", Currency: "USD", Email: "billing@acme.example"}, now))
+	must[sla.Account](t)(st.CreateAccount(ctx, sam, sla.Account{ID: "globex", Name: "Globex", Currency: "eur", Email: "ap@globex.example"}, now))
+	for _, c := range []string{"acme", "globex"} {
+		must[sla.AccountResource](t)(st.AddResource(ctx, sam, sla.AccountResource{Customer: c, Component: elbComp, Count: 4}, now))
+	}
+	must[sla.AccountCharge](t)(st.PutCharge(ctx, sam, sla.AccountCharge{Customer: "acme", Component: elbComp, Month: "2012-12", AmountMinor: 250000}, now))
+	must[sla.AccountCharge](t)(st.PutCharge(ctx, sam, sla.AccountCharge{Customer: "globex", Component: elbComp, Month: "2012-12", AmountMinor: 100000}, now))
+	must[sla.ServicePolicy](t)(st.PutPolicy(ctx, mgr, sla.ServicePolicy{Policy: sla.Policy{ID: "elb", Service: "ELB", Target: sla.MustPercent("99.95"),
+		Tiers: []sla.Tier{{Below: sla.MustPercent("99.95"), CreditPercent: sla.MustPercent("10")}, {Below: sla.MustPercent("99"), CreditPercent: sla.MustPercent("25")}}}}, now))
+}
+
+// preview does what the web handler does: stored data, PreviewMonth, CreateRun.
+func preview(t testing.TB, st *Store, month string) sla.CreditRun {
+	t.Helper()
+	d, err := st.MonthData(ctx, month)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := sla.PreviewMonth(month, now, base(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := sla.NewMonthRun(month, now, lines, sam.Person, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return must[sla.CreditRun](t)(st.CreateRun(ctx, sam, run, lines, now))
+}
+
+func issue(t testing.TB, st *Store, run sla.CreditRun) sla.CreditRun {
+	t.Helper()
+	must[sla.CreditRun](t)(st.RequestRun(ctx, sam, run.ID, now))
+	return must[sla.CreditRun](t)(st.ApproveRun(ctx, mgr, run.ID, now))
+}
+
+func ledger(t testing.TB, st *Store, f sla.LedgerFilter) []sla.LedgerEntry {
+	t.Helper()
+	f.Limit = 10000
+	list, _, err := st.Ledger(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
+
+// A run is issued once; a second run pays nothing; corrected charges pay
+// only the difference, as adjustments pointing to what they adjust.
+func TestRunIssuedOnceThenAdjusted(t *testing.T) {
+	st, _ := newStore(t)
+	seed(t, st)
+	// 3 h 36 min of full outage in a 31-day month: 99.5161…%, 10%.
+	run := preview(t, st, "2012-12")
+	if run.Lines != 2 || run.State != sla.RunPreviewed {
+		t.Fatalf("run %+v", run)
+	}
+	lines, total, err := st.RunLines(ctx, run.ID, 0, 10)
+	if err != nil || total != 2 {
+		t.Fatal(total, err)
+	}
+	if lines[0].Customer != "acme" || lines[0].Uptime != "99.5161" || lines[0].PayableMinor != 25000 || lines[1].Currency != "EUR" || lines[1].PayableMinor != 10000 {
+		t.Fatalf("lines %+v", lines)
+	}
+	done := issue(t, st, run)
+	if done.State != sla.RunIssued || done.Issued == nil || done.Issued.Entries != 2 {
+		t.Fatalf("issued %+v", done)
+	}
+	first := ledger(t, st, sla.LedgerFilter{Period: "2012-12"})
+	if len(first) != 2 || first[0].AmountMinor != 25000 || first[0].Kind != sla.EntryTier || first[0].RunID != run.ID ||
+		first[0].Actor != mgr.Label || first[0].Reason != lines[0].Reason || first[1].Currency != "EUR" {
+		t.Fatalf("ledger %+v", first)
+	}
+
+	again := issue(t, st, preview(t, st, "2012-12"))
+	if again.Issued.Entries != 0 || len(ledger(t, st, sla.LedgerFilter{})) != 2 {
+		t.Fatalf("a second run paid %+v", again.Issued)
+	}
+
+	must[sla.AccountCharge](t)(st.PutCharge(ctx, sam, sla.AccountCharge{Customer: "acme", Component: elbComp, Month: "2012-12", AmountMinor: 300000}, now))
+	must[sla.AccountCharge](t)(st.PutCharge(ctx, sam, sla.AccountCharge{Customer: "globex", Component: elbComp, Month: "2012-12", AmountMinor: 50000}, now))
+	third := issue(t, st, preview(t, st, "2012-12"))
+	if third.Issued.Entries != 2 {
+		t.Fatalf("corrected run wrote %+v", third.Issued)
+	}
+	all := ledger(t, st, sla.LedgerFilter{})
+	adj := all[2:]
+	if adj[0].Customer != "acme" || adj[0].AmountMinor != 5000 || adj[0].Kind != sla.EntryAdjustment || adj[0].CreditKind != sla.EntryTier ||
+		len(adj[0].Adjusts) != 1 || adj[0].Adjusts[0] != first[0].ID {
+		t.Errorf("acme adjustment %+v", adj[0])
+	}
+	if adj[1].Customer != "globex" || adj[1].AmountMinor != -5000 || adj[1].Adjusts[0] != first[1].ID {
+		t.Errorf("globex adjustment %+v", adj[1])
+	}
+	if !strings.HasPrefix(adj[0].Reason, "correction of 250.00 USD to 300.00 USD: ") {
+		t.Errorf("reason %q", adj[0].Reason)
+	}
+	acme := ledger(t, st, sla.LedgerFilter{Customer: "acme"})
+	if sum := acme[0].AmountMinor + acme[1].AmountMinor; len(acme) != 2 || sum != 30000 {
+		t.Errorf("acme holds %d in %d entries, want 30000", sum, len(acme))
+	}
+	// And once more: nothing.
+	if fourth := issue(t, st, preview(t, st, "2012-12")); fourth.Issued.Entries != 0 {
+		t.Errorf("fourth run wrote %+v", fourth.Issued)
+	}
+}
+
+// Approval needs a second person (whatever token the first one uses), and
+// happens once.
+func TestApproveRules(t *testing.T) {
+	st, _ := newStore(t)
+	seed(t, st)
+	run := preview(t, st, "2012-12")
+	_, err := st.ApproveRun(ctx, mgr, run.ID, now)
+	if errs.CodeOf(err) != errs.Conflict {
+		t.Fatalf("approving a previewed run: %v", err)
+	}
+	must[sla.CreditRun](t)(st.RequestRun(ctx, mgr, run.ID, now))
+	if _, err := st.ApproveRun(ctx, mgrToo, run.ID, now); errs.CodeOf(err) != errs.Forbidden {
+		t.Fatalf("self-approval with another token: %v", err)
+	}
+	must[sla.CreditRun](t)(st.ApproveRun(ctx, zoe, run.ID, now))
+	if _, err := st.ApproveRun(ctx, sam, run.ID, now); errs.CodeOf(err) != errs.Conflict {
+		t.Fatalf("second approval: %v", err)
+	}
+	if _, err := st.ApproveRun(ctx, sam, 999, now); errs.CodeOf(err) != errs.NotFound {
+		t.Fatalf("unknown run: %v", err)
+	}
+}
+
+// The ledger and the run lines refuse UPDATE and DELETE; so does an issued run.
+func TestLedgerIsAppendOnly(t *testing.T) {
+	st, db := newStore(t)
+	seed(t, st)
+	run := issue(t, st, preview(t, st, "2012-12"))
+	for _, q := range []string{
+		`UPDATE ledger_entries SET amount_minor = 1`,
+		`DELETE FROM ledger_entries`,
+		`UPDATE credit_run_lines SET payable_minor = 0`,
+		`DELETE FROM credit_run_lines`,
+		fmt.Sprintf(`UPDATE credit_runs SET state = 'requested' WHERE id = %d`, run.ID),
+		`DELETE FROM credit_runs`,
+		`DELETE FROM customers`,
+		`UPDATE audit_log SET actor = 'x'`,
+	} {
+		if _, err := db.Exec(q); err == nil || !strings.Contains(err.Error(), "never") && !strings.Contains(err.Error(), "append-only") && !strings.Contains(err.Error(), "forward") {
+			t.Errorf("%s: %v", q, err)
+		}
+	}
+	if n := count(t, db, "ledger_entries"); n != 2 {
+		t.Errorf("%d ledger entries", n)
+	}
+}
+
+// An issue that fails part-way (here the 201st entry names a customer that
+// does not exist) leaves the ledger, the run and the audit log as they were.
+func TestFailedIssueLeavesLedger(t *testing.T) {
+	st, db := newStore(t)
+	seed(t, st)
+	issue(t, st, preview(t, st, "2012-11")) // nothing owed; the ledger is empty
+	var lines []sla.RunLine
+	for i := range 205 {
+		lines = append(lines, sla.RunLine{Customer: "acme", Service: fmt.Sprintf("S%03d", i), Policy: "p", Currency: "USD",
+			Downtime: "0", Uptime: "99", PayableMinor: 100, CreditMinor: 100, ClaimDeadline: now, Claim: sla.ClaimNotRequired, Reason: "r"})
+	}
+	lines = append(lines, sla.RunLine{Customer: "ghost", Service: "ELB", Policy: "p", Currency: "USD",
+		Downtime: "0", Uptime: "99", PayableMinor: 100, CreditMinor: 100, ClaimDeadline: now, Claim: sla.ClaimNotRequired, Reason: "r"})
+	run := must[sla.CreditRun](t)(sla.NewMonthRun("2012-12", now, lines, sam.Person, now))
+	run = must[sla.CreditRun](t)(st.CreateRun(ctx, sam, run, lines, now))
+	must[sla.CreditRun](t)(st.RequestRun(ctx, sam, run.ID, now))
+	audits := count(t, db, "audit_log")
+	if _, err := st.ApproveRun(ctx, mgr, run.ID, now); err == nil {
+		t.Fatal("the issue did not fail")
+	}
+	if n := count(t, db, "ledger_entries"); n != 0 {
+		t.Errorf("%d ledger entries after a failed issue", n)
+	}
+	if n := count(t, db, "audit_log"); n != audits {
+		t.Errorf("audit rows %d → %d", audits, n)
+	}
+	if r := must[sla.CreditRun](t)(st.Run(ctx, run.ID)); r.State != sla.RunRequested || r.ApprovedBy != "" {
+		t.Errorf("run after a failed issue: %+v", r)
+	}
+}
+
+// Every write adds exactly one audit row naming its actor; a refused write
+// adds none and changes nothing.
+func TestEveryWriteAudited(t *testing.T) {
+	st, db := newStore(t)
+	last := func() (int, string, string) {
+		var n int
+		var actor, action string
+		db.QueryRow(`SELECT count(*) FROM audit_log`).Scan(&n)
+		db.QueryRow(`SELECT actor, action FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&actor, &action)
+		return n, actor, action
+	}
+	step := func(name, action string, write func() error) {
+		t.Helper()
+		before, _, _ := last()
+		if err := write(); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		after, actor, got := last()
+		if after != before+1 || got != action || actor != sam.Label && actor != mgr.Label {
+			t.Errorf("%s: %d → %d audit rows, last %s by %s; want one %s", name, before, after, got, actor, action)
+		}
+	}
+	refused := func(name, field string, write func() error) {
+		t.Helper()
+		before, _, _ := last()
+		err := write()
+		if errs.CodeOf(err) != errs.Invalid || errs.FieldOf(err) != field {
+			t.Errorf("%s: %v, want Invalid on %q", name, err, field)
+		}
+		if after, _, _ := last(); after != before {
+			t.Errorf("%s: refused write audited", name)
+		}
+	}
+	e := func(_ any, err error) error { return err }
+	step("create customer", "customer.create", func() error {
+		return e(st.CreateAccount(ctx, sam, sla.Account{ID: "acme", Name: "Acme", Currency: "USD", Email: "b@acme.example"}, now))
+	})
+	step("update customer", "customer.update", func() error {
+		return e(st.UpdateAccount(ctx, sam, sla.Account{ID: "acme", Name: "Acme Corp", Currency: "USD", Email: "b@acme.example"}, now))
+	})
+	var res sla.AccountResource
+	step("add resource", "customer_resource.create", func() (err error) {
+		res, err = st.AddResource(ctx, sam, sla.AccountResource{Customer: "acme", Component: elbComp, Count: 2}, now)
+		return err
+	})
+	step("update resource", "customer_resource.update", func() error {
+		res.Count = 3
+		return e(st.UpdateResource(ctx, sam, res, now))
+	})
+	step("charge", "customer_charge.create", func() error {
+		return e(st.PutCharge(ctx, sam, sla.AccountCharge{Customer: "acme", Component: elbComp, Month: "2012-12", AmountMinor: 100}, now))
+	})
+	step("correct charge", "customer_charge.correct", func() error {
+		return e(st.PutCharge(ctx, sam, sla.AccountCharge{Customer: "acme", Component: elbComp, Month: "2012-12", AmountMinor: 200}, now))
+	})
+	refused("charge in another currency", "currency", func() error {
+		return e(st.PutCharge(ctx, sam, sla.AccountCharge{Customer: "acme", Component: elbComp, Month: "2012-12", AmountMinor: 200, Currency: "EUR"}, now))
+	})
+	refused("charge of an unknown customer", "customer", func() error {
+		return e(st.PutCharge(ctx, sam, sla.AccountCharge{Customer: "nobody", Component: elbComp, Month: "2012-12", AmountMinor: 1}, now))
+	})
+	pol := sla.ServicePolicy{Policy: sla.Policy{ID: "elb", Service: "ELB", Target: sla.MustPercent("99.95"),
+		Tiers: []sla.Tier{{Below: sla.MustPercent("99.95"), CreditPercent: sla.MustPercent("10")}}}, RequiresClaim: true}
+	step("policy", "sla_policy.create", func() error { return e(st.PutPolicy(ctx, mgr, pol, now)) })
+	pol.TimeZone = "America/New_York"
+	step("policy change", "sla_policy.update", func() error { return e(st.PutPolicy(ctx, mgr, pol, now)) })
+	other := pol
+	other.ID = "elb-2"
+	if _, err := st.PutPolicy(ctx, mgr, other, now); errs.CodeOf(err) != errs.Conflict {
+		t.Errorf("a second default for ELB: %v", err)
+	}
+	step("claim", "sla_claim.create", func() error {
+		c, err := st.RecordClaim(ctx, sam, sla.Claim{Customer: "acme", Service: "ELB", Month: "2012-10", ClaimedAt: now}, now)
+		if err == nil && !c.Late {
+			t.Errorf("a claim on 5 January for October (deadline 1 January, New York) is late: %+v", c)
+		}
+		return err
+	})
+	if _, err := st.RecordClaim(ctx, sam, sla.Claim{Customer: "acme", Service: "ELB", Month: "2012-10"}, now); errs.CodeOf(err) != errs.Conflict {
+		t.Errorf("a second claim: %v", err)
+	}
+	refused("claim without a policy", "service", func() error {
+		return e(st.RecordClaim(ctx, sam, sla.Claim{Customer: "acme", Service: "EC2", Month: "2012-12"}, now))
+	})
+	step("threshold", "manual_credit_threshold.set", func() error { return st.SetManualThreshold(ctx, mgr, "USD", 1000, now) })
+	var m sla.ManualCredit
+	step("small manual credit", "manual_credit.create", func() (err error) {
+		m, err = st.CreateManualCredit(ctx, sam, sla.ManualCredit{Customer: "acme", AmountMinor: 1000, Reason: "sorry"}, now)
+		return err
+	})
+	if m.State != sla.ManualIssued || m.EntryID == 0 {
+		t.Errorf("small manual credit %+v", m)
+	}
+	step("large manual credit", "manual_credit.create", func() (err error) {
+		m, err = st.CreateManualCredit(ctx, sam, sla.ManualCredit{Customer: "acme", AmountMinor: 1001, Reason: "sorry"}, now)
+		return err
+	})
+	if m.State != sla.ManualPending || count(t, db, "ledger_entries") != 1 {
+		t.Errorf("large manual credit %+v", m)
+	}
+	if _, err := st.ApproveManualCredit(ctx, sam, m.ID, now); errs.CodeOf(err) != errs.Forbidden {
+		t.Errorf("self-approval: %v", err)
+	}
+	step("approve manual credit", "manual_credit.approve", func() (err error) {
+		m, err = st.ApproveManualCredit(ctx, mgr, m.ID, now)
+		return err
+	})
+	if m.State != sla.ManualIssued || m.EntryID == 0 || count(t, db, "ledger_entries") != 2 {
+		t.Errorf("approved manual credit %+v", m)
+	}
+	if _, err := st.ApproveManualCredit(ctx, zoe, m.ID, now); errs.CodeOf(err) != errs.Conflict {
+		t.Errorf("second approval: %v", err)
+	}
+	refused("manual credit without reason", "reason", func() error {
+		return e(st.CreateManualCredit(ctx, sam, sla.ManualCredit{Customer: "acme", AmountMinor: 5}, now))
+	})
+	if _, err := st.UpdateAccount(ctx, sam, sla.Account{ID: "acme", Name: "Acme Corp", Currency: "EUR", Email: "b@acme.example"}, now); errs.CodeOf(err) != errs.Conflict {
+		t.Errorf("changing the currency of a customer with charges: %v", err)
+	}
+	var run sla.CreditRun
+	step("preview", "credit_run.preview", func() error { run = preview(t, st, "2012-12"); return nil })
+	step("request", "credit_run.request", func() error { return e(st.RequestRun(ctx, sam, run.ID, now)) })
+	step("approve", "credit_run.approve", func() error { return e(st.ApproveRun(ctx, mgr, run.ID, now)) })
+	run2 := preview(t, st, "2012-12")
+	step("reject", "credit_run.reject", func() error { return e(st.RejectRun(ctx, mgr, run2.ID, "duplicate", now)) })
+}
