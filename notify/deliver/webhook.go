@@ -1,0 +1,159 @@
+package deliver
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/amends/amends/notify"
+)
+
+// WebhookClient posts webhook requests. Unless private addresses are
+// allowed, it refuses at connection time to reach any address that
+// notify.NonPublic names, so a host that resolved to a public address when
+// it subscribed cannot later point the server at its own network.
+type WebhookClient struct {
+	client *http.Client
+}
+
+// NewWebhookClient returns a client with a per-request timeout that does
+// not follow redirects.
+func NewWebhookClient(allowPrivate bool, timeout time.Duration) *WebhookClient {
+	dialer := &net.Dialer{Timeout: 10 * time.Second}
+	if !allowPrivate {
+		dialer.Control = func(network, address string, _ syscall.RawConn) error {
+			ap, err := netip.ParseAddrPort(address)
+			if err != nil {
+				return fmt.Errorf("webhook address %q: %w", address, err)
+			}
+			if why := notify.NonPublic(ap.Addr()); why != "" {
+				return fmt.Errorf("webhook refused: %s is a %s address", ap.Addr(), why)
+			}
+			return nil
+		}
+	}
+	tr := &http.Transport{
+		Proxy:               nil,
+		DialContext:         dialer.DialContext,
+		TLSHandshakeTimeout: 10 * time.Second,
+		MaxIdleConnsPerHost: 2,
+		IdleConnTimeout:     90 * time.Second,
+	}
+	return &WebhookClient{client: &http.Client{
+		Transport: tr,
+		Timeout:   timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}}
+}
+
+// Sign returns the Amends-Signature header value for body at t:
+// "t=<unix>,v1=<hex HMAC-SHA256 of "<unix>.<body>" under secret>".
+func Sign(secret string, t time.Time, body []byte) string {
+	ts := strconv.FormatInt(t.Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(ts))
+	mac.Write([]byte("."))
+	mac.Write(body)
+	return "t=" + ts + ",v1=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+// Verify checks an Amends-Signature header against body and secret, and
+// that its time is within tolerance of now. Receivers may copy it.
+func Verify(secret, header string, body []byte, now time.Time, tolerance time.Duration) bool {
+	var ts, sig string
+	for _, part := range strings.Split(header, ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+		switch k {
+		case "t":
+			ts = v
+		case "v1":
+			sig = v
+		}
+	}
+	unix, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil || sig == "" {
+		return false
+	}
+	at := time.Unix(unix, 0)
+	if d := now.Sub(at); d > tolerance || d < -tolerance {
+		return false
+	}
+	want := Sign(secret, at, body)
+	return hmac.Equal([]byte(want), []byte("t="+ts+",v1="+sig))
+}
+
+// WebhookBody is what every webhook request carries.
+type WebhookBody struct {
+	// ID is the delivery id (also in Amends-Delivery): the same on every
+	// retry of one message.
+	ID string `json:"id"`
+	// Type is the event type, or "challenge".
+	Type string `json:"type"`
+	// Challenge is set on a challenge; the endpoint echoes it.
+	Challenge string `json:"challenge,omitempty"`
+	// CreatedAt is when the event happened.
+	CreatedAt      *time.Time    `json:"created_at,omitempty"`
+	Data           *notify.Event `json:"data,omitempty"`
+	URL            string        `json:"url,omitempty"`
+	UnsubscribeURL string        `json:"unsubscribe_url,omitempty"`
+}
+
+const maxResponse = 64 << 10
+
+func (s *Sender) sendWebhook(ctx context.Context, job notify.Job) notify.Result {
+	body := WebhookBody{ID: job.Delivery.ID, UnsubscribeURL: s.unsubscribeURL(job.Subscriber)}
+	eventType := "challenge"
+	switch job.Delivery.Kind {
+	case notify.KindChallenge:
+		body.Type, body.Challenge = "challenge", job.Secret
+	case notify.KindEvent:
+		if job.Event == nil {
+			return notify.Result{Err: fmt.Errorf("delivery %s has no event", job.Delivery.ID)}
+		}
+		eventType = string(job.Event.Type)
+		at := job.Event.At
+		body.Type, body.CreatedAt, body.Data, body.URL = eventType, &at, job.Event, s.cfg.BaseURL+job.Event.Path
+	default:
+		return notify.Result{Err: fmt.Errorf("a webhook gets no %s deliveries", job.Delivery.Kind)}
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return notify.Result{Err: err}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, job.Subscriber.Address, bytes.NewReader(b))
+	if err != nil {
+		return notify.Result{Err: err}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Amends-Webhook/1")
+	req.Header.Set("Amends-Signature", Sign(job.Subscriber.Secret, s.cfg.Now(), b))
+	req.Header.Set("Amends-Delivery", job.Delivery.ID)
+	req.Header.Set("Amends-Event", eventType)
+	resp, err := s.cfg.Webhooks.client.Do(req)
+	if err != nil {
+		return notify.Result{Err: err}
+	}
+	defer resp.Body.Close()
+	got, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return notify.Result{Code: resp.StatusCode, Err: fmt.Errorf("webhook answered %s", resp.Status)}
+	}
+	if job.Delivery.Kind == notify.KindChallenge && !bytes.Contains(got, []byte(job.Secret)) {
+		return notify.Result{Code: resp.StatusCode, Err: fmt.Errorf("the response did not echo the challenge")}
+	}
+	return notify.Result{Code: resp.StatusCode}
+}

@@ -1,0 +1,147 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"net/netip"
+	"net/url"
+	"strings"
+
+	"github.com/amends/amends/internal/errs"
+)
+
+// SubscribeInput is what a visitor asks for: an e-mail address or a
+// webhook URL (exactly one), and the components to follow (none for
+// everything).
+type SubscribeInput struct {
+	Email      string   `json:"email"`
+	WebhookURL string   `json:"webhook_url"`
+	Components []string `json:"components"`
+}
+
+// Resolver looks up the addresses of a host name; *net.Resolver is one.
+type Resolver interface {
+	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
+}
+
+// MaxAddressLen limits e-mail addresses and webhook URLs, in bytes.
+const MaxAddressLen = 2000
+
+// CheckEmail returns the address in its plain form (no display name), or
+// an errs.Invalid on field.
+func CheckEmail(field, raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", errs.Invalidf(field, "must not be empty")
+	}
+	if len(raw) > 254 {
+		return "", errs.Invalidf(field, "is too long")
+	}
+	a, err := mail.ParseAddress(raw)
+	if err != nil || a.Name != "" || a.Address != raw || !strings.Contains(a.Address[strings.LastIndexByte(a.Address, '@')+1:], ".") {
+		return "", errs.Invalidf(field, "is not an e-mail address such as name@example.com")
+	}
+	return a.Address, nil
+}
+
+// CheckWebhookURL returns the URL in its parsed, normal form, or an
+// errs.Invalid on field: it must be absolute http or https with a host, no
+// user information, and unless allowPrivate every address its host has
+// (an IP literal, or all that resolver finds) must be public: not
+// loopback, link-local, private (RFC 1918, unique local), unspecified or
+// multicast.
+func CheckWebhookURL(ctx context.Context, field, raw string, resolver Resolver, allowPrivate bool) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", errs.Invalidf(field, "must not be empty")
+	}
+	if len(raw) > MaxAddressLen {
+		return "", errs.Invalidf(field, "is too long")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", errs.Invalidf(field, "is not a URL")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", errs.Invalidf(field, "must start with https:// or http://")
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return "", errs.Invalidf(field, "must name a host")
+	}
+	if u.User != nil {
+		return "", errs.Invalidf(field, "must not contain a user name or password")
+	}
+	u.Fragment = ""
+	if allowPrivate {
+		return u.String(), nil
+	}
+	host := u.Hostname()
+	var addrs []netip.Addr
+	if ip, err := netip.ParseAddr(host); err == nil {
+		addrs = []netip.Addr{ip}
+	} else {
+		if resolver == nil {
+			return "", errs.Invalidf(field, "cannot be checked: no resolver")
+		}
+		addrs, err = resolver.LookupNetIP(ctx, "ip", host)
+		if err != nil || len(addrs) == 0 {
+			return "", errs.Invalidf(field, "host %q does not resolve", host)
+		}
+	}
+	for _, a := range addrs {
+		if why := NonPublic(a); why != "" {
+			return "", errs.Invalidf(field, "points to a %s address (%s); webhooks must reach a public address", why, a)
+		}
+	}
+	return u.String(), nil
+}
+
+// NonPublic says why a is not a public address ("loopback", "private",
+// "link-local", ...), or "" if it is public.
+func NonPublic(a netip.Addr) string {
+	a = a.Unmap()
+	switch {
+	case !a.IsValid():
+		return "invalid"
+	case a.IsLoopback():
+		return "loopback"
+	case a.IsLinkLocalUnicast(), a.IsLinkLocalMulticast():
+		return "link-local"
+	case a.IsPrivate():
+		return "private"
+	case a.IsUnspecified():
+		return "unspecified"
+	case a.IsMulticast(), a.IsInterfaceLocalMulticast():
+		return "multicast"
+	case a.Is4() && netip.MustParsePrefix("100.64.0.0/10").Contains(a):
+		return "shared (carrier-grade NAT)"
+	case a.Is4() && a.As4()[0] == 0:
+		return "unspecified"
+	}
+	return ""
+}
+
+// CheckComponents returns the chosen components, or an errs.Invalid on
+// "components[i]" for one that is not in known or appears twice.
+func CheckComponents(chosen, known []string) ([]string, error) {
+	ok := map[string]bool{}
+	for _, k := range known {
+		ok[k] = true
+	}
+	seen := map[string]bool{}
+	out := []string{}
+	for i, c := range chosen {
+		c = strings.TrimSpace(c)
+		field := fmt.Sprintf("components[%d]", i)
+		if !ok[c] {
+			return nil, errs.Invalidf(field, "unknown component %q", c)
+		}
+		if seen[c] {
+			return nil, errs.Invalidf(field, "appears twice")
+		}
+		seen[c] = true
+		out = append(out, c)
+	}
+	return out, nil
+}
