@@ -3,8 +3,10 @@ package web
 import (
 	"context"
 	"encoding/xml"
+	"fmt"
 	"html"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -15,9 +17,15 @@ import (
 )
 
 // This file serves the incident history as feeds: /history.atom (Atom 1.0,
-// RFC 4287) and /history.rss (RSS 2.0), each with the feedMaxEntries most
-// recent incidents, active and resolved, one entry per incident whose
-// content is its timeline. Both come from the page cache.
+// RFC 4287) and /history.rss (RSS 2.0). Each holds the feedMaxEntries most
+// recent entries, newest first by when they were first published: one per
+// incident, active or resolved, whose content is its timeline, and one per
+// published explanation, whose content is the explanation itself (the
+// newest published revision, sanitised as on its page). An explanation is
+// news of its own, so a reader who has long read the incident still sees
+// it arrive; the incident's entry links to it (rel="related") as well. A
+// new revision of an explanation keeps its entry's id and moves its
+// updated instant. Both feeds come from the page cache.
 
 const (
 	atomType       = "application/atom+xml; charset=utf-8"
@@ -123,16 +131,17 @@ type rssGUID struct {
 	Text        string `xml:",chardata"`
 }
 
-// feedItem is one incident, ready for either format.
+// feedItem is one incident or explanation, ready for either format.
 type feedItem struct {
 	id        string // a tag: URI that never changes
 	title     string
 	link      string
-	phase     incidents.Phase
-	impact    incidents.Impact
+	related   string // the incident's explanation, if published
 	published time.Time
 	updated   time.Time
-	html      string // the timeline, as HTML
+	html      string // the timeline or the explanation, as HTML
+	// categories are the entry's terms with their labels.
+	categories []atomCategory
 }
 
 // handleHistoryAtom serves "/history.atom".
@@ -146,7 +155,7 @@ func (s *Server) handleHistoryAtom(c echo.Context) error {
 		f := atomFeed{
 			ID:       base + "/history.atom",
 			Title:    atomText{Type: "text", Text: s.cfg.SiteName + " incident history"},
-			Subtitle: atomText{Type: "text", Text: "Incidents of " + s.cfg.SiteName + " with their updates, newest first."},
+			Subtitle: atomText{Type: "text", Text: "Incidents of " + s.cfg.SiteName + " with their updates, and their explanations, newest first."},
 			Updated:  updated.Format(time.RFC3339),
 			Links: []atomLink{
 				{Rel: "self", Type: "application/atom+xml", Href: base + "/history.atom"},
@@ -156,14 +165,18 @@ func (s *Server) handleHistoryAtom(c echo.Context) error {
 			Generator: atomGenerator{Text: "Amends"},
 		}
 		for _, it := range items {
+			links := []atomLink{{Rel: "alternate", Type: "text/html", Href: it.link}}
+			if it.related != "" {
+				links = append(links, atomLink{Rel: "related", Type: "text/html", Href: it.related})
+			}
 			f.Entries = append(f.Entries, atomEntry{
 				ID:         it.id,
 				Title:      atomText{Type: "text", Text: it.title},
-				Links:      []atomLink{{Rel: "alternate", Type: "text/html", Href: it.link}},
+				Links:      links,
 				Published:  it.published.Format(time.RFC3339),
 				Updated:    it.updated.Format(time.RFC3339),
 				Author:     atomPerson{Name: s.cfg.SiteName},
-				Categories: []atomCategory{{Term: string(it.phase), Label: it.phase.Label()}, {Term: "impact-" + string(it.impact), Label: it.impact.Label() + " impact"}},
+				Categories: it.categories,
 				Content:    atomText{Type: "html", Text: it.html},
 			})
 		}
@@ -187,7 +200,7 @@ func (s *Server) handleHistoryRSS(c echo.Context) error {
 			Channel: rssChannel{
 				Title:         s.cfg.SiteName + " incident history",
 				Link:          base + "/history",
-				Description:   "Incidents of " + s.cfg.SiteName + " with their updates, newest first.",
+				Description:   "Incidents of " + s.cfg.SiteName + " with their updates, and their explanations, newest first.",
 				Language:      "en",
 				LastBuildDate: updated.Format(time.RFC1123Z),
 				Generator:     "Amends",
@@ -196,13 +209,17 @@ func (s *Server) handleHistoryRSS(c echo.Context) error {
 			},
 		}
 		for _, it := range items {
+			var categories []string
+			for _, c := range it.categories {
+				categories = append(categories, c.Label)
+			}
 			doc.Channel.Items = append(doc.Channel.Items, rssItem{
 				Title:       it.title,
 				Link:        it.link,
 				Description: it.html,
 				GUID:        rssGUID{Text: it.id},
 				PubDate:     it.updated.Format(time.RFC1123Z),
-				Category:    []string{it.phase.Label(), it.impact.Label() + " impact"},
+				Category:    categories,
 				Creator:     s.cfg.SiteName,
 			})
 		}
@@ -219,8 +236,10 @@ func feedXML(v any) ([]byte, error) {
 	return append([]byte(xml.Header), append(out, '\n')...), nil
 }
 
-// feedItems returns the most recent incidents as feed items, newest
-// StartedAt first, and when the newest of them last changed (now if there
+// feedItems returns the most recent incidents and published explanations
+// as feed items, newest first by when they were first published (an
+// incident's start, an explanation's first publication), at most
+// feedMaxEntries, and when the newest of them last changed (now if there
 // are none).
 func (s *Server) feedItems(ctx context.Context, base string) ([]feedItem, time.Time, error) {
 	active, err := s.incidents.ActiveIncidents(ctx)
@@ -235,10 +254,20 @@ func (s *Server) feedItems(ctx context.Context, base string) ([]feedItem, time.T
 	if err != nil {
 		return nil, time.Time{}, err
 	}
+	explained, err := s.incidents.PublishedExplanations(ctx)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	if len(explained) > feedMaxEntries {
+		explained = explained[:feedMaxEntries]
+	}
+	hasExplanation := map[int64]bool{}
+	for _, x := range explained {
+		hasExplanation[x.IncidentID] = true
+	}
 	names := namesOf(components)
 	authority := feedAuthority(base)
 	var items []feedItem
-	var updated time.Time
 	for _, inc := range recent {
 		id := strconv.FormatInt(inc.ID, 10)
 		it := feedItem{
@@ -247,24 +276,81 @@ func (s *Server) feedItems(ctx context.Context, base string) ([]feedItem, time.T
 			id:        "tag:" + authority + "," + inc.CreatedAt.UTC().Format(time.DateOnly) + ":incidents/" + id,
 			title:     inc.Title,
 			link:      base + "/incidents/" + id,
-			phase:     inc.Phase,
-			impact:    inc.Impact,
 			published: inc.StartedAt.UTC(),
 			updated:   inc.UpdatedAt.UTC(),
 			html:      timelineHTML(inc, names),
+			categories: []atomCategory{
+				{Term: string(inc.Phase), Label: inc.Phase.Label()},
+				{Term: "impact-" + string(inc.Impact), Label: inc.Impact.Label() + " impact"},
+			},
 		}
-		if it.updated.Before(it.published) {
-			it.updated = it.published
+		if hasExplanation[inc.ID] {
+			it.related = base + publicExplanationPath(inc.ID)
+			it.html += "<p><a href=\"" + html.EscapeString(it.related) + "\">Read the explanation and apology</a></p>\n"
 		}
+		items = append(items, it)
+	}
+	for _, x := range explained {
+		it, err := s.explanationFeedItem(ctx, base, authority, x)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		items = append(items, it)
+	}
+	for i := range items {
+		if items[i].updated.Before(items[i].published) {
+			items[i].updated = items[i].published
+		}
+	}
+	sort.SliceStable(items, func(i, j int) bool { return items[i].published.After(items[j].published) })
+	if len(items) > feedMaxEntries {
+		items = items[:feedMaxEntries]
+	}
+	var updated time.Time
+	for _, it := range items {
 		if it.updated.After(updated) {
 			updated = it.updated
 		}
-		items = append(items, it)
 	}
 	if updated.IsZero() {
 		updated = s.now()
 	}
 	return items, updated, nil
+}
+
+// explanationFeedItem is the entry of a published explanation: its newest
+// published revision, rendered as on its page, first published at its
+// first publication and updated at its latest.
+func (s *Server) explanationFeedItem(ctx context.Context, base, authority string, x incidents.ExplanationSummary) (feedItem, error) {
+	e, err := s.incidents.Explanation(ctx, x.IncidentID)
+	if err != nil {
+		return feedItem{}, err
+	}
+	current, ok := e.Current()
+	if !ok {
+		return feedItem{}, fmt.Errorf("incident %d: listed as explained but has no published revision", x.IncidentID)
+	}
+	body, err := explanationMarkdown.render(current.Body)
+	if err != nil {
+		return feedItem{}, err
+	}
+	id := strconv.FormatInt(x.IncidentID, 10)
+	link := base + publicExplanationPath(x.IncidentID)
+	var b strings.Builder
+	if x.Revisions > 1 {
+		b.WriteString("<p><em>Updated: revision " + strconv.Itoa(current.Number) + ".</em></p>\n")
+	}
+	b.WriteString(body)
+	b.WriteString("\n<p><a href=\"" + html.EscapeString(base+"/incidents/"+id) + "\">The incident and its timeline</a></p>\n")
+	return feedItem{
+		id:         "tag:" + authority + "," + x.FirstPublishedAt.UTC().Format(time.DateOnly) + ":incidents/" + id + "/explanation",
+		title:      current.Title,
+		link:       link,
+		published:  x.FirstPublishedAt.UTC(),
+		updated:    x.LastPublishedAt.UTC(),
+		html:       b.String(),
+		categories: []atomCategory{{Term: "explanation", Label: "Explanation"}},
+	}, nil
 }
 
 // feedAuthority is the host name of base, as a tag: URI names its

@@ -327,3 +327,71 @@ func feedDeref(s *string) string {
 	}
 	return *s
 }
+
+// TestFeedExplanationIsAnEntry: a published explanation is news of its
+// own: an entry whose content is the explanation (sanitised), linked from
+// its incident's entry, whose id stays and whose updated instant moves
+// when a new revision is published. Atom stays valid.
+func TestFeedExplanationIsAnEntry(t *testing.T) {
+	f := newSPFixture(t)
+	f.env.clock.Advance(time.Hour) // 2012-12-24 21:00
+	spPublishExplanation(t, f.env, f.resolved.ID, "What happened to the load balancers", hostileMarkdown)
+
+	doc := feedGet(t, f.env, "/history.atom", atomType)
+	feedValidateAtom(t, doc)
+	feed := feedParseAtom(t, doc)
+	if len(feed.Entries) != 3 {
+		t.Fatalf("%d entries, want the explanation and two incidents", len(feed.Entries))
+	}
+	x := feed.Entries[0]
+	explanationURL := fmt.Sprintf("%s/incidents/%d/explanation", spTestBase, f.resolved.ID)
+	wantID := fmt.Sprintf("tag:status.example.com,2012-12-24:incidents/%d/explanation", f.resolved.ID)
+	if x.ID != wantID || x.Title != "What happened to the load balancers" {
+		t.Errorf("explanation entry: id %q title %q, want %q", x.ID, x.Title, wantID)
+	}
+	if len(x.Links) != 1 || x.Links[0].Href != explanationURL || x.Links[0].Rel != "alternate" {
+		t.Errorf("explanation links %+v", x.Links)
+	}
+	if x.Published != "2012-12-24T21:00:00Z" || x.Updated != "2012-12-24T21:00:00Z" || feed.Updated != "2012-12-24T21:00:00Z" {
+		t.Errorf("published %q updated %q, feed updated %q", x.Published, x.Updated, feed.Updated)
+	}
+	for _, want := range []string{"<h2>What happened</h2>", "<h2>Our apology</h2>", "We are sorry.", fmt.Sprintf(`href="%s/incidents/%d"`, spTestBase, f.resolved.ID)} {
+		if !strings.Contains(x.Content.Text, want) {
+			t.Errorf("explanation content lacks %q:\n%s", want, x.Content.Text)
+		}
+	}
+	for _, bad := range []string{"<script", "javascript:", "onerror", "<iframe"} {
+		if strings.Contains(x.Content.Text, bad) {
+			t.Errorf("explanation content holds %q:\n%s", bad, x.Content.Text)
+		}
+	}
+	// The incident's entry links to the explanation too.
+	inc := feed.Entries[2]
+	if inc.Title != f.resolved.Title || len(inc.Links) != 2 || inc.Links[1].Rel != "related" || inc.Links[1].Href != explanationURL ||
+		!strings.Contains(inc.Content.Text, explanationURL) {
+		t.Errorf("incident entry %q links %+v", inc.Title, inc.Links)
+	}
+	if other := feed.Entries[1]; len(other.Links) != 1 {
+		t.Errorf("an incident without explanation links %+v", other.Links)
+	}
+
+	// RSS has the same entries.
+	var rss feedRSS
+	if err := xml.Unmarshal(feedGet(t, f.env, "/history.rss", rssType), &rss); err != nil {
+		t.Fatal(err)
+	}
+	if items := rss.Channel.Items; len(items) != 3 || items[0].Link != explanationURL || items[0].GUID.Text != wantID ||
+		!strings.Contains(items[0].Description, "<h2>What happened</h2>") {
+		t.Errorf("RSS items %+v", items)
+	}
+
+	// A second revision: the same entry, updated.
+	f.env.clock.Advance(24 * time.Hour)
+	spPublishExplanation(t, f.env, f.resolved.ID, "What happened to the load balancers (corrected)", "## What happened\n\nCorrected.")
+	again := feedParseAtom(t, feedGet(t, f.env, "/history.atom", atomType))
+	y := again.Entries[0]
+	if y.ID != wantID || y.Published != "2012-12-24T21:00:00Z" || y.Updated != "2012-12-25T21:00:00Z" ||
+		y.Title != "What happened to the load balancers (corrected)" || !strings.Contains(y.Content.Text, "revision 2") {
+		t.Errorf("after a new revision: %+v", y)
+	}
+}

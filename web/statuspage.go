@@ -29,6 +29,10 @@ import (
 //     component with "group_id" set to its service's group;
 //   - incident ids are the Amends ids as decimal strings ("7"); maintenance
 //     ids are "maintenance-7", so the two never meet in one list;
+//   - a resolved incident with a published explanation has status
+//     "postmortem", as Statuspage shows an incident whose postmortem is
+//     published; its updates stay as they are, and the explanation itself
+//     is on its page (Statuspage's public API carries no postmortem body);
 //   - Amends records no creation or change instants for components: a
 //     component's updated_at is the last change that the loaded incidents and
 //     maintenance show for it (created_at the first), else the page's;
@@ -45,6 +49,9 @@ const (
 	spTimeLayout = "2006-01-02T15:04:05.000Z07:00"
 	// spGroupPrefix turns a service id into its component group's id.
 	spGroupPrefix = "service_"
+	// spStatusPostmortem is the status of a resolved incident whose
+	// explanation is published.
+	spStatusPostmortem = "postmortem"
 )
 
 // The indicator of the page status, and the words Statuspage uses for it.
@@ -311,8 +318,15 @@ func (s *Server) statuspageData(ctx context.Context, base string, now time.Time)
 	if err != nil {
 		return nil, err
 	}
+	explained, err := s.incidents.PublishedExplanations(ctx)
+	if err != nil {
+		return nil, err
+	}
 
-	m := spMapper{base: base, now: now, pageID: spPageID(base), names: namesOf(components)}
+	m := spMapper{base: base, now: now, pageID: spPageID(base), names: namesOf(components), explained: map[int64]bool{}}
+	for _, x := range explained {
+		m.explained[x.IncidentID] = true
+	}
 	m.statuses = incidents.CurrentStatuses(components, active, maint, now)
 	m.span(recent, maint)
 
@@ -441,6 +455,8 @@ type spMapper struct {
 	names        componentNames
 	statuses     map[string]incidents.Status
 	byID         map[string]spComponent
+	// explained holds the incidents with a published explanation.
+	explained map[int64]bool
 	// first and last are the earliest and latest instants at which the
 	// loaded data shows a component change; latest is the latest of all.
 	first, last map[string]time.Time
@@ -615,6 +631,9 @@ func (m *spMapper) incident(inc incidents.Incident) spIncident {
 		StartedAt:  spTime(inc.StartedAt),
 		PageID:     m.pageID,
 		Components: m.listed(inc.AffectedComponents()),
+	}
+	if !inc.Active() && m.explained[inc.ID] {
+		out.Status = spStatusPostmortem
 	}
 	// Updates newest first, each with the components it changed and what
 	// they were before within this incident.

@@ -804,3 +804,76 @@ func TestStatuspageServesLastGoodCopyWhenDatabaseIsDown(t *testing.T) {
 		}
 	}
 }
+
+// spPublishExplanation publishes an explanation of incident id, written by
+// one person and published by another, at the env's clock.
+func spPublishExplanation(t *testing.T, env *testEnv, id int64, title, body string) {
+	t.Helper()
+	ctx := context.Background()
+	now := env.clock.Now()
+	if _, err := env.incidents.StartExplanation(ctx, "writer@example.com", id, title, body, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.incidents.SubmitExplanation(ctx, "writer@example.com", id, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.incidents.PublishExplanation(ctx, "manager@example.com", id, now); err != nil {
+		t.Fatal(err)
+	}
+	env.passRevisionCheck()
+}
+
+// TestStatuspagePostmortem: a resolved incident with a published
+// explanation has status "postmortem", as on Statuspage once a postmortem
+// is published; its updates stay as they were, and a draft does not count.
+func TestStatuspagePostmortem(t *testing.T) {
+	f := newSPFixture(t)
+	ctx := context.Background()
+	// A draft changes nothing.
+	if _, err := f.env.incidents.StartExplanation(ctx, "writer@example.com", f.resolved.ID, "Draft", "Not yet.", f.env.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	f.env.passRevisionCheck()
+	if s := spDecode(t, f.env, "/api/v2/incidents.json"); s.Incidents[1].Status != "resolved" {
+		t.Errorf("with a draft explanation: status %q, want resolved", s.Incidents[1].Status)
+	}
+	if _, err := f.env.incidents.SubmitExplanation(ctx, "writer@example.com", f.resolved.ID, f.env.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	f.env.clock.Advance(time.Hour)
+	if _, err := f.env.incidents.PublishExplanation(ctx, "manager@example.com", f.resolved.ID, f.env.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	f.env.passRevisionCheck()
+
+	s := spDecode(t, f.env, "/api/v2/incidents.json")
+	r := s.Incidents[1]
+	if r.ID != fmt.Sprint(f.resolved.ID) || r.Status != "postmortem" {
+		t.Fatalf("explained incident: id %s status %q, want postmortem", r.ID, r.Status)
+	}
+	if r.ResolvedAt == nil || !r.ResolvedAt.Equal(*f.resolved.ResolvedAt) {
+		t.Errorf("resolved_at %v", r.ResolvedAt)
+	}
+	var phases []string
+	for _, u := range r.IncidentUpdates {
+		phases = append(phases, u.Status)
+	}
+	if !slices.Equal(phases, []string{"resolved", "monitoring", "identified", "investigating"}) {
+		t.Errorf("update statuses = %v: the postmortem adds no update", phases)
+	}
+	if s.Incidents[0].Status != "investigating" {
+		t.Errorf("the active incident: %q", s.Incidents[0].Status)
+	}
+
+	// Every endpoint still matches Statuspage's schema ("postmortem" is one
+	// of its incident statuses).
+	for _, path := range []string{"/api/v2/incidents.json", "/api/v2/summary.json"} {
+		var doc map[string]any
+		if err := json.Unmarshal(spGet(t, f.env, path), &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, msg := range spCheck("incidents", doc["incidents"], spKind{kind: "[]incident"}) {
+			t.Errorf("%s: %s", path, msg)
+		}
+	}
+}
