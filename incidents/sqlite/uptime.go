@@ -1,0 +1,357 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/internal/errs"
+)
+
+// Daily uptime is kept pre-computed in uptime_days and daily_uptime (see
+// migration 0004): only days that are over are stored, each computed by
+// incidents.ComputeDailyUptime (so by sla.Evaluate). The day in progress
+// is never stored: DailyUptime evaluates it on the spot, so it is never
+// stale, and a stored day never changes except when an incident or a
+// maintenance that covers it changes. Every write that can change a day
+// (CreateIncident, AddUpdate, SetExcluded, Import, CreateMaintenance,
+// AdvanceMaintenance) recomputes the stored days it covers inside its own
+// transaction: a reader never sees the new incident with old days, and a
+// crash cannot leave them apart. Days not stored yet are computed when
+// first read, or ahead of time by Backfill.
+
+// maxDaysPerTx bounds how many days one transaction of Backfill computes,
+// so that writers never wait long for it.
+const maxDaysPerTx = 120
+
+// DailyUptime returns, for every component, one DayUptime per UTC day that
+// overlaps [from, to) and starts before the Store's clock, oldest first.
+// Days that are over (by to and by the clock) come from storage, computed
+// and stored first if missing; the day holding to (or the clock, if
+// earlier) is evaluated over [day, that instant) and not stored.
+// errs.Invalid on "to" when to is not after from.
+func (st *Store) DailyUptime(ctx context.Context, from, to time.Time) (map[string][]incidents.DayUptime, error) {
+	if !to.After(from) {
+		return nil, errs.Invalidf("to", "must be after from")
+	}
+	asOf := to.UTC().Truncate(time.Second)
+	if now := st.Now().UTC().Truncate(time.Second); now.Before(asOf) {
+		asOf = now
+	}
+	var complete []time.Time
+	var partial time.Time
+	for _, d := range incidents.DaysBetween(from, asOf) {
+		if d.Add(incidents.Day).After(asOf) {
+			partial = d
+			break
+		}
+		complete = append(complete, d)
+	}
+	if len(complete) > 0 {
+		if _, err := st.backfill(ctx, complete, asOf); err != nil {
+			return nil, err
+		}
+	}
+	comps, err := components(ctx, st.db)
+	if err != nil {
+		return nil, err
+	}
+	stored := map[string]map[time.Time]incidents.DayUptime{}
+	if len(complete) > 0 {
+		if err := readDays(ctx, st.db, complete[0], complete[len(complete)-1].Add(incidents.Day), stored); err != nil {
+			return nil, err
+		}
+	}
+	if !partial.IsZero() {
+		svcs, err := services(ctx, st.db)
+		if err != nil {
+			return nil, err
+		}
+		incs, err := incidentsOverlapping(ctx, st.db, partial, asOf, asOf)
+		if err != nil {
+			return nil, err
+		}
+		maints, err := listMaintenances(ctx, st.db, `WHERE starts_at < ? AND ends_at > ? ORDER BY starts_at, id`, ftime(asOf), ftime(partial))
+		if err != nil {
+			return nil, err
+		}
+		live, err := incidents.ComputeDailyUptime([]time.Time{partial}, asOf, svcs, comps, incs, maints)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range live[partial] {
+			put(stored, r)
+		}
+	}
+	out := make(map[string][]incidents.DayUptime, len(comps))
+	for _, c := range comps {
+		days := make([]incidents.DayUptime, 0, len(complete)+1)
+		for _, d := range complete {
+			if u, ok := stored[c.ID][d]; ok {
+				days = append(days, u)
+			} else {
+				days = append(days, incidents.FullDay(d, int64(incidents.Day/time.Second)))
+			}
+		}
+		if !partial.IsZero() {
+			if u, ok := stored[c.ID][partial]; ok {
+				days = append(days, u)
+			} else {
+				days = append(days, incidents.FullDay(partial, int64(asOf.Sub(partial)/time.Second)))
+			}
+		}
+		out[c.ID] = days
+	}
+	return out, nil
+}
+
+func put(m map[string]map[time.Time]incidents.DayUptime, r incidents.ComponentDay) {
+	byDay := m[r.Component]
+	if byDay == nil {
+		byDay = map[time.Time]incidents.DayUptime{}
+		m[r.Component] = byDay
+	}
+	byDay[r.Day] = r.DayUptime
+}
+
+// Backfill computes and stores every UTC day overlapping [from, to) that
+// is over by the Store's clock and not stored yet, a bounded number of
+// days per transaction, and returns how many days it computed.
+func (st *Store) Backfill(ctx context.Context, from, to time.Time) (int, error) {
+	now := st.Now().UTC().Truncate(time.Second)
+	if now.Before(to) {
+		to = now
+	}
+	var days []time.Time
+	for _, d := range incidents.DaysBetween(from, to) {
+		if !d.Add(incidents.Day).After(now) {
+			days = append(days, d)
+		}
+	}
+	return st.backfill(ctx, days, now)
+}
+
+// backfill stores those of days (complete by asOf, oldest first) that are
+// not stored yet.
+func (st *Store) backfill(ctx context.Context, days []time.Time, asOf time.Time) (int, error) {
+	if len(days) == 0 {
+		return 0, nil
+	}
+	have, err := storedDays(ctx, st.db, days[0], days[len(days)-1].Add(incidents.Day))
+	if err != nil {
+		return 0, err
+	}
+	var missing []time.Time
+	for _, d := range days {
+		if !have[d] {
+			missing = append(missing, d)
+		}
+	}
+	done := 0
+	for len(missing) > 0 {
+		n := min(len(missing), maxDaysPerTx)
+		chunk := missing[:n]
+		missing = missing[n:]
+		err := st.inTx(ctx, func(tx *sql.Tx) error {
+			// Another request may have stored some meanwhile.
+			have, err := storedDays(ctx, tx, chunk[0], chunk[len(chunk)-1].Add(incidents.Day))
+			if err != nil {
+				return err
+			}
+			var todo []time.Time
+			for _, d := range chunk {
+				if !have[d] {
+					todo = append(todo, d)
+				}
+			}
+			done += len(todo)
+			return storeDays(ctx, tx, todo, asOf)
+		})
+		if err != nil {
+			return done, err
+		}
+	}
+	return done, nil
+}
+
+// refreshDays recomputes, inside a write's transaction, the stored days
+// that overlap [from, to) with what tx now holds, as of now.
+func refreshDays(ctx context.Context, tx *sql.Tx, from, to, now time.Time) error {
+	return refreshSpans(ctx, tx, []span{{from, to}}, now)
+}
+
+// span is a stretch of time [from, to) whose days a write changed.
+type span struct{ from, to time.Time }
+
+// refreshSpans recomputes, in one pass, the stored days that overlap any
+// of spans. A stored day that is not over by now (the clock went back) is
+// dropped, to be computed again when it is.
+func refreshSpans(ctx context.Context, tx *sql.Tx, spans []span, now time.Time) error {
+	now = now.UTC().Truncate(time.Second)
+	want := map[time.Time]bool{}
+	var lo, hi time.Time
+	for _, sp := range spans {
+		if !sp.to.After(sp.from) {
+			sp.to = sp.from.Add(time.Second)
+		}
+		for _, d := range incidents.DaysBetween(sp.from, sp.to) {
+			want[d] = true
+			if lo.IsZero() || d.Before(lo) {
+				lo = d
+			}
+			if d.After(hi) {
+				hi = d
+			}
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	have, err := storedDays(ctx, tx, lo, hi.Add(incidents.Day))
+	if err != nil || len(have) == 0 {
+		return err
+	}
+	var days []time.Time
+	for _, d := range incidents.DaysBetween(lo, hi.Add(incidents.Day)) {
+		if !have[d] || !want[d] {
+			continue
+		}
+		if d.Add(incidents.Day).After(now) {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM daily_uptime WHERE day = ?`, incidents.DayKey(d)); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM uptime_days WHERE day = ?`, incidents.DayKey(d)); err != nil {
+				return err
+			}
+			continue
+		}
+		days = append(days, d)
+	}
+	return storeDays(ctx, tx, days, now)
+}
+
+// storeDays computes days (oldest first, each over by asOf) from what q
+// holds and replaces their stored rows.
+func storeDays(ctx context.Context, tx *sql.Tx, days []time.Time, asOf time.Time) error {
+	if len(days) == 0 {
+		return nil
+	}
+	from, to := days[0], days[len(days)-1].Add(incidents.Day)
+	svcs, err := services(ctx, tx)
+	if err != nil {
+		return err
+	}
+	comps, err := components(ctx, tx)
+	if err != nil {
+		return err
+	}
+	incs, err := incidentsOverlapping(ctx, tx, from, to, asOf)
+	if err != nil {
+		return err
+	}
+	maints, err := listMaintenances(ctx, tx, `WHERE starts_at < ? AND ends_at > ? ORDER BY starts_at, id`, ftime(to), ftime(from))
+	if err != nil {
+		return err
+	}
+	computed, err := incidents.ComputeDailyUptime(days, asOf, svcs, comps, incs, maints)
+	if err != nil {
+		return fmt.Errorf("daily uptime: %w", err)
+	}
+	keys := make([]string, len(days))
+	for i, d := range days {
+		keys[i] = incidents.DayKey(d)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM daily_uptime WHERE day IN (SELECT value FROM json_each(?))`, idList(keys)); err != nil {
+		return err
+	}
+	at := ftime(asOf)
+	dayStmt, err := tx.PrepareContext(ctx, `INSERT INTO uptime_days (day, computed_at) VALUES (?, ?)
+		ON CONFLICT (day) DO UPDATE SET computed_at = excluded.computed_at`)
+	if err != nil {
+		return err
+	}
+	defer dayStmt.Close()
+	rowStmt, err := tx.PrepareContext(ctx, `INSERT INTO daily_uptime (day, component_id, downtime_seconds, uptime_percent, incident_ids)
+		VALUES (?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer rowStmt.Close()
+	for i, d := range days {
+		if _, err := dayStmt.ExecContext(ctx, keys[i], at); err != nil {
+			return err
+		}
+		for _, r := range computed[d] {
+			ids := r.Incidents
+			if ids == nil {
+				ids = []int64{}
+			}
+			if _, err := rowStmt.ExecContext(ctx, keys[i], r.Component, r.DowntimeSeconds, r.UptimePercent, idList(ids)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// storedDays returns which days in [from, to) are stored.
+func storedDays(ctx context.Context, q queryer, from, to time.Time) (map[time.Time]bool, error) {
+	rows, err := q.QueryContext(ctx, `SELECT day FROM uptime_days WHERE day >= ? AND day < ?`, incidents.DayKey(from), incidents.DayKey(to))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[time.Time]bool{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			return nil, fmt.Errorf("stored day %q: %w", s, err)
+		}
+		out[d] = true
+	}
+	return out, rows.Err()
+}
+
+// readDays adds the stored rows of the days in [from, to) to m.
+func readDays(ctx context.Context, q queryer, from, to time.Time, m map[string]map[time.Time]incidents.DayUptime) error {
+	rows, err := q.QueryContext(ctx, `SELECT day, component_id, downtime_seconds, uptime_percent, incident_ids
+		FROM daily_uptime WHERE day >= ? AND day < ?`, incidents.DayKey(from), incidents.DayKey(to))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var day, ids string
+		var r incidents.ComponentDay
+		if err := rows.Scan(&day, &r.Component, &r.DowntimeSeconds, &r.UptimePercent, &ids); err != nil {
+			return err
+		}
+		if r.Day, err = time.Parse(time.DateOnly, day); err != nil {
+			return fmt.Errorf("stored day %q: %w", day, err)
+		}
+		r.Seconds = int64(incidents.Day / time.Second)
+		if ids != "[]" {
+			if err := json.Unmarshal([]byte(ids), &r.Incidents); err != nil {
+				return fmt.Errorf("stored incident ids %q: %w", ids, err)
+			}
+		}
+		put(m, r)
+	}
+	return rows.Err()
+}
+
+// incidentsOverlapping is IncidentsBetween with its clock given: every
+// incident whose [StartedAt, ResolvedAt or now) overlaps [from, to), or
+// that started in it.
+func incidentsOverlapping(ctx context.Context, q queryer, from, to, now time.Time) ([]incidents.Incident, error) {
+	f, t := ftime(from), ftime(to)
+	return listIncidents(ctx, q, `WHERE started_at < ? AND (COALESCE(resolved_at, ?) > ? OR started_at >= ?)
+		ORDER BY started_at, id`, t, ftime(now), f, f)
+}

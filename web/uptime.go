@@ -1,0 +1,337 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/sla"
+	"github.com/amends/amends/templates"
+)
+
+// barDays is how many days an uptime bar shows (30 of them on narrow
+// screens, by CSS).
+const barDays = 90
+
+// narrowBarDays is how many of them narrow screens show.
+const narrowBarDays = 30
+
+// publicNow is the instant the public pages describe: Config.AsOf when
+// set (a demo of the past), else the clock.
+func (s *Server) publicNow() time.Time {
+	if !s.cfg.AsOf.IsZero() {
+		return s.cfg.AsOf.UTC().Truncate(time.Second)
+	}
+	return s.now()
+}
+
+// barWindow is the range the uptime bars cover as of now: the 90 UTC days
+// that end with the day holding the last second before now (at midnight,
+// the day that just ended; otherwise today so far).
+func barWindow(now time.Time) (from, to time.Time) {
+	last := incidents.UTCDay(now.Add(-time.Second))
+	return last.Add(-(barDays - 1) * incidents.Day), now
+}
+
+// evaluate runs the sla engine over [from, to) as of asOf on the stored
+// history, and returns each component's result by id.
+func evaluate(from, to, asOf time.Time, services []incidents.Service, components []incidents.Component, incs []incidents.Incident, maints []incidents.Maintenance, policies []sla.Policy) (map[string]sla.ComponentResult, error) {
+	sc, err := incidents.SLAScenario(sla.Period{Start: from, End: to}, asOf, services, components, incs, maints)
+	if err != nil {
+		return nil, err
+	}
+	sc.Policies = policies
+	res, err := sla.Evaluate(sc)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]sla.ComponentResult, len(res.Components))
+	for _, r := range res.Components {
+		out[r.ID] = r
+	}
+	return out, nil
+}
+
+// uptimeText is an exact uptime as pages show it: 4 decimals, rounded
+// toward zero ("99.7980%").
+func uptimeText(r sla.ComponentResult) string { return r.UptimePercent().Truncate(4) + "%" }
+
+// uptimeBars returns every component's bar of daily uptime and its uptime
+// over the bar's whole range (one sla evaluation of that range), and the
+// page's legend.
+func (s *Server) uptimeBars(ctx context.Context, now time.Time, services []incidents.Service, components []incidents.Component) (barSet, error) {
+	from, to := barWindow(now)
+	daily, err := s.incidents.DailyUptime(ctx, from, to)
+	if err != nil {
+		return barSet{}, err
+	}
+	incs, err := s.incidents.IncidentsBetween(ctx, from, to)
+	if err != nil {
+		return barSet{}, err
+	}
+	maints, err := s.incidents.MaintenancesBetween(ctx, from, to)
+	if err != nil {
+		return barSet{}, err
+	}
+	whole, err := evaluate(from, to, now, services, components, incs, maints, nil)
+	if err != nil {
+		return barSet{}, err
+	}
+	titles := make(map[int64]string, len(incs))
+	for _, inc := range incs {
+		titles[inc.ID] = inc.Title
+	}
+	out := barSet{
+		rows:       make(map[string]templates.ComponentRow, len(components)),
+		from:       dayText(from),
+		fromNarrow: dayText(from.Add((barDays - narrowBarDays) * incidents.Day)),
+		to:         dayText(incidents.UTCDay(to.Add(-time.Second))),
+	}
+	// What does not depend on the component is formatted once per day:
+	// the date, its words, and a whole day's text when nothing happened.
+	type dayWords struct{ key, text, full string }
+	var words map[time.Time]dayWords
+	word := func(d incidents.DayUptime) dayWords {
+		w, ok := words[d.Day]
+		if !ok {
+			w = dayWords{key: incidents.DayKey(d.Day), text: dayText(d.Day)}
+			w.full = w.text + ": 100.0000% uptime, no incidents"
+			words[d.Day] = w
+		}
+		return w
+	}
+	words = make(map[time.Time]dayWords, barDays)
+	fullDay := int64(incidents.Day / time.Second)
+	var b strings.Builder
+	for _, c := range components {
+		days := daily[c.ID]
+		row := templates.ComponentRow{Uptime: make([]templates.UptimeDay, len(days))}
+		if r, ok := whole[c.ID]; ok {
+			row.Uptime90 = uptimeText(r)
+		}
+		for i, d := range days {
+			w := word(d)
+			cell := &row.Uptime[i]
+			cell.Date = w.key
+			cell.Class = dayClass(d)
+			if d.Seconds == fullDay && len(d.Incidents) == 0 && d.UptimePercent == "100.0000" {
+				cell.Text, cell.Title = w.full, w.full
+				continue
+			}
+			b.Reset()
+			b.WriteString(w.text)
+			if d.Seconds < fullDay {
+				b.WriteString(" (so far)")
+			}
+			b.WriteString(": ")
+			b.WriteString(d.UptimePercent)
+			b.WriteString("% uptime, ")
+			switch n := len(d.Incidents); n {
+			case 0:
+				b.WriteString("no incidents")
+			case 1:
+				b.WriteString("1 incident")
+			default:
+				b.WriteString(strconv.Itoa(n))
+				b.WriteString(" incidents")
+			}
+			cell.Text = b.String()
+			cell.Title = cell.Text
+			if len(d.Incidents) > 0 {
+				cell.URL = "/incidents/" + strconv.FormatInt(d.Incidents[0], 10)
+				for _, id := range d.Incidents {
+					if t, ok := titles[id]; ok {
+						b.WriteString("\n")
+						b.WriteString(t)
+					}
+				}
+				cell.Title = b.String()
+			}
+		}
+		out.rows[c.ID] = row
+	}
+	return out, nil
+}
+
+// barSet is the uptime bars of a status page: each component's bar and
+// 90-day uptime (in a ComponentRow), and the first and last days shown.
+type barSet struct {
+	rows                 map[string]templates.ComponentRow
+	from, fromNarrow, to string
+}
+
+// dayClass colours a day by its uptime. The shown uptime is rounded toward
+// zero to 4 decimals, so comparing it with these thresholds is exact.
+func dayClass(d incidents.DayUptime) string {
+	i := 4
+	switch u := d.Uptime(); {
+	case u >= incidents.Percent100:
+		i = 0
+	case u >= 999*incidents.PercentUnit/10:
+		i = 1
+	case u >= 99*incidents.PercentUnit:
+		i = 2
+	case u >= 95*incidents.PercentUnit:
+		i = 3
+	}
+	if len(d.Incidents) > 0 {
+		return dayClasses[i] + " day--incident"
+	}
+	return dayClasses[i]
+}
+
+var dayClasses = [...]string{"day day--100", "day day--999", "day day--99", "day day--95", "day day--low"}
+
+// dayText is a UTC day as pages show it: "24 Dec 2012".
+func dayText(t time.Time) string { return t.UTC().Format("2 Jan 2006") }
+
+// uptimeMonths is how many calendar months /uptime shows, the current one
+// (so far) included.
+const uptimeMonths = 12
+
+// monthsBack returns the starts of the uptimeMonths calendar months (UTC)
+// up to the one holding the last second before now, newest first.
+func monthsBack(now time.Time) []time.Time {
+	last := now.UTC().Add(-time.Second)
+	first := time.Date(last.Year(), last.Month(), 1, 0, 0, 0, 0, time.UTC)
+	out := make([]time.Time, uptimeMonths)
+	for i := range out {
+		out[i] = first.AddDate(0, -i, 0)
+	}
+	return out
+}
+
+// uptimeView builds "/uptime" as of now: each component's uptime in each
+// of the last 12 calendar months (the current one so far), one sla
+// evaluation per month over the stored history. Targets come with the
+// service policies; until those are stored every service has the spec's
+// default (no target), shown "—".
+func (s *Server) uptimeView(ctx context.Context, now time.Time) (templates.UptimePage, error) {
+	v := templates.UptimePage{
+		Page: s.publicPage("Uptime", "Monthly uptime of every "+s.cfg.SiteName+" component over the last 12 months.", "/uptime"),
+		AsOf: viewTime(now),
+	}
+	services, err := s.incidents.Services(ctx)
+	if err != nil {
+		return v, err
+	}
+	components, err := s.incidents.Components(ctx)
+	if err != nil {
+		return v, err
+	}
+	months := monthsBack(now)
+	from := months[len(months)-1]
+	incs, err := s.incidents.IncidentsBetween(ctx, from, now)
+	if err != nil {
+		return v, err
+	}
+	maints, err := s.incidents.MaintenancesBetween(ctx, from, now)
+	if err != nil {
+		return v, err
+	}
+	policies, err := s.servicePolicies(ctx, components)
+	if err != nil {
+		return v, err
+	}
+	var list []sla.Policy
+	for _, p := range policies {
+		list = append(list, p)
+	}
+	results := make([]map[string]sla.ComponentResult, len(months))
+	for i, m := range months {
+		end := m.AddDate(0, 1, 0)
+		if now.Before(end) {
+			end = now
+		}
+		if results[i], err = evaluate(m, end, now, services, components, incs, maints, list); err != nil {
+			return v, err
+		}
+	}
+	byService := map[string]int{}
+	for _, svc := range services {
+		byService[svc.ID] = len(v.Services)
+		v.Services = append(v.Services, templates.UptimeService{ID: svc.ID, Name: svc.Name})
+	}
+	for _, c := range components {
+		i, ok := byService[c.Service]
+		if !ok {
+			continue
+		}
+		row := templates.UptimeComponent{ID: c.ID, Name: c.Name}
+		if w := where(c); w != "" {
+			row.Name += " (" + w + ")"
+		}
+		for j, m := range months {
+			label := m.Format("January 2006")
+			if now.Before(m.AddDate(0, 1, 0)) {
+				label += " (so far)"
+			}
+			r := results[j][c.ID]
+			month := templates.UptimeMonth{Label: label, Uptime: uptimeText(r), Target: "—", MetClass: "none"}
+			if p, ok := policies[c.Service]; ok && p.Target > 0 {
+				month.Target = p.Target.String() + "%"
+				month.Met, month.MetClass = "Met", "met"
+				if r.UptimePercent().CmpPercent(p.Target) < 0 {
+					month.Met, month.MetClass = "Missed", "missed"
+				}
+			}
+			row.Months = append(row.Months, month)
+		}
+		v.Services[i].Components = append(v.Services[i].Components, row)
+	}
+	return v, nil
+}
+
+// servicePolicies returns the default policy of each service that has
+// components, by service, from the credit desk when there is one. A
+// month's uptime is then evaluated under its service's policy (which
+// statuses count, maintenance notice), the same rules its target is met
+// or missed by; without a policy, the spec's defaults apply and there is
+// no target.
+func (s *Server) servicePolicies(ctx context.Context, components []incidents.Component) (map[string]sla.Policy, error) {
+	out := map[string]sla.Policy{}
+	if s.desk == nil {
+		return out, nil
+	}
+	list, err := s.desk.Policies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	has := map[string]bool{}
+	for _, c := range components {
+		has[c.Service] = true
+	}
+	for _, p := range list {
+		if p.Customer == "" && has[p.Service] {
+			out[p.Service] = p.Policy
+		}
+	}
+	return out, nil
+}
+
+// statusPageSize guesses the size of the status page from its uptime
+// cells (about 200 bytes each), so that a page of 500 components is
+// rendered into one buffer rather than one that doubles a dozen times.
+func statusPageSize(v templates.StatusPage) int {
+	n := 0
+	for _, g := range v.Services {
+		for _, c := range g.Components {
+			n += len(c.Uptime)
+		}
+	}
+	return 64<<10 + 200*n
+}
+
+// renderSized renders comp into a buffer of about size bytes.
+func renderSized(ctx context.Context, comp templ.Component, size int) ([]byte, error) {
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	if err := comp.Render(ctx, buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,295 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/sla"
+)
+
+var jan5 = time.Date(2013, 1, 5, 0, 0, 0, 0, time.UTC)
+
+// christmasOutage stores the December 2012 ELB outage at its worst: 6.8%
+// of elb-us-east-1 in partial outage from 20:24 on 24 December to 18:30 on
+// the 25th (79,560 s, 5410.08 s of downtime).
+func (e *testEnv) christmasOutage() incidents.Incident {
+	e.t.Helper()
+	ctx := context.Background()
+	start := time.Date(2012, 12, 24, 20, 24, 0, 0, time.UTC)
+	inc, err := e.incidents.CreateIncident(ctx, "ops@example.com", incidents.IncidentInput{
+		Title: "Degraded load balancers", Message: "Investigating.", StartedAt: &start,
+		Components: []incidents.ComponentChange{change("elb-us-east-1", incidents.PartialOutage, "6.8")},
+	}, e.clock.Now())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	end := time.Date(2012, 12, 25, 18, 30, 0, 0, time.UTC)
+	if inc, err = e.incidents.AddUpdate(ctx, "ops@example.com", inc.ID, incidents.UpdateInput{
+		Phase: incidents.Resolved, Message: "Resolved.", At: &end,
+	}, e.clock.Now()); err != nil {
+		e.t.Fatal(err)
+	}
+	return inc
+}
+
+// cells returns a component's uptime cells by date.
+func cells(t *testing.T, doc *goquery.Document, component string) (map[string]*goquery.Selection, []string) {
+	t.Helper()
+	byDate := map[string]*goquery.Selection{}
+	var order []string
+	doc.Find(testid("component-"+component) + ` .uptime__bar > li`).Each(func(_ int, s *goquery.Selection) {
+		d, ok := s.Attr("data-date")
+		if !ok {
+			t.Fatalf("a cell of %s has no data-date", component)
+		}
+		byDate[d] = s
+		order = append(order, d)
+	})
+	return byDate, order
+}
+
+func hasClasses(s *goquery.Selection, classes ...string) bool {
+	for _, c := range classes {
+		if !s.HasClass(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// As of 00:00 on 5 January 2013 the bars cover 7 October 2012 to
+// 4 January 2013, 90 cells per component, and mark 24 and 25 December
+// with the day's exact uptime; the 90-day figure comes from one sla
+// evaluation of the whole range.
+func TestStatusPageUptimeBars(t *testing.T) {
+	env := newTestEnv(t)
+	env.clock.Advance(jan5.Sub(env.clock.Now()))
+	inc := env.christmasOutage()
+	doc := env.statusPage()
+
+	for _, id := range []string{"elb-us-east-1", "elb-eu-west-1"} {
+		_, order := cells(t, doc, id)
+		if len(order) != 90 || order[0] != "2012-10-07" || order[89] != "2013-01-04" {
+			t.Fatalf("%s: %d cells from %v", id, len(order), order)
+		}
+	}
+	byDate, _ := cells(t, doc, "elb-us-east-1")
+	for date, want := range map[string]struct {
+		classes []string
+		text    string
+	}{
+		// 3 h 36 min at 6.8%: 881.28 s.
+		"2012-12-24": {[]string{"day", "day--95", "day--incident"}, "24 Dec 2012: 98.9800% uptime, 1 incident"},
+		// 18 h 30 min at 6.8%: 4528.8 s.
+		"2012-12-25": {[]string{"day", "day--low", "day--incident"}, "25 Dec 2012: 94.7583% uptime, 1 incident"},
+		"2012-12-26": {[]string{"day", "day--100"}, "26 Dec 2012: 100.0000% uptime, no incidents"},
+	} {
+		cell := byDate[date]
+		if !hasClasses(cell, want.classes...) {
+			t.Errorf("%s: class %q, want %v", date, cell.AttrOr("class", ""), want.classes)
+		}
+		if got := textOf(cell); got != want.text {
+			t.Errorf("%s: text %q, want %q", date, got, want.text)
+		}
+		title := cell.AttrOr("title", "")
+		if !strings.HasPrefix(title, want.text) {
+			t.Errorf("%s: title %q", date, title)
+		}
+		link := cell.Find("a")
+		if strings.HasSuffix(want.text, "no incidents") {
+			if link.Length() != 0 {
+				t.Errorf("%s: a day without incidents links somewhere", date)
+			}
+			continue
+		}
+		if !strings.Contains(title, inc.Title) {
+			t.Errorf("%s: the tooltip %q lacks the incident's title", date, title)
+		}
+		if href := link.AttrOr("href", ""); href != fmt.Sprintf("/incidents/%d", inc.ID) {
+			t.Errorf("%s: links to %q", date, href)
+		}
+	}
+	// 5410.08 s of 7,776,000: 99.930425…%.
+	if got := textOf(doc.Find(testid("component-elb-us-east-1") + " " + testid("uptime-90"))); got != "99.9304% uptime over 90 days" {
+		t.Errorf("90-day uptime %q", got)
+	}
+	if got := textOf(doc.Find(testid("component-elb-eu-west-1") + " " + testid("uptime-90"))); got != "100.0000% uptime over 90 days" {
+		t.Errorf("90-day uptime of an untouched component %q", got)
+	}
+	if got := textOf(doc.Find(testid("uptime-span"))); !strings.Contains(got, "7 Oct 2012") || !strings.Contains(got, "6 Dec 2012") || !strings.Contains(got, "4 Jan 2013") {
+		t.Errorf("legend %q", got)
+	}
+	if doc.Find(testid("uptime-link")).AttrOr("href", "") != "/uptime" {
+		t.Error("the status page does not link /uptime")
+	}
+}
+
+// During a day the bars end with today so far, evaluated when read; the
+// page changes when an incident is declared.
+func TestStatusPageUptimeToday(t *testing.T) {
+	env := newTestEnv(t) // 20:00 on 24 December 2012
+	env.declare("Load balancers failing", change("elb-us-east-1", incidents.MajorOutage, ""))
+	env.clock.Advance(time.Hour)
+	doc := env.statusPage()
+	byDate, order := cells(t, doc, "elb-us-east-1")
+	if len(order) != 90 || order[89] != "2012-12-24" {
+		t.Fatalf("%d cells, last %s", len(order), order[len(order)-1])
+	}
+	// 1 h of 21 h so far: 95.2380…%.
+	if got := textOf(byDate["2012-12-24"]); got != "24 Dec 2012 (so far): 95.2380% uptime, 1 incident" {
+		t.Fatalf("today: %q", got)
+	}
+}
+
+// With Config.AsOf the public page shows that instant: the bars end on 4
+// January 2013 and mark Christmas, and an incident declared later (today,
+// by the clock) is neither active nor on the bars.
+func TestStatusPageAsOf(t *testing.T) {
+	env := newTestEnvWith(t, envOptions{config: func(c *Config) { c.AsOf = jan5 }})
+	env.clock.Advance(time.Date(2013, 3, 1, 12, 0, 0, 0, time.UTC).Sub(env.clock.Now()))
+	env.christmasOutage()
+	env.declare("Something today", change("elb-eu-west-1", incidents.MajorOutage, ""))
+	doc := env.statusPage()
+	byDate, order := cells(t, doc, "elb-us-east-1")
+	if len(order) != 90 || order[89] != "2013-01-04" {
+		t.Fatalf("%d cells, last %s", len(order), order[len(order)-1])
+	}
+	for _, d := range []string{"2012-12-24", "2012-12-25"} {
+		if !byDate[d].HasClass("day--incident") {
+			t.Errorf("%s is not marked", d)
+		}
+	}
+	if doc.Find(testid("active-incidents")).Length() != 0 {
+		t.Error("an incident declared after the as-of instant is shown as active")
+	}
+	if class, _ := componentStatus(doc, "elb-eu-west-1"); class != "operational" {
+		t.Errorf("elb-eu-west-1 is %s as of January 2013", class)
+	}
+	if got := textOf(doc.Find(testid("generated-at"))); !strings.Contains(got, "5 Jan 2013") {
+		t.Errorf("as of %q", got)
+	}
+	// Admin pages keep the real clock.
+	_, admin := env.user("support").get("/admin")
+	if !strings.Contains(admin, "Something today") {
+		t.Error("the admin page lost today's incident")
+	}
+}
+
+// /uptime: each component's last 12 months, December 2012 at 99.7980% for
+// ELB us-east-1; no target without a policy, then met or missed against
+// the service's stored policy.
+func TestUptimePage(t *testing.T) {
+	env := newTestEnv(t)
+	env.clock.Advance(jan5.Add(12 * time.Hour).Sub(env.clock.Now()))
+	env.christmasOutage()
+	months := func() map[string][]string {
+		t.Helper()
+		resp, body := env.publicGet("/uptime")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET /uptime: %d", resp.StatusCode)
+		}
+		doc := parseHTML(t, body)
+		out := map[string][]string{}
+		doc.Find(testid("uptime-elb-us-east-1") + " " + testid("uptime-month")).Each(func(_ int, s *goquery.Selection) {
+			var cols []string
+			s.Children().Each(func(_ int, c *goquery.Selection) { cols = append(cols, textOf(c)) })
+			out[cols[0]] = cols[1:]
+		})
+		if len(out) != 12 {
+			t.Fatalf("%d months: %v", len(out), out)
+		}
+		return out
+	}
+	got := months()
+	if m := got["December 2012"]; m[0] != "99.7980%" || m[1] != "—" {
+		t.Fatalf("December 2012: %v", m)
+	}
+	if m := got["January 2013 (so far)"]; m[0] != "100.0000%" {
+		t.Fatalf("January 2013: %v", m)
+	}
+	if _, ok := got["February 2012"]; !ok {
+		t.Fatalf("the oldest month is not February 2012: %v", got)
+	}
+
+	if _, err := env.desk.PutPolicy(context.Background(), sla.Actor{Person: "admin@example.com"}, sla.ServicePolicy{
+		Policy: sla.Policy{ID: "elb", Service: "ELB", Target: sla.MustPercent("99.95")},
+	}, env.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	env.passRevisionCheck()
+	got = months()
+	if m := got["December 2012"]; m[1] != "99.95%" || m[2] != "Missed" {
+		t.Fatalf("December 2012 against 99.95: %v", m)
+	}
+	if m := got["November 2012"]; m[2] != "Met" {
+		t.Fatalf("November 2012 against 99.95: %v", m)
+	}
+}
+
+// BenchmarkStatusPageRenderWithHistory renders the status page from SQLite
+// on every request (as after each write) for 500 components with 90 days
+// of history: 1,000 incidents of an hour or two on one to three
+// components each, with the daily uptime already stored.
+func BenchmarkStatusPageRenderWithHistory(b *testing.B) {
+	env := newTestEnv(b)
+	ctx := context.Background()
+	now := env.clock.Now()
+	var ids []string
+	for s := 0; s < 10; s++ {
+		svc := fmt.Sprintf("SVC%d", s)
+		if _, err := env.incidents.CreateService(ctx, "bench", incidents.Service{ID: svc, Name: "Service " + svc, Position: s + 2}, now); err != nil {
+			b.Fatal(err)
+		}
+		for c := 0; c < 50; c++ {
+			id := fmt.Sprintf("svc%d-region-%d", s, c)
+			if _, err := env.incidents.CreateComponent(ctx, "bench", incidents.Component{ID: id, Service: svc, Name: id, Region: fmt.Sprintf("region-%d", c), Position: c}, now); err != nil {
+				b.Fatal(err)
+			}
+			ids = append(ids, id)
+		}
+	}
+	statuses := []incidents.Status{incidents.DegradedPerformance, incidents.PartialOutage, incidents.MajorOutage}
+	for i := 0; i < 1000; i++ {
+		start := now.Add(-time.Duration(i*89*24/1000+1) * time.Hour).Truncate(time.Minute)
+		var changes []incidents.ComponentChange
+		for k := 0; k <= i%3; k++ {
+			changes = append(changes, change(ids[(i*7+k*131)%len(ids)], statuses[(i+k)%3], fmt.Sprintf("%d.5", 1+i%40)))
+		}
+		inc, err := env.incidents.CreateIncident(ctx, "bench", incidents.IncidentInput{
+			Title: fmt.Sprintf("Incident %d", i), Message: "Investigating.", StartedAt: &start, Components: changes,
+		}, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		end := start.Add(time.Duration(60+i%60) * time.Minute)
+		if _, err := env.incidents.AddUpdate(ctx, "bench", inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Resolved.", At: &end}, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+	h := env.server.Handler()
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req) // stores the 89 days that are over
+	if rec.Code != http.StatusOK || strings.Count(rec.Body.String(), "data-date=") != 90*502 {
+		b.Fatalf("status %d, %d cells", rec.Code, strings.Count(rec.Body.String(), "data-date="))
+	}
+	b.ReportMetric(float64(rec.Body.Len()), "html-bytes")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		env.clock.Advance(2 * time.Minute) // every cached page has expired
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status %d", rec.Code)
+		}
+	}
+}
