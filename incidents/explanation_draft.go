@@ -2,6 +2,7 @@ package incidents
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -34,18 +35,31 @@ func IncidentMonth(inc Incident) sla.Period {
 	return sla.MonthPeriod(t.Year(), t.Month(), "")
 }
 
+// DraftCredits is what the credit desk finds for an incident's month, for
+// the explanation's draft: how many customers had resources in the affected
+// services, how many of them lost uptime under their SLA, and the tier
+// credits that comes to per currency (as the month's credit run would pay
+// it, before claims where a policy needs one).
+type DraftCredits struct {
+	Customers    int
+	CustomersHit int
+	// CreditMinor is the credit per currency, in minor units.
+	CreditMinor map[string]int64
+}
+
 // DraftExplanation returns the title and Markdown body a new explanation
 // starts from: headed sections "What happened" (the timeline of inc's
 // updates with their UTC instants), "Impact" (the incident's span; a table
 // of the affected components with their worst status, peak affected
 // percentage and how long they were affected; and, when month is not nil,
 // each affected component's uptime and counted downtime in the month and
-// its service's fleet uptime, as sla.Evaluate found them), then "Why it
+// its service's fleet uptime, as sla.Evaluate found them; and, when credits
+// is not nil, the customers affected and the credits offered), then "Why it
 // happened", "What we are changing" and "Our apology", each with a guiding
 // sentence for the author to replace. services and components name what
 // inc's ids refer to; now measures what is still going on. It is pure: the
 // same input gives the same text.
-func DraftExplanation(inc Incident, services []Service, components []Component, month *sla.Result, now time.Time) (title, body string) {
+func DraftExplanation(inc Incident, services []Service, components []Component, month *sla.Result, credits *DraftCredits, now time.Time) (title, body string) {
 	compName := map[string]string{}
 	compService := map[string]string{}
 	for _, c := range components {
@@ -158,6 +172,25 @@ func DraftExplanation(inc Incident, services []Service, components []Component, 
 				n = svc.Service
 			}
 			fmt.Fprintf(&b, "\nFleet uptime of %s in %s: %s%%.\n", markdownLine(n), label, svc.UptimePercent().Truncate(4))
+		}
+	}
+	if credits != nil && credits.Customers > 0 {
+		fmt.Fprintf(&b, "\nCustomers: %d of the %d customers with resources in the affected services lost uptime under their SLA that month.", credits.CustomersHit, credits.Customers)
+		currencies := make([]string, 0, len(credits.CreditMinor))
+		for cur, minor := range credits.CreditMinor {
+			if minor > 0 {
+				currencies = append(currencies, cur)
+			}
+		}
+		sort.Strings(currencies)
+		if len(currencies) == 0 {
+			b.WriteString(" Their uptime stayed above every credit tier, so no service credit is due.\n")
+		} else {
+			amounts := make([]string, len(currencies))
+			for i, cur := range currencies {
+				amounts[i] = sla.FormatMoney(credits.CreditMinor[cur], cur)
+			}
+			fmt.Fprintf(&b, " The service credits this comes to: %s, applied through the month's credit run.\n", strings.Join(amounts, ", "))
 		}
 	}
 

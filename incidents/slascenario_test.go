@@ -138,7 +138,7 @@ func TestDraftExplanation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	title, body := DraftExplanation(inc, services, components, res, now)
+	title, body := DraftExplanation(inc, services, components, res, nil, now)
 	if title != "Degraded load balancers" {
 		t.Errorf("title %q", title)
 	}
@@ -162,8 +162,20 @@ func TestDraftExplanation(t *testing.T) {
 		t.Errorf("draft names a component the incident did not affect:\n%s", body)
 	}
 	// Without figures the uptime table is left out, not invented.
-	_, body = DraftExplanation(inc, services, components, nil, now)
-	if strings.Contains(body, "Uptime in") {
-		t.Errorf("draft without figures has an uptime table:\n%s", body)
+	_, body = DraftExplanation(inc, services, components, nil, nil, now)
+	if strings.Contains(body, "Uptime in") || strings.Contains(body, "Customers:") {
+		t.Errorf("draft without figures has an uptime table or customers:\n%s", body)
+	}
+
+	// With the credit desk's figures: customers affected and credits offered,
+	// per currency, in a fixed order.
+	credits := &DraftCredits{Customers: 40, CustomersHit: 3, CreditMinor: map[string]int64{"USD": 2534567, "EUR": 1200, "JPY": 0}}
+	_, body = DraftExplanation(inc, services, components, res, credits, now)
+	if want := "Customers: 3 of the 40 customers with resources in the affected services lost uptime under their SLA that month. The service credits this comes to: 12.00 EUR, 25,345.67 USD, applied through the month's credit run.\n"; !strings.Contains(body, want) {
+		t.Errorf("draft lacks %q:\n%s", want, body)
+	}
+	_, body = DraftExplanation(inc, services, components, res, &DraftCredits{Customers: 2, CreditMinor: map[string]int64{}}, now)
+	if want := "Customers: 0 of the 2 customers with resources in the affected services lost uptime under their SLA that month. Their uptime stayed above every credit tier, so no service credit is due.\n"; !strings.Contains(body, want) {
+		t.Errorf("draft lacks %q:\n%s", want, body)
 	}
 }

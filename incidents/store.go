@@ -40,6 +40,14 @@ type Store interface {
 	// AddUpdate appends an update to an incident (see Incident.Apply):
 	// errs.NotFound, errs.Conflict if it is resolved, errs.Invalid.
 	AddUpdate(ctx context.Context, actor string, incidentID int64, in UpdateInput, now time.Time) (Incident, error)
+	// Import records a batch (see ImportBatch.Validate) in one
+	// transaction: services and components whose IDs exist are reused as
+	// they are, incidents whose Source was imported before are skipped and
+	// counted, and everything else is written with its audit entries. An
+	// incident naming a component that neither the batch nor the store has
+	// is errs.Invalid on "incidents[i].updates[j].components[k].component".
+	// On any error nothing is written.
+	Import(ctx context.Context, actor string, batch ImportBatch, now time.Time) (ImportResult, error)
 	// SetExcluded sets whether the incident counts for SLAs; setting the
 	// value it already has writes nothing.
 	SetExcluded(ctx context.Context, actor string, id int64, excluded bool, now time.Time) (Incident, error)
@@ -74,6 +82,14 @@ type Store interface {
 	// MaintenancesBetween returns every maintenance whose window
 	// [StartsAt, EndsAt) overlaps [from, to), soonest StartsAt first.
 	MaintenancesBetween(ctx context.Context, from, to time.Time) ([]Maintenance, error)
+
+	// DailyUptime returns, for every component, one DayUptime per UTC day
+	// that overlaps [from, to), oldest first (see ComputeDailyUptime): days
+	// that are over come from the pre-computed table (a missing one is
+	// computed and stored first); a day that ends after to, or after the
+	// Store's clock, is evaluated on the spot over [day, to) and never
+	// stored. errs.Invalid on "to" when to is not after from.
+	DailyUptime(ctx context.Context, from, to time.Time) (map[string][]DayUptime, error)
 
 	// Explanation returns the explanation of an incident with all its
 	// revisions, drafts included (an explanation with no revisions yet if

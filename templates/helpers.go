@@ -82,6 +82,9 @@ func signedIn(n Nav) bool { return n.UserName != "" }
 // isAdmin reports whether the signed-in user has the admin role.
 func isAdmin(n Nav) bool { return n.UserRole == "admin" }
 
+// isManager is true for managers and admins (the roles that see subscribers).
+func isManager(n Nav) bool { return n.UserRole == "manager" || n.UserRole == "admin" }
+
 // bodyClass marks admin pages, which get a wider frame.
 func bodyClass(n Nav) string {
 	if n.Admin {

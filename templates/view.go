@@ -61,6 +61,48 @@ type StatusPage struct {
 	Active      []IncidentSummary
 	Maintenance []MaintenanceSummary // in progress and upcoming, soonest first
 	GeneratedAt Time
+	// Subscribe shows the "Get updates" section linking to /subscribe.
+	Subscribe bool
+	// UptimeFrom and UptimeTo are the first and last days of the uptime
+	// bars ("7 Oct 2012", "4 Jan 2013"); UptimeFromNarrow is the first day
+	// shown on narrow screens, where the bars show only the last 30 days.
+	UptimeFrom       string
+	UptimeFromNarrow string
+	UptimeTo         string
+}
+
+// UptimePage is "/uptime": monthly uptime of every component.
+type UptimePage struct {
+	Page
+	Services []UptimeService
+	// AsOf is when the figures were computed (the current month so far).
+	AsOf Time
+}
+
+// UptimeService is one service's components on the uptime page.
+type UptimeService struct {
+	ID         string
+	Name       string
+	Components []UptimeComponent
+}
+
+// UptimeComponent is one component's monthly uptime, newest month first.
+type UptimeComponent struct {
+	ID     string
+	Name   string // "ELB us-east-1"
+	Months []UptimeMonth
+}
+
+// UptimeMonth is one calendar month (UTC) of a component.
+type UptimeMonth struct {
+	Label  string // "December 2012", "January 2013 (so far)"
+	Uptime string // "99.7980%"
+	// Target is the service's target ("99.95%"), "—" without a policy.
+	Target string
+	// Met is "Met", "Missed", or "" without a target; MetClass the CSS
+	// modifier ("met", "missed", "none").
+	Met      string
+	MetClass string
 }
 
 // ServiceGroup is one service and its components on the status page.
@@ -82,6 +124,27 @@ type ComponentRow struct {
 	// Percent is the affected-resource percentage of the worst active impact
 	// ("6.8%"), empty when operational.
 	Percent string
+	// Uptime is the bar of daily uptime, oldest day first (90 days on the
+	// status page); empty when not shown.
+	Uptime []UptimeDay
+	// Uptime90 is the uptime over the whole bar ("99.9873%"), from the sla
+	// engine over that range (not an average of the days).
+	Uptime90 string
+}
+
+// UptimeDay is one cell of a component's uptime bar.
+type UptimeDay struct {
+	Date string // "2012-12-24", for data-date
+	// Class is "day day--100" (no downtime), "day day--999" (at least
+	// 99.9%), "day day--99", "day day--95" or "day day--low" (below 95%),
+	// with " day--incident" added when an incident touched the day.
+	Class string
+	// Text says the day in words: "24 Dec 2012: 99.7980% uptime, 1 incident".
+	Text string
+	// Title is the tooltip: Text and the incidents' titles, one a line.
+	Title string
+	// URL links to the day's first incident; empty when there was none.
+	URL string
 }
 
 // IncidentSummary is an incident in a list (active incidents, history).

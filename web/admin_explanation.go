@@ -11,6 +11,7 @@ import (
 
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/notify"
 	"github.com/amends/amends/sla"
 	"github.com/amends/amends/templates"
 	"github.com/amends/amends/web/auth"
@@ -158,8 +159,73 @@ func (s *Server) prefilledExplanation(ctx context.Context, inc incidents.Inciden
 		s.log.Warn("explanation draft without uptime figures", "incident", inc.ID, "err", err)
 		month = nil
 	}
-	title, body := incidents.DraftExplanation(inc, services, components, month, now)
+	credits, err := s.draftCredits(ctx, inc, now)
+	if err != nil {
+		if errs.CodeOf(err) == errs.Internal {
+			return "", "", err
+		}
+		s.log.Warn("explanation draft without credit figures", "incident", inc.ID, "err", err)
+		credits = nil
+	}
+	title, body := incidents.DraftExplanation(inc, services, components, month, credits, now)
 	return title, body, nil
+}
+
+// draftCredits previews, without storing anything, the credit run of the
+// month in which inc started (sla.PreviewMonth over the stored data, as the
+// credit desk would) and sums it over the services inc affected. It is nil
+// while the month is not over everywhere, or when no customer has
+// resources in those services.
+func (s *Server) draftCredits(ctx context.Context, inc incidents.Incident, now time.Time) (*incidents.DraftCredits, error) {
+	period := incidents.IncidentMonth(inc)
+	from, to, err := sla.MonthWindow(period.Month)
+	if err != nil {
+		return nil, err
+	}
+	if now.Before(to) {
+		return nil, nil
+	}
+	components, err := s.incidents.Components(ctx)
+	if err != nil {
+		return nil, err
+	}
+	serviceOf := make(map[string]string, len(components))
+	for _, c := range components {
+		serviceOf[c.ID] = c.Service
+	}
+	affected := map[string]bool{}
+	for _, id := range inc.AffectedComponents() {
+		affected[serviceOf[id]] = true
+	}
+	base, err := incidents.StoredScenario(ctx, s.incidents, sla.Period{Month: period.Month}, from, to, now)
+	if err != nil {
+		return nil, err
+	}
+	data, err := s.desk.MonthData(ctx, period.Month)
+	if err != nil {
+		return nil, err
+	}
+	lines, err := sla.PreviewMonth(period.Month, now, base, data)
+	if err != nil {
+		return nil, err
+	}
+	customers, hit := map[string]bool{}, map[string]bool{}
+	out := &incidents.DraftCredits{CreditMinor: map[string]int64{}}
+	for _, l := range lines {
+		if !affected[l.Service] {
+			continue
+		}
+		customers[l.Customer] = true
+		if l.Downtime != "0" {
+			hit[l.Customer] = true
+		}
+		out.CreditMinor[l.Currency] += l.CreditMinor
+	}
+	if len(customers) == 0 {
+		return nil, nil
+	}
+	out.Customers, out.CustomersHit = len(customers), len(hit)
+	return out, nil
 }
 
 // monthFigures evaluates period as of now with the stored incidents and
@@ -256,10 +322,17 @@ func (s *Server) handlePublishExplanation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.incidents.PublishExplanation(c.Request().Context(), actor(c), id, s.now()); err != nil {
+	ctx := c.Request().Context()
+	rev, err := s.incidents.PublishExplanation(ctx, actor(c), id, s.now())
+	if err != nil {
 		return err
 	}
 	s.pages.invalidate()
+	if inc, err := s.incidents.Incident(ctx, id); err != nil {
+		s.log.Error("loading the incident of a published explanation", "incident", id, "err", err)
+	} else {
+		s.publish(ctx, notify.ForExplanation(inc, rev))
+	}
 	return c.Redirect(http.StatusSeeOther, adminExplanationPath(id)+"?done=published")
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/notify"
 	"github.com/amends/amends/templates"
 	"github.com/amends/amends/web/auth"
 )
@@ -145,6 +146,7 @@ func (s *Server) handleCreateIncident(c echo.Context) error {
 		}))
 	}
 	s.pages.invalidate()
+	s.publish(ctx, notify.ForNewIncident(inc))
 	return c.Redirect(http.StatusSeeOther, "/admin/incidents/"+strconv.FormatInt(inc.ID, 10))
 }
 
@@ -255,8 +257,9 @@ func (s *Server) handlePostUpdate(c echo.Context) error {
 	} else {
 		in.Components = form.change
 	}
+	var updated incidents.Incident
 	if err == nil {
-		_, err = s.incidents.AddUpdate(ctx, actor(c), id, in, s.now())
+		updated, err = s.incidents.AddUpdate(ctx, actor(c), id, in, s.now())
 	}
 	if err != nil {
 		if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {
@@ -270,5 +273,6 @@ func (s *Server) handlePostUpdate(c echo.Context) error {
 		return s.render(c, statusOf(err), templates.AdminIncident(v.AdminIncidentPage))
 	}
 	s.pages.invalidate()
+	s.publish(ctx, notify.ForUpdate(updated))
 	return c.Redirect(http.StatusSeeOther, "/admin/incidents/"+strconv.FormatInt(id, 10))
 }

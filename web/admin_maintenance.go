@@ -8,6 +8,7 @@ import (
 
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/notify"
 	"github.com/amends/amends/templates"
 	"github.com/amends/amends/web/auth"
 )
@@ -66,8 +67,9 @@ func (s *Server) handleScheduleMaintenance(c echo.Context) error {
 	if err == nil {
 		in.EndsAt, err = requiredFormTime("ends_at", c.FormValue("ends_at"))
 	}
+	var m incidents.Maintenance
 	if err == nil {
-		_, err = s.incidents.CreateMaintenance(ctx, actor(c), in, s.now())
+		m, err = s.incidents.CreateMaintenance(ctx, actor(c), in, s.now())
 	}
 	if err != nil {
 		if errs.CodeOf(err) != errs.Invalid {
@@ -93,6 +95,7 @@ func (s *Server) handleScheduleMaintenance(c echo.Context) error {
 		return s.render(c, http.StatusUnprocessableEntity, templates.Maintenance(v))
 	}
 	s.pages.invalidate()
+	s.publish(ctx, notify.ForNewMaintenance(m))
 	return c.Redirect(http.StatusSeeOther, "/admin/maintenance")
 }
 
@@ -106,9 +109,14 @@ func (s *Server) handleAdvanceMaintenance(c echo.Context) error {
 	if phase != incidents.InProgress && phase != incidents.Completed {
 		return errs.Invalidf("phase", "%q is not in_progress or completed", phase)
 	}
-	if _, err := s.incidents.AdvanceMaintenance(c.Request().Context(), actor(c), id, phase, s.now()); err != nil {
+	now := s.now()
+	m, err := s.incidents.AdvanceMaintenance(c.Request().Context(), actor(c), id, phase, now)
+	if err != nil {
 		return err
 	}
 	s.pages.invalidate()
+	if ev, ok := notify.ForAdvance(m, now); ok {
+		s.publish(c.Request().Context(), ev)
+	}
 	return c.Redirect(http.StatusSeeOther, "/admin/maintenance")
 }

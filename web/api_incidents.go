@@ -10,6 +10,7 @@ import (
 
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/notify"
 )
 
 type apiIncidentRequest struct {
@@ -101,6 +102,7 @@ func (s *Server) apiCreateIncident(c echo.Context) error {
 		return err
 	}
 	s.pages.invalidate()
+	s.publish(c.Request().Context(), notify.ForNewIncident(inc))
 	return created(c, "/api/v1/incidents/"+strconv.FormatInt(inc.ID, 10), inc)
 }
 
@@ -129,6 +131,7 @@ func (s *Server) apiPostUpdate(c echo.Context) error {
 		return err
 	}
 	s.pages.invalidate()
+	s.publish(c.Request().Context(), notify.ForUpdate(inc))
 	return created(c, "/api/v1/incidents/"+strconv.FormatInt(inc.ID, 10), inc)
 }
 

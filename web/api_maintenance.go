@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/notify"
 )
 
 // GET /api/v1/maintenance: windows not yet completed, soonest first.
@@ -63,6 +64,7 @@ func (s *Server) apiScheduleMaintenance(c echo.Context) error {
 		return err
 	}
 	s.pages.invalidate()
+	s.publish(c.Request().Context(), notify.ForNewMaintenance(m))
 	return created(c, "/api/v1/maintenance/"+strconv.FormatInt(m.ID, 10), m)
 }
 
@@ -78,10 +80,14 @@ func (s *Server) apiAdvanceMaintenance(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	m, err := s.incidents.AdvanceMaintenance(c.Request().Context(), actor(c), id, req.Phase, s.now())
+	now := s.now()
+	m, err := s.incidents.AdvanceMaintenance(c.Request().Context(), actor(c), id, req.Phase, now)
 	if err != nil {
 		return err
 	}
 	s.pages.invalidate()
+	if ev, ok := notify.ForAdvance(m, now); ok {
+		s.publish(c.Request().Context(), ev)
+	}
 	return c.JSON(http.StatusOK, m)
 }

@@ -317,3 +317,19 @@ func TestExplanationReturnAndCSRF(t *testing.T) {
 		t.Errorf("unknown incident: %d", resp.StatusCode)
 	}
 }
+
+// Once the month is over, the draft counts the customers affected and the
+// credits the month's run would pay them, from the credit desk's data.
+func TestExplanationDraftCountsCreditsOffered(t *testing.T) {
+	env := newTestEnv(t)
+	env.seedDesk(env.personToken("support@example.com", auth.Support), env.personToken("manager@example.com", auth.Manager))
+	support := env.user(auth.Support)
+	_, body := support.get("/admin/incidents/1/explanation")
+	draft := parseHTML(t, body).Find(`textarea[name="body"]`).Text()
+	// A one-hour full outage of acme's 4 load balancers: 99.8655% in
+	// December, below 99.95%, so 10% of its 2,500.00 USD.
+	want := "Customers: 1 of the 1 customers with resources in the affected services lost uptime under their SLA that month. The service credits this comes to: 250.00 USD"
+	if !strings.Contains(draft, want) {
+		t.Fatalf("draft lacks %q:\n%s", want, draft)
+	}
+}

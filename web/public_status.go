@@ -21,11 +21,11 @@ func (s *Server) publicPage(title, description string, path string) templates.Pa
 // handleStatus serves "/", the status page, from the page cache.
 func (s *Server) handleStatus(c echo.Context) error {
 	return s.pages.serve(c, "/", func(ctx context.Context) (rendered, error) {
-		v, validFor, err := s.statusView(ctx, s.now())
+		v, validFor, err := s.statusView(ctx, s.publicNow())
 		if err != nil {
 			return rendered{}, err
 		}
-		body, err := renderBytes(ctx, templates.Status(v))
+		body, err := renderSized(ctx, templates.Status(v), statusPageSize(v))
 		return rendered{htmlType, body, validFor}, err
 	})
 }
@@ -43,6 +43,10 @@ func (s *Server) statusView(ctx context.Context, now time.Time) (templates.Statu
 		return templates.StatusPage{}, 0, err
 	}
 	components, active, maint, statuses := st.components, st.active, st.maintenance, st.statuses
+	bars, err := s.uptimeBars(ctx, now, services, components)
+	if err != nil {
+		return templates.StatusPage{}, 0, err
+	}
 	names := namesOf(components)
 
 	// The worst active percentage per component, for "partial outage (12.5%)".
@@ -58,7 +62,9 @@ func (s *Server) statusView(ctx context.Context, now time.Time) (templates.Statu
 	v := templates.StatusPage{
 		Page:        s.publicPage("Status", "Current status of "+s.cfg.SiteName+" services, active incidents and scheduled maintenance.", "/"),
 		Overall:     overallBadge(incidents.Overall(statuses)),
+		Subscribe:   s.cfg.Notify != nil,
 		GeneratedAt: viewTime(now),
+		UptimeFrom:  bars.from, UptimeFromNarrow: bars.fromNarrow, UptimeTo: bars.to,
 	}
 	byService := map[string]int{}
 	for _, svc := range services {
@@ -72,6 +78,7 @@ func (s *Server) statusView(ctx context.Context, now time.Time) (templates.Statu
 		}
 		st := statuses[comp.ID]
 		row := templates.ComponentRow{ID: comp.ID, Name: comp.Name, Where: where(comp), Group: comp.Group, Status: statusBadge(st)}
+		row.Uptime, row.Uptime90 = bars.rows[comp.ID].Uptime, bars.rows[comp.ID].Uptime90
 		if st != incidents.Operational && st != incidents.UnderMaintenance {
 			row.Percent = percentText(percents[comp.ID])
 		}

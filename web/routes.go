@@ -30,6 +30,7 @@ func (s *Server) routes() {
 	e.Match(get, "/incidents/:id/explanation", s.handleExplanation)
 	e.Match(get, "/incidents/:id/explanation/revisions/:n", s.handleExplanationRevision)
 	e.Match(get, "/history", s.handleHistory)
+	e.Match(get, "/uptime", s.handleUptime)
 	// Feeds, and the public API compatible with Atlassian Statuspage's v2
 	// (readable from any origin), also from the page cache.
 	e.Match(get, "/history.atom", s.handleHistoryAtom)
@@ -62,6 +63,13 @@ func (s *Server) routes() {
 	e.POST("/logout", s.handleLogout, browser...)
 	e.GET("/setup", s.handleSetupForm, browser...)
 	e.POST("/setup", s.handleSetup, append(browser, limit)...)
+	e.GET("/subscribe", s.handleSubscribeForm, browser...)
+	e.POST("/subscribe", s.handleSubscribe, append(browser, limit)...)
+	e.GET("/subscribe/confirm/:token", s.handleConfirmSubscription, browser...)
+	// Unsubscribe links are their own authority (RFC 8058 one-click POSTs
+	// come from mail providers without cookies), so no CSRF check.
+	e.GET("/unsubscribe/:token", s.handleUnsubscribeForm, middleware.BodyLimit("64K"), s.csrf)
+	e.POST("/unsubscribe/:token", s.handleUnsubscribe, middleware.BodyLimit("64K"), limit)
 
 	support, admin := role(auth.Support), role(auth.Admin)
 	a := e.Group("/admin", append(browser, s.signedIn)...)
@@ -87,6 +95,9 @@ func (s *Server) routes() {
 	a.POST("/users/:id/disabled", s.handleSetDisabled, admin)
 	a.POST("/tokens", s.handleCreateToken, admin)
 	a.POST("/tokens/:id/revoke", s.handleRevokeToken, admin)
+	a.GET("/subscribers", s.handleAdminSubscribers, role(auth.Manager))
+	a.POST("/subscribers/:id/remove", s.handleRemoveSubscriber, role(auth.Manager))
+	a.GET("/deliveries", s.handleAdminDeliveries, role(auth.Manager))
 
 	// The JSON API, with bearer tokens.
 	api := e.Group("/api/v1", s.bearer, gzip)
@@ -106,4 +117,35 @@ func (s *Server) routes() {
 	api.GET("/maintenance/:id", s.apiGetMaintenance)
 	api.POST("/maintenance/:id/advance", s.apiAdvanceMaintenance, support)
 	api.POST("/sla/evaluate", s.apiEvaluateSLA)
+
+	// The credit desk (web/api_credits.go): viewers read, support keeps
+	// customers and previews and requests runs, a manager who is not the
+	// requester approves, admins set the manual credit thresholds.
+	manager := role(auth.Manager)
+	api.GET("/customers", s.apiListCustomers)
+	api.POST("/customers", s.apiCreateCustomer, support)
+	api.GET("/customers/:customer", s.apiGetCustomer)
+	api.PUT("/customers/:customer", s.apiUpdateCustomer, support)
+	api.GET("/customers/:customer/resources", s.apiListResources)
+	api.POST("/customers/:customer/resources", s.apiAddResource, support)
+	api.PUT("/customers/:customer/resources/:id", s.apiUpdateResource, support)
+	api.GET("/customers/:customer/charges", s.apiListCharges)
+	api.POST("/customers/:customer/charges", s.apiPutCharge, support)
+	api.GET("/customers/:customer/claims", s.apiListClaims)
+	api.POST("/customers/:customer/claims", s.apiRecordClaim, support)
+	api.GET("/sla-policies", s.apiListPolicies)
+	api.GET("/sla-policies/:id", s.apiGetPolicy)
+	api.PUT("/sla-policies/:id", s.apiPutPolicy, manager)
+	api.POST("/credit-runs", s.apiPreviewCreditRun, support)
+	api.GET("/credit-runs/:id", s.apiGetCreditRun)
+	api.POST("/credit-runs/:id/request", s.apiRequestCreditRun, support)
+	api.POST("/credit-runs/:id/approve", s.apiApproveCreditRun, manager)
+	api.POST("/credit-runs/:id/reject", s.apiRejectCreditRun, manager)
+	api.GET("/ledger", s.apiLedger)
+	api.POST("/manual-credits", s.apiCreateManualCredit, support)
+	api.GET("/manual-credits/:id", s.apiGetManualCredit)
+	api.POST("/manual-credits/:id/approve", s.apiApproveManualCredit, manager)
+	api.POST("/manual-credits/:id/reject", s.apiRejectManualCredit, manager)
+	api.GET("/credit-settings", s.apiCreditSettings)
+	api.PUT("/credit-settings/manual-approval-above/:currency", s.apiSetManualThreshold, admin)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/sla"
 	"github.com/amends/amends/web/auth"
 )
 
@@ -32,6 +33,14 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock. Defaults to time.Now; tests set it.
 	Now func() time.Time
+	// AsOf, when set, is the instant the public status and uptime pages
+	// describe (a demo of the past, such as January 2013): their uptime
+	// bars, monthly uptime, "As of" line, and which incidents and
+	// maintenance they show (those declared or announced later are left
+	// out). It reads today's records of that past. Everything else (admin
+	// pages, writes, the audit log, the API, the page cache's expiry) uses
+	// Now.
+	AsOf time.Time
 	// LoginRate is how many login attempts one address may make per minute,
 	// with the same number as a burst. Defaults to 10.
 	LoginRate int
@@ -40,6 +49,10 @@ type Config struct {
 	// Otherwise the client is the connection's peer and forwarding headers
 	// are ignored, so nobody can dodge the login rate limit by forging them.
 	BehindProxy bool
+	// Notify takes subscriptions and is told about every incident,
+	// maintenance and explanation the server writes. Optional: without it
+	// the subscription pages answer 404.
+	Notify Notifier
 }
 
 // Revisioner tells whether stored data changed: every write raises the
@@ -54,6 +67,7 @@ type Server struct {
 	echo      *echo.Echo
 	incidents incidents.Store
 	accounts  auth.Store
+	desk      sla.DeskStore
 	revision  Revisioner
 	pages     *pageCache
 	metrics   *metrics
@@ -63,7 +77,7 @@ type Server struct {
 
 // New builds the server over its stores. The stores are interfaces so that
 // the server does not know how they keep their data.
-func New(cfg Config, inc incidents.Store, accounts auth.Store, rev Revisioner) *Server {
+func New(cfg Config, inc incidents.Store, accounts auth.Store, desk sla.DeskStore, rev Revisioner) *Server {
 	if cfg.SiteName == "" {
 		cfg.SiteName = "Amends"
 	}
@@ -83,6 +97,7 @@ func New(cfg Config, inc incidents.Store, accounts auth.Store, rev Revisioner) *
 		echo:      echo.New(),
 		incidents: inc,
 		accounts:  accounts,
+		desk:      desk,
 		revision:  rev,
 		registry:  reg,
 		metrics:   newMetrics(reg),

@@ -21,6 +21,7 @@ import (
 	incsqlite "github.com/amends/amends/incidents/sqlite"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
+	slasqlite "github.com/amends/amends/sla/sqlite"
 	"github.com/amends/amends/web/auth"
 	authsqlite "github.com/amends/amends/web/auth/sqlite"
 )
@@ -31,6 +32,7 @@ type testEnv struct {
 	db        *sql.DB
 	incidents *incsqlite.Store
 	accounts  *authsqlite.Store
+	desk      *slasqlite.Store
 	server    *Server
 	http      *httptest.Server
 	clock     *testClock
@@ -91,6 +93,10 @@ func newTestEnvWith(t testing.TB, opts envOptions) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	desk, err := slasqlite.New(db)
+	if err != nil {
+		t.Fatal(err)
+	}
 	clock := &testClock{now: time.Date(2012, 12, 24, 20, 0, 0, 0, time.UTC)}
 	cfg := Config{SiteName: "Test Cloud", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock.Now, LoginRate: 1000}
 	if opts.config != nil {
@@ -104,10 +110,10 @@ func newTestEnvWith(t testing.TB, opts envOptions) *testEnv {
 	if opts.wrapRevision != nil {
 		rev = opts.wrapRevision(rev)
 	}
-	srv := New(cfg, store, acc, rev)
+	srv := New(cfg, store, acc, desk, rev)
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	env := &testEnv{t: t, db: db, incidents: inc, accounts: acc, server: srv, http: hs, clock: clock}
+	env := &testEnv{t: t, db: db, incidents: inc, accounts: acc, desk: desk, server: srv, http: hs, clock: clock}
 	env.seedCatalog()
 	return env
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/amends/amends/incidents"
@@ -29,6 +30,11 @@ func (s *Server) currentState(ctx context.Context, now time.Time) (state, error)
 	}
 	if st.maintenance, err = s.incidents.Maintenances(ctx, now); err != nil {
 		return st, err
+	}
+	if !s.cfg.AsOf.IsZero() {
+		// A page of the past leaves out what was not known yet then.
+		st.active = slices.DeleteFunc(st.active, func(inc incidents.Incident) bool { return inc.StartedAt.After(now) })
+		st.maintenance = slices.DeleteFunc(st.maintenance, func(m incidents.Maintenance) bool { return m.AnnouncedAt.After(now) })
 	}
 	st.statuses = incidents.CurrentStatuses(st.components, st.active, st.maintenance, now)
 	return st, nil

@@ -29,7 +29,7 @@ func TestPagesAreAccessible(t *testing.T) {
 		}
 		t.Logf("%s", out)
 	}
-	check("", "/", "/history", "/incidents/2", "/incidents/2/explanation", "/login", "404:/nope")
+	check("", "/", "/uptime", "/history", "/incidents/2", "/incidents/2/explanation", "/login", "404:/nope")
 
 	web := newWebClient(t, base)
 	web.becomeFirstAdmin(link)

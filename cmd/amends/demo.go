@@ -70,8 +70,9 @@ type demoIncident struct {
 
 // loadDemo fills an empty database with a cloud provider's status page: four
 // services in three regions, the two outages of the provider's story
-// (December 2012 load balancers, April 2011 block storage), a recent
-// incident so the last days are not empty, and one upcoming maintenance.
+// (December 2012 load balancers, April 2011 block storage), three recent
+// incidents (5, 2 and 20 days before now) so the uptime bars' last days are
+// not empty, and one upcoming maintenance.
 // It returns false, changing nothing, if the database already has services.
 func loadDemo(ctx context.Context, store incidents.Store, now time.Time) (bool, error) {
 	existing, err := store.Services(ctx)
@@ -173,6 +174,8 @@ func demoIncidents(now time.Time) []demoIncident {
 		ok      = incidents.Operational
 	)
 	recent := now.Truncate(time.Hour).Add(-5*24*time.Hour - 3*time.Hour)
+	twoDays := now.Truncate(time.Hour).Add(-2*24*time.Hour - 6*time.Hour)
+	twentyDays := now.Truncate(time.Hour).Add(-20*24*time.Hour + 2*time.Hour)
 	return []demoIncident{
 		{
 			title:  "Stuck volumes and elevated EBS API errors in us-east-1",
@@ -237,6 +240,36 @@ func demoIncidents(now time.Time) []demoIncident {
 					nil},
 				{recent.Add(55 * time.Minute), incidents.Resolved,
 					"Launch times are back to normal.",
+					nil},
+			},
+		},
+		{
+			title:  "Connection errors for load balancers in eu-west-1",
+			impact: incidents.ImpactMajor,
+			updates: []demoUpdate{
+				{twoDays, incidents.Investigating,
+					"Some load balancers in eu-west-1 are resetting new connections. We are investigating.",
+					[]incidents.ComponentChange{change("elb-eu-west-1", partial, "4")}},
+				{twoDays.Add(40 * time.Minute), incidents.Identified,
+					"A faulty software deployment to part of the load balancer fleet caused the resets. We are rolling it back.",
+					nil},
+				{twoDays.Add(95 * time.Minute), incidents.Resolved,
+					"The rollback is complete and connections succeed normally.",
+					nil},
+			},
+		},
+		{
+			title:  "Database instances unreachable in us-west-2",
+			impact: incidents.ImpactCritical,
+			updates: []demoUpdate{
+				{twentyDays, incidents.Investigating,
+					"Database instances in us-west-2 do not accept connections. We are investigating.",
+					[]incidents.ComponentChange{change("rds-us-west-2", major, "")}},
+				{twentyDays.Add(20 * time.Minute), incidents.Monitoring,
+					"A network configuration change was rolled back; instances are accepting connections again.",
+					[]incidents.ComponentChange{change("rds-us-west-2", partial, "10")}},
+				{twentyDays.Add(50 * time.Minute), incidents.Resolved,
+					"All instances are reachable.",
 					nil},
 			},
 		},

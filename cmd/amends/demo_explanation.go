@@ -133,7 +133,7 @@ func loadDemoExplanation(ctx context.Context, store incidents.Store, now time.Ti
 	if err != nil {
 		return err
 	}
-	_, draft := incidents.DraftExplanation(inc, services, components, res, now)
+	_, draft := incidents.DraftExplanation(inc, services, components, res, nil, now)
 	body := demoExplanationIntro + "\n" + markdownSection(draft, incidents.HeadingWhatHappened, incidents.HeadingImpact) +
 		"\n\n## " + incidents.HeadingImpact + "\n\n" + markdownSection(draft, incidents.HeadingImpact, incidents.HeadingWhy) +
 		"\n\n" + demoExplanationWhy + "\n\n" + demoExplanationChanges + "\n\n" + demoExplanationApology + "\n"

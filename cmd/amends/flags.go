@@ -13,6 +13,9 @@ import (
 	"github.com/amends/amends/incidents"
 	incsqlite "github.com/amends/amends/incidents/sqlite"
 	"github.com/amends/amends/internal/sqlitedb"
+	notifysqlite "github.com/amends/amends/notify/sqlite"
+	"github.com/amends/amends/sla"
+	slasqlite "github.com/amends/amends/sla/sqlite"
 	"github.com/amends/amends/web/auth"
 	authsqlite "github.com/amends/amends/web/auth/sqlite"
 )
@@ -58,11 +61,14 @@ type stores struct {
 	db        *sql.DB
 	incidents *incsqlite.Store
 	accounts  *authsqlite.Store
+	desk      *slasqlite.Store
+	notify    *notifysqlite.Store
 }
 
 var (
 	_ incidents.Store = (*incsqlite.Store)(nil)
 	_ auth.Store      = (*authsqlite.Store)(nil)
+	_ sla.DeskStore   = (*slasqlite.Store)(nil)
 )
 
 // openStores opens (creating and migrating) the database at path.
@@ -81,7 +87,17 @@ func openStores(ctx context.Context, path string) (*stores, error) {
 		db.Close()
 		return nil, err
 	}
-	return &stores{db: db, incidents: inc, accounts: acc}, nil
+	desk, err := slasqlite.New(db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	nst, err := notifysqlite.New(db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &stores{db: db, incidents: inc, accounts: acc, desk: desk, notify: nst}, nil
 }
 
 // Revision implements web.Revisioner over the database.

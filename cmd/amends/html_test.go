@@ -21,7 +21,7 @@ func TestPagesAreValidHTML(t *testing.T) {
 	}
 	base, link, _ := startServe(t)
 	web := newWebClient(t, base)
-	pages := []string{"/", "/history", "/incidents/1", "/incidents/2", "/incidents/2/explanation", "/login"}
+	pages := []string{"/", "/uptime", "/history", "/incidents/1", "/incidents/2", "/incidents/2/explanation", "/login"}
 	var files []string
 	save := func(path string) {
 		name := filepath.Join(t.TempDir(), fmt.Sprintf("page-%02d.html", len(files)))

@@ -9,9 +9,12 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
+	"github.com/amends/amends/notify"
+	"github.com/amends/amends/notify/deliver"
 	"github.com/amends/amends/web"
 )
 
@@ -29,6 +32,13 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure; set when served over HTTPS (env AMENDS_SECURE_COOKIES)")
 	behindProxy := fs.Bool("behind-proxy", false, "trust X-Forwarded-For from a reverse proxy on a loopback or private address (env AMENDS_BEHIND_PROXY)")
 	logFormat := fs.String("log-format", "text", "request log format: text or json (env AMENDS_LOG_FORMAT)")
+	var mailCfg smtpFlags
+	fs.StringVar(&mailCfg.addr, "smtp-addr", "", "SMTP server host:port for e-mail subscriptions; none turns e-mail off (env AMENDS_SMTP_ADDR)")
+	fs.StringVar(&mailCfg.from, "smtp-from", "", "From address of status e-mail (env AMENDS_SMTP_FROM)")
+	fs.StringVar(&mailCfg.user, "smtp-user", "", "SMTP user name; STARTTLS is used whenever the server offers it (env AMENDS_SMTP_USER)")
+	fs.StringVar(&mailCfg.passwordFile, "smtp-password-file", "", "file holding the SMTP password (or env AMENDS_SMTP_PASSWORD)")
+	allowPrivate := fs.Bool("allow-private-webhooks", false, "let webhooks point to loopback, link-local and private addresses (env AMENDS_ALLOW_PRIVATE_WEBHOOKS)")
+	asOfText := fs.String("as-of", "", "for demos: show the public status and uptime pages as of this RFC 3339 instant (e.g. 2013-01-05T00:00:00Z), from today's records, leaving out incidents and maintenance declared later; admin pages, writes, the API and the audit log keep the real clock (env AMENDS_AS_OF)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -43,6 +53,23 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return 2
 	}
 	log := slog.New(handler)
+	var asOf time.Time
+	if *asOfText != "" {
+		var err error
+		if asOf, err = time.Parse(time.RFC3339, *asOfText); err != nil {
+			fmt.Fprintf(stderr, "amends serve: --as-of: %q is not an RFC 3339 instant\n", *asOfText)
+			return 2
+		}
+		if asOf.After(time.Now()) {
+			fmt.Fprintf(stderr, "amends serve: --as-of: %s is in the future\n", *asOfText)
+			return 2
+		}
+	}
+	mailer, err := mailCfg.mailer()
+	if err != nil {
+		fmt.Fprintf(stderr, "amends serve: %v\n", err)
+		return 2
+	}
 
 	st, err := openStores(ctx, *dbPath)
 	if err != nil {
@@ -60,6 +87,10 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		if loaded {
 			fmt.Fprintf(stdout, "Loaded the demo data into %s.\n", *dbPath)
 		}
+	}
+	if err := backfillUptime(ctx, st, asOf, log); err != nil {
+		fmt.Fprintf(stderr, "amends serve: daily uptime: %v\n", err)
+		return 1
 	}
 
 	ln, err := net.Listen("tcp", *addr)
@@ -83,7 +114,20 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		fmt.Fprintf(stdout, "No users yet. Open this link within 24 hours to create the first admin (it works once):\n\n    %s/setup?code=%s\n\n", base, url.QueryEscape(code))
 	}
 
-	srv := web.New(web.Config{SiteName: *siteName, SecureCookies: *secure, BehindProxy: *behindProxy, BaseURL: base, Logger: log}, st.incidents, st.accounts, st)
+	notifier := notify.NewService(st.notify, notify.Options{
+		Resolver: net.DefaultResolver, AllowPrivateWebhooks: *allowPrivate, Email: mailer != nil,
+	})
+	worker := notify.NewWorker(st.notify, deliver.New(deliver.Config{
+		SiteName: *siteName, BaseURL: base, From: mailCfg.from, Mailer: mailer,
+		Webhooks: deliver.NewWebhookClient(*allowPrivate, 20*time.Second),
+	}), notify.WorkerOptions{Maintenances: st.incidents, Logger: log})
+	notifier.OnPublish(worker.Wake)
+	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
+	workerDone := make(chan struct{})
+	go func() { defer close(workerDone); worker.Run(workerCtx) }()
+	defer func() { stopWorker(); <-workerDone }()
+
+	srv := web.New(web.Config{SiteName: *siteName, SecureCookies: *secure, BehindProxy: *behindProxy, BaseURL: base, Logger: log, Notify: notifier, AsOf: asOf}, st.incidents, st.accounts, st.desk, st)
 	httpSrv := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -112,6 +156,58 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		fmt.Fprintf(stderr, "amends serve: %v\n", err)
 		return 1
 	}
+	stopWorker()
+	<-workerDone
 	log.Info("stopped")
 	return 0
+}
+
+// smtpFlags are the --smtp-* flags.
+type smtpFlags struct {
+	addr, from, user, passwordFile string
+}
+
+// mailer returns the SMTP mailer the flags describe, nil when no server
+// is set. The password comes from --smtp-password-file, else from
+// AMENDS_SMTP_PASSWORD.
+func (f smtpFlags) mailer() (*deliver.SMTP, error) {
+	if f.addr == "" {
+		return nil, nil
+	}
+	if _, _, err := net.SplitHostPort(f.addr); err != nil {
+		return nil, fmt.Errorf("--smtp-addr: %q is not host:port", f.addr)
+	}
+	if _, err := notify.CheckEmail("--smtp-from", f.from); err != nil {
+		return nil, err
+	}
+	m := &deliver.SMTP{Addr: f.addr, User: f.user, Password: os.Getenv("AMENDS_SMTP_PASSWORD")}
+	if f.passwordFile != "" {
+		b, err := os.ReadFile(f.passwordFile)
+		if err != nil {
+			return nil, fmt.Errorf("--smtp-password-file: %w", err)
+		}
+		m.Password = strings.TrimRight(string(b), "\r\n")
+	}
+	return m, nil
+}
+
+// backfillUptime computes the days of daily uptime that the public pages
+// show and that are not stored yet: the last 12 months and a few days (the
+// months of /uptime and the 90 days of the bars), before now and, with
+// --as-of, before that instant too.
+func backfillUptime(ctx context.Context, st *stores, asOf time.Time, log *slog.Logger) error {
+	began := time.Now()
+	total := 0
+	for _, end := range []time.Time{began, asOf} {
+		if end.IsZero() {
+			continue
+		}
+		n, err := st.incidents.Backfill(ctx, end.AddDate(-1, -1, 0), end)
+		if err != nil {
+			return err
+		}
+		total += n
+	}
+	log.Info("daily uptime ready", "days_computed", total, "took", time.Since(began).Round(time.Millisecond))
+	return nil
 }

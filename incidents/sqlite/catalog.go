@@ -19,7 +19,11 @@ func scanService(row interface{ Scan(...any) error }) (incidents.Service, error)
 
 // Services returns every service by position, then ID.
 func (st *Store) Services(ctx context.Context) ([]incidents.Service, error) {
-	rows, err := st.db.QueryContext(ctx, `SELECT `+serviceColumns+` FROM services ORDER BY position, id`)
+	return services(ctx, st.db)
+}
+
+func services(ctx context.Context, q queryer) ([]incidents.Service, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+serviceColumns+` FROM services ORDER BY position, id`)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +112,11 @@ func scanComponent(row interface{ Scan(...any) error }) (incidents.Component, er
 // then group (the group of the lowest-positioned component first, so an
 // admin orders groups by ordering components), then position and ID.
 func (st *Store) Components(ctx context.Context) ([]incidents.Component, error) {
-	rows, err := st.db.QueryContext(ctx, `SELECT `+componentColumns+`
+	return components(ctx, st.db)
+}
+
+func components(ctx context.Context, q queryer) ([]incidents.Component, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+componentColumns+`
 		FROM components c JOIN services s ON s.id = c.service_id
 		ORDER BY s.position, s.id,
 			MIN(c.position) OVER (PARTITION BY c.service_id, c.group_name), c.group_name,

@@ -36,6 +36,9 @@ func (st *Store) CreateIncident(ctx context.Context, actor string, in incidents.
 		if err := insertUpdate(ctx, tx, inc.ID, &inc.Updates[0]); err != nil {
 			return err
 		}
+		if err := refreshIncidentDays(ctx, tx, inc, inc.StartedAt, inc.CreatedAt); err != nil {
+			return err
+		}
 		return audit(ctx, tx, actor, "incident.create", "incident", strconv.FormatInt(inc.ID, 10), nil, inc, inc.CreatedAt)
 	})
 	if err != nil {
@@ -70,6 +73,11 @@ func (st *Store) AddUpdate(ctx context.Context, actor string, id int64, in incid
 			string(next.Phase), nullTime(next.ResolvedAt), ftime(next.UpdatedAt), id); err != nil {
 			return err
 		}
+		// The timeline before the new update's instant is unchanged; after
+		// it, the incident went on until now as far as stored days knew.
+		if err := refreshDays(ctx, tx, u.At, next.UpdatedAt, next.UpdatedAt); err != nil {
+			return err
+		}
 		before, after := inc, next
 		before.Updates, after.Updates = nil, []incidents.Update{*u}
 		if err := audit(ctx, tx, actor, "incident.update", "incident", strconv.FormatInt(id, 10), before, after, next.UpdatedAt); err != nil {
@@ -98,6 +106,9 @@ func (st *Store) SetExcluded(ctx context.Context, actor string, id int64, exclud
 		out.UpdatedAt = now.UTC().Truncate(time.Second)
 		if _, err := tx.ExecContext(ctx, `UPDATE incidents SET excluded = ?, updated_at = ? WHERE id = ?`,
 			excluded, ftime(out.UpdatedAt), id); err != nil {
+			return err
+		}
+		if err := refreshIncidentDays(ctx, tx, out, out.StartedAt, out.UpdatedAt); err != nil {
 			return err
 		}
 		before, after := inc, out
@@ -316,4 +327,14 @@ func insertUpdate(ctx context.Context, tx *sql.Tx, id int64, u *incidents.Update
 		}
 	}
 	return nil
+}
+
+// refreshIncidentDays recomputes the stored days of daily uptime that inc
+// covers from "from" on: up to its resolution, or up to now while it goes on.
+func refreshIncidentDays(ctx context.Context, tx *sql.Tx, inc incidents.Incident, from, now time.Time) error {
+	to := now
+	if inc.ResolvedAt != nil {
+		to = *inc.ResolvedAt
+	}
+	return refreshDays(ctx, tx, from, to, now)
 }

@@ -41,6 +41,9 @@ func (st *Store) CreateMaintenance(ctx context.Context, actor string, in inciden
 				return err
 			}
 		}
+		if err := refreshDays(ctx, tx, m.StartsAt, m.EndsAt, m.CreatedAt); err != nil {
+			return err
+		}
 		return audit(ctx, tx, actor, "maintenance.create", "maintenance", strconv.FormatInt(m.ID, 10), nil, m, m.CreatedAt)
 	})
 	if err != nil {
@@ -68,6 +71,11 @@ func (st *Store) AdvanceMaintenance(ctx context.Context, actor string, id int64,
 			return err
 		}
 		out = next
+		// The engine reads only the window and its announcement, which a
+		// phase change keeps; recomputing keeps that true if it changes.
+		if err := refreshDays(ctx, tx, next.StartsAt, next.EndsAt, now); err != nil {
+			return err
+		}
 		return audit(ctx, tx, actor, "maintenance.advance", "maintenance", strconv.FormatInt(id, 10), m, next, now.UTC().Truncate(time.Second))
 	})
 	return out, err

@@ -112,7 +112,7 @@ func TestMigrateAndReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := sqlitedb.Version(ctx, db, MigrationSet); v != 2 {
+	if v, _ := sqlitedb.Version(ctx, db, MigrationSet); v != 4 {
 		t.Fatalf("version %d", v)
 	}
 	if _, err := st.CreateService(ctx, "ann", incidents.Service{ID: "ELB", Name: "ELB"}, now); err != nil {
