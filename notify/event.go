@@ -122,6 +122,34 @@ func ForUpdate(inc incidents.Incident) Event {
 	return ev
 }
 
+// IncidentEvents returns the event of each update of inc recorded at or
+// after since, as the handlers publish them when the update is written:
+// incident.created for the first update, incident.updated or
+// incident.resolved for the others, each as of that update. Updates
+// recorded more than relayWindow after the instant they describe
+// (backfilled history) have none.
+func IncidentEvents(inc incidents.Incident, since time.Time) []Event {
+	var out []Event
+	for k, u := range inc.Updates {
+		if u.CreatedAt.Before(since) || u.CreatedAt.Sub(u.At) > relayWindow {
+			continue
+		}
+		then := inc
+		then.Updates = inc.Updates[:k+1]
+		then.Phase, then.ResolvedAt = u.Phase, nil
+		if u.Phase == incidents.Resolved {
+			at := u.At
+			then.ResolvedAt = &at
+		}
+		if k == 0 {
+			out = append(out, ForNewIncident(then))
+		} else {
+			out = append(out, ForUpdate(then))
+		}
+	}
+	return out
+}
+
 // ForExplanation is explanation.published for revision rev of inc's
 // explanation.
 func ForExplanation(inc incidents.Incident, rev incidents.Revision) Event {

@@ -22,6 +22,16 @@ type MaintenanceSource interface {
 	MaintenancesBetween(ctx context.Context, from, to time.Time) ([]incidents.Maintenance, error)
 }
 
+// IncidentSource lists incidents, for the relay that makes sure every live
+// incident write reaches the outbox; incidents.Store is one.
+type IncidentSource interface {
+	IncidentsBetween(ctx context.Context, from, to time.Time) ([]incidents.Incident, error)
+}
+
+// relayWindow is how far back the relay looks for incident writes whose
+// events may not have reached the outbox.
+const relayWindow = 24 * time.Hour
+
 // WorkerOptions configure a Worker; zero fields take the defaults.
 type WorkerOptions struct {
 	// Now is the clock (time.Now).
@@ -40,6 +50,9 @@ type WorkerOptions struct {
 	SendTimeout time.Duration
 	// Maintenances, if set, is watched for windows that start or end.
 	Maintenances MaintenanceSource
+	// Incidents, if set, is read by the relay for incident events that a
+	// crash kept from the outbox (see Worker.incidentEvents).
+	Incidents IncidentSource
 	// Random returns 0..n-1 for the backoff jitter (math/rand/v2).
 	Random func(n int64) int64
 	Logger *slog.Logger
@@ -122,6 +135,9 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if err := w.maintenanceEvents(ctx, now); err != nil {
 		return 0, err
 	}
+	if err := w.incidentEvents(ctx, now); err != nil {
+		return 0, err
+	}
 	done := 0
 	for range maxBatches {
 		if ctx.Err() != nil {
@@ -150,6 +166,32 @@ func (w *Worker) maintenanceEvents(ctx context.Context, now time.Time) error {
 	}
 	for _, m := range list {
 		for _, ev := range MaintenanceTransitions(m, now) {
+			if _, err := w.store.Publish(ctx, ev, now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// incidentEvents relays incident writes to the outbox. Handlers publish
+// each event right after their write commits; a crash between the two
+// would lose it, so every pass also publishes, under the same keys (a no-op
+// where the handler did), the event of every update recorded in the last
+// relayWindow. An update recorded more than relayWindow after the instant
+// it describes (the demo loader's and an import's history) is history, not
+// news, and is left out.
+func (w *Worker) incidentEvents(ctx context.Context, now time.Time) error {
+	if w.opts.Incidents == nil {
+		return nil
+	}
+	since := now.Add(-relayWindow)
+	list, err := w.opts.Incidents.IncidentsBetween(ctx, since, now.Add(time.Second))
+	if err != nil {
+		return err
+	}
+	for _, inc := range list {
+		for _, ev := range IncidentEvents(inc, since) {
 			if _, err := w.store.Publish(ctx, ev, now); err != nil {
 				return err
 			}

@@ -380,3 +380,73 @@ func TestChosenComponents(t *testing.T) {
 		t.Errorf("the subscriber to everything got %d events, want 4", n)
 	}
 }
+
+// TestRelayAfterCrash: incident writes whose events never reached the
+// outbox (the process died between the commit and the publish) are still
+// told, once each, by the worker's relay; events the handlers did publish
+// are not told twice; backfilled history is not told at all.
+func TestRelayAfterCrash(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	r := newReceiver(t, e.clock)
+	w := notify.NewWorker(e.store, e.sender, notify.WorkerOptions{
+		Now: e.clock.Now, Maintenances: e.incidents, Incidents: e.incidents, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	e.subscribeWebhook(r)
+	e.run(w) // the challenge
+
+	// Published by the handler, as usual.
+	inc, err := e.incidents.CreateIncident(ctx, "support", incidents.IncidentInput{Title: "Told at once", Message: "x",
+		Components: []incidents.ComponentChange{change("elb-us-east-1", incidents.PartialOutage)}}, e.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.publish(notify.ForNewIncident(inc))
+	// Written, then the process died before publishing: an update and a
+	// resolution.
+	e.clock.Advance(time.Minute)
+	if _, err := e.incidents.AddUpdate(ctx, "support", inc.ID, incidents.UpdateInput{Phase: incidents.Identified, Message: "Found it"}, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Minute)
+	if _, err := e.incidents.AddUpdate(ctx, "support", inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Fixed"}, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	// History recorded today about last month: not news.
+	old := e.clock.Now().Add(-30 * 24 * time.Hour)
+	oldEnd := old.Add(time.Hour)
+	hist, err := e.incidents.CreateIncident(ctx, "import", incidents.IncidentInput{Title: "Last month", Message: "x", StartedAt: &old,
+		Components: []incidents.ComponentChange{change("elb-eu-west-1", incidents.MajorOutage)}}, e.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.incidents.AddUpdate(ctx, "import", hist.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Fixed", At: &oldEnd}, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+
+	for range 3 { // a few passes: the relay must not repeat itself
+		e.run(w)
+		e.clock.Advance(5 * time.Second)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var types []string
+	for _, b := range r.got {
+		types = append(types, b.Type+" "+b.Data.Title)
+	}
+	if len(r.got) != 3 || r.dups != 0 || r.bad != 0 {
+		t.Fatalf("got %d deliveries (%d duplicates, %d bad), want created, updated, resolved once each: %v", len(r.got), r.dups, r.bad, types)
+	}
+	seen := map[string]bool{}
+	for _, b := range r.got {
+		if b.Data.Title != "Told at once" {
+			t.Errorf("history was told: %s %s", b.Type, b.Data.Title)
+		}
+		seen[b.Type] = true
+	}
+	for _, want := range []string{"incident.created", "incident.updated", "incident.resolved"} {
+		if !seen[want] {
+			t.Errorf("no %s delivered: %v", want, types)
+		}
+	}
+}
