@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -31,17 +32,29 @@ func feedGet(t *testing.T, env *testEnv, path, contentType string) []byte {
 // (Appendix B) with xmllint.
 func feedValidateAtom(t *testing.T, doc []byte) {
 	t.Helper()
+	feedValidate(t, doc, "atom.rng", "the Atom feed is not valid RFC 4287")
+}
+
+// feedValidateRSS validates doc against web/testdata/rss.rng, the RSS
+// Board's RSS 2.0 specification in RELAX NG, with xmllint.
+func feedValidateRSS(t *testing.T, doc []byte) {
+	t.Helper()
+	feedValidate(t, doc, "rss.rng", "the RSS feed is not valid RSS 2.0")
+}
+
+func feedValidate(t *testing.T, doc []byte, schema, problem string) {
+	t.Helper()
 	xmllint, err := exec.LookPath("xmllint")
 	if err != nil {
-		t.Fatal("xmllint is not installed: install libxml2-utils (apt-get install -y libxml2-utils) to validate the Atom feed; CI installs it")
+		t.Fatal("xmllint is not installed: install libxml2-utils (apt-get install -y libxml2-utils) to validate the feeds; CI installs it")
 	}
-	file := filepath.Join(t.TempDir(), "history.atom")
+	file := filepath.Join(t.TempDir(), "feed.xml")
 	if err := os.WriteFile(file, doc, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(xmllint, "--noout", "--relaxng", filepath.Join("testdata", "atom.rng"), file).CombinedOutput()
+	out, err := exec.Command(xmllint, "--noout", "--relaxng", filepath.Join("testdata", schema), file).CombinedOutput()
 	if err != nil {
-		t.Fatalf("the Atom feed is not valid RFC 4287: %v\n%s\n%s", err, out, doc)
+		t.Fatalf("%s: %v\n%s\n%s", problem, err, out, doc)
 	}
 }
 
@@ -212,6 +225,23 @@ type feedRSS struct {
 func TestFeedRSSStructure(t *testing.T) {
 	f := newSPFixture(t)
 	doc := feedGet(t, f.env, "/history.rss", "application/rss+xml; charset=utf-8")
+	feedValidateRSS(t, doc)
+	// The schema refuses what the specification refuses: a channel without
+	// its description, and a date that is not RFC 822.
+	firstDescription := regexp.MustCompile(`(?s)<description>.*?</description>`).FindString(string(doc))
+	for name, broken := range map[string]string{
+		"no channel description": strings.Replace(string(doc), firstDescription, "", 1),
+		"a bad date":             regexp.MustCompile(`<pubDate>[^<]*</pubDate>`).ReplaceAllString(string(doc), "<pubDate>2012-12-24</pubDate>"),
+	} {
+		xmllint, _ := exec.LookPath("xmllint")
+		file := filepath.Join(t.TempDir(), "broken.xml")
+		if err := os.WriteFile(file, []byte(broken), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := exec.Command(xmllint, "--noout", "--relaxng", filepath.Join("testdata", "rss.rng"), file).Run(); err == nil {
+			t.Errorf("the RSS schema accepted a feed with %s", name)
+		}
+	}
 	var rss feedRSS
 	if err := xml.Unmarshal(doc, &rss); err != nil {
 		t.Fatalf("parsing the RSS feed: %v\n%s", err, doc)
