@@ -57,7 +57,9 @@ func upd(h float64, phase Phase, cs ...ComponentStatus) Update {
 	return Update{Phase: phase, At: start.Add(time.Duration(h * float64(time.Hour))), Components: cs}
 }
 
-func cs(c string, s Status, p Percent) ComponentStatus { return ComponentStatus{c, s, p} }
+func cs(c string, s Status, p Percent) ComponentStatus {
+	return ComponentStatus{Component: c, Status: s, AffectedPercent: p}
+}
 
 func hours(h float64) time.Time { return start.Add(time.Duration(h * float64(time.Hour))) }
 func end(h float64) *time.Time  { t := hours(h); return &t }
@@ -79,7 +81,7 @@ func TestComponentStatesAndTimeline(t *testing.T) {
 			want{
 				states:   []ComponentStatus{cs("a", PartialOutage, 68000)},
 				affected: []string{"a"},
-				spans:    []Span{{"a", PartialOutage, 68000, hours(0), nil}},
+				spans:    []Span{{"a", PartialOutage, 68000, nil, hours(0), nil}},
 			},
 		},
 		"carry over, change, back to operational": {
@@ -95,10 +97,10 @@ func TestComponentStatesAndTimeline(t *testing.T) {
 				states:   []ComponentStatus{cs("lb", PartialOutage, 68000)},
 				affected: []string{"api", "lb"},
 				spans: []Span{
-					{"api", PartialOutage, Percent100, hours(0), end(6)},
-					{"lb", DegradedPerformance, 25000, hours(2), end(6)},
-					{"api", MajorOutage, Percent100, hours(6), end(14)},
-					{"lb", PartialOutage, 68000, hours(6), nil},
+					{"api", PartialOutage, Percent100, nil, hours(0), end(6)},
+					{"lb", DegradedPerformance, 25000, nil, hours(2), end(6)},
+					{"api", MajorOutage, Percent100, nil, hours(6), end(14)},
+					{"lb", PartialOutage, 68000, nil, hours(6), nil},
 				},
 			},
 		},
@@ -110,7 +112,7 @@ func TestComponentStatesAndTimeline(t *testing.T) {
 			want{
 				states:   []ComponentStatus{cs("lb", PartialOutage, 68000)},
 				affected: []string{"lb"},
-				spans:    []Span{{"lb", PartialOutage, 25000, hours(0), end(1)}, {"lb", PartialOutage, 68000, hours(1), nil}},
+				spans:    []Span{{"lb", PartialOutage, 25000, nil, hours(0), end(1)}, {"lb", PartialOutage, 68000, nil, hours(1), nil}},
 			},
 		},
 		"resolved: spans end at resolution, no states": {
@@ -123,9 +125,9 @@ func TestComponentStatesAndTimeline(t *testing.T) {
 			want{
 				affected: []string{"b", "a"},
 				spans: []Span{
-					{"b", MajorOutage, Percent100, hours(0), end(4)},
-					{"a", DegradedPerformance, 10000, hours(0), end(10)},
-					{"b", PartialOutage, 50000, hours(5), end(10)},
+					{"b", MajorOutage, Percent100, nil, hours(0), end(4)},
+					{"a", DegradedPerformance, 10000, nil, hours(0), end(10)},
+					{"b", PartialOutage, 50000, nil, hours(5), end(10)},
 				},
 			},
 		},
@@ -134,7 +136,7 @@ func TestComponentStatesAndTimeline(t *testing.T) {
 				upd(0, Investigating, cs("a", MajorOutage, Percent100)),
 				upd(3, Resolved),
 			}},
-			want{affected: []string{"a"}, spans: []Span{{"a", MajorOutage, Percent100, hours(0), end(3)}}},
+			want{affected: []string{"a"}, spans: []Span{{"a", MajorOutage, Percent100, nil, hours(0), end(3)}}},
 		},
 		"zero-length spans are left out": {
 			Incident{Phase: Identified, Updates: []Update{
@@ -146,7 +148,7 @@ func TestComponentStatesAndTimeline(t *testing.T) {
 			want{
 				states:   []ComponentStatus{cs("a", DegradedPerformance, 30000)},
 				affected: []string{"a"},
-				spans:    []Span{{"a", MajorOutage, Percent100, hours(1), end(2)}, {"a", DegradedPerformance, 30000, hours(2), nil}},
+				spans:    []Span{{"a", MajorOutage, Percent100, nil, hours(1), end(2)}, {"a", DegradedPerformance, 30000, nil, hours(2), nil}},
 			},
 		},
 		"operational only": {
@@ -190,10 +192,10 @@ func TestTimelineFromApply(t *testing.T) {
 		t.Fatal("Latest")
 	}
 	want := []Span{
-		{"elb-api", PartialOutage, Percent100, hours(0), end(6)},
-		{"elb-us-east-1", DegradedPerformance, 25000, hours(2), end(6)},
-		{"elb-api", MajorOutage, Percent100, hours(6), end(14)},
-		{"elb-us-east-1", PartialOutage, 68000, hours(6), end(16)},
+		{"elb-api", PartialOutage, Percent100, nil, hours(0), end(6)},
+		{"elb-us-east-1", DegradedPerformance, 25000, nil, hours(2), end(6)},
+		{"elb-api", MajorOutage, Percent100, nil, hours(6), end(14)},
+		{"elb-us-east-1", PartialOutage, 68000, nil, hours(6), end(16)},
 	}
 	if got := res.Timeline(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("timeline\n got %+v\nwant %+v", got, want)

@@ -1,6 +1,7 @@
 package incidents
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -50,8 +51,8 @@ func TestParseStatuspageMapping(t *testing.T) {
 	im := got.Batch.Incidents[0]
 	inc := im.Incident
 	if im.Source != "statuspage:pg1/a" || inc.Phase != Resolved || inc.Impact != ImpactMajor || len(inc.Updates) != 2 ||
-		inc.Updates[0].Components[0] != (ComponentStatus{"api-gateway", MajorOutage, Percent100}) ||
-		inc.Updates[1].Components[0] != (ComponentStatus{"api-gateway", Operational, 0}) ||
+		!reflect.DeepEqual(inc.Updates[0].Components[0], ComponentStatus{Component: "api-gateway", Status: MajorOutage, AffectedPercent: Percent100}) ||
+		!reflect.DeepEqual(inc.Updates[1].Components[0], ComponentStatus{Component: "api-gateway", Status: Operational, AffectedPercent: 0}) ||
 		!inc.ResolvedAt.Equal(time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC)) || inc.Updates[0].Author != "importer" {
 		t.Errorf("incident %+v", inc)
 	}

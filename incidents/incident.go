@@ -46,15 +46,28 @@ type ComponentStatus struct {
 	Component       string  `json:"component"`
 	Status          Status  `json:"status"`
 	AffectedPercent Percent `json:"affected_percent"`
+	// Customers, when not empty, names the customers this status hits (and
+	// so no one else, for the credit desk).
+	Customers []AffectedCustomer `json:"customers,omitempty"`
+}
+
+// AffectedCustomer names a customer of the credit desk hit by a
+// component's status, and how many of its resources in the component were
+// hit (nil: all of them).
+type AffectedCustomer struct {
+	Customer          string `json:"customer"`
+	AffectedResources *int64 `json:"affected_resources,omitempty"`
 }
 
 // Span is one stretch of time during which a component stayed at one status
 // and affected share because of an incident.
 type Span struct {
-	Component       string    `json:"component"`
-	Status          Status    `json:"status"`
-	AffectedPercent Percent   `json:"affected_percent"`
-	Start           time.Time `json:"start"`
+	Component       string  `json:"component"`
+	Status          Status  `json:"status"`
+	AffectedPercent Percent `json:"affected_percent"`
+	// Customers are the customers the span's status names, if any.
+	Customers []AffectedCustomer `json:"customers,omitempty"`
+	Start     time.Time          `json:"start"`
 	// End is nil while the span goes on.
 	End *time.Time `json:"end,omitempty"`
 }
@@ -143,12 +156,14 @@ func (inc Incident) Timeline() []Span {
 			if _, ok := first[cs.Component]; !ok {
 				first[cs.Component] = len(first)
 			}
-			if sp := open[cs.Component]; sp != nil && sp.Status == cs.Status && sp.AffectedPercent == cs.AffectedPercent {
+			if sp := open[cs.Component]; sp != nil && sp.Status == cs.Status && sp.AffectedPercent == cs.AffectedPercent &&
+				sameCustomers(sp.Customers, cs.Customers) {
 				continue // nothing changed: the span goes on
 			}
 			end(cs.Component, u.At)
 			if cs.Status != Operational {
-				open[cs.Component] = &Span{Component: cs.Component, Status: cs.Status, AffectedPercent: cs.AffectedPercent, Start: u.At}
+				open[cs.Component] = &Span{Component: cs.Component, Status: cs.Status, AffectedPercent: cs.AffectedPercent,
+					Customers: cs.Customers, Start: u.At}
 			}
 		}
 	}
@@ -166,4 +181,19 @@ func (inc Incident) Timeline() []Span {
 		return first[out[i].Component] < first[out[j].Component]
 	})
 	return out
+}
+
+// sameCustomers reports whether a and b name the same customers with the
+// same counts, in the same order.
+func sameCustomers(a, b []AffectedCustomer) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Customer != b[i].Customer || (a[i].AffectedResources == nil) != (b[i].AffectedResources == nil) ||
+			(a[i].AffectedResources != nil && *a[i].AffectedResources != *b[i].AffectedResources) {
+			return false
+		}
+	}
+	return true
 }

@@ -46,6 +46,11 @@ type ComponentChange struct {
 	// AffectedPercent defaults to 100 for a non-operational status and 0
 	// for operational.
 	AffectedPercent *Percent `json:"affected_percent,omitempty"`
+	// Customers names the customers hit, each at most once, with how many
+	// of its resources in the component (nil: all, else 0 or more). Only a
+	// non-operational status names customers. Whether they exist is for
+	// the caller (the credit desk keeps them).
+	Customers []AffectedCustomer `json:"customers,omitempty"`
 }
 
 // MaintenanceInput schedules a maintenance.
@@ -263,5 +268,52 @@ func (ch ComponentChange) status(resolving bool) (ComponentStatus, error) {
 			return ComponentStatus{}, errs.Invalidf("affected_percent", "must be 0 for an operational component")
 		}
 	}
-	return ComponentStatus{Component: id, Status: ch.Status, AffectedPercent: pct}, nil
+	customers, err := affectedCustomers(ch.Customers, ch.Status)
+	if err != nil {
+		return ComponentStatus{}, err
+	}
+	return ComponentStatus{Component: id, Status: ch.Status, AffectedPercent: pct, Customers: customers}, nil
+}
+
+// MaxAffectedCustomers is how many customers one component change may name.
+const MaxAffectedCustomers = 10000
+
+// affectedCustomers checks the customers a change names: errs.Invalid on
+// "customers", "customers[i].customer" (empty, too long, twice) or
+// "customers[i].affected_resources" (below 0).
+func affectedCustomers(in []AffectedCustomer, st Status) ([]AffectedCustomer, error) {
+	if len(in) == 0 {
+		return nil, nil
+	}
+	if st == Operational {
+		return nil, errs.Invalidf("customers", "must be empty for an operational component")
+	}
+	if len(in) > MaxAffectedCustomers {
+		return nil, errs.Invalidf("customers", "names %d customers, more than %d", len(in), MaxAffectedCustomers)
+	}
+	out := make([]AffectedCustomer, len(in))
+	seen := make(map[string]bool, len(in))
+	for i, ac := range in {
+		field := fmt.Sprintf("customers[%d]", i)
+		id := strings.TrimSpace(ac.Customer)
+		if id == "" {
+			return nil, errs.Invalidf(field+".customer", "must not be empty")
+		}
+		if len(id) > 64 {
+			return nil, errs.Invalidf(field+".customer", "is longer than 64 characters")
+		}
+		if seen[id] {
+			return nil, errs.Invalidf(field+".customer", "%q appears twice", id)
+		}
+		seen[id] = true
+		if ac.AffectedResources != nil && *ac.AffectedResources < 0 {
+			return nil, errs.Invalidf(field+".affected_resources", "%d is below 0", *ac.AffectedResources)
+		}
+		out[i] = AffectedCustomer{Customer: id}
+		if ac.AffectedResources != nil {
+			n := *ac.AffectedResources
+			out[i].AffectedResources = &n
+		}
+	}
+	return out, nil
 }

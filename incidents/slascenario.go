@@ -18,13 +18,17 @@ import (
 //     Excluded flag, and one impact per span of its Timeline that has a
 //     status the engine counts (degraded_performance, partial_outage,
 //     major_outage; under_maintenance spans are left out), with the span's
-//     affected percentage, start and end (a zero End while it goes on);
+//     affected percentage, start and end (a zero End while it goes on),
+//     and the customers it names (sla.Impact.Customers);
 //   - each maintenance becomes an sla.Maintenance window with its
 //     announcement instant, on the components given.
 //
-// Policies and customers are not stored yet, so the scenario has none: the
-// engine then applies the spec's default policy (partial and major outages
-// count) and computes component and service figures only. services must
+// The scenario has no policies (the engine then applies the spec's default
+// policy: partial and major outages count), and as customers only a
+// placeholder (currency "XXX", no resources, no charges) for each customer
+// an impact names, so that it is valid; it yields component and service
+// figures only. The credit desk adds policies and customers (see
+// sla.MonthScenarios, which ignores these placeholders). services must
 // hold the service of every component (errs.Invalid on
 // "components[i].service" otherwise); incs and maints naming a
 // component not in components are errs.Invalid too. The period and asOf are
@@ -67,9 +71,26 @@ func SLAScenario(period sla.Period, asOf time.Time, services []Service, componen
 			if sp.End != nil {
 				im.End = *sp.End
 			}
+			for _, ac := range sp.Customers {
+				im.Customers = append(im.Customers, sla.AffectedCustomer{Customer: ac.Customer, AffectedResources: ac.AffectedResources})
+			}
 			out.Impacts = append(out.Impacts, im)
 		}
 		sc.Incidents = append(sc.Incidents, out)
+	}
+	// Customers an impact names must exist in a valid scenario: each gets
+	// a placeholder with no resources and no charges (so no figures of its
+	// own), as sla.MonthScenarios does for the customers of other groups.
+	named := map[string]bool{}
+	for _, inc := range sc.Incidents {
+		for _, im := range inc.Impacts {
+			for _, ac := range im.Customers {
+				if !named[ac.Customer] {
+					named[ac.Customer] = true
+					sc.Customers = append(sc.Customers, sla.Customer{ID: ac.Customer, Currency: "XXX"})
+				}
+			}
+		}
 	}
 	for i, m := range maints {
 		for j, c := range m.Components {

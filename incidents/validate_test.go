@@ -2,6 +2,7 @@ package incidents
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -125,8 +126,8 @@ func TestNewIncident(t *testing.T) {
 	if len(inc.Updates) != 1 || u.Author != "ann" || !u.At.Equal(start) || !u.CreatedAt.Equal(now) || u.Phase != Investigating || u.Message != "We are investigating." {
 		t.Fatalf("update %+v", u)
 	}
-	want := []ComponentStatus{{"elb-us-east-1", DegradedPerformance, 68000}, {"elb-api", MajorOutage, Percent100}, {"ec2-us-east-1", Operational, 0}}
-	if len(u.Components) != 3 || u.Components[0] != want[0] || u.Components[1] != want[1] || u.Components[2] != want[2] {
+	want := []ComponentStatus{{Component: "elb-us-east-1", Status: DegradedPerformance, AffectedPercent: 68000}, {Component: "elb-api", Status: MajorOutage, AffectedPercent: Percent100}, {Component: "ec2-us-east-1", Status: Operational, AffectedPercent: 0}}
+	if !reflect.DeepEqual(u.Components, want) {
 		t.Fatalf("components %+v", u.Components)
 	}
 
@@ -164,21 +165,33 @@ func TestNewIncidentInvalid(t *testing.T) {
 		edit func(*IncidentInput)
 		want string
 	}{
-		"empty title":     {func(in *IncidentInput) { in.Title = " \t" }, "title: must not be empty"},
-		"long title":      {func(in *IncidentInput) { in.Title = strings.Repeat("x", 201) }, "title: is longer than 200 characters"},
-		"bad impact":      {func(in *IncidentInput) { in.Impact = "huge" }, `impact: "huge" is not an impact`},
-		"bad phase":       {func(in *IncidentInput) { in.Phase = "panicking" }, `phase: "panicking" is not a phase`},
-		"empty message":   {func(in *IncidentInput) { in.Message = "" }, "message: must not be empty"},
-		"long message":    {func(in *IncidentInput) { in.Message = strings.Repeat("x", 20001) }, "message: is longer than 20000 characters"},
-		"future start":    {func(in *IncidentInput) { in.StartedAt = ptr(now.Add(61 * time.Second)) }, "started_at: is in the future"},
-		"zero start":      {func(in *IncidentInput) { in.StartedAt = &time.Time{} }, "started_at: must not be empty"},
-		"no component":    {func(in *IncidentInput) { in.Components[1].Component = "" }, "components[1].component: must not be empty"},
-		"no status":       {func(in *IncidentInput) { in.Components[0].Status = "" }, "components[0].status: must not be empty"},
-		"bad status":      {func(in *IncidentInput) { in.Components[0].Status = "broken" }, `components[0].status: "broken" is not a status`},
-		"above 100":       {func(in *IncidentInput) { in.Components[1].AffectedPercent = ptr(Percent(1200000)) }, "components[1].affected_percent: 120 is above 100"},
-		"below 0":         {func(in *IncidentInput) { in.Components[1].AffectedPercent = ptr(Percent(-10000)) }, "components[1].affected_percent: -1 is below 0"},
-		"operational pct": {func(in *IncidentInput) { in.Components[1] = ComponentChange{"b", Operational, pct("5")} }, "components[1].affected_percent: must be 0 for an operational component"},
-		"twice":           {func(in *IncidentInput) { in.Components[2].Component = " a" }, "components[2].component: appears twice"},
+		"empty title":   {func(in *IncidentInput) { in.Title = " \t" }, "title: must not be empty"},
+		"long title":    {func(in *IncidentInput) { in.Title = strings.Repeat("x", 201) }, "title: is longer than 200 characters"},
+		"bad impact":    {func(in *IncidentInput) { in.Impact = "huge" }, `impact: "huge" is not an impact`},
+		"bad phase":     {func(in *IncidentInput) { in.Phase = "panicking" }, `phase: "panicking" is not a phase`},
+		"empty message": {func(in *IncidentInput) { in.Message = "" }, "message: must not be empty"},
+		"long message":  {func(in *IncidentInput) { in.Message = strings.Repeat("x", 20001) }, "message: is longer than 20000 characters"},
+		"future start":  {func(in *IncidentInput) { in.StartedAt = ptr(now.Add(61 * time.Second)) }, "started_at: is in the future"},
+		"zero start":    {func(in *IncidentInput) { in.StartedAt = &time.Time{} }, "started_at: must not be empty"},
+		"no component":  {func(in *IncidentInput) { in.Components[1].Component = "" }, "components[1].component: must not be empty"},
+		"no status":     {func(in *IncidentInput) { in.Components[0].Status = "" }, "components[0].status: must not be empty"},
+		"bad status":    {func(in *IncidentInput) { in.Components[0].Status = "broken" }, `components[0].status: "broken" is not a status`},
+		"above 100":     {func(in *IncidentInput) { in.Components[1].AffectedPercent = ptr(Percent(1200000)) }, "components[1].affected_percent: 120 is above 100"},
+		"below 0":       {func(in *IncidentInput) { in.Components[1].AffectedPercent = ptr(Percent(-10000)) }, "components[1].affected_percent: -1 is below 0"},
+		"operational pct": {func(in *IncidentInput) {
+			in.Components[1] = ComponentChange{Component: "b", Status: Operational, AffectedPercent: pct("5")}
+		}, "components[1].affected_percent: must be 0 for an operational component"},
+		"twice": {func(in *IncidentInput) { in.Components[2].Component = " a" }, "components[2].component: appears twice"},
+		"customer count below 0": {func(in *IncidentInput) {
+			in.Components[0].Customers = []AffectedCustomer{{Customer: "acme"}, {Customer: "globex", AffectedResources: ptr(int64(-1))}}
+		}, "components[0].customers[1].affected_resources: -1 is below 0"},
+		"customer twice": {func(in *IncidentInput) {
+			in.Components[1].Customers = []AffectedCustomer{{Customer: "acme"}, {Customer: " acme", AffectedResources: ptr(int64(2))}}
+		}, `components[1].customers[1].customer: "acme" appears twice`},
+		"customer empty": {func(in *IncidentInput) { in.Components[2].Customers = []AffectedCustomer{{Customer: " "}} }, "components[2].customers[0].customer: must not be empty"},
+		"customers on operational": {func(in *IncidentInput) {
+			in.Components[1] = ComponentChange{Component: "b", Status: Operational, Customers: []AffectedCustomer{{Customer: "acme"}}}
+		}, "components[1].customers: must be empty for an operational component"},
 		"resolved broken": {func(in *IncidentInput) { in.Phase = Resolved }, "components[0].status: must be operational in a resolving update, which returns every component to operational"},
 	} {
 		in := base()
@@ -233,7 +246,7 @@ func TestApply(t *testing.T) {
 	}
 	// Resolving returned the component still affected to operational.
 	last := res.Latest()
-	if len(last.Components) != 1 || last.Components[0] != (ComponentStatus{"elb-us-east-1", Operational, 0}) || last.Author != "bob" {
+	if len(last.Components) != 1 || !reflect.DeepEqual(last.Components[0], ComponentStatus{Component: "elb-us-east-1", Status: Operational, AffectedPercent: 0}) || last.Author != "bob" {
 		t.Fatalf("resolving update %+v", last)
 	}
 	if len(res.ComponentStates()) != 0 {
@@ -273,11 +286,11 @@ func TestApplyInvalid(t *testing.T) {
 		"zero at":         {UpdateInput{Message: "m", At: &time.Time{}}, "at: must not be empty"},
 		"bad status": {UpdateInput{Message: "m", Components: []ComponentChange{{Component: "a", Status: Operational}, {Component: "b", Status: "broken"}}},
 			`components[1].status: "broken" is not a status`},
-		"twice": {UpdateInput{Message: "m", Components: []ComponentChange{{"a", Operational, nil}, {"b", Operational, nil}, {"a", MajorOutage, nil}}},
+		"twice": {UpdateInput{Message: "m", Components: []ComponentChange{{Component: "a", Status: Operational, AffectedPercent: nil}, {Component: "b", Status: Operational, AffectedPercent: nil}, {Component: "a", Status: MajorOutage, AffectedPercent: nil}}},
 			"components[2].component: appears twice"},
-		"pct": {UpdateInput{Message: "m", Components: []ComponentChange{{"a", MajorOutage, ptr(Percent(1200000))}}},
+		"pct": {UpdateInput{Message: "m", Components: []ComponentChange{{Component: "a", Status: MajorOutage, AffectedPercent: ptr(Percent(1200000))}}},
 			"components[0].affected_percent: 120 is above 100"},
-		"resolve outage": {UpdateInput{Phase: Resolved, Message: "m", Components: []ComponentChange{{"a", Operational, nil}, {"elb-us-east-1", PartialOutage, nil}}},
+		"resolve outage": {UpdateInput{Phase: Resolved, Message: "m", Components: []ComponentChange{{Component: "a", Status: Operational, AffectedPercent: nil}, {Component: "elb-us-east-1", Status: PartialOutage, AffectedPercent: nil}}},
 			"components[1].status: must be operational in a resolving update, which returns every component to operational"},
 	} {
 		_, err := inc.Apply("bob", tc.in, now)

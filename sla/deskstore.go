@@ -102,4 +102,37 @@ type DeskStore interface {
 	ApproveManualCredit(ctx context.Context, by Actor, id int64, now time.Time) (ManualCredit, error)
 	// RejectManualCredit refuses a pending manual credit (see ManualCredit.Reject).
 	RejectManualCredit(ctx context.Context, by Actor, id int64, now time.Time) (ManualCredit, error)
+
+	// GoodwillGrants returns the goodwill grants of incident ("" for every
+	// incident), oldest first.
+	GoodwillGrants(ctx context.Context, incident string) ([]GoodwillGrant, error)
+	// GoodwillGrant returns one grant; errs.NotFound.
+	GoodwillGrant(ctx context.Context, id int64) (GoodwillGrant, error)
+	// RequestGoodwill records a pending grant (see NewGoodwillGrant):
+	// errs.Conflict when its incident already has one. The caller checks
+	// that the incident, services and components exist.
+	RequestGoodwill(ctx context.Context, by Actor, g GoodwillGrant, now time.Time) (GoodwillGrant, error)
+	// ApproveGoodwill approves a pending grant (see GoodwillGrant.Approve:
+	// errs.Forbidden for its requester, errs.Conflict the second time).
+	ApproveGoodwill(ctx context.Context, by Actor, id int64, now time.Time) (GoodwillGrant, error)
+
+	// Runs returns a page of credit runs, newest first, and how many there
+	// are; errs.Invalid on "offset" or "limit".
+	Runs(ctx context.Context, offset, limit int) ([]CreditRun, int, error)
+	// ImportAccountData adds resource entries and sets charges (as
+	// AddResource and PutCharge do, each with its audit entry) all in one
+	// transaction: on any error, errs.Invalid naming "resources[i].field"
+	// or "charges[i].field", nothing is stored.
+	ImportAccountData(ctx context.Context, by Actor, resources []AccountResource, charges []AccountCharge, now time.Time) error
+
+	// RotateStatementLink gives customer a new statement token, replacing
+	// any earlier one (which stops working at once), and returns it; only
+	// its SHA-256 is kept. errs.NotFound for an unknown customer.
+	RotateStatementLink(ctx context.Context, by Actor, customer string, now time.Time) (string, error)
+	// StatementLinkMade returns when customer's current statement link was
+	// made, nil if it has none.
+	StatementLinkMade(ctx context.Context, customer string) (*time.Time, error)
+	// StatementAccount returns the account whose current statement token is
+	// token; errs.NotFound for any other string.
+	StatementAccount(ctx context.Context, token string) (Account, error)
 }

@@ -85,18 +85,24 @@ type LedgerFilter struct {
 // entries are stamped with the run, its approver actor and its ApprovedAt.
 // A month run covers every customer of its month, so a tier key of the
 // month that the ledger holds and the run has no line for is owed 0, and
-// gets an adjustment that takes back what it holds.
+// gets an adjustment that takes back what it holds. An incident run does
+// the same with goodwill keys of its incident: its lines are keyed by
+// customer, service "" and the incident, and its entries are goodwill.
 // errs.Conflict unless run is approved (ApprovedAt set) and not yet issued.
 func PlanIssue(run CreditRun, lines []RunLine, held map[LedgerKey]Held, actor string) ([]LedgerEntry, error) {
 	if run.ApprovedAt == nil || run.State != RunIssued {
 		return nil, errs.Conflictf("credit run %d is %s, not approved", run.ID, run.State)
 	}
 	at := *run.ApprovedAt
+	kind := EntryTier
+	if run.Kind == RunIncident {
+		kind = EntryGoodwill
+	}
 	out := make([]LedgerEntry, 0, len(lines))
 	matched := make(map[LedgerKey]bool, len(held))
 	for i := range lines {
 		l := &lines[i]
-		key := LedgerKey{Customer: l.Customer, Service: l.Service, Period: run.Period, Kind: EntryTier}
+		key := LedgerKey{Customer: l.Customer, Service: l.Service, Period: run.Period, Incident: run.Incident, Kind: kind}
 		h, ok := held[key]
 		if ok {
 			matched[key] = true
@@ -105,8 +111,8 @@ func PlanIssue(run CreditRun, lines []RunLine, held map[LedgerKey]Held, actor st
 		if diff == 0 {
 			continue
 		}
-		e := LedgerEntry{Customer: l.Customer, Currency: l.Currency, AmountMinor: diff, Kind: EntryTier, CreditKind: EntryTier,
-			Service: l.Service, Period: run.Period, Reason: l.Reason, RunID: run.ID, CreatedAt: at, Actor: actor}
+		e := LedgerEntry{Customer: l.Customer, Currency: l.Currency, AmountMinor: diff, Kind: kind, CreditKind: kind,
+			Service: l.Service, Period: run.Period, Incident: run.Incident, Reason: l.Reason, RunID: run.ID, CreatedAt: at, Actor: actor}
 		if len(h.IDs) > 0 {
 			e.Kind = EntryAdjustment
 			e.Adjusts = slices.Clone(h.IDs)
@@ -116,7 +122,7 @@ func PlanIssue(run CreditRun, lines []RunLine, held map[LedgerKey]Held, actor st
 	}
 	var gone []LedgerKey
 	for k, h := range held {
-		if !matched[k] && k.Period == run.Period && k.Kind == EntryTier && h.SumMinor != 0 {
+		if !matched[k] && k.Period == run.Period && k.Kind == kind && k.Incident == run.Incident && h.SumMinor != 0 {
 			gone = append(gone, k)
 		}
 	}
@@ -129,7 +135,7 @@ func PlanIssue(run CreditRun, lines []RunLine, held map[LedgerKey]Held, actor st
 	for _, k := range gone {
 		h := held[k]
 		out = append(out, LedgerEntry{Customer: k.Customer, Currency: h.Currency, AmountMinor: -h.SumMinor,
-			Kind: EntryAdjustment, CreditKind: EntryTier, Service: k.Service, Period: k.Period,
+			Kind: EntryAdjustment, CreditKind: kind, Service: k.Service, Period: k.Period, Incident: k.Incident,
 			Reason:  "correction of " + FormatMoney(h.SumMinor, h.Currency) + " to " + FormatMoney(0, h.Currency) + ": no longer owed",
 			Adjusts: slices.Clone(h.IDs), RunID: run.ID, CreatedAt: at, Actor: actor})
 	}

@@ -13,8 +13,11 @@ import (
 // RunKind is what a credit run pays.
 type RunKind string
 
-// RunMonth pays the tier credits of one billing month.
-const RunMonth RunKind = "month"
+// The run kinds.
+const (
+	RunMonth    RunKind = "month"    // the tier credits of one billing month
+	RunIncident RunKind = "incident" // the goodwill credits of one incident
+)
 
 // RunState is where a credit run stands: previewed → requested → issued,
 // or rejected.
@@ -33,10 +36,12 @@ const (
 // and who moved it along. Approval and issue are one step: an approved run
 // is issued.
 type CreditRun struct {
-	ID     int64    `json:"id"`
-	Kind   RunKind  `json:"kind"`
-	Period string   `json:"period"` // "YYYY-MM"
-	State  RunState `json:"state"`
+	ID     int64   `json:"id"`
+	Kind   RunKind `json:"kind"`
+	Period string  `json:"period"` // "YYYY-MM"
+	// Incident is the incident whose goodwill an incident run pays.
+	Incident string   `json:"incident,omitempty"`
+	State    RunState `json:"state"`
 	// AsOf is the evaluation instant: ongoing impacts counted up to it.
 	AsOf         time.Time  `json:"as_of"`
 	PreviewedBy  string     `json:"previewed_by"`

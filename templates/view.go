@@ -41,6 +41,9 @@ type Page struct {
 	// (absolute when the server knows its base URL).
 	OGType string
 	OGURL  string
+	// NoIndex asks search engines not to index the page (private pages
+	// such as a customer's statement).
+	NoIndex bool
 }
 
 // StatusBadge is a status as shown: Class is the machine value used for CSS

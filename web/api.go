@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -59,15 +60,34 @@ func jsonError(err error) error {
 // apiChange is a component change as the API takes it: the percentage stays
 // raw until it is parsed with its field path.
 type apiChange struct {
-	Component       string           `json:"component"`
-	Status          incidents.Status `json:"status"`
-	AffectedPercent json.RawMessage  `json:"affected_percent"`
+	Component       string                       `json:"component"`
+	Status          incidents.Status             `json:"status"`
+	AffectedPercent json.RawMessage              `json:"affected_percent"`
+	Customers       []incidents.AffectedCustomer `json:"customers"`
 }
 
-func changes(in []apiChange) ([]incidents.ComponentChange, error) {
+// changes reads the API's component changes. Every customer a change names
+// must be one the credit desk keeps: errs.Invalid on
+// "components[i].customers[j].customer" otherwise (the rest of the rules
+// are the incidents package's).
+func (s *Server) changes(ctx context.Context, in []apiChange) ([]incidents.ComponentChange, error) {
 	out := make([]incidents.ComponentChange, len(in))
+	known := map[string]bool{}
 	for i, ch := range in {
-		out[i] = incidents.ComponentChange{Component: ch.Component, Status: ch.Status}
+		out[i] = incidents.ComponentChange{Component: ch.Component, Status: ch.Status, Customers: ch.Customers}
+		for j, ac := range ch.Customers {
+			id := strings.TrimSpace(ac.Customer)
+			if id == "" || known[id] {
+				continue
+			}
+			if _, err := s.desk.Account(ctx, id); err != nil {
+				if errs.CodeOf(err) == errs.NotFound {
+					return nil, errs.Invalidf(fmt.Sprintf("components[%d].customers[%d].customer", i, j), "unknown customer %q", id)
+				}
+				return nil, err
+			}
+			known[id] = true
+		}
 		raw := strings.TrimSpace(string(ch.AffectedPercent))
 		if raw == "" || raw == "null" {
 			continue

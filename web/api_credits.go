@@ -5,11 +5,9 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/sla"
 )
@@ -358,40 +356,29 @@ func (s *Server) apiPutPolicy(c echo.Context) error {
 // POST /api/v1/credit-runs {"month": "YYYY-MM"}: computes every customer's
 // lines for a month that is over (in every time zone), from stored data as
 // of now, and stores them as a previewed run.
+//
+// With {"incident": id} instead, it previews the goodwill of that resolved
+// incident's approved grant for every eligible customer (see
+// previewGoodwillRun in api_goodwill.go).
 func (s *Server) apiPreviewCreditRun(c echo.Context) error {
 	var req struct {
-		Month string `json:"month"`
+		Month    string `json:"month"`
+		Incident int64  `json:"incident"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	from, to, err := sla.MonthWindow(req.Month)
+	var run sla.CreditRun
+	var err error
+	switch {
+	case req.Incident != 0 && req.Month != "":
+		return errs.Invalidf("incident", "give either a month or an incident, not both")
+	case req.Incident != 0:
+		run, err = s.previewGoodwillRun(c, req.Incident)
+	default:
+		run, err = s.previewRun(c, req.Month)
+	}
 	if err != nil {
-		return err
-	}
-	now := s.now()
-	if now.Before(to) {
-		return errs.Invalidf("month", "%s is not over everywhere until %s", req.Month, to.Format(time.RFC3339))
-	}
-	ctx := c.Request().Context()
-	base, err := incidents.StoredScenario(ctx, s.incidents, sla.Period{Month: req.Month}, from, to, now)
-	if err != nil {
-		return err
-	}
-	data, err := s.desk.MonthData(ctx, req.Month)
-	if err != nil {
-		return err
-	}
-	lines, err := sla.PreviewMonth(req.Month, now, base, data)
-	if err != nil {
-		return err
-	}
-	who := by(c)
-	run, err := sla.NewMonthRun(req.Month, now, lines, who.Person, now)
-	if err != nil {
-		return err
-	}
-	if run, err = s.desk.CreateRun(ctx, who, run, lines, now); err != nil {
 		return err
 	}
 	return created(c, "/api/v1/credit-runs/"+strconv.FormatInt(run.ID, 10), run)
@@ -432,7 +419,7 @@ func (s *Server) apiRequestCreditRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	run, err := s.desk.RequestRun(c.Request().Context(), by(c), id, s.now())
+	run, err := s.requestRun(c, id)
 	if err != nil {
 		return err
 	}
@@ -446,7 +433,7 @@ func (s *Server) apiApproveCreditRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	run, err := s.desk.ApproveRun(c.Request().Context(), by(c), id, s.now())
+	run, err := s.approveRun(c, id)
 	if err != nil {
 		return err
 	}
@@ -465,7 +452,7 @@ func (s *Server) apiRejectCreditRun(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	run, err := s.desk.RejectRun(c.Request().Context(), by(c), id, req.Reason, s.now())
+	run, err := s.rejectRun(c, id, req.Reason)
 	if err != nil {
 		return err
 	}
@@ -480,12 +467,11 @@ func (s *Server) apiLedger(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := sla.LedgerFilter{Customer: c.QueryParam("customer"), Period: c.QueryParam("period"), Offset: offset, Limit: limit}
-	if v := c.QueryParam("run"); v != "" {
-		if f.RunID, err = strconv.ParseInt(v, 10, 64); err != nil || f.RunID <= 0 {
-			return errs.Invalidf("run", "%q is not a run id", v)
-		}
+	f, err := ledgerFilter(c)
+	if err != nil {
+		return err
 	}
+	f.Offset, f.Limit = offset, limit
 	list, total, err := s.desk.Ledger(c.Request().Context(), f)
 	if err != nil {
 		return err

@@ -86,7 +86,7 @@ func (s *Server) apiCreateIncident(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	ch, err := changes(req.Components)
+	ch, err := s.changes(c.Request().Context(), req.Components)
 	if err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func (s *Server) apiPostUpdate(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	ch, err := changes(req.Components)
+	ch, err := s.changes(c.Request().Context(), req.Components)
 	if err != nil {
 		return err
 	}

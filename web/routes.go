@@ -70,6 +70,9 @@ func (s *Server) routes() {
 	// come from mail providers without cookies), so no CSRF check.
 	e.GET("/unsubscribe/:token", s.handleUnsubscribeForm, middleware.BodyLimit("64K"), s.csrf)
 	e.POST("/unsubscribe/:token", s.handleUnsubscribe, middleware.BodyLimit("64K"), limit)
+	// A customer's statement: the unguessable token is the authority, so
+	// no login; never cached publicly (web/public_statement.go).
+	e.Match(get, "/statement/:token", s.handleStatement)
 
 	support, admin := role(auth.Support), role(auth.Admin)
 	a := e.Group("/admin", append(browser, s.signedIn)...)
@@ -98,6 +101,34 @@ func (s *Server) routes() {
 	a.GET("/subscribers", s.handleAdminSubscribers, role(auth.Manager))
 	a.POST("/subscribers/:id/remove", s.handleRemoveSubscriber, role(auth.Manager))
 	a.GET("/deliveries", s.handleAdminDeliveries, role(auth.Manager))
+	// The SLA dashboard and report (web/admin_dashboard.go): managers and admins.
+	a.GET("/dashboard", s.handleDashboard, role(auth.Manager))
+	a.GET("/dashboard.csv", s.handleDashboardCSV, role(auth.Manager))
+	a.GET("/reports/sla", s.handleSLAReport, role(auth.Manager))
+	a.GET("/reports/sla.csv", s.handleSLAReportCSV, role(auth.Manager))
+	a.GET("/audit", s.handleAudit, role(auth.Manager))
+	// The credit desk's pages (web/admin_customers.go, admin_credits.go):
+	// everyone signed in reads, support keeps customers and previews and
+	// requests runs, a manager who is not the requester approves.
+	a.GET("/customers", s.handleCustomers)
+	a.POST("/customers", s.handleCreateCustomer, support)
+	a.GET("/customers/import", s.handleImportForm, support)
+	a.GET("/customers/:customer", s.handleCustomer)
+	a.POST("/customers/:customer/resources", s.handleAddResource, support)
+	a.POST("/customers/:customer/charges", s.handlePutCharge, support)
+	a.POST("/customers/:customer/claims", s.handleRecordClaim, support)
+	a.POST("/customers/:customer/statement", s.handleRotateStatement, support)
+	a.GET("/credits", s.handleCreditRuns)
+	a.POST("/credits/runs", s.handlePreviewRun, support)
+	a.GET("/credits/runs/:id", s.handleCreditRun) // also ":id.csv", the run's CSV export
+	a.POST("/credits/runs/:id/request", s.handleRequestRun, support)
+	a.POST("/credits/runs/:id/approve", s.handleApproveRun, role(auth.Manager))
+	a.POST("/credits/runs/:id/reject", s.handleRejectRun, role(auth.Manager))
+	a.GET("/credits/ledger", s.handleLedger)
+	a.GET("/credits/ledger.csv", s.handleLedgerCSV)
+	// The CSV import takes up to 5 MiB, so it is outside the group's 1 MB
+	// body limit, with the same checks.
+	e.POST("/admin/customers/import", s.handleImport, middleware.BodyLimit("6M"), s.csrf, s.session, s.signedIn, support)
 
 	// The JSON API, with bearer tokens.
 	api := e.Group("/api/v1", s.bearer, gzip)
@@ -136,6 +167,9 @@ func (s *Server) routes() {
 	api.GET("/sla-policies", s.apiListPolicies)
 	api.GET("/sla-policies/:id", s.apiGetPolicy)
 	api.PUT("/sla-policies/:id", s.apiPutPolicy, manager)
+	api.GET("/incidents/:id/goodwill", s.apiListGoodwill)
+	api.POST("/incidents/:id/goodwill", s.apiRequestGoodwill, support)
+	api.POST("/goodwill/:id/approve", s.apiApproveGoodwill, manager)
 	api.POST("/credit-runs", s.apiPreviewCreditRun, support)
 	api.GET("/credit-runs/:id", s.apiGetCreditRun)
 	api.POST("/credit-runs/:id/request", s.apiRequestCreditRun, support)

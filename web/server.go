@@ -53,6 +53,9 @@ type Config struct {
 	// maintenance and explanation the server writes. Optional: without it
 	// the subscription pages answer 404.
 	Notify Notifier
+	// Audit reads the audit log for the admin page that browses it.
+	// Optional: without it that page answers 404.
+	Audit AuditLog
 }
 
 // Revisioner tells whether stored data changed: every write raises the

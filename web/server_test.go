@@ -59,6 +59,10 @@ type dbRevision struct{ db *sql.DB }
 
 func (r dbRevision) Revision(ctx context.Context) (int64, error) { return sqlitedb.Revision(ctx, r.db) }
 
+func (r dbRevision) AuditEntries(ctx context.Context, f sqlitedb.AuditFilter) ([]sqlitedb.AuditRecord, int, error) {
+	return sqlitedb.AuditEntries(ctx, r.db, f)
+}
+
 func init() {
 	// Production argon2 cost is the point in production, not in tests.
 	auth.PasswordParams = auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}
@@ -98,7 +102,7 @@ func newTestEnvWith(t testing.TB, opts envOptions) *testEnv {
 		t.Fatal(err)
 	}
 	clock := &testClock{now: time.Date(2012, 12, 24, 20, 0, 0, 0, time.UTC)}
-	cfg := Config{SiteName: "Test Cloud", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock.Now, LoginRate: 1000}
+	cfg := Config{SiteName: "Test Cloud", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock.Now, LoginRate: 1000, Audit: dbRevision{db}}
 	if opts.config != nil {
 		opts.config(&cfg)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/sla"
 )
 
 // demoActor is who the audit log names for the demo data.
@@ -26,7 +27,7 @@ func runDemo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		return 1
 	}
 	defer st.Close()
-	loaded, err := loadDemo(ctx, st.incidents, time.Now())
+	loaded, err := loadDemo(ctx, st.incidents, st.desk, time.Now())
 	if err != nil {
 		fmt.Fprintf(stderr, "amends demo: %v\n", err)
 		return 1
@@ -73,8 +74,10 @@ type demoIncident struct {
 // (December 2012 load balancers, April 2011 block storage), three recent
 // incidents (5, 2 and 20 days before now) so the uptime bars' last days are
 // not empty, and one upcoming maintenance.
+// The credit desk gets its customers, policies and the April 2011 goodwill
+// grant (see loadDemoCustomers).
 // It returns false, changing nothing, if the database already has services.
-func loadDemo(ctx context.Context, store incidents.Store, now time.Time) (bool, error) {
+func loadDemo(ctx context.Context, store incidents.Store, desk sla.DeskStore, now time.Time) (bool, error) {
 	existing, err := store.Services(ctx)
 	if err != nil {
 		return false, err
@@ -95,6 +98,7 @@ func loadDemo(ctx context.Context, store incidents.Store, now time.Time) (bool, 
 			return false, fmt.Errorf("service %s: %w", s.ID, err)
 		}
 	}
+	var catalog []incidents.Component
 	type place struct{ region, zone string }
 	regional := []place{{"us-east-1", ""}, {"us-west-2", ""}, {"eu-west-1", ""}}
 	zonal := []place{{"us-east-1", "us-east-1a"}, {"us-east-1", "us-east-1b"}, {"us-east-1", "us-east-1c"}, {"us-west-2", ""}, {"eu-west-1", ""}}
@@ -110,13 +114,22 @@ func loadDemo(ctx context.Context, store incidents.Store, now time.Time) (bool, 
 			if _, err := store.CreateComponent(ctx, demoActor, c, now); err != nil {
 				return false, fmt.Errorf("component %s: %w", id, err)
 			}
+			catalog = append(catalog, c)
 		}
 	}
 
-	for _, inc := range demoIncidents(now) {
-		if err := loadDemoIncident(ctx, store, inc, now); err != nil {
+	var april int64
+	for i, inc := range demoIncidents(now) {
+		id, err := loadDemoIncident(ctx, store, inc, now)
+		if err != nil {
 			return false, fmt.Errorf("incident %q: %w", inc.title, err)
 		}
+		if i == 0 {
+			april = id
+		}
+	}
+	if err := loadDemoCustomers(ctx, desk, catalog, april, now); err != nil {
+		return false, fmt.Errorf("credit desk: %w", err)
 	}
 	if err := loadDemoExplanation(ctx, store, now); err != nil {
 		return false, fmt.Errorf("explanation: %w", err)
@@ -137,7 +150,7 @@ func loadDemo(ctx context.Context, store incidents.Store, now time.Time) (bool, 
 	return true, nil
 }
 
-func loadDemoIncident(ctx context.Context, store incidents.Store, d demoIncident, now time.Time) error {
+func loadDemoIncident(ctx context.Context, store incidents.Store, d demoIncident, now time.Time) (int64, error) {
 	first := d.updates[0]
 	start := first.at
 	inc, err := store.CreateIncident(ctx, demoActor, incidents.IncidentInput{
@@ -145,17 +158,23 @@ func loadDemoIncident(ctx context.Context, store incidents.Store, d demoIncident
 		StartedAt: &start, Components: first.components,
 	}, now)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for _, u := range d.updates[1:] {
 		at := u.at
 		if _, err := store.AddUpdate(ctx, demoActor, inc.ID, incidents.UpdateInput{
 			Phase: u.phase, Message: u.message, At: &at, Components: u.components,
 		}, now); err != nil {
-			return fmt.Errorf("update at %s: %w", u.at.Format(time.RFC3339), err)
+			return 0, fmt.Errorf("update at %s: %w", u.at.Format(time.RFC3339), err)
 		}
 	}
-	return nil
+	return inc.ID, nil
+}
+
+// named returns c naming customers.
+func named(c incidents.ComponentChange, customers []incidents.AffectedCustomer) incidents.ComponentChange {
+	c.Customers = customers
+	return c
 }
 
 func change(component string, status incidents.Status, percent string) incidents.ComponentChange {
@@ -210,7 +229,7 @@ func demoIncidents(now time.Time) []demoIncident {
 					[]incidents.ComponentChange{change("elb-us-east-1", partial, "2.5")}},
 				{utc("2012-12-25T01:00:00Z"), incidents.Identified,
 					"To stop more load balancers from being affected, we have disabled scaling and configuration changes for ELB in us-east-1. 6.8% of running load balancers in the region are affected. We are restoring the deleted state data.",
-					[]incidents.ComponentChange{change("elb-us-east-1", partial, "6.8")}},
+					[]incidents.ComponentChange{named(change("elb-us-east-1", partial, "6.8"), demoNamedOnELB)}},
 				{utc("2012-12-25T06:30:00Z"), incidents.Identified,
 					"Our first attempt to restore the state data from a snapshot did not complete correctly. We are restoring it by another method.",
 					nil},

@@ -20,7 +20,7 @@ func TestDemoExplanation(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if ok, err := loadDemo(ctx, st.incidents, time.Date(2013, 1, 10, 12, 0, 0, 0, time.UTC)); err != nil || !ok {
+	if ok, err := loadDemo(ctx, st.incidents, st.desk, time.Date(2013, 1, 10, 12, 0, 0, 0, time.UTC)); err != nil || !ok {
 		t.Fatalf("loadDemo: %v, %v", ok, err)
 	}
 	list, err := st.incidents.PublishedExplanations(ctx)

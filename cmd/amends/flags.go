@@ -103,4 +103,9 @@ func openStores(ctx context.Context, path string) (*stores, error) {
 // Revision implements web.Revisioner over the database.
 func (s *stores) Revision(ctx context.Context) (int64, error) { return sqlitedb.Revision(ctx, s.db) }
 
+// AuditEntries implements web.AuditLog over the database.
+func (s *stores) AuditEntries(ctx context.Context, f sqlitedb.AuditFilter) ([]sqlitedb.AuditRecord, int, error) {
+	return sqlitedb.AuditEntries(ctx, s.db, f)
+}
+
 func (s *stores) Close() error { return s.db.Close() }

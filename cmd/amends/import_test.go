@@ -85,7 +85,7 @@ func TestImportStatuspageRoundTrip(t *testing.T) {
 	}
 	defer src.Close()
 	now := time.Now().UTC().Truncate(time.Second)
-	if ok, err := loadDemo(ctx, src.incidents, now); err != nil || !ok {
+	if ok, err := loadDemo(ctx, src.incidents, src.desk, now); err != nil || !ok {
 		t.Fatalf("demo: %v %v", ok, err)
 	}
 	srv := web.New(web.Config{SiteName: "Demo Cloud", BaseURL: "https://status.example.com", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},

@@ -203,7 +203,7 @@ func incident(ctx context.Context, q queryer, id int64) (incidents.Incident, err
 }
 
 // listIncidents loads the incidents that where (a WHERE, ORDER BY and LIMIT
-// clause) selects, with their updates and component statuses, in three
+// clause) selects, with their updates, component statuses and the customers they name, in four
 // queries however many there are.
 func listIncidents(ctx context.Context, q queryer, where string, args ...any) ([]incidents.Incident, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+incidentColumns+` FROM incidents `+where, args...)
@@ -273,21 +273,64 @@ func listIncidents(ctx context.Context, q queryer, where string, args ...any) ([
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	type compKey struct {
+		update    int64
+		component string
+	}
+	comps := map[compKey]*incidents.ComponentStatus{}
 	for rows.Next() {
 		var updateID int64
 		var cs incidents.ComponentStatus
 		var status string
 		if err := rows.Scan(&updateID, &cs.Component, &status, &cs.AffectedPercent); err != nil {
+			rows.Close()
 			return nil, err
 		}
 		cs.Status = incidents.Status(status)
 		w, ok := updates[updateID]
 		if !ok {
+			rows.Close()
 			return nil, fmt.Errorf("component status of unknown update %d", updateID)
 		}
 		u := &list[w.inc].Updates[w.upd]
 		u.Components = append(u.Components, cs)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range list {
+		for j := range list[i].Updates {
+			u := &list[i].Updates[j]
+			for k := range u.Components {
+				comps[compKey{u.ID, u.Components[k].Component}] = &u.Components[k]
+			}
+		}
+	}
+
+	rows, err = q.QueryContext(ctx, `SELECT c.update_id, c.component_id, c.customer_id, c.affected_resources
+		FROM incident_update_component_customers c JOIN incident_updates u ON u.id = c.update_id
+		WHERE u.incident_id IN (SELECT value FROM json_each(?))
+		ORDER BY c.update_id, c.component_id, c.position`, in)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k compKey
+		var ac incidents.AffectedCustomer
+		var n sql.NullInt64
+		if err := rows.Scan(&k.update, &k.component, &ac.Customer, &n); err != nil {
+			return nil, err
+		}
+		if n.Valid {
+			ac.AffectedResources = &n.Int64
+		}
+		cs := comps[k]
+		if cs == nil {
+			return nil, fmt.Errorf("customer of unknown component status %d/%s", k.update, k.component)
+		}
+		cs.Customers = append(cs.Customers, ac)
 	}
 	return list, rows.Err()
 }
@@ -324,6 +367,17 @@ func insertUpdate(ctx context.Context, tx *sql.Tx, id int64, u *incidents.Update
 		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_update_components (update_id, position, component_id, status, affected_percent)
 			VALUES (?, ?, ?, ?, ?)`, u.ID, i, cs.Component, string(cs.Status), int64(cs.AffectedPercent)); err != nil {
 			return err
+		}
+		for j, ac := range cs.Customers {
+			var n any
+			if ac.AffectedResources != nil {
+				n = *ac.AffectedResources
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO incident_update_component_customers
+				(update_id, component_id, position, customer_id, affected_resources) VALUES (?, ?, ?, ?, ?)`,
+				u.ID, cs.Component, j, ac.Customer, n); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -112,7 +112,7 @@ func TestMigrateAndReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := sqlitedb.Version(ctx, db, MigrationSet); v != 4 {
+	if v, _ := sqlitedb.Version(ctx, db, MigrationSet); v != 5 {
 		t.Fatalf("version %d", v)
 	}
 	if _, err := st.CreateService(ctx, "ann", incidents.Service{ID: "ELB", Name: "ELB"}, now); err != nil {
@@ -220,7 +220,8 @@ func TestIncidentRoundTrip(t *testing.T) {
 	}
 	steps := []incidents.UpdateInput{
 		{Phase: incidents.Identified, Message: "Running load balancers affected.", At: at(4*time.Hour + 36*time.Minute),
-			Components: []incidents.ComponentChange{{Component: "elb-us-east-1", Status: incidents.PartialOutage, AffectedPercent: pct("6.8")}}},
+			Components: []incidents.ComponentChange{{Component: "elb-us-east-1", Status: incidents.PartialOutage, AffectedPercent: pct("6.8"),
+				Customers: []incidents.AffectedCustomer{{Customer: "streamflix", AffectedResources: ptrInt(3)}, {Customer: "acme"}}}}},
 		{Phase: incidents.Monitoring, Message: "State restored.", At: at(14*time.Hour + 21*time.Minute),
 			Components: []incidents.ComponentChange{{Component: "elb-api", Status: incidents.Operational}, {Component: "elb-us-east-1", Status: incidents.DegradedPerformance, AffectedPercent: pct("0.5")}}},
 		{Phase: incidents.Resolved, Message: "Operating normally.", At: at(23*time.Hour + 41*time.Minute)},
@@ -243,11 +244,16 @@ func TestIncidentRoundTrip(t *testing.T) {
 		t.Fatalf("read back\n%s\nwant\n%s", a, b)
 	}
 	last := got.Latest()
-	if len(last.Components) != 1 || last.Components[0] != (incidents.ComponentStatus{Component: "elb-us-east-1", Status: incidents.Operational}) || last.Author != "bob" {
+	if len(last.Components) != 1 || !reflect.DeepEqual(last.Components[0], incidents.ComponentStatus{Component: "elb-us-east-1", Status: incidents.Operational}) || last.Author != "bob" {
 		t.Fatalf("resolving update %+v", last)
 	}
-	if sp := got.Timeline(); len(sp) != 3 || sp[1].AffectedPercent != 68000 || !sp[2].End.Equal(*got.ResolvedAt) {
+	if sp := got.Timeline(); len(sp) != 3 || sp[1].AffectedPercent != 68000 || !sp[2].End.Equal(*got.ResolvedAt) ||
+		!reflect.DeepEqual(sp[1].Customers, []incidents.AffectedCustomer{{Customer: "streamflix", AffectedResources: ptrInt(3)}, {Customer: "acme"}}) ||
+		sp[2].Customers != nil {
 		t.Fatalf("timeline %+v", sp)
+	}
+	if _, err := db.ExecContext(ctx, `DELETE FROM incident_update_component_customers`); err == nil || !strings.Contains(err.Error(), "append-only") {
+		t.Fatalf("deleting a named customer: %v", err)
 	}
 	var stored string
 	db.QueryRowContext(ctx, `SELECT started_at FROM incidents WHERE id = ?`, inc.ID).Scan(&stored)
@@ -654,3 +660,5 @@ func TestMaintenanceStore(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func ptrInt(n int64) *int64 { return &n }

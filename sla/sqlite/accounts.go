@@ -186,18 +186,9 @@ func (st *Store) AddResource(ctx context.Context, by sla.Actor, r sla.AccountRes
 	}
 	r.From, r.To = truncPtr(r.From), truncPtr(r.To)
 	err := st.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := knownAccount(ctx, tx, "customer", r.Customer); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO customer_resources (customer_id, component_id, count, from_at, to_at) VALUES (?, ?, ?, ?, ?)`,
-			r.Customer, r.Component, r.Count, nullTime(r.From), nullTime(r.To))
-		if err != nil {
-			return err
-		}
-		if r.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		return audit(ctx, tx, by, "customer_resource.create", "customer_resource", strconv.FormatInt(r.ID, 10), nil, r, seconds(now))
+		var err error
+		r, err = addResource(ctx, tx, by, r, now)
+		return err
 	})
 	if err != nil {
 		return sla.AccountResource{}, err
@@ -268,40 +259,9 @@ func (st *Store) PutCharge(ctx context.Context, by sla.Actor, ch sla.AccountChar
 		return sla.AccountCharge{}, err
 	}
 	err := st.inTx(ctx, func(tx *sql.Tx) error {
-		a, err := knownAccount(ctx, tx, "customer", ch.Customer)
-		if err != nil {
-			return err
-		}
-		if err := ch.Validate(a); err != nil {
-			return err
-		}
-		ch.Currency = a.Currency
-		old, err := listCharges(ctx, tx, `WHERE ch.customer_id = ? AND ch.component_id = ? AND ch.month = ?`, ch.Customer, ch.Component, ch.Month)
-		if err != nil {
-			return err
-		}
-		action := "customer_charge.create"
-		var before any
-		if len(old) > 0 {
-			ch.ID = old[0].ID
-			if old[0].AmountMinor == ch.AmountMinor {
-				return nil
-			}
-			action, before = "customer_charge.correct", old[0]
-			if _, err := tx.ExecContext(ctx, `UPDATE customer_charges SET amount_minor = ? WHERE id = ?`, ch.AmountMinor, ch.ID); err != nil {
-				return err
-			}
-		} else {
-			res, err := tx.ExecContext(ctx, `INSERT INTO customer_charges (customer_id, component_id, month, amount_minor) VALUES (?, ?, ?, ?)`,
-				ch.Customer, ch.Component, ch.Month, ch.AmountMinor)
-			if err != nil {
-				return err
-			}
-			if ch.ID, err = res.LastInsertId(); err != nil {
-				return err
-			}
-		}
-		return audit(ctx, tx, by, action, "customer_charge", strconv.FormatInt(ch.ID, 10), before, ch, seconds(now))
+		var err error
+		ch, err = putCharge(ctx, tx, by, ch, now)
+		return err
 	})
 	if err != nil {
 		return sla.AccountCharge{}, err
@@ -375,4 +335,58 @@ func (st *Store) MonthData(ctx context.Context, month string) (*sla.MonthData, e
 		return nil, err
 	}
 	return d, nil
+}
+
+// addResource inserts r (validated, instants truncated) in tx with its audit entry.
+func addResource(ctx context.Context, tx *sql.Tx, by sla.Actor, r sla.AccountResource, now time.Time) (sla.AccountResource, error) {
+	if _, err := knownAccount(ctx, tx, "customer", r.Customer); err != nil {
+		return r, err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO customer_resources (customer_id, component_id, count, from_at, to_at) VALUES (?, ?, ?, ?, ?)`,
+		r.Customer, r.Component, r.Count, nullTime(r.From), nullTime(r.To))
+	if err != nil {
+		return r, err
+	}
+	if r.ID, err = res.LastInsertId(); err != nil {
+		return r, err
+	}
+	return r, audit(ctx, tx, by, "customer_resource.create", "customer_resource", strconv.FormatInt(r.ID, 10), nil, r, seconds(now))
+}
+
+// putCharge sets ch in tx with its audit entry (see PutCharge).
+func putCharge(ctx context.Context, tx *sql.Tx, by sla.Actor, ch sla.AccountCharge, now time.Time) (sla.AccountCharge, error) {
+	a, err := knownAccount(ctx, tx, "customer", ch.Customer)
+	if err != nil {
+		return ch, err
+	}
+	if err := ch.Validate(a); err != nil {
+		return ch, err
+	}
+	ch.Currency = a.Currency
+	old, err := listCharges(ctx, tx, `WHERE ch.customer_id = ? AND ch.component_id = ? AND ch.month = ?`, ch.Customer, ch.Component, ch.Month)
+	if err != nil {
+		return ch, err
+	}
+	action := "customer_charge.create"
+	var before any
+	if len(old) > 0 {
+		ch.ID = old[0].ID
+		if old[0].AmountMinor == ch.AmountMinor {
+			return ch, nil
+		}
+		action, before = "customer_charge.correct", old[0]
+		if _, err := tx.ExecContext(ctx, `UPDATE customer_charges SET amount_minor = ? WHERE id = ?`, ch.AmountMinor, ch.ID); err != nil {
+			return ch, err
+		}
+	} else {
+		res, err := tx.ExecContext(ctx, `INSERT INTO customer_charges (customer_id, component_id, month, amount_minor) VALUES (?, ?, ?, ?)`,
+			ch.Customer, ch.Component, ch.Month, ch.AmountMinor)
+		if err != nil {
+			return ch, err
+		}
+		if ch.ID, err = res.LastInsertId(); err != nil {
+			return ch, err
+		}
+	}
+	return ch, audit(ctx, tx, by, action, "customer_charge", strconv.FormatInt(ch.ID, 10), before, ch, seconds(now))
 }

@@ -12,14 +12,14 @@ import (
 	"github.com/amends/amends/sla"
 )
 
-const runCols = `id, kind, period, state, as_of, previewed_by, previewed_at, requested_by, requested_at,
+const runCols = `id, kind, period, incident, state, as_of, previewed_by, previewed_at, requested_by, requested_at,
 	approved_by, approved_at, rejected_by, rejected_at, reject_reason, lines, totals_json, issued_json`
 
 func scanRun(sc interface{ Scan(...any) error }) (sla.CreditRun, error) {
 	var r sla.CreditRun
 	var kind, state, asOf, previewed, totals string
 	var requestedBy, requested, approvedBy, approved, rejectedBy, rejected, reason, issued sql.NullString
-	if err := sc.Scan(&r.ID, &kind, &r.Period, &state, &asOf, &r.PreviewedBy, &previewed, &requestedBy, &requested,
+	if err := sc.Scan(&r.ID, &kind, &r.Period, &r.Incident, &state, &asOf, &r.PreviewedBy, &previewed, &requestedBy, &requested,
 		&approvedBy, &approved, &rejectedBy, &rejected, &reason, &r.Lines, &totals, &issued); err != nil {
 		return r, err
 	}
@@ -67,10 +67,12 @@ var lineCols = []string{"run_id", "seq", "customer_id", "service_id", "policy_id
 
 // CreateRun stores a previewed run and all its lines in one transaction
 // with one audit entry (the run without its lines), and returns it with its
-// ID. errs.Invalid unless run is a previewed month run of lines.
+// ID. errs.Invalid unless run is a previewed month run (or incident run,
+// naming its incident) of lines.
 func (st *Store) CreateRun(ctx context.Context, by sla.Actor, r sla.CreditRun, lines []sla.RunLine, now time.Time) (sla.CreditRun, error) {
-	if r.State != sla.RunPreviewed || r.Kind != sla.RunMonth || r.Lines != len(lines) {
-		return sla.CreditRun{}, errs.Invalidf("", "only a previewed month run with its lines can be stored (see sla.NewMonthRun)")
+	okKind := (r.Kind == sla.RunMonth && r.Incident == "") || (r.Kind == sla.RunIncident && r.Incident != "")
+	if r.State != sla.RunPreviewed || !okKind || r.Lines != len(lines) {
+		return sla.CreditRun{}, errs.Invalidf("", "only a previewed run with its lines can be stored (see sla.NewMonthRun and sla.NewIncidentRun)")
 	}
 	if err := sla.CheckMonth("period", r.Period); err != nil {
 		return sla.CreditRun{}, err
@@ -80,8 +82,8 @@ func (st *Store) CreateRun(ctx context.Context, by sla.Actor, r sla.CreditRun, l
 		return sla.CreditRun{}, err
 	}
 	err = st.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO credit_runs (kind, period, state, as_of, previewed_by, previewed_at, lines, totals_json)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, string(r.Kind), r.Period, string(r.State), ftime(r.AsOf), r.PreviewedBy, ftime(r.PreviewedAt),
+		res, err := tx.ExecContext(ctx, `INSERT INTO credit_runs (kind, period, incident, state, as_of, previewed_by, previewed_at, lines, totals_json)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(r.Kind), r.Period, r.Incident, string(r.State), ftime(r.AsOf), r.PreviewedBy, ftime(r.PreviewedAt),
 			r.Lines, string(totals))
 		if err != nil {
 			return err
@@ -219,7 +221,11 @@ func (st *Store) ApproveRun(ctx context.Context, by sla.Actor, id int64, now tim
 		if err != nil {
 			return err
 		}
-		held, err := heldFor(ctx, tx, r.Period, sla.EntryTier)
+		kind := sla.EntryTier
+		if r.Kind == sla.RunIncident {
+			kind = sla.EntryGoodwill
+		}
+		held, err := heldFor(ctx, tx, r.Period, kind)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,238 @@
+package sla
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/amends/amends/internal/errs"
+)
+
+// GoodwillState is where a goodwill grant stands: pending → approved.
+type GoodwillState string
+
+// The goodwill grant states.
+const (
+	GoodwillPending  GoodwillState = "pending"  // requested by support, not yet in any scenario
+	GoodwillApproved GoodwillState = "approved" // approved by a manager who did not request it
+)
+
+// MaxGoodwillDays is the most days of usage one grant may give (a year;
+// the engine caps the credit at the whole period's charges anyway).
+const MaxGoodwillDays = 366
+
+// GoodwillGrant is a goodwill gesture on one incident: Days of the usage
+// of Services in the scope Components (empty: every component of
+// Services), for every customer with a resource in a scope component
+// during the incident (see Goodwill). It is requested by one person and
+// counts only once approved by another; an incident has at most one grant
+// that is pending or approved.
+type GoodwillGrant struct {
+	ID int64 `json:"id"`
+	// Incident is the incident's id in decimal, as in the scenario.
+	Incident    string        `json:"incident"`
+	Days        int64         `json:"days"`
+	Services    []string      `json:"services"`
+	Components  []string      `json:"components"`
+	Reason      string        `json:"reason"`
+	State       GoodwillState `json:"state"`
+	RequestedBy string        `json:"requested_by"`
+	RequestedAt time.Time     `json:"requested_at"`
+	ApprovedBy  string        `json:"approved_by,omitempty"`
+	ApprovedAt  *time.Time    `json:"approved_at,omitempty"`
+}
+
+// NewGoodwillGrant returns g requested by by at now, pending. errs.Invalid
+// on "incident" (empty), "days" (not 1 to MaxGoodwillDays), "services"
+// (none), "services[i]" or "components[i]" (empty or twice), "reason" (too
+// long). Whether the incident, services and components exist, and whether
+// every component belongs to one of the services, is for the caller.
+func NewGoodwillGrant(g GoodwillGrant, by string, now time.Time) (GoodwillGrant, error) {
+	g.Incident = strings.TrimSpace(g.Incident)
+	g.Reason = strings.TrimSpace(g.Reason)
+	if g.Incident == "" {
+		return GoodwillGrant{}, errs.Invalidf("incident", "is required")
+	}
+	if g.Days < 1 || g.Days > MaxGoodwillDays {
+		return GoodwillGrant{}, errs.Invalidf("days", "%d is not a whole number of days from 1 to %d", g.Days, MaxGoodwillDays)
+	}
+	if len(g.Services) == 0 {
+		return GoodwillGrant{}, errs.Invalidf("services", "must name at least one service")
+	}
+	var err error
+	if g.Services, err = idList("services", g.Services); err != nil {
+		return GoodwillGrant{}, err
+	}
+	if g.Components, err = idList("components", g.Components); err != nil {
+		return GoodwillGrant{}, err
+	}
+	if err := checkText("reason", g.Reason, MaxReasonLen, false); err != nil {
+		return GoodwillGrant{}, err
+	}
+	now = now.UTC().Truncate(time.Second)
+	g.ID, g.State, g.RequestedBy, g.RequestedAt, g.ApprovedBy, g.ApprovedAt = 0, GoodwillPending, by, now, "", nil
+	return g, nil
+}
+
+// idList trims ids and returns errs.Invalid on "field[i]" for an empty or
+// repeated one.
+func idList(field string, ids []string) ([]string, error) {
+	out := make([]string, 0, len(ids))
+	for i, id := range ids {
+		id = strings.TrimSpace(id)
+		f := fmt.Sprintf("%s[%d]", field, i)
+		if id == "" {
+			return nil, errs.Invalidf(f, "must not be empty")
+		}
+		if slices.Contains(out, id) {
+			return nil, errs.Invalidf(f, "%q appears twice", id)
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+// Approve returns g approved by by at now: errs.Conflict unless it is
+// pending, errs.Forbidden when by requested it.
+func (g GoodwillGrant) Approve(by string, now time.Time) (GoodwillGrant, error) {
+	if g.State != GoodwillPending {
+		return GoodwillGrant{}, errs.Conflictf("goodwill grant %d is already %s", g.ID, g.State)
+	}
+	if by == g.RequestedBy {
+		return GoodwillGrant{}, errs.Forbiddenf("no credit is granted on one person's say: you requested goodwill grant %d, so another manager must approve it", g.ID)
+	}
+	now = now.UTC().Truncate(time.Second)
+	g.State, g.ApprovedBy, g.ApprovedAt = GoodwillApproved, by, &now
+	return g, nil
+}
+
+// Goodwill is the engine's goodwill of an approved grant, nil otherwise.
+func (g GoodwillGrant) Goodwill() *Goodwill {
+	if g.State != GoodwillApproved {
+		return nil
+	}
+	return &Goodwill{Days: g.Days, Services: slices.Clone(g.Services), Components: slices.Clone(g.Components)}
+}
+
+// WithGoodwill sets, on the incidents of s that an approved grant names,
+// that grant's Goodwill (replacing any), and returns s. Grants that are
+// not approved, or name an incident s does not hold, change nothing.
+func WithGoodwill(s *Scenario, grants []GoodwillGrant) *Scenario {
+	for _, g := range grants {
+		gw := g.Goodwill()
+		if gw == nil {
+			continue
+		}
+		for i := range s.Incidents {
+			if s.Incidents[i].ID == g.Incident {
+				s.Incidents[i].Goodwill = gw
+			}
+		}
+	}
+	return s
+}
+
+// GoodwillPeriod is the month (UTC, "YYYY-MM") to which the goodwill of
+// inc belongs: the month in which its window (first impact start) starts.
+// errs.Invalid on "incident" when inc has no impacts.
+func GoodwillPeriod(inc Incident) (string, error) {
+	if len(inc.Impacts) == 0 {
+		return "", errs.Invalidf("incident", "incident %s has no impact, so no window to grant goodwill for", inc.ID)
+	}
+	start := inc.Impacts[0].Start
+	for _, im := range inc.Impacts[1:] {
+		if im.Start.Before(start) {
+			start = im.Start
+		}
+	}
+	return start.UTC().Format("2006-01"), nil
+}
+
+// PreviewGoodwill computes the lines of an incident's goodwill run: the
+// incident with ID incident in base (its Goodwill set, see WithGoodwill) is
+// evaluated alone over month (UTC) as of asOf, for every account of d with
+// resources or charges, and every customer the engine finds eligible gets
+// one line (Service "", no claim needed) with its goodwill credit, payable
+// in full, ordered by customer. errs.Invalid on "incident" when base does
+// not hold it or it has no approved goodwill.
+func PreviewGoodwill(incident, month string, asOf time.Time, base *Scenario, d *MonthData) ([]RunLine, error) {
+	var inc *Incident
+	for i := range base.Incidents {
+		if base.Incidents[i].ID == incident {
+			inc = &base.Incidents[i]
+		}
+	}
+	if inc == nil {
+		return nil, errs.Invalidf("incident", "incident %s has no impact in %s", incident, month)
+	}
+	if inc.Goodwill == nil {
+		return nil, errs.Invalidf("incident", "incident %s has no approved goodwill grant", incident)
+	}
+	groups, err := MonthScenarios(month, asOf, &Scenario{Components: base.Components, Incidents: []Incident{*inc}}, &MonthData{
+		Accounts: d.Accounts, Resources: d.Resources, Charges: d.Charges})
+	if err != nil {
+		return nil, err
+	}
+	s := groups[0].Scenario // no policies: one scenario, in UTC, of every customer
+	s.Policies = nil
+	res, err := Evaluate(s)
+	if err != nil {
+		return nil, err
+	}
+	g := inc.Goodwill
+	scope := strings.Join(g.Services, ", ")
+	if len(g.Components) > 0 {
+		scope += " in " + strings.Join(g.Components, ", ")
+	}
+	var lines []RunLine
+	for i := range res.Customers {
+		cr := &res.Customers[i]
+		for _, gc := range cr.Goodwill {
+			if gc.Incident != incident {
+				continue
+			}
+			var charges int64
+			for _, c := range s.Customers[i].Charges {
+				if inScope(c.Component, g, base.Components) {
+					charges += c.AmountMinor
+				}
+			}
+			lines = append(lines, RunLine{Customer: cr.ID, Currency: cr.Currency, Downtime: "0", Uptime: "100.0000",
+				ChargesMinor: charges, CreditMinor: gc.CreditMinor, PayableMinor: gc.CreditMinor, Claim: ClaimNotRequired,
+				Reason: fmt.Sprintf("goodwill for incident %s: %d days of %s usage of %s (%s)", incident, gc.Days, scope, month,
+					FormatMoney(charges, cr.Currency))})
+		}
+	}
+	slices.SortFunc(lines, func(a, b RunLine) int { return strings.Compare(a.Customer, b.Customer) })
+	return lines, nil
+}
+
+// inScope reports whether component is one whose charges g's credit counts.
+func inScope(component string, g *Goodwill, comps []Component) bool {
+	svc := ""
+	for _, c := range comps {
+		if c.ID == component {
+			svc = c.Service
+		}
+	}
+	if len(g.Services) > 0 && !slices.Contains(g.Services, svc) {
+		return false
+	}
+	return len(g.Components) == 0 || slices.Contains(g.Components, component)
+}
+
+// NewIncidentRun returns a previewed goodwill run of incident, whose
+// goodwill belongs to month, as of asOf with lines, by by at now.
+// errs.Invalid on "incident" or "month".
+func NewIncidentRun(incident, month string, asOf time.Time, lines []RunLine, by string, now time.Time) (CreditRun, error) {
+	if strings.TrimSpace(incident) == "" {
+		return CreditRun{}, errs.Invalidf("incident", "is required")
+	}
+	r, err := NewMonthRun(month, asOf, lines, by, now)
+	if err != nil {
+		return CreditRun{}, err
+	}
+	r.Kind, r.Incident = RunIncident, incident
+	return r, nil
+}

@@ -1,0 +1,134 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/sla"
+)
+
+const goodwillCols = `id, incident, days, services_json, components_json, reason, state, requested_by, requested_at, approved_by, approved_at`
+
+func scanGoodwill(sc interface{ Scan(...any) error }) (sla.GoodwillGrant, error) {
+	var g sla.GoodwillGrant
+	var services, components, state, requested string
+	var approvedBy, approved sql.NullString
+	if err := sc.Scan(&g.ID, &g.Incident, &g.Days, &services, &components, &g.Reason, &state, &g.RequestedBy, &requested,
+		&approvedBy, &approved); err != nil {
+		return g, err
+	}
+	g.State, g.ApprovedBy = sla.GoodwillState(state), approvedBy.String
+	if err := json.Unmarshal([]byte(services), &g.Services); err != nil {
+		return g, err
+	}
+	if err := json.Unmarshal([]byte(components), &g.Components); err != nil {
+		return g, err
+	}
+	var err error
+	if g.RequestedAt, err = ptime(requested); err != nil {
+		return g, err
+	}
+	g.ApprovedAt, err = pnull(approved)
+	return g, err
+}
+
+func goodwillGrant(ctx context.Context, q queryer, id int64) (sla.GoodwillGrant, error) {
+	g, err := scanGoodwill(q.QueryRowContext(ctx, `SELECT `+goodwillCols+` FROM goodwill_grants WHERE id = ?`, id))
+	return g, notFound(err, "goodwill grant %d not found", id)
+}
+
+// GoodwillGrant returns one grant; errs.NotFound.
+func (st *Store) GoodwillGrant(ctx context.Context, id int64) (sla.GoodwillGrant, error) {
+	return goodwillGrant(ctx, st.db, id)
+}
+
+// GoodwillGrants returns the grants of incident ("" for every incident), by id.
+func (st *Store) GoodwillGrants(ctx context.Context, incident string) ([]sla.GoodwillGrant, error) {
+	rows, err := st.db.QueryContext(ctx, `SELECT `+goodwillCols+` FROM goodwill_grants WHERE ?1 = '' OR incident = ?1 ORDER BY id`, incident)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []sla.GoodwillGrant
+	for rows.Next() {
+		g, err := scanGoodwill(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// RequestGoodwill records g requested by by (see sla.NewGoodwillGrant)
+// with its audit entry: errs.Invalid, errs.Conflict when the incident
+// already has a grant.
+func (st *Store) RequestGoodwill(ctx context.Context, by sla.Actor, g sla.GoodwillGrant, now time.Time) (sla.GoodwillGrant, error) {
+	out, err := sla.NewGoodwillGrant(g, by.Person, now)
+	if err != nil {
+		return sla.GoodwillGrant{}, err
+	}
+	services, err := json.Marshal(out.Services)
+	if err != nil {
+		return sla.GoodwillGrant{}, err
+	}
+	components, err := json.Marshal(nonNilStrings(out.Components))
+	if err != nil {
+		return sla.GoodwillGrant{}, err
+	}
+	err = st.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO goodwill_grants (incident, days, services_json, components_json, reason, state, requested_by, requested_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, out.Incident, out.Days, string(services), string(components), out.Reason, string(out.State),
+			out.RequestedBy, ftime(out.RequestedAt))
+		if isUnique(err) {
+			return errs.Conflictf("incident %s already has a goodwill grant", out.Incident)
+		}
+		if err != nil {
+			return err
+		}
+		if out.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return audit(ctx, tx, by, "goodwill.request", "goodwill_grant", strconv.FormatInt(out.ID, 10), nil, out, seconds(now))
+	})
+	if err != nil {
+		return sla.GoodwillGrant{}, err
+	}
+	return out, nil
+}
+
+// ApproveGoodwill approves grant id (see sla.GoodwillGrant.Approve:
+// errs.Forbidden for its requester, errs.Conflict the second time) with
+// its audit entry; errs.NotFound.
+func (st *Store) ApproveGoodwill(ctx context.Context, by sla.Actor, id int64, now time.Time) (sla.GoodwillGrant, error) {
+	var out sla.GoodwillGrant
+	err := st.inTx(ctx, func(tx *sql.Tx) error {
+		g, err := goodwillGrant(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if out, err = g.Approve(by.Person, now); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE goodwill_grants SET state = ?, approved_by = ?, approved_at = ? WHERE id = ?`,
+			string(out.State), out.ApprovedBy, nullTime(out.ApprovedAt), id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, by, "goodwill.approve", "goodwill_grant", strconv.FormatInt(id, 10), g, out, seconds(now))
+	})
+	if err != nil {
+		return sla.GoodwillGrant{}, err
+	}
+	return out, nil
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,205 @@
+package templates
+
+// View models of the credit desk's pages: customers, the CSV import,
+// credit runs, the ledger, the customer's statement and the audit log.
+// Money is already formatted (sla.FormatMoney), times are Time.
+
+// CustomerRow is a customer in a list or at the head of its page.
+type CustomerRow struct {
+	ID, Name, ExternalID, Currency, Email string
+	URL                                   string
+}
+
+// CustomerFields are the values of the new-customer form.
+type CustomerFields struct {
+	ID, Name, ExternalID, Currency, Email string
+}
+
+// CustomersPage is "/admin/customers".
+type CustomersPage struct {
+	Page
+	Query     string
+	Customers []CustomerRow
+	Total     int
+	CanWrite  bool
+	Form      CustomerFields
+	Error     FormError
+}
+
+// ResourceRow is a customer's resource entry.
+type ResourceRow struct {
+	Component string
+	Count     string
+	From, To  string // "since always" / "still there" when open
+}
+
+// ChargeRow is a customer's charge of one component and month.
+type ChargeRow struct {
+	Month, Component, Amount string
+}
+
+// ClaimRow is a recorded claim.
+type ClaimRow struct {
+	Service, Month string
+	ClaimedAt      Time
+	Deadline       Time
+	Late           bool
+	RecordedBy     string
+}
+
+// LedgerRow is one ledger entry.
+type LedgerRow struct {
+	ID, Customer, CustomerURL, Amount, Kind string
+	Service, Period, Reason, Actor          string
+	RunURL, Run                             string
+	At                                      Time
+}
+
+// ResourceFields, ChargeFields and ClaimFields are the values of the
+// customer page's forms.
+type ResourceFields struct{ Component, Count, From, To string }
+type ChargeFields struct{ Component, Month, Amount string }
+type ClaimFields struct{ Service, Month, ClaimedAt string }
+
+// CustomerPage is "/admin/customers/:id".
+type CustomerPage struct {
+	Page
+	Customer  CustomerRow
+	Resources []ResourceRow
+	Charges   []ChargeRow
+	Claims    []ClaimRow
+	Ledger    []LedgerRow
+	LedgerURL string
+	CanWrite  bool
+	// Components and Services are the choices of the forms.
+	Components, Services []Option
+	ResourceForm         ResourceFields
+	ChargeForm           ChargeFields
+	ClaimForm            ClaimFields
+	ErrorFor             string // "resource", "charge" or "claim"
+	Error                FormError
+	// StatementMade is when the current statement link was made (zero if
+	// none); StatementURL is a new link, shown once after rotating.
+	StatementMade Time
+	StatementURL  string
+	HasStatement  bool
+}
+
+// ImportProblem is one bad row of a CSV import.
+type ImportProblem struct {
+	Line   int
+	Reason string
+}
+
+// CustomerImportPage is "/admin/customers/import".
+type CustomerImportPage struct {
+	Page
+	Error    FormError
+	Problems []ImportProblem
+}
+
+// RunRow is a credit run in the list, or at the head of its page.
+type RunRow struct {
+	ID          string
+	URL         string
+	Period      string
+	State       StatusBadge
+	Lines       string
+	Payable     string // payable totals by currency, "100.00 USD, 50 JPY"
+	PreviewedBy string
+	PreviewedAt Time
+}
+
+// CreditRunsPage is "/admin/credits".
+type CreditRunsPage struct {
+	Page
+	Runs       []RunRow
+	CanPreview bool
+	Month      string
+	Error      FormError
+	Pagination Pagination
+}
+
+// RunLineRow is one line of a credit run.
+type RunLineRow struct {
+	Customer, CustomerURL, Service, Uptime, Downtime string
+	CreditPercent, Charges, Credit, Payable, Claim   string
+	Reason                                           string
+}
+
+// RunTotalRow is a run's total in one currency.
+type RunTotalRow struct {
+	Currency, Credit, Payable string
+}
+
+// RunStep is one step of a run's history: who did what when.
+type RunStep struct {
+	What, Who string
+	At        Time
+}
+
+// CreditRunPage is "/admin/credits/runs/:id".
+type CreditRunPage struct {
+	Page
+	Run        RunRow
+	Steps      []RunStep
+	Totals     []RunTotalRow
+	Issued     string // "3 ledger entries: 250.00 USD", "" until issued
+	Lines      []RunLineRow
+	Pagination Pagination
+	CSVURL     string
+	LedgerURL  string
+	CanRequest bool
+	CanDecide  bool
+}
+
+// LedgerPage is "/admin/credits/ledger".
+type LedgerPage struct {
+	Page
+	Customer, Period, Run string
+	Entries               []LedgerRow
+	Total                 string // "12 entries"
+	CSVURL                string
+	Pagination            Pagination
+}
+
+// StatementLine is a customer's uptime and credit in one service and month.
+type StatementLine struct {
+	Service, Uptime, CreditPercent, Credit, Reason string
+}
+
+// StatementMonth is one billing month of a statement.
+type StatementMonth struct {
+	Month string
+	Lines []StatementLine
+}
+
+// StatementPage is "/statement/:token", the customer's own statement.
+type StatementPage struct {
+	Page
+	Customer  string
+	Currency  string
+	Resources []ResourceRow
+	Months    []StatementMonth
+	Credits   []LedgerRow
+	Total     string
+	AsOf      Time
+}
+
+// AuditRow is one audit log entry.
+type AuditRow struct {
+	ID               string
+	At               Time
+	Actor, Action    string
+	Entity, EntityID string
+	Before, After    string
+}
+
+// AuditPage is "/admin/audit".
+type AuditPage struct {
+	Page
+	Actor, Entity, Action, From, To string
+	Entries                         []AuditRow
+	Total                           string
+	Pagination                      Pagination
+}

@@ -1,0 +1,105 @@
+package templates
+
+import "strconv"
+
+// DataTable is a table of ready-formatted text that a page shows and that
+// its CSV export writes cell for cell: Head is the header row, each row's
+// cells follow it.
+type DataTable struct {
+	// ID names the table: its data-testid and the "table" of its CSV.
+	ID      string
+	Caption string
+	Head    []string
+	Rows    []DataRow
+	// CSV is the URL of the table as CSV; "" for none.
+	CSV string
+	// Empty is shown instead of the table when it has no rows.
+	Empty string
+}
+
+// DataRow is one row of a DataTable. Level is its depth ("service",
+// "region", "component") for CSS; the first cell is the row's header.
+type DataRow struct {
+	Level string
+	Cells []DataCell
+}
+
+// DataCell is one cell: Class marks numbers ("num") and flags ("met",
+// "missed", "burning").
+type DataCell struct {
+	Text  string
+	Class string
+}
+
+// Chart is a bar chart drawn on the server as inline SVG, with a title and
+// a description for assistive technology and Table as its text
+// alternative. Coordinates are in the SVG's user units.
+type Chart struct {
+	ID            string
+	Title         string
+	Desc          string
+	Width, Height int64
+	Bars          []ChartBar
+	// TargetY is the y of the target line, -1 for none; TargetLabel names it.
+	TargetY     int64
+	TargetLabel string
+	Labels      []ChartLabel
+	Table       DataTable
+}
+
+// ChartBar is one bar; Title is its tooltip ("December 2012: 99.7980%").
+type ChartBar struct {
+	X, Y, W, H int64
+	Class      string
+	Title      string
+}
+
+// ChartLabel is a text on a chart's axis.
+type ChartLabel struct {
+	X, Y   int64
+	Text   string
+	Anchor string // "start", "middle", "end"
+}
+
+// DashboardPage is "/admin/dashboard": the SLA dashboard for managers.
+type DashboardPage struct {
+	Page
+	AsOf       Time
+	MonthLabel string
+	Month      string // "2012-12"
+	Months     []Option
+	Services   []Option
+	Regions    []Option
+	// Budget is the selected month per service, region and component:
+	// uptime, target, error budget, burn rates, projection.
+	Budget   DataTable
+	BurnNote string
+	History  DataTable
+	Charts   []Chart
+	Credits  DataTable
+	Costly   DataTable
+	// CostlyNote says why the costliest incidents may be missing.
+	CostlyNote string
+	Incidents  DataTable
+	ReportURL  string
+}
+
+// ReportPage is "/admin/reports/sla": one service's SLA report for a month.
+type ReportPage struct {
+	Page
+	ServiceName string
+	MonthLabel  string
+	Services    []Option
+	Months      []Option
+	// Method is the accounting method in plain words, one paragraph each.
+	Method  []string
+	Figures DataTable
+	Credits DataTable
+	AsOf    Time
+}
+
+// viewBox is a chart's SVG viewBox.
+func viewBox(c Chart) string { return "0 0 " + i64(c.Width) + " " + i64(c.Height) }
+
+// i64 is an integer as text, for SVG coordinates.
+func i64(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,356 @@
+package web
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/sla"
+	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/auth"
+)
+
+// The credit desk's admin pages: credit runs (preview, request, approve,
+// reject), the ledger, and their CSV exports. The actions are the ones the
+// JSON API calls (credits.go).
+
+const (
+	runsPerPage     = 50
+	runLinesPerPage = 500
+	ledgerPerPage   = 100
+	csvBatch        = 5000
+)
+
+var runStateLabels = map[sla.RunState]string{
+	sla.RunPreviewed: "Previewed", sla.RunRequested: "Requested", sla.RunIssued: "Approved and issued", sla.RunRejected: "Rejected",
+}
+
+var claimLabels = map[sla.ClaimStatus]string{
+	sla.ClaimNotRequired: "not required", sla.ClaimInTime: "claimed in time", sla.ClaimLate: "claimed late", sla.ClaimMissing: "not claimed",
+}
+
+func runPath(id int64) string { return "/admin/credits/runs/" + strconv.FormatInt(id, 10) }
+
+func customerPath(id string) string { return "/admin/customers/" + url.PathEscape(id) }
+
+// pageNumber reads ?page= (1 when absent).
+func pageNumber(c echo.Context) (int, error) {
+	raw := c.QueryParam("page")
+	if raw == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 1 {
+		return 0, errs.Invalidf("page", "%q is not a page number", raw)
+	}
+	return n, nil
+}
+
+// pagesOf is pagination keeping the query q (without its page).
+func pagesOf(path string, q url.Values, page, perPage, total int) templates.Pagination {
+	pages := max(1, (total+perPage-1)/perPage)
+	p := templates.Pagination{Page: page, Pages: pages}
+	link := func(n int) string {
+		v := url.Values{}
+		for k, vs := range q {
+			if k != "page" && len(vs) > 0 && vs[0] != "" {
+				v.Set(k, vs[0])
+			}
+		}
+		v.Set("page", strconv.Itoa(n))
+		return path + "?" + v.Encode()
+	}
+	if page > 1 {
+		p.PrevURL = link(page - 1)
+	}
+	if page < pages {
+		p.NextURL = link(page + 1)
+	}
+	return p
+}
+
+func totalsText(ts []sla.RunTotal) string {
+	var parts []string
+	for _, t := range ts {
+		parts = append(parts, sla.FormatMoney(t.PayableMinor, t.Currency))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func runRow(r sla.CreditRun) templates.RunRow {
+	return templates.RunRow{
+		ID: strconv.FormatInt(r.ID, 10), URL: runPath(r.ID), Period: r.Period,
+		State: templates.StatusBadge{Class: string(r.State), Label: runStateLabels[r.State]},
+		Lines: strconv.Itoa(r.Lines), Payable: totalsText(r.Totals),
+		PreviewedBy: r.PreviewedBy, PreviewedAt: viewTime(r.PreviewedAt),
+	}
+}
+
+// handleCreditRuns shows "/admin/credits": the runs, newest first.
+func (s *Server) handleCreditRuns(c echo.Context) error {
+	return s.renderCreditRuns(c, http.StatusOK, templates.CreditRunsPage{})
+}
+
+func (s *Server) renderCreditRuns(c echo.Context, status int, v templates.CreditRunsPage) error {
+	page, err := pageNumber(c)
+	if err != nil {
+		return err
+	}
+	runs, total, err := s.desk.Runs(c.Request().Context(), (page-1)*runsPerPage, runsPerPage)
+	if err != nil {
+		return err
+	}
+	v.Page = s.page(c, "Credit runs", "")
+	v.CanPreview = currentUser(c).Role.AtLeast(auth.Support)
+	for _, r := range runs {
+		v.Runs = append(v.Runs, runRow(r))
+	}
+	v.Pagination = pagesOf("/admin/credits", c.QueryParams(), page, runsPerPage, total)
+	return s.render(c, status, templates.CreditRuns(v))
+}
+
+// handlePreviewRun previews a month (support and above) and shows the run.
+func (s *Server) handlePreviewRun(c echo.Context) error {
+	month := strings.TrimSpace(c.FormValue("month"))
+	run, err := s.previewRun(c, month)
+	if err != nil {
+		if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {
+			return err
+		}
+		return s.renderCreditRuns(c, statusOf(err), templates.CreditRunsPage{Month: month, Error: formError(err, nil)})
+	}
+	return c.Redirect(http.StatusSeeOther, runPath(run.ID))
+}
+
+// handleCreditRun shows "/admin/credits/runs/:id": the run, its totals and
+// a page of its lines, with the forms the viewer may use.
+func (s *Server) handleCreditRun(c echo.Context) error {
+	if strings.HasSuffix(c.Param("id"), ".csv") {
+		return s.handleRunCSV(c)
+	}
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	page, err := pageNumber(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	run, err := s.desk.Run(ctx, id)
+	if err != nil {
+		return err
+	}
+	lines, total, err := s.desk.RunLines(ctx, id, (page-1)*runLinesPerPage, runLinesPerPage)
+	if err != nil {
+		return err
+	}
+	u := currentUser(c)
+	v := templates.CreditRunPage{
+		Page: s.page(c, fmt.Sprintf("Credit run %d", run.ID), ""), Run: runRow(run),
+		CSVURL:     runPath(run.ID) + ".csv",
+		CanRequest: run.State == sla.RunPreviewed && u.Role.AtLeast(auth.Support),
+		CanDecide:  run.State == sla.RunRequested && u.Role.AtLeast(auth.Manager),
+		Pagination: pagesOf(runPath(run.ID), c.QueryParams(), page, runLinesPerPage, total),
+	}
+	v.Steps = append(v.Steps, templates.RunStep{What: "Previewed", Who: run.PreviewedBy, At: viewTime(run.PreviewedAt)})
+	if run.RequestedAt != nil {
+		v.Steps = append(v.Steps, templates.RunStep{What: "Requested", Who: run.RequestedBy, At: viewTimePtr(run.RequestedAt)})
+	}
+	if run.ApprovedAt != nil {
+		v.Steps = append(v.Steps, templates.RunStep{What: "Approved and issued", Who: run.ApprovedBy, At: viewTimePtr(run.ApprovedAt)})
+		v.LedgerURL = "/admin/credits/ledger?run=" + strconv.FormatInt(run.ID, 10)
+	}
+	if run.RejectedAt != nil {
+		v.Steps = append(v.Steps, templates.RunStep{What: "Rejected (" + run.RejectReason + ")", Who: run.RejectedBy, At: viewTimePtr(run.RejectedAt)})
+	}
+	for _, t := range run.Totals {
+		v.Totals = append(v.Totals, templates.RunTotalRow{Currency: t.Currency, Credit: sla.FormatMoney(t.CreditMinor, t.Currency), Payable: sla.FormatMoney(t.PayableMinor, t.Currency)})
+	}
+	if run.Issued != nil {
+		v.Issued = fmt.Sprintf("%d ledger entries", run.Issued.Entries)
+		if t := totalsText(run.Issued.Totals); t != "" {
+			v.Issued += ": " + t
+		}
+	}
+	for _, l := range lines {
+		v.Lines = append(v.Lines, templates.RunLineRow{
+			Customer: l.Customer, CustomerURL: customerPath(l.Customer), Service: l.Service,
+			Uptime: l.Uptime + "%", Downtime: l.Downtime + " s", CreditPercent: l.CreditPercent.String() + "%",
+			Charges: sla.FormatMoney(l.ChargesMinor, l.Currency), Credit: sla.FormatMoney(l.CreditMinor, l.Currency),
+			Payable: sla.FormatMoney(l.PayableMinor, l.Currency), Claim: claimLabels[l.Claim], Reason: l.Reason,
+		})
+	}
+	return s.render(c, http.StatusOK, templates.CreditRun(v))
+}
+
+// runAction is a POST on a run: the action, then back to the run's page.
+func (s *Server) runAction(act func(c echo.Context, id int64) (sla.CreditRun, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := pathID(c)
+		if err != nil {
+			return err
+		}
+		if _, err := act(c, id); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, runPath(id))
+	}
+}
+
+func (s *Server) handleRequestRun(c echo.Context) error { return s.runAction(s.requestRun)(c) }
+
+func (s *Server) handleApproveRun(c echo.Context) error { return s.runAction(s.approveRun)(c) }
+
+func (s *Server) handleRejectRun(c echo.Context) error {
+	return s.runAction(func(c echo.Context, id int64) (sla.CreditRun, error) {
+		return s.rejectRun(c, id, c.FormValue("reason"))
+	})(c)
+}
+
+// startCSV sets the headers of a CSV download called name and returns a
+// writer on the response.
+func startCSV(c echo.Context, name string) *csv.Writer {
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	h.Set("Cache-Control", "private, no-store")
+	c.Response().WriteHeader(http.StatusOK)
+	return csv.NewWriter(c.Response())
+}
+
+// runCSVHeader is the header of a run's CSV export.
+var runCSVHeader = []string{"run", "period", "customer", "service", "policy", "currency", "uptime_percent", "downtime_seconds",
+	"credit_percent", "charges_minor", "credit_minor", "payable_minor", "claim", "claim_deadline", "reason"}
+
+// handleRunCSV is "/admin/credits/runs/:id.csv": every line of a run.
+func (s *Server) handleRunCSV(c echo.Context) error {
+	raw := strings.TrimSuffix(c.Param("id"), ".csv")
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 || raw == c.Param("id") {
+		return errs.NotFoundf("no such page")
+	}
+	ctx := c.Request().Context()
+	run, err := s.desk.Run(ctx, id)
+	if err != nil {
+		return err
+	}
+	first, total, err := s.desk.RunLines(ctx, id, 0, csvBatch)
+	if err != nil {
+		return err
+	}
+	w := startCSV(c, fmt.Sprintf("credit-run-%d-%s.csv", run.ID, run.Period))
+	w.Write(runCSVHeader)
+	lines := first
+	for offset := 0; ; {
+		for _, l := range lines {
+			w.Write([]string{strconv.FormatInt(run.ID, 10), run.Period, l.Customer, l.Service, l.Policy, l.Currency, l.Uptime, l.Downtime,
+				l.CreditPercent.String(), strconv.FormatInt(l.ChargesMinor, 10), strconv.FormatInt(l.CreditMinor, 10),
+				strconv.FormatInt(l.PayableMinor, 10), string(l.Claim), l.ClaimDeadline.UTC().Format("2006-01-02T15:04:05Z"), l.Reason})
+		}
+		offset += len(lines)
+		if len(lines) == 0 || offset >= total {
+			break
+		}
+		if lines, _, err = s.desk.RunLines(ctx, id, offset, csvBatch); err != nil {
+			return err // the status is sent; the body stops short
+		}
+	}
+	w.Flush()
+	return w.Error()
+}
+
+func ledgerRow(e sla.LedgerEntry) templates.LedgerRow {
+	r := templates.LedgerRow{
+		ID: strconv.FormatInt(e.ID, 10), Customer: e.Customer, CustomerURL: customerPath(e.Customer),
+		Amount: sla.FormatMoney(e.AmountMinor, e.Currency), Kind: string(e.Kind), Service: e.Service, Period: e.Period,
+		Reason: e.Reason, Actor: e.Actor, At: viewTime(e.CreatedAt),
+	}
+	if e.Kind == sla.EntryAdjustment {
+		r.Kind = "adjustment of " + string(e.CreditKind)
+	}
+	if e.RunID != 0 {
+		r.Run, r.RunURL = strconv.FormatInt(e.RunID, 10), runPath(e.RunID)
+	}
+	return r
+}
+
+// handleLedger shows "/admin/credits/ledger" with its filters.
+func (s *Server) handleLedger(c echo.Context) error {
+	f, err := ledgerFilter(c)
+	if err != nil {
+		return err
+	}
+	page, err := pageNumber(c)
+	if err != nil {
+		return err
+	}
+	f.Offset, f.Limit = (page-1)*ledgerPerPage, ledgerPerPage
+	list, total, err := s.desk.Ledger(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	v := templates.LedgerPage{Page: s.page(c, "Ledger", ""), Customer: f.Customer, Period: f.Period, Run: c.QueryParam("run"),
+		Total: fmt.Sprintf("%d entries", total), Pagination: pagesOf("/admin/credits/ledger", c.QueryParams(), page, ledgerPerPage, total)}
+	q := c.QueryParams()
+	q.Del("page")
+	v.CSVURL = "/admin/credits/ledger.csv"
+	if enc := q.Encode(); enc != "" {
+		v.CSVURL += "?" + enc
+	}
+	for _, e := range list {
+		v.Entries = append(v.Entries, ledgerRow(e))
+	}
+	return s.render(c, http.StatusOK, templates.Ledger(v))
+}
+
+var ledgerCSVHeader = []string{"id", "created_at", "customer", "currency", "amount_minor", "kind", "credit_kind", "service", "period",
+	"incident", "run", "manual_credit", "adjusts", "reason", "actor"}
+
+// handleLedgerCSV is "/admin/credits/ledger.csv": every entry the filters select.
+func (s *Server) handleLedgerCSV(c echo.Context) error {
+	f, err := ledgerFilter(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	f.Limit = csvBatch
+	list, total, err := s.desk.Ledger(ctx, f)
+	if err != nil {
+		return err
+	}
+	w := startCSV(c, "ledger.csv")
+	w.Write(ledgerCSVHeader)
+	id := func(n int64) string {
+		if n == 0 {
+			return ""
+		}
+		return strconv.FormatInt(n, 10)
+	}
+	for {
+		for _, e := range list {
+			adj := make([]string, len(e.Adjusts))
+			for i, a := range e.Adjusts {
+				adj[i] = strconv.FormatInt(a, 10)
+			}
+			w.Write([]string{strconv.FormatInt(e.ID, 10), e.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"), e.Customer, e.Currency,
+				strconv.FormatInt(e.AmountMinor, 10), string(e.Kind), string(e.CreditKind), e.Service, e.Period, e.Incident,
+				id(e.RunID), id(e.ManualID), strings.Join(adj, " "), e.Reason, e.Actor})
+		}
+		f.Offset += len(list)
+		if len(list) == 0 || f.Offset >= total {
+			break
+		}
+		if list, _, err = s.desk.Ledger(ctx, f); err != nil {
+			return err
+		}
+	}
+	w.Flush()
+	return w.Error()
+}

@@ -1,0 +1,278 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/sla"
+	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/auth"
+)
+
+// The customers' admin pages: list and search, one customer with its
+// resources, charges, claims and ledger entries, the forms that add them,
+// and the statement link.
+
+const customerLedgerRows = 20
+
+func customerRow(a sla.Account) templates.CustomerRow {
+	return templates.CustomerRow{ID: a.ID, Name: a.Name, ExternalID: a.ExternalID, Currency: a.Currency, Email: a.Email, URL: customerPath(a.ID)}
+}
+
+// handleCustomers shows "/admin/customers", searched by ?q= (id or name).
+func (s *Server) handleCustomers(c echo.Context) error {
+	return s.renderCustomers(c, http.StatusOK, templates.CustomersPage{})
+}
+
+func (s *Server) renderCustomers(c echo.Context, status int, v templates.CustomersPage) error {
+	list, err := s.desk.Accounts(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	v.Page = s.page(c, "Customers", "")
+	if kind := c.QueryParam("imported"); kind == "resources" || kind == "charges" {
+		if n, err := strconv.Atoi(c.QueryParam("n")); err == nil && n > 0 {
+			v.Flash = fmt.Sprintf("Imported %d rows of %s.", n, kind)
+		}
+	}
+	v.Query = strings.TrimSpace(c.QueryParam("q"))
+	v.CanWrite = currentUser(c).Role.AtLeast(auth.Support)
+	v.Total = len(list)
+	q := strings.ToLower(v.Query)
+	for _, a := range list {
+		if q == "" || strings.Contains(a.ID, q) || strings.Contains(strings.ToLower(a.Name), q) || strings.Contains(strings.ToLower(a.ExternalID), q) {
+			v.Customers = append(v.Customers, customerRow(a))
+		}
+	}
+	return s.render(c, status, templates.Customers(v))
+}
+
+// handleCreateCustomer adds a customer (support and above).
+func (s *Server) handleCreateCustomer(c echo.Context) error {
+	f := templates.CustomerFields{ID: strings.TrimSpace(c.FormValue("id")), Name: strings.TrimSpace(c.FormValue("name")),
+		ExternalID: strings.TrimSpace(c.FormValue("external_id")), Currency: strings.TrimSpace(c.FormValue("currency")),
+		Email: strings.TrimSpace(c.FormValue("contact_email"))}
+	a, err := s.desk.CreateAccount(c.Request().Context(), by(c), sla.Account{ID: f.ID, Name: f.Name, ExternalID: f.ExternalID, Currency: f.Currency, Email: f.Email}, s.now())
+	if err != nil {
+		if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {
+			return err
+		}
+		fe := formError(err, nil)
+		if errs.CodeOf(err) == errs.Conflict {
+			fe.Fields = map[string]string{"id": errs.MessageOf(err)}
+		}
+		return s.renderCustomers(c, statusOf(err), templates.CustomersPage{Form: f, Error: fe})
+	}
+	return c.Redirect(http.StatusSeeOther, customerPath(a.ID))
+}
+
+func resourceRow(r sla.AccountResource) templates.ResourceRow {
+	row := templates.ResourceRow{Component: r.Component, Count: strconv.FormatInt(r.Count, 10), From: "since always", To: "still there"}
+	if r.From != nil {
+		row.From = viewTime(*r.From).Text
+	}
+	if r.To != nil {
+		row.To = viewTime(*r.To).Text
+	}
+	return row
+}
+
+// handleCustomer shows "/admin/customers/:customer".
+func (s *Server) handleCustomer(c echo.Context) error {
+	return s.renderCustomer(c, http.StatusOK, templates.CustomerPage{})
+}
+
+func (s *Server) renderCustomer(c echo.Context, status int, v templates.CustomerPage) error {
+	ctx := c.Request().Context()
+	a, err := s.desk.Account(ctx, c.Param("customer"))
+	if err != nil {
+		return err
+	}
+	resources, err := s.desk.Resources(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	charges, err := s.desk.Charges(ctx, a.ID, "")
+	if err != nil {
+		return err
+	}
+	claims, err := s.desk.Claims(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	ledger, _, err := s.desk.Ledger(ctx, sla.LedgerFilter{Customer: a.ID, Limit: customerLedgerRows})
+	if err != nil {
+		return err
+	}
+	made, err := s.desk.StatementLinkMade(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	components, err := s.incidents.Components(ctx)
+	if err != nil {
+		return err
+	}
+	services, err := s.incidents.Services(ctx)
+	if err != nil {
+		return err
+	}
+	names := namesOf(components)
+	v.Page = s.page(c, a.Name, "")
+	v.Customer = customerRow(a)
+	v.CanWrite = currentUser(c).Role.AtLeast(auth.Support)
+	v.LedgerURL = "/admin/credits/ledger?customer=" + a.ID
+	if made != nil {
+		v.HasStatement, v.StatementMade = true, viewTime(*made)
+	}
+	for _, r := range resources {
+		row := resourceRow(r)
+		row.Component = names.name(r.Component)
+		v.Resources = append(v.Resources, row)
+	}
+	for _, ch := range charges {
+		v.Charges = append(v.Charges, templates.ChargeRow{Month: ch.Month, Component: names.name(ch.Component), Amount: sla.FormatMoney(ch.AmountMinor, ch.Currency)})
+	}
+	for _, cl := range claims {
+		v.Claims = append(v.Claims, templates.ClaimRow{Service: cl.Service, Month: cl.Month, ClaimedAt: viewTime(cl.ClaimedAt), Deadline: viewTime(cl.Deadline), Late: cl.Late, RecordedBy: cl.RecordedBy})
+	}
+	for _, e := range ledger {
+		v.Ledger = append(v.Ledger, ledgerRow(e))
+	}
+	for _, comp := range components {
+		v.Components = append(v.Components, templates.Option{Value: comp.ID, Label: comp.Name})
+	}
+	for _, svc := range services {
+		v.Services = append(v.Services, templates.Option{Value: svc.ID, Label: svc.Name})
+	}
+	return s.render(c, status, templates.Customer(v))
+}
+
+// customerFormError shows the customer page with a form's error, or
+// returns err when it is not the user's to correct.
+func (s *Server) customerFormError(c echo.Context, err error, v templates.CustomerPage) error {
+	if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {
+		return err
+	}
+	v.Error = formError(err, nil)
+	return s.renderCustomer(c, statusOf(err), v)
+}
+
+// handleAddResource adds a resource entry (support and above).
+func (s *Server) handleAddResource(c echo.Context) error {
+	f := templates.ResourceFields{Component: c.FormValue("component"), Count: strings.TrimSpace(c.FormValue("count")),
+		From: strings.TrimSpace(c.FormValue("from")), To: strings.TrimSpace(c.FormValue("to"))}
+	ctx := c.Request().Context()
+	if _, err := s.desk.Account(ctx, c.Param("customer")); err != nil {
+		return err
+	}
+	r, err := s.resourceInput(s.componentCheck(c), c.Param("customer"), f.Component, f.Count, f.From, f.To)
+	if err == nil {
+		_, err = s.desk.AddResource(ctx, by(c), r, s.now())
+	}
+	if err != nil {
+		return s.customerFormError(c, err, templates.CustomerPage{ResourceForm: f, ErrorFor: "resource"})
+	}
+	return c.Redirect(http.StatusSeeOther, customerPath(r.Customer))
+}
+
+// resourceInput reads a resource entry from text, as the form and the CSV
+// import give it: errs.Invalid on "component", "count", "from" or "to".
+func (s *Server) resourceInput(known func(field, id string) error, customer, component, count, from, to string) (sla.AccountResource, error) {
+	r := sla.AccountResource{Customer: customer, Component: strings.TrimSpace(component)}
+	if err := known("component", r.Component); err != nil {
+		return r, err
+	}
+	if strings.TrimSpace(count) == "" {
+		return r, errs.Invalidf("count", "is required")
+	}
+	n, err := formInt("count", count)
+	if err != nil {
+		return r, err
+	}
+	r.Count = n
+	if r.From, err = parseFormTime("from", from); err != nil {
+		return r, err
+	}
+	if r.To, err = parseFormTime("to", to); err != nil {
+		return r, err
+	}
+	return r, r.Validate()
+}
+
+// handlePutCharge sets a charge (support and above).
+func (s *Server) handlePutCharge(c echo.Context) error {
+	f := templates.ChargeFields{Component: c.FormValue("component"), Month: strings.TrimSpace(c.FormValue("month")), Amount: strings.TrimSpace(c.FormValue("amount_minor"))}
+	ctx := c.Request().Context()
+	a, err := s.desk.Account(ctx, c.Param("customer"))
+	if err != nil {
+		return err
+	}
+	ch, err := s.chargeInput(s.componentCheck(c), a, f.Component, f.Month, f.Amount, "")
+	if err == nil {
+		_, err = s.desk.PutCharge(ctx, by(c), ch, s.now())
+	}
+	if err != nil {
+		return s.customerFormError(c, err, templates.CustomerPage{ChargeForm: f, ErrorFor: "charge"})
+	}
+	return c.Redirect(http.StatusSeeOther, customerPath(a.ID))
+}
+
+// chargeInput reads a charge of customer a from text: errs.Invalid on
+// "component", "month", "amount_minor" or "currency".
+func (s *Server) chargeInput(known func(field, id string) error, a sla.Account, component, month, amount, currency string) (sla.AccountCharge, error) {
+	ch := sla.AccountCharge{Customer: a.ID, Component: strings.TrimSpace(component), Month: strings.TrimSpace(month), Currency: strings.ToUpper(strings.TrimSpace(currency))}
+	if err := known("component", ch.Component); err != nil {
+		return ch, err
+	}
+	if strings.TrimSpace(amount) == "" {
+		return ch, errs.Invalidf("amount_minor", "is required")
+	}
+	n, err := formInt("amount_minor", amount)
+	if err != nil {
+		return ch, err
+	}
+	ch.AmountMinor = n
+	return ch, ch.Validate(a)
+}
+
+// handleRecordClaim records a claim (support and above).
+func (s *Server) handleRecordClaim(c echo.Context) error {
+	f := templates.ClaimFields{Service: c.FormValue("service"), Month: strings.TrimSpace(c.FormValue("month")), ClaimedAt: strings.TrimSpace(c.FormValue("claimed_at"))}
+	ctx := c.Request().Context()
+	a, err := s.desk.Account(ctx, c.Param("customer"))
+	if err != nil {
+		return err
+	}
+	cl := sla.Claim{Customer: a.ID, Service: f.Service, Month: f.Month}
+	at, err := parseFormTime("claimed_at", f.ClaimedAt)
+	if err == nil {
+		if at != nil {
+			cl.ClaimedAt = *at
+		}
+		_, err = s.desk.RecordClaim(ctx, by(c), cl, s.now())
+	}
+	if err != nil {
+		return s.customerFormError(c, err, templates.CustomerPage{ClaimForm: f, ErrorFor: "claim"})
+	}
+	return c.Redirect(http.StatusSeeOther, customerPath(a.ID))
+}
+
+// handleRotateStatement makes a new statement link (support and above);
+// the old one stops working at once. The new link is shown once.
+func (s *Server) handleRotateStatement(c echo.Context) error {
+	token, err := s.desk.RotateStatementLink(c.Request().Context(), by(c), c.Param("customer"), s.now())
+	if err != nil {
+		return err
+	}
+	return s.renderCustomer(c, http.StatusOK, templates.CustomerPage{StatementURL: s.spBase(c) + "/statement/" + token})
+}
+
+// componentCheck is knownComponent for the request.
+func (s *Server) componentCheck(c echo.Context) func(field, id string) error {
+	return func(field, id string) error { return s.knownComponent(c, field, id) }
+}

@@ -1,0 +1,174 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/sla"
+)
+
+// Goodwill grants on incidents ("N days of usage of these services in
+// these components"): support requests one, a manager who did not request
+// it approves it, and an incident credit run pays it. The rules live in
+// package sla; these handlers check that the incident, services and
+// components exist.
+
+type apiGoodwillRequest struct {
+	Days       int64    `json:"days"`
+	Services   []string `json:"services"`
+	Components []string `json:"components"`
+	Reason     string   `json:"reason"`
+}
+
+// GET /api/v1/incidents/:id/goodwill: the incident's grants.
+func (s *Server) apiListGoodwill(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if _, err := s.incidents.Incident(ctx, id); err != nil {
+		return err
+	}
+	list, err := s.desk.GoodwillGrants(ctx, strconv.FormatInt(id, 10))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, apiList[sla.GoodwillGrant]{Items: nonNil(list), Total: len(list)})
+}
+
+// POST /api/v1/incidents/:id/goodwill {"days", "services", "components",
+// "reason"}: a pending grant; 409 when the incident already has one.
+func (s *Server) apiRequestGoodwill(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var req apiGoodwillRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if _, err := s.incidents.Incident(ctx, id); err != nil {
+		return err
+	}
+	g := sla.GoodwillGrant{Incident: strconv.FormatInt(id, 10), Days: req.Days, Services: req.Services, Components: req.Components, Reason: req.Reason}
+	if g, err = sla.NewGoodwillGrant(g, "", s.now()); err != nil { // the field errors first, then existence
+		return err
+	}
+	for i, svc := range g.Services {
+		if _, err := s.incidents.Service(ctx, svc); err != nil {
+			if errs.CodeOf(err) == errs.NotFound {
+				return errs.Invalidf(fmt.Sprintf("services[%d]", i), "unknown service %q", svc)
+			}
+			return err
+		}
+	}
+	for i, id := range g.Components {
+		comp, err := s.incidents.Component(ctx, id)
+		if errs.CodeOf(err) == errs.NotFound {
+			return errs.Invalidf(fmt.Sprintf("components[%d]", i), "unknown component %q", id)
+		}
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(g.Services, comp.Service) {
+			return errs.Invalidf(fmt.Sprintf("components[%d]", i), "component %q belongs to service %s, which the grant does not name", id, comp.Service)
+		}
+	}
+	g, err = s.desk.RequestGoodwill(ctx, by(c), g, s.now())
+	if err != nil {
+		return err
+	}
+	return created(c, "/api/v1/goodwill/"+strconv.FormatInt(g.ID, 10), g)
+}
+
+// POST /api/v1/goodwill/:id/approve: 403 for the requester, 409 the second time.
+func (s *Server) apiApproveGoodwill(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	g, err := s.desk.ApproveGoodwill(c.Request().Context(), by(c), id, s.now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, g)
+}
+
+// goodwillLines computes the lines of incident id's goodwill run from
+// stored data as of now, and the month its goodwill belongs to (the UTC
+// month in which its first impact starts). errs.Invalid on "incident"
+// while the incident is active, when it has no impact, or no approved
+// grant, and while that month is not over.
+func (s *Server) goodwillLines(ctx context.Context, id int64, now time.Time) (string, []sla.RunLine, error) {
+	inc, err := s.incidents.Incident(ctx, id)
+	if errs.CodeOf(err) == errs.NotFound {
+		return "", nil, errs.Invalidf("incident", "unknown incident %d", id)
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	if inc.Active() {
+		return "", nil, errs.Invalidf("incident", "incident %d is not resolved yet", id)
+	}
+	var start time.Time
+	for _, sp := range inc.Timeline() {
+		if sp.Status == incidents.Operational || sp.Status == incidents.UnderMaintenance {
+			continue
+		}
+		if start.IsZero() || sp.Start.Before(start) {
+			start = sp.Start
+		}
+	}
+	if start.IsZero() {
+		return "", nil, errs.Invalidf("incident", "incident %d has no impact, so no window to grant goodwill for", id)
+	}
+	month := start.UTC().Format("2006-01")
+	from, to, err := sla.MonthWindow(month)
+	if err != nil {
+		return "", nil, err
+	}
+	if now.Before(to) {
+		return "", nil, errs.Invalidf("incident", "its goodwill belongs to %s, which is not over everywhere until %s", month, to.Format(time.RFC3339))
+	}
+	base, err := incidents.StoredScenario(ctx, s.incidents, sla.Period{Month: month}, from, to, now)
+	if err != nil {
+		return "", nil, err
+	}
+	grants, err := s.desk.GoodwillGrants(ctx, strconv.FormatInt(id, 10))
+	if err != nil {
+		return "", nil, err
+	}
+	data, err := s.desk.MonthData(ctx, month)
+	if err != nil {
+		return "", nil, err
+	}
+	lines, err := sla.PreviewGoodwill(strconv.FormatInt(id, 10), month, now, sla.WithGoodwill(base, grants), data)
+	return month, lines, err
+}
+
+// previewGoodwillRun computes every eligible customer's goodwill for
+// incident id and stores it as a previewed incident run by the acting person.
+func (s *Server) previewGoodwillRun(c echo.Context, id int64) (sla.CreditRun, error) {
+	ctx := c.Request().Context()
+	now := s.now()
+	month, lines, err := s.goodwillLines(ctx, id, now)
+	if err != nil {
+		return sla.CreditRun{}, err
+	}
+	who := by(c)
+	run, err := sla.NewIncidentRun(strconv.FormatInt(id, 10), month, now, lines, who.Person, now)
+	if err != nil {
+		return sla.CreditRun{}, err
+	}
+	return s.desk.CreateRun(ctx, who, run, lines, now)
+}

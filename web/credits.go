@@ -1,0 +1,94 @@
+package web
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/sla"
+)
+
+// The credit desk's actions that the JSON API (api_credits.go) and the
+// admin pages (admin_credits.go) share: both bind their input their own
+// way and call these.
+
+// monthLines computes the run lines of month from stored data as of now.
+// narrow, when set, trims the month's data first (the statement keeps one
+// customer). errs.Invalid on "month" unless the month is over everywhere.
+func (s *Server) monthLines(ctx context.Context, month string, now time.Time, narrow func(*sla.MonthData)) ([]sla.RunLine, error) {
+	from, to, err := sla.MonthWindow(month)
+	if err != nil {
+		return nil, err
+	}
+	if now.Before(to) {
+		return nil, errs.Invalidf("month", "%s is not over everywhere until %s", month, to.Format(time.RFC3339))
+	}
+	base, err := incidents.StoredScenario(ctx, s.incidents, sla.Period{Month: month}, from, to, now)
+	if err != nil {
+		return nil, err
+	}
+	data, err := s.desk.MonthData(ctx, month)
+	if err != nil {
+		return nil, err
+	}
+	if narrow != nil {
+		narrow(data)
+	}
+	return sla.PreviewMonth(month, now, base, data)
+}
+
+// previewRun computes every customer's lines for a month that is over and
+// stores them as a previewed run by the acting person.
+func (s *Server) previewRun(c echo.Context, month string) (sla.CreditRun, error) {
+	ctx := c.Request().Context()
+	now := s.now()
+	lines, err := s.monthLines(ctx, month, now, nil)
+	if err != nil {
+		return sla.CreditRun{}, err
+	}
+	who := by(c)
+	run, err := sla.NewMonthRun(month, now, lines, who.Person, now)
+	if err != nil {
+		return sla.CreditRun{}, err
+	}
+	return s.desk.CreateRun(ctx, who, run, lines, now)
+}
+
+// requestRun asks for run id to be paid, as the acting person.
+func (s *Server) requestRun(c echo.Context, id int64) (sla.CreditRun, error) {
+	return s.desk.RequestRun(c.Request().Context(), by(c), id, s.now())
+}
+
+// approveRun approves and issues run id: errs.Forbidden for its
+// requester, errs.Conflict the second time.
+func (s *Server) approveRun(c echo.Context, id int64) (sla.CreditRun, error) {
+	return s.desk.ApproveRun(c.Request().Context(), by(c), id, s.now())
+}
+
+// rejectRun refuses run id with a reason.
+func (s *Server) rejectRun(c echo.Context, id int64, reason string) (sla.CreditRun, error) {
+	return s.desk.RejectRun(c.Request().Context(), by(c), id, reason, s.now())
+}
+
+// ledgerFilter reads ?customer=, ?period= and ?run= (offset and limit are
+// left to the caller).
+func ledgerFilter(c echo.Context) (sla.LedgerFilter, error) {
+	f := sla.LedgerFilter{Customer: strings.TrimSpace(c.QueryParam("customer")), Period: strings.TrimSpace(c.QueryParam("period"))}
+	if f.Period != "" {
+		if err := sla.CheckMonth("period", f.Period); err != nil {
+			return f, err
+		}
+	}
+	if v := strings.TrimSpace(c.QueryParam("run")); v != "" {
+		var err error
+		if f.RunID, err = strconv.ParseInt(v, 10, 64); err != nil || f.RunID <= 0 {
+			return f, errs.Invalidf("run", "%q is not a run id", v)
+		}
+	}
+	return f, nil
+}

@@ -1,0 +1,272 @@
+package web
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/sla"
+	"github.com/amends/amends/web/auth"
+)
+
+// tableRows reads a DataTable of the page by test id: its header cells and
+// each row's cells, keyed by the row's first cell.
+func tableRows(t *testing.T, doc *goquery.Document, id string) ([]string, map[string][]string, [][]string) {
+	t.Helper()
+	tab := doc.Find(testid(id))
+	if tab.Length() != 1 {
+		t.Fatalf("%d tables %q", tab.Length(), id)
+	}
+	var head []string
+	tab.Find("thead th").Each(func(_ int, s *goquery.Selection) { head = append(head, textOf(s)) })
+	rows := map[string][]string{}
+	var all [][]string
+	tab.Find("tbody tr").Each(func(_ int, s *goquery.Selection) {
+		var cells []string
+		s.Children().Each(func(_ int, c *goquery.Selection) { cells = append(cells, textOf(c)) })
+		rows[cells[0]] = cells
+		all = append(all, cells)
+	})
+	return head, rows, all
+}
+
+// christmasWithPolicy is the December 2012 ELB outage (6.8% for 22 h 6 min)
+// under a 99.95% target, looked at on 5 January 2013.
+func christmasWithPolicy(t *testing.T) *testEnv {
+	env := newTestEnv(t)
+	env.clock.Advance(jan5.Add(12 * time.Hour).Sub(env.clock.Now()))
+	env.christmasOutage()
+	if _, err := env.desk.PutPolicy(context.Background(), sla.Actor{Person: "admin@example.com"}, sla.ServicePolicy{
+		Policy: sla.Policy{ID: "elb", Service: "ELB", Target: sla.MustPercent("99.95"),
+			Tiers: []sla.Tier{{Below: sla.MustPercent("99.95"), CreditPercent: sla.MustPercent("10")}}},
+	}, env.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
+
+// Viewers and support get 403; managers and admins see the dashboard, its
+// CSV and the report.
+func TestDashboardRoles(t *testing.T) {
+	env := christmasWithPolicy(t)
+	for _, path := range []string{"/admin/dashboard", "/admin/dashboard.csv?table=budget", "/admin/reports/sla", "/admin/reports/sla.csv?table=figures"} {
+		for role, want := range map[auth.Role]int{auth.Viewer: 403, auth.Support: 403, auth.Manager: 200, auth.Admin: 200} {
+			if resp, body := env.user(role).get(path); resp.StatusCode != want {
+				t.Errorf("%s as %s: %d, want %d\n%.300s", path, role, resp.StatusCode, want, body)
+			}
+		}
+	}
+	if resp, _ := env.browser().get("/admin/dashboard"); resp.Request.URL.Path != "/login" {
+		t.Errorf("signed out: ended at %s", resp.Request.URL)
+	}
+	b := env.user(auth.Manager)
+	for _, path := range []string{"/admin/dashboard?month=2013-13", "/admin/dashboard?month=2014-01", "/admin/dashboard.csv?table=nope", "/admin/reports/sla?service=NOPE"} {
+		if resp, _ := b.get(path); resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("%s: %d, want 422", path, resp.StatusCode)
+		}
+	}
+}
+
+// December 2012, filtered to ELB in us-east-1: under 99.95% with the
+// budget it burned; the 12-month table, the chart, the CSVs.
+func TestDashboardDecember2012(t *testing.T) {
+	env := christmasWithPolicy(t)
+	b := env.user(auth.Manager)
+	resp, body := b.get("/admin/dashboard?month=2012-12&service=ELB&region=us-east-1")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d\n%s", resp.StatusCode, body)
+	}
+	doc := parseHTML(t, body)
+	head, rows, all := tableRows(t, doc, "budget")
+	if len(head) != 12 || head[7] != "Burn rate 1 h" || head[10] != "Burn rate 3 d" {
+		t.Fatalf("head %v", head)
+	}
+	// 5410.08 s of downtime in 2,678,400 s; the budget is 1339.2 s.
+	want := []string{"ELB us-east-1", "99.7980%", "99.95%", "Missed", "22.32", "90.17", "-67.85", "0.00", "0.00", "0.00", "0.00", "99.7980% (misses)"}
+	if got := rows["ELB us-east-1"]; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("component row\n got %v\nwant %v", got, want)
+	}
+	if got := rows["Elastic Load Balancing, us-east-1"]; len(got) < 7 || got[1] != "99.7980%" || got[6] != "-67.85" {
+		t.Errorf("region row %v", got)
+	}
+	if len(all) != 3 { // the service (only us-east-1), the region, the component
+		t.Errorf("%d rows: %v", len(all), all)
+	}
+	if doc.Find(testid("budget")+" tbody tr").Eq(0).HasClass("data-row--service") == false {
+		t.Error("the first row is not the service's")
+	}
+
+	_, hist, _ := tableRows(t, doc, "history")
+	h := hist["ELB us-east-1"]
+	if len(h) != 13 || h[12] != "99.7980% (missed)" || h[11] != "100.0000% (met)" {
+		t.Errorf("history %v", h)
+	}
+
+	svg := doc.Find(testid("chart-0") + " svg")
+	if svg.Length() != 1 || svg.AttrOr("role", "") != "img" || !strings.Contains(textOf(svg.Find("title").First()), "Monthly uptime of Elastic Load Balancing") {
+		t.Fatalf("chart: %d svg, role %q", svg.Length(), svg.AttrOr("role", ""))
+	}
+	if svg.Find("desc").Length() != 1 || svg.Find("rect").Length() != 12 || svg.Find("line.chart__target").Length() != 1 {
+		t.Errorf("chart has %d desc, %d bars", svg.Find("desc").Length(), svg.Find("rect").Length())
+	}
+	if svg.Find("rect.chart__bar--missed").Length() != 1 {
+		t.Errorf("%d missed bars, want 1", svg.Find("rect.chart__bar--missed").Length())
+	}
+	_, ct, _ := tableRows(t, doc, "chart-0-table")
+	if got := ct["December 2012"]; strings.Join(got, "|") != "December 2012|99.7980%|99.95%|Missed" {
+		t.Errorf("chart table %v", got)
+	}
+	if doc.Find(testid("chart-0")+" details "+testid("chart-0-table")).Length() != 1 {
+		t.Error("the chart's table is not in its <details>")
+	}
+
+	// Every table's CSV has the table's header and rows.
+	for _, id := range []string{"budget", "history", "incidents", "chart-0-table"} {
+		head, _, all := tableRows(t, doc, id)
+		link := doc.Find(testid(id + "-csv"))
+		if id == "chart-0-table" {
+			link = doc.Find(`a[href*="table=chart-0-table"]`)
+			if link.Length() == 0 {
+				// The chart table's CSV is reachable by the same URL scheme.
+				checkCSV(t, b, "/admin/dashboard.csv?table=chart-0-table&month=2012-12&service=ELB&region=us-east-1", head, all)
+				continue
+			}
+		}
+		href, ok := link.Attr("href")
+		if !ok {
+			t.Errorf("%s: no CSV link", id)
+			continue
+		}
+		checkCSV(t, b, href, head, all)
+	}
+
+	// Incidents: one in December, resolved by its first update after the
+	// opening one, 22 h 6 min after it started.
+	_, inc, _ := tableRows(t, doc, "incidents")
+	if got := inc["December 2012"]; len(got) != 6 || got[1] != "1" || got[4] != "22 h 6 min" {
+		t.Errorf("incidents %v", got)
+	}
+	if got := textOf(doc.Find(testid("costly-note"))); !strings.Contains(got, "No ledger entry") {
+		t.Errorf("costly note %q", got)
+	}
+}
+
+func checkCSV(t *testing.T, b *browser, href string, head []string, rows [][]string) {
+	t.Helper()
+	resp, body := b.get(href)
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
+		t.Fatalf("%s: %d %s", href, resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", href, err)
+	}
+	if len(recs) != len(rows)+1 || strings.Join(recs[0], "|") != strings.Join(head, "|") {
+		t.Fatalf("%s: %d records, head %v; want %d, %v", href, len(recs), recs[0], len(rows)+1, head)
+	}
+	for i, r := range rows {
+		if strings.Join(recs[i+1], "|") != strings.Join(r, "|") {
+			t.Errorf("%s row %d: csv %v, table %v", href, i, recs[i+1], r)
+		}
+	}
+}
+
+// The month so far: the default month is the one holding now, and the
+// month filter lists December 2012.
+func TestDashboardCurrentMonth(t *testing.T) {
+	env := christmasWithPolicy(t)
+	// An outage now: 50% of elb-eu-west-1 for the last 2 hours burns fast.
+	start := env.clock.Now().Add(-2 * time.Hour)
+	env.backfillOpen(start, change("elb-eu-west-1", incidents.MajorOutage, "50"))
+	resp, body := env.user(auth.Admin).get("/admin/dashboard")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	doc := parseHTML(t, body)
+	if doc.Find(`#f-month option[value="2012-12"]`).Length() != 1 || doc.Find(`#f-month option[selected]`).AttrOr("value", "") != "2013-01" {
+		t.Errorf("month options: selected %q", doc.Find(`#f-month option[selected]`).AttrOr("value", ""))
+	}
+	_, rows, _ := tableRows(t, doc, "budget")
+	got := rows["ELB eu-west-1"]
+	// 2 h at 50% (3600 s of downtime) in the last 1 h, 6 h, 1 d and 3 d
+	// windows, against 0.05% allowed: 1 h is at 0.5/0.0005 = 1000, 6 h at
+	// (3600/21600)/0.0005 = 333.33, 1 d at 83.33, 3 d at 27.78.
+	want := []string{"1000.00 (page)", "333.33 (page)", "83.33 (ticket)", "27.78 (ticket)"}
+	if len(got) != 12 || strings.Join(got[7:11], "|") != strings.Join(want, "|") {
+		t.Errorf("burn rates %v, want %v", got, want)
+	}
+	if !strings.HasSuffix(got[11], "(misses)") {
+		t.Errorf("projection %q", got[11])
+	}
+}
+
+// backfillOpen stores an incident that started at start and is still open.
+func (e *testEnv) backfillOpen(start time.Time, changes ...incidents.ComponentChange) incidents.Incident {
+	e.t.Helper()
+	inc, err := e.incidents.CreateIncident(context.Background(), "ops@example.com", incidents.IncidentInput{
+		Title: "Open outage", Message: "Investigating.", StartedAt: &start, Components: changes,
+	}, e.clock.Now())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return inc
+}
+
+// Credits paid by month come from the ledger; the SLA report states the
+// method, the figures and the credits, and prints.
+func TestDashboardCreditsAndReport(t *testing.T) {
+	env := newTestEnv(t)
+	support := env.token(auth.Support)
+	max := env.personToken("max@example.com", auth.Manager)
+	zoe := env.personToken("zoe@example.com", auth.Manager)
+	env.seedDesk(support, max)
+	var run sla.CreditRun
+	env.api("POST", "/credit-runs", support, map[string]any{"month": "2012-12"}).expect(t, http.StatusCreated).decode(t, &run)
+	env.api("POST", fmt.Sprintf("/credit-runs/%d/request", run.ID), support, nil).expect(t, http.StatusOK)
+	env.api("POST", fmt.Sprintf("/credit-runs/%d/approve", run.ID), zoe, nil).expect(t, http.StatusOK)
+
+	b := env.user(auth.Manager)
+	_, body := b.get("/admin/dashboard?month=2012-12")
+	doc := parseHTML(t, body)
+	_, credits, _ := tableRows(t, doc, "credits")
+	if got := credits["December 2012"]; strings.Join(got, "|") != "December 2012|USD|250.00 USD|1|1" {
+		t.Errorf("credits %v", got)
+	}
+	_, rows, _ := tableRows(t, doc, "budget")
+	if got := rows["ELB us-east-1"]; len(got) != 12 || got[1] != "99.8655%" || got[5] != "60.00" || got[6] != "-37.68" {
+		t.Errorf("budget %v", got)
+	}
+
+	resp, body := b.get("/admin/reports/sla?service=ELB&month=2012-12")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("report: %d", resp.StatusCode)
+	}
+	doc = parseHTML(t, body)
+	method := textOf(doc.Find(testid("report-method")))
+	for _, s := range []string{"Statuses that count as downtime: partial outage and major outage", "Not counted: degraded performance",
+		"Affected percentages weigh the time", "Maintenance", "2678400 seconds", "Target: 99.95%", "below 99.95%: 10% of the month's charges"} {
+		if !strings.Contains(method, s) {
+			t.Errorf("method lacks %q:\n%s", s, method)
+		}
+	}
+	head, fig, all := tableRows(t, doc, "figures")
+	if got := fig["ELB us-east-1"]; strings.Join(got, "|") != "ELB us-east-1|2678400|3600|99.8655%|99.95%|Missed|22.32|60.00|-37.68" {
+		t.Errorf("figures %v", got)
+	}
+	checkCSV(t, b, doc.Find(testid("figures-csv")).AttrOr("href", ""), head, all)
+	head, cr, all := tableRows(t, doc, "credits")
+	if got := cr["acme"]; len(got) != 6 || got[3] != "250.00 USD" || got[1] != "tier" {
+		t.Errorf("report credits %v", got)
+	}
+	checkCSV(t, b, doc.Find(testid("credits-csv")).AttrOr("href", ""), head, all)
+	if !strings.Contains(body, "/static/") || doc.Find("form.no-print").Length() != 1 {
+		t.Error("the report's filters are not hidden in print")
+	}
+}

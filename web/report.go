@@ -1,0 +1,166 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/sla"
+	"github.com/amends/amends/templates"
+)
+
+var statusWords = map[sla.Status]string{
+	sla.DegradedPerformance: "degraded performance",
+	sla.PartialOutage:       "partial outage",
+	sla.MajorOutage:         "major outage",
+}
+
+// reportView builds the SLA report of service ("" for the first) for the
+// month starting at month, as of now.
+func (s *Server) reportView(ctx context.Context, page templates.Page, service string, month, now time.Time) (templates.ReportPage, error) {
+	end := month.AddDate(0, 1, 0)
+	asOf := now
+	if end.Before(asOf) {
+		asOf = end
+	}
+	d, err := s.loadDash(ctx, now, month, asOf)
+	if err != nil {
+		return templates.ReportPage{}, err
+	}
+	if service == "" && len(d.services) > 0 {
+		service = d.services[0].ID
+	}
+	v := templates.ReportPage{Page: page, MonthLabel: monthLabel(month, asOf), AsOf: viewTime(asOf), Months: s.monthOptions(ctx, now, month)}
+	for _, svc := range d.services {
+		v.Services = append(v.Services, templates.Option{Value: svc.ID, Label: svc.Name, Selected: svc.ID == service})
+		if svc.ID == service {
+			v.ServiceName = svc.Name
+		}
+	}
+	if v.ServiceName == "" {
+		return v, errs.Invalidf("service", "%q is not a service", service)
+	}
+	v.Page.Title = "SLA report: " + v.ServiceName + ", " + v.MonthLabel
+	policy, hasPolicy := d.policies[service]
+	target, hasTarget := d.target(service)
+	v.Method = reportMethod(policy, hasPolicy, month, end, asOf)
+
+	res, err := d.eval(month, asOf, asOf)
+	if err != nil {
+		return v, err
+	}
+	q := "service=" + service + "&month=" + month.Format("2006-01")
+	v.Figures = templates.DataTable{ID: "figures", Caption: "Uptime of " + v.ServiceName + ", " + v.MonthLabel, CSV: "/admin/reports/sla.csv?table=figures&" + q,
+		Head: []string{"Scope", "Seconds counted", "Downtime (s)", "Uptime", "Target", "Result", "Budget allowed (min)", "Budget used (min)", "Budget left (min)"}}
+	monthSecs, soFar := seconds(month, end), seconds(month, asOf)
+	for _, g := range d.groups(dashFilter{service: service}) {
+		if g.level == "region" {
+			continue
+		}
+		u := g.uptime(res)
+		down := sla.DowntimeOf(u, soFar)
+		label := g.label
+		if g.level == "service" {
+			label += " (fleet)"
+		}
+		row := templates.DataRow{Level: g.level, Cells: []templates.DataCell{{Text: label}, num(fmt.Sprint(soFar)), num(down.Round(6)), num(u.Truncate(4) + "%")}}
+		if hasTarget {
+			b := sla.NewErrorBudget(target, monthSecs, down)
+			row.Cells = append(row.Cells, num(target.String()+"%"), metCell(u, target, true),
+				num(sla.MinutesText(b.Allowed)), num(sla.MinutesText(b.Used)), num(sla.MinutesText(b.Left())))
+		} else {
+			row.Cells = append(row.Cells, num("—"), metCell(u, target, false), num("—"), num("—"), num("—"))
+		}
+		v.Figures.Rows = append(v.Figures.Rows, row)
+	}
+
+	entries, err := s.ledgerEntries(ctx, sla.LedgerFilter{Period: month.Format("2006-01")})
+	if err != nil {
+		return v, err
+	}
+	v.Credits = templates.DataTable{ID: "credits", Caption: "Credits in the ledger for " + v.ServiceName + ", " + v.MonthLabel, CSV: "/admin/reports/sla.csv?table=credits&" + q,
+		Head:  []string{"Customer", "Kind", "Currency", "Amount", "Reason", "Written"},
+		Empty: "No credits for " + v.ServiceName + " in " + v.MonthLabel + " are in the ledger yet."}
+	totals := map[string]int64{}
+	for _, e := range entries {
+		if e.Service != service {
+			continue
+		}
+		totals[e.Currency] += e.AmountMinor
+		v.Credits.Rows = append(v.Credits.Rows, templates.DataRow{Level: "entry", Cells: []templates.DataCell{
+			{Text: e.Customer}, {Text: string(e.Kind)}, {Text: e.Currency}, num(sla.FormatMoney(e.AmountMinor, e.Currency)), {Text: e.Reason}, {Text: e.CreatedAt.UTC().Format("2 Jan 2006")},
+		}})
+	}
+	currencies := make([]string, 0, len(totals))
+	for cur := range totals {
+		currencies = append(currencies, cur)
+	}
+	sort.Strings(currencies)
+	for _, cur := range currencies {
+		v.Credits.Rows = append(v.Credits.Rows, templates.DataRow{Level: "total", Cells: []templates.DataCell{
+			{Text: "Total"}, {Text: ""}, {Text: cur}, num(sla.FormatMoney(totals[cur], cur)), {Text: ""}, {Text: ""},
+		}})
+	}
+	return v, nil
+}
+
+// reportMethod states how the report's figures are counted, in plain
+// words, from the service's policy (the spec's defaults without one).
+func reportMethod(p sla.Policy, ok bool, month, end, asOf time.Time) []string {
+	count := p.Count
+	if count == nil {
+		count = []sla.Status{sla.PartialOutage, sla.MajorOutage}
+	}
+	var counted, not []string
+	for _, st := range []sla.Status{sla.DegradedPerformance, sla.PartialOutage, sla.MajorOutage} {
+		in := false
+		for _, c := range count {
+			in = in || c == st
+		}
+		if in {
+			counted = append(counted, statusWords[st])
+		} else {
+			not = append(not, statusWords[st])
+		}
+	}
+	statuses := "No status counts as downtime under this policy."
+	if len(counted) > 0 {
+		statuses = "Statuses that count as downtime: " + strings.Join(counted, " and ") + "."
+	}
+	if len(not) > 0 {
+		statuses += " Not counted: " + strings.Join(not, " and ") + "."
+	}
+	out := []string{
+		fmt.Sprintf("The period is the calendar month in UTC, from %s to %s (%d seconds). Uptime is 100 × (1 − downtime ÷ the seconds counted); every second of the period is in the denominator.",
+			month.Format("2 January 2006 15:04"), end.Format("2 January 2006 15:04"), seconds(month, end)),
+		statuses,
+		"Affected percentages weigh the time: an outage of 6.8% of a component's resources for one hour counts as 6.8% of 3,600 seconds, 244.8 seconds. When incidents overlap on a component, only the largest share at each second counts, so no second is counted twice. Incidents marked as excluded do not count.",
+	}
+	if p.MaintenanceNoticeHours > 0 {
+		out = append(out, fmt.Sprintf("Maintenance announced at least %d hours before it starts does not count as downtime: that time counts as available. Maintenance announced later counts like any outage.", p.MaintenanceNoticeHours))
+	} else {
+		out = append(out, "Maintenance windows on a component do not count as downtime whenever they were announced (no notice is required under this policy): that time counts as available.")
+	}
+	partial := "A month that is not over is counted up to the time shown and marked “so far”; its error budget is that of the whole month. Time before a component existed, or outside any incident, counts as available."
+	if asOf.Before(end) {
+		partial = "This month is not over: it is counted up to " + asOf.UTC().Format("2 January 2006 15:04 UTC") + ". The error budget is that of the whole month. Time before a component existed, or outside any incident, counts as available."
+	}
+	out = append(out, partial,
+		"The service's figure is the average of its components' uptimes, weighted by each component's fleet size when every component states one, and equally otherwise. Uptimes are shown with four decimals rounded down, so any downtime shows below 100.0000%; whether the target is met is decided on the exact value, and the error budget is (100% − target) of the month.")
+	if !ok {
+		out = append(out, "This service has no SLA policy yet: there is no target, no error budget and no credit; the spec's default rules above apply.")
+		return out
+	}
+	credit := fmt.Sprintf("Target: %s%%.", p.Target.String())
+	if len(p.Tiers) > 0 {
+		var tiers []string
+		for _, t := range p.Tiers {
+			tiers = append(tiers, fmt.Sprintf("below %s%%: %s%% of the month's charges", t.Below.String(), t.CreditPercent.String()))
+		}
+		credit += " Credits per customer, on that customer's own uptime of the service: " + strings.Join(tiers, "; ") + ". Each customer's credit is computed exactly and rounded once to the minor unit; the ledger below lists what has been issued."
+	}
+	return append(out, credit)
+}
