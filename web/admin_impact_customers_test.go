@@ -180,6 +180,27 @@ func TestAdminFormsNameCustomers(t *testing.T) {
 	if got := textOf(parseHTML(t, body).Find(testid("update-customers")).First()); got != "Customers hit: globex (1 resource)" {
 		t.Errorf("newest update's customers %q", got)
 	}
+
+	// Back to operational with the box as the form shows it: the component
+	// leaves the incident; naming someone new on it is refused.
+	back := url.Values{"phase": {"monitoring"}, "message": {"Recovered."}, "status.elb-us-east-1": {"operational"}}
+	back.Set(box, "globex, 1\n")
+	back.Set("status.elb-eu-west-1", "operational")
+	back.Set("customers.elb-eu-west-1", "acme")
+	before = env.counts()
+	if st, body := sup.sendMultipart(page+"/updates", back, nil); st != http.StatusUnprocessableEntity ||
+		!strings.Contains(fieldError(parseHTML(t, body), "customers.elb-eu-west-1"), "must be empty for an operational component") {
+		t.Errorf("customers on an operational component: %d", st)
+	}
+	env.assertNothingStored(before)
+	back.Del("customers.elb-eu-west-1")
+	if st, body := sup.sendMultipart(page+"/updates", back, nil); st != http.StatusSeeOther {
+		t.Fatalf("back to operational: %d\n%s", st, body)
+	}
+	inc, _ = env.incidents.Incident(context.Background(), id)
+	if last := inc.Updates[3]; len(last.Components) != 1 || last.Components[0].Status != incidents.Operational || len(last.Components[0].Customers) != 0 {
+		t.Fatalf("back to operational: %+v", last.Components)
+	}
 }
 
 // customersOf is "id:count" (or "id:all") of each customer u names for component.

@@ -118,6 +118,9 @@ func readComponentForm(c echo.Context, components []incidents.Component, service
 			}
 		}
 		cur, wasAffected := current[comp.ID]
+		if st == incidents.Operational && wasAffected && sameCustomers(cur.Customers, customers) {
+			customers = nil // back to operational: the box still shows whom the impact named
+		}
 		if st != incidents.Operational || wasAffected || len(customers) > 0 {
 			ch := incidents.ComponentChange{Component: comp.ID, Status: st, Customers: customers}
 			if percentRaw != "" && st != incidents.Operational {
