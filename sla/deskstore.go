@@ -109,12 +109,18 @@ type DeskStore interface {
 	// GoodwillGrant returns one grant; errs.NotFound.
 	GoodwillGrant(ctx context.Context, id int64) (GoodwillGrant, error)
 	// RequestGoodwill records a pending grant (see NewGoodwillGrant):
-	// errs.Conflict when its incident already has one. The caller checks
-	// that the incident, services and components exist.
+	// errs.Conflict when its incident already has one pending or
+	// approved. The caller checks that the incident, services and
+	// components exist.
 	RequestGoodwill(ctx context.Context, by Actor, g GoodwillGrant, now time.Time) (GoodwillGrant, error)
 	// ApproveGoodwill approves a pending grant (see GoodwillGrant.Approve:
 	// errs.Forbidden for its requester, errs.Conflict the second time).
 	ApproveGoodwill(ctx context.Context, by Actor, id int64, now time.Time) (GoodwillGrant, error)
+	// WithdrawGoodwill withdraws a pending grant with a reason, as its
+	// requester or, when manager is set, as a manager (see
+	// GoodwillGrant.Withdraw: errs.Conflict unless pending, errs.Forbidden,
+	// errs.Invalid on "reason"); the incident is then free for a new grant.
+	WithdrawGoodwill(ctx context.Context, by Actor, id int64, manager bool, reason string, now time.Time) (GoodwillGrant, error)
 
 	// Runs returns a page of credit runs, newest first, and how many there
 	// are; errs.Invalid on "offset" or "limit".

@@ -9,13 +9,15 @@ import (
 	"github.com/amends/amends/internal/errs"
 )
 
-// GoodwillState is where a goodwill grant stands: pending → approved.
+// GoodwillState is where a goodwill grant stands: pending → approved, or
+// pending → withdrawn. Approved and withdrawn are final.
 type GoodwillState string
 
 // The goodwill grant states.
 const (
-	GoodwillPending  GoodwillState = "pending"  // requested by support, not yet in any scenario
-	GoodwillApproved GoodwillState = "approved" // approved by a manager who did not request it
+	GoodwillPending   GoodwillState = "pending"   // requested by support, not yet in any scenario
+	GoodwillApproved  GoodwillState = "approved"  // approved by a manager who did not request it
+	GoodwillWithdrawn GoodwillState = "withdrawn" // taken back before approval; kept as history
 )
 
 // MaxGoodwillDays is the most days of usage one grant may give (a year;
@@ -26,8 +28,10 @@ const MaxGoodwillDays = 366
 // of Services in the scope Components (empty: every component of
 // Services), for every customer with a resource in a scope component
 // during the incident (see Goodwill). It is requested by one person and
-// counts only once approved by another; an incident has at most one grant
-// that is pending or approved.
+// counts only once approved by another. Until then its requester or a
+// manager may withdraw it; a withdrawn grant stays as history and frees
+// the incident for a new one. An incident has at most one grant that is
+// pending or approved.
 type GoodwillGrant struct {
 	ID int64 `json:"id"`
 	// Incident is the incident's id in decimal, as in the scenario.
@@ -41,6 +45,11 @@ type GoodwillGrant struct {
 	RequestedAt time.Time     `json:"requested_at"`
 	ApprovedBy  string        `json:"approved_by,omitempty"`
 	ApprovedAt  *time.Time    `json:"approved_at,omitempty"`
+	// WithdrawnBy, WithdrawnAt and WithdrawReason say who took a withdrawn
+	// grant back, when and why.
+	WithdrawnBy    string     `json:"withdrawn_by,omitempty"`
+	WithdrawnAt    *time.Time `json:"withdrawn_at,omitempty"`
+	WithdrawReason string     `json:"withdraw_reason,omitempty"`
 }
 
 // NewGoodwillGrant returns g requested by by at now, pending. errs.Invalid
@@ -72,6 +81,7 @@ func NewGoodwillGrant(g GoodwillGrant, by string, now time.Time) (GoodwillGrant,
 	}
 	now = now.UTC().Truncate(time.Second)
 	g.ID, g.State, g.RequestedBy, g.RequestedAt, g.ApprovedBy, g.ApprovedAt = 0, GoodwillPending, by, now, "", nil
+	g.WithdrawnBy, g.WithdrawnAt, g.WithdrawReason = "", nil, ""
 	return g, nil
 }
 
@@ -107,12 +117,40 @@ func (g GoodwillGrant) Approve(by string, now time.Time) (GoodwillGrant, error) 
 	return g, nil
 }
 
+// Withdraw returns g withdrawn by by at now for reason: errs.Conflict
+// unless it is pending (an approved grant stands; a withdrawn one is
+// final), errs.Forbidden unless by requested it or manager is true (by
+// acts as a manager), errs.Invalid on "reason" when it is empty or too
+// long.
+func (g GoodwillGrant) Withdraw(by string, manager bool, reason string, now time.Time) (GoodwillGrant, error) {
+	switch g.State {
+	case GoodwillPending:
+	case GoodwillApproved:
+		return GoodwillGrant{}, errs.Conflictf("goodwill grant %d is already approved, so it can no longer be withdrawn", g.ID)
+	default:
+		return GoodwillGrant{}, errs.Conflictf("goodwill grant %d is already %s", g.ID, g.State)
+	}
+	if by != g.RequestedBy && !manager {
+		return GoodwillGrant{}, errs.Forbiddenf("only %s, who requested goodwill grant %d, or a manager may withdraw it", g.RequestedBy, g.ID)
+	}
+	reason = strings.TrimSpace(reason)
+	if err := checkText("reason", reason, MaxReasonLen, true); err != nil {
+		return GoodwillGrant{}, err
+	}
+	now = now.UTC().Truncate(time.Second)
+	g.State, g.WithdrawnBy, g.WithdrawnAt, g.WithdrawReason = GoodwillWithdrawn, by, &now, reason
+	return g, nil
+}
+
+// Live reports whether g holds its incident: pending or approved.
+func (g GoodwillGrant) Live() bool { return g.State == GoodwillPending || g.State == GoodwillApproved }
+
 // Goodwill is the engine's goodwill of an approved grant, nil otherwise.
 func (g GoodwillGrant) Goodwill() *Goodwill {
 	if g.State != GoodwillApproved {
 		return nil
 	}
-	return &Goodwill{Days: g.Days, Services: slices.Clone(g.Services), Components: slices.Clone(g.Components)}
+	return &Goodwill{Days: g.Days, Services: slices.Clone(g.Services), Components: slices.Clone(g.Components), Reason: g.Reason}
 }
 
 // WithGoodwill sets, on the incidents of s that an approved grant names,
@@ -154,7 +192,8 @@ func GoodwillPeriod(inc Incident) (string, error) {
 // evaluated alone over month (UTC) as of asOf, for every account of d with
 // resources or charges, and every customer the engine finds eligible gets
 // one line (Service "", no claim needed) with its goodwill credit, payable
-// in full, ordered by customer. errs.Invalid on "incident" when base does
+// in full, and a reason that quotes the grant's, ordered by customer.
+// errs.Invalid on "incident" when base does
 // not hold it or it has no approved goodwill.
 func PreviewGoodwill(incident, month string, asOf time.Time, base *Scenario, d *MonthData) ([]RunLine, error) {
 	var inc *Incident
@@ -200,12 +239,22 @@ func PreviewGoodwill(incident, month string, asOf time.Time, base *Scenario, d *
 			}
 			lines = append(lines, RunLine{Customer: cr.ID, Currency: cr.Currency, Downtime: "0", Uptime: "100.0000",
 				ChargesMinor: charges, CreditMinor: gc.CreditMinor, PayableMinor: gc.CreditMinor, Claim: ClaimNotRequired,
-				Reason: fmt.Sprintf("goodwill for incident %s: %d days of %s usage of %s (%s)", incident, gc.Days, scope, month,
-					FormatMoney(charges, cr.Currency))})
+				Reason: goodwillLineReason(incident, gc.Days, scope, month, FormatMoney(charges, cr.Currency), g.Reason)})
 		}
 	}
 	slices.SortFunc(lines, func(a, b RunLine) int { return strings.Compare(a.Customer, b.Customer) })
 	return lines, nil
+}
+
+// goodwillLineReason says why a goodwill line pays: "goodwill for
+// incident 7: 10 days of ELB in elb-us-east-1 usage of 2012-12 (2,500.00
+// USD); reason: <the grant's reason>" (the last part only when it has one).
+func goodwillLineReason(incident string, days int64, scope, month, charges, reason string) string {
+	out := fmt.Sprintf("goodwill for incident %s: %d days of %s usage of %s (%s)", incident, days, scope, month, charges)
+	if reason != "" {
+		out += "; reason: " + reason
+	}
+	return out
 }
 
 // inScope reports whether component is one whose charges g's credit counts.

@@ -1,6 +1,7 @@
 package sla_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -47,6 +48,43 @@ func TestNewGoodwillGrantInvalid(t *testing.T) {
 	}
 }
 
+// A pending grant may be withdrawn, with a reason, by its requester or a
+// manager; an approved or withdrawn grant may not; a withdrawn grant gives
+// no goodwill.
+func TestWithdrawGoodwillGrant(t *testing.T) {
+	g, err := sla.NewGoodwillGrant(sla.GoodwillGrant{Incident: "2", Days: 10, Services: []string{"EBS"}}, "sam", deskNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.Withdraw("kim", false, "duplicate", deskNow); errs.CodeOf(err) != errs.Forbidden {
+		t.Fatalf("another support user withdrew: %v", err)
+	}
+	if _, err := g.Withdraw("sam", false, "  ", deskNow); errs.FieldOf(err) != "reason" || errs.CodeOf(err) != errs.Invalid {
+		t.Fatalf("no reason: %v", err)
+	}
+	w, err := g.Withdraw("sam", false, " Asked for the wrong zone. ", deskNow.Add(900*time.Millisecond))
+	if err != nil || w.State != sla.GoodwillWithdrawn || w.WithdrawnBy != "sam" || !w.WithdrawnAt.Equal(deskNow) ||
+		w.WithdrawReason != "Asked for the wrong zone." || w.Goodwill() != nil || w.Live() {
+		t.Fatalf("withdrawn %+v %v", w, err)
+	}
+	if _, err := w.Withdraw("max", true, "again", deskNow); errs.CodeOf(err) != errs.Conflict {
+		t.Fatalf("withdrawn twice: %v", err)
+	}
+	if _, err := w.Approve("max", deskNow); errs.CodeOf(err) != errs.Conflict {
+		t.Fatalf("a withdrawn grant approved: %v", err)
+	}
+	if m, err := g.Withdraw("max", true, "Not our fault.", deskNow); err != nil || m.WithdrawnBy != "max" {
+		t.Fatalf("a manager withdrew %+v %v", m, err)
+	}
+	a, _ := g.Approve("max", deskNow)
+	if _, err := a.Withdraw("sam", false, "too late", deskNow); errs.CodeOf(err) != errs.Conflict {
+		t.Fatalf("an approved grant withdrawn: %v", err)
+	}
+	if _, err := a.Withdraw("max", true, "too late", deskNow); errs.CodeOf(err) != errs.Conflict {
+		t.Fatalf("an approved grant withdrawn by a manager: %v", err)
+	}
+}
+
 // aprilBase is the April 2011 EBS event in us-east-1a, with the 10-day
 // goodwill of EBS, EC2 and RDS usage in that zone.
 func aprilBase(approved bool) *sla.Scenario {
@@ -59,7 +97,7 @@ func aprilBase(approved bool) *sla.Scenario {
 			Start: tm("2011-04-21T08:47:00Z"), End: tm("2011-04-24T18:00:00Z")}}}},
 	}
 	g := sla.GoodwillGrant{ID: 1, Incident: "2", Days: 10, Services: []string{"EBS", "EC2", "RDS"},
-		Components: []string{"ebs-us-east-1a", "ec2-us-east-1a", "rds-us-east-1a"}, State: sla.GoodwillPending, RequestedBy: "sam"}
+		Components: []string{"ebs-us-east-1a", "ec2-us-east-1a", "rds-us-east-1a"}, State: sla.GoodwillPending, RequestedBy: "sam", Reason: "the whole zone"}
 	if approved {
 		g.State = sla.GoodwillApproved
 	}
@@ -110,7 +148,8 @@ func TestPreviewGoodwill(t *testing.T) {
 	got := map[string]int64{}
 	for _, l := range lines {
 		got[l.Customer] = l.PayableMinor
-		if l.Claim != sla.ClaimNotRequired || l.CreditMinor != l.PayableMinor || l.Reason == "" {
+		if l.Claim != sla.ClaimNotRequired || l.CreditMinor != l.PayableMinor || !strings.HasPrefix(l.Reason, "goodwill for incident 2: 10 days of EBS, EC2, RDS") ||
+			!strings.HasSuffix(l.Reason, "; reason: the whole zone") {
 			t.Errorf("line %+v", l)
 		}
 	}

@@ -139,6 +139,10 @@ type Goodwill struct {
 	Days       int64
 	Services   []string
 	Components []string
+	// Reason is the written reason of the grant it comes from. It is not
+	// part of the scenario's JSON form and changes no figure; a goodwill
+	// run's lines quote it (see PreviewGoodwill).
+	Reason string
 }
 
 // Maintenance is a window [Start, End) on components, announced at Announced.

@@ -103,6 +103,7 @@ type RunRow struct {
 	ID          string
 	URL         string
 	Period      string
+	Kind        string // "Tier credits" or "Goodwill of incident 7"
 	State       StatusBadge
 	Lines       string
 	Payable     string // payable totals by currency, "100.00 USD, 50 JPY"
@@ -116,7 +117,11 @@ type CreditRunsPage struct {
 	Runs       []RunRow
 	CanPreview bool
 	Month      string
+	Incident   string // the goodwill form's incident number
 	Error      FormError
+	// ErrorFor is the form Error belongs to: "" for the month's,
+	// "incident" for the goodwill form's.
+	ErrorFor   string
 	Pagination Pagination
 }
 
@@ -149,8 +154,10 @@ type CreditRunPage struct {
 	Pagination Pagination
 	CSVURL     string
 	LedgerURL  string
-	CanRequest bool
-	CanDecide  bool
+	// IncidentURL is the incident whose goodwill a goodwill run pays ("" for a month run).
+	IncidentURL string
+	CanRequest  bool
+	CanDecide   bool
 }
 
 // LedgerPage is "/admin/credits/ledger".

@@ -238,6 +238,31 @@ func componentFieldError(f ComponentField, e FormError) string {
 	return firstNonEmpty(f.Error, e.Field("status."+f.ID), e.Field("percent."+f.ID))
 }
 
+// customersDescribedBy is the aria-describedby of a component row's
+// customers box: the shared hint, and its error if any.
+func customersDescribedBy(f ComponentField) string {
+	if f.CustomersError != "" {
+		return "customers-hint customers-" + slug(f.ID) + "-error"
+	}
+	return "customers-hint"
+}
+
+// monthFieldError and incidentFieldError put a credit runs page's error
+// on the form it belongs to.
+func monthFieldError(v CreditRunsPage) string {
+	if v.ErrorFor != "" {
+		return ""
+	}
+	return v.Error.Field("month")
+}
+
+func incidentFieldError(v CreditRunsPage) string {
+	if v.ErrorFor != "incident" {
+		return ""
+	}
+	return v.Error.Field("incident")
+}
+
 // orDash shows an empty value as a dash.
 func orDash(s string) string {
 	if s == "" {

@@ -211,6 +211,14 @@ type ComponentChangeView struct {
 	Name    string
 	Status  StatusBadge
 	Percent string // "12.5%"; empty for operational
+	// Customers are the customers the status names (admin pages only).
+	Customers []NamedCustomer
+}
+
+// NamedCustomer is a customer an update names as hit: Label such as
+// "acme (2 resources)" or "globex (all its resources)", URL its admin page.
+type NamedCustomer struct {
+	Label, URL string
 }
 
 // HistoryPage is "/history": resolved incidents by month, paginated.
@@ -299,7 +307,11 @@ type ComponentField struct {
 	Service  string
 	Statuses []Option
 	Percent  string
-	Error    string // the error for this row, if any
+	Error    string // the error for this row's status or percentage, if any
+	// Customers is the text of the row's customers box ("customers."+ID):
+	// lines "customer-id[, affected resources]"; CustomersError its error.
+	Customers      string
+	CustomersError string
 }
 
 // IncidentForm is "/admin/incidents/new".
@@ -332,6 +344,60 @@ type AdminIncidentPage struct {
 	// ExplanationLabel is the link to the explanation's editor: "Write the
 	// explanation" or "Edit the explanation".
 	ExplanationLabel string
+	Goodwill         GoodwillSection
+}
+
+// GoodwillSection is the goodwill part of "/admin/incidents/{id}": the
+// incident's grants, oldest first, the request form (support and above,
+// while no grant is pending or approved), the pending grant's approve and
+// withdraw forms, and the goodwill run's preview once it can be paid.
+type GoodwillSection struct {
+	Grants     []GoodwillRow
+	Pending    *GoodwillRow // the pending grant, if any
+	CanRequest bool
+	// Services are the request form's checkboxes: services (name
+	// "services") with their components (name "components").
+	Services []GoodwillService
+	Days     string
+	Reason   string
+	Error    FormError // the request form's
+	// WithdrawReason and WithdrawError are the withdraw form's.
+	WithdrawReason string
+	WithdrawError  FormError
+	// PreviewIncident, when set, is the incident id the "Preview goodwill
+	// credits" form posts (resolved, grant approved, support and above).
+	PreviewIncident string
+	// Note explains, when set, why goodwill cannot be asked for or paid.
+	Note string
+}
+
+// GoodwillRow is one goodwill grant.
+type GoodwillRow struct {
+	ID          string
+	Days        string // "10 days"
+	Services    string // "Compute (EC2), Block Storage (EBS)"
+	Components  string // "every component of them", or the names
+	Reason      string
+	State       StatusBadge // Class "pending", "approved" or "withdrawn"
+	RequestedBy string
+	RequestedAt Time
+	// DecidedBy, DecidedAt: who approved or withdrew it and when;
+	// WithdrawReason why it was withdrawn.
+	DecidedBy      string
+	DecidedAt      Time
+	WithdrawReason string
+	ApproveURL     string
+	WithdrawURL    string
+	CanApprove     bool // a manager who did not request it
+	OwnRequest     bool // a manager looking at their own request
+	CanWithdraw    bool // its requester or a manager
+}
+
+// GoodwillService is a service of the goodwill form with its components.
+type GoodwillService struct {
+	ID, Name   string
+	Checked    bool
+	Components []Option
 }
 
 // AdminIncidentsPage is "/admin/incidents": active and recent incidents.

@@ -84,8 +84,12 @@ func totalsText(ts []sla.RunTotal) string {
 }
 
 func runRow(r sla.CreditRun) templates.RunRow {
+	kind := "Tier credits"
+	if r.Kind == sla.RunIncident {
+		kind = "Goodwill of incident " + r.Incident
+	}
 	return templates.RunRow{
-		ID: strconv.FormatInt(r.ID, 10), URL: runPath(r.ID), Period: r.Period,
+		ID: strconv.FormatInt(r.ID, 10), URL: runPath(r.ID), Period: r.Period, Kind: kind,
 		State: templates.StatusBadge{Class: string(r.State), Label: runStateLabels[r.State]},
 		Lines: strconv.Itoa(r.Lines), Payable: totalsText(r.Totals),
 		PreviewedBy: r.PreviewedBy, PreviewedAt: viewTime(r.PreviewedAt),
@@ -115,15 +119,35 @@ func (s *Server) renderCreditRuns(c echo.Context, status int, v templates.Credit
 	return s.render(c, status, templates.CreditRuns(v))
 }
 
-// handlePreviewRun previews a month (support and above) and shows the run.
+// handlePreviewRun previews a month, or with "incident" an incident's
+// goodwill (support and above), and shows the run.
 func (s *Server) handlePreviewRun(c echo.Context) error {
 	month := strings.TrimSpace(c.FormValue("month"))
-	run, err := s.previewRun(c, month)
+	incident := strings.TrimSpace(c.FormValue("incident"))
+	var run sla.CreditRun
+	var err error
+	switch {
+	case incident != "" && month != "":
+		err = errs.Invalidf("incident", "give either a month or an incident, not both")
+	case incident != "":
+		id, perr := strconv.ParseInt(incident, 10, 64)
+		if perr != nil || id <= 0 {
+			err = errs.Invalidf("incident", "%q is not an incident number", incident)
+		} else {
+			run, err = s.previewGoodwillRun(c, id)
+		}
+	default:
+		run, err = s.previewRun(c, month)
+	}
 	if err != nil {
 		if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {
 			return err
 		}
-		return s.renderCreditRuns(c, statusOf(err), templates.CreditRunsPage{Month: month, Error: formError(err, nil)})
+		v := templates.CreditRunsPage{Month: month, Incident: incident, Error: formError(err, nil)}
+		if incident != "" {
+			v.ErrorFor = "incident"
+		}
+		return s.renderCreditRuns(c, statusOf(err), v)
 	}
 	return c.Redirect(http.StatusSeeOther, runPath(run.ID))
 }
@@ -158,6 +182,9 @@ func (s *Server) handleCreditRun(c echo.Context) error {
 		CanRequest: run.State == sla.RunPreviewed && u.Role.AtLeast(auth.Support),
 		CanDecide:  run.State == sla.RunRequested && u.Role.AtLeast(auth.Manager),
 		Pagination: pagesOf(runPath(run.ID), c.QueryParams(), page, runLinesPerPage, total),
+	}
+	if run.Kind == sla.RunIncident {
+		v.IncidentURL = incidentGoodwillPath(run.Incident)
 	}
 	v.Steps = append(v.Steps, templates.RunStep{What: "Previewed", Who: run.PreviewedBy, At: viewTime(run.PreviewedAt)})
 	if run.RequestedAt != nil {

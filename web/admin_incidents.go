@@ -126,6 +126,9 @@ func (s *Server) handleCreateIncident(c echo.Context) error {
 		in.Components = form.change
 		in.StartedAt, err = parseFormTime("started_at", c.FormValue("started_at"))
 	}
+	if err == nil {
+		err = s.checkCustomers(ctx, in.Components)
+	}
 	var inc incidents.Incident
 	if err == nil {
 		inc, err = s.incidents.CreateIncident(ctx, actor(c), in, s.now())
@@ -161,12 +164,25 @@ func (s *Server) handleAdminIncident(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.adminIncidentView(c, inc)
+	v, err := s.adminIncidentPage(c, inc, goodwillForm{})
 	if err != nil {
 		return err
 	}
+	return s.render(c, http.StatusOK, templates.AdminIncident(v))
+}
+
+// adminIncidentPage is inc's admin page with the update form as the
+// incident stands and the goodwill request form holding gw.
+func (s *Server) adminIncidentPage(c echo.Context, inc incidents.Incident, gw goodwillForm) (templates.AdminIncidentPage, error) {
+	v, err := s.adminIncidentView(c, inc)
+	if err != nil {
+		return templates.AdminIncidentPage{}, err
+	}
 	v.Components = emptyComponentFields(v.componentsList, v.services, currentStates(inc))
-	return s.render(c, http.StatusOK, templates.AdminIncident(v.AdminIncidentPage))
+	if v.Goodwill, err = s.goodwillSection(c, inc, v.componentsList, gw); err != nil {
+		return templates.AdminIncidentPage{}, err
+	}
+	return v.AdminIncidentPage, nil
 }
 
 type adminIncident struct {
@@ -207,7 +223,7 @@ func (s *Server) adminIncidentView(c echo.Context, inc incidents.Incident) (admi
 			ID:        inc.ID,
 			Incident:  incidentSummary(inc, names, "/admin/incidents/", s.now()),
 			PublicURL: "/incidents/" + idText,
-			Updates:   updateViews(inc, names),
+			Updates:   updateViews(inc, names, true),
 			Resolved:  !inc.Active(),
 			CanWrite:  currentUser(c).Role.AtLeast(auth.Support),
 			Phases:    phaseOptions(inc.Phase, inc.Phase),
@@ -257,6 +273,9 @@ func (s *Server) handlePostUpdate(c echo.Context) error {
 	} else {
 		in.Components = form.change
 	}
+	if err == nil {
+		err = s.checkCustomers(ctx, in.Components)
+	}
 	var updated incidents.Incident
 	if err == nil {
 		updated, err = s.incidents.AddUpdate(ctx, actor(c), id, in, s.now())
@@ -265,6 +284,11 @@ func (s *Server) handlePostUpdate(c echo.Context) error {
 		if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {
 			return err
 		}
+		gs, gerr := s.goodwillSection(c, inc, v.componentsList, goodwillForm{})
+		if gerr != nil {
+			return gerr
+		}
+		v.Goodwill = gs
 		v.Phases = phaseOptions(inc.Phase, in.Phase)
 		v.Message = in.Message
 		v.At = c.FormValue("at")

@@ -72,22 +72,13 @@ type apiChange struct {
 // are the incidents package's).
 func (s *Server) changes(ctx context.Context, in []apiChange) ([]incidents.ComponentChange, error) {
 	out := make([]incidents.ComponentChange, len(in))
-	known := map[string]bool{}
 	for i, ch := range in {
 		out[i] = incidents.ComponentChange{Component: ch.Component, Status: ch.Status, Customers: ch.Customers}
-		for j, ac := range ch.Customers {
-			id := strings.TrimSpace(ac.Customer)
-			if id == "" || known[id] {
-				continue
-			}
-			if _, err := s.desk.Account(ctx, id); err != nil {
-				if errs.CodeOf(err) == errs.NotFound {
-					return nil, errs.Invalidf(fmt.Sprintf("components[%d].customers[%d].customer", i, j), "unknown customer %q", id)
-				}
-				return nil, err
-			}
-			known[id] = true
-		}
+	}
+	if err := s.checkCustomers(ctx, out); err != nil {
+		return nil, err
+	}
+	for i, ch := range in {
 		raw := strings.TrimSpace(string(ch.AffectedPercent))
 		if raw == "" || raw == "null" {
 			continue
@@ -102,6 +93,28 @@ func (s *Server) changes(ctx context.Context, in []apiChange) ([]incidents.Compo
 		out[i].AffectedPercent = &p
 	}
 	return out, nil
+}
+
+// checkCustomers refuses a customer that the credit desk does not keep:
+// errs.Invalid on "components[i].customers[j].customer".
+func (s *Server) checkCustomers(ctx context.Context, changes []incidents.ComponentChange) error {
+	known := map[string]bool{}
+	for i, ch := range changes {
+		for j, ac := range ch.Customers {
+			id := strings.TrimSpace(ac.Customer)
+			if id == "" || known[id] {
+				continue
+			}
+			if _, err := s.desk.Account(ctx, id); err != nil {
+				if errs.CodeOf(err) == errs.NotFound {
+					return errs.Invalidf(fmt.Sprintf("components[%d].customers[%d].customer", i, j), "unknown customer %q", id)
+				}
+				return err
+			}
+			known[id] = true
+		}
+	}
+	return nil
 }
 
 // apiTime reads an optional RFC 3339 instant, naming field when it is not one.

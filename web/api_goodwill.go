@@ -13,6 +13,7 @@ import (
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/sla"
+	"github.com/amends/amends/web/auth"
 )
 
 // Goodwill grants on incidents ("N days of usage of these services in
@@ -46,7 +47,8 @@ func (s *Server) apiListGoodwill(c echo.Context) error {
 }
 
 // POST /api/v1/incidents/:id/goodwill {"days", "services", "components",
-// "reason"}: a pending grant; 409 when the incident already has one.
+// "reason"}: a pending grant; 409 when the incident already has one
+// pending or approved.
 func (s *Server) apiRequestGoodwill(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -56,39 +58,50 @@ func (s *Server) apiRequestGoodwill(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	if _, err := s.incidents.Incident(ctx, id); err != nil {
+	g, err := s.requestGoodwill(c, id, sla.GoodwillGrant{Days: req.Days, Services: req.Services, Components: req.Components, Reason: req.Reason})
+	if err != nil {
 		return err
 	}
-	g := sla.GoodwillGrant{Incident: strconv.FormatInt(id, 10), Days: req.Days, Services: req.Services, Components: req.Components, Reason: req.Reason}
-	if g, err = sla.NewGoodwillGrant(g, "", s.now()); err != nil { // the field errors first, then existence
-		return err
+	return created(c, "/api/v1/goodwill/"+strconv.FormatInt(g.ID, 10), g)
+}
+
+// requestGoodwill records g on incident id as the acting person:
+// errs.NotFound for an unknown incident, the field errors of
+// sla.NewGoodwillGrant, then errs.Invalid on "services[i]" or
+// "components[i]" for one that does not exist (or a component of a
+// service g does not name), errs.Conflict when the incident already has a
+// pending or approved grant.
+func (s *Server) requestGoodwill(c echo.Context, id int64, g sla.GoodwillGrant) (sla.GoodwillGrant, error) {
+	ctx := c.Request().Context()
+	if _, err := s.incidents.Incident(ctx, id); err != nil {
+		return sla.GoodwillGrant{}, err
+	}
+	g.Incident = strconv.FormatInt(id, 10)
+	g, err := sla.NewGoodwillGrant(g, "", s.now()) // the field errors first, then existence
+	if err != nil {
+		return sla.GoodwillGrant{}, err
 	}
 	for i, svc := range g.Services {
 		if _, err := s.incidents.Service(ctx, svc); err != nil {
 			if errs.CodeOf(err) == errs.NotFound {
-				return errs.Invalidf(fmt.Sprintf("services[%d]", i), "unknown service %q", svc)
+				return sla.GoodwillGrant{}, errs.Invalidf(fmt.Sprintf("services[%d]", i), "unknown service %q", svc)
 			}
-			return err
+			return sla.GoodwillGrant{}, err
 		}
 	}
 	for i, id := range g.Components {
 		comp, err := s.incidents.Component(ctx, id)
 		if errs.CodeOf(err) == errs.NotFound {
-			return errs.Invalidf(fmt.Sprintf("components[%d]", i), "unknown component %q", id)
+			return sla.GoodwillGrant{}, errs.Invalidf(fmt.Sprintf("components[%d]", i), "unknown component %q", id)
 		}
 		if err != nil {
-			return err
+			return sla.GoodwillGrant{}, err
 		}
 		if !slices.Contains(g.Services, comp.Service) {
-			return errs.Invalidf(fmt.Sprintf("components[%d]", i), "component %q belongs to service %s, which the grant does not name", id, comp.Service)
+			return sla.GoodwillGrant{}, errs.Invalidf(fmt.Sprintf("components[%d]", i), "component %q belongs to service %s, which the grant does not name", id, comp.Service)
 		}
 	}
-	g, err = s.desk.RequestGoodwill(ctx, by(c), g, s.now())
-	if err != nil {
-		return err
-	}
-	return created(c, "/api/v1/goodwill/"+strconv.FormatInt(g.ID, 10), g)
+	return s.desk.RequestGoodwill(ctx, by(c), g, s.now())
 }
 
 // POST /api/v1/goodwill/:id/approve: 403 for the requester, 409 the second time.
@@ -102,6 +115,33 @@ func (s *Server) apiApproveGoodwill(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, g)
+}
+
+// POST /api/v1/goodwill/:id/withdraw {"reason"}: its requester or a
+// manager withdraws a pending grant; 409 once it is approved or withdrawn.
+func (s *Server) apiWithdrawGoodwill(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	g, err := s.withdrawGoodwill(c, id, req.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, g)
+}
+
+// withdrawGoodwill withdraws grant id as the acting person, who counts as
+// a manager when their role is manager or above.
+func (s *Server) withdrawGoodwill(c echo.Context, id int64, reason string) (sla.GoodwillGrant, error) {
+	manager := currentUser(c) != nil && currentUser(c).Role.AtLeast(auth.Manager)
+	return s.desk.WithdrawGoodwill(c.Request().Context(), by(c), id, manager, reason, s.now())
 }
 
 // goodwillLines computes the lines of incident id's goodwill run from

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/amends/amends/incidents"
@@ -81,5 +82,57 @@ func TestGoodwillAPI(t *testing.T) {
 	}
 	if second := pay(); second.Issued.Entries != 0 {
 		t.Fatalf("second run paid %+v", second.Issued)
+	}
+}
+
+// POST /api/v1/goodwill/:id/withdraw: the requester or a manager
+// withdraws a pending grant with a reason (others 403, no reason 422,
+// twice or once approved 409); it stays in the list, withdrawn, and the
+// incident takes a new grant.
+func TestWithdrawGoodwillAPI(t *testing.T) {
+	env := newTestEnv(t)
+	support := env.token(auth.Support)
+	kim := env.personToken("kim@example.com", auth.Support)
+	max := env.personToken("max@example.com", auth.Manager)
+	zoe := env.personToken("zoe@example.com", auth.Manager)
+	viewer := env.token(auth.Viewer)
+	env.seedDesk(support, max)
+	inc := env.resolvedIncidentID(viewer)
+	path := fmt.Sprintf("/incidents/%d/goodwill", inc)
+	grant := map[string]any{"days": 10, "services": []string{"ELB"}}
+	var g sla.GoodwillGrant
+	env.api("POST", path, support, grant).expect(t, http.StatusCreated).decode(t, &g)
+	withdraw := fmt.Sprintf("/goodwill/%d/withdraw", g.ID)
+
+	before := env.counts()
+	env.api("POST", withdraw, viewer, map[string]any{"reason": "no"}).expect(t, http.StatusForbidden)
+	if e := env.api("POST", withdraw, kim, map[string]any{"reason": "no"}).expect(t, http.StatusForbidden).apiError(t); !strings.Contains(e.Message, "or a manager may withdraw it") {
+		t.Errorf("another support user: %+v", e)
+	}
+	if e := env.api("POST", withdraw, support, map[string]any{}).expect(t, http.StatusUnprocessableEntity).apiError(t); e.Field != "reason" {
+		t.Errorf("no reason: %+v", e)
+	}
+	env.api("POST", withdraw, support, map[string]any{"reason": "x", "why": "y"}).expect(t, http.StatusBadRequest)
+	env.api("POST", "/goodwill/99/withdraw", support, map[string]any{"reason": "x"}).expect(t, http.StatusNotFound)
+	env.assertNothingStored(before)
+
+	env.api("POST", withdraw, support, map[string]any{"reason": "Wrong service."}).expect(t, http.StatusOK).decode(t, &g)
+	if g.State != sla.GoodwillWithdrawn || g.WithdrawnBy != "support@example.com" || g.WithdrawReason != "Wrong service." || g.WithdrawnAt == nil {
+		t.Fatalf("withdrawn %+v", g)
+	}
+	env.api("POST", withdraw, max, map[string]any{"reason": "again"}).expect(t, http.StatusConflict)
+
+	// A manager withdraws someone else's; the third is approved and stays.
+	env.api("POST", path, support, grant).expect(t, http.StatusCreated).decode(t, &g)
+	env.api("POST", fmt.Sprintf("/goodwill/%d/withdraw", g.ID), max, map[string]any{"reason": "Duplicate."}).expect(t, http.StatusOK)
+	env.api("POST", path, support, grant).expect(t, http.StatusCreated).decode(t, &g)
+	env.api("POST", fmt.Sprintf("/goodwill/%d/approve", g.ID), zoe, nil).expect(t, http.StatusOK)
+	if e := env.api("POST", fmt.Sprintf("/goodwill/%d/withdraw", g.ID), support, map[string]any{"reason": "late"}).expect(t, http.StatusConflict).apiError(t); !strings.Contains(e.Message, "already approved") {
+		t.Errorf("approved: %+v", e)
+	}
+	var grants apiList[sla.GoodwillGrant]
+	env.api("GET", path, viewer, nil).expect(t, http.StatusOK).decode(t, &grants)
+	if grants.Total != 3 || grants.Items[0].State != sla.GoodwillWithdrawn || grants.Items[1].WithdrawnBy != "max@example.com" || grants.Items[2].State != sla.GoodwillApproved {
+		t.Fatalf("grants %+v", grants.Items)
 	}
 }

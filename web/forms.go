@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -62,17 +63,20 @@ func statusOptions(selected incidents.Status) []templates.Option {
 }
 
 // componentForm reads the per-component rows of an incident form
-// ("status.<id>", "percent.<id>") and turns them into the changes to post.
-// include says whether a component belongs in the update even if it is
-// operational (it was affected before, and is now back).
+// ("status.<id>", "percent.<id>", and the customers hit:
+// "customers.<id>" or the file "customers_file.<id>") and turns them into
+// the changes to post. A component belongs in the update when it is not
+// operational, was affected before (and is now back), or names customers.
 type componentForm struct {
 	fields []templates.ComponentField
 	ids    []string // component id of each change, by index
 	change []incidents.ComponentChange
+	// lines are, by component id, the line of each customer named.
+	lines map[string][]int
 }
 
 func readComponentForm(c echo.Context, components []incidents.Component, services map[string]string, current map[string]incidents.ComponentStatus) (componentForm, error) {
-	var f componentForm
+	f := componentForm{lines: map[string][]int{}}
 	var firstErr error
 	known := make(map[string]bool, len(components))
 	for _, comp := range components {
@@ -83,7 +87,7 @@ func readComponentForm(c echo.Context, components []incidents.Component, service
 		return f, errs.Malformedf("", "the form could not be read: %v", err)
 	}
 	for key := range params {
-		for _, prefix := range []string{"status.", "percent."} {
+		for _, prefix := range []string{"status.", "percent.", "customers."} {
 			if id, ok := strings.CutPrefix(key, prefix); ok && !known[id] && firstErr == nil {
 				firstErr = errs.Invalidf(key, "unknown component %q", id)
 			}
@@ -97,9 +101,28 @@ func readComponentForm(c echo.Context, components []incidents.Component, service
 			st = incidents.Operational
 		}
 		field := templates.ComponentField{ID: comp.ID, Name: comp.Name, Service: services[comp.Service], Statuses: statusOptions(st), Percent: percentRaw}
+		text, err := customersInput(c, comp.ID)
+		field.Customers = text
+		var customers []incidents.AffectedCustomer
+		if err == nil {
+			var lines []int
+			if customers, lines, err = parseCustomerLines(text); err != nil {
+				err = errs.Invalidf("customers."+comp.ID, "%s", err.Error())
+			}
+			f.lines[comp.ID] = lines
+		}
+		if err != nil {
+			field.CustomersError = errs.MessageOf(err)
+			if firstErr == nil {
+				firstErr = err
+			}
+		}
 		cur, wasAffected := current[comp.ID]
-		if st != incidents.Operational || wasAffected {
-			ch := incidents.ComponentChange{Component: comp.ID, Status: st}
+		if st == incidents.Operational && wasAffected && sameCustomers(cur.Customers, customers) {
+			customers = nil // back to operational: the box still shows whom the impact named
+		}
+		if st != incidents.Operational || wasAffected || len(customers) > 0 {
+			ch := incidents.ComponentChange{Component: comp.ID, Status: st, Customers: customers}
 			if percentRaw != "" && st != incidents.Operational {
 				p, err := incidents.ParsePercent(percentRaw)
 				if err != nil {
@@ -110,7 +133,8 @@ func readComponentForm(c echo.Context, components []incidents.Component, service
 				}
 				ch.AffectedPercent = &p
 			}
-			unchanged := wasAffected && cur.Status == st && (ch.AffectedPercent == nil || *ch.AffectedPercent == cur.AffectedPercent)
+			unchanged := wasAffected && cur.Status == st && (ch.AffectedPercent == nil || *ch.AffectedPercent == cur.AffectedPercent) &&
+				sameCustomers(cur.Customers, customers)
 			if !unchanged {
 				f.ids = append(f.ids, comp.ID)
 				f.change = append(f.change, ch)
@@ -121,11 +145,39 @@ func readComponentForm(c echo.Context, components []incidents.Component, service
 	return f, firstErr
 }
 
-var componentsField = regexp.MustCompile(`^components\[(\d+)\]\.?(\w*)$`)
+var (
+	componentsField = regexp.MustCompile(`^components\[(\d+)\]\.?(\w*)$`)
+	customersField  = regexp.MustCompile(`^components\[(\d+)\]\.customers(?:\[(\d+)\](?:\.\w+)?)?$`)
+)
 
-// attach puts a domain error about components[i] on that component's row,
-// and returns the form error with the field renamed to the row's inputs.
+// attach puts a domain error about components[i] on that component's row
+// (about its customers, on the row's customers box, with the line of the
+// customer it names), and returns the form error with the field renamed
+// to the row's inputs.
 func (f *componentForm) attach(err error) templates.FormError {
+	field, msg := errs.FieldOf(err), errs.MessageOf(err)
+	if m := customersField.FindStringSubmatch(field); m != nil {
+		if i, _ := strconv.Atoi(m[1]); i < len(f.ids) {
+			id := f.ids[i]
+			field = "customers." + id
+			if m[2] != "" {
+				if j, _ := strconv.Atoi(m[2]); j < len(f.lines[id]) {
+					msg = fmt.Sprintf("line %d: %s", f.lines[id][j], msg)
+				}
+			}
+		}
+	}
+	if id, ok := strings.CutPrefix(field, "customers."); ok {
+		for i := range f.fields {
+			if f.fields[i].ID == id {
+				f.fields[i].CustomersError = msg
+				return templates.FormError{
+					Summary: "Please correct the field marked below: customers hit in " + f.fields[i].Name + ", " + msg,
+					Fields:  map[string]string{field: msg},
+				}
+			}
+		}
+	}
 	fe := formError(err, func(field string) string {
 		m := componentsField.FindStringSubmatch(field)
 		if m == nil {
@@ -155,12 +207,14 @@ func emptyComponentFields(components []incidents.Component, services map[string]
 	out := make([]templates.ComponentField, 0, len(components))
 	for _, comp := range components {
 		st := incidents.Operational
-		pct := ""
+		pct, customers := "", ""
 		if cur, ok := current[comp.ID]; ok {
 			st = cur.Status
 			pct = cur.AffectedPercent.String()
+			customers = customerLinesText(cur.Customers)
 		}
-		out = append(out, templates.ComponentField{ID: comp.ID, Name: comp.Name, Service: services[comp.Service], Statuses: statusOptions(st), Percent: pct})
+		out = append(out, templates.ComponentField{ID: comp.ID, Name: comp.Name, Service: services[comp.Service], Statuses: statusOptions(st),
+			Percent: pct, Customers: customers})
 	}
 	return out
 }

@@ -35,7 +35,7 @@ func (s *Server) handleIncident(c echo.Context) error {
 			Page:     s.publicPage(inc.Title, inc.Phase.Label()+": "+inc.Title, "/incidents/"),
 			Incident: explained.summary(inc, names, "/incidents/", now),
 			Affected: affected(inc, names),
-			Updates:  updateViews(inc, names),
+			Updates:  updateViews(inc, names, false),
 		}
 		for i := range v.Updates {
 			v.Updates[i].Author = "" // staff names stay in admin

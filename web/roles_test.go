@@ -42,6 +42,7 @@ func (f roleFixture) formWrites() []formWrite {
 	return []formWrite{
 		{"/admin/incidents", url.Values{"title": {"New"}, "impact": {"minor"}, "message": {"m"}, "status.elb-eu-west-1": {"degraded_performance"}}, auth.Support},
 		{fmt.Sprintf("/admin/incidents/%d/updates", f.inc.ID), url.Values{"phase": {"identified"}, "message": {"found it"}}, auth.Support},
+		{fmt.Sprintf("/admin/incidents/%d/goodwill", f.inc.ID), url.Values{"days": {"10"}, "services": {"ELB"}}, auth.Support},
 		{"/admin/maintenance", url.Values{"title": {"M"}, "message": {"m"}, "starts_at": {"2012-12-25 10:00"}, "ends_at": {"2012-12-25 11:00"}, "components": {"elb-us-east-1"}}, auth.Support},
 		{fmt.Sprintf("/admin/maintenance/%d/advance", f.maint.ID), url.Values{"phase": {"in_progress"}}, auth.Support},
 		{"/admin/services", url.Values{"id": {"EC2"}, "name": {"Elastic Compute Cloud"}}, auth.Admin},
@@ -63,6 +64,7 @@ func (f roleFixture) apiWrites() []apiWrite {
 	return []apiWrite{
 		{"POST", "/incidents", map[string]any{"title": "New", "message": "m"}, auth.Support},
 		{"POST", fmt.Sprintf("/incidents/%d/updates", f.inc.ID), map[string]any{"phase": "identified", "message": "found it"}, auth.Support},
+		{"POST", fmt.Sprintf("/incidents/%d/goodwill", f.inc.ID), map[string]any{"days": 10, "services": []string{"ELB"}}, auth.Support},
 		{"POST", "/maintenance", map[string]any{"title": "M", "components": []string{"elb-us-east-1"}, "starts_at": "2012-12-25T10:00:00Z", "ends_at": "2012-12-25T11:00:00Z"}, auth.Support},
 		{"POST", fmt.Sprintf("/maintenance/%d/advance", f.maint.ID), map[string]any{"phase": "in_progress"}, auth.Support},
 		{"POST", "/services", map[string]any{"id": "EC2", "name": "Elastic Compute Cloud"}, auth.Admin},

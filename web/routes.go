@@ -86,6 +86,11 @@ func (s *Server) routes() {
 	a.POST("/incidents/:id/explanation", s.handleSaveExplanation, support)
 	a.POST("/incidents/:id/explanation/publish", s.handlePublishExplanation, role(auth.Manager))
 	a.POST("/incidents/:id/explanation/return", s.handleReturnExplanation, role(auth.Manager))
+	// Goodwill grants on the incident page (web/admin_goodwill.go); the
+	// goodwill run is previewed by POST /admin/credits/runs {incident}.
+	a.POST("/incidents/:id/goodwill", s.handleRequestGoodwill, support)
+	a.POST("/goodwill/:id/approve", s.handleApproveGoodwill, role(auth.Manager))
+	a.POST("/goodwill/:id/withdraw", s.handleWithdrawGoodwill, support)
 	a.GET("/maintenance", s.handleMaintenance)
 	a.POST("/maintenance", s.handleScheduleMaintenance, support)
 	a.POST("/maintenance/:id/advance", s.handleAdvanceMaintenance, support)
@@ -170,6 +175,7 @@ func (s *Server) routes() {
 	api.GET("/incidents/:id/goodwill", s.apiListGoodwill)
 	api.POST("/incidents/:id/goodwill", s.apiRequestGoodwill, support)
 	api.POST("/goodwill/:id/approve", s.apiApproveGoodwill, manager)
+	api.POST("/goodwill/:id/withdraw", s.apiWithdrawGoodwill, support)
 	api.POST("/credit-runs", s.apiPreviewCreditRun, support)
 	api.GET("/credit-runs/:id", s.apiGetCreditRun)
 	api.POST("/credit-runs/:id/request", s.apiRequestCreditRun, support)

@@ -131,7 +131,9 @@ func (x explainedSet) summary(inc incidents.Incident, names componentNames, urlP
 }
 
 // updateViews lists an incident's updates newest first.
-func updateViews(inc incidents.Incident, names componentNames) []templates.UpdateView {
+// updateViews is the timeline, newest first; withCustomers adds the
+// customers each status names (for admin pages: customers are private).
+func updateViews(inc incidents.Incident, names componentNames, withCustomers bool) []templates.UpdateView {
 	out := make([]templates.UpdateView, 0, len(inc.Updates))
 	for i := len(inc.Updates) - 1; i >= 0; i-- {
 		u := inc.Updates[i]
@@ -146,6 +148,15 @@ func updateViews(inc incidents.Incident, names componentNames) []templates.Updat
 			cv := templates.ComponentChangeView{Name: names.name(cs.Component), Status: statusBadge(cs.Status)}
 			if cs.Status != incidents.Operational {
 				cv.Percent = percentText(cs.AffectedPercent)
+			}
+			if withCustomers {
+				for _, ac := range cs.Customers {
+					label := ac.Customer + " (all its resources)"
+					if n := ac.AffectedResources; n != nil {
+						label = fmt.Sprintf("%s (%d %s)", ac.Customer, *n, plural(*n, "resource", "resources"))
+					}
+					cv.Customers = append(cv.Customers, templates.NamedCustomer{Label: label, URL: customerPath(ac.Customer)})
+				}
 			}
 			v.Components = append(v.Components, cv)
 		}
@@ -238,4 +249,12 @@ func pagination(base string, page, perPage, total int) templates.Pagination {
 		p.NextURL = fmt.Sprintf("%s?page=%d", base, page+1)
 	}
 	return p
+}
+
+// plural is one when n is 1, many otherwise.
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

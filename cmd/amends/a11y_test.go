@@ -38,7 +38,7 @@ func TestPagesAreAccessible(t *testing.T) {
 	for _, c := range web.client.Jar.Cookies(u) {
 		cookies = append(cookies, c.Name+"="+c.Value)
 	}
-	desk := seedDeskPages(web)
+	desk := append(seedDeskPages(web), seedGoodwillPages(web)...)
 	check(strings.Join(cookies, "; "), append([]string{"/admin", "/admin/incidents", "/admin/incidents/new", "/admin/incidents/2",
 		"/admin/incidents/2/explanation", "/admin/maintenance", "/admin/services", "/admin/users"}, append(desk, dashboardPages...)...)...)
 }

@@ -47,6 +47,9 @@ func TestPagesAreValidHTML(t *testing.T) {
 	for _, p := range seedDeskPages(web) {
 		save(p)
 	}
+	for _, p := range seedGoodwillPages(web) {
+		save(p)
+	}
 	// The SLA dashboard and report, after the desk has its data.
 	for _, p := range dashboardPages {
 		save(p)
@@ -94,4 +97,40 @@ func seedDeskPages(w *webClient) []string {
 	}
 	return []string{"/admin/customers", "/admin/customers/import", "/admin/customers/pagecheck", "/admin/credits",
 		run.Request.URL.Path, "/admin/credits/ledger", "/admin/audit", link}
+}
+
+var withdrawAction = regexp.MustCompile(`action="(/admin/goodwill/\d+/withdraw)"`)
+
+// seedGoodwillPages, through the admin incident pages, requests goodwill
+// on the demo's third incident, withdraws it and requests it again, and
+// previews the April 2011 incident's approved goodwill. It returns the
+// pages that show each state: the April 2011 incident (its approved grant
+// and the preview), the third incident (a withdrawn and a pending grant,
+// the requester's note and withdraw form) and the goodwill run.
+func seedGoodwillPages(w *webClient) []string {
+	w.t.Helper()
+	request := func() {
+		page := w.get("/admin/incidents/3")
+		resp := w.post("/admin/incidents/3/goodwill", page, url.Values{"days": {"3"}, "services": {"EC2"}, "components": {"ec2-us-west-2"},
+			"reason": {"Launches in us-west-2 were slow for almost an hour."}})
+		if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/admin/incidents/3" {
+			w.t.Fatalf("goodwill request: %d at %s", resp.StatusCode, resp.Request.URL)
+		}
+	}
+	request()
+	page := w.get("/admin/incidents/3")
+	m := withdrawAction.FindStringSubmatch(page)
+	if m == nil {
+		w.t.Fatal("no withdraw form for the pending grant")
+	}
+	if resp := w.post(m[1], page, url.Values{"reason": {"Asked for the wrong zone."}}); resp.StatusCode != http.StatusOK {
+		w.t.Fatalf("withdraw: %d", resp.StatusCode)
+	}
+	request()
+	page = w.get("/admin/incidents/1")
+	run := w.post("/admin/credits/runs", page, url.Values{"incident": {"1"}})
+	if run.StatusCode != http.StatusOK || !strings.HasPrefix(run.Request.URL.Path, "/admin/credits/runs/") {
+		w.t.Fatalf("goodwill preview: %d at %s", run.StatusCode, run.Request.URL)
+	}
+	return []string{"/admin/incidents/1", "/admin/incidents/3", run.Request.URL.Path}
 }

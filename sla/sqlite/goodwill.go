@@ -11,17 +11,19 @@ import (
 	"github.com/amends/amends/sla"
 )
 
-const goodwillCols = `id, incident, days, services_json, components_json, reason, state, requested_by, requested_at, approved_by, approved_at`
+const goodwillCols = `id, incident, days, services_json, components_json, reason, state, requested_by, requested_at, approved_by, approved_at,
+	withdrawn_by, withdrawn_at, withdraw_reason`
 
 func scanGoodwill(sc interface{ Scan(...any) error }) (sla.GoodwillGrant, error) {
 	var g sla.GoodwillGrant
 	var services, components, state, requested string
-	var approvedBy, approved sql.NullString
+	var approvedBy, approved, withdrawnBy, withdrawn, withdrawReason sql.NullString
 	if err := sc.Scan(&g.ID, &g.Incident, &g.Days, &services, &components, &g.Reason, &state, &g.RequestedBy, &requested,
-		&approvedBy, &approved); err != nil {
+		&approvedBy, &approved, &withdrawnBy, &withdrawn, &withdrawReason); err != nil {
 		return g, err
 	}
 	g.State, g.ApprovedBy = sla.GoodwillState(state), approvedBy.String
+	g.WithdrawnBy, g.WithdrawReason = withdrawnBy.String, withdrawReason.String
 	if err := json.Unmarshal([]byte(services), &g.Services); err != nil {
 		return g, err
 	}
@@ -32,7 +34,10 @@ func scanGoodwill(sc interface{ Scan(...any) error }) (sla.GoodwillGrant, error)
 	if g.RequestedAt, err = ptime(requested); err != nil {
 		return g, err
 	}
-	g.ApprovedAt, err = pnull(approved)
+	if g.ApprovedAt, err = pnull(approved); err != nil {
+		return g, err
+	}
+	g.WithdrawnAt, err = pnull(withdrawn)
 	return g, err
 }
 
@@ -66,7 +71,7 @@ func (st *Store) GoodwillGrants(ctx context.Context, incident string) ([]sla.Goo
 
 // RequestGoodwill records g requested by by (see sla.NewGoodwillGrant)
 // with its audit entry: errs.Invalid, errs.Conflict when the incident
-// already has a grant.
+// already has a pending or approved grant.
 func (st *Store) RequestGoodwill(ctx context.Context, by sla.Actor, g sla.GoodwillGrant, now time.Time) (sla.GoodwillGrant, error) {
 	out, err := sla.NewGoodwillGrant(g, by.Person, now)
 	if err != nil {
@@ -85,7 +90,7 @@ func (st *Store) RequestGoodwill(ctx context.Context, by sla.Actor, g sla.Goodwi
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, out.Incident, out.Days, string(services), string(components), out.Reason, string(out.State),
 			out.RequestedBy, ftime(out.RequestedAt))
 		if isUnique(err) {
-			return errs.Conflictf("incident %s already has a goodwill grant", out.Incident)
+			return errs.Conflictf("incident %s already has a pending or approved goodwill grant; withdraw a pending one first", out.Incident)
 		}
 		if err != nil {
 			return err
@@ -119,6 +124,32 @@ func (st *Store) ApproveGoodwill(ctx context.Context, by sla.Actor, id int64, no
 			return err
 		}
 		return audit(ctx, tx, by, "goodwill.approve", "goodwill_grant", strconv.FormatInt(id, 10), g, out, seconds(now))
+	})
+	if err != nil {
+		return sla.GoodwillGrant{}, err
+	}
+	return out, nil
+}
+
+// WithdrawGoodwill withdraws pending grant id for reason (see
+// sla.GoodwillGrant.Withdraw: errs.Conflict unless pending, errs.Forbidden
+// unless by requested it or manager is set, errs.Invalid on "reason") with
+// its audit entry; errs.NotFound.
+func (st *Store) WithdrawGoodwill(ctx context.Context, by sla.Actor, id int64, manager bool, reason string, now time.Time) (sla.GoodwillGrant, error) {
+	var out sla.GoodwillGrant
+	err := st.inTx(ctx, func(tx *sql.Tx) error {
+		g, err := goodwillGrant(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if out, err = g.Withdraw(by.Person, manager, reason, now); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE goodwill_grants SET state = ?, withdrawn_by = ?, withdrawn_at = ?, withdraw_reason = ? WHERE id = ?`,
+			string(out.State), out.WithdrawnBy, nullTime(out.WithdrawnAt), out.WithdrawReason, id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, by, "goodwill.withdraw", "goodwill_grant", strconv.FormatInt(id, 10), g, out, seconds(now))
 	})
 	if err != nil {
 		return sla.GoodwillGrant{}, err

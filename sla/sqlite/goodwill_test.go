@@ -1,8 +1,10 @@
 package sqlite
 
 import (
+	"fmt"
 	"io/fs"
 	"path/filepath"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -131,5 +133,116 @@ func TestGoodwillGrantAndRun(t *testing.T) {
 	issue(t, st, preview(t, st, "2012-12"))
 	if n := len(ledger(t, st, sla.LedgerFilter{Period: "2012-12"})); n != 4 {
 		t.Fatalf("ledger holds %d entries", n)
+	}
+}
+
+// A pending grant is withdrawn by its requester or a manager, with a
+// reason and an audit entry; it stays as history, frees the incident for a
+// new grant, and is final. An approved grant cannot be withdrawn.
+func TestWithdrawGoodwill(t *testing.T) {
+	st, db := newStore(t)
+	seed(t, st)
+	elb := sla.GoodwillGrant{Incident: "1", Days: 10, Services: []string{"ELB"}}
+	g := must[sla.GoodwillGrant](t)(st.RequestGoodwill(ctx, sam, elb, now))
+	if _, err := st.WithdrawGoodwill(ctx, zoe, g.ID, false, "not mine", now); errs.CodeOf(err) != errs.Forbidden {
+		t.Fatalf("someone else withdrew: %v", err)
+	}
+	if _, err := st.WithdrawGoodwill(ctx, sam, g.ID, false, "", now); errs.FieldOf(err) != "reason" {
+		t.Fatalf("no reason: %v", err)
+	}
+	if _, err := st.WithdrawGoodwill(ctx, sam, 99, false, "gone", now); errs.CodeOf(err) != errs.NotFound {
+		t.Fatalf("unknown grant: %v", err)
+	}
+	w := must[sla.GoodwillGrant](t)(st.WithdrawGoodwill(ctx, sla.Actor{Person: sam.Person, Label: "another token"}, g.ID, false, "Wrong service.", now))
+	if w.State != sla.GoodwillWithdrawn || w.WithdrawnBy != sam.Person || w.WithdrawReason != "Wrong service." || !w.WithdrawnAt.Equal(now) {
+		t.Fatalf("withdrawn %+v", w)
+	}
+	if got := must[sla.GoodwillGrant](t)(st.GoodwillGrant(ctx, g.ID)); got.State != sla.GoodwillWithdrawn || got.WithdrawnAt == nil || got.WithdrawReason != "Wrong service." {
+		t.Fatalf("stored %+v", got)
+	}
+	if _, err := st.WithdrawGoodwill(ctx, mgr, g.ID, true, "again", now); errs.CodeOf(err) != errs.Conflict {
+		t.Fatalf("withdrawn twice: %v", err)
+	}
+	if _, err := st.ApproveGoodwill(ctx, mgr, g.ID, now); errs.CodeOf(err) != errs.Conflict {
+		t.Fatalf("a withdrawn grant approved: %v", err)
+	}
+	if _, err := db.ExecContext(ctx, `UPDATE goodwill_grants SET state = 'pending', withdrawn_by = NULL, withdrawn_at = NULL, withdraw_reason = NULL`); err == nil {
+		t.Fatal("a withdrawn grant came back")
+	}
+
+	// The incident is free again; a manager withdraws that one, and the third is approved and final.
+	second := must[sla.GoodwillGrant](t)(st.RequestGoodwill(ctx, sam, elb, now))
+	if _, err := st.RequestGoodwill(ctx, sam, elb, now); errs.CodeOf(err) != errs.Conflict {
+		t.Fatalf("two live grants: %v", err)
+	}
+	must[sla.GoodwillGrant](t)(st.WithdrawGoodwill(ctx, mgr, second.ID, true, "Duplicate.", now))
+	third := must[sla.GoodwillGrant](t)(st.RequestGoodwill(ctx, sam, elb, now))
+	must[sla.GoodwillGrant](t)(st.ApproveGoodwill(ctx, mgr, third.ID, now))
+	if _, err := st.WithdrawGoodwill(ctx, mgr, third.ID, true, "Changed my mind.", now); errs.CodeOf(err) != errs.Conflict {
+		t.Fatalf("an approved grant withdrawn: %v", err)
+	}
+	grants := must[[]sla.GoodwillGrant](t)(st.GoodwillGrants(ctx, "1"))
+	if len(grants) != 3 || grants[0].State != sla.GoodwillWithdrawn || grants[1].WithdrawnBy != mgr.Person || grants[2].State != sla.GoodwillApproved {
+		t.Fatalf("history %+v", grants)
+	}
+	var audits []string
+	rows, err := db.Query(`SELECT action || ' ' || entity_id || ' ' || actor FROM audit_log WHERE action = 'goodwill.withdraw' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a string
+		rows.Scan(&a)
+		audits = append(audits, a)
+	}
+	if want := fmt.Sprintf("goodwill.withdraw %d another token|goodwill.withdraw %d %s", g.ID, second.ID, mgr.Label); strings.Join(audits, "|") != want {
+		t.Fatalf("audits %q, want %q", audits, want)
+	}
+}
+
+// A database with goodwill grants migrates to withdrawable grants with
+// them intact, one live grant per incident still enforced.
+func TestMigrateGoodwillWithdrawKeepsGrants(t *testing.T) {
+	db, err := sqlitedb.Open(ctx, filepath.Join(t.TempDir(), "amends.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	old := fstest.MapFS{}
+	for _, name := range []string{"0001_desk.sql", "0002_statement_links.sql", "0003_goodwill.sql"} {
+		b, err := fs.ReadFile(migrationFS, "migrations/"+name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old[name] = &fstest.MapFile{Data: b}
+	}
+	if err := sqlitedb.Migrate(ctx, db, MigrationSet, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO goodwill_grants (id, incident, days, services_json, components_json, reason, state,
+		requested_by, requested_at, approved_by, approved_at) VALUES
+		(4, '1', 10, '["ELB"]', '[]', 'Christmas', 'approved', 'sam', '2013-01-05T00:00:00Z', 'max', '2013-01-06T00:00:00Z'),
+		(5, '2', 3, '["EC2"]', '["ec2-a"]', '', 'pending', 'sam', '2013-01-05T00:00:00Z', NULL, NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	st, err := New(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := must[[]sla.GoodwillGrant](t)(st.GoodwillGrants(ctx, ""))
+	if len(got) != 2 || got[0].State != sla.GoodwillApproved || got[0].ApprovedBy != "max" || got[0].Reason != "Christmas" ||
+		got[1].State != sla.GoodwillPending || got[1].Components[0] != "ec2-a" || got[1].WithdrawnAt != nil {
+		t.Fatalf("after migration %+v", got)
+	}
+	if _, err := st.RequestGoodwill(ctx, sam, sla.GoodwillGrant{Incident: "1", Days: 2, Services: []string{"ELB"}}, now); errs.CodeOf(err) != errs.Conflict {
+		t.Fatalf("second live grant: %v", err)
+	}
+	must[sla.GoodwillGrant](t)(st.WithdrawGoodwill(ctx, sla.Actor{Person: "sam"}, 5, false, "Wrong zone.", now))
+	if _, err := db.ExecContext(ctx, `UPDATE goodwill_grants SET days = 30 WHERE id = 4`); err == nil {
+		t.Fatal("the final trigger is gone")
+	}
+	if _, err := db.ExecContext(ctx, `DELETE FROM goodwill_grants`); err == nil {
+		t.Fatal("the no-delete trigger is gone")
 	}
 }

@@ -1,0 +1,237 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/sla"
+	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/auth"
+)
+
+// The goodwill section of the admin incident page: the incident's grants,
+// and the forms to request one (support), approve the pending one (a
+// manager who did not request it), withdraw it (its requester or a
+// manager) and preview the goodwill run of an approved grant once the
+// incident is resolved. The actions are the ones the JSON API calls
+// (api_goodwill.go).
+
+var goodwillStateLabels = map[sla.GoodwillState]string{
+	sla.GoodwillPending: "Pending approval", sla.GoodwillApproved: "Approved", sla.GoodwillWithdrawn: "Withdrawn",
+}
+
+func goodwillPath(id int64) string { return "/admin/goodwill/" + strconv.FormatInt(id, 10) }
+
+func incidentGoodwillPath(incident string) string {
+	return "/admin/incidents/" + incident + "#goodwill"
+}
+
+// goodwillForm is what the request form posted, to show it again.
+type goodwillForm struct {
+	days, reason         string
+	services, components []string
+}
+
+// goodwillSection builds the goodwill part of inc's admin page for the
+// viewer, with the request form holding form.
+func (s *Server) goodwillSection(c echo.Context, inc incidents.Incident, components []incidents.Component, form goodwillForm) (templates.GoodwillSection, error) {
+	ctx := c.Request().Context()
+	grants, err := s.desk.GoodwillGrants(ctx, strconv.FormatInt(inc.ID, 10))
+	if err != nil {
+		return templates.GoodwillSection{}, err
+	}
+	services, err := s.incidents.Services(ctx)
+	if err != nil {
+		return templates.GoodwillSection{}, err
+	}
+	serviceNames := make(map[string]string, len(services))
+	for _, svc := range services {
+		serviceNames[svc.ID] = svc.Name
+	}
+	names := namesOf(components)
+	u := currentUser(c)
+	support, manager := u.Role.AtLeast(auth.Support), u.Role.AtLeast(auth.Manager)
+	var v templates.GoodwillSection
+	live := false
+	for _, g := range grants {
+		row := goodwillRow(g, serviceNames, names)
+		if g.State == sla.GoodwillPending {
+			own := g.RequestedBy == u.Email
+			row.CanApprove = manager && !own
+			row.OwnRequest = manager && own
+			row.CanWithdraw = support && (own || manager)
+			v.Pending = &row
+		}
+		if g.State == sla.GoodwillApproved && !inc.Active() && support {
+			v.PreviewIncident = strconv.FormatInt(inc.ID, 10)
+		}
+		live = live || g.Live()
+		v.Grants = append(v.Grants, row)
+	}
+	switch {
+	case v.Pending != nil && !v.Pending.CanApprove && !v.Pending.CanWithdraw && !v.Pending.OwnRequest:
+		v.Note = "The pending grant waits for a manager who did not request it."
+	case v.PreviewIncident == "" && inc.Active() && !live && support:
+		v.Note = "Goodwill may be requested now; it is paid once the incident is resolved and the grant approved."
+	case v.PreviewIncident == "" && inc.Active() && live:
+		v.Note = "Its goodwill credits can be previewed once the incident is resolved."
+	}
+	v.CanRequest = support && !live
+	v.Days, v.Reason = form.days, form.reason
+	for _, svc := range services {
+		gs := templates.GoodwillService{ID: svc.ID, Name: svc.Name, Checked: slices.Contains(form.services, svc.ID)}
+		for _, comp := range components {
+			if comp.Service == svc.ID {
+				gs.Components = append(gs.Components, templates.Option{Value: comp.ID, Label: comp.Name, Selected: slices.Contains(form.components, comp.ID)})
+			}
+		}
+		v.Services = append(v.Services, gs)
+	}
+	return v, nil
+}
+
+func goodwillRow(g sla.GoodwillGrant, serviceNames map[string]string, names componentNames) templates.GoodwillRow {
+	svcs := make([]string, len(g.Services))
+	for i, id := range g.Services {
+		svcs[i] = firstNonEmpty(serviceNames[id], id)
+	}
+	scope := "every component of them"
+	if len(g.Components) > 0 {
+		comps := make([]string, len(g.Components))
+		for i, id := range g.Components {
+			comps[i] = names.name(id)
+		}
+		scope = "in " + strings.Join(comps, ", ")
+	}
+	row := templates.GoodwillRow{
+		ID: strconv.FormatInt(g.ID, 10), Days: fmt.Sprintf("%d %s", g.Days, plural(g.Days, "day", "days")),
+		Services: strings.Join(svcs, ", "), Components: scope, Reason: g.Reason,
+		State:       templates.StatusBadge{Class: string(g.State), Label: goodwillStateLabels[g.State]},
+		RequestedBy: g.RequestedBy, RequestedAt: viewTime(g.RequestedAt),
+		ApproveURL: goodwillPath(g.ID) + "/approve", WithdrawURL: goodwillPath(g.ID) + "/withdraw",
+	}
+	switch {
+	case g.ApprovedAt != nil:
+		row.DecidedBy, row.DecidedAt = g.ApprovedBy, viewTimePtr(g.ApprovedAt)
+	case g.WithdrawnAt != nil:
+		row.DecidedBy, row.DecidedAt, row.WithdrawReason = g.WithdrawnBy, viewTimePtr(g.WithdrawnAt), g.WithdrawReason
+	}
+	return row
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+var goodwillListField = regexp.MustCompile(`^(services|components)\[\d+\]$`)
+
+// handleRequestGoodwill requests a grant from the incident page's form
+// (support and above); bad input shows the page again with the error at
+// its field, and stores nothing.
+func (s *Server) handleRequestGoodwill(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	inc, err := s.incidents.Incident(ctx, id)
+	if err != nil {
+		return err
+	}
+	params, err := c.FormParams()
+	if err != nil {
+		return errs.Malformedf("", "the form could not be read: %v", err)
+	}
+	form := goodwillForm{days: strings.TrimSpace(c.FormValue("days")), reason: strings.TrimSpace(c.FormValue("reason")),
+		services: params["services"], components: params["components"]}
+	var g sla.GoodwillGrant
+	days, perr := strconv.ParseInt(form.days, 10, 64)
+	if perr != nil {
+		err = errs.Invalidf("days", "%q is not a whole number of days", form.days)
+		if form.days == "" {
+			err = errs.Invalidf("days", "is required")
+		}
+	} else {
+		g, err = s.requestGoodwill(c, id, sla.GoodwillGrant{Days: days, Services: form.services, Components: form.components, Reason: form.reason})
+	}
+	if err != nil {
+		if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {
+			return err
+		}
+		v, verr := s.adminIncidentPage(c, inc, form)
+		if verr != nil {
+			return verr
+		}
+		v.Goodwill.Error = formError(err, func(field string) string {
+			if m := goodwillListField.FindStringSubmatch(field); m != nil {
+				return m[1]
+			}
+			return field
+		})
+		return s.render(c, statusOf(err), templates.AdminIncident(v))
+	}
+	return c.Redirect(http.StatusSeeOther, incidentGoodwillPath(g.Incident))
+}
+
+// handleApproveGoodwill approves a pending grant (managers): 403 for its
+// requester, 409 once it is approved or withdrawn; then back to its incident.
+func (s *Server) handleApproveGoodwill(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	g, err := s.desk.ApproveGoodwill(c.Request().Context(), by(c), id, s.now())
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, incidentGoodwillPath(g.Incident))
+}
+
+// handleWithdrawGoodwill withdraws a pending grant with the form's reason
+// (its requester or a manager): without a reason the incident page is
+// shown again with the error at it; 403 for anyone else, 409 once the
+// grant is approved or withdrawn.
+func (s *Server) handleWithdrawGoodwill(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	reason := c.FormValue("reason")
+	g, werr := s.withdrawGoodwill(c, id, reason)
+	if werr == nil {
+		return c.Redirect(http.StatusSeeOther, incidentGoodwillPath(g.Incident))
+	}
+	if errs.CodeOf(werr) != errs.Invalid {
+		return werr
+	}
+	ctx := c.Request().Context()
+	if g, err = s.desk.GoodwillGrant(ctx, id); err != nil {
+		return err
+	}
+	incID, perr := strconv.ParseInt(g.Incident, 10, 64)
+	if perr != nil {
+		return fmt.Errorf("goodwill grant %d names incident %q", g.ID, g.Incident)
+	}
+	inc, ierr := s.incidents.Incident(ctx, incID)
+	if ierr != nil {
+		return ierr
+	}
+	v, verr := s.adminIncidentPage(c, inc, goodwillForm{})
+	if verr != nil {
+		return verr
+	}
+	v.Goodwill.WithdrawReason = strings.TrimSpace(reason)
+	v.Goodwill.WithdrawError = formError(werr, nil)
+	return s.render(c, statusOf(werr), templates.AdminIncident(v))
+}
