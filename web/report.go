@@ -34,7 +34,8 @@ func (s *Server) reportView(ctx context.Context, page templates.Page, service st
 	if service == "" && len(d.services) > 0 {
 		service = d.services[0].ID
 	}
-	v := templates.ReportPage{Page: page, MonthLabel: monthLabel(month, asOf), AsOf: viewTime(asOf), Months: s.monthOptions(ctx, now, month)}
+	v := templates.ReportPage{Page: page, MonthLabel: monthLabel(month, asOf), AsOf: viewTime(asOf), Months: s.monthOptions(ctx, now, month),
+		Month: month.Format("2006-01")}
 	for _, svc := range d.services {
 		v.Services = append(v.Services, templates.Option{Value: svc.ID, Label: svc.Name, Selected: svc.ID == service})
 		if svc.ID == service {
@@ -92,7 +93,7 @@ func (s *Server) reportView(ctx context.Context, page templates.Page, service st
 		}
 		totals[e.Currency] += e.AmountMinor
 		v.Credits.Rows = append(v.Credits.Rows, templates.DataRow{Level: "entry", Cells: []templates.DataCell{
-			{Text: e.Customer}, {Text: string(e.Kind)}, {Text: e.Currency}, num(sla.FormatMoney(e.AmountMinor, e.Currency)), {Text: e.Reason}, {Text: e.CreatedAt.UTC().Format("2 Jan 2006")},
+			{Text: e.Customer, URL: customerReportPath(e.Customer, month.Format("2006-01"))}, {Text: string(e.Kind)}, {Text: e.Currency}, num(sla.FormatMoney(e.AmountMinor, e.Currency)), {Text: e.Reason}, {Text: e.CreatedAt.UTC().Format("2 Jan 2006")},
 		}})
 	}
 	currencies := make([]string, 0, len(totals))
