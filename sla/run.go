@@ -365,25 +365,11 @@ func PreviewMonth(month string, asOf time.Time, base *Scenario, d *MonthData) ([
 	if err != nil {
 		return nil, err
 	}
-	policies := make(map[string]*ServicePolicy, len(d.Policies))
-	for i := range d.Policies {
-		policies[d.Policies[i].ID] = &d.Policies[i]
-	}
-	type claimKey struct{ customer, service string }
-	claims := map[claimKey]*Claim{}
-	for i := range d.Claims {
-		c := &d.Claims[i]
-		if c.Month == month {
-			claims[claimKey{c.Customer, c.Service}] = c
-		}
-	}
+	rules := newLineRules(month, d)
 	var lines []RunLine
 	for _, g := range groups {
-		res, err := Evaluate(g.Scenario)
+		res, err := evaluateGroup(g)
 		if err != nil {
-			if g.Customer != "" {
-				return nil, fmt.Errorf("customer %s: %w", g.Customer, err)
-			}
 			return nil, err
 		}
 		if lines == nil {
@@ -396,19 +382,7 @@ func PreviewMonth(month string, asOf time.Time, base *Scenario, d *MonthData) ([
 		for i := range res.Customers {
 			cr := &res.Customers[i]
 			for j := range cr.Services {
-				cs := &cr.Services[j]
-				p := policies[cs.Policy]
-				l := RunLine{Customer: cr.ID, Service: cs.Service, Policy: cs.Policy, Currency: cr.Currency,
-					Downtime: cs.DowntimeSeconds.Round(downtimePlaces), CreditPercent: cs.CreditPercent,
-					ChargesMinor: cs.ChargesMinor, CreditMinor: cs.CreditMinor, ClaimDeadline: cs.ClaimDeadline.UTC()}
-				up := cs.UptimePercent()
-				l.Uptime = up.Truncate(uptimePlaces)
-				l.Claim = claimStatus(p.RequiresClaim, claims[claimKey{cr.ID, cs.Service}], cs.ClaimDeadline)
-				if l.Claim == ClaimNotRequired || l.Claim == ClaimInTime {
-					l.PayableMinor = l.CreditMinor
-				}
-				l.Reason = lineReason(&l, up, p, claims[claimKey{cr.ID, cs.Service}])
-				lines = append(lines, l)
+				lines = append(lines, rules.line(cr, &cr.Services[j]))
 			}
 		}
 	}
@@ -419,6 +393,56 @@ func PreviewMonth(month string, asOf time.Time, base *Scenario, d *MonthData) ([
 		slices.SortFunc(lines, byKey)
 	}
 	return lines, nil
+}
+
+// evaluateGroup evaluates g's scenario; an error of a customer's own group
+// names the customer.
+func evaluateGroup(g GroupScenario) (*Result, error) {
+	res, err := Evaluate(g.Scenario)
+	if err != nil && g.Customer != "" {
+		return nil, fmt.Errorf("customer %s: %w", g.Customer, err)
+	}
+	return res, err
+}
+
+// lineRules is what turns the engine's figures into a run's line: the
+// month's policies by ID and its claims by customer and service.
+type lineRules struct {
+	policies map[string]*ServicePolicy
+	claims   map[claimKey]*Claim
+}
+
+type claimKey struct{ customer, service string }
+
+func newLineRules(month string, d *MonthData) lineRules {
+	r := lineRules{policies: make(map[string]*ServicePolicy, len(d.Policies)), claims: map[claimKey]*Claim{}}
+	for i := range d.Policies {
+		r.policies[d.Policies[i].ID] = &d.Policies[i]
+	}
+	for i := range d.Claims {
+		c := &d.Claims[i]
+		if c.Month == month {
+			r.claims[claimKey{c.Customer, c.Service}] = c
+		}
+	}
+	return r
+}
+
+// line is the run line of customer cr in service cs.
+func (r lineRules) line(cr *CustomerResult, cs *CustomerService) RunLine {
+	p := r.policies[cs.Policy]
+	claim := r.claims[claimKey{cr.ID, cs.Service}]
+	l := RunLine{Customer: cr.ID, Service: cs.Service, Policy: cs.Policy, Currency: cr.Currency,
+		Downtime: cs.DowntimeSeconds.Round(downtimePlaces), CreditPercent: cs.CreditPercent,
+		ChargesMinor: cs.ChargesMinor, CreditMinor: cs.CreditMinor, ClaimDeadline: cs.ClaimDeadline.UTC()}
+	up := cs.UptimePercent()
+	l.Uptime = up.Truncate(uptimePlaces)
+	l.Claim = claimStatus(p.RequiresClaim, claim, cs.ClaimDeadline)
+	if l.Claim == ClaimNotRequired || l.Claim == ClaimInTime {
+		l.PayableMinor = l.CreditMinor
+	}
+	l.Reason = lineReason(&l, up, p, claim)
+	return l
 }
 
 // lineReason says in one sentence why a line pays what it pays, such as

@@ -83,6 +83,12 @@ type CustomerPage struct {
 	StatementMade Time
 	StatementURL  string
 	HasStatement  bool
+	// CanReport shows the SLA report links (support and above): Reports
+	// for each month the customer was charged for, newest first, and
+	// ReportMonths for the form that opens any month.
+	CanReport    bool
+	Reports      []Link
+	ReportMonths []Option
 }
 
 // ImportProblem is one bad row of a CSV import.

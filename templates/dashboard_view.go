@@ -25,10 +25,12 @@ type DataRow struct {
 }
 
 // DataCell is one cell: Class marks numbers ("num") and flags ("met",
-// "missed", "burning").
+// "missed", "burning"); URL, when set, makes Text a link on the page (the
+// CSV has Text alone).
 type DataCell struct {
 	Text  string
 	Class string
+	URL   string
 }
 
 // Chart is a bar chart drawn on the server as inline SVG, with a title and
@@ -88,9 +90,11 @@ type DashboardPage struct {
 type ReportPage struct {
 	Page
 	ServiceName string
-	MonthLabel  string
-	Services    []Option
-	Months      []Option
+	// Month is the month shown, "2012-12".
+	Month      string
+	MonthLabel string
+	Services   []Option
+	Months     []Option
 	// Method is the accounting method in plain words, one paragraph each.
 	Method  []string
 	Figures DataTable

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -142,6 +143,26 @@ func (s *Server) renderCustomer(c echo.Context, status int, v templates.Customer
 	}
 	for _, e := range ledger {
 		v.Ledger = append(v.Ledger, ledgerRow(e))
+	}
+	if u := currentUser(c); u.Role.AtLeast(auth.Support) {
+		v.CanReport = true
+		now := s.now()
+		current := monthStart(now.Add(-time.Second))
+		selected := current
+		seen := map[string]bool{}
+		for i := len(charges) - 1; i >= 0; i-- { // by month, so newest first
+			month := charges[i].Month
+			m, err := time.Parse("2006-01", month)
+			if err != nil || m.After(current) || seen[month] {
+				continue
+			}
+			if len(seen) == 0 {
+				selected = m
+			}
+			seen[month] = true
+			v.Reports = append(v.Reports, templates.Link{Text: "SLA report, " + monthLabel(m, now), URL: customerReportPath(a.ID, month)})
+		}
+		v.ReportMonths = s.monthOptions(ctx, now, selected)
 	}
 	for _, comp := range components {
 		v.Components = append(v.Components, templates.Option{Value: comp.ID, Label: comp.Name})

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -33,7 +34,8 @@ func (s *Server) reportView(ctx context.Context, page templates.Page, service st
 	if service == "" && len(d.services) > 0 {
 		service = d.services[0].ID
 	}
-	v := templates.ReportPage{Page: page, MonthLabel: monthLabel(month, asOf), AsOf: viewTime(asOf), Months: s.monthOptions(ctx, now, month)}
+	v := templates.ReportPage{Page: page, MonthLabel: monthLabel(month, asOf), AsOf: viewTime(asOf), Months: s.monthOptions(ctx, now, month),
+		Month: month.Format("2006-01")}
 	for _, svc := range d.services {
 		v.Services = append(v.Services, templates.Option{Value: svc.ID, Label: svc.Name, Selected: svc.ID == service})
 		if svc.ID == service {
@@ -91,7 +93,7 @@ func (s *Server) reportView(ctx context.Context, page templates.Page, service st
 		}
 		totals[e.Currency] += e.AmountMinor
 		v.Credits.Rows = append(v.Credits.Rows, templates.DataRow{Level: "entry", Cells: []templates.DataCell{
-			{Text: e.Customer}, {Text: string(e.Kind)}, {Text: e.Currency}, num(sla.FormatMoney(e.AmountMinor, e.Currency)), {Text: e.Reason}, {Text: e.CreatedAt.UTC().Format("2 Jan 2006")},
+			{Text: e.Customer, URL: customerReportPath(e.Customer, month.Format("2006-01"))}, {Text: string(e.Kind)}, {Text: e.Currency}, num(sla.FormatMoney(e.AmountMinor, e.Currency)), {Text: e.Reason}, {Text: e.CreatedAt.UTC().Format("2 Jan 2006")},
 		}})
 	}
 	currencies := make([]string, 0, len(totals))
@@ -110,57 +112,89 @@ func (s *Server) reportView(ctx context.Context, page templates.Page, service st
 // reportMethod states how the report's figures are counted, in plain
 // words, from the service's policy (the spec's defaults without one).
 func reportMethod(p sla.Policy, ok bool, month, end, asOf time.Time) []string {
-	count := p.Count
-	if count == nil {
-		count = []sla.Status{sla.PartialOutage, sla.MajorOutage}
-	}
-	var counted, not []string
-	for _, st := range []sla.Status{sla.DegradedPerformance, sla.PartialOutage, sla.MajorOutage} {
-		in := false
-		for _, c := range count {
-			in = in || c == st
-		}
-		if in {
-			counted = append(counted, statusWords[st])
-		} else {
-			not = append(not, statusWords[st])
-		}
-	}
-	statuses := "No status counts as downtime under this policy."
-	if len(counted) > 0 {
-		statuses = "Statuses that count as downtime: " + strings.Join(counted, " and ") + "."
-	}
-	if len(not) > 0 {
-		statuses += " Not counted: " + strings.Join(not, " and ") + "."
-	}
 	out := []string{
 		fmt.Sprintf("The period is the calendar month in UTC, from %s to %s (%d seconds). Uptime is 100 × (1 − downtime ÷ the seconds counted); every second of the period is in the denominator.",
 			month.Format("2 January 2006 15:04"), end.Format("2 January 2006 15:04"), seconds(month, end)),
-		statuses,
-		"Affected percentages weigh the time: an outage of 6.8% of a component's resources for one hour counts as 6.8% of 3,600 seconds, 244.8 seconds. When incidents overlap on a component, only the largest share at each second counts, so no second is counted twice. Incidents marked as excluded do not count.",
-	}
-	if p.MaintenanceNoticeHours > 0 {
-		out = append(out, fmt.Sprintf("Maintenance announced at least %d hours before it starts does not count as downtime: that time counts as available. Maintenance announced later counts like any outage.", p.MaintenanceNoticeHours))
-	} else {
-		out = append(out, "Maintenance windows on a component do not count as downtime whenever they were announced (no notice is required under this policy): that time counts as available.")
+		methodStatuses(p),
+		"Affected percentages weigh the time: an outage of 6.8% of a component's resources for one hour counts as 6.8% of 3,600 seconds, 244.8 seconds. " + methodOverlaps,
+		methodMaintenance(p),
 	}
 	partial := "A month that is not over is counted up to the time shown and marked “so far”; its error budget is that of the whole month. Time before a component existed, or outside any incident, counts as available."
 	if asOf.Before(end) {
 		partial = "This month is not over: it is counted up to " + asOf.UTC().Format("2 January 2006 15:04 UTC") + ". The error budget is that of the whole month. Time before a component existed, or outside any incident, counts as available."
 	}
 	out = append(out, partial,
-		"The service's figure is the average of its components' uptimes, weighted by each component's fleet size when every component states one, and equally otherwise. Uptimes are shown with four decimals rounded down, so any downtime shows below 100.0000%; whether the target is met is decided on the exact value, and the error budget is (100% − target) of the month.")
+		"The service's figure is the average of its components' uptimes, weighted by each component's fleet size when every component states one, and equally otherwise. "+methodDisplay+" The error budget is (100% − target) of the month.")
 	if !ok {
 		out = append(out, "This service has no SLA policy yet: there is no target, no error budget and no credit; the spec's default rules above apply.")
 		return out
 	}
-	credit := fmt.Sprintf("Target: %s%%.", p.Target.String())
-	if len(p.Tiers) > 0 {
-		var tiers []string
-		for _, t := range p.Tiers {
-			tiers = append(tiers, fmt.Sprintf("below %s%%: %s%% of the month's charges", t.Below.String(), t.CreditPercent.String()))
-		}
-		credit += " Credits per customer, on that customer's own uptime of the service: " + strings.Join(tiers, "; ") + ". Each customer's credit is computed exactly and rounded once to the minor unit; the ledger below lists what has been issued."
+	return append(out, methodCredit(p, "")+" The ledger below lists what has been issued.")
+}
+
+// The accounting method's sentences that the service's and the
+// customer's reports share, each from the policy applied.
+
+// methodOverlaps says that no second counts twice.
+const methodOverlaps = "When incidents overlap on a component, only the largest share at each second counts, so no second is counted twice. Incidents marked as excluded do not count."
+
+// methodDisplay says how uptimes are shown and compared.
+const methodDisplay = "Uptimes are shown with four decimals rounded down, so any downtime shows below 100.0000%; whether the target is met, and which credit tier applies, is decided on the exact value."
+
+// methodStatuses says which statuses count as downtime under p.
+func methodStatuses(p sla.Policy) string {
+	count := p.Count
+	if count == nil {
+		count = []sla.Status{sla.PartialOutage, sla.MajorOutage}
 	}
-	return append(out, credit)
+	var counted, not []string
+	for _, st := range []sla.Status{sla.DegradedPerformance, sla.PartialOutage, sla.MajorOutage} {
+		if slices.Contains(count, st) {
+			counted = append(counted, statusWords[st])
+		} else {
+			not = append(not, statusWords[st])
+		}
+	}
+	out := "No status counts as downtime under this policy."
+	if len(counted) > 0 {
+		out = "Statuses that count as downtime: " + strings.Join(counted, " and ") + "."
+	}
+	if len(not) > 0 {
+		out += " Not counted: " + strings.Join(not, " and ") + "."
+	}
+	return out
+}
+
+// methodMaintenance says when maintenance does not count under p.
+func methodMaintenance(p sla.Policy) string {
+	if p.MaintenanceNoticeHours > 0 {
+		return fmt.Sprintf("Maintenance announced at least %d hours before it starts does not count as downtime: that time counts as available. Maintenance announced later counts like any outage.", p.MaintenanceNoticeHours)
+	}
+	return "Maintenance windows on a component do not count as downtime whenever they were announced (no notice is required under this policy): that time counts as available."
+}
+
+// methodCredit states p's target and credit tiers, its cap and its
+// minimum credit (in currency, or in minor units of each customer's
+// currency when currency is "").
+func methodCredit(p sla.Policy, currency string) string {
+	out := fmt.Sprintf("Target: %s%%.", p.Target.String())
+	if len(p.Tiers) == 0 {
+		return out + " The policy has no credit tiers: it pays no credit."
+	}
+	var tiers []string
+	for _, t := range p.Tiers {
+		tiers = append(tiers, fmt.Sprintf("below %s%%: %s%% of the month's charges", t.Below.String(), t.CreditPercent.String()))
+	}
+	out += " Credits per customer, on that customer's own uptime of the service: " + strings.Join(tiers, "; ") + "."
+	if p.CapPercent != nil && *p.CapPercent != sla.MustPercent("100") {
+		out += fmt.Sprintf(" A credit is at most %s%% of the charges.", p.CapPercent.String())
+	}
+	if p.MinCreditMinor > 0 {
+		min := fmt.Sprintf("%d minor units of the customer's currency", p.MinCreditMinor)
+		if currency != "" {
+			min = sla.FormatMoney(p.MinCreditMinor, currency)
+		}
+		out += " A credit that is not greater than " + min + " is not paid (the tier reached is still shown)."
+	}
+	return out + " Each credit is computed exactly and rounded once, half away from zero, to the minor unit."
 }

@@ -111,6 +111,9 @@ func (s *Server) routes() {
 	a.GET("/dashboard.csv", s.handleDashboardCSV, role(auth.Manager))
 	a.GET("/reports/sla", s.handleSLAReport, role(auth.Manager))
 	a.GET("/reports/sla.csv", s.handleSLAReportCSV, role(auth.Manager))
+	// One customer's SLA report (web/report_customer.go): support and above.
+	a.GET("/reports/sla/customer", s.handleCustomerReport, support)
+	a.GET("/reports/sla/customer.csv", s.handleCustomerReportCSV, support)
 	a.GET("/audit", s.handleAudit, role(auth.Manager))
 	// The credit desk's pages (web/admin_customers.go, admin_credits.go):
 	// everyone signed in reads, support keeps customers and previews and

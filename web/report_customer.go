@@ -1,0 +1,488 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/sla"
+	"github.com/amends/amends/templates"
+)
+
+// One customer's SLA report ("/admin/reports/sla/customer"): its month per
+// service as a credit run computes it (sla.EvaluateCustomerMonth, on the
+// same stored data a run reads), the accounting method of the policy
+// applied, the incidents that counted, and what the ledger holds.
+
+// customerReportPath is the customer report of customer for month ("" for
+// the current month).
+func customerReportPath(customer, month string) string {
+	q := url.Values{"customer": {customer}}
+	if month != "" {
+		q.Set("month", month)
+	}
+	return "/admin/reports/sla/customer?" + q.Encode()
+}
+
+// handleCustomerReport shows "/admin/reports/sla/customer?customer=&month=".
+func (s *Server) handleCustomerReport(c echo.Context) error {
+	v, err := s.customerReportFor(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, templates.CustomerReport(v))
+}
+
+// handleCustomerReportCSV serves
+// "/admin/reports/sla/customer.csv?table=services|ledger&customer=&month=".
+func (s *Server) handleCustomerReportCSV(c echo.Context) error {
+	v, err := s.customerReportFor(c)
+	if err != nil {
+		return err
+	}
+	return writeTableCSV(c, []templates.DataTable{v.Summary, v.Ledger}, "sla-report-"+v.Customer.ID+"-"+v.Month)
+}
+
+// customerReportFor reads ?month= (errs.Invalid on "month") and ?customer=
+// (errs.Invalid on "customer" when absent, errs.NotFound when unknown) and
+// builds the report as of now.
+func (s *Server) customerReportFor(c echo.Context) (templates.CustomerReportPage, error) {
+	now := s.now()
+	m, err := parseMonth("month", c.QueryParam("month"), now)
+	if err != nil {
+		return templates.CustomerReportPage{}, err
+	}
+	id := strings.TrimSpace(c.QueryParam("customer"))
+	if id == "" {
+		return templates.CustomerReportPage{}, errs.Invalidf("customer", "is required")
+	}
+	ctx := c.Request().Context()
+	a, err := s.desk.Account(ctx, id)
+	if err != nil {
+		return templates.CustomerReportPage{}, err
+	}
+	return s.customerReportView(ctx, s.page(c, "SLA report", ""), a, m, now)
+}
+
+// customerReportView builds customer a's report of the month starting at
+// m (UTC), as of now.
+func (s *Server) customerReportView(ctx context.Context, page templates.Page, a sla.Account, m, now time.Time) (templates.CustomerReportPage, error) {
+	month := m.Format("2006-01")
+	v := templates.CustomerReportPage{Page: page, Customer: customerRow(a), Month: month, MonthLabel: monthLabel(m, now),
+		Months: s.monthOptions(ctx, now, m), AsOf: viewTime(now), Over: !now.Before(m.AddDate(0, 1, 0))}
+	v.Page.Title = "SLA report: " + a.Name + ", " + v.MonthLabel
+	from, to, err := sla.MonthWindow(month)
+	if err != nil {
+		return v, err
+	}
+	base, err := incidents.StoredScenario(ctx, s.incidents, sla.Period{Month: month}, from, to, now)
+	if err != nil {
+		return v, err
+	}
+	data, err := s.desk.MonthData(ctx, month)
+	if err != nil {
+		return v, err
+	}
+	cm, err := sla.EvaluateCustomerMonth(month, now, base, data, a.ID)
+	if err != nil {
+		return v, err
+	}
+	services, err := s.incidents.Services(ctx)
+	if err != nil {
+		return v, err
+	}
+	components, err := s.incidents.Components(ctx)
+	if err != nil {
+		return v, err
+	}
+	names := namesOf(components)
+	serviceName := map[string]string{}
+	for _, svc := range services {
+		serviceName[svc.ID] = svc.Name
+	}
+	entries, err := s.customerLedger(ctx, a.ID, month)
+	if err != nil {
+		return v, err
+	}
+	paid := map[string]int64{}
+	hasPaid := map[string]bool{}
+	for _, e := range entries {
+		paid[e.Service] += e.AmountMinor
+		hasPaid[e.Service] = true
+	}
+	titles := incidentTitles{s: s, ctx: ctx, known: map[string]incidents.Incident{}}
+
+	csv := "/admin/reports/sla/customer.csv?" + url.Values{"customer": {a.ID}, "month": {month}}.Encode() + "&table="
+	v.Summary = templates.DataTable{ID: "services", Caption: "SLA figures and credits of " + a.Name + ", " + v.MonthLabel, CSV: csv + "services",
+		Head:  []string{"Service", "Policy", "Downtime (s)", "Downtime (min)", "Uptime", "Target", "Result", "Credit tier", "Charges", "Credit", "Claim", "Payable", "Paid in the ledger"},
+		Empty: a.Name + " has no resources or charges under an SLA policy in " + v.MonthLabel + "."}
+	var charges, credit, payable, paidAll int64
+	anyPaid := false
+	for _, sm := range cm.Services {
+		l := sm.Line
+		name := serviceName[l.Service]
+		if name == "" {
+			name = l.Service
+		}
+		kind := "default"
+		if sm.Override {
+			kind = "override"
+		}
+		paidCell := num("none")
+		if hasPaid[l.Service] {
+			paidCell = num(sla.FormatMoney(paid[l.Service], a.Currency))
+		}
+		v.Summary.Rows = append(v.Summary.Rows, templates.DataRow{Level: "line", Cells: []templates.DataCell{
+			{Text: name, URL: "#h-svc-" + l.Service}, {Text: sm.Policy.ID + " (" + kind + ")"},
+			num(l.Downtime), num(sla.MinutesText(sm.Downtime.Rat())), num(l.Uptime + "%"), num(sm.Policy.Target.String() + "%"),
+			metCell(sm.Uptime, sm.Policy.Target, sm.Policy.Target > 0), num(l.CreditPercent.String() + "%"),
+			num(sla.FormatMoney(l.ChargesMinor, l.Currency)), num(sla.FormatMoney(l.CreditMinor, l.Currency)),
+			{Text: claimLabels[l.Claim]}, num(sla.FormatMoney(l.PayableMinor, l.Currency)), paidCell,
+		}})
+		charges, credit, payable, paidAll = charges+l.ChargesMinor, credit+l.CreditMinor, payable+l.PayableMinor, paidAll+paid[l.Service]
+		anyPaid = anyPaid || hasPaid[l.Service]
+		svc, err := s.customerReportService(sm, name, a, names, &titles, now)
+		if err != nil {
+			return v, err
+		}
+		v.Services = append(v.Services, svc)
+	}
+	if len(cm.Services) > 1 {
+		money := func(n int64) templates.DataCell { return num(sla.FormatMoney(n, a.Currency)) }
+		v.Summary.Rows = append(v.Summary.Rows, templates.DataRow{Level: "total", Cells: []templates.DataCell{
+			{Text: "Total"}, {}, {}, {}, {}, {}, {}, {}, money(charges), money(credit), {}, money(payable), money(paidAll)}})
+		if !anyPaid {
+			v.Summary.Rows[len(v.Summary.Rows)-1].Cells[12] = num("none")
+		}
+	}
+	// The page shows the summary as two tables that fit a printed page.
+	v.Figures = columnsOf(v.Summary, "figures", "Uptime of "+a.Name+" per service, "+v.MonthLabel, 0, 1, 2, 3, 4, 5, 6)
+	v.Credits = columnsOf(v.Summary, "credits", "Credits of "+a.Name+" per service, "+v.MonthLabel, 0, 7, 8, 9, 10, 11, 12)
+	v.Method = commonMethod(v.Services)
+	v.Unpolicied = unpoliciedNote(cm, data, a.ID, components, serviceName)
+
+	v.Ledger = templates.DataTable{ID: "ledger", Caption: "Ledger entries of " + a.Name + " for " + v.MonthLabel, CSV: csv + "ledger",
+		Head:  []string{"Written", "Kind", "Service", "Incident", "Amount", "Reason", "Run", "By"},
+		Empty: "The ledger holds nothing for " + a.Name + " in " + v.MonthLabel + " yet: no credit run, adjustment, manual credit or goodwill of this month has been issued."}
+	var total int64
+	for _, e := range entries {
+		r := ledgerRow(e)
+		run := templates.DataCell{Text: "—"}
+		if r.Run != "" {
+			run = templates.DataCell{Text: "run " + r.Run, URL: r.RunURL}
+		} else if e.ManualID != 0 {
+			run.Text = "manual credit " + strconv.FormatInt(e.ManualID, 10)
+		}
+		inc := templates.DataCell{Text: "—"}
+		if e.Incident != "" {
+			inc = templates.DataCell{Text: e.Incident, URL: "/admin/incidents/" + url.PathEscape(e.Incident)}
+		}
+		v.Ledger.Rows = append(v.Ledger.Rows, templates.DataRow{Level: "entry", Cells: []templates.DataCell{
+			{Text: r.At.Text}, {Text: r.Kind}, {Text: orDash(e.Service)}, inc, num(r.Amount), {Text: e.Reason}, run, {Text: e.Actor}}})
+		total += e.AmountMinor
+	}
+	if len(entries) > 0 {
+		v.Ledger.Rows = append(v.Ledger.Rows, templates.DataRow{Level: "total", Cells: []templates.DataCell{
+			{Text: "Total"}, {}, {}, {}, num(sla.FormatMoney(total, a.Currency)), {}, {}, {}}})
+	}
+	return v, nil
+}
+
+// columnsOf is the table of t's columns cols (the first one first), with
+// the rows that have any text in them past the first column.
+func columnsOf(t templates.DataTable, id, caption string, cols ...int) templates.DataTable {
+	out := templates.DataTable{ID: id, Caption: caption, Empty: t.Empty}
+	for _, c := range cols {
+		out.Head = append(out.Head, t.Head[c])
+	}
+	for _, r := range t.Rows {
+		row := templates.DataRow{Level: r.Level}
+		text := false
+		for i, c := range cols {
+			row.Cells = append(row.Cells, r.Cells[c])
+			text = text || (i > 0 && r.Cells[c].Text != "")
+		}
+		if text {
+			out.Rows = append(out.Rows, row)
+		}
+	}
+	return out
+}
+
+// commonMethod takes the method paragraphs that every service's has out
+// of each and returns them, so that the page states them once; each
+// service keeps those of its own policy.
+func commonMethod(services []templates.CustomerReportService) []string {
+	if len(services) == 0 {
+		return nil
+	}
+	var common []string
+	for _, p := range services[0].Method {
+		all := true
+		for _, s := range services[1:] {
+			all = all && slices.Contains(s.Method, p)
+		}
+		if all {
+			common = append(common, p)
+		}
+	}
+	for i := range services {
+		services[i].Method = slices.DeleteFunc(services[i].Method, func(p string) bool { return slices.Contains(common, p) })
+	}
+	return common
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// customerLedgerPage is how many ledger entries one read takes.
+const customerLedgerPage = 500
+
+// customerLedger returns every ledger entry of customer for month.
+func (s *Server) customerLedger(ctx context.Context, customer, month string) ([]sla.LedgerEntry, error) {
+	var out []sla.LedgerEntry
+	for {
+		list, total, err := s.desk.Ledger(ctx, sla.LedgerFilter{Customer: customer, Period: month, Offset: len(out), Limit: customerLedgerPage})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, list...)
+		if len(list) == 0 || len(out) >= total {
+			return out, nil
+		}
+	}
+}
+
+// incidentTitles reads the incidents a report names, once each.
+type incidentTitles struct {
+	s     *Server
+	ctx   context.Context
+	known map[string]incidents.Incident
+}
+
+func (t *incidentTitles) get(id string) (incidents.Incident, error) {
+	if inc, ok := t.known[id]; ok {
+		return inc, nil
+	}
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return incidents.Incident{}, fmt.Errorf("incident id %q: %w", id, err)
+	}
+	inc, err := t.s.incidents.Incident(t.ctx, n)
+	if err != nil {
+		return inc, err
+	}
+	t.known[id] = inc
+	return inc, nil
+}
+
+// customerReportService is the detail of one service of a customer's month.
+func (s *Server) customerReportService(sm sla.CustomerServiceMonth, name string, a sla.Account, names componentNames, titles *incidentTitles, now time.Time) (templates.CustomerReportService, error) {
+	l := sm.Line
+	out := templates.CustomerReportService{ID: l.Service, Name: name, Reason: l.Reason, Method: customerMethod(sm, a.Currency, now)}
+	if sm.Override {
+		out.Policy = "Policy " + sm.Policy.ID + ": this customer's own policy, which overrides the service's default."
+	} else {
+		out.Policy = "Policy " + sm.Policy.ID + ": the service's default (this customer has no override)."
+	}
+
+	out.Resources = templates.DataTable{ID: "resources-" + l.Service, Caption: "Resources of " + a.Name + " in " + name + " during the month",
+		Head:  []string{"Component", "Count", "From", "To", "In the month"},
+		Empty: "No resources of " + name + " in the month: only charges."}
+	for _, r := range sm.Resources {
+		row := resourceRow(sla.AccountResource{Component: r.Component, Count: r.Count, From: timePtr(r.From), To: timePtr(r.To)})
+		out.Resources.Rows = append(out.Resources.Rows, templates.DataRow{Level: "resource", Cells: []templates.DataCell{
+			{Text: names.name(r.Component)}, num(row.Count), {Text: row.From}, {Text: row.To}, {Text: partOfMonth(r, sm.Period)}}})
+	}
+
+	out.Incidents = templates.DataTable{ID: "incidents-" + l.Service, Caption: "Incidents that gave " + a.Name + " downtime in " + name,
+		Head:  []string{"Incident, then its impacts", "When", "Status", "Applies to this customer", "Downtime alone (min)"},
+		Empty: "No incident gave " + a.Name + " downtime in " + name + " in the month."}
+	for _, id := range sm.Incidents {
+		inc, err := titles.get(id.Incident)
+		if err != nil {
+			return out, err
+		}
+		var end time.Time
+		if inc.ResolvedAt != nil {
+			end = *inc.ResolvedAt
+		}
+		out.Incidents.Rows = append(out.Incidents.Rows, templates.DataRow{Level: "incident", Cells: []templates.DataCell{
+			{Text: inc.Title, URL: "/admin/incidents/" + id.Incident}, {Text: spanText(inc.StartedAt, end), Class: "when"}, {}, {},
+			num(sla.MinutesText(id.Downtime.Rat()))}})
+		for _, im := range id.Impacts {
+			status := statusWords[im.Status]
+			if !countsAsDowntime(sm.Policy.Policy, im.Status) {
+				status += " (not counted)"
+			}
+			out.Incidents.Rows = append(out.Incidents.Rows, templates.DataRow{Level: "impact", Cells: []templates.DataCell{
+				{Text: names.name(im.Component)}, {Text: spanText(im.Start, im.End), Class: "when"}, {Text: status},
+				{Text: appliesTo(im, a.ID, sm.Policy.Unlisted)}, {}}})
+		}
+	}
+	return out, nil
+}
+
+// spanText shows [from, to) in UTC, shortly when both are on one day
+// ("24 Dec 2012, 20:24–21:24 UTC"); a zero to is "ongoing".
+func spanText(from, to time.Time) string {
+	from = from.UTC()
+	if to.IsZero() {
+		return viewTime(from).Text + " – ongoing"
+	}
+	to = to.UTC()
+	if y, m, d := from.Date(); to.Before(time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC)) {
+		return from.Format("2 Jan 2006, 15:04") + "–" + to.Format("15:04 UTC")
+	}
+	return viewTime(from).Text + " – " + viewTime(to).Text
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// partOfMonth says which part of the period a resource entry covers.
+func partOfMonth(r sla.Resource, p sla.PeriodResult) string {
+	starts := !r.From.IsZero() && r.From.After(p.Start)
+	ends := !r.To.IsZero() && r.To.Before(p.End)
+	switch {
+	case starts && ends:
+		return "part: from " + viewTime(r.From).Text + " until " + viewTime(r.To).Text
+	case starts:
+		return "part: from " + viewTime(r.From).Text
+	case ends:
+		return "part: until " + viewTime(r.To).Text
+	}
+	return "the whole month"
+}
+
+// countsAsDowntime reports whether st counts under p (nil Count: partial
+// and major outages).
+func countsAsDowntime(p sla.Policy, st sla.Status) bool {
+	if p.Count == nil {
+		return st == sla.PartialOutage || st == sla.MajorOutage
+	}
+	return slices.Contains(p.Count, st)
+}
+
+// appliesTo says how impact im applies to customer, as the engine takes it.
+func appliesTo(im sla.Impact, customer string, unlisted sla.Unlisted) string {
+	if len(im.Customers) > 0 {
+		for _, ac := range im.Customers {
+			if ac.Customer != customer {
+				continue
+			}
+			if ac.AffectedResources == nil {
+				return "names this customer: all of its resources there"
+			}
+			return fmt.Sprintf("names this customer: %d of its resources there", *ac.AffectedResources)
+		}
+		return "names other customers only: none of this customer's"
+	}
+	switch unlisted {
+	case sla.Full:
+		return "names no customer: all of its resources there (policy: full)"
+	case sla.None:
+		return "names no customer: none (policy: none)"
+	}
+	return "names no customer: " + im.AffectedPercent.String() + "% of its resources there, the share affected"
+}
+
+// unpoliciedNote names the services customer uses in the month that have
+// no SLA policy, "" when there are none.
+func unpoliciedNote(cm *sla.CustomerMonth, d *sla.MonthData, customer string, components []incidents.Component, serviceName map[string]string) string {
+	service := map[string]string{}
+	for _, c := range components {
+		service[c.ID] = c.Service
+	}
+	var used []string
+	add := func(component string) {
+		svc := service[component]
+		if svc == "" || slices.Contains(used, svc) || slices.ContainsFunc(cm.Services, func(sm sla.CustomerServiceMonth) bool { return sm.Line.Service == svc }) {
+			return
+		}
+		used = append(used, svc)
+	}
+	for _, r := range d.Resources {
+		if r.Customer == customer {
+			add(r.Component)
+		}
+	}
+	for _, ch := range d.Charges {
+		if ch.Customer == customer {
+			add(ch.Component)
+		}
+	}
+	if len(used) == 0 {
+		return ""
+	}
+	for i, svc := range used {
+		if n := serviceName[svc]; n != "" {
+			used[i] = n
+		}
+	}
+	return "Also used in the month, with no SLA policy (no target and no credit): " + strings.Join(used, ", ") + "."
+}
+
+// customerMethod states, in plain words from the policy applied, how a
+// customer's figures in one service are counted.
+func customerMethod(sm sla.CustomerServiceMonth, currency string, now time.Time) []string {
+	p := sm.Policy
+	zone := p.TimeZone
+	if zone == "" {
+		zone = "UTC"
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		loc = time.UTC // the policy was validated when stored
+	}
+	const layout = "2 January 2006 15:04 MST"
+	out := []string{fmt.Sprintf("The period is the calendar month in the policy's time zone, %s: from %s to %s (%d seconds).",
+		zone, sm.Period.Start.In(loc).Format(layout), sm.Period.End.In(loc).Format(layout), sm.Period.Seconds)}
+	if p.Basis == sla.BasisDeployed {
+		out = append(out, fmt.Sprintf("Under this policy (basis: deployed) the customer's uptime is taken over only the seconds in which it had at least one resource of the service: %d seconds this month (100%% if there were none). Uptime is 100 × (1 − downtime ÷ those seconds).", sm.Seconds))
+	} else {
+		out = append(out, "Uptime is 100 × (1 − the customer's downtime ÷ the period's seconds). Time in which the customer had no resources of the service counts as available, so a resource that starts or ends within the month counts only while it is there.")
+	}
+	unlisted := "counts the share of the component it affected (its affected percentage) of the customer's resources there"
+	switch p.Unlisted {
+	case sla.Full:
+		unlisted = "counts all of the customer's resources there"
+	case sla.None:
+		unlisted = "does not count for the customer"
+	}
+	out = append(out,
+		"The customer's downtime at each second is the share of its resources of the service that were down, its components weighed by how many resources it had in each at that second. "+
+			"On a component, an incident that names the customer counts the resources it names out of the customer's resources there (all of them when it gives no count); one that names only other customers does not count for it; one that names no customer "+unlisted+". "+methodOverlaps,
+		methodStatuses(p.Policy),
+		methodMaintenance(p.Policy))
+	if now.Before(sm.Period.End) {
+		out = append(out, "This month is not over: downtime is counted up to "+now.UTC().Format("2 January 2006 15:04 UTC")+" against the whole month, so the uptime and credit are what the month comes to if nothing more happens. A credit run can be previewed once the month is over everywhere.")
+	} else {
+		out = append(out, "The month is over: these are the figures a credit run computes for this customer now.")
+	}
+	out = append(out, methodDisplay, methodCredit(p.Policy, currency))
+	deadline := viewTime(sm.Line.ClaimDeadline).Text
+	if p.RequiresClaim {
+		out = append(out, "The credit is paid only if the customer claims it before "+deadline+"; a claim at or after that instant is recorded and pays nothing.")
+	} else {
+		out = append(out, "The credit is paid without a claim (it is claimable until "+deadline+").")
+	}
+	return out
+}
