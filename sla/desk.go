@@ -353,10 +353,7 @@ var minorDigits = map[string]int{
 // and thousands separators: FormatMoney(250000, "USD") is "2,500.00 USD",
 // FormatMoney(1500, "JPY") "1,500 JPY".
 func FormatMoney(minor int64, currency string) string {
-	places, ok := minorDigits[currency]
-	if !ok {
-		places = 2
-	}
+	places := MinorDigits(currency)
 	neg := minor < 0
 	u := uint64(minor)
 	if neg {
@@ -384,6 +381,56 @@ func FormatMoney(minor int64, currency string) string {
 	b.WriteByte(' ')
 	b.WriteString(currency)
 	return b.String()
+}
+
+// MinorDigits is how many decimals the minor unit of currency has: 2 for
+// most codes, 0 for JPY, 3 for KWD.
+func MinorDigits(currency string) int {
+	if places, ok := minorDigits[currency]; ok {
+		return places
+	}
+	return 2
+}
+
+// ParseMoney reads an amount written in major units of currency ("125.50"
+// for USD, "1500" for JPY) into integer minor units, exactly: digits with at
+// most MinorDigits(currency) decimals after a ".", no sign, exponent or
+// thousands separator (a "," could be a decimal comma, and money is not
+// guessed). Zeros beyond the currency's decimals are exact and accepted.
+// It returns errs.Invalid on field for empty text, anything else, a
+// negative amount or more decimals than the currency has.
+func ParseMoney(field, text, currency string) (int64, error) {
+	s := strings.TrimSpace(text)
+	if s == "" {
+		return 0, errs.Invalidf(field, "is required")
+	}
+	if strings.HasPrefix(s, "-") {
+		return 0, errs.Invalidf(field, "%s is below 0", s)
+	}
+	if strings.Contains(s, ",") {
+		return 0, errs.Invalidf(field, "%q has a \",\": write the amount without thousands separators and with a \".\" before the decimals, such as 1250.50", s)
+	}
+	whole, frac, dot := strings.Cut(s, ".")
+	if whole == "" || (dot && frac == "") || !allDigits(whole) || !allDigits(frac) {
+		return 0, errs.Invalidf(field, "%q is not an amount such as 125.50", s)
+	}
+	places := MinorDigits(currency)
+	if trimmed := strings.TrimRight(frac, "0"); len(trimmed) > places {
+		if places == 0 {
+			return 0, errs.Invalidf(field, "%s has decimals, and %s has no minor unit", s, currency)
+		}
+		return 0, errs.Invalidf(field, "%s has more than %d decimals, the most %s has", s, places, currency)
+	}
+	frac = (frac + strings.Repeat("0", places))[:places]
+	digits := strings.TrimLeft(whole+frac, "0")
+	if digits == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil {
+		return 0, errs.Invalidf(field, "%s is too large", s)
+	}
+	return n, nil
 }
 
 // ClaimStatus says whether a line's credit was claimed as its policy needs.
@@ -486,6 +533,24 @@ type ManualCredit struct {
 	DecidedBy   string      `json:"decided_by,omitempty"`
 	DecidedAt   *time.Time  `json:"decided_at,omitempty"`
 	EntryID     int64       `json:"ledger_entry,omitempty"`
+}
+
+// ManualFilter selects manual credits; empty fields select everything.
+type ManualFilter struct {
+	Customer string
+	State    ManualState
+	Offset   int
+	Limit    int // 0 means 100
+}
+
+// CheckManualState returns errs.Invalid on field unless state is "" or a
+// manual credit state.
+func CheckManualState(field string, state ManualState) error {
+	switch state {
+	case "", ManualPending, ManualIssued, ManualRejected:
+		return nil
+	}
+	return errs.Invalidf(field, "%q is not pending, issued or rejected", state)
 }
 
 // NewManualCredit returns m requested by by at now for customer a: the

@@ -1,6 +1,7 @@
 package sla_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -341,6 +342,43 @@ func TestFormatMoney(t *testing.T) {
 	} {
 		if got := sla.FormatMoney(tc.minor, tc.currency); got != tc.want {
 			t.Errorf("FormatMoney(%d, %s) = %q, want %q", tc.minor, tc.currency, got, tc.want)
+		}
+	}
+}
+
+// ParseMoney reads major units into minor units exactly, with the
+// currency's decimals, and refuses anything it would have to guess.
+func TestParseMoney(t *testing.T) {
+	for _, tc := range []struct {
+		text, currency string
+		want           int64
+	}{
+		{"125.50", "USD", 12550}, {"125.5", "USD", 12550}, {"125", "USD", 12500}, {" 0.01 ", "EUR", 1},
+		{"1500", "JPY", 1500}, {"1500.000", "JPY", 1500}, {"0.001", "KWD", 1}, {"2500.00", "USD", 250000},
+		{"0", "USD", 0}, {"000.10", "USD", 10}, {"92233720368547758.07", "USD", 9223372036854775807},
+	} {
+		got, err := sla.ParseMoney("amount", tc.text, tc.currency)
+		if err != nil || got != tc.want {
+			t.Errorf("ParseMoney(%q, %s) = %d, %v; want %d", tc.text, tc.currency, got, err, tc.want)
+		}
+		if back := sla.FormatMoney(got, tc.currency); tc.want != 0 && !strings.HasSuffix(back, " "+tc.currency) {
+			t.Errorf("FormatMoney(%d, %s) = %q", got, tc.currency, back)
+		}
+	}
+	for _, tc := range []struct{ text, currency, msg string }{
+		{"", "USD", "is required"},
+		{"12.345", "USD", "12.345 has more than 2 decimals, the most USD has"},
+		{"1.5", "JPY", "1.5 has decimals, and JPY has no minor unit"},
+		{"-5", "USD", "-5 is below 0"},
+		{"1,250.00", "USD", "thousands separators"},
+		{"125,50", "EUR", "thousands separators"},
+		{"1e3", "USD", "is not an amount"}, {"12.", "USD", "is not an amount"}, {".5", "USD", "is not an amount"},
+		{"+5", "USD", "is not an amount"}, {"5 USD", "USD", "is not an amount"}, {"NaN", "USD", "is not an amount"},
+		{"92233720368547758.08", "USD", "is too large"},
+	} {
+		_, err := sla.ParseMoney("amount", tc.text, tc.currency)
+		if errs.CodeOf(err) != errs.Invalid || errs.FieldOf(err) != "amount" || !strings.Contains(errs.MessageOf(err), tc.msg) {
+			t.Errorf("ParseMoney(%q, %s): %v, want amount: …%s…", tc.text, tc.currency, err, tc.msg)
 		}
 	}
 }

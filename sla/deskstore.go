@@ -95,6 +95,10 @@ type DeskStore interface {
 	// within its currency's threshold, writes its ledger entry in the same
 	// transaction; an unknown customer is errs.Invalid on "customer".
 	CreateManualCredit(ctx context.Context, by Actor, m ManualCredit, now time.Time) (ManualCredit, error)
+	// ManualCredits returns a page of the manual credits f selects, newest
+	// first, and how many it selects; errs.Invalid on "state", "offset" or
+	// "limit".
+	ManualCredits(ctx context.Context, f ManualFilter) ([]ManualCredit, int, error)
 	// ManualCredit returns one manual credit; errs.NotFound.
 	ManualCredit(ctx context.Context, id int64) (ManualCredit, error)
 	// ApproveManualCredit approves a pending manual credit and writes its

@@ -70,7 +70,12 @@ type CustomerPage struct {
 	Claims    []ClaimRow
 	Ledger    []LedgerRow
 	LedgerURL string
-	CanWrite  bool
+	// ManualCredits are the customer's latest manual credits; ManualURL
+	// lists them all, NewManualURL opens the form with the customer chosen.
+	ManualCredits []ManualCreditRow
+	ManualURL     string
+	NewManualURL  string
+	CanWrite      bool
 	// Components and Services are the choices of the forms.
 	Components, Services []Option
 	ResourceForm         ResourceFields

@@ -436,7 +436,7 @@ func TestAdminNavigation(t *testing.T) {
 	doc, _ := render(t, AdminHomePage(sampleAdminHome()))
 	checkPage(t, doc)
 	nav := mustOne(t, doc, "admin-nav")
-	for _, href := range []string{"/admin/incidents", "/admin/maintenance", "/admin/services", "/admin/users"} {
+	for _, href := range []string{"/admin/incidents", "/admin/maintenance", "/admin/services", "/admin/customers", "/admin/policies", "/admin/credits", "/admin/users"} {
 		if nav.Find(`a[href="`+href+`"]`).Length() != 1 {
 			t.Errorf("admin nav has no link to %s", href)
 		}

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -110,6 +111,10 @@ func (s *Server) renderCustomer(c echo.Context, status int, v templates.Customer
 	if err != nil {
 		return err
 	}
+	manual, _, err := s.desk.ManualCredits(ctx, sla.ManualFilter{Customer: a.ID, Limit: customerManualRows})
+	if err != nil {
+		return err
+	}
 	made, err := s.desk.StatementLinkMade(ctx, a.ID)
 	if err != nil {
 		return err
@@ -127,6 +132,11 @@ func (s *Server) renderCustomer(c echo.Context, status int, v templates.Customer
 	v.Customer = customerRow(a)
 	v.CanWrite = currentUser(c).Role.AtLeast(auth.Support)
 	v.LedgerURL = "/admin/credits/ledger?customer=" + a.ID
+	v.ManualURL = manualCreditsPath + "?customer=" + url.QueryEscape(a.ID)
+	v.NewManualURL = v.ManualURL + manualFormAnchor
+	for _, m := range manual {
+		v.ManualCredits = append(v.ManualCredits, manualRow(m, currentUser(c), map[string]sla.Account{a.ID: a}))
+	}
 	if made != nil {
 		v.HasStatement, v.StatementMade = true, viewTime(*made)
 	}

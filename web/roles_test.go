@@ -51,6 +51,8 @@ func (f roleFixture) formWrites() []formWrite {
 		{"/admin/users/1/role", url.Values{"role": {"admin"}}, auth.Admin},
 		{"/admin/users/1/disabled", url.Values{"disabled": {"false"}}, auth.Admin},
 		{"/admin/tokens", url.Values{"name": {"ci"}, "role": {"viewer"}}, auth.Admin},
+		{"/admin/policies", url.Values{"id": {"elb"}, "service": {"ELB"}, "target": {"99.95"}, "tiers[0].below": {"99.95"}, "tiers[0].credit_percent": {"10"}}, auth.Manager},
+		{"/admin/credits/settings", url.Values{"currency": {"USD"}, "above": {"500.00"}}, auth.Admin},
 	}
 }
 
@@ -74,7 +76,8 @@ func (f roleFixture) apiWrites() []apiWrite {
 	}
 }
 
-var adminPages = []string{"/admin", "/admin/incidents", "/admin/incidents/1", "/admin/maintenance", "/admin/services"}
+var adminPages = []string{"/admin", "/admin/incidents", "/admin/incidents/1", "/admin/maintenance", "/admin/services",
+	"/admin/policies", "/admin/credits/manual", "/admin/credits/settings"}
 
 func TestViewerReadsButCannotWrite(t *testing.T) {
 	f := newRoleFixture(t)

@@ -134,6 +134,19 @@ func (s *Server) routes() {
 	a.POST("/credits/runs/:id/reject", s.handleRejectRun, role(auth.Manager))
 	a.GET("/credits/ledger", s.handleLedger)
 	a.GET("/credits/ledger.csv", s.handleLedgerCSV)
+	// Manual credits and their thresholds (web/admin_manual_credits.go):
+	// support grants, a manager who did not request it decides, admins set
+	// the thresholds; SLA policies (web/admin_policies.go): managers write.
+	a.GET("/credits/manual", s.handleManualCredits)
+	a.POST("/credits/manual", s.handleCreateManualCredit, support)
+	a.POST("/credits/manual/:id/approve", s.handleApproveManualCredit, role(auth.Manager))
+	a.POST("/credits/manual/:id/reject", s.handleRejectManualCredit, role(auth.Manager))
+	a.GET("/credits/settings", s.handleCreditSettings)
+	a.POST("/credits/settings", s.handleSetManualThreshold, admin)
+	a.GET("/policies", s.handlePolicies)
+	a.POST("/policies", s.handleCreatePolicy, role(auth.Manager))
+	a.GET("/policies/:id", s.handlePolicy)
+	a.POST("/policies/:id", s.handleUpdatePolicy, role(auth.Manager))
 	// The CSV import takes up to 5 MiB, so it is outside the group's 1 MB
 	// body limit, with the same checks.
 	e.POST("/admin/customers/import", s.handleImport, middleware.BodyLimit("6M"), s.csrf, s.session, s.signedIn, support)

@@ -64,10 +64,11 @@ func TestPagesAreValidHTML(t *testing.T) {
 var statementLink = regexp.MustCompile(`/statement/[A-Za-z0-9_-]{43}`)
 
 // seedDeskPages stores, through the admin pages, a customer with
-// resources and a December 2012 charge, previews that month and makes a
-// statement link, and returns the credit desk's pages to check: the
-// lists, the customer, the run, the ledger, the audit log and the
-// statement.
+// resources and a December 2012 charge, previews that month, makes a
+// statement link, a policy override, a manual credit threshold and two
+// manual credits, and returns the credit desk's pages to check: the
+// lists, the customer, the run, the ledger, the audit log, the statement,
+// the policies, one policy, the manual credits and the settings.
 func seedDeskPages(w *webClient) []string {
 	w.t.Helper()
 	page := w.get("/admin/customers")
@@ -95,8 +96,30 @@ func seedDeskPages(w *webClient) []string {
 	if link == "" {
 		w.t.Fatalf("no statement link (%d)", resp.StatusCode)
 	}
+	// A policy override with every field, a threshold, and two manual
+	// credits: one issued at once, one waiting for approval.
+	page = w.get("/admin/policies")
+	w.post("/admin/policies", page, url.Values{"id": {"elb-pagecheck"}, "service": {"ELB"}, "customer": {"pagecheck"}, "target": {"99.99"},
+		"tiers[0].below": {"99.99"}, "tiers[0].credit_percent": {"10"}, "tiers[1].below": {"99"}, "tiers[1].credit_percent": {"30"},
+		"count": {"degraded_performance", "partial_outage", "major_outage"}, "maintenance_notice_hours": {"48"}, "unlisted": {"full"},
+		"basis": {"deployed"}, "timezone": {"Europe/Dublin"}, "cap_percent": {"50"}, "min_credit_minor": {"100"},
+		"requires_claim": {"true"}, "claim_periods": {"1"}})
+	page = w.get("/admin/credits/settings")
+	w.post("/admin/credits/settings", page, url.Values{"currency": {"USD"}, "above": {"100.00"}})
+	page = w.get("/admin/credits/manual")
+	for _, amount := range []string{"25.00", "1250.00"} {
+		made := w.post("/admin/credits/manual", page, url.Values{"customer": {"pagecheck"}, "amount": {amount}, "service": {"ELB"},
+			"month": {"2012-12"}, "reason": {"Page check: a credit of " + amount + "."}})
+		if made.StatusCode != http.StatusOK || made.Request.URL.Path != "/admin/credits/manual" {
+			w.t.Fatalf("manual credit: %d at %s", made.StatusCode, made.Request.URL)
+		}
+	}
+	if !strings.Contains(w.get("/admin/policies"), "/admin/policies/elb-pagecheck") {
+		w.t.Fatal("the policy override was not stored")
+	}
 	return []string{"/admin/customers", "/admin/customers/import", "/admin/customers/pagecheck", "/admin/credits",
-		run.Request.URL.Path, "/admin/credits/ledger", "/admin/audit", link}
+		run.Request.URL.Path, "/admin/credits/ledger", "/admin/audit", link,
+		"/admin/policies", "/admin/policies/elb-pagecheck", "/admin/credits/manual", "/admin/credits/settings"}
 }
 
 var withdrawAction = regexp.MustCompile(`action="(/admin/goodwill/\d+/withdraw)"`)

@@ -3,6 +3,7 @@ package sqlitedb
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 )
 
@@ -11,11 +12,14 @@ import (
 type AuditFilter struct {
 	Actor  string // substring of the actor, case-insensitive
 	Entity string // exact entity, e.g. "customer"
-	Action string // exact action, or a prefix ending in ".", e.g. "credit_run."
-	From   *time.Time
-	To     *time.Time
-	Offset int
-	Limit  int // 0 means 50
+	// EntityID is the exact id of the entity, e.g. "acme"; with Entity it
+	// selects one thing's history.
+	EntityID string
+	Action   string // exact action, or a prefix ending in ".", e.g. "credit_run."
+	From     *time.Time
+	To       *time.Time
+	Offset   int
+	Limit    int // 0 means 50
 }
 
 // AuditRecord is one stored audit log row; Before and After are the JSON
@@ -40,23 +44,44 @@ func AuditEntries(ctx context.Context, db *sql.DB, f AuditFilter) ([]AuditRecord
 	if f.Offset < 0 {
 		f.Offset = 0
 	}
-	from, to := "", ""
+	// Only the filters that are set become conditions, each a plain
+	// comparison, so that SQLite can use the entity and time indexes.
+	var conds []string
+	var args []any
+	add := func(cond string, vs ...any) {
+		conds = append(conds, cond)
+		args = append(args, vs...)
+	}
+	if f.Actor != "" {
+		add(`instr(lower(actor), lower(?)) > 0`, f.Actor)
+	}
+	if f.Entity != "" {
+		add(`entity = ?`, f.Entity)
+	}
+	if f.EntityID != "" {
+		add(`entity_id = ?`, f.EntityID)
+	}
+	if strings.HasSuffix(f.Action, ".") {
+		add(`substr(action, 1, ?) = ?`, len(f.Action), f.Action)
+	} else if f.Action != "" {
+		add(`action = ?`, f.Action)
+	}
 	if f.From != nil {
-		from = FormatTime(*f.From)
+		add(`at >= ?`, FormatTime(*f.From))
 	}
 	if f.To != nil {
-		to = FormatTime(*f.To)
+		add(`at < ?`, FormatTime(*f.To))
 	}
-	where := ` WHERE (?1 = '' OR instr(lower(actor), lower(?1)) > 0) AND (?2 = '' OR entity = ?2)
-		AND (?3 = '' OR action = ?3 OR (substr(?3, -1) = '.' AND substr(action, 1, length(?3)) = ?3))
-		AND (?4 = '' OR at >= ?4) AND (?5 = '' OR at < ?5)`
-	args := []any{f.Actor, f.Entity, f.Action, from, to}
+	where := ""
+	if len(conds) > 0 {
+		where = ` WHERE ` + strings.Join(conds, ` AND `)
+	}
 	var total int
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM audit_log`+where, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	rows, err := db.QueryContext(ctx, `SELECT id, at, actor, action, entity, entity_id, before_json, after_json FROM audit_log`+where+
-		` ORDER BY id DESC LIMIT ?6 OFFSET ?7`, append(args, f.Limit, f.Offset)...)
+		` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -103,3 +103,32 @@ func TestAuditAppendOnly(t *testing.T) {
 		t.Fatalf("after_json %q", after)
 	}
 }
+
+// AuditEntries selects one entity's history with Entity and EntityID,
+// newest first, together with the other filters.
+func TestAuditEntriesOfOneEntity(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	at := time.Date(2013, 1, 5, 0, 0, 0, 0, time.UTC)
+	for i, e := range []AuditEntry{
+		{Actor: "max", Action: "sla_policy.create", Entity: "sla_policy", EntityID: "elb"},
+		{Actor: "max", Action: "sla_policy.create", Entity: "sla_policy", EntityID: "elb-acme"},
+		{Actor: "zoe", Action: "sla_policy.update", Entity: "sla_policy", EntityID: "elb"},
+		{Actor: "zoe", Action: "customer.create", Entity: "customer", EntityID: "elb"},
+	} {
+		e.At = at.Add(time.Duration(i) * time.Minute)
+		if err := InTx(ctx, db, func(tx *sql.Tx) error { return Audit(ctx, tx, e) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, total, err := AuditEntries(ctx, db, AuditFilter{Entity: "sla_policy", EntityID: "elb"})
+	if err != nil || total != 2 || len(list) != 2 || list[0].Action != "sla_policy.update" || list[1].Actor != "max" {
+		t.Fatalf("%+v (%d), %v", list, total, err)
+	}
+	if list, total, _ := AuditEntries(ctx, db, AuditFilter{Entity: "sla_policy", EntityID: "elb", Limit: 1}); total != 2 || len(list) != 1 || list[0].Actor != "zoe" {
+		t.Errorf("newest change: %+v (%d)", list, total)
+	}
+	if _, total, _ := AuditEntries(ctx, db, AuditFilter{EntityID: "elb", Actor: "zoe"}); total != 2 {
+		t.Errorf("id and actor: %d rows, want 2", total)
+	}
+}

@@ -67,15 +67,16 @@ func (st *Store) SetManualThreshold(ctx context.Context, by sla.Actor, currency 
 const manualCols = `id, customer_id, amount_minor, currency, reason, service_id, month, state, requested_by, requested_at, decided_by, decided_at,
 	(SELECT id FROM ledger_entries WHERE manual_id = manual_credits.id)`
 
-func manualCredit(ctx context.Context, q queryer, id int64) (sla.ManualCredit, error) {
+// scanManual reads one row of manualCols.
+func scanManual(row interface{ Scan(...any) error }) (sla.ManualCredit, error) {
 	var m sla.ManualCredit
 	var state, requested string
 	var decidedBy, decided sql.NullString
 	var entry sql.NullInt64
-	err := q.QueryRowContext(ctx, `SELECT `+manualCols+` FROM manual_credits WHERE id = ?`, id).Scan(&m.ID, &m.Customer, &m.AmountMinor,
-		&m.Currency, &m.Reason, &m.Service, &m.Month, &state, &m.RequestedBy, &requested, &decidedBy, &decided, &entry)
+	err := row.Scan(&m.ID, &m.Customer, &m.AmountMinor, &m.Currency, &m.Reason, &m.Service, &m.Month, &state, &m.RequestedBy,
+		&requested, &decidedBy, &decided, &entry)
 	if err != nil {
-		return m, notFound(err, "manual credit %d not found", id)
+		return m, err
 	}
 	m.State, m.DecidedBy, m.EntryID = sla.ManualState(state), decidedBy.String, entry.Int64
 	if m.RequestedAt, err = ptime(requested); err != nil {
@@ -83,6 +84,49 @@ func manualCredit(ctx context.Context, q queryer, id int64) (sla.ManualCredit, e
 	}
 	m.DecidedAt, err = pnull(decided)
 	return m, err
+}
+
+func manualCredit(ctx context.Context, q queryer, id int64) (sla.ManualCredit, error) {
+	m, err := scanManual(q.QueryRowContext(ctx, `SELECT `+manualCols+` FROM manual_credits WHERE id = ?`, id))
+	if err != nil {
+		return m, notFound(err, "manual credit %d not found", id)
+	}
+	return m, nil
+}
+
+// ManualCredits returns a page of the manual credits f selects, newest
+// first, and how many it selects: errs.Invalid on "state", "offset" or "limit".
+func (st *Store) ManualCredits(ctx context.Context, f sla.ManualFilter) ([]sla.ManualCredit, int, error) {
+	if f.Limit == 0 {
+		f.Limit = 100
+	}
+	if err := page(f.Offset, f.Limit); err != nil {
+		return nil, 0, err
+	}
+	if err := sla.CheckManualState("state", f.State); err != nil {
+		return nil, 0, err
+	}
+	where := ` WHERE (?1 = '' OR customer_id = ?1) AND (?2 = '' OR state = ?2)`
+	args := []any{f.Customer, string(f.State)}
+	var total int
+	if err := st.db.QueryRowContext(ctx, `SELECT count(*) FROM manual_credits`+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := st.db.QueryContext(ctx, `SELECT `+manualCols+` FROM manual_credits`+where+` ORDER BY id DESC LIMIT ?3 OFFSET ?4`,
+		append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []sla.ManualCredit
+	for rows.Next() {
+		m, err := scanManual(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, m)
+	}
+	return out, total, rows.Err()
 }
 
 // ManualCredit returns one manual credit; errs.NotFound.

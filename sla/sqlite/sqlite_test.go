@@ -382,3 +382,51 @@ func TestEveryWriteAudited(t *testing.T) {
 	run2 := preview(t, st, "2012-12")
 	step("reject", "credit_run.reject", func() error { return e(st.RejectRun(ctx, mgr, run2.ID, "duplicate", now)) })
 }
+
+// ManualCredits lists newest first, filters by customer and state, and
+// counts what the filter selects.
+func TestManualCreditsList(t *testing.T) {
+	st, _ := newStore(t)
+	seed(t, st)
+	if err := st.SetManualThreshold(ctx, mgr, "USD", 1000, now); err != nil {
+		t.Fatal(err)
+	}
+	small := must[sla.ManualCredit](t)(st.CreateManualCredit(ctx, sam, sla.ManualCredit{Customer: "acme", AmountMinor: 500, Reason: "a"}, now))
+	big := must[sla.ManualCredit](t)(st.CreateManualCredit(ctx, sam, sla.ManualCredit{Customer: "acme", AmountMinor: 5000, Reason: "b"}, now))
+	euro := must[sla.ManualCredit](t)(st.CreateManualCredit(ctx, sam, sla.ManualCredit{Customer: "globex", AmountMinor: 1, Reason: "c"}, now))
+	must[sla.ManualCredit](t)(st.RejectManualCredit(ctx, mgr, euro.ID, now))
+	ids := func(f sla.ManualFilter) (string, int) {
+		t.Helper()
+		list, total, err := st.ManualCredits(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, m := range list {
+			out = append(out, fmt.Sprintf("%d:%s", m.ID, m.State))
+		}
+		return strings.Join(out, " "), total
+	}
+	for _, tc := range []struct {
+		f     sla.ManualFilter
+		want  string
+		total int
+	}{
+		{sla.ManualFilter{}, fmt.Sprintf("%d:rejected %d:pending %d:issued", euro.ID, big.ID, small.ID), 3},
+		{sla.ManualFilter{Customer: "acme"}, fmt.Sprintf("%d:pending %d:issued", big.ID, small.ID), 2},
+		{sla.ManualFilter{State: sla.ManualPending}, fmt.Sprintf("%d:pending", big.ID), 1},
+		{sla.ManualFilter{Customer: "globex", State: sla.ManualIssued}, "", 0},
+		{sla.ManualFilter{Limit: 1, Offset: 1}, fmt.Sprintf("%d:pending", big.ID), 3},
+	} {
+		if got, total := ids(tc.f); got != tc.want || total != tc.total {
+			t.Errorf("%+v: %q (%d), want %q (%d)", tc.f, got, total, tc.want, tc.total)
+		}
+	}
+	list, _, _ := st.ManualCredits(ctx, sla.ManualFilter{Customer: "acme"})
+	if m := list[1]; m.EntryID == 0 || m.DecidedAt == nil || m.Reason != "a" || m.Currency != "USD" {
+		t.Errorf("issued credit read back as %+v", m)
+	}
+	if _, _, err := st.ManualCredits(ctx, sla.ManualFilter{State: "approved"}); errs.CodeOf(err) != errs.Invalid || errs.FieldOf(err) != "state" {
+		t.Errorf("unknown state: %v", err)
+	}
+}
