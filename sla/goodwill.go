@@ -25,29 +25,36 @@ const MaxGoodwillDays = 366
 // GoodwillGrant is a goodwill gesture on one incident: Days of the usage
 // of Services in the scope Components (empty: every component of
 // Services), for every customer with a resource in a scope component
-// during the incident (see Goodwill). It is requested by one person and
-// counts only once approved by another; an incident has at most one grant
-// that is pending or approved.
+// during the incident, or, when EligibleComponents is not empty, in one of
+// those (see Goodwill). It is requested by one person and counts only once
+// approved by another; an incident has at most one grant that is pending
+// or approved.
 type GoodwillGrant struct {
 	ID int64 `json:"id"`
 	// Incident is the incident's id in decimal, as in the scenario.
-	Incident    string        `json:"incident"`
-	Days        int64         `json:"days"`
-	Services    []string      `json:"services"`
-	Components  []string      `json:"components"`
-	Reason      string        `json:"reason"`
-	State       GoodwillState `json:"state"`
-	RequestedBy string        `json:"requested_by"`
-	RequestedAt time.Time     `json:"requested_at"`
-	ApprovedBy  string        `json:"approved_by,omitempty"`
-	ApprovedAt  *time.Time    `json:"approved_at,omitempty"`
+	Incident   string   `json:"incident"`
+	Days       int64    `json:"days"`
+	Services   []string `json:"services"`
+	Components []string `json:"components"`
+	// EligibleComponents, when not empty, are the components in which a
+	// resource makes a customer eligible, such as the EBS and RDS of a
+	// zone for a grant of its EBS, EC2 and RDS usage there.
+	EligibleComponents []string      `json:"eligible_components"`
+	Reason             string        `json:"reason"`
+	State              GoodwillState `json:"state"`
+	RequestedBy        string        `json:"requested_by"`
+	RequestedAt        time.Time     `json:"requested_at"`
+	ApprovedBy         string        `json:"approved_by,omitempty"`
+	ApprovedAt         *time.Time    `json:"approved_at,omitempty"`
 }
 
 // NewGoodwillGrant returns g requested by by at now, pending. errs.Invalid
 // on "incident" (empty), "days" (not 1 to MaxGoodwillDays), "services"
-// (none), "services[i]" or "components[i]" (empty or twice), "reason" (too
-// long). Whether the incident, services and components exist, and whether
-// every component belongs to one of the services, is for the caller.
+// (none), "services[i]", "components[i]" or "eligible_components[i]"
+// (empty or twice, or an eligible component outside the listed
+// components), "reason" (too long). Whether the incident, services and
+// components exist, and whether every component belongs to one of the
+// services, is for the caller.
 func NewGoodwillGrant(g GoodwillGrant, by string, now time.Time) (GoodwillGrant, error) {
 	g.Incident = strings.TrimSpace(g.Incident)
 	g.Reason = strings.TrimSpace(g.Reason)
@@ -66,6 +73,14 @@ func NewGoodwillGrant(g GoodwillGrant, by string, now time.Time) (GoodwillGrant,
 	}
 	if g.Components, err = idList("components", g.Components); err != nil {
 		return GoodwillGrant{}, err
+	}
+	if g.EligibleComponents, err = idList("eligible_components", g.EligibleComponents); err != nil {
+		return GoodwillGrant{}, err
+	}
+	for i, c := range g.EligibleComponents {
+		if len(g.Components) > 0 && !slices.Contains(g.Components, c) {
+			return GoodwillGrant{}, errs.Invalidf(fmt.Sprintf("eligible_components[%d]", i), "%q is not one of the grant's components", c)
+		}
 	}
 	if err := checkText("reason", g.Reason, MaxReasonLen, false); err != nil {
 		return GoodwillGrant{}, err
@@ -112,7 +127,8 @@ func (g GoodwillGrant) Goodwill() *Goodwill {
 	if g.State != GoodwillApproved {
 		return nil
 	}
-	return &Goodwill{Days: g.Days, Services: slices.Clone(g.Services), Components: slices.Clone(g.Components)}
+	return &Goodwill{Days: g.Days, Services: slices.Clone(g.Services), Components: slices.Clone(g.Components),
+		EligibleComponents: slices.Clone(g.EligibleComponents)}
 }
 
 // WithGoodwill sets, on the incidents of s that an approved grant names,

@@ -22,10 +22,11 @@ import (
 // components exist.
 
 type apiGoodwillRequest struct {
-	Days       int64    `json:"days"`
-	Services   []string `json:"services"`
-	Components []string `json:"components"`
-	Reason     string   `json:"reason"`
+	Days               int64    `json:"days"`
+	Services           []string `json:"services"`
+	Components         []string `json:"components"`
+	EligibleComponents []string `json:"eligible_components"`
+	Reason             string   `json:"reason"`
 }
 
 // GET /api/v1/incidents/:id/goodwill: the incident's grants.
@@ -46,7 +47,8 @@ func (s *Server) apiListGoodwill(c echo.Context) error {
 }
 
 // POST /api/v1/incidents/:id/goodwill {"days", "services", "components",
-// "reason"}: a pending grant; 409 when the incident already has one.
+// "eligible_components", "reason"}: a pending grant; 409 when the incident
+// already has one.
 func (s *Server) apiRequestGoodwill(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -60,7 +62,8 @@ func (s *Server) apiRequestGoodwill(c echo.Context) error {
 	if _, err := s.incidents.Incident(ctx, id); err != nil {
 		return err
 	}
-	g := sla.GoodwillGrant{Incident: strconv.FormatInt(id, 10), Days: req.Days, Services: req.Services, Components: req.Components, Reason: req.Reason}
+	g := sla.GoodwillGrant{Incident: strconv.FormatInt(id, 10), Days: req.Days, Services: req.Services, Components: req.Components,
+		EligibleComponents: req.EligibleComponents, Reason: req.Reason}
 	if g, err = sla.NewGoodwillGrant(g, "", s.now()); err != nil { // the field errors first, then existence
 		return err
 	}
@@ -82,6 +85,18 @@ func (s *Server) apiRequestGoodwill(c echo.Context) error {
 		}
 		if !slices.Contains(g.Services, comp.Service) {
 			return errs.Invalidf(fmt.Sprintf("components[%d]", i), "component %q belongs to service %s, which the grant does not name", id, comp.Service)
+		}
+	}
+	for i, id := range g.EligibleComponents { // within the listed components, checked above, or else of the services
+		comp, err := s.incidents.Component(ctx, id)
+		if errs.CodeOf(err) == errs.NotFound {
+			return errs.Invalidf(fmt.Sprintf("eligible_components[%d]", i), "unknown component %q", id)
+		}
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(g.Services, comp.Service) {
+			return errs.Invalidf(fmt.Sprintf("eligible_components[%d]", i), "component %q belongs to service %s, which the grant does not name", id, comp.Service)
 		}
 	}
 	g, err = s.desk.RequestGoodwill(ctx, by(c), g, s.now())

@@ -11,13 +11,13 @@ import (
 	"github.com/amends/amends/sla"
 )
 
-const goodwillCols = `id, incident, days, services_json, components_json, reason, state, requested_by, requested_at, approved_by, approved_at`
+const goodwillCols = `id, incident, days, services_json, components_json, eligible_json, reason, state, requested_by, requested_at, approved_by, approved_at`
 
 func scanGoodwill(sc interface{ Scan(...any) error }) (sla.GoodwillGrant, error) {
 	var g sla.GoodwillGrant
-	var services, components, state, requested string
+	var services, components, eligible, state, requested string
 	var approvedBy, approved sql.NullString
-	if err := sc.Scan(&g.ID, &g.Incident, &g.Days, &services, &components, &g.Reason, &state, &g.RequestedBy, &requested,
+	if err := sc.Scan(&g.ID, &g.Incident, &g.Days, &services, &components, &eligible, &g.Reason, &state, &g.RequestedBy, &requested,
 		&approvedBy, &approved); err != nil {
 		return g, err
 	}
@@ -26,6 +26,9 @@ func scanGoodwill(sc interface{ Scan(...any) error }) (sla.GoodwillGrant, error)
 		return g, err
 	}
 	if err := json.Unmarshal([]byte(components), &g.Components); err != nil {
+		return g, err
+	}
+	if err := json.Unmarshal([]byte(eligible), &g.EligibleComponents); err != nil {
 		return g, err
 	}
 	var err error
@@ -80,9 +83,13 @@ func (st *Store) RequestGoodwill(ctx context.Context, by sla.Actor, g sla.Goodwi
 	if err != nil {
 		return sla.GoodwillGrant{}, err
 	}
+	eligible, err := json.Marshal(nonNilStrings(out.EligibleComponents))
+	if err != nil {
+		return sla.GoodwillGrant{}, err
+	}
 	err = st.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO goodwill_grants (incident, days, services_json, components_json, reason, state, requested_by, requested_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, out.Incident, out.Days, string(services), string(components), out.Reason, string(out.State),
+		res, err := tx.ExecContext(ctx, `INSERT INTO goodwill_grants (incident, days, services_json, components_json, eligible_json, reason, state, requested_by, requested_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, out.Incident, out.Days, string(services), string(components), string(eligible), out.Reason, string(out.State),
 			out.RequestedBy, ftime(out.RequestedAt))
 		if isUnique(err) {
 			return errs.Conflictf("incident %s already has a goodwill grant", out.Incident)
