@@ -1,6 +1,7 @@
 package sla_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -255,6 +256,37 @@ func TestPlanIssueIdempotency(t *testing.T) {
 	}
 	_, err := sla.PlanIssue(sla.CreditRun{ID: 8, State: sla.RunRequested}, nil, nil, "max")
 	wantCode(t, err, errs.Conflict, "")
+}
+
+// Outstanding is what approving a run now writes: a first run its lines, a
+// second run of the same month nothing, a corrected one the difference.
+func TestOutstanding(t *testing.T) {
+	run := sla.CreditRun{ID: 9, Kind: sla.RunMonth, Period: "2012-12", State: sla.RunRequested}
+	lines := []sla.RunLine{
+		{Customer: "a", Service: "ELB", Currency: "USD", PayableMinor: 25000},
+		{Customer: "b", Service: "ELB", Currency: "EUR", PayableMinor: 900},
+		{Customer: "c", Service: "ELB", Currency: "USD", PayableMinor: 0},
+	}
+	held := func(a, b int64) map[sla.LedgerKey]sla.Held {
+		k := func(c string) sla.LedgerKey {
+			return sla.LedgerKey{Customer: c, Service: "ELB", Period: "2012-12", Kind: sla.EntryTier}
+		}
+		return map[sla.LedgerKey]sla.Held{k("a"): {SumMinor: a, IDs: []int64{1}, Currency: "USD"}, k("b"): {SumMinor: b, IDs: []int64{2}, Currency: "EUR"}}
+	}
+	for _, tc := range []struct {
+		name string
+		held map[sla.LedgerKey]sla.Held
+		want string
+	}{
+		{"first run", nil, "2 [{EUR 900 900} {USD 25000 25000}]"},
+		{"second run", held(25000, 900), "0 []"},
+		{"after a correction", held(20000, 1000), "2 [{EUR -100 -100} {USD 5000 5000}]"},
+	} {
+		out := sla.Outstanding(run, lines, tc.held)
+		if got := fmt.Sprint(out.Entries, " ", out.Totals); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
 }
 
 // Up to its currency's threshold a manual credit is issued at once; above

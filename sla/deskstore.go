@@ -78,6 +78,10 @@ type DeskStore interface {
 	// transaction, writes its ledger entries (see PlanIssue). A failure
 	// leaves the run requested and the ledger as it was.
 	ApproveRun(ctx context.Context, by Actor, id int64, now time.Time) (CreditRun, error)
+	// Outstanding returns what approving run id now would write (see
+	// Outstanding): errs.NotFound, errs.Conflict unless it is previewed
+	// or requested.
+	Outstanding(ctx context.Context, id int64) (RunIssue, error)
 	// RejectRun refuses run id (see CreditRun.Reject).
 	RejectRun(ctx context.Context, by Actor, id int64, reason string, now time.Time) (CreditRun, error)
 

@@ -145,6 +145,9 @@ type CreditRunPage struct {
 	Steps      []RunStep
 	Totals     []RunTotalRow
 	Issued     string // "3 ledger entries: 250.00 USD", "" until issued
+	// Outstanding says what approving the run now would pay, after what
+	// the ledger already holds ("" once it is issued or rejected).
+	Outstanding string
 	Lines      []RunLineRow
 	Pagination Pagination
 	CSVURL     string

@@ -179,6 +179,13 @@ func (s *Server) handleCreditRun(c echo.Context) error {
 			v.Issued += ": " + t
 		}
 	}
+	if run.State == sla.RunPreviewed || run.State == sla.RunRequested {
+		out, err := s.desk.Outstanding(ctx, run.ID)
+		if err != nil {
+			return err
+		}
+		v.Outstanding = outstandingText(out)
+	}
 	for _, l := range lines {
 		v.Lines = append(v.Lines, templates.RunLineRow{
 			Customer: l.Customer, CustomerURL: customerPath(l.Customer), Service: l.Service,
@@ -188,6 +195,15 @@ func (s *Server) handleCreditRun(c echo.Context) error {
 		})
 	}
 	return s.render(c, http.StatusOK, templates.CreditRun(v))
+}
+
+// outstandingText says what approving a run now pays, given what the
+// ledger already holds.
+func outstandingText(out sla.RunIssue) string {
+	if out.Entries == 0 {
+		return "Approving it now pays nothing: the ledger already holds what this run owes."
+	}
+	return fmt.Sprintf("Approving it now writes %d ledger entries: %s (what this run owes, less what the ledger already holds).", out.Entries, totalsText(out.Totals))
 }
 
 // runAction is a POST on a run: the action, then back to the run's page.

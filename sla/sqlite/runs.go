@@ -236,7 +236,7 @@ func (st *Store) ApproveRun(ctx context.Context, by sla.Actor, id int64, now tim
 		if err := writeEntries(ctx, tx, entries); err != nil {
 			return err
 		}
-		out.Issued = issueSummary(entries)
+		out.Issued = sla.SummarizeIssue(entries)
 		return updateRun(ctx, tx, by, "credit_run.approve", r, out, now)
 	})
 	if err != nil {
@@ -245,20 +245,31 @@ func (st *Store) ApproveRun(ctx context.Context, by sla.Actor, id int64, now tim
 	return out, nil
 }
 
-func issueSummary(entries []sla.LedgerEntry) *sla.RunIssue {
-	iss := &sla.RunIssue{Entries: len(entries), Totals: []sla.RunTotal{}}
-	idx := map[string]int{}
-	for _, e := range entries {
-		j, ok := idx[e.Currency]
-		if !ok {
-			j = len(iss.Totals)
-			idx[e.Currency] = j
-			iss.Totals = append(iss.Totals, sla.RunTotal{Currency: e.Currency})
-		}
-		iss.Totals[j].PayableMinor += e.AmountMinor
-		iss.Totals[j].CreditMinor += e.AmountMinor
+// Outstanding returns what approving run id now would write (see
+// sla.Outstanding), from its lines and what the ledger holds for its
+// period: errs.NotFound, errs.Conflict for a run that is issued or
+// rejected.
+func (st *Store) Outstanding(ctx context.Context, id int64) (sla.RunIssue, error) {
+	r, err := run(ctx, st.db, id)
+	if err != nil {
+		return sla.RunIssue{}, err
 	}
-	return iss
+	if r.State != sla.RunPreviewed && r.State != sla.RunRequested {
+		return sla.RunIssue{}, errs.Conflictf("credit run %d is %s; nothing more is paid by it", r.ID, r.State)
+	}
+	lines, err := runLines(ctx, st.db, id, 0, r.Lines)
+	if err != nil {
+		return sla.RunIssue{}, err
+	}
+	kind := sla.EntryTier
+	if r.Kind == sla.RunIncident {
+		kind = sla.EntryGoodwill
+	}
+	held, err := heldFor(ctx, st.db, r.Period, kind)
+	if err != nil {
+		return sla.RunIssue{}, err
+	}
+	return sla.Outstanding(r, lines, held), nil
 }
 
 // heldFor returns what the ledger holds per key for period and credit kind.
