@@ -109,6 +109,27 @@ func SLAScenario(period sla.Period, asOf time.Time, services []Service, componen
 	return sc, nil
 }
 
+// GoodwillMonth is the UTC month ("YYYY-MM") to which inc's goodwill
+// belongs: the month in which its window starts, the start of its first
+// span with a status the engine counts as an impact (as SLAScenario makes
+// them; see sla.GoodwillPeriod). errs.Invalid on "incident" when it has
+// no such span.
+func GoodwillMonth(inc Incident) (string, error) {
+	var start time.Time
+	for _, sp := range inc.Timeline() {
+		if _, ok := slaStatus(sp.Status); !ok {
+			continue
+		}
+		if start.IsZero() || sp.Start.Before(start) {
+			start = sp.Start
+		}
+	}
+	if start.IsZero() {
+		return "", errs.Invalidf("incident", "incident %d has no impact, so no window to grant goodwill for", inc.ID)
+	}
+	return start.UTC().Format("2006-01"), nil
+}
+
 // slaStatus is the engine's status for s, and false for the statuses it
 // does not know (operational, under_maintenance).
 func slaStatus(s Status) (sla.Status, bool) {

@@ -165,14 +165,14 @@ func GoodwillPeriod(inc Incident) (string, error) {
 	return start.UTC().Format("2006-01"), nil
 }
 
-// PreviewGoodwill computes the lines of an incident's goodwill run: the
-// incident with ID incident in base (its Goodwill set, see WithGoodwill) is
-// evaluated alone over month (UTC) as of asOf, for every account of d with
-// resources or charges, and every customer the engine finds eligible gets
-// one line (Service "", no claim needed) with its goodwill credit, payable
-// in full, ordered by customer. errs.Invalid on "incident" when base does
-// not hold it or it has no approved goodwill.
-func PreviewGoodwill(incident, month string, asOf time.Time, base *Scenario, d *MonthData) ([]RunLine, error) {
+// GoodwillScenario is the spec scenario of an incident's goodwill run: the
+// incident with ID incident in base (its Goodwill set, see WithGoodwill),
+// alone, over month (UTC) as of asOf, with base's components, no policies
+// and no maintenance, and every account of d with resources or charges
+// (see MonthScenarios). Evaluate (or `amends sla evaluate`) on it gives the
+// goodwill credits the run pays. errs.Invalid on "incident" when base does
+// not hold it or it has no approved goodwill, on "month".
+func GoodwillScenario(incident, month string, asOf time.Time, base *Scenario, d *MonthData) (*Scenario, error) {
 	var inc *Incident
 	for i := range base.Incidents {
 		if base.Incidents[i].ID == incident {
@@ -190,13 +190,24 @@ func PreviewGoodwill(incident, month string, asOf time.Time, base *Scenario, d *
 	if err != nil {
 		return nil, err
 	}
-	s := groups[0].Scenario // no policies: one scenario, in UTC, of every customer
-	s.Policies = nil
+	return groups[0].Scenario, nil // no policies: one scenario, in UTC, of every customer
+}
+
+// PreviewGoodwill computes the lines of an incident's goodwill run: its
+// GoodwillScenario is evaluated, and every customer the engine finds
+// eligible gets one line (Service "", no claim needed) with its goodwill
+// credit, payable in full, ordered by customer. errs.Invalid as
+// GoodwillScenario.
+func PreviewGoodwill(incident, month string, asOf time.Time, base *Scenario, d *MonthData) ([]RunLine, error) {
+	s, err := GoodwillScenario(incident, month, asOf, base, d)
+	if err != nil {
+		return nil, err
+	}
 	res, err := Evaluate(s)
 	if err != nil {
 		return nil, err
 	}
-	g := inc.Goodwill
+	g := s.Incidents[0].Goodwill
 	scope := strings.Join(g.Services, ", ")
 	if len(g.Components) > 0 {
 		scope += " in " + strings.Join(g.Components, ", ")

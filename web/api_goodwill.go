@@ -135,19 +135,10 @@ func (s *Server) goodwillLines(ctx context.Context, id int64, now time.Time) (st
 	if inc.Active() {
 		return "", nil, errs.Invalidf("incident", "incident %d is not resolved yet", id)
 	}
-	var start time.Time
-	for _, sp := range inc.Timeline() {
-		if sp.Status == incidents.Operational || sp.Status == incidents.UnderMaintenance {
-			continue
-		}
-		if start.IsZero() || sp.Start.Before(start) {
-			start = sp.Start
-		}
+	month, err := incidents.GoodwillMonth(inc)
+	if err != nil {
+		return "", nil, err
 	}
-	if start.IsZero() {
-		return "", nil, errs.Invalidf("incident", "incident %d has no impact, so no window to grant goodwill for", id)
-	}
-	month := start.UTC().Format("2006-01")
 	from, to, err := sla.MonthWindow(month)
 	if err != nil {
 		return "", nil, err

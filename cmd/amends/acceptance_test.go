@@ -222,6 +222,34 @@ func TestCreditDeskAcceptance(t *testing.T) {
 			t.Errorf("goodwill of %s: the ledger holds %d, want %d", k, gotGoodwill[k], wantGoodwill[k])
 		}
 	}
+	// The goodwill run exported as a scenario gives the same credits.
+	gwEval := scenarioEvaluate(t, ctx, "--incident", strconv.FormatInt(april.ID, 10), "--as-of", gwRun.AsOf.Format(time.RFC3339), "--db", db)
+	evaluated, reached := map[string]int64{}, map[string]int64{}
+	for _, c := range gwEval.Customers {
+		if len(c.Services) != 0 {
+			t.Errorf("the goodwill scenario gives %s tier figures: %+v", c.ID, c.Services)
+		}
+		for _, g := range c.Goodwill {
+			if g.Incident != strconv.FormatInt(april.ID, 10) || g.Days != grant.Days {
+				t.Errorf("%s: goodwill %+v", c.ID, g)
+			}
+			reached[c.ID] = 1
+			if g.CreditMinor != 0 {
+				evaluated[c.ID] += g.CreditMinor
+			}
+		}
+	}
+	for _, k := range sortedKeys(evaluated, gotGoodwill) {
+		if evaluated[k] != gotGoodwill[k] {
+			t.Errorf("goodwill of %s: the ledger holds %d, sla evaluate gives %d", k, gotGoodwill[k], evaluated[k])
+		}
+	}
+	for _, k := range sortedKeys(reached, wantGoodwill) {
+		if _, ok := wantGoodwill[k]; !ok || reached[k] == 0 {
+			t.Errorf("sla evaluate gives goodwill to %v, want %v", reached, wantGoodwill)
+			break
+		}
+	}
 
 	// One such customer's statement, without login.
 	var who string
