@@ -141,19 +141,19 @@ type RunStep struct {
 // CreditRunPage is "/admin/credits/runs/:id".
 type CreditRunPage struct {
 	Page
-	Run        RunRow
-	Steps      []RunStep
-	Totals     []RunTotalRow
-	Issued     string // "3 ledger entries: 250.00 USD", "" until issued
+	Run    RunRow
+	Steps  []RunStep
+	Totals []RunTotalRow
+	Issued string // "3 ledger entries: 250.00 USD", "" until issued
 	// Outstanding says what approving the run now would pay, after what
 	// the ledger already holds ("" once it is issued or rejected).
 	Outstanding string
-	Lines      []RunLineRow
-	Pagination Pagination
-	CSVURL     string
-	LedgerURL  string
-	CanRequest bool
-	CanDecide  bool
+	Lines       []RunLineRow
+	Pagination  Pagination
+	CSVURL      string
+	LedgerURL   string
+	CanRequest  bool
+	CanDecide   bool
 }
 
 // LedgerPage is "/admin/credits/ledger".
