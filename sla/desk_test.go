@@ -114,6 +114,34 @@ func TestPreviewMonthOverride(t *testing.T) {
 	}
 }
 
+// A customer named by an impact but evaluated in its own scenario (it has
+// an override) is in the default group as its real account, without
+// resources, so the impact applies to nobody there; a named customer the
+// desk does not keep is refused, naming the field.
+func TestMonthScenariosNamedCustomers(t *testing.T) {
+	own := elbPolicy(false)
+	own.ID, own.Customer = "elb-acme", "acme"
+	groups, err := sla.MonthScenarios("2012-12", deskNow, exampleBase(), exampleData(elbPolicy(false), own))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(groups) != 2 || groups[0].Customer != "" || groups[1].Customer != "acme" {
+		t.Fatalf("groups %+v", groups)
+	}
+	got := fmt.Sprint(groups[0].Scenario.Customers)
+	if want := "[{globex EUR [{elb-us-east-1 10 0001-01-01 00:00:00 +0000 UTC 0001-01-01 00:00:00 +0000 UTC}] [{elb-us-east-1 100000}]} {acme USD [] []}]"; got != want {
+		t.Errorf("the default group's customers:\n got %s\nwant %s", got, want)
+	}
+	if one, ok := groups[0].Only("globex"); !ok || fmt.Sprint(one.Scenario.Customers[1]) != "{acme USD [] []}" {
+		t.Errorf("globex alone: %+v", one.Scenario.Customers)
+	}
+
+	base := exampleBase()
+	base.Incidents[0].Impacts[0].Customers = []sla.AffectedCustomer{{Customer: "acme"}, {Customer: "ghost"}}
+	_, err = sla.PreviewMonth("2012-12", deskNow, base, exampleData(elbPolicy(false)))
+	wantCode(t, err, errs.Invalid, "incidents[0].impacts[0].customers[1].customer")
+}
+
 // requires_claim: the credit is paid only when claimed before the deadline;
 // a late claim is recorded and pays nothing.
 func TestPreviewMonthClaims(t *testing.T) {

@@ -18,9 +18,10 @@ import (
 // way and call these.
 
 // monthLines computes the run lines of month from stored data as of now.
-// narrow, when set, trims the month's data first (the statement keeps one
-// customer). errs.Invalid on "month" unless the month is over everywhere.
-func (s *Server) monthLines(ctx context.Context, month string, now time.Time, narrow func(*sla.MonthData)) ([]sla.RunLine, error) {
+// narrow, when set, trims the month's data first, given the incidents'
+// scenario (the statement keeps one customer). errs.Invalid on "month"
+// unless the month is over everywhere.
+func (s *Server) monthLines(ctx context.Context, month string, now time.Time, narrow func(*sla.Scenario, *sla.MonthData)) ([]sla.RunLine, error) {
 	from, to, err := sla.MonthWindow(month)
 	if err != nil {
 		return nil, err
@@ -37,7 +38,7 @@ func (s *Server) monthLines(ctx context.Context, month string, now time.Time, na
 		return nil, err
 	}
 	if narrow != nil {
-		narrow(data)
+		narrow(base, data)
 	}
 	return sla.PreviewMonth(month, now, base, data)
 }

@@ -53,7 +53,7 @@ func (s *Server) handleStatement(c echo.Context) error {
 			months = append(months, ch.Month)
 		}
 	}
-	only := func(d *sla.MonthData) { narrowMonthData(d, a.ID) }
+	only := func(base *sla.Scenario, d *sla.MonthData) { narrowMonthData(base, d, a.ID) }
 	for i := len(months) - 1; i >= 0; i-- { // newest first
 		lines, err := s.monthLines(ctx, months[i], now, only)
 		if errs.CodeOf(err) == errs.Invalid && errs.FieldOf(err) == "month" {
@@ -89,9 +89,18 @@ func (s *Server) handleStatement(c echo.Context) error {
 
 // narrowMonthData keeps only customer's account, resources, charges and
 // claims in d (every policy stays, so its override or the defaults apply
-// as in a run of everyone).
-func narrowMonthData(d *sla.MonthData, customer string) {
-	d.Accounts = slices.DeleteFunc(d.Accounts, func(a sla.Account) bool { return a.ID != customer })
+// as in a run of everyone), and the accounts base's impacts name, which
+// its scenario must hold.
+func narrowMonthData(base *sla.Scenario, d *sla.MonthData, customer string) {
+	keep := map[string]bool{customer: true}
+	for _, inc := range base.Incidents {
+		for _, im := range inc.Impacts {
+			for _, ac := range im.Customers {
+				keep[ac.Customer] = true
+			}
+		}
+	}
+	d.Accounts = slices.DeleteFunc(d.Accounts, func(a sla.Account) bool { return !keep[a.ID] })
 	d.Resources = slices.DeleteFunc(d.Resources, func(r sla.AccountResource) bool { return r.Customer != customer })
 	d.Charges = slices.DeleteFunc(d.Charges, func(ch sla.AccountCharge) bool { return ch.Customer != customer })
 	d.Claims = slices.DeleteFunc(d.Claims, func(cl sla.Claim) bool { return cl.Customer != customer })
