@@ -63,6 +63,10 @@ type DeskStore interface {
 
 	// MonthData returns what a run of month needs (see MonthData and MonthWindow).
 	MonthData(ctx context.Context, month string) (*MonthData, error)
+	// MonthDataFor is MonthData of the given customers only (every policy
+	// still): what one customer's figures need, read without the rest of
+	// the desk. Unknown customers are left out.
+	MonthDataFor(ctx context.Context, month string, customers []string) (*MonthData, error)
 	// CreateRun stores a previewed run with its lines (see NewMonthRun) in
 	// one transaction and returns it with its ID.
 	CreateRun(ctx context.Context, by Actor, run CreditRun, lines []RunLine, now time.Time) (CreditRun, error)

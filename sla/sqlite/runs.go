@@ -343,13 +343,30 @@ func (st *Store) Ledger(ctx context.Context, f sla.LedgerFilter) ([]sla.LedgerEn
 			return nil, 0, err
 		}
 	}
-	where := `WHERE (?1 = '' OR customer_id = ?1) AND (?2 = '' OR period = ?2) AND (?3 = 0 OR run_id = ?3)`
-	args := []any{f.Customer, f.Period, f.RunID}
+	// Only the filters given are in the query, so that SQLite can use the
+	// index by customer, period or run (a "? = '' OR column = ?" term
+	// scans the whole ledger).
+	var conds []string
+	var args []any
+	for _, c := range []struct {
+		col string
+		set bool
+		val any
+	}{{"customer_id", f.Customer != "", f.Customer}, {"period", f.Period != "", f.Period}, {"run_id", f.RunID != 0, f.RunID}} {
+		if c.set {
+			conds = append(conds, c.col+" = ?")
+			args = append(args, c.val)
+		}
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = "WHERE " + strings.Join(conds, " AND ")
+	}
 	var total int
 	if err := st.db.QueryRowContext(ctx, `SELECT count(*) FROM ledger_entries `+where, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	list, err := listEntries(ctx, st.db, where+` ORDER BY id LIMIT ?4 OFFSET ?5`, append(args, f.Limit, f.Offset)...)
+	list, err := listEntries(ctx, st.db, where+` ORDER BY id LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
 	return list, total, err
 }
 

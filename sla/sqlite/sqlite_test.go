@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -381,4 +382,50 @@ func TestEveryWriteAudited(t *testing.T) {
 	step("approve", "credit_run.approve", func() error { return e(st.ApproveRun(ctx, mgr, run.ID, now)) })
 	run2 := preview(t, st, "2012-12")
 	step("reject", "credit_run.reject", func() error { return e(st.RejectRun(ctx, mgr, run2.ID, "duplicate", now)) })
+}
+
+// MonthDataFor reads exactly MonthData's rows of the customers it is
+// given: their accounts, resource entries of the month's window, charges
+// and claims of the month, and every policy.
+func TestMonthDataFor(t *testing.T) {
+	st, _ := newStore(t)
+	seed(t, st)
+	must[sla.Account](t)(st.CreateAccount(ctx, sam, sla.Account{ID: "initech", Name: "Initech", Currency: "JPY", Email: "b@initech.example"}, now))
+	gone := time.Date(2012, 11, 1, 0, 0, 0, 0, time.UTC)
+	for _, r := range []sla.AccountResource{
+		{Customer: "initech", Component: elbComp, Count: 2},
+		{Customer: "acme", Component: "ebs-us-east-1a", Count: 9, To: &gone}, // before December's window
+		{Customer: "acme", Component: "ebs-us-east-1a", Count: 3, From: &gone},
+	} {
+		must[sla.AccountResource](t)(st.AddResource(ctx, sam, r, now))
+	}
+	must[sla.AccountCharge](t)(st.PutCharge(ctx, sam, sla.AccountCharge{Customer: "acme", Component: elbComp, Month: "2012-11", AmountMinor: 7}, now))
+	must[sla.AccountCharge](t)(st.PutCharge(ctx, sam, sla.AccountCharge{Customer: "initech", Component: elbComp, Month: "2012-12", AmountMinor: 5000}, now))
+	must[sla.Claim](t)(st.RecordClaim(ctx, sam, sla.Claim{Customer: "acme", Service: "ELB", Month: "2012-12", ClaimedAt: now}, now))
+	must[sla.Claim](t)(st.RecordClaim(ctx, sam, sla.Claim{Customer: "globex", Service: "ELB", Month: "2012-12", ClaimedAt: now}, now))
+
+	all := must[*sla.MonthData](t)(st.MonthData(ctx, "2012-12"))
+	narrow := func(keep ...string) *sla.MonthData {
+		in := func(c string) bool { return slices.Contains(keep, c) }
+		return &sla.MonthData{
+			Accounts:  slices.DeleteFunc(slices.Clone(all.Accounts), func(a sla.Account) bool { return !in(a.ID) }),
+			Resources: slices.DeleteFunc(slices.Clone(all.Resources), func(r sla.AccountResource) bool { return !in(r.Customer) }),
+			Charges:   slices.DeleteFunc(slices.Clone(all.Charges), func(c sla.AccountCharge) bool { return !in(c.Customer) }),
+			Policies:  all.Policies,
+			Claims:    slices.DeleteFunc(slices.Clone(all.Claims), func(c sla.Claim) bool { return !in(c.Customer) }),
+		}
+	}
+	for _, keep := range [][]string{{"acme"}, {"initech", "acme", "acme"}, {"globex", "nobody"}, {}} {
+		got := must[*sla.MonthData](t)(st.MonthDataFor(ctx, "2012-12", keep))
+		want := narrow(keep...)
+		if fmt.Sprint(got.Accounts, got.Resources, got.Charges, got.Policies, got.Claims) != fmt.Sprint(want.Accounts, want.Resources, want.Charges, want.Policies, want.Claims) {
+			t.Errorf("%v:\n got %+v\nwant %+v", keep, got, want)
+		}
+	}
+	if d := must[*sla.MonthData](t)(st.MonthDataFor(ctx, "2012-12", []string{"acme"})); len(d.Resources) != 2 || len(d.Charges) != 1 || len(d.Claims) != 1 || len(d.Policies) != 1 {
+		t.Errorf("acme's December: %+v", d)
+	}
+	if _, err := st.MonthDataFor(ctx, "2012-13", []string{"acme"}); errs.FieldOf(err) != "month" {
+		t.Errorf("bad month: %v", err)
+	}
 }
