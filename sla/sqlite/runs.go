@@ -257,8 +257,22 @@ func (st *Store) Outstanding(ctx context.Context, id int64) (sla.RunIssue, error
 	if r.State != sla.RunPreviewed && r.State != sla.RunRequested {
 		return sla.RunIssue{}, errs.Conflictf("credit run %d is %s; nothing more is paid by it", r.ID, r.State)
 	}
-	lines, err := runLines(ctx, st.db, id, 0, r.Lines)
+	// Only what the plan's amounts need: key, currency and payable.
+	rows, err := st.db.QueryContext(ctx, `SELECT customer_id, service_id, currency, payable_minor FROM credit_run_lines WHERE run_id = ? ORDER BY seq`, id)
 	if err != nil {
+		return sla.RunIssue{}, err
+	}
+	lines := make([]sla.RunLine, 0, r.Lines)
+	for rows.Next() {
+		var l sla.RunLine
+		if err := rows.Scan(&l.Customer, &l.Service, &l.Currency, &l.PayableMinor); err != nil {
+			rows.Close()
+			return sla.RunIssue{}, err
+		}
+		lines = append(lines, l)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
 		return sla.RunIssue{}, err
 	}
 	kind := sla.EntryTier

@@ -136,9 +136,22 @@ func TestRunIssuedOnceThenAdjusted(t *testing.T) {
 	if lines[0].Customer != "acme" || lines[0].Uptime != "99.5161" || lines[0].PayableMinor != 25000 || lines[1].Currency != "EUR" || lines[1].PayableMinor != 10000 {
 		t.Fatalf("lines %+v", lines)
 	}
+	outstanding := func(id int64) string {
+		out, err := st.Outstanding(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(out.Entries, out.Totals)
+	}
+	if got := outstanding(run.ID); got != "2 [{EUR 10000 10000} {USD 25000 25000}]" {
+		t.Errorf("outstanding before the first issue: %s", got)
+	}
 	done := issue(t, st, run)
 	if done.State != sla.RunIssued || done.Issued == nil || done.Issued.Entries != 2 {
 		t.Fatalf("issued %+v", done)
+	}
+	if _, err := st.Outstanding(ctx, run.ID); errs.CodeOf(err) != errs.Conflict {
+		t.Errorf("outstanding of an issued run: %v", err)
 	}
 	first := ledger(t, st, sla.LedgerFilter{Period: "2012-12"})
 	if len(first) != 2 || first[0].AmountMinor != 25000 || first[0].Kind != sla.EntryTier || first[0].RunID != run.ID ||
@@ -146,14 +159,22 @@ func TestRunIssuedOnceThenAdjusted(t *testing.T) {
 		t.Fatalf("ledger %+v", first)
 	}
 
-	again := issue(t, st, preview(t, st, "2012-12"))
+	second := preview(t, st, "2012-12")
+	if got := outstanding(second.ID); got != "0 []" {
+		t.Errorf("outstanding of a second run: %s", got)
+	}
+	again := issue(t, st, second)
 	if again.Issued.Entries != 0 || len(ledger(t, st, sla.LedgerFilter{})) != 2 {
 		t.Fatalf("a second run paid %+v", again.Issued)
 	}
 
 	must[sla.AccountCharge](t)(st.PutCharge(ctx, sam, sla.AccountCharge{Customer: "acme", Component: elbComp, Month: "2012-12", AmountMinor: 300000}, now))
 	must[sla.AccountCharge](t)(st.PutCharge(ctx, sam, sla.AccountCharge{Customer: "globex", Component: elbComp, Month: "2012-12", AmountMinor: 50000}, now))
-	third := issue(t, st, preview(t, st, "2012-12"))
+	corrected := preview(t, st, "2012-12")
+	if got := outstanding(corrected.ID); got != "2 [{EUR -5000 -5000} {USD 5000 5000}]" {
+		t.Errorf("outstanding after corrected charges: %s", got)
+	}
+	third := issue(t, st, corrected)
 	if third.Issued.Entries != 2 {
 		t.Fatalf("corrected run wrote %+v", third.Issued)
 	}
