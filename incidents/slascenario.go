@@ -18,22 +18,36 @@ import (
 //     Excluded flag, and one impact per span of its Timeline that has a
 //     status the engine counts (degraded_performance, partial_outage,
 //     major_outage; under_maintenance spans are left out), with the span's
-//     affected percentage, start and end (a zero End while it goes on),
-//     and the customers it names (sla.Impact.Customers);
+//     affected percentage, start and end (a zero End while it goes on);
 //   - each maintenance becomes an sla.Maintenance window with its
 //     announcement instant, on the components given.
 //
 // The scenario has no policies (the engine then applies the spec's default
-// policy: partial and major outages count), and as customers only a
-// placeholder (currency "XXX", no resources, no charges) for each customer
-// an impact names, so that it is valid; it yields component and service
-// figures only. The credit desk adds policies and customers (see
-// sla.MonthScenarios, which ignores these placeholders). services must
-// hold the service of every component (errs.Invalid on
-// "components[i].service" otherwise); incs and maints naming a
-// component not in components are errs.Invalid too. The period and asOf are
-// passed through; the scenario is not validated here (sla.Evaluate does).
+// policy: partial and major outages count) and no customers: it yields
+// component and service (fleet) figures. Its impacts do not name the
+// customers their spans name, since those figures do not depend on them
+// (SLA-SPEC.md: a component's down share is the largest affected
+// percentage among its counted impacts, whoever they name; the names only
+// decide each customer's own share). The credit desk uses
+// SLAScenarioNamed. services must hold the service of every component
+// (errs.Invalid on "components[i].service" otherwise); incs and maints
+// naming a component not in components are errs.Invalid too. The period
+// and asOf are passed through; the scenario is not validated here
+// (sla.Evaluate does).
 func SLAScenario(period sla.Period, asOf time.Time, services []Service, components []Component, incs []Incident, maints []Maintenance) (*sla.Scenario, error) {
+	return slaScenario(period, asOf, services, components, incs, maints, false)
+}
+
+// SLAScenarioNamed is SLAScenario whose impacts also name the customers
+// their spans name (sla.Impact.Customers), for per-customer figures. It is
+// not a valid scenario alone: the engine refuses an impact that names a
+// customer the scenario lacks, so the caller adds every named customer
+// (sla.MonthScenarios adds the desk's accounts).
+func SLAScenarioNamed(period sla.Period, asOf time.Time, services []Service, components []Component, incs []Incident, maints []Maintenance) (*sla.Scenario, error) {
+	return slaScenario(period, asOf, services, components, incs, maints, true)
+}
+
+func slaScenario(period sla.Period, asOf time.Time, services []Service, components []Component, incs []Incident, maints []Maintenance, names bool) (*sla.Scenario, error) {
 	known := make(map[string]bool, len(services))
 	for _, s := range services {
 		known[s.ID] = true
@@ -71,26 +85,14 @@ func SLAScenario(period sla.Period, asOf time.Time, services []Service, componen
 			if sp.End != nil {
 				im.End = *sp.End
 			}
-			for _, ac := range sp.Customers {
-				im.Customers = append(im.Customers, sla.AffectedCustomer{Customer: ac.Customer, AffectedResources: ac.AffectedResources})
+			if names {
+				for _, ac := range sp.Customers {
+					im.Customers = append(im.Customers, sla.AffectedCustomer{Customer: ac.Customer, AffectedResources: ac.AffectedResources})
+				}
 			}
 			out.Impacts = append(out.Impacts, im)
 		}
 		sc.Incidents = append(sc.Incidents, out)
-	}
-	// Customers an impact names must exist in a valid scenario: each gets
-	// a placeholder with no resources and no charges (so no figures of its
-	// own), as sla.MonthScenarios does for the customers of other groups.
-	named := map[string]bool{}
-	for _, inc := range sc.Incidents {
-		for _, im := range inc.Impacts {
-			for _, ac := range im.Customers {
-				if !named[ac.Customer] {
-					named[ac.Customer] = true
-					sc.Customers = append(sc.Customers, sla.Customer{ID: ac.Customer, Currency: "XXX"})
-				}
-			}
-		}
 	}
 	for i, m := range maints {
 		for j, c := range m.Components {
@@ -107,6 +109,27 @@ func SLAScenario(period sla.Period, asOf time.Time, services []Service, componen
 		})
 	}
 	return sc, nil
+}
+
+// GoodwillMonth is the UTC month ("YYYY-MM") to which inc's goodwill
+// belongs: the month in which its window starts, the start of its first
+// span with a status the engine counts as an impact (as SLAScenario makes
+// them; see sla.GoodwillPeriod). errs.Invalid on "incident" when it has
+// no such span.
+func GoodwillMonth(inc Incident) (string, error) {
+	var start time.Time
+	for _, sp := range inc.Timeline() {
+		if _, ok := slaStatus(sp.Status); !ok {
+			continue
+		}
+		if start.IsZero() || sp.Start.Before(start) {
+			start = sp.Start
+		}
+	}
+	if start.IsZero() {
+		return "", errs.Invalidf("incident", "incident %d has no impact, so no window to grant goodwill for", inc.ID)
+	}
+	return start.UTC().Format("2006-01"), nil
 }
 
 // slaStatus is the engine's status for s, and false for the statuses it

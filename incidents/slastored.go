@@ -9,10 +9,11 @@ import (
 
 // StoredScenario reads from store every service and component, and the
 // incidents and maintenance that overlap [from, to), and builds their
-// scenario with SLAScenario for period as of asOf. The credit desk uses it
-// for a month's run (with sla.MonthWindow as [from, to)), and so does
-// `amends sla scenario`, so both see the same data. Store errors are
-// returned as they are.
+// scenario with SLAScenarioNamed (impacts name their customers) for period
+// as of asOf. The credit desk uses it for a month's run (with
+// sla.MonthWindow as [from, to)), and so does `amends sla scenario`, so
+// both see the same data; sla.MonthScenarios adds the customers. Store
+// errors are returned as they are.
 func StoredScenario(ctx context.Context, store Store, period sla.Period, from, to, asOf time.Time) (*sla.Scenario, error) {
 	services, err := store.Services(ctx)
 	if err != nil {
@@ -30,5 +31,5 @@ func StoredScenario(ctx context.Context, store Store, period sla.Period, from, t
 	if err != nil {
 		return nil, err
 	}
-	return SLAScenario(period, asOf, services, components, incs, maints)
+	return SLAScenarioNamed(period, asOf, services, components, incs, maints)
 }

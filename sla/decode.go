@@ -322,9 +322,10 @@ type wireAffected struct {
 }
 
 type wireGoodwill struct {
-	Days       *numText `json:"days"`
-	Services   []string `json:"services,omitempty"`
-	Components []string `json:"components,omitempty"`
+	Days               *numText `json:"days"`
+	Services           []string `json:"services,omitempty"`
+	Components         []string `json:"components,omitempty"`
+	EligibleComponents []string `json:"eligible_components,omitempty"`
 }
 
 type wireMaintenance struct {
@@ -481,7 +482,8 @@ func (w *wireScenario) scenario() (*Scenario, error) {
 			out.Impacts[j] = o
 		}
 		if g := inc.Goodwill; g != nil {
-			out.Goodwill = &Goodwill{Days: r.whole(f+".goodwill.days", g.Days, true), Services: g.Services, Components: g.Components}
+			out.Goodwill = &Goodwill{Days: r.whole(f+".goodwill.days", g.Days, true), Services: g.Services, Components: g.Components,
+				EligibleComponents: g.EligibleComponents}
 		}
 		s.Incidents[i] = out
 	}
@@ -559,7 +561,7 @@ func (s *Scenario) wire() *wireScenario {
 			wi.Impacts[j] = o
 		}
 		if g := inc.Goodwill; g != nil {
-			wi.Goodwill = &wireGoodwill{Days: wireInt(g.Days), Services: g.Services, Components: g.Components}
+			wi.Goodwill = &wireGoodwill{Days: wireInt(g.Days), Services: g.Services, Components: g.Components, EligibleComponents: g.EligibleComponents}
 		}
 		w.Incidents[i] = wi
 	}

@@ -1,6 +1,7 @@
 package sla_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -112,6 +113,34 @@ func TestPreviewMonthOverride(t *testing.T) {
 	if lines[1].Policy != "elb" {
 		t.Errorf("globex under the default: %+v", lines[1])
 	}
+}
+
+// A customer named by an impact but evaluated in its own scenario (it has
+// an override) is in the default group as its real account, without
+// resources, so the impact applies to nobody there; a named customer the
+// desk does not keep is refused, naming the field.
+func TestMonthScenariosNamedCustomers(t *testing.T) {
+	own := elbPolicy(false)
+	own.ID, own.Customer = "elb-acme", "acme"
+	groups, err := sla.MonthScenarios("2012-12", deskNow, exampleBase(), exampleData(elbPolicy(false), own))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(groups) != 2 || groups[0].Customer != "" || groups[1].Customer != "acme" {
+		t.Fatalf("groups %+v", groups)
+	}
+	got := fmt.Sprint(groups[0].Scenario.Customers)
+	if want := "[{globex EUR [{elb-us-east-1 10 0001-01-01 00:00:00 +0000 UTC 0001-01-01 00:00:00 +0000 UTC}] [{elb-us-east-1 100000}]} {acme USD [] []}]"; got != want {
+		t.Errorf("the default group's customers:\n got %s\nwant %s", got, want)
+	}
+	if one, ok := groups[0].Only("globex"); !ok || fmt.Sprint(one.Scenario.Customers[1]) != "{acme USD [] []}" {
+		t.Errorf("globex alone: %+v", one.Scenario.Customers)
+	}
+
+	base := exampleBase()
+	base.Incidents[0].Impacts[0].Customers = []sla.AffectedCustomer{{Customer: "acme"}, {Customer: "ghost"}}
+	_, err = sla.PreviewMonth("2012-12", deskNow, base, exampleData(elbPolicy(false)))
+	wantCode(t, err, errs.Invalid, "incidents[0].impacts[0].customers[1].customer")
 }
 
 // requires_claim: the credit is paid only when claimed before the deadline;
@@ -256,6 +285,37 @@ func TestPlanIssueIdempotency(t *testing.T) {
 	}
 	_, err := sla.PlanIssue(sla.CreditRun{ID: 8, State: sla.RunRequested}, nil, nil, "max")
 	wantCode(t, err, errs.Conflict, "")
+}
+
+// Outstanding is what approving a run now writes: a first run its lines, a
+// second run of the same month nothing, a corrected one the difference.
+func TestOutstanding(t *testing.T) {
+	run := sla.CreditRun{ID: 9, Kind: sla.RunMonth, Period: "2012-12", State: sla.RunRequested}
+	lines := []sla.RunLine{
+		{Customer: "a", Service: "ELB", Currency: "USD", PayableMinor: 25000},
+		{Customer: "b", Service: "ELB", Currency: "EUR", PayableMinor: 900},
+		{Customer: "c", Service: "ELB", Currency: "USD", PayableMinor: 0},
+	}
+	held := func(a, b int64) map[sla.LedgerKey]sla.Held {
+		k := func(c string) sla.LedgerKey {
+			return sla.LedgerKey{Customer: c, Service: "ELB", Period: "2012-12", Kind: sla.EntryTier}
+		}
+		return map[sla.LedgerKey]sla.Held{k("a"): {SumMinor: a, IDs: []int64{1}, Currency: "USD"}, k("b"): {SumMinor: b, IDs: []int64{2}, Currency: "EUR"}}
+	}
+	for _, tc := range []struct {
+		name string
+		held map[sla.LedgerKey]sla.Held
+		want string
+	}{
+		{"first run", nil, "2 [{EUR 900 900} {USD 25000 25000}]"},
+		{"second run", held(25000, 900), "0 []"},
+		{"after a correction", held(20000, 1000), "2 [{EUR -100 -100} {USD 5000 5000}]"},
+	} {
+		out := sla.Outstanding(run, lines, tc.held)
+		if got := fmt.Sprint(out.Entries, " ", out.Totals); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
 }
 
 // Up to its currency's threshold a manual credit is issued at once; above

@@ -63,6 +63,10 @@ type DeskStore interface {
 
 	// MonthData returns what a run of month needs (see MonthData and MonthWindow).
 	MonthData(ctx context.Context, month string) (*MonthData, error)
+	// MonthDataFor is MonthData of the given customers only (every policy
+	// still): what one customer's figures need, read without the rest of
+	// the desk. Unknown customers are left out.
+	MonthDataFor(ctx context.Context, month string, customers []string) (*MonthData, error)
 	// CreateRun stores a previewed run with its lines (see NewMonthRun) in
 	// one transaction and returns it with its ID.
 	CreateRun(ctx context.Context, by Actor, run CreditRun, lines []RunLine, now time.Time) (CreditRun, error)
@@ -78,6 +82,10 @@ type DeskStore interface {
 	// transaction, writes its ledger entries (see PlanIssue). A failure
 	// leaves the run requested and the ledger as it was.
 	ApproveRun(ctx context.Context, by Actor, id int64, now time.Time) (CreditRun, error)
+	// Outstanding returns what approving run id now would write (see
+	// Outstanding): errs.NotFound, errs.Conflict unless it is previewed
+	// or requested.
+	Outstanding(ctx context.Context, id int64) (RunIssue, error)
 	// RejectRun refuses run id (see CreditRun.Reject).
 	RejectRun(ctx context.Context, by Actor, id int64, reason string, now time.Time) (CreditRun, error)
 

@@ -100,6 +100,12 @@
 //     customer eligible. Every eligible customer gets an entry, even with 0
 //     credit. Days are whole days; the tier cap and min_credit_minor do not
 //     apply to goodwill.
+//   - Goodwill may also list "eligible_components" (an addition to the
+//     spec, as the April 2011 credit had it: "every customer with an EBS
+//     volume or RDS instance in the zone gets 10 days of its EBS, EC2 and
+//     RDS usage there"): then only a resource in one of them makes a
+//     customer eligible, while the credit still counts the charges of the
+//     whole scope. Absent or empty, the spec's rule holds.
 //   - Several charges for one component, and several resource entries in one
 //     component, add up. A resource entry with count 0 lists the service for
 //     the customer but gives it no deployed seconds.

@@ -272,6 +272,18 @@ func TestEdges(t *testing.T) {
 				withGoodwill(impact("g4", "c1", partial, "10", h0, h1), 10, nil, []string{"c1", "d1"}))
 		}, map[string]string{"x goodwill g1": "33333", "x goodwill g2": "50000", "x goodwill g3": "2333", "x goodwill g4": "35667",
 			"x S charges": "150000", "x total": "121333"}},
+		{"goodwill eligible components: only they make a customer eligible, the credit counts the whole scope", func(s *sla.Scenario) {
+			s.Customers[0].Charges = append(s.Customers[0].Charges, sla.Charge{Component: "d1", AmountMinor: 30000})
+			s.Customers = append(s.Customers,
+				customer("y", 0, sla.Resource{Component: "d1", Count: 1}), // eligible, no charges in scope
+				customer("z", 0, sla.Resource{Component: "c2", Count: 1}), // in scope, not eligible
+				sla.Customer{ID: "w", Currency: "USD", Resources: []sla.Resource{ // eligible through d1, paid for c1 and d1
+					{Component: "c1", Count: 1}, {Component: "d1", Count: 1}},
+					Charges: []sla.Charge{{Component: "c1", AmountMinor: 3000}, {Component: "d1", AmountMinor: 6000}}})
+			inc := withGoodwill(impact("g", "c1", partial, "10", h0, h1), 10, []string{"S", "D"}, []string{"c1", "c2", "d1"})
+			inc.Goodwill.EligibleComponents = []string{"d1"}
+			addIncident(s, inc)
+		}, map[string]string{"x goodwills": "", "y goodwill g": "0", "z goodwills": "", "w goodwill g": "3000", "w total": "3000"}},
 
 		{"min_credit_minor: a credit not above it is not paid", func(s *sla.Scenario) {
 			s.Customers[0].Charges[0].AmountMinor = 1000

@@ -48,7 +48,7 @@ type goodwillRule struct {
 	incident string
 	days     int64
 	ws, we   int64  // the incident's window [ws, we)
-	scope    []bool // by component: a resource here makes a customer eligible
+	scope    []bool // by component: a resource here makes a customer eligible (the eligible components, if any)
 	charged  []bool // by component: charges here are credited
 	num, den uint64 // the share of the charges credited: num/den ≤ 1
 }
@@ -165,6 +165,13 @@ func (e *evaluation) goodwill() {
 		}
 		for c := range r.charged {
 			r.charged[c] = r.scope[c] && (len(g.Services) == 0 || svcs[m.compSvc[c]])
+		}
+		if len(g.EligibleComponents) > 0 {
+			// Only these make a customer eligible; the charges stay the scope's.
+			clear(r.scope)
+			for _, id := range g.EligibleComponents {
+				r.scope[m.compIdx[id]] = true
+			}
 		}
 		// min(1, days × 86400 / T)
 		if uint64(g.Days) > T/86400 || uint64(g.Days)*86400 >= T {

@@ -27,24 +27,28 @@ const MaxGoodwillDays = 366
 // GoodwillGrant is a goodwill gesture on one incident: Days of the usage
 // of Services in the scope Components (empty: every component of
 // Services), for every customer with a resource in a scope component
-// during the incident (see Goodwill). It is requested by one person and
-// counts only once approved by another. Until then its requester or a
-// manager may withdraw it; a withdrawn grant stays as history and frees
-// the incident for a new one. An incident has at most one grant that is
-// pending or approved.
+// during the incident, or, when EligibleComponents is not empty, in one of
+// those (see Goodwill). It is requested by one person and counts only once
+// approved by another. Until then its requester or a manager may withdraw
+// it; a withdrawn grant stays as history and frees the incident for a new
+// one. An incident has at most one grant that is pending or approved.
 type GoodwillGrant struct {
 	ID int64 `json:"id"`
 	// Incident is the incident's id in decimal, as in the scenario.
-	Incident    string        `json:"incident"`
-	Days        int64         `json:"days"`
-	Services    []string      `json:"services"`
-	Components  []string      `json:"components"`
-	Reason      string        `json:"reason"`
-	State       GoodwillState `json:"state"`
-	RequestedBy string        `json:"requested_by"`
-	RequestedAt time.Time     `json:"requested_at"`
-	ApprovedBy  string        `json:"approved_by,omitempty"`
-	ApprovedAt  *time.Time    `json:"approved_at,omitempty"`
+	Incident   string   `json:"incident"`
+	Days       int64    `json:"days"`
+	Services   []string `json:"services"`
+	Components []string `json:"components"`
+	// EligibleComponents, when not empty, are the components in which a
+	// resource makes a customer eligible, such as the EBS and RDS of a
+	// zone for a grant of its EBS, EC2 and RDS usage there.
+	EligibleComponents []string      `json:"eligible_components"`
+	Reason             string        `json:"reason"`
+	State              GoodwillState `json:"state"`
+	RequestedBy        string        `json:"requested_by"`
+	RequestedAt        time.Time     `json:"requested_at"`
+	ApprovedBy         string        `json:"approved_by,omitempty"`
+	ApprovedAt         *time.Time    `json:"approved_at,omitempty"`
 	// WithdrawnBy, WithdrawnAt and WithdrawReason say who took a withdrawn
 	// grant back, when and why.
 	WithdrawnBy    string     `json:"withdrawn_by,omitempty"`
@@ -54,9 +58,11 @@ type GoodwillGrant struct {
 
 // NewGoodwillGrant returns g requested by by at now, pending. errs.Invalid
 // on "incident" (empty), "days" (not 1 to MaxGoodwillDays), "services"
-// (none), "services[i]" or "components[i]" (empty or twice), "reason" (too
-// long). Whether the incident, services and components exist, and whether
-// every component belongs to one of the services, is for the caller.
+// (none), "services[i]", "components[i]" or "eligible_components[i]"
+// (empty or twice, or an eligible component outside the listed
+// components), "reason" (too long). Whether the incident, services and
+// components exist, and whether every component belongs to one of the
+// services, is for the caller.
 func NewGoodwillGrant(g GoodwillGrant, by string, now time.Time) (GoodwillGrant, error) {
 	g.Incident = strings.TrimSpace(g.Incident)
 	g.Reason = strings.TrimSpace(g.Reason)
@@ -75,6 +81,14 @@ func NewGoodwillGrant(g GoodwillGrant, by string, now time.Time) (GoodwillGrant,
 	}
 	if g.Components, err = idList("components", g.Components); err != nil {
 		return GoodwillGrant{}, err
+	}
+	if g.EligibleComponents, err = idList("eligible_components", g.EligibleComponents); err != nil {
+		return GoodwillGrant{}, err
+	}
+	for i, c := range g.EligibleComponents {
+		if len(g.Components) > 0 && !slices.Contains(g.Components, c) {
+			return GoodwillGrant{}, errs.Invalidf(fmt.Sprintf("eligible_components[%d]", i), "%q is not one of the grant's components", c)
+		}
 	}
 	if err := checkText("reason", g.Reason, MaxReasonLen, false); err != nil {
 		return GoodwillGrant{}, err
@@ -150,7 +164,8 @@ func (g GoodwillGrant) Goodwill() *Goodwill {
 	if g.State != GoodwillApproved {
 		return nil
 	}
-	return &Goodwill{Days: g.Days, Services: slices.Clone(g.Services), Components: slices.Clone(g.Components), Reason: g.Reason}
+	return &Goodwill{Days: g.Days, Services: slices.Clone(g.Services), Components: slices.Clone(g.Components),
+		EligibleComponents: slices.Clone(g.EligibleComponents), Reason: g.Reason}
 }
 
 // WithGoodwill sets, on the incidents of s that an approved grant names,
@@ -187,15 +202,14 @@ func GoodwillPeriod(inc Incident) (string, error) {
 	return start.UTC().Format("2006-01"), nil
 }
 
-// PreviewGoodwill computes the lines of an incident's goodwill run: the
-// incident with ID incident in base (its Goodwill set, see WithGoodwill) is
-// evaluated alone over month (UTC) as of asOf, for every account of d with
-// resources or charges, and every customer the engine finds eligible gets
-// one line (Service "", no claim needed) with its goodwill credit, payable
-// in full, and a reason that quotes the grant's, ordered by customer.
-// errs.Invalid on "incident" when base does
-// not hold it or it has no approved goodwill.
-func PreviewGoodwill(incident, month string, asOf time.Time, base *Scenario, d *MonthData) ([]RunLine, error) {
+// GoodwillScenario is the spec scenario of an incident's goodwill run: the
+// incident with ID incident in base (its Goodwill set, see WithGoodwill),
+// alone, over month (UTC) as of asOf, with base's components, no policies
+// and no maintenance, and every account of d with resources or charges
+// (see MonthScenarios). Evaluate (or `amends sla evaluate`) on it gives the
+// goodwill credits the run pays. errs.Invalid on "incident" when base does
+// not hold it or it has no approved goodwill, on "month".
+func GoodwillScenario(incident, month string, asOf time.Time, base *Scenario, d *MonthData) (*Scenario, error) {
 	var inc *Incident
 	for i := range base.Incidents {
 		if base.Incidents[i].ID == incident {
@@ -213,13 +227,25 @@ func PreviewGoodwill(incident, month string, asOf time.Time, base *Scenario, d *
 	if err != nil {
 		return nil, err
 	}
-	s := groups[0].Scenario // no policies: one scenario, in UTC, of every customer
-	s.Policies = nil
+	return groups[0].Scenario, nil // no policies: one scenario, in UTC, of every customer
+}
+
+// PreviewGoodwill computes the lines of an incident's goodwill run: its
+// GoodwillScenario is evaluated, and every customer the engine finds
+// eligible gets one line (Service "", no claim needed) with its goodwill
+// credit, payable in full, and a reason that quotes the grant's, ordered
+// by customer. errs.Invalid as
+// GoodwillScenario.
+func PreviewGoodwill(incident, month string, asOf time.Time, base *Scenario, d *MonthData) ([]RunLine, error) {
+	s, err := GoodwillScenario(incident, month, asOf, base, d)
+	if err != nil {
+		return nil, err
+	}
 	res, err := Evaluate(s)
 	if err != nil {
 		return nil, err
 	}
-	g := inc.Goodwill
+	g := s.Incidents[0].Goodwill
 	scope := strings.Join(g.Services, ", ")
 	if len(g.Components) > 0 {
 		scope += " in " + strings.Join(g.Components, ", ")

@@ -93,7 +93,40 @@ func PlanIssue(run CreditRun, lines []RunLine, held map[LedgerKey]Held, actor st
 	if run.ApprovedAt == nil || run.State != RunIssued {
 		return nil, errs.Conflictf("credit run %d is %s, not approved", run.ID, run.State)
 	}
-	at := *run.ApprovedAt
+	return planEntries(run, lines, held, actor, *run.ApprovedAt), nil
+}
+
+// Outstanding is what issuing run would write if it were approved now,
+// given what the ledger holds for its keys (see PlanIssue): how many
+// entries, and their sum by currency. A run whose lines the ledger already
+// holds (a second run of an unchanged month) has nothing outstanding, even
+// though its lines still say what the month owes. It is a view of the
+// moment: approval computes the entries again, in its own transaction.
+func Outstanding(run CreditRun, lines []RunLine, held map[LedgerKey]Held) RunIssue {
+	return *SummarizeIssue(planEntries(run, lines, held, "", time.Time{}))
+}
+
+// SummarizeIssue counts entries and sums them by currency (in currency
+// order), as a run's Issued reports them.
+func SummarizeIssue(entries []LedgerEntry) *RunIssue {
+	iss := &RunIssue{Entries: len(entries), Totals: []RunTotal{}}
+	idx := map[string]int{}
+	for _, e := range entries {
+		j, ok := idx[e.Currency]
+		if !ok {
+			j = len(iss.Totals)
+			idx[e.Currency] = j
+			iss.Totals = append(iss.Totals, RunTotal{Currency: e.Currency})
+		}
+		iss.Totals[j].PayableMinor += e.AmountMinor
+		iss.Totals[j].CreditMinor += e.AmountMinor
+	}
+	slices.SortFunc(iss.Totals, func(a, b RunTotal) int { return strings.Compare(a.Currency, b.Currency) })
+	return iss
+}
+
+// planEntries is PlanIssue's work for a run approved by actor at at.
+func planEntries(run CreditRun, lines []RunLine, held map[LedgerKey]Held, actor string, at time.Time) []LedgerEntry {
 	kind := EntryTier
 	if run.Kind == RunIncident {
 		kind = EntryGoodwill
@@ -139,5 +172,5 @@ func PlanIssue(run CreditRun, lines []RunLine, held map[LedgerKey]Held, actor st
 			Reason:  "correction of " + FormatMoney(h.SumMinor, h.Currency) + " to " + FormatMoney(0, h.Currency) + ": no longer owed",
 			Adjusts: slices.Clone(h.IDs), RunID: run.ID, CreatedAt: at, Actor: actor})
 	}
-	return out, nil
+	return out
 }

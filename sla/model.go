@@ -135,10 +135,16 @@ type AffectedCustomer struct {
 // every customer with a resource in a scope component during the incident.
 // Empty Components means every component of Services; empty Services means
 // the services of Components (both empty: everything).
+// EligibleComponents, when not empty, narrows who is eligible: only a
+// resource in one of them makes a customer eligible, while the credit still
+// counts the charges of the whole scope ("every customer with an EBS volume
+// or RDS instance in the zone gets 10 days of its EBS, EC2 and RDS usage
+// there"). It is an addition to the spec, whose rule it keeps when empty.
 type Goodwill struct {
-	Days       int64
-	Services   []string
-	Components []string
+	Days               int64
+	Services           []string
+	Components         []string
+	EligibleComponents []string
 	// Reason is the written reason of the grant it comes from. It is not
 	// part of the scenario's JSON form and changes no figure; a goodwill
 	// run's lines quote it (see PreviewGoodwill).

@@ -139,6 +139,11 @@ func randomScenario(seed int64) *sla.Scenario {
 					g.Components = append(g.Components, c.ID)
 				}
 			}
+			for _, c := range s.Components {
+				if chance(15) {
+					g.EligibleComponents = append(g.EligibleComponents, c.ID)
+				}
+			}
 			inc.Goodwill = g
 		}
 		s.Incidents = append(s.Incidents, inc)
@@ -461,9 +466,13 @@ func naive(t *testing.T, s *sla.Scenario) map[string]string {
 				}
 				return len(g.Services) == 0 || slices.Contains(g.Services, svcOf[comp])
 			}
+			makesEligible := inScope
+			if len(g.EligibleComponents) > 0 {
+				makesEligible = func(comp string) bool { return slices.Contains(g.EligibleComponents, comp) }
+			}
 			eligible := false
 			for _, r := range cu.Resources {
-				if r.Count > 0 && inScope(r.Component) && open(r.From, -1<<62) < we && open(r.To, 1<<62) > ws {
+				if r.Count > 0 && makesEligible(r.Component) && open(r.From, -1<<62) < we && open(r.To, 1<<62) > ws {
 					eligible = true
 				}
 			}

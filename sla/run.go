@@ -203,8 +203,8 @@ type GroupScenario struct {
 // MonthScenarios splits a month's run into spec scenarios, each of which
 // Evaluate (or `amends sla evaluate`) computes exactly as the desk pays it.
 // base holds the components, incidents and maintenance (as
-// incidents.SLAScenario builds them); its period, policies and customers
-// are ignored. Each scenario gets base's components, incidents and
+// incidents.SLAScenarioNamed builds them: impacts name their customers);
+// its period, policies and customers are ignored. Each scenario gets base's components, incidents and
 // maintenance (shared, not copied), AsOf asOf, the month in its time zone,
 // its policies (a default or, for an overriding customer, its override; a
 // policy of a service with no component is left out, since nobody can have
@@ -304,10 +304,14 @@ func MonthScenarios(month string, asOf time.Time, base *Scenario, d *MonthData) 
 	return out, nil
 }
 
-// withNamed returns customers followed by a customer with no resources and
-// no charges for each customer that an impact names and customers lacks,
-// so that an impact naming only customers of another scenario still names
-// someone (and so applies to nobody here). Such a customer gets no lines.
+// withNamed returns customers followed by each customer that an impact
+// names and customers lacks: the real account (currency is each account's
+// currency), without resources or charges, since those are evaluated in
+// the account's own scenario. So an impact naming only customers of
+// another scenario still names them here, and applies to nobody here;
+// such a customer gets no lines. A named customer that is no account is
+// not added: Evaluate then refuses the impact's reference to an unknown
+// customer, naming its field.
 func withNamed(customers []Customer, incs []Incident, currency map[string]string) []Customer {
 	var have map[string]bool
 	for _, inc := range incs {
@@ -319,14 +323,11 @@ func withNamed(customers []Customer, incs []Incident, currency map[string]string
 						have[c.ID] = true
 					}
 				}
-				if have[ac.Customer] {
+				cur, ok := currency[ac.Customer]
+				if have[ac.Customer] || !ok {
 					continue
 				}
 				have[ac.Customer] = true
-				cur := currency[ac.Customer]
-				if cur == "" {
-					cur = "XXX" // ISO 4217: no currency
-				}
 				customers = append(slices.Clip(customers), Customer{ID: ac.Customer, Currency: cur})
 			}
 		}

@@ -222,6 +222,11 @@ func compile(s *Scenario, checkCustomers bool) (*model, error) {
 					return nil, errs.Invalidf(gp+at(".components", k), "%q is not a known component", c)
 				}
 			}
+			for k, c := range g.EligibleComponents {
+				if _, ok := m.compIdx[c]; !ok {
+					return nil, errs.Invalidf(gp+at(".eligible_components", k), "%q is not a known component", c)
+				}
+			}
 		}
 	}
 

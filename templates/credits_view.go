@@ -157,14 +157,17 @@ type RunStep struct {
 // CreditRunPage is "/admin/credits/runs/:id".
 type CreditRunPage struct {
 	Page
-	Run        RunRow
-	Steps      []RunStep
-	Totals     []RunTotalRow
-	Issued     string // "3 ledger entries: 250.00 USD", "" until issued
-	Lines      []RunLineRow
-	Pagination Pagination
-	CSVURL     string
-	LedgerURL  string
+	Run    RunRow
+	Steps  []RunStep
+	Totals []RunTotalRow
+	Issued string // "3 ledger entries: 250.00 USD", "" until issued
+	// Outstanding says what approving the run now would pay, after what
+	// the ledger already holds ("" once it is issued or rejected).
+	Outstanding string
+	Lines       []RunLineRow
+	Pagination  Pagination
+	CSVURL      string
+	LedgerURL   string
 	// IncidentURL is the incident whose goodwill a goodwill run pays ("" for a month run).
 	IncidentURL string
 	CanRequest  bool

@@ -397,7 +397,8 @@ type GoodwillRow struct {
 type GoodwillService struct {
 	ID, Name   string
 	Checked    bool
-	Components []Option
+	Components []Option // the scope's checkboxes (name "components")
+	Eligible   []Option // who is eligible (name "eligible_components")
 }
 
 // AdminIncidentsPage is "/admin/incidents": active and recent incidents.

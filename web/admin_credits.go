@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -206,6 +205,13 @@ func (s *Server) handleCreditRun(c echo.Context) error {
 			v.Issued += ": " + t
 		}
 	}
+	if run.State == sla.RunPreviewed || run.State == sla.RunRequested {
+		out, err := s.desk.Outstanding(ctx, run.ID)
+		if err != nil {
+			return err
+		}
+		v.Outstanding = outstandingText(out)
+	}
 	for _, l := range lines {
 		v.Lines = append(v.Lines, templates.RunLineRow{
 			Customer: l.Customer, CustomerURL: customerPath(l.Customer), Service: l.Service,
@@ -215,6 +221,15 @@ func (s *Server) handleCreditRun(c echo.Context) error {
 		})
 	}
 	return s.render(c, http.StatusOK, templates.CreditRun(v))
+}
+
+// outstandingText says what approving a run now pays, given what the
+// ledger already holds.
+func outstandingText(out sla.RunIssue) string {
+	if out.Entries == 0 {
+		return "Approving it now pays nothing: the ledger already holds what this run owes."
+	}
+	return fmt.Sprintf("Approving it now writes %d ledger entries: %s (what this run owes, less what the ledger already holds).", out.Entries, totalsText(out.Totals))
 }
 
 // runAction is a POST on a run: the action, then back to the run's page.
@@ -242,14 +257,14 @@ func (s *Server) handleRejectRun(c echo.Context) error {
 }
 
 // startCSV sets the headers of a CSV download called name and returns a
-// writer on the response.
-func startCSV(c echo.Context, name string) *csv.Writer {
+// writer on the response (see csv.go: text cells go through csvText).
+func startCSV(c echo.Context, name string) *csvWriter {
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
 	h.Set("Cache-Control", "private, no-store")
 	c.Response().WriteHeader(http.StatusOK)
-	return csv.NewWriter(c.Response())
+	return newCSVWriter(c.Response())
 }
 
 // runCSVHeader is the header of a run's CSV export.
@@ -277,9 +292,9 @@ func (s *Server) handleRunCSV(c echo.Context) error {
 	lines := first
 	for offset := 0; ; {
 		for _, l := range lines {
-			w.Write([]string{strconv.FormatInt(run.ID, 10), run.Period, l.Customer, l.Service, l.Policy, l.Currency, l.Uptime, l.Downtime,
-				l.CreditPercent.String(), strconv.FormatInt(l.ChargesMinor, 10), strconv.FormatInt(l.CreditMinor, 10),
-				strconv.FormatInt(l.PayableMinor, 10), string(l.Claim), l.ClaimDeadline.UTC().Format("2006-01-02T15:04:05Z"), l.Reason})
+			w.Write([]string{strconv.FormatInt(run.ID, 10), run.Period, csvText(l.Customer), csvText(l.Service), csvText(l.Policy), l.Currency,
+				l.Uptime, l.Downtime, l.CreditPercent.String(), strconv.FormatInt(l.ChargesMinor, 10), strconv.FormatInt(l.CreditMinor, 10),
+				strconv.FormatInt(l.PayableMinor, 10), string(l.Claim), l.ClaimDeadline.UTC().Format("2006-01-02T15:04:05Z"), csvText(l.Reason)})
 		}
 		offset += len(lines)
 		if len(lines) == 0 || offset >= total {
@@ -289,8 +304,7 @@ func (s *Server) handleRunCSV(c echo.Context) error {
 			return err // the status is sent; the body stops short
 		}
 	}
-	w.Flush()
-	return w.Error()
+	return w.Flush()
 }
 
 func ledgerRow(e sla.LedgerEntry) templates.LedgerRow {
@@ -366,9 +380,9 @@ func (s *Server) handleLedgerCSV(c echo.Context) error {
 			for i, a := range e.Adjusts {
 				adj[i] = strconv.FormatInt(a, 10)
 			}
-			w.Write([]string{strconv.FormatInt(e.ID, 10), e.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"), e.Customer, e.Currency,
-				strconv.FormatInt(e.AmountMinor, 10), string(e.Kind), string(e.CreditKind), e.Service, e.Period, e.Incident,
-				id(e.RunID), id(e.ManualID), strings.Join(adj, " "), e.Reason, e.Actor})
+			w.Write([]string{strconv.FormatInt(e.ID, 10), e.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"), csvText(e.Customer), e.Currency,
+				strconv.FormatInt(e.AmountMinor, 10), string(e.Kind), string(e.CreditKind), csvText(e.Service), e.Period, csvText(e.Incident),
+				id(e.RunID), id(e.ManualID), strings.Join(adj, " "), csvText(e.Reason), csvText(e.Actor)})
 		}
 		f.Offset += len(list)
 		if len(list) == 0 || f.Offset >= total {
@@ -378,6 +392,5 @@ func (s *Server) handleLedgerCSV(c echo.Context) error {
 			return err
 		}
 	}
-	w.Flush()
-	return w.Error()
+	return w.Flush()
 }

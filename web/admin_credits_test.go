@@ -113,6 +113,9 @@ func TestAdminCreditRunFlow(t *testing.T) {
 	if doc.Find(testid("approve-form")).Length() != 0 {
 		t.Error("a previewed run offers approval")
 	}
+	if got := textOf(doc.Find(testid("run-pending"))); !strings.Contains(got, "writes 1 ledger entries: 250.00 USD") {
+		t.Errorf("what approving pays: %q", got)
+	}
 	// Viewers may read but not request; support may not approve.
 	viewer.get(path)
 	if st, _ := viewer.send(path+"/request", nil); st != http.StatusForbidden {
@@ -155,15 +158,20 @@ func TestAdminCreditRunFlow(t *testing.T) {
 	sup.get("/admin/credits")
 	resp, _ = sup.noFollow().post("/admin/credits/runs", url.Values{"month": {"2012-12"}, csrfField: {sup.csrf}}, nil)
 	second := resp.Header.Get("Location")
-	zoe.get(second)
+	_, body = zoe.get(second)
+	if got := textOf(parseHTML(t, body).Find(testid("run-pending"))); !strings.Contains(got, "pays nothing") {
+		t.Errorf("what approving the second run pays: %q", got)
+	}
 	if st, _ := zoe.send(second+"/reject", url.Values{"reason": {""}}); st != http.StatusConflict && st != http.StatusUnprocessableEntity {
 		t.Errorf("reject a previewed run without a reason: %d", st)
 	}
 	if st, _ := zoe.send(second+"/reject", url.Values{"reason": {"Charges are being corrected."}}); st != http.StatusSeeOther {
 		t.Errorf("reject: %d", st)
 	}
-	if _, body := zoe.get(second); !strings.Contains(textOf(parseHTML(t, body).Find(testid("run-steps"))), "Rejected (Charges are being corrected.)") {
-		t.Error("the rejection is not shown")
+	_, body = zoe.get(second)
+	if doc := parseHTML(t, body); !strings.Contains(textOf(doc.Find(testid("run-steps"))), "Rejected (Charges are being corrected.)") ||
+		doc.Find(testid("run-pending")).Length() != 0 {
+		t.Error("the rejection is not shown, or the rejected run still says what approving it pays")
 	}
 
 	// The runs list and the ledger page show it.

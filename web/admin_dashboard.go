@@ -2,8 +2,9 @@ package web
 
 import (
 	"bytes"
-	"encoding/csv"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -80,7 +81,8 @@ func (s *Server) reportFor(c echo.Context) (templates.ReportPage, error) {
 }
 
 // writeTableCSV writes the table named by ?table= as CSV: the header row,
-// then every row's cell texts. errs.Invalid on "table" for another name.
+// then every row's cells (see tableCSVRecord). errs.Invalid on "table" for
+// another name.
 func writeTableCSV(c echo.Context, tables []templates.DataTable, name string) error {
 	id := c.QueryParam("table")
 	for _, t := range tables {
@@ -88,21 +90,12 @@ func writeTableCSV(c echo.Context, tables []templates.DataTable, name string) er
 			continue
 		}
 		var buf bytes.Buffer
-		w := csv.NewWriter(&buf)
-		if err := w.Write(t.Head); err != nil {
-			return err
-		}
+		w := newCSVWriter(&buf)
+		w.Write(t.Head)
 		for _, r := range t.Rows {
-			rec := make([]string, len(r.Cells))
-			for i, cell := range r.Cells {
-				rec[i] = cell.Text
-			}
-			if err := w.Write(rec); err != nil {
-				return err
-			}
+			w.Write(tableCSVRecord(r.Cells))
 		}
-		w.Flush()
-		if err := w.Error(); err != nil {
+		if err := w.Flush(); err != nil {
 			return err
 		}
 		h := c.Response().Header()
@@ -110,4 +103,18 @@ func writeTableCSV(c echo.Context, tables []templates.DataTable, name string) er
 		return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
 	}
 	return errs.Invalidf("table", "%q is not a table of this page", id)
+}
+
+// tableCSVRecord is a table row's CSV record: the cells' texts, those of
+// text cells through csvText; a number cell (whose Class has "num", as the
+// "num missed" of a negative budget has) is written as it is.
+func tableCSVRecord(cells []templates.DataCell) []string {
+	rec := make([]string, len(cells))
+	for i, cell := range cells {
+		rec[i] = cell.Text
+		if !slices.Contains(strings.Fields(cell.Class), "num") {
+			rec[i] = csvText(cell.Text)
+		}
+	}
+	return rec
 }

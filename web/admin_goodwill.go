@@ -36,8 +36,8 @@ func incidentGoodwillPath(incident string) string {
 
 // goodwillForm is what the request form posted, to show it again.
 type goodwillForm struct {
-	days, reason         string
-	services, components []string
+	days, reason                   string
+	services, components, eligible []string
 }
 
 // goodwillSection builds the goodwill part of inc's admin page for the
@@ -91,6 +91,7 @@ func (s *Server) goodwillSection(c echo.Context, inc incidents.Incident, compone
 		for _, comp := range components {
 			if comp.Service == svc.ID {
 				gs.Components = append(gs.Components, templates.Option{Value: comp.ID, Label: comp.Name, Selected: slices.Contains(form.components, comp.ID)})
+				gs.Eligible = append(gs.Eligible, templates.Option{Value: comp.ID, Label: comp.Name, Selected: slices.Contains(form.eligible, comp.ID)})
 			}
 		}
 		v.Services = append(v.Services, gs)
@@ -110,6 +111,13 @@ func goodwillRow(g sla.GoodwillGrant, serviceNames map[string]string, names comp
 			comps[i] = names.name(id)
 		}
 		scope = "in " + strings.Join(comps, ", ")
+	}
+	if len(g.EligibleComponents) > 0 {
+		comps := make([]string, len(g.EligibleComponents))
+		for i, id := range g.EligibleComponents {
+			comps[i] = names.name(id)
+		}
+		scope += "; for customers with a resource in " + strings.Join(comps, ", ")
 	}
 	row := templates.GoodwillRow{
 		ID: strconv.FormatInt(g.ID, 10), Days: fmt.Sprintf("%d %s", g.Days, plural(g.Days, "day", "days")),
@@ -134,7 +142,7 @@ func firstNonEmpty(a, b string) string {
 	return b
 }
 
-var goodwillListField = regexp.MustCompile(`^(services|components)\[\d+\]$`)
+var goodwillListField = regexp.MustCompile(`^(services|components|eligible_components)\[\d+\]$`)
 
 // handleRequestGoodwill requests a grant from the incident page's form
 // (support and above); bad input shows the page again with the error at
@@ -154,7 +162,7 @@ func (s *Server) handleRequestGoodwill(c echo.Context) error {
 		return errs.Malformedf("", "the form could not be read: %v", err)
 	}
 	form := goodwillForm{days: strings.TrimSpace(c.FormValue("days")), reason: strings.TrimSpace(c.FormValue("reason")),
-		services: params["services"], components: params["components"]}
+		services: params["services"], components: params["components"], eligible: params["eligible_components"]}
 	var g sla.GoodwillGrant
 	days, perr := strconv.ParseInt(form.days, 10, 64)
 	if perr != nil {
@@ -163,7 +171,8 @@ func (s *Server) handleRequestGoodwill(c echo.Context) error {
 			err = errs.Invalidf("days", "is required")
 		}
 	} else {
-		g, err = s.requestGoodwill(c, id, sla.GoodwillGrant{Days: days, Services: form.services, Components: form.components, Reason: form.reason})
+		g, err = s.requestGoodwill(c, id, sla.GoodwillGrant{Days: days, Services: form.services, Components: form.components,
+			EligibleComponents: form.eligible, Reason: form.reason})
 	}
 	if err != nil {
 		if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {

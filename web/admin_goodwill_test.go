@@ -58,7 +58,7 @@ func TestAdminGoodwillFlow(t *testing.T) {
 	doc = parseHTML(t, body)
 	form := doc.Find(testid("goodwill-form"))
 	if form.Find(`input[name="services"][value="ELB"]`).Length() != 1 || form.Find(`input[name="components"][value="elb-eu-west-1"]`).Length() != 1 ||
-		textOf(form.Find(".goodwill-components legend")) != "Elastic Load Balancing" {
+		textOf(form.Find(".goodwill-components legend").First()) != "Elastic Load Balancing" || form.Find(`input[name="eligible_components"][value="elb-us-east-1"]`).Length() != 1 {
 		t.Fatalf("goodwill form: %s", textOf(form))
 	}
 	for _, tc := range []struct {
@@ -71,6 +71,7 @@ func TestAdminGoodwillFlow(t *testing.T) {
 		{url.Values{"days": {"10"}}, "services", "must name at least one service"},
 		{url.Values{"days": {"10"}, "services": {"S3"}}, "services", `unknown service "S3"`},
 		{url.Values{"days": {"10"}, "services": {"ELB"}, "components": {"nope"}}, "components", `unknown component "nope"`},
+		{url.Values{"days": {"10"}, "services": {"ELB"}, "eligible_components": {"nope"}}, "eligible_components", `unknown component "nope"`},
 		{url.Values{"days": {"10"}, "services": {"ELB"}, "reason": {strings.Repeat("x", 2001)}}, "reason", "more than 2000"},
 	} {
 		before := env.counts()
@@ -86,14 +87,15 @@ func TestAdminGoodwillFlow(t *testing.T) {
 	}
 
 	// Support requests; the page shows the pending grant to everyone.
-	st, _ := sup.send(request, url.Values{"days": {"10"}, "services": {"ELB"}, "components": {"elb-us-east-1"}, "reason": {"Christmas Eve"}})
+	st, _ := sup.send(request, url.Values{"days": {"10"}, "services": {"ELB"}, "components": {"elb-us-east-1", "elb-eu-west-1"},
+		"eligible_components": {"elb-us-east-1"}, "reason": {"Christmas Eve"}})
 	if st != http.StatusSeeOther {
 		t.Fatalf("request: %d", st)
 	}
 	_, body = viewer.get(page)
 	doc = parseHTML(t, body)
 	row := textOf(doc.Find(testid("goodwill-grant")))
-	for _, want := range []string{"Grant 1", "10 days", "Elastic Load Balancing", "in ELB us-east-1", "Christmas Eve", "Pending approval", "support@example.com"} {
+	for _, want := range []string{"Grant 1", "10 days", "Elastic Load Balancing", "in ELB us-east-1, ELB eu-west-1; for customers with a resource in ELB us-east-1", "Christmas Eve", "Pending approval", "support@example.com"} {
 		if !strings.Contains(row, want) {
 			t.Errorf("grant row %q lacks %q", row, want)
 		}

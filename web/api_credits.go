@@ -385,13 +385,18 @@ func (s *Server) apiPreviewCreditRun(c echo.Context) error {
 }
 
 type apiRun struct {
-	Run    sla.CreditRun `json:"run"`
-	Lines  []sla.RunLine `json:"lines"`
-	Offset int           `json:"offset"`
-	Limit  int           `json:"limit"`
+	Run sla.CreditRun `json:"run"`
+	// Outstanding is what approving the run now would write, while it is
+	// previewed or requested.
+	Outstanding *sla.RunIssue `json:"outstanding,omitempty"`
+	Lines       []sla.RunLine `json:"lines"`
+	Offset      int           `json:"offset"`
+	Limit       int           `json:"limit"`
 }
 
-// GET /api/v1/credit-runs/:id?offset=&limit=: the run and a page of its lines.
+// GET /api/v1/credit-runs/:id?offset=&limit=: the run, what approving it
+// now would write (while it is previewed or requested), and a page of its
+// lines.
 func (s *Server) apiGetCreditRun(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -410,7 +415,15 @@ func (s *Server) apiGetCreditRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, apiRun{Run: run, Lines: nonNil(lines), Offset: offset, Limit: limit})
+	out := apiRun{Run: run, Lines: nonNil(lines), Offset: offset, Limit: limit}
+	if run.State == sla.RunPreviewed || run.State == sla.RunRequested {
+		pending, err := s.desk.Outstanding(ctx, id)
+		if err != nil {
+			return err
+		}
+		out.Outstanding = &pending
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 // POST /api/v1/credit-runs/:id/request

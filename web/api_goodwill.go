@@ -23,10 +23,11 @@ import (
 // components exist.
 
 type apiGoodwillRequest struct {
-	Days       int64    `json:"days"`
-	Services   []string `json:"services"`
-	Components []string `json:"components"`
-	Reason     string   `json:"reason"`
+	Days               int64    `json:"days"`
+	Services           []string `json:"services"`
+	Components         []string `json:"components"`
+	EligibleComponents []string `json:"eligible_components"`
+	Reason             string   `json:"reason"`
 }
 
 // GET /api/v1/incidents/:id/goodwill: the incident's grants.
@@ -47,8 +48,8 @@ func (s *Server) apiListGoodwill(c echo.Context) error {
 }
 
 // POST /api/v1/incidents/:id/goodwill {"days", "services", "components",
-// "reason"}: a pending grant; 409 when the incident already has one
-// pending or approved.
+// "eligible_components", "reason"}: a pending grant; 409 when the incident
+// already has one pending or approved.
 func (s *Server) apiRequestGoodwill(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -58,7 +59,8 @@ func (s *Server) apiRequestGoodwill(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	g, err := s.requestGoodwill(c, id, sla.GoodwillGrant{Days: req.Days, Services: req.Services, Components: req.Components, Reason: req.Reason})
+	g, err := s.requestGoodwill(c, id, sla.GoodwillGrant{Days: req.Days, Services: req.Services, Components: req.Components,
+		EligibleComponents: req.EligibleComponents, Reason: req.Reason})
 	if err != nil {
 		return err
 	}
@@ -99,6 +101,18 @@ func (s *Server) requestGoodwill(c echo.Context, id int64, g sla.GoodwillGrant) 
 		}
 		if !slices.Contains(g.Services, comp.Service) {
 			return sla.GoodwillGrant{}, errs.Invalidf(fmt.Sprintf("components[%d]", i), "component %q belongs to service %s, which the grant does not name", id, comp.Service)
+		}
+	}
+	for i, id := range g.EligibleComponents { // within the listed components, checked above, or else of the services
+		comp, err := s.incidents.Component(ctx, id)
+		if errs.CodeOf(err) == errs.NotFound {
+			return sla.GoodwillGrant{}, errs.Invalidf(fmt.Sprintf("eligible_components[%d]", i), "unknown component %q", id)
+		}
+		if err != nil {
+			return sla.GoodwillGrant{}, err
+		}
+		if !slices.Contains(g.Services, comp.Service) {
+			return sla.GoodwillGrant{}, errs.Invalidf(fmt.Sprintf("eligible_components[%d]", i), "component %q belongs to service %s, which the grant does not name", id, comp.Service)
 		}
 	}
 	return s.desk.RequestGoodwill(ctx, by(c), g, s.now())
@@ -160,19 +174,10 @@ func (s *Server) goodwillLines(ctx context.Context, id int64, now time.Time) (st
 	if inc.Active() {
 		return "", nil, errs.Invalidf("incident", "incident %d is not resolved yet", id)
 	}
-	var start time.Time
-	for _, sp := range inc.Timeline() {
-		if sp.Status == incidents.Operational || sp.Status == incidents.UnderMaintenance {
-			continue
-		}
-		if start.IsZero() || sp.Start.Before(start) {
-			start = sp.Start
-		}
+	month, err := incidents.GoodwillMonth(inc)
+	if err != nil {
+		return "", nil, err
 	}
-	if start.IsZero() {
-		return "", nil, errs.Invalidf("incident", "incident %d has no impact, so no window to grant goodwill for", id)
-	}
-	month := start.UTC().Format("2006-01")
 	from, to, err := sla.MonthWindow(month)
 	if err != nil {
 		return "", nil, err

@@ -33,6 +33,8 @@ func TestGoodwillAPI(t *testing.T) {
 		{map[string]any{"days": 0, "services": []string{"ELB"}}, "days"},
 		{map[string]any{"days": 10, "services": []string{"S3"}}, "services[0]"},
 		{map[string]any{"days": 10, "services": []string{"ELB"}, "components": []string{"nope"}}, "components[0]"},
+		{map[string]any{"days": 10, "services": []string{"ELB"}, "eligible_components": []string{"nope"}}, "eligible_components[0]"},
+		{map[string]any{"days": 10, "services": []string{"ELB"}, "components": []string{"elb-us-east-1"}, "eligible_components": []string{"elb-eu-west-1"}}, "eligible_components[0]"},
 	} {
 		before := env.counts()
 		if e := env.api("POST", path, support, tc.body).expect(t, http.StatusUnprocessableEntity).apiError(t); e.Field != tc.field {

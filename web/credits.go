@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,10 +18,14 @@ import (
 // admin pages (admin_credits.go) share: both bind their input their own
 // way and call these.
 
-// monthLines computes the run lines of month from stored data as of now.
-// narrow, when set, trims the month's data first (the statement keeps one
-// customer). errs.Invalid on "month" unless the month is over everywhere.
-func (s *Server) monthLines(ctx context.Context, month string, now time.Time, narrow func(*sla.MonthData)) ([]sla.RunLine, error) {
+// monthLines computes the run lines of month from stored data as of now:
+// every customer's, or with customer set only that customer's, reading
+// only its own data and the accounts the month's impacts name (which its
+// scenario must hold; see sla.MonthScenarios), so that one customer costs
+// what its data costs. A customer's figures do not depend on the other
+// customers, so they are the lines a run of everyone gives it.
+// errs.Invalid on "month" unless the month is over everywhere.
+func (s *Server) monthLines(ctx context.Context, month string, now time.Time, customer string) ([]sla.RunLine, error) {
 	from, to, err := sla.MonthWindow(month)
 	if err != nil {
 		return nil, err
@@ -32,14 +37,30 @@ func (s *Server) monthLines(ctx context.Context, month string, now time.Time, na
 	if err != nil {
 		return nil, err
 	}
-	data, err := s.desk.MonthData(ctx, month)
+	if customer == "" {
+		data, err := s.desk.MonthData(ctx, month)
+		if err != nil {
+			return nil, err
+		}
+		return sla.PreviewMonth(month, now, base, data)
+	}
+	read := []string{customer}
+	for _, inc := range base.Incidents {
+		for _, im := range inc.Impacts {
+			for _, ac := range im.Customers {
+				read = append(read, ac.Customer)
+			}
+		}
+	}
+	data, err := s.desk.MonthDataFor(ctx, month, read)
 	if err != nil {
 		return nil, err
 	}
-	if narrow != nil {
-		narrow(data)
+	lines, err := sla.PreviewMonth(month, now, base, data)
+	if err != nil {
+		return nil, err
 	}
-	return sla.PreviewMonth(month, now, base, data)
+	return slices.DeleteFunc(lines, func(l sla.RunLine) bool { return l.Customer != customer }), nil
 }
 
 // previewRun computes every customer's lines for a month that is over and
@@ -47,7 +68,7 @@ func (s *Server) monthLines(ctx context.Context, month string, now time.Time, na
 func (s *Server) previewRun(c echo.Context, month string) (sla.CreditRun, error) {
 	ctx := c.Request().Context()
 	now := s.now()
-	lines, err := s.monthLines(ctx, month, now, nil)
+	lines, err := s.monthLines(ctx, month, now, "")
 	if err != nil {
 		return sla.CreditRun{}, err
 	}

@@ -17,9 +17,9 @@ const statementLedgerMax = 1000
 // handleStatement shows "/statement/:token", a customer's own statement,
 // without login: its resources, its uptime and credit per service in every
 // month it was charged for that is over (computed now by the same
-// sla.PreviewMonth the credit runs use, on the customer's own data), and
-// the credits the ledger holds with their reasons. It is never cached
-// publicly nor indexed; an unknown or replaced token is 404.
+// sla.PreviewMonth the credit runs use, on the customer's own data only;
+// see monthLines), and the credits the ledger holds with their reasons. It
+// is never cached publicly nor indexed; an unknown or replaced token is 404.
 func (s *Server) handleStatement(c echo.Context) error {
 	h := c.Response().Header()
 	h.Set("Cache-Control", "private, no-store")
@@ -53,9 +53,8 @@ func (s *Server) handleStatement(c echo.Context) error {
 			months = append(months, ch.Month)
 		}
 	}
-	only := func(d *sla.MonthData) { narrowMonthData(d, a.ID) }
 	for i := len(months) - 1; i >= 0; i-- { // newest first
-		lines, err := s.monthLines(ctx, months[i], now, only)
+		lines, err := s.monthLines(ctx, months[i], now, a.ID)
 		if errs.CodeOf(err) == errs.Invalid && errs.FieldOf(err) == "month" {
 			continue // not over yet
 		}
@@ -64,9 +63,6 @@ func (s *Server) handleStatement(c echo.Context) error {
 		}
 		m := templates.StatementMonth{Month: months[i]}
 		for _, l := range lines {
-			if l.Customer != a.ID {
-				continue
-			}
 			m.Lines = append(m.Lines, templates.StatementLine{Service: l.Service, Uptime: l.Uptime + "%", CreditPercent: l.CreditPercent.String() + "%",
 				Credit: sla.FormatMoney(l.PayableMinor, l.Currency), Reason: l.Reason})
 		}
@@ -85,14 +81,4 @@ func (s *Server) handleStatement(c echo.Context) error {
 	}
 	v.Total = sla.FormatMoney(total, a.Currency)
 	return s.render(c, http.StatusOK, templates.Statement(v))
-}
-
-// narrowMonthData keeps only customer's account, resources, charges and
-// claims in d (every policy stays, so its override or the defaults apply
-// as in a run of everyone).
-func narrowMonthData(d *sla.MonthData, customer string) {
-	d.Accounts = slices.DeleteFunc(d.Accounts, func(a sla.Account) bool { return a.ID != customer })
-	d.Resources = slices.DeleteFunc(d.Resources, func(r sla.AccountResource) bool { return r.Customer != customer })
-	d.Charges = slices.DeleteFunc(d.Charges, func(ch sla.AccountCharge) bool { return ch.Customer != customer })
-	d.Claims = slices.DeleteFunc(d.Claims, func(cl sla.Claim) bool { return cl.Customer != customer })
 }

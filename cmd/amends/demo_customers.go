@@ -16,7 +16,8 @@ import (
 // the style of a cloud provider's published SLA, a few dozen customers with
 // their resources and their charges for April 2011 and December 2012, and
 // the April 2011 goodwill grant (10 days of EBS, EC2 and RDS usage in
-// us-east-1a) requested by support and approved by a manager.
+// us-east-1a for every customer with an EBS volume or RDS instance there)
+// requested by support and approved by a manager.
 
 var (
 	demoSupport = sla.Actor{Person: "sam.support@demo.example", Label: "sam.support@demo.example (demo loader)"}
@@ -187,8 +188,9 @@ func loadDemoCustomers(ctx context.Context, desk sla.DeskStore, components []inc
 	}
 	g, err := desk.RequestGoodwill(ctx, demoSupport, sla.GoodwillGrant{
 		Incident: fmt.Sprint(aprilIncident), Days: 10, Services: []string{"EBS", "EC2", "RDS"},
-		Components: []string{"ebs-us-east-1a", "ec2-us-east-1a", "rds-us-east-1a"},
-		Reason:     "Every customer with an EBS volume or RDS instance in the affected zone gets 10 days of its usage of EBS, EC2 and RDS there, hit or not.",
+		Components:         []string{"ebs-us-east-1a", "ec2-us-east-1a", "rds-us-east-1a"},
+		EligibleComponents: []string{"ebs-us-east-1a", "rds-us-east-1a"},
+		Reason:             "Every customer with an EBS volume or RDS instance in the affected zone gets 10 days of its usage of EBS, EC2 and RDS there, hit or not.",
 	}, now)
 	if err != nil {
 		return fmt.Errorf("goodwill: %w", err)

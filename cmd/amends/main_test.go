@@ -157,7 +157,13 @@ func (w *webClient) becomeFirstAdmin(link string) {
 // function that cancels it (as SIGTERM does) and returns its exit code.
 func startServe(t *testing.T) (base, link string, stop func() int) {
 	t.Helper()
-	db := filepath.Join(t.TempDir(), "amends.db")
+	return startServeOn(t, filepath.Join(t.TempDir(), "amends.db"))
+}
+
+// startServeOn is startServe over the database file db, which the test may
+// also open with other commands while the server runs.
+func startServeOn(t *testing.T, db string) (base, link string, stop func() int) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncBuffer
 	done := make(chan int, 1)

@@ -28,6 +28,11 @@ const slaUsage = `usage:
       credit desk evaluates, so that "sla evaluate" on it gives the figures
       the desk pays. --customer narrows it to one customer (and its own
       policies); --timezone picks one time zone when policies use several.
+  amends sla scenario --incident ID [--as-of TIME] [--db FILE]
+      Print the scenario of an incident's goodwill run: the incident alone
+      with its approved goodwill grant, over the month its window starts in,
+      with every customer of that month, so that "sla evaluate" on it gives
+      the goodwill credits the desk pays.
 `
 
 // runSLA runs "amends sla ...": evaluate, generate or scenario.

@@ -167,6 +167,12 @@ func TestSLAScenarioMatchesLedger(t *testing.T) {
 	if len(customers) != 3 {
 		t.Errorf("the scenarios hold customers %v, want all 3", customers)
 	}
+	// An incident without an approved goodwill grant has no goodwill run.
+	var out, errOut bytes.Buffer
+	if code := run2(ctx, []string{"sla", "scenario", "--incident", "1", "--db", dbPath}, nil, &out, &errOut); code != 2 ||
+		!strings.Contains(errOut.String(), "no approved goodwill grant") {
+		t.Errorf("--incident without a grant: exit %d, %q", code, errOut.String())
+	}
 	for k, v := range evaluated {
 		if paid[k] != v {
 			t.Errorf("%s: ledger %d, sla evaluate %d", k, paid[k], v)
@@ -195,6 +201,9 @@ func TestSLAScenarioBadFlags(t *testing.T) {
 		{"sla", "scenario", "--month", "2012-13", "--db", dbPath},
 		{"sla", "scenario", "--month", "2012-12", "--as-of", "soon", "--db", dbPath},
 		{"sla", "scenario", "--month", "2012-12", "--customer", "nobody", "--db", dbPath},
+		{"sla", "scenario", "--incident", "one", "--db", dbPath},
+		{"sla", "scenario", "--incident", "1", "--month", "2012-12", "--db", dbPath},
+		{"sla", "scenario", "--incident", "7", "--db", dbPath},
 	} {
 		var out, errOut bytes.Buffer
 		if code := run2(ctx, args, nil, &out, &errOut); code != 2 || errOut.Len() == 0 {

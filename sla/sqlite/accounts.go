@@ -3,7 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/amends/amends/internal/errs"
@@ -275,9 +277,46 @@ func (st *Store) PutCharge(ctx context.Context, by sla.Actor, ch sla.AccountChar
 // that overlap sla.MonthWindow(month), the month's charges, every policy and
 // the month's claims. errs.Invalid on "month".
 func (st *Store) MonthData(ctx context.Context, month string) (*sla.MonthData, error) {
+	return st.monthData(ctx, month, nil)
+}
+
+// MonthDataFor is MonthData for the given customers only: their accounts,
+// resource entries, charges and claims (every policy still), read through
+// the indexes by customer, so that one customer's figures cost what its
+// own data costs, not what the desk's does. Unknown customers are left
+// out; no customers reads none. errs.Invalid on "month".
+func (st *Store) MonthDataFor(ctx context.Context, month string, customers []string) (*sla.MonthData, error) {
+	ids := make([]string, 0, len(customers))
+	for _, c := range customers {
+		if !slices.Contains(ids, c) {
+			ids = append(ids, c)
+		}
+	}
+	return st.monthData(ctx, month, ids)
+}
+
+// monthData reads a month's data of every customer (ids nil) or of ids.
+func (st *Store) monthData(ctx context.Context, month string, ids []string) (*sla.MonthData, error) {
 	from, to, err := sla.MonthWindow(month)
 	if err != nil {
 		return nil, err
+	}
+	// only is the condition on customer_id ("" for everyone), and its arguments.
+	only, in := "", []any{}
+	if ids != nil {
+		only = `customer_id IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + `)`
+		if len(ids) == 0 {
+			only = `0`
+		}
+		for _, id := range ids {
+			in = append(in, id)
+		}
+	}
+	and := func(cond string) string {
+		if only == "" {
+			return cond
+		}
+		return only + ` AND ` + cond
 	}
 	tx, err := st.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -287,7 +326,11 @@ func (st *Store) MonthData(ctx context.Context, month string) (*sla.MonthData, e
 	d := &sla.MonthData{}
 	// A run needs each account's ID and currency only; the rest stays out,
 	// which halves the time of this read for 100,000 customers.
-	rows, err := tx.QueryContext(ctx, `SELECT id, name, currency FROM customers ORDER BY id`)
+	accounts := `SELECT id, name, currency FROM customers ORDER BY id`
+	if only != "" {
+		accounts = `SELECT id, name, currency FROM customers WHERE ` + strings.Replace(only, "customer_id", "id", 1) + ` ORDER BY id`
+	}
+	rows, err := tx.QueryContext(ctx, accounts, in...)
 	if err != nil {
 		return nil, err
 	}
@@ -307,11 +350,12 @@ func (st *Store) MonthData(ctx context.Context, month string) (*sla.MonthData, e
 	for _, a := range d.Accounts {
 		currency[a.ID] = a.Currency
 	}
-	if d.Resources, err = listResources(ctx, tx, `WHERE (from_at IS NULL OR from_at < ?) AND (to_at IS NULL OR to_at > ?) ORDER BY id`,
-		ftime(to), ftime(from)); err != nil {
+	if d.Resources, err = listResources(ctx, tx, `WHERE `+and(`(from_at IS NULL OR from_at < ?) AND (to_at IS NULL OR to_at > ?)`)+` ORDER BY id`,
+		append(slices.Clone(in), ftime(to), ftime(from))...); err != nil {
 		return nil, err
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT id, customer_id, component_id, amount_minor FROM customer_charges WHERE month = ? ORDER BY customer_id, component_id`, month)
+	rows, err = tx.QueryContext(ctx, `SELECT id, customer_id, component_id, amount_minor FROM customer_charges WHERE `+and(`month = ?`)+
+		` ORDER BY customer_id, component_id`, append(slices.Clone(in), month)...)
 	if err != nil {
 		return nil, err
 	}
@@ -331,7 +375,7 @@ func (st *Store) MonthData(ctx context.Context, month string) (*sla.MonthData, e
 	if d.Policies, err = listPolicies(ctx, tx, ``); err != nil {
 		return nil, err
 	}
-	if d.Claims, err = listClaims(ctx, tx, `WHERE month = ? ORDER BY customer_id, service_id`, month); err != nil {
+	if d.Claims, err = listClaims(ctx, tx, `WHERE `+and(`month = ?`)+` ORDER BY customer_id, service_id`, append(slices.Clone(in), month)...); err != nil {
 		return nil, err
 	}
 	return d, nil

@@ -11,14 +11,14 @@ import (
 	"github.com/amends/amends/sla"
 )
 
-const goodwillCols = `id, incident, days, services_json, components_json, reason, state, requested_by, requested_at, approved_by, approved_at,
+const goodwillCols = `id, incident, days, services_json, components_json, eligible_json, reason, state, requested_by, requested_at, approved_by, approved_at,
 	withdrawn_by, withdrawn_at, withdraw_reason`
 
 func scanGoodwill(sc interface{ Scan(...any) error }) (sla.GoodwillGrant, error) {
 	var g sla.GoodwillGrant
-	var services, components, state, requested string
+	var services, components, eligible, state, requested string
 	var approvedBy, approved, withdrawnBy, withdrawn, withdrawReason sql.NullString
-	if err := sc.Scan(&g.ID, &g.Incident, &g.Days, &services, &components, &g.Reason, &state, &g.RequestedBy, &requested,
+	if err := sc.Scan(&g.ID, &g.Incident, &g.Days, &services, &components, &eligible, &g.Reason, &state, &g.RequestedBy, &requested,
 		&approvedBy, &approved, &withdrawnBy, &withdrawn, &withdrawReason); err != nil {
 		return g, err
 	}
@@ -28,6 +28,9 @@ func scanGoodwill(sc interface{ Scan(...any) error }) (sla.GoodwillGrant, error)
 		return g, err
 	}
 	if err := json.Unmarshal([]byte(components), &g.Components); err != nil {
+		return g, err
+	}
+	if err := json.Unmarshal([]byte(eligible), &g.EligibleComponents); err != nil {
 		return g, err
 	}
 	var err error
@@ -85,9 +88,13 @@ func (st *Store) RequestGoodwill(ctx context.Context, by sla.Actor, g sla.Goodwi
 	if err != nil {
 		return sla.GoodwillGrant{}, err
 	}
+	eligible, err := json.Marshal(nonNilStrings(out.EligibleComponents))
+	if err != nil {
+		return sla.GoodwillGrant{}, err
+	}
 	err = st.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO goodwill_grants (incident, days, services_json, components_json, reason, state, requested_by, requested_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, out.Incident, out.Days, string(services), string(components), out.Reason, string(out.State),
+		res, err := tx.ExecContext(ctx, `INSERT INTO goodwill_grants (incident, days, services_json, components_json, eligible_json, reason, state, requested_by, requested_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, out.Incident, out.Days, string(services), string(components), string(eligible), out.Reason, string(out.State),
 			out.RequestedBy, ftime(out.RequestedAt))
 		if isUnique(err) {
 			return errs.Conflictf("incident %s already has a pending or approved goodwill grant; withdraw a pending one first", out.Incident)

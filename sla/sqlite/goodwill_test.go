@@ -75,7 +75,12 @@ func TestMigrateGoodwillKeepsRuns(t *testing.T) {
 func TestGoodwillGrantAndRun(t *testing.T) {
 	st, db := newStore(t)
 	seed(t, st)
-	g, err := st.RequestGoodwill(ctx, sam, sla.GoodwillGrant{Incident: "1", Days: 10, Services: []string{"ELB"}, Components: []string{elbComp}, Reason: "Christmas"}, now)
+	if _, err := st.RequestGoodwill(ctx, sam, sla.GoodwillGrant{Incident: "1", Days: 10, Services: []string{"ELB"}, Components: []string{elbComp},
+		EligibleComponents: []string{"ebs-us-east-1a"}}, now); errs.FieldOf(err) != "eligible_components[0]" {
+		t.Fatalf("an eligible component outside the grant's: %v", err)
+	}
+	g, err := st.RequestGoodwill(ctx, sam, sla.GoodwillGrant{Incident: "1", Days: 10, Services: []string{"ELB"}, Components: []string{elbComp},
+		EligibleComponents: []string{elbComp}, Reason: "Christmas"}, now)
 	if err != nil || g.ID == 0 || g.State != sla.GoodwillPending {
 		t.Fatalf("%+v %v", g, err)
 	}
@@ -92,15 +97,17 @@ func TestGoodwillGrantAndRun(t *testing.T) {
 	if _, err := st.ApproveGoodwill(ctx, zoe, g.ID, now); errs.CodeOf(err) != errs.Conflict {
 		t.Fatalf("second approval: %v", err)
 	}
-	if _, err := db.ExecContext(ctx, `UPDATE goodwill_grants SET days = 30`); err == nil {
-		t.Fatal("an approved grant changed")
+	for _, q := range []string{`UPDATE goodwill_grants SET days = 30`, `UPDATE goodwill_grants SET eligible_json = '[]'`} {
+		if _, err := db.ExecContext(ctx, q); err == nil {
+			t.Fatalf("an approved grant changed: %s", q)
+		}
 	}
 	var audits int
 	if err := db.QueryRow(`SELECT count(*) FROM audit_log WHERE entity = 'goodwill_grant'`).Scan(&audits); err != nil || audits != 2 {
 		t.Fatalf("audits %d %v", audits, err)
 	}
 	grants := must[[]sla.GoodwillGrant](t)(st.GoodwillGrants(ctx, "1"))
-	if len(grants) != 1 || grants[0].ApprovedBy != mgr.Person || grants[0].Components[0] != elbComp {
+	if len(grants) != 1 || grants[0].ApprovedBy != mgr.Person || grants[0].Components[0] != elbComp || len(grants[0].EligibleComponents) != 1 {
 		t.Fatalf("grants %+v", grants)
 	}
 

@@ -236,7 +236,7 @@ func (st *Store) ApproveRun(ctx context.Context, by sla.Actor, id int64, now tim
 		if err := writeEntries(ctx, tx, entries); err != nil {
 			return err
 		}
-		out.Issued = issueSummary(entries)
+		out.Issued = sla.SummarizeIssue(entries)
 		return updateRun(ctx, tx, by, "credit_run.approve", r, out, now)
 	})
 	if err != nil {
@@ -245,20 +245,45 @@ func (st *Store) ApproveRun(ctx context.Context, by sla.Actor, id int64, now tim
 	return out, nil
 }
 
-func issueSummary(entries []sla.LedgerEntry) *sla.RunIssue {
-	iss := &sla.RunIssue{Entries: len(entries), Totals: []sla.RunTotal{}}
-	idx := map[string]int{}
-	for _, e := range entries {
-		j, ok := idx[e.Currency]
-		if !ok {
-			j = len(iss.Totals)
-			idx[e.Currency] = j
-			iss.Totals = append(iss.Totals, sla.RunTotal{Currency: e.Currency})
-		}
-		iss.Totals[j].PayableMinor += e.AmountMinor
-		iss.Totals[j].CreditMinor += e.AmountMinor
+// Outstanding returns what approving run id now would write (see
+// sla.Outstanding), from its lines and what the ledger holds for its
+// period: errs.NotFound, errs.Conflict for a run that is issued or
+// rejected.
+func (st *Store) Outstanding(ctx context.Context, id int64) (sla.RunIssue, error) {
+	r, err := run(ctx, st.db, id)
+	if err != nil {
+		return sla.RunIssue{}, err
 	}
-	return iss
+	if r.State != sla.RunPreviewed && r.State != sla.RunRequested {
+		return sla.RunIssue{}, errs.Conflictf("credit run %d is %s; nothing more is paid by it", r.ID, r.State)
+	}
+	// Only what the plan's amounts need: key, currency and payable.
+	rows, err := st.db.QueryContext(ctx, `SELECT customer_id, service_id, currency, payable_minor FROM credit_run_lines WHERE run_id = ? ORDER BY seq`, id)
+	if err != nil {
+		return sla.RunIssue{}, err
+	}
+	lines := make([]sla.RunLine, 0, r.Lines)
+	for rows.Next() {
+		var l sla.RunLine
+		if err := rows.Scan(&l.Customer, &l.Service, &l.Currency, &l.PayableMinor); err != nil {
+			rows.Close()
+			return sla.RunIssue{}, err
+		}
+		lines = append(lines, l)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return sla.RunIssue{}, err
+	}
+	kind := sla.EntryTier
+	if r.Kind == sla.RunIncident {
+		kind = sla.EntryGoodwill
+	}
+	held, err := heldFor(ctx, st.db, r.Period, kind)
+	if err != nil {
+		return sla.RunIssue{}, err
+	}
+	return sla.Outstanding(r, lines, held), nil
 }
 
 // heldFor returns what the ledger holds per key for period and credit kind.
@@ -332,13 +357,30 @@ func (st *Store) Ledger(ctx context.Context, f sla.LedgerFilter) ([]sla.LedgerEn
 			return nil, 0, err
 		}
 	}
-	where := `WHERE (?1 = '' OR customer_id = ?1) AND (?2 = '' OR period = ?2) AND (?3 = 0 OR run_id = ?3)`
-	args := []any{f.Customer, f.Period, f.RunID}
+	// Only the filters given are in the query, so that SQLite can use the
+	// index by customer, period or run (a "? = '' OR column = ?" term
+	// scans the whole ledger).
+	var conds []string
+	var args []any
+	for _, c := range []struct {
+		col string
+		set bool
+		val any
+	}{{"customer_id", f.Customer != "", f.Customer}, {"period", f.Period != "", f.Period}, {"run_id", f.RunID != 0, f.RunID}} {
+		if c.set {
+			conds = append(conds, c.col+" = ?")
+			args = append(args, c.val)
+		}
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = "WHERE " + strings.Join(conds, " AND ")
+	}
 	var total int
 	if err := st.db.QueryRowContext(ctx, `SELECT count(*) FROM ledger_entries `+where, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	list, err := listEntries(ctx, st.db, where+` ORDER BY id LIMIT ?4 OFFSET ?5`, append(args, f.Limit, f.Offset)...)
+	list, err := listEntries(ctx, st.db, where+` ORDER BY id LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
 	return list, total, err
 }
 

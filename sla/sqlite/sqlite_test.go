@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -135,9 +136,22 @@ func TestRunIssuedOnceThenAdjusted(t *testing.T) {
 	if lines[0].Customer != "acme" || lines[0].Uptime != "99.5161" || lines[0].PayableMinor != 25000 || lines[1].Currency != "EUR" || lines[1].PayableMinor != 10000 {
 		t.Fatalf("lines %+v", lines)
 	}
+	outstanding := func(id int64) string {
+		out, err := st.Outstanding(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(out.Entries, out.Totals)
+	}
+	if got := outstanding(run.ID); got != "2 [{EUR 10000 10000} {USD 25000 25000}]" {
+		t.Errorf("outstanding before the first issue: %s", got)
+	}
 	done := issue(t, st, run)
 	if done.State != sla.RunIssued || done.Issued == nil || done.Issued.Entries != 2 {
 		t.Fatalf("issued %+v", done)
+	}
+	if _, err := st.Outstanding(ctx, run.ID); errs.CodeOf(err) != errs.Conflict {
+		t.Errorf("outstanding of an issued run: %v", err)
 	}
 	first := ledger(t, st, sla.LedgerFilter{Period: "2012-12"})
 	if len(first) != 2 || first[0].AmountMinor != 25000 || first[0].Kind != sla.EntryTier || first[0].RunID != run.ID ||
@@ -145,14 +159,22 @@ func TestRunIssuedOnceThenAdjusted(t *testing.T) {
 		t.Fatalf("ledger %+v", first)
 	}
 
-	again := issue(t, st, preview(t, st, "2012-12"))
+	second := preview(t, st, "2012-12")
+	if got := outstanding(second.ID); got != "0 []" {
+		t.Errorf("outstanding of a second run: %s", got)
+	}
+	again := issue(t, st, second)
 	if again.Issued.Entries != 0 || len(ledger(t, st, sla.LedgerFilter{})) != 2 {
 		t.Fatalf("a second run paid %+v", again.Issued)
 	}
 
 	must[sla.AccountCharge](t)(st.PutCharge(ctx, sam, sla.AccountCharge{Customer: "acme", Component: elbComp, Month: "2012-12", AmountMinor: 300000}, now))
 	must[sla.AccountCharge](t)(st.PutCharge(ctx, sam, sla.AccountCharge{Customer: "globex", Component: elbComp, Month: "2012-12", AmountMinor: 50000}, now))
-	third := issue(t, st, preview(t, st, "2012-12"))
+	corrected := preview(t, st, "2012-12")
+	if got := outstanding(corrected.ID); got != "2 [{EUR -5000 -5000} {USD 5000 5000}]" {
+		t.Errorf("outstanding after corrected charges: %s", got)
+	}
+	third := issue(t, st, corrected)
 	if third.Issued.Entries != 2 {
 		t.Fatalf("corrected run wrote %+v", third.Issued)
 	}
@@ -428,5 +450,51 @@ func TestManualCreditsList(t *testing.T) {
 	}
 	if _, _, err := st.ManualCredits(ctx, sla.ManualFilter{State: "approved"}); errs.CodeOf(err) != errs.Invalid || errs.FieldOf(err) != "state" {
 		t.Errorf("unknown state: %v", err)
+	}
+}
+
+// MonthDataFor reads exactly MonthData's rows of the customers it is
+// given: their accounts, resource entries of the month's window, charges
+// and claims of the month, and every policy.
+func TestMonthDataFor(t *testing.T) {
+	st, _ := newStore(t)
+	seed(t, st)
+	must[sla.Account](t)(st.CreateAccount(ctx, sam, sla.Account{ID: "initech", Name: "Initech", Currency: "JPY", Email: "b@initech.example"}, now))
+	gone := time.Date(2012, 11, 1, 0, 0, 0, 0, time.UTC)
+	for _, r := range []sla.AccountResource{
+		{Customer: "initech", Component: elbComp, Count: 2},
+		{Customer: "acme", Component: "ebs-us-east-1a", Count: 9, To: &gone}, // before December's window
+		{Customer: "acme", Component: "ebs-us-east-1a", Count: 3, From: &gone},
+	} {
+		must[sla.AccountResource](t)(st.AddResource(ctx, sam, r, now))
+	}
+	must[sla.AccountCharge](t)(st.PutCharge(ctx, sam, sla.AccountCharge{Customer: "acme", Component: elbComp, Month: "2012-11", AmountMinor: 7}, now))
+	must[sla.AccountCharge](t)(st.PutCharge(ctx, sam, sla.AccountCharge{Customer: "initech", Component: elbComp, Month: "2012-12", AmountMinor: 5000}, now))
+	must[sla.Claim](t)(st.RecordClaim(ctx, sam, sla.Claim{Customer: "acme", Service: "ELB", Month: "2012-12", ClaimedAt: now}, now))
+	must[sla.Claim](t)(st.RecordClaim(ctx, sam, sla.Claim{Customer: "globex", Service: "ELB", Month: "2012-12", ClaimedAt: now}, now))
+
+	all := must[*sla.MonthData](t)(st.MonthData(ctx, "2012-12"))
+	narrow := func(keep ...string) *sla.MonthData {
+		in := func(c string) bool { return slices.Contains(keep, c) }
+		return &sla.MonthData{
+			Accounts:  slices.DeleteFunc(slices.Clone(all.Accounts), func(a sla.Account) bool { return !in(a.ID) }),
+			Resources: slices.DeleteFunc(slices.Clone(all.Resources), func(r sla.AccountResource) bool { return !in(r.Customer) }),
+			Charges:   slices.DeleteFunc(slices.Clone(all.Charges), func(c sla.AccountCharge) bool { return !in(c.Customer) }),
+			Policies:  all.Policies,
+			Claims:    slices.DeleteFunc(slices.Clone(all.Claims), func(c sla.Claim) bool { return !in(c.Customer) }),
+		}
+	}
+	for _, keep := range [][]string{{"acme"}, {"initech", "acme", "acme"}, {"globex", "nobody"}, {}} {
+		got := must[*sla.MonthData](t)(st.MonthDataFor(ctx, "2012-12", keep))
+		want := narrow(keep...)
+		if fmt.Sprint(got.Accounts, got.Resources, got.Charges, got.Policies, got.Claims) != fmt.Sprint(want.Accounts, want.Resources, want.Charges, want.Policies, want.Claims) {
+			t.Errorf("%v:\n got %+v\nwant %+v", keep, got, want)
+		}
+	}
+	if d := must[*sla.MonthData](t)(st.MonthDataFor(ctx, "2012-12", []string{"acme"})); len(d.Resources) != 2 || len(d.Charges) != 1 || len(d.Claims) != 1 || len(d.Policies) != 1 {
+		t.Errorf("acme's December: %+v", d)
+	}
+	if _, err := st.MonthDataFor(ctx, "2012-13", []string{"acme"}); errs.FieldOf(err) != "month" {
+		t.Errorf("bad month: %v", err)
 	}
 }
