@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -231,65 +230,5 @@ func TestUptimePage(t *testing.T) {
 	}
 	if m := got["November 2012"]; m[2] != "Met" {
 		t.Fatalf("November 2012 against 99.95: %v", m)
-	}
-}
-
-// BenchmarkStatusPageRenderWithHistory renders the status page from SQLite
-// on every request (as after each write) for 500 components with 90 days
-// of history: 1,000 incidents of an hour or two on one to three
-// components each, with the daily uptime already stored.
-func BenchmarkStatusPageRenderWithHistory(b *testing.B) {
-	env := newTestEnv(b)
-	ctx := context.Background()
-	now := env.clock.Now()
-	var ids []string
-	for s := 0; s < 10; s++ {
-		svc := fmt.Sprintf("SVC%d", s)
-		if _, err := env.incidents.CreateService(ctx, "bench", incidents.Service{ID: svc, Name: "Service " + svc, Position: s + 2}, now); err != nil {
-			b.Fatal(err)
-		}
-		for c := 0; c < 50; c++ {
-			id := fmt.Sprintf("svc%d-region-%d", s, c)
-			if _, err := env.incidents.CreateComponent(ctx, "bench", incidents.Component{ID: id, Service: svc, Name: id, Region: fmt.Sprintf("region-%d", c), Position: c}, now); err != nil {
-				b.Fatal(err)
-			}
-			ids = append(ids, id)
-		}
-	}
-	statuses := []incidents.Status{incidents.DegradedPerformance, incidents.PartialOutage, incidents.MajorOutage}
-	for i := 0; i < 1000; i++ {
-		start := now.Add(-time.Duration(i*89*24/1000+1) * time.Hour).Truncate(time.Minute)
-		var changes []incidents.ComponentChange
-		for k := 0; k <= i%3; k++ {
-			changes = append(changes, change(ids[(i*7+k*131)%len(ids)], statuses[(i+k)%3], fmt.Sprintf("%d.5", 1+i%40)))
-		}
-		inc, err := env.incidents.CreateIncident(ctx, "bench", incidents.IncidentInput{
-			Title: fmt.Sprintf("Incident %d", i), Message: "Investigating.", StartedAt: &start, Components: changes,
-		}, now)
-		if err != nil {
-			b.Fatal(err)
-		}
-		end := start.Add(time.Duration(60+i%60) * time.Minute)
-		if _, err := env.incidents.AddUpdate(ctx, "bench", inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Resolved.", At: &end}, now); err != nil {
-			b.Fatal(err)
-		}
-	}
-	h := env.server.Handler()
-	req := httptest.NewRequest(http.MethodGet, "/", nil)
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req) // stores the 89 days that are over
-	if rec.Code != http.StatusOK || strings.Count(rec.Body.String(), "data-date=") != 90*502 {
-		b.Fatalf("status %d, %d cells", rec.Code, strings.Count(rec.Body.String(), "data-date="))
-	}
-	b.ReportMetric(float64(rec.Body.Len()), "html-bytes")
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		env.clock.Advance(2 * time.Minute) // every cached page has expired
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatalf("status %d", rec.Code)
-		}
 	}
 }
