@@ -63,6 +63,9 @@ type Store interface {
 	// every incident whose [StartedAt, ResolvedAt or now) overlaps
 	// [from, to), and those that started in [from, to).
 	IncidentsBetween(ctx context.Context, from, to time.Time) ([]Incident, error)
+	// IncidentTitles returns the title of each of ids that is stored, by
+	// ID (without the updates: for pages that only name incidents).
+	IncidentTitles(ctx context.Context, ids []int64) (map[int64]string, error)
 
 	// CreateMaintenance schedules a maintenance (see NewMaintenance); an
 	// unknown component is errs.Invalid on "components[i]".

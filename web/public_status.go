@@ -43,7 +43,7 @@ func (s *Server) statusView(ctx context.Context, now time.Time) (templates.Statu
 		return templates.StatusPage{}, 0, err
 	}
 	components, active, maint, statuses := st.components, st.active, st.maintenance, st.statuses
-	bars, err := s.uptimeBars(ctx, now, services, components)
+	bars, err := s.uptimeBars(ctx, now, components)
 	if err != nil {
 		return templates.StatusPage{}, 0, err
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -62,29 +63,30 @@ func evaluate(from, to, asOf time.Time, services []incidents.Service, components
 func uptimeText(r sla.ComponentResult) string { return r.UptimePercent().Truncate(4) + "%" }
 
 // uptimeBars returns every component's bar of daily uptime and its uptime
-// over the bar's whole range (one sla evaluation of that range), and the
-// page's legend.
-func (s *Server) uptimeBars(ctx context.Context, now time.Time, services []incidents.Service, components []incidents.Component) (barSet, error) {
+// over the bar's whole range, and the page's legend, from the stored days
+// (see rangeUptime).
+func (s *Server) uptimeBars(ctx context.Context, now time.Time, components []incidents.Component) (barSet, error) {
 	from, to := barWindow(now)
 	daily, err := s.incidents.DailyUptime(ctx, from, to)
 	if err != nil {
 		return barSet{}, err
 	}
-	incs, err := s.incidents.IncidentsBetween(ctx, from, to)
+	// The titles of the incidents the days name, for the tooltips.
+	var ids []int64
+	seen := map[int64]bool{}
+	for _, days := range daily {
+		for _, d := range days {
+			for _, id := range d.Incidents {
+				if !seen[id] {
+					seen[id] = true
+					ids = append(ids, id)
+				}
+			}
+		}
+	}
+	titles, err := s.incidents.IncidentTitles(ctx, ids)
 	if err != nil {
 		return barSet{}, err
-	}
-	maints, err := s.incidents.MaintenancesBetween(ctx, from, to)
-	if err != nil {
-		return barSet{}, err
-	}
-	whole, err := evaluate(from, to, now, services, components, incs, maints, nil)
-	if err != nil {
-		return barSet{}, err
-	}
-	titles := make(map[int64]string, len(incs))
-	for _, inc := range incs {
-		titles[inc.ID] = inc.Title
 	}
 	out := barSet{
 		rows:       make(map[string]templates.ComponentRow, len(components)),
@@ -111,7 +113,11 @@ func (s *Server) uptimeBars(ctx context.Context, now time.Time, services []incid
 	for _, c := range components {
 		days := daily[c.ID]
 		row := templates.ComponentRow{Uptime: make([]templates.UptimeDay, len(days))}
-		if r, ok := whole[c.ID]; ok {
+		if len(days) > 0 {
+			r, err := rangeUptime(days)
+			if err != nil {
+				return barSet{}, fmt.Errorf("%s: %w", c.ID, err)
+			}
 			row.Uptime90 = uptimeText(r)
 		}
 		for i, d := range days {
@@ -156,6 +162,25 @@ func (s *Server) uptimeBars(ctx context.Context, now time.Time, services []incid
 		out.rows[c.ID] = row
 	}
 	return out, nil
+}
+
+// rangeUptime is a component's uptime over the whole range of its
+// consecutive days, as sla.Evaluate gives it for that range, from the
+// days' stored figures: downtime is an integral over time, so the range's
+// is the sum of its days' (each exact, see DayUptime.DowntimeMicros), and
+// the range's length the sum of theirs. Both are whole numbers, so the sum
+// is exact and no day is evaluated again.
+func rangeUptime(days []incidents.DayUptime) (sla.ComponentResult, error) {
+	var micros, secs int64
+	for _, d := range days {
+		m, err := d.DowntimeMicros()
+		if err != nil {
+			return sla.ComponentResult{}, fmt.Errorf("%s: %w", incidents.DayKey(d.Day), err)
+		}
+		micros += m
+		secs += d.Seconds
+	}
+	return sla.ComponentResult{DowntimeSeconds: sla.NewRatio(uint64(micros), 1_000_000), Seconds: secs}, nil
 }
 
 // barSet is the uptime bars of a status page: each component's bar and

@@ -153,6 +153,28 @@ func (st *Store) IncidentsBetween(ctx context.Context, from, to time.Time) ([]in
 		ORDER BY started_at, id`, t, now, f, f)
 }
 
+// IncidentTitles returns the title of each stored incident of ids, by ID.
+func (st *Store) IncidentTitles(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := st.db.QueryContext(ctx, `SELECT id, title FROM incidents WHERE id IN (SELECT value FROM json_each(?))`, idList(ids))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var title string
+		if err := rows.Scan(&id, &title); err != nil {
+			return nil, err
+		}
+		out[id] = title
+	}
+	return out, rows.Err()
+}
+
 const incidentColumns = `id, title, impact, phase, started_at, resolved_at, excluded, created_at, updated_at`
 
 type incidentRow struct {

@@ -170,3 +170,19 @@ func TestDailyUptimeDayInProgress(t *testing.T) {
 		t.Fatal("an empty range is accepted")
 	}
 }
+
+// IncidentTitles names stored incidents by ID and leaves out unknown IDs.
+func TestIncidentTitles(t *testing.T) {
+	st, _ := newStore(t)
+	inc := outage(t, st)
+	got, err := st.IncidentTitles(ctx, []int64{inc.ID, inc.ID + 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[int64]string{inc.ID: "Degraded load balancers"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("titles %v, want %v", got, want)
+	}
+	if got, err := st.IncidentTitles(ctx, nil); err != nil || len(got) != 0 {
+		t.Fatalf("no IDs: %v, %v", got, err)
+	}
+}
