@@ -838,8 +838,8 @@ func componentRow(c ComponentRow) templ.Component {
 }
 
 // uptimeBar is a component's daily uptime: one cell per day, coloured by
-// the day's uptime, each with its words for screen readers and a tooltip,
-// a day with incidents linking to the first of them.
+// the day's uptime, each with its words for screen readers that CSS also
+// shows as its tooltip, a day with incidents linking to the first of them.
 func uptimeBar(c ComponentRow) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context

@@ -94,25 +94,16 @@ func (s *Server) uptimeBars(ctx context.Context, now time.Time, components []inc
 		fromNarrow: dayText(from.Add((barDays - narrowBarDays) * incidents.Day)),
 		to:         dayText(incidents.UTCDay(to.Add(-time.Second))),
 	}
-	// What does not depend on the component is formatted once per day:
-	// the date, its words, and a whole day's text when nothing happened.
-	type dayWords struct{ key, text, full string }
-	var words map[time.Time]dayWords
-	word := func(d incidents.DayUptime) dayWords {
-		w, ok := words[d.Day]
-		if !ok {
-			w = dayWords{key: incidents.DayKey(d.Day), text: dayText(d.Day)}
-			w.full = w.text + ": 100.0000% uptime, no incidents"
-			words[d.Day] = w
-		}
-		return w
+	// A day without downtime or incidents has the same cell on every bar:
+	// it is made once per day.
+	type quietCell struct {
+		seconds int64
+		cell    templates.UptimeCell
 	}
-	words = make(map[time.Time]dayWords, barDays)
-	fullDay := int64(incidents.Day / time.Second)
-	var b strings.Builder
+	quiet := make([]quietCell, barDays)
 	for _, c := range components {
 		days := daily[c.ID]
-		row := templates.ComponentRow{Uptime: make([]templates.UptimeDay, len(days))}
+		row := templates.ComponentRow{Uptime: make([]templates.UptimeCell, len(days))}
 		if len(days) > 0 {
 			r, err := rangeUptime(days)
 			if err != nil {
@@ -121,47 +112,53 @@ func (s *Server) uptimeBars(ctx context.Context, now time.Time, components []inc
 			row.Uptime90 = uptimeText(r)
 		}
 		for i, d := range days {
-			w := word(d)
-			cell := &row.Uptime[i]
-			cell.Date = w.key
-			cell.Class = dayClass(d)
-			if d.Seconds == fullDay && len(d.Incidents) == 0 && d.UptimePercent == "100.0000" {
-				cell.Text, cell.Title = w.full, w.full
+			k := int(d.Day.Sub(from) / incidents.Day)
+			if len(d.Incidents) > 0 || d.UptimePercent != "100.0000" || k < 0 || k >= len(quiet) {
+				row.Uptime[i] = templates.NewUptimeCell(uptimeDay(d, titles))
 				continue
 			}
-			b.Reset()
-			b.WriteString(w.text)
-			if d.Seconds < fullDay {
-				b.WriteString(" (so far)")
+			q := &quiet[k]
+			if q.seconds != d.Seconds || q.cell.Len() == 0 {
+				*q = quietCell{d.Seconds, templates.NewUptimeCell(uptimeDay(d, titles))}
 			}
-			b.WriteString(": ")
-			b.WriteString(d.UptimePercent)
-			b.WriteString("% uptime, ")
-			switch n := len(d.Incidents); n {
-			case 0:
-				b.WriteString("no incidents")
-			case 1:
-				b.WriteString("1 incident")
-			default:
-				b.WriteString(strconv.Itoa(n))
-				b.WriteString(" incidents")
-			}
-			cell.Text = b.String()
-			cell.Title = cell.Text
-			if len(d.Incidents) > 0 {
-				cell.URL = "/incidents/" + strconv.FormatInt(d.Incidents[0], 10)
-				for _, id := range d.Incidents {
-					if t, ok := titles[id]; ok {
-						b.WriteString("\n")
-						b.WriteString(t)
-					}
-				}
-				cell.Title = b.String()
-			}
+			row.Uptime[i] = q.cell
 		}
 		out.rows[c.ID] = row
 	}
 	return out, nil
+}
+
+// uptimeDay is what a day's cell says: "24 Dec 2012: 98.9800% uptime,
+// 1 incident" ("(so far)" after the date of the day in progress), the
+// incidents' titles, and a link to the first of them.
+func uptimeDay(d incidents.DayUptime, titles map[int64]string) templates.UptimeDay {
+	var b strings.Builder
+	b.WriteString(dayText(d.Day))
+	if d.Seconds < int64(incidents.Day/time.Second) {
+		b.WriteString(" (so far)")
+	}
+	b.WriteString(": ")
+	b.WriteString(d.UptimePercent)
+	b.WriteString("% uptime, ")
+	switch n := len(d.Incidents); n {
+	case 0:
+		b.WriteString("no incidents")
+	case 1:
+		b.WriteString("1 incident")
+	default:
+		b.WriteString(strconv.Itoa(n))
+		b.WriteString(" incidents")
+	}
+	cell := templates.UptimeDay{Date: incidents.DayKey(d.Day), Class: dayClass(d), Text: b.String()}
+	if len(d.Incidents) > 0 {
+		cell.URL = "/incidents/" + strconv.FormatInt(d.Incidents[0], 10)
+		for _, id := range d.Incidents {
+			if t, ok := titles[id]; ok {
+				cell.Incidents = append(cell.Incidents, t)
+			}
+		}
+	}
+	return cell
 }
 
 // rangeUptime is a component's uptime over the whole range of its
@@ -340,16 +337,19 @@ func (s *Server) servicePolicies(ctx context.Context, components []incidents.Com
 }
 
 // statusPageSize guesses the size of the status page from its uptime
-// cells (about 200 bytes each), so that a page of 500 components is
-// rendered into one buffer rather than one that doubles a dozen times.
+// cells, so that a page of 500 components is rendered into one buffer
+// rather than one that doubles a dozen times.
 func statusPageSize(v templates.StatusPage) int {
 	n := 0
 	for _, g := range v.Services {
 		for _, c := range g.Components {
-			n += len(c.Uptime)
+			for _, cell := range c.Uptime {
+				n += cell.Len()
+			}
+			n += 1024 // the component's row around its bar
 		}
 	}
-	return 64<<10 + 200*n
+	return 64<<10 + n
 }
 
 // renderSized renders comp into a buffer of about size bytes.

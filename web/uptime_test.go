@@ -96,22 +96,27 @@ func TestStatusPageUptimeBars(t *testing.T) {
 		if !hasClasses(cell, want.classes...) {
 			t.Errorf("%s: class %q, want %v", date, cell.AttrOr("class", ""), want.classes)
 		}
-		if got := textOf(cell); got != want.text {
-			t.Errorf("%s: text %q, want %q", date, got, want.text)
-		}
-		title := cell.AttrOr("title", "")
-		if !strings.HasPrefix(title, want.text) {
-			t.Errorf("%s: title %q", date, title)
+		// The words are the cell's text and, shown by CSS, its tooltip:
+		// with the titles of the day's incidents, each on its own line.
+		tip := cell.Find(".day__tip")
+		if tip.Length() != 1 {
+			t.Fatalf("%s: %d tooltips", date, tip.Length())
 		}
 		link := cell.Find("a")
 		if strings.HasSuffix(want.text, "no incidents") {
+			if got := tip.Text(); got != want.text {
+				t.Errorf("%s: text %q, want %q", date, got, want.text)
+			}
 			if link.Length() != 0 {
 				t.Errorf("%s: a day without incidents links somewhere", date)
 			}
 			continue
 		}
-		if !strings.Contains(title, inc.Title) {
-			t.Errorf("%s: the tooltip %q lacks the incident's title", date, title)
+		if got, wantTip := tip.Text(), want.text+"\n"+inc.Title; got != wantTip {
+			t.Errorf("%s: text %q, want %q", date, got, wantTip)
+		}
+		if link.Find(".day__tip").Length() != 1 {
+			t.Errorf("%s: the words are not the link's", date)
 		}
 		if href := link.AttrOr("href", ""); href != fmt.Sprintf("/incidents/%d", inc.ID) {
 			t.Errorf("%s: links to %q", date, href)
@@ -144,7 +149,7 @@ func TestStatusPageUptimeToday(t *testing.T) {
 		t.Fatalf("%d cells, last %s", len(order), order[len(order)-1])
 	}
 	// 1 h of 21 h so far: 95.2380…%.
-	if got := textOf(byDate["2012-12-24"]); got != "24 Dec 2012 (so far): 95.2380% uptime, 1 incident" {
+	if got := textOf(byDate["2012-12-24"]); got != "24 Dec 2012 (so far): 95.2380% uptime, 1 incident Load balancers failing" {
 		t.Fatalf("today: %q", got)
 	}
 }
