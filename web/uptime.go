@@ -65,7 +65,7 @@ func uptimeText(r sla.ComponentResult) string { return r.UptimePercent().Truncat
 // uptimeBars returns every component's bar of daily uptime and its uptime
 // over the bar's whole range, and the page's legend, from the stored days
 // (see rangeUptime).
-func (s *Server) uptimeBars(ctx context.Context, now time.Time, components []incidents.Component) (barSet, error) {
+func (s *Server) uptimeBars(ctx context.Context, now time.Time) (barSet, error) {
 	from, to := barWindow(now)
 	daily, err := s.incidents.DailyUptime(ctx, from, to)
 	if err != nil {
@@ -89,7 +89,7 @@ func (s *Server) uptimeBars(ctx context.Context, now time.Time, components []inc
 		return barSet{}, err
 	}
 	out := barSet{
-		rows:       make(map[string]templates.ComponentRow, len(components)),
+		rows:       make(map[string]templates.ComponentRow, len(daily)),
 		from:       dayText(from),
 		fromNarrow: dayText(from.Add((barDays - narrowBarDays) * incidents.Day)),
 		to:         dayText(incidents.UTCDay(to.Add(-time.Second))),
@@ -101,13 +101,12 @@ func (s *Server) uptimeBars(ctx context.Context, now time.Time, components []inc
 		cell    templates.UptimeCell
 	}
 	quiet := make([]quietCell, barDays)
-	for _, c := range components {
-		days := daily[c.ID]
+	for id, days := range daily {
 		row := templates.ComponentRow{Uptime: make([]templates.UptimeCell, len(days))}
 		if len(days) > 0 {
 			r, err := rangeUptime(days)
 			if err != nil {
-				return barSet{}, fmt.Errorf("%s: %w", c.ID, err)
+				return barSet{}, fmt.Errorf("%s: %w", id, err)
 			}
 			row.Uptime90 = uptimeText(r)
 		}
@@ -123,7 +122,7 @@ func (s *Server) uptimeBars(ctx context.Context, now time.Time, components []inc
 			}
 			row.Uptime[i] = q.cell
 		}
-		out.rows[c.ID] = row
+		out.rows[id] = row
 	}
 	return out, nil
 }

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/amends/amends/incidents"
@@ -55,7 +57,7 @@ func (st *Store) DailyUptime(ctx context.Context, from, to time.Time) (map[strin
 			return nil, err
 		}
 	}
-	comps, err := components(ctx, st.db)
+	comps, err := componentsAnyOrder(ctx, st.db)
 	if err != nil {
 		return nil, err
 	}
@@ -87,23 +89,28 @@ func (st *Store) DailyUptime(ctx context.Context, from, to time.Time) (map[strin
 		}
 	}
 	out := make(map[string][]incidents.DayUptime, len(comps))
+	n := len(complete)
+	if !partial.IsZero() {
+		n++
+	}
+	all := make([]incidents.DayUptime, 0, n*len(comps)) // one allocation for every component's days
 	for _, c := range comps {
-		days := make([]incidents.DayUptime, 0, len(complete)+1)
+		start := len(all)
 		for _, d := range complete {
 			if u, ok := stored[c.ID][d]; ok {
-				days = append(days, u)
+				all = append(all, u)
 			} else {
-				days = append(days, incidents.FullDay(d, int64(incidents.Day/time.Second)))
+				all = append(all, incidents.FullDay(d, int64(incidents.Day/time.Second)))
 			}
 		}
 		if !partial.IsZero() {
 			if u, ok := stored[c.ID][partial]; ok {
-				days = append(days, u)
+				all = append(all, u)
 			} else {
-				days = append(days, incidents.FullDay(partial, int64(asOf.Sub(partial)/time.Second)))
+				all = append(all, incidents.FullDay(partial, int64(asOf.Sub(partial)/time.Second)))
 			}
 		}
-		out[c.ID] = days
+		out[c.ID] = all[start:len(all):len(all)]
 	}
 	return out, nil
 }
@@ -327,24 +334,52 @@ func readDays(ctx context.Context, q queryer, from, to time.Time, m map[string]m
 		return err
 	}
 	defer rows.Close()
+	days := map[string]time.Time{}
 	for rows.Next() {
 		var day, ids string
 		var r incidents.ComponentDay
 		if err := rows.Scan(&day, &r.Component, &r.DowntimeSeconds, &r.UptimePercent, &ids); err != nil {
 			return err
 		}
-		if r.Day, err = time.Parse(time.DateOnly, day); err != nil {
-			return fmt.Errorf("stored day %q: %w", day, err)
+		var ok bool
+		if r.Day, ok = days[day]; !ok {
+			if r.Day, err = time.Parse(time.DateOnly, day); err != nil {
+				return fmt.Errorf("stored day %q: %w", day, err)
+			}
+			days[day] = r.Day
 		}
 		r.Seconds = int64(incidents.Day / time.Second)
-		if ids != "[]" {
-			if err := json.Unmarshal([]byte(ids), &r.Incidents); err != nil {
-				return fmt.Errorf("stored incident ids %q: %w", ids, err)
-			}
+		if r.Incidents, err = parseIDs(ids); err != nil {
+			return fmt.Errorf("stored incident ids %q: %w", ids, err)
 		}
 		put(m, r)
 	}
 	return rows.Err()
+}
+
+// parseIDs reads a JSON array of incident IDs as storeDays writes it
+// ("[]", "[12,40]"), nil for none. Anything else is read as JSON, so
+// that any valid array is understood.
+func parseIDs(s string) ([]int64, error) {
+	if s == "[]" {
+		return nil, nil
+	}
+	if len(s) < 3 || s[0] != '[' || s[len(s)-1] != ']' {
+		return nil, fmt.Errorf("not a JSON array of IDs")
+	}
+	var out []int64
+	for _, f := range strings.Split(s[1:len(s)-1], ",") {
+		id, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			var ids []int64
+			if err := json.Unmarshal([]byte(s), &ids); err != nil {
+				return nil, err
+			}
+			return ids, nil
+		}
+		out = append(out, id)
+	}
+	return out, nil
 }
 
 // incidentsOverlapping is IncidentsBetween with its clock given: every

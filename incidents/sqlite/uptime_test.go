@@ -186,3 +186,19 @@ func TestIncidentTitles(t *testing.T) {
 		t.Fatalf("no IDs: %v, %v", got, err)
 	}
 }
+
+// parseIDs reads the incident IDs a stored day lists, as storeDays writes
+// them and as any JSON array of IDs.
+func TestParseIDs(t *testing.T) {
+	for s, want := range map[string][]int64{"[]": nil, "[7]": {7}, "[12,40,41]": {12, 40, 41}, "[ 3, 4 ]": {3, 4}} {
+		got, err := parseIDs(s)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: %v, %v; want %v", s, got, err, want)
+		}
+	}
+	for _, s := range []string{"", "[", "7", "[1,]", "[a]", "{}"} {
+		if got, err := parseIDs(s); err == nil {
+			t.Errorf("%q: %v, want an error", s, got)
+		}
+	}
+}
