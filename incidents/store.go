@@ -86,13 +86,13 @@ type Store interface {
 	// [StartsAt, EndsAt) overlaps [from, to), soonest StartsAt first.
 	MaintenancesBetween(ctx context.Context, from, to time.Time) ([]Maintenance, error)
 
-	// DailyUptime returns, for every component, one DayUptime per UTC day
-	// that overlaps [from, to), oldest first (see ComputeDailyUptime): days
-	// that are over come from the pre-computed table (a missing one is
-	// computed and stored first); a day that ends after to, or after the
-	// Store's clock, is evaluated on the spot over [day, to) and never
+	// DailyUptime returns the uptime of every component on each UTC day
+	// that overlaps [from, to) (see UptimeDays and ComputeDailyUptime):
+	// days that are over come from the pre-computed table (a missing one
+	// is computed and stored first); a day that ends after to, or after
+	// the Store's clock, is evaluated on the spot over [day, to) and never
 	// stored. errs.Invalid on "to" when to is not after from.
-	DailyUptime(ctx context.Context, from, to time.Time) (map[string][]DayUptime, error)
+	DailyUptime(ctx context.Context, from, to time.Time) (UptimeDays, error)
 
 	// Explanation returns the explanation of an incident with all its
 	// revisions, drafts included (an explanation with no revisions yet if

@@ -72,6 +72,34 @@ func (d DayUptime) DowntimeMicros() (int64, error) {
 	return n, nil
 }
 
+// UptimeDays is the daily uptime of every component over consecutive UTC
+// days (see Store.DailyUptime). On most days nothing happens to most
+// components, so only the other days are listed.
+type UptimeDays struct {
+	// Days are the days' starts (00:00 UTC), oldest first, and Seconds
+	// each day's evaluated length: 86,400, fewer for the day in progress.
+	Days    []time.Time
+	Seconds []int64
+	// Events holds, by component, the days on which something happened to
+	// it (downtime above 0, or an incident with a span on it), oldest
+	// first. Every other day of every component is a FullDay.
+	Events map[string][]DayUptime
+}
+
+// Of returns component's uptime on every day, oldest first.
+func (u UptimeDays) Of(component string) []DayUptime {
+	events := u.Events[component]
+	out := make([]DayUptime, len(u.Days))
+	for i, d := range u.Days {
+		if len(events) > 0 && events[0].Day.Equal(d) {
+			out[i], events = events[0], events[1:]
+			continue
+		}
+		out[i] = FullDay(d, u.Seconds[i])
+	}
+	return out
+}
+
 // UTCDay returns the start (00:00 UTC) of the UTC day holding t.
 func UTCDay(t time.Time) time.Time {
 	t = t.UTC()

@@ -1,6 +1,10 @@
 package incidents
 
-import "testing"
+import (
+	"reflect"
+	"testing"
+	"time"
+)
 
 // DowntimeMicros reads the stored downtime exactly, in millionths of a
 // second, and refuses anything else.
@@ -17,5 +21,21 @@ func TestDowntimeMicros(t *testing.T) {
 		if got, err := (DayUptime{DowntimeSeconds: s}).DowntimeMicros(); err == nil {
 			t.Errorf("%q: %d, want an error", s, got)
 		}
+	}
+}
+
+// Of lists every day, the days on which something happened as stored
+// and the others full.
+func TestUptimeDaysOf(t *testing.T) {
+	d0 := time.Date(2012, 12, 24, 0, 0, 0, 0, time.UTC)
+	hit := DayUptime{Day: d0.Add(Day), Seconds: 86400, DowntimeSeconds: "881.28", UptimePercent: "98.9800", Incidents: []int64{2}}
+	u := UptimeDays{Days: []time.Time{d0, d0.Add(Day), d0.Add(2 * Day)}, Seconds: []int64{86400, 86400, 3600},
+		Events: map[string][]DayUptime{"a": {hit}}}
+	want := []DayUptime{FullDay(d0, 86400), hit, FullDay(d0.Add(2*Day), 3600)}
+	if got := u.Of("a"); !reflect.DeepEqual(got, want) {
+		t.Errorf("a: %+v", got)
+	}
+	if got := u.Of("b"); !reflect.DeepEqual(got, []DayUptime{FullDay(d0, 86400), FullDay(d0.Add(Day), 86400), FullDay(d0.Add(2*Day), 3600)}) {
+		t.Errorf("b: %+v", got)
 	}
 }

@@ -823,7 +823,7 @@ func componentRow(c ComponentRow) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if len(c.Uptime) > 0 {
+		if c.Uptime.Days() > 0 {
 			templ_7745c5c3_Err = uptimeBar(c).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

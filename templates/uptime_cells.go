@@ -28,9 +28,6 @@ import (
 // package makes a cell, so every value in it is escaped.
 type UptimeCell struct{ html string }
 
-// Len is the length of the cell's HTML.
-func (c UptimeCell) Len() int { return len(c.html) }
-
 // NewUptimeCell returns the cell of d, every value escaped, and a link
 // only when d.URL is a path on this site.
 func NewUptimeCell(d UptimeDay) UptimeCell {
@@ -64,11 +61,85 @@ func NewUptimeCell(d UptimeDay) UptimeCell {
 	return UptimeCell{b.String()}
 }
 
+// QuietDays is the cells of a page's days on which nothing happened to a
+// component (no downtime, no incident), one per day of the bars' range,
+// oldest first: the same on every bar of the page, so made once.
+type QuietDays struct {
+	html string
+	ends []int // where each day's cell ends in html
+}
+
+// NewQuietDays makes the cells of days (see NewUptimeCell).
+func NewQuietDays(days []UptimeDay) QuietDays {
+	var b strings.Builder
+	q := QuietDays{ends: make([]int, len(days))}
+	for i, d := range days {
+		b.WriteString(NewUptimeCell(d).html)
+		q.ends[i] = b.Len()
+	}
+	q.html = b.String()
+	return q
+}
+
+// Days is how many days q has a cell for.
+func (q QuietDays) Days() int { return len(q.ends) }
+
+// cells is the HTML of the quiet cells of days [i, j).
+func (q QuietDays) cells(i, j int) string {
+	start := 0
+	if i > 0 {
+		start = q.ends[i-1]
+	}
+	return q.html[start:q.ends[j-1]]
+}
+
+// UptimeBar is the cells of a component's uptime bar (see NewUptimeCell):
+// its days' own cells where something happened, and the page's quiet
+// cells, shared, between them.
+type UptimeBar struct {
+	parts []string
+	days  int
+}
+
+// Bar returns the bar whose day i has cells[i], or the quiet cell of day
+// i where cells[i] is the zero UptimeCell. cells must have one entry per
+// day of q; Bar keeps none of it.
+func (q QuietDays) Bar(cells []UptimeCell) UptimeBar {
+	bar := UptimeBar{days: len(cells)}
+	run := 0 // the first quiet day not yet added
+	for i, c := range cells {
+		if c.html == "" {
+			continue
+		}
+		if run < i {
+			bar.parts = append(bar.parts, q.cells(run, i))
+		}
+		bar.parts = append(bar.parts, c.html)
+		run = i + 1
+	}
+	if run < len(cells) {
+		bar.parts = append(bar.parts, q.cells(run, len(cells)))
+	}
+	return bar
+}
+
+// Days is how many days the bar shows.
+func (b UptimeBar) Days() int { return b.days }
+
+// Len is the length of the bar's HTML.
+func (b UptimeBar) Len() int {
+	n := 0
+	for _, p := range b.parts {
+		n += len(p)
+	}
+	return n
+}
+
 // uptimeCells writes the cells of an uptime bar straight to w.
-func uptimeCells(cells []UptimeCell) templ.Component {
+func uptimeCells(bar UptimeBar) templ.Component {
 	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
-		for _, c := range cells {
-			if _, err := io.WriteString(w, c.html); err != nil {
+		for _, p := range bar.parts {
+			if _, err := io.WriteString(w, p); err != nil {
 				return err
 			}
 		}

@@ -128,8 +128,8 @@ type ComponentRow struct {
 	// ("6.8%"), empty when operational.
 	Percent string
 	// Uptime is the bar of daily uptime, oldest day first (90 days on the
-	// status page), each cell made by NewUptimeCell; empty when not shown.
-	Uptime []UptimeCell
+	// status page); no days when not shown.
+	Uptime UptimeBar
 	// Uptime90 is the uptime over the whole bar ("99.9873%"), as the sla
 	// engine gives it for that range (weighted by time, not an average of
 	// the days' percents).

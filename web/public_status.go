@@ -84,7 +84,8 @@ func (s *Server) statusView(ctx context.Context, now time.Time) (templates.Statu
 		}
 		st := statuses[comp.ID]
 		row := templates.ComponentRow{ID: comp.ID, Name: comp.Name, Where: where(comp), Group: comp.Group, Status: statusBadge(st)}
-		row.Uptime, row.Uptime90 = bars.rows[comp.ID].Uptime, bars.rows[comp.ID].Uptime90
+		bar := bars.row(comp.ID)
+		row.Uptime, row.Uptime90 = bar.Uptime, bar.Uptime90
 		if st != incidents.Operational && st != incidents.UnderMaintenance {
 			row.Percent = percentText(percents[comp.ID])
 		}

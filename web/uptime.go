@@ -67,14 +67,14 @@ func uptimeText(r sla.ComponentResult) string { return r.UptimePercent().Truncat
 // (see rangeUptime).
 func (s *Server) uptimeBars(ctx context.Context, now time.Time) (barSet, error) {
 	from, to := barWindow(now)
-	daily, err := s.incidents.DailyUptime(ctx, from, to)
+	u, err := s.incidents.DailyUptime(ctx, from, to)
 	if err != nil {
 		return barSet{}, err
 	}
 	// The titles of the incidents the days name, for the tooltips.
 	var ids []int64
 	seen := map[int64]bool{}
-	for _, days := range daily {
+	for _, days := range u.Events {
 		for _, d := range days {
 			for _, id := range d.Incidents {
 				if !seen[id] {
@@ -88,41 +88,39 @@ func (s *Server) uptimeBars(ctx context.Context, now time.Time) (barSet, error) 
 	if err != nil {
 		return barSet{}, err
 	}
+	// A day on which nothing happened has the same cell on every bar: the
+	// page makes those once.
+	var secs int64
+	quietDays := make([]templates.UptimeDay, len(u.Days))
+	index := make(map[time.Time]int, len(u.Days))
+	for i, d := range u.Days {
+		secs += u.Seconds[i]
+		quietDays[i] = uptimeDay(incidents.FullDay(d, u.Seconds[i]), nil)
+		index[d] = i
+	}
+	quiet := templates.NewQuietDays(quietDays)
+	cells := make([]templates.UptimeCell, len(u.Days))
 	out := barSet{
-		rows:       make(map[string]templates.ComponentRow, len(daily)),
+		rows:       make(map[string]templates.ComponentRow, len(u.Events)),
+		quiet:      templates.ComponentRow{Uptime: quiet.Bar(cells), Uptime90: uptimeText(sla.ComponentResult{Seconds: secs})},
 		from:       dayText(from),
 		fromNarrow: dayText(from.Add((barDays - narrowBarDays) * incidents.Day)),
 		to:         dayText(incidents.UTCDay(to.Add(-time.Second))),
 	}
-	// A day without downtime or incidents has the same cell on every bar:
-	// it is made once per day.
-	type quietCell struct {
-		seconds int64
-		cell    templates.UptimeCell
-	}
-	quiet := make([]quietCell, barDays)
-	for id, days := range daily {
-		row := templates.ComponentRow{Uptime: make([]templates.UptimeCell, len(days))}
-		if len(days) > 0 {
-			r, err := rangeUptime(days)
-			if err != nil {
-				return barSet{}, fmt.Errorf("%s: %w", id, err)
-			}
-			row.Uptime90 = uptimeText(r)
+	for id, days := range u.Events {
+		r, err := rangeUptime(days, secs)
+		if err != nil {
+			return barSet{}, fmt.Errorf("%s: %w", id, err)
 		}
-		for i, d := range days {
-			k := int(d.Day.Sub(from) / incidents.Day)
-			if len(d.Incidents) > 0 || d.UptimePercent != "100.0000" || k < 0 || k >= len(quiet) {
-				row.Uptime[i] = templates.NewUptimeCell(uptimeDay(d, titles))
-				continue
+		clear(cells)
+		for _, d := range days {
+			i, ok := index[d.Day]
+			if !ok {
+				return barSet{}, fmt.Errorf("%s: %s is not a day of the bar", id, incidents.DayKey(d.Day))
 			}
-			q := &quiet[k]
-			if q.seconds != d.Seconds || q.cell.Len() == 0 {
-				*q = quietCell{d.Seconds, templates.NewUptimeCell(uptimeDay(d, titles))}
-			}
-			row.Uptime[i] = q.cell
+			cells[i] = templates.NewUptimeCell(uptimeDay(d, titles))
 		}
-		out.rows[id] = row
+		out.rows[id] = templates.ComponentRow{Uptime: quiet.Bar(cells), Uptime90: uptimeText(r)}
 	}
 	return out, nil
 }
@@ -160,30 +158,39 @@ func uptimeDay(d incidents.DayUptime, titles map[int64]string) templates.UptimeD
 	return cell
 }
 
-// rangeUptime is a component's uptime over the whole range of its
-// consecutive days, as sla.Evaluate gives it for that range, from the
-// days' stored figures: downtime is an integral over time, so the range's
-// is the sum of its days' (each exact, see DayUptime.DowntimeMicros), and
-// the range's length the sum of theirs. Both are whole numbers, so the sum
-// is exact and no day is evaluated again.
-func rangeUptime(days []incidents.DayUptime) (sla.ComponentResult, error) {
-	var micros, secs int64
-	for _, d := range days {
+// rangeUptime is a component's uptime over a range of days that lasts
+// seconds in all, as sla.Evaluate gives it for that range, from the stored
+// figures of the days on which something happened to it (on every other
+// day it had no downtime): downtime is an integral over time, so the
+// range's is the sum of its days' (each exact, see
+// DayUptime.DowntimeMicros). The sum of whole millionths is exact, and no
+// day is evaluated again.
+func rangeUptime(events []incidents.DayUptime, seconds int64) (sla.ComponentResult, error) {
+	var micros int64
+	for _, d := range events {
 		m, err := d.DowntimeMicros()
 		if err != nil {
 			return sla.ComponentResult{}, fmt.Errorf("%s: %w", incidents.DayKey(d.Day), err)
 		}
 		micros += m
-		secs += d.Seconds
 	}
-	return sla.ComponentResult{DowntimeSeconds: sla.NewRatio(uint64(micros), 1_000_000), Seconds: secs}, nil
+	return sla.ComponentResult{DowntimeSeconds: sla.NewRatio(uint64(micros), 1_000_000), Seconds: seconds}, nil
 }
 
 // barSet is the uptime bars of a status page: each component's bar and
 // 90-day uptime (in a ComponentRow), and the first and last days shown.
 type barSet struct {
-	rows                 map[string]templates.ComponentRow
+	rows                 map[string]templates.ComponentRow // of components something happened to
+	quiet                templates.ComponentRow            // of every other component
 	from, fromNarrow, to string
+}
+
+// row returns the bar and 90-day uptime of a component.
+func (b barSet) row(id string) templates.ComponentRow {
+	if r, ok := b.rows[id]; ok {
+		return r
+	}
+	return b.quiet
 }
 
 // dayClass colours a day by its uptime. The shown uptime is rounded toward
@@ -342,10 +349,7 @@ func statusPageSize(v templates.StatusPage) int {
 	n := 0
 	for _, g := range v.Services {
 		for _, c := range g.Components {
-			for _, cell := range c.Uptime {
-				n += cell.Len()
-			}
-			n += 1024 // the component's row around its bar
+			n += c.Uptime.Len() + 1024 // and the component's row around its bar
 		}
 	}
 	return 64<<10 + n

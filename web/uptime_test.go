@@ -310,7 +310,11 @@ func TestStatusPageUptime90IsTheRangeEvaluation(t *testing.T) {
 	env.passRevisionCheck()
 	doc := env.statusPage()
 	for _, c := range comps {
-		got, err := rangeUptime(daily[c])
+		var secs int64
+		for _, n := range daily.Seconds {
+			secs += n
+		}
+		got, err := rangeUptime(daily.Events[c], secs)
 		if err != nil {
 			t.Fatal(err)
 		}

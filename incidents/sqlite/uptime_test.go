@@ -42,10 +42,11 @@ func dayOf(t *testing.T, st *Store, component string, day time.Time) incidents.D
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got[component]) != 1 {
-		t.Fatalf("%s has %d days, want 1: %+v", component, len(got[component]), got[component])
+	days := got.Of(component)
+	if len(days) != 1 {
+		t.Fatalf("%s has %d days, want 1: %+v", component, len(days), days)
 	}
-	return got[component][0]
+	return days[0]
 }
 
 // A day with 3 h 36 min at 6.8%: 12,960 s × 0.068 = 881.28 s down, uptime
@@ -143,7 +144,7 @@ func TestDailyUptimeDayInProgress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	days := got["elb-us-east-1"]
+	days := got.Of("elb-us-east-1")
 	if len(days) != 3 {
 		t.Fatalf("%d days, want 3", len(days))
 	}
