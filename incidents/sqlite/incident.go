@@ -148,9 +148,7 @@ func (st *Store) ResolvedIncidents(ctx context.Context, offset, limit int) ([]in
 // incident whose [StartedAt, ResolvedAt or now) overlaps [from, to), and
 // every one that started in [from, to) (an incident resolved at its start).
 func (st *Store) IncidentsBetween(ctx context.Context, from, to time.Time) ([]incidents.Incident, error) {
-	f, t, now := ftime(from), ftime(to), ftime(st.Now())
-	return listIncidents(ctx, st.db, `WHERE started_at < ? AND (COALESCE(resolved_at, ?) > ? OR started_at >= ?)
-		ORDER BY started_at, id`, t, now, f, f)
+	return incidentsOverlapping(ctx, st.db, from, to, st.Now())
 }
 
 // IncidentTitles returns the title of each stored incident of ids, by ID.

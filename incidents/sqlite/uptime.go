@@ -360,9 +360,14 @@ func parseIDs(s string) ([]int64, error) {
 
 // incidentsOverlapping is IncidentsBetween with its clock given: every
 // incident whose [StartedAt, ResolvedAt or now) overlaps [from, to), or
-// that started in it.
+// that started in it. Each of the three ways to qualify is read through
+// its own index (active ones, resolved after from, started in the range),
+// so a recent range never reads the years before it.
 func incidentsOverlapping(ctx context.Context, q queryer, from, to, now time.Time) ([]incidents.Incident, error) {
 	f, t := ftime(from), ftime(to)
-	return listIncidents(ctx, q, `WHERE started_at < ? AND (COALESCE(resolved_at, ?) > ? OR started_at >= ?)
-		ORDER BY started_at, id`, t, ftime(now), f, f)
+	return listIncidents(ctx, q, `WHERE id IN (
+			SELECT id FROM incidents INDEXED BY incidents_active WHERE resolved_at IS NULL AND started_at < ?1 AND ?2 > ?3
+			UNION ALL SELECT id FROM incidents INDEXED BY incidents_resolved_at WHERE resolved_at > ?3 AND started_at < ?1
+			UNION ALL SELECT id FROM incidents INDEXED BY incidents_window WHERE started_at >= ?3 AND started_at < ?1)
+		ORDER BY started_at, id`, t, ftime(now), f)
 }
