@@ -59,6 +59,9 @@ type Store interface {
 	// ResolvedIncidents returns a page of resolved incidents, newest
 	// StartedAt first, with their updates, and how many there are in all.
 	ResolvedIncidents(ctx context.Context, offset, limit int) ([]Incident, int, error)
+	// EarliestResolvedStart returns the StartedAt of the resolved incident
+	// that started first, and false when none is resolved.
+	EarliestResolvedStart(ctx context.Context) (time.Time, bool, error)
 	// IncidentsBetween returns, oldest StartedAt first with their updates,
 	// every incident whose [StartedAt, ResolvedAt or now) overlaps
 	// [from, to), and those that started in [from, to).

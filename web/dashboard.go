@@ -415,11 +415,9 @@ func (s *Server) dashOptions(ctx context.Context, v *templates.DashboardPage, d 
 func (s *Server) monthOptions(ctx context.Context, now, selected time.Time) []templates.Option {
 	current := monthStart(now.Add(-time.Second))
 	oldest := current.AddDate(0, -11, 0)
-	if _, total, err := s.incidents.ResolvedIncidents(ctx, 0, 1); err == nil && total > 0 {
-		if list, _, err := s.incidents.ResolvedIncidents(ctx, total-1, 1); err == nil && len(list) == 1 {
-			if m := monthStart(list[0].StartedAt); m.Before(oldest) {
-				oldest = m
-			}
+	if first, ok, err := s.incidents.EarliestResolvedStart(ctx); err == nil && ok {
+		if m := monthStart(first); m.Before(oldest) {
+			oldest = m
 		}
 	}
 	if limit := current.AddDate(-10, 0, 0); oldest.Before(limit) {

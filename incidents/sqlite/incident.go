@@ -144,6 +144,17 @@ func (st *Store) ResolvedIncidents(ctx context.Context, offset, limit int) ([]in
 	return list, total, err
 }
 
+// EarliestResolvedStart returns the StartedAt of the resolved incident
+// that started first (one index entry), false when none is resolved.
+func (st *Store) EarliestResolvedStart(ctx context.Context) (time.Time, bool, error) {
+	var first sql.NullString
+	if err := st.db.QueryRowContext(ctx, `SELECT min(started_at) FROM incidents WHERE resolved_at IS NOT NULL`).Scan(&first); err != nil || !first.Valid {
+		return time.Time{}, false, err
+	}
+	t, err := ptime(first.String)
+	return t, err == nil, err
+}
+
 // IncidentsBetween returns, oldest StartedAt first with their updates, every
 // incident whose [StartedAt, ResolvedAt or now) overlaps [from, to), and
 // every one that started in [from, to) (an incident resolved at its start).

@@ -728,3 +728,30 @@ func TestIncidentsBetweenMatchesAFilter(t *testing.T) {
 		}
 	}
 }
+
+// EarliestResolvedStart is the start of the resolved incident that
+// started first; an older active one does not count.
+func TestEarliestResolvedStart(t *testing.T) {
+	st, _ := newStore(t)
+	if _, ok, err := st.EarliestResolvedStart(ctx); ok || err != nil {
+		t.Fatalf("no incidents: %v %v", ok, err)
+	}
+	declare := func(started time.Time) incidents.Incident {
+		inc, err := st.CreateIncident(ctx, "ann", incidents.IncidentInput{Title: "t", Message: "m", StartedAt: &started,
+			Components: []incidents.ComponentChange{{Component: "elb-us-east-1", Status: incidents.MajorOutage}}}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return inc
+	}
+	declare(start.Add(-48 * time.Hour)) // active
+	for _, d := range []time.Duration{5 * time.Hour, -3 * time.Hour, 2 * time.Hour} {
+		inc := declare(start.Add(d))
+		if _, err := st.AddUpdate(ctx, "ann", inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "m", At: at(d + time.Hour)}, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, ok, err := st.EarliestResolvedStart(ctx); !ok || err != nil || !got.Equal(start.Add(-3*time.Hour)) {
+		t.Fatalf("%s %v %v", got, ok, err)
+	}
+}
