@@ -1,7 +1,9 @@
 package sla
 
 import (
+	"fmt"
 	"math/big"
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -57,4 +59,69 @@ func TestFleetProjectionBar(t *testing.T) {
 	if BarHeight(NewRatio(995, 10), MustPercent("99"), 100) != 50 || BarHeight(NewRatio(98, 1), MustPercent("99"), 100) != 0 || BarHeight(NewRatio(100, 1), MustPercent("99"), 100) != 100 {
 		t.Error("bar heights")
 	}
+}
+
+// The 128-bit FleetUptime is exactly the big.Rat one, weighted or not,
+// whatever the downtimes; where it does not apply it says so.
+func TestFleetUptime128(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(7, 7))
+	for k := 0; k < 2000; k++ {
+		T := int64(1 + rnd.IntN(31*86400))
+		n := rnd.IntN(60)
+		comps := make([]Component, n)
+		byID := map[string]ComponentResult{}
+		weighted := rnd.IntN(2) == 0
+		for i := range comps {
+			comps[i] = Component{ID: fmt.Sprint("c", i)}
+			if weighted {
+				w := rnd.Int64N(5000)
+				comps[i].Resources = &w
+			}
+			if rnd.IntN(10) == 0 {
+				continue // no result
+			}
+			var down Ratio
+			if rnd.IntN(3) > 0 {
+				down = NewRatio(uint64(rnd.Int64N(T*million+1)), million)
+			}
+			byID[comps[i].ID] = ComponentResult{ID: comps[i].ID, DowntimeSeconds: down, Seconds: T}
+		}
+		want := fleetUptimeRat(comps, byID, weighted)
+		got, ok := fleetUptime128(comps, byID, weighted)
+		if ok && got.Cmp(want) != 0 {
+			t.Fatalf("case %d: %s, want %s", k, got.Rat().RatString(), want.Rat().RatString())
+		}
+		if !ok && len(byID) > 0 && (!weighted || hasWeight(comps, byID)) {
+			t.Fatalf("case %d: the 128-bit sum did not apply", k)
+		}
+		if got := FleetUptime(comps, byID); got.Cmp(fleetUptimeRat(comps, byID, weighted && sumOf(comps) > 0)) != 0 {
+			t.Fatalf("case %d: FleetUptime %s", k, got.Rat().RatString())
+		}
+	}
+	// Periods of different lengths are left to big.Rat.
+	comps := []Component{{ID: "a"}, {ID: "b"}}
+	byID := map[string]ComponentResult{"a": {DowntimeSeconds: NewRatio(5, 1), Seconds: 100}, "b": {Seconds: 200}}
+	if _, ok := fleetUptime128(comps, byID, false); ok {
+		t.Error("mixed periods were summed")
+	}
+	if got := FleetUptime(comps, byID).Truncate(4); got != "97.5000" { // (95 + 100) / 2
+		t.Errorf("mixed periods: %s", got)
+	}
+}
+
+func hasWeight(comps []Component, byID map[string]ComponentResult) bool {
+	for _, c := range comps {
+		if _, ok := byID[c.ID]; ok && *c.Resources > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func sumOf(comps []Component) int64 {
+	var s int64
+	for _, c := range comps {
+		s += *c.Resources
+	}
+	return s
 }
