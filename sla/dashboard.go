@@ -175,10 +175,13 @@ var BurnWindows = []BurnWindow{
 // spends exactly the budget over the period. It is nil when the target
 // leaves no budget (100) or the window is empty.
 func BurnRate(downtime Ratio, windowSeconds int64, target Percent) *big.Rat {
-	allowed := new(big.Rat).Sub(big.NewRat(100, 1), target.Ratio().Rat())
-	if allowed.Sign() <= 0 || windowSeconds <= 0 {
+	if target >= Hundred || windowSeconds <= 0 {
 		return nil
 	}
+	if downtime.IsZero() {
+		return new(big.Rat) // most windows of most components
+	}
+	allowed := new(big.Rat).Sub(big.NewRat(100, 1), target.Ratio().Rat())
 	r := downtime.Rat()
 	r.Mul(r, big.NewRat(100, windowSeconds))
 	return r.Quo(r, allowed)
@@ -204,6 +207,9 @@ func RateText(r *big.Rat) string {
 // (recent downtime over recentSeconds): 100 × (1 − (used + recent ×
 // remaining / recentSeconds) / monthSeconds), at least 0.
 func ProjectMonthEnd(used, recent Ratio, recentSeconds, remaining, monthSeconds int64) Ratio {
+	if used.IsZero() && recent.IsZero() {
+		return NewRatio(100, 1)
+	}
 	down := used.Rat()
 	if recentSeconds > 0 && remaining > 0 {
 		down.Add(down, new(big.Rat).Mul(recent.Rat(), big.NewRat(remaining, recentSeconds)))
@@ -246,6 +252,9 @@ func BarHeight(u Ratio, floor Percent, height int64) int64 {
 // group's fleet uptime (FleetUptime) becomes a downtime this way, for its
 // error budget and burn rates.
 func DowntimeOf(u Ratio, seconds int64) Ratio {
+	if seconds <= 0 || u.CmpPercent(Hundred) >= 0 {
+		return Ratio{} // most windows of most components, without big.Rat
+	}
 	d := new(big.Rat).Sub(big.NewRat(100, 1), u.Rat())
 	if d.Sign() <= 0 || seconds <= 0 {
 		return Ratio{}

@@ -21,8 +21,11 @@ func TestErrorBudgetAndBurnRate(t *testing.T) {
 	if RateText(r) != "1000.00" {
 		t.Errorf("burn %s", RateText(r))
 	}
-	if BurnRate(NewRatio(1, 1), 3600, MustPercent("100")) != nil || RateText(nil) != "—" {
+	if BurnRate(NewRatio(1, 1), 3600, MustPercent("100")) != nil || BurnRate(Ratio{}, 3600, MustPercent("100")) != nil || RateText(nil) != "—" {
 		t.Error("a 100% target has no budget to burn")
+	}
+	if r := BurnRate(Ratio{}, 3600, MustPercent("99.95")); RateText(r) != "0.00" || BurnRate(Ratio{}, 0, MustPercent("99.95")) != nil {
+		t.Errorf("no downtime burns %s", RateText(r))
 	}
 	// Exactly at the threshold does not flag: 14.4 × 0.0005 × 3600 = 25.92 s.
 	w := BurnWindows[0]
@@ -51,6 +54,12 @@ func TestFleetProjectionBar(t *testing.T) {
 	}
 	if got := DowntimeOf(NewRatio(95, 1), 1000).Round(6); got != "50" {
 		t.Errorf("downtime %s", got)
+	}
+	if got := DowntimeOf(NewRatio(100, 1), 1000); !got.IsZero() || !DowntimeOf(NewRatio(99, 1), 0).IsZero() {
+		t.Errorf("no downtime %s", got.Round(6))
+	}
+	if got := ProjectMonthEnd(Ratio{}, Ratio{}, 100, 900, 1000).Truncate(4); got != "100.0000" {
+		t.Errorf("projection without downtime %s", got)
 	}
 	// 100 s so far, 10 s in the last 100 s, 900 s to go of 1000: 100 + 90.
 	if got := ProjectMonthEnd(NewRatio(100, 1), NewRatio(10, 1), 100, 900, 1000).Truncate(4); got != "81.0000" {
