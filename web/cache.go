@@ -176,8 +176,10 @@ func newCachedPage(r rendered, rev int64, now time.Time) *cachedPage {
 // a page of a few dozen kilobytes; on a larger one (a status page with its
 // uptime bars) it costs milliseconds per 100 KB for a few percent of
 // size, so larger pages get the default level, and pages of megabytes
-// (hundreds of components) a fast one. klauspost/compress writes the
-// same format as compress/gzip several times faster at the fast levels.
+// (hundreds of components) a fast one: level 2, which on the status page
+// of 500 components is a third smaller than level 1 for a fifth more
+// time. klauspost/compress writes the same format as compress/gzip,
+// several times faster at the fast levels.
 func gzipped(body []byte) []byte {
 	level := gzip.BestCompression
 	switch n := len(body); {
