@@ -32,8 +32,8 @@ const (
 var scaleNow = time.Date(2013, 1, 5, 14, 0, 0, 0, time.UTC)
 
 // scaleHistory fills env (a newTestEnv, whose clock it sets to scaleNow)
-// with the scale history: 10 services of 50 components in 5 regions and
-// 10 zones, each service with a 99.95% policy; 10,000 incidents spread
+// with the scale history: 10 services of 50 components (5 regions of 10
+// zones each), each service with a 99.95% policy; 10,000 incidents spread
 // over 5 years on 1 to 3 components each, most lasting minutes to hours
 // and a few days, with 2 to 4 updates that change status and share on the
 // way, the last one still active; a 2-hour maintenance on 5 components
@@ -97,8 +97,8 @@ func scaleHistory(tb testing.TB, env *testEnv) []string {
 		batch.Incidents = batch.Incidents[:0]
 	}
 	for i, start := range starts {
-		// Most incidents last 10 minutes to 2 hours, a quarter up to 12
-		// hours, one in twenty up to 3 days.
+		// Three in four incidents last 10 minutes to 2 hours, one in five
+		// 2 to 12 hours, one in twenty 12 hours to 3 days.
 		var d time.Duration
 		switch r := rnd.IntN(20); {
 		case r == 0:
