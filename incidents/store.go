@@ -59,10 +59,16 @@ type Store interface {
 	// ResolvedIncidents returns a page of resolved incidents, newest
 	// StartedAt first, with their updates, and how many there are in all.
 	ResolvedIncidents(ctx context.Context, offset, limit int) ([]Incident, int, error)
+	// EarliestResolvedStart returns the StartedAt of the resolved incident
+	// that started first, and false when none is resolved.
+	EarliestResolvedStart(ctx context.Context) (time.Time, bool, error)
 	// IncidentsBetween returns, oldest StartedAt first with their updates,
 	// every incident whose [StartedAt, ResolvedAt or now) overlaps
 	// [from, to), and those that started in [from, to).
 	IncidentsBetween(ctx context.Context, from, to time.Time) ([]Incident, error)
+	// IncidentTitles returns the title of each of ids that is stored, by
+	// ID (without the updates: for pages that only name incidents).
+	IncidentTitles(ctx context.Context, ids []int64) (map[int64]string, error)
 
 	// CreateMaintenance schedules a maintenance (see NewMaintenance); an
 	// unknown component is errs.Invalid on "components[i]".
@@ -83,13 +89,13 @@ type Store interface {
 	// [StartsAt, EndsAt) overlaps [from, to), soonest StartsAt first.
 	MaintenancesBetween(ctx context.Context, from, to time.Time) ([]Maintenance, error)
 
-	// DailyUptime returns, for every component, one DayUptime per UTC day
-	// that overlaps [from, to), oldest first (see ComputeDailyUptime): days
-	// that are over come from the pre-computed table (a missing one is
-	// computed and stored first); a day that ends after to, or after the
-	// Store's clock, is evaluated on the spot over [day, to) and never
+	// DailyUptime returns the uptime of every component on each UTC day
+	// that overlaps [from, to) (see UptimeDays and ComputeDailyUptime):
+	// days that are over come from the pre-computed table (a missing one
+	// is computed and stored first); a day that ends after to, or after
+	// the Store's clock, is evaluated on the spot over [day, to) and never
 	// stored. errs.Invalid on "to" when to is not after from.
-	DailyUptime(ctx context.Context, from, to time.Time) (map[string][]DayUptime, error)
+	DailyUptime(ctx context.Context, from, to time.Time) (UptimeDays, error)
 
 	// Explanation returns the explanation of an incident with all its
 	// revisions, drafts included (an explanation with no revisions yet if

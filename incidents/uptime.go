@@ -1,7 +1,9 @@
 package incidents
 
 import (
+	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/amends/amends/sla"
@@ -42,6 +44,60 @@ func (d DayUptime) Uptime() Percent {
 		return Percent100
 	}
 	return p
+}
+
+// DowntimeMicros is DowntimeSeconds in millionths of a second. The engine
+// counts a component's downtime in whole millionths (whole seconds times
+// a share of at most 6 decimals), so the text holds it exactly and the
+// downtime of several days is the sum of theirs. An error if the text is
+// not a decimal with at most 6 decimals.
+func (d DayUptime) DowntimeMicros() (int64, error) {
+	s := d.DowntimeSeconds
+	if s == "0" {
+		return 0, nil // most days, read without parsing
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" || len(whole) > 12 || len(frac) > 6 || strings.Contains(s, ".") && frac == "" {
+		return 0, fmt.Errorf("downtime %q is not seconds with at most 6 decimals", s)
+	}
+	var n int64
+	for _, part := range []string{whole, frac + "000000"[len(frac):]} {
+		for _, c := range []byte(part) {
+			if c < '0' || c > '9' {
+				return 0, fmt.Errorf("downtime %q is not seconds with at most 6 decimals", s)
+			}
+			n = n*10 + int64(c-'0')
+		}
+	}
+	return n, nil
+}
+
+// UptimeDays is the daily uptime of every component over consecutive UTC
+// days (see Store.DailyUptime). On most days nothing happens to most
+// components, so only the other days are listed.
+type UptimeDays struct {
+	// Days are the days' starts (00:00 UTC), oldest first, and Seconds
+	// each day's evaluated length: 86,400, fewer for the day in progress.
+	Days    []time.Time
+	Seconds []int64
+	// Events holds, by component, the days on which something happened to
+	// it (downtime above 0, or an incident with a span on it), oldest
+	// first. Every other day of every component is a FullDay.
+	Events map[string][]DayUptime
+}
+
+// Of returns component's uptime on every day, oldest first.
+func (u UptimeDays) Of(component string) []DayUptime {
+	events := u.Events[component]
+	out := make([]DayUptime, len(u.Days))
+	for i, d := range u.Days {
+		if len(events) > 0 && events[0].Day.Equal(d) {
+			out[i], events = events[0], events[1:]
+			continue
+		}
+		out[i] = FullDay(d, u.Seconds[i])
+	}
+	return out
 }
 
 // UTCDay returns the start (00:00 UTC) of the UTC day holding t.

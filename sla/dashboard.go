@@ -7,8 +7,9 @@ import (
 
 // This file holds the pure arithmetic of the manager's dashboard: fleet
 // uptime of a group of components, error budgets, burn rates and the
-// month-end projection. Everything is exact (big.Rat); only the text
-// helpers round, once, for display.
+// month-end projection. Everything is exact (big.Rat, or 128-bit
+// integers where they suffice); only the text helpers round, once, for
+// display.
 
 // FleetUptime is the uptime of a group of components (a service in one
 // region, say), weighted as Evaluate weights a service's fleet: by
@@ -29,6 +30,72 @@ func FleetUptime(components []Component, byID map[string]ComponentResult) Ratio 
 	if wsum <= 0 {
 		weighted = false
 	}
+	if u, ok := fleetUptime128(components, byID, weighted); ok {
+		return u
+	}
+	return fleetUptimeRat(components, byID, weighted)
+}
+
+// fleetUptime128 is FleetUptime in 128-bit integers, for the usual case of
+// results of one evaluation (one period of T seconds, every downtime n/d
+// with the same d): the weighted average of 100 × (1 − n/(d×T)) is
+// 100 × (d×T×W − Σ w×n) / (d×T×W), with W the sum of the weights.
+// false when the case does not hold or a number would not fit.
+func fleetUptime128(components []Component, byID map[string]ComponentResult, weighted bool) (Ratio, bool) {
+	var d uint64
+	var T int64
+	var sum, wsum u128
+	n := 0
+	for _, c := range components {
+		r, ok := byID[c.ID]
+		if !ok {
+			continue
+		}
+		down := r.DowntimeSeconds
+		if down.r != nil || (n > 0 && r.Seconds != T) || r.Seconds <= 0 {
+			return Ratio{}, false
+		}
+		T = r.Seconds
+		n++
+		w := uint64(1)
+		if weighted {
+			if *c.Resources < 0 {
+				return Ratio{}, false
+			}
+			w = uint64(*c.Resources)
+		}
+		wsum = wsum.add(u128{0, w})
+		if down.d == 0 || down.n == 0 {
+			continue // no downtime
+		}
+		if d == 0 {
+			d = down.d
+		} else if down.d != d {
+			return Ratio{}, false
+		}
+		if sum, ok = sum.addChecked(mul64(w, down.n)); !ok {
+			return Ratio{}, false
+		}
+	}
+	if n == 0 || wsum.isZero() {
+		return NewRatio(100, 1), n == 0
+	}
+	if d == 0 {
+		return NewRatio(100, 1), true // no downtime at all
+	}
+	den, ok := mul64(d, uint64(T)).mulChecked(wsum.lo)
+	if !ok || wsum.hi != 0 || sum.greater(den) {
+		return Ratio{}, false
+	}
+	num, ok := den.sub(sum).mulChecked(100)
+	if !ok {
+		return Ratio{}, false
+	}
+	return ratio128From(num, den), true
+}
+
+// fleetUptimeRat is FleetUptime in big.Rat, for any results.
+func fleetUptimeRat(components []Component, byID map[string]ComponentResult, weighted bool) Ratio {
 	num, den := new(big.Rat), new(big.Rat)
 	for _, c := range components {
 		r, ok := byID[c.ID]
@@ -108,10 +175,13 @@ var BurnWindows = []BurnWindow{
 // spends exactly the budget over the period. It is nil when the target
 // leaves no budget (100) or the window is empty.
 func BurnRate(downtime Ratio, windowSeconds int64, target Percent) *big.Rat {
-	allowed := new(big.Rat).Sub(big.NewRat(100, 1), target.Ratio().Rat())
-	if allowed.Sign() <= 0 || windowSeconds <= 0 {
+	if target >= Hundred || windowSeconds <= 0 {
 		return nil
 	}
+	if downtime.IsZero() {
+		return new(big.Rat) // most windows of most components
+	}
+	allowed := new(big.Rat).Sub(big.NewRat(100, 1), target.Ratio().Rat())
 	r := downtime.Rat()
 	r.Mul(r, big.NewRat(100, windowSeconds))
 	return r.Quo(r, allowed)
@@ -137,6 +207,9 @@ func RateText(r *big.Rat) string {
 // (recent downtime over recentSeconds): 100 × (1 − (used + recent ×
 // remaining / recentSeconds) / monthSeconds), at least 0.
 func ProjectMonthEnd(used, recent Ratio, recentSeconds, remaining, monthSeconds int64) Ratio {
+	if used.IsZero() && recent.IsZero() {
+		return NewRatio(100, 1)
+	}
 	down := used.Rat()
 	if recentSeconds > 0 && remaining > 0 {
 		down.Add(down, new(big.Rat).Mul(recent.Rat(), big.NewRat(remaining, recentSeconds)))
@@ -179,6 +252,9 @@ func BarHeight(u Ratio, floor Percent, height int64) int64 {
 // group's fleet uptime (FleetUptime) becomes a downtime this way, for its
 // error budget and burn rates.
 func DowntimeOf(u Ratio, seconds int64) Ratio {
+	if seconds <= 0 || u.CmpPercent(Hundred) >= 0 {
+		return Ratio{} // most windows of most components, without big.Rat
+	}
 	d := new(big.Rat).Sub(big.NewRat(100, 1), u.Rat())
 	if d.Sign() <= 0 || seconds <= 0 {
 		return Ratio{}

@@ -823,7 +823,7 @@ func componentRow(c ComponentRow) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if len(c.Uptime) > 0 {
+		if c.Uptime.Days() > 0 {
 			templ_7745c5c3_Err = uptimeBar(c).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -838,8 +838,8 @@ func componentRow(c ComponentRow) templ.Component {
 }
 
 // uptimeBar is a component's daily uptime: one cell per day, coloured by
-// the day's uptime, each with its words for screen readers and a tooltip,
-// a day with incidents linking to the first of them.
+// the day's uptime, each with its words for screen readers that CSS also
+// shows as its tooltip, a day with incidents linking to the first of them.
 func uptimeBar(c ComponentRow) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context

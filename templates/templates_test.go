@@ -785,3 +785,41 @@ func TestWriteSamplePages(t *testing.T) {
 		}
 	}
 }
+
+// A bar shares the page's quiet cells between its own: day by day it is
+// what the cells one by one would be, every value escaped.
+func TestUptimeBar(t *testing.T) {
+	days := []UptimeDay{
+		{Date: "2012-12-23", Class: "day day--100", Text: "23 Dec 2012: 100.0000% uptime, no incidents"},
+		{Date: "2012-12-24", Class: "day day--100", Text: "24 Dec 2012: 100.0000% uptime, no incidents"},
+		{Date: "2012-12-25", Class: "day day--100", Text: "25 Dec 2012 (so far): 100.0000% uptime, no incidents"},
+	}
+	hit := UptimeDay{Date: "2012-12-24", Class: "day day--95 day--incident", Text: "24 Dec 2012: 98.9800% uptime, 1 incident",
+		Incidents: []string{"<Load balancers> & more"}, URL: "/incidents/2"}
+	quiet := NewQuietDays(days)
+	render := func(bar UptimeBar) string {
+		var b strings.Builder
+		if err := uptimeCells(bar).Render(context.Background(), &b); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	want := NewUptimeCell(days[0]).html + NewUptimeCell(hit).html + NewUptimeCell(days[2]).html
+	bar := quiet.Bar([]UptimeCell{{}, NewUptimeCell(hit), {}})
+	if got := render(bar); got != want {
+		t.Errorf("bar:\n%s\nwant\n%s", got, want)
+	}
+	if bar.Days() != 3 || bar.Len() != len(want) {
+		t.Errorf("%d days, %d bytes", bar.Days(), bar.Len())
+	}
+	if got := render(quiet.Bar(make([]UptimeCell, 3))); got != NewUptimeCell(days[0]).html+NewUptimeCell(days[1]).html+NewUptimeCell(days[2]).html {
+		t.Errorf("quiet bar %s", got)
+	}
+	if got := NewUptimeCell(hit).html; got != `<li class="day day--95 day--incident" data-date="2012-12-24"><a href="/incidents/2">`+
+		`<span class="day__tip">24 Dec 2012: 98.9800% uptime, 1 incident`+"\n"+`&lt;Load balancers&gt; &amp; more</span></a></li>` {
+		t.Errorf("cell %s", got)
+	}
+	if got := NewUptimeCell(UptimeDay{Date: "2012-12-24", Text: "x", URL: "https://evil.example/"}).html; strings.Contains(got, "evil") {
+		t.Errorf("a link off the site: %s", got)
+	}
+}

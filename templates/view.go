@@ -128,14 +128,16 @@ type ComponentRow struct {
 	// ("6.8%"), empty when operational.
 	Percent string
 	// Uptime is the bar of daily uptime, oldest day first (90 days on the
-	// status page); empty when not shown.
-	Uptime []UptimeDay
-	// Uptime90 is the uptime over the whole bar ("99.9873%"), from the sla
-	// engine over that range (not an average of the days).
+	// status page); no days when not shown.
+	Uptime UptimeBar
+	// Uptime90 is the uptime over the whole bar ("99.9873%"), as the sla
+	// engine gives it for that range (weighted by time, not an average of
+	// the days' percents).
 	Uptime90 string
 }
 
-// UptimeDay is one cell of a component's uptime bar.
+// UptimeDay is what one cell of a component's uptime bar says (see
+// NewUptimeCell).
 type UptimeDay struct {
 	Date string // "2012-12-24", for data-date
 	// Class is "day day--100" (no downtime), "day day--999" (at least
@@ -144,8 +146,8 @@ type UptimeDay struct {
 	Class string
 	// Text says the day in words: "24 Dec 2012: 99.7980% uptime, 1 incident".
 	Text string
-	// Title is the tooltip: Text and the incidents' titles, one a line.
-	Title string
+	// Incidents are the titles of the day's incidents.
+	Incidents []string
 	// URL links to the day's first incident; empty when there was none.
 	URL string
 }

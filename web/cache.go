@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -13,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/klauspost/compress/gzip"
 	"github.com/labstack/echo/v4"
 	"golang.org/x/sync/singleflight"
 )
@@ -147,23 +147,16 @@ func (c *pageCache) refresh(ctx context.Context, key string, rev int64, revErr e
 }
 
 func newCachedPage(r rendered, rev int64, now time.Time) *cachedPage {
-	sum := sha256.Sum256(r.body)
-	var gz bytes.Buffer
-	// The best compression costs little on a page of a few dozen
-	// kilobytes; on a larger one (a status page with its uptime bars) it
-	// costs milliseconds per 100 KB for a few percent of size, so larger
-	// pages get the default level, and pages of megabytes (hundreds of
-	// components) the fastest.
-	level := gzip.BestCompression
-	switch n := len(r.body); {
-	case n > 2<<20:
-		level = gzip.BestSpeed
-	case n > 128<<10:
-		level = gzip.DefaultCompression
-	}
-	zw, _ := gzip.NewWriterLevel(&gz, level)
-	zw.Write(r.body)
-	zw.Close()
+	// The ETag's hash and the gzip form are made at once, one on each
+	// core: on a status page of megabytes each takes milliseconds.
+	var sum [sha256.Size]byte
+	hashed := make(chan struct{})
+	go func() {
+		sum = sha256.Sum256(r.body)
+		close(hashed)
+	}()
+	gz := gzipped(r.body)
+	<-hashed
 	valid := r.validFor
 	if valid <= 0 {
 		valid = time.Minute
@@ -171,12 +164,36 @@ func newCachedPage(r rendered, rev int64, now time.Time) *cachedPage {
 	return &cachedPage{
 		contentType: r.contentType,
 		body:        r.body,
-		gzipped:     gz.Bytes(),
+		gzipped:     gz,
 		etag:        `"` + hex.EncodeToString(sum[:12]) + `"`,
 		etagGzip:    `"` + hex.EncodeToString(sum[:12]) + `-gz"`,
 		revision:    rev,
 		expires:     now.Add(valid),
 	}
+}
+
+// gzipped returns body's gzip form. The best compression costs little on
+// a page of a few dozen kilobytes; on a larger one (a status page with its
+// uptime bars) it costs milliseconds per 100 KB for a few percent of
+// size, so larger pages get the default level, and pages of megabytes
+// (hundreds of components) a fast one: level 2, which on the status page
+// of 500 components is a third smaller than level 1 for a fifth more
+// time. klauspost/compress writes the same format as compress/gzip,
+// several times faster at the fast levels.
+func gzipped(body []byte) []byte {
+	level := gzip.BestCompression
+	switch n := len(body); {
+	case n > 2<<20:
+		level = 2
+	case n > 128<<10:
+		level = gzip.DefaultCompression
+	}
+	var gz bytes.Buffer
+	gz.Grow(len(body)/16 + 4096)
+	zw, _ := gzip.NewWriterLevel(&gz, level)
+	zw.Write(body)
+	zw.Close()
+	return gz.Bytes()
 }
 
 // writePage writes p with its ETag, answering 304 when the client has it,

@@ -300,3 +300,23 @@ func mustActive(t *testing.T, env *testEnv) []incidents.Incident {
 	}
 	return list
 }
+
+// Every size of page gets a gzip form that the standard library reads
+// back to the same bytes, the fast level of pages of megabytes included.
+func TestGzippedAtEveryLevel(t *testing.T) {
+	for _, n := range []int{100, 200 << 10, 3 << 20} {
+		var b strings.Builder
+		for i := 0; b.Len() < n; i++ {
+			fmt.Fprintf(&b, `<li class="day day--100" data-date="%d">day %d</li>`, i%90, i)
+		}
+		body := []byte(b.String())
+		zr, err := gzip.NewReader(bytes.NewReader(gzipped(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := io.ReadAll(zr)
+		if err != nil || !bytes.Equal(back, body) {
+			t.Fatalf("%d bytes: read back %d bytes, %v", len(body), len(back), err)
+		}
+	}
+}

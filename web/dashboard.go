@@ -3,9 +3,12 @@ package web
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
@@ -266,28 +269,50 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 	}
 	groups := d.groups(f)
 
-	// This month (so far), and the burn windows ending at asOf.
-	month, err := d.eval(f.month, asOf, asOf)
-	if err != nil {
+	// Every evaluation the page shows (this month so far, the burn windows
+	// ending at asOf, the 11 months before) stands on its own: they run on
+	// every core at once.
+	type span struct{ from, to time.Time }
+	spans := []span{{f.month, asOf}}
+	windowAt := map[time.Duration]int{}
+	for _, w := range sla.BurnWindows {
+		for _, l := range []time.Duration{w.Long, w.Short} {
+			if _, ok := windowAt[l]; !ok {
+				windowAt[l] = len(spans)
+				spans = append(spans, span{asOf.Add(-l), asOf})
+			}
+		}
+	}
+	monthAt := map[int]int{0: 0}
+	for i := 11; i > 0; i-- {
+		m := f.month.AddDate(0, -i, 0)
+		end := m.AddDate(0, 1, 0)
+		if asOf.Before(end) {
+			end = asOf
+		}
+		monthAt[i] = len(spans)
+		spans = append(spans, span{m, end})
+	}
+	evaluated := make([]map[string]sla.ComponentResult, len(spans))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, sp := range spans {
+		g.Go(func() (err error) {
+			evaluated[i], err = d.eval(sp.from, sp.to, asOf)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
 		return v, err
 	}
+	month := evaluated[0]
 	type window struct {
 		secs    int64
 		results map[string]sla.ComponentResult
 	}
 	windows := map[time.Duration]window{}
-	for _, w := range sla.BurnWindows {
-		for _, l := range []time.Duration{w.Long, w.Short} {
-			if _, ok := windows[l]; ok {
-				continue
-			}
-			from := asOf.Add(-l)
-			res, err := d.eval(from, asOf, asOf)
-			if err != nil {
-				return v, err
-			}
-			windows[l] = window{secs: seconds(from, asOf), results: res}
-		}
+	for l, i := range windowAt {
+		windows[l] = window{secs: seconds(spans[i].from, asOf), results: evaluated[i]}
 	}
 	monthSecs, soFar, remaining := seconds(f.month, monthEnd), seconds(f.month, asOf), seconds(asOf, monthEnd)
 	v.Budget = templates.DataTable{ID: "budget", Caption: "Uptime and error budget, " + v.MonthLabel, CSV: "/admin/dashboard.csv?table=budget&" + q,
@@ -338,19 +363,8 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 	var months []time.Time
 	var results []map[string]sla.ComponentResult
 	for i := 11; i >= 0; i-- {
-		m := f.month.AddDate(0, -i, 0)
-		end := m.AddDate(0, 1, 0)
-		if asOf.Before(end) {
-			end = asOf
-		}
-		res := month
-		if i > 0 {
-			if res, err = d.eval(m, end, asOf); err != nil {
-				return v, err
-			}
-		}
-		months = append(months, m)
-		results = append(results, res)
+		months = append(months, f.month.AddDate(0, -i, 0))
+		results = append(results, evaluated[monthAt[i]])
 	}
 	v.History = templates.DataTable{ID: "history", Caption: "Monthly uptime against target, " + months[0].Format("January 2006") + " to " + v.MonthLabel,
 		CSV: "/admin/dashboard.csv?table=history&" + q, Head: []string{"Scope"}, Empty: "No components match these filters."}
@@ -415,11 +429,9 @@ func (s *Server) dashOptions(ctx context.Context, v *templates.DashboardPage, d 
 func (s *Server) monthOptions(ctx context.Context, now, selected time.Time) []templates.Option {
 	current := monthStart(now.Add(-time.Second))
 	oldest := current.AddDate(0, -11, 0)
-	if _, total, err := s.incidents.ResolvedIncidents(ctx, 0, 1); err == nil && total > 0 {
-		if list, _, err := s.incidents.ResolvedIncidents(ctx, total-1, 1); err == nil && len(list) == 1 {
-			if m := monthStart(list[0].StartedAt); m.Before(oldest) {
-				oldest = m
-			}
+	if first, ok, err := s.incidents.EarliestResolvedStart(ctx); err == nil && ok {
+		if m := monthStart(first); m.Before(oldest) {
+			oldest = m
 		}
 	}
 	if limit := current.AddDate(-10, 0, 0); oldest.Before(limit) {

@@ -179,9 +179,11 @@ func checkCSV(t *testing.T, b *browser, href string, head []string, rows [][]str
 }
 
 // The month so far: the default month is the one holding now, and the
-// month filter lists December 2012.
+// month filter lists December 2012, and every month back to the oldest
+// incident's (March 2010).
 func TestDashboardCurrentMonth(t *testing.T) {
 	env := christmasWithPolicy(t)
+	env.backfill("Long ago", time.Date(2010, 3, 9, 10, 0, 0, 0, time.UTC), change("elb-us-east-1", incidents.MajorOutage, "1"))
 	// An outage now: 50% of elb-eu-west-1 for the last 2 hours burns fast.
 	start := env.clock.Now().Add(-2 * time.Hour)
 	env.backfillOpen(start, change("elb-eu-west-1", incidents.MajorOutage, "50"))
@@ -192,6 +194,9 @@ func TestDashboardCurrentMonth(t *testing.T) {
 	doc := parseHTML(t, body)
 	if doc.Find(`#f-month option[value="2012-12"]`).Length() != 1 || doc.Find(`#f-month option[selected]`).AttrOr("value", "") != "2013-01" {
 		t.Errorf("month options: selected %q", doc.Find(`#f-month option[selected]`).AttrOr("value", ""))
+	}
+	if n, last := doc.Find(`#f-month option`).Length(), doc.Find(`#f-month option`).Last().AttrOr("value", ""); n != 35 || last != "2010-03" {
+		t.Errorf("%d month options down to %s, want 35 down to 2010-03", n, last)
 	}
 	_, rows, _ := tableRows(t, doc, "budget")
 	got := rows["ELB eu-west-1"]

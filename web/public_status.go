@@ -2,9 +2,11 @@ package web
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/templates"
@@ -34,19 +36,23 @@ func (s *Server) handleStatus(c echo.Context) error {
 // right without a write: until the next maintenance window opens or closes,
 // and at most a minute (durations shown as "ongoing for ...").
 func (s *Server) statusView(ctx context.Context, now time.Time) (templates.StatusPage, time.Duration, error) {
+	// The bars read the most; the rest is read meanwhile, on another
+	// connection.
+	var bars barSet
+	var g errgroup.Group
+	g.Go(func() (err error) {
+		bars, err = s.uptimeBars(ctx, now)
+		return err
+	})
 	services, err := s.incidents.Services(ctx)
-	if err != nil {
-		return templates.StatusPage{}, 0, err
+	var st state
+	if err == nil {
+		st, err = s.currentState(ctx, now)
 	}
-	st, err := s.currentState(ctx, now)
-	if err != nil {
+	if err := errors.Join(err, g.Wait()); err != nil {
 		return templates.StatusPage{}, 0, err
 	}
 	components, active, maint, statuses := st.components, st.active, st.maintenance, st.statuses
-	bars, err := s.uptimeBars(ctx, now, services, components)
-	if err != nil {
-		return templates.StatusPage{}, 0, err
-	}
 	names := namesOf(components)
 
 	// The worst active percentage per component, for "partial outage (12.5%)".
@@ -78,7 +84,8 @@ func (s *Server) statusView(ctx context.Context, now time.Time) (templates.Statu
 		}
 		st := statuses[comp.ID]
 		row := templates.ComponentRow{ID: comp.ID, Name: comp.Name, Where: where(comp), Group: comp.Group, Status: statusBadge(st)}
-		row.Uptime, row.Uptime90 = bars.rows[comp.ID].Uptime, bars.rows[comp.ID].Uptime90
+		bar := bars.row(comp.ID)
+		row.Uptime, row.Uptime90 = bar.Uptime, bar.Uptime90
 		if st != incidents.Operational && st != incidents.UnderMaintenance {
 			row.Percent = percentText(percents[comp.ID])
 		}

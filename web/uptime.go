@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -62,107 +63,134 @@ func evaluate(from, to, asOf time.Time, services []incidents.Service, components
 func uptimeText(r sla.ComponentResult) string { return r.UptimePercent().Truncate(4) + "%" }
 
 // uptimeBars returns every component's bar of daily uptime and its uptime
-// over the bar's whole range (one sla evaluation of that range), and the
-// page's legend.
-func (s *Server) uptimeBars(ctx context.Context, now time.Time, services []incidents.Service, components []incidents.Component) (barSet, error) {
+// over the bar's whole range, and the page's legend, from the stored days
+// (see rangeUptime).
+func (s *Server) uptimeBars(ctx context.Context, now time.Time) (barSet, error) {
 	from, to := barWindow(now)
-	daily, err := s.incidents.DailyUptime(ctx, from, to)
+	u, err := s.incidents.DailyUptime(ctx, from, to)
 	if err != nil {
 		return barSet{}, err
 	}
-	incs, err := s.incidents.IncidentsBetween(ctx, from, to)
+	// The titles of the incidents the days name, for the tooltips.
+	var ids []int64
+	seen := map[int64]bool{}
+	for _, days := range u.Events {
+		for _, d := range days {
+			for _, id := range d.Incidents {
+				if !seen[id] {
+					seen[id] = true
+					ids = append(ids, id)
+				}
+			}
+		}
+	}
+	titles, err := s.incidents.IncidentTitles(ctx, ids)
 	if err != nil {
 		return barSet{}, err
 	}
-	maints, err := s.incidents.MaintenancesBetween(ctx, from, to)
-	if err != nil {
-		return barSet{}, err
+	// A day on which nothing happened has the same cell on every bar: the
+	// page makes those once.
+	var secs int64
+	quietDays := make([]templates.UptimeDay, len(u.Days))
+	index := make(map[time.Time]int, len(u.Days))
+	for i, d := range u.Days {
+		secs += u.Seconds[i]
+		quietDays[i] = uptimeDay(incidents.FullDay(d, u.Seconds[i]), nil)
+		index[d] = i
 	}
-	whole, err := evaluate(from, to, now, services, components, incs, maints, nil)
-	if err != nil {
-		return barSet{}, err
-	}
-	titles := make(map[int64]string, len(incs))
-	for _, inc := range incs {
-		titles[inc.ID] = inc.Title
-	}
+	quiet := templates.NewQuietDays(quietDays)
+	cells := make([]templates.UptimeCell, len(u.Days))
 	out := barSet{
-		rows:       make(map[string]templates.ComponentRow, len(components)),
+		rows:       make(map[string]templates.ComponentRow, len(u.Events)),
+		quiet:      templates.ComponentRow{Uptime: quiet.Bar(cells), Uptime90: uptimeText(sla.ComponentResult{Seconds: secs})},
 		from:       dayText(from),
 		fromNarrow: dayText(from.Add((barDays - narrowBarDays) * incidents.Day)),
 		to:         dayText(incidents.UTCDay(to.Add(-time.Second))),
 	}
-	// What does not depend on the component is formatted once per day:
-	// the date, its words, and a whole day's text when nothing happened.
-	type dayWords struct{ key, text, full string }
-	var words map[time.Time]dayWords
-	word := func(d incidents.DayUptime) dayWords {
-		w, ok := words[d.Day]
-		if !ok {
-			w = dayWords{key: incidents.DayKey(d.Day), text: dayText(d.Day)}
-			w.full = w.text + ": 100.0000% uptime, no incidents"
-			words[d.Day] = w
+	for id, days := range u.Events {
+		r, err := rangeUptime(days, secs)
+		if err != nil {
+			return barSet{}, fmt.Errorf("%s: %w", id, err)
 		}
-		return w
-	}
-	words = make(map[time.Time]dayWords, barDays)
-	fullDay := int64(incidents.Day / time.Second)
-	var b strings.Builder
-	for _, c := range components {
-		days := daily[c.ID]
-		row := templates.ComponentRow{Uptime: make([]templates.UptimeDay, len(days))}
-		if r, ok := whole[c.ID]; ok {
-			row.Uptime90 = uptimeText(r)
+		clear(cells)
+		for _, d := range days {
+			i, ok := index[d.Day]
+			if !ok {
+				return barSet{}, fmt.Errorf("%s: %s is not a day of the bar", id, incidents.DayKey(d.Day))
+			}
+			cells[i] = templates.NewUptimeCell(uptimeDay(d, titles))
 		}
-		for i, d := range days {
-			w := word(d)
-			cell := &row.Uptime[i]
-			cell.Date = w.key
-			cell.Class = dayClass(d)
-			if d.Seconds == fullDay && len(d.Incidents) == 0 && d.UptimePercent == "100.0000" {
-				cell.Text, cell.Title = w.full, w.full
-				continue
-			}
-			b.Reset()
-			b.WriteString(w.text)
-			if d.Seconds < fullDay {
-				b.WriteString(" (so far)")
-			}
-			b.WriteString(": ")
-			b.WriteString(d.UptimePercent)
-			b.WriteString("% uptime, ")
-			switch n := len(d.Incidents); n {
-			case 0:
-				b.WriteString("no incidents")
-			case 1:
-				b.WriteString("1 incident")
-			default:
-				b.WriteString(strconv.Itoa(n))
-				b.WriteString(" incidents")
-			}
-			cell.Text = b.String()
-			cell.Title = cell.Text
-			if len(d.Incidents) > 0 {
-				cell.URL = "/incidents/" + strconv.FormatInt(d.Incidents[0], 10)
-				for _, id := range d.Incidents {
-					if t, ok := titles[id]; ok {
-						b.WriteString("\n")
-						b.WriteString(t)
-					}
-				}
-				cell.Title = b.String()
-			}
-		}
-		out.rows[c.ID] = row
+		out.rows[id] = templates.ComponentRow{Uptime: quiet.Bar(cells), Uptime90: uptimeText(r)}
 	}
 	return out, nil
+}
+
+// uptimeDay is what a day's cell says: "24 Dec 2012: 98.9800% uptime,
+// 1 incident" ("(so far)" after the date of the day in progress), the
+// incidents' titles, and a link to the first of them.
+func uptimeDay(d incidents.DayUptime, titles map[int64]string) templates.UptimeDay {
+	var b strings.Builder
+	b.WriteString(dayText(d.Day))
+	if d.Seconds < int64(incidents.Day/time.Second) {
+		b.WriteString(" (so far)")
+	}
+	b.WriteString(": ")
+	b.WriteString(d.UptimePercent)
+	b.WriteString("% uptime, ")
+	switch n := len(d.Incidents); n {
+	case 0:
+		b.WriteString("no incidents")
+	case 1:
+		b.WriteString("1 incident")
+	default:
+		b.WriteString(strconv.Itoa(n))
+		b.WriteString(" incidents")
+	}
+	cell := templates.UptimeDay{Date: incidents.DayKey(d.Day), Class: dayClass(d), Text: b.String()}
+	if len(d.Incidents) > 0 {
+		cell.URL = "/incidents/" + strconv.FormatInt(d.Incidents[0], 10)
+		for _, id := range d.Incidents {
+			if t, ok := titles[id]; ok {
+				cell.Incidents = append(cell.Incidents, t)
+			}
+		}
+	}
+	return cell
+}
+
+// rangeUptime is a component's uptime over a range of days that lasts
+// seconds in all, as sla.Evaluate gives it for that range, from the stored
+// figures of the days on which something happened to it (on every other
+// day it had no downtime): downtime is an integral over time, so the
+// range's is the sum of its days' (each exact, see
+// DayUptime.DowntimeMicros). The sum of whole millionths is exact, and no
+// day is evaluated again.
+func rangeUptime(events []incidents.DayUptime, seconds int64) (sla.ComponentResult, error) {
+	var micros int64
+	for _, d := range events {
+		m, err := d.DowntimeMicros()
+		if err != nil {
+			return sla.ComponentResult{}, fmt.Errorf("%s: %w", incidents.DayKey(d.Day), err)
+		}
+		micros += m
+	}
+	return sla.ComponentResult{DowntimeSeconds: sla.NewRatio(uint64(micros), 1_000_000), Seconds: seconds}, nil
 }
 
 // barSet is the uptime bars of a status page: each component's bar and
 // 90-day uptime (in a ComponentRow), and the first and last days shown.
 type barSet struct {
-	rows                 map[string]templates.ComponentRow
+	rows                 map[string]templates.ComponentRow // of components something happened to
+	quiet                templates.ComponentRow            // of every other component
 	from, fromNarrow, to string
+}
+
+// row returns the bar and 90-day uptime of a component.
+func (b barSet) row(id string) templates.ComponentRow {
+	if r, ok := b.rows[id]; ok {
+		return r
+	}
+	return b.quiet
 }
 
 // dayClass colours a day by its uptime. The shown uptime is rounded toward
@@ -315,16 +343,16 @@ func (s *Server) servicePolicies(ctx context.Context, components []incidents.Com
 }
 
 // statusPageSize guesses the size of the status page from its uptime
-// cells (about 200 bytes each), so that a page of 500 components is
-// rendered into one buffer rather than one that doubles a dozen times.
+// cells, so that a page of 500 components is rendered into one buffer
+// rather than one that doubles a dozen times.
 func statusPageSize(v templates.StatusPage) int {
 	n := 0
 	for _, g := range v.Services {
 		for _, c := range g.Components {
-			n += len(c.Uptime)
+			n += c.Uptime.Len() + 1024 // and the component's row around its bar
 		}
 	}
-	return 64<<10 + 200*n
+	return 64<<10 + n
 }
 
 // renderSized renders comp into a buffer of about size bytes.

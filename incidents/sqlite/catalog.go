@@ -136,6 +136,25 @@ func components(ctx context.Context, q queryer) ([]incidents.Component, error) {
 	return out, rows.Err()
 }
 
+// componentsAnyOrder is every component in no particular order, for
+// readers that look them up by ID (without the ordering's sort).
+func componentsAnyOrder(ctx context.Context, q queryer) ([]incidents.Component, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+componentColumns+` FROM components c`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []incidents.Component
+	for rows.Next() {
+		c, err := scanComponent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
 // Component returns one component; errs.NotFound if there is none.
 func (st *Store) Component(ctx context.Context, id string) (incidents.Component, error) {
 	return component(ctx, st.db, id)

@@ -144,13 +144,44 @@ func (st *Store) ResolvedIncidents(ctx context.Context, offset, limit int) ([]in
 	return list, total, err
 }
 
+// EarliestResolvedStart returns the StartedAt of the resolved incident
+// that started first (one index entry), false when none is resolved.
+func (st *Store) EarliestResolvedStart(ctx context.Context) (time.Time, bool, error) {
+	var first sql.NullString
+	if err := st.db.QueryRowContext(ctx, `SELECT min(started_at) FROM incidents WHERE resolved_at IS NOT NULL`).Scan(&first); err != nil || !first.Valid {
+		return time.Time{}, false, err
+	}
+	t, err := ptime(first.String)
+	return t, err == nil, err
+}
+
 // IncidentsBetween returns, oldest StartedAt first with their updates, every
 // incident whose [StartedAt, ResolvedAt or now) overlaps [from, to), and
 // every one that started in [from, to) (an incident resolved at its start).
 func (st *Store) IncidentsBetween(ctx context.Context, from, to time.Time) ([]incidents.Incident, error) {
-	f, t, now := ftime(from), ftime(to), ftime(st.Now())
-	return listIncidents(ctx, st.db, `WHERE started_at < ? AND (COALESCE(resolved_at, ?) > ? OR started_at >= ?)
-		ORDER BY started_at, id`, t, now, f, f)
+	return incidentsOverlapping(ctx, st.db, from, to, st.Now())
+}
+
+// IncidentTitles returns the title of each stored incident of ids, by ID.
+func (st *Store) IncidentTitles(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := st.db.QueryContext(ctx, `SELECT id, title FROM incidents WHERE id IN (SELECT value FROM json_each(?))`, idList(ids))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var title string
+		if err := rows.Scan(&id, &title); err != nil {
+			return nil, err
+		}
+		out[id] = title
+	}
+	return out, rows.Err()
 }
 
 const incidentColumns = `id, title, impact, phase, started_at, resolved_at, excluded, created_at, updated_at`

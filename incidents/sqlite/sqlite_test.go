@@ -4,8 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -112,7 +115,7 @@ func TestMigrateAndReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := sqlitedb.Version(ctx, db, MigrationSet); v != 5 {
+	if v, _ := sqlitedb.Version(ctx, db, MigrationSet); v != 6 {
 		t.Fatalf("version %d", v)
 	}
 	if _, err := st.CreateService(ctx, "ann", incidents.Service{ID: "ELB", Name: "ELB"}, now); err != nil {
@@ -662,3 +665,93 @@ func TestMaintenanceStore(t *testing.T) {
 }
 
 func ptrInt(n int64) *int64 { return &n }
+
+// IncidentsBetween reads each way of overlapping a range through its own
+// index; whatever the history, it returns what a filter of every incident
+// returns.
+func TestIncidentsBetweenMatchesAFilter(t *testing.T) {
+	st, _ := newStore(t)
+	rnd := rand.New(rand.NewPCG(3, 5))
+	day := incidents.Day
+	for i := 0; i < 60; i++ {
+		started := start.Add(time.Duration(rnd.Int64N(int64(30*day))) - 15*day).Truncate(time.Second)
+		if started.After(now) {
+			started = now.Add(-time.Hour)
+		}
+		inc, err := st.CreateIncident(ctx, "ann", incidents.IncidentInput{Title: fmt.Sprint(i), Message: "m", StartedAt: &started,
+			Components: []incidents.ComponentChange{{Component: "elb-us-east-1", Status: incidents.MajorOutage}}}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%5 == 0 {
+			continue // still active
+		}
+		end := started.Add(time.Duration(rnd.Int64N(int64(3 * day))))
+		if i%7 == 0 {
+			end = started // resolved where it started
+		}
+		if end.After(now) {
+			end = now
+		}
+		if _, err := st.AddUpdate(ctx, "ann", inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "m", At: &end}, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	active, _ := st.ActiveIncidents(ctx)
+	resolved, _, _ := st.ResolvedIncidents(ctx, 0, 1000)
+	all := append(active, resolved...)
+	for k := 0; k < 200; k++ {
+		from := start.Add(time.Duration(rnd.Int64N(int64(34*day))) - 17*day).Truncate(time.Second)
+		to := from.Add(time.Duration(1 + rnd.Int64N(int64(4*day))))
+		var want []int64
+		for _, inc := range all {
+			end := now
+			if inc.ResolvedAt != nil {
+				end = *inc.ResolvedAt
+			}
+			if inc.StartedAt.Before(to) && (end.After(from) || !inc.StartedAt.Before(from)) {
+				want = append(want, inc.ID)
+			}
+		}
+		got, err := st.IncidentsBetween(ctx, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, inc := range got {
+			ids = append(ids, inc.ID)
+		}
+		slices.Sort(ids)
+		slices.Sort(want)
+		if !slices.Equal(ids, want) {
+			t.Fatalf("[%s, %s): %v, want %v", from, to, ids, want)
+		}
+	}
+}
+
+// EarliestResolvedStart is the start of the resolved incident that
+// started first; an older active one does not count.
+func TestEarliestResolvedStart(t *testing.T) {
+	st, _ := newStore(t)
+	if _, ok, err := st.EarliestResolvedStart(ctx); ok || err != nil {
+		t.Fatalf("no incidents: %v %v", ok, err)
+	}
+	declare := func(started time.Time) incidents.Incident {
+		inc, err := st.CreateIncident(ctx, "ann", incidents.IncidentInput{Title: "t", Message: "m", StartedAt: &started,
+			Components: []incidents.ComponentChange{{Component: "elb-us-east-1", Status: incidents.MajorOutage}}}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return inc
+	}
+	declare(start.Add(-48 * time.Hour)) // active
+	for _, d := range []time.Duration{5 * time.Hour, -3 * time.Hour, 2 * time.Hour} {
+		inc := declare(start.Add(d))
+		if _, err := st.AddUpdate(ctx, "ann", inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "m", At: at(d + time.Hour)}, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, ok, err := st.EarliestResolvedStart(ctx); !ok || err != nil || !got.Equal(start.Add(-3*time.Hour)) {
+		t.Fatalf("%s %v %v", got, ok, err)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/amends/amends/incidents"
@@ -27,15 +29,16 @@ import (
 // so that writers never wait long for it.
 const maxDaysPerTx = 120
 
-// DailyUptime returns, for every component, one DayUptime per UTC day that
-// overlaps [from, to) and starts before the Store's clock, oldest first.
-// Days that are over (by to and by the clock) come from storage, computed
-// and stored first if missing; the day holding to (or the clock, if
-// earlier) is evaluated over [day, that instant) and not stored.
-// errs.Invalid on "to" when to is not after from.
-func (st *Store) DailyUptime(ctx context.Context, from, to time.Time) (map[string][]incidents.DayUptime, error) {
+// DailyUptime returns the uptime of every component on each UTC day that
+// overlaps [from, to) and starts before the Store's clock (see
+// incidents.UptimeDays). Days that are over (by to and by the clock) come
+// from storage, computed and stored first if missing; the day holding to
+// (or the clock, if earlier) is evaluated over [day, that instant) and not
+// stored. errs.Invalid on "to" when to is not after from.
+func (st *Store) DailyUptime(ctx context.Context, from, to time.Time) (incidents.UptimeDays, error) {
+	var out incidents.UptimeDays
 	if !to.After(from) {
-		return nil, errs.Invalidf("to", "must be after from")
+		return out, errs.Invalidf("to", "must be after from")
 	}
 	asOf := to.UTC().Truncate(time.Second)
 	if now := st.Now().UTC().Truncate(time.Second); now.Before(asOf) {
@@ -52,69 +55,48 @@ func (st *Store) DailyUptime(ctx context.Context, from, to time.Time) (map[strin
 	}
 	if len(complete) > 0 {
 		if _, err := st.backfill(ctx, complete, asOf); err != nil {
-			return nil, err
+			return out, err
 		}
 	}
-	comps, err := components(ctx, st.db)
-	if err != nil {
-		return nil, err
+	out.Events = map[string][]incidents.DayUptime{}
+	for _, d := range complete {
+		out.Days = append(out.Days, d)
+		out.Seconds = append(out.Seconds, int64(incidents.Day/time.Second))
 	}
-	stored := map[string]map[time.Time]incidents.DayUptime{}
 	if len(complete) > 0 {
-		if err := readDays(ctx, st.db, complete[0], complete[len(complete)-1].Add(incidents.Day), stored); err != nil {
-			return nil, err
+		if err := readDays(ctx, st.db, complete[0], complete[len(complete)-1].Add(incidents.Day), out.Events); err != nil {
+			return out, err
 		}
 	}
-	if !partial.IsZero() {
-		svcs, err := services(ctx, st.db)
-		if err != nil {
-			return nil, err
-		}
-		incs, err := incidentsOverlapping(ctx, st.db, partial, asOf, asOf)
-		if err != nil {
-			return nil, err
-		}
-		maints, err := listMaintenances(ctx, st.db, `WHERE starts_at < ? AND ends_at > ? ORDER BY starts_at, id`, ftime(asOf), ftime(partial))
-		if err != nil {
-			return nil, err
-		}
-		live, err := incidents.ComputeDailyUptime([]time.Time{partial}, asOf, svcs, comps, incs, maints)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range live[partial] {
-			put(stored, r)
-		}
+	if partial.IsZero() {
+		return out, nil
 	}
-	out := make(map[string][]incidents.DayUptime, len(comps))
-	for _, c := range comps {
-		days := make([]incidents.DayUptime, 0, len(complete)+1)
-		for _, d := range complete {
-			if u, ok := stored[c.ID][d]; ok {
-				days = append(days, u)
-			} else {
-				days = append(days, incidents.FullDay(d, int64(incidents.Day/time.Second)))
-			}
-		}
-		if !partial.IsZero() {
-			if u, ok := stored[c.ID][partial]; ok {
-				days = append(days, u)
-			} else {
-				days = append(days, incidents.FullDay(partial, int64(asOf.Sub(partial)/time.Second)))
-			}
-		}
-		out[c.ID] = days
+	out.Days = append(out.Days, partial)
+	out.Seconds = append(out.Seconds, int64(asOf.Sub(partial)/time.Second))
+	incs, err := incidentsOverlapping(ctx, st.db, partial, asOf, asOf)
+	if err != nil || len(incs) == 0 {
+		return out, err // with no incident today, every component was up all day so far
+	}
+	svcs, err := services(ctx, st.db)
+	if err != nil {
+		return out, err
+	}
+	comps, err := componentsAnyOrder(ctx, st.db)
+	if err != nil {
+		return out, err
+	}
+	maints, err := listMaintenances(ctx, st.db, `WHERE starts_at < ? AND ends_at > ? ORDER BY starts_at, id`, ftime(asOf), ftime(partial))
+	if err != nil {
+		return out, err
+	}
+	live, err := incidents.ComputeDailyUptime([]time.Time{partial}, asOf, svcs, comps, incs, maints)
+	if err != nil {
+		return out, err
+	}
+	for _, r := range live[partial] {
+		out.Events[r.Component] = append(out.Events[r.Component], r.DayUptime)
 	}
 	return out, nil
-}
-
-func put(m map[string]map[time.Time]incidents.DayUptime, r incidents.ComponentDay) {
-	byDay := m[r.Component]
-	if byDay == nil {
-		byDay = map[time.Time]incidents.DayUptime{}
-		m[r.Component] = byDay
-	}
-	byDay[r.Day] = r.DayUptime
 }
 
 // Backfill computes and stores every UTC day overlapping [from, to) that
@@ -319,39 +301,73 @@ func storedDays(ctx context.Context, q queryer, from, to time.Time) (map[time.Ti
 	return out, rows.Err()
 }
 
-// readDays adds the stored rows of the days in [from, to) to m.
-func readDays(ctx context.Context, q queryer, from, to time.Time, m map[string]map[time.Time]incidents.DayUptime) error {
+// readDays appends the stored rows of the days in [from, to) to the
+// days of their component in m, oldest first.
+func readDays(ctx context.Context, q queryer, from, to time.Time, m map[string][]incidents.DayUptime) error {
 	rows, err := q.QueryContext(ctx, `SELECT day, component_id, downtime_seconds, uptime_percent, incident_ids
-		FROM daily_uptime WHERE day >= ? AND day < ?`, incidents.DayKey(from), incidents.DayKey(to))
+		FROM daily_uptime WHERE day >= ? AND day < ? ORDER BY day, component_id`, incidents.DayKey(from), incidents.DayKey(to))
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	days := map[string]time.Time{}
 	for rows.Next() {
-		var day, ids string
-		var r incidents.ComponentDay
-		if err := rows.Scan(&day, &r.Component, &r.DowntimeSeconds, &r.UptimePercent, &ids); err != nil {
+		var day, component, ids string
+		var r incidents.DayUptime
+		if err := rows.Scan(&day, &component, &r.DowntimeSeconds, &r.UptimePercent, &ids); err != nil {
 			return err
 		}
-		if r.Day, err = time.Parse(time.DateOnly, day); err != nil {
-			return fmt.Errorf("stored day %q: %w", day, err)
+		var ok bool
+		if r.Day, ok = days[day]; !ok {
+			if r.Day, err = time.Parse(time.DateOnly, day); err != nil {
+				return fmt.Errorf("stored day %q: %w", day, err)
+			}
+			days[day] = r.Day
 		}
 		r.Seconds = int64(incidents.Day / time.Second)
-		if ids != "[]" {
-			if err := json.Unmarshal([]byte(ids), &r.Incidents); err != nil {
-				return fmt.Errorf("stored incident ids %q: %w", ids, err)
-			}
+		if r.Incidents, err = parseIDs(ids); err != nil {
+			return fmt.Errorf("stored incident ids %q: %w", ids, err)
 		}
-		put(m, r)
+		m[component] = append(m[component], r)
 	}
 	return rows.Err()
 }
 
+// parseIDs reads a JSON array of incident IDs as storeDays writes it
+// ("[]", "[12,40]"), nil for none. Anything else is read as JSON, so
+// that any valid array is understood.
+func parseIDs(s string) ([]int64, error) {
+	if s == "[]" {
+		return nil, nil
+	}
+	if len(s) < 3 || s[0] != '[' || s[len(s)-1] != ']' {
+		return nil, fmt.Errorf("not a JSON array of IDs")
+	}
+	var out []int64
+	for _, f := range strings.Split(s[1:len(s)-1], ",") {
+		id, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			var ids []int64
+			if err := json.Unmarshal([]byte(s), &ids); err != nil {
+				return nil, err
+			}
+			return ids, nil
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}
+
 // incidentsOverlapping is IncidentsBetween with its clock given: every
 // incident whose [StartedAt, ResolvedAt or now) overlaps [from, to), or
-// that started in it.
+// that started in it. Each of the three ways to qualify is read through
+// its own index (active ones, resolved after from, started in the range),
+// so a recent range never reads the years before it.
 func incidentsOverlapping(ctx context.Context, q queryer, from, to, now time.Time) ([]incidents.Incident, error) {
 	f, t := ftime(from), ftime(to)
-	return listIncidents(ctx, q, `WHERE started_at < ? AND (COALESCE(resolved_at, ?) > ? OR started_at >= ?)
-		ORDER BY started_at, id`, t, ftime(now), f, f)
+	return listIncidents(ctx, q, `WHERE id IN (
+			SELECT id FROM incidents INDEXED BY incidents_active WHERE resolved_at IS NULL AND started_at < ?1 AND ?2 > ?3
+			UNION ALL SELECT id FROM incidents INDEXED BY incidents_resolved_at WHERE resolved_at > ?3 AND started_at < ?1
+			UNION ALL SELECT id FROM incidents INDEXED BY incidents_window WHERE started_at >= ?3 AND started_at < ?1)
+		ORDER BY started_at, id`, t, ftime(now), f)
 }

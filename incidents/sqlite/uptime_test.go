@@ -42,10 +42,11 @@ func dayOf(t *testing.T, st *Store, component string, day time.Time) incidents.D
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got[component]) != 1 {
-		t.Fatalf("%s has %d days, want 1: %+v", component, len(got[component]), got[component])
+	days := got.Of(component)
+	if len(days) != 1 {
+		t.Fatalf("%s has %d days, want 1: %+v", component, len(days), days)
 	}
-	return got[component][0]
+	return days[0]
 }
 
 // A day with 3 h 36 min at 6.8%: 12,960 s × 0.068 = 881.28 s down, uptime
@@ -143,7 +144,7 @@ func TestDailyUptimeDayInProgress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	days := got["elb-us-east-1"]
+	days := got.Of("elb-us-east-1")
 	if len(days) != 3 {
 		t.Fatalf("%d days, want 3", len(days))
 	}
@@ -168,5 +169,37 @@ func TestDailyUptimeDayInProgress(t *testing.T) {
 	}
 	if _, err := st.DailyUptime(ctx, now, now); err == nil {
 		t.Fatal("an empty range is accepted")
+	}
+}
+
+// IncidentTitles names stored incidents by ID and leaves out unknown IDs.
+func TestIncidentTitles(t *testing.T) {
+	st, _ := newStore(t)
+	inc := outage(t, st)
+	got, err := st.IncidentTitles(ctx, []int64{inc.ID, inc.ID + 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[int64]string{inc.ID: "Degraded load balancers"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("titles %v, want %v", got, want)
+	}
+	if got, err := st.IncidentTitles(ctx, nil); err != nil || len(got) != 0 {
+		t.Fatalf("no IDs: %v, %v", got, err)
+	}
+}
+
+// parseIDs reads the incident IDs a stored day lists, as storeDays writes
+// them and as any JSON array of IDs.
+func TestParseIDs(t *testing.T) {
+	for s, want := range map[string][]int64{"[]": nil, "[7]": {7}, "[12,40,41]": {12, 40, 41}, "[ 3, 4 ]": {3, 4}} {
+		got, err := parseIDs(s)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: %v, %v; want %v", s, got, err, want)
+		}
+	}
+	for _, s := range []string{"", "[", "7", "[1,]", "[a]", "{}"} {
+		if got, err := parseIDs(s); err == nil {
+			t.Errorf("%q: %v, want an error", s, got)
+		}
 	}
 }
