@@ -39,7 +39,27 @@ func (s *Server) handleCustomerReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if v.Customers, err = s.customerPicker(c.Request().Context(), "", v.Customer.ID); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, templates.CustomerReport(v))
+}
+
+// customerPicker are the customers as choices, "Name (id)", after first
+// when it is not empty, with selected chosen.
+func (s *Server) customerPicker(ctx context.Context, first, selected string) ([]templates.Option, error) {
+	accounts, err := s.desk.Accounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []templates.Option
+	if first != "" {
+		out = append(out, templates.Option{Value: "", Label: first})
+	}
+	for _, a := range accounts {
+		out = append(out, templates.Option{Value: a.ID, Label: a.Name + " (" + a.ID + ")"})
+	}
+	return withOption(out, selected), nil
 }
 
 // handleCustomerReportCSV serves
