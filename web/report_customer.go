@@ -52,6 +52,12 @@ func (s *Server) customerPicker(ctx context.Context, first, selected string) ([]
 	if err != nil {
 		return nil, err
 	}
+	return pickerOptions(accounts, first, selected), nil
+}
+
+// pickerOptions are accounts as choices, "Name (id)", after first when it
+// is not empty, with selected chosen.
+func pickerOptions(accounts []sla.Account, first, selected string) []templates.Option {
 	var out []templates.Option
 	if first != "" {
 		out = append(out, templates.Option{Value: "", Label: first})
@@ -59,7 +65,7 @@ func (s *Server) customerPicker(ctx context.Context, first, selected string) ([]
 	for _, a := range accounts {
 		out = append(out, templates.Option{Value: a.ID, Label: a.Name + " (" + a.ID + ")"})
 	}
-	return withOption(out, selected), nil
+	return withOption(out, selected)
 }
 
 // handleCustomerReportCSV serves
