@@ -1030,7 +1030,7 @@ func chargeForm(v CustomerPage, e FormError) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = inputField(field{ID: "charge-amount", Name: "amount_minor", Label: "Amount in minor units", Value: v.ChargeForm.Amount, Hint: "Cents for USD: 250000 is 2,500.00 USD.", Error: e.Field("amount_minor"), Required: true, InputMode: "numeric", Width: "medium", Autocomplete: "off"}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = inputField(field{ID: "charge-amount", Name: "amount_minor", Label: "Amount", Value: v.ChargeForm.Amount, Hint: "In " + v.Customer.Currency + ", e.g. 2500.00 (JPY has no decimals).", Error: e.Field("amount_minor"), Required: true, InputMode: "decimal", Width: "medium", Autocomplete: "off"}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

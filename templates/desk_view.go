@@ -60,10 +60,9 @@ type PoliciesPage struct {
 	Error    FormError
 }
 
-// PolicySetting is one setting of a policy: what it means, its value and
-// the spec's name for it.
+// PolicySetting is one setting of a policy: what it means and its value.
 type PolicySetting struct {
-	Name, Value, Field string
+	Name, Value string
 }
 
 // PolicyTierRow is one credit tier of a stored policy.

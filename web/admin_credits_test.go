@@ -322,8 +322,17 @@ func TestAdminCustomerForms(t *testing.T) {
 	if st != http.StatusUnprocessableEntity || formFieldError(parseHTML(t, body), "charge-form", "amount_minor") == "" {
 		t.Errorf("bad charge: %d", st)
 	}
-	if st, _ := sup.send("/admin/customers/acme/charges", url.Values{"component": {"elb-us-east-1"}, "month": {"2012-12"}, "amount_minor": {"250000"}}); st != http.StatusSeeOther {
+	// The form takes the amount in the customer's currency; minor units are stored.
+	if st, _ := sup.send("/admin/customers/acme/charges", url.Values{"component": {"elb-us-east-1"}, "month": {"2012-12"}, "amount_minor": {"2500.00"}}); st != http.StatusSeeOther {
 		t.Errorf("charge: %d", st)
+	}
+	var charged int64
+	if err := env.db.QueryRow(`SELECT amount_minor FROM customer_charges WHERE customer_id = 'acme' AND month = '2012-12'`).Scan(&charged); err != nil || charged != 250000 {
+		t.Errorf("stored charge %d, %v", charged, err)
+	}
+	if st, body := sup.send("/admin/customers/acme/charges", url.Values{"component": {"elb-us-east-1"}, "month": {"2012-12"}, "amount_minor": {"2500.001"}}); st != http.StatusUnprocessableEntity ||
+		!strings.Contains(formFieldError(parseHTML(t, body), "charge-form", "amount_minor"), "more than 2 decimals") {
+		t.Errorf("a charge with 3 decimals: %d", st)
 	}
 	viewer := env.user(auth.Viewer)
 	viewer.get("/admin/customers/acme")

@@ -423,9 +423,9 @@ func appliesTo(im sla.Impact, customer string, unlisted sla.Unlisted) string {
 	}
 	switch unlisted {
 	case sla.Full:
-		return "names no customer: all of its resources there (policy: full)"
+		return "names no customer: all of its resources there, as its policy says"
 	case sla.None:
-		return "names no customer: none (policy: none)"
+		return "names no customer: none, as its policy says"
 	}
 	return "names no customer: " + im.AffectedPercent.String() + "% of its resources there, the share affected"
 }
@@ -482,7 +482,7 @@ func customerMethod(sm sla.CustomerServiceMonth, currency string, now time.Time)
 	out := []string{fmt.Sprintf("The period is the calendar month in the policy's time zone, %s: from %s to %s (%d seconds).",
 		zone, sm.Period.Start.In(loc).Format(layout), sm.Period.End.In(loc).Format(layout), sm.Period.Seconds)}
 	if p.Basis == sla.BasisDeployed {
-		out = append(out, fmt.Sprintf("Under this policy (basis: deployed) the customer's uptime is taken over only the seconds in which it had at least one resource of the service: %d seconds this month (100%% if there were none). Uptime is 100 × (1 − downtime ÷ those seconds).", sm.Seconds))
+		out = append(out, fmt.Sprintf("Under this policy the customer's uptime is taken over only the seconds in which it had at least one resource of the service: %d seconds this month (100%% if there were none). Uptime is 100 × (1 − downtime ÷ those seconds).", sm.Seconds))
 	} else {
 		out = append(out, "Uptime is 100 × (1 − the customer's downtime ÷ the period's seconds). Time in which the customer had no resources of the service counts as available, so a resource that starts or ends within the month counts only while it is there.")
 	}
