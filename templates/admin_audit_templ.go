@@ -54,7 +54,7 @@ func Audit(v AuditPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = inputField(field{ID: "audit-action", Name: "action", Label: "Action", Value: v.Action, Hint: "e.g. credit_run.approve, or credit_run.", Width: "medium", Autocomplete: "off"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = selectField(field{ID: "audit-action", Name: "action", Label: "Action", Width: "medium"}, v.Actions).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

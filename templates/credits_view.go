@@ -234,7 +234,9 @@ type AuditRow struct {
 type AuditPage struct {
 	Page
 	Actor, Entity, Action, From, To string
-	Entries                         []AuditRow
-	Total                           string
-	Pagination                      Pagination
+	// Actions are the action filter's choices.
+	Actions    []Option
+	Entries    []AuditRow
+	Total      string
+	Pagination Pagination
 }

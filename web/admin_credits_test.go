@@ -440,6 +440,14 @@ func TestAdminAuditPage(t *testing.T) {
 	if rows := parseHTML(t, body).Find(testid("audit-row")); rows.Length() != 1 {
 		t.Errorf("action+actor filter: %d rows", rows.Length())
 	}
+	// The action filter offers the actions the log holds, in words, with the chosen one selected.
+	picker := parseHTML(t, body).Find(`select[name="action"]`)
+	if got := picker.Find(`option[value="customer."]`).Text(); got != "Customer: every action" {
+		t.Errorf("the prefix option reads %q", got)
+	}
+	if got := picker.Find(`option[selected]`); got.AttrOr("value", "") != "customer.create" || got.Text() != "Customer: create" {
+		t.Errorf("selected action %q %q", got.AttrOr("value", ""), got.Text())
+	}
 	_, body = mgr.get("/admin/audit?action=customer.")
 	if rows := parseHTML(t, body).Find(testid("audit-row")); rows.Length() != 2 {
 		t.Errorf("action prefix: %d rows", rows.Length())
