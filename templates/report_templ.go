@@ -137,7 +137,7 @@ func Report(v ReportPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "</section><section class=\"section report no-print\" aria-labelledby=\"h-report-customer\"><h2 id=\"h-report-customer\">One customer's report</h2><p>A customer's own figures in every service for ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "</section><section class=\"section report report-prose no-print\" aria-labelledby=\"h-report-customer\"><h2 id=\"h-report-customer\">One customer's report</h2><p>A customer's own figures in every service for ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

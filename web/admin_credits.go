@@ -189,7 +189,7 @@ func (s *Server) goodwillIncidentOptions(ctx context.Context, selected string) (
 		if inc.Active() {
 			continue
 		}
-		out = append(out, templates.Option{Value: g.Incident, Label: "Incident " + g.Incident + ": " + inc.Title + " (" + inc.StartedAt.UTC().Format("2 January 2006") + ")"})
+		out = append(out, templates.Option{Value: g.Incident, Label: "Incident " + g.Incident + ", " + inc.StartedAt.UTC().Format("2 Jan 2006") + ": " + inc.Title})
 	}
 	return withOption(out, selected), nil
 }

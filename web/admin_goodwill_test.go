@@ -200,7 +200,7 @@ func TestAdminGoodwillFlow(t *testing.T) {
 	// The credits page offers the incident in its goodwill picker.
 	_, body = sup.get("/admin/credits")
 	picker := parseHTML(t, body).Find(testid("preview-goodwill-form")).Find(`select[name="incident"] option`)
-	if picker.Length() != 1 || picker.AttrOr("value", "") != fmt.Sprint(inc) || !strings.Contains(textOf(picker), fmt.Sprintf("Incident %d: ", inc)) {
+	if picker.Length() != 1 || picker.AttrOr("value", "") != fmt.Sprint(inc) || !strings.Contains(textOf(picker), fmt.Sprintf("Incident %d, ", inc)) {
 		t.Fatalf("goodwill picker %d options: %q", picker.Length(), textOf(picker))
 	}
 	resp, _ := sup.noFollow().post("/admin/credits/runs", url.Values{"incident": {fmt.Sprint(inc)}, csrfField: {sup.csrf}}, nil)

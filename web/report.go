@@ -129,7 +129,7 @@ func reportMethod(p sla.Policy, ok bool, month, end, asOf time.Time) []string {
 		out = append(out, "This service has no SLA policy yet: there is no target, no error budget and no credit; the spec's default rules above apply.")
 		return out
 	}
-	return append(out, methodCredit(p, "")+" The ledger below lists what has been issued.")
+	return append(out, methodCredit(p, "")+" The credits table above lists what the ledger has paid.")
 }
 
 // The accounting method's sentences that the service's and the
