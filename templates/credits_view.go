@@ -192,10 +192,12 @@ type CreditRunPage struct {
 type LedgerPage struct {
 	Page
 	Customer, Period, Run string
-	Entries               []LedgerRow
-	Total                 string // "12 entries"
-	CSVURL                string
-	Pagination            Pagination
+	// Customers are the customer filter's choices.
+	Customers  []Option
+	Entries    []LedgerRow
+	Total      string // "12 entries"
+	CSVURL     string
+	Pagination Pagination
 }
 
 // StatementLine is a customer's uptime and credit in one service and month.
