@@ -101,7 +101,7 @@ func (s *Server) handleAudit(c echo.Context) error {
 	}
 	v.Actions = auditActionOptions(actions, v.Action)
 	v.Page = s.page(c, "Audit log", "")
-	v.Total = fmt.Sprintf("%d entries", total)
+	v.Total = entriesCount(total)
 	v.Pagination = pagesOf("/admin/audit", c.QueryParams(), page, auditPerPage, total)
 	for _, r := range list {
 		v.Entries = append(v.Entries, templates.AuditRow{ID: strconv.FormatInt(r.ID, 10), At: viewTime(r.At), Actor: r.Actor, Action: r.Action,
@@ -117,4 +117,12 @@ func prettyJSON(s string) string {
 		return s
 	}
 	return b.String()
+}
+
+// entriesCount is "1 entry", "12 entries".
+func entriesCount(n int) string {
+	if n == 1 {
+		return "1 entry"
+	}
+	return fmt.Sprintf("%d entries", n)
 }

@@ -472,7 +472,7 @@ func (s *Server) handleLedger(c echo.Context) error {
 		return err
 	}
 	v := templates.LedgerPage{Page: s.page(c, "Ledger", ""), Customer: f.Customer, Period: f.Period, Run: c.QueryParam("run"),
-		Total: fmt.Sprintf("%d entries", total), Pagination: pagesOf("/admin/credits/ledger", c.QueryParams(), page, ledgerPerPage, total)}
+		Total: entriesCount(total), Pagination: pagesOf("/admin/credits/ledger", c.QueryParams(), page, ledgerPerPage, total)}
 	if v.Customers, err = s.customerPicker(c.Request().Context(), "Any customer", f.Customer); err != nil {
 		return err
 	}
