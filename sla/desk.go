@@ -407,6 +407,9 @@ func ParseMoney(field, text, currency string) (int64, error) {
 	if strings.HasPrefix(s, "-") {
 		return 0, errs.Invalidf(field, "%s is below 0", s)
 	}
+	if strings.ContainsFunc(s, func(r rune) bool { return (r < '0' || r > '9') && r != '.' && r != ',' }) {
+		return 0, errs.Invalidf(field, "%q is not an amount such as 1250.50: write digits only, with a \".\" before the decimals", s)
+	}
 	if strings.Contains(s, ",") {
 		return 0, errs.Invalidf(field, "%q has a \",\": write the amount without thousands separators and with a \".\" before the decimals, such as 1250.50", s)
 	}

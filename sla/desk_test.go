@@ -432,6 +432,7 @@ func TestParseMoney(t *testing.T) {
 		{"-5", "USD", "-5 is below 0"},
 		{"1,250.00", "USD", "thousands separators"},
 		{"125,50", "EUR", "thousands separators"},
+		{"12,5x", "EUR", `"12,5x" is not an amount such as 1250.50: write digits only`},
 		{"1e3", "USD", "is not an amount"}, {"12.", "USD", "is not an amount"}, {".5", "USD", "is not an amount"},
 		{"+5", "USD", "is not an amount"}, {"5 USD", "USD", "is not an amount"}, {"NaN", "USD", "is not an amount"},
 		{"92233720368547758.08", "USD", "is too large"},

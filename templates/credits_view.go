@@ -129,7 +129,10 @@ type CreditRunsPage struct {
 	CanPreview bool
 	Month      string
 	Incident   string // the goodwill form's incident number
-	Error      FormError
+	// Incidents are the resolved incidents with an approved goodwill
+	// grant, the goodwill form's choices; none hides the form.
+	Incidents []Option
+	Error     FormError
 	// ErrorFor is the form Error belongs to: "" for the month's,
 	// "incident" for the goodwill form's.
 	ErrorFor   string
@@ -138,9 +141,19 @@ type CreditRunsPage struct {
 
 // RunLineRow is one line of a credit run.
 type RunLineRow struct {
-	Customer, CustomerURL, Service, Uptime, Downtime string
-	CreditPercent, Charges, Credit, Payable, Claim   string
-	Reason                                           string
+	Customer, CustomerName, CustomerURL            string
+	Service, Uptime, Downtime                      string
+	CreditPercent, Charges, Credit, Payable, Claim string
+	Reason                                         string
+}
+
+// RunLinesFilter says which of a run's lines are listed: when any line
+// credits something, by default only those (Only), with links to both.
+// Shown is "" when no line credits anything.
+type RunLinesFilter struct {
+	Only            bool
+	Shown           string // "1 of 84 lines credits something.", "All 84 lines."
+	AllURL, OnlyURL string
 }
 
 // RunTotalRow is a run's total in one currency.
@@ -165,6 +178,7 @@ type CreditRunPage struct {
 	// the ledger already holds ("" once it is issued or rejected).
 	Outstanding string
 	Lines       []RunLineRow
+	LinesFilter RunLinesFilter
 	Pagination  Pagination
 	CSVURL      string
 	LedgerURL   string
@@ -178,10 +192,12 @@ type CreditRunPage struct {
 type LedgerPage struct {
 	Page
 	Customer, Period, Run string
-	Entries               []LedgerRow
-	Total                 string // "12 entries"
-	CSVURL                string
-	Pagination            Pagination
+	// Customers are the customer filter's choices.
+	Customers  []Option
+	Entries    []LedgerRow
+	Total      string // "12 entries"
+	CSVURL     string
+	Pagination Pagination
 }
 
 // StatementLine is a customer's uptime and credit in one service and month.
@@ -220,7 +236,9 @@ type AuditRow struct {
 type AuditPage struct {
 	Page
 	Actor, Entity, Action, From, To string
-	Entries                         []AuditRow
-	Total                           string
-	Pagination                      Pagination
+	// Actions are the action filter's choices.
+	Actions    []Option
+	Entries    []AuditRow
+	Total      string
+	Pagination Pagination
 }

@@ -95,6 +95,8 @@ type ReportPage struct {
 	MonthLabel string
 	Services   []Option
 	Months     []Option
+	// Customers are the choices of the form that opens one customer's report.
+	Customers []Option
 	// Method is the accounting method in plain words, one paragraph each.
 	Method  []string
 	Figures DataTable

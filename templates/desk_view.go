@@ -60,10 +60,9 @@ type PoliciesPage struct {
 	Error    FormError
 }
 
-// PolicySetting is one setting of a policy: what it means, its value and
-// the spec's name for it.
+// PolicySetting is one setting of a policy: what it means and its value.
 type PolicySetting struct {
-	Name, Value, Field string
+	Name, Value string
 }
 
 // PolicyTierRow is one credit tier of a stored policy.
@@ -96,6 +95,7 @@ type ManualCreditRow struct {
 	Customer, CustomerURL string
 	Amount                string // "125.00 USD"
 	Service, Month        string
+	For                   string // "ELB, December 2012", "December 2012", "" for neither
 	Reason                string
 	State                 StatusBadge // Class "pending", "issued" or "rejected"
 	RequestedBy           string
@@ -120,19 +120,21 @@ type ManualCreditFields struct {
 // ManualCreditsPage is "/admin/credits/manual".
 type ManualCreditsPage struct {
 	Page
-	Credits    []ManualCreditRow
-	Customer   string   // the customer filter
-	States     []Option // the state filter
-	Total      string   // "3 manual credits"
-	Pending    string   // "2 wait for a manager's approval", "" when none
-	PendingURL string
-	Thresholds string // "Issued at once up to 500.00 USD; …"
-	Pagination Pagination
-	CanCreate  bool
-	Form       ManualCreditFields
-	Customers  []Option
-	Services   []Option
-	Error      FormError
+	Credits  []ManualCreditRow
+	Customer string // the customer filter
+	// FilterCustomers are the customer filter's choices.
+	FilterCustomers []Option
+	States          []Option // the state filter
+	Total           string   // "3 manual credits"
+	Pending         string   // "2 wait for a manager's approval", "" when none
+	PendingURL      string
+	Thresholds      string // "Issued at once up to 500.00 USD; …"
+	Pagination      Pagination
+	CanCreate       bool
+	Form            ManualCreditFields
+	Customers       []Option
+	Services        []Option
+	Error           FormError
 }
 
 // ThresholdRow is one currency's manual approval threshold.

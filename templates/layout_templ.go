@@ -267,7 +267,7 @@ func layout(p Page) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "</main><footer class=\"site-footer\" data-testid=\"footer\"><div class=\"wrap site-footer__inner\"><p>Times are shown in <abbr title=\"Coordinated Universal Time\">UTC</abbr>, with your local time where your browser runs scripts.</p><p><a href=\"/history\">Incident history</a> · Powered by Amends</p></div></footer></body></html>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "</main><footer class=\"site-footer\" data-testid=\"footer\"><div class=\"wrap site-footer__inner\"><p>Times are shown in <abbr title=\"Coordinated Universal Time\">UTC</abbr>, and in your own time zone where your browser allows it.</p><p><a href=\"/history\">Incident history</a> · Powered by Amends</p></div></footer></body></html>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -172,7 +172,7 @@ func Setup(v SetupPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = inputField(field{ID: "setup-password", Name: "password", Label: "Password", Type: "password", Hint: "A long passphrase; it is stored only as an argon2id hash.", Error: v.Error.Field("password"), Autocomplete: "new-password", Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = inputField(field{ID: "setup-password", Name: "password", Label: "Password", Type: "password", Hint: "A long passphrase; it is stored only in a form that cannot be turned back into it.", Error: v.Error.Field("password"), Autocomplete: "new-password", Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -5,6 +5,8 @@ package templates
 type CustomerReportPage struct {
 	Page
 	Customer CustomerRow
+	// Customers are the choices of the form that opens another customer's report.
+	Customers []Option
 	// Month is "2012-12"; MonthLabel "December 2012", with " (so far)"
 	// while the month is not over.
 	Month      string

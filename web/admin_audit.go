@@ -18,9 +18,39 @@ import (
 )
 
 // AuditLog reads the append-only audit log (cmd/amends's stores implement
-// it over the database with sqlitedb.AuditEntries).
+// it over the database with sqlitedb.AuditEntries and AuditActions).
 type AuditLog interface {
 	AuditEntries(ctx context.Context, f sqlitedb.AuditFilter) ([]sqlitedb.AuditRecord, int, error)
+	// AuditActions returns every action the log holds, in order.
+	AuditActions(ctx context.Context) ([]string, error)
+}
+
+// auditActionOptions are the action filter's choices: any action, then
+// for each kind of entity every action on it ("credit_run.") followed by
+// each action ("credit_run.approve"), in words; selected is chosen.
+func auditActionOptions(actions []string, selected string) []templates.Option {
+	words := func(s string) string {
+		s = strings.ReplaceAll(s, "_", " ")
+		if s == "" {
+			return s
+		}
+		return strings.ToUpper(s[:1]) + s[1:]
+	}
+	out := []templates.Option{{Value: "", Label: "Any action"}}
+	prev := ""
+	for _, a := range actions {
+		entity, verb, ok := strings.Cut(a, ".")
+		if !ok {
+			out = append(out, templates.Option{Value: a, Label: words(a)})
+			continue
+		}
+		if entity != prev {
+			out = append(out, templates.Option{Value: entity + ".", Label: words(entity) + ": every action"})
+			prev = entity
+		}
+		out = append(out, templates.Option{Value: a, Label: words(entity) + ": " + verb})
+	}
+	return withOption(out, selected)
 }
 
 const auditPerPage = 50
@@ -65,8 +95,13 @@ func (s *Server) handleAudit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	actions, err := s.cfg.Audit.AuditActions(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	v.Actions = auditActionOptions(actions, v.Action)
 	v.Page = s.page(c, "Audit log", "")
-	v.Total = fmt.Sprintf("%d entries", total)
+	v.Total = entriesCount(total)
 	v.Pagination = pagesOf("/admin/audit", c.QueryParams(), page, auditPerPage, total)
 	for _, r := range list {
 		v.Entries = append(v.Entries, templates.AuditRow{ID: strconv.FormatInt(r.ID, 10), At: viewTime(r.At), Actor: r.Actor, Action: r.Action,
@@ -82,4 +117,12 @@ func prettyJSON(s string) string {
 		return s
 	}
 	return b.String()
+}
+
+// entriesCount is "1 entry", "12 entries".
+func entriesCount(n int) string {
+	if n == 1 {
+		return "1 entry"
+	}
+	return fmt.Sprintf("%d entries", n)
 }

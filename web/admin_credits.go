@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -82,13 +84,47 @@ func totalsText(ts []sla.RunTotal) string {
 	return strings.Join(parts, ", ")
 }
 
+// entriesText says how many ledger entries pay what in all: "1 ledger
+// entry paying 250.00 USD", "3 ledger entries paying 13.50 EUR and
+// 189.00 USD in all".
+func entriesText(n int, ts []sla.RunTotal) string {
+	s := fmt.Sprintf("%d ledger entries", n)
+	if n == 1 {
+		s = "1 ledger entry"
+	}
+	var parts []string
+	for _, t := range ts {
+		parts = append(parts, sla.FormatMoney(t.PayableMinor, t.Currency))
+	}
+	if len(parts) == 0 {
+		return s
+	}
+	list := parts[0]
+	if k := len(parts); k > 1 {
+		list = strings.Join(parts[:k-1], ", ") + " and " + parts[k-1]
+	}
+	if n == 1 {
+		return s + " paying " + list
+	}
+	return s + " paying " + list + " in all"
+}
+
+// periodLabel is a billing month as people say it, "December 2012"; any
+// other text as it is.
+func periodLabel(p string) string {
+	if m, err := time.Parse("2006-01", p); err == nil {
+		return m.Format("January 2006")
+	}
+	return p
+}
+
 func runRow(r sla.CreditRun) templates.RunRow {
 	kind := "Tier credits"
 	if r.Kind == sla.RunIncident {
 		kind = "Goodwill of incident " + r.Incident
 	}
 	return templates.RunRow{
-		ID: strconv.FormatInt(r.ID, 10), URL: runPath(r.ID), Period: r.Period, Kind: kind,
+		ID: strconv.FormatInt(r.ID, 10), URL: runPath(r.ID), Period: periodLabel(r.Period), Kind: kind,
 		State: templates.StatusBadge{Class: string(r.State), Label: runStateLabels[r.State]},
 		Lines: strconv.Itoa(r.Lines), Payable: totalsText(r.Totals),
 		PreviewedBy: r.PreviewedBy, PreviewedAt: viewTime(r.PreviewedAt),
@@ -111,11 +147,51 @@ func (s *Server) renderCreditRuns(c echo.Context, status int, v templates.Credit
 	}
 	v.Page = s.page(c, "Credit runs", "")
 	v.CanPreview = currentUser(c).Role.AtLeast(auth.Support)
+	if v.CanPreview {
+		if v.Incidents, err = s.goodwillIncidentOptions(c.Request().Context(), v.Incident); err != nil {
+			return err
+		}
+	}
 	for _, r := range runs {
 		v.Runs = append(v.Runs, runRow(r))
 	}
 	v.Pagination = pagesOf("/admin/credits", c.QueryParams(), page, runsPerPage, total)
 	return s.render(c, status, templates.CreditRuns(v))
+}
+
+// goodwillIncidentOptions are the resolved incidents with an approved
+// goodwill grant, newest first, for the goodwill preview's picker, with
+// selected chosen; none when there are no such incidents.
+func (s *Server) goodwillIncidentOptions(ctx context.Context, selected string) ([]templates.Option, error) {
+	grants, err := s.desk.GoodwillGrants(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []templates.Option
+	for i := len(grants) - 1; i >= 0; i-- {
+		g := grants[i]
+		if g.State != sla.GoodwillApproved || seen[g.Incident] {
+			continue
+		}
+		seen[g.Incident] = true
+		id, err := strconv.ParseInt(g.Incident, 10, 64)
+		if err != nil {
+			continue
+		}
+		inc, err := s.incidents.Incident(ctx, id)
+		if errs.CodeOf(err) == errs.NotFound {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if inc.Active() {
+			continue
+		}
+		out = append(out, templates.Option{Value: g.Incident, Label: "Incident " + g.Incident + ", " + inc.StartedAt.UTC().Format("2 Jan 2006") + ": " + inc.Title})
+	}
+	return withOption(out, selected), nil
 }
 
 // handlePreviewRun previews a month, or with "incident" an incident's
@@ -170,13 +246,34 @@ func (s *Server) handleCreditRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	lines, total, err := s.desk.RunLines(ctx, id, (page-1)*runLinesPerPage, runLinesPerPage)
+	// Lines that credit something come first: by default, when any does,
+	// only they are listed, and the full list is a link away.
+	credits := false
+	for _, t := range run.Totals {
+		credits = credits || t.CreditMinor != 0
+	}
+	only := credits && c.QueryParam("lines") != "all"
+	var lines []sla.RunLine
+	var total int
+	if only {
+		lines, total, err = s.creditingLines(ctx, id, (page-1)*runLinesPerPage, runLinesPerPage)
+	} else {
+		lines, total, err = s.desk.RunLines(ctx, id, (page-1)*runLinesPerPage, runLinesPerPage)
+	}
 	if err != nil {
 		return err
 	}
+	accounts, err := s.desk.Accounts(ctx)
+	if err != nil {
+		return err
+	}
+	names := make(map[string]string, len(accounts))
+	for _, a := range accounts {
+		names[a.ID] = a.Name
+	}
 	u := currentUser(c)
 	v := templates.CreditRunPage{
-		Page: s.page(c, fmt.Sprintf("Credit run %d", run.ID), ""), Run: runRow(run),
+		Page: s.page(c, fmt.Sprintf("Credit run %d: %s", run.ID, periodLabel(run.Period)), ""), Run: runRow(run),
 		CSVURL:     runPath(run.ID) + ".csv",
 		CanRequest: run.State == sla.RunPreviewed && u.Role.AtLeast(auth.Support),
 		CanDecide:  run.State == sla.RunRequested && u.Role.AtLeast(auth.Manager),
@@ -200,9 +297,16 @@ func (s *Server) handleCreditRun(c echo.Context) error {
 		v.Totals = append(v.Totals, templates.RunTotalRow{Currency: t.Currency, Credit: sla.FormatMoney(t.CreditMinor, t.Currency), Payable: sla.FormatMoney(t.PayableMinor, t.Currency)})
 	}
 	if run.Issued != nil {
-		v.Issued = fmt.Sprintf("%d ledger entries", run.Issued.Entries)
-		if t := totalsText(run.Issued.Totals); t != "" {
-			v.Issued += ": " + t
+		v.Issued = entriesText(run.Issued.Entries, run.Issued.Totals) + "."
+	}
+	if credits {
+		v.LinesFilter = templates.RunLinesFilter{Only: only, AllURL: runPath(run.ID) + "?lines=all", OnlyURL: runPath(run.ID),
+			Shown: fmt.Sprintf("%d of %d lines credit something.", total, run.Lines)}
+		if only && total == 1 {
+			v.LinesFilter.Shown = fmt.Sprintf("1 of %d lines credits something.", run.Lines)
+		}
+		if !only {
+			v.LinesFilter.Shown = fmt.Sprintf("All %d lines.", run.Lines)
 		}
 	}
 	if run.State == sla.RunPreviewed || run.State == sla.RunRequested {
@@ -213,8 +317,12 @@ func (s *Server) handleCreditRun(c echo.Context) error {
 		v.Outstanding = outstandingText(out)
 	}
 	for _, l := range lines {
+		name := names[l.Customer]
+		if name == "" {
+			name = l.Customer
+		}
 		v.Lines = append(v.Lines, templates.RunLineRow{
-			Customer: l.Customer, CustomerURL: customerPath(l.Customer), Service: l.Service,
+			Customer: l.Customer, CustomerName: name, CustomerURL: customerPath(l.Customer), Service: l.Service,
 			Uptime: l.Uptime + "%", Downtime: l.Downtime + " s", CreditPercent: l.CreditPercent.String() + "%",
 			Charges: sla.FormatMoney(l.ChargesMinor, l.Currency), Credit: sla.FormatMoney(l.CreditMinor, l.Currency),
 			Payable: sla.FormatMoney(l.PayableMinor, l.Currency), Claim: claimLabels[l.Claim], Reason: l.Reason,
@@ -229,7 +337,33 @@ func outstandingText(out sla.RunIssue) string {
 	if out.Entries == 0 {
 		return "Approving it now pays nothing: the ledger already holds what this run owes."
 	}
-	return fmt.Sprintf("Approving it now writes %d ledger entries: %s (what this run owes, less what the ledger already holds).", out.Entries, totalsText(out.Totals))
+	return "Approving it now writes " + entriesText(out.Entries, out.Totals) + ": what this run owes, less what the ledger already holds."
+}
+
+// creditingLines is a page of run id's lines that credit something, in
+// the run's order, and how many there are; it reads the run in batches.
+func (s *Server) creditingLines(ctx context.Context, id int64, offset, limit int) ([]sla.RunLine, int, error) {
+	var page []sla.RunLine
+	seen := 0
+	for at := 0; ; {
+		batch, total, err := s.desk.RunLines(ctx, id, at, csvBatch)
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, l := range batch {
+			if l.CreditMinor == 0 {
+				continue
+			}
+			if seen >= offset && len(page) < limit {
+				page = append(page, l)
+			}
+			seen++
+		}
+		at += len(batch)
+		if len(batch) == 0 || at >= total {
+			return page, seen, nil
+		}
+	}
 }
 
 // runAction is a POST on a run: the action, then back to the run's page.
@@ -338,7 +472,10 @@ func (s *Server) handleLedger(c echo.Context) error {
 		return err
 	}
 	v := templates.LedgerPage{Page: s.page(c, "Ledger", ""), Customer: f.Customer, Period: f.Period, Run: c.QueryParam("run"),
-		Total: fmt.Sprintf("%d entries", total), Pagination: pagesOf("/admin/credits/ledger", c.QueryParams(), page, ledgerPerPage, total)}
+		Total: entriesCount(total), Pagination: pagesOf("/admin/credits/ledger", c.QueryParams(), page, ledgerPerPage, total)}
+	if v.Customers, err = s.customerPicker(c.Request().Context(), "Any customer", f.Customer); err != nil {
+		return err
+	}
 	q := c.QueryParams()
 	q.Del("page")
 	v.CSVURL = "/admin/credits/ledger.csv"

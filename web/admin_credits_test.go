@@ -78,6 +78,10 @@ func TestAdminCreditRunFlow(t *testing.T) {
 	supportTok := env.token(auth.Support)
 	maxTok := env.personToken("max@example.com", auth.Manager)
 	env.seedDesk(supportTok, maxTok)
+	// Globex's only resource came after the outage: its line credits nothing.
+	env.api("POST", "/customers", supportTok, map[string]any{"id": "globex", "name": "Globex", "currency": "USD", "contact_email": "billing@globex.example"}).expect(t, http.StatusCreated)
+	env.api("POST", "/customers/globex/resources", supportTok, map[string]any{"component": "elb-us-east-1", "count": 1, "from": "2012-12-27T00:00:00Z"}).expect(t, http.StatusCreated)
+	env.api("POST", "/customers/globex/charges", supportTok, map[string]any{"component": "elb-us-east-1", "month": "2012-12", "amount_minor": 100000}).expect(t, http.StatusOK)
 	sup := env.user(auth.Support)
 	max := env.loginAs("max2@example.com", auth.Manager)
 	zoe := env.loginAs("zoe@example.com", auth.Manager)
@@ -107,13 +111,23 @@ func TestAdminCreditRunFlow(t *testing.T) {
 			t.Errorf("run line %q lacks %q", line, want)
 		}
 	}
+	// Only the lines that credit something are listed, the rest a link away.
+	var all int
+	if _, err := fmt.Sscanf(textOf(doc.Find(testid("run-lines-filter"))), "1 of %d lines credits something.", &all); err != nil ||
+		doc.Find(testid("run-line")).Length() != 1 {
+		t.Errorf("lines filter %q with %d lines", textOf(doc.Find(testid("run-lines-filter"))), doc.Find(testid("run-line")).Length())
+	}
+	_, allBody := sup.get(path + "?lines=all")
+	if got := parseHTML(t, allBody).Find(testid("run-line")).Length(); got != all || all < 2 {
+		t.Errorf("every line: %d rows, the filter said %d", got, all)
+	}
 	if got := textOf(doc.Find(testid("run-totals")).Find("tbody td")); got != "250.00 USD250.00 USD" {
 		t.Errorf("totals %q", got)
 	}
 	if doc.Find(testid("approve-form")).Length() != 0 {
 		t.Error("a previewed run offers approval")
 	}
-	if got := textOf(doc.Find(testid("run-pending"))); !strings.Contains(got, "writes 1 ledger entries: 250.00 USD") {
+	if got := textOf(doc.Find(testid("run-pending"))); !strings.Contains(got, "writes 1 ledger entry paying 250.00 USD") {
 		t.Errorf("what approving pays: %q", got)
 	}
 	// Viewers may read but not request; support may not approve.
@@ -176,7 +190,7 @@ func TestAdminCreditRunFlow(t *testing.T) {
 
 	// The runs list and the ledger page show it.
 	_, body = viewer.get("/admin/credits")
-	if got := textOf(parseHTML(t, body).Find(testid("run-row")).Last()); !strings.Contains(got, "2012-12") || !strings.Contains(got, "Approved and issued") {
+	if got := textOf(parseHTML(t, body).Find(testid("run-row")).Last()); !strings.Contains(got, "December 2012") || !strings.Contains(got, "Approved and issued") {
 		t.Errorf("runs list %q", got)
 	}
 	_, body = viewer.get("/admin/credits/ledger?customer=acme&period=2012-12")
@@ -204,7 +218,9 @@ func TestAdminCreditRunFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 2 || recs[0][0] != "run" || recs[1][2] != "acme" || recs[1][6] != "99.8655" || recs[1][11] != "25000" {
+	// The CSV has every line, the one that credits nothing too.
+	if len(recs) != 3 || recs[0][0] != "run" || recs[1][2] != "acme" || recs[1][6] != "99.8655" || recs[1][11] != "25000" ||
+		recs[2][2] != "globex" || recs[2][11] != "0" {
 		t.Errorf("run CSV %q", recs)
 	}
 }
@@ -306,8 +322,17 @@ func TestAdminCustomerForms(t *testing.T) {
 	if st != http.StatusUnprocessableEntity || formFieldError(parseHTML(t, body), "charge-form", "amount_minor") == "" {
 		t.Errorf("bad charge: %d", st)
 	}
-	if st, _ := sup.send("/admin/customers/acme/charges", url.Values{"component": {"elb-us-east-1"}, "month": {"2012-12"}, "amount_minor": {"250000"}}); st != http.StatusSeeOther {
+	// The form takes the amount in the customer's currency; minor units are stored.
+	if st, _ := sup.send("/admin/customers/acme/charges", url.Values{"component": {"elb-us-east-1"}, "month": {"2012-12"}, "amount_minor": {"2500.00"}}); st != http.StatusSeeOther {
 		t.Errorf("charge: %d", st)
+	}
+	var charged int64
+	if err := env.db.QueryRow(`SELECT amount_minor FROM customer_charges WHERE customer_id = 'acme' AND month = '2012-12'`).Scan(&charged); err != nil || charged != 250000 {
+		t.Errorf("stored charge %d, %v", charged, err)
+	}
+	if st, body := sup.send("/admin/customers/acme/charges", url.Values{"component": {"elb-us-east-1"}, "month": {"2012-12"}, "amount_minor": {"2500.001"}}); st != http.StatusUnprocessableEntity ||
+		!strings.Contains(formFieldError(parseHTML(t, body), "charge-form", "amount_minor"), "more than 2 decimals") {
+		t.Errorf("a charge with 3 decimals: %d", st)
 	}
 	viewer := env.user(auth.Viewer)
 	viewer.get("/admin/customers/acme")
@@ -414,6 +439,14 @@ func TestAdminAuditPage(t *testing.T) {
 	_, body = mgr.get("/admin/audit?action=customer.create&actor=SUPPORT")
 	if rows := parseHTML(t, body).Find(testid("audit-row")); rows.Length() != 1 {
 		t.Errorf("action+actor filter: %d rows", rows.Length())
+	}
+	// The action filter offers the actions the log holds, in words, with the chosen one selected.
+	picker := parseHTML(t, body).Find(`select[name="action"]`)
+	if got := picker.Find(`option[value="customer."]`).Text(); got != "Customer: every action" {
+		t.Errorf("the prefix option reads %q", got)
+	}
+	if got := picker.Find(`option[selected]`); got.AttrOr("value", "") != "customer.create" || got.Text() != "Customer: create" {
+		t.Errorf("selected action %q %q", got.AttrOr("value", ""), got.Text())
 	}
 	_, body = mgr.get("/admin/audit?action=customer.")
 	if rows := parseHTML(t, body).Find(testid("audit-row")); rows.Length() != 2 {

@@ -243,7 +243,11 @@ func (s *Server) handlePutCharge(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ch, err := s.chargeInput(s.componentCheck(c), a, f.Component, f.Month, f.Amount, "")
+	// People type the amount in the customer's currency (2500.00); the
+	// API and the CSV import keep minor units.
+	ch, err := s.chargeInput(s.componentCheck(c), a, f.Component, f.Month, func() (int64, error) {
+		return sla.ParseMoney("amount_minor", f.Amount, a.Currency)
+	}, "")
 	if err == nil {
 		_, err = s.desk.PutCharge(ctx, by(c), ch, s.now())
 	}
@@ -253,17 +257,14 @@ func (s *Server) handlePutCharge(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, customerPath(a.ID))
 }
 
-// chargeInput reads a charge of customer a from text: errs.Invalid on
-// "component", "month", "amount_minor" or "currency".
-func (s *Server) chargeInput(known func(field, id string) error, a sla.Account, component, month, amount, currency string) (sla.AccountCharge, error) {
+// chargeInput reads a charge of customer a from text, its amount with
+// amount: errs.Invalid on "component", "month", "amount_minor" or "currency".
+func (s *Server) chargeInput(known func(field, id string) error, a sla.Account, component, month string, amount func() (int64, error), currency string) (sla.AccountCharge, error) {
 	ch := sla.AccountCharge{Customer: a.ID, Component: strings.TrimSpace(component), Month: strings.TrimSpace(month), Currency: strings.ToUpper(strings.TrimSpace(currency))}
 	if err := known("component", ch.Component); err != nil {
 		return ch, err
 	}
-	if strings.TrimSpace(amount) == "" {
-		return ch, errs.Invalidf("amount_minor", "is required")
-	}
-	n, err := formInt("amount_minor", amount)
+	n, err := amount()
 	if err != nil {
 		return ch, err
 	}

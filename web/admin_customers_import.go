@@ -170,7 +170,7 @@ func (s *Server) handleImport(c echo.Context) error {
 			}
 			resources = append(resources, res)
 		} else {
-			ch, err := s.chargeInput(known, a, rec[1], rec[2], rec[3], rec[4])
+			ch, err := s.chargeInput(known, a, rec[1], rec[2], func() (int64, error) { return minorUnits("amount_minor", rec[3]) }, rec[4])
 			if err != nil {
 				bad(line, err)
 				continue
@@ -199,4 +199,13 @@ func (s *Server) handleImport(c echo.Context) error {
 		return s.importError(c, err, nil)
 	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/customers?imported=%s&n=%d", kind, len(lineOf)))
+}
+
+// minorUnits reads an amount in minor units, as a CSV import gives it:
+// errs.Invalid on field when empty or not a whole number.
+func minorUnits(field, text string) (int64, error) {
+	if strings.TrimSpace(text) == "" {
+		return 0, errs.Invalidf(field, "is required")
+	}
+	return formInt(field, text)
 }

@@ -59,6 +59,9 @@ func (s *Server) handleSLAReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if v.Customers, err = s.customerPicker(c.Request().Context(), "Choose a customer", ""); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, templates.Report(v))
 }
 

@@ -197,6 +197,12 @@ func TestAdminGoodwillFlow(t *testing.T) {
 	if doc.Find(testid("goodwill-form")).Length() != 0 {
 		t.Error("a request form beside an approved grant")
 	}
+	// The credits page offers the incident in its goodwill picker.
+	_, body = sup.get("/admin/credits")
+	picker := parseHTML(t, body).Find(testid("preview-goodwill-form")).Find(`select[name="incident"] option`)
+	if picker.Length() != 1 || picker.AttrOr("value", "") != fmt.Sprint(inc) || !strings.Contains(textOf(picker), fmt.Sprintf("Incident %d, ", inc)) {
+		t.Fatalf("goodwill picker %d options: %q", picker.Length(), textOf(picker))
+	}
 	resp, _ := sup.noFollow().post("/admin/credits/runs", url.Values{"incident": {fmt.Sprint(inc)}, csrfField: {sup.csrf}}, nil)
 	m := runLocation.FindStringSubmatch(resp.Header.Get("Location"))
 	if resp.StatusCode != http.StatusSeeOther || m == nil {
@@ -271,9 +277,10 @@ func TestAdminGoodwillPreviewForm(t *testing.T) {
 	if st, _ := viewer.send("/admin/credits/runs", url.Values{"incident": {fmt.Sprint(inc)}}); st != http.StatusForbidden {
 		t.Errorf("viewer preview: %d", st)
 	}
+	// No incident has an approved grant: support is told so instead of a form.
 	_, body = sup.get("/admin/credits")
-	if parseHTML(t, body).Find(testid("preview-goodwill-form")).Length() != 1 {
-		t.Fatal("no goodwill preview form")
+	if doc := parseHTML(t, body); doc.Find(testid("preview-goodwill-form")).Length() != 0 || doc.Find(testid("preview-goodwill-none")).Length() != 1 {
+		t.Fatal("a goodwill preview form with nothing to pick, or no word why there is none")
 	}
 	for _, tc := range []struct {
 		form url.Values

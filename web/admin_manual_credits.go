@@ -56,6 +56,14 @@ func manualRow(m sla.ManualCredit, u *auth.User, customers map[string]sla.Accoun
 	if a, ok := customers[m.Customer]; ok {
 		r.Customer = a.Name
 	}
+	var what []string
+	if m.Service != "" {
+		what = append(what, m.Service)
+	}
+	if m.Month != "" {
+		what = append(what, periodLabel(m.Month))
+	}
+	r.For = strings.Join(what, ", ")
 	switch {
 	case m.State == sla.ManualIssued && m.DecidedBy == m.RequestedBy:
 		r.Decision = "Issued within the threshold"
@@ -133,6 +141,7 @@ func (s *Server) renderManualCredits(c echo.Context, status int, v templates.Man
 		v.Flash = flash
 	}
 	v.Customer = f.Customer
+	v.FilterCustomers = pickerOptions(d.accounts, "Any customer", f.Customer)
 	v.States = withOption([]templates.Option{{Value: "", Label: "Any state"}, {Value: string(sla.ManualPending), Label: manualStateLabels[sla.ManualPending]},
 		{Value: string(sla.ManualIssued), Label: manualStateLabels[sla.ManualIssued]}, {Value: string(sla.ManualRejected), Label: manualStateLabels[sla.ManualRejected]}}, string(f.State))
 	v.Total = fmt.Sprintf("%d manual credits", total)
@@ -205,12 +214,12 @@ func (s *Server) handleCreateManualCredit(c echo.Context) error {
 		if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {
 			return err
 		}
-		fe := formError(err, func(field string) string {
+		fe := formErrorOn(err, func(field string) string {
 			if field == "amount_minor" || field == "currency" {
 				return manualAmountField
 			}
 			return field
-		})
+		}, "customer", manualAmountField, "service", "month", "reason")
 		return s.renderManualCredits(c, statusOf(err), templates.ManualCreditsPage{Form: f, Error: fe})
 	}
 	return c.Redirect(http.StatusSeeOther, manualCreditsPath+"?made="+strconv.FormatInt(m.ID, 10))
@@ -316,12 +325,12 @@ func (s *Server) handleSetManualThreshold(c echo.Context) error {
 		if errs.CodeOf(err) != errs.Invalid {
 			return err
 		}
-		fe := formError(err, func(field string) string {
+		fe := formErrorOn(err, func(field string) string {
 			if field == "above_minor" {
 				return thresholdAboveField
 			}
 			return field
-		})
+		}, "currency", thresholdAboveField)
 		return s.renderCreditSettings(c, statusOf(err), templates.CreditSettingsPage{Form: f, Error: fe})
 	}
 	return c.Redirect(http.StatusSeeOther, creditSettingsPath+"?set="+url.QueryEscape(f.Currency))

@@ -88,7 +88,7 @@ func TestAdminManualCredits(t *testing.T) {
 	if got := textOf(doc.Find(testid("flash"))); !strings.Contains(got, "25.50 USD") || !strings.Contains(got, "in the ledger") {
 		t.Errorf("flash %q", got)
 	}
-	if got := textOf(manualRowOf(doc, small)); !strings.Contains(got, "Issued within the threshold") || !strings.Contains(got, "ELB 2012-12") {
+	if got := textOf(manualRowOf(doc, small)); !strings.Contains(got, "Issued within the threshold") || !strings.Contains(got, "ELB, December 2012") {
 		t.Errorf("row %q", got)
 	}
 
@@ -211,6 +211,7 @@ func TestAdminManualCreditRefuses(t *testing.T) {
 		{"decimals in yen", "amount", "JPY has no minor unit", []string{"customer", "yen", "amount", "1.5"}},
 		{"thousands separator", "amount", "without thousands separators", []string{"amount", "1,000.00"}},
 		{"float syntax", "amount", "is not an amount", []string{"amount", "1e3"}},
+		{"comma and a letter", "amount", `"12,5x" is not an amount such as 1250.50`, []string{"amount", "12,5x"}},
 		{"unknown service", "service", `unknown service "S3"`, []string{"service", "S3"}},
 		{"bad month", "month", "is not a month", []string{"month", "2012-13"}},
 		{"no reason", "reason", "is required", []string{"reason", "   "}},
@@ -225,6 +226,10 @@ func TestAdminManualCreditRefuses(t *testing.T) {
 			doc := parseHTML(t, body)
 			if got := formFieldError(doc, "manual-form", tc.field); !strings.Contains(got, tc.msg) {
 				t.Errorf("error at %s: %q, want …%s…", tc.field, got, tc.msg)
+			}
+			// The summary points to the field; it does not repeat its message.
+			if got := textOf(doc.Find(testid("form-error"))); !strings.Contains(got, "Please correct the field marked below.") || strings.Contains(got, tc.msg) {
+				t.Errorf("summary %q", got)
 			}
 			if v := doc.Find(testid("manual-form")).Find(`textarea[name="reason"]`).Text(); v != strings.TrimSpace(withValues(good, tc.kv...).Get("reason")) {
 				t.Errorf("the reason came back as %q", v)

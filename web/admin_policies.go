@@ -39,13 +39,13 @@ func policyPath(id string) string { return "/admin/policies/" + url.PathEscape(i
 var (
 	countChoices    = []sla.Status{sla.DegradedPerformance, sla.PartialOutage, sla.MajorOutage}
 	unlistedChoices = []templates.Option{
-		{Value: string(sla.Fractional), Label: "Their affected share (fractional)"},
-		{Value: string(sla.Full), Label: "All its resources (full)"},
-		{Value: string(sla.None), Label: "None of them (none)"},
+		{Value: string(sla.Fractional), Label: "The share of resources it affected"},
+		{Value: string(sla.Full), Label: "All of each customer's resources there"},
+		{Value: string(sla.None), Label: "No customer"},
 	}
 	basisChoices = []templates.Option{
-		{Value: string(sla.BasisPeriod), Label: "The whole month (period)"},
-		{Value: string(sla.BasisDeployed), Label: "Seconds with resources (deployed)"},
+		{Value: string(sla.BasisPeriod), Label: "The whole month"},
+		{Value: string(sla.BasisDeployed), Label: "Only the seconds the customer had resources"},
 	}
 )
 
@@ -626,7 +626,7 @@ func policySettings(p sla.ServicePolicy, d deskChoices) []templates.PolicySettin
 	if p.CapPercent != nil {
 		capText = p.CapPercent.String() + "% of the month's charges"
 	}
-	minText := strconv.FormatInt(p.MinCreditMinor, 10) + " minor units of the customer's currency"
+	minText := smallestUnits(p.MinCreditMinor)
 	if a, ok := d.customers[p.Customer]; ok && p.Customer != "" {
 		minText = sla.FormatMoney(p.MinCreditMinor, a.Currency)
 	}
@@ -638,18 +638,18 @@ func policySettings(p sla.ServicePolicy, d deskChoices) []templates.PolicySettin
 		claims = "Required: a credit is paid only when claimed before the deadline"
 	}
 	return []templates.PolicySetting{
-		{Name: "Service", Value: d.serviceName(p.Service), Field: "service"},
-		{Name: "Applies to", Value: applies, Field: "customer"},
-		{Name: "Target uptime", Value: p.Target.String() + "%", Field: "target"},
-		{Name: "Statuses counted as downtime", Value: count, Field: "count"},
-		{Name: "Maintenance notice", Value: fmt.Sprintf("%d hours: maintenance announced at least this long before it starts is not downtime", p.MaintenanceNoticeHours), Field: "maintenance_notice_hours"},
-		{Name: "An impact that names no customer hits each customer's", Value: choiceLabel(unlistedChoices, string(unlistedOrDefault(p.Unlisted))), Field: "unlisted"},
-		{Name: "Uptime taken over", Value: choiceLabel(basisChoices, string(basisOrDefault(p.Basis))), Field: "basis"},
-		{Name: "Time zone of its months", Value: zone, Field: "timezone"},
-		{Name: "Cap", Value: capText, Field: "cap_percent"},
-		{Name: "Smallest credit paid", Value: minText, Field: "min_credit_minor"},
-		{Name: "Claims", Value: claims, Field: "requires_claim"},
-		{Name: "Claim deadline", Value: claimDeadlineText(claimPeriods(p.Policy)), Field: "claim_periods"},
+		{Name: "Service", Value: d.serviceName(p.Service)},
+		{Name: "Applies to", Value: applies},
+		{Name: "Target uptime", Value: p.Target.String() + "%"},
+		{Name: "Statuses counted as downtime", Value: count},
+		{Name: "Maintenance notice", Value: fmt.Sprintf("%d hours: maintenance announced at least this long before it starts is not downtime", p.MaintenanceNoticeHours)},
+		{Name: "An incident that names no customer counts", Value: choiceLabel(unlistedChoices, string(unlistedOrDefault(p.Unlisted)))},
+		{Name: "Uptime taken over", Value: choiceLabel(basisChoices, string(basisOrDefault(p.Basis)))},
+		{Name: "Time zone of its months", Value: zone},
+		{Name: "Cap", Value: capText},
+		{Name: "Smallest credit paid", Value: minText},
+		{Name: "Claims", Value: claims},
+		{Name: "Claim deadline", Value: claimDeadlineText(claimPeriods(p.Policy))},
 	}
 }
 

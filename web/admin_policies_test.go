@@ -120,10 +120,15 @@ func TestAdminPolicyForm(t *testing.T) {
 	_, body = viewer.get("/admin/policies/elb")
 	doc = parseHTML(t, body)
 	settings := textOf(doc.Find(testid("policy-settings")))
-	for _, w := range []string{"Degraded performance, Partial outage, Major outage", "24 hours", "(full)", "(deployed)", "America/Los_Angeles",
-		"50% of the month's charges", "100 minor units", "Required", "The end of the 3rd month after the credited month"} {
+	for _, w := range []string{"Degraded performance, Partial outage, Major outage", "24 hours", "All of each customer's resources there", "Only the seconds the customer had resources", "America/Los_Angeles",
+		"50% of the month's charges", "100 in the smallest unit of the customer's currency (1.00 USD, 100 JPY)", "Required", "The end of the 3rd month after the credited month"} {
 		if !strings.Contains(settings, w) {
 			t.Errorf("settings %q lack %q", settings, w)
+		}
+	}
+	for _, internal := range []string{"min_credit_minor", "maintenance_notice_hours", "(full)", "(deployed)", "minor units"} {
+		if strings.Contains(settings, internal) {
+			t.Errorf("settings %q show the internal name %q", settings, internal)
 		}
 	}
 	if got := textOf(doc.Find(testid("policy-history"))); !strings.Contains(got, "Created by max@example.com") {

@@ -129,7 +129,7 @@ func reportMethod(p sla.Policy, ok bool, month, end, asOf time.Time) []string {
 		out = append(out, "This service has no SLA policy yet: there is no target, no error budget and no credit; the spec's default rules above apply.")
 		return out
 	}
-	return append(out, methodCredit(p, "")+" The ledger below lists what has been issued.")
+	return append(out, methodCredit(p, "")+" The credits table above lists what the ledger has paid.")
 }
 
 // The accounting method's sentences that the service's and the
@@ -173,6 +173,13 @@ func methodMaintenance(p sla.Policy) string {
 	return "Maintenance windows on a component do not count as downtime whenever they were announced (no notice is required under this policy): that time counts as available."
 }
 
+// smallestUnits is an amount in the smallest unit of whichever currency a
+// customer pays in, with what it is in two of them: "100 in the smallest
+// unit of the customer's currency (1.00 USD, 100 JPY)".
+func smallestUnits(n int64) string {
+	return fmt.Sprintf("%d in the smallest unit of the customer's currency (%s, %s)", n, sla.FormatMoney(n, "USD"), sla.FormatMoney(n, "JPY"))
+}
+
 // methodCredit states p's target and credit tiers, its cap and its
 // minimum credit (in currency, or in minor units of each customer's
 // currency when currency is "").
@@ -190,7 +197,7 @@ func methodCredit(p sla.Policy, currency string) string {
 		out += fmt.Sprintf(" A credit is at most %s%% of the charges.", p.CapPercent.String())
 	}
 	if p.MinCreditMinor > 0 {
-		min := fmt.Sprintf("%d minor units of the customer's currency", p.MinCreditMinor)
+		min := smallestUnits(p.MinCreditMinor)
 		if currency != "" {
 			min = sla.FormatMoney(p.MinCreditMinor, currency)
 		}

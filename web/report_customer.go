@@ -39,7 +39,33 @@ func (s *Server) handleCustomerReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if v.Customers, err = s.customerPicker(c.Request().Context(), "", v.Customer.ID); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, templates.CustomerReport(v))
+}
+
+// customerPicker are the customers as choices, "Name (id)", after first
+// when it is not empty, with selected chosen.
+func (s *Server) customerPicker(ctx context.Context, first, selected string) ([]templates.Option, error) {
+	accounts, err := s.desk.Accounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return pickerOptions(accounts, first, selected), nil
+}
+
+// pickerOptions are accounts as choices, "Name (id)", after first when it
+// is not empty, with selected chosen.
+func pickerOptions(accounts []sla.Account, first, selected string) []templates.Option {
+	var out []templates.Option
+	if first != "" {
+		out = append(out, templates.Option{Value: "", Label: first})
+	}
+	for _, a := range accounts {
+		out = append(out, templates.Option{Value: a.ID, Label: a.Name + " (" + a.ID + ")"})
+	}
+	return withOption(out, selected)
 }
 
 // handleCustomerReportCSV serves
@@ -397,9 +423,9 @@ func appliesTo(im sla.Impact, customer string, unlisted sla.Unlisted) string {
 	}
 	switch unlisted {
 	case sla.Full:
-		return "names no customer: all of its resources there (policy: full)"
+		return "names no customer: all of its resources there, as its policy says"
 	case sla.None:
-		return "names no customer: none (policy: none)"
+		return "names no customer: none, as its policy says"
 	}
 	return "names no customer: " + im.AffectedPercent.String() + "% of its resources there, the share affected"
 }
@@ -456,7 +482,7 @@ func customerMethod(sm sla.CustomerServiceMonth, currency string, now time.Time)
 	out := []string{fmt.Sprintf("The period is the calendar month in the policy's time zone, %s: from %s to %s (%d seconds).",
 		zone, sm.Period.Start.In(loc).Format(layout), sm.Period.End.In(loc).Format(layout), sm.Period.Seconds)}
 	if p.Basis == sla.BasisDeployed {
-		out = append(out, fmt.Sprintf("Under this policy (basis: deployed) the customer's uptime is taken over only the seconds in which it had at least one resource of the service: %d seconds this month (100%% if there were none). Uptime is 100 × (1 − downtime ÷ those seconds).", sm.Seconds))
+		out = append(out, fmt.Sprintf("Under this policy the customer's uptime is taken over only the seconds in which it had at least one resource of the service: %d seconds this month (100%% if there were none). Uptime is 100 × (1 − downtime ÷ those seconds).", sm.Seconds))
 	} else {
 		out = append(out, "Uptime is 100 × (1 − the customer's downtime ÷ the period's seconds). Time in which the customer had no resources of the service counts as available, so a resource that starts or ends within the month counts only while it is there.")
 	}

@@ -159,6 +159,10 @@ func TestCustomerReportEqualsRunPreview(t *testing.T) {
 	if got := textOf(doc.Find(testid("policy-ELB"))); !strings.Contains(got, "own policy, which overrides") {
 		t.Errorf("policy %q", got)
 	}
+	// Nothing issued yet: the ledger section says so, with no CSV of an empty table.
+	if doc.Find(testid("ledger-empty")).Length() != 1 || doc.Find(testid("ledger-csv")).Length() != 0 {
+		t.Errorf("an empty ledger: %d notices, %d CSV links", doc.Find(testid("ledger-empty")).Length(), doc.Find(testid("ledger-csv")).Length())
+	}
 
 	// Issued: the ledger pays acme 250.00 USD by the run.
 	env.api("POST", fmt.Sprintf("/credit-runs/%d/request", run.ID), support, nil).expect(t, http.StatusOK)

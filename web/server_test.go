@@ -63,6 +63,10 @@ func (r dbRevision) AuditEntries(ctx context.Context, f sqlitedb.AuditFilter) ([
 	return sqlitedb.AuditEntries(ctx, r.db, f)
 }
 
+func (r dbRevision) AuditActions(ctx context.Context) ([]string, error) {
+	return sqlitedb.AuditActions(ctx, r.db)
+}
+
 func init() {
 	// Production argon2 cost is the point in production, not in tests.
 	auth.PasswordParams = auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}

@@ -108,4 +108,9 @@ func (s *stores) AuditEntries(ctx context.Context, f sqlitedb.AuditFilter) ([]sq
 	return sqlitedb.AuditEntries(ctx, s.db, f)
 }
 
+// AuditActions implements web.AuditLog over the database.
+func (s *stores) AuditActions(ctx context.Context) ([]string, error) {
+	return sqlitedb.AuditActions(ctx, s.db)
+}
+
 func (s *stores) Close() error { return s.db.Close() }

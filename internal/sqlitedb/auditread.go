@@ -102,3 +102,21 @@ func AuditEntries(ctx context.Context, db *sql.DB, f AuditFilter) ([]AuditRecord
 	}
 	return out, total, rows.Err()
 }
+
+// AuditActions returns every action the audit log holds, in order.
+func AuditActions(ctx context.Context, db *sql.DB) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT DISTINCT action FROM audit_log ORDER BY action`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
