@@ -339,11 +339,7 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 		} else {
 			row.Cells = append(row.Cells, num(target.String()+"%"), metCell(u, target, true))
 			b := sla.NewErrorBudget(target, monthSecs, sla.DowntimeOf(u, soFar))
-			left := num(sla.MinutesText(b.Left()))
-			if b.Left().Sign() < 0 {
-				left.Class += " missed"
-			}
-			row.Cells = append(row.Cells, num(sla.MinutesText(b.Allowed)), num(sla.MinutesText(b.Used)), left)
+			row.Cells = append(row.Cells, num(sla.MinutesText(b.Allowed)), num(sla.MinutesText(b.Used)), leftCell(b))
 			for _, w := range sla.BurnWindows {
 				lw, sw := windows[w.Long], windows[w.Short]
 				long := sla.BurnRate(sla.DowntimeOf(g.uptime(lw.results), lw.secs), lw.secs, target)
