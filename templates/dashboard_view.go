@@ -1,13 +1,18 @@
 package templates
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // DataTable is a table of ready-formatted text that a page shows and that
 // its CSV export writes cell for cell: Head is the header row, each row's
 // cells follow it.
 type DataTable struct {
 	// ID names the table: its data-testid and the "table" of its CSV.
-	ID      string
+	ID string
+	// Compact tables (many narrow number columns) have tighter cells.
+	Compact bool
 	Caption string
 	Head    []string
 	Rows    []DataRow
@@ -31,6 +36,19 @@ type DataCell struct {
 	Text  string
 	Class string
 	URL   string
+	// Mark, when set ("met", "missed"), follows Text as a symbol on screen
+	// and as " (met)" for screen readers and in the CSV.
+	Mark string
+	// Title is the cell's tooltip (the exact figure of a rounded one).
+	Title string
+}
+
+// MarkText is what c's Mark adds to its text: " (missed)", or "".
+func (c DataCell) MarkText() string {
+	if c.Mark == "" {
+		return ""
+	}
+	return " (" + c.Mark + ")"
 }
 
 // Chart is a bar chart drawn on the server as inline SVG, with a title and
@@ -74,16 +92,23 @@ type DashboardPage struct {
 	Regions    []Option
 	// Budget is the selected month per service, region and component:
 	// uptime, target, error budget, burn rates, projection.
-	Budget   DataTable
-	BurnNote string
-	History  DataTable
-	Charts   []Chart
-	Credits  DataTable
-	Costly   DataTable
+	Budget         DataTable
+	ProjectionNote string
+	// Burn is the burn rates per scope over the four windows; BurnNote
+	// and BurnFlags say what they mean in plain words.
+	Burn      DataTable
+	BurnNote  string
+	BurnFlags []string
+	History   DataTable
+	Charts    []Chart
+	Credits   DataTable
+	Costly    DataTable
 	// CostlyNote says why the costliest incidents may be missing.
 	CostlyNote string
 	Incidents  DataTable
-	ReportURL  string
+	// IncidentsNote names what Incidents leaves out (months without any).
+	IncidentsNote string
+	ReportURL     string
 }
 
 // ReportPage is "/admin/reports/sla": one service's SLA report for a month.
@@ -109,3 +134,27 @@ func viewBox(c Chart) string { return "0 0 " + i64(c.Width) + " " + i64(c.Height
 
 // i64 is an integer as text, for SVG coordinates.
 func i64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// NumCol reports whether column i of t holds numbers: every row's cell i
+// is marked "num". A numeric column's header is right-aligned with its
+// figures; text columns (dates, names, results) keep theirs at the left.
+func (t DataTable) NumCol(i int) bool {
+	if i == 0 || len(t.Rows) == 0 {
+		return false
+	}
+	for _, r := range t.Rows {
+		if i >= len(r.Cells) || !hasClass(r.Cells[i].Class, "num") {
+			return false
+		}
+	}
+	return true
+}
+
+func hasClass(classes, c string) bool {
+	for _, f := range strings.Fields(classes) {
+		if f == c {
+			return true
+		}
+	}
+	return false
+}

@@ -82,30 +82,49 @@ type UptimePage struct {
 	AsOf Time
 }
 
-// UptimeService is one service's components on the uptime page.
+// UptimeService is one service's table on the uptime page: its
+// components down the side, the months across (oldest first).
 type UptimeService struct {
-	ID         string
-	Name       string
+	ID     string
+	Name   string
+	Target string // "99.95%", "" without a policy
+	// Months are the column heads, oldest first.
+	Months     []UptimeMonthHead
 	Components []UptimeComponent
 }
 
-// UptimeComponent is one component's monthly uptime, newest month first.
+// UptimeMonthHead is one month's column: "Dec 2012", "December 2012";
+// SoFar marks the current month.
+type UptimeMonthHead struct {
+	Short, Long string
+	SoFar       bool
+}
+
+// UptimeComponent is one component's row: its uptime in each month, in
+// the order of its service's Months.
 type UptimeComponent struct {
 	ID     string
-	Name   string // "ELB us-east-1"
+	Name   string // "ELB (us-east-1)"
 	Months []UptimeMonth
 }
 
 // UptimeMonth is one calendar month (UTC) of a component.
 type UptimeMonth struct {
-	Label  string // "December 2012", "January 2013 (so far)"
-	Uptime string // "99.7980%"
-	// Target is the service's target ("99.95%"), "—" without a policy.
-	Target string
-	// Met is "Met", "Missed", or "" without a target; MetClass the CSS
-	// modifier ("met", "missed", "none").
-	Met      string
-	MetClass string
+	// Uptime is the figure shown, two decimals rounded toward zero
+	// ("99.79%", "100%" for a month without downtime); Exact has four
+	// ("99.7980%").
+	Uptime, Exact string
+	// Met is "met", "missed", or "" without a target.
+	Met string
+}
+
+// Title is the cell's tooltip: the exact figure and whether it met the
+// target ("99.7980%, missed").
+func (m UptimeMonth) Title() string {
+	if m.Met == "" {
+		return m.Exact
+	}
+	return m.Exact + ", " + m.Met
 }
 
 // ServiceGroup is one service and its components on the status page.

@@ -35,7 +35,7 @@ func (s *Server) handleDashboard(c echo.Context) error {
 }
 
 // handleDashboardCSV serves "/admin/dashboard.csv?table=ID&...": one of
-// the dashboard's tables (budget, history, credits, costly, incidents,
+// the dashboard's tables (budget, burn, history, credits, costly, incidents,
 // chart-N-table) as CSV, cell for cell as the page shows it.
 func (s *Server) handleDashboardCSV(c echo.Context) error {
 	f, err := s.readDashFilter(c)
@@ -46,7 +46,7 @@ func (s *Server) handleDashboardCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	tables := []templates.DataTable{v.Budget, v.History, v.Credits, v.Costly, v.Incidents}
+	tables := []templates.DataTable{v.Budget, v.Burn, v.History, v.Credits, v.Costly, v.Incidents}
 	for _, ch := range v.Charts {
 		tables = append(tables, ch.Table)
 	}
@@ -114,7 +114,7 @@ func writeTableCSV(c echo.Context, tables []templates.DataTable, name string) er
 func tableCSVRecord(cells []templates.DataCell) []string {
 	rec := make([]string, len(cells))
 	for i, cell := range cells {
-		rec[i] = cell.Text
+		rec[i] = cell.Text + cell.MarkText()
 		if !slices.Contains(strings.Fields(cell.Class), "num") {
 			rec[i] = csvText(cell.Text)
 		}

@@ -255,11 +255,15 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 	q := f.query()
 	v := templates.DashboardPage{
 		Page: page, AsOf: viewTime(asOf), MonthLabel: monthLabel(f.month, asOf), Month: f.month.Format("2006-01"),
-		ReportURL: "/admin/reports/sla?month=" + f.month.Format("2006-01"),
-		BurnNote: "Burn rate is the downtime share of a window divided by the share the target allows (1 spends the budget exactly). " +
-			"Flags follow the SRE workbook's multiwindow alerts: 1 h above 14.4 (with the last 5 min also above) and 6 h above 6 (last 30 min) page; " +
-			"1 d above 3 (last 2 h) and 3 d above 1 (last 6 h) open a ticket. Windows end at the end of the month or now. " +
-			"The projection assumes the rest of the month loses downtime at the rate of the last 3 days.",
+		ReportURL:      "/admin/reports/sla?month=" + f.month.Format("2006-01"),
+		ProjectionNote: "The projection assumes the rest of the month loses downtime at the rate of the last 3 days.",
+		BurnNote: "A burn rate of 1 spends the month's error budget exactly by the month's end; 2 spends it in half the time. " +
+			"Each window ends at the end of the month or now.",
+		BurnFlags: []string{
+			"“page”: someone should look now. The last hour burns above 14.4 (and the last 5 minutes too), or the last 6 hours above 6 (and the last 30 minutes too).",
+			"“ticket”: worth a look today. The last day burns above 3 (and the last 2 hours too), or the last 3 days above 1 (and the last 6 hours too).",
+			"These are the multiwindow alerts of Google's SRE workbook: the short window makes sure the burning has not already stopped.",
+		},
 	}
 	if f.service != "" {
 		v.ReportURL += "&service=" + f.service
@@ -316,26 +320,26 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 	}
 	monthSecs, soFar, remaining := seconds(f.month, monthEnd), seconds(f.month, asOf), seconds(asOf, monthEnd)
 	v.Budget = templates.DataTable{ID: "budget", Caption: "Uptime and error budget, " + v.MonthLabel, CSV: "/admin/dashboard.csv?table=budget&" + q,
-		Head: []string{"Scope", "Uptime", "Target", "Result", "Budget allowed (min)", "Budget used (min)", "Budget left (min)",
-			"Burn rate 1 h", "Burn rate 6 h", "Burn rate 1 d", "Burn rate 3 d", "Projected month-end uptime"},
+		Head:  []string{"Scope", "Uptime", "Target", "Result", "Budget allowed (min)", "Budget used (min)", "Budget left (min)", "Projected month-end uptime"},
+		Empty: "No components match these filters."}
+	v.Burn = templates.DataTable{ID: "burn", Caption: "Burn rates at the end of " + v.MonthLabel, CSV: "/admin/dashboard.csv?table=burn&" + q,
+		Head:  []string{"Scope", "Last 1 h", "Last 6 h", "Last 1 d", "Last 3 d"},
 		Empty: "No components match these filters."}
 	for _, g := range groups {
 		u := g.uptime(month)
 		target, ok := d.target(g.service)
 		row := templates.DataRow{Level: g.level, Cells: []templates.DataCell{{Text: g.label}, num(u.Truncate(4) + "%")}}
+		burn := templates.DataRow{Level: g.level, Cells: []templates.DataCell{{Text: g.label}}}
 		if !ok {
 			row.Cells = append(row.Cells, num("—"), metCell(u, target, false))
-			for range 8 {
+			for range 4 {
 				row.Cells = append(row.Cells, num("—"))
+				burn.Cells = append(burn.Cells, num("—"))
 			}
 		} else {
 			row.Cells = append(row.Cells, num(target.String()+"%"), metCell(u, target, true))
 			b := sla.NewErrorBudget(target, monthSecs, sla.DowntimeOf(u, soFar))
-			left := num(sla.MinutesText(b.Left()))
-			if b.Left().Sign() < 0 {
-				left.Class += " missed"
-			}
-			row.Cells = append(row.Cells, num(sla.MinutesText(b.Allowed)), num(sla.MinutesText(b.Used)), left)
+			row.Cells = append(row.Cells, num(sla.MinutesText(b.Allowed)), num(sla.MinutesText(b.Used)), leftCell(b))
 			for _, w := range sla.BurnWindows {
 				lw, sw := windows[w.Long], windows[w.Short]
 				long := sla.BurnRate(sla.DowntimeOf(g.uptime(lw.results), lw.secs), lw.secs, target)
@@ -345,7 +349,7 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 					cell.Text += " (" + w.Severity + ")"
 					cell.Class += " burning"
 				}
-				row.Cells = append(row.Cells, cell)
+				burn.Cells = append(burn.Cells, cell)
 			}
 			recent := windows[72*time.Hour]
 			p := sla.ProjectMonthEnd(sla.DowntimeOf(u, soFar), sla.DowntimeOf(g.uptime(recent.results), recent.secs), recent.secs, remaining, monthSecs)
@@ -357,6 +361,7 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 			row.Cells = append(row.Cells, pc)
 		}
 		v.Budget.Rows = append(v.Budget.Rows, row)
+		v.Burn.Rows = append(v.Burn.Rows, burn)
 	}
 
 	// The last 12 months.
@@ -366,7 +371,11 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 		months = append(months, f.month.AddDate(0, -i, 0))
 		results = append(results, evaluated[monthAt[i]])
 	}
-	v.History = templates.DataTable{ID: "history", Caption: "Monthly uptime against target, " + months[0].Format("January 2006") + " to " + v.MonthLabel,
+	// Twelve months of four-decimal figures do not fit a screen: the table
+	// shows two (truncated, so a missed month never rounds up to its
+	// target) and marks met and missed; a cell's title and the charts'
+	// tables keep the exact figure.
+	v.History = templates.DataTable{ID: "history", Caption: "Monthly uptime against target, " + months[0].Format("January 2006") + " to " + v.MonthLabel, Compact: true,
 		CSV: "/admin/dashboard.csv?table=history&" + q, Head: []string{"Scope"}, Empty: "No components match these filters."}
 	for _, m := range months {
 		v.History.Head = append(v.History.Head, m.Format("Jan 2006"))
@@ -376,11 +385,13 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 		row := templates.DataRow{Level: g.level, Cells: []templates.DataCell{{Text: g.label}}}
 		for _, res := range results {
 			u := g.uptime(res)
-			cell := num(u.Truncate(4) + "%")
+			cell := num(compactPercent(u))
+			cell.Title = u.Truncate(4) + "%"
 			if ok {
 				met := metCell(u, target, true)
-				cell.Text += " (" + strings.ToLower(met.Text) + ")"
+				cell.Mark = strings.ToLower(met.Text)
 				cell.Class += " " + met.Class
+				cell.Title += ", " + cell.Mark
 			}
 			row.Cells = append(row.Cells, cell)
 		}
@@ -401,6 +412,9 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 		return v, err
 	}
 	v.Incidents = incidentStats(d, groups, months, asOf, q)
+	if n := len(v.Incidents.Rows); n > 0 && n < len(months) {
+		v.IncidentsNote = "No incidents in the other months."
+	}
 	return v, nil
 }
 

@@ -160,7 +160,8 @@ func (s *Server) dashCredits(ctx context.Context, v *templates.DashboardPage, d 
 // the opening one and the median time to recover (to resolution).
 func incidentStats(d *dashData, groups []dashGroup, months []time.Time, asOf time.Time, q string) templates.DataTable {
 	t := templates.DataTable{ID: "incidents", Caption: "Incidents per month, time to first update and time to recover", CSV: "/admin/dashboard.csv?table=incidents&" + q,
-		Head: []string{"Month", "Incidents", "Still open", "Median time to first update", "Median time to recover", "Longest time to recover"}}
+		Head:  []string{"Month", "Incidents", "Still open", "Median time to first update", "Median time to recover", "Longest time to recover"},
+		Empty: "No incidents in these 12 months."}
 	scope := map[string]bool{}
 	for _, g := range groups {
 		for _, c := range g.components {
@@ -185,6 +186,9 @@ func incidentStats(d *dashData, groups []dashGroup, months []time.Time, asOf tim
 			} else {
 				open++
 			}
+		}
+		if n == 0 {
+			continue // a month without incidents is a row of dashes
 		}
 		longest := "—"
 		if len(recovers) > 0 {

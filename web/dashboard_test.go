@@ -85,13 +85,26 @@ func TestDashboardDecember2012(t *testing.T) {
 	}
 	doc := parseHTML(t, body)
 	head, rows, all := tableRows(t, doc, "budget")
-	if len(head) != 12 || head[7] != "Burn rate 1 h" || head[10] != "Burn rate 3 d" {
+	if len(head) != 8 || head[6] != "Budget left (min)" || head[7] != "Projected month-end uptime" {
 		t.Fatalf("head %v", head)
 	}
 	// 5410.08 s of downtime in 2,678,400 s; the budget is 1339.2 s.
-	want := []string{"ELB us-east-1", "99.7980%", "99.95%", "Missed", "22.32", "90.17", "-67.85", "0.00", "0.00", "0.00", "0.00", "99.7980% (misses)"}
+	want := []string{"ELB us-east-1", "99.7980%", "99.95%", "Missed", "22.32", "90.17", "-67.85", "99.7980% (misses)"}
 	if got := rows["ELB us-east-1"]; strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("component row\n got %v\nwant %v", got, want)
+	}
+	// The burn rates are a table of their own, at the month's end all 0.
+	burnHead, burn, _ := tableRows(t, doc, "burn")
+	if strings.Join(burnHead, "|") != "Scope|Last 1 h|Last 6 h|Last 1 d|Last 3 d" {
+		t.Errorf("burn head %v", burnHead)
+	}
+	if got := burn["ELB us-east-1"]; strings.Join(got, "|") != "ELB us-east-1|0.00|0.00|0.00|0.00" {
+		t.Errorf("burn row %v", got)
+	}
+	// Number columns have right-aligned headers, text columns do not.
+	ths := doc.Find(testid("budget") + " thead th")
+	if !ths.Eq(1).HasClass("num") || ths.Eq(3).HasClass("num") || ths.Eq(0).HasClass("num") {
+		t.Error("budget headers: Uptime should be a number column, Result and Scope text")
 	}
 	if got := rows["Elastic Load Balancing, us-east-1"]; len(got) < 7 || got[1] != "99.7980%" || got[6] != "-67.85" {
 		t.Errorf("region row %v", got)
@@ -104,9 +117,15 @@ func TestDashboardDecember2012(t *testing.T) {
 	}
 
 	_, hist, _ := tableRows(t, doc, "history")
+	// Two decimals, truncated, with met or missed in words for screen
+	// readers (a symbol on screen) and the exact figure in the title.
 	h := hist["ELB us-east-1"]
-	if len(h) != 13 || h[12] != "99.7980% (missed)" || h[11] != "100.0000% (met)" {
+	if len(h) != 13 || h[12] != "99.79% (missed)" || h[11] != "100% (met)" {
 		t.Errorf("history %v", h)
+	}
+	dec := doc.Find(testid("history") + " tbody tr").Last().Find("td").Last()
+	if dec.AttrOr("title", "") != "99.7980%, missed" || !dec.HasClass("missed") || dec.Find(".cell-mark--missed").Length() != 1 {
+		t.Errorf("December cell: title %q, class %q", dec.AttrOr("title", ""), dec.AttrOr("class", ""))
 	}
 
 	svg := doc.Find(testid("chart-0") + " svg")
@@ -128,7 +147,7 @@ func TestDashboardDecember2012(t *testing.T) {
 	}
 
 	// Every table's CSV has the table's header and rows.
-	for _, id := range []string{"budget", "history", "incidents", "chart-0-table"} {
+	for _, id := range []string{"budget", "burn", "history", "incidents", "chart-0-table"} {
 		head, _, all := tableRows(t, doc, id)
 		link := doc.Find(testid(id + "-csv"))
 		if id == "chart-0-table" {
@@ -152,6 +171,10 @@ func TestDashboardDecember2012(t *testing.T) {
 	_, inc, _ := tableRows(t, doc, "incidents")
 	if got := inc["December 2012"]; len(got) != 6 || got[1] != "1" || got[4] != "22 h 6 min" {
 		t.Errorf("incidents %v", got)
+	}
+	// The months without incidents are left out, and the page says so.
+	if len(inc) != 1 || !strings.Contains(textOf(doc.Find(testid("incidents-note"))), "No incidents in the other months") {
+		t.Errorf("incident months %v, note %q", inc, textOf(doc.Find(testid("incidents-note"))))
 	}
 	if got := textOf(doc.Find(testid("costly-note"))); !strings.Contains(got, "No ledger entry") {
 		t.Errorf("costly note %q", got)
@@ -198,17 +221,18 @@ func TestDashboardCurrentMonth(t *testing.T) {
 	if n, last := doc.Find(`#f-month option`).Length(), doc.Find(`#f-month option`).Last().AttrOr("value", ""); n != 35 || last != "2010-03" {
 		t.Errorf("%d month options down to %s, want 35 down to 2010-03", n, last)
 	}
-	_, rows, _ := tableRows(t, doc, "budget")
+	_, rows, _ := tableRows(t, doc, "burn")
 	got := rows["ELB eu-west-1"]
 	// 2 h at 50% (3600 s of downtime) in the last 1 h, 6 h, 1 d and 3 d
 	// windows, against 0.05% allowed: 1 h is at 0.5/0.0005 = 1000, 6 h at
 	// (3600/21600)/0.0005 = 333.33, 1 d at 83.33, 3 d at 27.78.
 	want := []string{"1000.00 (page)", "333.33 (page)", "83.33 (ticket)", "27.78 (ticket)"}
-	if len(got) != 12 || strings.Join(got[7:11], "|") != strings.Join(want, "|") {
+	if len(got) != 5 || strings.Join(got[1:], "|") != strings.Join(want, "|") {
 		t.Errorf("burn rates %v, want %v", got, want)
 	}
-	if !strings.HasSuffix(got[11], "(misses)") {
-		t.Errorf("projection %q", got[11])
+	_, rows, _ = tableRows(t, doc, "budget")
+	if got := rows["ELB eu-west-1"]; len(got) != 8 || !strings.HasSuffix(got[7], "(misses)") {
+		t.Errorf("projection %v", got)
 	}
 }
 
@@ -245,7 +269,7 @@ func TestDashboardCreditsAndReport(t *testing.T) {
 		t.Errorf("credits %v", got)
 	}
 	_, rows, _ := tableRows(t, doc, "budget")
-	if got := rows["ELB us-east-1"]; len(got) != 12 || got[1] != "99.8655%" || got[5] != "60.00" || got[6] != "-37.68" {
+	if got := rows["ELB us-east-1"]; len(got) != 8 || got[1] != "99.8655%" || got[5] != "60.00" || got[6] != "-37.68" {
 		t.Errorf("budget %v", got)
 	}
 

@@ -72,7 +72,7 @@ func (s *Server) reportView(ctx context.Context, page templates.Page, service st
 		if hasTarget {
 			b := sla.NewErrorBudget(target, monthSecs, down)
 			row.Cells = append(row.Cells, num(target.String()+"%"), metCell(u, target, true),
-				num(sla.MinutesText(b.Allowed)), num(sla.MinutesText(b.Used)), num(sla.MinutesText(b.Left())))
+				num(sla.MinutesText(b.Allowed)), num(sla.MinutesText(b.Used)), leftCell(b))
 		} else {
 			row.Cells = append(row.Cells, num("—"), metCell(u, target, false), num("—"), num("—"), num("—"))
 		}
@@ -204,4 +204,13 @@ func methodCredit(p sla.Policy, currency string) string {
 		out += " A credit that is not greater than " + min + " is not paid (the tier reached is still shown)."
 	}
 	return out + " Each credit is computed exactly and rounded once, half away from zero, to the minor unit."
+}
+
+// leftCell is an error budget's minutes left, flagged when overspent.
+func leftCell(b sla.ErrorBudget) templates.DataCell {
+	c := num(sla.MinutesText(b.Left()))
+	if b.Left().Sign() < 0 {
+		c.Class += " missed"
+	}
+	return c
 }

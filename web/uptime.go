@@ -280,10 +280,20 @@ func (s *Server) uptimeView(ctx context.Context, now time.Time) (templates.Uptim
 			return v, err
 		}
 	}
+	// The columns run oldest to newest: months is newest first.
+	var heads []templates.UptimeMonthHead
+	for j := len(months) - 1; j >= 0; j-- {
+		m := months[j]
+		heads = append(heads, templates.UptimeMonthHead{Short: m.Format("Jan 2006"), Long: m.Format("January 2006"), SoFar: now.Before(m.AddDate(0, 1, 0))})
+	}
 	byService := map[string]int{}
 	for _, svc := range services {
 		byService[svc.ID] = len(v.Services)
-		v.Services = append(v.Services, templates.UptimeService{ID: svc.ID, Name: svc.Name})
+		us := templates.UptimeService{ID: svc.ID, Name: svc.Name, Months: heads}
+		if p, ok := policies[svc.ID]; ok && p.Target > 0 {
+			us.Target = p.Target.String() + "%"
+		}
+		v.Services = append(v.Services, us)
 	}
 	for _, c := range components {
 		i, ok := byService[c.Service]
@@ -294,18 +304,14 @@ func (s *Server) uptimeView(ctx context.Context, now time.Time) (templates.Uptim
 		if w := where(c); w != "" {
 			row.Name += " (" + w + ")"
 		}
-		for j, m := range months {
-			label := m.Format("January 2006")
-			if now.Before(m.AddDate(0, 1, 0)) {
-				label += " (so far)"
-			}
+		for j := len(months) - 1; j >= 0; j-- {
 			r := results[j][c.ID]
-			month := templates.UptimeMonth{Label: label, Uptime: uptimeText(r), Target: "—", MetClass: "none"}
+			u := r.UptimePercent()
+			month := templates.UptimeMonth{Uptime: compactPercent(u), Exact: u.Truncate(4) + "%"}
 			if p, ok := policies[c.Service]; ok && p.Target > 0 {
-				month.Target = p.Target.String() + "%"
-				month.Met, month.MetClass = "Met", "met"
-				if r.UptimePercent().CmpPercent(p.Target) < 0 {
-					month.Met, month.MetClass = "Missed", "missed"
+				month.Met = "met"
+				if u.CmpPercent(p.Target) < 0 {
+					month.Met = "missed"
 				}
 			}
 			row.Months = append(row.Months, month)
@@ -313,6 +319,16 @@ func (s *Server) uptimeView(ctx context.Context, now time.Time) (templates.Uptim
 		v.Services[i].Components = append(v.Services[i].Components, row)
 	}
 	return v, nil
+}
+
+// compactPercent is an uptime for a table of many months: two decimals,
+// rounded toward zero so that a missed target never shows as met, and
+// "100%" for a month without downtime.
+func compactPercent(u sla.Ratio) string {
+	if t := u.Truncate(4); t == "100.0000" {
+		return "100%"
+	}
+	return u.Truncate(2) + "%"
 }
 
 // servicePolicies returns the default policy of each service that has

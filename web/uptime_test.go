@@ -195,6 +195,9 @@ func TestUptimePage(t *testing.T) {
 	env := newTestEnv(t)
 	env.clock.Advance(jan5.Add(12 * time.Hour).Sub(env.clock.Now()))
 	env.christmasOutage()
+	// One table per service, components down the side and months across
+	// (oldest first); a cell shows two decimals and holds the exact figure
+	// in its title. months reads ELB us-east-1's row: month → {text, title}.
 	months := func() map[string][]string {
 		t.Helper()
 		resp, body := env.publicGet("/uptime")
@@ -202,26 +205,34 @@ func TestUptimePage(t *testing.T) {
 			t.Fatalf("GET /uptime: %d", resp.StatusCode)
 		}
 		doc := parseHTML(t, body)
-		out := map[string][]string{}
-		doc.Find(testid("uptime-elb-us-east-1") + " " + testid("uptime-month")).Each(func(_ int, s *goquery.Selection) {
-			var cols []string
-			s.Children().Each(func(_ int, c *goquery.Selection) { cols = append(cols, textOf(c)) })
-			out[cols[0]] = cols[1:]
+		if n := doc.Find(testid("uptime-service-elb") + " table").Length(); n != 1 {
+			t.Fatalf("ELB has %d tables, want 1", n)
+		}
+		var heads []string
+		doc.Find(testid("uptime-table-elb") + " thead th abbr").Each(func(_ int, s *goquery.Selection) {
+			heads = append(heads, s.AttrOr("title", ""))
 		})
-		if len(out) != 12 {
-			t.Fatalf("%d months: %v", len(out), out)
+		out := map[string][]string{}
+		doc.Find(testid("uptime-elb-us-east-1") + " " + testid("uptime-month")).Each(func(i int, s *goquery.Selection) {
+			out[heads[i]] = []string{textOf(s), s.AttrOr("title", "")}
+		})
+		if len(out) != 12 || len(heads) != 12 {
+			t.Fatalf("%d months, %d heads: %v", len(out), len(heads), out)
+		}
+		if heads[0] != "February 2012" || heads[11] != "January 2013" {
+			t.Fatalf("months run %s to %s, want February 2012 to January 2013", heads[0], heads[11])
+		}
+		if h := textOf(doc.Find(testid("uptime-table-elb") + " thead th").Last()); h != "Jan 2013 so far" {
+			t.Fatalf("the current month's head is %q", h)
 		}
 		return out
 	}
 	got := months()
-	if m := got["December 2012"]; m[0] != "99.7980%" || m[1] != "—" {
-		t.Fatalf("December 2012: %v", m)
+	if m := got["December 2012"]; m[0] != "99.79%" || m[1] != "99.7980%" {
+		t.Fatalf("December 2012 without a target: %v", m)
 	}
-	if m := got["January 2013 (so far)"]; m[0] != "100.0000%" {
+	if m := got["January 2013"]; m[0] != "100%" || m[1] != "100.0000%" {
 		t.Fatalf("January 2013: %v", m)
-	}
-	if _, ok := got["February 2012"]; !ok {
-		t.Fatalf("the oldest month is not February 2012: %v", got)
 	}
 
 	if _, err := env.desk.PutPolicy(context.Background(), sla.Actor{Person: "admin@example.com"}, sla.ServicePolicy{
@@ -231,10 +242,10 @@ func TestUptimePage(t *testing.T) {
 	}
 	env.passRevisionCheck()
 	got = months()
-	if m := got["December 2012"]; m[1] != "99.95%" || m[2] != "Missed" {
+	if m := got["December 2012"]; m[0] != "99.79% (missed)" || m[1] != "99.7980%, missed" {
 		t.Fatalf("December 2012 against 99.95: %v", m)
 	}
-	if m := got["November 2012"]; m[2] != "Met" {
+	if m := got["November 2012"]; m[0] != "100% (met)" || m[1] != "100.0000%, met" {
 		t.Fatalf("November 2012 against 99.95: %v", m)
 	}
 }
