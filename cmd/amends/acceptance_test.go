@@ -109,6 +109,49 @@ func TestCreditDeskAcceptance(t *testing.T) {
 		}
 	}
 
+	// The manager's dashboard shows what December 2012 paid for ELB: per
+	// currency, the ledger's sum, entries and customers.
+	type paidSum struct {
+		minor     int64
+		entries   int
+		customers map[string]bool
+	}
+	elb := map[string]*paidSum{}
+	for _, e := range ledger {
+		if e["service"] != "ELB" {
+			continue
+		}
+		p := elb[e["currency"]]
+		if p == nil {
+			p = &paidSum{customers: map[string]bool{}}
+			elb[e["currency"]] = p
+		}
+		p.minor += mustInt(t, e["amount_minor"])
+		p.entries++
+		p.customers[e["customer"]] = true
+	}
+	if len(elb) == 0 {
+		t.Fatal("December 2012 paid nothing for ELB")
+	}
+	rows, err := csv.NewReader(strings.NewReader(manager.get("/admin/dashboard.csv?table=credits&month=2012-12&service=ELB"))).ReadAll()
+	if err != nil || len(rows) < 2 {
+		t.Fatalf("dashboard credits CSV: %v, %v", rows, err)
+	}
+	currencies := 0
+	for _, r := range rows[1:] {
+		if r[0] != "December 2012" {
+			continue
+		}
+		currencies++
+		p := elb[r[1]]
+		if p == nil || r[2] != sla.FormatMoney(p.minor, r[1]) || r[3] != strconv.Itoa(p.entries) || r[4] != strconv.Itoa(len(p.customers)) {
+			t.Errorf("the dashboard shows December 2012 %v; the ledger holds %+v", r, p)
+		}
+	}
+	if currencies != len(elb) {
+		t.Errorf("the dashboard shows %d currencies for December 2012, the ledger %d", currencies, len(elb))
+	}
+
 	// A second run of the month has nothing to pay and writes nothing.
 	again := support.previewMonth("2012-12")
 	if again == dec {
