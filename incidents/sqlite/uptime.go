@@ -143,14 +143,14 @@ func (st *Store) backfill(ctx context.Context, days []time.Time, asOf time.Time)
 			if err != nil {
 				return err
 			}
-			var todo []time.Time
+			var unstored []time.Time
 			for _, d := range chunk {
 				if !have[d] {
-					todo = append(todo, d)
+					unstored = append(unstored, d)
 				}
 			}
-			done += len(todo)
-			return storeDays(ctx, tx, todo, asOf)
+			done += len(unstored)
+			return storeDays(ctx, tx, unstored, asOf)
 		})
 		if err != nil {
 			return done, err
