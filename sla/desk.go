@@ -520,8 +520,8 @@ const (
 
 // ManualCredit is a credit granted by hand with a written reason. Up to the
 // threshold of its currency it goes to the ledger when it is made; above it
-// (or in a currency without a threshold) it waits for a manager who is not
-// the requester.
+// (or in a currency without a threshold, or when its requester set that
+// threshold) it waits for a manager who is not the requester.
 type ManualCredit struct {
 	ID          int64       `json:"id"`
 	Customer    string      `json:"customer"`
@@ -556,14 +556,21 @@ func CheckManualState(field string, state ManualState) error {
 	return errs.Invalidf(field, "%q is not pending, issued or rejected", state)
 }
 
+// ManualThreshold is a currency's threshold: the largest manual credit
+// issued without a second person, and who set it.
+type ManualThreshold struct {
+	AboveMinor int64
+	SetBy      string
+}
+
 // NewManualCredit returns m requested by by at now for customer a: the
 // currency is a's (errs.Invalid on "currency" if m names another), the
 // amount must be above 0 ("amount_minor"), the reason is required
-// ("reason"), month, when given, is "YYYY-MM". thresholds holds, per
-// currency, the largest amount issued without a second person; the state is
-// ManualIssued at or below it and ManualPending above it or when the
-// currency has none.
-func NewManualCredit(m ManualCredit, a Account, thresholds map[string]int64, by string, now time.Time) (ManualCredit, error) {
+// ("reason"), month, when given, is "YYYY-MM". thresholds holds each
+// currency's threshold; the state is ManualIssued at or below it, and
+// ManualPending above it, when the currency has none, or when by set it:
+// whoever sets a threshold cannot then pay within it alone.
+func NewManualCredit(m ManualCredit, a Account, thresholds map[string]ManualThreshold, by string, now time.Time) (ManualCredit, error) {
 	m.Reason = strings.TrimSpace(m.Reason)
 	if m.Customer != a.ID {
 		return ManualCredit{}, errs.Invalidf("customer", "is required")
@@ -589,7 +596,7 @@ func NewManualCredit(m ManualCredit, a Account, thresholds map[string]int64, by 
 	m.ID, m.EntryID, m.DecidedBy, m.DecidedAt = 0, 0, "", nil
 	m.RequestedBy, m.RequestedAt = by, now
 	m.State = ManualPending
-	if limit, ok := thresholds[m.Currency]; ok && m.AmountMinor <= limit {
+	if limit, ok := thresholds[m.Currency]; ok && m.AmountMinor <= limit.AboveMinor && limit.SetBy != by {
 		m.State, m.DecidedBy, m.DecidedAt = ManualIssued, by, &now
 	}
 	return m, nil

@@ -322,18 +322,20 @@ func TestOutstanding(t *testing.T) {
 // it, or with no threshold, another person approves it.
 func TestManualCreditThreshold(t *testing.T) {
 	acme := sla.Account{ID: "acme", Currency: "USD"}
-	th := map[string]int64{"USD": 10000}
+	th := map[string]sla.ManualThreshold{"USD": {AboveMinor: 10000, SetBy: "ann@example.com"}}
 	for _, tc := range []struct {
 		name   string
 		in     sla.ManualCredit
 		state  sla.ManualState
 		field  string
-		thresh map[string]int64
+		thresh map[string]sla.ManualThreshold
 	}{
 		{"below", sla.ManualCredit{Customer: "acme", AmountMinor: 500, Reason: "sorry"}, sla.ManualIssued, "", th},
 		{"at the threshold", sla.ManualCredit{Customer: "acme", AmountMinor: 10000, Reason: "sorry"}, sla.ManualIssued, "", th},
 		{"above", sla.ManualCredit{Customer: "acme", AmountMinor: 10001, Reason: "sorry"}, sla.ManualPending, "", th},
 		{"no threshold for the currency", sla.ManualCredit{Customer: "acme", AmountMinor: 1, Reason: "sorry"}, sla.ManualPending, "", nil},
+		{"within a threshold the requester set", sla.ManualCredit{Customer: "acme", AmountMinor: 1, Reason: "sorry"}, sla.ManualPending, "",
+			map[string]sla.ManualThreshold{"USD": {AboveMinor: 10000, SetBy: "sam@example.com"}}},
 		{"no reason", sla.ManualCredit{Customer: "acme", AmountMinor: 5, Reason: "  "}, "", "reason", th},
 		{"zero", sla.ManualCredit{Customer: "acme", AmountMinor: 0, Reason: "x"}, "", "amount_minor", th},
 		{"other currency", sla.ManualCredit{Customer: "acme", AmountMinor: 5, Reason: "x", Currency: "EUR"}, "", "currency", th},

@@ -13,23 +13,31 @@ import (
 // ManualThresholds returns, per currency, the largest manual credit issued
 // without a second person.
 func (st *Store) ManualThresholds(ctx context.Context) (map[string]int64, error) {
-	return thresholds(ctx, st.db)
+	all, err := thresholds(ctx, st.db)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int64, len(all))
+	for c, t := range all {
+		out[c] = t.AboveMinor
+	}
+	return out, nil
 }
 
-func thresholds(ctx context.Context, q queryer) (map[string]int64, error) {
-	rows, err := q.QueryContext(ctx, `SELECT currency, above_minor FROM manual_credit_thresholds`)
+func thresholds(ctx context.Context, q queryer) (map[string]sla.ManualThreshold, error) {
+	rows, err := q.QueryContext(ctx, `SELECT currency, above_minor, set_by FROM manual_credit_thresholds`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string]int64{}
+	out := map[string]sla.ManualThreshold{}
 	for rows.Next() {
 		var c string
-		var v int64
-		if err := rows.Scan(&c, &v); err != nil {
+		var t sla.ManualThreshold
+		if err := rows.Scan(&c, &t.AboveMinor, &t.SetBy); err != nil {
 			return nil, err
 		}
-		out[c] = v
+		out[c] = t
 	}
 	return out, rows.Err()
 }
@@ -50,13 +58,13 @@ func (st *Store) SetManualThreshold(ctx context.Context, by sla.Actor, currency 
 		}
 		var before any
 		if v, ok := all[currency]; ok {
-			if v == aboveMinor {
+			if v.AboveMinor == aboveMinor {
 				return nil
 			}
-			before = map[string]int64{"above_minor": v}
+			before = map[string]int64{"above_minor": v.AboveMinor}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO manual_credit_thresholds (currency, above_minor) VALUES (?, ?)
-			ON CONFLICT (currency) DO UPDATE SET above_minor = excluded.above_minor`, currency, aboveMinor); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO manual_credit_thresholds (currency, above_minor, set_by) VALUES (?, ?, ?)
+			ON CONFLICT (currency) DO UPDATE SET above_minor = excluded.above_minor, set_by = excluded.set_by`, currency, aboveMinor, by.Person); err != nil {
 			return err
 		}
 		return audit(ctx, tx, by, "manual_credit_threshold.set", "manual_credit_threshold", currency, before,

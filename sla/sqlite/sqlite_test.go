@@ -498,3 +498,24 @@ func TestMonthDataFor(t *testing.T) {
 		t.Errorf("bad month: %v", err)
 	}
 }
+
+// Whoever set a currency's threshold cannot pay within it alone: their
+// credit waits for another manager, while anyone else's is issued.
+func TestManualThresholdSetterNeedsASecondPerson(t *testing.T) {
+	st, _ := newStore(t)
+	seed(t, st)
+	if err := st.SetManualThreshold(ctx, mgr, "USD", 1000, now); err != nil {
+		t.Fatal(err)
+	}
+	own := must[sla.ManualCredit](t)(st.CreateManualCredit(ctx, mgr, sla.ManualCredit{Customer: "acme", AmountMinor: 5, Reason: "mine"}, now))
+	if own.State != sla.ManualPending || own.EntryID != 0 {
+		t.Errorf("a credit within the threshold its requester set: %+v", own)
+	}
+	other := must[sla.ManualCredit](t)(st.CreateManualCredit(ctx, sam, sla.ManualCredit{Customer: "acme", AmountMinor: 5, Reason: "theirs"}, now))
+	if other.State != sla.ManualIssued || other.EntryID == 0 {
+		t.Errorf("another person's credit within the threshold: %+v", other)
+	}
+	if th := must[map[string]int64](t)(st.ManualThresholds(ctx)); th["USD"] != 1000 {
+		t.Errorf("thresholds %v", th)
+	}
+}
