@@ -819,7 +819,12 @@ func TestUptimeBar(t *testing.T) {
 		`<span class="day__tip">24 Dec 2012: 98.9800% uptime, 1 incident`+"\n"+`&lt;Load balancers&gt; &amp; more</span></a></li>` {
 		t.Errorf("cell %s", got)
 	}
-	if got := NewUptimeCell(UptimeDay{Date: "2012-12-24", Text: "x", URL: "https://evil.example/"}).html; strings.Contains(got, "evil") {
-		t.Errorf("a link off the site: %s", got)
+	for _, off := range []string{"https://evil.example/", "//evil.example/", `/\evil.example/`} {
+		if got := NewUptimeCell(UptimeDay{Date: "2012-12-24", Text: "x", URL: off}).html; strings.Contains(got, "evil") {
+			t.Errorf("a link off the site: %s", got)
+		}
+	}
+	if got := NewUptimeCell(days[0]).html; got != `<li class="day day--100" data-date="2012-12-23"><span class="day__tip">23 Dec 2012: 100.0000% uptime, no incidents</span></li>` {
+		t.Errorf("quiet cell %s", got)
 	}
 }

@@ -39,7 +39,7 @@ func NewUptimeCell(d UptimeDay) UptimeCell {
 	b.WriteString(html.EscapeString(d.Date))
 	b.WriteString(`">`)
 	url := d.URL
-	if url != "" && (!strings.HasPrefix(url, "/") || strings.HasPrefix(url, "//")) {
+	if url != "" && (!strings.HasPrefix(url, "/") || strings.HasPrefix(url, "//") || strings.HasPrefix(url, `/\`)) { // browsers read /\ as //
 		url = "" // only links within the site
 	}
 	if url != "" {

@@ -72,10 +72,17 @@ var statementLink = regexp.MustCompile(`/statement/[A-Za-z0-9_-]{43}`)
 func seedDeskPages(w *webClient) []string {
 	w.t.Helper()
 	page := w.get("/admin/customers")
-	w.post("/admin/customers", page, url.Values{"id": {"pagecheck"}, "name": {"Page Check Co"}, "currency": {"USD"}, "contact_email": {"billing@pagecheck.example"}})
+	landed := func(resp *http.Response, what string) {
+		w.t.Helper()
+		if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/admin/customers/pagecheck" {
+			w.t.Fatalf("%s: %d at %s", what, resp.StatusCode, resp.Request.URL.Path)
+		}
+	}
+	landed(w.post("/admin/customers", page, url.Values{"id": {"pagecheck"}, "name": {"Page Check Co"}, "currency": {"USD"}, "contact_email": {"billing@pagecheck.example"}}), "customer")
 	page = w.get("/admin/customers/pagecheck")
-	w.post("/admin/customers/pagecheck/resources", page, url.Values{"component": {"elb-us-east-1"}, "count": {"40"}, "from": {"2012-01-01 00:00"}})
-	w.post("/admin/customers/pagecheck/charges", page, url.Values{"component": {"elb-us-east-1"}, "month": {"2012-12"}, "amount_minor": {"250000"}})
+	landed(w.post("/admin/customers/pagecheck/resources", page, url.Values{"component": {"elb-us-east-1"}, "count": {"40"}, "from": {"2012-01-01 00:00"}}), "resource")
+	// The form reads the amount in the customer's currency: 2,500.00 USD.
+	landed(w.post("/admin/customers/pagecheck/charges", page, url.Values{"component": {"elb-us-east-1"}, "month": {"2012-12"}, "amount_minor": {"2500.00"}}), "charge")
 	page = w.get("/admin/credits")
 	run := w.post("/admin/credits/runs", page, url.Values{"month": {"2012-12"}})
 	if run.StatusCode != http.StatusOK || !strings.HasPrefix(run.Request.URL.Path, "/admin/credits/runs/") {

@@ -697,8 +697,14 @@ func TestIncidentsBetweenMatchesAFilter(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	active, _ := st.ActiveIncidents(ctx)
-	resolved, _, _ := st.ResolvedIncidents(ctx, 0, 1000)
+	active, err := st.ActiveIncidents(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resolved, _, err := st.ResolvedIncidents(ctx, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
 	all := append(active, resolved...)
 	for k := 0; k < 200; k++ {
 		from := start.Add(time.Duration(rnd.Int64N(int64(34*day))) - 17*day).Truncate(time.Second)

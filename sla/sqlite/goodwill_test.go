@@ -200,8 +200,13 @@ func TestWithdrawGoodwill(t *testing.T) {
 	defer rows.Close()
 	for rows.Next() {
 		var a string
-		rows.Scan(&a)
+		if err := rows.Scan(&a); err != nil {
+			t.Fatal(err)
+		}
 		audits = append(audits, a)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	if want := fmt.Sprintf("goodwill.withdraw %d another token|goodwill.withdraw %d %s", g.ID, second.ID, mgr.Label); strings.Join(audits, "|") != want {
 		t.Fatalf("audits %q, want %q", audits, want)
