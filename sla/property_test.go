@@ -139,8 +139,10 @@ func randomScenario(seed int64) *sla.Scenario {
 					g.Components = append(g.Components, c.ID)
 				}
 			}
-			for _, c := range s.Components {
-				if chance(15) {
+			for _, c := range s.Components { // eligibility narrows the scope
+				inScope := len(g.Components) == 0 && (len(g.Services) == 0 || slices.Contains(g.Services, c.Service)) ||
+					slices.Contains(g.Components, c.ID)
+				if inScope && chance(15) {
 					g.EligibleComponents = append(g.EligibleComponents, c.ID)
 				}
 			}

@@ -61,6 +61,8 @@ func TestRejections(t *testing.T) {
 		{"impact naming an unknown customer", named, `"customers": [{"customer": "initech", "affected_resources": 1}]`, `incidents[2].impacts[0].customers[0].customer: "initech" is not a known customer`},
 		{"policy for an unknown service", policy, `"policies": [{"id": "elb", "service": "RDS"`, `policies[0].service: "RDS" is not the service of any component`},
 		{"goodwill eligible in an unknown component", goodwill, `"goodwill": {"days": 10, "services": ["ELB"], "components": ["elb-us-east-1"], "eligible_components": ["elb-us-east-1", "ebs-us-east-9"]}`, `incidents[2].goodwill.eligible_components[1]: "ebs-us-east-9" is not a known component`},
+		{"goodwill eligible outside its components", goodwill, `"goodwill": {"days": 10, "services": ["ELB", "EC2"], "components": ["elb-us-east-1"], "eligible_components": ["ec2-us-east-1a"]}`, `incidents[2].goodwill.eligible_components[0]: "ec2-us-east-1a" is outside the goodwill's scope`},
+		{"goodwill eligible outside its services", goodwill, `"goodwill": {"days": 10, "services": ["ELB"], "eligible_components": ["ec2-us-east-1a"]}`, `incidents[2].goodwill.eligible_components[0]: "ec2-us-east-1a" is outside the goodwill's scope`},
 		{"goodwill for an unknown service", goodwill, `"goodwill": {"days": 10, "services": ["ELB", "RDS"], "components": ["elb-us-east-1"]}`, `incidents[2].goodwill.services[1]: "RDS" is not the service of any component`},
 		// Duplicate ids.
 		{"duplicate component", comp1, `{"id": "elb-us-east-1", "service": "EC2"`, `components[1].id: "elb-us-east-1" is already the id of components[0]`},

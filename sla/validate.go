@@ -223,8 +223,19 @@ func compile(s *Scenario, checkCustomers bool) (*model, error) {
 				}
 			}
 			for k, c := range g.EligibleComponents {
-				if _, ok := m.compIdx[c]; !ok {
+				ci, ok := m.compIdx[c]
+				if !ok {
 					return nil, errs.Invalidf(gp+at(".eligible_components", k), "%q is not a known component", c)
+				}
+				// Eligibility narrows the grant's scope, never widens it.
+				inScope := len(g.Components) == 0 && len(g.Services) == 0
+				if len(g.Components) > 0 {
+					inScope = slices.Contains(g.Components, c)
+				} else if len(g.Services) > 0 {
+					inScope = slices.Contains(g.Services, s.Components[ci].Service)
+				}
+				if !inScope {
+					return nil, errs.Invalidf(gp+at(".eligible_components", k), "%q is outside the goodwill's scope", c)
 				}
 			}
 		}
