@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/amends/amends/internal/errs"
@@ -114,13 +115,24 @@ func (st *Store) ManualCredits(ctx context.Context, f sla.ManualFilter) ([]sla.M
 	if err := sla.CheckManualState("state", f.State); err != nil {
 		return nil, 0, err
 	}
-	where := ` WHERE (?1 = '' OR customer_id = ?1) AND (?2 = '' OR state = ?2)`
-	args := []any{f.Customer, string(f.State)}
+	// Only the conditions given, so SQLite can use the customer index.
+	var conds []string
+	var args []any
+	if f.Customer != "" {
+		conds, args = append(conds, "customer_id = ?"), append(args, f.Customer)
+	}
+	if f.State != "" {
+		conds, args = append(conds, "state = ?"), append(args, string(f.State))
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
 	var total int
 	if err := st.db.QueryRowContext(ctx, `SELECT count(*) FROM manual_credits`+where, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := st.db.QueryContext(ctx, `SELECT `+manualCols+` FROM manual_credits`+where+` ORDER BY id DESC LIMIT ?3 OFFSET ?4`,
+	rows, err := st.db.QueryContext(ctx, `SELECT `+manualCols+` FROM manual_credits`+where+` ORDER BY id DESC LIMIT ? OFFSET ?`,
 		append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, err
