@@ -114,7 +114,7 @@ func slaScenario(period sla.Period, asOf time.Time, services []Service, componen
 // GoodwillMonth is the UTC month ("YYYY-MM") to which inc's goodwill
 // belongs: the month in which its window starts, the start of its first
 // span with a status the engine counts as an impact (as SLAScenario makes
-// them; see sla.GoodwillPeriod). errs.Invalid on "incident" when it has
+// them). errs.Invalid on "incident" when it has
 // no such span.
 func GoodwillMonth(inc Incident) (string, error) {
 	var start time.Time

@@ -186,22 +186,6 @@ func WithGoodwill(s *Scenario, grants []GoodwillGrant) *Scenario {
 	return s
 }
 
-// GoodwillPeriod is the month (UTC, "YYYY-MM") to which the goodwill of
-// inc belongs: the month in which its window (first impact start) starts.
-// errs.Invalid on "incident" when inc has no impacts.
-func GoodwillPeriod(inc Incident) (string, error) {
-	if len(inc.Impacts) == 0 {
-		return "", errs.Invalidf("incident", "incident %s has no impact, so no window to grant goodwill for", inc.ID)
-	}
-	start := inc.Impacts[0].Start
-	for _, im := range inc.Impacts[1:] {
-		if im.Start.Before(start) {
-			start = im.Start
-		}
-	}
-	return start.UTC().Format("2006-01"), nil
-}
-
 // GoodwillScenario is the spec scenario of an incident's goodwill run: the
 // incident with ID incident in base (its Goodwill set, see WithGoodwill),
 // alone, over month (UTC) as of asOf, with base's components, no policies
