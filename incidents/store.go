@@ -69,6 +69,10 @@ type Store interface {
 	// IncidentTitles returns the title of each of ids that is stored, by
 	// ID (without the updates: for pages that only name incidents).
 	IncidentTitles(ctx context.Context, ids []int64) (map[int64]string, error)
+	// IncidentHeads returns each of ids that is stored, by ID, without
+	// its updates (for pages that list incidents by title, start and
+	// phase): one read for many.
+	IncidentHeads(ctx context.Context, ids []int64) (map[int64]Incident, error)
 
 	// CreateMaintenance schedules a maintenance (see NewMaintenance); an
 	// unknown component is errs.Invalid on "components[i]".

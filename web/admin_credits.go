@@ -167,8 +167,10 @@ func (s *Server) goodwillIncidentOptions(ctx context.Context, selected string) (
 	if err != nil {
 		return nil, err
 	}
+	// The incidents of approved grants, newest grant first, read at once.
+	var order []string
+	var ids []int64
 	seen := map[string]bool{}
-	var out []templates.Option
 	for i := len(grants) - 1; i >= 0; i-- {
 		g := grants[i]
 		if g.State != sla.GoodwillApproved || seen[g.Incident] {
@@ -179,17 +181,19 @@ func (s *Server) goodwillIncidentOptions(ctx context.Context, selected string) (
 		if err != nil {
 			continue
 		}
-		inc, err := s.incidents.Incident(ctx, id)
-		if errs.CodeOf(err) == errs.NotFound {
+		order, ids = append(order, g.Incident), append(ids, id)
+	}
+	heads, err := s.incidents.IncidentHeads(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []templates.Option
+	for i, id := range ids {
+		inc, ok := heads[id]
+		if !ok || inc.Active() {
 			continue
 		}
-		if err != nil {
-			return nil, err
-		}
-		if inc.Active() {
-			continue
-		}
-		out = append(out, templates.Option{Value: g.Incident, Label: "Incident " + g.Incident + ", " + inc.StartedAt.UTC().Format("2 Jan 2006") + ": " + inc.Title})
+		out = append(out, templates.Option{Value: order[i], Label: "Incident " + order[i] + ", " + inc.StartedAt.UTC().Format("2 Jan 2006") + ": " + inc.Title})
 	}
 	return withOption(out, selected), nil
 }

@@ -108,15 +108,16 @@ func writeTableCSV(c echo.Context, tables []templates.DataTable, name string) er
 	return errs.Invalidf("table", "%q is not a table of this page", id)
 }
 
-// tableCSVRecord is a table row's CSV record: the cells' texts, those of
-// text cells through csvText; a number cell (whose Class has "num", as the
-// "num missed" of a negative budget has) is written as it is.
+// tableCSVRecord is a table row's CSV record: each cell's text with its
+// mark in words ("99.79% (missed)"), those of text cells through csvText;
+// a number cell (whose Class has "num", as the "num missed" of a negative
+// budget has) is written as it is.
 func tableCSVRecord(cells []templates.DataCell) []string {
 	rec := make([]string, len(cells))
 	for i, cell := range cells {
 		rec[i] = cell.Text + cell.MarkText()
 		if !slices.Contains(strings.Fields(cell.Class), "num") {
-			rec[i] = csvText(cell.Text)
+			rec[i] = csvText(rec[i])
 		}
 	}
 	return rec

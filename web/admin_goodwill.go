@@ -41,21 +41,14 @@ type goodwillForm struct {
 }
 
 // goodwillSection builds the goodwill part of inc's admin page for the
-// viewer, with the request form holding form.
-func (s *Server) goodwillSection(c echo.Context, inc incidents.Incident, components []incidents.Component, form goodwillForm) (templates.GoodwillSection, error) {
-	ctx := c.Request().Context()
-	grants, err := s.desk.GoodwillGrants(ctx, strconv.FormatInt(inc.ID, 10))
+// viewer, with the request form holding form, from the services and
+// components view (adminIncidentView) read.
+func (s *Server) goodwillSection(c echo.Context, inc incidents.Incident, view adminIncident, form goodwillForm) (templates.GoodwillSection, error) {
+	grants, err := s.desk.GoodwillGrants(c.Request().Context(), strconv.FormatInt(inc.ID, 10))
 	if err != nil {
 		return templates.GoodwillSection{}, err
 	}
-	services, err := s.incidents.Services(ctx)
-	if err != nil {
-		return templates.GoodwillSection{}, err
-	}
-	serviceNames := make(map[string]string, len(services))
-	for _, svc := range services {
-		serviceNames[svc.ID] = svc.Name
-	}
+	services, components, serviceNames := view.serviceList, view.componentsList, view.services
 	names := namesOf(components)
 	u := currentUser(c)
 	support, manager := u.Role.AtLeast(auth.Support), u.Role.AtLeast(auth.Manager)

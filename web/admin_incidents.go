@@ -58,11 +58,16 @@ func (s *Server) serviceNames(ctx context.Context) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return serviceNameMap(services), nil
+}
+
+// serviceNameMap maps the ids of services to their names.
+func serviceNameMap(services []incidents.Service) map[string]string {
 	out := make(map[string]string, len(services))
 	for _, svc := range services {
 		out[svc.ID] = svc.Name
 	}
-	return out, nil
+	return out
 }
 
 func impactOptions(selected incidents.Impact) []templates.Option {
@@ -179,7 +184,7 @@ func (s *Server) adminIncidentPage(c echo.Context, inc incidents.Incident, gw go
 		return templates.AdminIncidentPage{}, err
 	}
 	v.Components = emptyComponentFields(v.componentsList, v.services, currentStates(inc))
-	if v.Goodwill, err = s.goodwillSection(c, inc, v.componentsList, gw); err != nil {
+	if v.Goodwill, err = s.goodwillSection(c, inc, v, gw); err != nil {
 		return templates.AdminIncidentPage{}, err
 	}
 	return v.AdminIncidentPage, nil
@@ -188,7 +193,8 @@ func (s *Server) adminIncidentPage(c echo.Context, inc incidents.Incident, gw go
 type adminIncident struct {
 	templates.AdminIncidentPage
 	componentsList []incidents.Component
-	services       map[string]string
+	serviceList    []incidents.Service
+	services       map[string]string // names by id, of serviceList
 }
 
 func (s *Server) adminIncidentView(c echo.Context, inc incidents.Incident) (adminIncident, error) {
@@ -197,7 +203,7 @@ func (s *Server) adminIncidentView(c echo.Context, inc incidents.Incident) (admi
 	if err != nil {
 		return adminIncident{}, err
 	}
-	services, err := s.serviceNames(ctx)
+	services, err := s.incidents.Services(ctx)
 	if err != nil {
 		return adminIncident{}, err
 	}
@@ -231,7 +237,8 @@ func (s *Server) adminIncidentView(c echo.Context, inc incidents.Incident) (admi
 			ExplanationLabel: explanationLabel,
 		},
 		componentsList: components,
-		services:       services,
+		serviceList:    services,
+		services:       serviceNameMap(services),
 	}, nil
 }
 
@@ -284,7 +291,7 @@ func (s *Server) handlePostUpdate(c echo.Context) error {
 		if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {
 			return err
 		}
-		gs, gerr := s.goodwillSection(c, inc, v.componentsList, goodwillForm{})
+		gs, gerr := s.goodwillSection(c, inc, v, goodwillForm{})
 		if gerr != nil {
 			return gerr
 		}

@@ -141,7 +141,7 @@ func (s *Server) renderManualCredits(c echo.Context, status int, v templates.Man
 		v.Flash = flash
 	}
 	v.Customer = f.Customer
-	v.FilterCustomers = pickerOptions(d.accounts, "Any customer", f.Customer)
+	v.FilterCustomers = customerOptions(d.accounts, "Any customer", f.Customer, false)
 	v.States = withOption([]templates.Option{{Value: "", Label: "Any state"}, {Value: string(sla.ManualPending), Label: manualStateLabels[sla.ManualPending]},
 		{Value: string(sla.ManualIssued), Label: manualStateLabels[sla.ManualIssued]}, {Value: string(sla.ManualRejected), Label: manualStateLabels[sla.ManualRejected]}}, string(f.State))
 	v.Total = fmt.Sprintf("%d manual credits", total)
@@ -157,7 +157,7 @@ func (s *Server) renderManualCredits(c echo.Context, status int, v templates.Man
 	v.Thresholds = thresholdsText(th)
 	v.Pagination = pagesOf(manualCreditsPath, c.QueryParams(), page, manualPerPage, total)
 	v.CanCreate = u.Role.AtLeast(auth.Support)
-	v.Customers = d.customerOptions("Choose a customer", v.Form.Customer)
+	v.Customers = customerOptions(d.accounts, "Choose a customer", v.Form.Customer, true)
 	v.Services = d.serviceOptions("No particular service", v.Form.Service)
 	for _, m := range list {
 		v.Credits = append(v.Credits, manualRow(m, u, d.customers))

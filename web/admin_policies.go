@@ -151,11 +151,19 @@ func (d deskChoices) serviceOptions(first, selected string) []templates.Option {
 	return withOption(out, selected)
 }
 
-// customerOptions are the customers with their currencies after first.
-func (d deskChoices) customerOptions(first, selected string) []templates.Option {
-	out := []templates.Option{{Value: "", Label: first}}
-	for _, a := range d.accounts {
-		out = append(out, templates.Option{Value: a.ID, Label: a.Name + " (" + a.ID + ", " + a.Currency + ")"})
+// customerOptions are accounts as choices, "Name (id)", or with currency
+// "Name (id, EUR)", after first when it is not empty, with selected chosen.
+func customerOptions(accounts []sla.Account, first, selected string, currency bool) []templates.Option {
+	var out []templates.Option
+	if first != "" {
+		out = append(out, templates.Option{Value: "", Label: first})
+	}
+	for _, a := range accounts {
+		label := a.Name + " (" + a.ID + ")"
+		if currency {
+			label = a.Name + " (" + a.ID + ", " + a.Currency + ")"
+		}
+		out = append(out, templates.Option{Value: a.ID, Label: label})
 	}
 	return withOption(out, selected)
 }
@@ -206,7 +214,7 @@ func finishPolicyFields(f templates.PolicyFields, d deskChoices) templates.Polic
 		f.Tiers = append(f.Tiers, templates.TierFields{})
 	}
 	f.Services = d.serviceOptions("", f.Service)
-	f.Customers = d.customerOptions("Every customer (the service's default)", f.Customer)
+	f.Customers = customerOptions(d.accounts, "Every customer (the service's default)", f.Customer, true)
 	return f
 }
 

@@ -96,22 +96,29 @@ func (s *Server) changes(ctx context.Context, in []apiChange) ([]incidents.Compo
 }
 
 // checkCustomers refuses a customer that the credit desk does not keep:
-// errs.Invalid on "components[i].customers[j].customer".
+// errs.Invalid on "components[i].customers[j].customer". The accounts are
+// read once, however many customers the changes name.
 func (s *Server) checkCustomers(ctx context.Context, changes []incidents.ComponentChange) error {
-	known := map[string]bool{}
+	var known map[string]bool
 	for i, ch := range changes {
 		for j, ac := range ch.Customers {
 			id := strings.TrimSpace(ac.Customer)
-			if id == "" || known[id] {
+			if id == "" {
 				continue
 			}
-			if _, err := s.desk.Account(ctx, id); err != nil {
-				if errs.CodeOf(err) == errs.NotFound {
-					return errs.Invalidf(fmt.Sprintf("components[%d].customers[%d].customer", i, j), "unknown customer %q", id)
+			if known == nil {
+				accounts, err := s.desk.Accounts(ctx)
+				if err != nil {
+					return err
 				}
-				return err
+				known = make(map[string]bool, len(accounts))
+				for _, a := range accounts {
+					known[a.ID] = true
+				}
 			}
-			known[id] = true
+			if !known[id] {
+				return errs.Invalidf(fmt.Sprintf("components[%d].customers[%d].customer", i, j), "unknown customer %q", id)
+			}
 		}
 	}
 	return nil

@@ -335,14 +335,8 @@ func (s *Server) apiPutPolicy(c echo.Context) error {
 		return errs.Invalidf("id", "%q does not match the policy in the path, %q", p.ID, id)
 	}
 	p.ID = id
-	if p.Service == "" {
-		return errs.Invalidf("service", "is required")
-	}
 	ctx := c.Request().Context()
-	if _, err := s.incidents.Service(ctx, p.Service); err != nil {
-		if errs.CodeOf(err) == errs.NotFound {
-			return errs.Invalidf("service", "unknown service %q", p.Service)
-		}
+	if err := s.knownService(ctx, "service", p.Service); err != nil {
 		return err
 	}
 	if p, err = s.desk.PutPolicy(ctx, by(c), p, s.now()); err != nil {
@@ -514,10 +508,7 @@ func (s *Server) apiCreateManualCredit(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	if req.Service != "" {
-		if _, err := s.incidents.Service(ctx, req.Service); err != nil {
-			if errs.CodeOf(err) == errs.NotFound {
-				return errs.Invalidf("service", "unknown service %q", req.Service)
-			}
+		if err := s.knownService(ctx, "service", req.Service); err != nil {
 			return err
 		}
 	}

@@ -84,38 +84,36 @@ func (s *Server) requestGoodwill(c echo.Context, id int64, g sla.GoodwillGrant) 
 		return sla.GoodwillGrant{}, err
 	}
 	for i, svc := range g.Services {
-		if _, err := s.incidents.Service(ctx, svc); err != nil {
-			if errs.CodeOf(err) == errs.NotFound {
-				return sla.GoodwillGrant{}, errs.Invalidf(fmt.Sprintf("services[%d]", i), "unknown service %q", svc)
-			}
+		if err := s.knownService(ctx, fmt.Sprintf("services[%d]", i), svc); err != nil {
 			return sla.GoodwillGrant{}, err
 		}
 	}
-	for i, id := range g.Components {
-		comp, err := s.incidents.Component(ctx, id)
-		if errs.CodeOf(err) == errs.NotFound {
-			return sla.GoodwillGrant{}, errs.Invalidf(fmt.Sprintf("components[%d]", i), "unknown component %q", id)
-		}
-		if err != nil {
-			return sla.GoodwillGrant{}, err
-		}
-		if !slices.Contains(g.Services, comp.Service) {
-			return sla.GoodwillGrant{}, errs.Invalidf(fmt.Sprintf("components[%d]", i), "component %q belongs to service %s, which the grant does not name", id, comp.Service)
-		}
+	if err := s.grantComponents(ctx, "components", g.Components, g.Services); err != nil {
+		return sla.GoodwillGrant{}, err
 	}
-	for i, id := range g.EligibleComponents { // within the listed components, checked above, or else of the services
-		comp, err := s.incidents.Component(ctx, id)
-		if errs.CodeOf(err) == errs.NotFound {
-			return sla.GoodwillGrant{}, errs.Invalidf(fmt.Sprintf("eligible_components[%d]", i), "unknown component %q", id)
-		}
-		if err != nil {
-			return sla.GoodwillGrant{}, err
-		}
-		if !slices.Contains(g.Services, comp.Service) {
-			return sla.GoodwillGrant{}, errs.Invalidf(fmt.Sprintf("eligible_components[%d]", i), "component %q belongs to service %s, which the grant does not name", id, comp.Service)
-		}
+	// Within the listed components, checked above, or else of the services.
+	if err := s.grantComponents(ctx, "eligible_components", g.EligibleComponents, g.Services); err != nil {
+		return sla.GoodwillGrant{}, err
 	}
 	return s.desk.RequestGoodwill(ctx, by(c), g, s.now())
+}
+
+// grantComponents returns errs.Invalid on "field[i]" for the first of ids
+// that is not a component, or is one of a service not among services.
+func (s *Server) grantComponents(ctx context.Context, field string, ids, services []string) error {
+	for i, id := range ids {
+		comp, err := s.incidents.Component(ctx, id)
+		if errs.CodeOf(err) == errs.NotFound {
+			return errs.Invalidf(fmt.Sprintf("%s[%d]", field, i), "unknown component %q", id)
+		}
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(services, comp.Service) {
+			return errs.Invalidf(fmt.Sprintf("%s[%d]", field, i), "component %q belongs to service %s, which the grant does not name", id, comp.Service)
+		}
+	}
+	return nil
 }
 
 // POST /api/v1/goodwill/:id/approve: 403 for the requester, 409 the second time.

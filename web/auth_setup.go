@@ -60,19 +60,6 @@ func (s *Server) handleSetup(c echo.Context) error {
 
 // formError turns a domain error into a form's errors. rename maps a domain
 // field path to the form field it belongs to, where they differ.
-// formErrorOn is formError for a form that shows the error beside each of
-// fields: when it does, the summary points to the field instead of
-// repeating its message word for word.
-func formErrorOn(err error, rename func(field string) string, fields ...string) templates.FormError {
-	fe := formError(err, rename)
-	for f := range fe.Fields {
-		if slices.Contains(fields, f) {
-			fe.Summary = "Please correct the field marked below."
-		}
-	}
-	return fe
-}
-
 func formError(err error, rename func(field string) string) templates.FormError {
 	field := errs.FieldOf(err)
 	msg := errs.MessageOf(err)
@@ -86,4 +73,17 @@ func formError(err error, rename func(field string) string) templates.FormError 
 		Summary: "Please correct the field marked below: " + msg,
 		Fields:  map[string]string{field: msg},
 	}
+}
+
+// formErrorOn is formError for a form that shows the error beside each of
+// fields: when it does, the summary points to the field instead of
+// repeating its message word for word.
+func formErrorOn(err error, rename func(field string) string, fields ...string) templates.FormError {
+	fe := formError(err, rename)
+	for f := range fe.Fields {
+		if slices.Contains(fields, f) {
+			fe.Summary = "Please correct the field marked below."
+		}
+	}
+	return fe
 }

@@ -44,15 +44,7 @@ func (s *Server) monthLines(ctx context.Context, month string, now time.Time, cu
 		}
 		return sla.PreviewMonth(month, now, base, data)
 	}
-	read := []string{customer}
-	for _, inc := range base.Incidents {
-		for _, im := range inc.Impacts {
-			for _, ac := range im.Customers {
-				read = append(read, ac.Customer)
-			}
-		}
-	}
-	data, err := s.desk.MonthDataFor(ctx, month, read)
+	data, err := s.customerMonthData(ctx, month, base, customer)
 	if err != nil {
 		return nil, err
 	}
@@ -61,6 +53,21 @@ func (s *Server) monthLines(ctx context.Context, month string, now time.Time, cu
 		return nil, err
 	}
 	return slices.DeleteFunc(lines, func(l sla.RunLine) bool { return l.Customer != customer }), nil
+}
+
+// customerMonthData reads the month's data that customer's figures need:
+// its own and that of the accounts the impacts of base name (which its
+// scenario must hold; see sla.MonthScenarios), not every customer's.
+func (s *Server) customerMonthData(ctx context.Context, month string, base *sla.Scenario, customer string) (*sla.MonthData, error) {
+	read := []string{customer}
+	for _, inc := range base.Incidents {
+		for _, im := range inc.Impacts {
+			for _, ac := range im.Customers {
+				read = append(read, ac.Customer)
+			}
+		}
+	}
+	return s.desk.MonthDataFor(ctx, month, read)
 }
 
 // previewRun computes every customer's lines for a month that is over and

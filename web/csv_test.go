@@ -28,10 +28,11 @@ func TestCSVText(t *testing.T) {
 }
 
 // A table's number cells stay numbers, whatever else their class says;
-// its text cells are guarded.
+// its text cells are guarded; either keeps its mark in words.
 func TestTableCSVRecord(t *testing.T) {
-	got := tableCSVRecord([]templates.DataCell{{Text: "-edge"}, {Text: "-3.2", Class: "num missed"}, {Text: "-150.00 USD", Class: "num"}, {Text: "Met", Class: "met"}})
-	if want := []string{"'-edge", "-3.2", "-150.00 USD", "Met"}; !slices.Equal(got, want) {
+	got := tableCSVRecord([]templates.DataCell{{Text: "-edge"}, {Text: "-3.2", Class: "num missed"}, {Text: "-150.00 USD", Class: "num"}, {Text: "Met", Class: "met"},
+		{Text: "99.79%", Class: "num missed", Mark: "missed"}, {Text: "=edge", Mark: "met"}})
+	if want := []string{"'-edge", "-3.2", "-150.00 USD", "Met", "99.79% (missed)", "'=edge (met)"}; !slices.Equal(got, want) {
 		t.Errorf("%q, want %q", got, want)
 	}
 }

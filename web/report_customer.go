@@ -52,20 +52,7 @@ func (s *Server) customerPicker(ctx context.Context, first, selected string) ([]
 	if err != nil {
 		return nil, err
 	}
-	return pickerOptions(accounts, first, selected), nil
-}
-
-// pickerOptions are accounts as choices, "Name (id)", after first when it
-// is not empty, with selected chosen.
-func pickerOptions(accounts []sla.Account, first, selected string) []templates.Option {
-	var out []templates.Option
-	if first != "" {
-		out = append(out, templates.Option{Value: "", Label: first})
-	}
-	for _, a := range accounts {
-		out = append(out, templates.Option{Value: a.ID, Label: a.Name + " (" + a.ID + ")"})
-	}
-	return withOption(out, selected)
+	return customerOptions(accounts, first, selected, false), nil
 }
 
 // handleCustomerReportCSV serves
@@ -114,7 +101,7 @@ func (s *Server) customerReportView(ctx context.Context, page templates.Page, a 
 	if err != nil {
 		return v, err
 	}
-	data, err := s.desk.MonthData(ctx, month)
+	data, err := s.customerMonthData(ctx, month, base, a.ID)
 	if err != nil {
 		return v, err
 	}
@@ -122,7 +109,7 @@ func (s *Server) customerReportView(ctx context.Context, page templates.Page, a 
 	if err != nil {
 		return v, err
 	}
-	services, err := s.incidents.Services(ctx)
+	serviceName, err := s.serviceNames(ctx)
 	if err != nil {
 		return v, err
 	}
@@ -131,10 +118,6 @@ func (s *Server) customerReportView(ctx context.Context, page templates.Page, a 
 		return v, err
 	}
 	names := namesOf(components)
-	serviceName := map[string]string{}
-	for _, svc := range services {
-		serviceName[svc.ID] = svc.Name
-	}
 	entries, err := s.customerLedger(ctx, a.ID, month)
 	if err != nil {
 		return v, err

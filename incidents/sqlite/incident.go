@@ -184,6 +184,28 @@ func (st *Store) IncidentTitles(ctx context.Context, ids []int64) (map[int64]str
 	return out, rows.Err()
 }
 
+// IncidentHeads returns each stored incident of ids, by ID, without its
+// updates.
+func (st *Store) IncidentHeads(ctx context.Context, ids []int64) (map[int64]incidents.Incident, error) {
+	out := make(map[int64]incidents.Incident, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := st.db.QueryContext(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE id IN (SELECT value FROM json_each(?))`, idList(ids))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		inc, err := scanIncident(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[inc.ID] = inc
+	}
+	return out, rows.Err()
+}
+
 const incidentColumns = `id, title, impact, phase, started_at, resolved_at, excluded, created_at, updated_at`
 
 type incidentRow struct {

@@ -188,6 +188,28 @@ func TestIncidentTitles(t *testing.T) {
 	}
 }
 
+// IncidentHeads gives stored incidents by ID as Incident does, without
+// their updates, and leaves out unknown IDs.
+func TestIncidentHeads(t *testing.T) {
+	st, _ := newStore(t)
+	inc := outage(t, st)
+	got, err := st.IncidentHeads(ctx, []int64{inc.ID, inc.ID + 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := st.Incident(ctx, inc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full.Updates = nil
+	if want := map[int64]incidents.Incident{inc.ID: full}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("heads %+v, want %+v", got, want)
+	}
+	if got, err := st.IncidentHeads(ctx, nil); err != nil || len(got) != 0 {
+		t.Fatalf("no IDs: %v, %v", got, err)
+	}
+}
+
 // parseIDs reads the incident IDs a stored day lists, as storeDays writes
 // them and as any JSON array of IDs.
 func TestParseIDs(t *testing.T) {
