@@ -5,6 +5,16 @@ import (
 	"time"
 )
 
+// RunLineFilter selects which of a run's lines RunLines lists.
+type RunLineFilter int
+
+const (
+	// AllLines is every line of a run.
+	AllLines RunLineFilter = iota
+	// CreditingLines is the lines whose credit is not zero.
+	CreditingLines
+)
+
 // DeskStore keeps the credit desk: accounts with their resources and
 // charges, policies, claims, credit runs with their lines, the append-only
 // ledger, manual credits and their thresholds. Every write checks its input
@@ -53,6 +63,10 @@ type DeskStore interface {
 	// already the default of its service (or the customer's override),
 	// errs.Invalid on "customer" for an unknown customer.
 	PutPolicy(ctx context.Context, by Actor, p ServicePolicy, now time.Time) (ServicePolicy, error)
+	// CreatePolicy adds p, never replacing a policy: errs.Conflict on
+	// "id" when a policy already has p's ID (checked in the same
+	// transaction as the write), else as PutPolicy.
+	CreatePolicy(ctx context.Context, by Actor, p ServicePolicy, now time.Time) (ServicePolicy, error)
 
 	// Claims returns a customer's claims, by month then service.
 	Claims(ctx context.Context, customer string) ([]Claim, error)
@@ -72,9 +86,10 @@ type DeskStore interface {
 	CreateRun(ctx context.Context, by Actor, run CreditRun, lines []RunLine, now time.Time) (CreditRun, error)
 	// Run returns one run; errs.NotFound.
 	Run(ctx context.Context, id int64) (CreditRun, error)
-	// RunLines returns a page of a run's lines in their order, and how
-	// many it has: errs.NotFound, errs.Invalid on "offset" or "limit".
-	RunLines(ctx context.Context, id int64, offset, limit int) ([]RunLine, int, error)
+	// RunLines returns a page of a run's lines that filter selects, in
+	// the run's order, and how many it selects: errs.NotFound,
+	// errs.Invalid on "offset" or "limit".
+	RunLines(ctx context.Context, id int64, filter RunLineFilter, offset, limit int) ([]RunLine, int, error)
 	// RequestRun asks for run id to be paid (see CreditRun.Request).
 	RequestRun(ctx context.Context, by Actor, id int64, now time.Time) (CreditRun, error)
 	// ApproveRun approves run id (see CreditRun.Approve: errs.Forbidden

@@ -18,9 +18,13 @@ import (
 )
 
 // AuditLog reads the append-only audit log (cmd/amends's stores implement
-// it over the database with sqlitedb.AuditEntries and AuditActions).
+// it over the database with sqlitedb.AuditEntries, LatestAuditEntries and
+// AuditActions).
 type AuditLog interface {
 	AuditEntries(ctx context.Context, f sqlitedb.AuditFilter) ([]sqlitedb.AuditRecord, int, error)
+	// LatestAuditEntries returns the newest entry of every entity id of
+	// entity, by entity id.
+	LatestAuditEntries(ctx context.Context, entity string) (map[string]sqlitedb.AuditRecord, error)
 	// AuditActions returns every action the log holds, in order.
 	AuditActions(ctx context.Context) ([]string, error)
 }

@@ -257,13 +257,11 @@ func (s *Server) handleCreditRun(c echo.Context) error {
 		credits = credits || t.CreditMinor != 0
 	}
 	only := credits && c.QueryParam("lines") != "all"
-	var lines []sla.RunLine
-	var total int
+	filter := sla.AllLines
 	if only {
-		lines, total, err = s.creditingLines(ctx, id, (page-1)*runLinesPerPage, runLinesPerPage)
-	} else {
-		lines, total, err = s.desk.RunLines(ctx, id, (page-1)*runLinesPerPage, runLinesPerPage)
+		filter = sla.CreditingLines
 	}
+	lines, total, err := s.desk.RunLines(ctx, id, filter, (page-1)*runLinesPerPage, runLinesPerPage)
 	if err != nil {
 		return err
 	}
@@ -344,32 +342,6 @@ func outstandingText(out sla.RunIssue) string {
 	return "Approving it now writes " + entriesText(out.Entries, out.Totals) + ": what this run owes, less what the ledger already holds."
 }
 
-// creditingLines is a page of run id's lines that credit something, in
-// the run's order, and how many there are; it reads the run in batches.
-func (s *Server) creditingLines(ctx context.Context, id int64, offset, limit int) ([]sla.RunLine, int, error) {
-	var page []sla.RunLine
-	seen := 0
-	for at := 0; ; {
-		batch, total, err := s.desk.RunLines(ctx, id, at, csvBatch)
-		if err != nil {
-			return nil, 0, err
-		}
-		for _, l := range batch {
-			if l.CreditMinor == 0 {
-				continue
-			}
-			if seen >= offset && len(page) < limit {
-				page = append(page, l)
-			}
-			seen++
-		}
-		at += len(batch)
-		if len(batch) == 0 || at >= total {
-			return page, seen, nil
-		}
-	}
-}
-
 // runAction is a POST on a run: the action, then back to the run's page.
 func (s *Server) runAction(act func(c echo.Context, id int64) (sla.CreditRun, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -421,7 +393,7 @@ func (s *Server) handleRunCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	first, total, err := s.desk.RunLines(ctx, id, 0, csvBatch)
+	first, total, err := s.desk.RunLines(ctx, id, sla.AllLines, 0, csvBatch)
 	if err != nil {
 		return err
 	}
@@ -438,7 +410,7 @@ func (s *Server) handleRunCSV(c echo.Context) error {
 		if len(lines) == 0 || offset >= total {
 			break
 		}
-		if lines, _, err = s.desk.RunLines(ctx, id, offset, csvBatch); err != nil {
+		if lines, _, err = s.desk.RunLines(ctx, id, sla.AllLines, offset, csvBatch); err != nil {
 			return err // the status is sent; the body stops short
 		}
 	}

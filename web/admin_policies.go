@@ -418,7 +418,9 @@ func monthsText(n int64) string {
 	return strconv.FormatInt(n, 10) + " months"
 }
 
-func (s *Server) policyRow(ctx context.Context, p sla.ServicePolicy, d deskChoices) (templates.PolicyRow, error) {
+// policyRow is p's row in the list; changes holds the newest audit entry
+// of each policy by id (see latestPolicyChanges).
+func policyRow(p sla.ServicePolicy, d deskChoices, changes map[string]sqlitedb.AuditRecord) templates.PolicyRow {
 	r := templates.PolicyRow{ID: p.ID, URL: policyPath(p.ID), Service: d.serviceName(p.Service), AppliesTo: "Every customer (default)",
 		Target: p.Target.String() + "%", Tiers: tiersText(p.Policy), Claims: "paid without a claim"}
 	if p.Customer != "" {
@@ -430,14 +432,19 @@ func (s *Server) policyRow(ctx context.Context, p sla.ServicePolicy, d deskChoic
 	if p.RequiresClaim {
 		r.Claims = "claimed within " + monthsText(claimPeriods(p.Policy)) + " after the month"
 	}
-	changes, err := s.policyChanges(ctx, p.ID, 1)
-	if err != nil {
-		return r, err
+	if last, ok := changes[p.ID]; ok {
+		r.Changed, r.ChangedBy = viewTime(last.At), last.Actor
 	}
-	if len(changes) > 0 {
-		r.Changed, r.ChangedBy = viewTime(changes[0].At), changes[0].Actor
+	return r
+}
+
+// latestPolicyChanges returns the newest audit entry of every policy, by
+// id, in one read; none when the server has no audit log.
+func (s *Server) latestPolicyChanges(ctx context.Context) (map[string]sqlitedb.AuditRecord, error) {
+	if s.cfg.Audit == nil {
+		return nil, nil
 	}
-	return r, nil
+	return s.cfg.Audit.LatestAuditEntries(ctx, "sla_policy")
 }
 
 // handlePolicies shows "/admin/policies"; ?service= and ?customer=
@@ -454,6 +461,10 @@ func (s *Server) handlePolicies(c echo.Context) error {
 func (s *Server) renderPolicies(c echo.Context, status int, d deskChoices, f templates.PolicyFields, fe templates.FormError) error {
 	ctx := c.Request().Context()
 	list, err := s.desk.Policies(ctx)
+	if err != nil {
+		return err
+	}
+	changes, err := s.latestPolicyChanges(ctx)
 	if err != nil {
 		return err
 	}
@@ -474,11 +485,7 @@ func (s *Server) renderPolicies(c echo.Context, status int, d deskChoices, f tem
 			index[p.Service] = i
 			v.Services = append(v.Services, templates.PolicyService{ID: p.Service, Name: p.Service})
 		}
-		row, err := s.policyRow(ctx, p, d)
-		if err != nil {
-			return err
-		}
-		v.Services[i].Rows = append(v.Services[i].Rows, row)
+		v.Services[i].Rows = append(v.Services[i].Rows, policyRow(p, d, changes))
 	}
 	return s.render(c, status, templates.Policies(v))
 }
@@ -519,25 +526,25 @@ func (s *Server) savePolicy(c echo.Context, id string) error {
 	}
 	form, _ := c.FormParams()
 	p, rows, err := policyInput(f, form)
-	conflictField := "customer"
-	if err == nil && id == "" && f.ID != "" {
-		switch _, perr := s.desk.Policy(ctx, f.ID); errs.CodeOf(perr) {
-		case "":
-			err, conflictField = errs.Conflictf("policy %q already exists: change it on its own page", f.ID), "id"
-		case errs.NotFound:
-		default:
-			return perr
-		}
-	}
 	if err == nil {
 		err = s.knownService(ctx, "service", p.Service)
 	}
-	if err == nil {
+	if err == nil && id == "" {
+		_, err = s.desk.CreatePolicy(ctx, by(c), p, s.now())
+	} else if err == nil {
 		_, err = s.desk.PutPolicy(ctx, by(c), p, s.now())
 	}
 	if err != nil {
-		if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {
+		code := errs.CodeOf(err)
+		if code != errs.Invalid && code != errs.Conflict {
 			return err
+		}
+		// A conflict is the id (a create over an existing policy) or
+		// else the customer (a second default or override).
+		conflictField := "customer"
+		if code == errs.Conflict && errs.FieldOf(err) == "id" {
+			conflictField = "id"
+			err = errs.Conflictf("%s: change it on its own page", errs.MessageOf(err))
 		}
 		fe := policyFormError(err, rows, conflictField)
 		f = finishPolicyFields(f, d)
@@ -568,11 +575,15 @@ func (s *Server) handlePolicy(c echo.Context) error {
 func (s *Server) renderPolicy(c echo.Context, status int, p sla.ServicePolicy, d deskChoices, form *templates.PolicyFields, fe templates.FormError) error {
 	ctx := c.Request().Context()
 	u := currentUser(c)
-	row, err := s.policyRow(ctx, p, d)
+	changes, err := s.policyChanges(ctx, p.ID, policyHistoryRows)
 	if err != nil {
 		return err
 	}
-	v := templates.PolicyPage{Page: s.page(c, "Policy "+p.ID, ""), Policy: row, CanWrite: u.Role.AtLeast(auth.Manager), Error: fe}
+	latest := map[string]sqlitedb.AuditRecord{}
+	if len(changes) > 0 {
+		latest[p.ID] = changes[0]
+	}
+	v := templates.PolicyPage{Page: s.page(c, "Policy "+p.ID, ""), Policy: policyRow(p, d, latest), CanWrite: u.Role.AtLeast(auth.Manager), Error: fe}
 	if c.QueryParam("saved") != "" && status == http.StatusOK {
 		v.Flash = "Policy saved."
 	}
@@ -588,10 +599,6 @@ func (s *Server) renderPolicy(c echo.Context, status int, p sla.ServicePolicy, d
 	v.Settings = policySettings(p, d)
 	for _, t := range p.Tiers {
 		v.Tiers = append(v.Tiers, templates.PolicyTierRow{Below: t.Below.String() + "%", CreditPercent: t.CreditPercent.String() + "%"})
-	}
-	changes, err := s.policyChanges(ctx, p.ID, policyHistoryRows)
-	if err != nil {
-		return err
 	}
 	for _, ch := range changes {
 		what := "Changed"

@@ -199,6 +199,7 @@ func TestAdminPolicyFormRefuses(t *testing.T) {
 	if st, body := max.send("/admin/policies", policyForm("elb")); st != http.StatusSeeOther {
 		t.Fatalf("create: %d\n%s", st, body)
 	}
+	stored, _ := json.Marshal(env.storedPolicy("elb"))
 	for _, tc := range []struct {
 		name   string
 		path   string
@@ -228,6 +229,10 @@ func TestAdminPolicyFormRefuses(t *testing.T) {
 		{"unknown customer", "/admin/policies", withValues(policyForm("p2"), "customer", "nobody"), 422, "customer", `unknown customer "nobody"`},
 		{"bad id", "/admin/policies", policyForm("no spaces"), 422, "id", "must be 1 to 64 letters"},
 		{"id taken", "/admin/policies", policyForm("elb"), 409, "id", `policy "elb" already exists`},
+		// A create never replaces: other content under a taken id is the
+		// same conflict, and the stored policy stays as it was.
+		{"id taken, other content", "/admin/policies", withValues(policyForm("elb"), "target", "99.5", "timezone", "UTC", "cap_percent", "20"),
+			409, "id", `policy "elb" already exists: change it on its own page`},
 		{"second default", "/admin/policies", policyForm("elb-2"), 409, "customer", "already has a default policy"},
 		{"edit: credit does not grow", "/admin/policies/elb", withValues(policyForm(""), "tiers[2].credit_percent", "5"), 422, "tiers[2].credit_percent", "does not grow"},
 	} {
@@ -251,8 +256,8 @@ func TestAdminPolicyFormRefuses(t *testing.T) {
 			env.assertDeskUnchanged(before)
 		})
 	}
-	if got, _ := json.Marshal(env.storedPolicy("elb")); !strings.Contains(string(got), `"credit_percent":"30"`) {
-		t.Errorf("a refused edit changed the policy: %s", got)
+	if got, _ := json.Marshal(env.storedPolicy("elb")); !strings.Contains(string(got), `"credit_percent":"30"`) || string(got) != string(stored) {
+		t.Errorf("a refused create or edit changed the policy: %s, was %s", got, stored)
 	}
 }
 

@@ -405,7 +405,7 @@ func (s *Server) apiGetCreditRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	lines, _, err := s.desk.RunLines(ctx, id, offset, limit)
+	lines, _, err := s.desk.RunLines(ctx, id, sla.AllLines, offset, limit)
 	if err != nil {
 		return err
 	}

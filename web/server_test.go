@@ -63,6 +63,10 @@ func (r dbRevision) AuditEntries(ctx context.Context, f sqlitedb.AuditFilter) ([
 	return sqlitedb.AuditEntries(ctx, r.db, f)
 }
 
+func (r dbRevision) LatestAuditEntries(ctx context.Context, entity string) (map[string]sqlitedb.AuditRecord, error) {
+	return sqlitedb.LatestAuditEntries(ctx, r.db, entity)
+}
+
 func (r dbRevision) AuditActions(ctx context.Context) ([]string, error) {
 	return sqlitedb.AuditActions(ctx, r.db)
 }

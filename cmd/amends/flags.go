@@ -108,6 +108,11 @@ func (s *stores) AuditEntries(ctx context.Context, f sqlitedb.AuditFilter) ([]sq
 	return sqlitedb.AuditEntries(ctx, s.db, f)
 }
 
+// LatestAuditEntries implements web.AuditLog over the database.
+func (s *stores) LatestAuditEntries(ctx context.Context, entity string) (map[string]sqlitedb.AuditRecord, error) {
+	return sqlitedb.LatestAuditEntries(ctx, s.db, entity)
+}
+
 // AuditActions implements web.AuditLog over the database.
 func (s *stores) AuditActions(ctx context.Context) ([]string, error) {
 	return sqlitedb.AuditActions(ctx, s.db)

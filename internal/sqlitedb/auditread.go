@@ -88,19 +88,50 @@ func AuditEntries(ctx context.Context, db *sql.DB, f AuditFilter) ([]AuditRecord
 	defer rows.Close()
 	var out []AuditRecord
 	for rows.Next() {
-		var r AuditRecord
-		var at string
-		var before, after sql.NullString
-		if err := rows.Scan(&r.ID, &at, &r.Actor, &r.Action, &r.Entity, &r.EntityID, &before, &after); err != nil {
+		r, err := scanAuditRecord(rows)
+		if err != nil {
 			return nil, 0, err
 		}
-		if r.At, err = ParseTime(at); err != nil {
-			return nil, 0, err
-		}
-		r.Before, r.After = before.String, after.String
 		out = append(out, r)
 	}
 	return out, total, rows.Err()
+}
+
+// LatestAuditEntries returns the newest audit log row of every entity id
+// of entity (e.g. "sla_policy"), by entity id, in one query.
+func LatestAuditEntries(ctx context.Context, db *sql.DB, entity string) (map[string]AuditRecord, error) {
+	rows, err := db.QueryContext(ctx, `SELECT id, at, actor, action, entity, entity_id, before_json, after_json FROM audit_log
+		WHERE id IN (SELECT max(id) FROM audit_log WHERE entity = ? GROUP BY entity_id)`, entity)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]AuditRecord{}
+	for rows.Next() {
+		r, err := scanAuditRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[r.EntityID] = r
+	}
+	return out, rows.Err()
+}
+
+// scanAuditRecord reads one row of id, at, actor, action, entity,
+// entity_id, before_json, after_json.
+func scanAuditRecord(rows *sql.Rows) (AuditRecord, error) {
+	var r AuditRecord
+	var at string
+	var before, after sql.NullString
+	if err := rows.Scan(&r.ID, &at, &r.Actor, &r.Action, &r.Entity, &r.EntityID, &before, &after); err != nil {
+		return r, err
+	}
+	var err error
+	if r.At, err = ParseTime(at); err != nil {
+		return r, err
+	}
+	r.Before, r.After = before.String, after.String
+	return r, nil
 }
 
 // AuditActions returns every action the audit log holds, in order.

@@ -132,3 +132,33 @@ func TestAuditEntriesOfOneEntity(t *testing.T) {
 		t.Errorf("id and actor: %d rows, want 2", total)
 	}
 }
+
+// LatestAuditEntries is the newest row of each id of one entity, in one
+// query: other entities' rows with the same id do not count.
+func TestLatestAuditEntries(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	at := time.Date(2013, 1, 5, 0, 0, 0, 0, time.UTC)
+	for i, e := range []AuditEntry{
+		{Actor: "max", Action: "sla_policy.create", Entity: "sla_policy", EntityID: "elb"},
+		{Actor: "max", Action: "sla_policy.create", Entity: "sla_policy", EntityID: "elb-acme"},
+		{Actor: "zoe", Action: "sla_policy.update", Entity: "sla_policy", EntityID: "elb"},
+		{Actor: "ana", Action: "customer.create", Entity: "customer", EntityID: "elb"},
+	} {
+		e.At = at.Add(time.Duration(i) * time.Minute)
+		if err := InTx(ctx, db, func(tx *sql.Tx) error { return Audit(ctx, tx, e) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := LatestAuditEntries(ctx, db, "sla_policy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got["elb"].Actor != "zoe" || got["elb"].Action != "sla_policy.update" || !got["elb"].At.Equal(at.Add(2*time.Minute)) ||
+		got["elb-acme"].Actor != "max" || got["elb-acme"].Entity != "sla_policy" {
+		t.Errorf("latest: %+v", got)
+	}
+	if got, err := LatestAuditEntries(ctx, db, "sla_claim"); err != nil || len(got) != 0 {
+		t.Errorf("no rows: %+v, %v", got, err)
+	}
+}

@@ -54,7 +54,7 @@ func TestMigrateGoodwillKeepsRuns(t *testing.T) {
 	if got.State != sla.RunIssued || got.Kind != sla.RunMonth || got.Incident != "" || got.Issued.Entries != 1 || len(ledger(t, st, sla.LedgerFilter{})) != 1 {
 		t.Fatalf("after migration %+v", got)
 	}
-	if lines, n, err := st.RunLines(ctx, 7, 0, 10); err != nil || n != 1 || lines[0].PayableMinor != 25000 {
+	if lines, n, err := st.RunLines(ctx, 7, sla.AllLines, 0, 10); err != nil || n != 1 || lines[0].PayableMinor != 25000 {
 		t.Fatalf("lines %+v %d %v", lines, n, err)
 	}
 	var fk int

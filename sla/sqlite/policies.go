@@ -61,6 +61,18 @@ func policy(ctx context.Context, q queryer, id string) (sla.ServicePolicy, error
 // another policy already is the default of its service or the customer's
 // override for it. Replacing a policy with the same content writes nothing.
 func (st *Store) PutPolicy(ctx context.Context, by sla.Actor, p sla.ServicePolicy, now time.Time) (sla.ServicePolicy, error) {
+	return st.putPolicy(ctx, by, p, false, now)
+}
+
+// CreatePolicy adds p: errs.Conflict on "id" when a policy already has its
+// ID, else as PutPolicy. The check and the write are one transaction, so
+// an existing policy is never replaced.
+func (st *Store) CreatePolicy(ctx context.Context, by sla.Actor, p sla.ServicePolicy, now time.Time) (sla.ServicePolicy, error) {
+	return st.putPolicy(ctx, by, p, true, now)
+}
+
+// putPolicy stores p, replacing the policy with its ID unless createOnly.
+func (st *Store) putPolicy(ctx context.Context, by sla.Actor, p sla.ServicePolicy, createOnly bool, now time.Time) (sla.ServicePolicy, error) {
 	if err := p.Validate(); err != nil {
 		return sla.ServicePolicy{}, err
 	}
@@ -69,13 +81,16 @@ func (st *Store) PutPolicy(ctx context.Context, by sla.Actor, p sla.ServicePolic
 		return sla.ServicePolicy{}, err
 	}
 	err = st.inTx(ctx, func(tx *sql.Tx) error {
+		old, err := policy(ctx, tx, p.ID)
+		if createOnly && err == nil {
+			return &errs.Error{Code: errs.Conflict, Field: "id", Message: fmt.Sprintf("policy %q already exists", p.ID)}
+		}
 		if p.Customer != "" {
 			if _, err := knownAccount(ctx, tx, "customer", p.Customer); err != nil {
 				return err
 			}
 		}
 		var before any
-		old, err := policy(ctx, tx, p.ID)
 		switch errs.CodeOf(err) {
 		case "":
 			oldText, _ := json.Marshal(old)

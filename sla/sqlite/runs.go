@@ -108,9 +108,10 @@ func (st *Store) CreateRun(ctx context.Context, by sla.Actor, r sla.CreditRun, l
 	return r, nil
 }
 
-// RunLines returns a page of run id's lines in their order, and how many it
-// has: errs.NotFound, errs.Invalid on "offset" or "limit".
-func (st *Store) RunLines(ctx context.Context, id int64, offset, limit int) ([]sla.RunLine, int, error) {
+// RunLines returns a page of run id's lines that filter selects, in the
+// run's order, and how many it selects: errs.NotFound, errs.Invalid on
+// "offset" or "limit".
+func (st *Store) RunLines(ctx context.Context, id int64, filter sla.RunLineFilter, offset, limit int) ([]sla.RunLine, int, error) {
 	if err := page(offset, limit); err != nil {
 		return nil, 0, err
 	}
@@ -118,17 +119,39 @@ func (st *Store) RunLines(ctx context.Context, id int64, offset, limit int) ([]s
 	if err != nil {
 		return nil, 0, err
 	}
-	lines, err := runLines(ctx, st.db, id, offset, limit)
-	return lines, r.Lines, err
+	if filter != sla.CreditingLines {
+		lines, err := runLines(ctx, st.db, id, offset, limit)
+		return lines, r.Lines, err
+	}
+	var total int
+	if err := st.db.QueryRowContext(ctx, `SELECT count(*) FROM credit_run_lines WHERE run_id = ? AND credit_minor <> 0`, id).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := st.db.QueryContext(ctx, `SELECT `+runLineCols+` FROM credit_run_lines
+		WHERE run_id = ? AND credit_minor <> 0 ORDER BY seq LIMIT ? OFFSET ?`, id, limit, offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	lines, err := scanRunLines(rows, limit)
+	return lines, total, err
 }
 
+// runLineCols are the columns scanRunLines reads, in its order.
+const runLineCols = `customer_id, service_id, policy_id, currency, downtime_seconds, uptime_percent,
+		credit_percent, charges_minor, credit_minor, payable_minor, claim_deadline, claim, reason`
+
 func runLines(ctx context.Context, q queryer, id int64, offset, limit int) ([]sla.RunLine, error) {
-	rows, err := q.QueryContext(ctx, `SELECT customer_id, service_id, policy_id, currency, downtime_seconds, uptime_percent,
-		credit_percent, charges_minor, credit_minor, payable_minor, claim_deadline, claim, reason
+	rows, err := q.QueryContext(ctx, `SELECT `+runLineCols+`
 		FROM credit_run_lines WHERE run_id = ? AND seq >= ? ORDER BY seq LIMIT ?`, id, offset, limit)
 	if err != nil {
 		return nil, err
 	}
+	return scanRunLines(rows, limit)
+}
+
+// scanRunLines reads the run lines rows holds (runLineCols), at most
+// limit of them, and closes rows; none is an empty slice, not nil.
+func scanRunLines(rows *sql.Rows, limit int) ([]sla.RunLine, error) {
 	defer rows.Close()
 	out := make([]sla.RunLine, 0, min(limit, 1<<20))
 	for rows.Next() {
@@ -140,6 +163,7 @@ func runLines(ctx context.Context, q queryer, id int64, offset, limit int) ([]sl
 			return nil, err
 		}
 		l.CreditPercent, l.Claim = sla.Percent(pct), sla.ClaimStatus(claim)
+		var err error
 		if l.ClaimDeadline, err = ptime(deadline); err != nil {
 			return nil, err
 		}

@@ -129,7 +129,7 @@ func TestRunIssuedOnceThenAdjusted(t *testing.T) {
 	if run.Lines != 2 || run.State != sla.RunPreviewed {
 		t.Fatalf("run %+v", run)
 	}
-	lines, total, err := st.RunLines(ctx, run.ID, 0, 10)
+	lines, total, err := st.RunLines(ctx, run.ID, sla.AllLines, 0, 10)
 	if err != nil || total != 2 {
 		t.Fatal(total, err)
 	}
@@ -517,5 +517,114 @@ func TestManualThresholdSetterNeedsASecondPerson(t *testing.T) {
 	}
 	if th := must[map[string]int64](t)(st.ManualThresholds(ctx)); th["USD"] != 1000 {
 		t.Errorf("thresholds %v", th)
+	}
+}
+
+// RunLines with CreditingLines lists only the lines that credit
+// something, in the run's order, paged over them, and counts them.
+func TestRunLinesCreditingOnly(t *testing.T) {
+	st, _ := newStore(t)
+	seed(t, st)
+	d, err := st.MonthData(ctx, "2012-12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	credited, err := sla.PreviewMonth("2012-12", now, base(), d)
+	if err != nil || len(credited) != 2 {
+		t.Fatal(len(credited), err)
+	}
+	// Zero-credit lines around and between the two that credit.
+	zero := func(l sla.RunLine) sla.RunLine {
+		l.CreditPercent, l.CreditMinor, l.PayableMinor, l.Reason = 0, 0, 0, "no credit"
+		return l
+	}
+	lines := []sla.RunLine{zero(credited[0]), credited[0], zero(credited[1]), zero(credited[0]), credited[1], zero(credited[1])}
+	run, err := sla.NewMonthRun("2012-12", now, lines, sam.Person, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run = must[sla.CreditRun](t)(st.CreateRun(ctx, sam, run, lines, now))
+	page := func(filter sla.RunLineFilter, offset, limit int) string {
+		t.Helper()
+		got, total, err := st.RunLines(ctx, run.ID, filter, offset, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := fmt.Sprint(total, ":")
+		for _, l := range got {
+			s += fmt.Sprintf(" %s/%d", l.Customer, l.CreditMinor)
+		}
+		return s
+	}
+	for _, tc := range []struct {
+		filter        sla.RunLineFilter
+		offset, limit int
+		want          string
+	}{
+		{sla.CreditingLines, 0, 10, "2: acme/25000 globex/10000"},
+		{sla.CreditingLines, 0, 1, "2: acme/25000"},
+		{sla.CreditingLines, 1, 1, "2: globex/10000"},
+		{sla.CreditingLines, 2, 1, "2:"},
+		{sla.AllLines, 0, 10, "6: acme/0 acme/25000 globex/0 acme/0 globex/10000 globex/0"},
+		{sla.AllLines, 4, 1, "6: globex/10000"},
+	} {
+		if got := page(tc.filter, tc.offset, tc.limit); got != tc.want {
+			t.Errorf("filter %d, offset %d, limit %d: %q, want %q", tc.filter, tc.offset, tc.limit, got, tc.want)
+		}
+	}
+	if got, _, err := st.RunLines(ctx, run.ID, sla.CreditingLines, 2, 1); err != nil || got == nil {
+		t.Errorf("past the end: %v, %v; want an empty list", got, err)
+	}
+	if _, _, err := st.RunLines(ctx, run.ID+1, sla.CreditingLines, 0, 1); errs.CodeOf(err) != errs.NotFound {
+		t.Errorf("unknown run: %v", err)
+	}
+	if _, _, err := st.RunLines(ctx, run.ID, sla.CreditingLines, -1, 1); errs.CodeOf(err) != errs.Invalid {
+		t.Errorf("offset -1: %v", err)
+	}
+}
+
+// CreatePolicy never replaces a policy: an existing id is a conflict on
+// "id", and neither the policy nor the audit log changes; PutPolicy still
+// replaces it.
+func TestCreatePolicyNeverReplaces(t *testing.T) {
+	st, db := newStore(t)
+	seed(t, st)
+	stored := must[sla.ServicePolicy](t)(st.Policy(ctx, "elb"))
+	audited := count(t, db, "audit_log")
+	other := stored
+	other.TimeZone = "America/New_York"
+	other.Target = sla.MustPercent("99.5")
+	_, err := st.CreatePolicy(ctx, mgr, other, now)
+	if errs.CodeOf(err) != errs.Conflict || errs.FieldOf(err) != "id" || !strings.Contains(errs.MessageOf(err), `policy "elb" already exists`) {
+		t.Fatalf("create over elb: %v, want a conflict on id", err)
+	}
+	if got := must[sla.ServicePolicy](t)(st.Policy(ctx, "elb")); got.TimeZone != stored.TimeZone || got.Target != stored.Target {
+		t.Errorf("a refused create changed the policy: %+v", got)
+	}
+	if n := count(t, db, "audit_log"); n != audited {
+		t.Errorf("a refused create was audited: %d → %d rows", audited, n)
+	}
+	// A new id is created and audited as such.
+	must[sla.Account](t)(st.CreateAccount(ctx, sam, sla.Account{ID: "initech", Name: "Initech", Currency: "USD", Email: "ap@initech.example"}, now))
+	override := other
+	override.ID, override.Customer = "elb-initech", "initech"
+	must[sla.ServicePolicy](t)(st.CreatePolicy(ctx, mgr, override, now))
+	var action string
+	if err := db.QueryRow(`SELECT action FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&action); err != nil || action != "sla_policy.create" {
+		t.Errorf("create audited as %q, %v", action, err)
+	}
+	// A second override for the same customer and service is still the
+	// customer's conflict, not the id's.
+	second := override
+	second.ID = "elb-initech-2"
+	if _, err := st.CreatePolicy(ctx, mgr, second, now); errs.CodeOf(err) != errs.Conflict || errs.FieldOf(err) == "id" {
+		t.Errorf("second override: %v", err)
+	}
+	// PutPolicy keeps replacing.
+	if got := must[sla.ServicePolicy](t)(st.PutPolicy(ctx, mgr, other, now)); got.Target != other.Target {
+		t.Errorf("put: %+v", got)
+	}
+	if got := must[sla.ServicePolicy](t)(st.Policy(ctx, "elb")); got.Target != other.Target {
+		t.Errorf("put did not replace: %+v", got)
 	}
 }
