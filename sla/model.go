@@ -52,9 +52,6 @@ const (
 	MajorOutage         Status = "major_outage"
 )
 
-// Statuses lists every known status.
-var statuses = []Status{DegradedPerformance, PartialOutage, MajorOutage}
-
 // Unlisted says how an impact that names no customers applies to customers.
 type Unlisted string
 

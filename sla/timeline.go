@@ -122,8 +122,7 @@ func paintMax(b []int64, imps []interval, val func(interval) (int64, bool)) []in
 	for k := range next {
 		next[k] = k
 	}
-	var find func(int) int
-	find = func(k int) int {
+	find := func(k int) int {
 		for next[k] != k {
 			next[k] = next[next[k]]
 			k = next[k]

@@ -68,14 +68,6 @@ func isCurrent(n Nav, href string) bool {
 	return n.Current == href || strings.HasPrefix(n.Current, href+"/")
 }
 
-// ariaCurrent is the aria-current value of a navigation link.
-func ariaCurrent(n Nav, href string) string {
-	if isCurrent(n, href) {
-		return "page"
-	}
-	return ""
-}
-
 // signedIn reports whether someone is signed in.
 func signedIn(n Nav) bool { return n.UserName != "" }
 
@@ -145,16 +137,6 @@ func groupFields(fields []ComponentField) []fieldGroup {
 		out = append(out, fieldGroup{Service: f.Service, Fields: []ComponentField{f}})
 	}
 	return out
-}
-
-// selectedLabel is the label of the selected option, or "".
-func selectedLabel(opts []Option) string {
-	for _, o := range opts {
-		if o.Selected {
-			return o.Label
-		}
-	}
-	return ""
 }
 
 // joinNames lists names for a sentence: "ELB us-east-1, EC2 us-east-1".

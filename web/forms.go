@@ -45,13 +45,6 @@ func requiredFormTime(field, raw string) (time.Time, error) {
 	return *t, nil
 }
 
-func formTimeValue(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return t.UTC().Format("2006-01-02 15:04")
-}
-
 var statusChoices = []incidents.Status{incidents.Operational, incidents.DegradedPerformance, incidents.PartialOutage, incidents.MajorOutage, incidents.UnderMaintenance}
 
 func statusOptions(selected incidents.Status) []templates.Option {

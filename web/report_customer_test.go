@@ -105,6 +105,9 @@ func TestCustomerReportEqualsRunPreview(t *testing.T) {
 	// 6 min (75960 s) that the Christmas outage adds: 8765.28 s in all;
 	// each incident alone: 3600 s (60 min) and 6.8% of 79560 s (90.17 min).
 	resp, body := b.get("/admin/reports/sla/customer?customer=acme&month=2012-12")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("acme, December 2012: %d", resp.StatusCode)
+	}
 	doc := parseHTML(t, body)
 	rows, _ := summaryRows(t, doc)
 	if got := rows["Elastic Load Balancing"]; strings.Join(got[:8], "|") != "Elastic Load Balancing|elb (default)|8765.28|146.09|99.6727%|99.95%|Missed|10%" {

@@ -24,7 +24,7 @@ func TestDeclareIncidentChangesStatusPage(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Request.URL.Path, "/admin/incidents/") {
 		t.Fatalf("declare: %d at %s\n%s", resp.StatusCode, resp.Request.URL, readBody(t, resp))
 	}
-	resp, body = b.get("/")
+	_, body = b.get("/")
 	if !strings.Contains(body, "Partial outage") || !strings.Contains(body, "12.5%") || !strings.Contains(body, "Elevated errors") {
 		t.Fatalf("status page after declaring:\n%s", body)
 	}

@@ -128,3 +128,24 @@ func MessageOf(err error) string {
 	}
 	return "internal error"
 }
+
+// Wrap, deferred by a storage method, says where a failure happened:
+//
+//	func (s *Store) Incident(ctx context.Context, id int64) (_ incidents.Incident, err error) {
+//		defer errs.Wrap(&err, "incidents/sqlite: Incident %d", id)
+//
+// A domain *Error is left as it is: it already names its field and reason,
+// and its Code and Message are what the HTTP table and the CLI show. Any
+// other error (a failed query, a closed database) is prefixed with the method
+// and key, so a 500 in the log says which query failed; it stays Internal.
+func Wrap(errp *error, format string, args ...any) {
+	err := *errp
+	if err == nil {
+		return
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return
+	}
+	*errp = fmt.Errorf(format+": %w", append(args, err)...)
+}

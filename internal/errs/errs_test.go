@@ -28,3 +28,27 @@ func TestPrefixAndCode(t *testing.T) {
 		t.Fatal("nil has no code")
 	}
 }
+
+func TestWrap(t *testing.T) {
+	failing := func() (err error) {
+		defer Wrap(&err, "store: Incident %d", 7)
+		return fmt.Errorf("no such table: incidents")
+	}
+	if got := failing().Error(); got != "store: Incident 7: no such table: incidents" {
+		t.Fatalf("got %q", got)
+	}
+	domain := func() (err error) {
+		defer Wrap(&err, "store: Incident %d", 7)
+		return NotFoundf("incident 7 not found")
+	}
+	if err := domain(); CodeOf(err) != NotFound || err.Error() != "incident 7 not found" {
+		t.Fatalf("a domain error must stay as it is, got %q (%s)", err, CodeOf(err))
+	}
+	ok := func() (err error) {
+		defer Wrap(&err, "store: Incident %d", 7)
+		return nil
+	}
+	if ok() != nil {
+		t.Fatal("nil must stay nil")
+	}
+}
