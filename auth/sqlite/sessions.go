@@ -5,9 +5,9 @@ import (
 	"database/sql"
 	"time"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
-	"github.com/amends/amends/web/auth"
 )
 
 // CreateSession starts a session for an enabled user and returns its raw id,

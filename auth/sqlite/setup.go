@@ -6,9 +6,9 @@ import (
 	"database/sql"
 	"time"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
-	"github.com/amends/amends/web/auth"
 )
 
 // SetupActor is the audit actor of the first admin's creation.

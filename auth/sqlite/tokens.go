@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
-	"github.com/amends/amends/web/auth"
 )
 
 const tokenColumns = `t.id, t.name, t.user_id, t.role, t.prefix, t.created_at, t.last_used_at, t.revoked_at`
