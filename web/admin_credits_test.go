@@ -15,7 +15,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"github.com/amends/amends/web/auth"
+	"github.com/amends/amends/auth"
 )
 
 // loginAs creates a user with email and role and returns a browser signed in as them.

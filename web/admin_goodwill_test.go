@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/incidents"
-	"github.com/amends/amends/web/auth"
 )
 
 // resolvedIncidentID is the id of the newest resolved incident.

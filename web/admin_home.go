@@ -5,9 +5,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/templates"
-	"github.com/amends/amends/web/auth"
 )
 
 // handleAdminHome shows "/admin": what is going on now.

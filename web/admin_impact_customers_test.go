@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/incidents"
-	"github.com/amends/amends/web/auth"
 )
 
 // sendMultipart posts fields and files (form name → content, sent as

@@ -6,11 +6,11 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/notify"
 	"github.com/amends/amends/templates"
-	"github.com/amends/amends/web/auth"
 )
 
 // maintenanceView is "/admin/maintenance" with the form as given.

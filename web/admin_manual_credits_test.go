@@ -9,7 +9,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"github.com/amends/amends/web/auth"
+	"github.com/amends/amends/auth"
 )
 
 var madeLocation = regexp.MustCompile(`^/admin/credits/manual\?made=(\d+)$`)

@@ -12,12 +12,12 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
 	"github.com/amends/amends/sla"
 	"github.com/amends/amends/templates"
-	"github.com/amends/amends/web/auth"
 )
 
 // The SLA policies' admin pages: the stored policies by service, each

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/sla"
-	"github.com/amends/amends/web/auth"
 )
 
 // deskTables are the credit desk's tables that a refused desk form must

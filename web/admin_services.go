@@ -7,10 +7,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/templates"
-	"github.com/amends/amends/web/auth"
 )
 
 // servicesView is "/admin/services" with the forms as given.

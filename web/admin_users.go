@@ -6,9 +6,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/templates"
-	"github.com/amends/amends/web/auth"
 )
 
 func roleOptions(selected auth.Role) []templates.Option {

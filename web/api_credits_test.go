@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/sla"
-	"github.com/amends/amends/web/auth"
 )
 
 // personToken creates a user with email and role and returns a token of theirs.

@@ -10,10 +10,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/sla"
-	"github.com/amends/amends/web/auth"
 )
 
 // Goodwill grants on incidents ("N days of usage of these services in

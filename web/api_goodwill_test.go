@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/sla"
-	"github.com/amends/amends/web/auth"
 )
 
 // A goodwill grant is requested, approved by another manager (403 for the

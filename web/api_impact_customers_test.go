@@ -5,9 +5,9 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/sla"
-	"github.com/amends/amends/web/auth"
 )
 
 // An update's component change may name the customers it hit: unknown

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/amends/amends/web/auth"
+	"github.com/amends/amends/auth"
 )
 
 func postSLA(t *testing.T, env *testEnv, token string, body []byte) (*http.Response, string) {

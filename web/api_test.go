@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/incidents"
-	"github.com/amends/amends/web/auth"
 )
 
 type incidentList struct {

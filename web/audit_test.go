@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/amends/amends/web/auth"
+	"github.com/amends/amends/auth"
 )
 
 // Every write made through HTTP leaves audit rows naming who made it: the

@@ -7,9 +7,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/templates"
-	"github.com/amends/amends/web/auth"
 )
 
 // handleSetupForm shows "/setup?code=...", where the holder of the one-time

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/amends/amends/web/auth"
+	"github.com/amends/amends/auth"
 )
 
 // emptyEnv is a server over a database with no users, and a setup code.

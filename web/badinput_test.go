@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/incidents"
-	"github.com/amends/amends/web/auth"
 )
 
 // Every refused input answers 4xx, says which field is wrong (beside it in

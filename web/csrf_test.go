@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/amends/amends/web/auth"
+	"github.com/amends/amends/auth"
 )
 
 func TestCSRF(t *testing.T) {

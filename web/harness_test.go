@@ -16,8 +16,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/incidents"
-	"github.com/amends/amends/web/auth"
 )
 
 // This file extends the harness of server_test.go: raw requests, API calls,

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/static"
-	"github.com/amends/amends/web/auth"
 )
 
 func TestHealthz(t *testing.T) {

@@ -8,9 +8,9 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/sla"
 	"github.com/amends/amends/templates"
-	"github.com/amends/amends/web/auth"
 )
 
 // customerReportDesk is seedDesk (acme, 4 load balancers, a one-hour full

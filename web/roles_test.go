@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/incidents"
-	"github.com/amends/amends/web/auth"
 )
 
 // roleFixture is a server with an active incident and a scheduled

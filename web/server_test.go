@@ -17,13 +17,13 @@ import (
 
 	"database/sql"
 
+	"github.com/amends/amends/auth"
+	authsqlite "github.com/amends/amends/auth/sqlite"
 	"github.com/amends/amends/incidents"
 	incsqlite "github.com/amends/amends/incidents/sqlite"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
 	slasqlite "github.com/amends/amends/sla/sqlite"
-	"github.com/amends/amends/web/auth"
-	authsqlite "github.com/amends/amends/web/auth/sqlite"
 )
 
 // testEnv is a real server over a real SQLite file in a temp folder.

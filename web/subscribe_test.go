@@ -19,11 +19,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/notify"
 	"github.com/amends/amends/notify/deliver"
 	notifysqlite "github.com/amends/amends/notify/sqlite"
-	"github.com/amends/amends/web/auth"
 )
 
 // smtpServer is a minimal real SMTP server on 127.0.0.1 (RFC 5321: EHLO,

@@ -10,14 +10,14 @@ import (
 	"os"
 	"strings"
 
+	"github.com/amends/amends/auth"
+	authsqlite "github.com/amends/amends/auth/sqlite"
 	"github.com/amends/amends/incidents"
 	incsqlite "github.com/amends/amends/incidents/sqlite"
 	"github.com/amends/amends/internal/sqlitedb"
 	notifysqlite "github.com/amends/amends/notify/sqlite"
 	"github.com/amends/amends/sla"
 	slasqlite "github.com/amends/amends/sla/sqlite"
-	"github.com/amends/amends/web/auth"
-	authsqlite "github.com/amends/amends/web/auth/sqlite"
 )
 
 // flagSet returns a FlagSet whose every flag can also come from an

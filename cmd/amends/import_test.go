@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/internal/demo"
 	"github.com/amends/amends/web"
 )
 
@@ -85,7 +86,7 @@ func TestImportStatuspageRoundTrip(t *testing.T) {
 	}
 	defer src.Close()
 	now := time.Now().UTC().Truncate(time.Second)
-	if ok, err := loadDemo(ctx, src.incidents, src.desk, now); err != nil || !ok {
+	if ok, err := demo.Load(ctx, src.incidents, src.desk, now); err != nil || !ok {
 		t.Fatalf("demo: %v %v", ok, err)
 	}
 	srv := web.New(web.Config{SiteName: "Demo Cloud", BaseURL: "https://status.example.com", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/amends/amends/web/auth"
+	"github.com/amends/amends/auth"
 )
 
 func init() {

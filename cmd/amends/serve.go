@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amends/amends/internal/demo"
 	"github.com/amends/amends/notify"
 	"github.com/amends/amends/notify/deliver"
 	"github.com/amends/amends/web"
@@ -26,7 +27,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	fs := flagSet("serve", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (env AMENDS_ADDR)")
 	dbPath := fs.String("db", "amends.db", "SQLite database file, created if missing (env AMENDS_DB)")
-	demo := fs.Bool("demo", false, "load the demo data into an empty database first (env AMENDS_DEMO)")
+	withDemo := fs.Bool("demo", false, "load the demo data into an empty database first (env AMENDS_DEMO)")
 	siteName := fs.String("site-name", "Amends Cloud", "name shown on every page (env AMENDS_SITE_NAME)")
 	baseURL := fs.String("base-url", "", "public URL of the site, for printed links (env AMENDS_BASE_URL)")
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure; set when served over HTTPS (env AMENDS_SECURE_COOKIES)")
@@ -78,8 +79,8 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	}
 	defer st.Close()
 
-	if *demo {
-		loaded, err := loadDemo(ctx, st.incidents, st.desk, time.Now())
+	if *withDemo {
+		loaded, err := demo.Load(ctx, st.incidents, st.desk, time.Now())
 		if err != nil {
 			fmt.Fprintf(stderr, "amends serve: demo data: %v\n", err)
 			return 1

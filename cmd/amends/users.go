@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/internal/errs"
-	"github.com/amends/amends/web/auth"
 )
 
 // cliActor is who the audit log names for writes made from the command line.

@@ -6,9 +6,9 @@ import (
 	"database/sql"
 	"time"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
-	"github.com/amends/amends/web/auth"
 )
 
 // SetupActor is the audit actor of the first admin's creation.
@@ -17,7 +17,8 @@ const SetupActor = "setup"
 // NewSetupCode returns a fresh first-admin setup code, valid for
 // auth.SetupCodeTTL, replacing any earlier one; only its hash is stored.
 // Conflict once any user exists.
-func (s *Store) NewSetupCode(ctx context.Context, now time.Time) (string, error) {
+func (s *Store) NewSetupCode(ctx context.Context, now time.Time) (_ string, err error) {
+	defer errs.Wrap(&err, "auth/sqlite: NewSetupCode")
 	code, err := auth.NewSecret()
 	if err != nil {
 		return "", err
@@ -51,7 +52,8 @@ func requireNoUsers(ctx context.Context, tx *sql.Tx) error {
 // and consumes the code, in one transaction audited with actor "setup".
 // Invalid for bad input (the code stays usable); Conflict if a user already
 // exists; Unauthorized for a wrong or expired code.
-func (s *Store) CreateFirstAdmin(ctx context.Context, code string, u auth.NewUser, now time.Time) (auth.User, error) {
+func (s *Store) CreateFirstAdmin(ctx context.Context, code string, u auth.NewUser, now time.Time) (_ auth.User, err error) {
+	defer errs.Wrap(&err, "auth/sqlite: CreateFirstAdmin %q", u.Email)
 	u.Role = auth.Admin
 	u, hash, err := prepareUser(u)
 	if err != nil {

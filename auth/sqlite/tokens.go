@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
-	"github.com/amends/amends/web/auth"
 )
 
 const tokenColumns = `t.id, t.name, t.user_id, t.role, t.prefix, t.created_at, t.last_used_at, t.revoked_at`
@@ -47,8 +47,9 @@ func getToken(ctx context.Context, q queryer, id int64) (auth.Token, error) {
 // prefix. Invalid on "name" (1 to 100 characters) or "role" (unknown, or
 // above the owner's role); NotFound for an unknown user; Conflict if the
 // user is disabled.
-func (s *Store) CreateToken(ctx context.Context, actor string, userID int64, name string, role auth.Role, now time.Time) (string, auth.Token, error) {
-	name, err := auth.ValidateTokenName(name)
+func (s *Store) CreateToken(ctx context.Context, actor string, userID int64, name string, role auth.Role, now time.Time) (_ string, _ auth.Token, err error) {
+	defer errs.Wrap(&err, "auth/sqlite: CreateToken user %d", userID)
+	name, err = auth.ValidateTokenName(name)
 	if err != nil {
 		return "", auth.Token{}, err
 	}
@@ -97,7 +98,8 @@ func errBadToken() error { return errs.Unauthorizedf("invalid or revoked API tok
 // the token's effective role: the lower of the token's role and the owner's
 // current one. It records LastUsedAt, at most once per auth.TouchEvery.
 // Unauthorized if the token is unknown or revoked or its owner is disabled.
-func (s *Store) TokenUser(ctx context.Context, raw string, now time.Time) (auth.User, auth.Token, error) {
+func (s *Store) TokenUser(ctx context.Context, raw string, now time.Time) (_ auth.User, _ auth.Token, err error) {
+	defer errs.Wrap(&err, "auth/sqlite: TokenUser") // the token is a secret: not in the error
 	if !strings.HasPrefix(raw, auth.TokenPrefix) {
 		return auth.User{}, auth.Token{}, errBadToken()
 	}
@@ -133,7 +135,8 @@ func (s *Store) TokenUser(ctx context.Context, raw string, now time.Time) (auth.
 
 // Tokens returns a user's tokens, or everyone's for userID 0, oldest first,
 // revoked ones included.
-func (s *Store) Tokens(ctx context.Context, userID int64) ([]auth.Token, error) {
+func (s *Store) Tokens(ctx context.Context, userID int64) (_ []auth.Token, err error) {
+	defer errs.Wrap(&err, "auth/sqlite: Tokens user %d", userID)
 	rows, err := s.db.QueryContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens t WHERE ? = 0 OR t.user_id = ? ORDER BY t.id`, userID, userID)
 	if err != nil {
 		return nil, err
@@ -152,7 +155,8 @@ func (s *Store) Tokens(ctx context.Context, userID int64) ([]auth.Token, error) 
 
 // RevokeToken revokes a token for good. NotFound; Conflict if it is already
 // revoked.
-func (s *Store) RevokeToken(ctx context.Context, actor string, id int64, now time.Time) error {
+func (s *Store) RevokeToken(ctx context.Context, actor string, id int64, now time.Time) (err error) {
+	defer errs.Wrap(&err, "auth/sqlite: RevokeToken %d", id)
 	return sqlitedb.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		before, err := getToken(ctx, tx, id)
 		if err != nil {

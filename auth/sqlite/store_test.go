@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
-	"github.com/amends/amends/web/auth"
 )
 
 func TestMain(m *testing.M) {
@@ -683,5 +683,27 @@ func TestAuditLog(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("audit log:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A storage failure says which method and key it came from, and never
+// carries a secret; a domain error comes back as it was.
+func TestErrorsSayWhere(t *testing.T) {
+	s, db, admin := withAdmin(t)
+	if _, err := s.User(ctx, 99); errs.CodeOf(err) != errs.NotFound || err.Error() != "user 99 not found" {
+		t.Errorf("unknown user: %v", err)
+	}
+	raw, err := s.CreateSession(ctx, admin.ID, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	_, err = s.User(ctx, admin.ID)
+	if want := fmt.Sprintf("auth/sqlite: User %d: ", admin.ID); errs.CodeOf(err) != errs.Internal || !strings.HasPrefix(fmt.Sprint(err), want) {
+		t.Errorf("User on a closed database: %v, want Internal starting %q", err, want)
+	}
+	_, _, err = s.SessionUser(ctx, raw, t0)
+	if errs.CodeOf(err) != errs.Internal || !strings.HasPrefix(fmt.Sprint(err), "auth/sqlite: SessionUser: ") || strings.Contains(err.Error(), raw) {
+		t.Errorf("SessionUser on a closed database: %v", err)
 	}
 }

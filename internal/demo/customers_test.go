@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"context"
@@ -24,8 +24,8 @@ func TestDemoAprilGoodwill(t *testing.T) {
 	}
 	defer st.Close()
 	now := time.Date(2013, 1, 10, 12, 0, 0, 0, time.UTC)
-	if ok, err := loadDemo(ctx, st.incidents, st.desk, now); err != nil || !ok {
-		t.Fatalf("loadDemo: %v, %v", ok, err)
+	if ok, err := Load(ctx, st.incidents, st.desk, now); err != nil || !ok {
+		t.Fatalf("Load: %v, %v", ok, err)
 	}
 	accounts, err := st.desk.Accounts(ctx)
 	if err != nil || len(accounts) < 30 {

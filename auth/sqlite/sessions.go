@@ -5,16 +5,17 @@ import (
 	"database/sql"
 	"time"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
-	"github.com/amends/amends/web/auth"
 )
 
 // CreateSession starts a session for an enabled user and returns its raw id,
 // new at every call; only its hash is stored. It also clears out sessions
 // that have expired. NotFound; Unauthorized if the user is disabled.
 // Sessions are not data of the product, so they are not audited.
-func (s *Store) CreateSession(ctx context.Context, userID int64, now time.Time) (string, error) {
+func (s *Store) CreateSession(ctx context.Context, userID int64, now time.Time) (_ string, err error) {
+	defer errs.Wrap(&err, "auth/sqlite: CreateSession user %d", userID)
 	raw, err := auth.NewSecret()
 	if err != nil {
 		return "", err
@@ -48,7 +49,8 @@ func errNoSession() error { return errs.Unauthorizedf("not logged in or session 
 // session's idle expiry (writing at most once per auth.TouchEvery).
 // Unauthorized if the id is unknown, the session has expired (it is then
 // deleted) or the user is disabled.
-func (s *Store) SessionUser(ctx context.Context, rawID string, now time.Time) (auth.User, auth.Session, error) {
+func (s *Store) SessionUser(ctx context.Context, rawID string, now time.Time) (_ auth.User, _ auth.Session, err error) {
+	defer errs.Wrap(&err, "auth/sqlite: SessionUser") // the id is a secret: not in the error
 	if rawID == "" {
 		return auth.User{}, auth.Session{}, errNoSession()
 	}
@@ -91,7 +93,8 @@ func (s *Store) SessionUser(ctx context.Context, rawID string, now time.Time) (a
 }
 
 // DeleteSession ends a session; an unknown id is not an error.
-func (s *Store) DeleteSession(ctx context.Context, rawID string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, auth.HashSecret(rawID))
+func (s *Store) DeleteSession(ctx context.Context, rawID string) (err error) {
+	defer errs.Wrap(&err, "auth/sqlite: DeleteSession") // the id is a secret: not in the error
+	_, err = s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, auth.HashSecret(rawID))
 	return err
 }

@@ -5,9 +5,9 @@ import (
 	"database/sql"
 	"time"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
-	"github.com/amends/amends/web/auth"
 )
 
 const userColumns = `id, email, name, role, disabled, created_at`
@@ -37,14 +37,16 @@ func getUser(ctx context.Context, q queryer, id int64) (auth.User, error) {
 }
 
 // UserCount returns how many users exist, disabled ones included.
-func (s *Store) UserCount(ctx context.Context) (int, error) {
+func (s *Store) UserCount(ctx context.Context) (_ int, err error) {
+	defer errs.Wrap(&err, "auth/sqlite: UserCount")
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
+	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
 	return n, err
 }
 
 // Users returns every user, oldest first.
-func (s *Store) Users(ctx context.Context) ([]auth.User, error) {
+func (s *Store) Users(ctx context.Context) (_ []auth.User, err error) {
+	defer errs.Wrap(&err, "auth/sqlite: Users")
 	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY id`)
 	if err != nil {
 		return nil, err
@@ -62,13 +64,15 @@ func (s *Store) Users(ctx context.Context) ([]auth.User, error) {
 }
 
 // User returns one user; NotFound if there is none with id.
-func (s *Store) User(ctx context.Context, id int64) (auth.User, error) {
+func (s *Store) User(ctx context.Context, id int64) (_ auth.User, err error) {
+	defer errs.Wrap(&err, "auth/sqlite: User %d", id)
 	return getUser(ctx, s.db, id)
 }
 
 // CreateUser validates u and creates the user. Invalid for bad input;
 // Conflict on field "email" if the address is already in use.
-func (s *Store) CreateUser(ctx context.Context, actor string, u auth.NewUser, now time.Time) (auth.User, error) {
+func (s *Store) CreateUser(ctx context.Context, actor string, u auth.NewUser, now time.Time) (_ auth.User, err error) {
+	defer errs.Wrap(&err, "auth/sqlite: CreateUser %q", u.Email)
 	u, hash, err := prepareUser(u)
 	if err != nil {
 		return auth.User{}, err
@@ -137,12 +141,13 @@ func otherEnabledAdmins(ctx context.Context, tx *sql.Tx, id int64) (int, error) 
 // SetRole changes a user's role. Invalid for an unknown role; NotFound;
 // Conflict when it would leave no enabled admin. Setting the role a user
 // already has changes and audits nothing.
-func (s *Store) SetRole(ctx context.Context, actor string, id int64, role auth.Role, now time.Time) (auth.User, error) {
+func (s *Store) SetRole(ctx context.Context, actor string, id int64, role auth.Role, now time.Time) (_ auth.User, err error) {
+	defer errs.Wrap(&err, "auth/sqlite: SetRole %d", id)
 	if err := role.Validate(); err != nil {
 		return auth.User{}, err
 	}
 	var after auth.User
-	err := sqlitedb.InTx(ctx, s.db, func(tx *sql.Tx) error {
+	err = sqlitedb.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		before, err := getUser(ctx, tx, id)
 		if err != nil {
 			return err
@@ -179,9 +184,10 @@ func (s *Store) SetRole(ctx context.Context, actor string, id int64, role auth.R
 // sessions (its tokens stop working while it stays disabled). NotFound;
 // Conflict when it would leave no enabled admin. Setting the state a user
 // already has changes and audits nothing.
-func (s *Store) SetDisabled(ctx context.Context, actor string, id int64, disabled bool, now time.Time) (auth.User, error) {
+func (s *Store) SetDisabled(ctx context.Context, actor string, id int64, disabled bool, now time.Time) (_ auth.User, err error) {
+	defer errs.Wrap(&err, "auth/sqlite: SetDisabled %d", id)
 	var after auth.User
-	err := sqlitedb.InTx(ctx, s.db, func(tx *sql.Tx) error {
+	err = sqlitedb.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		before, err := getUser(ctx, tx, id)
 		if err != nil {
 			return err
@@ -224,7 +230,8 @@ func (s *Store) SetDisabled(ctx context.Context, actor string, id int64, disable
 // SetPassword validates and sets a user's password and ends all the user's
 // sessions; a user changing their own password gets a new session from
 // CreateSession. Invalid on "password"; NotFound.
-func (s *Store) SetPassword(ctx context.Context, actor string, id int64, password string, now time.Time) error {
+func (s *Store) SetPassword(ctx context.Context, actor string, id int64, password string, now time.Time) (err error) {
+	defer errs.Wrap(&err, "auth/sqlite: SetPassword %d", id)
 	if err := auth.ValidatePassword(password); err != nil {
 		return err
 	}
@@ -256,7 +263,8 @@ func (s *Store) SetPassword(ctx context.Context, actor string, id int64, passwor
 // errs.Unauthorizedf("wrong email or password") for an unknown email, a
 // wrong password or a disabled user; an unknown email costs the same argon2
 // work as a known one, so timing does not tell which addresses exist.
-func (s *Store) Authenticate(ctx context.Context, email, password string, now time.Time) (auth.User, error) {
+func (s *Store) Authenticate(ctx context.Context, email, password string, now time.Time) (_ auth.User, err error) {
+	defer errs.Wrap(&err, "auth/sqlite: Authenticate %q", email)
 	var hash string
 	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE lower(email) = lower(?)`,
 		auth.NormalizeEmail(email)), &hash)

@@ -1,9 +1,14 @@
-package main
+// Package demo is the demo data of Amends: a cloud provider's status page
+// with its services, components, incidents (two outages of the provider's
+// story and a few recent ones), an upcoming maintenance and a published
+// explanation, and the credit desk's customers, policies and goodwill grant.
+// Load writes it into an empty database through the stores, as a person
+// would through the product; `amends demo` and `amends serve --demo` call it.
+package demo
 
 import (
 	"context"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -13,32 +18,6 @@ import (
 
 // demoActor is who the audit log names for the demo data.
 const demoActor = "demo loader"
-
-// runDemo is `amends demo`: it loads the demo data into an empty database.
-func runDemo(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	fs := flagSet("demo", stderr)
-	dbPath := fs.String("db", "amends.db", "SQLite database file, created if missing (env AMENDS_DB)")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
-	}
-	st, err := openStores(ctx, *dbPath)
-	if err != nil {
-		fmt.Fprintf(stderr, "amends demo: %v\n", err)
-		return 1
-	}
-	defer st.Close()
-	loaded, err := loadDemo(ctx, st.incidents, st.desk, time.Now())
-	if err != nil {
-		fmt.Fprintf(stderr, "amends demo: %v\n", err)
-		return 1
-	}
-	if !loaded {
-		fmt.Fprintf(stderr, "amends demo: %s already has services; the demo data goes only into an empty database\n", *dbPath)
-		return 1
-	}
-	fmt.Fprintf(stdout, "Loaded the demo data into %s.\n", *dbPath)
-	return 0
-}
 
 func utc(s string) time.Time {
 	t, err := time.Parse(time.RFC3339, s)
@@ -69,15 +48,18 @@ type demoIncident struct {
 	updates []demoUpdate // the first declares the incident
 }
 
-// loadDemo fills an empty database with a cloud provider's status page: four
+// Load fills an empty database with a cloud provider's status page: four
 // services in three regions, the two outages of the provider's story
 // (December 2012 load balancers, April 2011 block storage), three recent
 // incidents (5, 2 and 20 days before now) so the uptime bars' last days are
 // not empty, and one upcoming maintenance.
 // The credit desk gets its customers, policies and the April 2011 goodwill
-// grant (see loadDemoCustomers).
+// grant (see loadDemoCustomers), and the December 2012 incident a published
+// explanation (see loadDemoExplanation). now is the instant every write is
+// recorded at and the recent incidents and the maintenance are placed from.
 // It returns false, changing nothing, if the database already has services.
-func loadDemo(ctx context.Context, store incidents.Store, desk sla.DeskStore, now time.Time) (bool, error) {
+// Each write commits on its own: an error part way leaves what came before.
+func Load(ctx context.Context, store incidents.Store, desk sla.DeskStore, now time.Time) (bool, error) {
 	existing, err := store.Services(ctx)
 	if err != nil {
 		return false, err

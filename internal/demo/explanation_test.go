@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"context"
@@ -20,8 +20,8 @@ func TestDemoExplanation(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if ok, err := loadDemo(ctx, st.incidents, st.desk, time.Date(2013, 1, 10, 12, 0, 0, 0, time.UTC)); err != nil || !ok {
-		t.Fatalf("loadDemo: %v, %v", ok, err)
+	if ok, err := Load(ctx, st.incidents, st.desk, time.Date(2013, 1, 10, 12, 0, 0, 0, time.UTC)); err != nil || !ok {
+		t.Fatalf("Load: %v, %v", ok, err)
 	}
 	list, err := st.incidents.PublishedExplanations(ctx)
 	if err != nil || len(list) != 1 || list[0].Title != demoExplanationTitle {

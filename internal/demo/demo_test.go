@@ -1,0 +1,39 @@
+package demo
+
+import (
+	"context"
+	"database/sql"
+
+	incsqlite "github.com/amends/amends/incidents/sqlite"
+	"github.com/amends/amends/internal/sqlitedb"
+	slasqlite "github.com/amends/amends/sla/sqlite"
+)
+
+// stores are the stores Load writes to, over one database file, as
+// cmd/amends opens them.
+type stores struct {
+	db        *sql.DB
+	incidents *incsqlite.Store
+	desk      *slasqlite.Store
+}
+
+// openStores opens (creating and migrating) the database at path.
+func openStores(ctx context.Context, path string) (*stores, error) {
+	db, err := sqlitedb.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	inc, err := incsqlite.New(db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	desk, err := slasqlite.New(db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &stores{db: db, incidents: inc, desk: desk}, nil
+}
+
+func (s *stores) Close() error { return s.db.Close() }
