@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/amends/amends/sla"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/web/auth"
 )
 
@@ -38,7 +38,7 @@ func (e *testEnv) assertDeskUnchanged(before rowCounts) {
 }
 
 // storedPolicy reads policy id as the JSON API gives it.
-func (e *testEnv) storedPolicy(id string) sla.ServicePolicy {
+func (e *testEnv) storedPolicy(id string) desk.ServicePolicy {
 	e.t.Helper()
 	p, err := e.desk.Policy(context.Background(), id)
 	if err != nil {

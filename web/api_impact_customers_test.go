@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
-	"github.com/amends/amends/sla"
 	"github.com/amends/amends/web/auth"
 )
 
@@ -54,7 +54,7 @@ func TestImpactNamesCustomersAPI(t *testing.T) {
 		t.Fatalf("stored customers %+v", cs)
 	}
 
-	var run sla.CreditRun
+	var run desk.CreditRun
 	env.api("POST", "/credit-runs", support, map[string]any{"month": "2012-12"}).expect(t, http.StatusCreated).decode(t, &run)
 	var lines apiRun
 	env.api("GET", fmt.Sprintf("/credit-runs/%d", run.ID), support, nil).expect(t, http.StatusOK).decode(t, &lines)

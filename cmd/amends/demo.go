@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
-	"github.com/amends/amends/sla"
 )
 
 // demoActor is who the audit log names for the demo data.
@@ -77,7 +77,7 @@ type demoIncident struct {
 // The credit desk gets its customers, policies and the April 2011 goodwill
 // grant (see loadDemoCustomers).
 // It returns false, changing nothing, if the database already has services.
-func loadDemo(ctx context.Context, store incidents.Store, desk sla.DeskStore, now time.Time) (bool, error) {
+func loadDemo(ctx context.Context, store incidents.Store, deskStore desk.Store, now time.Time) (bool, error) {
 	existing, err := store.Services(ctx)
 	if err != nil {
 		return false, err
@@ -128,7 +128,7 @@ func loadDemo(ctx context.Context, store incidents.Store, desk sla.DeskStore, no
 			april = id
 		}
 	}
-	if err := loadDemoCustomers(ctx, desk, catalog, april, now); err != nil {
+	if err := loadDemoCustomers(ctx, deskStore, catalog, april, now); err != nil {
 		return false, fmt.Errorf("credit desk: %w", err)
 	}
 	if err := loadDemoExplanation(ctx, store, now); err != nil {
