@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/sla"
 )
 
@@ -188,7 +189,7 @@ func DraftExplanation(inc Incident, services []Service, components []Component, 
 		} else {
 			amounts := make([]string, len(currencies))
 			for i, cur := range currencies {
-				amounts[i] = sla.FormatMoney(credits.CreditMinor[cur], cur)
+				amounts[i] = desk.FormatMoney(credits.CreditMinor[cur], cur)
 			}
 			fmt.Fprintf(&b, " The service credits this comes to: %s, applied through the month's credit run.\n", strings.Join(amounts, ", "))
 		}

@@ -42,7 +42,7 @@ func SLAScenario(period sla.Period, asOf time.Time, services []Service, componen
 // their spans name (sla.Impact.Customers), for per-customer figures. It is
 // not a valid scenario alone: the engine refuses an impact that names a
 // customer the scenario lacks, so the caller adds every named customer
-// (sla.MonthScenarios adds the desk's accounts).
+// (desk.MonthScenarios adds the desk's accounts).
 func SLAScenarioNamed(period sla.Period, asOf time.Time, services []Service, components []Component, incs []Incident, maints []Maintenance) (*sla.Scenario, error) {
 	return slaScenario(period, asOf, services, components, incs, maints, true)
 }

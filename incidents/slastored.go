@@ -11,8 +11,8 @@ import (
 // incidents and maintenance that overlap [from, to), and builds their
 // scenario with SLAScenarioNamed (impacts name their customers) for period
 // as of asOf. The credit desk uses it for a month's run (with
-// sla.MonthWindow as [from, to)), and so does `amends sla scenario`, so
-// both see the same data; sla.MonthScenarios adds the customers. Store
+// desk.MonthWindow as [from, to)), and so does `amends sla scenario`, so
+// both see the same data; desk.MonthScenarios adds the customers. Store
 // errors are returned as they are.
 func StoredScenario(ctx context.Context, store Store, period sla.Period, from, to, asOf time.Time) (*sla.Scenario, error) {
 	services, err := store.Services(ctx)

@@ -29,7 +29,7 @@ func DecodeScenario(r io.Reader) (*Scenario, error) {
 		if errors.Is(err, io.EOF) && dec.InputOffset() > 0 {
 			err = io.ErrUnexpectedEOF // it ended inside the scenario
 		}
-		return nil, jsonError(err)
+		return nil, JSONError(err)
 	}
 	if err := s.Validate(); err != nil {
 		return nil, err
@@ -200,7 +200,11 @@ func parseTime(s string) time.Time {
 	return t
 }
 
-func jsonError(err error) error {
+// JSONError turns an error of encoding/json's Decoder into the errs.Malformed
+// that DecodeScenario returns for it (naming the field of a value of the
+// wrong type); an *errs.Error passes unchanged, and so does a failure to
+// read, which is not the input's fault.
+func JSONError(err error) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	var e *errs.Error
@@ -586,6 +590,36 @@ func (s *Scenario) wire() *wireScenario {
 		w.Customers[i] = wc
 	}
 	return w
+}
+
+// PolicyJSON is a policy in the spec's JSON form, its decimals kept as
+// written: PolicyJSONOf makes one, its Policy method reads it back.
+// Embedded in a struct with more fields, it gives the policy object with
+// those fields added, as the credit desk stores its policies.
+type PolicyJSON = wirePolicy
+
+// PolicyJSONOf is p in the spec's JSON form, as EncodeScenario writes it.
+func PolicyJSONOf(p Policy) PolicyJSON { return wirePolicyOf(p) }
+
+// Policy reads w as DecodeScenario reads a policy (decimals exactly),
+// without the checks of Validate: errs.Invalid naming the field ("target",
+// "tiers[0].below") for a value that is not a number of its kind.
+func (w wirePolicy) Policy() (Policy, error) {
+	var r reader
+	p := r.policy("", w)
+	if r.err != nil {
+		return Policy{}, trimDot(r.err)
+	}
+	return p, nil
+}
+
+// trimDot removes the "." that a field path built from an empty prefix starts with.
+func trimDot(err error) error {
+	var e *errs.Error
+	if errors.As(err, &e) && strings.HasPrefix(e.Field, ".") {
+		return &errs.Error{Code: e.Code, Field: e.Field[1:], Message: e.Message}
+	}
+	return err
 }
 
 // wirePolicyOf is p in the spec's input form.

@@ -4,6 +4,13 @@
 // DecodeScenario leaves zero when the JSON has no "as_of" and Evaluate
 // requires; the command line and the HTTP handler fill in their "now".
 //
+// Beside Evaluate it holds the arithmetic the SLA dashboard shows (the
+// weighted FleetUptime of a group of components, ErrorBudget and BurnRate)
+// and Generate, a reproducible month of any size for benchmarks. It keeps
+// no customers, stored policies or payments: the credit desk (package
+// desk) builds its scenarios from what it stores, evaluates them here, and
+// pays the credits they give.
+//
 // # The model, with the spec's example
 //
 // A Scenario holds a Period, Components (where a service runs), one Policy

@@ -144,7 +144,7 @@ type Goodwill struct {
 	EligibleComponents []string
 	// Reason is the written reason of the grant it comes from. It is not
 	// part of the scenario's JSON form and changes no figure; a goodwill
-	// run's lines quote it (see PreviewGoodwill).
+	// run's lines quote it (see desk.PreviewGoodwill).
 	Reason string
 }
 

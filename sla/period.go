@@ -48,7 +48,7 @@ func (p Period) resolve() (span, error) {
 	var s span
 	loc := time.UTC
 	if p.TimeZone != "" {
-		l, err := loadLocation(p.TimeZone)
+		l, err := LoadLocation(p.TimeZone)
 		if err != nil {
 			return s, errs.Invalidf("timezone", "%q is not a known IANA time zone", p.TimeZone)
 		}
@@ -111,7 +111,27 @@ func (s span) claimDeadline(claimPeriods int64) time.Time {
 	return time.Unix(s.end.Unix()+claimPeriods*length, 0).In(s.loc)
 }
 
-func loadLocation(name string) (*time.Location, error) {
+// ClaimDeadline is the instant until which a credit of period under p may
+// be claimed, as Evaluate computes it: the end of the claim_periods-th
+// calendar period after it, in the period's time zone (for a range, its end
+// plus claim_periods times its length). errs.Invalid naming the period's
+// field ("timezone", "month", ...), or the policy's as Validate does.
+func (p Policy) ClaimDeadline(period Period) (time.Time, error) {
+	sp, err := period.resolve()
+	if err != nil {
+		return time.Time{}, err
+	}
+	r, err := compilePolicy(p)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return sp.claimDeadline(r.claim), nil
+}
+
+// LoadLocation returns the IANA time zone name, as a Period's TimeZone
+// names it: "UTC" always, "" and "Local" never (a result must not depend on
+// the machine it is computed on).
+func LoadLocation(name string) (*time.Location, error) {
 	if name == "UTC" {
 		return time.UTC, nil
 	}

@@ -90,10 +90,11 @@ type GoodwillCredit struct {
 }
 
 // The display rules: downtime in seconds with at most 6 decimals rounded half
-// away from zero; uptime with 4 decimals rounded toward zero.
+// away from zero (Ratio.Round); uptime with 4 decimals rounded toward zero
+// (Ratio.Truncate). The desk's run lines show their figures with them too.
 const (
-	downtimePlaces = 6
-	uptimePlaces   = 4
+	DowntimePlaces = 6
+	UptimePlaces   = 4
 )
 
 // MarshalJSON gives the spec's result document.
@@ -175,9 +176,9 @@ func (c *ComponentResult) appendJSON(b []byte) []byte {
 	b = append(b, `{"id":`...)
 	b = appendString(b, c.ID)
 	b = append(b, `,"downtime_seconds":"`...)
-	b = c.DowntimeSeconds.AppendRound(b, downtimePlaces)
+	b = c.DowntimeSeconds.AppendRound(b, DowntimePlaces)
 	b = append(b, `","uptime_percent":"`...)
-	b = c.UptimePercent().AppendTruncate(b, uptimePlaces)
+	b = c.UptimePercent().AppendTruncate(b, UptimePlaces)
 	return append(b, `"}`...)
 }
 
@@ -188,7 +189,7 @@ func (s *ServiceResult) appendJSON(b []byte) []byte {
 	b = append(b, `{"service":`...)
 	b = appendString(b, s.Service)
 	b = append(b, `,"uptime_percent":"`...)
-	b = s.uptime.AppendTruncate(b, uptimePlaces)
+	b = s.uptime.AppendTruncate(b, UptimePlaces)
 	return append(b, `"}`...)
 }
 
@@ -228,9 +229,9 @@ func (s *CustomerService) appendJSON(b []byte) []byte {
 	b = append(b, `,"policy":`...)
 	b = appendString(b, s.Policy)
 	b = append(b, `,"downtime_seconds":"`...)
-	b = s.DowntimeSeconds.AppendRound(b, downtimePlaces)
+	b = s.DowntimeSeconds.AppendRound(b, DowntimePlaces)
 	b = append(b, `","uptime_percent":"`...)
-	b = s.UptimePercent().AppendTruncate(b, uptimePlaces)
+	b = s.UptimePercent().AppendTruncate(b, UptimePlaces)
 	b = append(b, `","credit_percent":"`...)
 	b = appendFixed(b, int64(s.CreditPercent), 4, true)
 	b = append(b, `","charges_minor":`...)
@@ -257,7 +258,7 @@ func (g *GoodwillCredit) appendJSON(b []byte) []byte {
 
 // MarshalJSON gives the ratio as a decimal string rounded to 6 places.
 func (x Ratio) MarshalJSON() ([]byte, error) {
-	b := append([]byte{'"'}, x.AppendRound(nil, downtimePlaces)...)
+	b := append([]byte{'"'}, x.AppendRound(nil, DowntimePlaces)...)
 	return append(b, '"'), nil
 }
 

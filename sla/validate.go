@@ -378,6 +378,17 @@ func (m *model) checkImpact(im Impact) error {
 	return nil
 }
 
+// Validate checks p's own values with the rules Evaluate applies to a
+// scenario's policies (target, tiers, count, notice, unlisted, claim
+// periods, cap, minimum credit, basis) and returns errs.Invalid on the
+// first field that breaks one, named as in the spec ("target",
+// "tiers[1].credit_percent", ...). Its id and service, and how they fit
+// the rest of a scenario, are the scenario's to check.
+func (p Policy) Validate() error {
+	_, err := compilePolicy(p)
+	return err
+}
+
 func compilePolicy(pol Policy) (policyRule, error) {
 	r := defaultRule
 	if err := checkPercent("target", pol.Target); err != nil {

@@ -2,7 +2,7 @@ package templates
 
 // View models of the credit desk's pages: customers, the CSV import,
 // credit runs, the ledger, the customer's statement and the audit log.
-// Money is already formatted (sla.FormatMoney), times are Time.
+// Money is already formatted (desk.FormatMoney), times are Time.
 
 // CustomerRow is a customer in a list or at the head of its page.
 type CustomerRow struct {

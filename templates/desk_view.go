@@ -1,7 +1,7 @@
 package templates
 
 // View models of the credit desk's policy, manual credit and settings
-// pages. Money is already formatted (sla.FormatMoney), times are Time, and
+// pages. Money is already formatted (desk.FormatMoney), times are Time, and
 // form fields hold what was typed.
 
 // PolicyTierRows is how many tier rows an empty policy form offers; a

@@ -12,21 +12,22 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/internal/errs"
-	"github.com/amends/amends/internal/sqlitedb"
 	"github.com/amends/amends/templates"
 )
 
-// AuditLog reads the append-only audit log (cmd/amends's stores implement
-// it over the database with sqlitedb.AuditEntries, LatestAuditEntries and
-// AuditActions).
+// AuditLog reads the append-only audit log (audit/sqlite's Log implements
+// it over the database).
 type AuditLog interface {
-	AuditEntries(ctx context.Context, f sqlitedb.AuditFilter) ([]sqlitedb.AuditRecord, int, error)
-	// LatestAuditEntries returns the newest entry of every entity id of
+	// Entries returns a page of the entries f selects, newest first, and
+	// how many it selects.
+	Entries(ctx context.Context, f audit.Filter) ([]audit.Record, int, error)
+	// LatestEntries returns the newest entry of every entity id of
 	// entity, by entity id.
-	LatestAuditEntries(ctx context.Context, entity string) (map[string]sqlitedb.AuditRecord, error)
-	// AuditActions returns every action the log holds, in order.
-	AuditActions(ctx context.Context) ([]string, error)
+	LatestEntries(ctx context.Context, entity string) (map[string]audit.Record, error)
+	// Actions returns every action the log holds, in order.
+	Actions(ctx context.Context) ([]string, error)
 }
 
 // auditActionOptions are the action filter's choices: any action, then
@@ -84,7 +85,7 @@ func (s *Server) handleAudit(c echo.Context) error {
 	}
 	v := templates.AuditPage{Actor: strings.TrimSpace(c.QueryParam("actor")), Entity: strings.TrimSpace(c.QueryParam("entity")),
 		Action: strings.TrimSpace(c.QueryParam("action")), From: strings.TrimSpace(c.QueryParam("from")), To: strings.TrimSpace(c.QueryParam("to"))}
-	f := sqlitedb.AuditFilter{Actor: v.Actor, Entity: v.Entity, Action: v.Action, Offset: (page - 1) * auditPerPage, Limit: auditPerPage}
+	f := audit.Filter{Actor: v.Actor, Entity: v.Entity, Action: v.Action, Offset: (page - 1) * auditPerPage, Limit: auditPerPage}
 	if f.From, err = auditDate("from", v.From); err != nil {
 		return err
 	}
@@ -95,11 +96,11 @@ func (s *Server) handleAudit(c echo.Context) error {
 		end := f.To.AddDate(0, 0, 1) // the "to" day is included
 		f.To = &end
 	}
-	list, total, err := s.cfg.Audit.AuditEntries(c.Request().Context(), f)
+	list, total, err := s.cfg.Audit.Entries(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
-	actions, err := s.cfg.Audit.AuditActions(c.Request().Context())
+	actions, err := s.cfg.Audit.Actions(c.Request().Context())
 	if err != nil {
 		return err
 	}

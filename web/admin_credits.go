@@ -12,8 +12,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/amends/amends/auth"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
-	"github.com/amends/amends/sla"
 	"github.com/amends/amends/templates"
 )
 
@@ -28,12 +28,12 @@ const (
 	csvBatch        = 5000
 )
 
-var runStateLabels = map[sla.RunState]string{
-	sla.RunPreviewed: "Previewed", sla.RunRequested: "Requested", sla.RunIssued: "Approved and issued", sla.RunRejected: "Rejected",
+var runStateLabels = map[desk.RunState]string{
+	desk.RunPreviewed: "Previewed", desk.RunRequested: "Requested", desk.RunIssued: "Approved and issued", desk.RunRejected: "Rejected",
 }
 
-var claimLabels = map[sla.ClaimStatus]string{
-	sla.ClaimNotRequired: "not required", sla.ClaimInTime: "claimed in time", sla.ClaimLate: "claimed late", sla.ClaimMissing: "not claimed",
+var claimLabels = map[desk.ClaimStatus]string{
+	desk.ClaimNotRequired: "not required", desk.ClaimInTime: "claimed in time", desk.ClaimLate: "claimed late", desk.ClaimMissing: "not claimed",
 }
 
 func runPath(id int64) string { return "/admin/credits/runs/" + strconv.FormatInt(id, 10) }
@@ -76,10 +76,10 @@ func pagesOf(path string, q url.Values, page, perPage, total int) templates.Pagi
 	return p
 }
 
-func totalsText(ts []sla.RunTotal) string {
+func totalsText(ts []desk.RunTotal) string {
 	var parts []string
 	for _, t := range ts {
-		parts = append(parts, sla.FormatMoney(t.PayableMinor, t.Currency))
+		parts = append(parts, desk.FormatMoney(t.PayableMinor, t.Currency))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -87,14 +87,14 @@ func totalsText(ts []sla.RunTotal) string {
 // entriesText says how many ledger entries pay what in all: "1 ledger
 // entry paying 250.00 USD", "3 ledger entries paying 13.50 EUR and
 // 189.00 USD in all".
-func entriesText(n int, ts []sla.RunTotal) string {
+func entriesText(n int, ts []desk.RunTotal) string {
 	s := fmt.Sprintf("%d ledger entries", n)
 	if n == 1 {
 		s = "1 ledger entry"
 	}
 	var parts []string
 	for _, t := range ts {
-		parts = append(parts, sla.FormatMoney(t.PayableMinor, t.Currency))
+		parts = append(parts, desk.FormatMoney(t.PayableMinor, t.Currency))
 	}
 	if len(parts) == 0 {
 		return s
@@ -118,9 +118,9 @@ func periodLabel(p string) string {
 	return p
 }
 
-func runRow(r sla.CreditRun) templates.RunRow {
+func runRow(r desk.CreditRun) templates.RunRow {
 	kind := "Tier credits"
-	if r.Kind == sla.RunIncident {
+	if r.Kind == desk.RunIncident {
 		kind = "Goodwill of incident " + r.Incident
 	}
 	return templates.RunRow{
@@ -173,7 +173,7 @@ func (s *Server) goodwillIncidentOptions(ctx context.Context, selected string) (
 	seen := map[string]bool{}
 	for i := len(grants) - 1; i >= 0; i-- {
 		g := grants[i]
-		if g.State != sla.GoodwillApproved || seen[g.Incident] {
+		if g.State != desk.GoodwillApproved || seen[g.Incident] {
 			continue
 		}
 		seen[g.Incident] = true
@@ -203,7 +203,7 @@ func (s *Server) goodwillIncidentOptions(ctx context.Context, selected string) (
 func (s *Server) handlePreviewRun(c echo.Context) error {
 	month := strings.TrimSpace(c.FormValue("month"))
 	incident := strings.TrimSpace(c.FormValue("incident"))
-	var run sla.CreditRun
+	var run desk.CreditRun
 	var err error
 	switch {
 	case incident != "" && month != "":
@@ -257,9 +257,9 @@ func (s *Server) handleCreditRun(c echo.Context) error {
 		credits = credits || t.CreditMinor != 0
 	}
 	only := credits && c.QueryParam("lines") != "all"
-	filter := sla.AllLines
+	filter := desk.AllLines
 	if only {
-		filter = sla.CreditingLines
+		filter = desk.CreditingLines
 	}
 	lines, total, err := s.desk.RunLines(ctx, id, filter, (page-1)*runLinesPerPage, runLinesPerPage)
 	if err != nil {
@@ -277,11 +277,11 @@ func (s *Server) handleCreditRun(c echo.Context) error {
 	v := templates.CreditRunPage{
 		Page: s.page(c, fmt.Sprintf("Credit run %d: %s", run.ID, periodLabel(run.Period)), ""), Run: runRow(run),
 		CSVURL:     runPath(run.ID) + ".csv",
-		CanRequest: run.State == sla.RunPreviewed && u.Role.AtLeast(auth.Support),
-		CanDecide:  run.State == sla.RunRequested && u.Role.AtLeast(auth.Manager),
+		CanRequest: run.State == desk.RunPreviewed && u.Role.AtLeast(auth.Support),
+		CanDecide:  run.State == desk.RunRequested && u.Role.AtLeast(auth.Manager),
 		Pagination: pagesOf(runPath(run.ID), c.QueryParams(), page, runLinesPerPage, total),
 	}
-	if run.Kind == sla.RunIncident {
+	if run.Kind == desk.RunIncident {
 		v.IncidentURL = incidentGoodwillPath(run.Incident)
 	}
 	v.Steps = append(v.Steps, templates.RunStep{What: "Previewed", Who: run.PreviewedBy, At: viewTime(run.PreviewedAt)})
@@ -296,7 +296,7 @@ func (s *Server) handleCreditRun(c echo.Context) error {
 		v.Steps = append(v.Steps, templates.RunStep{What: "Rejected (" + run.RejectReason + ")", Who: run.RejectedBy, At: viewTimePtr(run.RejectedAt)})
 	}
 	for _, t := range run.Totals {
-		v.Totals = append(v.Totals, templates.RunTotalRow{Currency: t.Currency, Credit: sla.FormatMoney(t.CreditMinor, t.Currency), Payable: sla.FormatMoney(t.PayableMinor, t.Currency)})
+		v.Totals = append(v.Totals, templates.RunTotalRow{Currency: t.Currency, Credit: desk.FormatMoney(t.CreditMinor, t.Currency), Payable: desk.FormatMoney(t.PayableMinor, t.Currency)})
 	}
 	if run.Issued != nil {
 		v.Issued = entriesText(run.Issued.Entries, run.Issued.Totals) + "."
@@ -311,7 +311,7 @@ func (s *Server) handleCreditRun(c echo.Context) error {
 			v.LinesFilter.Shown = fmt.Sprintf("All %d lines.", run.Lines)
 		}
 	}
-	if run.State == sla.RunPreviewed || run.State == sla.RunRequested {
+	if run.State == desk.RunPreviewed || run.State == desk.RunRequested {
 		out, err := s.desk.Outstanding(ctx, run.ID)
 		if err != nil {
 			return err
@@ -326,8 +326,8 @@ func (s *Server) handleCreditRun(c echo.Context) error {
 		v.Lines = append(v.Lines, templates.RunLineRow{
 			Customer: l.Customer, CustomerName: name, CustomerURL: customerPath(l.Customer), Service: l.Service,
 			Uptime: l.Uptime + "%", Downtime: l.Downtime + " s", CreditPercent: l.CreditPercent.String() + "%",
-			Charges: sla.FormatMoney(l.ChargesMinor, l.Currency), Credit: sla.FormatMoney(l.CreditMinor, l.Currency),
-			Payable: sla.FormatMoney(l.PayableMinor, l.Currency), Claim: claimLabels[l.Claim], Reason: l.Reason,
+			Charges: desk.FormatMoney(l.ChargesMinor, l.Currency), Credit: desk.FormatMoney(l.CreditMinor, l.Currency),
+			Payable: desk.FormatMoney(l.PayableMinor, l.Currency), Claim: claimLabels[l.Claim], Reason: l.Reason,
 		})
 	}
 	return s.render(c, http.StatusOK, templates.CreditRun(v))
@@ -335,7 +335,7 @@ func (s *Server) handleCreditRun(c echo.Context) error {
 
 // outstandingText says what approving a run now pays, given what the
 // ledger already holds.
-func outstandingText(out sla.RunIssue) string {
+func outstandingText(out desk.RunIssue) string {
 	if out.Entries == 0 {
 		return "Approving it now pays nothing: the ledger already holds what this run owes."
 	}
@@ -343,7 +343,7 @@ func outstandingText(out sla.RunIssue) string {
 }
 
 // runAction is a POST on a run: the action, then back to the run's page.
-func (s *Server) runAction(act func(c echo.Context, id int64) (sla.CreditRun, error)) echo.HandlerFunc {
+func (s *Server) runAction(act func(c echo.Context, id int64) (desk.CreditRun, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id, err := pathID(c)
 		if err != nil {
@@ -361,7 +361,7 @@ func (s *Server) handleRequestRun(c echo.Context) error { return s.runAction(s.r
 func (s *Server) handleApproveRun(c echo.Context) error { return s.runAction(s.approveRun)(c) }
 
 func (s *Server) handleRejectRun(c echo.Context) error {
-	return s.runAction(func(c echo.Context, id int64) (sla.CreditRun, error) {
+	return s.runAction(func(c echo.Context, id int64) (desk.CreditRun, error) {
 		return s.rejectRun(c, id, c.FormValue("reason"))
 	})(c)
 }
@@ -393,7 +393,7 @@ func (s *Server) handleRunCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	first, total, err := s.desk.RunLines(ctx, id, sla.AllLines, 0, csvBatch)
+	first, total, err := s.desk.RunLines(ctx, id, desk.AllLines, 0, csvBatch)
 	if err != nil {
 		return err
 	}
@@ -410,20 +410,20 @@ func (s *Server) handleRunCSV(c echo.Context) error {
 		if len(lines) == 0 || offset >= total {
 			break
 		}
-		if lines, _, err = s.desk.RunLines(ctx, id, sla.AllLines, offset, csvBatch); err != nil {
+		if lines, _, err = s.desk.RunLines(ctx, id, desk.AllLines, offset, csvBatch); err != nil {
 			return err // the status is sent; the body stops short
 		}
 	}
 	return w.Flush()
 }
 
-func ledgerRow(e sla.LedgerEntry) templates.LedgerRow {
+func ledgerRow(e desk.LedgerEntry) templates.LedgerRow {
 	r := templates.LedgerRow{
 		ID: strconv.FormatInt(e.ID, 10), Customer: e.Customer, CustomerURL: customerPath(e.Customer),
-		Amount: sla.FormatMoney(e.AmountMinor, e.Currency), Kind: string(e.Kind), Service: e.Service, Period: e.Period,
+		Amount: desk.FormatMoney(e.AmountMinor, e.Currency), Kind: string(e.Kind), Service: e.Service, Period: e.Period,
 		Reason: e.Reason, Actor: e.Actor, At: viewTime(e.CreatedAt),
 	}
-	if e.Kind == sla.EntryAdjustment {
+	if e.Kind == desk.EntryAdjustment {
 		r.Kind = "adjustment of " + string(e.CreditKind)
 	}
 	if e.RunID != 0 {

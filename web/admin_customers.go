@@ -11,8 +11,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/amends/amends/auth"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
-	"github.com/amends/amends/sla"
 	"github.com/amends/amends/templates"
 )
 
@@ -22,7 +22,7 @@ import (
 
 const customerLedgerRows = 20
 
-func customerRow(a sla.Account) templates.CustomerRow {
+func customerRow(a desk.Account) templates.CustomerRow {
 	return templates.CustomerRow{ID: a.ID, Name: a.Name, ExternalID: a.ExternalID, Currency: a.Currency, Email: a.Email, URL: customerPath(a.ID)}
 }
 
@@ -59,7 +59,7 @@ func (s *Server) handleCreateCustomer(c echo.Context) error {
 	f := templates.CustomerFields{ID: strings.TrimSpace(c.FormValue("id")), Name: strings.TrimSpace(c.FormValue("name")),
 		ExternalID: strings.TrimSpace(c.FormValue("external_id")), Currency: strings.TrimSpace(c.FormValue("currency")),
 		Email: strings.TrimSpace(c.FormValue("contact_email"))}
-	a, err := s.desk.CreateAccount(c.Request().Context(), by(c), sla.Account{ID: f.ID, Name: f.Name, ExternalID: f.ExternalID, Currency: f.Currency, Email: f.Email}, s.now())
+	a, err := s.desk.CreateAccount(c.Request().Context(), by(c), desk.Account{ID: f.ID, Name: f.Name, ExternalID: f.ExternalID, Currency: f.Currency, Email: f.Email}, s.now())
 	if err != nil {
 		if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {
 			return err
@@ -73,7 +73,7 @@ func (s *Server) handleCreateCustomer(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, customerPath(a.ID))
 }
 
-func resourceRow(r sla.AccountResource) templates.ResourceRow {
+func resourceRow(r desk.AccountResource) templates.ResourceRow {
 	row := templates.ResourceRow{Component: r.Component, Count: strconv.FormatInt(r.Count, 10), From: "since always", To: "still there"}
 	if r.From != nil {
 		row.From = viewTime(*r.From).Text
@@ -107,11 +107,11 @@ func (s *Server) renderCustomer(c echo.Context, status int, v templates.Customer
 	if err != nil {
 		return err
 	}
-	ledger, _, err := s.desk.Ledger(ctx, sla.LedgerFilter{Customer: a.ID, Limit: customerLedgerRows})
+	ledger, _, err := s.desk.Ledger(ctx, desk.LedgerFilter{Customer: a.ID, Limit: customerLedgerRows})
 	if err != nil {
 		return err
 	}
-	manual, _, err := s.desk.ManualCredits(ctx, sla.ManualFilter{Customer: a.ID, Limit: customerManualRows})
+	manual, _, err := s.desk.ManualCredits(ctx, desk.ManualFilter{Customer: a.ID, Limit: customerManualRows})
 	if err != nil {
 		return err
 	}
@@ -135,7 +135,7 @@ func (s *Server) renderCustomer(c echo.Context, status int, v templates.Customer
 	v.ManualURL = manualCreditsPath + "?customer=" + url.QueryEscape(a.ID)
 	v.NewManualURL = v.ManualURL + manualFormAnchor
 	for _, m := range manual {
-		v.ManualCredits = append(v.ManualCredits, manualRow(m, currentUser(c), map[string]sla.Account{a.ID: a}))
+		v.ManualCredits = append(v.ManualCredits, manualRow(m, currentUser(c), map[string]desk.Account{a.ID: a}))
 	}
 	if made != nil {
 		v.HasStatement, v.StatementMade = true, viewTime(*made)
@@ -146,7 +146,7 @@ func (s *Server) renderCustomer(c echo.Context, status int, v templates.Customer
 		v.Resources = append(v.Resources, row)
 	}
 	for _, ch := range charges {
-		v.Charges = append(v.Charges, templates.ChargeRow{Month: ch.Month, Component: names.name(ch.Component), Amount: sla.FormatMoney(ch.AmountMinor, ch.Currency)})
+		v.Charges = append(v.Charges, templates.ChargeRow{Month: ch.Month, Component: names.name(ch.Component), Amount: desk.FormatMoney(ch.AmountMinor, ch.Currency)})
 	}
 	for _, cl := range claims {
 		v.Claims = append(v.Claims, templates.ClaimRow{Service: cl.Service, Month: cl.Month, ClaimedAt: viewTime(cl.ClaimedAt), Deadline: viewTime(cl.Deadline), Late: cl.Late, RecordedBy: cl.RecordedBy})
@@ -213,8 +213,8 @@ func (s *Server) handleAddResource(c echo.Context) error {
 
 // resourceInput reads a resource entry from text, as the form and the CSV
 // import give it: errs.Invalid on "component", "count", "from" or "to".
-func (s *Server) resourceInput(known func(field, id string) error, customer, component, count, from, to string) (sla.AccountResource, error) {
-	r := sla.AccountResource{Customer: customer, Component: strings.TrimSpace(component)}
+func (s *Server) resourceInput(known func(field, id string) error, customer, component, count, from, to string) (desk.AccountResource, error) {
+	r := desk.AccountResource{Customer: customer, Component: strings.TrimSpace(component)}
 	if err := known("component", r.Component); err != nil {
 		return r, err
 	}
@@ -246,7 +246,7 @@ func (s *Server) handlePutCharge(c echo.Context) error {
 	// People type the amount in the customer's currency (2500.00); the
 	// API and the CSV import keep minor units.
 	ch, err := s.chargeInput(s.componentCheck(c), a, f.Component, f.Month, func() (int64, error) {
-		return sla.ParseMoney("amount_minor", f.Amount, a.Currency)
+		return desk.ParseMoney("amount_minor", f.Amount, a.Currency)
 	}, "")
 	if err == nil {
 		_, err = s.desk.PutCharge(ctx, by(c), ch, s.now())
@@ -259,8 +259,8 @@ func (s *Server) handlePutCharge(c echo.Context) error {
 
 // chargeInput reads a charge of customer a from text, its amount with
 // amount: errs.Invalid on "component", "month", "amount_minor" or "currency".
-func (s *Server) chargeInput(known func(field, id string) error, a sla.Account, component, month string, amount func() (int64, error), currency string) (sla.AccountCharge, error) {
-	ch := sla.AccountCharge{Customer: a.ID, Component: strings.TrimSpace(component), Month: strings.TrimSpace(month), Currency: strings.ToUpper(strings.TrimSpace(currency))}
+func (s *Server) chargeInput(known func(field, id string) error, a desk.Account, component, month string, amount func() (int64, error), currency string) (desk.AccountCharge, error) {
+	ch := desk.AccountCharge{Customer: a.ID, Component: strings.TrimSpace(component), Month: strings.TrimSpace(month), Currency: strings.ToUpper(strings.TrimSpace(currency))}
 	if err := known("component", ch.Component); err != nil {
 		return ch, err
 	}
@@ -280,7 +280,7 @@ func (s *Server) handleRecordClaim(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cl := sla.Claim{Customer: a.ID, Service: f.Service, Month: f.Month}
+	cl := desk.Claim{Customer: a.ID, Service: f.Service, Month: f.Month}
 	at, err := parseFormTime("claimed_at", f.ClaimedAt)
 	if err == nil {
 		if at != nil {

@@ -13,8 +13,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
-	"github.com/amends/amends/sla"
 	"github.com/amends/amends/templates"
 )
 
@@ -98,7 +98,7 @@ func (s *Server) handleImport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	byID := make(map[string]sla.Account, len(accounts))
+	byID := make(map[string]desk.Account, len(accounts))
 	for _, a := range accounts {
 		byID[a.ID] = a
 	}
@@ -121,8 +121,8 @@ func (s *Server) handleImport(c echo.Context) error {
 	}
 	var problems []templates.ImportProblem
 	var lineOf []int
-	var resources []sla.AccountResource
-	var charges []sla.AccountCharge
+	var resources []desk.AccountResource
+	var charges []desk.AccountCharge
 	bad := func(line int, err error) {
 		msg := errs.MessageOf(err)
 		if f := errs.FieldOf(err); f != "" {

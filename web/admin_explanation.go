@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/amends/amends/auth"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/notify"
@@ -172,13 +173,13 @@ func (s *Server) prefilledExplanation(ctx context.Context, inc incidents.Inciden
 }
 
 // draftCredits previews, without storing anything, the credit run of the
-// month in which inc started (sla.PreviewMonth over the stored data, as the
+// month in which inc started (desk.PreviewMonth over the stored data, as the
 // credit desk would) and sums it over the services inc affected. It is nil
 // while the month is not over everywhere, or when no customer has
 // resources in those services.
 func (s *Server) draftCredits(ctx context.Context, inc incidents.Incident, now time.Time) (*incidents.DraftCredits, error) {
 	period := incidents.IncidentMonth(inc)
-	from, to, err := sla.MonthWindow(period.Month)
+	from, to, err := desk.MonthWindow(period.Month)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +206,7 @@ func (s *Server) draftCredits(ctx context.Context, inc incidents.Incident, now t
 	if err != nil {
 		return nil, err
 	}
-	lines, err := sla.PreviewMonth(period.Month, now, base, data)
+	lines, err := desk.PreviewMonth(period.Month, now, base, data)
 	if err != nil {
 		return nil, err
 	}

@@ -11,9 +11,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/amends/amends/auth"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
-	"github.com/amends/amends/sla"
 	"github.com/amends/amends/templates"
 )
 
@@ -24,8 +24,8 @@ import (
 // incident is resolved. The actions are the ones the JSON API calls
 // (api_goodwill.go).
 
-var goodwillStateLabels = map[sla.GoodwillState]string{
-	sla.GoodwillPending: "Pending approval", sla.GoodwillApproved: "Approved", sla.GoodwillWithdrawn: "Withdrawn",
+var goodwillStateLabels = map[desk.GoodwillState]string{
+	desk.GoodwillPending: "Pending approval", desk.GoodwillApproved: "Approved", desk.GoodwillWithdrawn: "Withdrawn",
 }
 
 func goodwillPath(id int64) string { return "/admin/goodwill/" + strconv.FormatInt(id, 10) }
@@ -56,14 +56,14 @@ func (s *Server) goodwillSection(c echo.Context, inc incidents.Incident, view ad
 	live := false
 	for _, g := range grants {
 		row := goodwillRow(g, serviceNames, names)
-		if g.State == sla.GoodwillPending {
+		if g.State == desk.GoodwillPending {
 			own := g.RequestedBy == u.Email
 			row.CanApprove = manager && !own
 			row.OwnRequest = manager && own
 			row.CanWithdraw = support && (own || manager)
 			v.Pending = &row
 		}
-		if g.State == sla.GoodwillApproved && !inc.Active() && support {
+		if g.State == desk.GoodwillApproved && !inc.Active() && support {
 			v.PreviewIncident = strconv.FormatInt(inc.ID, 10)
 		}
 		live = live || g.Live()
@@ -92,7 +92,7 @@ func (s *Server) goodwillSection(c echo.Context, inc incidents.Incident, view ad
 	return v, nil
 }
 
-func goodwillRow(g sla.GoodwillGrant, serviceNames map[string]string, names componentNames) templates.GoodwillRow {
+func goodwillRow(g desk.GoodwillGrant, serviceNames map[string]string, names componentNames) templates.GoodwillRow {
 	svcs := make([]string, len(g.Services))
 	for i, id := range g.Services {
 		svcs[i] = firstNonEmpty(serviceNames[id], id)
@@ -156,7 +156,7 @@ func (s *Server) handleRequestGoodwill(c echo.Context) error {
 	}
 	form := goodwillForm{days: strings.TrimSpace(c.FormValue("days")), reason: strings.TrimSpace(c.FormValue("reason")),
 		services: params["services"], components: params["components"], eligible: params["eligible_components"]}
-	var g sla.GoodwillGrant
+	var g desk.GoodwillGrant
 	days, perr := strconv.ParseInt(form.days, 10, 64)
 	if perr != nil {
 		err = errs.Invalidf("days", "%q is not a whole number of days", form.days)
@@ -164,7 +164,7 @@ func (s *Server) handleRequestGoodwill(c echo.Context) error {
 			err = errs.Invalidf("days", "is required")
 		}
 	} else {
-		g, err = s.requestGoodwill(c, id, sla.GoodwillGrant{Days: days, Services: form.services, Components: form.components,
+		g, err = s.requestGoodwill(c, id, desk.GoodwillGrant{Days: days, Services: form.services, Components: form.components,
 			EligibleComponents: form.eligible, Reason: form.reason})
 	}
 	if err != nil {

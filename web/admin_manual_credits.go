@@ -12,9 +12,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/auth"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
-	"github.com/amends/amends/sla"
 	"github.com/amends/amends/templates"
 )
 
@@ -22,9 +23,9 @@ import (
 // manual credit with a reason; up to its currency's threshold the desk
 // issues it at once, above it a manager who did not request it approves or
 // rejects it (403 for the requester, 409 once decided); admins set the
-// thresholds. The store applies every rule (sla.NewManualCredit); these
+// thresholds. The store applies every rule (desk.NewManualCredit); these
 // handlers read the forms, turn amounts written in major units into minor
-// units exactly (sla.ParseMoney), and name the form's fields in errors.
+// units exactly (desk.ParseMoney), and name the form's fields in errors.
 
 const (
 	manualPerPage       = 50
@@ -36,8 +37,8 @@ const (
 	thresholdAboveField = "above"
 )
 
-var manualStateLabels = map[sla.ManualState]string{
-	sla.ManualPending: "Waiting for approval", sla.ManualIssued: "Issued", sla.ManualRejected: "Rejected",
+var manualStateLabels = map[desk.ManualState]string{
+	desk.ManualPending: "Waiting for approval", desk.ManualIssued: "Issued", desk.ManualRejected: "Rejected",
 }
 
 func manualPath(id int64, action string) string {
@@ -45,10 +46,10 @@ func manualPath(id int64, action string) string {
 }
 
 // manualRow is m as the viewer u sees it; customers names the accounts.
-func manualRow(m sla.ManualCredit, u *auth.User, customers map[string]sla.Account) templates.ManualCreditRow {
+func manualRow(m desk.ManualCredit, u *auth.User, customers map[string]desk.Account) templates.ManualCreditRow {
 	r := templates.ManualCreditRow{
 		ID: strconv.FormatInt(m.ID, 10), Customer: m.Customer, CustomerURL: customerPath(m.Customer),
-		Amount: sla.FormatMoney(m.AmountMinor, m.Currency), Service: m.Service, Month: m.Month, Reason: m.Reason,
+		Amount: desk.FormatMoney(m.AmountMinor, m.Currency), Service: m.Service, Month: m.Month, Reason: m.Reason,
 		State:       templates.StatusBadge{Class: string(m.State), Label: manualStateLabels[m.State]},
 		RequestedBy: m.RequestedBy, RequestedAt: viewTime(m.RequestedAt), DecidedAt: viewTimePtr(m.DecidedAt),
 		ApproveURL: manualPath(m.ID, "approve"), RejectURL: manualPath(m.ID, "reject"),
@@ -65,17 +66,17 @@ func manualRow(m sla.ManualCredit, u *auth.User, customers map[string]sla.Accoun
 	}
 	r.For = strings.Join(what, ", ")
 	switch {
-	case m.State == sla.ManualIssued && m.DecidedBy == m.RequestedBy:
+	case m.State == desk.ManualIssued && m.DecidedBy == m.RequestedBy:
 		r.Decision = "Issued within the threshold"
-	case m.State == sla.ManualIssued:
+	case m.State == desk.ManualIssued:
 		r.Decision = "Approved by " + m.DecidedBy
-	case m.State == sla.ManualRejected:
+	case m.State == desk.ManualRejected:
 		r.Decision = "Rejected by " + m.DecidedBy
 	}
-	if m.State == sla.ManualIssued {
+	if m.State == desk.ManualIssued {
 		r.LedgerURL = "/admin/credits/ledger?customer=" + url.QueryEscape(m.Customer)
 	}
-	if m.State == sla.ManualPending && u != nil && u.Role.AtLeast(auth.Manager) {
+	if m.State == desk.ManualPending && u != nil && u.Role.AtLeast(auth.Manager) {
 		r.OwnRequest = u.Email == m.RequestedBy
 		r.CanDecide = !r.OwnRequest
 	}
@@ -89,7 +90,7 @@ func thresholdsText(th map[string]int64) string {
 	}
 	var parts []string
 	for _, cur := range sortedKeys(th) {
-		parts = append(parts, sla.FormatMoney(th[cur], cur))
+		parts = append(parts, desk.FormatMoney(th[cur], cur))
 	}
 	return "Issued at once up to " + strings.Join(parts, " or ") + "; above that, or in another currency, it waits for a manager who did not request it."
 }
@@ -115,13 +116,13 @@ func (s *Server) renderManualCredits(c echo.Context, status int, v templates.Man
 	if err != nil {
 		return err
 	}
-	f := sla.ManualFilter{Customer: strings.TrimSpace(c.QueryParam("customer")), State: sla.ManualState(strings.TrimSpace(c.QueryParam("state"))),
+	f := desk.ManualFilter{Customer: strings.TrimSpace(c.QueryParam("customer")), State: desk.ManualState(strings.TrimSpace(c.QueryParam("state"))),
 		Offset: (page - 1) * manualPerPage, Limit: manualPerPage}
 	list, total, err := s.desk.ManualCredits(ctx, f)
 	if err != nil {
 		return err
 	}
-	_, pending, err := s.desk.ManualCredits(ctx, sla.ManualFilter{State: sla.ManualPending, Limit: 1})
+	_, pending, err := s.desk.ManualCredits(ctx, desk.ManualFilter{State: desk.ManualPending, Limit: 1})
 	if err != nil {
 		return err
 	}
@@ -142,8 +143,8 @@ func (s *Server) renderManualCredits(c echo.Context, status int, v templates.Man
 	}
 	v.Customer = f.Customer
 	v.FilterCustomers = customerOptions(d.accounts, "Any customer", f.Customer, false)
-	v.States = withOption([]templates.Option{{Value: "", Label: "Any state"}, {Value: string(sla.ManualPending), Label: manualStateLabels[sla.ManualPending]},
-		{Value: string(sla.ManualIssued), Label: manualStateLabels[sla.ManualIssued]}, {Value: string(sla.ManualRejected), Label: manualStateLabels[sla.ManualRejected]}}, string(f.State))
+	v.States = withOption([]templates.Option{{Value: "", Label: "Any state"}, {Value: string(desk.ManualPending), Label: manualStateLabels[desk.ManualPending]},
+		{Value: string(desk.ManualIssued), Label: manualStateLabels[desk.ManualIssued]}, {Value: string(desk.ManualRejected), Label: manualStateLabels[desk.ManualRejected]}}, string(f.State))
 	v.Total = fmt.Sprintf("%d manual credits", total)
 	if total == 1 {
 		v.Total = "1 manual credit"
@@ -184,14 +185,14 @@ func (s *Server) manualFlash(ctx context.Context, c echo.Context) (string, error
 		if err != nil {
 			return "", err
 		}
-		amount, who := sla.FormatMoney(m.AmountMinor, m.Currency), m.Customer
+		amount, who := desk.FormatMoney(m.AmountMinor, m.Currency), m.Customer
 		if a, err := s.desk.Account(ctx, m.Customer); err == nil {
 			who = a.Name
 		}
 		switch m.State {
-		case sla.ManualPending:
+		case desk.ManualPending:
 			return fmt.Sprintf("Manual credit %d of %s for %s waits for a manager's approval.", m.ID, amount, who), nil
-		case sla.ManualRejected:
+		case desk.ManualRejected:
 			return fmt.Sprintf("Manual credit %d of %s for %s was rejected.", m.ID, amount, who), nil
 		default:
 			return fmt.Sprintf("Manual credit %d of %s for %s is issued: it is in the ledger.", m.ID, amount, who), nil
@@ -227,9 +228,9 @@ func (s *Server) handleCreateManualCredit(c echo.Context) error {
 
 // manualInput reads the form in its order: errs.Invalid on "customer",
 // "amount" or "service" (the store checks the month and the reason).
-func (s *Server) manualInput(ctx context.Context, f templates.ManualCreditFields) (sla.ManualCredit, error) {
-	m := sla.ManualCredit{Customer: f.Customer, Service: f.Service, Month: f.Month, Reason: f.Reason}
-	if err := sla.CheckAccountID("customer", f.Customer); err != nil {
+func (s *Server) manualInput(ctx context.Context, f templates.ManualCreditFields) (desk.ManualCredit, error) {
+	m := desk.ManualCredit{Customer: f.Customer, Service: f.Service, Month: f.Month, Reason: f.Reason}
+	if err := desk.CheckAccountID("customer", f.Customer); err != nil {
 		return m, err
 	}
 	a, err := s.desk.Account(ctx, f.Customer)
@@ -239,7 +240,7 @@ func (s *Server) manualInput(ctx context.Context, f templates.ManualCreditFields
 	if err != nil {
 		return m, err
 	}
-	if m.AmountMinor, err = sla.ParseMoney(manualAmountField, f.Amount, a.Currency); err != nil {
+	if m.AmountMinor, err = desk.ParseMoney(manualAmountField, f.Amount, a.Currency); err != nil {
 		return m, err
 	}
 	m.Currency = a.Currency
@@ -262,7 +263,7 @@ func (s *Server) handleRejectManualCredit(c echo.Context) error {
 	return s.decideManualCredit(c, s.desk.RejectManualCredit)
 }
 
-func (s *Server) decideManualCredit(c echo.Context, decide func(context.Context, sla.Actor, int64, time.Time) (sla.ManualCredit, error)) error {
+func (s *Server) decideManualCredit(c echo.Context, decide func(context.Context, audit.Actor, int64, time.Time) (desk.ManualCredit, error)) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -291,12 +292,12 @@ func (s *Server) renderCreditSettings(c echo.Context, status int, v templates.Cr
 	v.Page = s.page(c, "Credit settings", "")
 	if cur := c.QueryParam("set"); cur != "" && status == http.StatusOK {
 		if above, ok := th[cur]; ok {
-			v.Flash = fmt.Sprintf("Manual credits in %s up to %s are now issued without approval.", cur, sla.FormatMoney(above, cur))
+			v.Flash = fmt.Sprintf("Manual credits in %s up to %s are now issued without approval.", cur, desk.FormatMoney(above, cur))
 		}
 	}
 	v.CanWrite = currentUser(c).Role.AtLeast(auth.Admin)
 	for _, cur := range sortedKeys(th) {
-		v.Thresholds = append(v.Thresholds, templates.ThresholdRow{Currency: cur, Above: sla.FormatMoney(th[cur], cur)})
+		v.Thresholds = append(v.Thresholds, templates.ThresholdRow{Currency: cur, Above: desk.FormatMoney(th[cur], cur)})
 	}
 	var unset []string
 	for _, a := range accounts {
@@ -313,10 +314,10 @@ func (s *Server) renderCreditSettings(c echo.Context, status int, v templates.Cr
 // in that currency's major units.
 func (s *Server) handleSetManualThreshold(c echo.Context) error {
 	f := templates.ThresholdFields{Currency: strings.ToUpper(strings.TrimSpace(c.FormValue("currency"))), Above: strings.TrimSpace(c.FormValue("above"))}
-	err := sla.CheckCurrency("currency", f.Currency)
+	err := desk.CheckCurrency("currency", f.Currency)
 	var above int64
 	if err == nil {
-		above, err = sla.ParseMoney(thresholdAboveField, f.Above, f.Currency)
+		above, err = desk.ParseMoney(thresholdAboveField, f.Above, f.Currency)
 	}
 	if err == nil {
 		err = s.desk.SetManualThreshold(c.Request().Context(), by(c), f.Currency, above, s.now())

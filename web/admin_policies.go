@@ -12,10 +12,11 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/auth"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
-	"github.com/amends/amends/internal/sqlitedb"
 	"github.com/amends/amends/sla"
 	"github.com/amends/amends/templates"
 )
@@ -106,9 +107,9 @@ func (s *Server) knownService(ctx context.Context, field, id string) error {
 // and their names.
 type deskChoices struct {
 	services  []incidents.Service
-	accounts  []sla.Account
+	accounts  []desk.Account
 	svcName   map[string]string
-	customers map[string]sla.Account
+	customers map[string]desk.Account
 }
 
 func (s *Server) deskChoices(ctx context.Context) (deskChoices, error) {
@@ -124,7 +125,7 @@ func (s *Server) deskChoices(ctx context.Context) (deskChoices, error) {
 	for _, svc := range d.services {
 		d.svcName[svc.ID] = svc.Name
 	}
-	d.customers = make(map[string]sla.Account, len(d.accounts))
+	d.customers = make(map[string]desk.Account, len(d.accounts))
 	for _, a := range d.accounts {
 		d.customers[a.ID] = a
 	}
@@ -153,7 +154,7 @@ func (d deskChoices) serviceOptions(first, selected string) []templates.Option {
 
 // customerOptions are accounts as choices, "Name (id)", or with currency
 // "Name (id, EUR)", after first when it is not empty, with selected chosen.
-func customerOptions(accounts []sla.Account, first, selected string, currency bool) []templates.Option {
+func customerOptions(accounts []desk.Account, first, selected string, currency bool) []templates.Option {
 	var out []templates.Option
 	if first != "" {
 		out = append(out, templates.Option{Value: "", Label: first})
@@ -185,7 +186,7 @@ func withOption(opts []templates.Option, v string) []templates.Option {
 
 // policyFields are the form's values for a stored policy (or, for a zero
 // p, a new one with the spec's defaults).
-func policyFields(p sla.ServicePolicy, d deskChoices) templates.PolicyFields {
+func policyFields(p desk.ServicePolicy, d deskChoices) templates.PolicyFields {
 	f := templates.PolicyFields{ID: p.ID, Service: p.Service, Customer: p.Customer, TimeZone: p.TimeZone, RequiresClaim: p.RequiresClaim,
 		Count: countOptions(counted(p.Policy)), Unlisted: pick(unlistedChoices, string(p.Unlisted)), Basis: pick(basisChoices, string(p.Basis))}
 	if p.ID != "" {
@@ -255,8 +256,8 @@ func readPolicyFields(c echo.Context) (templates.PolicyFields, error) {
 // policyInput turns the typed form into a policy, in the form's order:
 // errs.Invalid naming the form's field. rows[j] is the form row of the
 // policy's tiers[j] (empty rows are skipped).
-func policyInput(f templates.PolicyFields, form map[string][]string) (sla.ServicePolicy, []int, error) {
-	p := sla.ServicePolicy{Policy: sla.Policy{ID: f.ID, Service: f.Service}, Customer: f.Customer, TimeZone: f.TimeZone, RequiresClaim: f.RequiresClaim}
+func policyInput(f templates.PolicyFields, form map[string][]string) (desk.ServicePolicy, []int, error) {
+	p := desk.ServicePolicy{Policy: sla.Policy{ID: f.ID, Service: f.Service}, Customer: f.Customer, TimeZone: f.TimeZone, RequiresClaim: f.RequiresClaim}
 	var rows []int
 	percent := func(field, raw string) (sla.Percent, error) {
 		if raw == "" {
@@ -388,11 +389,11 @@ func policyFormError(err error, rows []int, conflictField string) templates.Form
 
 // policyChanges returns the audited changes of policy id, newest first
 // (nil when the server has no audit log to read).
-func (s *Server) policyChanges(ctx context.Context, id string, limit int) ([]sqlitedb.AuditRecord, error) {
+func (s *Server) policyChanges(ctx context.Context, id string, limit int) ([]audit.Record, error) {
 	if s.cfg.Audit == nil {
 		return nil, nil
 	}
-	list, _, err := s.cfg.Audit.AuditEntries(ctx, sqlitedb.AuditFilter{Entity: "sla_policy", EntityID: id, Limit: limit})
+	list, _, err := s.cfg.Audit.Entries(ctx, audit.Filter{Entity: "sla_policy", EntityID: id, Limit: limit})
 	return list, err
 }
 
@@ -420,7 +421,7 @@ func monthsText(n int64) string {
 
 // policyRow is p's row in the list; changes holds the newest audit entry
 // of each policy by id (see latestPolicyChanges).
-func policyRow(p sla.ServicePolicy, d deskChoices, changes map[string]sqlitedb.AuditRecord) templates.PolicyRow {
+func policyRow(p desk.ServicePolicy, d deskChoices, changes map[string]audit.Record) templates.PolicyRow {
 	r := templates.PolicyRow{ID: p.ID, URL: policyPath(p.ID), Service: d.serviceName(p.Service), AppliesTo: "Every customer (default)",
 		Target: p.Target.String() + "%", Tiers: tiersText(p.Policy), Claims: "paid without a claim"}
 	if p.Customer != "" {
@@ -440,11 +441,11 @@ func policyRow(p sla.ServicePolicy, d deskChoices, changes map[string]sqlitedb.A
 
 // latestPolicyChanges returns the newest audit entry of every policy, by
 // id, in one read; none when the server has no audit log.
-func (s *Server) latestPolicyChanges(ctx context.Context) (map[string]sqlitedb.AuditRecord, error) {
+func (s *Server) latestPolicyChanges(ctx context.Context) (map[string]audit.Record, error) {
 	if s.cfg.Audit == nil {
 		return nil, nil
 	}
-	return s.cfg.Audit.LatestAuditEntries(ctx, "sla_policy")
+	return s.cfg.Audit.LatestEntries(ctx, "sla_policy")
 }
 
 // handlePolicies shows "/admin/policies"; ?service= and ?customer=
@@ -454,7 +455,7 @@ func (s *Server) handlePolicies(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := policyFields(sla.ServicePolicy{Policy: sla.Policy{Service: c.QueryParam("service")}, Customer: c.QueryParam("customer")}, d)
+	f := policyFields(desk.ServicePolicy{Policy: sla.Policy{Service: c.QueryParam("service")}, Customer: c.QueryParam("customer")}, d)
 	return s.renderPolicies(c, http.StatusOK, d, f, templates.FormError{})
 }
 
@@ -506,7 +507,7 @@ func (s *Server) handleUpdatePolicy(c echo.Context) error {
 // error at its field and nothing is stored.
 func (s *Server) savePolicy(c echo.Context, id string) error {
 	ctx := c.Request().Context()
-	var old sla.ServicePolicy
+	var old desk.ServicePolicy
 	if id != "" {
 		var err error
 		if old, err = s.desk.Policy(ctx, id); err != nil {
@@ -572,14 +573,14 @@ func (s *Server) handlePolicy(c echo.Context) error {
 
 // renderPolicy shows stored policy p; form, when set, is the posted form
 // to show again with its error, else the form holds p.
-func (s *Server) renderPolicy(c echo.Context, status int, p sla.ServicePolicy, d deskChoices, form *templates.PolicyFields, fe templates.FormError) error {
+func (s *Server) renderPolicy(c echo.Context, status int, p desk.ServicePolicy, d deskChoices, form *templates.PolicyFields, fe templates.FormError) error {
 	ctx := c.Request().Context()
 	u := currentUser(c)
 	changes, err := s.policyChanges(ctx, p.ID, policyHistoryRows)
 	if err != nil {
 		return err
 	}
-	latest := map[string]sqlitedb.AuditRecord{}
+	latest := map[string]audit.Record{}
 	if len(changes) > 0 {
 		latest[p.ID] = changes[0]
 	}
@@ -611,7 +612,7 @@ func (s *Server) renderPolicy(c echo.Context, status int, p sla.ServicePolicy, d
 }
 
 // policySettings are p's settings in words, defaults said as such.
-func policySettings(p sla.ServicePolicy, d deskChoices) []templates.PolicySetting {
+func policySettings(p desk.ServicePolicy, d deskChoices) []templates.PolicySetting {
 	applies := "Every customer: the service's default"
 	if p.Customer != "" {
 		applies = p.Customer
@@ -643,7 +644,7 @@ func policySettings(p sla.ServicePolicy, d deskChoices) []templates.PolicySettin
 	}
 	minText := smallestUnits(p.MinCreditMinor)
 	if a, ok := d.customers[p.Customer]; ok && p.Customer != "" {
-		minText = sla.FormatMoney(p.MinCreditMinor, a.Currency)
+		minText = desk.FormatMoney(p.MinCreditMinor, a.Currency)
 	}
 	if p.MinCreditMinor == 0 {
 		minText = "Any credit above 0"

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/amends/amends/auth"
-	"github.com/amends/amends/sla"
+	"github.com/amends/amends/desk"
 )
 
 // deskTables are the credit desk's tables that a refused desk form must
@@ -38,7 +38,7 @@ func (e *testEnv) assertDeskUnchanged(before rowCounts) {
 }
 
 // storedPolicy reads policy id as the JSON API gives it.
-func (e *testEnv) storedPolicy(id string) sla.ServicePolicy {
+func (e *testEnv) storedPolicy(id string) desk.ServicePolicy {
 	e.t.Helper()
 	p, err := e.desk.Policy(context.Background(), id)
 	if err != nil {

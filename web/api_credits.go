@@ -8,20 +8,21 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amends/amends/audit"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
-	"github.com/amends/amends/sla"
 )
 
 // The credit desk's JSON API: customers with their resources, charges and
 // claims, SLA policies, credit runs (preview, request, approve, reject),
 // the ledger, manual credits and their thresholds. Handlers bind, check
 // that named components and services exist, and call the desk store with
-// the acting person; the rules live in package sla.
+// the acting person; the rules live in package desk.
 
 // by is the acting person for the desk's two-person rules (the signed-in
 // user, whatever token or session they use) and the audit label.
-func by(c echo.Context) sla.Actor {
-	a := sla.Actor{Label: actor(c)}
+func by(c echo.Context) audit.Actor {
+	a := audit.Actor{Label: actor(c)}
 	if u := currentUser(c); u != nil {
 		a.Person = u.Email
 	}
@@ -68,7 +69,7 @@ func (s *Server) apiListCustomers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, apiList[sla.Account]{Items: nonNil(list), Total: len(list)})
+	return c.JSON(http.StatusOK, apiList[desk.Account]{Items: nonNil(list), Total: len(list)})
 }
 
 // GET /api/v1/customers/:customer
@@ -88,8 +89,8 @@ type apiCustomerRequest struct {
 	Email      string `json:"contact_email"`
 }
 
-func (r apiCustomerRequest) account() sla.Account {
-	return sla.Account{ID: r.ID, Name: r.Name, ExternalID: r.ExternalID, Currency: r.Currency, Email: r.Email}
+func (r apiCustomerRequest) account() desk.Account {
+	return desk.Account{ID: r.ID, Name: r.Name, ExternalID: r.ExternalID, Currency: r.Currency, Email: r.Email}
 }
 
 // POST /api/v1/customers
@@ -135,7 +136,7 @@ func (s *Server) apiListResources(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, apiList[sla.AccountResource]{Items: nonNil(list), Total: len(list)})
+	return c.JSON(http.StatusOK, apiList[desk.AccountResource]{Items: nonNil(list), Total: len(list)})
 }
 
 type apiResourceRequest struct {
@@ -145,8 +146,8 @@ type apiResourceRequest struct {
 	To        json.RawMessage `json:"to"`
 }
 
-func (r apiResourceRequest) resource(s *Server, c echo.Context) (sla.AccountResource, error) {
-	out := sla.AccountResource{Customer: c.Param("customer"), Component: r.Component}
+func (r apiResourceRequest) resource(s *Server, c echo.Context) (desk.AccountResource, error) {
+	out := desk.AccountResource{Customer: c.Param("customer"), Component: r.Component}
 	if err := s.knownComponent(c, "component", r.Component); err != nil {
 		return out, err
 	}
@@ -210,7 +211,7 @@ func (s *Server) apiListCharges(c echo.Context) error {
 	ctx := c.Request().Context()
 	month := c.QueryParam("month")
 	if month != "" {
-		if err := sla.CheckMonth("month", month); err != nil {
+		if err := desk.CheckMonth("month", month); err != nil {
 			return err
 		}
 	}
@@ -221,7 +222,7 @@ func (s *Server) apiListCharges(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, apiList[sla.AccountCharge]{Items: nonNil(list), Total: len(list)})
+	return c.JSON(http.StatusOK, apiList[desk.AccountCharge]{Items: nonNil(list), Total: len(list)})
 }
 
 // POST /api/v1/customers/:customer/charges: sets (or corrects) the charge
@@ -247,7 +248,7 @@ func (s *Server) apiPutCharge(c echo.Context) error {
 	if req.AmountMinor == nil {
 		return errs.Invalidf("amount_minor", "is required")
 	}
-	ch, err := s.desk.PutCharge(ctx, by(c), sla.AccountCharge{Customer: c.Param("customer"), Component: req.Component,
+	ch, err := s.desk.PutCharge(ctx, by(c), desk.AccountCharge{Customer: c.Param("customer"), Component: req.Component,
 		Month: req.Month, AmountMinor: *req.AmountMinor, Currency: req.Currency}, s.now())
 	if err != nil {
 		return err
@@ -267,7 +268,7 @@ func (s *Server) apiListClaims(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, apiList[sla.Claim]{Items: nonNil(list), Total: len(list)})
+	return c.JSON(http.StatusOK, apiList[desk.Claim]{Items: nonNil(list), Total: len(list)})
 }
 
 // POST /api/v1/customers/:customer/claims {"service", "month", "claimed_at"}:
@@ -289,7 +290,7 @@ func (s *Server) apiRecordClaim(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cl := sla.Claim{Customer: c.Param("customer"), Service: req.Service, Month: req.Month}
+	cl := desk.Claim{Customer: c.Param("customer"), Service: req.Service, Month: req.Month}
 	if at != nil {
 		cl.ClaimedAt = *at
 	}
@@ -307,7 +308,7 @@ func (s *Server) apiListPolicies(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, apiList[sla.ServicePolicy]{Items: nonNil(list), Total: len(list)})
+	return c.JSON(http.StatusOK, apiList[desk.ServicePolicy]{Items: nonNil(list), Total: len(list)})
 }
 
 // GET /api/v1/sla-policies/:id
@@ -326,7 +327,7 @@ func (s *Server) apiPutPolicy(c echo.Context) error {
 	if err != nil {
 		return jsonError(err)
 	}
-	p, err := sla.DecodeServicePolicy(body)
+	p, err := desk.DecodeServicePolicy(body)
 	if err != nil {
 		return err
 	}
@@ -362,7 +363,7 @@ func (s *Server) apiPreviewCreditRun(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	var run sla.CreditRun
+	var run desk.CreditRun
 	var err error
 	switch {
 	case req.Incident != 0 && req.Month != "":
@@ -379,13 +380,13 @@ func (s *Server) apiPreviewCreditRun(c echo.Context) error {
 }
 
 type apiRun struct {
-	Run sla.CreditRun `json:"run"`
+	Run desk.CreditRun `json:"run"`
 	// Outstanding is what approving the run now would write, while it is
 	// previewed or requested.
-	Outstanding *sla.RunIssue `json:"outstanding,omitempty"`
-	Lines       []sla.RunLine `json:"lines"`
-	Offset      int           `json:"offset"`
-	Limit       int           `json:"limit"`
+	Outstanding *desk.RunIssue `json:"outstanding,omitempty"`
+	Lines       []desk.RunLine `json:"lines"`
+	Offset      int            `json:"offset"`
+	Limit       int            `json:"limit"`
 }
 
 // GET /api/v1/credit-runs/:id?offset=&limit=: the run, what approving it
@@ -405,12 +406,12 @@ func (s *Server) apiGetCreditRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	lines, _, err := s.desk.RunLines(ctx, id, sla.AllLines, offset, limit)
+	lines, _, err := s.desk.RunLines(ctx, id, desk.AllLines, offset, limit)
 	if err != nil {
 		return err
 	}
 	out := apiRun{Run: run, Lines: nonNil(lines), Offset: offset, Limit: limit}
-	if run.State == sla.RunPreviewed || run.State == sla.RunRequested {
+	if run.State == desk.RunPreviewed || run.State == desk.RunRequested {
 		pending, err := s.desk.Outstanding(ctx, id)
 		if err != nil {
 			return err
@@ -483,7 +484,7 @@ func (s *Server) apiLedger(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, apiList[sla.LedgerEntry]{Items: nonNil(list), Total: total})
+	return c.JSON(http.StatusOK, apiList[desk.LedgerEntry]{Items: nonNil(list), Total: total})
 }
 
 // ---- manual credits ----
@@ -512,7 +513,7 @@ func (s *Server) apiCreateManualCredit(c echo.Context) error {
 			return err
 		}
 	}
-	m, err := s.desk.CreateManualCredit(ctx, by(c), sla.ManualCredit{Customer: req.Customer, AmountMinor: *req.AmountMinor,
+	m, err := s.desk.CreateManualCredit(ctx, by(c), desk.ManualCredit{Customer: req.Customer, AmountMinor: *req.AmountMinor,
 		Currency: req.Currency, Reason: req.Reason, Service: req.Service, Month: req.Month}, s.now())
 	if err != nil {
 		return err

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/amends/amends/auth"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
-	"github.com/amends/amends/sla"
 )
 
 // personToken creates a user with email and role and returns a token of theirs.
@@ -55,9 +55,9 @@ func TestCreditRunAPI(t *testing.T) {
 	viewer := env.token(auth.Viewer)
 	env.seedDesk(support, max)
 
-	var run sla.CreditRun
+	var run desk.CreditRun
 	env.api("POST", "/credit-runs", support, map[string]any{"month": "2012-12"}).expect(t, http.StatusCreated).decode(t, &run)
-	if run.State != sla.RunPreviewed || run.Lines != 1 || run.Totals[0].PayableMinor != 25000 {
+	if run.State != desk.RunPreviewed || run.Lines != 1 || run.Totals[0].PayableMinor != 25000 {
 		t.Fatalf("preview %+v", run)
 	}
 	var got apiRun
@@ -76,20 +76,20 @@ func TestCreditRunAPI(t *testing.T) {
 			t.Error("no message")
 		}
 	}
-	var issued sla.CreditRun
+	var issued desk.CreditRun
 	env.api("POST", path+"/approve", zoe, nil).expect(t, http.StatusOK).decode(t, &issued)
-	if issued.State != sla.RunIssued || issued.ApprovedBy != "zoe@example.com" || issued.Issued.Entries != 1 {
+	if issued.State != desk.RunIssued || issued.ApprovedBy != "zoe@example.com" || issued.Issued.Entries != 1 {
 		t.Fatalf("approved %+v", issued)
 	}
 	env.api("POST", path+"/approve", zoe, nil).expect(t, http.StatusConflict)
 
-	var led apiList[sla.LedgerEntry]
+	var led apiList[desk.LedgerEntry]
 	env.api("GET", "/ledger?customer=acme&period=2012-12", viewer, nil).expect(t, http.StatusOK).decode(t, &led)
 	if led.Total != 1 || led.Items[0].AmountMinor != 25000 || led.Items[0].RunID != run.ID {
 		t.Fatalf("ledger %+v", led)
 	}
 
-	var second sla.CreditRun
+	var second desk.CreditRun
 	env.api("POST", "/credit-runs", support, map[string]any{"month": "2012-12"}).expect(t, http.StatusCreated).decode(t, &second)
 	env.api("POST", fmt.Sprintf("/credit-runs/%d/request", second.ID), support, nil).expect(t, http.StatusOK)
 	env.api("POST", fmt.Sprintf("/credit-runs/%d/approve", second.ID), max, nil).expect(t, http.StatusOK).decode(t, &second)
@@ -101,16 +101,16 @@ func TestCreditRunAPI(t *testing.T) {
 		t.Errorf("ledger holds %d entries after a second run", led.Total)
 	}
 	// Manual credits: above the (absent) threshold they wait for another manager.
-	var m sla.ManualCredit
+	var m desk.ManualCredit
 	env.api("POST", "/manual-credits", max, map[string]any{"customer": "acme", "amount_minor": 5000, "reason": "goodwill for the call"}).
 		expect(t, http.StatusCreated).decode(t, &m)
-	if m.State != sla.ManualPending {
+	if m.State != desk.ManualPending {
 		t.Fatalf("manual %+v", m)
 	}
 	env.api("POST", fmt.Sprintf("/manual-credits/%d/approve", m.ID), max, nil).expect(t, http.StatusForbidden)
 	env.api("POST", fmt.Sprintf("/manual-credits/%d/approve", m.ID), zoe, nil).expect(t, http.StatusOK).decode(t, &m)
 	env.api("POST", fmt.Sprintf("/manual-credits/%d/approve", m.ID), zoe, nil).expect(t, http.StatusConflict)
-	if m.State != sla.ManualIssued || m.EntryID == 0 {
+	if m.State != desk.ManualIssued || m.EntryID == 0 {
 		t.Errorf("approved manual %+v", m)
 	}
 }

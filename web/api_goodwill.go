@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/amends/amends/auth"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/sla"
@@ -19,7 +20,7 @@ import (
 // Goodwill grants on incidents ("N days of usage of these services in
 // these components"): support requests one, a manager who did not request
 // it approves it, and an incident credit run pays it. The rules live in
-// package sla; these handlers check that the incident, services and
+// package desk; these handlers check that the incident, services and
 // components exist.
 
 type apiGoodwillRequest struct {
@@ -44,7 +45,7 @@ func (s *Server) apiListGoodwill(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, apiList[sla.GoodwillGrant]{Items: nonNil(list), Total: len(list)})
+	return c.JSON(http.StatusOK, apiList[desk.GoodwillGrant]{Items: nonNil(list), Total: len(list)})
 }
 
 // POST /api/v1/incidents/:id/goodwill {"days", "services", "components",
@@ -59,7 +60,7 @@ func (s *Server) apiRequestGoodwill(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	g, err := s.requestGoodwill(c, id, sla.GoodwillGrant{Days: req.Days, Services: req.Services, Components: req.Components,
+	g, err := s.requestGoodwill(c, id, desk.GoodwillGrant{Days: req.Days, Services: req.Services, Components: req.Components,
 		EligibleComponents: req.EligibleComponents, Reason: req.Reason})
 	if err != nil {
 		return err
@@ -69,31 +70,31 @@ func (s *Server) apiRequestGoodwill(c echo.Context) error {
 
 // requestGoodwill records g on incident id as the acting person:
 // errs.NotFound for an unknown incident, the field errors of
-// sla.NewGoodwillGrant, then errs.Invalid on "services[i]" or
+// desk.NewGoodwillGrant, then errs.Invalid on "services[i]" or
 // "components[i]" for one that does not exist (or a component of a
 // service g does not name), errs.Conflict when the incident already has a
 // pending or approved grant.
-func (s *Server) requestGoodwill(c echo.Context, id int64, g sla.GoodwillGrant) (sla.GoodwillGrant, error) {
+func (s *Server) requestGoodwill(c echo.Context, id int64, g desk.GoodwillGrant) (desk.GoodwillGrant, error) {
 	ctx := c.Request().Context()
 	if _, err := s.incidents.Incident(ctx, id); err != nil {
-		return sla.GoodwillGrant{}, err
+		return desk.GoodwillGrant{}, err
 	}
 	g.Incident = strconv.FormatInt(id, 10)
-	g, err := sla.NewGoodwillGrant(g, "", s.now()) // the field errors first, then existence
+	g, err := desk.NewGoodwillGrant(g, "", s.now()) // the field errors first, then existence
 	if err != nil {
-		return sla.GoodwillGrant{}, err
+		return desk.GoodwillGrant{}, err
 	}
 	for i, svc := range g.Services {
 		if err := s.knownService(ctx, fmt.Sprintf("services[%d]", i), svc); err != nil {
-			return sla.GoodwillGrant{}, err
+			return desk.GoodwillGrant{}, err
 		}
 	}
 	if err := s.grantComponents(ctx, "components", g.Components, g.Services); err != nil {
-		return sla.GoodwillGrant{}, err
+		return desk.GoodwillGrant{}, err
 	}
 	// Within the listed components, checked above, or else of the services.
 	if err := s.grantComponents(ctx, "eligible_components", g.EligibleComponents, g.Services); err != nil {
-		return sla.GoodwillGrant{}, err
+		return desk.GoodwillGrant{}, err
 	}
 	return s.desk.RequestGoodwill(ctx, by(c), g, s.now())
 }
@@ -151,7 +152,7 @@ func (s *Server) apiWithdrawGoodwill(c echo.Context) error {
 
 // withdrawGoodwill withdraws grant id as the acting person, who counts as
 // a manager when their role is manager or above.
-func (s *Server) withdrawGoodwill(c echo.Context, id int64, reason string) (sla.GoodwillGrant, error) {
+func (s *Server) withdrawGoodwill(c echo.Context, id int64, reason string) (desk.GoodwillGrant, error) {
 	manager := currentUser(c) != nil && currentUser(c).Role.AtLeast(auth.Manager)
 	return s.desk.WithdrawGoodwill(c.Request().Context(), by(c), id, manager, reason, s.now())
 }
@@ -161,7 +162,7 @@ func (s *Server) withdrawGoodwill(c echo.Context, id int64, reason string) (sla.
 // month in which its first impact starts). errs.Invalid on "incident"
 // while the incident is active, when it has no impact, or no approved
 // grant, and while that month is not over.
-func (s *Server) goodwillLines(ctx context.Context, id int64, now time.Time) (string, []sla.RunLine, error) {
+func (s *Server) goodwillLines(ctx context.Context, id int64, now time.Time) (string, []desk.RunLine, error) {
 	inc, err := s.incidents.Incident(ctx, id)
 	if errs.CodeOf(err) == errs.NotFound {
 		return "", nil, errs.Invalidf("incident", "unknown incident %d", id)
@@ -176,7 +177,7 @@ func (s *Server) goodwillLines(ctx context.Context, id int64, now time.Time) (st
 	if err != nil {
 		return "", nil, err
 	}
-	from, to, err := sla.MonthWindow(month)
+	from, to, err := desk.MonthWindow(month)
 	if err != nil {
 		return "", nil, err
 	}
@@ -195,23 +196,23 @@ func (s *Server) goodwillLines(ctx context.Context, id int64, now time.Time) (st
 	if err != nil {
 		return "", nil, err
 	}
-	lines, err := sla.PreviewGoodwill(strconv.FormatInt(id, 10), month, now, sla.WithGoodwill(base, grants), data)
+	lines, err := desk.PreviewGoodwill(strconv.FormatInt(id, 10), month, now, desk.WithGoodwill(base, grants), data)
 	return month, lines, err
 }
 
 // previewGoodwillRun computes every eligible customer's goodwill for
 // incident id and stores it as a previewed incident run by the acting person.
-func (s *Server) previewGoodwillRun(c echo.Context, id int64) (sla.CreditRun, error) {
+func (s *Server) previewGoodwillRun(c echo.Context, id int64) (desk.CreditRun, error) {
 	ctx := c.Request().Context()
 	now := s.now()
 	month, lines, err := s.goodwillLines(ctx, id, now)
 	if err != nil {
-		return sla.CreditRun{}, err
+		return desk.CreditRun{}, err
 	}
 	who := by(c)
-	run, err := sla.NewIncidentRun(strconv.FormatInt(id, 10), month, now, lines, who.Person, now)
+	run, err := desk.NewIncidentRun(strconv.FormatInt(id, 10), month, now, lines, who.Person, now)
 	if err != nil {
-		return sla.CreditRun{}, err
+		return desk.CreditRun{}, err
 	}
 	return s.desk.CreateRun(ctx, who, run, lines, now)
 }

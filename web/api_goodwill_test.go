@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/amends/amends/auth"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
-	"github.com/amends/amends/sla"
 )
 
 // A goodwill grant is requested, approved by another manager (403 for the
@@ -46,7 +46,7 @@ func TestGoodwillAPI(t *testing.T) {
 	env.api("POST", path, viewer, map[string]any{"days": 10, "services": []string{"ELB"}}).expect(t, http.StatusForbidden)
 
 	// Not approved yet: an incident run has nothing to pay.
-	var g sla.GoodwillGrant
+	var g desk.GoodwillGrant
 	env.api("POST", path, max, map[string]any{"days": 10, "services": []string{"ELB"}, "components": []string{"elb-us-east-1"}, "reason": "Christmas Eve"}).
 		expect(t, http.StatusCreated).decode(t, &g)
 	env.api("POST", path, support, map[string]any{"days": 3, "services": []string{"ELB"}}).expect(t, http.StatusConflict)
@@ -58,16 +58,16 @@ func TestGoodwillAPI(t *testing.T) {
 	env.api("POST", approve, max, nil).expect(t, http.StatusForbidden)     // the requester
 	env.api("POST", approve, zoe, nil).expect(t, http.StatusOK).decode(t, &g)
 	env.api("POST", approve, zoe, nil).expect(t, http.StatusConflict)
-	var grants apiList[sla.GoodwillGrant]
+	var grants apiList[desk.GoodwillGrant]
 	env.api("GET", path, viewer, nil).expect(t, http.StatusOK).decode(t, &grants)
-	if grants.Total != 1 || grants.Items[0].State != sla.GoodwillApproved || grants.Items[0].ApprovedBy != "zoe@example.com" {
+	if grants.Total != 1 || grants.Items[0].State != desk.GoodwillApproved || grants.Items[0].ApprovedBy != "zoe@example.com" {
 		t.Fatalf("grants %+v", grants)
 	}
 
-	pay := func() sla.CreditRun {
-		var run sla.CreditRun
+	pay := func() desk.CreditRun {
+		var run desk.CreditRun
 		env.api("POST", "/credit-runs", support, map[string]any{"incident": inc}).expect(t, http.StatusCreated).decode(t, &run)
-		if run.Kind != sla.RunIncident || run.Period != "2012-12" || run.Lines != 1 || run.Totals[0].PayableMinor != 80645 {
+		if run.Kind != desk.RunIncident || run.Period != "2012-12" || run.Lines != 1 || run.Totals[0].PayableMinor != 80645 {
 			t.Fatalf("goodwill preview %+v", run)
 		}
 		p := fmt.Sprintf("/credit-runs/%d", run.ID)
@@ -77,9 +77,9 @@ func TestGoodwillAPI(t *testing.T) {
 		return run
 	}
 	first := pay()
-	var led apiList[sla.LedgerEntry]
+	var led apiList[desk.LedgerEntry]
 	env.api("GET", fmt.Sprintf("/ledger?run=%d", first.ID), viewer, nil).expect(t, http.StatusOK).decode(t, &led)
-	if led.Total != 1 || led.Items[0].Kind != sla.EntryGoodwill || led.Items[0].AmountMinor != 80645 || led.Items[0].Incident != fmt.Sprint(inc) {
+	if led.Total != 1 || led.Items[0].Kind != desk.EntryGoodwill || led.Items[0].AmountMinor != 80645 || led.Items[0].Incident != fmt.Sprint(inc) {
 		t.Fatalf("ledger %+v", led)
 	}
 	if second := pay(); second.Issued.Entries != 0 {
@@ -102,7 +102,7 @@ func TestWithdrawGoodwillAPI(t *testing.T) {
 	inc := env.resolvedIncidentID(viewer)
 	path := fmt.Sprintf("/incidents/%d/goodwill", inc)
 	grant := map[string]any{"days": 10, "services": []string{"ELB"}}
-	var g sla.GoodwillGrant
+	var g desk.GoodwillGrant
 	env.api("POST", path, support, grant).expect(t, http.StatusCreated).decode(t, &g)
 	withdraw := fmt.Sprintf("/goodwill/%d/withdraw", g.ID)
 
@@ -119,7 +119,7 @@ func TestWithdrawGoodwillAPI(t *testing.T) {
 	env.assertNothingStored(before)
 
 	env.api("POST", withdraw, support, map[string]any{"reason": "Wrong service."}).expect(t, http.StatusOK).decode(t, &g)
-	if g.State != sla.GoodwillWithdrawn || g.WithdrawnBy != "support@example.com" || g.WithdrawReason != "Wrong service." || g.WithdrawnAt == nil {
+	if g.State != desk.GoodwillWithdrawn || g.WithdrawnBy != "support@example.com" || g.WithdrawReason != "Wrong service." || g.WithdrawnAt == nil {
 		t.Fatalf("withdrawn %+v", g)
 	}
 	env.api("POST", withdraw, max, map[string]any{"reason": "again"}).expect(t, http.StatusConflict)
@@ -132,9 +132,9 @@ func TestWithdrawGoodwillAPI(t *testing.T) {
 	if e := env.api("POST", fmt.Sprintf("/goodwill/%d/withdraw", g.ID), support, map[string]any{"reason": "late"}).expect(t, http.StatusConflict).apiError(t); !strings.Contains(e.Message, "already approved") {
 		t.Errorf("approved: %+v", e)
 	}
-	var grants apiList[sla.GoodwillGrant]
+	var grants apiList[desk.GoodwillGrant]
 	env.api("GET", path, viewer, nil).expect(t, http.StatusOK).decode(t, &grants)
-	if grants.Total != 3 || grants.Items[0].State != sla.GoodwillWithdrawn || grants.Items[1].WithdrawnBy != "max@example.com" || grants.Items[2].State != sla.GoodwillApproved {
+	if grants.Total != 3 || grants.Items[0].State != desk.GoodwillWithdrawn || grants.Items[1].WithdrawnBy != "max@example.com" || grants.Items[2].State != desk.GoodwillApproved {
 		t.Fatalf("grants %+v", grants.Items)
 	}
 }

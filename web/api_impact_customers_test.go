@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/amends/amends/auth"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
-	"github.com/amends/amends/sla"
 )
 
 // An update's component change may name the customers it hit: unknown
@@ -54,7 +54,7 @@ func TestImpactNamesCustomersAPI(t *testing.T) {
 		t.Fatalf("stored customers %+v", cs)
 	}
 
-	var run sla.CreditRun
+	var run desk.CreditRun
 	env.api("POST", "/credit-runs", support, map[string]any{"month": "2012-12"}).expect(t, http.StatusCreated).decode(t, &run)
 	var lines apiRun
 	env.api("GET", fmt.Sprintf("/credit-runs/%d", run.ID), support, nil).expect(t, http.StatusOK).decode(t, &lines)

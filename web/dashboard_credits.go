@@ -7,17 +7,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
-	"github.com/amends/amends/sla"
 	"github.com/amends/amends/templates"
 )
 
 // ledgerEntries reads the whole ledger that f selects, oldest first.
-func (s *Server) ledgerEntries(ctx context.Context, f sla.LedgerFilter) ([]sla.LedgerEntry, error) {
+func (s *Server) ledgerEntries(ctx context.Context, f desk.LedgerFilter) ([]desk.LedgerEntry, error) {
 	if s.desk == nil {
 		return nil, nil
 	}
-	var out []sla.LedgerEntry
+	var out []desk.LedgerEntry
 	f.Limit = 10000
 	for {
 		page, total, err := s.desk.Ledger(ctx, f)
@@ -34,7 +34,7 @@ func (s *Server) ledgerEntries(ctx context.Context, f sla.LedgerFilter) ([]sla.L
 
 // entryMonth is the month a ledger entry credits: its period when that is
 // a month, else the month it was written in.
-func entryMonth(e sla.LedgerEntry) time.Time {
+func entryMonth(e desk.LedgerEntry) time.Time {
 	if m, err := time.Parse("2006-01", e.Period); err == nil {
 		return m
 	}
@@ -45,7 +45,7 @@ func entryMonth(e sla.LedgerEntry) time.Time {
 // costliest incidents, from the ledger entries of months [from, to) (of
 // the chosen service, when there is one).
 func (s *Server) dashCredits(ctx context.Context, v *templates.DashboardPage, d *dashData, f dashFilter, from, to time.Time, q string) error {
-	entries, err := s.ledgerEntries(ctx, sla.LedgerFilter{})
+	entries, err := s.ledgerEntries(ctx, desk.LedgerFilter{})
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func (s *Server) dashCredits(ctx context.Context, v *templates.DashboardPage, d 
 	for _, k := range keys {
 		x := sums[k]
 		v.Credits.Rows = append(v.Credits.Rows, templates.DataRow{Level: "month", Cells: []templates.DataCell{
-			{Text: k.month.Format("January 2006")}, {Text: x.currency}, num(sla.FormatMoney(x.minor, x.currency)),
+			{Text: k.month.Format("January 2006")}, {Text: x.currency}, num(desk.FormatMoney(x.minor, x.currency)),
 			num(strconv.Itoa(x.entries)), num(strconv.Itoa(len(x.customers))),
 		}})
 	}
@@ -144,7 +144,7 @@ func (s *Server) dashCredits(ctx context.Context, v *templates.DashboardPage, d 
 			}
 		}
 		v.Costly.Rows = append(v.Costly.Rows, templates.DataRow{Level: "incident", Cells: []templates.DataCell{
-			{Text: title}, {Text: started}, {Text: x.currency}, num(sla.FormatMoney(x.minor, x.currency)), num(strconv.Itoa(len(x.customers))),
+			{Text: title}, {Text: started}, {Text: x.currency}, num(desk.FormatMoney(x.minor, x.currency)), num(strconv.Itoa(len(x.customers))),
 		}})
 	}
 	if len(v.Costly.Rows) == 0 {

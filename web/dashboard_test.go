@@ -11,7 +11,9 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/auth"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/sla"
 )
@@ -43,7 +45,7 @@ func christmasWithPolicy(t *testing.T) *testEnv {
 	env := newTestEnv(t)
 	env.clock.Advance(jan5.Add(12 * time.Hour).Sub(env.clock.Now()))
 	env.christmasOutage()
-	if _, err := env.desk.PutPolicy(context.Background(), sla.Actor{Person: "admin@example.com"}, sla.ServicePolicy{
+	if _, err := env.desk.PutPolicy(context.Background(), audit.Actor{Person: "admin@example.com"}, desk.ServicePolicy{
 		Policy: sla.Policy{ID: "elb", Service: "ELB", Target: sla.MustPercent("99.95"),
 			Tiers: []sla.Tier{{Below: sla.MustPercent("99.95"), CreditPercent: sla.MustPercent("10")}}},
 	}, env.clock.Now()); err != nil {
@@ -256,7 +258,7 @@ func TestDashboardCreditsAndReport(t *testing.T) {
 	max := env.personToken("max@example.com", auth.Manager)
 	zoe := env.personToken("zoe@example.com", auth.Manager)
 	env.seedDesk(support, max)
-	var run sla.CreditRun
+	var run desk.CreditRun
 	env.api("POST", "/credit-runs", support, map[string]any{"month": "2012-12"}).expect(t, http.StatusCreated).decode(t, &run)
 	env.api("POST", fmt.Sprintf("/credit-runs/%d/request", run.ID), support, nil).expect(t, http.StatusOK)
 	env.api("POST", fmt.Sprintf("/credit-runs/%d/approve", run.ID), zoe, nil).expect(t, http.StatusOK)

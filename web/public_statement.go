@@ -6,8 +6,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
-	"github.com/amends/amends/sla"
 	"github.com/amends/amends/templates"
 )
 
@@ -17,7 +17,7 @@ const statementLedgerMax = 1000
 // handleStatement shows "/statement/:token", a customer's own statement,
 // without login: its resources, its uptime and credit per service in every
 // month it was charged for that is over (computed now by the same
-// sla.PreviewMonth the credit runs use, on the customer's own data only;
+// desk.PreviewMonth the credit runs use, on the customer's own data only;
 // see monthLines), and the credits the ledger holds with their reasons. It
 // is never cached publicly nor indexed; an unknown or replaced token is 404.
 func (s *Server) handleStatement(c echo.Context) error {
@@ -64,13 +64,13 @@ func (s *Server) handleStatement(c echo.Context) error {
 		m := templates.StatementMonth{Month: months[i]}
 		for _, l := range lines {
 			m.Lines = append(m.Lines, templates.StatementLine{Service: l.Service, Uptime: l.Uptime + "%", CreditPercent: l.CreditPercent.String() + "%",
-				Credit: sla.FormatMoney(l.PayableMinor, l.Currency), Reason: l.Reason})
+				Credit: desk.FormatMoney(l.PayableMinor, l.Currency), Reason: l.Reason})
 		}
 		if len(m.Lines) > 0 {
 			v.Months = append(v.Months, m)
 		}
 	}
-	entries, _, err := s.desk.Ledger(ctx, sla.LedgerFilter{Customer: a.ID, Limit: statementLedgerMax})
+	entries, _, err := s.desk.Ledger(ctx, desk.LedgerFilter{Customer: a.ID, Limit: statementLedgerMax})
 	if err != nil {
 		return err
 	}
@@ -79,6 +79,6 @@ func (s *Server) handleStatement(c echo.Context) error {
 		v.Credits = append(v.Credits, ledgerRow(e))
 		total += e.AmountMinor
 	}
-	v.Total = sla.FormatMoney(total, a.Currency)
+	v.Total = desk.FormatMoney(total, a.Currency)
 	return s.render(c, http.StatusOK, templates.Statement(v))
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/sla"
 	"github.com/amends/amends/templates"
@@ -79,7 +80,7 @@ func (s *Server) reportView(ctx context.Context, page templates.Page, service st
 		v.Figures.Rows = append(v.Figures.Rows, row)
 	}
 
-	entries, err := s.ledgerEntries(ctx, sla.LedgerFilter{Period: month.Format("2006-01")})
+	entries, err := s.ledgerEntries(ctx, desk.LedgerFilter{Period: month.Format("2006-01")})
 	if err != nil {
 		return v, err
 	}
@@ -93,7 +94,7 @@ func (s *Server) reportView(ctx context.Context, page templates.Page, service st
 		}
 		totals[e.Currency] += e.AmountMinor
 		v.Credits.Rows = append(v.Credits.Rows, templates.DataRow{Level: "entry", Cells: []templates.DataCell{
-			{Text: e.Customer, URL: customerReportPath(e.Customer, month.Format("2006-01"))}, {Text: string(e.Kind)}, {Text: e.Currency}, num(sla.FormatMoney(e.AmountMinor, e.Currency)), {Text: e.Reason}, {Text: e.CreatedAt.UTC().Format("2 Jan 2006")},
+			{Text: e.Customer, URL: customerReportPath(e.Customer, month.Format("2006-01"))}, {Text: string(e.Kind)}, {Text: e.Currency}, num(desk.FormatMoney(e.AmountMinor, e.Currency)), {Text: e.Reason}, {Text: e.CreatedAt.UTC().Format("2 Jan 2006")},
 		}})
 	}
 	currencies := make([]string, 0, len(totals))
@@ -103,7 +104,7 @@ func (s *Server) reportView(ctx context.Context, page templates.Page, service st
 	sort.Strings(currencies)
 	for _, cur := range currencies {
 		v.Credits.Rows = append(v.Credits.Rows, templates.DataRow{Level: "total", Cells: []templates.DataCell{
-			{Text: "Total"}, {Text: ""}, {Text: cur}, num(sla.FormatMoney(totals[cur], cur)), {Text: ""}, {Text: ""},
+			{Text: "Total"}, {Text: ""}, {Text: cur}, num(desk.FormatMoney(totals[cur], cur)), {Text: ""}, {Text: ""},
 		}})
 	}
 	return v, nil
@@ -177,7 +178,7 @@ func methodMaintenance(p sla.Policy) string {
 // customer pays in, with what it is in two of them: "100 in the smallest
 // unit of the customer's currency (1.00 USD, 100 JPY)".
 func smallestUnits(n int64) string {
-	return fmt.Sprintf("%d in the smallest unit of the customer's currency (%s, %s)", n, sla.FormatMoney(n, "USD"), sla.FormatMoney(n, "JPY"))
+	return fmt.Sprintf("%d in the smallest unit of the customer's currency (%s, %s)", n, desk.FormatMoney(n, "USD"), desk.FormatMoney(n, "JPY"))
 }
 
 // methodCredit states p's target and credit tiers, its cap and its
@@ -199,7 +200,7 @@ func methodCredit(p sla.Policy, currency string) string {
 	if p.MinCreditMinor > 0 {
 		min := smallestUnits(p.MinCreditMinor)
 		if currency != "" {
-			min = sla.FormatMoney(p.MinCreditMinor, currency)
+			min = desk.FormatMoney(p.MinCreditMinor, currency)
 		}
 		out += " A credit that is not greater than " + min + " is not paid (the tier reached is still shown)."
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/sla"
@@ -19,7 +20,7 @@ import (
 )
 
 // One customer's SLA report ("/admin/reports/sla/customer"): its month per
-// service as a credit run computes it (sla.EvaluateCustomerMonth, on the
+// service as a credit run computes it (desk.EvaluateCustomerMonth, on the
 // same stored data a run reads), the accounting method of the policy
 // applied, the incidents that counted, and what the ledger holds.
 
@@ -88,12 +89,12 @@ func (s *Server) customerReportFor(c echo.Context) (templates.CustomerReportPage
 
 // customerReportView builds customer a's report of the month starting at
 // m (UTC), as of now.
-func (s *Server) customerReportView(ctx context.Context, page templates.Page, a sla.Account, m, now time.Time) (templates.CustomerReportPage, error) {
+func (s *Server) customerReportView(ctx context.Context, page templates.Page, a desk.Account, m, now time.Time) (templates.CustomerReportPage, error) {
 	month := m.Format("2006-01")
 	v := templates.CustomerReportPage{Page: page, Customer: customerRow(a), Month: month, MonthLabel: monthLabel(m, now),
 		Months: s.monthOptions(ctx, now, m), AsOf: viewTime(now), Over: !now.Before(m.AddDate(0, 1, 0))}
 	v.Page.Title = "SLA report: " + a.Name + ", " + v.MonthLabel
-	from, to, err := sla.MonthWindow(month)
+	from, to, err := desk.MonthWindow(month)
 	if err != nil {
 		return v, err
 	}
@@ -105,7 +106,7 @@ func (s *Server) customerReportView(ctx context.Context, page templates.Page, a 
 	if err != nil {
 		return v, err
 	}
-	cm, err := sla.EvaluateCustomerMonth(month, now, base, data, a.ID)
+	cm, err := desk.EvaluateCustomerMonth(month, now, base, data, a.ID)
 	if err != nil {
 		return v, err
 	}
@@ -148,14 +149,14 @@ func (s *Server) customerReportView(ctx context.Context, page templates.Page, a 
 		}
 		paidCell := num("none")
 		if hasPaid[l.Service] {
-			paidCell = num(sla.FormatMoney(paid[l.Service], a.Currency))
+			paidCell = num(desk.FormatMoney(paid[l.Service], a.Currency))
 		}
 		v.Summary.Rows = append(v.Summary.Rows, templates.DataRow{Level: "line", Cells: []templates.DataCell{
 			{Text: name, URL: "#h-svc-" + l.Service}, {Text: sm.Policy.ID + " (" + kind + ")"},
 			num(l.Downtime), num(sla.MinutesText(sm.Downtime.Rat())), num(l.Uptime + "%"), num(sm.Policy.Target.String() + "%"),
 			metCell(sm.Uptime, sm.Policy.Target, sm.Policy.Target > 0), num(l.CreditPercent.String() + "%"),
-			num(sla.FormatMoney(l.ChargesMinor, l.Currency)), num(sla.FormatMoney(l.CreditMinor, l.Currency)),
-			{Text: claimLabels[l.Claim]}, num(sla.FormatMoney(l.PayableMinor, l.Currency)), paidCell,
+			num(desk.FormatMoney(l.ChargesMinor, l.Currency)), num(desk.FormatMoney(l.CreditMinor, l.Currency)),
+			{Text: claimLabels[l.Claim]}, num(desk.FormatMoney(l.PayableMinor, l.Currency)), paidCell,
 		}})
 		charges, credit, payable, paidAll = charges+l.ChargesMinor, credit+l.CreditMinor, payable+l.PayableMinor, paidAll+paid[l.Service]
 		anyPaid = anyPaid || hasPaid[l.Service]
@@ -166,7 +167,7 @@ func (s *Server) customerReportView(ctx context.Context, page templates.Page, a 
 		v.Services = append(v.Services, svc)
 	}
 	if len(cm.Services) > 1 {
-		money := func(n int64) templates.DataCell { return num(sla.FormatMoney(n, a.Currency)) }
+		money := func(n int64) templates.DataCell { return num(desk.FormatMoney(n, a.Currency)) }
 		v.Summary.Rows = append(v.Summary.Rows, templates.DataRow{Level: "total", Cells: []templates.DataCell{
 			{Text: "Total"}, {}, {}, {}, {}, {}, {}, {}, money(charges), money(credit), {}, money(payable), money(paidAll)}})
 		if !anyPaid {
@@ -201,7 +202,7 @@ func (s *Server) customerReportView(ctx context.Context, page templates.Page, a 
 	}
 	if len(entries) > 0 {
 		v.Ledger.Rows = append(v.Ledger.Rows, templates.DataRow{Level: "total", Cells: []templates.DataCell{
-			{Text: "Total"}, {}, {}, {}, num(sla.FormatMoney(total, a.Currency)), {}, {}, {}}})
+			{Text: "Total"}, {}, {}, {}, num(desk.FormatMoney(total, a.Currency)), {}, {}, {}}})
 	}
 	return v, nil
 }
@@ -261,10 +262,10 @@ func orDash(s string) string {
 const customerLedgerPage = 500
 
 // customerLedger returns every ledger entry of customer for month.
-func (s *Server) customerLedger(ctx context.Context, customer, month string) ([]sla.LedgerEntry, error) {
-	var out []sla.LedgerEntry
+func (s *Server) customerLedger(ctx context.Context, customer, month string) ([]desk.LedgerEntry, error) {
+	var out []desk.LedgerEntry
 	for {
-		list, total, err := s.desk.Ledger(ctx, sla.LedgerFilter{Customer: customer, Period: month, Offset: len(out), Limit: customerLedgerPage})
+		list, total, err := s.desk.Ledger(ctx, desk.LedgerFilter{Customer: customer, Period: month, Offset: len(out), Limit: customerLedgerPage})
 		if err != nil {
 			return nil, err
 		}
@@ -299,7 +300,7 @@ func (t *incidentTitles) get(id string) (incidents.Incident, error) {
 }
 
 // customerReportService is the detail of one service of a customer's month.
-func (s *Server) customerReportService(sm sla.CustomerServiceMonth, name string, a sla.Account, names componentNames, titles *incidentTitles, now time.Time) (templates.CustomerReportService, error) {
+func (s *Server) customerReportService(sm desk.CustomerServiceMonth, name string, a desk.Account, names componentNames, titles *incidentTitles, now time.Time) (templates.CustomerReportService, error) {
 	l := sm.Line
 	out := templates.CustomerReportService{ID: l.Service, Name: name, Reason: l.Reason, Method: customerMethod(sm, a.Currency, now)}
 	if sm.Override {
@@ -312,7 +313,7 @@ func (s *Server) customerReportService(sm sla.CustomerServiceMonth, name string,
 		Head:  []string{"Component", "Count", "From", "To", "In the month"},
 		Empty: "No resources of " + name + " in the month: only charges."}
 	for _, r := range sm.Resources {
-		row := resourceRow(sla.AccountResource{Component: r.Component, Count: r.Count, From: timePtr(r.From), To: timePtr(r.To)})
+		row := resourceRow(desk.AccountResource{Component: r.Component, Count: r.Count, From: timePtr(r.From), To: timePtr(r.To)})
 		out.Resources.Rows = append(out.Resources.Rows, templates.DataRow{Level: "resource", Cells: []templates.DataCell{
 			{Text: names.name(r.Component)}, num(row.Count), {Text: row.From}, {Text: row.To}, {Text: partOfMonth(r, sm.Period)}}})
 	}
@@ -415,7 +416,7 @@ func appliesTo(im sla.Impact, customer string, unlisted sla.Unlisted) string {
 
 // unpoliciedNote names the services customer uses in the month that have
 // no SLA policy, "" when there are none.
-func unpoliciedNote(cm *sla.CustomerMonth, d *sla.MonthData, customer string, components []incidents.Component, serviceName map[string]string) string {
+func unpoliciedNote(cm *desk.CustomerMonth, d *desk.MonthData, customer string, components []incidents.Component, serviceName map[string]string) string {
 	service := map[string]string{}
 	for _, c := range components {
 		service[c.ID] = c.Service
@@ -423,7 +424,7 @@ func unpoliciedNote(cm *sla.CustomerMonth, d *sla.MonthData, customer string, co
 	var used []string
 	add := func(component string) {
 		svc := service[component]
-		if svc == "" || slices.Contains(used, svc) || slices.ContainsFunc(cm.Services, func(sm sla.CustomerServiceMonth) bool { return sm.Line.Service == svc }) {
+		if svc == "" || slices.Contains(used, svc) || slices.ContainsFunc(cm.Services, func(sm desk.CustomerServiceMonth) bool { return sm.Line.Service == svc }) {
 			return
 		}
 		used = append(used, svc)
@@ -451,7 +452,7 @@ func unpoliciedNote(cm *sla.CustomerMonth, d *sla.MonthData, customer string, co
 
 // customerMethod states, in plain words from the policy applied, how a
 // customer's figures in one service are counted.
-func customerMethod(sm sla.CustomerServiceMonth, currency string, now time.Time) []string {
+func customerMethod(sm desk.CustomerServiceMonth, currency string, now time.Time) []string {
 	p := sm.Policy
 	zone := p.TimeZone
 	if zone == "" {

@@ -9,7 +9,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/amends/amends/auth"
-	"github.com/amends/amends/sla"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/templates"
 )
 
@@ -66,7 +66,7 @@ func methodText(doc *goquery.Document, service string) string {
 // is issued the ledger column and table show what was paid.
 func TestCustomerReportEqualsRunPreview(t *testing.T) {
 	env, support, zoe := customerReportDesk(t)
-	var run sla.CreditRun
+	var run desk.CreditRun
 	env.api("POST", "/credit-runs", support, map[string]any{"month": "2012-12"}).expect(t, http.StatusCreated).decode(t, &run)
 	var preview apiRun
 	env.api("GET", fmt.Sprintf("/credit-runs/%d", run.ID), support, nil).expect(t, http.StatusOK).decode(t, &preview)
@@ -83,8 +83,8 @@ func TestCustomerReportEqualsRunPreview(t *testing.T) {
 		doc := parseHTML(t, body)
 		rows, all := summaryRows(t, doc)
 		row := rows["Elastic Load Balancing"]
-		want := []string{l.Downtime, l.Uptime + "%", l.CreditPercent.String() + "%", sla.FormatMoney(l.ChargesMinor, l.Currency),
-			sla.FormatMoney(l.CreditMinor, l.Currency), claimLabels[l.Claim], sla.FormatMoney(l.PayableMinor, l.Currency)}
+		want := []string{l.Downtime, l.Uptime + "%", l.CreditPercent.String() + "%", desk.FormatMoney(l.ChargesMinor, l.Currency),
+			desk.FormatMoney(l.CreditMinor, l.Currency), claimLabels[l.Claim], desk.FormatMoney(l.PayableMinor, l.Currency)}
 		if len(row) != len(head) {
 			t.Fatalf("%s: row %v", l.Customer, row)
 		}

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/sla"
 	"github.com/amends/amends/templates"
@@ -71,7 +73,7 @@ func scaleHistory(tb testing.TB, env *testEnv) []string {
 		components[c.ID] = c
 	}
 	for s := 0; s < scaleServices; s++ {
-		if _, err := env.desk.PutPolicy(ctx, sla.Actor{Person: "bench"}, sla.ServicePolicy{Policy: sla.Policy{
+		if _, err := env.desk.PutPolicy(ctx, audit.Actor{Person: "bench"}, desk.ServicePolicy{Policy: sla.Policy{
 			ID: fmt.Sprintf("p%d", s), Service: fmt.Sprintf("SVC%d", s), Target: sla.MustPercent("99.95")}}, now); err != nil {
 			tb.Fatal(err)
 		}

@@ -15,8 +15,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/amends/amends/auth"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
-	"github.com/amends/amends/sla"
 )
 
 // Config is what the server needs to know about where it runs.
@@ -70,7 +70,7 @@ type Server struct {
 	echo      *echo.Echo
 	incidents incidents.Store
 	accounts  auth.Store
-	desk      sla.DeskStore
+	desk      desk.Store
 	revision  Revisioner
 	pages     *pageCache
 	metrics   *metrics
@@ -80,7 +80,7 @@ type Server struct {
 
 // New builds the server over its stores. The stores are interfaces so that
 // the server does not know how they keep their data.
-func New(cfg Config, inc incidents.Store, accounts auth.Store, desk sla.DeskStore, rev Revisioner) *Server {
+func New(cfg Config, inc incidents.Store, accounts auth.Store, deskStore desk.Store, rev Revisioner) *Server {
 	if cfg.SiteName == "" {
 		cfg.SiteName = "Amends"
 	}
@@ -100,7 +100,7 @@ func New(cfg Config, inc incidents.Store, accounts auth.Store, desk sla.DeskStor
 		echo:      echo.New(),
 		incidents: inc,
 		accounts:  accounts,
-		desk:      desk,
+		desk:      deskStore,
 		revision:  rev,
 		registry:  reg,
 		metrics:   newMetrics(reg),

@@ -17,13 +17,14 @@ import (
 
 	"database/sql"
 
+	auditsqlite "github.com/amends/amends/audit/sqlite"
 	"github.com/amends/amends/auth"
 	authsqlite "github.com/amends/amends/auth/sqlite"
+	desksqlite "github.com/amends/amends/desk/sqlite"
 	"github.com/amends/amends/incidents"
 	incsqlite "github.com/amends/amends/incidents/sqlite"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
-	slasqlite "github.com/amends/amends/sla/sqlite"
 )
 
 // testEnv is a real server over a real SQLite file in a temp folder.
@@ -32,7 +33,7 @@ type testEnv struct {
 	db        *sql.DB
 	incidents *incsqlite.Store
 	accounts  *authsqlite.Store
-	desk      *slasqlite.Store
+	desk      *desksqlite.Store
 	server    *Server
 	http      *httptest.Server
 	clock     *testClock
@@ -58,18 +59,6 @@ func (c *testClock) Advance(d time.Duration) {
 type dbRevision struct{ db *sql.DB }
 
 func (r dbRevision) Revision(ctx context.Context) (int64, error) { return sqlitedb.Revision(ctx, r.db) }
-
-func (r dbRevision) AuditEntries(ctx context.Context, f sqlitedb.AuditFilter) ([]sqlitedb.AuditRecord, int, error) {
-	return sqlitedb.AuditEntries(ctx, r.db, f)
-}
-
-func (r dbRevision) LatestAuditEntries(ctx context.Context, entity string) (map[string]sqlitedb.AuditRecord, error) {
-	return sqlitedb.LatestAuditEntries(ctx, r.db, entity)
-}
-
-func (r dbRevision) AuditActions(ctx context.Context) ([]string, error) {
-	return sqlitedb.AuditActions(ctx, r.db)
-}
 
 func init() {
 	// Production argon2 cost is the point in production, not in tests.
@@ -105,12 +94,12 @@ func newTestEnvWith(t testing.TB, opts envOptions) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	desk, err := slasqlite.New(db)
+	desk, err := desksqlite.New(db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	clock := &testClock{now: time.Date(2012, 12, 24, 20, 0, 0, 0, time.UTC)}
-	cfg := Config{SiteName: "Test Cloud", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock.Now, LoginRate: 1000, Audit: dbRevision{db}}
+	cfg := Config{SiteName: "Test Cloud", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock.Now, LoginRate: 1000, Audit: auditsqlite.New(db)}
 	if opts.config != nil {
 		opts.config(&cfg)
 	}

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/sqlitedb"
 	"github.com/amends/amends/sla"
@@ -51,7 +53,7 @@ func BenchmarkStatement100k(b *testing.B) {
 			}
 		}
 		tiers := []sla.Tier{{Below: sla.MustPercent("99.95"), CreditPercent: sla.MustPercent("10")}, {Below: sla.MustPercent("99"), CreditPercent: sla.MustPercent("25")}}
-		if _, err := env.desk.PutPolicy(ctx, sla.Actor{Person: "bench"}, sla.ServicePolicy{Policy: sla.Policy{
+		if _, err := env.desk.PutPolicy(ctx, audit.Actor{Person: "bench"}, desk.ServicePolicy{Policy: sla.Policy{
 			ID: strings.ToLower(s), Service: s, Target: sla.MustPercent("99.95"), Tiers: tiers, Unlisted: sla.Full}}, now); err != nil {
 			b.Fatal(err)
 		}
@@ -116,7 +118,7 @@ func BenchmarkStatement100k(b *testing.B) {
 		}
 	}
 	// December's run, issued.
-	from, to, _ := sla.MonthWindow("2012-12")
+	from, to, _ := desk.MonthWindow("2012-12")
 	base, err := incidents.StoredScenario(ctx, env.incidents, sla.Period{Month: "2012-12"}, from, to, now)
 	if err != nil {
 		b.Fatal(err)
@@ -125,12 +127,12 @@ func BenchmarkStatement100k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	lines, err := sla.PreviewMonth("2012-12", now, base, d)
+	lines, err := desk.PreviewMonth("2012-12", now, base, d)
 	if err != nil {
 		b.Fatal(err)
 	}
-	sam, max := sla.Actor{Person: "sam@example.com"}, sla.Actor{Person: "max@example.com"}
-	run, err := sla.NewMonthRun("2012-12", now, lines, sam.Person, now)
+	sam, max := audit.Actor{Person: "sam@example.com"}, audit.Actor{Person: "max@example.com"}
+	run, err := desk.NewMonthRun("2012-12", now, lines, sam.Person, now)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/amends/amends/audit"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/sla"
 )
@@ -235,7 +237,7 @@ func TestUptimePage(t *testing.T) {
 		t.Fatalf("January 2013: %v", m)
 	}
 
-	if _, err := env.desk.PutPolicy(context.Background(), sla.Actor{Person: "admin@example.com"}, sla.ServicePolicy{
+	if _, err := env.desk.PutPolicy(context.Background(), audit.Actor{Person: "admin@example.com"}, desk.ServicePolicy{
 		Policy: sla.Policy{ID: "elb", Service: "ELB", Target: sla.MustPercent("99.95")},
 	}, env.clock.Now()); err != nil {
 		t.Fatal(err)

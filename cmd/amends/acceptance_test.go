@@ -20,7 +20,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"github.com/amends/amends/sla"
+	"github.com/amends/amends/desk"
 )
 
 // TestCreditDeskAcceptance is the credit desk's "done when", on the demo
@@ -77,7 +77,7 @@ func TestCreditDeskAcceptance(t *testing.T) {
 		t.Fatalf("the run is not issued after approval:\n%s", page)
 	}
 	var decRun struct {
-		Run sla.CreditRun `json:"run"`
+		Run desk.CreditRun `json:"run"`
 	}
 	api.call("GET", "/api/v1/credit-runs/"+path.Base(dec), nil, &decRun, http.StatusOK)
 
@@ -144,7 +144,7 @@ func TestCreditDeskAcceptance(t *testing.T) {
 		}
 		currencies++
 		p := elb[r[1]]
-		if p == nil || r[2] != sla.FormatMoney(p.minor, r[1]) || r[3] != strconv.Itoa(p.entries) || r[4] != strconv.Itoa(len(p.customers)) {
+		if p == nil || r[2] != desk.FormatMoney(p.minor, r[1]) || r[3] != strconv.Itoa(p.entries) || r[4] != strconv.Itoa(len(p.customers)) {
 			t.Errorf("the dashboard shows December 2012 %v; the ledger holds %+v", r, p)
 		}
 	}
@@ -163,10 +163,10 @@ func TestCreditDeskAcceptance(t *testing.T) {
 	support.runAction(again, "request")
 	manager.runAction(again, "approve")
 	var againRun struct {
-		Run sla.CreditRun `json:"run"`
+		Run desk.CreditRun `json:"run"`
 	}
 	api.call("GET", "/api/v1/credit-runs/"+path.Base(again), nil, &againRun, http.StatusOK)
-	if againRun.Run.State != sla.RunIssued || againRun.Run.Issued == nil || againRun.Run.Issued.Entries != 0 {
+	if againRun.Run.State != desk.RunIssued || againRun.Run.Issued == nil || againRun.Run.Issued.Entries != 0 {
 		t.Errorf("the second run: %+v", againRun.Run)
 	}
 	if n := len(manager.ledgerCSV("period=2012-12")); n != len(ledger) {
@@ -177,14 +177,14 @@ func TestCreditDeskAcceptance(t *testing.T) {
 	// by the manager on the run page.
 	april := demoIncidentNamed(t, api, "Stuck volumes")
 	var grants struct {
-		Items []sla.GoodwillGrant `json:"items"`
+		Items []desk.GoodwillGrant `json:"items"`
 	}
 	api.call("GET", fmt.Sprintf("/api/v1/incidents/%d/goodwill", april.ID), nil, &grants, http.StatusOK)
-	if len(grants.Items) != 1 || grants.Items[0].State != sla.GoodwillApproved {
+	if len(grants.Items) != 1 || grants.Items[0].State != desk.GoodwillApproved {
 		t.Fatalf("the April 2011 incident's grants: %+v", grants.Items)
 	}
 	grant := grants.Items[0]
-	var gwRun sla.CreditRun
+	var gwRun desk.CreditRun
 	api.call("POST", "/api/v1/credit-runs", map[string]any{"incident": april.ID}, &gwRun, http.StatusCreated)
 	gw := runPath(gwRun.ID)
 	support.runAction(gw, "request")
@@ -210,14 +210,14 @@ func TestCreditDeskAcceptance(t *testing.T) {
 	}
 	from, to := april.StartedAt, *april.ResolvedAt
 	var customers struct {
-		Items []sla.Account `json:"items"`
+		Items []desk.Account `json:"items"`
 	}
 	api.call("GET", "/api/v1/customers", nil, &customers, http.StatusOK)
 	wantGoodwill := map[string]int64{}
 	var outside []string // customers in the zone without EBS or RDS there
 	for _, a := range customers.Items {
 		var res struct {
-			Items []sla.AccountResource `json:"items"`
+			Items []desk.AccountResource `json:"items"`
 		}
 		api.call("GET", "/api/v1/customers/"+a.ID+"/resources", nil, &res, http.StatusOK)
 		eligible, inZone := false, false
@@ -238,7 +238,7 @@ func TestCreditDeskAcceptance(t *testing.T) {
 			continue
 		}
 		var charges struct {
-			Items []sla.AccountCharge `json:"items"`
+			Items []desk.AccountCharge `json:"items"`
 		}
 		api.call("GET", "/api/v1/customers/"+a.ID+"/charges?month=2011-04", nil, &charges, http.StatusOK)
 		var scope int64
@@ -326,7 +326,7 @@ func TestCreditDeskAcceptance(t *testing.T) {
 	}
 
 	var res struct {
-		Items []sla.AccountResource `json:"items"`
+		Items []desk.AccountResource `json:"items"`
 	}
 	api.call("GET", "/api/v1/customers/"+who+"/resources", nil, &res, http.StatusOK)
 	var shown [][]string
@@ -354,7 +354,7 @@ func TestCreditDeskAcceptance(t *testing.T) {
 			found = true
 			for _, s := range c.Services {
 				row := months[month][s.Service]
-				if len(row) < 4 || row[1] != s.UptimePercent+"%" || row[3] != sla.FormatMoney(s.CreditMinor, c.Currency) {
+				if len(row) < 4 || row[1] != s.UptimePercent+"%" || row[3] != desk.FormatMoney(s.CreditMinor, c.Currency) {
 					t.Errorf("%s %s on the statement: %v; sla evaluate: uptime %s%%, credit %d", month, s.Service, row, s.UptimePercent, s.CreditMinor)
 				}
 			}
@@ -376,7 +376,7 @@ func TestCreditDeskAcceptance(t *testing.T) {
 	for _, e := range manager.ledgerCSV("customer=" + who) {
 		mine = append(mine, e)
 		kinds[e["kind"]+" "+e["period"]] = true
-		amount := sla.FormatMoney(mustInt(t, e["amount_minor"]), e["currency"])
+		amount := desk.FormatMoney(mustInt(t, e["amount_minor"]), e["currency"])
 		if !slices.ContainsFunc(credits, func(row []string) bool {
 			return len(row) >= 4 && row[0] == e["period"] && row[2] == amount && row[3] == e["reason"]
 		}) {

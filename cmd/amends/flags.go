@@ -10,14 +10,15 @@ import (
 	"os"
 	"strings"
 
+	auditsqlite "github.com/amends/amends/audit/sqlite"
 	"github.com/amends/amends/auth"
 	authsqlite "github.com/amends/amends/auth/sqlite"
+	"github.com/amends/amends/desk"
+	desksqlite "github.com/amends/amends/desk/sqlite"
 	"github.com/amends/amends/incidents"
 	incsqlite "github.com/amends/amends/incidents/sqlite"
 	"github.com/amends/amends/internal/sqlitedb"
 	notifysqlite "github.com/amends/amends/notify/sqlite"
-	"github.com/amends/amends/sla"
-	slasqlite "github.com/amends/amends/sla/sqlite"
 )
 
 // flagSet returns a FlagSet whose every flag can also come from an
@@ -61,14 +62,15 @@ type stores struct {
 	db        *sql.DB
 	incidents *incsqlite.Store
 	accounts  *authsqlite.Store
-	desk      *slasqlite.Store
+	desk      *desksqlite.Store
 	notify    *notifysqlite.Store
+	audit     *auditsqlite.Log
 }
 
 var (
 	_ incidents.Store = (*incsqlite.Store)(nil)
 	_ auth.Store      = (*authsqlite.Store)(nil)
-	_ sla.DeskStore   = (*slasqlite.Store)(nil)
+	_ desk.Store      = (*desksqlite.Store)(nil)
 )
 
 // openStores opens (creating and migrating) the database at path.
@@ -87,7 +89,7 @@ func openStores(ctx context.Context, path string) (*stores, error) {
 		db.Close()
 		return nil, err
 	}
-	desk, err := slasqlite.New(db)
+	desk, err := desksqlite.New(db)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -97,25 +99,10 @@ func openStores(ctx context.Context, path string) (*stores, error) {
 		db.Close()
 		return nil, err
 	}
-	return &stores{db: db, incidents: inc, accounts: acc, desk: desk, notify: nst}, nil
+	return &stores{db: db, incidents: inc, accounts: acc, desk: desk, notify: nst, audit: auditsqlite.New(db)}, nil
 }
 
 // Revision implements web.Revisioner over the database.
 func (s *stores) Revision(ctx context.Context) (int64, error) { return sqlitedb.Revision(ctx, s.db) }
-
-// AuditEntries implements web.AuditLog over the database.
-func (s *stores) AuditEntries(ctx context.Context, f sqlitedb.AuditFilter) ([]sqlitedb.AuditRecord, int, error) {
-	return sqlitedb.AuditEntries(ctx, s.db, f)
-}
-
-// LatestAuditEntries implements web.AuditLog over the database.
-func (s *stores) LatestAuditEntries(ctx context.Context, entity string) (map[string]sqlitedb.AuditRecord, error) {
-	return sqlitedb.LatestAuditEntries(ctx, s.db, entity)
-}
-
-// AuditActions implements web.AuditLog over the database.
-func (s *stores) AuditActions(ctx context.Context) ([]string, error) {
-	return sqlitedb.AuditActions(ctx, s.db)
-}
 
 func (s *stores) Close() error { return s.db.Close() }

@@ -128,7 +128,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	go func() { defer close(workerDone); worker.Run(workerCtx) }()
 	defer func() { stopWorker(); <-workerDone }()
 
-	srv := web.New(web.Config{SiteName: *siteName, SecureCookies: *secure, BehindProxy: *behindProxy, BaseURL: base, Logger: log, Notify: notifier, AsOf: asOf, Audit: st}, st.incidents, st.accounts, st.desk, st)
+	srv := web.New(web.Config{SiteName: *siteName, SecureCookies: *secure, BehindProxy: *behindProxy, BaseURL: base, Logger: log, Notify: notifier, AsOf: asOf, Audit: st.audit}, st.incidents, st.accounts, st.desk, st)
 	httpSrv := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

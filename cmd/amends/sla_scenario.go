@@ -9,15 +9,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/sla"
 )
 
 // slaScenario prints the stored data of one month as the spec scenario the
-// credit desk evaluates for it (see sla.MonthScenarios), or with
+// credit desk evaluates for it (see desk.MonthScenarios), or with
 // --incident the scenario of an incident's goodwill run (see
-// sla.GoodwillScenario): exit 0, 2 on bad flags, an unknown incident or one
+// desk.GoodwillScenario): exit 0, 2 on bad flags, an unknown incident or one
 // without an approved goodwill grant, or when the month needs several
 // scenarios and the flags do not pick one, 1 when the database fails.
 func slaScenario(ctx context.Context, args []string, stdout, stderr io.Writer, now func() time.Time) int {
@@ -57,7 +58,7 @@ func slaScenario(ctx context.Context, args []string, stdout, stderr io.Writer, n
 		}
 		return goodwillScenario(ctx, *dbPath, id, at, stdout, fail)
 	}
-	from, to, err := sla.MonthWindow(*month)
+	from, to, err := desk.MonthWindow(*month)
 	if err != nil {
 		return fail(2, "--month: %q is not a month like 2012-12", *month)
 	}
@@ -74,11 +75,11 @@ func slaScenario(ctx context.Context, args []string, stdout, stderr io.Writer, n
 	if err != nil {
 		return fail(1, "%v", err)
 	}
-	groups, err := sla.MonthScenarios(*month, at, base, data)
+	groups, err := desk.MonthScenarios(*month, at, base, data)
 	if err != nil {
 		return fail(1, "%v", err)
 	}
-	var picked []sla.GroupScenario
+	var picked []desk.GroupScenario
 	own := map[string]bool{}
 	for _, g := range groups {
 		if g.Customer != "" {
@@ -141,7 +142,7 @@ func goodwillScenario(ctx context.Context, dbPath string, id int64, at time.Time
 	if err != nil {
 		return fail(2, "--incident: %s", errs.MessageOf(err))
 	}
-	from, to, err := sla.MonthWindow(month)
+	from, to, err := desk.MonthWindow(month)
 	if err != nil {
 		return fail(1, "%v", err)
 	}
@@ -157,7 +158,7 @@ func goodwillScenario(ctx context.Context, dbPath string, id int64, at time.Time
 	if err != nil {
 		return fail(1, "%v", err)
 	}
-	s, err := sla.GoodwillScenario(strconv.FormatInt(id, 10), month, at, sla.WithGoodwill(base, grants), data)
+	s, err := desk.GoodwillScenario(strconv.FormatInt(id, 10), month, at, desk.WithGoodwill(base, grants), data)
 	if errs.CodeOf(err) == errs.Invalid {
 		return fail(2, "--incident: %s", errs.MessageOf(err))
 	}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/sla"
 )
@@ -59,9 +61,9 @@ func TestSLAScenarioMatchesLedger(t *testing.T) {
 	incident(time.Date(2012, 12, 10, 3, 0, 0, 0, time.UTC), 5, "ebs-us-east-1a", incidents.MajorOutage, "100")
 	incident(time.Date(2012, 12, 31, 22, 0, 0, 0, time.UTC), 4, "ebs-us-east-1b", incidents.MajorOutage, "40")
 
-	sam := sla.Actor{Person: "sam@example.com"}
+	sam := audit.Actor{Person: "sam@example.com"}
 	mid := time.Date(2012, 12, 15, 0, 0, 0, 0, time.UTC)
-	for _, a := range []sla.Account{
+	for _, a := range []desk.Account{
 		{ID: "acme", Name: "Acme", Currency: "USD", Email: "b@acme.example"},
 		{ID: "globex", Name: "Globex", Currency: "EUR", Email: "b@globex.example"},
 		{ID: "initech", Name: "Initech", Currency: "JPY", Email: "b@initech.example"},
@@ -69,7 +71,7 @@ func TestSLAScenarioMatchesLedger(t *testing.T) {
 		_, err := st.desk.CreateAccount(ctx, sam, a, now)
 		check(err)
 	}
-	for _, r := range []sla.AccountResource{
+	for _, r := range []desk.AccountResource{
 		{Customer: "acme", Component: "elb-us-east-1", Count: 4},
 		{Customer: "acme", Component: "ebs-us-east-1a", Count: 10, To: &mid},
 		{Customer: "acme", Component: "ebs-us-east-1b", Count: 10},
@@ -80,7 +82,7 @@ func TestSLAScenarioMatchesLedger(t *testing.T) {
 		_, err := st.desk.AddResource(ctx, sam, r, now)
 		check(err)
 	}
-	for _, ch := range []sla.AccountCharge{
+	for _, ch := range []desk.AccountCharge{
 		{Customer: "acme", Component: "elb-us-east-1", Month: "2012-12", AmountMinor: 250000},
 		{Customer: "acme", Component: "ebs-us-east-1a", Month: "2012-12", AmountMinor: 120000},
 		{Customer: "acme", Component: "ebs-us-east-1b", Month: "2012-12", AmountMinor: 130000},
@@ -92,7 +94,7 @@ func TestSLAScenarioMatchesLedger(t *testing.T) {
 		check(err)
 	}
 	tiers := []sla.Tier{{Below: sla.MustPercent("99.95"), CreditPercent: sla.MustPercent("10")}, {Below: sla.MustPercent("99"), CreditPercent: sla.MustPercent("30")}}
-	for _, p := range []sla.ServicePolicy{
+	for _, p := range []desk.ServicePolicy{
 		{Policy: sla.Policy{ID: "elb", Service: "ELB", Target: sla.MustPercent("99.95"), Tiers: tiers}},
 		{Policy: sla.Policy{ID: "ebs", Service: "EBS", Target: sla.MustPercent("99.99"), Tiers: tiers, Unlisted: sla.Full}},
 		{Policy: sla.Policy{ID: "ebs-globex", Service: "EBS", Target: sla.MustPercent("99.9"),
@@ -103,23 +105,23 @@ func TestSLAScenarioMatchesLedger(t *testing.T) {
 	}
 
 	// The desk: preview, request, approve, exactly as the API does it.
-	from, to, err := sla.MonthWindow("2012-12")
+	from, to, err := desk.MonthWindow("2012-12")
 	check(err)
 	base, err := incidents.StoredScenario(ctx, st.incidents, sla.Period{Month: "2012-12"}, from, to, now)
 	check(err)
 	data, err := st.desk.MonthData(ctx, "2012-12")
 	check(err)
-	lines, err := sla.PreviewMonth("2012-12", now, base, data)
+	lines, err := desk.PreviewMonth("2012-12", now, base, data)
 	check(err)
-	run, err := sla.NewMonthRun("2012-12", now, lines, sam.Person, now)
+	run, err := desk.NewMonthRun("2012-12", now, lines, sam.Person, now)
 	check(err)
 	run, err = st.desk.CreateRun(ctx, sam, run, lines, now)
 	check(err)
 	_, err = st.desk.RequestRun(ctx, sam, run.ID, now)
 	check(err)
-	_, err = st.desk.ApproveRun(ctx, sla.Actor{Person: "max@example.com"}, run.ID, now)
+	_, err = st.desk.ApproveRun(ctx, audit.Actor{Person: "max@example.com"}, run.ID, now)
 	check(err)
-	entries, _, err := st.desk.Ledger(ctx, sla.LedgerFilter{Period: "2012-12", Limit: 1000})
+	entries, _, err := st.desk.Ledger(ctx, desk.LedgerFilter{Period: "2012-12", Limit: 1000})
 	check(err)
 	st.Close()
 	paid := map[string]int64{}

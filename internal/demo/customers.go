@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amends/amends/audit"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/sla"
 )
@@ -20,8 +22,8 @@ import (
 // requested by support and approved by a manager.
 
 var (
-	demoSupport = sla.Actor{Person: "sam.support@demo.example", Label: "sam.support@demo.example (demo loader)"}
-	demoManager = sla.Actor{Person: "mia.manager@demo.example", Label: "mia.manager@demo.example (demo loader)"}
+	demoSupport = audit.Actor{Person: "sam.support@demo.example", Label: "sam.support@demo.example (demo loader)"}
+	demoManager = audit.Actor{Person: "mia.manager@demo.example", Label: "mia.manager@demo.example (demo loader)"}
 )
 
 // demoStreamer is the streaming service of the story: load balancers in
@@ -42,7 +44,7 @@ func ptr64(n int64) *int64 { return &n }
 // (99.95% for ELB and RDS, 99.99% for EC2 and EBS), service credits of 10%,
 // 25% and 100% of the month's charges, claimable for two months, paid only
 // above one unit of the currency.
-func demoPolicies() []sla.ServicePolicy {
+func demoPolicies() []desk.ServicePolicy {
 	tiers := func(target string) []sla.Tier {
 		return []sla.Tier{
 			{Below: sla.MustPercent(target), CreditPercent: sla.MustPercent("10")},
@@ -51,9 +53,9 @@ func demoPolicies() []sla.ServicePolicy {
 		}
 	}
 	two := int64(2)
-	var out []sla.ServicePolicy
+	var out []desk.ServicePolicy
 	for _, p := range []struct{ svc, target string }{{"ELB", "99.95"}, {"EC2", "99.99"}, {"EBS", "99.99"}, {"RDS", "99.95"}} {
-		out = append(out, sla.ServicePolicy{Policy: sla.Policy{
+		out = append(out, desk.ServicePolicy{Policy: sla.Policy{
 			ID: strings.ToLower(p.svc) + "-default", Service: p.svc, Target: sla.MustPercent(p.target), Tiers: tiers(p.target),
 			Count: []sla.Status{sla.PartialOutage, sla.MajorOutage}, ClaimPeriods: &two, MinCreditMinor: 100,
 		}})
@@ -139,22 +141,22 @@ func demoCharge(currency, service string, count int64) int64 {
 
 // loadDemoCustomers stores the desk's demo data; components is the demo's
 // catalog, for the service of each component.
-func loadDemoCustomers(ctx context.Context, desk sla.DeskStore, components []incidents.Component, aprilIncident int64, now time.Time) error {
+func loadDemoCustomers(ctx context.Context, deskStore desk.Store, components []incidents.Component, aprilIncident int64, now time.Time) error {
 	service := map[string]string{}
 	for _, c := range components {
 		service[c.ID] = c.Service
 	}
 	for _, p := range demoPolicies() {
-		if _, err := desk.PutPolicy(ctx, demoManager, p, now); err != nil {
+		if _, err := deskStore.PutPolicy(ctx, demoManager, p, now); err != nil {
 			return fmt.Errorf("policy %s: %w", p.ID, err)
 		}
 	}
-	var resources []sla.AccountResource
-	var charges []sla.AccountCharge
+	var resources []desk.AccountResource
+	var charges []desk.AccountCharge
 	for i, c := range demoCustomers() {
-		a := sla.Account{ID: c.id, Name: c.name, ExternalID: fmt.Sprintf("ACCT-%04d", 1001+i),
+		a := desk.Account{ID: c.id, Name: c.name, ExternalID: fmt.Sprintf("ACCT-%04d", 1001+i),
 			Currency: c.currency, Email: "billing@" + c.id + ".example"}
-		if _, err := desk.CreateAccount(ctx, demoSupport, a, now); err != nil {
+		if _, err := deskStore.CreateAccount(ctx, demoSupport, a, now); err != nil {
 			return fmt.Errorf("customer %s: %w", c.id, err)
 		}
 		for _, comp := range slices.Sorted(maps.Keys(c.resources)) {
@@ -162,7 +164,7 @@ func loadDemoCustomers(ctx context.Context, desk sla.DeskStore, components []inc
 			if service[comp] == "" {
 				return fmt.Errorf("customer %s: unknown component %s", c.id, comp)
 			}
-			r := sla.AccountResource{Customer: c.id, Component: comp, Count: n}
+			r := desk.AccountResource{Customer: c.id, Component: comp, Count: n}
 			if !c.from.IsZero() {
 				from := c.from
 				r.From = &from
@@ -178,15 +180,15 @@ func loadDemoCustomers(ctx context.Context, desk sla.DeskStore, components []inc
 				if (!c.to.IsZero() && !c.to.After(start)) || !c.from.Before(end) {
 					continue // no resources that month, no charge
 				}
-				charges = append(charges, sla.AccountCharge{Customer: c.id, Component: comp, Month: month,
+				charges = append(charges, desk.AccountCharge{Customer: c.id, Component: comp, Month: month,
 					AmountMinor: demoCharge(c.currency, service[comp], n), Currency: c.currency})
 			}
 		}
 	}
-	if err := desk.ImportAccountData(ctx, demoSupport, resources, charges, now); err != nil {
+	if err := deskStore.ImportAccountData(ctx, demoSupport, resources, charges, now); err != nil {
 		return fmt.Errorf("resources and charges: %w", err)
 	}
-	g, err := desk.RequestGoodwill(ctx, demoSupport, sla.GoodwillGrant{
+	g, err := deskStore.RequestGoodwill(ctx, demoSupport, desk.GoodwillGrant{
 		Incident: fmt.Sprint(aprilIncident), Days: 10, Services: []string{"EBS", "EC2", "RDS"},
 		Components:         []string{"ebs-us-east-1a", "ec2-us-east-1a", "rds-us-east-1a"},
 		EligibleComponents: []string{"ebs-us-east-1a", "rds-us-east-1a"},
@@ -195,7 +197,7 @@ func loadDemoCustomers(ctx context.Context, desk sla.DeskStore, components []inc
 	if err != nil {
 		return fmt.Errorf("goodwill: %w", err)
 	}
-	if _, err := desk.ApproveGoodwill(ctx, demoManager, g.ID, now); err != nil {
+	if _, err := deskStore.ApproveGoodwill(ctx, demoManager, g.ID, now); err != nil {
 		return fmt.Errorf("goodwill approval: %w", err)
 	}
 	return nil

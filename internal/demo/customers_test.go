@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/sla"
 )
@@ -68,12 +69,12 @@ func TestDemoAprilGoodwill(t *testing.T) {
 	}
 
 	grants, err := st.desk.GoodwillGrants(ctx, "")
-	if err != nil || len(grants) != 1 || grants[0].State != sla.GoodwillApproved || grants[0].RequestedBy == grants[0].ApprovedBy {
+	if err != nil || len(grants) != 1 || grants[0].State != desk.GoodwillApproved || grants[0].RequestedBy == grants[0].ApprovedBy {
 		t.Fatalf("grants %+v %v", grants, err)
 	}
 	incID := grants[0].Incident
-	run := func() sla.CreditRun {
-		from, to, _ := sla.MonthWindow("2011-04")
+	run := func() desk.CreditRun {
+		from, to, _ := desk.MonthWindow("2011-04")
 		base, err := incidents.StoredScenario(ctx, st.incidents, sla.Period{Month: "2011-04"}, from, to, now)
 		if err != nil {
 			t.Fatal(err)
@@ -82,7 +83,7 @@ func TestDemoAprilGoodwill(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		lines, err := sla.PreviewGoodwill(incID, "2011-04", now, sla.WithGoodwill(base, grants), data)
+		lines, err := desk.PreviewGoodwill(incID, "2011-04", now, desk.WithGoodwill(base, grants), data)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,7 +99,7 @@ func TestDemoAprilGoodwill(t *testing.T) {
 				t.Errorf("%s: %d, want %d", id, got[id], amount)
 			}
 		}
-		r, err := sla.NewIncidentRun(incID, "2011-04", now, lines, demoSupport.Person, now)
+		r, err := desk.NewIncidentRun(incID, "2011-04", now, lines, demoSupport.Person, now)
 		if err != nil {
 			t.Fatal(err)
 		}

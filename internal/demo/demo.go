@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
-	"github.com/amends/amends/sla"
 )
 
 // demoActor is who the audit log names for the demo data.
@@ -59,7 +59,7 @@ type demoIncident struct {
 // recorded at and the recent incidents and the maintenance are placed from.
 // It returns false, changing nothing, if the database already has services.
 // Each write commits on its own: an error part way leaves what came before.
-func Load(ctx context.Context, store incidents.Store, desk sla.DeskStore, now time.Time) (bool, error) {
+func Load(ctx context.Context, store incidents.Store, deskStore desk.Store, now time.Time) (bool, error) {
 	existing, err := store.Services(ctx)
 	if err != nil {
 		return false, err
@@ -110,7 +110,7 @@ func Load(ctx context.Context, store incidents.Store, desk sla.DeskStore, now ti
 			april = id
 		}
 	}
-	if err := loadDemoCustomers(ctx, desk, catalog, april, now); err != nil {
+	if err := loadDemoCustomers(ctx, deskStore, catalog, april, now); err != nil {
 		return false, fmt.Errorf("credit desk: %w", err)
 	}
 	if err := loadDemoExplanation(ctx, store, now); err != nil {

@@ -4,9 +4,9 @@ import (
 	"context"
 	"database/sql"
 
+	desksqlite "github.com/amends/amends/desk/sqlite"
 	incsqlite "github.com/amends/amends/incidents/sqlite"
 	"github.com/amends/amends/internal/sqlitedb"
-	slasqlite "github.com/amends/amends/sla/sqlite"
 )
 
 // stores are the stores Load writes to, over one database file, as
@@ -14,7 +14,7 @@ import (
 type stores struct {
 	db        *sql.DB
 	incidents *incsqlite.Store
-	desk      *slasqlite.Store
+	desk      *desksqlite.Store
 }
 
 // openStores opens (creating and migrating) the database at path.
@@ -28,7 +28,7 @@ func openStores(ctx context.Context, path string) (*stores, error) {
 		db.Close()
 		return nil, err
 	}
-	desk, err := slasqlite.New(db)
+	desk, err := desksqlite.New(db)
 	if err != nil {
 		db.Close()
 		return nil, err

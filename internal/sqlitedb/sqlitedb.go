@@ -1,7 +1,7 @@
 // Package sqlitedb opens the one Amends SQLite database with the settings
 // every connection must have, runs the numbered migrations that each storage
 // package embeds, and keeps the append-only audit log that every write goes
-// through.
+// through (package audit/sqlite reads it).
 //
 // Settings live in the DSN, so each pooled connection gets them: WAL,
 // synchronous=FULL (a committed credit survives power loss), foreign keys,

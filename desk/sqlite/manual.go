@@ -7,13 +7,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amends/amends/audit"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
-	"github.com/amends/amends/sla"
 )
 
 // ManualThresholds returns, per currency, the largest manual credit issued
 // without a second person.
-func (st *Store) ManualThresholds(ctx context.Context) (map[string]int64, error) {
+func (st *Store) ManualThresholds(ctx context.Context) (_ map[string]int64, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: ManualThresholds")
 	all, err := thresholds(ctx, st.db)
 	if err != nil {
 		return nil, err
@@ -25,16 +27,16 @@ func (st *Store) ManualThresholds(ctx context.Context) (map[string]int64, error)
 	return out, nil
 }
 
-func thresholds(ctx context.Context, q queryer) (map[string]sla.ManualThreshold, error) {
+func thresholds(ctx context.Context, q queryer) (map[string]desk.ManualThreshold, error) {
 	rows, err := q.QueryContext(ctx, `SELECT currency, above_minor, set_by FROM manual_credit_thresholds`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string]sla.ManualThreshold{}
+	out := map[string]desk.ManualThreshold{}
 	for rows.Next() {
 		var c string
-		var t sla.ManualThreshold
+		var t desk.ManualThreshold
 		if err := rows.Scan(&c, &t.AboveMinor, &t.SetBy); err != nil {
 			return nil, err
 		}
@@ -45,8 +47,9 @@ func thresholds(ctx context.Context, q queryer) (map[string]sla.ManualThreshold,
 
 // SetManualThreshold sets the threshold of currency: errs.Invalid on
 // "currency" or "above_minor" (below 0).
-func (st *Store) SetManualThreshold(ctx context.Context, by sla.Actor, currency string, aboveMinor int64, now time.Time) error {
-	if err := sla.CheckCurrency("currency", currency); err != nil {
+func (st *Store) SetManualThreshold(ctx context.Context, by audit.Actor, currency string, aboveMinor int64, now time.Time) (err error) {
+	defer errs.Wrap(&err, "desk/sqlite: SetManualThreshold %s", currency)
+	if err := desk.CheckCurrency("currency", currency); err != nil {
 		return err
 	}
 	if aboveMinor < 0 {
@@ -68,7 +71,7 @@ func (st *Store) SetManualThreshold(ctx context.Context, by sla.Actor, currency 
 			ON CONFLICT (currency) DO UPDATE SET above_minor = excluded.above_minor, set_by = excluded.set_by`, currency, aboveMinor, by.Person); err != nil {
 			return err
 		}
-		return audit(ctx, tx, by, "manual_credit_threshold.set", "manual_credit_threshold", currency, before,
+		return writeAudit(ctx, tx, by, "manual_credit_threshold.set", "manual_credit_threshold", currency, before,
 			map[string]int64{"above_minor": aboveMinor}, seconds(now))
 	})
 }
@@ -77,8 +80,8 @@ const manualCols = `id, customer_id, amount_minor, currency, reason, service_id,
 	(SELECT id FROM ledger_entries WHERE manual_id = manual_credits.id)`
 
 // scanManual reads one row of manualCols.
-func scanManual(row interface{ Scan(...any) error }) (sla.ManualCredit, error) {
-	var m sla.ManualCredit
+func scanManual(row interface{ Scan(...any) error }) (desk.ManualCredit, error) {
+	var m desk.ManualCredit
 	var state, requested string
 	var decidedBy, decided sql.NullString
 	var entry sql.NullInt64
@@ -87,7 +90,7 @@ func scanManual(row interface{ Scan(...any) error }) (sla.ManualCredit, error) {
 	if err != nil {
 		return m, err
 	}
-	m.State, m.DecidedBy, m.EntryID = sla.ManualState(state), decidedBy.String, entry.Int64
+	m.State, m.DecidedBy, m.EntryID = desk.ManualState(state), decidedBy.String, entry.Int64
 	if m.RequestedAt, err = ptime(requested); err != nil {
 		return m, err
 	}
@@ -95,7 +98,7 @@ func scanManual(row interface{ Scan(...any) error }) (sla.ManualCredit, error) {
 	return m, err
 }
 
-func manualCredit(ctx context.Context, q queryer, id int64) (sla.ManualCredit, error) {
+func manualCredit(ctx context.Context, q queryer, id int64) (desk.ManualCredit, error) {
 	m, err := scanManual(q.QueryRowContext(ctx, `SELECT `+manualCols+` FROM manual_credits WHERE id = ?`, id))
 	if err != nil {
 		return m, notFound(err, "manual credit %d not found", id)
@@ -105,14 +108,15 @@ func manualCredit(ctx context.Context, q queryer, id int64) (sla.ManualCredit, e
 
 // ManualCredits returns a page of the manual credits f selects, newest
 // first, and how many it selects: errs.Invalid on "state", "offset" or "limit".
-func (st *Store) ManualCredits(ctx context.Context, f sla.ManualFilter) ([]sla.ManualCredit, int, error) {
+func (st *Store) ManualCredits(ctx context.Context, f desk.ManualFilter) (_ []desk.ManualCredit, _ int, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: ManualCredits %+v", f)
 	if f.Limit == 0 {
 		f.Limit = 100
 	}
 	if err := page(f.Offset, f.Limit); err != nil {
 		return nil, 0, err
 	}
-	if err := sla.CheckManualState("state", f.State); err != nil {
+	if err := desk.CheckManualState("state", f.State); err != nil {
 		return nil, 0, err
 	}
 	// Only the conditions given, so SQLite can use the customer index.
@@ -138,7 +142,7 @@ func (st *Store) ManualCredits(ctx context.Context, f sla.ManualFilter) ([]sla.M
 		return nil, 0, err
 	}
 	defer rows.Close()
-	var out []sla.ManualCredit
+	var out []desk.ManualCredit
 	for rows.Next() {
 		m, err := scanManual(rows)
 		if err != nil {
@@ -150,28 +154,30 @@ func (st *Store) ManualCredits(ctx context.Context, f sla.ManualFilter) ([]sla.M
 }
 
 // ManualCredit returns one manual credit; errs.NotFound.
-func (st *Store) ManualCredit(ctx context.Context, id int64) (sla.ManualCredit, error) {
+func (st *Store) ManualCredit(ctx context.Context, id int64) (_ desk.ManualCredit, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: ManualCredit %d", id)
 	return manualCredit(ctx, st.db, id)
 }
 
 // issueManual writes m's ledger entry and sets m.EntryID.
-func issueManual(ctx context.Context, tx *sql.Tx, by sla.Actor, m *sla.ManualCredit) error {
+func issueManual(ctx context.Context, tx *sql.Tx, by audit.Actor, m *desk.ManualCredit) error {
 	e := m.Entry(by.AuditLabel())
-	if err := writeEntries(ctx, tx, []sla.LedgerEntry{e}); err != nil {
+	if err := writeEntries(ctx, tx, []desk.LedgerEntry{e}); err != nil {
 		return err
 	}
 	return tx.QueryRowContext(ctx, `SELECT id FROM ledger_entries WHERE manual_id = ?`, m.ID).Scan(&m.EntryID)
 }
 
-// CreateManualCredit records m (see sla.NewManualCredit) and, when it is
+// CreateManualCredit records m (see desk.NewManualCredit) and, when it is
 // within its currency's threshold, writes its ledger entry in the same
 // transaction: errs.Invalid ("customer" when unknown).
-func (st *Store) CreateManualCredit(ctx context.Context, by sla.Actor, m sla.ManualCredit, now time.Time) (sla.ManualCredit, error) {
-	if err := sla.CheckAccountID("customer", m.Customer); err != nil {
-		return sla.ManualCredit{}, err
+func (st *Store) CreateManualCredit(ctx context.Context, by audit.Actor, m desk.ManualCredit, now time.Time) (_ desk.ManualCredit, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: CreateManualCredit %s", m.Customer)
+	if err := desk.CheckAccountID("customer", m.Customer); err != nil {
+		return desk.ManualCredit{}, err
 	}
-	var out sla.ManualCredit
-	err := st.inTx(ctx, func(tx *sql.Tx) error {
+	var out desk.ManualCredit
+	err = st.inTx(ctx, func(tx *sql.Tx) error {
 		a, err := knownAccount(ctx, tx, "customer", m.Customer)
 		if err != nil {
 			return err
@@ -180,7 +186,7 @@ func (st *Store) CreateManualCredit(ctx context.Context, by sla.Actor, m sla.Man
 		if err != nil {
 			return err
 		}
-		if out, err = sla.NewManualCredit(m, a, th, by.Person, now); err != nil {
+		if out, err = desk.NewManualCredit(m, a, th, by.Person, now); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO manual_credits (customer_id, amount_minor, currency, reason, service_id, month, state,
@@ -193,35 +199,37 @@ func (st *Store) CreateManualCredit(ctx context.Context, by sla.Actor, m sla.Man
 		if out.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		if out.State == sla.ManualIssued {
+		if out.State == desk.ManualIssued {
 			if err := issueManual(ctx, tx, by, &out); err != nil {
 				return err
 			}
 		}
-		return audit(ctx, tx, by, "manual_credit.create", "manual_credit", strconv.FormatInt(out.ID, 10), nil, out, seconds(now))
+		return writeAudit(ctx, tx, by, "manual_credit.create", "manual_credit", strconv.FormatInt(out.ID, 10), nil, out, seconds(now))
 	})
 	if err != nil {
-		return sla.ManualCredit{}, err
+		return desk.ManualCredit{}, err
 	}
 	return out, nil
 }
 
 // ApproveManualCredit approves pending manual credit id and writes its
-// ledger entry (see sla.ManualCredit.Approve): errs.NotFound,
+// ledger entry (see desk.ManualCredit.Approve): errs.NotFound,
 // errs.Conflict, errs.Forbidden for its requester.
-func (st *Store) ApproveManualCredit(ctx context.Context, by sla.Actor, id int64, now time.Time) (sla.ManualCredit, error) {
-	return st.decideManual(ctx, by, id, now, "manual_credit.approve", sla.ManualCredit.Approve)
+func (st *Store) ApproveManualCredit(ctx context.Context, by audit.Actor, id int64, now time.Time) (_ desk.ManualCredit, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: ApproveManualCredit %d", id)
+	return st.decideManual(ctx, by, id, now, "manual_credit.approve", desk.ManualCredit.Approve)
 }
 
 // RejectManualCredit refuses pending manual credit id (see
-// sla.ManualCredit.Reject): errs.NotFound, errs.Conflict.
-func (st *Store) RejectManualCredit(ctx context.Context, by sla.Actor, id int64, now time.Time) (sla.ManualCredit, error) {
-	return st.decideManual(ctx, by, id, now, "manual_credit.reject", sla.ManualCredit.Reject)
+// desk.ManualCredit.Reject): errs.NotFound, errs.Conflict.
+func (st *Store) RejectManualCredit(ctx context.Context, by audit.Actor, id int64, now time.Time) (_ desk.ManualCredit, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: RejectManualCredit %d", id)
+	return st.decideManual(ctx, by, id, now, "manual_credit.reject", desk.ManualCredit.Reject)
 }
 
-func (st *Store) decideManual(ctx context.Context, by sla.Actor, id int64, now time.Time, action string,
-	decide func(sla.ManualCredit, string, time.Time) (sla.ManualCredit, error)) (sla.ManualCredit, error) {
-	var out sla.ManualCredit
+func (st *Store) decideManual(ctx context.Context, by audit.Actor, id int64, now time.Time, action string,
+	decide func(desk.ManualCredit, string, time.Time) (desk.ManualCredit, error)) (desk.ManualCredit, error) {
+	var out desk.ManualCredit
 	err := st.inTx(ctx, func(tx *sql.Tx) error {
 		m, err := manualCredit(ctx, tx, id)
 		if err != nil {
@@ -234,15 +242,15 @@ func (st *Store) decideManual(ctx context.Context, by sla.Actor, id int64, now t
 			string(out.State), out.DecidedBy, nullTime(out.DecidedAt), id); err != nil {
 			return err
 		}
-		if out.State == sla.ManualIssued {
+		if out.State == desk.ManualIssued {
 			if err := issueManual(ctx, tx, by, &out); err != nil {
 				return err
 			}
 		}
-		return audit(ctx, tx, by, action, "manual_credit", strconv.FormatInt(id, 10), m, out, seconds(now))
+		return writeAudit(ctx, tx, by, action, "manual_credit", strconv.FormatInt(id, 10), m, out, seconds(now))
 	})
 	if err != nil {
-		return sla.ManualCredit{}, err
+		return desk.ManualCredit{}, err
 	}
 	return out, nil
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
 	"github.com/amends/amends/sla"
@@ -18,10 +20,10 @@ import (
 var (
 	ctx     = context.Background()
 	now     = time.Date(2013, 1, 5, 0, 0, 0, 0, time.UTC)
-	sam     = sla.Actor{Person: "sam@example.com", Label: "sam@example.com (token a)"}
-	mgr     = sla.Actor{Person: "max@example.com", Label: "max@example.com (session)"}
-	mgrToo  = sla.Actor{Person: "max@example.com", Label: "max@example.com (token b)"}
-	zoe     = sla.Actor{Person: "zoe@example.com"}
+	sam     = audit.Actor{Person: "sam@example.com", Label: "sam@example.com (token a)"}
+	mgr     = audit.Actor{Person: "max@example.com", Label: "max@example.com (session)"}
+	mgrToo  = audit.Actor{Person: "max@example.com", Label: "max@example.com (token b)"}
+	zoe     = audit.Actor{Person: "zoe@example.com"}
 	elbComp = "elb-us-east-1"
 )
 
@@ -74,42 +76,42 @@ func base() *sla.Scenario {
 // charges, and the ELB default policy.
 func seed(t *testing.T, st *Store) {
 	t.Helper()
-	must[sla.Account](t)(st.CreateAccount(ctx, sam, sla.Account{ID: "acme", Name: "Acme", Currency: "USD", Email: "billing@acme.example"}, now))
-	must[sla.Account](t)(st.CreateAccount(ctx, sam, sla.Account{ID: "globex", Name: "Globex", Currency: "eur", Email: "ap@globex.example"}, now))
+	must[desk.Account](t)(st.CreateAccount(ctx, sam, desk.Account{ID: "acme", Name: "Acme", Currency: "USD", Email: "billing@acme.example"}, now))
+	must[desk.Account](t)(st.CreateAccount(ctx, sam, desk.Account{ID: "globex", Name: "Globex", Currency: "eur", Email: "ap@globex.example"}, now))
 	for _, c := range []string{"acme", "globex"} {
-		must[sla.AccountResource](t)(st.AddResource(ctx, sam, sla.AccountResource{Customer: c, Component: elbComp, Count: 4}, now))
+		must[desk.AccountResource](t)(st.AddResource(ctx, sam, desk.AccountResource{Customer: c, Component: elbComp, Count: 4}, now))
 	}
-	must[sla.AccountCharge](t)(st.PutCharge(ctx, sam, sla.AccountCharge{Customer: "acme", Component: elbComp, Month: "2012-12", AmountMinor: 250000}, now))
-	must[sla.AccountCharge](t)(st.PutCharge(ctx, sam, sla.AccountCharge{Customer: "globex", Component: elbComp, Month: "2012-12", AmountMinor: 100000}, now))
-	must[sla.ServicePolicy](t)(st.PutPolicy(ctx, mgr, sla.ServicePolicy{Policy: sla.Policy{ID: "elb", Service: "ELB", Target: sla.MustPercent("99.95"),
+	must[desk.AccountCharge](t)(st.PutCharge(ctx, sam, desk.AccountCharge{Customer: "acme", Component: elbComp, Month: "2012-12", AmountMinor: 250000}, now))
+	must[desk.AccountCharge](t)(st.PutCharge(ctx, sam, desk.AccountCharge{Customer: "globex", Component: elbComp, Month: "2012-12", AmountMinor: 100000}, now))
+	must[desk.ServicePolicy](t)(st.PutPolicy(ctx, mgr, desk.ServicePolicy{Policy: sla.Policy{ID: "elb", Service: "ELB", Target: sla.MustPercent("99.95"),
 		Tiers: []sla.Tier{{Below: sla.MustPercent("99.95"), CreditPercent: sla.MustPercent("10")}, {Below: sla.MustPercent("99"), CreditPercent: sla.MustPercent("25")}}}}, now))
 }
 
 // preview does what the web handler does: stored data, PreviewMonth, CreateRun.
-func preview(t testing.TB, st *Store, month string) sla.CreditRun {
+func preview(t testing.TB, st *Store, month string) desk.CreditRun {
 	t.Helper()
 	d, err := st.MonthData(ctx, month)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines, err := sla.PreviewMonth(month, now, base(), d)
+	lines, err := desk.PreviewMonth(month, now, base(), d)
 	if err != nil {
 		t.Fatal(err)
 	}
-	run, err := sla.NewMonthRun(month, now, lines, sam.Person, now)
+	run, err := desk.NewMonthRun(month, now, lines, sam.Person, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return must[sla.CreditRun](t)(st.CreateRun(ctx, sam, run, lines, now))
+	return must[desk.CreditRun](t)(st.CreateRun(ctx, sam, run, lines, now))
 }
 
-func issue(t testing.TB, st *Store, run sla.CreditRun) sla.CreditRun {
+func issue(t testing.TB, st *Store, run desk.CreditRun) desk.CreditRun {
 	t.Helper()
-	must[sla.CreditRun](t)(st.RequestRun(ctx, sam, run.ID, now))
-	return must[sla.CreditRun](t)(st.ApproveRun(ctx, mgr, run.ID, now))
+	must[desk.CreditRun](t)(st.RequestRun(ctx, sam, run.ID, now))
+	return must[desk.CreditRun](t)(st.ApproveRun(ctx, mgr, run.ID, now))
 }
 
-func ledger(t testing.TB, st *Store, f sla.LedgerFilter) []sla.LedgerEntry {
+func ledger(t testing.TB, st *Store, f desk.LedgerFilter) []desk.LedgerEntry {
 	t.Helper()
 	f.Limit = 10000
 	list, _, err := st.Ledger(ctx, f)
@@ -126,10 +128,10 @@ func TestRunIssuedOnceThenAdjusted(t *testing.T) {
 	seed(t, st)
 	// 3 h 36 min of full outage in a 31-day month: 99.5161…%, 10%.
 	run := preview(t, st, "2012-12")
-	if run.Lines != 2 || run.State != sla.RunPreviewed {
+	if run.Lines != 2 || run.State != desk.RunPreviewed {
 		t.Fatalf("run %+v", run)
 	}
-	lines, total, err := st.RunLines(ctx, run.ID, sla.AllLines, 0, 10)
+	lines, total, err := st.RunLines(ctx, run.ID, desk.AllLines, 0, 10)
 	if err != nil || total != 2 {
 		t.Fatal(total, err)
 	}
@@ -147,14 +149,14 @@ func TestRunIssuedOnceThenAdjusted(t *testing.T) {
 		t.Errorf("outstanding before the first issue: %s", got)
 	}
 	done := issue(t, st, run)
-	if done.State != sla.RunIssued || done.Issued == nil || done.Issued.Entries != 2 {
+	if done.State != desk.RunIssued || done.Issued == nil || done.Issued.Entries != 2 {
 		t.Fatalf("issued %+v", done)
 	}
 	if _, err := st.Outstanding(ctx, run.ID); errs.CodeOf(err) != errs.Conflict {
 		t.Errorf("outstanding of an issued run: %v", err)
 	}
-	first := ledger(t, st, sla.LedgerFilter{Period: "2012-12"})
-	if len(first) != 2 || first[0].AmountMinor != 25000 || first[0].Kind != sla.EntryTier || first[0].RunID != run.ID ||
+	first := ledger(t, st, desk.LedgerFilter{Period: "2012-12"})
+	if len(first) != 2 || first[0].AmountMinor != 25000 || first[0].Kind != desk.EntryTier || first[0].RunID != run.ID ||
 		first[0].Actor != mgr.Label || first[0].Reason != lines[0].Reason || first[1].Currency != "EUR" {
 		t.Fatalf("ledger %+v", first)
 	}
@@ -164,12 +166,12 @@ func TestRunIssuedOnceThenAdjusted(t *testing.T) {
 		t.Errorf("outstanding of a second run: %s", got)
 	}
 	again := issue(t, st, second)
-	if again.Issued.Entries != 0 || len(ledger(t, st, sla.LedgerFilter{})) != 2 {
+	if again.Issued.Entries != 0 || len(ledger(t, st, desk.LedgerFilter{})) != 2 {
 		t.Fatalf("a second run paid %+v", again.Issued)
 	}
 
-	must[sla.AccountCharge](t)(st.PutCharge(ctx, sam, sla.AccountCharge{Customer: "acme", Component: elbComp, Month: "2012-12", AmountMinor: 300000}, now))
-	must[sla.AccountCharge](t)(st.PutCharge(ctx, sam, sla.AccountCharge{Customer: "globex", Component: elbComp, Month: "2012-12", AmountMinor: 50000}, now))
+	must[desk.AccountCharge](t)(st.PutCharge(ctx, sam, desk.AccountCharge{Customer: "acme", Component: elbComp, Month: "2012-12", AmountMinor: 300000}, now))
+	must[desk.AccountCharge](t)(st.PutCharge(ctx, sam, desk.AccountCharge{Customer: "globex", Component: elbComp, Month: "2012-12", AmountMinor: 50000}, now))
 	corrected := preview(t, st, "2012-12")
 	if got := outstanding(corrected.ID); got != "2 [{EUR -5000 -5000} {USD 5000 5000}]" {
 		t.Errorf("outstanding after corrected charges: %s", got)
@@ -178,9 +180,9 @@ func TestRunIssuedOnceThenAdjusted(t *testing.T) {
 	if third.Issued.Entries != 2 {
 		t.Fatalf("corrected run wrote %+v", third.Issued)
 	}
-	all := ledger(t, st, sla.LedgerFilter{})
+	all := ledger(t, st, desk.LedgerFilter{})
 	adj := all[2:]
-	if adj[0].Customer != "acme" || adj[0].AmountMinor != 5000 || adj[0].Kind != sla.EntryAdjustment || adj[0].CreditKind != sla.EntryTier ||
+	if adj[0].Customer != "acme" || adj[0].AmountMinor != 5000 || adj[0].Kind != desk.EntryAdjustment || adj[0].CreditKind != desk.EntryTier ||
 		len(adj[0].Adjusts) != 1 || adj[0].Adjusts[0] != first[0].ID {
 		t.Errorf("acme adjustment %+v", adj[0])
 	}
@@ -190,7 +192,7 @@ func TestRunIssuedOnceThenAdjusted(t *testing.T) {
 	if !strings.HasPrefix(adj[0].Reason, "correction of 250.00 USD to 300.00 USD: ") {
 		t.Errorf("reason %q", adj[0].Reason)
 	}
-	acme := ledger(t, st, sla.LedgerFilter{Customer: "acme"})
+	acme := ledger(t, st, desk.LedgerFilter{Customer: "acme"})
 	if sum := acme[0].AmountMinor + acme[1].AmountMinor; len(acme) != 2 || sum != 30000 {
 		t.Errorf("acme holds %d in %d entries, want 30000", sum, len(acme))
 	}
@@ -210,11 +212,11 @@ func TestApproveRules(t *testing.T) {
 	if errs.CodeOf(err) != errs.Conflict {
 		t.Fatalf("approving a previewed run: %v", err)
 	}
-	must[sla.CreditRun](t)(st.RequestRun(ctx, mgr, run.ID, now))
+	must[desk.CreditRun](t)(st.RequestRun(ctx, mgr, run.ID, now))
 	if _, err := st.ApproveRun(ctx, mgrToo, run.ID, now); errs.CodeOf(err) != errs.Forbidden {
 		t.Fatalf("self-approval with another token: %v", err)
 	}
-	must[sla.CreditRun](t)(st.ApproveRun(ctx, zoe, run.ID, now))
+	must[desk.CreditRun](t)(st.ApproveRun(ctx, zoe, run.ID, now))
 	if _, err := st.ApproveRun(ctx, sam, run.ID, now); errs.CodeOf(err) != errs.Conflict {
 		t.Fatalf("second approval: %v", err)
 	}
@@ -253,16 +255,16 @@ func TestFailedIssueLeavesLedger(t *testing.T) {
 	st, db := newStore(t)
 	seed(t, st)
 	issue(t, st, preview(t, st, "2012-11")) // nothing owed; the ledger is empty
-	var lines []sla.RunLine
+	var lines []desk.RunLine
 	for i := range 205 {
-		lines = append(lines, sla.RunLine{Customer: "acme", Service: fmt.Sprintf("S%03d", i), Policy: "p", Currency: "USD",
-			Downtime: "0", Uptime: "99", PayableMinor: 100, CreditMinor: 100, ClaimDeadline: now, Claim: sla.ClaimNotRequired, Reason: "r"})
+		lines = append(lines, desk.RunLine{Customer: "acme", Service: fmt.Sprintf("S%03d", i), Policy: "p", Currency: "USD",
+			Downtime: "0", Uptime: "99", PayableMinor: 100, CreditMinor: 100, ClaimDeadline: now, Claim: desk.ClaimNotRequired, Reason: "r"})
 	}
-	lines = append(lines, sla.RunLine{Customer: "ghost", Service: "ELB", Policy: "p", Currency: "USD",
-		Downtime: "0", Uptime: "99", PayableMinor: 100, CreditMinor: 100, ClaimDeadline: now, Claim: sla.ClaimNotRequired, Reason: "r"})
-	run := must[sla.CreditRun](t)(sla.NewMonthRun("2012-12", now, lines, sam.Person, now))
-	run = must[sla.CreditRun](t)(st.CreateRun(ctx, sam, run, lines, now))
-	must[sla.CreditRun](t)(st.RequestRun(ctx, sam, run.ID, now))
+	lines = append(lines, desk.RunLine{Customer: "ghost", Service: "ELB", Policy: "p", Currency: "USD",
+		Downtime: "0", Uptime: "99", PayableMinor: 100, CreditMinor: 100, ClaimDeadline: now, Claim: desk.ClaimNotRequired, Reason: "r"})
+	run := must[desk.CreditRun](t)(desk.NewMonthRun("2012-12", now, lines, sam.Person, now))
+	run = must[desk.CreditRun](t)(st.CreateRun(ctx, sam, run, lines, now))
+	must[desk.CreditRun](t)(st.RequestRun(ctx, sam, run.ID, now))
 	audits := count(t, db, "audit_log")
 	if _, err := st.ApproveRun(ctx, mgr, run.ID, now); err == nil {
 		t.Fatal("the issue did not fail")
@@ -273,7 +275,7 @@ func TestFailedIssueLeavesLedger(t *testing.T) {
 	if n := count(t, db, "audit_log"); n != audits {
 		t.Errorf("audit rows %d → %d", audits, n)
 	}
-	if r := must[sla.CreditRun](t)(st.Run(ctx, run.ID)); r.State != sla.RunRequested || r.ApprovedBy != "" {
+	if r := must[desk.CreditRun](t)(st.Run(ctx, run.ID)); r.State != desk.RunRequested || r.ApprovedBy != "" {
 		t.Errorf("run after a failed issue: %+v", r)
 	}
 }
@@ -313,14 +315,14 @@ func TestEveryWriteAudited(t *testing.T) {
 	}
 	e := func(_ any, err error) error { return err }
 	step("create customer", "customer.create", func() error {
-		return e(st.CreateAccount(ctx, sam, sla.Account{ID: "acme", Name: "Acme", Currency: "USD", Email: "b@acme.example"}, now))
+		return e(st.CreateAccount(ctx, sam, desk.Account{ID: "acme", Name: "Acme", Currency: "USD", Email: "b@acme.example"}, now))
 	})
 	step("update customer", "customer.update", func() error {
-		return e(st.UpdateAccount(ctx, sam, sla.Account{ID: "acme", Name: "Acme Corp", Currency: "USD", Email: "b@acme.example"}, now))
+		return e(st.UpdateAccount(ctx, sam, desk.Account{ID: "acme", Name: "Acme Corp", Currency: "USD", Email: "b@acme.example"}, now))
 	})
-	var res sla.AccountResource
+	var res desk.AccountResource
 	step("add resource", "customer_resource.create", func() (err error) {
-		res, err = st.AddResource(ctx, sam, sla.AccountResource{Customer: "acme", Component: elbComp, Count: 2}, now)
+		res, err = st.AddResource(ctx, sam, desk.AccountResource{Customer: "acme", Component: elbComp, Count: 2}, now)
 		return err
 	})
 	step("update resource", "customer_resource.update", func() error {
@@ -328,18 +330,18 @@ func TestEveryWriteAudited(t *testing.T) {
 		return e(st.UpdateResource(ctx, sam, res, now))
 	})
 	step("charge", "customer_charge.create", func() error {
-		return e(st.PutCharge(ctx, sam, sla.AccountCharge{Customer: "acme", Component: elbComp, Month: "2012-12", AmountMinor: 100}, now))
+		return e(st.PutCharge(ctx, sam, desk.AccountCharge{Customer: "acme", Component: elbComp, Month: "2012-12", AmountMinor: 100}, now))
 	})
 	step("correct charge", "customer_charge.correct", func() error {
-		return e(st.PutCharge(ctx, sam, sla.AccountCharge{Customer: "acme", Component: elbComp, Month: "2012-12", AmountMinor: 200}, now))
+		return e(st.PutCharge(ctx, sam, desk.AccountCharge{Customer: "acme", Component: elbComp, Month: "2012-12", AmountMinor: 200}, now))
 	})
 	refused("charge in another currency", "currency", func() error {
-		return e(st.PutCharge(ctx, sam, sla.AccountCharge{Customer: "acme", Component: elbComp, Month: "2012-12", AmountMinor: 200, Currency: "EUR"}, now))
+		return e(st.PutCharge(ctx, sam, desk.AccountCharge{Customer: "acme", Component: elbComp, Month: "2012-12", AmountMinor: 200, Currency: "EUR"}, now))
 	})
 	refused("charge of an unknown customer", "customer", func() error {
-		return e(st.PutCharge(ctx, sam, sla.AccountCharge{Customer: "nobody", Component: elbComp, Month: "2012-12", AmountMinor: 1}, now))
+		return e(st.PutCharge(ctx, sam, desk.AccountCharge{Customer: "nobody", Component: elbComp, Month: "2012-12", AmountMinor: 1}, now))
 	})
-	pol := sla.ServicePolicy{Policy: sla.Policy{ID: "elb", Service: "ELB", Target: sla.MustPercent("99.95"),
+	pol := desk.ServicePolicy{Policy: sla.Policy{ID: "elb", Service: "ELB", Target: sla.MustPercent("99.95"),
 		Tiers: []sla.Tier{{Below: sla.MustPercent("99.95"), CreditPercent: sla.MustPercent("10")}}}, RequiresClaim: true}
 	step("policy", "sla_policy.create", func() error { return e(st.PutPolicy(ctx, mgr, pol, now)) })
 	pol.TimeZone = "America/New_York"
@@ -350,32 +352,32 @@ func TestEveryWriteAudited(t *testing.T) {
 		t.Errorf("a second default for ELB: %v", err)
 	}
 	step("claim", "sla_claim.create", func() error {
-		c, err := st.RecordClaim(ctx, sam, sla.Claim{Customer: "acme", Service: "ELB", Month: "2012-10", ClaimedAt: now}, now)
+		c, err := st.RecordClaim(ctx, sam, desk.Claim{Customer: "acme", Service: "ELB", Month: "2012-10", ClaimedAt: now}, now)
 		if err == nil && !c.Late {
 			t.Errorf("a claim on 5 January for October (deadline 1 January, New York) is late: %+v", c)
 		}
 		return err
 	})
-	if _, err := st.RecordClaim(ctx, sam, sla.Claim{Customer: "acme", Service: "ELB", Month: "2012-10"}, now); errs.CodeOf(err) != errs.Conflict {
+	if _, err := st.RecordClaim(ctx, sam, desk.Claim{Customer: "acme", Service: "ELB", Month: "2012-10"}, now); errs.CodeOf(err) != errs.Conflict {
 		t.Errorf("a second claim: %v", err)
 	}
 	refused("claim without a policy", "service", func() error {
-		return e(st.RecordClaim(ctx, sam, sla.Claim{Customer: "acme", Service: "EC2", Month: "2012-12"}, now))
+		return e(st.RecordClaim(ctx, sam, desk.Claim{Customer: "acme", Service: "EC2", Month: "2012-12"}, now))
 	})
 	step("threshold", "manual_credit_threshold.set", func() error { return st.SetManualThreshold(ctx, mgr, "USD", 1000, now) })
-	var m sla.ManualCredit
+	var m desk.ManualCredit
 	step("small manual credit", "manual_credit.create", func() (err error) {
-		m, err = st.CreateManualCredit(ctx, sam, sla.ManualCredit{Customer: "acme", AmountMinor: 1000, Reason: "sorry"}, now)
+		m, err = st.CreateManualCredit(ctx, sam, desk.ManualCredit{Customer: "acme", AmountMinor: 1000, Reason: "sorry"}, now)
 		return err
 	})
-	if m.State != sla.ManualIssued || m.EntryID == 0 {
+	if m.State != desk.ManualIssued || m.EntryID == 0 {
 		t.Errorf("small manual credit %+v", m)
 	}
 	step("large manual credit", "manual_credit.create", func() (err error) {
-		m, err = st.CreateManualCredit(ctx, sam, sla.ManualCredit{Customer: "acme", AmountMinor: 1001, Reason: "sorry"}, now)
+		m, err = st.CreateManualCredit(ctx, sam, desk.ManualCredit{Customer: "acme", AmountMinor: 1001, Reason: "sorry"}, now)
 		return err
 	})
-	if m.State != sla.ManualPending || count(t, db, "ledger_entries") != 1 {
+	if m.State != desk.ManualPending || count(t, db, "ledger_entries") != 1 {
 		t.Errorf("large manual credit %+v", m)
 	}
 	if _, err := st.ApproveManualCredit(ctx, sam, m.ID, now); errs.CodeOf(err) != errs.Forbidden {
@@ -385,19 +387,19 @@ func TestEveryWriteAudited(t *testing.T) {
 		m, err = st.ApproveManualCredit(ctx, mgr, m.ID, now)
 		return err
 	})
-	if m.State != sla.ManualIssued || m.EntryID == 0 || count(t, db, "ledger_entries") != 2 {
+	if m.State != desk.ManualIssued || m.EntryID == 0 || count(t, db, "ledger_entries") != 2 {
 		t.Errorf("approved manual credit %+v", m)
 	}
 	if _, err := st.ApproveManualCredit(ctx, zoe, m.ID, now); errs.CodeOf(err) != errs.Conflict {
 		t.Errorf("second approval: %v", err)
 	}
 	refused("manual credit without reason", "reason", func() error {
-		return e(st.CreateManualCredit(ctx, sam, sla.ManualCredit{Customer: "acme", AmountMinor: 5}, now))
+		return e(st.CreateManualCredit(ctx, sam, desk.ManualCredit{Customer: "acme", AmountMinor: 5}, now))
 	})
-	if _, err := st.UpdateAccount(ctx, sam, sla.Account{ID: "acme", Name: "Acme Corp", Currency: "EUR", Email: "b@acme.example"}, now); errs.CodeOf(err) != errs.Conflict {
+	if _, err := st.UpdateAccount(ctx, sam, desk.Account{ID: "acme", Name: "Acme Corp", Currency: "EUR", Email: "b@acme.example"}, now); errs.CodeOf(err) != errs.Conflict {
 		t.Errorf("changing the currency of a customer with charges: %v", err)
 	}
-	var run sla.CreditRun
+	var run desk.CreditRun
 	step("preview", "credit_run.preview", func() error { run = preview(t, st, "2012-12"); return nil })
 	step("request", "credit_run.request", func() error { return e(st.RequestRun(ctx, sam, run.ID, now)) })
 	step("approve", "credit_run.approve", func() error { return e(st.ApproveRun(ctx, mgr, run.ID, now)) })
@@ -413,11 +415,11 @@ func TestManualCreditsList(t *testing.T) {
 	if err := st.SetManualThreshold(ctx, mgr, "USD", 1000, now); err != nil {
 		t.Fatal(err)
 	}
-	small := must[sla.ManualCredit](t)(st.CreateManualCredit(ctx, sam, sla.ManualCredit{Customer: "acme", AmountMinor: 500, Reason: "a"}, now))
-	big := must[sla.ManualCredit](t)(st.CreateManualCredit(ctx, sam, sla.ManualCredit{Customer: "acme", AmountMinor: 5000, Reason: "b"}, now))
-	euro := must[sla.ManualCredit](t)(st.CreateManualCredit(ctx, sam, sla.ManualCredit{Customer: "globex", AmountMinor: 1, Reason: "c"}, now))
-	must[sla.ManualCredit](t)(st.RejectManualCredit(ctx, mgr, euro.ID, now))
-	ids := func(f sla.ManualFilter) (string, int) {
+	small := must[desk.ManualCredit](t)(st.CreateManualCredit(ctx, sam, desk.ManualCredit{Customer: "acme", AmountMinor: 500, Reason: "a"}, now))
+	big := must[desk.ManualCredit](t)(st.CreateManualCredit(ctx, sam, desk.ManualCredit{Customer: "acme", AmountMinor: 5000, Reason: "b"}, now))
+	euro := must[desk.ManualCredit](t)(st.CreateManualCredit(ctx, sam, desk.ManualCredit{Customer: "globex", AmountMinor: 1, Reason: "c"}, now))
+	must[desk.ManualCredit](t)(st.RejectManualCredit(ctx, mgr, euro.ID, now))
+	ids := func(f desk.ManualFilter) (string, int) {
 		t.Helper()
 		list, total, err := st.ManualCredits(ctx, f)
 		if err != nil {
@@ -430,25 +432,25 @@ func TestManualCreditsList(t *testing.T) {
 		return strings.Join(out, " "), total
 	}
 	for _, tc := range []struct {
-		f     sla.ManualFilter
+		f     desk.ManualFilter
 		want  string
 		total int
 	}{
-		{sla.ManualFilter{}, fmt.Sprintf("%d:rejected %d:pending %d:issued", euro.ID, big.ID, small.ID), 3},
-		{sla.ManualFilter{Customer: "acme"}, fmt.Sprintf("%d:pending %d:issued", big.ID, small.ID), 2},
-		{sla.ManualFilter{State: sla.ManualPending}, fmt.Sprintf("%d:pending", big.ID), 1},
-		{sla.ManualFilter{Customer: "globex", State: sla.ManualIssued}, "", 0},
-		{sla.ManualFilter{Limit: 1, Offset: 1}, fmt.Sprintf("%d:pending", big.ID), 3},
+		{desk.ManualFilter{}, fmt.Sprintf("%d:rejected %d:pending %d:issued", euro.ID, big.ID, small.ID), 3},
+		{desk.ManualFilter{Customer: "acme"}, fmt.Sprintf("%d:pending %d:issued", big.ID, small.ID), 2},
+		{desk.ManualFilter{State: desk.ManualPending}, fmt.Sprintf("%d:pending", big.ID), 1},
+		{desk.ManualFilter{Customer: "globex", State: desk.ManualIssued}, "", 0},
+		{desk.ManualFilter{Limit: 1, Offset: 1}, fmt.Sprintf("%d:pending", big.ID), 3},
 	} {
 		if got, total := ids(tc.f); got != tc.want || total != tc.total {
 			t.Errorf("%+v: %q (%d), want %q (%d)", tc.f, got, total, tc.want, tc.total)
 		}
 	}
-	list, _, _ := st.ManualCredits(ctx, sla.ManualFilter{Customer: "acme"})
+	list, _, _ := st.ManualCredits(ctx, desk.ManualFilter{Customer: "acme"})
 	if m := list[1]; m.EntryID == 0 || m.DecidedAt == nil || m.Reason != "a" || m.Currency != "USD" {
 		t.Errorf("issued credit read back as %+v", m)
 	}
-	if _, _, err := st.ManualCredits(ctx, sla.ManualFilter{State: "approved"}); errs.CodeOf(err) != errs.Invalid || errs.FieldOf(err) != "state" {
+	if _, _, err := st.ManualCredits(ctx, desk.ManualFilter{State: "approved"}); errs.CodeOf(err) != errs.Invalid || errs.FieldOf(err) != "state" {
 		t.Errorf("unknown state: %v", err)
 	}
 }
@@ -459,39 +461,39 @@ func TestManualCreditsList(t *testing.T) {
 func TestMonthDataFor(t *testing.T) {
 	st, _ := newStore(t)
 	seed(t, st)
-	must[sla.Account](t)(st.CreateAccount(ctx, sam, sla.Account{ID: "initech", Name: "Initech", Currency: "JPY", Email: "b@initech.example"}, now))
+	must[desk.Account](t)(st.CreateAccount(ctx, sam, desk.Account{ID: "initech", Name: "Initech", Currency: "JPY", Email: "b@initech.example"}, now))
 	gone := time.Date(2012, 11, 1, 0, 0, 0, 0, time.UTC)
-	for _, r := range []sla.AccountResource{
+	for _, r := range []desk.AccountResource{
 		{Customer: "initech", Component: elbComp, Count: 2},
 		{Customer: "acme", Component: "ebs-us-east-1a", Count: 9, To: &gone}, // before December's window
 		{Customer: "acme", Component: "ebs-us-east-1a", Count: 3, From: &gone},
 	} {
-		must[sla.AccountResource](t)(st.AddResource(ctx, sam, r, now))
+		must[desk.AccountResource](t)(st.AddResource(ctx, sam, r, now))
 	}
-	must[sla.AccountCharge](t)(st.PutCharge(ctx, sam, sla.AccountCharge{Customer: "acme", Component: elbComp, Month: "2012-11", AmountMinor: 7}, now))
-	must[sla.AccountCharge](t)(st.PutCharge(ctx, sam, sla.AccountCharge{Customer: "initech", Component: elbComp, Month: "2012-12", AmountMinor: 5000}, now))
-	must[sla.Claim](t)(st.RecordClaim(ctx, sam, sla.Claim{Customer: "acme", Service: "ELB", Month: "2012-12", ClaimedAt: now}, now))
-	must[sla.Claim](t)(st.RecordClaim(ctx, sam, sla.Claim{Customer: "globex", Service: "ELB", Month: "2012-12", ClaimedAt: now}, now))
+	must[desk.AccountCharge](t)(st.PutCharge(ctx, sam, desk.AccountCharge{Customer: "acme", Component: elbComp, Month: "2012-11", AmountMinor: 7}, now))
+	must[desk.AccountCharge](t)(st.PutCharge(ctx, sam, desk.AccountCharge{Customer: "initech", Component: elbComp, Month: "2012-12", AmountMinor: 5000}, now))
+	must[desk.Claim](t)(st.RecordClaim(ctx, sam, desk.Claim{Customer: "acme", Service: "ELB", Month: "2012-12", ClaimedAt: now}, now))
+	must[desk.Claim](t)(st.RecordClaim(ctx, sam, desk.Claim{Customer: "globex", Service: "ELB", Month: "2012-12", ClaimedAt: now}, now))
 
-	all := must[*sla.MonthData](t)(st.MonthData(ctx, "2012-12"))
-	narrow := func(keep ...string) *sla.MonthData {
+	all := must[*desk.MonthData](t)(st.MonthData(ctx, "2012-12"))
+	narrow := func(keep ...string) *desk.MonthData {
 		in := func(c string) bool { return slices.Contains(keep, c) }
-		return &sla.MonthData{
-			Accounts:  slices.DeleteFunc(slices.Clone(all.Accounts), func(a sla.Account) bool { return !in(a.ID) }),
-			Resources: slices.DeleteFunc(slices.Clone(all.Resources), func(r sla.AccountResource) bool { return !in(r.Customer) }),
-			Charges:   slices.DeleteFunc(slices.Clone(all.Charges), func(c sla.AccountCharge) bool { return !in(c.Customer) }),
+		return &desk.MonthData{
+			Accounts:  slices.DeleteFunc(slices.Clone(all.Accounts), func(a desk.Account) bool { return !in(a.ID) }),
+			Resources: slices.DeleteFunc(slices.Clone(all.Resources), func(r desk.AccountResource) bool { return !in(r.Customer) }),
+			Charges:   slices.DeleteFunc(slices.Clone(all.Charges), func(c desk.AccountCharge) bool { return !in(c.Customer) }),
 			Policies:  all.Policies,
-			Claims:    slices.DeleteFunc(slices.Clone(all.Claims), func(c sla.Claim) bool { return !in(c.Customer) }),
+			Claims:    slices.DeleteFunc(slices.Clone(all.Claims), func(c desk.Claim) bool { return !in(c.Customer) }),
 		}
 	}
 	for _, keep := range [][]string{{"acme"}, {"initech", "acme", "acme"}, {"globex", "nobody"}, {}} {
-		got := must[*sla.MonthData](t)(st.MonthDataFor(ctx, "2012-12", keep))
+		got := must[*desk.MonthData](t)(st.MonthDataFor(ctx, "2012-12", keep))
 		want := narrow(keep...)
 		if fmt.Sprint(got.Accounts, got.Resources, got.Charges, got.Policies, got.Claims) != fmt.Sprint(want.Accounts, want.Resources, want.Charges, want.Policies, want.Claims) {
 			t.Errorf("%v:\n got %+v\nwant %+v", keep, got, want)
 		}
 	}
-	if d := must[*sla.MonthData](t)(st.MonthDataFor(ctx, "2012-12", []string{"acme"})); len(d.Resources) != 2 || len(d.Charges) != 1 || len(d.Claims) != 1 || len(d.Policies) != 1 {
+	if d := must[*desk.MonthData](t)(st.MonthDataFor(ctx, "2012-12", []string{"acme"})); len(d.Resources) != 2 || len(d.Charges) != 1 || len(d.Claims) != 1 || len(d.Policies) != 1 {
 		t.Errorf("acme's December: %+v", d)
 	}
 	if _, err := st.MonthDataFor(ctx, "2012-13", []string{"acme"}); errs.FieldOf(err) != "month" {
@@ -507,12 +509,12 @@ func TestManualThresholdSetterNeedsASecondPerson(t *testing.T) {
 	if err := st.SetManualThreshold(ctx, mgr, "USD", 1000, now); err != nil {
 		t.Fatal(err)
 	}
-	own := must[sla.ManualCredit](t)(st.CreateManualCredit(ctx, mgr, sla.ManualCredit{Customer: "acme", AmountMinor: 5, Reason: "mine"}, now))
-	if own.State != sla.ManualPending || own.EntryID != 0 {
+	own := must[desk.ManualCredit](t)(st.CreateManualCredit(ctx, mgr, desk.ManualCredit{Customer: "acme", AmountMinor: 5, Reason: "mine"}, now))
+	if own.State != desk.ManualPending || own.EntryID != 0 {
 		t.Errorf("a credit within the threshold its requester set: %+v", own)
 	}
-	other := must[sla.ManualCredit](t)(st.CreateManualCredit(ctx, sam, sla.ManualCredit{Customer: "acme", AmountMinor: 5, Reason: "theirs"}, now))
-	if other.State != sla.ManualIssued || other.EntryID == 0 {
+	other := must[desk.ManualCredit](t)(st.CreateManualCredit(ctx, sam, desk.ManualCredit{Customer: "acme", AmountMinor: 5, Reason: "theirs"}, now))
+	if other.State != desk.ManualIssued || other.EntryID == 0 {
 		t.Errorf("another person's credit within the threshold: %+v", other)
 	}
 	if th := must[map[string]int64](t)(st.ManualThresholds(ctx)); th["USD"] != 1000 {
@@ -529,22 +531,22 @@ func TestRunLinesCreditingOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	credited, err := sla.PreviewMonth("2012-12", now, base(), d)
+	credited, err := desk.PreviewMonth("2012-12", now, base(), d)
 	if err != nil || len(credited) != 2 {
 		t.Fatal(len(credited), err)
 	}
 	// Zero-credit lines around and between the two that credit.
-	zero := func(l sla.RunLine) sla.RunLine {
+	zero := func(l desk.RunLine) desk.RunLine {
 		l.CreditPercent, l.CreditMinor, l.PayableMinor, l.Reason = 0, 0, 0, "no credit"
 		return l
 	}
-	lines := []sla.RunLine{zero(credited[0]), credited[0], zero(credited[1]), zero(credited[0]), credited[1], zero(credited[1])}
-	run, err := sla.NewMonthRun("2012-12", now, lines, sam.Person, now)
+	lines := []desk.RunLine{zero(credited[0]), credited[0], zero(credited[1]), zero(credited[0]), credited[1], zero(credited[1])}
+	run, err := desk.NewMonthRun("2012-12", now, lines, sam.Person, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	run = must[sla.CreditRun](t)(st.CreateRun(ctx, sam, run, lines, now))
-	page := func(filter sla.RunLineFilter, offset, limit int) string {
+	run = must[desk.CreditRun](t)(st.CreateRun(ctx, sam, run, lines, now))
+	page := func(filter desk.RunLineFilter, offset, limit int) string {
 		t.Helper()
 		got, total, err := st.RunLines(ctx, run.ID, filter, offset, limit)
 		if err != nil {
@@ -557,28 +559,28 @@ func TestRunLinesCreditingOnly(t *testing.T) {
 		return s
 	}
 	for _, tc := range []struct {
-		filter        sla.RunLineFilter
+		filter        desk.RunLineFilter
 		offset, limit int
 		want          string
 	}{
-		{sla.CreditingLines, 0, 10, "2: acme/25000 globex/10000"},
-		{sla.CreditingLines, 0, 1, "2: acme/25000"},
-		{sla.CreditingLines, 1, 1, "2: globex/10000"},
-		{sla.CreditingLines, 2, 1, "2:"},
-		{sla.AllLines, 0, 10, "6: acme/0 acme/25000 globex/0 acme/0 globex/10000 globex/0"},
-		{sla.AllLines, 4, 1, "6: globex/10000"},
+		{desk.CreditingLines, 0, 10, "2: acme/25000 globex/10000"},
+		{desk.CreditingLines, 0, 1, "2: acme/25000"},
+		{desk.CreditingLines, 1, 1, "2: globex/10000"},
+		{desk.CreditingLines, 2, 1, "2:"},
+		{desk.AllLines, 0, 10, "6: acme/0 acme/25000 globex/0 acme/0 globex/10000 globex/0"},
+		{desk.AllLines, 4, 1, "6: globex/10000"},
 	} {
 		if got := page(tc.filter, tc.offset, tc.limit); got != tc.want {
 			t.Errorf("filter %d, offset %d, limit %d: %q, want %q", tc.filter, tc.offset, tc.limit, got, tc.want)
 		}
 	}
-	if got, _, err := st.RunLines(ctx, run.ID, sla.CreditingLines, 2, 1); err != nil || got == nil {
+	if got, _, err := st.RunLines(ctx, run.ID, desk.CreditingLines, 2, 1); err != nil || got == nil {
 		t.Errorf("past the end: %v, %v; want an empty list", got, err)
 	}
-	if _, _, err := st.RunLines(ctx, run.ID+1, sla.CreditingLines, 0, 1); errs.CodeOf(err) != errs.NotFound {
+	if _, _, err := st.RunLines(ctx, run.ID+1, desk.CreditingLines, 0, 1); errs.CodeOf(err) != errs.NotFound {
 		t.Errorf("unknown run: %v", err)
 	}
-	if _, _, err := st.RunLines(ctx, run.ID, sla.CreditingLines, -1, 1); errs.CodeOf(err) != errs.Invalid {
+	if _, _, err := st.RunLines(ctx, run.ID, desk.CreditingLines, -1, 1); errs.CodeOf(err) != errs.Invalid {
 		t.Errorf("offset -1: %v", err)
 	}
 }
@@ -589,7 +591,7 @@ func TestRunLinesCreditingOnly(t *testing.T) {
 func TestCreatePolicyNeverReplaces(t *testing.T) {
 	st, db := newStore(t)
 	seed(t, st)
-	stored := must[sla.ServicePolicy](t)(st.Policy(ctx, "elb"))
+	stored := must[desk.ServicePolicy](t)(st.Policy(ctx, "elb"))
 	audited := count(t, db, "audit_log")
 	other := stored
 	other.TimeZone = "America/New_York"
@@ -598,17 +600,17 @@ func TestCreatePolicyNeverReplaces(t *testing.T) {
 	if errs.CodeOf(err) != errs.Conflict || errs.FieldOf(err) != "id" || !strings.Contains(errs.MessageOf(err), `policy "elb" already exists`) {
 		t.Fatalf("create over elb: %v, want a conflict on id", err)
 	}
-	if got := must[sla.ServicePolicy](t)(st.Policy(ctx, "elb")); got.TimeZone != stored.TimeZone || got.Target != stored.Target {
+	if got := must[desk.ServicePolicy](t)(st.Policy(ctx, "elb")); got.TimeZone != stored.TimeZone || got.Target != stored.Target {
 		t.Errorf("a refused create changed the policy: %+v", got)
 	}
 	if n := count(t, db, "audit_log"); n != audited {
 		t.Errorf("a refused create was audited: %d → %d rows", audited, n)
 	}
 	// A new id is created and audited as such.
-	must[sla.Account](t)(st.CreateAccount(ctx, sam, sla.Account{ID: "initech", Name: "Initech", Currency: "USD", Email: "ap@initech.example"}, now))
+	must[desk.Account](t)(st.CreateAccount(ctx, sam, desk.Account{ID: "initech", Name: "Initech", Currency: "USD", Email: "ap@initech.example"}, now))
 	override := other
 	override.ID, override.Customer = "elb-initech", "initech"
-	must[sla.ServicePolicy](t)(st.CreatePolicy(ctx, mgr, override, now))
+	must[desk.ServicePolicy](t)(st.CreatePolicy(ctx, mgr, override, now))
 	var action string
 	if err := db.QueryRow(`SELECT action FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&action); err != nil || action != "sla_policy.create" {
 		t.Errorf("create audited as %q, %v", action, err)
@@ -621,10 +623,10 @@ func TestCreatePolicyNeverReplaces(t *testing.T) {
 		t.Errorf("second override: %v", err)
 	}
 	// PutPolicy keeps replacing.
-	if got := must[sla.ServicePolicy](t)(st.PutPolicy(ctx, mgr, other, now)); got.Target != other.Target {
+	if got := must[desk.ServicePolicy](t)(st.PutPolicy(ctx, mgr, other, now)); got.Target != other.Target {
 		t.Errorf("put: %+v", got)
 	}
-	if got := must[sla.ServicePolicy](t)(st.Policy(ctx, "elb")); got.Target != other.Target {
+	if got := must[desk.ServicePolicy](t)(st.Policy(ctx, "elb")); got.Target != other.Target {
 		t.Errorf("put did not replace: %+v", got)
 	}
 }

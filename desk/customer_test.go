@@ -1,9 +1,10 @@
-package sla_test
+package desk_test
 
 import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/sla"
 )
@@ -32,26 +33,26 @@ func customerBase() *sla.Scenario {
 func TestEvaluateCustomerMonthEqualsPreview(t *testing.T) {
 	own := elbPolicy(true)
 	own.ID, own.Customer, own.TimeZone = "elb-globex", "globex", "America/Los_Angeles"
-	ec2 := sla.ServicePolicy{Policy: sla.Policy{ID: "ec2", Service: "EC2", Target: P("99.99"),
+	ec2 := desk.ServicePolicy{Policy: sla.Policy{ID: "ec2", Service: "EC2", Target: P("99.99"),
 		Tiers: []sla.Tier{{Below: P("99.99"), CreditPercent: P("10")}}}}
 	d := exampleData(elbPolicy(false), own, ec2)
 	mid := time.Date(2012, 12, 27, 0, 0, 0, 0, time.UTC)
-	d.Accounts = append(d.Accounts, sla.Account{ID: "late", Name: "Late", Currency: "USD", Email: "x@late.example"})
+	d.Accounts = append(d.Accounts, desk.Account{ID: "late", Name: "Late", Currency: "USD", Email: "x@late.example"})
 	d.Resources = append(d.Resources,
-		sla.AccountResource{Customer: "late", Component: "elb-us-east-1", Count: 2, From: &mid},
-		sla.AccountResource{Customer: "acme", Component: "ec2-us-east-1", Count: 3})
-	d.Charges = append(d.Charges, sla.AccountCharge{Customer: "late", Component: "elb-us-east-1", Month: "2012-12", AmountMinor: 5000, Currency: "USD"})
+		desk.AccountResource{Customer: "late", Component: "elb-us-east-1", Count: 2, From: &mid},
+		desk.AccountResource{Customer: "acme", Component: "ec2-us-east-1", Count: 3})
+	d.Charges = append(d.Charges, desk.AccountCharge{Customer: "late", Component: "elb-us-east-1", Month: "2012-12", AmountMinor: 5000, Currency: "USD"})
 
-	lines, err := sla.PreviewMonth("2012-12", deskNow, customerBase(), d)
+	lines, err := desk.PreviewMonth("2012-12", deskNow, customerBase(), d)
 	if err != nil {
 		t.Fatal(err)
 	}
-	byCustomer := map[string][]sla.RunLine{}
+	byCustomer := map[string][]desk.RunLine{}
 	for _, l := range lines {
 		byCustomer[l.Customer] = append(byCustomer[l.Customer], l)
 	}
 	for _, id := range []string{"acme", "globex", "late", "idle"} {
-		m, err := sla.EvaluateCustomerMonth("2012-12", deskNow, customerBase(), d, id)
+		m, err := desk.EvaluateCustomerMonth("2012-12", deskNow, customerBase(), d, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,7 +69,7 @@ func TestEvaluateCustomerMonthEqualsPreview(t *testing.T) {
 		}
 	}
 
-	acme, _ := sla.EvaluateCustomerMonth("2012-12", deskNow, customerBase(), d, "acme")
+	acme, _ := desk.EvaluateCustomerMonth("2012-12", deskNow, customerBase(), d, "acme")
 	if len(acme.Services) != 2 || acme.Currency != "USD" {
 		t.Fatalf("acme: %+v", acme)
 	}
@@ -90,10 +91,10 @@ func TestEvaluateCustomerMonthEqualsPreview(t *testing.T) {
 		t.Errorf("impacts %+v", elb.Incidents[0].Impacts)
 	}
 
-	globex, _ := sla.EvaluateCustomerMonth("2012-12", deskNow, customerBase(), d, "globex")
+	globex, _ := desk.EvaluateCustomerMonth("2012-12", deskNow, customerBase(), d, "globex")
 	g := globex.Services[0]
 	start := time.Date(2012, 12, 1, 8, 0, 0, 0, time.UTC)
-	if !g.Override || g.Policy.ID != "elb-globex" || !g.Period.Start.Equal(start) || g.Line.Claim != sla.ClaimMissing {
+	if !g.Override || g.Policy.ID != "elb-globex" || !g.Period.Start.Equal(start) || g.Line.Claim != desk.ClaimMissing {
 		t.Errorf("globex under its override in Los Angeles: %+v", g)
 	}
 	// All 10 of globex's for 2 h (7200 s), and 20% for 2 h (1440 s).
@@ -101,15 +102,15 @@ func TestEvaluateCustomerMonthEqualsPreview(t *testing.T) {
 		t.Errorf("globex incidents %+v", g.Incidents)
 	}
 
-	late, _ := sla.EvaluateCustomerMonth("2012-12", deskNow, customerBase(), d, "late")
+	late, _ := desk.EvaluateCustomerMonth("2012-12", deskNow, customerBase(), d, "late")
 	l := late.Services[0]
 	if len(l.Resources) != 1 || !l.Resources[0].From.Equal(mid) || len(l.Incidents) != 1 || l.Incidents[0].Incident != "2" {
 		t.Errorf("late: %+v", l)
 	}
-	idle, _ := sla.EvaluateCustomerMonth("2012-12", deskNow, customerBase(), d, "idle")
+	idle, _ := desk.EvaluateCustomerMonth("2012-12", deskNow, customerBase(), d, "idle")
 	if len(idle.Services) != 0 {
 		t.Errorf("idle: %+v", idle)
 	}
-	_, err = sla.EvaluateCustomerMonth("2012-13", deskNow, customerBase(), d, "acme")
+	_, err = desk.EvaluateCustomerMonth("2012-13", deskNow, customerBase(), d, "acme")
 	wantCode(t, err, errs.Invalid, "month")
 }

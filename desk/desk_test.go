@@ -1,4 +1,4 @@
-package sla_test
+package desk_test
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/sla"
 )
@@ -27,25 +28,25 @@ func exampleBase() *sla.Scenario {
 	}
 }
 
-func elbPolicy(requiresClaim bool) sla.ServicePolicy {
-	return sla.ServicePolicy{Policy: sla.Policy{ID: "elb", Service: "ELB", Target: P("99.95"),
+func elbPolicy(requiresClaim bool) desk.ServicePolicy {
+	return desk.ServicePolicy{Policy: sla.Policy{ID: "elb", Service: "ELB", Target: P("99.95"),
 		Tiers: []sla.Tier{{Below: P("99.95"), CreditPercent: P("10")}, {Below: P("99.0"), CreditPercent: P("30")}, {Below: P("95.0"), CreditPercent: P("100")}}},
 		RequiresClaim: requiresClaim}
 }
 
-func exampleData(policies ...sla.ServicePolicy) *sla.MonthData {
+func exampleData(policies ...desk.ServicePolicy) *desk.MonthData {
 	from := time.Date(2012, 1, 1, 0, 0, 0, 0, time.UTC)
-	return &sla.MonthData{
-		Accounts: []sla.Account{
+	return &desk.MonthData{
+		Accounts: []desk.Account{
 			{ID: "acme", Name: "Acme", Currency: "USD", Email: "billing@acme.example"},
 			{ID: "globex", Name: "Globex", Currency: "EUR", Email: "ap@globex.example"},
 			{ID: "idle", Name: "Idle", Currency: "USD", Email: "x@idle.example"},
 		},
-		Resources: []sla.AccountResource{
+		Resources: []desk.AccountResource{
 			{Customer: "acme", Component: "elb-us-east-1", Count: 4, From: &from},
 			{Customer: "globex", Component: "elb-us-east-1", Count: 10},
 		},
-		Charges: []sla.AccountCharge{
+		Charges: []desk.AccountCharge{
 			{Customer: "acme", Component: "elb-us-east-1", Month: "2012-12", AmountMinor: 250000, Currency: "USD"},
 			{Customer: "globex", Component: "elb-us-east-1", Month: "2012-12", AmountMinor: 100000, Currency: "EUR"},
 			{Customer: "globex", Component: "elb-us-east-1", Month: "2012-11", AmountMinor: 999999, Currency: "EUR"},
@@ -64,7 +65,7 @@ func wantCode(t *testing.T, err error, code errs.Code, field string) {
 // The spec's worked example becomes acme's line with the spec's figures and
 // the reason in words; a customer the impact does not name gets nothing.
 func TestPreviewMonthSpecExample(t *testing.T) {
-	lines, err := sla.PreviewMonth("2012-12", deskNow, exampleBase(), exampleData(elbPolicy(false)))
+	lines, err := desk.PreviewMonth("2012-12", deskNow, exampleBase(), exampleData(elbPolicy(false)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +74,7 @@ func TestPreviewMonthSpecExample(t *testing.T) {
 	}
 	acme := lines[0]
 	if acme.Customer != "acme" || acme.Uptime != "99.2573" || acme.Downtime != "19890" || acme.CreditPercent != P("10") ||
-		acme.CreditMinor != 25000 || acme.PayableMinor != 25000 || acme.Claim != sla.ClaimNotRequired ||
+		acme.CreditMinor != 25000 || acme.PayableMinor != 25000 || acme.Claim != desk.ClaimNotRequired ||
 		!acme.ClaimDeadline.Equal(time.Date(2013, 3, 1, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("acme: %+v", acme)
 	}
@@ -87,11 +88,11 @@ func TestPreviewMonthSpecExample(t *testing.T) {
 	if want := "uptime 100.0000% not below 99.95%: no credit"; globex.Reason != want {
 		t.Errorf("reason %q, want %q", globex.Reason, want)
 	}
-	run, err := sla.NewMonthRun("2012-12", deskNow, lines, "ann@example.com", deskNow)
+	run, err := desk.NewMonthRun("2012-12", deskNow, lines, "ann@example.com", deskNow)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(run.Totals) != 2 || run.Totals[1] != (sla.RunTotal{Currency: "USD", CreditMinor: 25000, PayableMinor: 25000}) {
+	if len(run.Totals) != 2 || run.Totals[1] != (desk.RunTotal{Currency: "USD", CreditMinor: 25000, PayableMinor: 25000}) {
 		t.Errorf("totals %+v", run.Totals)
 	}
 }
@@ -102,7 +103,7 @@ func TestPreviewMonthOverride(t *testing.T) {
 	own := elbPolicy(false)
 	own.ID, own.Customer, own.TimeZone = "elb-acme", "acme", "America/Los_Angeles"
 	own.Tiers = []sla.Tier{{Below: P("99.95"), CreditPercent: P("25")}}
-	lines, err := sla.PreviewMonth("2012-12", deskNow, exampleBase(), exampleData(elbPolicy(false), own))
+	lines, err := desk.PreviewMonth("2012-12", deskNow, exampleBase(), exampleData(elbPolicy(false), own))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +123,7 @@ func TestPreviewMonthOverride(t *testing.T) {
 func TestMonthScenariosNamedCustomers(t *testing.T) {
 	own := elbPolicy(false)
 	own.ID, own.Customer = "elb-acme", "acme"
-	groups, err := sla.MonthScenarios("2012-12", deskNow, exampleBase(), exampleData(elbPolicy(false), own))
+	groups, err := desk.MonthScenarios("2012-12", deskNow, exampleBase(), exampleData(elbPolicy(false), own))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +140,7 @@ func TestMonthScenariosNamedCustomers(t *testing.T) {
 
 	base := exampleBase()
 	base.Incidents[0].Impacts[0].Customers = []sla.AffectedCustomer{{Customer: "acme"}, {Customer: "ghost"}}
-	_, err = sla.PreviewMonth("2012-12", deskNow, base, exampleData(elbPolicy(false)))
+	_, err = desk.PreviewMonth("2012-12", deskNow, base, exampleData(elbPolicy(false)))
 	wantCode(t, err, errs.Invalid, "incidents[0].impacts[0].customers[1].customer")
 }
 
@@ -151,30 +152,30 @@ func TestPreviewMonthClaims(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	claim := func(at time.Time) []sla.Claim {
-		c, err := sla.NewClaim(sla.Claim{Customer: "acme", Service: "ELB", Month: "2012-12", ClaimedAt: at}, p, "sam@example.com", at.Add(time.Hour))
+	claim := func(at time.Time) []desk.Claim {
+		c, err := desk.NewClaim(desk.Claim{Customer: "acme", Service: "ELB", Month: "2012-12", ClaimedAt: at}, p, "sam@example.com", at.Add(time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
-		return []sla.Claim{c}
+		return []desk.Claim{c}
 	}
 	for _, tc := range []struct {
 		name     string
 		requires bool
-		claims   []sla.Claim
-		status   sla.ClaimStatus
+		claims   []desk.Claim
+		status   desk.ClaimStatus
 		payable  int64
 	}{
-		{"not required", false, nil, sla.ClaimNotRequired, 25000},
-		{"required, none", true, nil, sla.ClaimMissing, 0},
-		{"required, in time", true, claim(deadline.Add(-time.Second)), sla.ClaimInTime, 25000},
-		{"required, at the deadline", true, claim(deadline), sla.ClaimLate, 0},
-		{"required, late", true, claim(deadline.Add(72 * time.Hour)), sla.ClaimLate, 0},
+		{"not required", false, nil, desk.ClaimNotRequired, 25000},
+		{"required, none", true, nil, desk.ClaimMissing, 0},
+		{"required, in time", true, claim(deadline.Add(-time.Second)), desk.ClaimInTime, 25000},
+		{"required, at the deadline", true, claim(deadline), desk.ClaimLate, 0},
+		{"required, late", true, claim(deadline.Add(72 * time.Hour)), desk.ClaimLate, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := exampleData(elbPolicy(tc.requires))
 			d.Claims = tc.claims
-			lines, err := sla.PreviewMonth("2012-12", deskNow, exampleBase(), d)
+			lines, err := desk.PreviewMonth("2012-12", deskNow, exampleBase(), d)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -188,14 +189,14 @@ func TestPreviewMonthClaims(t *testing.T) {
 	if !late.Late || !late.Deadline.Equal(deadline) {
 		t.Errorf("late claim recorded as %+v", late)
 	}
-	if _, err := sla.NewClaim(sla.Claim{Customer: "acme", Service: "ELB", Month: "2012-12", ClaimedAt: deskNow.Add(time.Hour)}, p, "sam", deskNow); errs.FieldOf(err) != "claimed_at" {
+	if _, err := desk.NewClaim(desk.Claim{Customer: "acme", Service: "ELB", Month: "2012-12", ClaimedAt: deskNow.Add(time.Hour)}, p, "sam", deskNow); errs.FieldOf(err) != "claimed_at" {
 		t.Errorf("a claim in the future: %v", err)
 	}
 }
 
 // Nobody approves their own request; a run is approved once.
 func TestCreditRunTwoPersonRule(t *testing.T) {
-	run, err := sla.NewMonthRun("2012-12", deskNow, nil, "sam@example.com", deskNow)
+	run, err := desk.NewMonthRun("2012-12", deskNow, nil, "sam@example.com", deskNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +211,7 @@ func TestCreditRunTwoPersonRule(t *testing.T) {
 	_, err = req.Approve("ann@example.com", deskNow)
 	wantCode(t, err, errs.Forbidden, "")
 	ok, err := req.Approve("max@example.com", deskNow)
-	if err != nil || ok.State != sla.RunIssued || ok.ApprovedBy != "max@example.com" {
+	if err != nil || ok.State != desk.RunIssued || ok.ApprovedBy != "max@example.com" {
 		t.Fatalf("approve: %+v, %v", ok, err)
 	}
 	_, err = ok.Approve("zoe@example.com", deskNow)
@@ -220,7 +221,7 @@ func TestCreditRunTwoPersonRule(t *testing.T) {
 	_, err = req.Reject("zoe@example.com", " ", deskNow)
 	wantCode(t, err, errs.Invalid, "reason")
 	rej, err := req.Reject("zoe@example.com", "charges are wrong", deskNow)
-	if err != nil || rej.State != sla.RunRejected {
+	if err != nil || rej.State != desk.RunRejected {
 		t.Fatalf("reject: %+v, %v", rej, err)
 	}
 	_, err = rej.Approve("max@example.com", deskNow)
@@ -230,44 +231,44 @@ func TestCreditRunTwoPersonRule(t *testing.T) {
 // What a run writes is what it owes minus what the ledger holds per key.
 func TestPlanIssueIdempotency(t *testing.T) {
 	at := deskNow
-	run := sla.CreditRun{ID: 7, Kind: sla.RunMonth, Period: "2012-12", State: sla.RunIssued, ApprovedAt: &at}
-	line := func(customer, service string, payable int64) sla.RunLine {
-		return sla.RunLine{Customer: customer, Service: service, Currency: "USD", PayableMinor: payable, Reason: "r"}
+	run := desk.CreditRun{ID: 7, Kind: desk.RunMonth, Period: "2012-12", State: desk.RunIssued, ApprovedAt: &at}
+	line := func(customer, service string, payable int64) desk.RunLine {
+		return desk.RunLine{Customer: customer, Service: service, Currency: "USD", PayableMinor: payable, Reason: "r"}
 	}
-	key := func(customer, service string) sla.LedgerKey {
-		return sla.LedgerKey{Customer: customer, Service: service, Period: "2012-12", Kind: sla.EntryTier}
+	key := func(customer, service string) desk.LedgerKey {
+		return desk.LedgerKey{Customer: customer, Service: service, Period: "2012-12", Kind: desk.EntryTier}
 	}
 	type want struct {
 		customer string
 		amount   int64
-		kind     sla.EntryKind
+		kind     desk.EntryKind
 		adjusts  int
 	}
 	for _, tc := range []struct {
 		name  string
-		lines []sla.RunLine
-		held  map[sla.LedgerKey]sla.Held
+		lines []desk.RunLine
+		held  map[desk.LedgerKey]desk.Held
 		want  []want
 	}{
-		{"first run pays every non-zero line", []sla.RunLine{line("a", "ELB", 25000), line("b", "ELB", 0)}, nil,
-			[]want{{"a", 25000, sla.EntryTier, 0}}},
-		{"second run pays nothing", []sla.RunLine{line("a", "ELB", 25000), line("b", "ELB", 0)},
-			map[sla.LedgerKey]sla.Held{key("a", "ELB"): {SumMinor: 25000, IDs: []int64{1}, Currency: "USD"}}, nil},
-		{"more owed after a correction", []sla.RunLine{line("a", "ELB", 30000)},
-			map[sla.LedgerKey]sla.Held{key("a", "ELB"): {SumMinor: 25000, IDs: []int64{1}, Currency: "USD"}},
-			[]want{{"a", 5000, sla.EntryAdjustment, 1}}},
-		{"less owed after a correction", []sla.RunLine{line("a", "ELB", 20000)},
-			map[sla.LedgerKey]sla.Held{key("a", "ELB"): {SumMinor: 25000, IDs: []int64{1, 4}, Currency: "USD"}},
-			[]want{{"a", -5000, sla.EntryAdjustment, 2}}},
+		{"first run pays every non-zero line", []desk.RunLine{line("a", "ELB", 25000), line("b", "ELB", 0)}, nil,
+			[]want{{"a", 25000, desk.EntryTier, 0}}},
+		{"second run pays nothing", []desk.RunLine{line("a", "ELB", 25000), line("b", "ELB", 0)},
+			map[desk.LedgerKey]desk.Held{key("a", "ELB"): {SumMinor: 25000, IDs: []int64{1}, Currency: "USD"}}, nil},
+		{"more owed after a correction", []desk.RunLine{line("a", "ELB", 30000)},
+			map[desk.LedgerKey]desk.Held{key("a", "ELB"): {SumMinor: 25000, IDs: []int64{1}, Currency: "USD"}},
+			[]want{{"a", 5000, desk.EntryAdjustment, 1}}},
+		{"less owed after a correction", []desk.RunLine{line("a", "ELB", 20000)},
+			map[desk.LedgerKey]desk.Held{key("a", "ELB"): {SumMinor: 25000, IDs: []int64{1, 4}, Currency: "USD"}},
+			[]want{{"a", -5000, desk.EntryAdjustment, 2}}},
 		{"a key no longer owed is taken back", nil,
-			map[sla.LedgerKey]sla.Held{key("a", "ELB"): {SumMinor: 25000, IDs: []int64{1}, Currency: "USD"}},
-			[]want{{"a", -25000, sla.EntryAdjustment, 1}}},
-		{"other periods are left alone", []sla.RunLine{line("a", "ELB", 100)},
-			map[sla.LedgerKey]sla.Held{{Customer: "a", Service: "ELB", Period: "2012-11", Kind: sla.EntryTier}: {SumMinor: 500, IDs: []int64{9}}},
-			[]want{{"a", 100, sla.EntryTier, 0}}},
+			map[desk.LedgerKey]desk.Held{key("a", "ELB"): {SumMinor: 25000, IDs: []int64{1}, Currency: "USD"}},
+			[]want{{"a", -25000, desk.EntryAdjustment, 1}}},
+		{"other periods are left alone", []desk.RunLine{line("a", "ELB", 100)},
+			map[desk.LedgerKey]desk.Held{{Customer: "a", Service: "ELB", Period: "2012-11", Kind: desk.EntryTier}: {SumMinor: 500, IDs: []int64{9}}},
+			[]want{{"a", 100, desk.EntryTier, 0}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := sla.PlanIssue(run, tc.lines, tc.held, "max@example.com")
+			got, err := desk.PlanIssue(run, tc.lines, tc.held, "max@example.com")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -277,41 +278,41 @@ func TestPlanIssueIdempotency(t *testing.T) {
 			for i, w := range tc.want {
 				e := got[i]
 				if e.Customer != w.customer || e.AmountMinor != w.amount || e.Kind != w.kind || len(e.Adjusts) != w.adjusts ||
-					e.CreditKind != sla.EntryTier || e.RunID != 7 || e.Actor != "max@example.com" || !e.CreatedAt.Equal(at) {
+					e.CreditKind != desk.EntryTier || e.RunID != 7 || e.Actor != "max@example.com" || !e.CreatedAt.Equal(at) {
 					t.Errorf("entry %d: %+v, want %+v", i, e, w)
 				}
 			}
 		})
 	}
-	_, err := sla.PlanIssue(sla.CreditRun{ID: 8, State: sla.RunRequested}, nil, nil, "max")
+	_, err := desk.PlanIssue(desk.CreditRun{ID: 8, State: desk.RunRequested}, nil, nil, "max")
 	wantCode(t, err, errs.Conflict, "")
 }
 
 // Outstanding is what approving a run now writes: a first run its lines, a
 // second run of the same month nothing, a corrected one the difference.
 func TestOutstanding(t *testing.T) {
-	run := sla.CreditRun{ID: 9, Kind: sla.RunMonth, Period: "2012-12", State: sla.RunRequested}
-	lines := []sla.RunLine{
+	run := desk.CreditRun{ID: 9, Kind: desk.RunMonth, Period: "2012-12", State: desk.RunRequested}
+	lines := []desk.RunLine{
 		{Customer: "a", Service: "ELB", Currency: "USD", PayableMinor: 25000},
 		{Customer: "b", Service: "ELB", Currency: "EUR", PayableMinor: 900},
 		{Customer: "c", Service: "ELB", Currency: "USD", PayableMinor: 0},
 	}
-	held := func(a, b int64) map[sla.LedgerKey]sla.Held {
-		k := func(c string) sla.LedgerKey {
-			return sla.LedgerKey{Customer: c, Service: "ELB", Period: "2012-12", Kind: sla.EntryTier}
+	held := func(a, b int64) map[desk.LedgerKey]desk.Held {
+		k := func(c string) desk.LedgerKey {
+			return desk.LedgerKey{Customer: c, Service: "ELB", Period: "2012-12", Kind: desk.EntryTier}
 		}
-		return map[sla.LedgerKey]sla.Held{k("a"): {SumMinor: a, IDs: []int64{1}, Currency: "USD"}, k("b"): {SumMinor: b, IDs: []int64{2}, Currency: "EUR"}}
+		return map[desk.LedgerKey]desk.Held{k("a"): {SumMinor: a, IDs: []int64{1}, Currency: "USD"}, k("b"): {SumMinor: b, IDs: []int64{2}, Currency: "EUR"}}
 	}
 	for _, tc := range []struct {
 		name string
-		held map[sla.LedgerKey]sla.Held
+		held map[desk.LedgerKey]desk.Held
 		want string
 	}{
 		{"first run", nil, "2 [{EUR 900 900} {USD 25000 25000}]"},
 		{"second run", held(25000, 900), "0 []"},
 		{"after a correction", held(20000, 1000), "2 [{EUR -100 -100} {USD 5000 5000}]"},
 	} {
-		out := sla.Outstanding(run, lines, tc.held)
+		out := desk.Outstanding(run, lines, tc.held)
 		if got := fmt.Sprint(out.Entries, " ", out.Totals); got != tc.want {
 			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
 		}
@@ -321,28 +322,28 @@ func TestOutstanding(t *testing.T) {
 // Up to its currency's threshold a manual credit is issued at once; above
 // it, or with no threshold, another person approves it.
 func TestManualCreditThreshold(t *testing.T) {
-	acme := sla.Account{ID: "acme", Currency: "USD"}
-	th := map[string]sla.ManualThreshold{"USD": {AboveMinor: 10000, SetBy: "ann@example.com"}}
+	acme := desk.Account{ID: "acme", Currency: "USD"}
+	th := map[string]desk.ManualThreshold{"USD": {AboveMinor: 10000, SetBy: "ann@example.com"}}
 	for _, tc := range []struct {
 		name   string
-		in     sla.ManualCredit
-		state  sla.ManualState
+		in     desk.ManualCredit
+		state  desk.ManualState
 		field  string
-		thresh map[string]sla.ManualThreshold
+		thresh map[string]desk.ManualThreshold
 	}{
-		{"below", sla.ManualCredit{Customer: "acme", AmountMinor: 500, Reason: "sorry"}, sla.ManualIssued, "", th},
-		{"at the threshold", sla.ManualCredit{Customer: "acme", AmountMinor: 10000, Reason: "sorry"}, sla.ManualIssued, "", th},
-		{"above", sla.ManualCredit{Customer: "acme", AmountMinor: 10001, Reason: "sorry"}, sla.ManualPending, "", th},
-		{"no threshold for the currency", sla.ManualCredit{Customer: "acme", AmountMinor: 1, Reason: "sorry"}, sla.ManualPending, "", nil},
-		{"within a threshold the requester set", sla.ManualCredit{Customer: "acme", AmountMinor: 1, Reason: "sorry"}, sla.ManualPending, "",
-			map[string]sla.ManualThreshold{"USD": {AboveMinor: 10000, SetBy: "sam@example.com"}}},
-		{"no reason", sla.ManualCredit{Customer: "acme", AmountMinor: 5, Reason: "  "}, "", "reason", th},
-		{"zero", sla.ManualCredit{Customer: "acme", AmountMinor: 0, Reason: "x"}, "", "amount_minor", th},
-		{"other currency", sla.ManualCredit{Customer: "acme", AmountMinor: 5, Reason: "x", Currency: "EUR"}, "", "currency", th},
-		{"bad month", sla.ManualCredit{Customer: "acme", AmountMinor: 5, Reason: "x", Month: "2012-13"}, "", "month", th},
+		{"below", desk.ManualCredit{Customer: "acme", AmountMinor: 500, Reason: "sorry"}, desk.ManualIssued, "", th},
+		{"at the threshold", desk.ManualCredit{Customer: "acme", AmountMinor: 10000, Reason: "sorry"}, desk.ManualIssued, "", th},
+		{"above", desk.ManualCredit{Customer: "acme", AmountMinor: 10001, Reason: "sorry"}, desk.ManualPending, "", th},
+		{"no threshold for the currency", desk.ManualCredit{Customer: "acme", AmountMinor: 1, Reason: "sorry"}, desk.ManualPending, "", nil},
+		{"within a threshold the requester set", desk.ManualCredit{Customer: "acme", AmountMinor: 1, Reason: "sorry"}, desk.ManualPending, "",
+			map[string]desk.ManualThreshold{"USD": {AboveMinor: 10000, SetBy: "sam@example.com"}}},
+		{"no reason", desk.ManualCredit{Customer: "acme", AmountMinor: 5, Reason: "  "}, "", "reason", th},
+		{"zero", desk.ManualCredit{Customer: "acme", AmountMinor: 0, Reason: "x"}, "", "amount_minor", th},
+		{"other currency", desk.ManualCredit{Customer: "acme", AmountMinor: 5, Reason: "x", Currency: "EUR"}, "", "currency", th},
+		{"bad month", desk.ManualCredit{Customer: "acme", AmountMinor: 5, Reason: "x", Month: "2012-13"}, "", "month", th},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := sla.NewManualCredit(tc.in, acme, tc.thresh, "sam@example.com", deskNow)
+			m, err := desk.NewManualCredit(tc.in, acme, tc.thresh, "sam@example.com", deskNow)
 			if tc.field != "" {
 				wantCode(t, err, errs.Invalid, tc.field)
 				return
@@ -352,16 +353,16 @@ func TestManualCreditThreshold(t *testing.T) {
 			}
 		})
 	}
-	m, _ := sla.NewManualCredit(sla.ManualCredit{Customer: "acme", AmountMinor: 20000, Reason: "outage"}, acme, th, "sam@example.com", deskNow)
+	m, _ := desk.NewManualCredit(desk.ManualCredit{Customer: "acme", AmountMinor: 20000, Reason: "outage"}, acme, th, "sam@example.com", deskNow)
 	_, err := m.Approve("sam@example.com", deskNow)
 	wantCode(t, err, errs.Forbidden, "")
 	ok, err := m.Approve("max@example.com", deskNow)
-	if err != nil || ok.State != sla.ManualIssued || ok.DecidedBy != "max@example.com" {
+	if err != nil || ok.State != desk.ManualIssued || ok.DecidedBy != "max@example.com" {
 		t.Fatalf("%+v, %v", ok, err)
 	}
 	_, err = ok.Approve("zoe@example.com", deskNow)
 	wantCode(t, err, errs.Conflict, "")
-	if e := ok.Entry("max (token)"); e.Kind != sla.EntryManual || e.AmountMinor != 20000 || e.Reason != "outage" {
+	if e := ok.Entry("max (token)"); e.Kind != desk.EntryManual || e.AmountMinor != 20000 || e.Reason != "outage" {
 		t.Errorf("entry %+v", e)
 	}
 }
@@ -369,26 +370,26 @@ func TestManualCreditThreshold(t *testing.T) {
 // A charge in another currency than its customer's is refused on
 // "currency"; the other rules name their fields too.
 func TestDeskValidation(t *testing.T) {
-	acme := sla.Account{ID: "acme", Name: "Acme", Currency: "USD", Email: "billing@acme.example"}
+	acme := desk.Account{ID: "acme", Name: "Acme", Currency: "USD", Email: "billing@acme.example"}
 	for _, tc := range []struct {
 		name  string
 		err   error
 		field string
 	}{
-		{"charge currency", sla.AccountCharge{Component: "c", Month: "2012-12", AmountMinor: 1, Currency: "EUR"}.Validate(acme), "currency"},
-		{"charge negative", sla.AccountCharge{Component: "c", Month: "2012-12", AmountMinor: -1}.Validate(acme), "amount_minor"},
-		{"charge month", sla.AccountCharge{Component: "c", Month: "Dec 2012"}.Validate(acme), "month"},
-		{"account id", sla.Account{ID: "Acme!", Name: "A", Currency: "USD", Email: "a@b.c"}.Validate(), "id"},
-		{"account currency", sla.Account{ID: "a", Name: "A", Currency: "usd1", Email: "a@b.c"}.Validate(), "currency"},
-		{"account email", sla.Account{ID: "a", Name: "A", Currency: "USD", Email: "nobody"}.Validate(), "contact_email"},
-		{"resource count", sla.AccountResource{Customer: "a", Component: "c", Count: -1}.Validate(), "count"},
-		{"policy tiers", sla.ServicePolicy{Policy: sla.Policy{ID: "p", Service: "S", Target: P("99.9"),
+		{"charge currency", desk.AccountCharge{Component: "c", Month: "2012-12", AmountMinor: 1, Currency: "EUR"}.Validate(acme), "currency"},
+		{"charge negative", desk.AccountCharge{Component: "c", Month: "2012-12", AmountMinor: -1}.Validate(acme), "amount_minor"},
+		{"charge month", desk.AccountCharge{Component: "c", Month: "Dec 2012"}.Validate(acme), "month"},
+		{"account id", desk.Account{ID: "Acme!", Name: "A", Currency: "USD", Email: "a@b.c"}.Validate(), "id"},
+		{"account currency", desk.Account{ID: "a", Name: "A", Currency: "usd1", Email: "a@b.c"}.Validate(), "currency"},
+		{"account email", desk.Account{ID: "a", Name: "A", Currency: "USD", Email: "nobody"}.Validate(), "contact_email"},
+		{"resource count", desk.AccountResource{Customer: "a", Component: "c", Count: -1}.Validate(), "count"},
+		{"policy tiers", desk.ServicePolicy{Policy: sla.Policy{ID: "p", Service: "S", Target: P("99.9"),
 			Tiers: []sla.Tier{{Below: P("99"), CreditPercent: P("10")}, {Below: P("98"), CreditPercent: P("5")}}}}.Validate(), "tiers[1].credit_percent"},
-		{"policy zone", sla.ServicePolicy{Policy: sla.Policy{ID: "p", Service: "S"}, TimeZone: "Mars/Olympus"}.Validate(), "timezone"},
+		{"policy zone", desk.ServicePolicy{Policy: sla.Policy{ID: "p", Service: "S"}, TimeZone: "Mars/Olympus"}.Validate(), "timezone"},
 	} {
 		t.Run(tc.name, func(t *testing.T) { wantCode(t, tc.err, errs.Invalid, tc.field) })
 	}
-	if err := (sla.AccountCharge{Component: "c", Month: "2012-12", AmountMinor: 1}).Validate(acme); err != nil {
+	if err := (desk.AccountCharge{Component: "c", Month: "2012-12", AmountMinor: 1}).Validate(acme); err != nil {
 		t.Errorf("a charge with no currency takes the customer's: %v", err)
 	}
 }
@@ -402,7 +403,7 @@ func TestFormatMoney(t *testing.T) {
 		{250000, "USD", "2,500.00 USD"}, {5, "EUR", "0.05 EUR"}, {1500, "JPY", "1,500 JPY"},
 		{-123456789, "USD", "-1,234,567.89 USD"}, {1, "KWD", "0.001 KWD"}, {0, "USD", "0.00 USD"},
 	} {
-		if got := sla.FormatMoney(tc.minor, tc.currency); got != tc.want {
+		if got := desk.FormatMoney(tc.minor, tc.currency); got != tc.want {
 			t.Errorf("FormatMoney(%d, %s) = %q, want %q", tc.minor, tc.currency, got, tc.want)
 		}
 	}
@@ -419,11 +420,11 @@ func TestParseMoney(t *testing.T) {
 		{"1500", "JPY", 1500}, {"1500.000", "JPY", 1500}, {"0.001", "KWD", 1}, {"2500.00", "USD", 250000},
 		{"0", "USD", 0}, {"000.10", "USD", 10}, {"92233720368547758.07", "USD", 9223372036854775807},
 	} {
-		got, err := sla.ParseMoney("amount", tc.text, tc.currency)
+		got, err := desk.ParseMoney("amount", tc.text, tc.currency)
 		if err != nil || got != tc.want {
 			t.Errorf("ParseMoney(%q, %s) = %d, %v; want %d", tc.text, tc.currency, got, err, tc.want)
 		}
-		if back := sla.FormatMoney(got, tc.currency); tc.want != 0 && !strings.HasSuffix(back, " "+tc.currency) {
+		if back := desk.FormatMoney(got, tc.currency); tc.want != 0 && !strings.HasSuffix(back, " "+tc.currency) {
 			t.Errorf("FormatMoney(%d, %s) = %q", got, tc.currency, back)
 		}
 	}
@@ -439,7 +440,7 @@ func TestParseMoney(t *testing.T) {
 		{"+5", "USD", "is not an amount"}, {"5 USD", "USD", "is not an amount"}, {"NaN", "USD", "is not an amount"},
 		{"92233720368547758.08", "USD", "is too large"},
 	} {
-		_, err := sla.ParseMoney("amount", tc.text, tc.currency)
+		_, err := desk.ParseMoney("amount", tc.text, tc.currency)
 		if errs.CodeOf(err) != errs.Invalid || errs.FieldOf(err) != "amount" || !strings.Contains(errs.MessageOf(err), tc.msg) {
 			t.Errorf("ParseMoney(%q, %s): %v, want amount: …%s…", tc.text, tc.currency, err, tc.msg)
 		}
@@ -456,7 +457,7 @@ func TestServicePolicyJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	back, err := sla.DecodeServicePolicy(b)
+	back, err := desk.DecodeServicePolicy(b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -464,6 +465,6 @@ func TestServicePolicyJSON(t *testing.T) {
 	if string(b) != string(b2) {
 		t.Errorf("round trip:\n%s\n%s", b, b2)
 	}
-	_, err = sla.DecodeServicePolicy([]byte(`{"id":"p","service":"S","target":"101","tiers":[]}`))
+	_, err = desk.DecodeServicePolicy([]byte(`{"id":"p","service":"S","target":"101","tiers":[]}`))
 	wantCode(t, err, errs.Invalid, "target")
 }

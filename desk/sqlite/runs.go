@@ -5,9 +5,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/amends/amends/audit"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/sla"
 )
@@ -15,15 +16,15 @@ import (
 const runCols = `id, kind, period, incident, state, as_of, previewed_by, previewed_at, requested_by, requested_at,
 	approved_by, approved_at, rejected_by, rejected_at, reject_reason, lines, totals_json, issued_json`
 
-func scanRun(sc interface{ Scan(...any) error }) (sla.CreditRun, error) {
-	var r sla.CreditRun
+func scanRun(sc interface{ Scan(...any) error }) (desk.CreditRun, error) {
+	var r desk.CreditRun
 	var kind, state, asOf, previewed, totals string
 	var requestedBy, requested, approvedBy, approved, rejectedBy, rejected, reason, issued sql.NullString
 	if err := sc.Scan(&r.ID, &kind, &r.Period, &r.Incident, &state, &asOf, &r.PreviewedBy, &previewed, &requestedBy, &requested,
 		&approvedBy, &approved, &rejectedBy, &rejected, &reason, &r.Lines, &totals, &issued); err != nil {
 		return r, err
 	}
-	r.Kind, r.State = sla.RunKind(kind), sla.RunState(state)
+	r.Kind, r.State = desk.RunKind(kind), desk.RunState(state)
 	r.RequestedBy, r.ApprovedBy, r.RejectedBy, r.RejectReason = requestedBy.String, approvedBy.String, rejectedBy.String, reason.String
 	var err error
 	if r.AsOf, err = ptime(asOf); err != nil {
@@ -44,7 +45,7 @@ func scanRun(sc interface{ Scan(...any) error }) (sla.CreditRun, error) {
 		return r, err
 	}
 	if issued.Valid {
-		r.Issued = &sla.RunIssue{}
+		r.Issued = &desk.RunIssue{}
 		if err := json.Unmarshal([]byte(issued.String), r.Issued); err != nil {
 			return r, err
 		}
@@ -52,13 +53,14 @@ func scanRun(sc interface{ Scan(...any) error }) (sla.CreditRun, error) {
 	return r, nil
 }
 
-func run(ctx context.Context, q queryer, id int64) (sla.CreditRun, error) {
+func run(ctx context.Context, q queryer, id int64) (desk.CreditRun, error) {
 	r, err := scanRun(q.QueryRowContext(ctx, `SELECT `+runCols+` FROM credit_runs WHERE id = ?`, id))
 	return r, notFound(err, "credit run %d not found", id)
 }
 
 // Run returns one run; errs.NotFound.
-func (st *Store) Run(ctx context.Context, id int64) (sla.CreditRun, error) {
+func (st *Store) Run(ctx context.Context, id int64) (_ desk.CreditRun, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: Run %d", id)
 	return run(ctx, st.db, id)
 }
 
@@ -69,17 +71,18 @@ var lineCols = []string{"run_id", "seq", "customer_id", "service_id", "policy_id
 // with one audit entry (the run without its lines), and returns it with its
 // ID. errs.Invalid unless run is a previewed month run (or incident run,
 // naming its incident) of lines.
-func (st *Store) CreateRun(ctx context.Context, by sla.Actor, r sla.CreditRun, lines []sla.RunLine, now time.Time) (sla.CreditRun, error) {
-	okKind := (r.Kind == sla.RunMonth && r.Incident == "") || (r.Kind == sla.RunIncident && r.Incident != "")
-	if r.State != sla.RunPreviewed || !okKind || r.Lines != len(lines) {
-		return sla.CreditRun{}, errs.Invalidf("", "only a previewed run with its lines can be stored (see sla.NewMonthRun and sla.NewIncidentRun)")
+func (st *Store) CreateRun(ctx context.Context, by audit.Actor, r desk.CreditRun, lines []desk.RunLine, now time.Time) (_ desk.CreditRun, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: CreateRun %s %s", r.Kind, r.Period)
+	okKind := (r.Kind == desk.RunMonth && r.Incident == "") || (r.Kind == desk.RunIncident && r.Incident != "")
+	if r.State != desk.RunPreviewed || !okKind || r.Lines != len(lines) {
+		return desk.CreditRun{}, errs.Invalidf("", "only a previewed run with its lines can be stored (see desk.NewMonthRun and desk.NewIncidentRun)")
 	}
-	if err := sla.CheckMonth("period", r.Period); err != nil {
-		return sla.CreditRun{}, err
+	if err := desk.CheckMonth("period", r.Period); err != nil {
+		return desk.CreditRun{}, err
 	}
 	totals, err := json.Marshal(r.Totals)
 	if err != nil {
-		return sla.CreditRun{}, err
+		return desk.CreditRun{}, err
 	}
 	err = st.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO credit_runs (kind, period, incident, state, as_of, previewed_by, previewed_at, lines, totals_json)
@@ -100,10 +103,10 @@ func (st *Store) CreateRun(ctx context.Context, by sla.Actor, r sla.CreditRun, l
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, by, "credit_run.preview", "credit_run", strconv.FormatInt(r.ID, 10), nil, r, seconds(now))
+		return writeAudit(ctx, tx, by, "credit_run.preview", "credit_run", strconv.FormatInt(r.ID, 10), nil, r, seconds(now))
 	})
 	if err != nil {
-		return sla.CreditRun{}, err
+		return desk.CreditRun{}, err
 	}
 	return r, nil
 }
@@ -111,7 +114,8 @@ func (st *Store) CreateRun(ctx context.Context, by sla.Actor, r sla.CreditRun, l
 // RunLines returns a page of run id's lines that filter selects, in the
 // run's order, and how many it selects: errs.NotFound, errs.Invalid on
 // "offset" or "limit".
-func (st *Store) RunLines(ctx context.Context, id int64, filter sla.RunLineFilter, offset, limit int) ([]sla.RunLine, int, error) {
+func (st *Store) RunLines(ctx context.Context, id int64, filter desk.RunLineFilter, offset, limit int) (_ []desk.RunLine, _ int, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: RunLines %d", id)
 	if err := page(offset, limit); err != nil {
 		return nil, 0, err
 	}
@@ -119,7 +123,7 @@ func (st *Store) RunLines(ctx context.Context, id int64, filter sla.RunLineFilte
 	if err != nil {
 		return nil, 0, err
 	}
-	if filter != sla.CreditingLines {
+	if filter != desk.CreditingLines {
 		lines, err := runLines(ctx, st.db, id, offset, limit)
 		return lines, r.Lines, err
 	}
@@ -140,7 +144,7 @@ func (st *Store) RunLines(ctx context.Context, id int64, filter sla.RunLineFilte
 const runLineCols = `customer_id, service_id, policy_id, currency, downtime_seconds, uptime_percent,
 		credit_percent, charges_minor, credit_minor, payable_minor, claim_deadline, claim, reason`
 
-func runLines(ctx context.Context, q queryer, id int64, offset, limit int) ([]sla.RunLine, error) {
+func runLines(ctx context.Context, q queryer, id int64, offset, limit int) ([]desk.RunLine, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+runLineCols+`
 		FROM credit_run_lines WHERE run_id = ? AND seq >= ? ORDER BY seq LIMIT ?`, id, offset, limit)
 	if err != nil {
@@ -151,18 +155,18 @@ func runLines(ctx context.Context, q queryer, id int64, offset, limit int) ([]sl
 
 // scanRunLines reads the run lines rows holds (runLineCols), at most
 // limit of them, and closes rows; none is an empty slice, not nil.
-func scanRunLines(rows *sql.Rows, limit int) ([]sla.RunLine, error) {
+func scanRunLines(rows *sql.Rows, limit int) ([]desk.RunLine, error) {
 	defer rows.Close()
-	out := make([]sla.RunLine, 0, min(limit, 1<<20))
+	out := make([]desk.RunLine, 0, min(limit, 1<<20))
 	for rows.Next() {
-		var l sla.RunLine
+		var l desk.RunLine
 		var pct int64
 		var deadline, claim string
 		if err := rows.Scan(&l.Customer, &l.Service, &l.Policy, &l.Currency, &l.Downtime, &l.Uptime, &pct, &l.ChargesMinor,
 			&l.CreditMinor, &l.PayableMinor, &deadline, &claim, &l.Reason); err != nil {
 			return nil, err
 		}
-		l.CreditPercent, l.Claim = sla.Percent(pct), sla.ClaimStatus(claim)
+		l.CreditPercent, l.Claim = sla.Percent(pct), desk.ClaimStatus(claim)
 		var err error
 		if l.ClaimDeadline, err = ptime(deadline); err != nil {
 			return nil, err
@@ -173,7 +177,7 @@ func scanRunLines(rows *sql.Rows, limit int) ([]sla.RunLine, error) {
 }
 
 // updateRun moves run id from before to after and audits it as action.
-func updateRun(ctx context.Context, tx *sql.Tx, by sla.Actor, action string, before, after sla.CreditRun, now time.Time) error {
+func updateRun(ctx context.Context, tx *sql.Tx, by audit.Actor, action string, before, after desk.CreditRun, now time.Time) error {
 	var issued any
 	if after.Issued != nil {
 		b, err := json.Marshal(after.Issued)
@@ -189,14 +193,15 @@ func updateRun(ctx context.Context, tx *sql.Tx, by sla.Actor, action string, bef
 	if err != nil {
 		return err
 	}
-	return audit(ctx, tx, by, action, "credit_run", strconv.FormatInt(after.ID, 10), before, after, seconds(now))
+	return writeAudit(ctx, tx, by, action, "credit_run", strconv.FormatInt(after.ID, 10), before, after, seconds(now))
 }
 
-// RequestRun asks for run id to be paid (see sla.CreditRun.Request):
+// RequestRun asks for run id to be paid (see desk.CreditRun.Request):
 // errs.NotFound, errs.Conflict.
-func (st *Store) RequestRun(ctx context.Context, by sla.Actor, id int64, now time.Time) (sla.CreditRun, error) {
-	var out sla.CreditRun
-	err := st.inTx(ctx, func(tx *sql.Tx) error {
+func (st *Store) RequestRun(ctx context.Context, by audit.Actor, id int64, now time.Time) (_ desk.CreditRun, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: RequestRun %d", id)
+	var out desk.CreditRun
+	err = st.inTx(ctx, func(tx *sql.Tx) error {
 		r, err := run(ctx, tx, id)
 		if err != nil {
 			return err
@@ -209,11 +214,12 @@ func (st *Store) RequestRun(ctx context.Context, by sla.Actor, id int64, now tim
 	return out, err
 }
 
-// RejectRun refuses run id (see sla.CreditRun.Reject): errs.NotFound,
+// RejectRun refuses run id (see desk.CreditRun.Reject): errs.NotFound,
 // errs.Conflict, errs.Invalid on "reason".
-func (st *Store) RejectRun(ctx context.Context, by sla.Actor, id int64, reason string, now time.Time) (sla.CreditRun, error) {
-	var out sla.CreditRun
-	err := st.inTx(ctx, func(tx *sql.Tx) error {
+func (st *Store) RejectRun(ctx context.Context, by audit.Actor, id int64, reason string, now time.Time) (_ desk.CreditRun, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: RejectRun %d", id)
+	var out desk.CreditRun
+	err = st.inTx(ctx, func(tx *sql.Tx) error {
 		r, err := run(ctx, tx, id)
 		if err != nil {
 			return err
@@ -226,14 +232,15 @@ func (st *Store) RejectRun(ctx context.Context, by sla.Actor, id int64, reason s
 	return out, err
 }
 
-// ApproveRun approves run id (see sla.CreditRun.Approve: errs.Forbidden for
+// ApproveRun approves run id (see desk.CreditRun.Approve: errs.Forbidden for
 // its requester, errs.Conflict the second time) and, in the same
 // transaction, writes what it owes minus what the ledger already holds for
-// each of its keys (see sla.PlanIssue), and one audit entry. A failure
+// each of its keys (see desk.PlanIssue), and one audit entry. A failure
 // anywhere leaves the run requested and the ledger as it was.
-func (st *Store) ApproveRun(ctx context.Context, by sla.Actor, id int64, now time.Time) (sla.CreditRun, error) {
-	var out sla.CreditRun
-	err := st.inTx(ctx, func(tx *sql.Tx) error {
+func (st *Store) ApproveRun(ctx context.Context, by audit.Actor, id int64, now time.Time) (_ desk.CreditRun, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: ApproveRun %d", id)
+	var out desk.CreditRun
+	err = st.inTx(ctx, func(tx *sql.Tx) error {
 		r, err := run(ctx, tx, id)
 		if err != nil {
 			return err
@@ -245,195 +252,94 @@ func (st *Store) ApproveRun(ctx context.Context, by sla.Actor, id int64, now tim
 		if err != nil {
 			return err
 		}
-		kind := sla.EntryTier
-		if r.Kind == sla.RunIncident {
-			kind = sla.EntryGoodwill
+		kind := desk.EntryTier
+		if r.Kind == desk.RunIncident {
+			kind = desk.EntryGoodwill
 		}
 		held, err := heldFor(ctx, tx, r.Period, kind)
 		if err != nil {
 			return err
 		}
-		entries, err := sla.PlanIssue(out, lines, held, by.AuditLabel())
+		entries, err := desk.PlanIssue(out, lines, held, by.AuditLabel())
 		if err != nil {
 			return err
 		}
 		if err := writeEntries(ctx, tx, entries); err != nil {
 			return err
 		}
-		out.Issued = sla.SummarizeIssue(entries)
+		out.Issued = desk.SummarizeIssue(entries)
 		return updateRun(ctx, tx, by, "credit_run.approve", r, out, now)
 	})
 	if err != nil {
-		return sla.CreditRun{}, err
+		return desk.CreditRun{}, err
 	}
 	return out, nil
 }
 
 // Outstanding returns what approving run id now would write (see
-// sla.Outstanding), from its lines and what the ledger holds for its
+// desk.Outstanding), from its lines and what the ledger holds for its
 // period: errs.NotFound, errs.Conflict for a run that is issued or
 // rejected.
-func (st *Store) Outstanding(ctx context.Context, id int64) (sla.RunIssue, error) {
+func (st *Store) Outstanding(ctx context.Context, id int64) (_ desk.RunIssue, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: Outstanding %d", id)
 	r, err := run(ctx, st.db, id)
 	if err != nil {
-		return sla.RunIssue{}, err
+		return desk.RunIssue{}, err
 	}
-	if r.State != sla.RunPreviewed && r.State != sla.RunRequested {
-		return sla.RunIssue{}, errs.Conflictf("credit run %d is %s; nothing more is paid by it", r.ID, r.State)
+	if r.State != desk.RunPreviewed && r.State != desk.RunRequested {
+		return desk.RunIssue{}, errs.Conflictf("credit run %d is %s; nothing more is paid by it", r.ID, r.State)
 	}
 	// Only what the plan's amounts need: key, currency and payable.
 	rows, err := st.db.QueryContext(ctx, `SELECT customer_id, service_id, currency, payable_minor FROM credit_run_lines WHERE run_id = ? ORDER BY seq`, id)
 	if err != nil {
-		return sla.RunIssue{}, err
+		return desk.RunIssue{}, err
 	}
-	lines := make([]sla.RunLine, 0, r.Lines)
+	lines := make([]desk.RunLine, 0, r.Lines)
 	for rows.Next() {
-		var l sla.RunLine
+		var l desk.RunLine
 		if err := rows.Scan(&l.Customer, &l.Service, &l.Currency, &l.PayableMinor); err != nil {
 			rows.Close()
-			return sla.RunIssue{}, err
+			return desk.RunIssue{}, err
 		}
 		lines = append(lines, l)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return sla.RunIssue{}, err
+		return desk.RunIssue{}, err
 	}
-	kind := sla.EntryTier
-	if r.Kind == sla.RunIncident {
-		kind = sla.EntryGoodwill
+	kind := desk.EntryTier
+	if r.Kind == desk.RunIncident {
+		kind = desk.EntryGoodwill
 	}
 	held, err := heldFor(ctx, st.db, r.Period, kind)
 	if err != nil {
-		return sla.RunIssue{}, err
+		return desk.RunIssue{}, err
 	}
-	return sla.Outstanding(r, lines, held), nil
+	return desk.Outstanding(r, lines, held), nil
 }
 
-// heldFor returns what the ledger holds per key for period and credit kind.
-func heldFor(ctx context.Context, q queryer, period string, kind sla.EntryKind) (map[sla.LedgerKey]sla.Held, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, customer_id, service_id, incident, currency, amount_minor FROM ledger_entries
-		WHERE period = ? AND credit_kind = ? ORDER BY id`, period, string(kind))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	held := map[sla.LedgerKey]sla.Held{}
-	for rows.Next() {
-		var id, amount int64
-		k := sla.LedgerKey{Period: period, Kind: kind}
-		var currency string
-		if err := rows.Scan(&id, &k.Customer, &k.Service, &k.Incident, &currency, &amount); err != nil {
-			return nil, err
-		}
-		h := held[k]
-		h.SumMinor += amount
-		h.IDs = append(h.IDs, id)
-		h.Currency = currency
-		held[k] = h
-	}
-	return held, rows.Err()
-}
-
-var entryCols = []string{"customer_id", "currency", "amount_minor", "kind", "credit_kind", "service_id", "period", "incident",
-	"reason", "run_id", "manual_id", "adjusts_json", "created_at", "actor"}
-
-// writeEntries appends entries to the ledger.
-func writeEntries(ctx context.Context, tx *sql.Tx, entries []sla.LedgerEntry) error {
-	var bad error
-	err := insertBatch(ctx, tx, "ledger_entries", entryCols, len(entries), func(i int, a []any) {
-		e := &entries[i]
-		var adjusts any
-		if e.Kind == sla.EntryAdjustment {
-			b, err := json.Marshal(e.Adjusts)
-			if err != nil && bad == nil {
-				bad = err
-			}
-			adjusts = string(b)
-		}
-		var runID, manualID any
-		if e.RunID != 0 {
-			runID = e.RunID
-		}
-		if e.ManualID != 0 {
-			manualID = e.ManualID
-		}
-		a[0], a[1], a[2], a[3], a[4], a[5], a[6] = e.Customer, e.Currency, e.AmountMinor, string(e.Kind), string(e.CreditKind), e.Service, e.Period
-		a[7], a[8], a[9], a[10], a[11], a[12], a[13] = e.Incident, e.Reason, runID, manualID, adjusts, ftime(e.CreatedAt), e.Actor
-	})
-	if bad != nil {
-		return bad
-	}
-	return err
-}
-
-// Ledger returns a page of the entries f selects, oldest first, and how
-// many it selects; errs.Invalid on "offset", "limit" or "period".
-func (st *Store) Ledger(ctx context.Context, f sla.LedgerFilter) ([]sla.LedgerEntry, int, error) {
-	if f.Limit == 0 {
-		f.Limit = 100
-	}
-	if err := page(f.Offset, f.Limit); err != nil {
+// Runs returns a page of credit runs, newest first, and how many there are.
+func (st *Store) Runs(ctx context.Context, offset, limit int) (_ []desk.CreditRun, _ int, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: Runs offset %d limit %d", offset, limit)
+	if err := page(offset, limit); err != nil {
 		return nil, 0, err
-	}
-	if f.Period != "" {
-		if err := sla.CheckMonth("period", f.Period); err != nil {
-			return nil, 0, err
-		}
-	}
-	// Only the filters given are in the query, so that SQLite can use the
-	// index by customer, period or run (a "? = '' OR column = ?" term
-	// scans the whole ledger).
-	var conds []string
-	var args []any
-	for _, c := range []struct {
-		col string
-		set bool
-		val any
-	}{{"customer_id", f.Customer != "", f.Customer}, {"period", f.Period != "", f.Period}, {"run_id", f.RunID != 0, f.RunID}} {
-		if c.set {
-			conds = append(conds, c.col+" = ?")
-			args = append(args, c.val)
-		}
-	}
-	where := ""
-	if len(conds) > 0 {
-		where = "WHERE " + strings.Join(conds, " AND ")
 	}
 	var total int
-	if err := st.db.QueryRowContext(ctx, `SELECT count(*) FROM ledger_entries `+where, args...).Scan(&total); err != nil {
+	if err := st.db.QueryRowContext(ctx, `SELECT count(*) FROM credit_runs`).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	list, err := listEntries(ctx, st.db, where+` ORDER BY id LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
-	return list, total, err
-}
-
-func listEntries(ctx context.Context, q queryer, where string, args ...any) ([]sla.LedgerEntry, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, `+strings.Join(entryCols, ", ")+` FROM ledger_entries `+where, args...)
+	rows, err := st.db.QueryContext(ctx, `SELECT `+runCols+` FROM credit_runs ORDER BY id DESC LIMIT ? OFFSET ?`, limit, offset)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer rows.Close()
-	var out []sla.LedgerEntry
+	var out []desk.CreditRun
 	for rows.Next() {
-		var e sla.LedgerEntry
-		var kind, credit, created string
-		var runID, manualID sql.NullInt64
-		var adjusts sql.NullString
-		if err := rows.Scan(&e.ID, &e.Customer, &e.Currency, &e.AmountMinor, &kind, &credit, &e.Service, &e.Period, &e.Incident,
-			&e.Reason, &runID, &manualID, &adjusts, &created, &e.Actor); err != nil {
-			return nil, err
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, 0, err
 		}
-		e.Kind, e.CreditKind, e.RunID, e.ManualID = sla.EntryKind(kind), sla.EntryKind(credit), runID.Int64, manualID.Int64
-		if adjusts.Valid {
-			if err := json.Unmarshal([]byte(adjusts.String), &e.Adjusts); err != nil {
-				return nil, err
-			}
-		}
-		if e.CreatedAt, err = ptime(created); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
+		out = append(out, r)
 	}
-	return out, rows.Err()
+	return out, total, rows.Err()
 }

@@ -1,4 +1,4 @@
-package sla
+package desk
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/sla"
 )
 
 // GoodwillState is where a goodwill grant stands: pending → approved, or
@@ -28,7 +29,7 @@ const MaxGoodwillDays = 366
 // of Services in the scope Components (empty: every component of
 // Services), for every customer with a resource in a scope component
 // during the incident, or, when EligibleComponents is not empty, in one of
-// those (see Goodwill). It is requested by one person and counts only once
+// those (see sla.Goodwill). It is requested by one person and counts only once
 // approved by another. Until then its requester or a manager may withdraw
 // it; a withdrawn grant stays as history and frees the incident for a new
 // one. An incident has at most one grant that is pending or approved.
@@ -160,18 +161,18 @@ func (g GoodwillGrant) Withdraw(by string, manager bool, reason string, now time
 func (g GoodwillGrant) Live() bool { return g.State == GoodwillPending || g.State == GoodwillApproved }
 
 // Goodwill is the engine's goodwill of an approved grant, nil otherwise.
-func (g GoodwillGrant) Goodwill() *Goodwill {
+func (g GoodwillGrant) Goodwill() *sla.Goodwill {
 	if g.State != GoodwillApproved {
 		return nil
 	}
-	return &Goodwill{Days: g.Days, Services: slices.Clone(g.Services), Components: slices.Clone(g.Components),
+	return &sla.Goodwill{Days: g.Days, Services: slices.Clone(g.Services), Components: slices.Clone(g.Components),
 		EligibleComponents: slices.Clone(g.EligibleComponents), Reason: g.Reason}
 }
 
 // WithGoodwill sets, on the incidents of s that an approved grant names,
 // that grant's Goodwill (replacing any), and returns s. Grants that are
 // not approved, or name an incident s does not hold, change nothing.
-func WithGoodwill(s *Scenario, grants []GoodwillGrant) *Scenario {
+func WithGoodwill(s *sla.Scenario, grants []GoodwillGrant) *sla.Scenario {
 	for _, g := range grants {
 		gw := g.Goodwill()
 		if gw == nil {
@@ -190,11 +191,11 @@ func WithGoodwill(s *Scenario, grants []GoodwillGrant) *Scenario {
 // incident with ID incident in base (its Goodwill set, see WithGoodwill),
 // alone, over month (UTC) as of asOf, with base's components, no policies
 // and no maintenance, and every account of d with resources or charges
-// (see MonthScenarios). Evaluate (or `amends sla evaluate`) on it gives the
+// (see MonthScenarios). sla.Evaluate (or `amends sla evaluate`) on it gives the
 // goodwill credits the run pays. errs.Invalid on "incident" when base does
 // not hold it or it has no approved goodwill, on "month".
-func GoodwillScenario(incident, month string, asOf time.Time, base *Scenario, d *MonthData) (*Scenario, error) {
-	var inc *Incident
+func GoodwillScenario(incident, month string, asOf time.Time, base *sla.Scenario, d *MonthData) (*sla.Scenario, error) {
+	var inc *sla.Incident
 	for i := range base.Incidents {
 		if base.Incidents[i].ID == incident {
 			inc = &base.Incidents[i]
@@ -206,7 +207,7 @@ func GoodwillScenario(incident, month string, asOf time.Time, base *Scenario, d 
 	if inc.Goodwill == nil {
 		return nil, errs.Invalidf("incident", "incident %s has no approved goodwill grant", incident)
 	}
-	groups, err := MonthScenarios(month, asOf, &Scenario{Components: base.Components, Incidents: []Incident{*inc}}, &MonthData{
+	groups, err := MonthScenarios(month, asOf, &sla.Scenario{Components: base.Components, Incidents: []sla.Incident{*inc}}, &MonthData{
 		Accounts: d.Accounts, Resources: d.Resources, Charges: d.Charges})
 	if err != nil {
 		return nil, err
@@ -220,12 +221,12 @@ func GoodwillScenario(incident, month string, asOf time.Time, base *Scenario, d 
 // credit, payable in full, and a reason that quotes the grant's, ordered
 // by customer. errs.Invalid as
 // GoodwillScenario.
-func PreviewGoodwill(incident, month string, asOf time.Time, base *Scenario, d *MonthData) ([]RunLine, error) {
+func PreviewGoodwill(incident, month string, asOf time.Time, base *sla.Scenario, d *MonthData) ([]RunLine, error) {
 	s, err := GoodwillScenario(incident, month, asOf, base, d)
 	if err != nil {
 		return nil, err
 	}
-	res, err := Evaluate(s)
+	res, err := sla.Evaluate(s)
 	if err != nil {
 		return nil, err
 	}
@@ -268,7 +269,7 @@ func goodwillLineReason(incident string, days int64, scope, month, charges, reas
 }
 
 // inScope reports whether component is one whose charges g's credit counts.
-func inScope(component string, g *Goodwill, comps []Component) bool {
+func inScope(component string, g *sla.Goodwill, comps []sla.Component) bool {
 	svc := ""
 	for _, c := range comps {
 		if c.ID == component {

@@ -7,22 +7,23 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/amends/amends/audit"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
-	"github.com/amends/amends/sla"
 )
 
 const goodwillCols = `id, incident, days, services_json, components_json, eligible_json, reason, state, requested_by, requested_at, approved_by, approved_at,
 	withdrawn_by, withdrawn_at, withdraw_reason`
 
-func scanGoodwill(sc interface{ Scan(...any) error }) (sla.GoodwillGrant, error) {
-	var g sla.GoodwillGrant
+func scanGoodwill(sc interface{ Scan(...any) error }) (desk.GoodwillGrant, error) {
+	var g desk.GoodwillGrant
 	var services, components, eligible, state, requested string
 	var approvedBy, approved, withdrawnBy, withdrawn, withdrawReason sql.NullString
 	if err := sc.Scan(&g.ID, &g.Incident, &g.Days, &services, &components, &eligible, &g.Reason, &state, &g.RequestedBy, &requested,
 		&approvedBy, &approved, &withdrawnBy, &withdrawn, &withdrawReason); err != nil {
 		return g, err
 	}
-	g.State, g.ApprovedBy = sla.GoodwillState(state), approvedBy.String
+	g.State, g.ApprovedBy = desk.GoodwillState(state), approvedBy.String
 	g.WithdrawnBy, g.WithdrawReason = withdrawnBy.String, withdrawReason.String
 	if err := json.Unmarshal([]byte(services), &g.Services); err != nil {
 		return g, err
@@ -44,24 +45,26 @@ func scanGoodwill(sc interface{ Scan(...any) error }) (sla.GoodwillGrant, error)
 	return g, err
 }
 
-func goodwillGrant(ctx context.Context, q queryer, id int64) (sla.GoodwillGrant, error) {
+func goodwillGrant(ctx context.Context, q queryer, id int64) (desk.GoodwillGrant, error) {
 	g, err := scanGoodwill(q.QueryRowContext(ctx, `SELECT `+goodwillCols+` FROM goodwill_grants WHERE id = ?`, id))
 	return g, notFound(err, "goodwill grant %d not found", id)
 }
 
 // GoodwillGrant returns one grant; errs.NotFound.
-func (st *Store) GoodwillGrant(ctx context.Context, id int64) (sla.GoodwillGrant, error) {
+func (st *Store) GoodwillGrant(ctx context.Context, id int64) (_ desk.GoodwillGrant, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: GoodwillGrant %d", id)
 	return goodwillGrant(ctx, st.db, id)
 }
 
 // GoodwillGrants returns the grants of incident ("" for every incident), by id.
-func (st *Store) GoodwillGrants(ctx context.Context, incident string) ([]sla.GoodwillGrant, error) {
+func (st *Store) GoodwillGrants(ctx context.Context, incident string) (_ []desk.GoodwillGrant, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: GoodwillGrants %q", incident)
 	rows, err := st.db.QueryContext(ctx, `SELECT `+goodwillCols+` FROM goodwill_grants WHERE ?1 = '' OR incident = ?1 ORDER BY id`, incident)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []sla.GoodwillGrant
+	var out []desk.GoodwillGrant
 	for rows.Next() {
 		g, err := scanGoodwill(rows)
 		if err != nil {
@@ -72,25 +75,26 @@ func (st *Store) GoodwillGrants(ctx context.Context, incident string) ([]sla.Goo
 	return out, rows.Err()
 }
 
-// RequestGoodwill records g requested by by (see sla.NewGoodwillGrant)
+// RequestGoodwill records g requested by by (see desk.NewGoodwillGrant)
 // with its audit entry: errs.Invalid, errs.Conflict when the incident
 // already has a pending or approved grant.
-func (st *Store) RequestGoodwill(ctx context.Context, by sla.Actor, g sla.GoodwillGrant, now time.Time) (sla.GoodwillGrant, error) {
-	out, err := sla.NewGoodwillGrant(g, by.Person, now)
+func (st *Store) RequestGoodwill(ctx context.Context, by audit.Actor, g desk.GoodwillGrant, now time.Time) (_ desk.GoodwillGrant, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: RequestGoodwill incident %s", g.Incident)
+	out, err := desk.NewGoodwillGrant(g, by.Person, now)
 	if err != nil {
-		return sla.GoodwillGrant{}, err
+		return desk.GoodwillGrant{}, err
 	}
 	services, err := json.Marshal(out.Services)
 	if err != nil {
-		return sla.GoodwillGrant{}, err
+		return desk.GoodwillGrant{}, err
 	}
 	components, err := json.Marshal(nonNilStrings(out.Components))
 	if err != nil {
-		return sla.GoodwillGrant{}, err
+		return desk.GoodwillGrant{}, err
 	}
 	eligible, err := json.Marshal(nonNilStrings(out.EligibleComponents))
 	if err != nil {
-		return sla.GoodwillGrant{}, err
+		return desk.GoodwillGrant{}, err
 	}
 	err = st.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO goodwill_grants (incident, days, services_json, components_json, eligible_json, reason, state, requested_by, requested_at)
@@ -105,20 +109,21 @@ func (st *Store) RequestGoodwill(ctx context.Context, by sla.Actor, g sla.Goodwi
 		if out.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		return audit(ctx, tx, by, "goodwill.request", "goodwill_grant", strconv.FormatInt(out.ID, 10), nil, out, seconds(now))
+		return writeAudit(ctx, tx, by, "goodwill.request", "goodwill_grant", strconv.FormatInt(out.ID, 10), nil, out, seconds(now))
 	})
 	if err != nil {
-		return sla.GoodwillGrant{}, err
+		return desk.GoodwillGrant{}, err
 	}
 	return out, nil
 }
 
-// ApproveGoodwill approves grant id (see sla.GoodwillGrant.Approve:
+// ApproveGoodwill approves grant id (see desk.GoodwillGrant.Approve:
 // errs.Forbidden for its requester, errs.Conflict the second time) with
 // its audit entry; errs.NotFound.
-func (st *Store) ApproveGoodwill(ctx context.Context, by sla.Actor, id int64, now time.Time) (sla.GoodwillGrant, error) {
-	var out sla.GoodwillGrant
-	err := st.inTx(ctx, func(tx *sql.Tx) error {
+func (st *Store) ApproveGoodwill(ctx context.Context, by audit.Actor, id int64, now time.Time) (_ desk.GoodwillGrant, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: ApproveGoodwill %d", id)
+	var out desk.GoodwillGrant
+	err = st.inTx(ctx, func(tx *sql.Tx) error {
 		g, err := goodwillGrant(ctx, tx, id)
 		if err != nil {
 			return err
@@ -130,21 +135,22 @@ func (st *Store) ApproveGoodwill(ctx context.Context, by sla.Actor, id int64, no
 			string(out.State), out.ApprovedBy, nullTime(out.ApprovedAt), id); err != nil {
 			return err
 		}
-		return audit(ctx, tx, by, "goodwill.approve", "goodwill_grant", strconv.FormatInt(id, 10), g, out, seconds(now))
+		return writeAudit(ctx, tx, by, "goodwill.approve", "goodwill_grant", strconv.FormatInt(id, 10), g, out, seconds(now))
 	})
 	if err != nil {
-		return sla.GoodwillGrant{}, err
+		return desk.GoodwillGrant{}, err
 	}
 	return out, nil
 }
 
 // WithdrawGoodwill withdraws pending grant id for reason (see
-// sla.GoodwillGrant.Withdraw: errs.Conflict unless pending, errs.Forbidden
+// desk.GoodwillGrant.Withdraw: errs.Conflict unless pending, errs.Forbidden
 // unless by requested it or manager is set, errs.Invalid on "reason") with
 // its audit entry; errs.NotFound.
-func (st *Store) WithdrawGoodwill(ctx context.Context, by sla.Actor, id int64, manager bool, reason string, now time.Time) (sla.GoodwillGrant, error) {
-	var out sla.GoodwillGrant
-	err := st.inTx(ctx, func(tx *sql.Tx) error {
+func (st *Store) WithdrawGoodwill(ctx context.Context, by audit.Actor, id int64, manager bool, reason string, now time.Time) (_ desk.GoodwillGrant, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: WithdrawGoodwill %d", id)
+	var out desk.GoodwillGrant
+	err = st.inTx(ctx, func(tx *sql.Tx) error {
 		g, err := goodwillGrant(ctx, tx, id)
 		if err != nil {
 			return err
@@ -156,10 +162,10 @@ func (st *Store) WithdrawGoodwill(ctx context.Context, by sla.Actor, id int64, m
 			string(out.State), out.WithdrawnBy, nullTime(out.WithdrawnAt), out.WithdrawReason, id); err != nil {
 			return err
 		}
-		return audit(ctx, tx, by, "goodwill.withdraw", "goodwill_grant", strconv.FormatInt(id, 10), g, out, seconds(now))
+		return writeAudit(ctx, tx, by, "goodwill.withdraw", "goodwill_grant", strconv.FormatInt(id, 10), g, out, seconds(now))
 	})
 	if err != nil {
-		return sla.GoodwillGrant{}, err
+		return desk.GoodwillGrant{}, err
 	}
 	return out, nil
 }

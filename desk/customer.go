@@ -1,9 +1,11 @@
-package sla
+package desk
 
 import (
 	"cmp"
 	"slices"
 	"time"
+
+	"github.com/amends/amends/sla"
 )
 
 // CustomerMonth is one customer's month as a month's credit run computes
@@ -27,15 +29,15 @@ type CustomerServiceMonth struct {
 	Policy   ServicePolicy
 	Override bool
 	// Period is the month in the policy's time zone.
-	Period PeriodResult
+	Period sla.PeriodResult
 	// Seconds is what the uptime is taken over: the period's length, or
 	// under basis "deployed" the seconds with at least one resource.
 	Seconds  int64
-	Downtime Ratio // exact seconds
-	Uptime   Ratio // exact percent
+	Downtime sla.Ratio // exact seconds
+	Uptime   sla.Ratio // exact percent
 	// Resources are the customer's resource entries on the service's
 	// components that overlap Period, in stored order.
-	Resources []Resource
+	Resources []sla.Resource
 	// Incidents gave the customer downtime in the service, in the
 	// scenario's (stored) order.
 	Incidents []IncidentDowntime
@@ -48,21 +50,21 @@ type IncidentDowntime struct {
 	// that the incident would give on its own. Where incidents overlap,
 	// a second counts once in the service's downtime, so these need not
 	// add up to it.
-	Downtime Ratio
+	Downtime sla.Ratio
 	// Impacts are the incident's impacts on the service's components on
 	// which the customer has resource entries.
-	Impacts []Impact
+	Impacts []sla.Impact
 }
 
 // EvaluateCustomerMonth computes customer's month as a run of month as of
 // asOf would (see PreviewMonth): the scenarios of MonthScenarios that hold
 // the customer (its own group, or the default group narrowed to it with
-// GroupScenario.Only), each evaluated by Evaluate, and for each incident
+// GroupScenario.Only), each evaluated by sla.Evaluate, and for each incident
 // that touches a component where the customer has resources, the same
 // scenario with that incident alone. A customer with neither resources nor
 // charges in d gets no services. errs.Invalid on "month", and from
-// Evaluate for data it refuses.
-func EvaluateCustomerMonth(month string, asOf time.Time, base *Scenario, d *MonthData, customer string) (*CustomerMonth, error) {
+// sla.Evaluate for data it refuses.
+func EvaluateCustomerMonth(month string, asOf time.Time, base *sla.Scenario, d *MonthData, customer string) (*CustomerMonth, error) {
 	groups, err := MonthScenarios(month, asOf, base, d)
 	if err != nil {
 		return nil, err
@@ -100,7 +102,7 @@ func customerGroup(g GroupScenario, customer string, rules lineRules) ([]Custome
 	if err != nil {
 		return nil, err
 	}
-	ci := slices.IndexFunc(res.Customers, func(c CustomerResult) bool { return c.ID == customer })
+	ci := slices.IndexFunc(res.Customers, func(c sla.CustomerResult) bool { return c.ID == customer })
 	if ci < 0 || len(res.Customers[ci].Services) == 0 {
 		return nil, nil
 	}
@@ -131,7 +133,7 @@ func customerGroup(g GroupScenario, customer string, rules lineRules) ([]Custome
 		has[r.Component] = true
 	}
 	for _, inc := range g.Scenario.Incidents {
-		var touching []Impact
+		var touching []sla.Impact
 		for _, im := range inc.Impacts {
 			if has[im.Component] {
 				if _, ok := index[service[im.Component]]; ok {
@@ -143,7 +145,7 @@ func customerGroup(g GroupScenario, customer string, rules lineRules) ([]Custome
 			continue
 		}
 		alone := *g.Scenario
-		alone.Incidents = []Incident{inc}
+		alone.Incidents = []sla.Incident{inc}
 		r1, err := evaluateGroup(GroupScenario{Customer: g.Customer, TimeZone: g.TimeZone, Scenario: &alone})
 		if err != nil {
 			return nil, err
@@ -153,7 +155,7 @@ func customerGroup(g GroupScenario, customer string, rules lineRules) ([]Custome
 			if !ok || cs.DowntimeSeconds.IsZero() {
 				continue
 			}
-			var ims []Impact
+			var ims []sla.Impact
 			for _, im := range touching {
 				if service[im.Component] == cs.Service {
 					ims = append(ims, im)

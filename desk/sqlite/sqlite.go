@@ -1,7 +1,8 @@
 // Package sqlite stores the credit desk in the Amends SQLite database: it
-// implements sla.DeskStore on a *sql.DB opened by sqlitedb.Open, owns the
+// implements desk.Store on a *sql.DB opened by sqlitedb.Open, owns the
 // tables of its embedded migrations (set "sla"), and keeps its row types to
-// itself.
+// itself. Every exported method's error that is not a domain error says
+// which method and key it came from ("desk/sqlite: Run 7: ...").
 //
 // Every write runs in one transaction with its audit entry. Storing a
 // previewed run writes the run and all its lines in one transaction with one
@@ -21,15 +22,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amends/amends/audit"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
-	"github.com/amends/amends/sla"
 )
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// MigrationSet is the name of this package's migrations in schema_migrations.
+// MigrationSet is the name of this package's migrations in
+// schema_migrations: "sla", from when the desk was part of package sla;
+// existing databases record their migrations under it.
 const MigrationSet = "sla"
 
 // Migrate applies this package's migrations that db has not had yet.
@@ -41,12 +45,12 @@ func Migrate(ctx context.Context, db *sql.DB) error {
 	return sqlitedb.Migrate(ctx, db, MigrationSet, sub)
 }
 
-// Store implements sla.DeskStore.
+// Store implements desk.Store.
 type Store struct {
 	db *sql.DB
 }
 
-var _ sla.DeskStore = (*Store)(nil)
+var _ desk.Store = (*Store)(nil)
 
 // New migrates db (opened by sqlitedb.Open) and returns a Store on it.
 func New(db *sql.DB) (*Store, error) {
@@ -112,21 +116,18 @@ func notFound(err error, format string, args ...any) error {
 	return err
 }
 
-func audit(ctx context.Context, tx *sql.Tx, by sla.Actor, action, entity, id string, before, after any, now time.Time) error {
+// writeAudit appends the audit entry of a write by by to tx.
+func writeAudit(ctx context.Context, tx *sql.Tx, by audit.Actor, action, entity, id string, before, after any, now time.Time) error {
 	return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{
 		Actor: by.AuditLabel(), Action: action, Entity: entity, EntityID: id,
 		Before: before, After: after, At: now,
 	})
 }
 
-// inTx runs fn in one transaction; an error that is not a domain error is
-// wrapped so that its origin shows.
+// inTx runs fn in one transaction (see sqlitedb.InTx); the exported method
+// that calls it says where an error that is not a domain error came from.
 func (st *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	err := sqlitedb.InTx(ctx, st.db, fn)
-	if err != nil && errs.CodeOf(err) == errs.Internal {
-		return fmt.Errorf("sla store: %w", err)
-	}
-	return err
+	return sqlitedb.InTx(ctx, st.db, fn)
 }
 
 // isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.

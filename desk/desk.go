@@ -1,9 +1,8 @@
-package sla
+package desk
 
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"regexp"
 	"strconv"
 	"strings"
@@ -11,33 +10,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/sla"
 )
 
-// The credit desk: the customers Amends keeps (Account, with their
-// AccountResources and AccountCharges), the stored policies (ServicePolicy),
-// claims, credit runs, manual credits and the append-only ledger. These are
-// plain values with their rules; DeskStore keeps them, and every figure they
-// carry comes from Evaluate.
-
-// Actor is who makes a change. Person identifies the human (the two-person
-// rules compare it: the same person with another token or session is still
-// the same person); Label is what the audit log records, such as
-// "ann@example.com (token ci)". An empty Label records Person.
-type Actor struct {
-	Person string
-	Label  string
-}
-
-// AuditLabel is what the audit log records for a.
-func (a Actor) AuditLabel() string {
-	if a.Label != "" {
-		return a.Label
-	}
-	return a.Person
-}
-
 // Account is a customer as the credit desk keeps it: its key (the id the
-// scenario's Customer takes), name, the billing system's id, the currency
+// scenario's sla.Customer takes), name, the billing system's id, the currency
 // every charge and credit of it is in, and a contact address.
 type Account struct {
 	// ID is the key, such as "acme": 1 to 64 lowercase letters, digits or
@@ -219,14 +196,14 @@ func (ch AccountCharge) Validate(a Account) error {
 	return nil
 }
 
-// ServicePolicy is a stored policy: the spec's Policy, the time zone its
+// ServicePolicy is a stored policy: the spec's sla.Policy, the time zone its
 // months are taken in ("" is UTC), and whether its tier credits are paid
 // only when claimed in time. A policy with no Customer is its service's
 // default; one with a Customer overrides the default for that customer
 // alone. A service has at most one default, and a customer at most one
 // override per service.
 type ServicePolicy struct {
-	Policy
+	sla.Policy
 	Customer      string
 	TimeZone      string
 	RequiresClaim bool
@@ -251,30 +228,25 @@ func (p ServicePolicy) Validate() error {
 		}
 	}
 	if p.TimeZone != "" {
-		if _, err := loadLocation(p.TimeZone); err != nil {
+		if _, err := sla.LoadLocation(p.TimeZone); err != nil {
 			return errs.Invalidf("timezone", "%q is not a known IANA time zone", p.TimeZone)
 		}
 	}
-	_, err := compilePolicy(p.Policy)
-	return err
+	return p.Policy.Validate()
 }
 
 // ClaimDeadline is the instant until which a credit of month under p may be
-// claimed, as Evaluate computes it: the end of the claim_periods-th month
+// claimed, as sla.Evaluate computes it: the end of the claim_periods-th month
 // after it, in p's time zone. errs.Invalid on "month" for a bad month.
 func (p ServicePolicy) ClaimDeadline(month string) (time.Time, error) {
 	if err := CheckMonth("month", month); err != nil {
 		return time.Time{}, err
 	}
-	sp, err := Period{Month: month, TimeZone: p.TimeZone}.resolve()
-	if err != nil {
+	period := sla.Period{Month: month, TimeZone: p.TimeZone}
+	if _, _, err := period.Bounds(); err != nil {
 		return time.Time{}, errs.Prefix("timezone", err)
 	}
-	r, err := compilePolicy(p.Policy)
-	if err != nil {
-		return time.Time{}, err
-	}
-	return sp.claimDeadline(r.claim), nil
+	return p.Policy.ClaimDeadline(period)
 }
 
 // PolicyFor returns the policy that applies to customer in service: its
@@ -299,6 +271,12 @@ func PolicyFor(policies []ServicePolicy, customer, service string) (ServicePolic
 	return *def, true
 }
 
+// wirePolicy is the spec's policy object that a stored policy's JSON
+// extends. encoding/json names the embedded field in the path of a value of
+// the wrong type ("wirePolicy.id"), so it keeps the name it had when this
+// form was written in package sla.
+type wirePolicy = sla.PolicyJSON
+
 type wireServicePolicy struct {
 	wirePolicy
 	Customer      string `json:"customer,omitempty"`
@@ -309,7 +287,7 @@ type wireServicePolicy struct {
 // MarshalJSON gives the spec's policy object with "customer", "timezone"
 // and "requires_claim" added.
 func (p ServicePolicy) MarshalJSON() ([]byte, error) {
-	return json.Marshal(wireServicePolicy{wirePolicy: wirePolicyOf(p.Policy), Customer: p.Customer, TimeZone: p.TimeZone, RequiresClaim: p.RequiresClaim})
+	return json.Marshal(wireServicePolicy{wirePolicy: sla.PolicyJSONOf(p.Policy), Customer: p.Customer, TimeZone: p.TimeZone, RequiresClaim: p.RequiresClaim})
 }
 
 // DecodeServicePolicy reads a policy in the form MarshalJSON writes
@@ -321,23 +299,13 @@ func DecodeServicePolicy(data []byte) (ServicePolicy, error) {
 	dec.DisallowUnknownFields()
 	var w wireServicePolicy
 	if err := dec.Decode(&w); err != nil {
-		return ServicePolicy{}, jsonError(err)
+		return ServicePolicy{}, sla.JSONError(err)
 	}
-	var r reader
-	p := ServicePolicy{Policy: r.policy("", w.wirePolicy), Customer: w.Customer, TimeZone: w.TimeZone, RequiresClaim: w.RequiresClaim}
-	if r.err != nil {
-		return ServicePolicy{}, trimDot(r.err)
+	pol, err := w.wirePolicy.Policy()
+	if err != nil {
+		return ServicePolicy{}, err
 	}
-	return p, nil
-}
-
-// trimDot removes the "." that a field path built from an empty prefix starts with.
-func trimDot(err error) error {
-	var e *errs.Error
-	if errors.As(err, &e) && strings.HasPrefix(e.Field, ".") {
-		return &errs.Error{Code: e.Code, Field: e.Field[1:], Message: e.Message}
-	}
-	return err
+	return ServicePolicy{Policy: pol, Customer: w.Customer, TimeZone: w.TimeZone, RequiresClaim: w.RequiresClaim}, nil
 }
 
 // minorDigits are the ISO 4217 currencies whose minor unit is not a
@@ -413,8 +381,10 @@ func ParseMoney(field, text, currency string) (int64, error) {
 	if strings.Contains(s, ",") {
 		return 0, errs.Invalidf(field, "%q has a \",\": write the amount without thousands separators and with a \".\" before the decimals, such as 1250.50", s)
 	}
+	// s is digits and "." only now: an amount unless a "." starts or ends
+	// it or comes twice.
 	whole, frac, dot := strings.Cut(s, ".")
-	if whole == "" || (dot && frac == "") || !allDigits(whole) || !allDigits(frac) {
+	if whole == "" || (dot && frac == "") || strings.Contains(frac, ".") {
 		return 0, errs.Invalidf(field, "%q is not an amount such as 125.50", s)
 	}
 	places := MinorDigits(currency)

@@ -8,9 +8,10 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/amends/amends/audit"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
-	"github.com/amends/amends/sla"
 )
 
 // A database with issued month runs migrates to goodwill runs with its
@@ -50,11 +51,11 @@ func TestMigrateGoodwillKeepsRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := must[sla.CreditRun](t)(st.Run(ctx, 7))
-	if got.State != sla.RunIssued || got.Kind != sla.RunMonth || got.Incident != "" || got.Issued.Entries != 1 || len(ledger(t, st, sla.LedgerFilter{})) != 1 {
+	got := must[desk.CreditRun](t)(st.Run(ctx, 7))
+	if got.State != desk.RunIssued || got.Kind != desk.RunMonth || got.Incident != "" || got.Issued.Entries != 1 || len(ledger(t, st, desk.LedgerFilter{})) != 1 {
 		t.Fatalf("after migration %+v", got)
 	}
-	if lines, n, err := st.RunLines(ctx, 7, sla.AllLines, 0, 10); err != nil || n != 1 || lines[0].PayableMinor != 25000 {
+	if lines, n, err := st.RunLines(ctx, 7, desk.AllLines, 0, 10); err != nil || n != 1 || lines[0].PayableMinor != 25000 {
 		t.Fatalf("lines %+v %d %v", lines, n, err)
 	}
 	var fk int
@@ -75,25 +76,25 @@ func TestMigrateGoodwillKeepsRuns(t *testing.T) {
 func TestGoodwillGrantAndRun(t *testing.T) {
 	st, db := newStore(t)
 	seed(t, st)
-	if _, err := st.RequestGoodwill(ctx, sam, sla.GoodwillGrant{Incident: "1", Days: 10, Services: []string{"ELB"}, Components: []string{elbComp},
+	if _, err := st.RequestGoodwill(ctx, sam, desk.GoodwillGrant{Incident: "1", Days: 10, Services: []string{"ELB"}, Components: []string{elbComp},
 		EligibleComponents: []string{"ebs-us-east-1a"}}, now); errs.FieldOf(err) != "eligible_components[0]" {
 		t.Fatalf("an eligible component outside the grant's: %v", err)
 	}
-	g, err := st.RequestGoodwill(ctx, sam, sla.GoodwillGrant{Incident: "1", Days: 10, Services: []string{"ELB"}, Components: []string{elbComp},
+	g, err := st.RequestGoodwill(ctx, sam, desk.GoodwillGrant{Incident: "1", Days: 10, Services: []string{"ELB"}, Components: []string{elbComp},
 		EligibleComponents: []string{elbComp}, Reason: "Christmas"}, now)
-	if err != nil || g.ID == 0 || g.State != sla.GoodwillPending {
+	if err != nil || g.ID == 0 || g.State != desk.GoodwillPending {
 		t.Fatalf("%+v %v", g, err)
 	}
-	if _, err := st.RequestGoodwill(ctx, mgr, sla.GoodwillGrant{Incident: "1", Days: 3, Services: []string{"ELB"}}, now); errs.CodeOf(err) != errs.Conflict {
+	if _, err := st.RequestGoodwill(ctx, mgr, desk.GoodwillGrant{Incident: "1", Days: 3, Services: []string{"ELB"}}, now); errs.CodeOf(err) != errs.Conflict {
 		t.Fatalf("second grant: %v", err)
 	}
-	if _, err := st.RequestGoodwill(ctx, mgr, sla.GoodwillGrant{Incident: "9", Days: 0, Services: []string{"ELB"}}, now); errs.FieldOf(err) != "days" {
+	if _, err := st.RequestGoodwill(ctx, mgr, desk.GoodwillGrant{Incident: "9", Days: 0, Services: []string{"ELB"}}, now); errs.FieldOf(err) != "days" {
 		t.Fatalf("bad grant: %v", err)
 	}
-	if _, err := st.ApproveGoodwill(ctx, sla.Actor{Person: sam.Person, Label: "other token"}, g.ID, now); errs.CodeOf(err) != errs.Forbidden {
+	if _, err := st.ApproveGoodwill(ctx, audit.Actor{Person: sam.Person, Label: "other token"}, g.ID, now); errs.CodeOf(err) != errs.Forbidden {
 		t.Fatalf("self approval: %v", err)
 	}
-	g = must[sla.GoodwillGrant](t)(st.ApproveGoodwill(ctx, mgr, g.ID, now))
+	g = must[desk.GoodwillGrant](t)(st.ApproveGoodwill(ctx, mgr, g.ID, now))
 	if _, err := st.ApproveGoodwill(ctx, zoe, g.ID, now); errs.CodeOf(err) != errs.Conflict {
 		t.Fatalf("second approval: %v", err)
 	}
@@ -106,30 +107,30 @@ func TestGoodwillGrantAndRun(t *testing.T) {
 	if err := db.QueryRow(`SELECT count(*) FROM audit_log WHERE entity = 'goodwill_grant'`).Scan(&audits); err != nil || audits != 2 {
 		t.Fatalf("audits %d %v", audits, err)
 	}
-	grants := must[[]sla.GoodwillGrant](t)(st.GoodwillGrants(ctx, "1"))
+	grants := must[[]desk.GoodwillGrant](t)(st.GoodwillGrants(ctx, "1"))
 	if len(grants) != 1 || grants[0].ApprovedBy != mgr.Person || grants[0].Components[0] != elbComp || len(grants[0].EligibleComponents) != 1 {
 		t.Fatalf("grants %+v", grants)
 	}
 
-	runOnce := func() sla.CreditRun {
-		d := must[*sla.MonthData](t)(st.MonthData(ctx, "2012-12"))
-		lines, err := sla.PreviewGoodwill("1", "2012-12", now, sla.WithGoodwill(base(), grants), d)
+	runOnce := func() desk.CreditRun {
+		d := must[*desk.MonthData](t)(st.MonthData(ctx, "2012-12"))
+		lines, err := desk.PreviewGoodwill("1", "2012-12", now, desk.WithGoodwill(base(), grants), d)
 		if err != nil {
 			t.Fatal(err)
 		}
-		run, err := sla.NewIncidentRun("1", "2012-12", now, lines, sam.Person, now)
+		run, err := desk.NewIncidentRun("1", "2012-12", now, lines, sam.Person, now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return issue(t, st, must[sla.CreditRun](t)(st.CreateRun(ctx, sam, run, lines, now)))
+		return issue(t, st, must[desk.CreditRun](t)(st.CreateRun(ctx, sam, run, lines, now)))
 	}
 	first := runOnce()
-	if first.Kind != sla.RunIncident || first.Incident != "1" || first.Issued.Entries != 2 {
+	if first.Kind != desk.RunIncident || first.Incident != "1" || first.Issued.Entries != 2 {
 		t.Fatalf("first %+v", first)
 	}
 	want := map[string]int64{"acme": 80645, "globex": 32258} // 10/31 of the December charges
-	for _, e := range ledger(t, st, sla.LedgerFilter{RunID: first.ID}) {
-		if e.Kind != sla.EntryGoodwill || e.Incident != "1" || e.AmountMinor != want[e.Customer] {
+	for _, e := range ledger(t, st, desk.LedgerFilter{RunID: first.ID}) {
+		if e.Kind != desk.EntryGoodwill || e.Incident != "1" || e.AmountMinor != want[e.Customer] {
 			t.Errorf("entry %+v", e)
 		}
 	}
@@ -138,7 +139,7 @@ func TestGoodwillGrantAndRun(t *testing.T) {
 	}
 	// A month run of the same month leaves the goodwill alone.
 	issue(t, st, preview(t, st, "2012-12"))
-	if n := len(ledger(t, st, sla.LedgerFilter{Period: "2012-12"})); n != 4 {
+	if n := len(ledger(t, st, desk.LedgerFilter{Period: "2012-12"})); n != 4 {
 		t.Fatalf("ledger holds %d entries", n)
 	}
 }
@@ -149,8 +150,8 @@ func TestGoodwillGrantAndRun(t *testing.T) {
 func TestWithdrawGoodwill(t *testing.T) {
 	st, db := newStore(t)
 	seed(t, st)
-	elb := sla.GoodwillGrant{Incident: "1", Days: 10, Services: []string{"ELB"}}
-	g := must[sla.GoodwillGrant](t)(st.RequestGoodwill(ctx, sam, elb, now))
+	elb := desk.GoodwillGrant{Incident: "1", Days: 10, Services: []string{"ELB"}}
+	g := must[desk.GoodwillGrant](t)(st.RequestGoodwill(ctx, sam, elb, now))
 	if _, err := st.WithdrawGoodwill(ctx, zoe, g.ID, false, "not mine", now); errs.CodeOf(err) != errs.Forbidden {
 		t.Fatalf("someone else withdrew: %v", err)
 	}
@@ -160,11 +161,11 @@ func TestWithdrawGoodwill(t *testing.T) {
 	if _, err := st.WithdrawGoodwill(ctx, sam, 99, false, "gone", now); errs.CodeOf(err) != errs.NotFound {
 		t.Fatalf("unknown grant: %v", err)
 	}
-	w := must[sla.GoodwillGrant](t)(st.WithdrawGoodwill(ctx, sla.Actor{Person: sam.Person, Label: "another token"}, g.ID, false, "Wrong service.", now))
-	if w.State != sla.GoodwillWithdrawn || w.WithdrawnBy != sam.Person || w.WithdrawReason != "Wrong service." || !w.WithdrawnAt.Equal(now) {
+	w := must[desk.GoodwillGrant](t)(st.WithdrawGoodwill(ctx, audit.Actor{Person: sam.Person, Label: "another token"}, g.ID, false, "Wrong service.", now))
+	if w.State != desk.GoodwillWithdrawn || w.WithdrawnBy != sam.Person || w.WithdrawReason != "Wrong service." || !w.WithdrawnAt.Equal(now) {
 		t.Fatalf("withdrawn %+v", w)
 	}
-	if got := must[sla.GoodwillGrant](t)(st.GoodwillGrant(ctx, g.ID)); got.State != sla.GoodwillWithdrawn || got.WithdrawnAt == nil || got.WithdrawReason != "Wrong service." {
+	if got := must[desk.GoodwillGrant](t)(st.GoodwillGrant(ctx, g.ID)); got.State != desk.GoodwillWithdrawn || got.WithdrawnAt == nil || got.WithdrawReason != "Wrong service." {
 		t.Fatalf("stored %+v", got)
 	}
 	if _, err := st.WithdrawGoodwill(ctx, mgr, g.ID, true, "again", now); errs.CodeOf(err) != errs.Conflict {
@@ -178,18 +179,18 @@ func TestWithdrawGoodwill(t *testing.T) {
 	}
 
 	// The incident is free again; a manager withdraws that one, and the third is approved and final.
-	second := must[sla.GoodwillGrant](t)(st.RequestGoodwill(ctx, sam, elb, now))
+	second := must[desk.GoodwillGrant](t)(st.RequestGoodwill(ctx, sam, elb, now))
 	if _, err := st.RequestGoodwill(ctx, sam, elb, now); errs.CodeOf(err) != errs.Conflict {
 		t.Fatalf("two live grants: %v", err)
 	}
-	must[sla.GoodwillGrant](t)(st.WithdrawGoodwill(ctx, mgr, second.ID, true, "Duplicate.", now))
-	third := must[sla.GoodwillGrant](t)(st.RequestGoodwill(ctx, sam, elb, now))
-	must[sla.GoodwillGrant](t)(st.ApproveGoodwill(ctx, mgr, third.ID, now))
+	must[desk.GoodwillGrant](t)(st.WithdrawGoodwill(ctx, mgr, second.ID, true, "Duplicate.", now))
+	third := must[desk.GoodwillGrant](t)(st.RequestGoodwill(ctx, sam, elb, now))
+	must[desk.GoodwillGrant](t)(st.ApproveGoodwill(ctx, mgr, third.ID, now))
 	if _, err := st.WithdrawGoodwill(ctx, mgr, third.ID, true, "Changed my mind.", now); errs.CodeOf(err) != errs.Conflict {
 		t.Fatalf("an approved grant withdrawn: %v", err)
 	}
-	grants := must[[]sla.GoodwillGrant](t)(st.GoodwillGrants(ctx, "1"))
-	if len(grants) != 3 || grants[0].State != sla.GoodwillWithdrawn || grants[1].WithdrawnBy != mgr.Person || grants[2].State != sla.GoodwillApproved {
+	grants := must[[]desk.GoodwillGrant](t)(st.GoodwillGrants(ctx, "1"))
+	if len(grants) != 3 || grants[0].State != desk.GoodwillWithdrawn || grants[1].WithdrawnBy != mgr.Person || grants[2].State != desk.GoodwillApproved {
 		t.Fatalf("history %+v", grants)
 	}
 	var audits []string
@@ -242,15 +243,15 @@ func TestMigrateGoodwillWithdrawKeepsGrants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := must[[]sla.GoodwillGrant](t)(st.GoodwillGrants(ctx, ""))
-	if len(got) != 2 || got[0].State != sla.GoodwillApproved || got[0].ApprovedBy != "max" || got[0].Reason != "Christmas" ||
-		got[1].State != sla.GoodwillPending || got[1].Components[0] != "ec2-a" || got[1].WithdrawnAt != nil {
+	got := must[[]desk.GoodwillGrant](t)(st.GoodwillGrants(ctx, ""))
+	if len(got) != 2 || got[0].State != desk.GoodwillApproved || got[0].ApprovedBy != "max" || got[0].Reason != "Christmas" ||
+		got[1].State != desk.GoodwillPending || got[1].Components[0] != "ec2-a" || got[1].WithdrawnAt != nil {
 		t.Fatalf("after migration %+v", got)
 	}
-	if _, err := st.RequestGoodwill(ctx, sam, sla.GoodwillGrant{Incident: "1", Days: 2, Services: []string{"ELB"}}, now); errs.CodeOf(err) != errs.Conflict {
+	if _, err := st.RequestGoodwill(ctx, sam, desk.GoodwillGrant{Incident: "1", Days: 2, Services: []string{"ELB"}}, now); errs.CodeOf(err) != errs.Conflict {
 		t.Fatalf("second live grant: %v", err)
 	}
-	must[sla.GoodwillGrant](t)(st.WithdrawGoodwill(ctx, sla.Actor{Person: "sam"}, 5, false, "Wrong zone.", now))
+	must[desk.GoodwillGrant](t)(st.WithdrawGoodwill(ctx, audit.Actor{Person: "sam"}, 5, false, "Wrong zone.", now))
 	if _, err := db.ExecContext(ctx, `UPDATE goodwill_grants SET days = 30 WHERE id = 4`); err == nil {
 		t.Fatal("the final trigger is gone")
 	}

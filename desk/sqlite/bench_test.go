@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
 	incsqlite "github.com/amends/amends/incidents/sqlite"
 	"github.com/amends/amends/internal/sqlitedb"
@@ -17,7 +18,7 @@ import (
 // 3 services each (ELB in one of 3 regions, EC2 and EBS in one of 3 zones),
 // on a real SQLite file, where an outage on every component makes every
 // one of the 300,000 lines pay: "preview" is what POST /api/v1/credit-runs
-// does (the incidents' scenario, the desk's month data, sla.PreviewMonth,
+// does (the incidents' scenario, the desk's month data, desk.PreviewMonth,
 // and storing the run with its 300,000 lines in one transaction); "issue"
 // is request and approve, which writes the 300,000 ledger entries in one
 // transaction. Each iteration is a new month, so every issue starts from a
@@ -50,7 +51,7 @@ func BenchmarkCreditRun100k(b *testing.B) {
 		}
 		tiers := []sla.Tier{{Below: sla.MustPercent("99.95"), CreditPercent: sla.MustPercent("10")},
 			{Below: sla.MustPercent("99"), CreditPercent: sla.MustPercent("25")}}
-		if _, err := st.PutPolicy(ctx, mgr, sla.ServicePolicy{Policy: sla.Policy{ID: s, Service: s, Target: sla.MustPercent("99.95"), Tiers: tiers, Unlisted: sla.Full}}, seedAt); err != nil {
+		if _, err := st.PutPolicy(ctx, mgr, desk.ServicePolicy{Policy: sla.Policy{ID: s, Service: s, Target: sla.MustPercent("99.95"), Tiers: tiers, Unlisted: sla.Full}}, seedAt); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -112,7 +113,7 @@ func BenchmarkCreditRun100k(b *testing.B) {
 		b.StartTimer()
 
 		t0 := time.Now()
-		from, to, err := sla.MonthWindow(name)
+		from, to, err := desk.MonthWindow(name)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -124,11 +125,11 @@ func BenchmarkCreditRun100k(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		lines, err := sla.PreviewMonth(name, now, base, d)
+		lines, err := desk.PreviewMonth(name, now, base, d)
 		if err != nil {
 			b.Fatal(err)
 		}
-		run, err := sla.NewMonthRun(name, now, lines, sam.Person, now)
+		run, err := desk.NewMonthRun(name, now, lines, sam.Person, now)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,8 +1,10 @@
-package sla
+package desk
 
 import (
 	"context"
 	"time"
+
+	"github.com/amends/amends/audit"
 )
 
 // RunLineFilter selects which of a run's lines RunLines lists.
@@ -15,7 +17,7 @@ const (
 	CreditingLines
 )
 
-// DeskStore keeps the credit desk: accounts with their resources and
+// Store keeps the credit desk: accounts with their resources and
 // charges, policies, claims, credit runs with their lines, the append-only
 // ledger, manual credits and their thresholds. Every write checks its input
 // with this package's rules, runs in one transaction together with its
@@ -24,25 +26,25 @@ const (
 // *errs.Error: Invalid (naming the field), NotFound, Conflict, Forbidden;
 // anything else is internal. The store does not know the status catalog:
 // callers check that components and services exist.
-type DeskStore interface {
+type Store interface {
 	// Accounts returns every account by ID.
 	Accounts(ctx context.Context) ([]Account, error)
 	// Account returns one account; errs.NotFound.
 	Account(ctx context.Context, id string) (Account, error)
 	// CreateAccount adds a (see Account.Validate); errs.Conflict if its ID is taken.
-	CreateAccount(ctx context.Context, by Actor, a Account, now time.Time) (Account, error)
+	CreateAccount(ctx context.Context, by audit.Actor, a Account, now time.Time) (Account, error)
 	// UpdateAccount replaces the account with a's ID: errs.NotFound;
 	// errs.Conflict on a currency change once it has charges or ledger entries.
-	UpdateAccount(ctx context.Context, by Actor, a Account, now time.Time) (Account, error)
+	UpdateAccount(ctx context.Context, by audit.Actor, a Account, now time.Time) (Account, error)
 
 	// Resources returns a customer's resource entries, oldest first.
 	Resources(ctx context.Context, customer string) ([]AccountResource, error)
 	// AddResource adds a resource entry (see AccountResource.Validate); an
 	// unknown customer is errs.Invalid on "customer".
-	AddResource(ctx context.Context, by Actor, r AccountResource, now time.Time) (AccountResource, error)
+	AddResource(ctx context.Context, by audit.Actor, r AccountResource, now time.Time) (AccountResource, error)
 	// UpdateResource replaces resource entry r.ID of r.Customer (a
 	// correction of its count or dates): errs.NotFound, errs.Invalid.
-	UpdateResource(ctx context.Context, by Actor, r AccountResource, now time.Time) (AccountResource, error)
+	UpdateResource(ctx context.Context, by audit.Actor, r AccountResource, now time.Time) (AccountResource, error)
 
 	// Charges returns a customer's charges of month ("" for every month),
 	// by month then component.
@@ -51,7 +53,7 @@ type DeskStore interface {
 	// correcting any earlier one (see AccountCharge.Validate: another
 	// currency than the customer's is errs.Invalid on "currency"); an
 	// unknown customer is errs.Invalid on "customer".
-	PutCharge(ctx context.Context, by Actor, ch AccountCharge, now time.Time) (AccountCharge, error)
+	PutCharge(ctx context.Context, by audit.Actor, ch AccountCharge, now time.Time) (AccountCharge, error)
 
 	// Policies returns every policy: defaults first, by service, then
 	// overrides by customer and service.
@@ -62,18 +64,18 @@ type DeskStore interface {
 	// ServicePolicy.Validate); errs.Conflict when another policy is
 	// already the default of its service (or the customer's override),
 	// errs.Invalid on "customer" for an unknown customer.
-	PutPolicy(ctx context.Context, by Actor, p ServicePolicy, now time.Time) (ServicePolicy, error)
+	PutPolicy(ctx context.Context, by audit.Actor, p ServicePolicy, now time.Time) (ServicePolicy, error)
 	// CreatePolicy adds p, never replacing a policy: errs.Conflict on
 	// "id" when a policy already has p's ID (checked in the same
 	// transaction as the write), else as PutPolicy.
-	CreatePolicy(ctx context.Context, by Actor, p ServicePolicy, now time.Time) (ServicePolicy, error)
+	CreatePolicy(ctx context.Context, by audit.Actor, p ServicePolicy, now time.Time) (ServicePolicy, error)
 
 	// Claims returns a customer's claims, by month then service.
 	Claims(ctx context.Context, customer string) ([]Claim, error)
 	// RecordClaim records c under the policy that applies (see NewClaim):
 	// errs.Invalid on "customer" or "service" (no policy), errs.Conflict
 	// if the customer already claimed that service and month.
-	RecordClaim(ctx context.Context, by Actor, c Claim, now time.Time) (Claim, error)
+	RecordClaim(ctx context.Context, by audit.Actor, c Claim, now time.Time) (Claim, error)
 
 	// MonthData returns what a run of month needs (see MonthData and MonthWindow).
 	MonthData(ctx context.Context, month string) (*MonthData, error)
@@ -83,7 +85,7 @@ type DeskStore interface {
 	MonthDataFor(ctx context.Context, month string, customers []string) (*MonthData, error)
 	// CreateRun stores a previewed run with its lines (see NewMonthRun) in
 	// one transaction and returns it with its ID.
-	CreateRun(ctx context.Context, by Actor, run CreditRun, lines []RunLine, now time.Time) (CreditRun, error)
+	CreateRun(ctx context.Context, by audit.Actor, run CreditRun, lines []RunLine, now time.Time) (CreditRun, error)
 	// Run returns one run; errs.NotFound.
 	Run(ctx context.Context, id int64) (CreditRun, error)
 	// RunLines returns a page of a run's lines that filter selects, in
@@ -91,18 +93,18 @@ type DeskStore interface {
 	// errs.Invalid on "offset" or "limit".
 	RunLines(ctx context.Context, id int64, filter RunLineFilter, offset, limit int) ([]RunLine, int, error)
 	// RequestRun asks for run id to be paid (see CreditRun.Request).
-	RequestRun(ctx context.Context, by Actor, id int64, now time.Time) (CreditRun, error)
+	RequestRun(ctx context.Context, by audit.Actor, id int64, now time.Time) (CreditRun, error)
 	// ApproveRun approves run id (see CreditRun.Approve: errs.Forbidden
 	// for its requester, errs.Conflict the second time) and, in the same
 	// transaction, writes its ledger entries (see PlanIssue). A failure
 	// leaves the run requested and the ledger as it was.
-	ApproveRun(ctx context.Context, by Actor, id int64, now time.Time) (CreditRun, error)
+	ApproveRun(ctx context.Context, by audit.Actor, id int64, now time.Time) (CreditRun, error)
 	// Outstanding returns what approving run id now would write (see
 	// Outstanding): errs.NotFound, errs.Conflict unless it is previewed
 	// or requested.
 	Outstanding(ctx context.Context, id int64) (RunIssue, error)
 	// RejectRun refuses run id (see CreditRun.Reject).
-	RejectRun(ctx context.Context, by Actor, id int64, reason string, now time.Time) (CreditRun, error)
+	RejectRun(ctx context.Context, by audit.Actor, id int64, reason string, now time.Time) (CreditRun, error)
 
 	// Ledger returns a page of ledger entries that f selects, oldest
 	// first, and how many it selects; errs.Invalid on "offset" or "limit".
@@ -113,11 +115,11 @@ type DeskStore interface {
 	ManualThresholds(ctx context.Context) (map[string]int64, error)
 	// SetManualThreshold sets the threshold of currency: errs.Invalid on
 	// "currency" or "above_minor" (below 0).
-	SetManualThreshold(ctx context.Context, by Actor, currency string, aboveMinor int64, now time.Time) error
+	SetManualThreshold(ctx context.Context, by audit.Actor, currency string, aboveMinor int64, now time.Time) error
 	// CreateManualCredit records m (see NewManualCredit) and, when it is
 	// within its currency's threshold, writes its ledger entry in the same
 	// transaction; an unknown customer is errs.Invalid on "customer".
-	CreateManualCredit(ctx context.Context, by Actor, m ManualCredit, now time.Time) (ManualCredit, error)
+	CreateManualCredit(ctx context.Context, by audit.Actor, m ManualCredit, now time.Time) (ManualCredit, error)
 	// ManualCredits returns a page of the manual credits f selects, newest
 	// first, and how many it selects; errs.Invalid on "state", "offset" or
 	// "limit".
@@ -126,9 +128,9 @@ type DeskStore interface {
 	ManualCredit(ctx context.Context, id int64) (ManualCredit, error)
 	// ApproveManualCredit approves a pending manual credit and writes its
 	// ledger entry (see ManualCredit.Approve).
-	ApproveManualCredit(ctx context.Context, by Actor, id int64, now time.Time) (ManualCredit, error)
+	ApproveManualCredit(ctx context.Context, by audit.Actor, id int64, now time.Time) (ManualCredit, error)
 	// RejectManualCredit refuses a pending manual credit (see ManualCredit.Reject).
-	RejectManualCredit(ctx context.Context, by Actor, id int64, now time.Time) (ManualCredit, error)
+	RejectManualCredit(ctx context.Context, by audit.Actor, id int64, now time.Time) (ManualCredit, error)
 
 	// GoodwillGrants returns the goodwill grants of incident ("" for every
 	// incident), oldest first.
@@ -139,15 +141,15 @@ type DeskStore interface {
 	// errs.Conflict when its incident already has one pending or
 	// approved. The caller checks that the incident, services and
 	// components exist.
-	RequestGoodwill(ctx context.Context, by Actor, g GoodwillGrant, now time.Time) (GoodwillGrant, error)
+	RequestGoodwill(ctx context.Context, by audit.Actor, g GoodwillGrant, now time.Time) (GoodwillGrant, error)
 	// ApproveGoodwill approves a pending grant (see GoodwillGrant.Approve:
 	// errs.Forbidden for its requester, errs.Conflict the second time).
-	ApproveGoodwill(ctx context.Context, by Actor, id int64, now time.Time) (GoodwillGrant, error)
+	ApproveGoodwill(ctx context.Context, by audit.Actor, id int64, now time.Time) (GoodwillGrant, error)
 	// WithdrawGoodwill withdraws a pending grant with a reason, as its
 	// requester or, when manager is set, as a manager (see
 	// GoodwillGrant.Withdraw: errs.Conflict unless pending, errs.Forbidden,
 	// errs.Invalid on "reason"); the incident is then free for a new grant.
-	WithdrawGoodwill(ctx context.Context, by Actor, id int64, manager bool, reason string, now time.Time) (GoodwillGrant, error)
+	WithdrawGoodwill(ctx context.Context, by audit.Actor, id int64, manager bool, reason string, now time.Time) (GoodwillGrant, error)
 
 	// Runs returns a page of credit runs, newest first, and how many there
 	// are; errs.Invalid on "offset" or "limit".
@@ -156,12 +158,12 @@ type DeskStore interface {
 	// AddResource and PutCharge do, each with its audit entry) all in one
 	// transaction: on any error, errs.Invalid naming "resources[i].field"
 	// or "charges[i].field", nothing is stored.
-	ImportAccountData(ctx context.Context, by Actor, resources []AccountResource, charges []AccountCharge, now time.Time) error
+	ImportAccountData(ctx context.Context, by audit.Actor, resources []AccountResource, charges []AccountCharge, now time.Time) error
 
 	// RotateStatementLink gives customer a new statement token, replacing
 	// any earlier one (which stops working at once), and returns it; only
 	// its SHA-256 is kept. errs.NotFound for an unknown customer.
-	RotateStatementLink(ctx context.Context, by Actor, customer string, now time.Time) (string, error)
+	RotateStatementLink(ctx context.Context, by audit.Actor, customer string, now time.Time) (string, error)
 	// StatementLinkMade returns when customer's current statement link was
 	// made, nil if it has none.
 	StatementLinkMade(ctx context.Context, customer string) (*time.Time, error)

@@ -1,4 +1,4 @@
-package sla
+package desk
 
 import (
 	"cmp"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/sla"
 )
 
 // RunKind is what a credit run pays.
@@ -87,7 +88,7 @@ type RunLine struct {
 	// Uptime its uptime percent with 4 decimals, rounded toward zero.
 	Downtime      string      `json:"downtime_seconds"`
 	Uptime        string      `json:"uptime_percent"`
-	CreditPercent Percent     `json:"credit_percent"`
+	CreditPercent sla.Percent `json:"credit_percent"`
 	ChargesMinor  int64       `json:"charges_minor"`
 	CreditMinor   int64       `json:"credit_minor"`
 	PayableMinor  int64       `json:"payable_minor"`
@@ -182,7 +183,7 @@ func MonthWindow(month string) (from, to time.Time, err error) {
 	if err := CheckMonth("month", month); err != nil {
 		return time.Time{}, time.Time{}, err
 	}
-	start, end, err := Period{Month: month}.Bounds()
+	start, end, err := sla.Period{Month: month}.Bounds()
 	if err != nil {
 		return time.Time{}, time.Time{}, errs.Prefix("month", err)
 	}
@@ -197,11 +198,11 @@ type GroupScenario struct {
 	// the one customer whose overrides the scenario uses.
 	Customer string
 	TimeZone string
-	Scenario *Scenario
+	Scenario *sla.Scenario
 }
 
 // MonthScenarios splits a month's run into spec scenarios, each of which
-// Evaluate (or `amends sla evaluate`) computes exactly as the desk pays it.
+// sla.Evaluate (or `amends sla evaluate`) computes exactly as the desk pays it.
 // base holds the components, incidents and maintenance (as
 // incidents.SLAScenarioNamed builds them: impacts name their customers);
 // its period, policies and customers are ignored. Each scenario gets base's components, incidents and
@@ -212,7 +213,7 @@ type GroupScenario struct {
 // customer with neither resources nor charges in d is in no scenario. The
 // default group comes first and is there even with no customers.
 // errs.Invalid on "month".
-func MonthScenarios(month string, asOf time.Time, base *Scenario, d *MonthData) ([]GroupScenario, error) {
+func MonthScenarios(month string, asOf time.Time, base *sla.Scenario, d *MonthData) ([]GroupScenario, error) {
 	if err := CheckMonth("month", month); err != nil {
 		return nil, err
 	}
@@ -232,9 +233,9 @@ func MonthScenarios(month string, asOf time.Time, base *Scenario, d *MonthData) 
 			overrides[p.Customer] = append(overrides[p.Customer], p)
 		}
 	}
-	res := make(map[string][]Resource, len(d.Accounts))
+	res := make(map[string][]sla.Resource, len(d.Accounts))
 	for _, r := range d.Resources {
-		x := Resource{Component: r.Component, Count: r.Count}
+		x := sla.Resource{Component: r.Component, Count: r.Count}
 		if r.From != nil {
 			x.From = *r.From
 		}
@@ -243,20 +244,20 @@ func MonthScenarios(month string, asOf time.Time, base *Scenario, d *MonthData) 
 		}
 		res[r.Customer] = append(res[r.Customer], x)
 	}
-	chg := make(map[string][]Charge, len(d.Accounts))
+	chg := make(map[string][]sla.Charge, len(d.Accounts))
 	for _, c := range d.Charges {
 		if c.Month == month {
-			chg[c.Customer] = append(chg[c.Customer], Charge{Component: c.Component, AmountMinor: c.AmountMinor})
+			chg[c.Customer] = append(chg[c.Customer], sla.Charge{Component: c.Component, AmountMinor: c.AmountMinor})
 		}
 	}
-	var plain []Customer
-	var own []Customer
+	var plain []sla.Customer
+	var own []sla.Customer
 	for _, a := range d.Accounts {
 		r, c := res[a.ID], chg[a.ID]
 		if len(r) == 0 && len(c) == 0 {
 			continue
 		}
-		sc := Customer{ID: a.ID, Currency: a.Currency, Resources: r, Charges: c}
+		sc := sla.Customer{ID: a.ID, Currency: a.Currency, Resources: r, Charges: c}
 		if len(overrides[a.ID]) > 0 {
 			own = append(own, sc)
 		} else {
@@ -268,9 +269,9 @@ func MonthScenarios(month string, asOf time.Time, base *Scenario, d *MonthData) 
 		currency[a.ID] = a.Currency
 	}
 	var out []GroupScenario
-	group := func(customer string, policies []ServicePolicy, customers []Customer) {
+	group := func(customer string, policies []ServicePolicy, customers []sla.Customer) {
 		customers = withNamed(customers, base.Incidents, currency)
-		zones := map[string][]Policy{}
+		zones := map[string][]sla.Policy{}
 		var order []string
 		for _, p := range policies {
 			if _, ok := zones[p.TimeZone]; !ok {
@@ -282,7 +283,7 @@ func MonthScenarios(month string, asOf time.Time, base *Scenario, d *MonthData) 
 			order = []string{""} // no policies: the engine's defaults, in UTC
 		}
 		for _, tz := range order {
-			s := &Scenario{Period: Period{Month: month, TimeZone: tz}, AsOf: asOf,
+			s := &sla.Scenario{Period: sla.Period{Month: month, TimeZone: tz}, AsOf: asOf,
 				Components: base.Components, Incidents: base.Incidents, Maintenance: base.Maintenance,
 				Policies: zones[tz], Customers: customers}
 			if tz == "" {
@@ -299,7 +300,7 @@ func MonthScenarios(month string, asOf time.Time, base *Scenario, d *MonthData) 
 				ps = append(ps, p)
 			}
 		}
-		group(c.ID, ps, []Customer{c})
+		group(c.ID, ps, []sla.Customer{c})
 	}
 	return out, nil
 }
@@ -310,9 +311,9 @@ func MonthScenarios(month string, asOf time.Time, base *Scenario, d *MonthData) 
 // the account's own scenario. So an impact naming only customers of
 // another scenario still names them here, and applies to nobody here;
 // such a customer gets no lines. A named customer that is no account is
-// not added: Evaluate then refuses the impact's reference to an unknown
+// not added: sla.Evaluate then refuses the impact's reference to an unknown
 // customer, naming its field.
-func withNamed(customers []Customer, incs []Incident, currency map[string]string) []Customer {
+func withNamed(customers []sla.Customer, incs []sla.Incident, currency map[string]string) []sla.Customer {
 	var have map[string]bool
 	for _, inc := range incs {
 		for _, im := range inc.Impacts {
@@ -328,7 +329,7 @@ func withNamed(customers []Customer, incs []Incident, currency map[string]string
 					continue
 				}
 				have[ac.Customer] = true
-				customers = append(slices.Clip(customers), Customer{ID: ac.Customer, Currency: cur})
+				customers = append(slices.Clip(customers), sla.Customer{ID: ac.Customer, Currency: cur})
 			}
 		}
 	}
@@ -346,7 +347,7 @@ func (g GroupScenario) Only(customer string) (GroupScenario, bool) {
 			for _, o := range g.Scenario.Customers {
 				currency[o.ID] = o.Currency
 			}
-			s.Customers = withNamed([]Customer{c}, s.Incidents, currency)
+			s.Customers = withNamed([]sla.Customer{c}, s.Incidents, currency)
 			g.Scenario = &s
 			return g, true
 		}
@@ -355,13 +356,13 @@ func (g GroupScenario) Only(customer string) (GroupScenario, bool) {
 }
 
 // PreviewMonth computes the lines of a month's run: every scenario of
-// MonthScenarios evaluated by Evaluate, one line per customer and service
+// MonthScenarios evaluated by sla.Evaluate, one line per customer and service
 // that has a policy, ordered by customer, then service. The line's credit
 // is the engine's; it is payable unless the policy requires a claim and no
 // claim in d came before the engine's claim deadline (a late claim, or
-// none, pays 0). errs.Invalid from Evaluate for data it refuses, with the
+// none, pays 0). errs.Invalid from sla.Evaluate for data it refuses, with the
 // scenario's field path.
-func PreviewMonth(month string, asOf time.Time, base *Scenario, d *MonthData) ([]RunLine, error) {
+func PreviewMonth(month string, asOf time.Time, base *sla.Scenario, d *MonthData) ([]RunLine, error) {
 	groups, err := MonthScenarios(month, asOf, base, d)
 	if err != nil {
 		return nil, err
@@ -398,8 +399,8 @@ func PreviewMonth(month string, asOf time.Time, base *Scenario, d *MonthData) ([
 
 // evaluateGroup evaluates g's scenario; an error of a customer's own group
 // names the customer.
-func evaluateGroup(g GroupScenario) (*Result, error) {
-	res, err := Evaluate(g.Scenario)
+func evaluateGroup(g GroupScenario) (*sla.Result, error) {
+	res, err := sla.Evaluate(g.Scenario)
 	if err != nil && g.Customer != "" {
 		return nil, fmt.Errorf("customer %s: %w", g.Customer, err)
 	}
@@ -430,14 +431,14 @@ func newLineRules(month string, d *MonthData) lineRules {
 }
 
 // line is the run line of customer cr in service cs.
-func (r lineRules) line(cr *CustomerResult, cs *CustomerService) RunLine {
+func (r lineRules) line(cr *sla.CustomerResult, cs *sla.CustomerService) RunLine {
 	p := r.policies[cs.Policy]
 	claim := r.claims[claimKey{cr.ID, cs.Service}]
 	l := RunLine{Customer: cr.ID, Service: cs.Service, Policy: cs.Policy, Currency: cr.Currency,
-		Downtime: cs.DowntimeSeconds.Round(downtimePlaces), CreditPercent: cs.CreditPercent,
+		Downtime: cs.DowntimeSeconds.Round(sla.DowntimePlaces), CreditPercent: cs.CreditPercent,
 		ChargesMinor: cs.ChargesMinor, CreditMinor: cs.CreditMinor, ClaimDeadline: cs.ClaimDeadline.UTC()}
 	up := cs.UptimePercent()
-	l.Uptime = up.Truncate(uptimePlaces)
+	l.Uptime = up.Truncate(sla.UptimePlaces)
 	l.Claim = claimStatus(p.RequiresClaim, claim, cs.ClaimDeadline)
 	if l.Claim == ClaimNotRequired || l.Claim == ClaimInTime {
 		l.PayableMinor = l.CreditMinor
@@ -448,13 +449,13 @@ func (r lineRules) line(cr *CustomerResult, cs *CustomerService) RunLine {
 
 // lineReason says in one sentence why a line pays what it pays, such as
 // "uptime 99.2573% below 99.95%: 10% of 2,500.00 USD".
-func lineReason(l *RunLine, up Ratio, p *ServicePolicy, c *Claim) string {
+func lineReason(l *RunLine, up sla.Ratio, p *ServicePolicy, c *Claim) string {
 	var b strings.Builder
 	b.WriteString("uptime ")
 	b.WriteString(l.Uptime)
 	b.WriteString("%")
 	if l.CreditPercent == 0 {
-		lowest := Percent(-1)
+		lowest := sla.Percent(-1)
 		for _, t := range p.Tiers {
 			lowest = max(lowest, t.Below)
 		}
@@ -465,7 +466,7 @@ func lineReason(l *RunLine, up Ratio, p *ServicePolicy, c *Claim) string {
 		}
 		return b.String()
 	}
-	below := Percent(-1)
+	below := sla.Percent(-1)
 	for _, t := range p.Tiers {
 		if t.CreditPercent == l.CreditPercent && up.CmpPercent(t.Below) < 0 {
 			below = t.Below

@@ -1,0 +1,140 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strings"
+
+	"github.com/amends/amends/desk"
+	"github.com/amends/amends/internal/errs"
+)
+
+// heldFor returns what the ledger holds per key for period and credit kind.
+func heldFor(ctx context.Context, q queryer, period string, kind desk.EntryKind) (map[desk.LedgerKey]desk.Held, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, customer_id, service_id, incident, currency, amount_minor FROM ledger_entries
+		WHERE period = ? AND credit_kind = ? ORDER BY id`, period, string(kind))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	held := map[desk.LedgerKey]desk.Held{}
+	for rows.Next() {
+		var id, amount int64
+		k := desk.LedgerKey{Period: period, Kind: kind}
+		var currency string
+		if err := rows.Scan(&id, &k.Customer, &k.Service, &k.Incident, &currency, &amount); err != nil {
+			return nil, err
+		}
+		h := held[k]
+		h.SumMinor += amount
+		h.IDs = append(h.IDs, id)
+		h.Currency = currency
+		held[k] = h
+	}
+	return held, rows.Err()
+}
+
+var entryCols = []string{"customer_id", "currency", "amount_minor", "kind", "credit_kind", "service_id", "period", "incident",
+	"reason", "run_id", "manual_id", "adjusts_json", "created_at", "actor"}
+
+// writeEntries appends entries to the ledger.
+func writeEntries(ctx context.Context, tx *sql.Tx, entries []desk.LedgerEntry) error {
+	var bad error
+	err := insertBatch(ctx, tx, "ledger_entries", entryCols, len(entries), func(i int, a []any) {
+		e := &entries[i]
+		var adjusts any
+		if e.Kind == desk.EntryAdjustment {
+			b, err := json.Marshal(e.Adjusts)
+			if err != nil && bad == nil {
+				bad = err
+			}
+			adjusts = string(b)
+		}
+		var runID, manualID any
+		if e.RunID != 0 {
+			runID = e.RunID
+		}
+		if e.ManualID != 0 {
+			manualID = e.ManualID
+		}
+		a[0], a[1], a[2], a[3], a[4], a[5], a[6] = e.Customer, e.Currency, e.AmountMinor, string(e.Kind), string(e.CreditKind), e.Service, e.Period
+		a[7], a[8], a[9], a[10], a[11], a[12], a[13] = e.Incident, e.Reason, runID, manualID, adjusts, ftime(e.CreatedAt), e.Actor
+	})
+	if bad != nil {
+		return bad
+	}
+	return err
+}
+
+// Ledger returns a page of the entries f selects, oldest first, and how
+// many it selects; errs.Invalid on "offset", "limit" or "period".
+func (st *Store) Ledger(ctx context.Context, f desk.LedgerFilter) (_ []desk.LedgerEntry, _ int, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: Ledger %+v", f)
+	if f.Limit == 0 {
+		f.Limit = 100
+	}
+	if err := page(f.Offset, f.Limit); err != nil {
+		return nil, 0, err
+	}
+	if f.Period != "" {
+		if err := desk.CheckMonth("period", f.Period); err != nil {
+			return nil, 0, err
+		}
+	}
+	// Only the filters given are in the query, so that SQLite can use the
+	// index by customer, period or run (a "? = '' OR column = ?" term
+	// scans the whole ledger).
+	var conds []string
+	var args []any
+	for _, c := range []struct {
+		col string
+		set bool
+		val any
+	}{{"customer_id", f.Customer != "", f.Customer}, {"period", f.Period != "", f.Period}, {"run_id", f.RunID != 0, f.RunID}} {
+		if c.set {
+			conds = append(conds, c.col+" = ?")
+			args = append(args, c.val)
+		}
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = "WHERE " + strings.Join(conds, " AND ")
+	}
+	var total int
+	if err := st.db.QueryRowContext(ctx, `SELECT count(*) FROM ledger_entries `+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	list, err := listEntries(ctx, st.db, where+` ORDER BY id LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+	return list, total, err
+}
+
+func listEntries(ctx context.Context, q queryer, where string, args ...any) ([]desk.LedgerEntry, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, `+strings.Join(entryCols, ", ")+` FROM ledger_entries `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []desk.LedgerEntry
+	for rows.Next() {
+		var e desk.LedgerEntry
+		var kind, credit, created string
+		var runID, manualID sql.NullInt64
+		var adjusts sql.NullString
+		if err := rows.Scan(&e.ID, &e.Customer, &e.Currency, &e.AmountMinor, &kind, &credit, &e.Service, &e.Period, &e.Incident,
+			&e.Reason, &runID, &manualID, &adjusts, &created, &e.Actor); err != nil {
+			return nil, err
+		}
+		e.Kind, e.CreditKind, e.RunID, e.ManualID = desk.EntryKind(kind), desk.EntryKind(credit), runID.Int64, manualID.Int64
+		if adjusts.Valid {
+			if err := json.Unmarshal([]byte(adjusts.String), &e.Adjusts); err != nil {
+				return nil, err
+			}
+		}
+		if e.CreatedAt, err = ptime(created); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
