@@ -1,12 +1,14 @@
 package auth
 
 import (
+	"context"
 	"encoding/base64"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/internal/errs"
 )
 
@@ -217,5 +219,20 @@ func TestSessionLifetime(t *testing.T) {
 	}
 	if !s.ExpiresAt.Equal(t0.Add(7*24*time.Hour)) || now.Before(t0.Add(7*24*time.Hour)) || now.After(t0.Add(7*24*time.Hour+11*time.Hour)) {
 		t.Fatalf("absolute expiry %v, ended at %v", s.ExpiresAt, now)
+	}
+}
+
+func TestContext(t *testing.T) {
+	ctx := context.Background()
+	if UserFrom(ctx) != nil || ActorFrom(ctx) != (audit.Actor{}) {
+		t.Fatal("an empty context carries nobody")
+	}
+	u := &User{ID: 3, Email: "ann@example.com", Role: Support}
+	ctx = NewContext(ctx, u, "ann@example.com (token ci)")
+	if UserFrom(ctx) != u {
+		t.Fatalf("user: %+v", UserFrom(ctx))
+	}
+	if got := ActorFrom(ctx); got.Person != "ann@example.com" || got.AuditLabel() != "ann@example.com (token ci)" {
+		t.Fatalf("actor: %+v", got)
 	}
 }

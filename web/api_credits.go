@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/amends/amends/audit"
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
 )
@@ -21,13 +22,7 @@ import (
 
 // by is the acting person for the desk's two-person rules (the signed-in
 // user, whatever token or session they use) and the audit label.
-func by(c echo.Context) audit.Actor {
-	a := audit.Actor{Label: actor(c)}
-	if u := currentUser(c); u != nil {
-		a.Person = u.Email
-	}
-	return a
-}
+func by(c echo.Context) audit.Actor { return auth.ActorFrom(c.Request().Context()) }
 
 // pageParams reads ?offset= and ?limit= (limit defaults to def, at most max).
 func pageParams(c echo.Context, def, max int) (int, int, error) {

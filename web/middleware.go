@@ -26,9 +26,7 @@ const (
 	csrfField     = "_csrf"
 	csrfHeader    = "X-CSRF-Token"
 
-	ctxUser  = "amends.user"
-	ctxActor = "amends.actor"
-	ctxCSRF  = "amends.csrf"
+	ctxCSRF = "amends.csrf"
 )
 
 // requestLog writes one structured line per request.
@@ -126,8 +124,7 @@ func (s *Server) session(next echo.HandlerFunc) echo.HandlerFunc {
 			user, _, err := s.accounts.SessionUser(c.Request().Context(), ck.Value, s.now())
 			switch errs.CodeOf(err) {
 			case "":
-				c.Set(ctxUser, &user)
-				c.Set(ctxActor, user.Email)
+				signIn(c, &user, user.Email)
 			case errs.Unauthorized, errs.NotFound:
 				s.clearSessionCookie(c)
 			default:
@@ -170,8 +167,7 @@ func (s *Server) bearer(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="amends", error="invalid_token"`)
 			return err
 		}
-		c.Set(ctxUser, &user)
-		c.Set(ctxActor, user.Email+" (token "+tok.Name+")")
+		signIn(c, &user, user.Email+" (token "+tok.Name+")")
 		return next(c)
 	}
 }
@@ -192,16 +188,18 @@ func role(min auth.Role) echo.MiddlewareFunc {
 	}
 }
 
-func currentUser(c echo.Context) *auth.User {
-	u, _ := c.Get(ctxUser).(*auth.User)
-	return u
+// signIn records u as the request's user, label as what the audit log
+// names for its writes, in the request's context (auth.NewContext), where
+// handlers of every web package read them.
+func signIn(c echo.Context, u *auth.User, label string) {
+	r := c.Request()
+	c.SetRequest(r.WithContext(auth.NewContext(r.Context(), u, label)))
 }
 
+func currentUser(c echo.Context) *auth.User { return auth.UserFrom(c.Request().Context()) }
+
 // actor is who the audit log names for this request's writes.
-func actor(c echo.Context) string {
-	a, _ := c.Get(ctxActor).(string)
-	return a
-}
+func actor(c echo.Context) string { return auth.ActorFrom(c.Request().Context()).AuditLabel() }
 
 func (s *Server) setSessionCookie(c echo.Context, id string) {
 	c.SetCookie(&http.Cookie{

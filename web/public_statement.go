@@ -54,7 +54,7 @@ func (s *Server) handleStatement(c echo.Context) error {
 		}
 	}
 	for i := len(months) - 1; i >= 0; i-- { // newest first
-		lines, err := s.monthLines(ctx, months[i], now, a.ID)
+		lines, err := s.reports.MonthLines(ctx, months[i], now, a.ID)
 		if errs.CodeOf(err) == errs.Invalid && errs.FieldOf(err) == "month" {
 			continue // not over yet
 		}

@@ -102,7 +102,7 @@ func (s *Server) customerReportView(ctx context.Context, page templates.Page, a 
 	if err != nil {
 		return v, err
 	}
-	data, err := s.customerMonthData(ctx, month, base, a.ID)
+	data, err := s.reports.CustomerMonthData(ctx, month, base, a.ID)
 	if err != nil {
 		return v, err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/report"
 )
 
 // Config is what the server needs to know about where it runs.
@@ -71,6 +72,7 @@ type Server struct {
 	incidents incidents.Store
 	accounts  auth.Store
 	desk      desk.Store
+	reports   *report.Reports
 	revision  Revisioner
 	pages     *pageCache
 	metrics   *metrics
@@ -101,6 +103,7 @@ func New(cfg Config, inc incidents.Store, accounts auth.Store, deskStore desk.St
 		incidents: inc,
 		accounts:  accounts,
 		desk:      deskStore,
+		reports:   report.New(inc, deskStore),
 		revision:  rev,
 		registry:  reg,
 		metrics:   newMetrics(reg),
