@@ -18,16 +18,16 @@ func (s *Server) handleAdminHome(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	names := namesOf(st.components)
+	names := namesOf(st.Components)
 	v := templates.AdminHome{
 		Page:     s.page(c, "Overview", ""),
-		Overall:  overallBadge(incidents.Overall(st.statuses)),
+		Overall:  overallBadge(incidents.Overall(st.Statuses)),
 		CanWrite: currentUser(c).Role.AtLeast(auth.Support),
 	}
-	for _, inc := range st.active {
+	for _, inc := range st.Active {
 		v.Active = append(v.Active, incidentSummary(inc, names, "/admin/incidents/", now))
 	}
-	for _, m := range st.maintenance {
+	for _, m := range st.Maintenance {
 		v.Maintenance = append(v.Maintenance, maintenanceSummary(m, names, now))
 	}
 	return s.render(c, http.StatusOK, templates.AdminHomePage(v))

@@ -33,12 +33,12 @@ func (s *Server) servicesView(c echo.Context, v templates.ServicesPage) (templat
 		v.Services = append(v.Services, templates.AdminService{ID: svc.ID, Name: svc.Name, Description: svc.Description, Position: strconv.Itoa(svc.Position)})
 		v.ServiceOpts = append(v.ServiceOpts, templates.Option{Value: svc.ID, Label: svc.Name, Selected: svc.ID == v.ComponentFrm.Service})
 	}
-	for _, comp := range st.components {
+	for _, comp := range st.Components {
 		i, ok := index[comp.Service]
 		if !ok {
 			continue
 		}
-		row := templates.AdminComponent{ID: comp.ID, Name: comp.Name, Region: comp.Region, Zone: comp.Zone, Group: comp.Group, Position: strconv.Itoa(comp.Position), Status: statusBadge(st.statuses[comp.ID])}
+		row := templates.AdminComponent{ID: comp.ID, Name: comp.Name, Region: comp.Region, Zone: comp.Zone, Group: comp.Group, Position: strconv.Itoa(comp.Position), Status: statusBadge(st.Statuses[comp.ID])}
 		if comp.Resources > 0 {
 			row.Resources = strconv.FormatInt(comp.Resources, 10)
 		}

@@ -154,11 +154,11 @@ func (s *Server) apiStatus(c echo.Context) error {
 		AsOf       time.Time         `json:"as_of"`
 		Components []componentStatus `json:"components"`
 		Active     []int64           `json:"active_incidents"`
-	}{Status: incidents.Overall(st.statuses), AsOf: now, Components: []componentStatus{}, Active: []int64{}}
-	for _, comp := range st.components {
-		out.Components = append(out.Components, componentStatus{comp.ID, comp.Name, comp.Service, st.statuses[comp.ID]})
+	}{Status: incidents.Overall(st.Statuses), AsOf: now, Components: []componentStatus{}, Active: []int64{}}
+	for _, comp := range st.Components {
+		out.Components = append(out.Components, componentStatus{comp.ID, comp.Name, comp.Service, st.Statuses[comp.ID]})
 	}
-	for _, inc := range st.active {
+	for _, inc := range st.Active {
 		out.Active = append(out.Active, inc.ID)
 	}
 	return c.JSON(http.StatusOK, out)

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/report"
 	"github.com/amends/amends/templates"
 )
 
@@ -45,14 +46,14 @@ func (s *Server) statusView(ctx context.Context, now time.Time) (templates.Statu
 		return err
 	})
 	services, err := s.incidents.Services(ctx)
-	var st state
+	var st report.State
 	if err == nil {
 		st, err = s.currentState(ctx, now)
 	}
 	if err := errors.Join(err, g.Wait()); err != nil {
 		return templates.StatusPage{}, 0, err
 	}
-	components, active, maint, statuses := st.components, st.active, st.maintenance, st.statuses
+	components, active, maint, statuses := st.Components, st.Active, st.Maintenance, st.Statuses
 	names := namesOf(components)
 
 	// The worst active percentage per component, for "partial outage (12.5%)".
