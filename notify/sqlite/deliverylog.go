@@ -11,7 +11,8 @@ import (
 )
 
 // Log implements notify.Store.
-func (st *Store) Log(ctx context.Context, f notify.LogFilter) ([]notify.Attempt, error) {
+func (st *Store) Log(ctx context.Context, f notify.LogFilter) (_ []notify.Attempt, err error) {
+	defer errs.Wrap(&err, "notify/sqlite: Log")
 	var where []string
 	var args []any
 	switch f.Outcome {

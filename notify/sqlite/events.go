@@ -6,19 +6,22 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/internal/sqlitedb"
 	"github.com/amends/amends/notify"
 )
 
 // Publish implements notify.Store.
-func (st *Store) Publish(ctx context.Context, ev notify.Event, now time.Time) (bool, error) {
+func (st *Store) Publish(ctx context.Context, ev notify.Event, now time.Time) (_ bool, err error) {
+	defer errs.Wrap(&err, "notify/sqlite: Publish %s", ev.Key)
 	payload, err := json.Marshal(ev)
 	if err != nil {
 		return false, err
 	}
 	added := false
-	err = st.inTx(ctx, func(tx *sql.Tx) error {
+	err = sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO notify_events (key, type, at, payload_json, created_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (key) DO NOTHING`, ev.Key, string(ev.Type), ftime(ev.At), string(payload), ftime(now))
+			ON CONFLICT (key) DO NOTHING`, ev.Key, string(ev.Type), sqlitedb.FormatTime(ev.At), string(payload), sqlitedb.FormatTime(now))
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
 	"github.com/amends/amends/notify"
 )
@@ -16,28 +17,29 @@ func insertDelivery(ctx context.Context, tx *sql.Tx, d notify.Delivery, secret s
 		event = d.EventID
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO notify_deliveries (id, subscriber_id, kind, event_id, secret, state, next_at, created_at)
-		VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`, d.ID, d.SubscriberID, string(d.Kind), event, secret, ftime(d.NextAt), ftime(d.CreatedAt))
+		VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`, d.ID, d.SubscriberID, string(d.Kind), event, secret, sqlitedb.FormatTime(d.NextAt), sqlitedb.FormatTime(d.CreatedAt))
 	return err
 }
 
 // cancelOpen cancels the subscriber's deliveries that are not done.
 func cancelOpen(ctx context.Context, tx *sql.Tx, id int64, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `UPDATE notify_deliveries SET state = 'cancelled', secret = '', claim = NULL, lease_until = NULL, finished_at = ?
-		WHERE subscriber_id = ? AND state IN ('pending', 'sending')`, ftime(now), id)
+		WHERE subscriber_id = ? AND state IN ('pending', 'sending')`, sqlitedb.FormatTime(now), id)
 	return err
 }
 
 // Claim implements notify.Store. A delivery whose lease ran out (its
 // worker stopped mid-send) gets a line in the log saying so.
-func (st *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]notify.Job, error) {
+func (st *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) (_ []notify.Job, err error) {
+	defer errs.Wrap(&err, "notify/sqlite: Claim %s", sqlitedb.FormatTime(now))
 	var jobs []notify.Job
-	err := st.inTx(ctx, func(tx *sql.Tx) error {
+	err = sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT d.id, d.kind, d.subscriber_id, d.event_id, d.secret, d.state, d.attempts, d.next_at, d.created_at,
 				e.type, e.payload_json
 			FROM notify_deliveries d
 			LEFT JOIN notify_events e ON e.id = d.event_id
 			WHERE (d.state = 'pending' AND d.next_at <= ?) OR (d.state = 'sending' AND d.lease_until <= ?)
-			ORDER BY d.next_at, d.created_at, d.id LIMIT ?`, ftime(now), ftime(now), limit)
+			ORDER BY d.next_at, d.created_at, d.id LIMIT ?`, sqlitedb.FormatTime(now), sqlitedb.FormatTime(now), limit)
 		if err != nil {
 			return err
 		}
@@ -81,14 +83,14 @@ func (st *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, 
 		}
 		for _, id := range stale {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO notify_attempts (delivery_id, number, at, ok, code, error)
-				SELECT id, attempts + 1, ?, 0, 0, 'lease ran out: the worker stopped before recording this attempt' FROM notify_deliveries WHERE id = ?`, ftime(now), id); err != nil {
+				SELECT id, attempts + 1, ?, 0, 0, 'lease ran out: the worker stopped before recording this attempt' FROM notify_deliveries WHERE id = ?`, sqlitedb.FormatTime(now), id); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE notify_deliveries SET attempts = attempts + 1 WHERE id = ?`, id); err != nil {
 				return err
 			}
 		}
-		until := ftime(now.Add(lease))
+		until := sqlitedb.FormatTime(now.Add(lease))
 		for i := range jobs {
 			j := &jobs[i]
 			if j.Delivery.State == notify.Sending {
@@ -111,15 +113,16 @@ func (st *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, 
 // Finish implements notify.Store. A finish whose claim has been taken
 // over (its lease ran out and another worker claimed it) only logs the
 // attempt.
-func (st *Store) Finish(ctx context.Context, job notify.Job, r notify.Result, next *time.Time, now time.Time) error {
-	return st.inTx(ctx, func(tx *sql.Tx) error {
+func (st *Store) Finish(ctx context.Context, job notify.Job, r notify.Result, next *time.Time, now time.Time) (err error) {
+	defer errs.Wrap(&err, "notify/sqlite: Finish %s", job.Delivery.ID)
+	return sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
 		ok := r.Err == nil
 		msg := ""
 		if !ok {
 			msg = truncate(r.Err.Error(), 500)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO notify_attempts (delivery_id, number, at, ok, code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			job.Delivery.ID, job.Delivery.Attempts+1, ftime(now), ok, r.Code, msg, r.Duration.Milliseconds()); err != nil {
+			job.Delivery.ID, job.Delivery.Attempts+1, sqlitedb.FormatTime(now), ok, r.Code, msg, r.Duration.Milliseconds()); err != nil {
 			return err
 		}
 		var res sql.Result
@@ -127,13 +130,13 @@ func (st *Store) Finish(ctx context.Context, job notify.Job, r notify.Result, ne
 		switch {
 		case ok:
 			res, err = tx.ExecContext(ctx, `UPDATE notify_deliveries SET state = 'sent', attempts = attempts + 1, secret = '', claim = NULL, lease_until = NULL, finished_at = ?, last_error = ''
-				WHERE id = ? AND claim = ?`, ftime(now), job.Delivery.ID, job.Claim)
+				WHERE id = ? AND claim = ?`, sqlitedb.FormatTime(now), job.Delivery.ID, job.Claim)
 		case next != nil:
 			res, err = tx.ExecContext(ctx, `UPDATE notify_deliveries SET state = 'pending', attempts = attempts + 1, claim = NULL, lease_until = NULL, next_at = ?, last_error = ?
-				WHERE id = ? AND claim = ?`, ftime(*next), msg, job.Delivery.ID, job.Claim)
+				WHERE id = ? AND claim = ?`, sqlitedb.FormatTime(*next), msg, job.Delivery.ID, job.Claim)
 		default:
 			res, err = tx.ExecContext(ctx, `UPDATE notify_deliveries SET state = 'failed', attempts = attempts + 1, secret = '', claim = NULL, lease_until = NULL, finished_at = ?, last_error = ?
-				WHERE id = ? AND claim = ?`, ftime(now), msg, job.Delivery.ID, job.Claim)
+				WHERE id = ? AND claim = ?`, sqlitedb.FormatTime(now), msg, job.Delivery.ID, job.Claim)
 		}
 		if err != nil {
 			return err
@@ -151,7 +154,7 @@ func (st *Store) Finish(ctx context.Context, job notify.Job, r notify.Result, ne
 			}
 			after := s
 			after.State, after.ConfirmedAt = notify.Active, &now
-			if _, err := tx.ExecContext(ctx, `UPDATE notify_subscribers SET state = 'active', confirmed_at = ? WHERE id = ?`, ftime(now), s.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE notify_subscribers SET state = 'active', confirmed_at = ? WHERE id = ?`, sqlitedb.FormatTime(now), s.ID); err != nil {
 				return err
 			}
 			return audit(ctx, tx, "amends notifier (webhook challenge answered)", "subscriber.confirm", s.ID, s, after, now)
@@ -168,7 +171,8 @@ func truncate(s string, n int) string {
 }
 
 // Deliveries implements notify.Store.
-func (st *Store) Deliveries(ctx context.Context, limit int) ([]notify.Delivery, error) {
+func (st *Store) Deliveries(ctx context.Context, limit int) (_ []notify.Delivery, err error) {
+	defer errs.Wrap(&err, "notify/sqlite: Deliveries")
 	if limit <= 0 {
 		limit = 200
 	}

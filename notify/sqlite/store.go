@@ -8,12 +8,10 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"fmt"
 	"io/fs"
 	"strconv"
 	"time"
 
-	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
 	"github.com/amends/amends/notify"
 )
@@ -49,16 +47,6 @@ func New(db *sql.DB) (*Store, error) {
 type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func ftime(t time.Time) string { return sqlitedb.FormatTime(t) }
-
-func (st *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	err := sqlitedb.InTx(ctx, st.db, fn)
-	if err != nil && errs.CodeOf(err) == errs.Internal {
-		return fmt.Errorf("notify store: %w", err)
-	}
-	return err
 }
 
 func audit(ctx context.Context, tx *sql.Tx, actor, action string, id int64, before, after any, now time.Time) error {

@@ -71,9 +71,9 @@ func setComponents(ctx context.Context, tx *sql.Tx, id int64, list []string) err
 }
 
 // AddSubscriber implements notify.Store.
-func (st *Store) AddSubscriber(ctx context.Context, actor string, s notify.Subscriber, confirmHash string, first notify.Delivery, secret string, now time.Time) (notify.Subscriber, bool, error) {
-	existed := false
-	err := st.inTx(ctx, func(tx *sql.Tx) error {
+func (st *Store) AddSubscriber(ctx context.Context, actor string, s notify.Subscriber, confirmHash string, first notify.Delivery, secret string, now time.Time) (_ notify.Subscriber, existed bool, err error) {
+	defer errs.Wrap(&err, "notify/sqlite: AddSubscriber %s", s.Channel)
+	err = sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
 		old, err := subscriber(ctx, tx, `channel = ? AND address = ? AND state IN ('pending', 'active')`, string(s.Channel), s.Address)
 		switch {
 		case err == nil && old.State == notify.Active:
@@ -82,7 +82,7 @@ func (st *Store) AddSubscriber(ctx context.Context, actor string, s notify.Subsc
 			return nil
 		case err == nil: // pending: start again with new secrets
 			if _, err := tx.ExecContext(ctx, `UPDATE notify_subscribers SET confirm_hash = ?, confirm_sent_at = ?, unsubscribe_token = ?, secret = ? WHERE id = ?`,
-				nullString(confirmHash), ftime(now), s.UnsubscribeToken, s.Secret, old.ID); err != nil {
+				nullString(confirmHash), sqlitedb.FormatTime(now), s.UnsubscribeToken, s.Secret, old.ID); err != nil {
 				return err
 			}
 			if err := cancelOpen(ctx, tx, old.ID, now); err != nil {
@@ -91,7 +91,7 @@ func (st *Store) AddSubscriber(ctx context.Context, actor string, s notify.Subsc
 			s.ID, s.CreatedAt = old.ID, old.CreatedAt
 		case errors.Is(err, sql.ErrNoRows):
 			res, err := tx.ExecContext(ctx, `INSERT INTO notify_subscribers (channel, address, state, confirm_hash, confirm_sent_at, unsubscribe_token, secret, created_at)
-				VALUES (?, ?, 'pending', ?, ?, ?, ?, ?)`, string(s.Channel), s.Address, nullString(confirmHash), ftime(now), s.UnsubscribeToken, s.Secret, ftime(now))
+				VALUES (?, ?, 'pending', ?, ?, ?, ?, ?)`, string(s.Channel), s.Address, nullString(confirmHash), sqlitedb.FormatTime(now), s.UnsubscribeToken, s.Secret, sqlitedb.FormatTime(now))
 			if err != nil {
 				return err
 			}
@@ -122,9 +122,10 @@ func (st *Store) AddSubscriber(ctx context.Context, actor string, s notify.Subsc
 }
 
 // ConfirmEmail implements notify.Store.
-func (st *Store) ConfirmEmail(ctx context.Context, actor, hash string, now time.Time) (notify.Subscriber, error) {
+func (st *Store) ConfirmEmail(ctx context.Context, actor, hash string, now time.Time) (_ notify.Subscriber, err error) {
+	defer errs.Wrap(&err, "notify/sqlite: ConfirmEmail")
 	var out notify.Subscriber
-	err := st.inTx(ctx, func(tx *sql.Tx) error {
+	err = sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
 		var sent string
 		s, err := subscriber(ctx, tx, `confirm_hash = ? AND channel = 'email'`, hash)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -152,7 +153,7 @@ func (st *Store) ConfirmEmail(ctx context.Context, actor, hash string, now time.
 		}
 		out = s
 		out.State, out.ConfirmedAt = notify.Active, &now
-		if _, err := tx.ExecContext(ctx, `UPDATE notify_subscribers SET state = 'active', confirmed_at = ? WHERE id = ?`, ftime(now), s.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE notify_subscribers SET state = 'active', confirmed_at = ? WHERE id = ?`, sqlitedb.FormatTime(now), s.ID); err != nil {
 			return err
 		}
 		return audit(ctx, tx, actor, "subscriber.confirm", s.ID, s, out, now)
@@ -161,7 +162,8 @@ func (st *Store) ConfirmEmail(ctx context.Context, actor, hash string, now time.
 }
 
 // SubscriberByToken implements notify.Store.
-func (st *Store) SubscriberByToken(ctx context.Context, token string) (notify.Subscriber, error) {
+func (st *Store) SubscriberByToken(ctx context.Context, token string) (_ notify.Subscriber, err error) {
+	defer errs.Wrap(&err, "notify/sqlite: SubscriberByToken")
 	s, err := subscriber(ctx, st.db, `unsubscribe_token = ?`, token)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, errs.NotFoundf("this unsubscribe link is not valid")
@@ -170,18 +172,20 @@ func (st *Store) SubscriberByToken(ctx context.Context, token string) (notify.Su
 }
 
 // Unsubscribe implements notify.Store.
-func (st *Store) Unsubscribe(ctx context.Context, actor, token string, now time.Time) (notify.Subscriber, error) {
+func (st *Store) Unsubscribe(ctx context.Context, actor, token string, now time.Time) (_ notify.Subscriber, err error) {
+	defer errs.Wrap(&err, "notify/sqlite: Unsubscribe")
 	return st.end(ctx, actor, "subscriber.unsubscribe", notify.Unsubscribed, `unsubscribe_token = ?`, token, now, false)
 }
 
 // RemoveSubscriber implements notify.Store.
-func (st *Store) RemoveSubscriber(ctx context.Context, actor string, id int64, now time.Time) (notify.Subscriber, error) {
+func (st *Store) RemoveSubscriber(ctx context.Context, actor string, id int64, now time.Time) (_ notify.Subscriber, err error) {
+	defer errs.Wrap(&err, "notify/sqlite: RemoveSubscriber %d", id)
 	return st.end(ctx, actor, "subscriber.remove", notify.Removed, `id = ?`, id, now, true)
 }
 
 func (st *Store) end(ctx context.Context, actor, action string, to notify.State, where string, arg any, now time.Time, strict bool) (notify.Subscriber, error) {
 	var out notify.Subscriber
-	err := st.inTx(ctx, func(tx *sql.Tx) error {
+	err := sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
 		s, err := subscriber(ctx, tx, where, arg)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errs.NotFoundf("no such subscriber")
@@ -197,7 +201,7 @@ func (st *Store) end(ctx context.Context, actor, action string, to notify.State,
 			return nil
 		}
 		out.State, out.EndedAt = to, &now
-		if _, err := tx.ExecContext(ctx, `UPDATE notify_subscribers SET state = ?, ended_at = ?, confirm_hash = NULL WHERE id = ?`, string(to), ftime(now), s.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE notify_subscribers SET state = ?, ended_at = ?, confirm_hash = NULL WHERE id = ?`, string(to), sqlitedb.FormatTime(now), s.ID); err != nil {
 			return err
 		}
 		if err := cancelOpen(ctx, tx, s.ID, now); err != nil {
@@ -209,7 +213,8 @@ func (st *Store) end(ctx context.Context, actor, action string, to notify.State,
 }
 
 // Subscribers implements notify.Store.
-func (st *Store) Subscribers(ctx context.Context) ([]notify.Subscriber, error) {
+func (st *Store) Subscribers(ctx context.Context) (_ []notify.Subscriber, err error) {
+	defer errs.Wrap(&err, "notify/sqlite: Subscribers")
 	rows, err := st.db.QueryContext(ctx, `SELECT `+subscriberCols+` FROM notify_subscribers ORDER BY created_at DESC, id DESC`)
 	if err != nil {
 		return nil, err
