@@ -88,3 +88,32 @@ func TestRelay(t *testing.T) {
 		t.Errorf("an update recorded more than a day before the pass: attempted %d, %d events", n, e.events())
 	}
 }
+
+// TestRelayLateRecordedResolution: an incident recorded with backfilled
+// instants a few hours old (news, not history) whose publishes were lost,
+// and no pass until 23 hours later: both updates were recorded in the
+// last day, so both events are told, although the incident was resolved
+// before that day began.
+func TestRelayLateRecordedResolution(t *testing.T) {
+	e := newEnv(t)
+	e.webhook("https://hooks.example.com/a")
+	now := e.clock.Now()
+	started, resolved := now.Add(-3*time.Hour), now.Add(-2*time.Hour)
+	inc, err := e.incidents.CreateIncident(e.ctx, "support", incidents.IncidentInput{Title: "Overnight outage", Message: "Down", StartedAt: &started,
+		Components: change("elb-us-east-1", incidents.MajorOutage)}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.incidents.AddUpdate(e.ctx, "support", inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Fixed", At: &resolved}, now); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(23 * time.Hour)
+	e.run(e.worker(notify.WorkerOptions{Incidents: e.incidents}))
+	got := map[notify.EventType]int{}
+	for _, j := range e.sender.sent() {
+		got[j.Delivery.EventType]++
+	}
+	if got[notify.IncidentCreated] != 1 || got[notify.IncidentResolved] != 1 || len(got) != 2 {
+		t.Errorf("the relay told %v, want incident.created and incident.resolved once each", got)
+	}
+}
