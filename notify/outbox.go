@@ -164,7 +164,7 @@ type Store interface {
 	Finish(ctx context.Context, job Job, r Result, next *time.Time, now time.Time) error
 	// Log returns the delivery log, newest first.
 	Log(ctx context.Context, f LogFilter) ([]Attempt, error)
-	// Deliveries returns the deliveries of an event type or kind,
-	// newest first (for tests and the admin page).
+	// Deliveries returns the newest limit deliveries (200 if limit is
+	// not positive), newest first (for tests and the admin page).
 	Deliveries(ctx context.Context, limit int) ([]Delivery, error)
 }

@@ -181,12 +181,17 @@ func (w *Worker) maintenanceEvents(ctx context.Context, now time.Time) error {
 // relayWindow. An update recorded more than relayWindow after the instant
 // it describes (the demo loader's and an import's history) is history, not
 // news, and is left out.
+//
+// The incidents are listed by the instants they describe, which may be up
+// to relayWindow before they were recorded: an update recorded since
+// "since" that is news is at or after since-relayWindow, and so is the end
+// of its incident, so listing from a second before that misses none.
 func (w *Worker) incidentEvents(ctx context.Context, now time.Time) error {
 	if w.opts.Incidents == nil {
 		return nil
 	}
 	since := now.Add(-relayWindow)
-	list, err := w.opts.Incidents.IncidentsBetween(ctx, since, now.Add(time.Second))
+	list, err := w.opts.Incidents.IncidentsBetween(ctx, since.Add(-relayWindow-time.Second), now.Add(time.Second))
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,75 @@
+// Package sqlite stores the notify domain in the Amends SQLite database:
+// subscribers, events, the outbox of deliveries and the delivery log. It
+// implements notify.Store on a *sql.DB opened by sqlitedb.Open and keeps
+// its row types to itself.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"io/fs"
+	"strconv"
+	"time"
+
+	"github.com/amends/amends/internal/sqlitedb"
+	"github.com/amends/amends/notify"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// MigrationSet is the name of this package's migrations in schema_migrations.
+const MigrationSet = "notify"
+
+// Migrate applies this package's migrations that db has not had yet.
+func Migrate(ctx context.Context, db *sql.DB) error {
+	sub, err := fs.Sub(migrationFS, "migrations")
+	if err != nil {
+		return err
+	}
+	return sqlitedb.Migrate(ctx, db, MigrationSet, sub)
+}
+
+// Store implements notify.Store.
+type Store struct{ db *sql.DB }
+
+var _ notify.Store = (*Store)(nil)
+
+// New migrates db (opened by sqlitedb.Open) and returns a Store on it.
+func New(db *sql.DB) (*Store, error) {
+	if err := Migrate(context.Background(), db); err != nil {
+		return nil, err
+	}
+	return &Store{db: db}, nil
+}
+
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func audit(ctx context.Context, tx *sql.Tx, actor, action string, id int64, before, after any, now time.Time) error {
+	return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{
+		Actor: actor, Action: action, Entity: "subscriber", EntityID: strconv.FormatInt(id, 10),
+		Before: before, After: after, At: now,
+	})
+}
+
+func nullTime(ns sql.NullString) (*time.Time, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	t, err := sqlitedb.ParseTime(ns.String)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
