@@ -6,14 +6,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
+	auditsqlite "github.com/amends/amends/audit/sqlite"
+
 	"github.com/amends/amends/internal/errs"
-	"github.com/amends/amends/internal/sqlitedb"
 	"github.com/amends/amends/notify"
 )
 
 func (e *env) actions(id int64) []string {
 	e.t.Helper()
-	list, _, err := sqlitedb.AuditEntries(e.ctx, e.db, sqlitedb.AuditFilter{Entity: "subscriber", EntityID: strconv.FormatInt(id, 10)})
+	list, _, err := auditsqlite.New(e.db).Entries(e.ctx, audit.Filter{Entity: "subscriber", EntityID: strconv.FormatInt(id, 10)})
 	if err != nil {
 		e.t.Fatal(err)
 	}
