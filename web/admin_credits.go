@@ -15,11 +15,12 @@ import (
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/form"
 )
 
 // The credit desk's admin pages: credit runs (preview, request, approve,
-// reject), the ledger, and their CSV exports. The actions are the ones the
-// JSON API calls (credits.go).
+// reject), the ledger, and their CSV exports. They call the same actions
+// as the JSON API (web/api): report's previews and the desk store's.
 
 const (
 	runsPerPage     = 50
@@ -213,10 +214,10 @@ func (s *Server) handlePreviewRun(c echo.Context) error {
 		if perr != nil || id <= 0 {
 			err = errs.Invalidf("incident", "%q is not an incident number", incident)
 		} else {
-			run, err = s.previewGoodwillRun(c, id)
+			run, err = s.reports.PreviewGoodwillRun(c.Request().Context(), by(c), id, s.now())
 		}
 	default:
-		run, err = s.previewRun(c, month)
+		run, err = s.reports.PreviewRun(c.Request().Context(), by(c), month, s.now())
 	}
 	if err != nil {
 		if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {
@@ -237,7 +238,7 @@ func (s *Server) handleCreditRun(c echo.Context) error {
 	if strings.HasSuffix(c.Param("id"), ".csv") {
 		return s.handleRunCSV(c)
 	}
-	id, err := pathID(c)
+	id, err := form.PathID(c)
 	if err != nil {
 		return err
 	}
@@ -345,7 +346,7 @@ func outstandingText(out desk.RunIssue) string {
 // runAction is a POST on a run: the action, then back to the run's page.
 func (s *Server) runAction(act func(c echo.Context, id int64) (desk.CreditRun, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		id, err := pathID(c)
+		id, err := form.PathID(c)
 		if err != nil {
 			return err
 		}
@@ -356,13 +357,25 @@ func (s *Server) runAction(act func(c echo.Context, id int64) (desk.CreditRun, e
 	}
 }
 
-func (s *Server) handleRequestRun(c echo.Context) error { return s.runAction(s.requestRun)(c) }
+// handleRequestRun asks for the run to be paid.
+func (s *Server) handleRequestRun(c echo.Context) error {
+	return s.runAction(func(c echo.Context, id int64) (desk.CreditRun, error) {
+		return s.desk.RequestRun(c.Request().Context(), by(c), id, s.now())
+	})(c)
+}
 
-func (s *Server) handleApproveRun(c echo.Context) error { return s.runAction(s.approveRun)(c) }
+// handleApproveRun approves and issues the run: 403 for its requester,
+// 409 the second time.
+func (s *Server) handleApproveRun(c echo.Context) error {
+	return s.runAction(func(c echo.Context, id int64) (desk.CreditRun, error) {
+		return s.desk.ApproveRun(c.Request().Context(), by(c), id, s.now())
+	})(c)
+}
 
+// handleRejectRun refuses the run with the form's reason.
 func (s *Server) handleRejectRun(c echo.Context) error {
 	return s.runAction(func(c echo.Context, id int64) (desk.CreditRun, error) {
-		return s.rejectRun(c, id, c.FormValue("reason"))
+		return s.desk.RejectRun(c.Request().Context(), by(c), id, c.FormValue("reason"), s.now())
 	})(c)
 }
 
@@ -434,7 +447,7 @@ func ledgerRow(e desk.LedgerEntry) templates.LedgerRow {
 
 // handleLedger shows "/admin/credits/ledger" with its filters.
 func (s *Server) handleLedger(c echo.Context) error {
-	f, err := ledgerFilter(c)
+	f, err := form.LedgerFilter(c)
 	if err != nil {
 		return err
 	}
@@ -469,7 +482,7 @@ var ledgerCSVHeader = []string{"id", "created_at", "customer", "currency", "amou
 
 // handleLedgerCSV is "/admin/credits/ledger.csv": every entry the filters select.
 func (s *Server) handleLedgerCSV(c echo.Context) error {
-	f, err := ledgerFilter(c)
+	f, err := form.LedgerFilter(c)
 	if err != nil {
 		return err
 	}

@@ -304,7 +304,7 @@ func (s *Server) handleRotateStatement(c echo.Context) error {
 	return s.renderCustomer(c, http.StatusOK, templates.CustomerPage{StatementURL: s.spBase(c) + "/statement/" + token})
 }
 
-// componentCheck is knownComponent for the request.
+// componentCheck is report.Reports.KnownComponent for the request.
 func (s *Server) componentCheck(c echo.Context) func(field, id string) error {
-	return func(field, id string) error { return s.knownComponent(c, field, id) }
+	return func(field, id string) error { return s.reports.KnownComponent(c.Request().Context(), field, id) }
 }

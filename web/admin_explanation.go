@@ -16,6 +16,7 @@ import (
 	"github.com/amends/amends/notify"
 	"github.com/amends/amends/sla"
 	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/form"
 )
 
 // explanationDone are the notices shown after a write ("?done=...").
@@ -42,7 +43,7 @@ func revisionPath(id int64, n int) string {
 // unpublished revision, the editor holds the text a new one starts from:
 // the last published revision's, or a draft prefilled from the incident.
 func (s *Server) handleAdminExplanation(c echo.Context) error {
-	id, err := pathID(c)
+	id, err := form.PathID(c)
 	if err != nil {
 		return err
 	}
@@ -256,7 +257,7 @@ func (s *Server) monthFigures(ctx context.Context, period sla.Period, services [
 // draft, "preview" shows the text rendered without saving, and "submit"
 // saves and sends it for review (refusing empty text before saving).
 func (s *Server) handleSaveExplanation(c echo.Context) error {
-	id, err := pathID(c)
+	id, err := form.PathID(c)
 	if err != nil {
 		return err
 	}
@@ -319,7 +320,7 @@ func (s *Server) handleSaveExplanation(c echo.Context) error {
 // handlePublishExplanation publishes the revision in review (manager and
 // above, and not its author or an editor: errs.Forbidden).
 func (s *Server) handlePublishExplanation(c echo.Context) error {
-	id, err := pathID(c)
+	id, err := form.PathID(c)
 	if err != nil {
 		return err
 	}
@@ -341,7 +342,7 @@ func (s *Server) handlePublishExplanation(c echo.Context) error {
 // the reviewer's note (manager and above); a missing note re-renders the
 // page with the error.
 func (s *Server) handleReturnExplanation(c echo.Context) error {
-	id, err := pathID(c)
+	id, err := form.PathID(c)
 	if err != nil {
 		return err
 	}

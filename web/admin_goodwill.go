@@ -15,14 +15,15 @@ import (
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/form"
 )
 
 // The goodwill section of the admin incident page: the incident's grants,
 // and the forms to request one (support), approve the pending one (a
 // manager who did not request it), withdraw it (its requester or a
 // manager) and preview the goodwill run of an approved grant once the
-// incident is resolved. The actions are the ones the JSON API calls
-// (api_goodwill.go).
+// incident is resolved. They check and act as the JSON API does (web/api):
+// report's checks and previews, then the desk store.
 
 var goodwillStateLabels = map[desk.GoodwillState]string{
 	desk.GoodwillPending: "Pending approval", desk.GoodwillApproved: "Approved", desk.GoodwillWithdrawn: "Withdrawn",
@@ -141,7 +142,7 @@ var goodwillListField = regexp.MustCompile(`^(services|components|eligible_compo
 // (support and above); bad input shows the page again with the error at
 // its field, and stores nothing.
 func (s *Server) handleRequestGoodwill(c echo.Context) error {
-	id, err := pathID(c)
+	id, err := form.PathID(c)
 	if err != nil {
 		return err
 	}
@@ -164,8 +165,11 @@ func (s *Server) handleRequestGoodwill(c echo.Context) error {
 			err = errs.Invalidf("days", "is required")
 		}
 	} else {
-		g, err = s.requestGoodwill(c, id, desk.GoodwillGrant{Days: days, Services: form.services, Components: form.components,
-			EligibleComponents: form.eligible, Reason: form.reason})
+		g, err = s.reports.CheckGoodwill(ctx, id, desk.GoodwillGrant{Days: days, Services: form.services, Components: form.components,
+			EligibleComponents: form.eligible, Reason: form.reason}, s.now())
+		if err == nil {
+			g, err = s.desk.RequestGoodwill(ctx, by(c), g, s.now())
+		}
 	}
 	if err != nil {
 		if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {
@@ -189,7 +193,7 @@ func (s *Server) handleRequestGoodwill(c echo.Context) error {
 // handleApproveGoodwill approves a pending grant (managers): 403 for its
 // requester, 409 once it is approved or withdrawn; then back to its incident.
 func (s *Server) handleApproveGoodwill(c echo.Context) error {
-	id, err := pathID(c)
+	id, err := form.PathID(c)
 	if err != nil {
 		return err
 	}
@@ -205,12 +209,15 @@ func (s *Server) handleApproveGoodwill(c echo.Context) error {
 // shown again with the error at it; 403 for anyone else, 409 once the
 // grant is approved or withdrawn.
 func (s *Server) handleWithdrawGoodwill(c echo.Context) error {
-	id, err := pathID(c)
+	id, err := form.PathID(c)
 	if err != nil {
 		return err
 	}
 	reason := c.FormValue("reason")
-	g, werr := s.withdrawGoodwill(c, id, reason)
+	// Its requester may withdraw it, and so may anyone of the manager's
+	// role or above.
+	manager := currentUser(c) != nil && currentUser(c).Role.AtLeast(auth.Manager)
+	g, werr := s.desk.WithdrawGoodwill(c.Request().Context(), by(c), id, manager, reason, s.now())
 	if werr == nil {
 		return c.Redirect(http.StatusSeeOther, incidentGoodwillPath(g.Incident))
 	}

@@ -9,12 +9,13 @@ import (
 
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/web/api"
 )
 
 // resolvedIncidentID is the id of the newest resolved incident.
 func (e *testEnv) resolvedIncidentID(token string) int64 {
 	e.t.Helper()
-	var list apiList[incidents.Incident]
+	var list api.List[incidents.Incident]
 	e.api("GET", "/incidents?state=resolved", token, nil).expect(e.t, http.StatusOK).decode(e.t, &list)
 	if len(list.Items) == 0 {
 		e.t.Fatal("no resolved incident")

@@ -13,6 +13,7 @@ import (
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/notify"
 	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/form"
 )
 
 const adminIncidentsPerPage = 25
@@ -20,7 +21,7 @@ const adminIncidentsPerPage = 25
 // handleAdminIncidents shows "/admin/incidents": active, then resolved.
 func (s *Server) handleAdminIncidents(c echo.Context) error {
 	ctx := c.Request().Context()
-	page, err := pageParam(c)
+	page, err := form.Page(c)
 	if err != nil {
 		return err
 	}
@@ -132,7 +133,7 @@ func (s *Server) handleCreateIncident(c echo.Context) error {
 		in.StartedAt, err = parseFormTime("started_at", c.FormValue("started_at"))
 	}
 	if err == nil {
-		err = s.checkCustomers(ctx, in.Components)
+		err = s.reports.CheckCustomers(ctx, in.Components)
 	}
 	var inc incidents.Incident
 	if err == nil {
@@ -160,7 +161,7 @@ func (s *Server) handleCreateIncident(c echo.Context) error {
 
 // handleAdminIncident shows "/admin/incidents/:id" with the update form.
 func (s *Server) handleAdminIncident(c echo.Context) error {
-	id, err := pathID(c)
+	id, err := form.PathID(c)
 	if err != nil {
 		return err
 	}
@@ -252,7 +253,7 @@ func currentStates(inc incidents.Incident) map[string]incidents.ComponentStatus 
 
 // handlePostUpdate posts an update (or the resolution) from the form.
 func (s *Server) handlePostUpdate(c echo.Context) error {
-	id, err := pathID(c)
+	id, err := form.PathID(c)
 	if err != nil {
 		return err
 	}
@@ -281,7 +282,7 @@ func (s *Server) handlePostUpdate(c echo.Context) error {
 		in.Components = form.change
 	}
 	if err == nil {
-		err = s.checkCustomers(ctx, in.Components)
+		err = s.reports.CheckCustomers(ctx, in.Components)
 	}
 	var updated incidents.Incident
 	if err == nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/notify"
 	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/form"
 )
 
 // maintenanceView is "/admin/maintenance" with the form as given.
@@ -101,7 +102,7 @@ func (s *Server) handleScheduleMaintenance(c echo.Context) error {
 
 // handleAdvanceMaintenance starts or completes a window now.
 func (s *Server) handleAdvanceMaintenance(c echo.Context) error {
-	id, err := pathID(c)
+	id, err := form.PathID(c)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/form"
 )
 
 // The manual credits' admin pages and the credit settings: support grants a
@@ -245,7 +246,7 @@ func (s *Server) manualInput(ctx context.Context, f templates.ManualCreditFields
 	}
 	m.Currency = a.Currency
 	if f.Service != "" {
-		if err := s.knownService(ctx, "service", f.Service); err != nil {
+		if err := s.reports.KnownService(ctx, "service", f.Service); err != nil {
 			return m, err
 		}
 	}
@@ -264,7 +265,7 @@ func (s *Server) handleRejectManualCredit(c echo.Context) error {
 }
 
 func (s *Server) decideManualCredit(c echo.Context, decide func(context.Context, audit.Actor, int64, time.Time) (desk.ManualCredit, error)) error {
-	id, err := pathID(c)
+	id, err := form.PathID(c)
 	if err != nil {
 		return err
 	}

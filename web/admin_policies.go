@@ -91,18 +91,6 @@ func countOptions(on map[sla.Status]bool) []templates.Option {
 	return out
 }
 
-// knownService returns errs.Invalid on field unless service id exists.
-func (s *Server) knownService(ctx context.Context, field, id string) error {
-	if id == "" {
-		return errs.Invalidf(field, "is required")
-	}
-	_, err := s.incidents.Service(ctx, id)
-	if errs.CodeOf(err) == errs.NotFound {
-		return errs.Invalidf(field, "unknown service %q", id)
-	}
-	return err
-}
-
 // deskChoices are the services and customers a desk form chooses from,
 // and their names.
 type deskChoices struct {
@@ -528,7 +516,7 @@ func (s *Server) savePolicy(c echo.Context, id string) error {
 	form, _ := c.FormParams()
 	p, rows, err := policyInput(f, form)
 	if err == nil {
-		err = s.knownService(ctx, "service", p.Service)
+		err = s.reports.KnownService(ctx, "service", p.Service)
 	}
 	if err == nil && id == "" {
 		_, err = s.desk.CreatePolicy(ctx, by(c), p, s.now())

@@ -10,6 +10,7 @@ import (
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/notify"
 	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/form"
 )
 
 var subscriberStates = map[notify.State]string{
@@ -62,7 +63,7 @@ func (s *Server) handleRemoveSubscriber(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c)
+	id, err := form.PathID(c)
 	if err != nil {
 		return err
 	}

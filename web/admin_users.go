@@ -9,6 +9,7 @@ import (
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/form"
 )
 
 func roleOptions(selected auth.Role) []templates.Option {
@@ -84,7 +85,7 @@ func (s *Server) handleCreateUser(c echo.Context) error {
 }
 
 func (s *Server) handleSetRole(c echo.Context) error {
-	id, err := pathID(c)
+	id, err := form.PathID(c)
 	if err != nil {
 		return err
 	}
@@ -99,7 +100,7 @@ func (s *Server) handleSetRole(c echo.Context) error {
 }
 
 func (s *Server) handleSetDisabled(c echo.Context) error {
-	id, err := pathID(c)
+	id, err := form.PathID(c)
 	if err != nil {
 		return err
 	}
@@ -131,7 +132,7 @@ func (s *Server) handleCreateToken(c echo.Context) error {
 }
 
 func (s *Server) handleRevokeToken(c echo.Context) error {
-	id, err := pathID(c)
+	id, err := form.PathID(c)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/web/api"
 )
 
 // personToken creates a user with email and role and returns a token of theirs.
@@ -27,6 +28,10 @@ func (e *testEnv) personToken(email string, role auth.Role) string {
 	}
 	return raw
 }
+
+// apiRun is the API's answer for a credit run, as report_customer_test.go
+// decodes it.
+type apiRun = api.Run
 
 var elbPolicyJSON = map[string]any{"service": "ELB", "target": "99.95",
 	"tiers": []map[string]any{{"below": "99.95", "credit_percent": "10"}, {"below": "99.0", "credit_percent": 30}}}
@@ -60,7 +65,7 @@ func TestCreditRunAPI(t *testing.T) {
 	if run.State != desk.RunPreviewed || run.Lines != 1 || run.Totals[0].PayableMinor != 25000 {
 		t.Fatalf("preview %+v", run)
 	}
-	var got apiRun
+	var got api.Run
 	env.api("GET", fmt.Sprintf("/credit-runs/%d", run.ID), viewer, nil).expect(t, http.StatusOK).decode(t, &got)
 	if len(got.Lines) != 1 || got.Lines[0].Uptime != "99.8655" || got.Lines[0].Reason != "uptime 99.8655% below 99.95%: 10% of 2,500.00 USD" {
 		t.Fatalf("lines %+v", got.Lines)
@@ -83,7 +88,7 @@ func TestCreditRunAPI(t *testing.T) {
 	}
 	env.api("POST", path+"/approve", zoe, nil).expect(t, http.StatusConflict)
 
-	var led apiList[desk.LedgerEntry]
+	var led api.List[desk.LedgerEntry]
 	env.api("GET", "/ledger?customer=acme&period=2012-12", viewer, nil).expect(t, http.StatusOK).decode(t, &led)
 	if led.Total != 1 || led.Items[0].AmountMinor != 25000 || led.Items[0].RunID != run.ID {
 		t.Fatalf("ledger %+v", led)

@@ -9,6 +9,7 @@ import (
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/web/api"
 )
 
 // A goodwill grant is requested, approved by another manager (403 for the
@@ -21,7 +22,7 @@ func TestGoodwillAPI(t *testing.T) {
 	zoe := env.personToken("zoe@example.com", auth.Manager)
 	viewer := env.token(auth.Viewer)
 	env.seedDesk(support, max)
-	var list apiList[incidents.Incident]
+	var list api.List[incidents.Incident]
 	env.api("GET", "/incidents?state=resolved", viewer, nil).expect(t, http.StatusOK).decode(t, &list)
 	inc := list.Items[0].ID
 	path := fmt.Sprintf("/incidents/%d/goodwill", inc)
@@ -58,7 +59,7 @@ func TestGoodwillAPI(t *testing.T) {
 	env.api("POST", approve, max, nil).expect(t, http.StatusForbidden)     // the requester
 	env.api("POST", approve, zoe, nil).expect(t, http.StatusOK).decode(t, &g)
 	env.api("POST", approve, zoe, nil).expect(t, http.StatusConflict)
-	var grants apiList[desk.GoodwillGrant]
+	var grants api.List[desk.GoodwillGrant]
 	env.api("GET", path, viewer, nil).expect(t, http.StatusOK).decode(t, &grants)
 	if grants.Total != 1 || grants.Items[0].State != desk.GoodwillApproved || grants.Items[0].ApprovedBy != "zoe@example.com" {
 		t.Fatalf("grants %+v", grants)
@@ -77,7 +78,7 @@ func TestGoodwillAPI(t *testing.T) {
 		return run
 	}
 	first := pay()
-	var led apiList[desk.LedgerEntry]
+	var led api.List[desk.LedgerEntry]
 	env.api("GET", fmt.Sprintf("/ledger?run=%d", first.ID), viewer, nil).expect(t, http.StatusOK).decode(t, &led)
 	if led.Total != 1 || led.Items[0].Kind != desk.EntryGoodwill || led.Items[0].AmountMinor != 80645 || led.Items[0].Incident != fmt.Sprint(inc) {
 		t.Fatalf("ledger %+v", led)
@@ -132,7 +133,7 @@ func TestWithdrawGoodwillAPI(t *testing.T) {
 	if e := env.api("POST", fmt.Sprintf("/goodwill/%d/withdraw", g.ID), support, map[string]any{"reason": "late"}).expect(t, http.StatusConflict).apiError(t); !strings.Contains(e.Message, "already approved") {
 		t.Errorf("approved: %+v", e)
 	}
-	var grants apiList[desk.GoodwillGrant]
+	var grants api.List[desk.GoodwillGrant]
 	env.api("GET", path, viewer, nil).expect(t, http.StatusOK).decode(t, &grants)
 	if grants.Total != 3 || grants.Items[0].State != desk.GoodwillWithdrawn || grants.Items[1].WithdrawnBy != "max@example.com" || grants.Items[2].State != desk.GoodwillApproved {
 		t.Fatalf("grants %+v", grants.Items)

@@ -8,6 +8,7 @@ import (
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/web/api"
 )
 
 // An update's component change may name the customers it hit: unknown
@@ -56,7 +57,7 @@ func TestImpactNamesCustomersAPI(t *testing.T) {
 
 	var run desk.CreditRun
 	env.api("POST", "/credit-runs", support, map[string]any{"month": "2012-12"}).expect(t, http.StatusCreated).decode(t, &run)
-	var lines apiRun
+	var lines api.Run
 	env.api("GET", fmt.Sprintf("/credit-runs/%d", run.ID), support, nil).expect(t, http.StatusOK).decode(t, &lines)
 	down := map[string]string{}
 	for _, l := range lines.Lines {

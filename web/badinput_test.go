@@ -10,6 +10,7 @@ import (
 
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/web/api"
 )
 
 // Every refused input answers 4xx, says which field is wrong (beside it in
@@ -221,7 +222,7 @@ func TestBadAPIInput(t *testing.T) {
 		{"wrong type: title", "POST", "/incidents", incident("title", 5), 422, "title", "string"},
 		{"wrong type: components", "POST", "/incidents", incident("components", "elb-us-east-1"), 422, "components", ""},
 		{"wrong type: excluded", "POST", "/incidents", incident("excluded", "yes"), 422, "excluded", "bool"},
-		{"body over the limit", "POST", "/incidents", incident("message", strings.Repeat("m", maxJSONBody)), 413, "", "larger"},
+		{"body over the limit", "POST", "/incidents", incident("message", strings.Repeat("m", api.MaxBody)), 413, "", "larger"},
 
 		{"update: phase going back", "POST", updates, map[string]any{"phase": "investigating", "message": "m"}, 422, "phase", "back"},
 		{"update: resolution before the start", "POST", updates, map[string]any{"phase": "resolved", "message": "m", "at": "2012-12-24T20:00:00Z"}, 422, "at", "before"},

@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/templates"
@@ -200,6 +201,10 @@ func currentUser(c echo.Context) *auth.User { return auth.UserFrom(c.Request().C
 
 // actor is who the audit log names for this request's writes.
 func actor(c echo.Context) string { return auth.ActorFrom(c.Request().Context()).AuditLabel() }
+
+// by is the acting person for the desk's two-person rules (the signed-in
+// user, whatever token or session they use) and the audit label.
+func by(c echo.Context) audit.Actor { return auth.ActorFrom(c.Request().Context()) }
 
 func (s *Server) setSessionCookie(c echo.Context, id string) {
 	c.SetCookie(&http.Cookie{

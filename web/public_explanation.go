@@ -10,12 +10,13 @@ import (
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/form"
 )
 
 // handleExplanation serves "/incidents/:id/explanation": the newest
 // published revision of the incident's explanation, from the page cache.
 func (s *Server) handleExplanation(c echo.Context) error {
-	id, err := pathID(c)
+	id, err := form.PathID(c)
 	if err != nil {
 		return err
 	}
@@ -25,7 +26,7 @@ func (s *Server) handleExplanation(c echo.Context) error {
 // handleExplanationRevision serves
 // "/incidents/:id/explanation/revisions/:n": one published revision.
 func (s *Server) handleExplanationRevision(c echo.Context) error {
-	id, err := pathID(c)
+	id, err := form.PathID(c)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/form"
 )
 
 const historyPerPage = 20
@@ -15,7 +16,7 @@ const historyPerPage = 20
 // handleHistory serves "/history": resolved incidents, newest first, grouped
 // by the month (UTC) they started in.
 func (s *Server) handleHistory(c echo.Context) error {
-	page, err := pageParam(c)
+	page, err := form.Page(c)
 	if err != nil {
 		return err
 	}
@@ -52,17 +53,4 @@ func (s *Server) handleHistory(c echo.Context) error {
 		body, err := renderBytes(ctx, templates.History(v))
 		return rendered{htmlType, body, 0}, err
 	})
-}
-
-// pageParam reads "?page=N" (default 1).
-func pageParam(c echo.Context) (int, error) {
-	raw := c.QueryParam("page")
-	if raw == "" {
-		return 1, nil
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil || n < 1 || n > 100000 {
-		return 0, errs.Invalidf("page", "%q is not a page number", raw)
-	}
-	return n, nil
 }

@@ -6,13 +6,13 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/form"
 )
 
 // handleIncident serves "/incidents/:id", an incident's whole timeline.
 func (s *Server) handleIncident(c echo.Context) error {
-	id, err := pathID(c)
+	id, err := form.PathID(c)
 	if err != nil {
 		return err
 	}
@@ -43,13 +43,4 @@ func (s *Server) handleIncident(c echo.Context) error {
 		body, err := renderBytes(ctx, templates.Incident(v))
 		return rendered{htmlType, body, 0}, err
 	})
-}
-
-// pathID reads the ":id" path parameter as a positive integer.
-func pathID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errs.NotFoundf("no such page")
-	}
-	return id, nil
 }

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"encoding/json"
@@ -9,31 +9,33 @@ import (
 
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/notify"
+	"github.com/amends/amends/web/form"
 )
 
-// GET /api/v1/maintenance: windows not yet completed, soonest first.
-func (s *Server) apiListMaintenance(c echo.Context) error {
-	list, err := s.incidents.Maintenances(c.Request().Context(), s.now())
+// ListMaintenance is GET /api/v1/maintenance: windows not yet completed,
+// soonest first.
+func (h *Handler) ListMaintenance(c echo.Context) error {
+	list, err := h.incidents.Maintenances(c.Request().Context(), h.now())
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, apiList[incidents.Maintenance]{Items: nonNil(list), Total: len(list)})
+	return c.JSON(http.StatusOK, List[incidents.Maintenance]{Items: nonNil(list), Total: len(list)})
 }
 
-// GET /api/v1/maintenance/:id
-func (s *Server) apiGetMaintenance(c echo.Context) error {
-	id, err := pathID(c)
+// GetMaintenance is GET /api/v1/maintenance/:id.
+func (h *Handler) GetMaintenance(c echo.Context) error {
+	id, err := form.PathID(c)
 	if err != nil {
 		return err
 	}
-	m, err := s.incidents.Maintenance(c.Request().Context(), id)
+	m, err := h.incidents.Maintenance(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, m)
 }
 
-type apiMaintenanceRequest struct {
+type maintenanceRequest struct {
 	Title       string          `json:"title"`
 	Message     string          `json:"message"`
 	Components  []string        `json:"components"`
@@ -42,9 +44,9 @@ type apiMaintenanceRequest struct {
 	AnnouncedAt json.RawMessage `json:"announced_at"`
 }
 
-// POST /api/v1/maintenance
-func (s *Server) apiScheduleMaintenance(c echo.Context) error {
-	var req apiMaintenanceRequest
+// ScheduleMaintenance is POST /api/v1/maintenance.
+func (h *Handler) ScheduleMaintenance(c echo.Context) error {
+	var req maintenanceRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -59,18 +61,19 @@ func (s *Server) apiScheduleMaintenance(c echo.Context) error {
 	if in.AnnouncedAt, err = apiTime("announced_at", req.AnnouncedAt); err != nil {
 		return err
 	}
-	m, err := s.incidents.CreateMaintenance(c.Request().Context(), actor(c), in, s.now())
+	m, err := h.incidents.CreateMaintenance(c.Request().Context(), by(c).AuditLabel(), in, h.now())
 	if err != nil {
 		return err
 	}
-	s.pages.invalidate()
-	s.publish(c.Request().Context(), notify.ForNewMaintenance(m))
+	h.invalidate()
+	h.publish(c.Request().Context(), notify.ForNewMaintenance(m))
 	return created(c, "/api/v1/maintenance/"+strconv.FormatInt(m.ID, 10), m)
 }
 
-// POST /api/v1/maintenance/:id/advance {"phase": "in_progress"|"completed"}
-func (s *Server) apiAdvanceMaintenance(c echo.Context) error {
-	id, err := pathID(c)
+// AdvanceMaintenance is POST /api/v1/maintenance/:id/advance
+// {"phase": "in_progress"|"completed"}.
+func (h *Handler) AdvanceMaintenance(c echo.Context) error {
+	id, err := form.PathID(c)
 	if err != nil {
 		return err
 	}
@@ -80,14 +83,14 @@ func (s *Server) apiAdvanceMaintenance(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	now := s.now()
-	m, err := s.incidents.AdvanceMaintenance(c.Request().Context(), actor(c), id, req.Phase, now)
+	now := h.now()
+	m, err := h.incidents.AdvanceMaintenance(c.Request().Context(), by(c).AuditLabel(), id, req.Phase, now)
 	if err != nil {
 		return err
 	}
-	s.pages.invalidate()
+	h.invalidate()
 	if ev, ok := notify.ForAdvance(m, now); ok {
-		s.publish(c.Request().Context(), ev)
+		h.publish(c.Request().Context(), ev)
 	}
 	return c.JSON(http.StatusOK, m)
 }

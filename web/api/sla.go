@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"bufio"
@@ -16,11 +16,11 @@ import (
 // a provider's whole customer base (a 100,000-customer month is about 20 MiB).
 const maxScenarioBody = 256 << 20
 
-// POST /api/v1/sla/evaluate: the spec's scenario JSON in, its result out,
-// exactly as `amends sla evaluate` prints it. A scenario without "as_of" is
-// evaluated as of now. Bad input is 422 (400 if it is not JSON of the right
-// shape) naming the field path.
-func (s *Server) apiEvaluateSLA(c echo.Context) error {
+// EvaluateSLA is POST /api/v1/sla/evaluate: the spec's scenario JSON in,
+// its result out, exactly as `amends sla evaluate` prints it. A scenario
+// without "as_of" is evaluated as of now. Bad input is 422 (400 if it is
+// not JSON of the right shape) naming the field path.
+func (h *Handler) EvaluateSLA(c echo.Context) error {
 	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxScenarioBody)
 	scenario, err := sla.DecodeScenario(bufio.NewReaderSize(body, 1<<20))
 	if err != nil {
@@ -31,7 +31,7 @@ func (s *Server) apiEvaluateSLA(c echo.Context) error {
 		return err
 	}
 	if scenario.AsOf.IsZero() {
-		scenario.AsOf = s.now()
+		scenario.AsOf = h.now()
 	}
 	result, err := sla.Evaluate(scenario)
 	if err != nil {

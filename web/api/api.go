@@ -1,0 +1,187 @@
+// Package api is the JSON API v1 (/api/v1): incidents and their updates,
+// maintenance, services and components, the current status, the SLA
+// engine's evaluation, and the credit desk (customers with their
+// resources, charges and claims, SLA policies, goodwill grants, credit
+// runs, the ledger, manual credits and their thresholds).
+//
+// Its Handler's methods are echo handlers that web mounts in its URL map
+// (web/routes.go) behind the bearer-token and role checks; who is acting
+// comes from the request's context (auth.ActorFrom). Handlers decode the
+// body strictly, check what it names, call the domain stores and answer
+// JSON; errors are returned to web's error handler, which answers
+// {"error": {"field", "message"}} with the status of their code.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/amends/amends/audit"
+	"github.com/amends/amends/auth"
+	"github.com/amends/amends/desk"
+	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/notify"
+	"github.com/amends/amends/report"
+)
+
+// Deps is what the API works with.
+type Deps struct {
+	Incidents incidents.Store
+	Desk      desk.Store
+	// Reports loads and evaluates stored data: the current status, credit
+	// run previews and the checks of what a request names.
+	Reports *report.Reports
+	// Publish tells subscribers about an incident or maintenance after its
+	// write has committed.
+	Publish func(context.Context, notify.Event)
+	// Invalidate drops the public pages' cached copies after a write that
+	// they show.
+	Invalidate func()
+	// Now is the current instant, truncated to the second as stored.
+	Now func() time.Time
+	// Past says the server's pages describe an instant of the past (web's
+	// Config.AsOf): GET /status then leaves out, as the pages do, what was
+	// declared or announced after now.
+	Past bool
+}
+
+// Handler serves the JSON API. Build it with New.
+type Handler struct {
+	incidents  incidents.Store
+	desk       desk.Store
+	reports    *report.Reports
+	publish    func(context.Context, notify.Event)
+	invalidate func()
+	now        func() time.Time
+	past       bool
+}
+
+// New returns the API's handler over d.
+func New(d Deps) *Handler {
+	return &Handler{incidents: d.Incidents, desk: d.Desk, reports: d.Reports, publish: d.Publish,
+		invalidate: d.Invalidate, now: d.Now, past: d.Past}
+}
+
+// by is the acting person (the signed-in user, whatever token they use):
+// whom the desk's two-person rules compare and the audit log names.
+func by(c echo.Context) audit.Actor { return auth.ActorFrom(c.Request().Context()) }
+
+// MaxBody bounds an API request body (other than a scenario posted for
+// evaluation, see EvaluateSLA).
+const MaxBody = 1 << 20
+
+// decodeJSON reads the request body into v, strictly: unknown fields, a
+// second value or a body over MaxBody are errors that name the field.
+func decodeJSON(c echo.Context, v any) error {
+	body := http.MaxBytesReader(c.Response(), c.Request().Body, MaxBody)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if err := dec.Decode(&struct{}{}); err != io.EOF {
+		return errs.Malformedf("", "the body must hold one JSON value")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return &errs.Error{Code: errs.TooLarge, Message: fmt.Sprintf("the body is larger than %d bytes", MaxBody)}
+	case errors.As(err, &syntax):
+		return errs.Malformedf("", "the body is not valid JSON (at byte %d): %v", syntax.Offset, err)
+	case errors.As(err, &typ):
+		return errs.Invalidf(typ.Field, "must be a %s, not a JSON %s", typ.Type, typ.Value)
+	case errors.Is(err, io.EOF):
+		return errs.Malformedf("", "the body is empty; send a JSON object")
+	case errs.CodeOf(err) != errs.Internal:
+		return err
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return errs.Malformedf(strings.Trim(name, `"`), "is not a known field")
+	}
+	return errs.Malformedf("", "the body could not be read: %v", err)
+}
+
+// apiTime reads an optional RFC 3339 instant, naming field when it is not one.
+func apiTime(field string, raw json.RawMessage) (*time.Time, error) {
+	text := strings.TrimSpace(string(raw))
+	if text == "" || text == "null" {
+		return nil, nil
+	}
+	s, err := strconv.Unquote(text)
+	if err != nil {
+		return nil, errs.Invalidf(field, "%s is not an RFC 3339 time in quotes, such as \"2012-12-24T20:24:00Z\"", text)
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return nil, errs.Invalidf(field, "%q is not an RFC 3339 time, such as \"2012-12-24T20:24:00Z\"", s)
+	}
+	return &t, nil
+}
+
+// requiredAPITime is apiTime for a field that must be given.
+func requiredAPITime(field string, raw json.RawMessage) (time.Time, error) {
+	t, err := apiTime(field, raw)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if t == nil {
+		return time.Time{}, errs.Invalidf(field, "is required")
+	}
+	return *t, nil
+}
+
+// created answers 201 with the new resource and its location.
+func created(c echo.Context, location string, v any) error {
+	c.Response().Header().Set(echo.HeaderLocation, location)
+	return c.JSON(http.StatusCreated, v)
+}
+
+// List is how the API answers a collection: its items (a page of them
+// where the request pages) and how many there are in all.
+type List[T any] struct {
+	Items []T `json:"items"`
+	Total int `json:"total"`
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// pageParams reads ?offset= and ?limit= (limit defaults to def, at most max).
+func pageParams(c echo.Context, def, max int) (int, int, error) {
+	offset, limit := 0, def
+	if v := c.QueryParam("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return 0, 0, errs.Invalidf("offset", "%q is not a whole number of 0 or more", v)
+		}
+		offset = n
+	}
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > max {
+			return 0, 0, errs.Invalidf("limit", "%q is not a whole number from 1 to %d", v, max)
+		}
+		limit = n
+	}
+	return offset, limit, nil
+}

@@ -1,0 +1,58 @@
+// Package form reads what a request says in its path and query string the
+// same way for the admin pages and the JSON API: a record's id, a page
+// number and the ledger's filters. Each refusal is a domain error naming
+// the parameter, which web's error handler turns into the status.
+package form
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/amends/amends/desk"
+	"github.com/amends/amends/internal/errs"
+)
+
+// PathID reads the ":id" path parameter as a positive integer:
+// errs.NotFound otherwise, as no page or resource has such an id.
+func PathID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errs.NotFoundf("no such page")
+	}
+	return id, nil
+}
+
+// Page reads "?page=N" (default 1): errs.Invalid on "page" unless N is a
+// whole number from 1 to 100000.
+func Page(c echo.Context) (int, error) {
+	raw := c.QueryParam("page")
+	if raw == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 1 || n > 100000 {
+		return 0, errs.Invalidf("page", "%q is not a page number", raw)
+	}
+	return n, nil
+}
+
+// LedgerFilter reads ?customer=, ?period= and ?run= (offset and limit are
+// left to the caller): errs.Invalid on "period" for a period that is not a
+// month (YYYY-MM), on "run" for one that is not a run id.
+func LedgerFilter(c echo.Context) (desk.LedgerFilter, error) {
+	f := desk.LedgerFilter{Customer: strings.TrimSpace(c.QueryParam("customer")), Period: strings.TrimSpace(c.QueryParam("period"))}
+	if f.Period != "" {
+		if err := desk.CheckMonth("period", f.Period); err != nil {
+			return f, err
+		}
+	}
+	if v := strings.TrimSpace(c.QueryParam("run")); v != "" {
+		var err error
+		if f.RunID, err = strconv.ParseInt(v, 10, 64); err != nil || f.RunID <= 0 {
+			return f, errs.Invalidf("run", "%q is not a run id", v)
+		}
+	}
+	return f, nil
+}

@@ -1,0 +1,64 @@
+package form
+
+import (
+	"net/http/httptest"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/amends/amends/internal/errs"
+)
+
+func request(target string) echo.Context {
+	return echo.New().NewContext(httptest.NewRequest("GET", target, nil), httptest.NewRecorder())
+}
+
+func TestPathIDIsAPositiveNumberOrNotFound(t *testing.T) {
+	for _, tc := range []struct {
+		param string
+		want  int64
+		code  errs.Code
+	}{
+		{"7", 7, ""}, {"0", 0, errs.NotFound}, {"-3", 0, errs.NotFound}, {"x", 0, errs.NotFound}, {"", 0, errs.NotFound},
+	} {
+		c := request("/")
+		c.SetParamNames("id")
+		c.SetParamValues(tc.param)
+		got, err := PathID(c)
+		if got != tc.want || (err == nil) != (tc.code == "") || (err != nil && errs.CodeOf(err) != tc.code) {
+			t.Errorf("PathID(%q) = %d, %v; want %d, code %q", tc.param, got, err, tc.want, tc.code)
+		}
+	}
+}
+
+func TestPageDefaultsToOneAndNamesTheParameter(t *testing.T) {
+	for _, tc := range []struct {
+		query string
+		want  int
+		ok    bool
+	}{
+		{"", 1, true}, {"?page=3", 3, true}, {"?page=100000", 100000, true},
+		{"?page=0", 0, false}, {"?page=100001", 0, false}, {"?page=two", 0, false},
+	} {
+		got, err := Page(request("/" + tc.query))
+		if got != tc.want || (err == nil) != tc.ok {
+			t.Errorf("Page(%q) = %d, %v; want %d", tc.query, got, err, tc.want)
+		}
+		if err != nil && (errs.CodeOf(err) != errs.Invalid || errs.FieldOf(err) != "page") {
+			t.Errorf("Page(%q): %v, want errs.Invalid on page", tc.query, err)
+		}
+	}
+}
+
+func TestLedgerFilterReadsTheQuery(t *testing.T) {
+	f, err := LedgerFilter(request("/?customer=+acme+&period=2013-01&run=4"))
+	if err != nil || f.Customer != "acme" || f.Period != "2013-01" || f.RunID != 4 {
+		t.Errorf("LedgerFilter = %+v, %v", f, err)
+	}
+	for query, field := range map[string]string{"?period=2013-13": "period", "?period=Jan": "period", "?run=0": "run", "?run=r4": "run"} {
+		_, err := LedgerFilter(request("/" + query))
+		if errs.CodeOf(err) != errs.Invalid || errs.FieldOf(err) != field {
+			t.Errorf("LedgerFilter(%q): %v, want errs.Invalid on %s", query, err, field)
+		}
+	}
+}
