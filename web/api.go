@@ -15,6 +15,7 @@ import (
 
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/sla"
 )
 
 // maxJSONBody bounds an API request body.
@@ -86,7 +87,7 @@ func (s *Server) changes(ctx context.Context, in []apiChange) ([]incidents.Compo
 		if s, err := strconv.Unquote(raw); err == nil {
 			raw = s
 		}
-		p, err := incidents.ParsePercent(raw)
+		p, err := sla.ParsePercent(raw)
 		if err != nil {
 			return nil, errs.Prefix(fmt.Sprintf("components[%d].affected_percent", i), err)
 		}

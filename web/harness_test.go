@@ -17,6 +17,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/sla"
 	"github.com/amends/amends/web/auth"
 )
 
@@ -331,8 +332,8 @@ func formFieldError(doc *goquery.Document, form, name string) string {
 
 // ---- direct store writes (as another process would make them) ----
 
-func pct(s string) *incidents.Percent {
-	p, err := incidents.ParsePercent(s)
+func pct(s string) *sla.Percent {
+	p, err := sla.ParsePercent(s)
 	if err != nil {
 		panic(err)
 	}

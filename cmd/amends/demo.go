@@ -48,8 +48,8 @@ func utc(s string) time.Time {
 	return t
 }
 
-func pct(s string) *incidents.Percent {
-	p, err := incidents.ParsePercent(s)
+func pct(s string) *sla.Percent {
+	p, err := sla.ParsePercent(s)
 	if err != nil {
 		panic(err)
 	}

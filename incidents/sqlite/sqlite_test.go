@@ -16,6 +16,7 @@ import (
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
+	"github.com/amends/amends/sla"
 )
 
 var (
@@ -26,8 +27,8 @@ var (
 
 func at(d time.Duration) *time.Time { t := start.Add(d); return &t }
 
-func pct(s string) *incidents.Percent {
-	p, err := incidents.ParsePercent(s)
+func pct(s string) *sla.Percent {
+	p, err := sla.ParsePercent(s)
 	if err != nil {
 		panic(err)
 	}
@@ -393,7 +394,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		}, errs.Invalid, `components[1].component: unknown component "s3"`},
 		{"incident percent", func() error {
 			_, err := st.CreateIncident(ctx, "ann", incidents.IncidentInput{Title: "t", Message: "m", Components: []incidents.ComponentChange{
-				{Component: "elb-api", Status: incidents.PartialOutage, AffectedPercent: (*incidents.Percent)(ptr(int64(1200000)))}}}, now)
+				{Component: "elb-api", Status: incidents.PartialOutage, AffectedPercent: (*sla.Percent)(ptr(int64(1200000)))}}}, now)
 			return err
 		}, errs.Invalid, "components[0].affected_percent: 120 is above 100"},
 		{"incident long message", func() error {
