@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/amends/amends/sla"
 )
 
 func TestEnums(t *testing.T) {
@@ -57,7 +59,7 @@ func upd(h float64, phase Phase, cs ...ComponentStatus) Update {
 	return Update{Phase: phase, At: start.Add(time.Duration(h * float64(time.Hour))), Components: cs}
 }
 
-func cs(c string, s Status, p Percent) ComponentStatus {
+func cs(c string, s Status, p sla.Percent) ComponentStatus {
 	return ComponentStatus{Component: c, Status: s, AffectedPercent: p}
 }
 
@@ -86,10 +88,10 @@ func TestComponentStatesAndTimeline(t *testing.T) {
 		},
 		"carry over, change, back to operational": {
 			Incident{Phase: Monitoring, Updates: []Update{
-				upd(0, Investigating, cs("api", PartialOutage, Percent100)),
+				upd(0, Investigating, cs("api", PartialOutage, sla.Hundred)),
 				upd(2, Identified, cs("lb", DegradedPerformance, 25000)),
 				upd(3, Identified), // message only: nothing changes
-				upd(6, Identified, cs("lb", PartialOutage, 68000), cs("api", MajorOutage, Percent100)),
+				upd(6, Identified, cs("lb", PartialOutage, 68000), cs("api", MajorOutage, sla.Hundred)),
 				upd(8, Identified, cs("lb", PartialOutage, 68000)), // same again: span goes on
 				upd(14, Monitoring, cs("api", Operational, 0)),
 			}},
@@ -97,9 +99,9 @@ func TestComponentStatesAndTimeline(t *testing.T) {
 				states:   []ComponentStatus{cs("lb", PartialOutage, 68000)},
 				affected: []string{"api", "lb"},
 				spans: []Span{
-					{"api", PartialOutage, Percent100, nil, hours(0), end(6)},
+					{"api", PartialOutage, sla.Hundred, nil, hours(0), end(6)},
 					{"lb", DegradedPerformance, 25000, nil, hours(2), end(6)},
-					{"api", MajorOutage, Percent100, nil, hours(6), end(14)},
+					{"api", MajorOutage, sla.Hundred, nil, hours(6), end(14)},
 					{"lb", PartialOutage, 68000, nil, hours(6), nil},
 				},
 			},
@@ -117,7 +119,7 @@ func TestComponentStatesAndTimeline(t *testing.T) {
 		},
 		"resolved: spans end at resolution, no states": {
 			Incident{Phase: Resolved, ResolvedAt: resolvedAt(10), Updates: []Update{
-				upd(0, Investigating, cs("b", MajorOutage, Percent100), cs("a", DegradedPerformance, 10000)),
+				upd(0, Investigating, cs("b", MajorOutage, sla.Hundred), cs("a", DegradedPerformance, 10000)),
 				upd(4, Identified, cs("b", Operational, 0)),
 				upd(5, Identified, cs("b", PartialOutage, 50000)),
 				upd(10, Resolved, cs("a", Operational, 0), cs("b", Operational, 0)),
@@ -125,7 +127,7 @@ func TestComponentStatesAndTimeline(t *testing.T) {
 			want{
 				affected: []string{"b", "a"},
 				spans: []Span{
-					{"b", MajorOutage, Percent100, nil, hours(0), end(4)},
+					{"b", MajorOutage, sla.Hundred, nil, hours(0), end(4)},
 					{"a", DegradedPerformance, 10000, nil, hours(0), end(10)},
 					{"b", PartialOutage, 50000, nil, hours(5), end(10)},
 				},
@@ -133,22 +135,22 @@ func TestComponentStatesAndTimeline(t *testing.T) {
 		},
 		"resolved without naming components still closes spans": {
 			Incident{Phase: Resolved, ResolvedAt: resolvedAt(3), Updates: []Update{
-				upd(0, Investigating, cs("a", MajorOutage, Percent100)),
+				upd(0, Investigating, cs("a", MajorOutage, sla.Hundred)),
 				upd(3, Resolved),
 			}},
-			want{affected: []string{"a"}, spans: []Span{{"a", MajorOutage, Percent100, nil, hours(0), end(3)}}},
+			want{affected: []string{"a"}, spans: []Span{{"a", MajorOutage, sla.Hundred, nil, hours(0), end(3)}}},
 		},
 		"zero-length spans are left out": {
 			Incident{Phase: Identified, Updates: []Update{
-				upd(1, Investigating, cs("a", PartialOutage, Percent100)),
-				upd(1, Identified, cs("a", MajorOutage, Percent100)),
+				upd(1, Investigating, cs("a", PartialOutage, sla.Hundred)),
+				upd(1, Identified, cs("a", MajorOutage, sla.Hundred)),
 				upd(2, Identified, cs("a", Operational, 0)),
 				upd(2, Identified, cs("a", DegradedPerformance, 30000)),
 			}},
 			want{
 				states:   []ComponentStatus{cs("a", DegradedPerformance, 30000)},
 				affected: []string{"a"},
-				spans:    []Span{{"a", MajorOutage, Percent100, nil, hours(1), end(2)}, {"a", DegradedPerformance, 30000, nil, hours(2), nil}},
+				spans:    []Span{{"a", MajorOutage, sla.Hundred, nil, hours(1), end(2)}, {"a", DegradedPerformance, 30000, nil, hours(2), nil}},
 			},
 		},
 		"operational only": {
@@ -192,9 +194,9 @@ func TestTimelineFromApply(t *testing.T) {
 		t.Fatal("Latest")
 	}
 	want := []Span{
-		{"elb-api", PartialOutage, Percent100, nil, hours(0), end(6)},
+		{"elb-api", PartialOutage, sla.Hundred, nil, hours(0), end(6)},
 		{"elb-us-east-1", DegradedPerformance, 25000, nil, hours(2), end(6)},
-		{"elb-api", MajorOutage, Percent100, nil, hours(6), end(14)},
+		{"elb-api", MajorOutage, sla.Hundred, nil, hours(6), end(14)},
 		{"elb-us-east-1", PartialOutage, 68000, nil, hours(6), end(16)},
 	}
 	if got := res.Timeline(); !reflect.DeepEqual(got, want) {
@@ -228,13 +230,13 @@ func TestPhaseAt(t *testing.T) {
 func TestCurrentStatuses(t *testing.T) {
 	components := []Component{{ID: "a"}, {ID: "b"}, {ID: "c"}, {ID: "d"}, {ID: "e"}}
 	i1 := Incident{Phase: Identified, Updates: []Update{
-		upd(0, Investigating, cs("a", DegradedPerformance, Percent100), cs("b", MajorOutage, Percent100)),
+		upd(0, Investigating, cs("a", DegradedPerformance, sla.Hundred), cs("b", MajorOutage, sla.Hundred)),
 		upd(1, Identified, cs("b", Operational, 0)),
 	}}
 	i2 := Incident{Phase: Investigating, Updates: []Update{
-		upd(0.5, Investigating, cs("a", PartialOutage, 10000), cs("c", DegradedPerformance, Percent100), cs("zz", MajorOutage, Percent100)),
+		upd(0.5, Investigating, cs("a", PartialOutage, 10000), cs("c", DegradedPerformance, sla.Hundred), cs("zz", MajorOutage, sla.Hundred)),
 	}}
-	resolved := Incident{Phase: Resolved, ResolvedAt: end(2), Updates: []Update{upd(0, Investigating, cs("e", MajorOutage, Percent100))}}
+	resolved := Incident{Phase: Resolved, ResolvedAt: end(2), Updates: []Update{upd(0, Investigating, cs("e", MajorOutage, sla.Hundred))}}
 	maint := []Maintenance{
 		{Components: []string{"c", "d"}, StartsAt: hours(1), EndsAt: hours(3), Phase: Scheduled},
 		{Components: []string{"e"}, StartsAt: hours(5), EndsAt: hours(6), Phase: Scheduled},  // not yet

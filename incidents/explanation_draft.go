@@ -105,7 +105,7 @@ func DraftExplanation(inc Incident, services []Service, components []Component, 
 	if len(affected) > 0 {
 		type peak struct {
 			status  Status
-			percent Percent
+			percent sla.Percent
 			length  time.Duration
 			ongoing bool
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/sla"
 )
 
 var importNow = time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
@@ -51,7 +52,7 @@ func TestParseStatuspageMapping(t *testing.T) {
 	im := got.Batch.Incidents[0]
 	inc := im.Incident
 	if im.Source != "statuspage:pg1/a" || inc.Phase != Resolved || inc.Impact != ImpactMajor || len(inc.Updates) != 2 ||
-		!reflect.DeepEqual(inc.Updates[0].Components[0], ComponentStatus{Component: "api-gateway", Status: MajorOutage, AffectedPercent: Percent100}) ||
+		!reflect.DeepEqual(inc.Updates[0].Components[0], ComponentStatus{Component: "api-gateway", Status: MajorOutage, AffectedPercent: sla.Hundred}) ||
 		!reflect.DeepEqual(inc.Updates[1].Components[0], ComponentStatus{Component: "api-gateway", Status: Operational, AffectedPercent: 0}) ||
 		!inc.ResolvedAt.Equal(time.Date(2024, 1, 1, 12, 0, 0, 0, time.UTC)) || inc.Updates[0].Author != "importer" {
 		t.Errorf("incident %+v", inc)

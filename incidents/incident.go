@@ -3,6 +3,8 @@ package incidents
 import (
 	"sort"
 	"time"
+
+	"github.com/amends/amends/sla"
 )
 
 // Incident is something that went wrong, with its timeline of updates.
@@ -43,9 +45,9 @@ type Update struct {
 // ComponentStatus is the status of one component, and the share of its
 // resources affected.
 type ComponentStatus struct {
-	Component       string  `json:"component"`
-	Status          Status  `json:"status"`
-	AffectedPercent Percent `json:"affected_percent"`
+	Component       string      `json:"component"`
+	Status          Status      `json:"status"`
+	AffectedPercent sla.Percent `json:"affected_percent"`
 	// Customers, when not empty, names the customers this status hits (and
 	// so no one else, for the credit desk).
 	Customers []AffectedCustomer `json:"customers,omitempty"`
@@ -62,9 +64,9 @@ type AffectedCustomer struct {
 // Span is one stretch of time during which a component stayed at one status
 // and affected share because of an incident.
 type Span struct {
-	Component       string  `json:"component"`
-	Status          Status  `json:"status"`
-	AffectedPercent Percent `json:"affected_percent"`
+	Component       string      `json:"component"`
+	Status          Status      `json:"status"`
+	AffectedPercent sla.Percent `json:"affected_percent"`
 	// Customers are the customers the span's status names, if any.
 	Customers []AffectedCustomer `json:"customers,omitempty"`
 	Start     time.Time          `json:"start"`

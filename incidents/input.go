@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/sla"
 )
 
 // ClockSkew is how far in the future an instant given as input may be, so
@@ -45,7 +46,7 @@ type ComponentChange struct {
 	Status    Status `json:"status"`
 	// AffectedPercent defaults to 100 for a non-operational status and 0
 	// for operational.
-	AffectedPercent *Percent `json:"affected_percent,omitempty"`
+	AffectedPercent *sla.Percent `json:"affected_percent,omitempty"`
 	// Customers names the customers hit, each at most once, with how many
 	// of its resources in the component (nil: all, else 0 or more). Only a
 	// non-operational status names customers. Whether they exist is for
@@ -255,9 +256,9 @@ func (ch ComponentChange) status(resolving bool) (ComponentStatus, error) {
 	if resolving && ch.Status != Operational {
 		return ComponentStatus{}, errs.Invalidf("status", "must be operational in a resolving update, which returns every component to operational")
 	}
-	pct := Percent(0)
+	pct := sla.Percent(0)
 	if ch.Status != Operational {
-		pct = Percent100
+		pct = sla.Hundred
 	}
 	if ch.AffectedPercent != nil {
 		pct = *ch.AffectedPercent

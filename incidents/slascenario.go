@@ -79,7 +79,7 @@ func slaScenario(period sla.Period, asOf time.Time, services []Service, componen
 			im := sla.Impact{
 				Component:       sp.Component,
 				Status:          status,
-				AffectedPercent: sla.Percent(sp.AffectedPercent), // both count ten-thousandths of a percent
+				AffectedPercent: sp.AffectedPercent,
 				Start:           sp.Start,
 			}
 			if sp.End != nil {

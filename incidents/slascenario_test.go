@@ -31,13 +31,13 @@ func bridgeFixture() ([]Service, []Component, []Incident, []Maintenance) {
 	excluded := Incident{
 		ID: 2, Phase: Resolved, StartedAt: hours(30), ResolvedAt: end(31), Excluded: true,
 		Updates: []Update{
-			upd(30, Investigating, cs("ec2-us-east-1a", MajorOutage, Percent100)),
+			upd(30, Investigating, cs("ec2-us-east-1a", MajorOutage, sla.Hundred)),
 			upd(31, Resolved, cs("ec2-us-east-1a", Operational, 0)),
 		},
 	}
 	ongoing := Incident{
 		ID: 3, Phase: Investigating, StartedAt: hours(40),
-		Updates: []Update{upd(40, Investigating, cs("ec2-us-east-1a", UnderMaintenance, Percent100), cs("elb-us-east-1", MajorOutage, 250000))},
+		Updates: []Update{upd(40, Investigating, cs("ec2-us-east-1a", UnderMaintenance, sla.Hundred), cs("elb-us-east-1", MajorOutage, 250000))},
 	}
 	maint := Maintenance{ID: 9, Components: []string{"ec2-us-east-1a"}, StartsAt: hours(50), EndsAt: hours(52), AnnouncedAt: hours(-48)}
 	return services, components, []Incident{elb, excluded, ongoing}, []Maintenance{maint}

@@ -32,16 +32,16 @@ type DayUptime struct {
 	Incidents []int64
 }
 
-// Uptime is UptimePercent as a Percent. Because the text is rounded toward
+// Uptime is UptimePercent as an sla.Percent. Because the text is rounded toward
 // zero to 4 decimals, comparing it with a threshold of at most 4 decimals
 // ("99.9") gives the same answer as comparing the exact uptime.
-func (d DayUptime) Uptime() Percent {
+func (d DayUptime) Uptime() sla.Percent {
 	if d.UptimePercent == "100.0000" {
-		return Percent100 // most days, read without parsing
+		return sla.Hundred // most days, read without parsing
 	}
-	p, err := ParsePercent(d.UptimePercent)
+	p, err := sla.ParsePercent(d.UptimePercent)
 	if err != nil {
-		return Percent100
+		return sla.Hundred
 	}
 	return p
 }

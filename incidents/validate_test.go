@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/sla"
 )
 
 // The ELB incident of 24 Dec 2012 began at 20:24 UTC.
@@ -17,8 +18,8 @@ var (
 )
 
 func at(d time.Duration) *time.Time { t := start.Add(d); return &t }
-func pct(s string) *Percent {
-	p, err := ParsePercent(s)
+func pct(s string) *sla.Percent {
+	p, err := sla.ParsePercent(s)
 	if err != nil {
 		panic(err)
 	}
@@ -126,7 +127,7 @@ func TestNewIncident(t *testing.T) {
 	if len(inc.Updates) != 1 || u.Author != "ann" || !u.At.Equal(start) || !u.CreatedAt.Equal(now) || u.Phase != Investigating || u.Message != "We are investigating." {
 		t.Fatalf("update %+v", u)
 	}
-	want := []ComponentStatus{{Component: "elb-us-east-1", Status: DegradedPerformance, AffectedPercent: 68000}, {Component: "elb-api", Status: MajorOutage, AffectedPercent: Percent100}, {Component: "ec2-us-east-1", Status: Operational, AffectedPercent: 0}}
+	want := []ComponentStatus{{Component: "elb-us-east-1", Status: DegradedPerformance, AffectedPercent: 68000}, {Component: "elb-api", Status: MajorOutage, AffectedPercent: sla.Hundred}, {Component: "ec2-us-east-1", Status: Operational, AffectedPercent: 0}}
 	if !reflect.DeepEqual(u.Components, want) {
 		t.Fatalf("components %+v", u.Components)
 	}
@@ -176,8 +177,8 @@ func TestNewIncidentInvalid(t *testing.T) {
 		"no component":  {func(in *IncidentInput) { in.Components[1].Component = "" }, "components[1].component: must not be empty"},
 		"no status":     {func(in *IncidentInput) { in.Components[0].Status = "" }, "components[0].status: must not be empty"},
 		"bad status":    {func(in *IncidentInput) { in.Components[0].Status = "broken" }, `components[0].status: "broken" is not a status`},
-		"above 100":     {func(in *IncidentInput) { in.Components[1].AffectedPercent = ptr(Percent(1200000)) }, "components[1].affected_percent: 120 is above 100"},
-		"below 0":       {func(in *IncidentInput) { in.Components[1].AffectedPercent = ptr(Percent(-10000)) }, "components[1].affected_percent: -1 is below 0"},
+		"above 100":     {func(in *IncidentInput) { in.Components[1].AffectedPercent = ptr(sla.Percent(1200000)) }, "components[1].affected_percent: 120 is above 100"},
+		"below 0":       {func(in *IncidentInput) { in.Components[1].AffectedPercent = ptr(sla.Percent(-10000)) }, "components[1].affected_percent: -1 is below 0"},
 		"operational pct": {func(in *IncidentInput) {
 			in.Components[1] = ComponentChange{Component: "b", Status: Operational, AffectedPercent: pct("5")}
 		}, "components[1].affected_percent: must be 0 for an operational component"},
@@ -288,7 +289,7 @@ func TestApplyInvalid(t *testing.T) {
 			`components[1].status: "broken" is not a status`},
 		"twice": {UpdateInput{Message: "m", Components: []ComponentChange{{Component: "a", Status: Operational, AffectedPercent: nil}, {Component: "b", Status: Operational, AffectedPercent: nil}, {Component: "a", Status: MajorOutage, AffectedPercent: nil}}},
 			"components[2].component: appears twice"},
-		"pct": {UpdateInput{Message: "m", Components: []ComponentChange{{Component: "a", Status: MajorOutage, AffectedPercent: ptr(Percent(1200000))}}},
+		"pct": {UpdateInput{Message: "m", Components: []ComponentChange{{Component: "a", Status: MajorOutage, AffectedPercent: ptr(sla.Percent(1200000))}}},
 			"components[0].affected_percent: 120 is above 100"},
 		"resolve outage": {UpdateInput{Phase: Resolved, Message: "m", Components: []ComponentChange{{Component: "a", Status: Operational, AffectedPercent: nil}, {Component: "elb-us-east-1", Status: PartialOutage, AffectedPercent: nil}}},
 			"components[1].status: must be operational in a resolving update, which returns every component to operational"},
@@ -372,7 +373,7 @@ func TestInputJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	if inc.Impact != ImpactMajor || inc.Phase != Identified || !inc.Excluded || !inc.StartedAt.Equal(start) ||
-		inc.Latest().Components[0].AffectedPercent != 68000 || inc.Latest().Components[1].AffectedPercent != Percent100 {
+		inc.Latest().Components[0].AffectedPercent != 68000 || inc.Latest().Components[1].AffectedPercent != sla.Hundred {
 		t.Fatalf("%+v", inc)
 	}
 	b, err := json.Marshal(inc)
@@ -383,6 +384,15 @@ func TestInputJSON(t *testing.T) {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("JSON lacks %s: %s", want, b)
 		}
+	}
+	// A bad percentage comes back through encoding/json as the domain error.
+	var ch ComponentChange
+	err = json.Unmarshal([]byte(`{"component":"x","status":"partial_outage","affected_percent":120}`), &ch)
+	if errs.CodeOf(err) != errs.Invalid || errs.MessageOf(err) != "120 is above 100" {
+		t.Errorf("json.Unmarshal: %v", err)
+	}
+	if err := json.Unmarshal([]byte(`{"affected_percent":"12.5"}`), &ch); err != nil || *ch.AffectedPercent != 125000 {
+		t.Errorf("json.Unmarshal pointer: %v", err)
 	}
 	var u UpdateInput
 	if err := json.Unmarshal([]byte(`{"phase":"resolved","message":"ok","at":"2012-12-25T20:05:00Z","components":[]}`), &u); err != nil ||

@@ -21,10 +21,11 @@ const Hundred Percent = 100 * PercentUnit
 // Read as a fraction of a whole it is a count of millionths: 6.8% = 68000/1e6.
 type Percent int64
 
-// ParsePercent reads a percentage from its decimal text ("6.8", "99.95", "100",
-// "1e1"; a leading "-" is read and rejected as below 0). It returns an
-// errs.Invalid error with an empty field (wrap it with errs.Prefix) whose
-// message is one of "X is not a decimal number", "X is below 0",
+// ParsePercent reads a percentage exactly from its decimal text in JSON number
+// syntax, surrounding spaces ignored ("6.8", "99.95", "100", "1e1"; a leading
+// "-" is read and rejected as below 0; "+5", ".5" and "5." are not numbers).
+// It returns an errs.Invalid error with an empty field (wrap it with
+// errs.Prefix) whose message is one of "\"X\" is not a number", "X is below 0",
 // "X is above 100" or "X has more than 4 decimals".
 func ParsePercent(s string) (Percent, error) {
 	v, err := parseScaled(s, 4, 100*10_000)
@@ -49,6 +50,18 @@ func (p Percent) String() string {
 	return string(appendFixed(nil, int64(p), 4, true))
 }
 
+// Validate reports a Percent outside 0–100 with ParsePercent's messages
+// ("120 is above 100", "-1 is below 0"): errs.Invalid with an empty field.
+func (p Percent) Validate() error {
+	if p < 0 {
+		return errs.Invalidf("", "%s is below 0", p)
+	}
+	if p > Hundred {
+		return errs.Invalidf("", "%s is above 100", p)
+	}
+	return nil
+}
+
 // Ratio returns p as an exact ratio (a percentage, not a fraction).
 func (p Percent) Ratio() Ratio {
 	if p < 0 {
@@ -64,7 +77,7 @@ func parseScaled(s string, places int, max int64) (int64, error) {
 	text := strings.TrimSpace(s)
 	neg, intPart, frac, exp, ok := splitNumber(text)
 	if !ok {
-		return 0, errs.Invalidf("", "%q is not a decimal number", s)
+		return 0, errs.Invalidf("", "%q is not a number", s)
 	}
 	digits := strings.TrimLeft(intPart+frac, "0")
 	point := len(intPart) + exp - (len(intPart+frac) - len(digits)) // digits before the point within digits
@@ -149,8 +162,12 @@ func parseWhole(s string) (int64, error) {
 }
 
 // splitNumber splits JSON number syntax: -?digits(.digits)?([eE][+-]?digits)?
-// It bounds the exponent so that absurd inputs stay cheap.
+// It bounds the exponent so that absurd inputs stay cheap, at a bound beyond
+// what the digits could offset (more than the text's length): an exponent
+// above it puts any non-zero value out of every range as surely as the
+// exponent written does, so the callers' verdicts stay exact.
 func splitNumber(s string) (neg bool, intPart, frac string, exp int, ok bool) {
+	bound := len(s) + 32
 	if strings.HasPrefix(s, "-") {
 		neg = true
 		s = s[1:]
@@ -191,13 +208,9 @@ func splitNumber(s string) (neg bool, intPart, frac string, exp int, ok bool) {
 				return
 			}
 		}
-		t := strings.TrimLeft(s, "0")
-		if len(t) > 6 {
-			t = "999999"
-		}
 		e := 0
-		for k := 0; k < len(t); k++ {
-			e = e*10 + int(t[k]-'0')
+		for k := 0; k < len(s) && e <= bound; k++ {
+			e = e*10 + int(s[k]-'0')
 		}
 		if eneg {
 			e = -e

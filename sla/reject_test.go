@@ -1,6 +1,7 @@
 package sla_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -45,7 +46,7 @@ func TestRejections(t *testing.T) {
 		{"5 decimals", pct6_8, `"affected_percent": "6.80001"`, `incidents[2].impacts[0].affected_percent: 6.80001 has more than 4 decimals`},
 		{"5 decimals as a JSON number", `"target": "99.95"`, `"target": 99.95001`, `policies[0].target: 99.95001 has more than 4 decimals`},
 		{"5 decimals in an exponent", pct6_8, `"affected_percent": 1e-5`, `incidents[2].impacts[0].affected_percent: 1e-5 has more than 4 decimals`},
-		{"not a number", pct6_8, `"affected_percent": "6.8%"`, `incidents[2].impacts[0].affected_percent: "6.8%" is not a decimal number`},
+		{"not a number", pct6_8, `"affected_percent": "6.8%"`, `incidents[2].impacts[0].affected_percent: "6.8%" is not a number`},
 		// An end not after its start.
 		{"impact ends at its start", impEnd, `"end": "2012-12-24T20:24:00Z"`, `incidents[2].impacts[0].end: 2012-12-24T20:24:00Z is not after start 2012-12-24T20:24:00Z`},
 		{"impact ends before its start", impEnd, `"end": "2012-12-24T00:00:00Z"`, `incidents[2].impacts[0].end: 2012-12-24T00:00:00Z is not after start 2012-12-24T20:24:00Z`},
@@ -237,23 +238,136 @@ func TestManyCustomers(t *testing.T) {
 	}
 }
 
+// TestParsePercent: every text gives its exact value or an errs.Invalid with
+// no field and the reason, never a panic (the status page's percentages and
+// the engine's read the same way).
 func TestParsePercent(t *testing.T) {
+	zeros := strings.Repeat("0", 1_000_000) // more digits than the exponent bound could offset
 	tests := []struct{ in, want, err string }{
 		{"6.8", "6.8", ""}, {"99.95", "99.95", ""}, {"100", "100", ""}, {"0", "0", ""}, {"-0", "0", ""},
 		{"6.8000", "6.8", ""}, {"6.80000", "6.8", ""}, {"1e1", "10", ""}, {"1E-4", "0.0001", ""}, {"0.0001", "0.0001", ""},
-		{"100.0000", "100", ""}, {"00099.5", "99.5", ""},
+		{"100.0000", "100", ""}, {"00099.5", "99.5", ""}, {"007.50", "7.5", ""}, {"12.5", "12.5", ""}, {" 12.5 ", "12.5", ""},
+		{" 7 ", "7", ""}, {"\t5\n", "5", ""}, {"6.8E-1", "0.68", ""}, {"-0.0", "0", ""}, {"0e999999999", "0", ""},
+		// An exponent that carries the whole part to 3 digits or more.
+		{"1e2", "100", ""}, {"1E2", "100", ""}, {"1e+2", "100", ""}, {"01E2", "100", ""}, {"100e0", "100", ""},
+		{"0.5e2", "50", ""}, {"1e-2", "0.01", ""}, {"1000e-1", "100", ""}, {"10000e-2", "100", ""}, {"0.000001e6", "1", ""},
+		{"9e2", "", "9e2 is above 100"}, {"18e1", "", "18e1 is above 100"}, {"1001e-1", "", "1001e-1 is above 100"},
+		{"1e400", "", "1e400 is above 100"}, {"1e3", "", "1e3 is above 100"},
+		{"1e999999999999", "", "1e999999999999 is above 100"}, {"1e99999999999999999999", "", "1e99999999999999999999 is above 100"},
+		{"1e-400", "", "1e-400 has more than 4 decimals"}, {"1e-5", "", "1e-5 has more than 4 decimals"},
+		{"1e-999999999999", "", "1e-999999999999 has more than 4 decimals"},
+		// A mantissa longer than the exponent bound: the written exponent still decides.
+		{"1" + zeros + "e-1000004", "0.0001", ""},
+		{"1" + zeros + "e-99999999", "", "1" + zeros + "e-99999999 has more than 4 decimals"},
+		{"0." + zeros + "1e99999999", "", "0." + zeros + "1e99999999 is above 100"},
 		{"100.0001", "", "100.0001 is above 100"}, {"100.00001", "", "100.00001 is above 100"}, {"1000", "", "1000 is above 100"},
-		{"0.00001", "", "0.00001 has more than 4 decimals"}, {"-1", "", "-1 is below 0"},
-		{"", "", `"" is not a decimal number`}, {"1.", "", `"1." is not a decimal number`}, {".5", "", `".5" is not a decimal number`},
-		{"+1", "", `"+1" is not a decimal number`}, {"1e", "", `"1e" is not a decimal number`}, {"NaN", "", `"NaN" is not a decimal number`},
+		{"120", "", "120 is above 100"},
+		{"0.00001", "", "0.00001 has more than 4 decimals"}, {"6.12345", "", "6.12345 has more than 4 decimals"},
+		{"-1", "", "-1 is below 0"}, {"-0.0001", "", "-0.0001 is below 0"}, {"-1e-9", "", "-1e-9 is below 0"},
+		// JSON number syntax only.
+		{"", "", `"" is not a number`}, {" ", "", `" " is not a number`}, {"abc", "", `"abc" is not a number`},
+		{"1.", "", `"1." is not a number`}, {"5.", "", `"5." is not a number`}, {".5", "", `".5" is not a number`},
+		{".", "", `"." is not a number`}, {"+1", "", `"+1" is not a number`}, {"+5", "", `"+5" is not a number`},
+		{"1.e2", "", `"1.e2" is not a number`}, {".5e2", "", `".5e2" is not a number`},
+		{"1e", "", `"1e" is not a number`}, {"-", "", `"-" is not a number`}, {"NaN", "", `"NaN" is not a number`},
+		{"1/2", "", `"1/2" is not a number`}, {"0x10", "", `"0x10" is not a number`}, {"1,5", "", `"1,5" is not a number`},
+		{"6.8%", "", `"6.8%" is not a number`},
 	}
 	for _, tt := range tests {
 		p, err := sla.ParsePercent(tt.in)
+		in := tt.in
+		if len(in) > 40 {
+			in = in[:20] + "…"
+		}
 		switch {
-		case tt.err != "" && (err == nil || err.Error() != tt.err):
-			t.Errorf("ParsePercent(%q) = %v, %v; want error %s", tt.in, p, err, tt.err)
+		case tt.err != "" && (err == nil || err.Error() != tt.err || errs.CodeOf(err) != errs.Invalid || errs.FieldOf(err) != ""):
+			t.Errorf("ParsePercent(%q) = %v, %v; want error %.60s", in, p, err, tt.err)
 		case tt.err == "" && (err != nil || p.String() != tt.want):
-			t.Errorf("ParsePercent(%q) = %v, %v; want %s", tt.in, p, err, tt.want)
+			t.Errorf("ParsePercent(%q) = %v, %v; want %s", in, p, err, tt.want)
+		}
+	}
+}
+
+func TestPercentString(t *testing.T) {
+	for p, want := range map[sla.Percent]string{
+		68000: "6.8", 125000: "12.5", 1000000: "100", 0: "0", 1: "0.0001", 10: "0.001",
+		123456: "12.3456", -68000: "-6.8", 50000: "5",
+	} {
+		if got := p.String(); got != want {
+			t.Errorf("Percent(%d).String() = %q, want %q", int64(p), got, want)
+		}
+		if p >= 0 {
+			if back, err := sla.ParsePercent(want); err != nil || back != p {
+				t.Errorf("round trip of %q: %v %v", want, back, err)
+			}
+		}
+	}
+}
+
+func TestPercentJSON(t *testing.T) {
+	b, err := json.Marshal(struct {
+		P sla.Percent  `json:"p"`
+		Q *sla.Percent `json:"q"`
+	}{68000, nil})
+	if err != nil || string(b) != `{"p":"6.8","q":null}` {
+		t.Fatalf("marshal: %s %v", b, err)
+	}
+	for in, want := range map[string]sla.Percent{
+		`"6.8"`: 68000, `6.8`: 68000, `12.5`: 125000, `100`: 1000000, `"0"`: 0,
+		// Exact: 0.1+0.2 style float noise never enters.
+		`0.3`: 3000, `99.9999`: 999999, `6.8e0`: 68000, `1e2`: 1000000, `"1e2"`: 1000000, `" 7 "`: 70000,
+	} {
+		var p sla.Percent
+		if err := json.Unmarshal([]byte(in), &p); err != nil || p != want {
+			t.Errorf("unmarshal %s = %d %v, want %d", in, int64(p), err, int64(want))
+		}
+	}
+	p := sla.Percent(5)
+	if err := json.Unmarshal([]byte(`null`), &p); err != nil || p != 5 {
+		t.Errorf("null: %d %v, want unchanged", int64(p), err)
+	}
+	for in, want := range map[string]string{
+		`"120"`:     "120 is above 100",
+		`-1`:        "-1 is below 0",
+		`6.12345`:   "6.12345 has more than 4 decimals",
+		`1e400`:     "1e400 is above 100",
+		`"abc"`:     `"abc" is not a number`,
+		`".5"`:      `".5" is not a number`,
+		`true`:      `"true" is not a number`,
+		`{"a": 1}`:  `"{\"a\": 1}" is not a number`,
+		`"1e-9999"`: "1e-9999 has more than 4 decimals",
+		`"\x"`:      `"\x" is not a number`,
+	} {
+		var p sla.Percent
+		err := (&p).UnmarshalJSON([]byte(in))
+		if err == nil || err.Error() != want || errs.CodeOf(err) != errs.Invalid || errs.FieldOf(err) != "" {
+			t.Errorf("unmarshal %s: %v, want %q", in, err, want)
+		}
+	}
+	// Through encoding/json, the domain error comes back as is.
+	var in struct {
+		P *sla.Percent `json:"affected_percent"`
+	}
+	err = json.Unmarshal([]byte(`{"affected_percent":120}`), &in)
+	if errs.CodeOf(err) != errs.Invalid || errs.MessageOf(err) != "120 is above 100" {
+		t.Errorf("json.Unmarshal: %v", err)
+	}
+	if err := json.Unmarshal([]byte(`{"affected_percent":"12.5"}`), &in); err != nil || *in.P != 125000 {
+		t.Errorf("json.Unmarshal pointer: %v", err)
+	}
+}
+
+func TestPercentValidate(t *testing.T) {
+	for p, want := range map[sla.Percent]string{0: "", sla.Hundred: "", 68000: "", sla.Hundred + 1: "100.0001 is above 100", -10000: "-1 is below 0"} {
+		got := ""
+		if err := p.Validate(); err != nil {
+			got = err.Error()
+			if errs.CodeOf(err) != errs.Invalid || errs.FieldOf(err) != "" {
+				t.Errorf("%d: %v is not an errs.Invalid with no field", int64(p), err)
+			}
+		}
+		if got != want {
+			t.Errorf("%d: %q, want %q", int64(p), got, want)
 		}
 	}
 }

@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/amends/amends/internal/errs"
 )
 
 // Result is what Evaluate finds. json.Marshal gives exactly the spec's output
@@ -265,13 +268,23 @@ func (x Ratio) MarshalJSON() ([]byte, error) {
 // MarshalJSON gives the percentage as a decimal string ("6.8").
 func (p Percent) MarshalJSON() ([]byte, error) { return []byte(`"` + p.String() + `"`), nil }
 
-// UnmarshalJSON reads a percentage from a JSON string or number (see ParsePercent).
+// UnmarshalJSON reads a JSON string ("6.8") or number (6.8) as ParsePercent
+// does, the number's text exactly, so no float rounding enters. A bad value
+// (of any JSON type) is an errs.Invalid with an empty field, which
+// encoding/json returns as it is; null leaves p unchanged.
 func (p *Percent) UnmarshalJSON(data []byte) error {
-	var n numText
-	if err := n.UnmarshalJSON(data); err != nil {
-		return err
+	text := strings.TrimSpace(string(data))
+	if text == "null" {
+		return nil
 	}
-	v, err := ParsePercent(n.text)
+	if strings.HasPrefix(text, `"`) {
+		var s string
+		if err := json.Unmarshal([]byte(text), &s); err != nil {
+			return errs.Invalidf("", "%s is not a number", text)
+		}
+		text = s
+	}
+	v, err := ParsePercent(text)
 	if err != nil {
 		return err
 	}

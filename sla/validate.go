@@ -70,15 +70,7 @@ func statusIndex(st Status) int {
 
 func at(name string, i int) string { return fmt.Sprintf("%s[%d]", name, i) }
 
-func checkPercent(field string, p Percent) error {
-	if p < 0 {
-		return errs.Invalidf(field, "%s is below 0", p)
-	}
-	if p > Hundred {
-		return errs.Invalidf(field, "%s is above 100", p)
-	}
-	return nil
-}
+func checkPercent(field string, p Percent) error { return errs.Prefix(field, p.Validate()) }
 
 func checkCount(field string, n int64) error {
 	if n < 0 {

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,6 +18,37 @@ import (
 type incidentList struct {
 	Items []incidents.Incident `json:"items"`
 	Total int                  `json:"total"`
+}
+
+// TestAPIPercentExponent: a percentage in exponent form, as a string or as a
+// JSON number, is read exactly, whatever the digits of its whole part.
+func TestAPIPercentExponent(t *testing.T) {
+	env := newTestEnv(t)
+	tok := env.token(auth.Support)
+	for _, tc := range []struct {
+		percent any
+		want    string
+	}{
+		{"1e2", "100"}, {json.Number("1e2"), "100"}, {"1E2", "100"}, {json.Number("100e0"), "100"},
+		{"0.5e2", "50"}, {json.Number("1e-2"), "0.01"}, {" 7 ", "7"}, {"-0", "0"},
+	} {
+		status := "partial_outage"
+		if tc.want == "0" {
+			status = "operational"
+		}
+		r := env.api("POST", "/incidents", tok, map[string]any{
+			"title": "Elevated errors", "message": "Investigating.",
+			"components": []map[string]any{{"component": "elb-us-east-1", "status": status, "affected_percent": tc.percent}},
+		}).expect(t, http.StatusCreated)
+		var inc incidents.Incident
+		r.decode(t, &inc)
+		if cs := inc.Updates[0].Components; len(cs) != 1 || cs[0].AffectedPercent.String() != tc.want {
+			t.Errorf("affected_percent %v: components %+v, want %s%%", tc.percent, cs, tc.want)
+		}
+		if !bytes.Contains(r.body, []byte(`"affected_percent":"`+tc.want+`"`)) {
+			t.Errorf("affected_percent %v: JSON %s", tc.percent, r.body)
+		}
+	}
 }
 
 func TestAPIIncidentLifecycle(t *testing.T) {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -71,6 +72,8 @@ func TestBadFormInput(t *testing.T) {
 		{"percent 6.12345", "/admin/incidents", partial("6.12345"), 422, "percent.elb-us-east-1", "more than 4 decimals"},
 		{"percent abc", "/admin/incidents", partial("abc"), 422, "percent.elb-us-east-1", "not a number"},
 		{"percent 100.0001", "/admin/incidents", partial("100.0001"), 422, "percent.elb-us-east-1", "above 100"},
+		{"percent 9e2", "/admin/incidents", partial("9e2"), 422, "percent.elb-us-east-1", "9e2 is above 100"},
+		{"percent .5", "/admin/incidents", partial(".5"), 422, "percent.elb-us-east-1", `".5" is not a number`},
 		{"empty title", "/admin/incidents", incident("title", "   "), 422, "title", ""},
 		{"title over 200 characters", "/admin/incidents", incident("title", strings.Repeat("é", 201)), 422, "title", "200"},
 		{"empty message", "/admin/incidents", incident("message", ""), 422, "message", ""},
@@ -206,6 +209,12 @@ func TestBadAPIInput(t *testing.T) {
 		{"percent \"6.12345\"", "POST", "/incidents", incident("components", comp("elb-us-east-1", "partial_outage", "6.12345")), 422, pctField, "4 decimals"},
 		{"percent \"abc\"", "POST", "/incidents", incident("components", comp("elb-us-east-1", "partial_outage", "abc")), 422, pctField, "not a number"},
 		{"percent true", "POST", "/incidents", incident("components", comp("elb-us-east-1", "partial_outage", true)), 422, pctField, ""},
+		{"percent 9e2", "POST", "/incidents", incident("components", comp("elb-us-east-1", "partial_outage", json.Number("9e2"))), 422, pctField, "9e2 is above 100"},
+		{"percent \"1e400\"", "POST", "/incidents", incident("components", comp("elb-us-east-1", "partial_outage", "1e400")), 422, pctField, "1e400 is above 100"},
+		{"percent 1e-400", "POST", "/incidents", incident("components", comp("elb-us-east-1", "partial_outage", json.Number("1e-400"))), 422, pctField, "1e-400 has more than 4 decimals"},
+		{"percent \".5\"", "POST", "/incidents", incident("components", comp("elb-us-east-1", "partial_outage", ".5")), 422, pctField, `".5" is not a number`},
+		{"percent \"+5\"", "POST", "/incidents", incident("components", comp("elb-us-east-1", "partial_outage", "+5")), 422, pctField, `"+5" is not a number`},
+		{"percent \"\"", "POST", "/incidents", incident("components", comp("elb-us-east-1", "partial_outage", "")), 422, pctField, `"" is not a number`},
 		{"percent on an operational component", "POST", "/incidents", incident("components", comp("elb-us-east-1", "operational", 5)), 422, pctField, ""},
 		{"component twice", "POST", "/incidents", incident("components", append(comp("elb-us-east-1", "partial_outage", nil), comp("elb-us-east-1", "major_outage", nil)...)), 422, "components[1].component", "twice"},
 		{"empty title", "POST", "/incidents", incident("title", " "), 422, "title", ""},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/sla"
 )
 
 // benchEnv is a status page with 4 services of 6 components each and an
@@ -29,7 +30,7 @@ func benchEnv(b *testing.B) *testEnv {
 			}
 		}
 	}
-	p, _ := incidents.ParsePercent("6.8")
+	p, _ := sla.ParsePercent("6.8")
 	if _, err := env.incidents.CreateIncident(ctx, "bench", incidents.IncidentInput{
 		Title: "Degraded load balancers", Message: "We are investigating.",
 		Components: []incidents.ComponentChange{{Component: "elb-us-east-1", Status: incidents.PartialOutage, AffectedPercent: &p}},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/sla"
 	"github.com/amends/amends/templates"
 )
 
@@ -117,7 +118,7 @@ func readComponentForm(c echo.Context, components []incidents.Component, service
 		if st != incidents.Operational || wasAffected || len(customers) > 0 {
 			ch := incidents.ComponentChange{Component: comp.ID, Status: st, Customers: customers}
 			if percentRaw != "" && st != incidents.Operational {
-				p, err := incidents.ParsePercent(percentRaw)
+				p, err := sla.ParsePercent(percentRaw)
 				if err != nil {
 					field.Error = errs.MessageOf(err)
 					if firstErr == nil {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/sla"
 )
 
 // This file extends the harness of server_test.go: raw requests, API calls,
@@ -331,8 +332,8 @@ func formFieldError(doc *goquery.Document, form, name string) string {
 
 // ---- direct store writes (as another process would make them) ----
 
-func pct(s string) *incidents.Percent {
-	p, err := incidents.ParsePercent(s)
+func pct(s string) *sla.Percent {
+	p, err := sla.ParsePercent(s)
 	if err != nil {
 		panic(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/report"
+	"github.com/amends/amends/sla"
 	"github.com/amends/amends/templates"
 )
 
@@ -57,7 +58,7 @@ func (s *Server) statusView(ctx context.Context, now time.Time) (templates.Statu
 	names := namesOf(components)
 
 	// The worst active percentage per component, for "partial outage (12.5%)".
-	percents := map[string]incidents.Percent{}
+	percents := map[string]sla.Percent{}
 	for _, inc := range active {
 		for _, cs := range inc.ComponentStates() {
 			if cs.Status == statuses[cs.Component] && cs.AffectedPercent > percents[cs.Component] {

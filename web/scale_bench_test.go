@@ -181,14 +181,14 @@ func scaleHistory(tb testing.TB, env *testEnv) []string {
 
 // scalePercent is an affected share as status pages state them: whole
 // numbers, and now and then two decimals.
-func scalePercent(rnd *rand.Rand) incidents.Percent {
+func scalePercent(rnd *rand.Rand) sla.Percent {
 	if rnd.IntN(5) == 0 {
-		return incidents.Percent100
+		return sla.Hundred
 	}
 	if rnd.IntN(3) == 0 {
-		return incidents.Percent(1+rnd.IntN(9999)) * incidents.PercentUnit / 100
+		return sla.Percent(1+rnd.IntN(9999)) * sla.PercentUnit / 100
 	}
-	return incidents.Percent(1+rnd.IntN(99)) * incidents.PercentUnit
+	return sla.Percent(1+rnd.IntN(99)) * sla.PercentUnit
 }
 
 // scaleImpact is the impact an incident's worst status suggests.

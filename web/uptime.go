@@ -198,13 +198,13 @@ func (b barSet) row(id string) templates.ComponentRow {
 func dayClass(d incidents.DayUptime) string {
 	i := 4
 	switch u := d.Uptime(); {
-	case u >= incidents.Percent100:
+	case u >= sla.Hundred:
 		i = 0
-	case u >= 999*incidents.PercentUnit/10:
+	case u >= 999*sla.PercentUnit/10:
 		i = 1
-	case u >= 99*incidents.PercentUnit:
+	case u >= 99*sla.PercentUnit:
 		i = 2
-	case u >= 95*incidents.PercentUnit:
+	case u >= 95*sla.PercentUnit:
 		i = 3
 	}
 	if len(d.Incidents) > 0 {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/sla"
 	"github.com/amends/amends/templates"
 )
 
@@ -46,7 +47,7 @@ func overallBadge(s incidents.Status) templates.StatusBadge {
 	return templates.StatusBadge{Class: string(s), Label: label}
 }
 
-func percentText(p incidents.Percent) string { return p.String() + "%" }
+func percentText(p sla.Percent) string { return p.String() + "%" }
 
 // componentNames maps component ids to the names pages show.
 type componentNames map[string]string
@@ -170,7 +171,7 @@ func updateViews(inc incidents.Incident, names componentNames, withCustomers boo
 func affected(inc incidents.Incident, names componentNames) []templates.AffectedComponent {
 	type peak struct {
 		status  incidents.Status
-		percent incidents.Percent
+		percent sla.Percent
 	}
 	peaks := map[string]peak{}
 	for _, u := range inc.Updates {

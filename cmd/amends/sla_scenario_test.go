@@ -48,7 +48,7 @@ func TestSLAScenarioMatchesLedger(t *testing.T) {
 		check(err)
 	}
 	incident := func(start time.Time, hours int, comp string, status incidents.Status, pct string) {
-		p, err := incidents.ParsePercent(pct)
+		p, err := sla.ParsePercent(pct)
 		check(err)
 		inc, err := st.incidents.CreateIncident(ctx, "ops", incidents.IncidentInput{Title: "Outage in " + comp, Message: "Investigating.",
 			StartedAt: &start, Components: []incidents.ComponentChange{{Component: comp, Status: status, AffectedPercent: &p}}}, now)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/internal/sqlitedb"
 )
 
 const serviceColumns = `id, name, description, position`
@@ -18,7 +19,8 @@ func scanService(row interface{ Scan(...any) error }) (incidents.Service, error)
 }
 
 // Services returns every service by position, then ID.
-func (st *Store) Services(ctx context.Context) ([]incidents.Service, error) {
+func (st *Store) Services(ctx context.Context) (_ []incidents.Service, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: Services")
 	return services(ctx, st.db)
 }
 
@@ -40,7 +42,8 @@ func services(ctx context.Context, q queryer) ([]incidents.Service, error) {
 }
 
 // Service returns one service; errs.NotFound if there is none.
-func (st *Store) Service(ctx context.Context, id string) (incidents.Service, error) {
+func (st *Store) Service(ctx context.Context, id string) (_ incidents.Service, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: Service %q", id)
 	return service(ctx, st.db, id)
 }
 
@@ -54,12 +57,13 @@ func service(ctx context.Context, q queryer, id string) (incidents.Service, erro
 
 // CreateService adds s; errs.Invalid if it breaks a rule, errs.Conflict if
 // its ID is taken.
-func (st *Store) CreateService(ctx context.Context, actor string, s incidents.Service, now time.Time) (incidents.Service, error) {
+func (st *Store) CreateService(ctx context.Context, actor string, s incidents.Service, now time.Time) (_ incidents.Service, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: CreateService %q", s.ID)
 	s = s.Normalize()
 	if err := s.Validate(); err != nil {
 		return incidents.Service{}, err
 	}
-	err := st.inTx(ctx, func(tx *sql.Tx) error {
+	err = sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
 		if _, err := service(ctx, tx, s.ID); err == nil {
 			return errs.Conflictf("service %q already exists", s.ID)
 		} else if errs.CodeOf(err) != errs.NotFound {
@@ -69,7 +73,7 @@ func (st *Store) CreateService(ctx context.Context, actor string, s incidents.Se
 			s.ID, s.Name, s.Description, s.Position); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "service.create", "service", s.ID, nil, s, now)
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: actor, Action: "service.create", Entity: "service", EntityID: s.ID, After: s, At: now})
 	})
 	if err != nil {
 		return incidents.Service{}, err
@@ -78,12 +82,13 @@ func (st *Store) CreateService(ctx context.Context, actor string, s incidents.Se
 }
 
 // UpdateService replaces the service with s's ID; errs.NotFound if none.
-func (st *Store) UpdateService(ctx context.Context, actor string, s incidents.Service, now time.Time) (incidents.Service, error) {
+func (st *Store) UpdateService(ctx context.Context, actor string, s incidents.Service, now time.Time) (_ incidents.Service, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: UpdateService %q", s.ID)
 	s = s.Normalize()
 	if err := s.Validate(); err != nil {
 		return incidents.Service{}, err
 	}
-	err := st.inTx(ctx, func(tx *sql.Tx) error {
+	err = sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
 		before, err := service(ctx, tx, s.ID)
 		if err != nil {
 			return err
@@ -92,7 +97,7 @@ func (st *Store) UpdateService(ctx context.Context, actor string, s incidents.Se
 			s.Name, s.Description, s.Position, s.ID); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "service.update", "service", s.ID, before, s, now)
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: actor, Action: "service.update", Entity: "service", EntityID: s.ID, Before: before, After: s, At: now})
 	})
 	if err != nil {
 		return incidents.Service{}, err
@@ -111,7 +116,8 @@ func scanComponent(row interface{ Scan(...any) error }) (incidents.Component, er
 // Components returns every component, ordered by service (position, ID),
 // then group (the group of the lowest-positioned component first, so an
 // admin orders groups by ordering components), then position and ID.
-func (st *Store) Components(ctx context.Context) ([]incidents.Component, error) {
+func (st *Store) Components(ctx context.Context) (_ []incidents.Component, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: Components")
 	return components(ctx, st.db)
 }
 
@@ -156,7 +162,8 @@ func componentsAnyOrder(ctx context.Context, q queryer) ([]incidents.Component, 
 }
 
 // Component returns one component; errs.NotFound if there is none.
-func (st *Store) Component(ctx context.Context, id string) (incidents.Component, error) {
+func (st *Store) Component(ctx context.Context, id string) (_ incidents.Component, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: Component %q", id)
 	return component(ctx, st.db, id)
 }
 
@@ -170,12 +177,13 @@ func component(ctx context.Context, q queryer, id string) (incidents.Component, 
 
 // CreateComponent adds c: errs.Invalid if it breaks a rule or its service
 // is unknown ("service"), errs.Conflict if its ID is taken.
-func (st *Store) CreateComponent(ctx context.Context, actor string, c incidents.Component, now time.Time) (incidents.Component, error) {
+func (st *Store) CreateComponent(ctx context.Context, actor string, c incidents.Component, now time.Time) (_ incidents.Component, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: CreateComponent %q", c.ID)
 	c = c.Normalize()
 	if err := c.Validate(); err != nil {
 		return incidents.Component{}, err
 	}
-	err := st.inTx(ctx, func(tx *sql.Tx) error {
+	err = sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
 		if err := knownService(ctx, tx, c.Service); err != nil {
 			return err
 		}
@@ -188,7 +196,7 @@ func (st *Store) CreateComponent(ctx context.Context, actor string, c incidents.
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, c.Service, c.Name, c.Region, c.Zone, c.Resources, c.Group, c.Position); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "component.create", "component", c.ID, nil, c, now)
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: actor, Action: "component.create", Entity: "component", EntityID: c.ID, After: c, At: now})
 	})
 	if err != nil {
 		return incidents.Component{}, err
@@ -198,12 +206,13 @@ func (st *Store) CreateComponent(ctx context.Context, actor string, c incidents.
 
 // UpdateComponent replaces the component with c's ID: errs.NotFound if
 // none, errs.Invalid if c breaks a rule or its service is unknown.
-func (st *Store) UpdateComponent(ctx context.Context, actor string, c incidents.Component, now time.Time) (incidents.Component, error) {
+func (st *Store) UpdateComponent(ctx context.Context, actor string, c incidents.Component, now time.Time) (_ incidents.Component, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: UpdateComponent %q", c.ID)
 	c = c.Normalize()
 	if err := c.Validate(); err != nil {
 		return incidents.Component{}, err
 	}
-	err := st.inTx(ctx, func(tx *sql.Tx) error {
+	err = sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
 		before, err := component(ctx, tx, c.ID)
 		if err != nil {
 			return err
@@ -215,7 +224,7 @@ func (st *Store) UpdateComponent(ctx context.Context, actor string, c incidents.
 			WHERE id = ?`, c.Service, c.Name, c.Region, c.Zone, c.Resources, c.Group, c.Position, c.ID); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "component.update", "component", c.ID, before, c, now)
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: actor, Action: "component.update", Entity: "component", EntityID: c.ID, Before: before, After: c, At: now})
 	})
 	if err != nil {
 		return incidents.Component{}, err

@@ -8,19 +8,23 @@ import (
 	"time"
 
 	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/internal/sqlitedb"
 )
 
 // Explanation returns the explanation of incident id with every revision,
 // oldest first; an incident without one gets an Explanation with no
 // revisions. errs.NotFound if there is no such incident.
-func (st *Store) Explanation(ctx context.Context, incidentID int64) (incidents.Explanation, error) {
+func (st *Store) Explanation(ctx context.Context, incidentID int64) (_ incidents.Explanation, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: Explanation %d", incidentID)
 	return explanation(ctx, st.db, incidentID)
 }
 
 // StartExplanation starts a new draft revision written by actor (see
 // incidents.Explanation.Start): errs.NotFound, errs.Conflict while another
 // revision is unpublished, errs.Invalid on "title" or "body".
-func (st *Store) StartExplanation(ctx context.Context, actor string, incidentID int64, title, body string, now time.Time) (incidents.Revision, error) {
+func (st *Store) StartExplanation(ctx context.Context, actor string, incidentID int64, title, body string, now time.Time) (_ incidents.Revision, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: StartExplanation %d", incidentID)
 	return st.changeExplanation(ctx, "explanation.start", incidentID, func(e incidents.Explanation) (incidents.Revision, bool, error) {
 		r, err := e.Start(actor, title, body, now)
 		return r, true, err
@@ -29,7 +33,8 @@ func (st *Store) StartExplanation(ctx context.Context, actor string, incidentID 
 
 // EditExplanation replaces the draft's text (see incidents.Explanation.Edit);
 // unchanged text writes nothing. errs.NotFound, errs.Conflict, errs.Invalid.
-func (st *Store) EditExplanation(ctx context.Context, actor string, incidentID int64, title, body string, now time.Time) (incidents.Revision, error) {
+func (st *Store) EditExplanation(ctx context.Context, actor string, incidentID int64, title, body string, now time.Time) (_ incidents.Revision, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: EditExplanation %d", incidentID)
 	return st.changeExplanation(ctx, "explanation.edit", incidentID, func(e incidents.Explanation) (incidents.Revision, bool, error) {
 		return e.Edit(actor, title, body, now)
 	}, actor, now)
@@ -37,7 +42,8 @@ func (st *Store) EditExplanation(ctx context.Context, actor string, incidentID i
 
 // SubmitExplanation sends the draft for review (see
 // incidents.Explanation.Submit): errs.NotFound, errs.Conflict, errs.Invalid.
-func (st *Store) SubmitExplanation(ctx context.Context, actor string, incidentID int64, now time.Time) (incidents.Revision, error) {
+func (st *Store) SubmitExplanation(ctx context.Context, actor string, incidentID int64, now time.Time) (_ incidents.Revision, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: SubmitExplanation %d", incidentID)
 	return st.changeExplanation(ctx, "explanation.submit", incidentID, func(e incidents.Explanation) (incidents.Revision, bool, error) {
 		r, err := e.Submit(actor, now)
 		return r, true, err
@@ -47,7 +53,8 @@ func (st *Store) SubmitExplanation(ctx context.Context, actor string, incidentID
 // ReturnExplanation sends the revision in review back to draft with a note
 // (see incidents.Explanation.Return): errs.NotFound, errs.Conflict,
 // errs.Invalid on "note".
-func (st *Store) ReturnExplanation(ctx context.Context, actor string, incidentID int64, note string, now time.Time) (incidents.Revision, error) {
+func (st *Store) ReturnExplanation(ctx context.Context, actor string, incidentID int64, note string, now time.Time) (_ incidents.Revision, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: ReturnExplanation %d", incidentID)
 	return st.changeExplanation(ctx, "explanation.return", incidentID, func(e incidents.Explanation) (incidents.Revision, bool, error) {
 		r, err := e.Return(actor, note, now)
 		return r, true, err
@@ -57,7 +64,8 @@ func (st *Store) ReturnExplanation(ctx context.Context, actor string, incidentID
 // PublishExplanation publishes the revision in review (see
 // incidents.Explanation.Publish): errs.Forbidden for its author or an
 // editor, errs.NotFound, errs.Conflict.
-func (st *Store) PublishExplanation(ctx context.Context, actor string, incidentID int64, now time.Time) (incidents.Revision, error) {
+func (st *Store) PublishExplanation(ctx context.Context, actor string, incidentID int64, now time.Time) (_ incidents.Revision, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: PublishExplanation %d", incidentID)
 	return st.changeExplanation(ctx, "explanation.publish", incidentID, func(e incidents.Explanation) (incidents.Revision, bool, error) {
 		r, err := e.Publish(actor, now)
 		return r, true, err
@@ -70,7 +78,7 @@ func (st *Store) PublishExplanation(ctx context.Context, actor string, incidentI
 func (st *Store) changeExplanation(ctx context.Context, action string, incidentID int64,
 	fn func(incidents.Explanation) (incidents.Revision, bool, error), actor string, now time.Time) (incidents.Revision, error) {
 	var out incidents.Revision
-	err := st.inTx(ctx, func(tx *sql.Tx) error {
+	err := sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
 		e, err := explanation(ctx, tx, incidentID)
 		if err != nil {
 			return err
@@ -97,7 +105,7 @@ func (st *Store) changeExplanation(ctx context.Context, action string, incidentI
 			b = before
 		}
 		id := strconv.FormatInt(incidentID, 10) + "/" + strconv.Itoa(r.Number)
-		return audit(ctx, tx, actor, action, "explanation_revision", id, b, r, now.UTC().Truncate(time.Second))
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: actor, Action: action, Entity: "explanation_revision", EntityID: id, Before: b, After: r, At: now.UTC().Truncate(time.Second)})
 	})
 	if err != nil {
 		return incidents.Revision{}, err
@@ -109,7 +117,7 @@ func insertRevision(ctx context.Context, tx *sql.Tx, r incidents.Revision) error
 	_, err := tx.ExecContext(ctx, `INSERT INTO explanation_revisions
 		(incident_id, number, title, body, state, author, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.IncidentID, r.Number, r.Title, r.Body, string(r.State), r.Author, ftime(r.CreatedAt), ftime(r.UpdatedAt))
+		r.IncidentID, r.Number, r.Title, r.Body, string(r.State), r.Author, sqlitedb.FormatTime(r.CreatedAt), sqlitedb.FormatTime(r.UpdatedAt))
 	return err
 }
 
@@ -119,8 +127,8 @@ func updateRevision(ctx context.Context, tx *sql.Tx, before, r incidents.Revisio
 	_, err := tx.ExecContext(ctx, `UPDATE explanation_revisions SET title = ?, body = ?, state = ?,
 		return_note = ?, returned_by = ?, returned_at = ?, updated_at = ?, submitted_at = ?, published_at = ?, published_by = ?
 		WHERE incident_id = ? AND number = ?`,
-		r.Title, r.Body, string(r.State), r.ReturnNote, r.ReturnedBy, nullTime(r.ReturnedAt), ftime(r.UpdatedAt),
-		nullTime(r.SubmittedAt), nullTime(r.PublishedAt), nullString(r.PublishedBy), r.IncidentID, r.Number)
+		r.Title, r.Body, string(r.State), r.ReturnNote, r.ReturnedBy, sqlitedb.NullTime(r.ReturnedAt), sqlitedb.FormatTime(r.UpdatedAt),
+		sqlitedb.NullTime(r.SubmittedAt), sqlitedb.NullTime(r.PublishedAt), nullString(r.PublishedBy), r.IncidentID, r.Number)
 	if err != nil {
 		return err
 	}
@@ -201,10 +209,10 @@ func scanRevision(row interface{ Scan(...any) error }) (incidents.Revision, erro
 	r.State = incidents.RevisionState(state)
 	r.PublishedBy = publishedBy.String
 	var err error
-	if r.CreatedAt, err = ptime(created); err != nil {
+	if r.CreatedAt, err = sqlitedb.ParseTime(created); err != nil {
 		return r, err
 	}
-	if r.UpdatedAt, err = ptime(updated); err != nil {
+	if r.UpdatedAt, err = sqlitedb.ParseTime(updated); err != nil {
 		return r, err
 	}
 	for _, f := range []struct {
@@ -214,7 +222,7 @@ func scanRevision(row interface{ Scan(...any) error }) (incidents.Revision, erro
 		if !f.src.Valid {
 			continue
 		}
-		t, err := ptime(f.src.String)
+		t, err := sqlitedb.ParseTime(f.src.String)
 		if err != nil {
 			return r, err
 		}
@@ -227,7 +235,8 @@ func scanRevision(row interface{ Scan(...any) error }) (incidents.Revision, erro
 // its newest published revision's title and number, how many are
 // published, and the first and last publication; the latest publication
 // first.
-func (st *Store) PublishedExplanations(ctx context.Context) ([]incidents.ExplanationSummary, error) {
+func (st *Store) PublishedExplanations(ctx context.Context) (_ []incidents.ExplanationSummary, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: PublishedExplanations")
 	rows, err := st.db.QueryContext(ctx, `SELECT r.incident_id, r.title, r.number, s.n, s.first, s.last
 		FROM (SELECT incident_id, MAX(number) AS latest, count(*) AS n, MIN(published_at) AS first, MAX(published_at) AS last
 			FROM explanation_revisions WHERE state = 'published' GROUP BY incident_id) s
@@ -244,10 +253,10 @@ func (st *Store) PublishedExplanations(ctx context.Context) ([]incidents.Explana
 		if err := rows.Scan(&x.IncidentID, &x.Title, &x.Revision, &x.Revisions, &first, &last); err != nil {
 			return nil, err
 		}
-		if x.FirstPublishedAt, err = ptime(first); err != nil {
+		if x.FirstPublishedAt, err = sqlitedb.ParseTime(first); err != nil {
 			return nil, err
 		}
-		if x.LastPublishedAt, err = ptime(last); err != nil {
+		if x.LastPublishedAt, err = sqlitedb.ParseTime(last); err != nil {
 			return nil, err
 		}
 		out = append(out, x)

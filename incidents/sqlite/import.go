@@ -9,6 +9,7 @@ import (
 
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/internal/sqlitedb"
 )
 
 // Import records batch in one transaction (see incidents.Store.Import):
@@ -17,13 +18,14 @@ import (
 // written as given (their instants backfilled, their Source kept in
 // incidents.source), each with its audit entry ("service.import",
 // "component.import", "incident.import"). Any error rolls everything back.
-func (st *Store) Import(ctx context.Context, actor string, batch incidents.ImportBatch, now time.Time) (incidents.ImportResult, error) {
+func (st *Store) Import(ctx context.Context, actor string, batch incidents.ImportBatch, now time.Time) (_ incidents.ImportResult, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: Import of %d incidents", len(batch.Incidents))
 	var res incidents.ImportResult
 	if err := batch.Validate(); err != nil {
 		return res, err
 	}
 	now = now.UTC().Truncate(time.Second)
-	err := st.inTx(ctx, func(tx *sql.Tx) error {
+	err = sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
 		res = incidents.ImportResult{}
 		for i, s := range batch.Services {
 			s = s.Normalize()
@@ -37,7 +39,7 @@ func (st *Store) Import(ctx context.Context, actor string, batch incidents.Impor
 				s.ID, s.Name, s.Description, s.Position); err != nil {
 				return fmt.Errorf("services[%d]: %w", i, err)
 			}
-			if err := audit(ctx, tx, actor, "service.import", "service", s.ID, nil, s, now); err != nil {
+			if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: actor, Action: "service.import", Entity: "service", EntityID: s.ID, After: s, At: now}); err != nil {
 				return err
 			}
 			res.Services++
@@ -57,7 +59,7 @@ func (st *Store) Import(ctx context.Context, actor string, batch incidents.Impor
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, c.Service, c.Name, c.Region, c.Zone, c.Resources, c.Group, c.Position); err != nil {
 				return fmt.Errorf("components[%d]: %w", i, err)
 			}
-			if err := audit(ctx, tx, actor, "component.import", "component", c.ID, nil, c, now); err != nil {
+			if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: actor, Action: "component.import", Entity: "component", EntityID: c.ID, After: c, At: now}); err != nil {
 				return err
 			}
 			res.Components++
@@ -80,8 +82,8 @@ func (st *Store) Import(ctx context.Context, actor string, batch incidents.Impor
 			}
 			r, err := tx.ExecContext(ctx, `INSERT INTO incidents (title, impact, phase, started_at, resolved_at, excluded, created_at, updated_at, source)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				inc.Title, string(inc.Impact), string(inc.Phase), ftime(inc.StartedAt), nullTime(inc.ResolvedAt),
-				inc.Excluded, ftime(inc.CreatedAt), ftime(inc.UpdatedAt), im.Source)
+				inc.Title, string(inc.Impact), string(inc.Phase), sqlitedb.FormatTime(inc.StartedAt), sqlitedb.NullTime(inc.ResolvedAt),
+				inc.Excluded, sqlitedb.FormatTime(inc.CreatedAt), sqlitedb.FormatTime(inc.UpdatedAt), im.Source)
 			if err != nil {
 				return fmt.Errorf("incidents[%d]: %w", i, err)
 			}
@@ -98,7 +100,7 @@ func (st *Store) Import(ctx context.Context, actor string, batch incidents.Impor
 				incidents.Incident
 				Source string `json:"source"`
 			}{inc, im.Source}
-			if err := audit(ctx, tx, actor, "incident.import", "incident", strconv.FormatInt(inc.ID, 10), nil, after, now); err != nil {
+			if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: actor, Action: "incident.import", Entity: "incident", EntityID: strconv.FormatInt(inc.ID, 10), After: after, At: now}); err != nil {
 				return err
 			}
 			end := now

@@ -9,24 +9,26 @@ import (
 
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/internal/sqlitedb"
 )
 
 // CreateIncident declares an incident with its first update (see
 // incidents.NewIncident); an unknown component is errs.Invalid on
 // "components[i].component".
-func (st *Store) CreateIncident(ctx context.Context, actor string, in incidents.IncidentInput, now time.Time) (incidents.Incident, error) {
+func (st *Store) CreateIncident(ctx context.Context, actor string, in incidents.IncidentInput, now time.Time) (_ incidents.Incident, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: CreateIncident %q", in.Title)
 	inc, err := incidents.NewIncident(actor, in, now)
 	if err != nil {
 		return incidents.Incident{}, err
 	}
-	err = st.inTx(ctx, func(tx *sql.Tx) error {
+	err = sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
 		if err := checkComponents(ctx, tx, inc.Updates[0]); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO incidents (title, impact, phase, started_at, resolved_at, excluded, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			inc.Title, string(inc.Impact), string(inc.Phase), ftime(inc.StartedAt), nullTime(inc.ResolvedAt),
-			inc.Excluded, ftime(inc.CreatedAt), ftime(inc.UpdatedAt))
+			inc.Title, string(inc.Impact), string(inc.Phase), sqlitedb.FormatTime(inc.StartedAt), sqlitedb.NullTime(inc.ResolvedAt),
+			inc.Excluded, sqlitedb.FormatTime(inc.CreatedAt), sqlitedb.FormatTime(inc.UpdatedAt))
 		if err != nil {
 			return err
 		}
@@ -39,7 +41,7 @@ func (st *Store) CreateIncident(ctx context.Context, actor string, in incidents.
 		if err := refreshIncidentDays(ctx, tx, inc, inc.StartedAt, inc.CreatedAt); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "incident.create", "incident", strconv.FormatInt(inc.ID, 10), nil, inc, inc.CreatedAt)
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: actor, Action: "incident.create", Entity: "incident", EntityID: strconv.FormatInt(inc.ID, 10), After: inc, At: inc.CreatedAt})
 	})
 	if err != nil {
 		return incidents.Incident{}, err
@@ -51,9 +53,10 @@ func (st *Store) CreateIncident(ctx context.Context, actor string, in incidents.
 // errs.NotFound, errs.Conflict if it is resolved, errs.Invalid if the update
 // breaks a rule or names an unknown component. The audit entry holds the
 // incident without its timeline before, and with only the new update after.
-func (st *Store) AddUpdate(ctx context.Context, actor string, id int64, in incidents.UpdateInput, now time.Time) (incidents.Incident, error) {
+func (st *Store) AddUpdate(ctx context.Context, actor string, id int64, in incidents.UpdateInput, now time.Time) (_ incidents.Incident, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: AddUpdate %d", id)
 	var out incidents.Incident
-	err := st.inTx(ctx, func(tx *sql.Tx) error {
+	err = sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
 		inc, err := incident(ctx, tx, id)
 		if err != nil {
 			return err
@@ -70,7 +73,7 @@ func (st *Store) AddUpdate(ctx context.Context, actor string, id int64, in incid
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE incidents SET phase = ?, resolved_at = ?, updated_at = ? WHERE id = ?`,
-			string(next.Phase), nullTime(next.ResolvedAt), ftime(next.UpdatedAt), id); err != nil {
+			string(next.Phase), sqlitedb.NullTime(next.ResolvedAt), sqlitedb.FormatTime(next.UpdatedAt), id); err != nil {
 			return err
 		}
 		// The timeline before the new update's instant is unchanged; after
@@ -80,7 +83,7 @@ func (st *Store) AddUpdate(ctx context.Context, actor string, id int64, in incid
 		}
 		before, after := inc, next
 		before.Updates, after.Updates = nil, []incidents.Update{*u}
-		if err := audit(ctx, tx, actor, "incident.update", "incident", strconv.FormatInt(id, 10), before, after, next.UpdatedAt); err != nil {
+		if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: actor, Action: "incident.update", Entity: "incident", EntityID: strconv.FormatInt(id, 10), Before: before, After: after, At: next.UpdatedAt}); err != nil {
 			return err
 		}
 		out = next
@@ -91,9 +94,10 @@ func (st *Store) AddUpdate(ctx context.Context, actor string, id int64, in incid
 
 // SetExcluded sets whether incident id counts for SLAs; setting the value it
 // already has writes nothing. errs.NotFound.
-func (st *Store) SetExcluded(ctx context.Context, actor string, id int64, excluded bool, now time.Time) (incidents.Incident, error) {
+func (st *Store) SetExcluded(ctx context.Context, actor string, id int64, excluded bool, now time.Time) (_ incidents.Incident, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: SetExcluded %d", id)
 	var out incidents.Incident
-	err := st.inTx(ctx, func(tx *sql.Tx) error {
+	err = sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
 		inc, err := incident(ctx, tx, id)
 		if err != nil {
 			return err
@@ -105,7 +109,7 @@ func (st *Store) SetExcluded(ctx context.Context, actor string, id int64, exclud
 		out.Excluded = excluded
 		out.UpdatedAt = now.UTC().Truncate(time.Second)
 		if _, err := tx.ExecContext(ctx, `UPDATE incidents SET excluded = ?, updated_at = ? WHERE id = ?`,
-			excluded, ftime(out.UpdatedAt), id); err != nil {
+			excluded, sqlitedb.FormatTime(out.UpdatedAt), id); err != nil {
 			return err
 		}
 		if err := refreshIncidentDays(ctx, tx, out, out.StartedAt, out.UpdatedAt); err != nil {
@@ -113,26 +117,29 @@ func (st *Store) SetExcluded(ctx context.Context, actor string, id int64, exclud
 		}
 		before, after := inc, out
 		before.Updates, after.Updates = nil, nil
-		return audit(ctx, tx, actor, "incident.exclude", "incident", strconv.FormatInt(id, 10), before, after, out.UpdatedAt)
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: actor, Action: "incident.exclude", Entity: "incident", EntityID: strconv.FormatInt(id, 10), Before: before, After: after, At: out.UpdatedAt})
 	})
 	return out, err
 }
 
 // Incident returns incident id with its updates; errs.NotFound.
-func (st *Store) Incident(ctx context.Context, id int64) (incidents.Incident, error) {
+func (st *Store) Incident(ctx context.Context, id int64) (_ incidents.Incident, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: Incident %d", id)
 	return incident(ctx, st.db, id)
 }
 
 // ActiveIncidents returns the unresolved incidents, newest StartedAt first,
 // with their updates.
-func (st *Store) ActiveIncidents(ctx context.Context) ([]incidents.Incident, error) {
+func (st *Store) ActiveIncidents(ctx context.Context) (_ []incidents.Incident, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: ActiveIncidents")
 	return listIncidents(ctx, st.db, `WHERE resolved_at IS NULL ORDER BY started_at DESC, id DESC`)
 }
 
 // ResolvedIncidents returns a page of resolved incidents, newest StartedAt
 // first, with their updates, and how many there are in all. errs.Invalid on
 // "offset" or "limit" for a negative offset or a limit below 1.
-func (st *Store) ResolvedIncidents(ctx context.Context, offset, limit int) ([]incidents.Incident, int, error) {
+func (st *Store) ResolvedIncidents(ctx context.Context, offset, limit int) (_ []incidents.Incident, _ int, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: ResolvedIncidents offset %d limit %d", offset, limit)
 	if err := page(offset, limit); err != nil {
 		return nil, 0, err
 	}
@@ -146,24 +153,27 @@ func (st *Store) ResolvedIncidents(ctx context.Context, offset, limit int) ([]in
 
 // EarliestResolvedStart returns the StartedAt of the resolved incident
 // that started first (one index entry), false when none is resolved.
-func (st *Store) EarliestResolvedStart(ctx context.Context) (time.Time, bool, error) {
+func (st *Store) EarliestResolvedStart(ctx context.Context) (_ time.Time, _ bool, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: EarliestResolvedStart")
 	var first sql.NullString
 	if err := st.db.QueryRowContext(ctx, `SELECT min(started_at) FROM incidents WHERE resolved_at IS NOT NULL`).Scan(&first); err != nil || !first.Valid {
 		return time.Time{}, false, err
 	}
-	t, err := ptime(first.String)
+	t, err := sqlitedb.ParseTime(first.String)
 	return t, err == nil, err
 }
 
 // IncidentsBetween returns, oldest StartedAt first with their updates, every
 // incident whose [StartedAt, ResolvedAt or now) overlaps [from, to), and
 // every one that started in [from, to) (an incident resolved at its start).
-func (st *Store) IncidentsBetween(ctx context.Context, from, to time.Time) ([]incidents.Incident, error) {
+func (st *Store) IncidentsBetween(ctx context.Context, from, to time.Time) (_ []incidents.Incident, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: IncidentsBetween %v to %v", from.UTC(), to.UTC())
 	return incidentsOverlapping(ctx, st.db, from, to, st.Now())
 }
 
 // IncidentTitles returns the title of each stored incident of ids, by ID.
-func (st *Store) IncidentTitles(ctx context.Context, ids []int64) (map[int64]string, error) {
+func (st *Store) IncidentTitles(ctx context.Context, ids []int64) (_ map[int64]string, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: IncidentTitles of %d incidents", len(ids))
 	out := make(map[int64]string, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -186,7 +196,8 @@ func (st *Store) IncidentTitles(ctx context.Context, ids []int64) (map[int64]str
 
 // IncidentHeads returns each stored incident of ids, by ID, without its
 // updates.
-func (st *Store) IncidentHeads(ctx context.Context, ids []int64) (map[int64]incidents.Incident, error) {
+func (st *Store) IncidentHeads(ctx context.Context, ids []int64) (_ map[int64]incidents.Incident, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: IncidentHeads of %d incidents", len(ids))
 	out := make(map[int64]incidents.Incident, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -225,17 +236,17 @@ func scanIncident(row interface{ Scan(...any) error }) (incidents.Incident, erro
 		ID: r.id, Title: r.title, Impact: incidents.Impact(r.impact), Phase: incidents.Phase(r.phase), Excluded: r.excluded,
 	}
 	var err error
-	if inc.StartedAt, err = ptime(r.started); err != nil {
+	if inc.StartedAt, err = sqlitedb.ParseTime(r.started); err != nil {
 		return inc, err
 	}
-	if inc.CreatedAt, err = ptime(r.created); err != nil {
+	if inc.CreatedAt, err = sqlitedb.ParseTime(r.created); err != nil {
 		return inc, err
 	}
-	if inc.UpdatedAt, err = ptime(r.updated); err != nil {
+	if inc.UpdatedAt, err = sqlitedb.ParseTime(r.updated); err != nil {
 		return inc, err
 	}
 	if r.resolved.Valid {
-		t, err := ptime(r.resolved.String)
+		t, err := sqlitedb.ParseTime(r.resolved.String)
 		if err != nil {
 			return inc, err
 		}
@@ -303,8 +314,8 @@ func listIncidents(ctx context.Context, q queryer, where string, args ...any) ([
 			return nil, err
 		}
 		u.Phase = incidents.Phase(phase)
-		if u.At, err = ptime(at); err == nil {
-			u.CreatedAt, err = ptime(created)
+		if u.At, err = sqlitedb.ParseTime(at); err == nil {
+			u.CreatedAt, err = sqlitedb.ParseTime(created)
 		}
 		if err != nil {
 			rows.Close()
@@ -408,7 +419,7 @@ func checkComponents(ctx context.Context, tx *sql.Tx, u incidents.Update) error 
 // insertUpdate stores u as an update of incident id and sets its IDs.
 func insertUpdate(ctx context.Context, tx *sql.Tx, id int64, u *incidents.Update) error {
 	res, err := tx.ExecContext(ctx, `INSERT INTO incident_updates (incident_id, phase, message, at, created_at, author)
-		VALUES (?, ?, ?, ?, ?, ?)`, id, string(u.Phase), u.Message, ftime(u.At), ftime(u.CreatedAt), u.Author)
+		VALUES (?, ?, ?, ?, ?, ?)`, id, string(u.Phase), u.Message, sqlitedb.FormatTime(u.At), sqlitedb.FormatTime(u.CreatedAt), u.Author)
 	if err != nil {
 		return err
 	}

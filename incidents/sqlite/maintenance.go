@@ -9,16 +9,18 @@ import (
 
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/internal/sqlitedb"
 )
 
 // CreateMaintenance schedules a maintenance (see incidents.NewMaintenance);
 // an unknown component is errs.Invalid on "components[i]".
-func (st *Store) CreateMaintenance(ctx context.Context, actor string, in incidents.MaintenanceInput, now time.Time) (incidents.Maintenance, error) {
+func (st *Store) CreateMaintenance(ctx context.Context, actor string, in incidents.MaintenanceInput, now time.Time) (_ incidents.Maintenance, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: CreateMaintenance %q", in.Title)
 	m, err := incidents.NewMaintenance(actor, in, now)
 	if err != nil {
 		return incidents.Maintenance{}, err
 	}
-	err = st.inTx(ctx, func(tx *sql.Tx) error {
+	err = sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
 		i, err := unknownComponent(ctx, tx, m.Components)
 		if err != nil {
 			return err
@@ -27,8 +29,8 @@ func (st *Store) CreateMaintenance(ctx context.Context, actor string, in inciden
 			return errs.Invalidf(fmt.Sprintf("components[%d]", i), "unknown component %q", m.Components[i])
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO maintenances (title, message, starts_at, ends_at, announced_at, phase, created_at, author)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.Title, m.Message, ftime(m.StartsAt), ftime(m.EndsAt), ftime(m.AnnouncedAt),
-			string(m.Phase), ftime(m.CreatedAt), m.Author)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.Title, m.Message, sqlitedb.FormatTime(m.StartsAt), sqlitedb.FormatTime(m.EndsAt), sqlitedb.FormatTime(m.AnnouncedAt),
+			string(m.Phase), sqlitedb.FormatTime(m.CreatedAt), m.Author)
 		if err != nil {
 			return err
 		}
@@ -44,7 +46,7 @@ func (st *Store) CreateMaintenance(ctx context.Context, actor string, in inciden
 		if err := refreshDays(ctx, tx, m.StartsAt, m.EndsAt, m.CreatedAt); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "maintenance.create", "maintenance", strconv.FormatInt(m.ID, 10), nil, m, m.CreatedAt)
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: actor, Action: "maintenance.create", Entity: "maintenance", EntityID: strconv.FormatInt(m.ID, 10), After: m, At: m.CreatedAt})
 	})
 	if err != nil {
 		return incidents.Maintenance{}, err
@@ -56,9 +58,10 @@ func (st *Store) CreateMaintenance(ctx context.Context, actor string, in inciden
 // PhaseAt(now) (see incidents.Maintenance.Advance): errs.NotFound,
 // errs.Invalid on "phase" for an unknown phase, errs.Conflict for the same
 // or an earlier one.
-func (st *Store) AdvanceMaintenance(ctx context.Context, actor string, id int64, to incidents.MaintenancePhase, now time.Time) (incidents.Maintenance, error) {
+func (st *Store) AdvanceMaintenance(ctx context.Context, actor string, id int64, to incidents.MaintenancePhase, now time.Time) (_ incidents.Maintenance, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: AdvanceMaintenance %d to %s", id, to)
 	var out incidents.Maintenance
-	err := st.inTx(ctx, func(tx *sql.Tx) error {
+	err = sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
 		m, err := maintenance(ctx, tx, id)
 		if err != nil {
 			return err
@@ -76,30 +79,33 @@ func (st *Store) AdvanceMaintenance(ctx context.Context, actor string, id int64,
 		if err := refreshDays(ctx, tx, next.StartsAt, next.EndsAt, now); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "maintenance.advance", "maintenance", strconv.FormatInt(id, 10), m, next, now.UTC().Truncate(time.Second))
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: actor, Action: "maintenance.advance", Entity: "maintenance", EntityID: strconv.FormatInt(id, 10), Before: m, After: next, At: now.UTC().Truncate(time.Second)})
 	})
 	return out, err
 }
 
 // Maintenance returns maintenance id; errs.NotFound.
-func (st *Store) Maintenance(ctx context.Context, id int64) (incidents.Maintenance, error) {
+func (st *Store) Maintenance(ctx context.Context, id int64) (_ incidents.Maintenance, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: Maintenance %d", id)
 	return maintenance(ctx, st.db, id)
 }
 
 // Maintenances returns the maintenances not completed at now, soonest
 // StartsAt first.
-func (st *Store) Maintenances(ctx context.Context, now time.Time) ([]incidents.Maintenance, error) {
-	return listMaintenances(ctx, st.db, `WHERE phase <> 'completed' AND ends_at > ? ORDER BY starts_at, id`, ftime(now))
+func (st *Store) Maintenances(ctx context.Context, now time.Time) (_ []incidents.Maintenance, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: Maintenances as of %v", now.UTC())
+	return listMaintenances(ctx, st.db, `WHERE phase <> 'completed' AND ends_at > ? ORDER BY starts_at, id`, sqlitedb.FormatTime(now))
 }
 
 // PastMaintenances returns a page of the maintenances completed by now (the
 // Store's clock), latest StartsAt first, and how many there are in all.
 // errs.Invalid on "offset" or "limit" for a negative offset or a limit below 1.
-func (st *Store) PastMaintenances(ctx context.Context, offset, limit int) ([]incidents.Maintenance, int, error) {
+func (st *Store) PastMaintenances(ctx context.Context, offset, limit int) (_ []incidents.Maintenance, _ int, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: PastMaintenances offset %d limit %d", offset, limit)
 	if err := page(offset, limit); err != nil {
 		return nil, 0, err
 	}
-	now := ftime(st.Now())
+	now := sqlitedb.FormatTime(st.Now())
 	var total int
 	if err := st.db.QueryRowContext(ctx, `SELECT count(*) FROM maintenances WHERE phase = 'completed' OR ends_at <= ?`, now).Scan(&total); err != nil {
 		return nil, 0, err
@@ -110,8 +116,9 @@ func (st *Store) PastMaintenances(ctx context.Context, offset, limit int) ([]inc
 
 // MaintenancesBetween returns every maintenance whose window [StartsAt,
 // EndsAt) overlaps [from, to), soonest StartsAt first.
-func (st *Store) MaintenancesBetween(ctx context.Context, from, to time.Time) ([]incidents.Maintenance, error) {
-	return listMaintenances(ctx, st.db, `WHERE starts_at < ? AND ends_at > ? ORDER BY starts_at, id`, ftime(to), ftime(from))
+func (st *Store) MaintenancesBetween(ctx context.Context, from, to time.Time) (_ []incidents.Maintenance, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: MaintenancesBetween %v to %v", from.UTC(), to.UTC())
+	return listMaintenances(ctx, st.db, `WHERE starts_at < ? AND ends_at > ? ORDER BY starts_at, id`, sqlitedb.FormatTime(to), sqlitedb.FormatTime(from))
 }
 
 func maintenance(ctx context.Context, q queryer, id int64) (incidents.Maintenance, error) {
@@ -147,7 +154,7 @@ func listMaintenances(ctx context.Context, q queryer, where string, args ...any)
 			dst *time.Time
 			src string
 		}{{&m.StartsAt, starts}, {&m.EndsAt, ends}, {&m.AnnouncedAt, announced}, {&m.CreatedAt, created}} {
-			if *f.dst, err = ptime(f.src); err != nil {
+			if *f.dst, err = sqlitedb.ParseTime(f.src); err != nil {
 				rows.Close()
 				return nil, err
 			}

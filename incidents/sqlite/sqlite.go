@@ -9,7 +9,6 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io/fs"
 	"time"
 
@@ -57,16 +56,6 @@ type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func ftime(t time.Time) string { return sqlitedb.FormatTime(t) }
-
-func ptime(s string) (time.Time, error) {
-	t, err := sqlitedb.ParseTime(s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("stored instant %q: %w", s, err)
-	}
-	return t, nil
-}
-
 // idList is ids as a JSON array, for "IN (SELECT value FROM json_each(?))".
 func idList[T any](ids []T) string {
 	b, _ := json.Marshal(ids)
@@ -89,22 +78,3 @@ func notFound(err error, format string, args ...any) error {
 	}
 	return err
 }
-
-func audit(ctx context.Context, tx *sql.Tx, actor, action, entity, id string, before, after any, now time.Time) error {
-	return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{
-		Actor: actor, Action: action, Entity: entity, EntityID: id,
-		Before: before, After: after, At: now,
-	})
-}
-
-// inTx runs fn in one transaction; an error that is not a domain error is
-// wrapped so that its origin shows.
-func (st *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	err := sqlitedb.InTx(ctx, st.db, fn)
-	if err != nil && errs.CodeOf(err) == errs.Internal {
-		return fmt.Errorf("incidents store: %w", err)
-	}
-	return err
-}
-
-func nullTime(t *time.Time) any { return sqlitedb.NullTime(t) }

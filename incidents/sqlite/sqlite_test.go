@@ -16,6 +16,7 @@ import (
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
+	"github.com/amends/amends/sla"
 )
 
 var (
@@ -26,8 +27,8 @@ var (
 
 func at(d time.Duration) *time.Time { t := start.Add(d); return &t }
 
-func pct(s string) *incidents.Percent {
-	p, err := incidents.ParsePercent(s)
+func pct(s string) *sla.Percent {
+	p, err := sla.ParsePercent(s)
 	if err != nil {
 		panic(err)
 	}
@@ -393,7 +394,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		}, errs.Invalid, `components[1].component: unknown component "s3"`},
 		{"incident percent", func() error {
 			_, err := st.CreateIncident(ctx, "ann", incidents.IncidentInput{Title: "t", Message: "m", Components: []incidents.ComponentChange{
-				{Component: "elb-api", Status: incidents.PartialOutage, AffectedPercent: (*incidents.Percent)(ptr(int64(1200000)))}}}, now)
+				{Component: "elb-api", Status: incidents.PartialOutage, AffectedPercent: (*sla.Percent)(ptr(int64(1200000)))}}}, now)
 			return err
 		}, errs.Invalid, "components[0].affected_percent: 120 is above 100"},
 		{"incident long message", func() error {
@@ -759,5 +760,39 @@ func TestEarliestResolvedStart(t *testing.T) {
 	}
 	if got, ok, err := st.EarliestResolvedStart(ctx); !ok || err != nil || !got.Equal(start.Add(-3*time.Hour)) {
 		t.Fatalf("%s %v %v", got, ok, err)
+	}
+}
+
+// TestErrorsSayWhere: a failed query names the method and its key and stays
+// Internal; a domain error comes back as it is.
+func TestErrorsSayWhere(t *testing.T) {
+	st, db := newStore(t)
+	if _, err := st.Incident(ctx, 999); errs.CodeOf(err) != errs.NotFound || err.Error() != "incident 999 not found" {
+		t.Errorf("not found: %v", err)
+	}
+	if _, err := st.CreateService(ctx, "ops", incidents.Service{ID: "ELB", Name: "Again"}, now); errs.CodeOf(err) != errs.Conflict ||
+		err.Error() != `service "ELB" already exists` {
+		t.Errorf("conflict: %v", err)
+	}
+	db.Close()
+	for _, tc := range []struct {
+		call func() error
+		want string
+	}{
+		{func() error { _, err := st.Incident(ctx, 7); return err }, "incidents/sqlite: Incident 7: "},
+		{func() error { _, err := st.Service(ctx, "ELB"); return err }, `incidents/sqlite: Service "ELB": `},
+		{func() error { _, err := st.Components(ctx); return err }, "incidents/sqlite: Components: "},
+		{func() error {
+			_, err := st.CreateService(ctx, "ops", incidents.Service{ID: "RDS", Name: "Relational Database Service"}, now)
+			return err
+		}, `incidents/sqlite: CreateService "RDS": `},
+		{func() error { _, _, err := st.ResolvedIncidents(ctx, 0, 10); return err }, "incidents/sqlite: ResolvedIncidents offset 0 limit 10: "},
+		{func() error { _, err := st.DailyUptime(ctx, start, start.Add(incidents.Day)); return err },
+			"incidents/sqlite: DailyUptime 2012-12-24 20:24:00 +0000 UTC to 2012-12-25 20:24:00 +0000 UTC: "},
+	} {
+		err := tc.call()
+		if errs.CodeOf(err) != errs.Internal || !strings.HasPrefix(fmt.Sprint(err), tc.want) || !strings.Contains(fmt.Sprint(err), "database is closed") {
+			t.Errorf("%v, want %q…", err, tc.want)
+		}
 	}
 }

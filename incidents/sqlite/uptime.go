@@ -11,6 +11,7 @@ import (
 
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/internal/sqlitedb"
 )
 
 // Daily uptime is kept pre-computed in uptime_days and daily_uptime (see
@@ -35,7 +36,8 @@ const maxDaysPerTx = 120
 // from storage, computed and stored first if missing; the day holding to
 // (or the clock, if earlier) is evaluated over [day, that instant) and not
 // stored. errs.Invalid on "to" when to is not after from.
-func (st *Store) DailyUptime(ctx context.Context, from, to time.Time) (incidents.UptimeDays, error) {
+func (st *Store) DailyUptime(ctx context.Context, from, to time.Time) (_ incidents.UptimeDays, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: DailyUptime %v to %v", from.UTC(), to.UTC())
 	var out incidents.UptimeDays
 	if !to.After(from) {
 		return out, errs.Invalidf("to", "must be after from")
@@ -85,7 +87,7 @@ func (st *Store) DailyUptime(ctx context.Context, from, to time.Time) (incidents
 	if err != nil {
 		return out, err
 	}
-	maints, err := listMaintenances(ctx, st.db, `WHERE starts_at < ? AND ends_at > ? ORDER BY starts_at, id`, ftime(asOf), ftime(partial))
+	maints, err := listMaintenances(ctx, st.db, `WHERE starts_at < ? AND ends_at > ? ORDER BY starts_at, id`, sqlitedb.FormatTime(asOf), sqlitedb.FormatTime(partial))
 	if err != nil {
 		return out, err
 	}
@@ -102,7 +104,8 @@ func (st *Store) DailyUptime(ctx context.Context, from, to time.Time) (incidents
 // Backfill computes and stores every UTC day overlapping [from, to) that
 // is over by the Store's clock and not stored yet, a bounded number of
 // days per transaction, and returns how many days it computed.
-func (st *Store) Backfill(ctx context.Context, from, to time.Time) (int, error) {
+func (st *Store) Backfill(ctx context.Context, from, to time.Time) (_ int, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: Backfill %v to %v", from.UTC(), to.UTC())
 	now := st.Now().UTC().Truncate(time.Second)
 	if now.Before(to) {
 		to = now
@@ -137,7 +140,7 @@ func (st *Store) backfill(ctx context.Context, days []time.Time, asOf time.Time)
 		n := min(len(missing), maxDaysPerTx)
 		chunk := missing[:n]
 		missing = missing[n:]
-		err := st.inTx(ctx, func(tx *sql.Tx) error {
+		err := sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
 			// Another request may have stored some meanwhile.
 			have, err := storedDays(ctx, tx, chunk[0], chunk[len(chunk)-1].Add(incidents.Day))
 			if err != nil {
@@ -234,7 +237,7 @@ func storeDays(ctx context.Context, tx *sql.Tx, days []time.Time, asOf time.Time
 	if err != nil {
 		return err
 	}
-	maints, err := listMaintenances(ctx, tx, `WHERE starts_at < ? AND ends_at > ? ORDER BY starts_at, id`, ftime(to), ftime(from))
+	maints, err := listMaintenances(ctx, tx, `WHERE starts_at < ? AND ends_at > ? ORDER BY starts_at, id`, sqlitedb.FormatTime(to), sqlitedb.FormatTime(from))
 	if err != nil {
 		return err
 	}
@@ -249,7 +252,7 @@ func storeDays(ctx context.Context, tx *sql.Tx, days []time.Time, asOf time.Time
 	if _, err := tx.ExecContext(ctx, `DELETE FROM daily_uptime WHERE day IN (SELECT value FROM json_each(?))`, idList(keys)); err != nil {
 		return err
 	}
-	at := ftime(asOf)
+	at := sqlitedb.FormatTime(asOf)
 	dayStmt, err := tx.PrepareContext(ctx, `INSERT INTO uptime_days (day, computed_at) VALUES (?, ?)
 		ON CONFLICT (day) DO UPDATE SET computed_at = excluded.computed_at`)
 	if err != nil {
@@ -364,10 +367,10 @@ func parseIDs(s string) ([]int64, error) {
 // its own index (active ones, resolved after from, started in the range),
 // so a recent range never reads the years before it.
 func incidentsOverlapping(ctx context.Context, q queryer, from, to, now time.Time) ([]incidents.Incident, error) {
-	f, t := ftime(from), ftime(to)
+	f, t := sqlitedb.FormatTime(from), sqlitedb.FormatTime(to)
 	return listIncidents(ctx, q, `WHERE id IN (
 			SELECT id FROM incidents INDEXED BY incidents_active WHERE resolved_at IS NULL AND started_at < ?1 AND ?2 > ?3
 			UNION ALL SELECT id FROM incidents INDEXED BY incidents_resolved_at WHERE resolved_at > ?3 AND started_at < ?1
 			UNION ALL SELECT id FROM incidents INDEXED BY incidents_window WHERE started_at >= ?3 AND started_at < ?1)
-		ORDER BY started_at, id`, t, ftime(now), f)
+		ORDER BY started_at, id`, t, sqlitedb.FormatTime(now), f)
 }

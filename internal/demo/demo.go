@@ -14,6 +14,7 @@ import (
 
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/sla"
 )
 
 // demoActor is who the audit log names for the demo data.
@@ -27,8 +28,8 @@ func utc(s string) time.Time {
 	return t
 }
 
-func pct(s string) *incidents.Percent {
-	p, err := incidents.ParsePercent(s)
+func pct(s string) *sla.Percent {
+	p, err := sla.ParsePercent(s)
 	if err != nil {
 		panic(err)
 	}

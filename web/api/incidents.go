@@ -14,6 +14,7 @@ import (
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/notify"
+	"github.com/amends/amends/sla"
 	"github.com/amends/amends/web/form"
 )
 
@@ -50,7 +51,7 @@ func (h *Handler) changes(ctx context.Context, in []change) ([]incidents.Compone
 		if s, err := strconv.Unquote(raw); err == nil {
 			raw = s
 		}
-		p, err := incidents.ParsePercent(raw)
+		p, err := sla.ParsePercent(raw)
 		if err != nil {
 			return nil, errs.Prefix(fmt.Sprintf("components[%d].affected_percent", i), err)
 		}
