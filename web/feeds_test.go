@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/web/statuspage"
 )
 
 // feedGet fetches a feed and checks its status and content type.
@@ -292,7 +293,7 @@ func TestFeedRSSStructure(t *testing.T) {
 func TestFeedEscapesMessages(t *testing.T) {
 	f := newSPFixture(t)
 	for _, path := range []string{"/history.atom", "/history.rss"} {
-		doc := string(feedGet(t, f.env, path, map[string]string{"/history.atom": atomType, "/history.rss": rssType}[path]))
+		doc := string(feedGet(t, f.env, path, map[string]string{"/history.atom": statuspage.AtomType, "/history.rss": statuspage.RSSType}[path]))
 		if strings.Contains(strings.ToLower(doc), "<script") {
 			t.Errorf("%s holds a script element:\n%s", path, doc)
 		}
@@ -318,12 +319,12 @@ func TestFeedFiftyMostRecentIncidents(t *testing.T) {
 	for i := range 52 {
 		env.backfill(fmt.Sprintf("Incident %d", i), base.Add(time.Duration(i)*24*time.Hour), change("elb-us-east-1", incidents.DegradedPerformance, ""))
 	}
-	atom := feedParseAtom(t, feedGet(t, env, "/history.atom", atomType))
+	atom := feedParseAtom(t, feedGet(t, env, "/history.atom", statuspage.AtomType))
 	if len(atom.Entries) != 50 || atom.Entries[0].Title != "Incident 51" || atom.Entries[49].Title != "Incident 2" {
 		t.Errorf("%d entries from %q", len(atom.Entries), atom.Entries[0].Title)
 	}
 	var rss feedRSS
-	if err := xml.Unmarshal(feedGet(t, env, "/history.rss", rssType), &rss); err != nil {
+	if err := xml.Unmarshal(feedGet(t, env, "/history.rss", statuspage.RSSType), &rss); err != nil {
 		t.Fatal(err)
 	}
 	if len(rss.Channel.Items) != 50 || rss.Channel.Items[0].Title != "Incident 51" {
@@ -367,7 +368,7 @@ func TestFeedExplanationIsAnEntry(t *testing.T) {
 	f.env.clock.Advance(time.Hour) // 2012-12-24 21:00
 	spPublishExplanation(t, f.env, f.resolved.ID, "What happened to the load balancers", hostileMarkdown)
 
-	doc := feedGet(t, f.env, "/history.atom", atomType)
+	doc := feedGet(t, f.env, "/history.atom", statuspage.AtomType)
 	feedValidateAtom(t, doc)
 	feed := feedParseAtom(t, doc)
 	if len(feed.Entries) != 3 {
@@ -407,7 +408,7 @@ func TestFeedExplanationIsAnEntry(t *testing.T) {
 
 	// RSS has the same entries.
 	var rss feedRSS
-	if err := xml.Unmarshal(feedGet(t, f.env, "/history.rss", rssType), &rss); err != nil {
+	if err := xml.Unmarshal(feedGet(t, f.env, "/history.rss", statuspage.RSSType), &rss); err != nil {
 		t.Fatal(err)
 	}
 	if items := rss.Channel.Items; len(items) != 3 || items[0].Link != explanationURL || items[0].GUID.Text != wantID ||
@@ -418,7 +419,7 @@ func TestFeedExplanationIsAnEntry(t *testing.T) {
 	// A second revision: the same entry, updated.
 	f.env.clock.Advance(24 * time.Hour)
 	spPublishExplanation(t, f.env, f.resolved.ID, "What happened to the load balancers (corrected)", "## What happened\n\nCorrected.")
-	again := feedParseAtom(t, feedGet(t, f.env, "/history.atom", atomType))
+	again := feedParseAtom(t, feedGet(t, f.env, "/history.atom", statuspage.AtomType))
 	y := again.Entries[0]
 	if y.ID != wantID || y.Published != "2012-12-24T21:00:00Z" || y.Updated != "2012-12-25T21:00:00Z" ||
 		y.Title != "What happened to the load balancers (corrected)" || !strings.Contains(y.Content.Text, "revision 2") {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/web/api"
+	"github.com/amends/amends/web/statuspage"
 )
 
 // routes is the whole URL map of the server.
@@ -33,18 +34,19 @@ func (s *Server) routes() {
 	e.Match(get, "/history", s.handleHistory)
 	e.Match(get, "/uptime", s.handleUptime)
 	// Feeds, and the public API compatible with Atlassian Statuspage's v2
-	// (readable from any origin), also from the page cache.
-	e.Match(get, "/history.atom", s.handleHistoryAtom)
-	e.Match(get, "/history.rss", s.handleHistoryRSS)
+	// (readable from any origin), built by web/statuspage, also from the
+	// page cache (web/statuspage.go).
+	e.Match(get, "/history.atom", s.serveFeed(statuspage.AtomType, statuspage.Atom))
+	e.Match(get, "/history.rss", s.serveFeed(statuspage.RSSType, statuspage.RSS))
 	v2 := []string{http.MethodGet, http.MethodHead, http.MethodOptions}
-	e.Match(v2, "/api/v2/summary.json", s.handleStatuspageSummary, publicCORS)
-	e.Match(v2, "/api/v2/status.json", s.handleStatuspageStatus, publicCORS)
-	e.Match(v2, "/api/v2/components.json", s.handleStatuspageComponents, publicCORS)
-	e.Match(v2, "/api/v2/incidents.json", s.handleStatuspageIncidents, publicCORS)
-	e.Match(v2, "/api/v2/incidents/unresolved.json", s.handleStatuspageUnresolved, publicCORS)
-	e.Match(v2, "/api/v2/scheduled-maintenances.json", s.handleStatuspageMaintenances, publicCORS)
-	e.Match(v2, "/api/v2/scheduled-maintenances/upcoming.json", s.handleStatuspageUpcoming, publicCORS)
-	e.Match(v2, "/api/v2/scheduled-maintenances/active.json", s.handleStatuspageActive, publicCORS)
+	e.Match(v2, "/api/v2/summary.json", s.serveStatuspage(statuspage.Summary), publicCORS)
+	e.Match(v2, "/api/v2/status.json", s.serveStatuspage(statuspage.Status), publicCORS)
+	e.Match(v2, "/api/v2/components.json", s.serveStatuspage(statuspage.Components), publicCORS)
+	e.Match(v2, "/api/v2/incidents.json", s.serveStatuspage(statuspage.Incidents), publicCORS)
+	e.Match(v2, "/api/v2/incidents/unresolved.json", s.serveStatuspage(statuspage.Unresolved), publicCORS)
+	e.Match(v2, "/api/v2/scheduled-maintenances.json", s.serveStatuspage(statuspage.Maintenances), publicCORS)
+	e.Match(v2, "/api/v2/scheduled-maintenances/upcoming.json", s.serveStatuspage(statuspage.Upcoming), publicCORS)
+	e.Match(v2, "/api/v2/scheduled-maintenances/active.json", s.serveStatuspage(statuspage.Active), publicCORS)
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/metrics", s.handleMetrics()) // promhttp compresses by itself
 	e.Match(get, "/static/*", s.handleStatic(), gzip)

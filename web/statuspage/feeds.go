@@ -1,9 +1,7 @@
-package web
+package statuspage
 
 import (
-	"context"
 	"encoding/xml"
-	"fmt"
 	"html"
 	"net/url"
 	"sort"
@@ -11,29 +9,34 @@ import (
 	"strings"
 	"time"
 
-	"github.com/labstack/echo/v4"
-
 	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/report"
 )
 
-// This file serves the incident history as feeds: /history.atom (Atom 1.0,
-// RFC 4287) and /history.rss (RSS 2.0). Each holds the feedMaxEntries most
-// recent entries, newest first by when they were first published: one per
-// incident, active or resolved, whose content is its timeline, and one per
-// published explanation, whose content is the explanation itself (the
-// newest published revision, sanitised as on its page). An explanation is
-// news of its own, so a reader who has long read the incident still sees
-// it arrive; the incident's entry links to it (rel="related") as well. A
-// new revision of an explanation keeps its entry's id and moves its
-// updated instant. Both feeds come from the page cache.
+// The incident history as feeds: Atom 1.0 (RFC 4287) and RSS 2.0. Each
+// holds the FeedMaxEntries most recent entries, newest first by when they
+// were first published: one per incident, active or resolved, whose
+// content is its timeline, and one per published explanation, whose
+// content is the explanation itself (the newest published revision,
+// sanitised as on its page). An explanation is news of its own, so a
+// reader who has long read the incident still sees it arrive; the
+// incident's entry links to it (rel="related") as well. A new revision of
+// an explanation keeps its entry's id and moves its updated instant.
 
 const (
-	atomType       = "application/atom+xml; charset=utf-8"
-	rssType        = "application/rss+xml; charset=utf-8"
-	feedMaxEntries = 50
+	// AtomType and RSSType are the feeds' content types.
+	AtomType = "application/atom+xml; charset=utf-8"
+	RSSType  = "application/rss+xml; charset=utf-8"
+	// FeedMaxEntries is how many entries a feed holds: the n that
+	// report.Reports.RecentHistory is asked for.
+	FeedMaxEntries = 50
 	atomNS         = "http://www.w3.org/2005/Atom"
 	dcNS           = "http://purl.org/dc/elements/1.1/"
 )
+
+// Markdown renders an explanation's Markdown as HTML that is safe to put
+// in a page, as the explanation's own page shows it.
+type Markdown func(src string) (string, error)
 
 // Atom 1.0 documents, as encoding/xml writes them.
 
@@ -144,88 +147,82 @@ type feedItem struct {
 	categories []atomCategory
 }
 
-// handleHistoryAtom serves "/history.atom".
-func (s *Server) handleHistoryAtom(c echo.Context) error {
-	base := s.spBase(c)
-	return s.pages.serve(c, "/history.atom "+base, func(ctx context.Context) (rendered, error) {
-		items, updated, err := s.feedItems(ctx, base)
-		if err != nil {
-			return rendered{}, err
+// Atom is the history as an Atom 1.0 feed (/history.atom).
+func Atom(h report.RecentHistory, site Site, now time.Time, markdown Markdown) ([]byte, error) {
+	base := site.URL
+	items, updated, err := feedItems(h, base, now, markdown)
+	if err != nil {
+		return nil, err
+	}
+	f := atomFeed{
+		ID:       base + "/history.atom",
+		Title:    atomText{Type: "text", Text: site.Name + " incident history"},
+		Subtitle: atomText{Type: "text", Text: "Incidents of " + site.Name + " with their updates, and their explanations, newest first."},
+		Updated:  updated.Format(time.RFC3339),
+		Links: []atomLink{
+			{Rel: "self", Type: "application/atom+xml", Href: base + "/history.atom"},
+			{Rel: "alternate", Type: "text/html", Href: base + "/history"},
+		},
+		Author:    atomPerson{Name: site.Name, URI: base + "/"},
+		Generator: atomGenerator{Text: "Amends"},
+	}
+	for _, it := range items {
+		links := []atomLink{{Rel: "alternate", Type: "text/html", Href: it.link}}
+		if it.related != "" {
+			links = append(links, atomLink{Rel: "related", Type: "text/html", Href: it.related})
 		}
-		f := atomFeed{
-			ID:       base + "/history.atom",
-			Title:    atomText{Type: "text", Text: s.cfg.SiteName + " incident history"},
-			Subtitle: atomText{Type: "text", Text: "Incidents of " + s.cfg.SiteName + " with their updates, and their explanations, newest first."},
-			Updated:  updated.Format(time.RFC3339),
-			Links: []atomLink{
-				{Rel: "self", Type: "application/atom+xml", Href: base + "/history.atom"},
-				{Rel: "alternate", Type: "text/html", Href: base + "/history"},
-			},
-			Author:    atomPerson{Name: s.cfg.SiteName, URI: base + "/"},
-			Generator: atomGenerator{Text: "Amends"},
-		}
-		for _, it := range items {
-			links := []atomLink{{Rel: "alternate", Type: "text/html", Href: it.link}}
-			if it.related != "" {
-				links = append(links, atomLink{Rel: "related", Type: "text/html", Href: it.related})
-			}
-			f.Entries = append(f.Entries, atomEntry{
-				ID:         it.id,
-				Title:      atomText{Type: "text", Text: it.title},
-				Links:      links,
-				Published:  it.published.Format(time.RFC3339),
-				Updated:    it.updated.Format(time.RFC3339),
-				Author:     atomPerson{Name: s.cfg.SiteName},
-				Categories: it.categories,
-				Content:    atomText{Type: "html", Text: it.html},
-			})
-		}
-		body, err := feedXML(f)
-		return rendered{atomType, body, 0}, err
-	})
+		f.Entries = append(f.Entries, atomEntry{
+			ID:         it.id,
+			Title:      atomText{Type: "text", Text: it.title},
+			Links:      links,
+			Published:  it.published.Format(time.RFC3339),
+			Updated:    it.updated.Format(time.RFC3339),
+			Author:     atomPerson{Name: site.Name},
+			Categories: it.categories,
+			Content:    atomText{Type: "html", Text: it.html},
+		})
+	}
+	return feedXML(f)
 }
 
-// handleHistoryRSS serves "/history.rss".
-func (s *Server) handleHistoryRSS(c echo.Context) error {
-	base := s.spBase(c)
-	return s.pages.serve(c, "/history.rss "+base, func(ctx context.Context) (rendered, error) {
-		items, updated, err := s.feedItems(ctx, base)
-		if err != nil {
-			return rendered{}, err
+// RSS is the history as an RSS 2.0 feed (/history.rss).
+func RSS(h report.RecentHistory, site Site, now time.Time, markdown Markdown) ([]byte, error) {
+	base := site.URL
+	items, updated, err := feedItems(h, base, now, markdown)
+	if err != nil {
+		return nil, err
+	}
+	doc := rssDoc{
+		Version: "2.0",
+		Atom:    atomNS,
+		DC:      dcNS,
+		Channel: rssChannel{
+			Title:         site.Name + " incident history",
+			Link:          base + "/history",
+			Description:   "Incidents of " + site.Name + " with their updates, and their explanations, newest first.",
+			Language:      "en",
+			LastBuildDate: updated.Format(time.RFC1123Z),
+			Generator:     "Amends",
+			Docs:          "https://www.rssboard.org/rss-specification",
+			Self:          rssSelf{Href: base + "/history.rss", Rel: "self", Type: "application/rss+xml"},
+		},
+	}
+	for _, it := range items {
+		var categories []string
+		for _, c := range it.categories {
+			categories = append(categories, c.Label)
 		}
-		doc := rssDoc{
-			Version: "2.0",
-			Atom:    atomNS,
-			DC:      dcNS,
-			Channel: rssChannel{
-				Title:         s.cfg.SiteName + " incident history",
-				Link:          base + "/history",
-				Description:   "Incidents of " + s.cfg.SiteName + " with their updates, and their explanations, newest first.",
-				Language:      "en",
-				LastBuildDate: updated.Format(time.RFC1123Z),
-				Generator:     "Amends",
-				Docs:          "https://www.rssboard.org/rss-specification",
-				Self:          rssSelf{Href: base + "/history.rss", Rel: "self", Type: "application/rss+xml"},
-			},
-		}
-		for _, it := range items {
-			var categories []string
-			for _, c := range it.categories {
-				categories = append(categories, c.Label)
-			}
-			doc.Channel.Items = append(doc.Channel.Items, rssItem{
-				Title:       it.title,
-				Link:        it.link,
-				Description: it.html,
-				GUID:        rssGUID{Text: it.id},
-				PubDate:     it.updated.Format(time.RFC1123Z),
-				Category:    categories,
-				Creator:     s.cfg.SiteName,
-			})
-		}
-		body, err := feedXML(doc)
-		return rendered{rssType, body, 0}, err
-	})
+		doc.Channel.Items = append(doc.Channel.Items, rssItem{
+			Title:       it.title,
+			Link:        it.link,
+			Description: it.html,
+			GUID:        rssGUID{Text: it.id},
+			PubDate:     it.updated.Format(time.RFC1123Z),
+			Category:    categories,
+			Creator:     site.Name,
+		})
+	}
+	return feedXML(doc)
 }
 
 func feedXML(v any) ([]byte, error) {
@@ -236,39 +233,20 @@ func feedXML(v any) ([]byte, error) {
 	return append([]byte(xml.Header), append(out, '\n')...), nil
 }
 
-// feedItems returns the most recent incidents and published explanations
-// as feed items, newest first by when they were first published (an
+// feedItems returns the history's incidents and published explanations as
+// feed items, newest first by when they were first published (an
 // incident's start, an explanation's first publication), at most
-// feedMaxEntries, and when the newest of them last changed (now if there
+// FeedMaxEntries, and when the newest of them last changed (now if there
 // are none).
-func (s *Server) feedItems(ctx context.Context, base string) ([]feedItem, time.Time, error) {
-	active, err := s.incidents.ActiveIncidents(ctx)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	recent, err := s.spRecent(ctx, active, feedMaxEntries)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	components, err := s.incidents.Components(ctx)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	explained, err := s.incidents.PublishedExplanations(ctx)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	if len(explained) > feedMaxEntries {
-		explained = explained[:feedMaxEntries]
-	}
+func feedItems(h report.RecentHistory, base string, now time.Time, markdown Markdown) ([]feedItem, time.Time, error) {
 	hasExplanation := map[int64]bool{}
-	for _, x := range explained {
+	for _, x := range h.Explanations {
 		hasExplanation[x.IncidentID] = true
 	}
-	names := namesOf(components)
+	names := namesOf(h.Components)
 	authority := feedAuthority(base)
 	var items []feedItem
-	for _, inc := range recent {
+	for _, inc := range h.Recent {
 		id := strconv.FormatInt(inc.ID, 10)
 		it := feedItem{
 			// RFC 4151: the authority and a date it was held (the day the
@@ -285,13 +263,13 @@ func (s *Server) feedItems(ctx context.Context, base string) ([]feedItem, time.T
 			},
 		}
 		if hasExplanation[inc.ID] {
-			it.related = base + publicExplanationPath(inc.ID)
+			it.related = base + explanationPath(inc.ID)
 			it.html += "<p><a href=\"" + html.EscapeString(it.related) + "\">Read the explanation and apology</a></p>\n"
 		}
 		items = append(items, it)
 	}
-	for _, x := range explained {
-		it, err := s.explanationFeedItem(ctx, base, authority, x)
+	for _, x := range h.Explanations {
+		it, err := explanationFeedItem(base, authority, x, markdown)
 		if err != nil {
 			return nil, time.Time{}, err
 		}
@@ -303,8 +281,8 @@ func (s *Server) feedItems(ctx context.Context, base string) ([]feedItem, time.T
 		}
 	}
 	sort.SliceStable(items, func(i, j int) bool { return items[i].published.After(items[j].published) })
-	if len(items) > feedMaxEntries {
-		items = items[:feedMaxEntries]
+	if len(items) > FeedMaxEntries {
+		items = items[:FeedMaxEntries]
 	}
 	var updated time.Time
 	for _, it := range items {
@@ -313,7 +291,7 @@ func (s *Server) feedItems(ctx context.Context, base string) ([]feedItem, time.T
 		}
 	}
 	if updated.IsZero() {
-		updated = s.now()
+		updated = now
 	}
 	return items, updated, nil
 }
@@ -321,21 +299,14 @@ func (s *Server) feedItems(ctx context.Context, base string) ([]feedItem, time.T
 // explanationFeedItem is the entry of a published explanation: its newest
 // published revision, rendered as on its page, first published at its
 // first publication and updated at its latest.
-func (s *Server) explanationFeedItem(ctx context.Context, base, authority string, x incidents.ExplanationSummary) (feedItem, error) {
-	e, err := s.incidents.Explanation(ctx, x.IncidentID)
-	if err != nil {
-		return feedItem{}, err
-	}
-	current, ok := e.Current()
-	if !ok {
-		return feedItem{}, fmt.Errorf("incident %d: listed as explained but has no published revision", x.IncidentID)
-	}
-	body, err := explanationMarkdown.render(current.Body)
+func explanationFeedItem(base, authority string, x report.PublishedExplanation, markdown Markdown) (feedItem, error) {
+	current := x.Current
+	body, err := markdown(current.Body)
 	if err != nil {
 		return feedItem{}, err
 	}
 	id := strconv.FormatInt(x.IncidentID, 10)
-	link := base + publicExplanationPath(x.IncidentID)
+	link := base + explanationPath(x.IncidentID)
 	var b strings.Builder
 	if x.Revisions > 1 {
 		b.WriteString("<p><em>Updated: revision " + strconv.Itoa(current.Number) + ".</em></p>\n")
@@ -351,6 +322,11 @@ func (s *Server) explanationFeedItem(ctx context.Context, base, authority string
 		html:       b.String(),
 		categories: []atomCategory{{Term: "explanation", Label: "Explanation"}},
 	}, nil
+}
+
+// explanationPath is the public page of incident id's explanation.
+func explanationPath(id int64) string {
+	return "/incidents/" + strconv.FormatInt(id, 10) + "/explanation"
 }
 
 // feedAuthority is the host name of base, as a tag: URI names its
@@ -386,7 +362,7 @@ func timelineHTML(inc incidents.Incident, names componentNames) string {
 			for _, cs := range u.Components {
 				line := names.name(cs.Component) + ": " + cs.Status.Label()
 				if cs.Status != incidents.Operational {
-					line += " (" + percentText(cs.AffectedPercent) + " affected)"
+					line += " (" + cs.AffectedPercent.String() + "% affected)"
 				}
 				b.WriteString("<li>" + esc(line) + "</li>\n")
 			}
@@ -394,4 +370,16 @@ func timelineHTML(inc incidents.Incident, names componentNames) string {
 		}
 	}
 	return b.String()
+}
+
+// paragraphs splits a message at blank lines, as the pages do.
+func paragraphs(msg string) []string {
+	msg = strings.ReplaceAll(msg, "\r\n", "\n")
+	var out []string
+	for _, p := range strings.Split(msg, "\n\n") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
