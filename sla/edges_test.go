@@ -224,14 +224,14 @@ func TestEdges(t *testing.T) {
 		{"claim deadline of a month", nil, map[string]string{"x S deadline": "2013-07-01T00:00:00Z"}},
 		{"claim deadline with claim_periods 0", func(s *sla.Scenario) { s.Policies[0].ClaimPeriods = i64(0) },
 			map[string]string{"x S deadline": "2013-05-01T00:00:00Z"}},
-		{"claim deadline of a year", func(s *sla.Scenario) { s.Period = sla.YearPeriod(2013, "") },
+		{"claim deadline of a year", func(s *sla.Scenario) { s.Period = sla.Period{Year: "2013", TimeZone: ""} },
 			map[string]string{"x S deadline": "2016-01-01T00:00:00Z", "period seconds": "31536000"}},
-		{"claim deadline of a year in Los Angeles", func(s *sla.Scenario) { s.Period = sla.YearPeriod(2013, "America/Los_Angeles") },
+		{"claim deadline of a year in Los Angeles", func(s *sla.Scenario) { s.Period = sla.Period{Year: "2013", TimeZone: "America/Los_Angeles"} },
 			map[string]string{"x S deadline": "2016-01-01T00:00:00-08:00"}},
-		{"claim deadline of a range", func(s *sla.Scenario) { s.Period = sla.RangePeriod(T("04-01T00:00"), T("04-11T00:00")) },
+		{"claim deadline of a range", func(s *sla.Scenario) { s.Period = sla.Period{Start: T("04-01T00:00"), End: T("04-11T00:00")} },
 			map[string]string{"x S deadline": "2013-05-01T00:00:00Z", "period seconds": "864000"}},
 		{"claim deadline of a range, one period", func(s *sla.Scenario) {
-			s.Period = sla.RangePeriod(T("04-01T00:00"), T("04-11T00:00"))
+			s.Period = sla.Period{Start: T("04-01T00:00"), End: T("04-11T00:00")}
 			s.Policies[0].ClaimPeriods = i64(1)
 		}, map[string]string{"x S deadline": "2013-04-21T00:00:00Z"}},
 

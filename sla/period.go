@@ -11,14 +11,6 @@ func MonthPeriod(year int, month time.Month, tz string) Period {
 	return Period{Month: time.Date(year, month, 1, 0, 0, 0, 0, time.UTC).Format("2006-01"), TimeZone: tz}
 }
 
-// YearPeriod returns the calendar year in the IANA zone tz ("" is UTC).
-func YearPeriod(year int, tz string) Period {
-	return Period{Year: time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC).Format("2006"), TimeZone: tz}
-}
-
-// RangePeriod returns the period [start, end).
-func RangePeriod(start, end time.Time) Period { return Period{Start: start, End: end} }
-
 type periodKind int
 
 const (

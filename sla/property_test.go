@@ -23,9 +23,9 @@ func randomScenario(seed int64) *sla.Scenario {
 	case 0:
 		s.Period = sla.MonthPeriod(2013, time.March, "America/Los_Angeles")
 	case 1:
-		s.Period = sla.RangePeriod(T("04-09T00:00"), T("04-12T00:00"))
+		s.Period = sla.Period{Start: T("04-09T00:00"), End: T("04-12T00:00")}
 	case 2:
-		s.Period = sla.YearPeriod(2013, "")
+		s.Period = sla.Period{Year: "2013", TimeZone: ""}
 	default:
 		s.Period = sla.MonthPeriod(2013, time.April, "")
 	}

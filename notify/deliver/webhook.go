@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -69,31 +68,6 @@ func Sign(secret string, t time.Time, body []byte) string {
 	mac.Write([]byte("."))
 	mac.Write(body)
 	return "t=" + ts + ",v1=" + hex.EncodeToString(mac.Sum(nil))
-}
-
-// Verify checks an Amends-Signature header against body and secret, and
-// that its time is within tolerance of now. Receivers may copy it.
-func Verify(secret, header string, body []byte, now time.Time, tolerance time.Duration) bool {
-	var ts, sig string
-	for _, part := range strings.Split(header, ",") {
-		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
-		switch k {
-		case "t":
-			ts = v
-		case "v1":
-			sig = v
-		}
-	}
-	unix, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil || sig == "" {
-		return false
-	}
-	at := time.Unix(unix, 0)
-	if d := now.Sub(at); d > tolerance || d < -tolerance {
-		return false
-	}
-	want := Sign(secret, at, body)
-	return hmac.Equal([]byte(want), []byte("t="+ts+",v1="+sig))
 }
 
 // WebhookBody is what every webhook request carries.

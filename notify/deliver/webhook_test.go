@@ -2,12 +2,15 @@ package deliver_test
 
 import (
 	"context"
+	"crypto/hmac"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -139,7 +142,7 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
 		return
 	}
-	if !deliver.Verify(r.secret, req.Header.Get("Amends-Signature"), body, r.clock.Now(), 5*time.Minute) {
+	if !verify(r.secret, req.Header.Get("Amends-Signature"), body, r.clock.Now(), 5*time.Minute) {
 		r.bad++
 		http.Error(w, "bad signature", http.StatusUnauthorized)
 		return
@@ -449,4 +452,29 @@ func TestRelayAfterCrash(t *testing.T) {
 			t.Errorf("no %s delivered: %v", want, types)
 		}
 	}
+}
+
+// verify checks an Amends-Signature header against body and secret, and
+// that its time is within tolerance of now, as a receiver checks it.
+func verify(secret, header string, body []byte, now time.Time, tolerance time.Duration) bool {
+	var ts, sig string
+	for _, part := range strings.Split(header, ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+		switch k {
+		case "t":
+			ts = v
+		case "v1":
+			sig = v
+		}
+	}
+	unix, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil || sig == "" {
+		return false
+	}
+	at := time.Unix(unix, 0)
+	if d := now.Sub(at); d > tolerance || d < -tolerance {
+		return false
+	}
+	want := deliver.Sign(secret, at, body)
+	return hmac.Equal([]byte(want), []byte("t="+ts+",v1="+sig))
 }
