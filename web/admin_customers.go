@@ -14,6 +14,7 @@ import (
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/form"
 )
 
 // The customers' admin pages: list and search, one customer with its
@@ -64,7 +65,7 @@ func (s *Server) handleCreateCustomer(c echo.Context) error {
 		if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {
 			return err
 		}
-		fe := formError(err, nil)
+		fe := form.Error(err, nil)
 		if errs.CodeOf(err) == errs.Conflict {
 			fe.Fields = map[string]string{"id": errs.MessageOf(err)}
 		}
@@ -189,7 +190,7 @@ func (s *Server) customerFormError(c echo.Context, err error, v templates.Custom
 	if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {
 		return err
 	}
-	v.Error = formError(err, nil)
+	v.Error = form.Error(err, nil)
 	return s.renderCustomer(c, statusOf(err), v)
 }
 
@@ -242,7 +243,7 @@ func (s *Server) handleRecordClaim(c echo.Context) error {
 		return err
 	}
 	cl := desk.Claim{Customer: a.ID, Service: f.Service, Month: f.Month}
-	at, err := parseFormTime("claimed_at", f.ClaimedAt)
+	at, err := form.Time("claimed_at", f.ClaimedAt)
 	if err == nil {
 		if at != nil {
 			cl.ClaimedAt = *at

@@ -11,6 +11,7 @@ import (
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/form"
 )
 
 // The CSV import of resources or charges: the upload and its size limit
@@ -28,7 +29,7 @@ func (s *Server) importError(c echo.Context, err error, problems []templates.Imp
 	v := templates.CustomerImportPage{Page: s.page(c, "Import resources or charges", ""), Problems: problems}
 	status := http.StatusUnprocessableEntity
 	if err != nil {
-		v.Error = formError(err, nil)
+		v.Error = form.Error(err, nil)
 		status = statusOf(err)
 	}
 	return s.render(c, status, templates.CustomerImport(v))
