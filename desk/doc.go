@@ -5,8 +5,10 @@
 // requested → issued by a second person, or rejected), the append-only
 // ledger, manual credits with their thresholds, goodwill grants (requested
 // by one person, approved by another, or withdrawn while pending) and the
-// incident runs that pay them, and money written in each currency's minor
-// units (FormatMoney, ParseMoney).
+// incident runs that pay them, money written in each currency's minor
+// units (FormatMoney, ParseMoney), and the customer CSV import
+// (ParseAccountCSV) with the text readers it shares with the admin forms
+// (ParseInstant, ParseWholeNumber, ResourceFromText, ChargeFromText).
 //
 // These are plain values with their rules; Store keeps them (see
 // desk/sqlite), and every figure they carry comes from sla.Evaluate. A

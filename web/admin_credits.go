@@ -223,7 +223,7 @@ func (s *Server) handlePreviewRun(c echo.Context) error {
 		if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {
 			return err
 		}
-		v := templates.CreditRunsPage{Month: month, Incident: incident, Error: formError(err, nil)}
+		v := templates.CreditRunsPage{Month: month, Incident: incident, Error: form.Error(err, nil)}
 		if incident != "" {
 			v.ErrorFor = "incident"
 		}

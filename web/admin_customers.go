@@ -14,6 +14,7 @@ import (
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/form"
 )
 
 // The customers' admin pages: list and search, one customer with its
@@ -64,7 +65,7 @@ func (s *Server) handleCreateCustomer(c echo.Context) error {
 		if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {
 			return err
 		}
-		fe := formError(err, nil)
+		fe := form.Error(err, nil)
 		if errs.CodeOf(err) == errs.Conflict {
 			fe.Fields = map[string]string{"id": errs.MessageOf(err)}
 		}
@@ -189,7 +190,7 @@ func (s *Server) customerFormError(c echo.Context, err error, v templates.Custom
 	if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {
 		return err
 	}
-	v.Error = formError(err, nil)
+	v.Error = form.Error(err, nil)
 	return s.renderCustomer(c, statusOf(err), v)
 }
 
@@ -201,7 +202,7 @@ func (s *Server) handleAddResource(c echo.Context) error {
 	if _, err := s.desk.Account(ctx, c.Param("customer")); err != nil {
 		return err
 	}
-	r, err := s.resourceInput(s.componentCheck(c), c.Param("customer"), f.Component, f.Count, f.From, f.To)
+	r, err := desk.ResourceFromText(s.componentCheck(c), c.Param("customer"), f.Component, f.Count, f.From, f.To)
 	if err == nil {
 		_, err = s.desk.AddResource(ctx, by(c), r, s.now())
 	}
@@ -209,30 +210,6 @@ func (s *Server) handleAddResource(c echo.Context) error {
 		return s.customerFormError(c, err, templates.CustomerPage{ResourceForm: f, ErrorFor: "resource"})
 	}
 	return c.Redirect(http.StatusSeeOther, customerPath(r.Customer))
-}
-
-// resourceInput reads a resource entry from text, as the form and the CSV
-// import give it: errs.Invalid on "component", "count", "from" or "to".
-func (s *Server) resourceInput(known func(field, id string) error, customer, component, count, from, to string) (desk.AccountResource, error) {
-	r := desk.AccountResource{Customer: customer, Component: strings.TrimSpace(component)}
-	if err := known("component", r.Component); err != nil {
-		return r, err
-	}
-	if strings.TrimSpace(count) == "" {
-		return r, errs.Invalidf("count", "is required")
-	}
-	n, err := formInt("count", count)
-	if err != nil {
-		return r, err
-	}
-	r.Count = n
-	if r.From, err = parseFormTime("from", from); err != nil {
-		return r, err
-	}
-	if r.To, err = parseFormTime("to", to); err != nil {
-		return r, err
-	}
-	return r, r.Validate()
 }
 
 // handlePutCharge sets a charge (support and above).
@@ -245,7 +222,7 @@ func (s *Server) handlePutCharge(c echo.Context) error {
 	}
 	// People type the amount in the customer's currency (2500.00); the
 	// API and the CSV import keep minor units.
-	ch, err := s.chargeInput(s.componentCheck(c), a, f.Component, f.Month, func() (int64, error) {
+	ch, err := desk.ChargeFromText(s.componentCheck(c), a, f.Component, f.Month, func() (int64, error) {
 		return desk.ParseMoney("amount_minor", f.Amount, a.Currency)
 	}, "")
 	if err == nil {
@@ -257,21 +234,6 @@ func (s *Server) handlePutCharge(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, customerPath(a.ID))
 }
 
-// chargeInput reads a charge of customer a from text, its amount with
-// amount: errs.Invalid on "component", "month", "amount_minor" or "currency".
-func (s *Server) chargeInput(known func(field, id string) error, a desk.Account, component, month string, amount func() (int64, error), currency string) (desk.AccountCharge, error) {
-	ch := desk.AccountCharge{Customer: a.ID, Component: strings.TrimSpace(component), Month: strings.TrimSpace(month), Currency: strings.ToUpper(strings.TrimSpace(currency))}
-	if err := known("component", ch.Component); err != nil {
-		return ch, err
-	}
-	n, err := amount()
-	if err != nil {
-		return ch, err
-	}
-	ch.AmountMinor = n
-	return ch, ch.Validate(a)
-}
-
 // handleRecordClaim records a claim (support and above).
 func (s *Server) handleRecordClaim(c echo.Context) error {
 	f := templates.ClaimFields{Service: c.FormValue("service"), Month: strings.TrimSpace(c.FormValue("month")), ClaimedAt: strings.TrimSpace(c.FormValue("claimed_at"))}
@@ -281,7 +243,7 @@ func (s *Server) handleRecordClaim(c echo.Context) error {
 		return err
 	}
 	cl := desk.Claim{Customer: a.ID, Service: f.Service, Month: f.Month}
-	at, err := parseFormTime("claimed_at", f.ClaimedAt)
+	at, err := form.Time("claimed_at", f.ClaimedAt)
 	if err == nil {
 		if at != nil {
 			cl.ClaimedAt = *at

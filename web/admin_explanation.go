@@ -284,7 +284,7 @@ func (s *Server) handleSaveExplanation(c echo.Context) error {
 		if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {
 			return err
 		}
-		v.Error = formError(err, nil)
+		v.Error = form.Error(err, nil)
 		return s.render(c, statusOf(err), templates.AdminExplanation(v))
 	}
 	if action == "preview" {
@@ -356,7 +356,7 @@ func (s *Server) handleReturnExplanation(c echo.Context) error {
 			return verr
 		}
 		v.ReviewNote = note
-		v.Error = formError(err, nil)
+		v.Error = form.Error(err, nil)
 		return s.render(c, statusOf(err), templates.AdminExplanation(v))
 	}
 	s.pages.invalidate()

@@ -155,18 +155,18 @@ func (s *Server) handleRequestGoodwill(c echo.Context) error {
 	if err != nil {
 		return errs.Malformedf("", "the form could not be read: %v", err)
 	}
-	form := goodwillForm{days: strings.TrimSpace(c.FormValue("days")), reason: strings.TrimSpace(c.FormValue("reason")),
+	typed := goodwillForm{days: strings.TrimSpace(c.FormValue("days")), reason: strings.TrimSpace(c.FormValue("reason")),
 		services: params["services"], components: params["components"], eligible: params["eligible_components"]}
 	var g desk.GoodwillGrant
-	days, perr := strconv.ParseInt(form.days, 10, 64)
+	days, perr := strconv.ParseInt(typed.days, 10, 64)
 	if perr != nil {
-		err = errs.Invalidf("days", "%q is not a whole number of days", form.days)
-		if form.days == "" {
+		err = errs.Invalidf("days", "%q is not a whole number of days", typed.days)
+		if typed.days == "" {
 			err = errs.Invalidf("days", "is required")
 		}
 	} else {
-		g, err = s.reports.CheckGoodwill(ctx, id, desk.GoodwillGrant{Days: days, Services: form.services, Components: form.components,
-			EligibleComponents: form.eligible, Reason: form.reason}, s.now())
+		g, err = s.reports.CheckGoodwill(ctx, id, desk.GoodwillGrant{Days: days, Services: typed.services, Components: typed.components,
+			EligibleComponents: typed.eligible, Reason: typed.reason}, s.now())
 		if err == nil {
 			g, err = s.desk.RequestGoodwill(ctx, by(c), g, s.now())
 		}
@@ -175,11 +175,11 @@ func (s *Server) handleRequestGoodwill(c echo.Context) error {
 		if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {
 			return err
 		}
-		v, verr := s.adminIncidentPage(c, inc, form)
+		v, verr := s.adminIncidentPage(c, inc, typed)
 		if verr != nil {
 			return verr
 		}
-		v.Goodwill.Error = formError(err, func(field string) string {
+		v.Goodwill.Error = form.Error(err, func(field string) string {
 			if m := goodwillListField.FindStringSubmatch(field); m != nil {
 				return m[1]
 			}
@@ -241,6 +241,6 @@ func (s *Server) handleWithdrawGoodwill(c echo.Context) error {
 		return verr
 	}
 	v.Goodwill.WithdrawReason = strings.TrimSpace(reason)
-	v.Goodwill.WithdrawError = formError(werr, nil)
+	v.Goodwill.WithdrawError = form.Error(werr, nil)
 	return s.render(c, statusOf(werr), templates.AdminIncident(v))
 }

@@ -106,7 +106,7 @@ func (s *Server) handleNewIncident(c echo.Context) error {
 		Page:       s.page(c, "Declare an incident", ""),
 		Impacts:    impactOptions(incidents.ImpactMinor),
 		Phases:     phaseOptions("", incidents.Investigating),
-		Components: emptyComponentFields(components, services, nil),
+		Components: form.ComponentFields(components, services, nil),
 	}))
 }
 
@@ -127,10 +127,10 @@ func (s *Server) handleCreateIncident(c echo.Context) error {
 		Phase:   incidents.Phase(c.FormValue("phase")),
 		Message: strings.TrimSpace(c.FormValue("message")),
 	}
-	form, err := readComponentForm(c, components, services, nil)
+	rows, err := form.ReadComponents(c, components, services, nil)
 	if err == nil {
-		in.Components = form.change
-		in.StartedAt, err = parseFormTime("started_at", c.FormValue("started_at"))
+		in.Components = rows.Changes
+		in.StartedAt, err = form.Time("started_at", c.FormValue("started_at"))
 	}
 	if err == nil {
 		err = s.reports.CheckCustomers(ctx, in.Components)
@@ -150,8 +150,8 @@ func (s *Server) handleCreateIncident(c echo.Context) error {
 			Phases:     phaseOptions("", in.Phase),
 			Message:    in.Message,
 			StartedAt:  c.FormValue("started_at"),
-			Components: form.fields,
-			Error:      form.attach(err),
+			Components: rows.Fields,
+			Error:      rows.Attach(err),
 		}))
 	}
 	s.pages.invalidate()
@@ -184,7 +184,7 @@ func (s *Server) adminIncidentPage(c echo.Context, inc incidents.Incident, gw go
 	if err != nil {
 		return templates.AdminIncidentPage{}, err
 	}
-	v.Components = emptyComponentFields(v.componentsList, v.services, currentStates(inc))
+	v.Components = form.ComponentFields(v.componentsList, v.services, currentStates(inc))
 	if v.Goodwill, err = s.goodwillSection(c, inc, v, gw); err != nil {
 		return templates.AdminIncidentPage{}, err
 	}
@@ -270,16 +270,16 @@ func (s *Server) handlePostUpdate(c echo.Context) error {
 		Phase:   incidents.Phase(c.FormValue("phase")),
 		Message: strings.TrimSpace(c.FormValue("message")),
 	}
-	form, err := readComponentForm(c, v.componentsList, v.services, currentStates(inc))
+	rows, err := form.ReadComponents(c, v.componentsList, v.services, currentStates(inc))
 	if err == nil {
-		in.At, err = parseFormTime("at", c.FormValue("at"))
+		in.At, err = form.Time("at", c.FormValue("at"))
 	}
 	if err == nil && in.Phase == incidents.Resolved {
 		// Resolving returns every component to operational; the rows are
 		// left as they were only to be shown again if something is wrong.
 		in.Components = nil
 	} else {
-		in.Components = form.change
+		in.Components = rows.Changes
 	}
 	if err == nil {
 		err = s.reports.CheckCustomers(ctx, in.Components)
@@ -300,8 +300,8 @@ func (s *Server) handlePostUpdate(c echo.Context) error {
 		v.Phases = phaseOptions(inc.Phase, in.Phase)
 		v.Message = in.Message
 		v.At = c.FormValue("at")
-		v.Components = form.fields
-		v.Error = form.attach(err)
+		v.Components = rows.Fields
+		v.Error = rows.Attach(err)
 		return s.render(c, statusOf(err), templates.AdminIncident(v.AdminIncidentPage))
 	}
 	s.pages.invalidate()

@@ -57,16 +57,16 @@ func (s *Server) handleMaintenance(c echo.Context) error {
 // handleScheduleMaintenance schedules a window from the form.
 func (s *Server) handleScheduleMaintenance(c echo.Context) error {
 	ctx := c.Request().Context()
-	form, _ := c.FormParams()
+	params, _ := c.FormParams()
 	in := incidents.MaintenanceInput{
 		Title:      strings.TrimSpace(c.FormValue("title")),
 		Message:    strings.TrimSpace(c.FormValue("message")),
-		Components: form["components"],
+		Components: params["components"],
 	}
 	var err error
-	in.StartsAt, err = requiredFormTime("starts_at", c.FormValue("starts_at"))
+	in.StartsAt, err = form.RequiredTime("starts_at", c.FormValue("starts_at"))
 	if err == nil {
-		in.EndsAt, err = requiredFormTime("ends_at", c.FormValue("ends_at"))
+		in.EndsAt, err = form.RequiredTime("ends_at", c.FormValue("ends_at"))
 	}
 	var m incidents.Maintenance
 	if err == nil {
@@ -83,7 +83,7 @@ func (s *Server) handleScheduleMaintenance(c echo.Context) error {
 		v, verr := s.maintenanceView(c, templates.MaintenanceForm{
 			Title: in.Title, Message: in.Message,
 			StartsAt: c.FormValue("starts_at"), EndsAt: c.FormValue("ends_at"),
-			Error: formError(err, func(f string) string {
+			Error: form.Error(err, func(f string) string {
 				if strings.HasPrefix(f, "components") {
 					return "components"
 				}

@@ -216,7 +216,7 @@ func (s *Server) handleCreateManualCredit(c echo.Context) error {
 		if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {
 			return err
 		}
-		fe := formErrorOn(err, func(field string) string {
+		fe := form.ErrorOn(err, func(field string) string {
 			if field == "amount_minor" || field == "currency" {
 				return manualAmountField
 			}
@@ -327,7 +327,7 @@ func (s *Server) handleSetManualThreshold(c echo.Context) error {
 		if errs.CodeOf(err) != errs.Invalid {
 			return err
 		}
-		fe := formErrorOn(err, func(field string) string {
+		fe := form.ErrorOn(err, func(field string) string {
 			if field == "above_minor" {
 				return thresholdAboveField
 			}

@@ -19,6 +19,7 @@ import (
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/sla"
 	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/form"
 )
 
 // The SLA policies' admin pages: the stored policies by service, each
@@ -244,7 +245,7 @@ func readPolicyFields(c echo.Context) (templates.PolicyFields, error) {
 // policyInput turns the typed form into a policy, in the form's order:
 // errs.Invalid naming the form's field. rows[j] is the form row of the
 // policy's tiers[j] (empty rows are skipped).
-func policyInput(f templates.PolicyFields, form map[string][]string) (desk.ServicePolicy, []int, error) {
+func policyInput(f templates.PolicyFields, params map[string][]string) (desk.ServicePolicy, []int, error) {
 	p := desk.ServicePolicy{Policy: sla.Policy{ID: f.ID, Service: f.Service}, Customer: f.Customer, TimeZone: f.TimeZone, RequiresClaim: f.RequiresClaim}
 	var rows []int
 	percent := func(field, raw string) (sla.Percent, error) {
@@ -282,7 +283,7 @@ func policyInput(f templates.PolicyFields, form map[string][]string) (desk.Servi
 	for _, st := range countChoices {
 		known[string(st)] = true
 	}
-	for _, v := range form["count"] {
+	for _, v := range params["count"] {
 		if !known[v] {
 			return p, rows, errs.Invalidf("count", "%q is not a known status (degraded_performance, partial_outage, major_outage)", v)
 		}
@@ -295,7 +296,7 @@ func policyInput(f templates.PolicyFields, form map[string][]string) (desk.Servi
 	if len(p.Count) == 2 && p.Count[0] == sla.PartialOutage && p.Count[1] == sla.MajorOutage {
 		p.Count = nil
 	}
-	if p.MaintenanceNoticeHours, err = formInt("maintenance_notice_hours", f.MaintenanceNoticeHours); err != nil {
+	if p.MaintenanceNoticeHours, err = form.Int("maintenance_notice_hours", f.MaintenanceNoticeHours); err != nil {
 		return p, rows, err
 	}
 	if p.Unlisted = sla.Unlisted(selectedValue(f.Unlisted)); p.Unlisted == sla.Fractional {
@@ -311,11 +312,11 @@ func policyInput(f templates.PolicyFields, form map[string][]string) (desk.Servi
 		}
 		p.CapPercent = &v
 	}
-	if p.MinCreditMinor, err = formInt("min_credit_minor", f.MinCreditMinor); err != nil {
+	if p.MinCreditMinor, err = form.Int("min_credit_minor", f.MinCreditMinor); err != nil {
 		return p, rows, err
 	}
 	if f.ClaimPeriods != "" {
-		n, err := formInt("claim_periods", f.ClaimPeriods)
+		n, err := form.Int("claim_periods", f.ClaimPeriods)
 		if err != nil {
 			return p, rows, err
 		}
@@ -360,7 +361,7 @@ func policyFormError(err error, rows []int, conflictField string) templates.Form
 		})
 		err = &errs.Error{Code: e.Code, Field: e.Field, Message: msg}
 	}
-	return formError(err, func(field string) string {
+	return form.Error(err, func(field string) string {
 		if m := tierField.FindStringSubmatch(field); m != nil {
 			j, _ := strconv.Atoi(m[1])
 			if j < len(rows) {

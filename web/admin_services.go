@@ -11,6 +11,7 @@ import (
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/form"
 )
 
 // servicesView is "/admin/services" with the forms as given.
@@ -55,25 +56,12 @@ func (s *Server) handleServices(c echo.Context) error {
 	return s.render(c, http.StatusOK, templates.Services(v))
 }
 
-// formInt reads an optional whole number from a form field.
-func formInt(field, raw string) (int64, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil {
-		return 0, errs.Invalidf(field, "%q is not a whole number", raw)
-	}
-	return n, nil
-}
-
 func (s *Server) handleCreateService(c echo.Context) error {
 	f := templates.ServiceFields{
 		ID: strings.TrimSpace(c.FormValue("id")), Name: strings.TrimSpace(c.FormValue("name")),
 		Description: strings.TrimSpace(c.FormValue("description")), Position: strings.TrimSpace(c.FormValue("position")),
 	}
-	pos, err := formInt("position", f.Position)
+	pos, err := form.Int("position", f.Position)
 	if err == nil {
 		_, err = s.incidents.CreateService(c.Request().Context(), actor(c), incidents.Service{ID: f.ID, Name: f.Name, Description: f.Description, Position: int(pos)}, s.now())
 	}
@@ -91,10 +79,10 @@ func (s *Server) handleCreateComponent(c echo.Context) error {
 		Resources: strings.TrimSpace(c.FormValue("resources")), Group: strings.TrimSpace(c.FormValue("group")),
 		Position: strings.TrimSpace(c.FormValue("position")),
 	}
-	resources, err := formInt("resources", f.Resources)
+	resources, err := form.Int("resources", f.Resources)
 	var pos int64
 	if err == nil {
-		pos, err = formInt("position", f.Position)
+		pos, err = form.Int("position", f.Position)
 	}
 	if err == nil {
 		_, err = s.incidents.CreateComponent(c.Request().Context(), actor(c), incidents.Component{
@@ -113,7 +101,7 @@ func (s *Server) servicesFormError(c echo.Context, err error, v templates.Servic
 	if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {
 		return err
 	}
-	v.Error = formError(err, nil)
+	v.Error = form.Error(err, nil)
 	v, verr := s.servicesView(c, v)
 	if verr != nil {
 		return verr

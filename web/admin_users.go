@@ -65,7 +65,7 @@ func (s *Server) usersFormError(c echo.Context, err error, v templates.UsersPage
 	if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {
 		return err
 	}
-	v.Error = formError(err, nil)
+	v.Error = form.Error(err, nil)
 	v, verr := s.usersView(c, v)
 	if verr != nil {
 		return verr

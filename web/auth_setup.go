@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -10,6 +9,7 @@ import (
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/form"
 )
 
 // handleSetupForm shows "/setup?code=...", where the holder of the one-time
@@ -47,7 +47,7 @@ func (s *Server) handleSetup(c echo.Context) error {
 			Code:  c.FormValue("code"),
 			Email: in.Email,
 			Name:  in.Name,
-			Error: formError(err, nil),
+			Error: form.Error(err, nil),
 		}))
 	}
 	id, err := s.accounts.CreateSession(ctx, user.ID, s.now())
@@ -56,34 +56,4 @@ func (s *Server) handleSetup(c echo.Context) error {
 	}
 	s.setSessionCookie(c, id)
 	return c.Redirect(http.StatusSeeOther, "/admin")
-}
-
-// formError turns a domain error into a form's errors. rename maps a domain
-// field path to the form field it belongs to, where they differ.
-func formError(err error, rename func(field string) string) templates.FormError {
-	field := errs.FieldOf(err)
-	msg := errs.MessageOf(err)
-	if field == "" {
-		return templates.FormError{Summary: msg}
-	}
-	if rename != nil {
-		field = rename(field)
-	}
-	return templates.FormError{
-		Summary: "Please correct the field marked below: " + msg,
-		Fields:  map[string]string{field: msg},
-	}
-}
-
-// formErrorOn is formError for a form that shows the error beside each of
-// fields: when it does, the summary points to the field instead of
-// repeating its message word for word.
-func formErrorOn(err error, rename func(field string) string, fields ...string) templates.FormError {
-	fe := formError(err, rename)
-	for f := range fe.Fields {
-		if slices.Contains(fields, f) {
-			fe.Summary = "Please correct the field marked below."
-		}
-	}
-	return fe
 }

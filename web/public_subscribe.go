@@ -12,6 +12,7 @@ import (
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/notify"
 	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/form"
 )
 
 // Notifier is the subscriptions side that the server calls: subscribing,
@@ -90,11 +91,11 @@ func (s *Server) handleSubscribe(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	form, _ := c.FormParams()
+	params, _ := c.FormParams()
 	in := notify.SubscribeInput{
 		Email:      strings.TrimSpace(c.FormValue("email")),
 		WebhookURL: strings.TrimSpace(c.FormValue("webhook_url")),
-		Components: form["components"],
+		Components: params["components"],
 	}
 	chosen := map[string]bool{}
 	for _, id := range in.Components {
@@ -113,7 +114,7 @@ func (s *Server) handleSubscribe(c echo.Context) error {
 		if errs.CodeOf(err) != errs.Invalid {
 			return err
 		}
-		v.Error = formError(err, func(f string) string {
+		v.Error = form.Error(err, func(f string) string {
 			if strings.HasPrefix(f, "components") {
 				return "components"
 			}

@@ -1,7 +1,11 @@
-// Package form reads what a request says in its path and query string the
-// same way for the admin pages and the JSON API: a record's id, a page
-// number and the ledger's filters. Each refusal is a domain error naming
-// the parameter, which web's error handler turns into the status.
+// Package form reads what a request says the same way for every page that
+// asks: in its path and query string, for the admin pages and the JSON API,
+// a record's id, a page number and the ledger's filters; in a posted form,
+// instants and whole numbers (Time, RequiredTime, Int) and the
+// per-component rows of an incident form with the customers they name
+// (ReadComponents, ComponentFields). Each refusal is a domain error naming
+// the parameter, which web's error handler turns into the status, or which
+// Error turns into the errors a form shows beside its fields.
 package form
 
 import (

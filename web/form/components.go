@@ -1,11 +1,10 @@
-package web
+package form
 
 import (
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -15,39 +14,10 @@ import (
 	"github.com/amends/amends/templates"
 )
 
-// formTimeLayouts are the instants a form accepts, all read as UTC unless
-// they carry an offset.
-var formTimeLayouts = []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02 15:04:05"}
-
-// parseFormTime reads an optional instant from a form field.
-func parseFormTime(field, raw string) (*time.Time, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return nil, nil
-	}
-	for _, layout := range formTimeLayouts {
-		if t, err := time.ParseInLocation(layout, raw, time.UTC); err == nil {
-			t = t.UTC()
-			return &t, nil
-		}
-	}
-	return nil, errs.Invalidf(field, "%q is not a time; write it as 2012-12-24 20:24 (UTC)", raw)
-}
-
-// requiredFormTime is parseFormTime for a field that must be filled.
-func requiredFormTime(field, raw string) (time.Time, error) {
-	t, err := parseFormTime(field, raw)
-	if err != nil {
-		return time.Time{}, err
-	}
-	if t == nil {
-		return time.Time{}, errs.Invalidf(field, "is required")
-	}
-	return *t, nil
-}
-
 var statusChoices = []incidents.Status{incidents.Operational, incidents.DegradedPerformance, incidents.PartialOutage, incidents.MajorOutage, incidents.UnderMaintenance}
 
+// statusOptions are the statuses a component's row offers, with selected
+// chosen.
 func statusOptions(selected incidents.Status) []templates.Option {
 	out := make([]templates.Option, len(statusChoices))
 	for i, s := range statusChoices {
@@ -56,21 +26,28 @@ func statusOptions(selected incidents.Status) []templates.Option {
 	return out
 }
 
-// componentForm reads the per-component rows of an incident form
+// Components is what the per-component rows of an incident form say
 // ("status.<id>", "percent.<id>", and the customers hit:
-// "customers.<id>" or the file "customers_file.<id>") and turns them into
-// the changes to post. A component belongs in the update when it is not
-// operational, was affected before (and is now back), or names customers.
-type componentForm struct {
-	fields []templates.ComponentField
-	ids    []string // component id of each change, by index
-	change []incidents.ComponentChange
+// "customers.<id>" or the file "customers_file.<id>"): the rows as typed,
+// to show again, and the changes to post. A component belongs in the
+// update when it is not operational, was affected before (and is now
+// back), or names customers.
+type Components struct {
+	Fields  []templates.ComponentField  // every row, with its own error (see Attach)
+	Changes []incidents.ComponentChange // the changes to post, in the rows' order
+	ids     []string                    // component id of each change, by index
 	// lines are, by component id, the line of each customer named.
 	lines map[string][]int
 }
 
-func readComponentForm(c echo.Context, components []incidents.Component, services map[string]string, current map[string]incidents.ComponentStatus) (componentForm, error) {
-	f := componentForm{lines: map[string][]int{}}
+// ReadComponents reads the rows of components (services names each
+// component's service; current is the incident's state, nil for a new
+// one). The error is errs.Malformed when the form cannot be read, else the
+// first thing wrong: an errs.Invalid on an input of an unknown component,
+// or on a row's "percent.<id>" or "customers.<id>", which that row shows
+// too; the rows come back with it, to be shown again.
+func ReadComponents(c echo.Context, components []incidents.Component, services map[string]string, current map[string]incidents.ComponentStatus) (Components, error) {
+	f := Components{lines: map[string][]int{}}
 	var firstErr error
 	known := make(map[string]bool, len(components))
 	for _, comp := range components {
@@ -131,10 +108,10 @@ func readComponentForm(c echo.Context, components []incidents.Component, service
 				sameCustomers(cur.Customers, customers)
 			if !unchanged {
 				f.ids = append(f.ids, comp.ID)
-				f.change = append(f.change, ch)
+				f.Changes = append(f.Changes, ch)
 			}
 		}
-		f.fields = append(f.fields, field)
+		f.Fields = append(f.Fields, field)
 	}
 	return f, firstErr
 }
@@ -144,11 +121,11 @@ var (
 	customersField  = regexp.MustCompile(`^components\[(\d+)\]\.customers(?:\[(\d+)\](?:\.\w+)?)?$`)
 )
 
-// attach puts a domain error about components[i] on that component's row
-// (about its customers, on the row's customers box, with the line of the
-// customer it names), and returns the form error with the field renamed
-// to the row's inputs.
-func (f *componentForm) attach(err error) templates.FormError {
+// Attach puts a domain error about components[i] of the posted changes on
+// that component's row (about its customers, on the row's customers box,
+// with the line of the customer it names), and returns the form error with
+// the field renamed to the row's inputs.
+func (f *Components) Attach(err error) templates.FormError {
 	field, msg := errs.FieldOf(err), errs.MessageOf(err)
 	if m := customersField.FindStringSubmatch(field); m != nil {
 		if i, _ := strconv.Atoi(m[1]); i < len(f.ids) {
@@ -162,17 +139,17 @@ func (f *componentForm) attach(err error) templates.FormError {
 		}
 	}
 	if id, ok := strings.CutPrefix(field, "customers."); ok {
-		for i := range f.fields {
-			if f.fields[i].ID == id {
-				f.fields[i].CustomersError = msg
+		for i := range f.Fields {
+			if f.Fields[i].ID == id {
+				f.Fields[i].CustomersError = msg
 				return templates.FormError{
-					Summary: "Please correct the field marked below: customers hit in " + f.fields[i].Name + ", " + msg,
+					Summary: "Please correct the field marked below: customers hit in " + f.Fields[i].Name + ", " + msg,
 					Fields:  map[string]string{field: msg},
 				}
 			}
 		}
 	}
-	fe := formError(err, func(field string) string {
+	fe := Error(err, func(field string) string {
 		m := componentsField.FindStringSubmatch(field)
 		if m == nil {
 			return field
@@ -188,16 +165,19 @@ func (f *componentForm) attach(err error) templates.FormError {
 	})
 	for name, msg := range fe.Fields {
 		_, id, _ := strings.Cut(name, ".")
-		for i := range f.fields {
-			if f.fields[i].ID == id {
-				f.fields[i].Error = msg
+		for i := range f.Fields {
+			if f.Fields[i].ID == id {
+				f.Fields[i].Error = msg
 			}
 		}
 	}
 	return fe
 }
 
-func emptyComponentFields(components []incidents.Component, services map[string]string, current map[string]incidents.ComponentStatus) []templates.ComponentField {
+// ComponentFields are the rows of components as an incident form first
+// shows them: each component's current status, percentage and customers
+// (operational and empty when current does not name it).
+func ComponentFields(components []incidents.Component, services map[string]string, current map[string]incidents.ComponentStatus) []templates.ComponentField {
 	out := make([]templates.ComponentField, 0, len(components))
 	for _, comp := range components {
 		st := incidents.Operational
