@@ -6,13 +6,14 @@ import (
 	"database/sql"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
 )
 
 // SetupActor is the audit actor of the first admin's creation.
-const SetupActor = "setup"
+var SetupActor = audit.Named("setup")
 
 // NewSetupCode returns a fresh first-admin setup code, valid for
 // auth.SetupCodeTTL, replacing any earlier one; only its hash is stored.

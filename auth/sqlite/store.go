@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
@@ -84,9 +85,9 @@ func auditToken(t auth.Token) tokenAudit {
 	return a
 }
 
-func audit(ctx context.Context, tx *sql.Tx, actor, action, entity string, id int64, before, after any, now time.Time) error {
+func writeAudit(ctx context.Context, tx *sql.Tx, by audit.Actor, action, entity string, id int64, before, after any, now time.Time) error {
 	return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{
-		Actor: actor, Action: action, Entity: entity, EntityID: strconv.FormatInt(id, 10),
+		Actor: by.AuditLabel(), Action: action, Entity: entity, EntityID: strconv.FormatInt(id, 10),
 		Before: before, After: after, At: now,
 	})
 }

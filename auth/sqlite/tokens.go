@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
@@ -47,7 +48,7 @@ func getToken(ctx context.Context, q queryer, id int64) (auth.Token, error) {
 // prefix. Invalid on "name" (1 to 100 characters) or "role" (unknown, or
 // above the owner's role); NotFound for an unknown user; Conflict if the
 // user is disabled.
-func (s *Store) CreateToken(ctx context.Context, actor string, userID int64, name string, role auth.Role, now time.Time) (_ string, _ auth.Token, err error) {
+func (s *Store) CreateToken(ctx context.Context, by audit.Actor, userID int64, name string, role auth.Role, now time.Time) (_ string, _ auth.Token, err error) {
 	defer errs.Wrap(&err, "auth/sqlite: CreateToken user %d", userID)
 	name, err = auth.ValidateTokenName(name)
 	if err != nil {
@@ -84,7 +85,7 @@ func (s *Store) CreateToken(ctx context.Context, actor string, userID int64, nam
 		if tok, err = getToken(ctx, tx, id); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "token.create", "token", id, nil, auditToken(tok), now)
+		return writeAudit(ctx, tx, by, "token.create", "token", id, nil, auditToken(tok), now)
 	})
 	if err != nil {
 		return "", auth.Token{}, err
@@ -155,7 +156,7 @@ func (s *Store) Tokens(ctx context.Context, userID int64) (_ []auth.Token, err e
 
 // RevokeToken revokes a token for good. NotFound; Conflict if it is already
 // revoked.
-func (s *Store) RevokeToken(ctx context.Context, actor string, id int64, now time.Time) (err error) {
+func (s *Store) RevokeToken(ctx context.Context, by audit.Actor, id int64, now time.Time) (err error) {
 	defer errs.Wrap(&err, "auth/sqlite: RevokeToken %d", id)
 	return sqlitedb.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		before, err := getToken(ctx, tx, id)
@@ -172,6 +173,6 @@ func (s *Store) RevokeToken(ctx context.Context, actor string, id int64, now tim
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "token.revoke", "token", id, auditToken(before), auditToken(after), now)
+		return writeAudit(ctx, tx, by, "token.revoke", "token", id, auditToken(before), auditToken(after), now)
 	})
 }

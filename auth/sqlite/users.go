@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
@@ -71,7 +72,7 @@ func (s *Store) User(ctx context.Context, id int64) (_ auth.User, err error) {
 
 // CreateUser validates u and creates the user. Invalid for bad input;
 // Conflict on field "email" if the address is already in use.
-func (s *Store) CreateUser(ctx context.Context, actor string, u auth.NewUser, now time.Time) (_ auth.User, err error) {
+func (s *Store) CreateUser(ctx context.Context, by audit.Actor, u auth.NewUser, now time.Time) (_ auth.User, err error) {
 	defer errs.Wrap(&err, "auth/sqlite: CreateUser %q", u.Email)
 	u, hash, err := prepareUser(u)
 	if err != nil {
@@ -80,7 +81,7 @@ func (s *Store) CreateUser(ctx context.Context, actor string, u auth.NewUser, no
 	var created auth.User
 	err = sqlitedb.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		var err error
-		created, err = insertUser(ctx, tx, actor, u, hash, now)
+		created, err = insertUser(ctx, tx, by, u, hash, now)
 		return err
 	})
 	return created, err
@@ -102,7 +103,7 @@ func prepareUser(u auth.NewUser) (auth.NewUser, string, error) {
 	return u, hash, nil
 }
 
-func insertUser(ctx context.Context, tx *sql.Tx, actor string, u auth.NewUser, hash string, now time.Time) (auth.User, error) {
+func insertUser(ctx context.Context, tx *sql.Tx, by audit.Actor, u auth.NewUser, hash string, now time.Time) (auth.User, error) {
 	var taken int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE lower(email) = lower(?)`, u.Email).Scan(&taken); err != nil {
 		return auth.User{}, err
@@ -128,7 +129,7 @@ func insertUser(ctx context.Context, tx *sql.Tx, actor string, u auth.NewUser, h
 	if err != nil {
 		return auth.User{}, err
 	}
-	return created, audit(ctx, tx, actor, "user.create", "user", id, nil, auditUser(created), now)
+	return created, writeAudit(ctx, tx, by, "user.create", "user", id, nil, auditUser(created), now)
 }
 
 // otherEnabledAdmins counts the enabled admins other than id.
@@ -141,7 +142,7 @@ func otherEnabledAdmins(ctx context.Context, tx *sql.Tx, id int64) (int, error) 
 // SetRole changes a user's role. Invalid for an unknown role; NotFound;
 // Conflict when it would leave no enabled admin. Setting the role a user
 // already has changes and audits nothing.
-func (s *Store) SetRole(ctx context.Context, actor string, id int64, role auth.Role, now time.Time) (_ auth.User, err error) {
+func (s *Store) SetRole(ctx context.Context, by audit.Actor, id int64, role auth.Role, now time.Time) (_ auth.User, err error) {
 	defer errs.Wrap(&err, "auth/sqlite: SetRole %d", id)
 	if err := role.Validate(); err != nil {
 		return auth.User{}, err
@@ -172,7 +173,7 @@ func (s *Store) SetRole(ctx context.Context, actor string, id int64, role auth.R
 		if after, err = getUser(ctx, tx, id); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "user.role", "user", id, auditUser(before), auditUser(after), now)
+		return writeAudit(ctx, tx, by, "user.role", "user", id, auditUser(before), auditUser(after), now)
 	})
 	if err != nil {
 		return auth.User{}, err
@@ -184,7 +185,7 @@ func (s *Store) SetRole(ctx context.Context, actor string, id int64, role auth.R
 // sessions (its tokens stop working while it stays disabled). NotFound;
 // Conflict when it would leave no enabled admin. Setting the state a user
 // already has changes and audits nothing.
-func (s *Store) SetDisabled(ctx context.Context, actor string, id int64, disabled bool, now time.Time) (_ auth.User, err error) {
+func (s *Store) SetDisabled(ctx context.Context, by audit.Actor, id int64, disabled bool, now time.Time) (_ auth.User, err error) {
 	defer errs.Wrap(&err, "auth/sqlite: SetDisabled %d", id)
 	var after auth.User
 	err = sqlitedb.InTx(ctx, s.db, func(tx *sql.Tx) error {
@@ -219,7 +220,7 @@ func (s *Store) SetDisabled(ctx context.Context, actor string, id int64, disable
 		if after, err = getUser(ctx, tx, id); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, action, "user", id, auditUser(before), auditUser(after), now)
+		return writeAudit(ctx, tx, by, action, "user", id, auditUser(before), auditUser(after), now)
 	})
 	if err != nil {
 		return auth.User{}, err
@@ -230,7 +231,7 @@ func (s *Store) SetDisabled(ctx context.Context, actor string, id int64, disable
 // SetPassword validates and sets a user's password and ends all the user's
 // sessions; a user changing their own password gets a new session from
 // CreateSession. Invalid on "password"; NotFound.
-func (s *Store) SetPassword(ctx context.Context, actor string, id int64, password string, now time.Time) (err error) {
+func (s *Store) SetPassword(ctx context.Context, by audit.Actor, id int64, password string, now time.Time) (err error) {
 	defer errs.Wrap(&err, "auth/sqlite: SetPassword %d", id)
 	if err := auth.ValidatePassword(password); err != nil {
 		return err
@@ -254,7 +255,7 @@ func (s *Store) SetPassword(ctx context.Context, actor string, id int64, passwor
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "user.password", "user", id, nil,
+		return writeAudit(ctx, tx, by, "user.password", "user", id, nil,
 			map[string]any{"id": u.ID, "email": u.Email, "password": "changed"}, now)
 	})
 }

@@ -69,7 +69,7 @@ func (st *Store) RecordClaim(ctx context.Context, by audit.Actor, c desk.Claim, 
 			}
 			return errs.Invalidf("service", "%q has no SLA policy", c.Service)
 		}
-		if out, err = desk.NewClaim(c, p, by.Person, now); err != nil {
+		if out, err = desk.NewClaim(c, p, by.Who(), now); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO sla_claims (customer_id, service_id, month, claimed_at, deadline, late, recorded_by, recorded_at)

@@ -80,7 +80,7 @@ func (st *Store) GoodwillGrants(ctx context.Context, incident string) (_ []desk.
 // already has a pending or approved grant.
 func (st *Store) RequestGoodwill(ctx context.Context, by audit.Actor, g desk.GoodwillGrant, now time.Time) (_ desk.GoodwillGrant, err error) {
 	defer errs.Wrap(&err, "desk/sqlite: RequestGoodwill incident %s", g.Incident)
-	out, err := desk.NewGoodwillGrant(g, by.Person, now)
+	out, err := desk.NewGoodwillGrant(g, by.Who(), now)
 	if err != nil {
 		return desk.GoodwillGrant{}, err
 	}
@@ -128,7 +128,7 @@ func (st *Store) ApproveGoodwill(ctx context.Context, by audit.Actor, id int64, 
 		if err != nil {
 			return err
 		}
-		if out, err = g.Approve(by.Person, now); err != nil {
+		if out, err = g.Approve(by.Who(), now); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE goodwill_grants SET state = ?, approved_by = ?, approved_at = ? WHERE id = ?`,
@@ -155,7 +155,7 @@ func (st *Store) WithdrawGoodwill(ctx context.Context, by audit.Actor, id int64,
 		if err != nil {
 			return err
 		}
-		if out, err = g.Withdraw(by.Person, manager, reason, now); err != nil {
+		if out, err = g.Withdraw(by.Who(), manager, reason, now); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE goodwill_grants SET state = ?, withdrawn_by = ?, withdrawn_at = ?, withdraw_reason = ? WHERE id = ?`,

@@ -68,7 +68,7 @@ func (st *Store) SetManualThreshold(ctx context.Context, by audit.Actor, currenc
 			before = map[string]int64{"above_minor": v.AboveMinor}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO manual_credit_thresholds (currency, above_minor, set_by) VALUES (?, ?, ?)
-			ON CONFLICT (currency) DO UPDATE SET above_minor = excluded.above_minor, set_by = excluded.set_by`, currency, aboveMinor, by.Person); err != nil {
+			ON CONFLICT (currency) DO UPDATE SET above_minor = excluded.above_minor, set_by = excluded.set_by`, currency, aboveMinor, by.Who()); err != nil {
 			return err
 		}
 		return writeAudit(ctx, tx, by, "manual_credit_threshold.set", "manual_credit_threshold", currency, before,
@@ -186,7 +186,7 @@ func (st *Store) CreateManualCredit(ctx context.Context, by audit.Actor, m desk.
 		if err != nil {
 			return err
 		}
-		if out, err = desk.NewManualCredit(m, a, th, by.Person, now); err != nil {
+		if out, err = desk.NewManualCredit(m, a, th, by.Who(), now); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO manual_credits (customer_id, amount_minor, currency, reason, service_id, month, state,
@@ -235,7 +235,7 @@ func (st *Store) decideManual(ctx context.Context, by audit.Actor, id int64, now
 		if err != nil {
 			return err
 		}
-		if out, err = decide(m, by.Person, now); err != nil {
+		if out, err = decide(m, by.Who(), now); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE manual_credits SET state = ?, decided_by = ?, decided_at = ? WHERE id = ?`,

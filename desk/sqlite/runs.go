@@ -206,7 +206,7 @@ func (st *Store) RequestRun(ctx context.Context, by audit.Actor, id int64, now t
 		if err != nil {
 			return err
 		}
-		if out, err = r.Request(by.Person, now); err != nil {
+		if out, err = r.Request(by.Who(), now); err != nil {
 			return err
 		}
 		return updateRun(ctx, tx, by, "credit_run.request", r, out, now)
@@ -224,7 +224,7 @@ func (st *Store) RejectRun(ctx context.Context, by audit.Actor, id int64, reason
 		if err != nil {
 			return err
 		}
-		if out, err = r.Reject(by.Person, reason, now); err != nil {
+		if out, err = r.Reject(by.Who(), reason, now); err != nil {
 			return err
 		}
 		return updateRun(ctx, tx, by, "credit_run.reject", r, out, now)
@@ -245,7 +245,7 @@ func (st *Store) ApproveRun(ctx context.Context, by audit.Actor, id int64, now t
 		if err != nil {
 			return err
 		}
-		if out, err = r.Approve(by.Person, now); err != nil {
+		if out, err = r.Approve(by.Who(), now); err != nil {
 			return err
 		}
 		lines, err := runLines(ctx, tx, id, 0, r.Lines)

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/internal/sqlitedb"
 	"github.com/amends/amends/notify"
 )
@@ -49,9 +50,10 @@ type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func audit(ctx context.Context, tx *sql.Tx, actor, action string, id int64, before, after any, now time.Time) error {
+// auditSubscriber appends the audit entry of a write to subscriber id by by.
+func auditSubscriber(ctx context.Context, tx *sql.Tx, by audit.Actor, action string, id int64, before, after any, now time.Time) error {
 	return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{
-		Actor: actor, Action: action, Entity: "subscriber", EntityID: strconv.FormatInt(id, 10),
+		Actor: by.AuditLabel(), Action: action, Entity: "subscriber", EntityID: strconv.FormatInt(id, 10),
 		Before: before, After: after, At: now,
 	})
 }
