@@ -72,7 +72,7 @@ func (s *Store) CreateFirstAdmin(ctx context.Context, code string, u auth.NewUse
 		}
 		bad := err == sql.ErrNoRows || subtle.ConstantTimeCompare([]byte(stored), []byte(auth.HashSecret(code))) != 1
 		if !bad {
-			exp, err := parseTime(expires)
+			exp, err := sqlitedb.ParseTime(expires)
 			if err != nil {
 				return err
 			}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,19 +24,19 @@ func scanToken(r rowScanner, extra ...any) (auth.Token, error) {
 	}
 	t.Role = auth.Role(role)
 	var err error
-	if t.CreatedAt, err = parseTime(created); err != nil {
+	if t.CreatedAt, err = sqlitedb.ParseTime(created); err != nil {
 		return auth.Token{}, err
 	}
-	if t.LastUsedAt, err = parseNullTime(used); err != nil {
+	if t.LastUsedAt, err = sqlitedb.ParseNullTime(used); err != nil {
 		return auth.Token{}, err
 	}
-	if t.RevokedAt, err = parseNullTime(revoked); err != nil {
+	if t.RevokedAt, err = sqlitedb.ParseNullTime(revoked); err != nil {
 		return auth.Token{}, err
 	}
 	return t, nil
 }
 
-func getToken(ctx context.Context, q queryer, id int64) (auth.Token, error) {
+func getToken(ctx context.Context, q sqlitedb.Queryer, id int64) (auth.Token, error) {
 	t, err := scanToken(q.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens t WHERE t.id = ?`, id))
 	if err != nil {
 		return auth.Token{}, notFound(err, "token %d not found", id)
@@ -85,7 +86,7 @@ func (s *Store) CreateToken(ctx context.Context, by audit.Actor, userID int64, n
 		if tok, err = getToken(ctx, tx, id); err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, by, "token.create", "token", id, nil, auditToken(tok), now)
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "token.create", Entity: "token", EntityID: strconv.FormatInt(id, 10), After: auditToken(tok), At: now})
 	})
 	if err != nil {
 		return "", auth.Token{}, err
@@ -115,7 +116,7 @@ func (s *Store) TokenUser(ctx context.Context, raw string, now time.Time) (_ aut
 	if err != nil {
 		return auth.User{}, auth.Token{}, err
 	}
-	if u.CreatedAt, err = parseTime(created); err != nil {
+	if u.CreatedAt, err = sqlitedb.ParseTime(created); err != nil {
 		return auth.User{}, auth.Token{}, err
 	}
 	if tok.RevokedAt != nil || u.Disabled {
@@ -173,6 +174,6 @@ func (s *Store) RevokeToken(ctx context.Context, by audit.Actor, id int64, now t
 		if err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, by, "token.revoke", "token", id, auditToken(before), auditToken(after), now)
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "token.revoke", Entity: "token", EntityID: strconv.FormatInt(id, 10), Before: auditToken(before), After: auditToken(after), At: now})
 	})
 }

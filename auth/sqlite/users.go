@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"time"
 
 	"github.com/amends/amends/audit"
@@ -23,13 +24,13 @@ func scanUser(r rowScanner, extra ...any) (auth.User, error) {
 	}
 	u.Role = auth.Role(role)
 	var err error
-	if u.CreatedAt, err = parseTime(created); err != nil {
+	if u.CreatedAt, err = sqlitedb.ParseTime(created); err != nil {
 		return auth.User{}, err
 	}
 	return u, nil
 }
 
-func getUser(ctx context.Context, q queryer, id int64) (auth.User, error) {
+func getUser(ctx context.Context, q sqlitedb.Queryer, id int64) (auth.User, error) {
 	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if err != nil {
 		return auth.User{}, notFound(err, "user %d not found", id)
@@ -129,7 +130,7 @@ func insertUser(ctx context.Context, tx *sql.Tx, by audit.Actor, u auth.NewUser,
 	if err != nil {
 		return auth.User{}, err
 	}
-	return created, writeAudit(ctx, tx, by, "user.create", "user", id, nil, auditUser(created), now)
+	return created, sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "user.create", Entity: "user", EntityID: strconv.FormatInt(id, 10), After: auditUser(created), At: now})
 }
 
 // otherEnabledAdmins counts the enabled admins other than id.
@@ -173,7 +174,7 @@ func (s *Store) SetRole(ctx context.Context, by audit.Actor, id int64, role auth
 		if after, err = getUser(ctx, tx, id); err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, by, "user.role", "user", id, auditUser(before), auditUser(after), now)
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "user.role", Entity: "user", EntityID: strconv.FormatInt(id, 10), Before: auditUser(before), After: auditUser(after), At: now})
 	})
 	if err != nil {
 		return auth.User{}, err
@@ -220,7 +221,7 @@ func (s *Store) SetDisabled(ctx context.Context, by audit.Actor, id int64, disab
 		if after, err = getUser(ctx, tx, id); err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, by, action, "user", id, auditUser(before), auditUser(after), now)
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: action, Entity: "user", EntityID: strconv.FormatInt(id, 10), Before: auditUser(before), After: auditUser(after), At: now})
 	})
 	if err != nil {
 		return auth.User{}, err
@@ -255,8 +256,7 @@ func (s *Store) SetPassword(ctx context.Context, by audit.Actor, id int64, passw
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, by, "user.password", "user", id, nil,
-			map[string]any{"id": u.ID, "email": u.Email, "password": "changed"}, now)
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "user.password", Entity: "user", EntityID: strconv.FormatInt(id, 10), After: map[string]any{"id": u.ID, "email": u.Email, "password": "changed"}, At: now})
 	})
 }
 

@@ -65,7 +65,7 @@ func BenchmarkCreditRun100k(b *testing.B) {
 	}
 	id := func(i int) string { return "c" + strconv.Itoa(i) }
 	err = sqlitedb.InTx(ctx, db, func(tx *sql.Tx) error {
-		at := ftime(seedAt)
+		at := sqlitedb.FormatTime(seedAt)
 		if err := insertBatch(ctx, tx, "customers", []string{"id", "name", "external_id", "currency", "email", "created_at", "updated_at"}, customers,
 			func(i int, a []any) {
 				a[0], a[1], a[2], a[3], a[4], a[5], a[6] = id(i), "Customer "+id(i), "", "USD", id(i)+"@example.com", at, at

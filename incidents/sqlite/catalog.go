@@ -25,7 +25,7 @@ func (st *Store) Services(ctx context.Context) (_ []incidents.Service, err error
 	return services(ctx, st.db)
 }
 
-func services(ctx context.Context, q queryer) ([]incidents.Service, error) {
+func services(ctx context.Context, q sqlitedb.Queryer) ([]incidents.Service, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+serviceColumns+` FROM services ORDER BY position, id`)
 	if err != nil {
 		return nil, err
@@ -48,7 +48,7 @@ func (st *Store) Service(ctx context.Context, id string) (_ incidents.Service, e
 	return service(ctx, st.db, id)
 }
 
-func service(ctx context.Context, q queryer, id string) (incidents.Service, error) {
+func service(ctx context.Context, q sqlitedb.Queryer, id string) (incidents.Service, error) {
 	s, err := scanService(q.QueryRowContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE id = ?`, id))
 	if err != nil {
 		return incidents.Service{}, notFound(err, "service %q not found", id)
@@ -74,7 +74,7 @@ func (st *Store) CreateService(ctx context.Context, by audit.Actor, s incidents.
 			s.ID, s.Name, s.Description, s.Position); err != nil {
 			return err
 		}
-		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by.AuditLabel(), Action: "service.create", Entity: "service", EntityID: s.ID, After: s, At: now})
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "service.create", Entity: "service", EntityID: s.ID, After: s, At: now})
 	})
 	if err != nil {
 		return incidents.Service{}, err
@@ -98,7 +98,7 @@ func (st *Store) UpdateService(ctx context.Context, by audit.Actor, s incidents.
 			s.Name, s.Description, s.Position, s.ID); err != nil {
 			return err
 		}
-		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by.AuditLabel(), Action: "service.update", Entity: "service", EntityID: s.ID, Before: before, After: s, At: now})
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "service.update", Entity: "service", EntityID: s.ID, Before: before, After: s, At: now})
 	})
 	if err != nil {
 		return incidents.Service{}, err
@@ -122,7 +122,7 @@ func (st *Store) Components(ctx context.Context) (_ []incidents.Component, err e
 	return components(ctx, st.db)
 }
 
-func components(ctx context.Context, q queryer) ([]incidents.Component, error) {
+func components(ctx context.Context, q sqlitedb.Queryer) ([]incidents.Component, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+componentColumns+`
 		FROM components c JOIN services s ON s.id = c.service_id
 		ORDER BY s.position, s.id,
@@ -145,7 +145,7 @@ func components(ctx context.Context, q queryer) ([]incidents.Component, error) {
 
 // componentsAnyOrder is every component in no particular order, for
 // readers that look them up by ID (without the ordering's sort).
-func componentsAnyOrder(ctx context.Context, q queryer) ([]incidents.Component, error) {
+func componentsAnyOrder(ctx context.Context, q sqlitedb.Queryer) ([]incidents.Component, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+componentColumns+` FROM components c`)
 	if err != nil {
 		return nil, err
@@ -168,7 +168,7 @@ func (st *Store) Component(ctx context.Context, id string) (_ incidents.Componen
 	return component(ctx, st.db, id)
 }
 
-func component(ctx context.Context, q queryer, id string) (incidents.Component, error) {
+func component(ctx context.Context, q sqlitedb.Queryer, id string) (incidents.Component, error) {
 	c, err := scanComponent(q.QueryRowContext(ctx, `SELECT `+componentColumns+` FROM components c WHERE c.id = ?`, id))
 	if err != nil {
 		return incidents.Component{}, notFound(err, "component %q not found", id)
@@ -197,7 +197,7 @@ func (st *Store) CreateComponent(ctx context.Context, by audit.Actor, c incident
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, c.Service, c.Name, c.Region, c.Zone, c.Resources, c.Group, c.Position); err != nil {
 			return err
 		}
-		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by.AuditLabel(), Action: "component.create", Entity: "component", EntityID: c.ID, After: c, At: now})
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "component.create", Entity: "component", EntityID: c.ID, After: c, At: now})
 	})
 	if err != nil {
 		return incidents.Component{}, err
@@ -225,7 +225,7 @@ func (st *Store) UpdateComponent(ctx context.Context, by audit.Actor, c incident
 			WHERE id = ?`, c.Service, c.Name, c.Region, c.Zone, c.Resources, c.Group, c.Position, c.ID); err != nil {
 			return err
 		}
-		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by.AuditLabel(), Action: "component.update", Entity: "component", EntityID: c.ID, Before: before, After: c, At: now})
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "component.update", Entity: "component", EntityID: c.ID, Before: before, After: c, At: now})
 	})
 	if err != nil {
 		return incidents.Component{}, err

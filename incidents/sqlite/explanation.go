@@ -106,7 +106,7 @@ func (st *Store) changeExplanation(ctx context.Context, action string, incidentI
 			b = before
 		}
 		id := strconv.FormatInt(incidentID, 10) + "/" + strconv.Itoa(r.Number)
-		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by.AuditLabel(), Action: action, Entity: "explanation_revision", EntityID: id, Before: b, After: r, At: now.UTC().Truncate(time.Second)})
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: action, Entity: "explanation_revision", EntityID: id, Before: b, After: r, At: now.UTC().Truncate(time.Second)})
 	})
 	if err != nil {
 		return incidents.Revision{}, err
@@ -129,7 +129,7 @@ func updateRevision(ctx context.Context, tx *sql.Tx, before, r incidents.Revisio
 		return_note = ?, returned_by = ?, returned_at = ?, updated_at = ?, submitted_at = ?, published_at = ?, published_by = ?
 		WHERE incident_id = ? AND number = ?`,
 		r.Title, r.Body, string(r.State), r.ReturnNote, r.ReturnedBy, sqlitedb.NullTime(r.ReturnedAt), sqlitedb.FormatTime(r.UpdatedAt),
-		sqlitedb.NullTime(r.SubmittedAt), sqlitedb.NullTime(r.PublishedAt), nullString(r.PublishedBy), r.IncidentID, r.Number)
+		sqlitedb.NullTime(r.SubmittedAt), sqlitedb.NullTime(r.PublishedAt), sqlitedb.NullString(r.PublishedBy), r.IncidentID, r.Number)
 	if err != nil {
 		return err
 	}
@@ -142,16 +142,9 @@ func updateRevision(ctx context.Context, tx *sql.Tx, before, r incidents.Revisio
 	return nil
 }
 
-func nullString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 // explanation loads incident id's explanation; errs.NotFound if the incident
 // does not exist.
-func explanation(ctx context.Context, q queryer, id int64) (incidents.Explanation, error) {
+func explanation(ctx context.Context, q sqlitedb.Queryer, id int64) (incidents.Explanation, error) {
 	var one int
 	if err := q.QueryRowContext(ctx, `SELECT 1 FROM incidents WHERE id = ?`, id).Scan(&one); err != nil {
 		return incidents.Explanation{}, notFound(err, "incident %d not found", id)
@@ -220,14 +213,9 @@ func scanRevision(row interface{ Scan(...any) error }) (incidents.Revision, erro
 		dst **time.Time
 		src sql.NullString
 	}{{&r.ReturnedAt, returned}, {&r.SubmittedAt, submitted}, {&r.PublishedAt, published}} {
-		if !f.src.Valid {
-			continue
-		}
-		t, err := sqlitedb.ParseTime(f.src.String)
-		if err != nil {
+		if *f.dst, err = sqlitedb.ParseNullTime(f.src); err != nil {
 			return r, err
 		}
-		*f.dst = &t
 	}
 	return r, nil
 }

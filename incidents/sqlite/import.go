@@ -40,7 +40,7 @@ func (st *Store) Import(ctx context.Context, by audit.Actor, batch incidents.Imp
 				s.ID, s.Name, s.Description, s.Position); err != nil {
 				return fmt.Errorf("services[%d]: %w", i, err)
 			}
-			if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by.AuditLabel(), Action: "service.import", Entity: "service", EntityID: s.ID, After: s, At: now}); err != nil {
+			if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "service.import", Entity: "service", EntityID: s.ID, After: s, At: now}); err != nil {
 				return err
 			}
 			res.Services++
@@ -60,7 +60,7 @@ func (st *Store) Import(ctx context.Context, by audit.Actor, batch incidents.Imp
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, c.Service, c.Name, c.Region, c.Zone, c.Resources, c.Group, c.Position); err != nil {
 				return fmt.Errorf("components[%d]: %w", i, err)
 			}
-			if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by.AuditLabel(), Action: "component.import", Entity: "component", EntityID: c.ID, After: c, At: now}); err != nil {
+			if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "component.import", Entity: "component", EntityID: c.ID, After: c, At: now}); err != nil {
 				return err
 			}
 			res.Components++
@@ -101,7 +101,7 @@ func (st *Store) Import(ctx context.Context, by audit.Actor, batch incidents.Imp
 				incidents.Incident
 				Source string `json:"source"`
 			}{inc, im.Source}
-			if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by.AuditLabel(), Action: "incident.import", Entity: "incident", EntityID: strconv.FormatInt(inc.ID, 10), After: after, At: now}); err != nil {
+			if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "incident.import", Entity: "incident", EntityID: strconv.FormatInt(inc.ID, 10), After: after, At: now}); err != nil {
 				return err
 			}
 			end := now

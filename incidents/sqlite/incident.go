@@ -42,7 +42,7 @@ func (st *Store) CreateIncident(ctx context.Context, by audit.Actor, in incident
 		if err := refreshIncidentDays(ctx, tx, inc, inc.StartedAt, inc.CreatedAt); err != nil {
 			return err
 		}
-		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by.AuditLabel(), Action: "incident.create", Entity: "incident", EntityID: strconv.FormatInt(inc.ID, 10), After: inc, At: inc.CreatedAt})
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "incident.create", Entity: "incident", EntityID: strconv.FormatInt(inc.ID, 10), After: inc, At: inc.CreatedAt})
 	})
 	if err != nil {
 		return incidents.Incident{}, err
@@ -84,7 +84,7 @@ func (st *Store) AddUpdate(ctx context.Context, by audit.Actor, id int64, in inc
 		}
 		before, after := inc, next
 		before.Updates, after.Updates = nil, []incidents.Update{*u}
-		if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by.AuditLabel(), Action: "incident.update", Entity: "incident", EntityID: strconv.FormatInt(id, 10), Before: before, After: after, At: next.UpdatedAt}); err != nil {
+		if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "incident.update", Entity: "incident", EntityID: strconv.FormatInt(id, 10), Before: before, After: after, At: next.UpdatedAt}); err != nil {
 			return err
 		}
 		out = next
@@ -118,7 +118,7 @@ func (st *Store) SetExcluded(ctx context.Context, by audit.Actor, id int64, excl
 		}
 		before, after := inc, out
 		before.Updates, after.Updates = nil, nil
-		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by.AuditLabel(), Action: "incident.exclude", Entity: "incident", EntityID: strconv.FormatInt(id, 10), Before: before, After: after, At: out.UpdatedAt})
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "incident.exclude", Entity: "incident", EntityID: strconv.FormatInt(id, 10), Before: before, After: after, At: out.UpdatedAt})
 	})
 	return out, err
 }
@@ -246,17 +246,11 @@ func scanIncident(row interface{ Scan(...any) error }) (incidents.Incident, erro
 	if inc.UpdatedAt, err = sqlitedb.ParseTime(r.updated); err != nil {
 		return inc, err
 	}
-	if r.resolved.Valid {
-		t, err := sqlitedb.ParseTime(r.resolved.String)
-		if err != nil {
-			return inc, err
-		}
-		inc.ResolvedAt = &t
-	}
-	return inc, nil
+	inc.ResolvedAt, err = sqlitedb.ParseNullTime(r.resolved)
+	return inc, err
 }
 
-func incident(ctx context.Context, q queryer, id int64) (incidents.Incident, error) {
+func incident(ctx context.Context, q sqlitedb.Queryer, id int64) (incidents.Incident, error) {
 	list, err := listIncidents(ctx, q, `WHERE id = ?`, id)
 	if err != nil {
 		return incidents.Incident{}, err
@@ -270,7 +264,7 @@ func incident(ctx context.Context, q queryer, id int64) (incidents.Incident, err
 // listIncidents loads the incidents that where (a WHERE, ORDER BY and LIMIT
 // clause) selects, with their updates, component statuses and the customers they name, in four
 // queries however many there are.
-func listIncidents(ctx context.Context, q queryer, where string, args ...any) ([]incidents.Incident, error) {
+func listIncidents(ctx context.Context, q sqlitedb.Queryer, where string, args ...any) ([]incidents.Incident, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+incidentColumns+` FROM incidents `+where, args...)
 	if err != nil {
 		return nil, err

@@ -47,7 +47,7 @@ func (st *Store) CreateMaintenance(ctx context.Context, by audit.Actor, in incid
 		if err := refreshDays(ctx, tx, m.StartsAt, m.EndsAt, m.CreatedAt); err != nil {
 			return err
 		}
-		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by.AuditLabel(), Action: "maintenance.create", Entity: "maintenance", EntityID: strconv.FormatInt(m.ID, 10), After: m, At: m.CreatedAt})
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "maintenance.create", Entity: "maintenance", EntityID: strconv.FormatInt(m.ID, 10), After: m, At: m.CreatedAt})
 	})
 	if err != nil {
 		return incidents.Maintenance{}, err
@@ -80,7 +80,7 @@ func (st *Store) AdvanceMaintenance(ctx context.Context, by audit.Actor, id int6
 		if err := refreshDays(ctx, tx, next.StartsAt, next.EndsAt, now); err != nil {
 			return err
 		}
-		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by.AuditLabel(), Action: "maintenance.advance", Entity: "maintenance", EntityID: strconv.FormatInt(id, 10), Before: m, After: next, At: now.UTC().Truncate(time.Second)})
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "maintenance.advance", Entity: "maintenance", EntityID: strconv.FormatInt(id, 10), Before: m, After: next, At: now.UTC().Truncate(time.Second)})
 	})
 	return out, err
 }
@@ -122,7 +122,7 @@ func (st *Store) MaintenancesBetween(ctx context.Context, from, to time.Time) (_
 	return listMaintenances(ctx, st.db, `WHERE starts_at < ? AND ends_at > ? ORDER BY starts_at, id`, sqlitedb.FormatTime(to), sqlitedb.FormatTime(from))
 }
 
-func maintenance(ctx context.Context, q queryer, id int64) (incidents.Maintenance, error) {
+func maintenance(ctx context.Context, q sqlitedb.Queryer, id int64) (incidents.Maintenance, error) {
 	list, err := listMaintenances(ctx, q, `WHERE id = ?`, id)
 	if err != nil {
 		return incidents.Maintenance{}, err
@@ -135,7 +135,7 @@ func maintenance(ctx context.Context, q queryer, id int64) (incidents.Maintenanc
 
 // listMaintenances loads the maintenances that where selects, with their
 // components, in two queries.
-func listMaintenances(ctx context.Context, q queryer, where string, args ...any) ([]incidents.Maintenance, error) {
+func listMaintenances(ctx context.Context, q sqlitedb.Queryer, where string, args ...any) ([]incidents.Maintenance, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, title, message, starts_at, ends_at, announced_at, phase, created_at, author
 		FROM maintenances `+where, args...)
 	if err != nil {

@@ -198,7 +198,7 @@ func (st *Store) Deliveries(ctx context.Context, limit int) (_ []notify.Delivery
 		if d.CreatedAt, err = sqlitedb.ParseTime(created); err != nil {
 			return nil, err
 		}
-		if d.FinishedAt, err = nullTime(finished); err != nil {
+		if d.FinishedAt, err = sqlitedb.ParseNullTime(finished); err != nil {
 			return nil, err
 		}
 		out = append(out, d)

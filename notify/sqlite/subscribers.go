@@ -25,15 +25,15 @@ func scanSubscriber(row interface{ Scan(...any) error }) (notify.Subscriber, err
 	if s.CreatedAt, err = sqlitedb.ParseTime(created); err != nil {
 		return s, err
 	}
-	if s.ConfirmedAt, err = nullTime(confirmed); err != nil {
+	if s.ConfirmedAt, err = sqlitedb.ParseNullTime(confirmed); err != nil {
 		return s, err
 	}
-	s.EndedAt, err = nullTime(ended)
+	s.EndedAt, err = sqlitedb.ParseNullTime(ended)
 	return s, err
 }
 
 // subscriber loads one subscriber with its components by where.
-func subscriber(ctx context.Context, q queryer, where string, args ...any) (notify.Subscriber, error) {
+func subscriber(ctx context.Context, q sqlitedb.Queryer, where string, args ...any) (notify.Subscriber, error) {
 	s, err := scanSubscriber(q.QueryRowContext(ctx, `SELECT `+subscriberCols+` FROM notify_subscribers WHERE `+where, args...))
 	if err != nil {
 		return s, err
@@ -42,7 +42,7 @@ func subscriber(ctx context.Context, q queryer, where string, args ...any) (noti
 	return s, err
 }
 
-func components(ctx context.Context, q queryer, id int64) ([]string, error) {
+func components(ctx context.Context, q sqlitedb.Queryer, id int64) ([]string, error) {
 	rows, err := q.QueryContext(ctx, `SELECT component_id FROM notify_subscriber_components WHERE subscriber_id = ? ORDER BY component_id`, id)
 	if err != nil {
 		return nil, err
@@ -83,7 +83,7 @@ func (st *Store) AddSubscriber(ctx context.Context, by audit.Actor, s notify.Sub
 			return nil
 		case err == nil: // pending: start again with new secrets
 			if _, err := tx.ExecContext(ctx, `UPDATE notify_subscribers SET confirm_hash = ?, confirm_sent_at = ?, unsubscribe_token = ?, secret = ? WHERE id = ?`,
-				nullString(confirmHash), sqlitedb.FormatTime(now), s.UnsubscribeToken, s.Secret, old.ID); err != nil {
+				sqlitedb.NullString(confirmHash), sqlitedb.FormatTime(now), s.UnsubscribeToken, s.Secret, old.ID); err != nil {
 				return err
 			}
 			if err := cancelOpen(ctx, tx, old.ID, now); err != nil {
@@ -92,7 +92,7 @@ func (st *Store) AddSubscriber(ctx context.Context, by audit.Actor, s notify.Sub
 			s.ID, s.CreatedAt = old.ID, old.CreatedAt
 		case errors.Is(err, sql.ErrNoRows):
 			res, err := tx.ExecContext(ctx, `INSERT INTO notify_subscribers (channel, address, state, confirm_hash, confirm_sent_at, unsubscribe_token, secret, created_at)
-				VALUES (?, ?, 'pending', ?, ?, ?, ?, ?)`, string(s.Channel), s.Address, nullString(confirmHash), sqlitedb.FormatTime(now), s.UnsubscribeToken, s.Secret, sqlitedb.FormatTime(now))
+				VALUES (?, ?, 'pending', ?, ?, ?, ?, ?)`, string(s.Channel), s.Address, sqlitedb.NullString(confirmHash), sqlitedb.FormatTime(now), s.UnsubscribeToken, s.Secret, sqlitedb.FormatTime(now))
 			if err != nil {
 				return err
 			}
