@@ -10,12 +10,29 @@ package audit
 import "time"
 
 // Actor is who makes a change. Person identifies the human (the two-person
-// rules compare it: the same person with another token or session is still
-// the same person); Label is what the audit log records, such as
-// "ann@example.com (token ci)". An empty Label records Person.
+// rules compare it, see Who: the same person with another token or session
+// is still the same person); Label is what the audit log records, such as
+// "ann@example.com (token ci)". An empty Label records Person. An actor that
+// is no signed-in person (a visitor, the setup, an import) has only a Label.
 type Actor struct {
 	Person string
 	Label  string
+}
+
+// Person is the actor who is the person p, recorded under p.
+func Person(p string) Actor { return Actor{Person: p} }
+
+// Named is an actor that is no signed-in person, only the name the audit
+// log records: a visitor, the setup, the command line, an import.
+func Named(label string) Actor { return Actor{Label: label} }
+
+// Who is whom the two-person rules compare: Person, or, for an actor that
+// is no person (see Named), the label.
+func (a Actor) Who() string {
+	if a.Person != "" {
+		return a.Person
+	}
+	return a.Label
 }
 
 // AuditLabel is what the audit log records for a.

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/internal/errs"
 )
 
@@ -291,26 +292,26 @@ func CheckTokenRole(role, owner Role) error {
 }
 
 // Store keeps users, sessions, tokens and the setup code. Every write that
-// changes a user or a token is audited with actor, in the same transaction.
+// changes a user or a token is audited with by (its AuditLabel), in the same transaction.
 type Store interface {
 	// UserCount returns how many users exist, disabled ones included.
 	UserCount(ctx context.Context) (int, error)
 	// CreateUser validates u and creates the user. Invalid for bad input;
 	// Conflict on field "email" if the address is already in use.
-	CreateUser(ctx context.Context, actor string, u NewUser, now time.Time) (User, error)
+	CreateUser(ctx context.Context, by audit.Actor, u NewUser, now time.Time) (User, error)
 	// Users returns every user, oldest first.
 	Users(ctx context.Context) ([]User, error)
 	// User returns one user; NotFound if there is none with id.
 	User(ctx context.Context, id int64) (User, error)
 	// SetRole changes a user's role. Invalid for an unknown role, NotFound,
 	// Conflict when it would leave no enabled admin.
-	SetRole(ctx context.Context, actor string, id int64, role Role, now time.Time) (User, error)
+	SetRole(ctx context.Context, by audit.Actor, id int64, role Role, now time.Time) (User, error)
 	// SetDisabled disables or re-enables a user; disabling ends the user's
 	// sessions. NotFound; Conflict when it would leave no enabled admin.
-	SetDisabled(ctx context.Context, actor string, id int64, disabled bool, now time.Time) (User, error)
+	SetDisabled(ctx context.Context, by audit.Actor, id int64, disabled bool, now time.Time) (User, error)
 	// SetPassword validates and sets a user's password and ends all the
 	// user's sessions. Invalid on "password"; NotFound.
-	SetPassword(ctx context.Context, actor string, id int64, password string, now time.Time) error
+	SetPassword(ctx context.Context, by audit.Actor, id int64, password string, now time.Time) error
 	// NewSetupCode returns a fresh first-admin setup code, valid for
 	// SetupCodeTTL, replacing any earlier one. Conflict once a user exists.
 	NewSetupCode(ctx context.Context, now time.Time) (string, error)
@@ -333,7 +334,7 @@ type Store interface {
 	// CreateToken creates an API token for a user and returns its secret,
 	// shown only this once. Invalid on "name" or "role" (unknown, or above
 	// the owner's role); NotFound; Conflict if the owner is disabled.
-	CreateToken(ctx context.Context, actor string, userID int64, name string, role Role, now time.Time) (string, Token, error)
+	CreateToken(ctx context.Context, by audit.Actor, userID int64, name string, role Role, now time.Time) (string, Token, error)
 	// TokenUser returns the token with secret raw and its owner, whose Role
 	// is the token's effective role. Unauthorized if unknown, revoked or the
 	// owner is disabled.
@@ -342,5 +343,5 @@ type Store interface {
 	// first, revoked ones included.
 	Tokens(ctx context.Context, userID int64) ([]Token, error)
 	// RevokeToken revokes a token. NotFound; Conflict if already revoked.
-	RevokeToken(ctx context.Context, actor string, id int64, now time.Time) error
+	RevokeToken(ctx context.Context, by audit.Actor, id int64, now time.Time) error
 }

@@ -22,10 +22,11 @@ const (
 // ledger, manual credits and their thresholds. Every write checks its input
 // with this package's rules, runs in one transaction together with its
 // audit entry (by.AuditLabel() as the actor, before and after), and on any
-// error changes nothing. Instants are kept in UTC whole seconds. Errors are
-// *errs.Error: Invalid (naming the field), NotFound, Conflict, Forbidden;
-// anything else is internal. The store does not know the status catalog:
-// callers check that components and services exist.
+// error changes nothing; the two-person rules compare by.Who(). Instants are
+// kept in UTC whole seconds. Errors are *errs.Error: Invalid (naming the
+// field), NotFound, Conflict, Forbidden; anything else is internal. The
+// store does not know the status catalog: callers check that components and
+// services exist.
 type Store interface {
 	// Accounts returns every account by ID.
 	Accounts(ctx context.Context) ([]Account, error)

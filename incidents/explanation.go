@@ -29,7 +29,8 @@ type Revision struct {
 	Body   string        `json:"body"` // Markdown
 	State  RevisionState `json:"state"`
 	// Author started the revision; Editors are the others who changed its
-	// text, first change first. None of them may publish it.
+	// text, first change first. None of them may publish it. They, like
+	// ReturnedBy and PublishedBy, are persons (audit.Actor.Who), not labels.
 	Author  string   `json:"author"`
 	Editors []string `json:"editors"`
 	// ReturnNote is the reviewer's note when it was last sent back to

@@ -3,23 +3,27 @@ package incidents
 import (
 	"context"
 	"time"
+
+	"github.com/amends/amends/audit"
 )
 
 // Store keeps services, components, incidents and maintenance. Every write
 // checks its input first (the rules of this package, then that the named
 // service or components exist), runs in one transaction with its audit
-// entry written by actor, and on any error changes nothing. Instants are
-// kept in UTC whole seconds. Errors are *errs.Error: Invalid (naming the
-// field), NotFound, Conflict; anything else is internal.
+// entry recording by (its AuditLabel), and on any error changes nothing. The
+// explanation rules compare by.Who(): the same person with another token or
+// session is still the same person. Instants are kept in UTC whole seconds.
+// Errors are *errs.Error: Invalid (naming the field), NotFound, Conflict;
+// anything else is internal.
 type Store interface {
 	// Services returns every service by position, then ID.
 	Services(ctx context.Context) ([]Service, error)
 	// Service returns one service; errs.NotFound if there is none.
 	Service(ctx context.Context, id string) (Service, error)
 	// CreateService adds s; errs.Conflict if its ID is taken.
-	CreateService(ctx context.Context, actor string, s Service, now time.Time) (Service, error)
+	CreateService(ctx context.Context, by audit.Actor, s Service, now time.Time) (Service, error)
 	// UpdateService replaces the service with s's ID; errs.NotFound if none.
-	UpdateService(ctx context.Context, actor string, s Service, now time.Time) (Service, error)
+	UpdateService(ctx context.Context, by audit.Actor, s Service, now time.Time) (Service, error)
 
 	// Components returns every component, ordered by service position and
 	// ID, then by group (groups in the order of their first component's
@@ -29,17 +33,17 @@ type Store interface {
 	Component(ctx context.Context, id string) (Component, error)
 	// CreateComponent adds c: an unknown service is errs.Invalid on
 	// "service", a taken ID errs.Conflict.
-	CreateComponent(ctx context.Context, actor string, c Component, now time.Time) (Component, error)
+	CreateComponent(ctx context.Context, by audit.Actor, c Component, now time.Time) (Component, error)
 	// UpdateComponent replaces the component with c's ID; errs.NotFound if
 	// none, an unknown service errs.Invalid on "service".
-	UpdateComponent(ctx context.Context, actor string, c Component, now time.Time) (Component, error)
+	UpdateComponent(ctx context.Context, by audit.Actor, c Component, now time.Time) (Component, error)
 
 	// CreateIncident declares an incident (see NewIncident); an unknown
 	// component is errs.Invalid on "components[i].component".
-	CreateIncident(ctx context.Context, actor string, in IncidentInput, now time.Time) (Incident, error)
+	CreateIncident(ctx context.Context, by audit.Actor, in IncidentInput, now time.Time) (Incident, error)
 	// AddUpdate appends an update to an incident (see Incident.Apply):
 	// errs.NotFound, errs.Conflict if it is resolved, errs.Invalid.
-	AddUpdate(ctx context.Context, actor string, incidentID int64, in UpdateInput, now time.Time) (Incident, error)
+	AddUpdate(ctx context.Context, by audit.Actor, incidentID int64, in UpdateInput, now time.Time) (Incident, error)
 	// Import records a batch (see ImportBatch.Validate) in one
 	// transaction: services and components whose IDs exist are reused as
 	// they are, incidents whose Source was imported before are skipped and
@@ -47,10 +51,10 @@ type Store interface {
 	// incident naming a component that neither the batch nor the store has
 	// is errs.Invalid on "incidents[i].updates[j].components[k].component".
 	// On any error nothing is written.
-	Import(ctx context.Context, actor string, batch ImportBatch, now time.Time) (ImportResult, error)
+	Import(ctx context.Context, by audit.Actor, batch ImportBatch, now time.Time) (ImportResult, error)
 	// SetExcluded sets whether the incident counts for SLAs; setting the
 	// value it already has writes nothing.
-	SetExcluded(ctx context.Context, actor string, id int64, excluded bool, now time.Time) (Incident, error)
+	SetExcluded(ctx context.Context, by audit.Actor, id int64, excluded bool, now time.Time) (Incident, error)
 	// Incident returns one incident with its updates; errs.NotFound.
 	Incident(ctx context.Context, id int64) (Incident, error)
 	// ActiveIncidents returns the unresolved incidents, newest StartedAt
@@ -76,11 +80,11 @@ type Store interface {
 
 	// CreateMaintenance schedules a maintenance (see NewMaintenance); an
 	// unknown component is errs.Invalid on "components[i]".
-	CreateMaintenance(ctx context.Context, actor string, in MaintenanceInput, now time.Time) (Maintenance, error)
+	CreateMaintenance(ctx context.Context, by audit.Actor, in MaintenanceInput, now time.Time) (Maintenance, error)
 	// AdvanceMaintenance moves a maintenance's phase forward from
 	// PhaseAt(now) (see Maintenance.Advance): errs.NotFound, errs.Invalid,
 	// errs.Conflict.
-	AdvanceMaintenance(ctx context.Context, actor string, id int64, to MaintenancePhase, now time.Time) (Maintenance, error)
+	AdvanceMaintenance(ctx context.Context, by audit.Actor, id int64, to MaintenancePhase, now time.Time) (Maintenance, error)
 	// Maintenance returns one maintenance; errs.NotFound.
 	Maintenance(ctx context.Context, id int64) (Maintenance, error)
 	// Maintenances returns the maintenances not completed at now, soonest
@@ -108,22 +112,22 @@ type Store interface {
 	// StartExplanation starts a new draft revision (see Explanation.Start):
 	// errs.NotFound, errs.Conflict while another is unpublished,
 	// errs.Invalid on "title" or "body".
-	StartExplanation(ctx context.Context, actor string, incidentID int64, title, body string, now time.Time) (Revision, error)
+	StartExplanation(ctx context.Context, by audit.Actor, incidentID int64, title, body string, now time.Time) (Revision, error)
 	// EditExplanation replaces the text of the draft revision (see
 	// Explanation.Edit); unchanged text writes nothing. errs.NotFound,
 	// errs.Conflict when there is no draft, errs.Invalid.
-	EditExplanation(ctx context.Context, actor string, incidentID int64, title, body string, now time.Time) (Revision, error)
+	EditExplanation(ctx context.Context, by audit.Actor, incidentID int64, title, body string, now time.Time) (Revision, error)
 	// SubmitExplanation sends the draft for review (see
 	// Explanation.Submit): errs.NotFound, errs.Conflict, errs.Invalid.
-	SubmitExplanation(ctx context.Context, actor string, incidentID int64, now time.Time) (Revision, error)
+	SubmitExplanation(ctx context.Context, by audit.Actor, incidentID int64, now time.Time) (Revision, error)
 	// ReturnExplanation sends the revision in review back to draft with a
 	// note (see Explanation.Return): errs.NotFound, errs.Conflict,
 	// errs.Invalid on "note".
-	ReturnExplanation(ctx context.Context, actor string, incidentID int64, note string, now time.Time) (Revision, error)
+	ReturnExplanation(ctx context.Context, by audit.Actor, incidentID int64, note string, now time.Time) (Revision, error)
 	// PublishExplanation publishes the revision in review (see
-	// Explanation.Publish): errs.Forbidden when actor wrote or edited it,
+	// Explanation.Publish): errs.Forbidden when by wrote or edited it,
 	// errs.NotFound, errs.Conflict.
-	PublishExplanation(ctx context.Context, actor string, incidentID int64, now time.Time) (Revision, error)
+	PublishExplanation(ctx context.Context, by audit.Actor, incidentID int64, now time.Time) (Revision, error)
 	// PublishedExplanations lists every incident with a published
 	// explanation, the latest publication first.
 	PublishedExplanations(ctx context.Context) ([]ExplanationSummary, error)

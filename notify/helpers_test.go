@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/incidents"
 	incsqlite "github.com/amends/amends/incidents/sqlite"
 	"github.com/amends/amends/internal/sqlitedb"
@@ -102,11 +103,11 @@ func newEnv(t *testing.T) *env {
 	}
 	clk := &clock{now: time.Date(2030, 1, 7, 9, 0, 0, 0, time.UTC)}
 	inc.Now = clk.Now
-	if _, err := inc.CreateService(ctx, "test", incidents.Service{ID: "ELB", Name: "ELB"}, clk.Now()); err != nil {
+	if _, err := inc.CreateService(ctx, audit.Person("test"), incidents.Service{ID: "ELB", Name: "ELB"}, clk.Now()); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range known {
-		if _, err := inc.CreateComponent(ctx, "test", incidents.Component{ID: id, Service: "ELB", Name: id, Region: id[4:]}, clk.Now()); err != nil {
+		if _, err := inc.CreateComponent(ctx, audit.Person("test"), incidents.Component{ID: id, Service: "ELB", Name: id, Region: id[4:]}, clk.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -154,7 +155,7 @@ func (e *env) event(key string, components ...string) notify.Event {
 // unless the address is down.
 func (e *env) webhook(url string, components ...string) notify.Subscriber {
 	e.t.Helper()
-	sub, err := e.service.Subscribe(e.ctx, "visitor", notify.SubscribeInput{WebhookURL: url, Components: components}, known, e.clock.Now())
+	sub, err := e.service.Subscribe(e.ctx, audit.Named("visitor"), notify.SubscribeInput{WebhookURL: url, Components: components}, known, e.clock.Now())
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -3,6 +3,8 @@ package notify
 import (
 	"context"
 	"time"
+
+	"github.com/amends/amends/audit"
 )
 
 // Kind is what a delivery carries.
@@ -132,22 +134,22 @@ type Store interface {
 	// components, token and secret are replaced and first is queued for it
 	// instead; if an active one exists, nothing changes and it is returned
 	// with existed true.
-	AddSubscriber(ctx context.Context, actor string, s Subscriber, confirmHash string, first Delivery, secret string, now time.Time) (out Subscriber, existed bool, err error)
+	AddSubscriber(ctx context.Context, by audit.Actor, s Subscriber, confirmHash string, first Delivery, secret string, now time.Time) (out Subscriber, existed bool, err error)
 	// ConfirmEmail activates the pending e-mail subscriber whose token
 	// hashes to hash, if the token is not older than ConfirmValidFor;
 	// errs.NotFound otherwise. Confirming an active one returns it.
-	ConfirmEmail(ctx context.Context, actor, hash string, now time.Time) (Subscriber, error)
+	ConfirmEmail(ctx context.Context, by audit.Actor, hash string, now time.Time) (Subscriber, error)
 	// SubscriberByToken returns the subscriber with this unsubscribe token;
 	// errs.NotFound.
 	SubscriberByToken(ctx context.Context, token string) (Subscriber, error)
 	// Unsubscribe ends the subscriber with this unsubscribe token and
 	// cancels its queued deliveries; a second call changes nothing.
 	// errs.NotFound.
-	Unsubscribe(ctx context.Context, actor, token string, now time.Time) (Subscriber, error)
+	Unsubscribe(ctx context.Context, by audit.Actor, token string, now time.Time) (Subscriber, error)
 	// RemoveSubscriber ends subscriber id (an admin's removal) and cancels
 	// its queued deliveries; errs.NotFound, errs.Conflict if it already
 	// ended.
-	RemoveSubscriber(ctx context.Context, actor string, id int64, now time.Time) (Subscriber, error)
+	RemoveSubscriber(ctx context.Context, by audit.Actor, id int64, now time.Time) (Subscriber, error)
 	// Subscribers lists every subscriber, newest first.
 	Subscribers(ctx context.Context) ([]Subscriber, error)
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/notify"
 )
@@ -30,7 +31,7 @@ func TestRelay(t *testing.T) {
 	e.webhook("https://hooks.example.com/a")
 	w := e.worker(notify.WorkerOptions{Incidents: e.incidents})
 
-	inc, err := e.incidents.CreateIncident(e.ctx, "support", incidents.IncidentInput{Title: "Load balancers degraded", Message: "Investigating",
+	inc, err := e.incidents.CreateIncident(e.ctx, audit.Person("support"), incidents.IncidentInput{Title: "Load balancers degraded", Message: "Investigating",
 		Components: change("elb-us-east-1", incidents.PartialOutage)}, e.clock.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +44,7 @@ func TestRelay(t *testing.T) {
 
 	// The process died between writing an update and publishing it.
 	e.clock.Advance(time.Minute)
-	inc, err = e.incidents.AddUpdate(e.ctx, "support", inc.ID, incidents.UpdateInput{Phase: incidents.Identified, Message: "Found it"}, e.clock.Now())
+	inc, err = e.incidents.AddUpdate(e.ctx, audit.Person("support"), inc.ID, incidents.UpdateInput{Phase: incidents.Identified, Message: "Found it"}, e.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,12 +68,12 @@ func TestRelay(t *testing.T) {
 	// History recorded today about last month.
 	old := e.clock.Now().Add(-30 * 24 * time.Hour)
 	oldEnd := old.Add(time.Hour)
-	hist, err := e.incidents.CreateIncident(e.ctx, "import", incidents.IncidentInput{Title: "Last month", Message: "x", StartedAt: &old,
+	hist, err := e.incidents.CreateIncident(e.ctx, audit.Person("import"), incidents.IncidentInput{Title: "Last month", Message: "x", StartedAt: &old,
 		Components: change("elb-eu-west-1", incidents.MajorOutage)}, e.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.incidents.AddUpdate(e.ctx, "import", hist.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Fixed", At: &oldEnd}, e.clock.Now()); err != nil {
+	if _, err := e.incidents.AddUpdate(e.ctx, audit.Person("import"), hist.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Fixed", At: &oldEnd}, e.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if n := e.run(w); n != 0 || e.events() != 2 {
@@ -80,7 +81,7 @@ func TestRelay(t *testing.T) {
 	}
 
 	// A lost update that no pass saw for more than a day.
-	if _, err := e.incidents.AddUpdate(e.ctx, "support", inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Fixed"}, e.clock.Now()); err != nil {
+	if _, err := e.incidents.AddUpdate(e.ctx, audit.Person("support"), inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Fixed"}, e.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Advance(24*time.Hour + time.Second)
@@ -99,12 +100,12 @@ func TestRelayLateRecordedResolution(t *testing.T) {
 	e.webhook("https://hooks.example.com/a")
 	now := e.clock.Now()
 	started, resolved := now.Add(-3*time.Hour), now.Add(-2*time.Hour)
-	inc, err := e.incidents.CreateIncident(e.ctx, "support", incidents.IncidentInput{Title: "Overnight outage", Message: "Down", StartedAt: &started,
+	inc, err := e.incidents.CreateIncident(e.ctx, audit.Person("support"), incidents.IncidentInput{Title: "Overnight outage", Message: "Down", StartedAt: &started,
 		Components: change("elb-us-east-1", incidents.MajorOutage)}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.incidents.AddUpdate(e.ctx, "support", inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Fixed", At: &resolved}, now); err != nil {
+	if _, err := e.incidents.AddUpdate(e.ctx, audit.Person("support"), inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Fixed", At: &resolved}, now); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Advance(23 * time.Hour)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/internal/errs"
 )
 
@@ -62,7 +63,7 @@ type Subscription struct {
 // exist. Errors are errs.Invalid on "email", "webhook_url" or
 // "components[i]". A webhook subscriber's Secret (for checking signatures)
 // is in the result; it is shown once.
-func (s *Service) Subscribe(ctx context.Context, actor string, in SubscribeInput, known []string, now time.Time) (Subscription, error) {
+func (s *Service) Subscribe(ctx context.Context, by audit.Actor, in SubscribeInput, known []string, now time.Time) (Subscription, error) {
 	now = now.UTC().Truncate(time.Second)
 	email, hook := strings.TrimSpace(in.Email), strings.TrimSpace(in.WebhookURL)
 	if email == "" && hook == "" {
@@ -98,7 +99,7 @@ func (s *Service) Subscribe(ctx context.Context, actor string, in SubscribeInput
 	} else {
 		first.Kind = KindChallenge
 	}
-	out, existed, err := s.store.AddSubscriber(ctx, actor, sub, hash, first, secret, now)
+	out, existed, err := s.store.AddSubscriber(ctx, by, sub, hash, first, secret, now)
 	if err != nil {
 		return Subscription{}, err
 	}
@@ -110,11 +111,11 @@ func (s *Service) Subscribe(ctx context.Context, actor string, in SubscribeInput
 
 // Confirm activates the e-mail subscriber of a confirmation token;
 // errs.NotFound if the token is unknown or older than ConfirmValidFor.
-func (s *Service) Confirm(ctx context.Context, actor, token string, now time.Time) (Subscriber, error) {
+func (s *Service) Confirm(ctx context.Context, by audit.Actor, token string, now time.Time) (Subscriber, error) {
 	if token == "" || len(token) > 100 {
 		return Subscriber{}, errs.NotFoundf("this confirmation link is not valid")
 	}
-	return s.store.ConfirmEmail(ctx, actor, HashToken(token), now.UTC().Truncate(time.Second))
+	return s.store.ConfirmEmail(ctx, by, HashToken(token), now.UTC().Truncate(time.Second))
 }
 
 // Subscriber returns the subscriber of an unsubscribe token; errs.NotFound.
@@ -127,16 +128,16 @@ func (s *Service) Subscriber(ctx context.Context, token string) (Subscriber, err
 
 // Unsubscribe ends the subscriber of an unsubscribe token; doing it twice
 // is no error. errs.NotFound.
-func (s *Service) Unsubscribe(ctx context.Context, actor, token string, now time.Time) (Subscriber, error) {
+func (s *Service) Unsubscribe(ctx context.Context, by audit.Actor, token string, now time.Time) (Subscriber, error) {
 	if token == "" || len(token) > 100 {
 		return Subscriber{}, errs.NotFoundf("this unsubscribe link is not valid")
 	}
-	return s.store.Unsubscribe(ctx, actor, token, now.UTC().Truncate(time.Second))
+	return s.store.Unsubscribe(ctx, by, token, now.UTC().Truncate(time.Second))
 }
 
 // Remove ends subscriber id on an admin's behalf.
-func (s *Service) Remove(ctx context.Context, actor string, id int64, now time.Time) (Subscriber, error) {
-	return s.store.RemoveSubscriber(ctx, actor, id, now.UTC().Truncate(time.Second))
+func (s *Service) Remove(ctx context.Context, by audit.Actor, id int64, now time.Time) (Subscriber, error) {
+	return s.store.RemoveSubscriber(ctx, by, id, now.UTC().Truncate(time.Second))
 }
 
 // Subscribers lists every subscriber, newest first.

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/notify"
 )
@@ -18,7 +19,7 @@ func TestEmailDoubleOptIn(t *testing.T) {
 	e.service.OnPublish(func() { woken++ })
 	w := e.worker(notify.WorkerOptions{})
 
-	sub, err := e.service.Subscribe(e.ctx, "visitor", notify.SubscribeInput{Email: " ann@example.com "}, known, e.clock.Now())
+	sub, err := e.service.Subscribe(e.ctx, audit.Named("visitor"), notify.SubscribeInput{Email: " ann@example.com "}, known, e.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,15 +38,15 @@ func TestEmailDoubleOptIn(t *testing.T) {
 	}
 	token := jobs[0].Secret
 
-	if _, err := e.service.Confirm(e.ctx, "visitor", "not-the-token", e.clock.Now()); errs.CodeOf(err) != errs.NotFound {
+	if _, err := e.service.Confirm(e.ctx, audit.Named("visitor"), "not-the-token", e.clock.Now()); errs.CodeOf(err) != errs.NotFound {
 		t.Errorf("a wrong token: %v", err)
 	}
 	e.clock.Advance(time.Hour)
-	got, err := e.service.Confirm(e.ctx, "visitor", token, e.clock.Now())
+	got, err := e.service.Confirm(e.ctx, audit.Named("visitor"), token, e.clock.Now())
 	if err != nil || got.State != notify.Active || got.ConfirmedAt == nil || !got.ConfirmedAt.Equal(e.clock.Now()) {
 		t.Fatalf("confirm: %+v, %v", got, err)
 	}
-	if got, err := e.service.Confirm(e.ctx, "visitor", token, e.clock.Now().Add(time.Minute)); err != nil || got.State != notify.Active {
+	if got, err := e.service.Confirm(e.ctx, audit.Named("visitor"), token, e.clock.Now().Add(time.Minute)); err != nil || got.State != notify.Active {
 		t.Errorf("confirming twice: %+v, %v", got, err)
 	}
 	if n := e.run(w); n != 0 {
@@ -59,7 +60,7 @@ func TestEmailDoubleOptIn(t *testing.T) {
 	}
 
 	woken = 0
-	again, err := e.service.Subscribe(e.ctx, "visitor", notify.SubscribeInput{Email: "ann@example.com"}, known, e.clock.Now())
+	again, err := e.service.Subscribe(e.ctx, audit.Named("visitor"), notify.SubscribeInput{Email: "ann@example.com"}, known, e.clock.Now())
 	if err != nil || !again.Existed || again.Subscriber.ID != s.ID || woken != 0 {
 		t.Errorf("subscribing a confirmed address: %+v, %v, woken %d", again, err, woken)
 	}
@@ -68,11 +69,11 @@ func TestEmailDoubleOptIn(t *testing.T) {
 	}
 
 	e.publish(e.event("incident.created:3")) // queued, not yet sent
-	ended, err := e.service.Unsubscribe(e.ctx, "visitor", s.UnsubscribeToken, e.clock.Now())
+	ended, err := e.service.Unsubscribe(e.ctx, audit.Named("visitor"), s.UnsubscribeToken, e.clock.Now())
 	if err != nil || ended.State != notify.Unsubscribed || ended.EndedAt == nil {
 		t.Fatalf("unsubscribe: %+v, %v", ended, err)
 	}
-	if got, err := e.service.Unsubscribe(e.ctx, "visitor", s.UnsubscribeToken, e.clock.Now().Add(time.Hour)); err != nil || got.State != notify.Unsubscribed || !got.EndedAt.Equal(*ended.EndedAt) {
+	if got, err := e.service.Unsubscribe(e.ctx, audit.Named("visitor"), s.UnsubscribeToken, e.clock.Now().Add(time.Hour)); err != nil || got.State != notify.Unsubscribed || !got.EndedAt.Equal(*ended.EndedAt) {
 		t.Errorf("unsubscribing twice: %+v, %v", got, err)
 	}
 	if got := e.subscriber(s.UnsubscribeToken); got.State != notify.Unsubscribed {
@@ -83,7 +84,7 @@ func TestEmailDoubleOptIn(t *testing.T) {
 		t.Errorf("after unsubscribing %d deliveries were attempted", n)
 	}
 	for _, bad := range []string{"", "nope", strings.Repeat("x", 101)} {
-		if _, err := e.service.Unsubscribe(e.ctx, "visitor", bad, e.clock.Now()); errs.CodeOf(err) != errs.NotFound {
+		if _, err := e.service.Unsubscribe(e.ctx, audit.Named("visitor"), bad, e.clock.Now()); errs.CodeOf(err) != errs.NotFound {
 			t.Errorf("unsubscribe with %q: %v", bad, err)
 		}
 	}
@@ -94,16 +95,16 @@ func TestEmailDoubleOptIn(t *testing.T) {
 func TestConfirmLinkExpires(t *testing.T) {
 	e := newEnv(t)
 	w := e.worker(notify.WorkerOptions{})
-	if _, err := e.service.Subscribe(e.ctx, "visitor", notify.SubscribeInput{Email: "ann@example.com"}, known, e.clock.Now()); err != nil {
+	if _, err := e.service.Subscribe(e.ctx, audit.Named("visitor"), notify.SubscribeInput{Email: "ann@example.com"}, known, e.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	e.run(w)
 	oldToken := e.sender.sent()[0].Secret
 	e.clock.Advance(notify.ConfirmValidFor + time.Second)
-	if _, err := e.service.Confirm(e.ctx, "visitor", oldToken, e.clock.Now()); errs.CodeOf(err) != errs.NotFound || !strings.Contains(errs.MessageOf(err), "expired") {
+	if _, err := e.service.Confirm(e.ctx, audit.Named("visitor"), oldToken, e.clock.Now()); errs.CodeOf(err) != errs.NotFound || !strings.Contains(errs.MessageOf(err), "expired") {
 		t.Fatalf("an expired link: %v", err)
 	}
-	sub, err := e.service.Subscribe(e.ctx, "visitor", notify.SubscribeInput{Email: "ann@example.com"}, known, e.clock.Now())
+	sub, err := e.service.Subscribe(e.ctx, audit.Named("visitor"), notify.SubscribeInput{Email: "ann@example.com"}, known, e.clock.Now())
 	if err != nil || sub.Existed || sub.Subscriber.State != notify.Pending {
 		t.Fatalf("subscribing again: %+v, %v", sub, err)
 	}
@@ -112,10 +113,10 @@ func TestConfirmLinkExpires(t *testing.T) {
 	if len(jobs) != 1 || jobs[0].Delivery.Kind != notify.KindConfirm || jobs[0].Secret == oldToken {
 		t.Fatalf("subscribing again sent %+v", jobs)
 	}
-	if _, err := e.service.Confirm(e.ctx, "visitor", oldToken, e.clock.Now()); errs.CodeOf(err) != errs.NotFound {
+	if _, err := e.service.Confirm(e.ctx, audit.Named("visitor"), oldToken, e.clock.Now()); errs.CodeOf(err) != errs.NotFound {
 		t.Errorf("the replaced link: %v", err)
 	}
-	if got, err := e.service.Confirm(e.ctx, "visitor", jobs[0].Secret, e.clock.Now()); err != nil || got.State != notify.Active {
+	if got, err := e.service.Confirm(e.ctx, audit.Named("visitor"), jobs[0].Secret, e.clock.Now()); err != nil || got.State != notify.Active {
 		t.Errorf("the new link: %+v, %v", got, err)
 	}
 }
@@ -126,7 +127,7 @@ func TestWebhookChallenge(t *testing.T) {
 	e := newEnv(t)
 	const url = "https://hooks.example.com/a"
 	e.sender.setDown(url, true)
-	sub, err := e.service.Subscribe(e.ctx, "visitor", notify.SubscribeInput{WebhookURL: url, Components: []string{"elb-us-east-1"}}, known, e.clock.Now())
+	sub, err := e.service.Subscribe(e.ctx, audit.Named("visitor"), notify.SubscribeInput{WebhookURL: url, Components: []string{"elb-us-east-1"}}, known, e.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,14 +161,14 @@ func TestWebhookChallenge(t *testing.T) {
 func TestRemove(t *testing.T) {
 	e := newEnv(t)
 	s := e.webhook("https://hooks.example.com/a")
-	got, err := e.service.Remove(e.ctx, "admin", s.ID, e.clock.Now())
+	got, err := e.service.Remove(e.ctx, audit.Person("admin"), s.ID, e.clock.Now())
 	if err != nil || got.State != notify.Removed {
 		t.Fatalf("remove: %+v, %v", got, err)
 	}
-	if _, err := e.service.Remove(e.ctx, "admin", s.ID, e.clock.Now()); errs.CodeOf(err) != errs.Conflict {
+	if _, err := e.service.Remove(e.ctx, audit.Person("admin"), s.ID, e.clock.Now()); errs.CodeOf(err) != errs.Conflict {
 		t.Errorf("removing twice: %v", err)
 	}
-	if _, err := e.service.Remove(e.ctx, "admin", 999, e.clock.Now()); errs.CodeOf(err) != errs.NotFound {
+	if _, err := e.service.Remove(e.ctx, audit.Person("admin"), 999, e.clock.Now()); errs.CodeOf(err) != errs.NotFound {
 		t.Errorf("removing an unknown subscriber: %v", err)
 	}
 	e.publish(e.event("incident.created:1"))
@@ -185,7 +186,7 @@ func TestRemove(t *testing.T) {
 func TestSubscribeAndPublishRefuse(t *testing.T) {
 	e := newEnv(t)
 	noMail := notify.NewService(e.store, notify.Options{AllowPrivateWebhooks: true})
-	if _, err := noMail.Subscribe(e.ctx, "visitor", notify.SubscribeInput{Email: "ann@example.com"}, known, e.clock.Now()); errs.FieldOf(err) != "email" {
+	if _, err := noMail.Subscribe(e.ctx, audit.Named("visitor"), notify.SubscribeInput{Email: "ann@example.com"}, known, e.clock.Now()); errs.FieldOf(err) != "email" {
 		t.Errorf("e-mail without SMTP: %v", err)
 	}
 	for _, tc := range []struct {
@@ -197,7 +198,7 @@ func TestSubscribeAndPublishRefuse(t *testing.T) {
 		{notify.SubscribeInput{Email: "ann"}, "email"},
 		{notify.SubscribeInput{Email: "ann@example.com", Components: []string{"nope"}}, "components[0]"},
 	} {
-		if _, err := e.service.Subscribe(e.ctx, "visitor", tc.in, known, e.clock.Now()); errs.CodeOf(err) != errs.Invalid || errs.FieldOf(err) != tc.field {
+		if _, err := e.service.Subscribe(e.ctx, audit.Named("visitor"), tc.in, known, e.clock.Now()); errs.CodeOf(err) != errs.Invalid || errs.FieldOf(err) != tc.field {
 			t.Errorf("subscribe %+v: %v, want invalid on %s", tc.in, err, tc.field)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/notify"
 )
@@ -238,7 +239,7 @@ func TestWorkerTellsMaintenanceEdges(t *testing.T) {
 	e := newEnv(t)
 	e.webhook("https://hooks.example.com/a")
 	now := e.clock.Now()
-	m, err := e.incidents.CreateMaintenance(e.ctx, "support", incidents.MaintenanceInput{Title: "Control plane patch", Components: []string{"elb-eu-west-1"},
+	m, err := e.incidents.CreateMaintenance(e.ctx, audit.Person("support"), incidents.MaintenanceInput{Title: "Control plane patch", Components: []string{"elb-eu-west-1"},
 		StartsAt: now.Add(time.Hour), EndsAt: now.Add(2 * time.Hour)}, now)
 	if err != nil {
 		t.Fatal(err)

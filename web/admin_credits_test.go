@@ -15,6 +15,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/auth"
 )
 
@@ -22,7 +23,7 @@ import (
 func (e *testEnv) loginAs(email string, role auth.Role) *browser {
 	e.t.Helper()
 	e.user(auth.Viewer) // the first admin exists
-	if _, err := e.accounts.CreateUser(context.Background(), "test", auth.NewUser{Email: email, Name: "Test " + email, Role: role, Password: testPassword}, e.clock.Now()); err != nil {
+	if _, err := e.accounts.CreateUser(context.Background(), audit.Person("test"), auth.NewUser{Email: email, Name: "Test " + email, Role: role, Password: testPassword}, e.clock.Now()); err != nil {
 		e.t.Fatal(err)
 	}
 	b := e.browser()

@@ -125,7 +125,7 @@ func (s *Server) adminExplanationView(c echo.Context, id int64) (templates.Admin
 		switch {
 		case !v.CanReview:
 			v.PublishNote = "Publishing needs the manager role or above, and someone who did not write or edit it."
-		case p.WrittenBy(actor(c)):
+		case p.WrittenBy(by(c).Who()):
 			v.PublishNote = "You wrote or edited this revision, so another manager must publish it: nothing is published on one person's say."
 		default:
 			v.CanPublish = true
@@ -299,9 +299,9 @@ func (s *Server) handleSaveExplanation(c echo.Context) error {
 		}
 	}
 	if _, pending := e.Pending(); pending {
-		_, err = s.incidents.EditExplanation(ctx, actor(c), id, title, body, s.now())
+		_, err = s.incidents.EditExplanation(ctx, by(c), id, title, body, s.now())
 	} else {
-		_, err = s.incidents.StartExplanation(ctx, actor(c), id, title, body, s.now())
+		_, err = s.incidents.StartExplanation(ctx, by(c), id, title, body, s.now())
 	}
 	if err != nil {
 		return rerender(err)
@@ -309,7 +309,7 @@ func (s *Server) handleSaveExplanation(c echo.Context) error {
 	s.pages.invalidate()
 	done := "saved"
 	if action == "submit" {
-		if _, err := s.incidents.SubmitExplanation(ctx, actor(c), id, s.now()); err != nil {
+		if _, err := s.incidents.SubmitExplanation(ctx, by(c), id, s.now()); err != nil {
 			return rerender(err)
 		}
 		done = "submitted"
@@ -325,7 +325,7 @@ func (s *Server) handlePublishExplanation(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	rev, err := s.incidents.PublishExplanation(ctx, actor(c), id, s.now())
+	rev, err := s.incidents.PublishExplanation(ctx, by(c), id, s.now())
 	if err != nil {
 		return err
 	}
@@ -347,7 +347,7 @@ func (s *Server) handleReturnExplanation(c echo.Context) error {
 		return err
 	}
 	note := c.FormValue("note")
-	if _, err := s.incidents.ReturnExplanation(c.Request().Context(), actor(c), id, note, s.now()); err != nil {
+	if _, err := s.incidents.ReturnExplanation(c.Request().Context(), by(c), id, note, s.now()); err != nil {
 		if errs.CodeOf(err) != errs.Invalid {
 			return err
 		}

@@ -137,7 +137,7 @@ func (s *Server) handleCreateIncident(c echo.Context) error {
 	}
 	var inc incidents.Incident
 	if err == nil {
-		inc, err = s.incidents.CreateIncident(ctx, actor(c), in, s.now())
+		inc, err = s.incidents.CreateIncident(ctx, by(c), in, s.now())
 	}
 	if err != nil {
 		if errs.CodeOf(err) != errs.Invalid {
@@ -286,7 +286,7 @@ func (s *Server) handlePostUpdate(c echo.Context) error {
 	}
 	var updated incidents.Incident
 	if err == nil {
-		updated, err = s.incidents.AddUpdate(ctx, actor(c), id, in, s.now())
+		updated, err = s.incidents.AddUpdate(ctx, by(c), id, in, s.now())
 	}
 	if err != nil {
 		if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {

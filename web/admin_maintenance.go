@@ -70,7 +70,7 @@ func (s *Server) handleScheduleMaintenance(c echo.Context) error {
 	}
 	var m incidents.Maintenance
 	if err == nil {
-		m, err = s.incidents.CreateMaintenance(ctx, actor(c), in, s.now())
+		m, err = s.incidents.CreateMaintenance(ctx, by(c), in, s.now())
 	}
 	if err != nil {
 		if errs.CodeOf(err) != errs.Invalid {
@@ -111,7 +111,7 @@ func (s *Server) handleAdvanceMaintenance(c echo.Context) error {
 		return errs.Invalidf("phase", "%q is not in_progress or completed", phase)
 	}
 	now := s.now()
-	m, err := s.incidents.AdvanceMaintenance(c.Request().Context(), actor(c), id, phase, now)
+	m, err := s.incidents.AdvanceMaintenance(c.Request().Context(), by(c), id, phase, now)
 	if err != nil {
 		return err
 	}

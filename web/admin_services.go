@@ -63,7 +63,7 @@ func (s *Server) handleCreateService(c echo.Context) error {
 	}
 	pos, err := form.Int("position", f.Position)
 	if err == nil {
-		_, err = s.incidents.CreateService(c.Request().Context(), actor(c), incidents.Service{ID: f.ID, Name: f.Name, Description: f.Description, Position: int(pos)}, s.now())
+		_, err = s.incidents.CreateService(c.Request().Context(), by(c), incidents.Service{ID: f.ID, Name: f.Name, Description: f.Description, Position: int(pos)}, s.now())
 	}
 	if err != nil {
 		return s.servicesFormError(c, err, templates.ServicesPage{ServiceForm: f, ErrorFor: "service"})
@@ -85,7 +85,7 @@ func (s *Server) handleCreateComponent(c echo.Context) error {
 		pos, err = form.Int("position", f.Position)
 	}
 	if err == nil {
-		_, err = s.incidents.CreateComponent(c.Request().Context(), actor(c), incidents.Component{
+		_, err = s.incidents.CreateComponent(c.Request().Context(), by(c), incidents.Component{
 			ID: f.ID, Service: f.Service, Name: f.Name, Region: f.Region, Zone: f.Zone,
 			Resources: resources, Group: f.Group, Position: int(pos),
 		}, s.now())

@@ -67,7 +67,7 @@ func (s *Server) handleRemoveSubscriber(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := n.Remove(c.Request().Context(), actor(c), id, s.now()); err != nil {
+	if _, err := n.Remove(c.Request().Context(), by(c), id, s.now()); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/subscribers")

@@ -75,7 +75,7 @@ func (s *Server) usersFormError(c echo.Context, err error, v templates.UsersPage
 
 func (s *Server) handleCreateUser(c echo.Context) error {
 	f := templates.UserFields{Email: strings.TrimSpace(c.FormValue("email")), Name: strings.TrimSpace(c.FormValue("name")), Role: c.FormValue("role")}
-	_, err := s.accounts.CreateUser(c.Request().Context(), actor(c), auth.NewUser{
+	_, err := s.accounts.CreateUser(c.Request().Context(), by(c), auth.NewUser{
 		Email: f.Email, Name: f.Name, Role: auth.Role(f.Role), Password: c.FormValue("password"),
 	}, s.now())
 	if err != nil {
@@ -91,7 +91,7 @@ func (s *Server) handleSetRole(c echo.Context) error {
 	}
 	r, err := auth.ParseRole(c.FormValue("role"))
 	if err == nil {
-		_, err = s.accounts.SetRole(c.Request().Context(), actor(c), id, r, s.now())
+		_, err = s.accounts.SetRole(c.Request().Context(), by(c), id, r, s.now())
 	}
 	if err != nil {
 		return s.usersFormError(c, err, templates.UsersPage{})
@@ -105,7 +105,7 @@ func (s *Server) handleSetDisabled(c echo.Context) error {
 		return err
 	}
 	disabled := c.FormValue("disabled") == "true"
-	if _, err := s.accounts.SetDisabled(c.Request().Context(), actor(c), id, disabled, s.now()); err != nil {
+	if _, err := s.accounts.SetDisabled(c.Request().Context(), by(c), id, disabled, s.now()); err != nil {
 		return s.usersFormError(c, err, templates.UsersPage{})
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/users")
@@ -118,7 +118,7 @@ func (s *Server) handleCreateToken(c echo.Context) error {
 	r, err := auth.ParseRole(c.FormValue("role"))
 	var raw string
 	if err == nil {
-		raw, _, err = s.accounts.CreateToken(c.Request().Context(), actor(c), currentUser(c).ID, name, r, s.now())
+		raw, _, err = s.accounts.CreateToken(c.Request().Context(), by(c), currentUser(c).ID, name, r, s.now())
 	}
 	if err != nil {
 		return s.usersFormError(c, err, templates.UsersPage{TokenName: name, ErrorFor: "token"})
@@ -136,7 +136,7 @@ func (s *Server) handleRevokeToken(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.accounts.RevokeToken(c.Request().Context(), actor(c), id, s.now()); err != nil {
+	if err := s.accounts.RevokeToken(c.Request().Context(), by(c), id, s.now()); err != nil {
 		return s.usersFormError(c, err, templates.UsersPage{})
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/users")

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
@@ -18,11 +19,11 @@ func (e *testEnv) personToken(email string, role auth.Role) string {
 	e.t.Helper()
 	e.user(auth.Viewer) // makes sure the first admin exists
 	ctx := context.Background()
-	u, err := e.accounts.CreateUser(ctx, "test", auth.NewUser{Email: email, Name: "Test " + email, Role: role, Password: testPassword}, e.clock.Now())
+	u, err := e.accounts.CreateUser(ctx, audit.Person("test"), auth.NewUser{Email: email, Name: "Test " + email, Role: role, Password: testPassword}, e.clock.Now())
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	raw, _, err := e.accounts.CreateToken(ctx, "test", u.ID, "test token", role, e.clock.Now())
+	raw, _, err := e.accounts.CreateToken(ctx, audit.Person("test"), u.ID, "test token", role, e.clock.Now())
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -123,7 +124,7 @@ func TestCreditRunAPI(t *testing.T) {
 // namedTokenFor creates another token for the existing user email.
 func (e *testEnv) namedTokenFor(email string, role auth.Role, name string) string {
 	e.t.Helper()
-	raw, _, err := e.accounts.CreateToken(context.Background(), "test", e.userID(email), name, role, e.clock.Now())
+	raw, _, err := e.accounts.CreateToken(context.Background(), audit.Person("test"), e.userID(email), name, role, e.clock.Now())
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/auth"
 )
 
@@ -195,7 +196,7 @@ func TestLoginWrongPassword(t *testing.T) {
 func TestLoginDisabledUserRefused(t *testing.T) {
 	env := newTestEnv(t)
 	b := env.user(auth.Support)
-	if _, err := env.accounts.SetDisabled(context.Background(), "test", env.userID("support@example.com"), true, env.clock.Now()); err != nil {
+	if _, err := env.accounts.SetDisabled(context.Background(), audit.Person("test"), env.userID("support@example.com"), true, env.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if resp, _ := b.noFollow().get("/admin"); resp.StatusCode != http.StatusSeeOther {

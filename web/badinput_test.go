@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/web/api"
@@ -32,7 +33,7 @@ func TestBadFormInput(t *testing.T) {
 	b := env.user(auth.Support)
 	env.clock.Advance(time.Hour) // 21:00 UTC
 	start := env.clock.Now().Add(-30 * time.Minute)
-	active, err := env.incidents.CreateIncident(t.Context(), "ops@example.com", incidents.IncidentInput{
+	active, err := env.incidents.CreateIncident(t.Context(), audit.Person("ops@example.com"), incidents.IncidentInput{
 		Title: "Active", Phase: incidents.Identified, Message: "m", StartedAt: &start,
 		Components: []incidents.ComponentChange{change("elb-us-east-1", incidents.PartialOutage, "5")},
 	}, env.clock.Now())
@@ -167,7 +168,7 @@ func TestBadAPIInput(t *testing.T) {
 	tok := env.token(auth.Admin)
 	env.clock.Advance(time.Hour) // 21:00 UTC
 	start := env.clock.Now().Add(-30 * time.Minute)
-	active, err := env.incidents.CreateIncident(t.Context(), "ops@example.com", incidents.IncidentInput{
+	active, err := env.incidents.CreateIncident(t.Context(), audit.Person("ops@example.com"), incidents.IncidentInput{
 		Title: "Active", Phase: incidents.Identified, Message: "m", StartedAt: &start,
 		Components: []incidents.ComponentChange{change("elb-us-east-1", incidents.PartialOutage, "5")},
 	}, env.clock.Now())

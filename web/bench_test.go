@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/sla"
 )
@@ -20,18 +21,18 @@ func benchEnv(b *testing.B) *testEnv {
 	now := env.clock.Now()
 	for s := 0; s < 4; s++ {
 		svc := fmt.Sprintf("SVC%d", s)
-		if _, err := env.incidents.CreateService(ctx, "bench", incidents.Service{ID: svc, Name: "Service " + svc, Position: s + 2}, now); err != nil {
+		if _, err := env.incidents.CreateService(ctx, audit.Person("bench"), incidents.Service{ID: svc, Name: "Service " + svc, Position: s + 2}, now); err != nil {
 			b.Fatal(err)
 		}
 		for c := 0; c < 6; c++ {
 			id := fmt.Sprintf("svc%d-region-%d", s, c)
-			if _, err := env.incidents.CreateComponent(ctx, "bench", incidents.Component{ID: id, Service: svc, Name: id, Region: fmt.Sprintf("region-%d", c)}, now); err != nil {
+			if _, err := env.incidents.CreateComponent(ctx, audit.Person("bench"), incidents.Component{ID: id, Service: svc, Name: id, Region: fmt.Sprintf("region-%d", c)}, now); err != nil {
 				b.Fatal(err)
 			}
 		}
 	}
 	p, _ := sla.ParsePercent("6.8")
-	if _, err := env.incidents.CreateIncident(ctx, "bench", incidents.IncidentInput{
+	if _, err := env.incidents.CreateIncident(ctx, audit.Person("bench"), incidents.IncidentInput{
 		Title: "Degraded load balancers", Message: "We are investigating.",
 		Components: []incidents.ComponentChange{{Component: "elb-us-east-1", Status: incidents.PartialOutage, AffectedPercent: &p}},
 	}, now); err != nil {

@@ -241,7 +241,7 @@ func TestDashboardCurrentMonth(t *testing.T) {
 // backfillOpen stores an incident that started at start and is still open.
 func (e *testEnv) backfillOpen(start time.Time, changes ...incidents.ComponentChange) incidents.Incident {
 	e.t.Helper()
-	inc, err := e.incidents.CreateIncident(context.Background(), "ops@example.com", incidents.IncidentInput{
+	inc, err := e.incidents.CreateIncident(context.Background(), audit.Person("ops@example.com"), incidents.IncidentInput{
 		Title: "Open outage", Message: "Investigating.", StartedAt: &start, Components: changes,
 	}, e.clock.Now())
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/incidents"
 )
@@ -29,7 +30,7 @@ func explanationFixture(t *testing.T) (*testEnv, incidents.Incident) {
 	env.clock.Advance(48 * time.Hour)
 	ctx := context.Background()
 	start := time.Date(2012, 12, 24, 20, 24, 0, 0, time.UTC)
-	inc, err := env.incidents.CreateIncident(ctx, "ops@example.com", incidents.IncidentInput{
+	inc, err := env.incidents.CreateIncident(ctx, audit.Person("ops@example.com"), incidents.IncidentInput{
 		Title: "Degraded load balancers in us-east-1", Message: "Investigating API errors.", StartedAt: &start,
 		Components: []incidents.ComponentChange{change("elb-us-east-1", incidents.PartialOutage, "6.8")},
 	}, env.clock.Now())
@@ -37,7 +38,7 @@ func explanationFixture(t *testing.T) (*testEnv, incidents.Incident) {
 		t.Fatal(err)
 	}
 	end := start.Add(22*time.Hour + 6*time.Minute)
-	if inc, err = env.incidents.AddUpdate(ctx, "ops@example.com", inc.ID, incidents.UpdateInput{
+	if inc, err = env.incidents.AddUpdate(ctx, audit.Person("ops@example.com"), inc.ID, incidents.UpdateInput{
 		Phase: incidents.Resolved, Message: "Operating normally.", At: &end,
 	}, env.clock.Now()); err != nil {
 		t.Fatal(err)
@@ -49,7 +50,7 @@ func explanationFixture(t *testing.T) (*testEnv, incidents.Incident) {
 func secondManager(env *testEnv) *browser {
 	env.t.Helper()
 	env.user(auth.Manager) // the first admin exists from here on
-	if _, err := env.accounts.CreateUser(context.Background(), "test", auth.NewUser{
+	if _, err := env.accounts.CreateUser(context.Background(), audit.Person("test"), auth.NewUser{
 		Email: "reviewer@example.com", Name: "Reviewer", Role: auth.Manager, Password: "correct horse battery staple",
 	}, env.clock.Now()); err != nil {
 		env.t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/web/statuspage"
 )
@@ -184,7 +185,7 @@ func TestFeedAtomIsValidRFC4287(t *testing.T) {
 
 	// An update changes the entry's updated instant, never its id.
 	f.env.clock.Advance(time.Minute)
-	if _, err := f.env.incidents.AddUpdate(t.Context(), "ops", f.active.ID, incidents.UpdateInput{Phase: incidents.Identified, Message: "Found it."}, f.env.clock.Now()); err != nil {
+	if _, err := f.env.incidents.AddUpdate(t.Context(), audit.Person("ops"), f.active.ID, incidents.UpdateInput{Phase: incidents.Identified, Message: "Found it."}, f.env.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	f.env.passRevisionCheck()

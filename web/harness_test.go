@@ -16,6 +16,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/sla"
@@ -248,7 +249,7 @@ func (e *testEnv) userID(email string) int64 {
 func (e *testEnv) namedToken(role auth.Role, name string) string {
 	e.t.Helper()
 	e.user(role)
-	raw, _, err := e.accounts.CreateToken(context.Background(), "test", e.userID(string(role)+"@example.com"), name, role, e.clock.Now())
+	raw, _, err := e.accounts.CreateToken(context.Background(), audit.Person("test"), e.userID(string(role)+"@example.com"), name, role, e.clock.Now())
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -351,7 +352,7 @@ func change(component string, st incidents.Status, percent string) incidents.Com
 // declare stores an active incident directly.
 func (e *testEnv) declare(title string, changes ...incidents.ComponentChange) incidents.Incident {
 	e.t.Helper()
-	inc, err := e.incidents.CreateIncident(context.Background(), "ops@example.com", incidents.IncidentInput{
+	inc, err := e.incidents.CreateIncident(context.Background(), audit.Person("ops@example.com"), incidents.IncidentInput{
 		Title: title, Message: "We are investigating " + strings.ToLower(title) + ".", Components: changes,
 	}, e.clock.Now())
 	if err != nil {
@@ -365,14 +366,14 @@ func (e *testEnv) declare(title string, changes ...incidents.ComponentChange) in
 func (e *testEnv) backfill(title string, start time.Time, changes ...incidents.ComponentChange) incidents.Incident {
 	e.t.Helper()
 	ctx := context.Background()
-	inc, err := e.incidents.CreateIncident(ctx, "ops@example.com", incidents.IncidentInput{
+	inc, err := e.incidents.CreateIncident(ctx, audit.Person("ops@example.com"), incidents.IncidentInput{
 		Title: title, Message: "Investigating.", StartedAt: &start, Components: changes,
 	}, e.clock.Now())
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	end := start.Add(time.Hour)
-	inc, err = e.incidents.AddUpdate(ctx, "ops@example.com", inc.ID, incidents.UpdateInput{
+	inc, err = e.incidents.AddUpdate(ctx, audit.Person("ops@example.com"), inc.ID, incidents.UpdateInput{
 		Phase: incidents.Resolved, Message: "Resolved.", At: &end,
 	}, e.clock.Now())
 	if err != nil {
@@ -384,7 +385,7 @@ func (e *testEnv) backfill(title string, start time.Time, changes ...incidents.C
 // maintenance stores a maintenance window directly.
 func (e *testEnv) maintenance(title string, starts, ends time.Time, components ...string) incidents.Maintenance {
 	e.t.Helper()
-	m, err := e.incidents.CreateMaintenance(context.Background(), "ops@example.com", incidents.MaintenanceInput{
+	m, err := e.incidents.CreateMaintenance(context.Background(), audit.Person("ops@example.com"), incidents.MaintenanceInput{
 		Title: title, Message: "Planned work.", Components: components, StartsAt: starts, EndsAt: ends,
 	}, e.clock.Now())
 	if err != nil {

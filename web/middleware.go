@@ -199,11 +199,9 @@ func signIn(c echo.Context, u *auth.User, label string) {
 
 func currentUser(c echo.Context) *auth.User { return auth.UserFrom(c.Request().Context()) }
 
-// actor is who the audit log names for this request's writes.
-func actor(c echo.Context) string { return auth.ActorFrom(c.Request().Context()).AuditLabel() }
-
-// by is the acting person for the desk's two-person rules (the signed-in
-// user, whatever token or session they use) and the audit label.
+// by is who acts in this request: the person the two-person rules compare
+// (the signed-in user, whatever token or session they use) and the label
+// the audit log records.
 func by(c echo.Context) audit.Actor { return auth.ActorFrom(c.Request().Context()) }
 
 func (s *Server) setSessionCookie(c echo.Context, id string) {

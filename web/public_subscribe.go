@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/notify"
@@ -20,11 +21,11 @@ import (
 // a write. notify.Service is one.
 type Notifier interface {
 	Publish(ctx context.Context, ev notify.Event, now time.Time) error
-	Subscribe(ctx context.Context, actor string, in notify.SubscribeInput, known []string, now time.Time) (notify.Subscription, error)
-	Confirm(ctx context.Context, actor, token string, now time.Time) (notify.Subscriber, error)
+	Subscribe(ctx context.Context, by audit.Actor, in notify.SubscribeInput, known []string, now time.Time) (notify.Subscription, error)
+	Confirm(ctx context.Context, by audit.Actor, token string, now time.Time) (notify.Subscriber, error)
 	Subscriber(ctx context.Context, token string) (notify.Subscriber, error)
-	Unsubscribe(ctx context.Context, actor, token string, now time.Time) (notify.Subscriber, error)
-	Remove(ctx context.Context, actor string, id int64, now time.Time) (notify.Subscriber, error)
+	Unsubscribe(ctx context.Context, by audit.Actor, token string, now time.Time) (notify.Subscriber, error)
+	Remove(ctx context.Context, by audit.Actor, id int64, now time.Time) (notify.Subscriber, error)
 	Subscribers(ctx context.Context) ([]notify.Subscriber, error)
 	Log(ctx context.Context, f notify.LogFilter) ([]notify.Attempt, error)
 	EmailEnabled() bool
@@ -53,7 +54,7 @@ func (s *Server) notifier() (Notifier, error) {
 }
 
 // visitor is who the audit log names for a visitor's write.
-func visitor(c echo.Context) string { return "visitor " + c.RealIP() }
+func visitor(c echo.Context) audit.Actor { return audit.Named("visitor " + c.RealIP()) }
 
 func (s *Server) subscribeView(c echo.Context, v templates.SubscribePage, chosen map[string]bool) (templates.SubscribePage, []incidents.Component, error) {
 	components, err := s.incidents.Components(c.Request().Context())

@@ -10,6 +10,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/incidents"
 )
 
@@ -88,12 +89,12 @@ func TestStatusGroupsComponentsByService(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()
 	now := env.clock.Now()
-	if _, err := env.incidents.CreateService(ctx, "test", incidents.Service{ID: "EC2", Name: "Elastic Compute Cloud", Description: "Virtual servers", Position: 2}, now); err != nil {
+	if _, err := env.incidents.CreateService(ctx, audit.Person("test"), incidents.Service{ID: "EC2", Name: "Elastic Compute Cloud", Description: "Virtual servers", Position: 2}, now); err != nil {
 		t.Fatal(err)
 	}
 	for i, z := range []string{"us-east-1a", "us-east-1b"} {
 		c := incidents.Component{ID: "ec2-" + z, Service: "EC2", Name: "EC2 " + z, Region: "us-east-1", Zone: z, Group: "US East (N. Virginia)", Position: i}
-		if _, err := env.incidents.CreateComponent(ctx, "test", c, now); err != nil {
+		if _, err := env.incidents.CreateComponent(ctx, audit.Person("test"), c, now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -135,7 +136,7 @@ func TestStatusShowsActiveIncidentsWithLatestUpdate(t *testing.T) {
 	env := newTestEnv(t)
 	inc := env.declare("Elevated errors", change("elb-us-east-1", incidents.PartialOutage, "6.8"))
 	env.clock.Advance(20 * time.Minute)
-	if _, err := env.incidents.AddUpdate(context.Background(), "ops@example.com", inc.ID, incidents.UpdateInput{
+	if _, err := env.incidents.AddUpdate(context.Background(), audit.Person("ops@example.com"), inc.ID, incidents.UpdateInput{
 		Phase: incidents.Identified, Message: "We found a faulty configuration change.",
 	}, env.clock.Now()); err != nil {
 		t.Fatal(err)

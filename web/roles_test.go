@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/incidents"
 )
@@ -203,14 +204,14 @@ func TestTokenRoleIsCappedByOwner(t *testing.T) {
 	env := newTestEnv(t)
 	tok := env.namedToken(auth.Admin, "viewer-only")
 	id := env.userID("admin@example.com")
-	raw, _, err := env.accounts.CreateToken(context.Background(), "test", id, "read", auth.Viewer, env.clock.Now())
+	raw, _, err := env.accounts.CreateToken(context.Background(), audit.Person("test"), id, "read", auth.Viewer, env.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r := env.api("POST", "/incidents", raw, map[string]any{"title": "x", "message": "y"}); r.status != http.StatusForbidden {
 		t.Errorf("viewer token of an admin writes: %d", r.status)
 	}
-	if _, err := env.accounts.SetRole(context.Background(), "test", id, auth.Support, env.clock.Now()); err != nil {
+	if _, err := env.accounts.SetRole(context.Background(), audit.Person("test"), id, auth.Support, env.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if r := env.api("POST", "/services", tok, map[string]any{"id": "EC2", "name": "EC2"}); r.status != http.StatusForbidden {
@@ -252,7 +253,7 @@ func TestAPITokenRequired(t *testing.T) {
 	// A revoked token stops working at once.
 	env.api("GET", "/status", tok, nil).expect(t, http.StatusOK)
 	toks, _ := env.accounts.Tokens(context.Background(), 0)
-	if err := env.accounts.RevokeToken(context.Background(), "test", toks[len(toks)-1].ID, env.clock.Now()); err != nil {
+	if err := env.accounts.RevokeToken(context.Background(), audit.Person("test"), toks[len(toks)-1].ID, env.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	before = env.counts()
@@ -264,7 +265,7 @@ func TestAPITokenRequired(t *testing.T) {
 	// So does the token of a disabled user.
 	tok2 := env.namedToken(auth.Viewer, "of someone leaving")
 	env.api("GET", "/status", tok2, nil).expect(t, http.StatusOK)
-	if _, err := env.accounts.SetDisabled(context.Background(), "test", env.userID("viewer@example.com"), true, env.clock.Now()); err != nil {
+	if _, err := env.accounts.SetDisabled(context.Background(), audit.Person("test"), env.userID("viewer@example.com"), true, env.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	env.api("GET", "/status", tok2, nil).expect(t, http.StatusUnauthorized)

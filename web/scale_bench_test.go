@@ -65,7 +65,7 @@ func scaleHistory(tb testing.TB, env *testEnv) []string {
 			ids = append(ids, id)
 		}
 	}
-	if _, err := env.incidents.Import(ctx, "bench", batch, now); err != nil {
+	if _, err := env.incidents.Import(ctx, audit.Person("bench"), batch, now); err != nil {
 		tb.Fatal(err)
 	}
 	components := map[string]incidents.Component{}
@@ -93,7 +93,7 @@ func scaleHistory(tb testing.TB, env *testEnv) []string {
 		if len(batch.Incidents) == 0 {
 			return
 		}
-		if _, err := env.incidents.Import(ctx, "bench", batch, now); err != nil {
+		if _, err := env.incidents.Import(ctx, audit.Person("bench"), batch, now); err != nil {
 			tb.Fatal(err)
 		}
 		batch.Incidents = batch.Incidents[:0]
@@ -160,7 +160,7 @@ func scaleHistory(tb testing.TB, env *testEnv) []string {
 		}
 		slices.Sort(comps)
 		comps = slices.Compact(comps)
-		if _, err := env.incidents.CreateMaintenance(ctx, "bench", incidents.MaintenanceInput{
+		if _, err := env.incidents.CreateMaintenance(ctx, audit.Person("bench"), incidents.MaintenanceInput{
 			Title: "Network upgrade", Message: "Planned upgrade of network equipment.", Components: comps,
 			StartsAt: starts, EndsAt: starts.Add(2 * time.Hour), AnnouncedAt: &announced,
 		}, now); err != nil {
@@ -168,7 +168,7 @@ func scaleHistory(tb testing.TB, env *testEnv) []string {
 		}
 	}
 	next := now.AddDate(0, 0, 7)
-	if _, err := env.incidents.CreateMaintenance(ctx, "bench", incidents.MaintenanceInput{
+	if _, err := env.incidents.CreateMaintenance(ctx, audit.Person("bench"), incidents.MaintenanceInput{
 		Title: "Storage upgrade", Message: "Planned upgrade of storage.", Components: ids[:3], StartsAt: next, EndsAt: next.Add(2 * time.Hour),
 	}, now); err != nil {
 		tb.Fatal(err)

@@ -17,6 +17,7 @@ import (
 
 	"database/sql"
 
+	"github.com/amends/amends/audit"
 	auditsqlite "github.com/amends/amends/audit/sqlite"
 	"github.com/amends/amends/auth"
 	authsqlite "github.com/amends/amends/auth/sqlite"
@@ -124,12 +125,12 @@ func (e *testEnv) seedCatalog() {
 	e.t.Helper()
 	ctx := context.Background()
 	now := e.clock.Now()
-	if _, err := e.incidents.CreateService(ctx, "test", incidents.Service{ID: "ELB", Name: "Elastic Load Balancing", Position: 1}, now); err != nil {
+	if _, err := e.incidents.CreateService(ctx, audit.Person("test"), incidents.Service{ID: "ELB", Name: "Elastic Load Balancing", Position: 1}, now); err != nil {
 		e.t.Fatal(err)
 	}
 	for i, id := range []string{"elb-us-east-1", "elb-eu-west-1"} {
 		c := incidents.Component{ID: id, Service: "ELB", Name: "ELB " + strings.TrimPrefix(id, "elb-"), Region: strings.TrimPrefix(id, "elb-"), Position: i}
-		if _, err := e.incidents.CreateComponent(ctx, "test", c, now); err != nil {
+		if _, err := e.incidents.CreateComponent(ctx, audit.Person("test"), c, now); err != nil {
 			e.t.Fatal(err)
 		}
 	}
@@ -155,7 +156,7 @@ func (e *testEnv) user(role auth.Role) *browser {
 		}
 	}
 	// A second call for the same role signs in the same user again.
-	if _, err := e.accounts.CreateUser(ctx, "test", auth.NewUser{Email: email, Name: "Test " + string(role), Role: role, Password: pw}, e.clock.Now()); err != nil && errs.CodeOf(err) != errs.Conflict {
+	if _, err := e.accounts.CreateUser(ctx, audit.Person("test"), auth.NewUser{Email: email, Name: "Test " + string(role), Role: role, Password: pw}, e.clock.Now()); err != nil && errs.CodeOf(err) != errs.Conflict {
 		e.t.Fatal(err)
 	}
 	b := e.browser()
@@ -176,7 +177,7 @@ func (e *testEnv) token(role auth.Role) string {
 	}
 	for _, u := range users {
 		if u.Email == string(role)+"@example.com" {
-			raw, _, err := e.accounts.CreateToken(context.Background(), "test", u.ID, "test token", role, e.clock.Now())
+			raw, _, err := e.accounts.CreateToken(context.Background(), audit.Person("test"), u.ID, "test token", role, e.clock.Now())
 			if err != nil {
 				e.t.Fatal(err)
 			}

@@ -40,7 +40,7 @@ func BenchmarkStatement100k(b *testing.B) {
 	services := []string{"ELB", "EC2", "EBS"}
 	for i, s := range services {
 		if s != "ELB" {
-			if _, err := env.incidents.CreateService(ctx, "bench", incidents.Service{ID: s, Name: s, Position: i + 2}, now); err != nil {
+			if _, err := env.incidents.CreateService(ctx, audit.Person("bench"), incidents.Service{ID: s, Name: s, Position: i + 2}, now); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -48,7 +48,7 @@ func BenchmarkStatement100k(b *testing.B) {
 			if c == "elb-us-east-1" || c == "elb-eu-west-1" {
 				continue // seeded
 			}
-			if _, err := env.incidents.CreateComponent(ctx, "bench", incidents.Component{ID: c, Service: s, Name: c, Region: "r"}, now); err != nil {
+			if _, err := env.incidents.CreateComponent(ctx, audit.Person("bench"), incidents.Component{ID: c, Service: s, Name: c, Region: "r"}, now); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -105,13 +105,13 @@ func BenchmarkStatement100k(b *testing.B) {
 				if c == "elb-us-east-1" {
 					change.Customers = []incidents.AffectedCustomer{{Customer: id(7)}, {Customer: id(42)}}
 				}
-				inc, err := env.incidents.CreateIncident(ctx, "bench", incidents.IncidentInput{Title: "Outage " + c, Message: "Down.", StartedAt: &from,
+				inc, err := env.incidents.CreateIncident(ctx, audit.Person("bench"), incidents.IncidentInput{Title: "Outage " + c, Message: "Down.", StartedAt: &from,
 					Components: []incidents.ComponentChange{change}}, now)
 				if err != nil {
 					b.Fatal(err)
 				}
 				end := from.Add(time.Duration(k) * time.Hour)
-				if _, err := env.incidents.AddUpdate(ctx, "bench", inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Up.", At: &end}, now); err != nil {
+				if _, err := env.incidents.AddUpdate(ctx, audit.Person("bench"), inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Up.", At: &end}, now); err != nil {
 					b.Fatal(err)
 				}
 			}

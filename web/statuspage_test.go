@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/incidents"
 )
 
@@ -47,14 +48,14 @@ func newSPFixture(t *testing.T) *spFixture {
 			t.Fatal(err)
 		}
 	}
-	_, err := env.incidents.CreateService(ctx, "test", incidents.Service{ID: "EC2", Name: "Elastic Compute Cloud", Description: "Virtual servers.", Position: 2}, now)
+	_, err := env.incidents.CreateService(ctx, audit.Person("test"), incidents.Service{ID: "EC2", Name: "Elastic Compute Cloud", Description: "Virtual servers.", Position: 2}, now)
 	must(err)
-	_, err = env.incidents.CreateComponent(ctx, "test", incidents.Component{ID: "ec2-us-east-1a", Service: "EC2", Name: "EC2 us-east-1a", Region: "us-east-1", Zone: "us-east-1a"}, now)
+	_, err = env.incidents.CreateComponent(ctx, audit.Person("test"), incidents.Component{ID: "ec2-us-east-1a", Service: "EC2", Name: "EC2 us-east-1a", Region: "us-east-1", Zone: "us-east-1a"}, now)
 	must(err)
 
 	// A resolved incident from earlier today, through every phase.
 	start := now.Add(-8 * time.Hour)
-	inc, err := env.incidents.CreateIncident(ctx, "ops@example.com", incidents.IncidentInput{
+	inc, err := env.incidents.CreateIncident(ctx, audit.Person("ops@example.com"), incidents.IncidentInput{
 		Title: "ELB API errors in us-east-1", Impact: incidents.ImpactMajor, StartedAt: &start,
 		Message:    "We are investigating elevated errors. <script>alert(1)</script>",
 		Components: []incidents.ComponentChange{change("elb-us-east-1", incidents.PartialOutage, "6.8")},
@@ -66,13 +67,13 @@ func newSPFixture(t *testing.T) *spFixture {
 		if ph == incidents.Resolved {
 			in.Components = []incidents.ComponentChange{change("elb-us-east-1", incidents.Operational, "")}
 		}
-		inc, err = env.incidents.AddUpdate(ctx, "ops@example.com", inc.ID, in, now.Add(-time.Hour))
+		inc, err = env.incidents.AddUpdate(ctx, audit.Person("ops@example.com"), inc.ID, in, now.Add(-time.Hour))
 		must(err)
 	}
 	f.resolved = inc
 
 	// An active incident, critical.
-	f.active, err = env.incidents.CreateIncident(ctx, "ops@example.com", incidents.IncidentInput{
+	f.active, err = env.incidents.CreateIncident(ctx, audit.Person("ops@example.com"), incidents.IncidentInput{
 		Title: "ELB degraded in eu-west-1", Impact: incidents.ImpactCritical, Message: "Load balancers fail.",
 		Components: []incidents.ComponentChange{change("elb-eu-west-1", incidents.MajorOutage, "")},
 	}, now)
@@ -80,7 +81,7 @@ func newSPFixture(t *testing.T) *spFixture {
 
 	mk := func(title string, starts, ends time.Time) incidents.Maintenance {
 		ann := now.Add(-48 * time.Hour)
-		m, err := env.incidents.CreateMaintenance(ctx, "ops@example.com", incidents.MaintenanceInput{
+		m, err := env.incidents.CreateMaintenance(ctx, audit.Person("ops@example.com"), incidents.MaintenanceInput{
 			Title: title, Message: "Planned work on " + title + ".", Components: []string{"ec2-us-east-1a"},
 			StartsAt: starts, EndsAt: ends, AnnouncedAt: &ann,
 		}, now)
@@ -623,7 +624,7 @@ func TestStatuspageStatusIndicator(t *testing.T) {
 		{incidents.ImpactMajor, spwStatus{"major", "Partial System Outage"}},
 		{incidents.ImpactCritical, spwStatus{"critical", "Major System Outage"}},
 	} {
-		if _, err := env.incidents.CreateIncident(context.Background(), "ops", incidents.IncidentInput{
+		if _, err := env.incidents.CreateIncident(context.Background(), audit.Person("ops"), incidents.IncidentInput{
 			Title: "Impact " + string(c.impact), Impact: c.impact, Message: "Looking.",
 			Components: []incidents.ComponentChange{change("elb-eu-west-1", incidents.DegradedPerformance, "")},
 		}, env.clock.Now()); err != nil {
@@ -811,13 +812,13 @@ func spPublishExplanation(t *testing.T, env *testEnv, id int64, title, body stri
 	t.Helper()
 	ctx := context.Background()
 	now := env.clock.Now()
-	if _, err := env.incidents.StartExplanation(ctx, "writer@example.com", id, title, body, now); err != nil {
+	if _, err := env.incidents.StartExplanation(ctx, audit.Person("writer@example.com"), id, title, body, now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := env.incidents.SubmitExplanation(ctx, "writer@example.com", id, now); err != nil {
+	if _, err := env.incidents.SubmitExplanation(ctx, audit.Person("writer@example.com"), id, now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := env.incidents.PublishExplanation(ctx, "manager@example.com", id, now); err != nil {
+	if _, err := env.incidents.PublishExplanation(ctx, audit.Person("manager@example.com"), id, now); err != nil {
 		t.Fatal(err)
 	}
 	env.passRevisionCheck()
@@ -830,18 +831,18 @@ func TestStatuspagePostmortem(t *testing.T) {
 	f := newSPFixture(t)
 	ctx := context.Background()
 	// A draft changes nothing.
-	if _, err := f.env.incidents.StartExplanation(ctx, "writer@example.com", f.resolved.ID, "Draft", "Not yet.", f.env.clock.Now()); err != nil {
+	if _, err := f.env.incidents.StartExplanation(ctx, audit.Person("writer@example.com"), f.resolved.ID, "Draft", "Not yet.", f.env.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	f.env.passRevisionCheck()
 	if s := spDecode(t, f.env, "/api/v2/incidents.json"); s.Incidents[1].Status != "resolved" {
 		t.Errorf("with a draft explanation: status %q, want resolved", s.Incidents[1].Status)
 	}
-	if _, err := f.env.incidents.SubmitExplanation(ctx, "writer@example.com", f.resolved.ID, f.env.clock.Now()); err != nil {
+	if _, err := f.env.incidents.SubmitExplanation(ctx, audit.Person("writer@example.com"), f.resolved.ID, f.env.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	f.env.clock.Advance(time.Hour)
-	if _, err := f.env.incidents.PublishExplanation(ctx, "manager@example.com", f.resolved.ID, f.env.clock.Now()); err != nil {
+	if _, err := f.env.incidents.PublishExplanation(ctx, audit.Person("manager@example.com"), f.resolved.ID, f.env.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	f.env.passRevisionCheck()

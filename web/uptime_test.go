@@ -26,7 +26,7 @@ func (e *testEnv) christmasOutage() incidents.Incident {
 	e.t.Helper()
 	ctx := context.Background()
 	start := time.Date(2012, 12, 24, 20, 24, 0, 0, time.UTC)
-	inc, err := e.incidents.CreateIncident(ctx, "ops@example.com", incidents.IncidentInput{
+	inc, err := e.incidents.CreateIncident(ctx, audit.Person("ops@example.com"), incidents.IncidentInput{
 		Title: "Degraded load balancers", Message: "Investigating.", StartedAt: &start,
 		Components: []incidents.ComponentChange{change("elb-us-east-1", incidents.PartialOutage, "6.8")},
 	}, e.clock.Now())
@@ -34,7 +34,7 @@ func (e *testEnv) christmasOutage() incidents.Incident {
 		e.t.Fatal(err)
 	}
 	end := time.Date(2012, 12, 25, 18, 30, 0, 0, time.UTC)
-	if inc, err = e.incidents.AddUpdate(ctx, "ops@example.com", inc.ID, incidents.UpdateInput{
+	if inc, err = e.incidents.AddUpdate(ctx, audit.Person("ops@example.com"), inc.ID, incidents.UpdateInput{
 		Phase: incidents.Resolved, Message: "Resolved.", At: &end,
 	}, e.clock.Now()); err != nil {
 		e.t.Fatal(err)
@@ -271,7 +271,7 @@ func TestStatusPageUptime90IsTheRangeEvaluation(t *testing.T) {
 			start := from.Add(time.Duration(rnd.Int64N(int64(to.Sub(from)))) - 6*time.Hour).Truncate(time.Second)
 			end := start.Add(time.Duration(1+rnd.Int64N(50*3600)) * time.Second)
 			p := fmt.Sprintf("%d.%04d", rnd.IntN(100), rnd.IntN(10000))
-			inc, err := env.incidents.CreateIncident(ctx, "ops@example.com", incidents.IncidentInput{
+			inc, err := env.incidents.CreateIncident(ctx, audit.Person("ops@example.com"), incidents.IncidentInput{
 				Title: fmt.Sprintf("Incident %d", i), Message: "Investigating.", StartedAt: &start,
 				Components: []incidents.ComponentChange{change(comps[rnd.IntN(2)], statuses[rnd.IntN(3)], p)},
 			}, now)
@@ -279,7 +279,7 @@ func TestStatusPageUptime90IsTheRangeEvaluation(t *testing.T) {
 				t.Fatal(err)
 			}
 			mid := start.Add(end.Sub(start) / 2)
-			if _, err := env.incidents.AddUpdate(ctx, "ops@example.com", inc.ID, incidents.UpdateInput{
+			if _, err := env.incidents.AddUpdate(ctx, audit.Person("ops@example.com"), inc.ID, incidents.UpdateInput{
 				Phase: incidents.Identified, Message: "Found.", At: &mid,
 				Components: []incidents.ComponentChange{change(comps[rnd.IntN(2)], statuses[rnd.IntN(3)], "")},
 			}, now); err != nil {
@@ -288,11 +288,11 @@ func TestStatusPageUptime90IsTheRangeEvaluation(t *testing.T) {
 			if end.After(now) {
 				continue // still active
 			}
-			if _, err := env.incidents.AddUpdate(ctx, "ops@example.com", inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Resolved.", At: &end}, now); err != nil {
+			if _, err := env.incidents.AddUpdate(ctx, audit.Person("ops@example.com"), inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Resolved.", At: &end}, now); err != nil {
 				t.Fatal(err)
 			}
 			if i%7 == 0 {
-				if _, err := env.incidents.SetExcluded(ctx, "ops@example.com", inc.ID, true, now); err != nil {
+				if _, err := env.incidents.SetExcluded(ctx, audit.Person("ops@example.com"), inc.ID, true, now); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -302,7 +302,7 @@ func TestStatusPageUptime90IsTheRangeEvaluation(t *testing.T) {
 	env.statusPage() // stores the days that are over
 	record(25)
 	mstart := from.Add(40*incidents.Day + 3*time.Hour)
-	if _, err := env.incidents.CreateMaintenance(ctx, "ops@example.com", incidents.MaintenanceInput{
+	if _, err := env.incidents.CreateMaintenance(ctx, audit.Person("ops@example.com"), incidents.MaintenanceInput{
 		Title: "Upgrade", Message: "Planned.", Components: comps[:1], StartsAt: mstart, EndsAt: mstart.Add(30 * time.Hour), AnnouncedAt: &from,
 	}, now); err != nil {
 		t.Fatal(err)

@@ -28,10 +28,10 @@ func TestEntriesOfOneEntity(t *testing.T) {
 	ctx := context.Background()
 	at := time.Date(2013, 1, 5, 0, 0, 0, 0, time.UTC)
 	for i, e := range []sqlitedb.AuditEntry{
-		{Actor: "max", Action: "sla_policy.create", Entity: "sla_policy", EntityID: "elb"},
-		{Actor: "max", Action: "sla_policy.create", Entity: "sla_policy", EntityID: "elb-acme"},
-		{Actor: "zoe", Action: "sla_policy.update", Entity: "sla_policy", EntityID: "elb"},
-		{Actor: "zoe", Action: "customer.create", Entity: "customer", EntityID: "elb"},
+		{Actor: audit.Person("max"), Action: "sla_policy.create", Entity: "sla_policy", EntityID: "elb"},
+		{Actor: audit.Person("max"), Action: "sla_policy.create", Entity: "sla_policy", EntityID: "elb-acme"},
+		{Actor: audit.Person("zoe"), Action: "sla_policy.update", Entity: "sla_policy", EntityID: "elb"},
+		{Actor: audit.Person("zoe"), Action: "customer.create", Entity: "customer", EntityID: "elb"},
 	} {
 		e.At = at.Add(time.Duration(i) * time.Minute)
 		if err := sqlitedb.InTx(ctx, db, func(tx *sql.Tx) error { return sqlitedb.Audit(ctx, tx, e) }); err != nil {
@@ -57,10 +57,10 @@ func TestLatestEntries(t *testing.T) {
 	ctx := context.Background()
 	at := time.Date(2013, 1, 5, 0, 0, 0, 0, time.UTC)
 	for i, e := range []sqlitedb.AuditEntry{
-		{Actor: "max", Action: "sla_policy.create", Entity: "sla_policy", EntityID: "elb"},
-		{Actor: "max", Action: "sla_policy.create", Entity: "sla_policy", EntityID: "elb-acme"},
-		{Actor: "zoe", Action: "sla_policy.update", Entity: "sla_policy", EntityID: "elb"},
-		{Actor: "ana", Action: "customer.create", Entity: "customer", EntityID: "elb"},
+		{Actor: audit.Person("max"), Action: "sla_policy.create", Entity: "sla_policy", EntityID: "elb"},
+		{Actor: audit.Person("max"), Action: "sla_policy.create", Entity: "sla_policy", EntityID: "elb-acme"},
+		{Actor: audit.Person("zoe"), Action: "sla_policy.update", Entity: "sla_policy", EntityID: "elb"},
+		{Actor: audit.Person("ana"), Action: "customer.create", Entity: "customer", EntityID: "elb"},
 	} {
 		e.At = at.Add(time.Duration(i) * time.Minute)
 		if err := sqlitedb.InTx(ctx, db, func(tx *sql.Tx) error { return sqlitedb.Audit(ctx, tx, e) }); err != nil {

@@ -64,11 +64,11 @@ func (s *Store) SessionUser(ctx context.Context, rawID string, now time.Time) (_
 	if err != nil {
 		return auth.User{}, auth.Session{}, err
 	}
-	c, err := parseTime(created)
+	c, err := sqlitedb.ParseTime(created)
 	if err != nil {
 		return auth.User{}, auth.Session{}, err
 	}
-	l, err := parseTime(lastSeen)
+	l, err := sqlitedb.ParseTime(lastSeen)
 	if err != nil {
 		return auth.User{}, auth.Session{}, err
 	}

@@ -6,13 +6,14 @@ import (
 	"database/sql"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
 )
 
 // SetupActor is the audit actor of the first admin's creation.
-const SetupActor = "setup"
+var SetupActor = audit.Named("setup")
 
 // NewSetupCode returns a fresh first-admin setup code, valid for
 // auth.SetupCodeTTL, replacing any earlier one; only its hash is stored.
@@ -71,7 +72,7 @@ func (s *Store) CreateFirstAdmin(ctx context.Context, code string, u auth.NewUse
 		}
 		bad := err == sql.ErrNoRows || subtle.ConstantTimeCompare([]byte(stored), []byte(auth.HashSecret(code))) != 1
 		if !bad {
-			exp, err := parseTime(expires)
+			exp, err := sqlitedb.ParseTime(expires)
 			if err != nil {
 				return err
 			}

@@ -8,10 +8,7 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
-	"fmt"
 	"io/fs"
-	"strconv"
-	"time"
 
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/internal/errs"
@@ -82,38 +79,6 @@ func auditToken(t auth.Token) tokenAudit {
 		a.RevokedAt = &s
 	}
 	return a
-}
-
-func audit(ctx context.Context, tx *sql.Tx, actor, action, entity string, id int64, before, after any, now time.Time) error {
-	return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{
-		Actor: actor, Action: action, Entity: entity, EntityID: strconv.FormatInt(id, 10),
-		Before: before, After: after, At: now,
-	})
-}
-
-// queryer is what *sql.DB and *sql.Tx share.
-type queryer interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
-func parseTime(s string) (time.Time, error) {
-	t, err := sqlitedb.ParseTime(s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
-	}
-	return t, nil
-}
-
-func parseNullTime(s sql.NullString) (*time.Time, error) {
-	if !s.Valid {
-		return nil, nil
-	}
-	t, err := parseTime(s.String)
-	if err != nil {
-		return nil, err
-	}
-	return &t, nil
 }
 
 func notFound(err error, format string, args ...any) error {

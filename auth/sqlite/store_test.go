@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
@@ -61,7 +62,7 @@ func withAdmin(t *testing.T) (*Store, *sql.DB, auth.User) {
 
 func mustUser(t *testing.T, s *Store, email string, role auth.Role) auth.User {
 	t.Helper()
-	u, err := s.CreateUser(ctx, "admin:1", auth.NewUser{Email: email, Name: email, Role: role, Password: pw}, t0)
+	u, err := s.CreateUser(ctx, audit.Person("admin:1"), auth.NewUser{Email: email, Name: email, Role: role, Password: pw}, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +238,7 @@ func TestUsersAndAuthenticate(t *testing.T) {
 	s, db, admin := withAdmin(t)
 	ada := mustUser(t, s, "ada@example.com", auth.Support)
 	err := rejected(t, db, errs.Conflict, "duplicate email", func() error {
-		_, err := s.CreateUser(ctx, "admin:1", auth.NewUser{Email: " ADA@example.com", Name: "Other", Role: auth.Viewer, Password: pw}, t0)
+		_, err := s.CreateUser(ctx, audit.Person("admin:1"), auth.NewUser{Email: " ADA@example.com", Name: "Other", Role: auth.Viewer, Password: pw}, t0)
 		return err
 	})
 	if errs.FieldOf(err) != "email" || err.Error() != "email: already in use" {
@@ -250,7 +251,7 @@ func TestUsersAndAuthenticate(t *testing.T) {
 		{Email: "x@example.com", Name: "X", Role: auth.Viewer, Password: "2short"},
 	} {
 		rejected(t, db, errs.Invalid, "invalid user", func() error {
-			_, err := s.CreateUser(ctx, "admin:1", nu, t0)
+			_, err := s.CreateUser(ctx, audit.Person("admin:1"), nu, t0)
 			return err
 		})
 	}
@@ -282,7 +283,7 @@ func TestUsersAndAuthenticate(t *testing.T) {
 			t.Errorf("authenticate %q %q: %v", tc.email, tc.pw, err)
 		}
 	}
-	if _, err := s.SetDisabled(ctx, "admin:1", ada.ID, true, t0); err != nil {
+	if _, err := s.SetDisabled(ctx, audit.Person("admin:1"), ada.ID, true, t0); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Authenticate(ctx, "ada@example.com", pw, t0); errs.MessageOf(err) != "wrong email or password" {
@@ -290,17 +291,17 @@ func TestUsersAndAuthenticate(t *testing.T) {
 	}
 
 	// New password: old one stops working, sessions end.
-	if _, err := s.SetDisabled(ctx, "admin:1", ada.ID, false, t0); err != nil {
+	if _, err := s.SetDisabled(ctx, audit.Person("admin:1"), ada.ID, false, t0); err != nil {
 		t.Fatal(err)
 	}
 	sid, _ := s.CreateSession(ctx, ada.ID, t0)
 	rejected(t, db, errs.Invalid, "short new password", func() error {
-		return s.SetPassword(ctx, "admin:1", ada.ID, "short", t0)
+		return s.SetPassword(ctx, audit.Person("admin:1"), ada.ID, "short", t0)
 	})
 	rejected(t, db, errs.NotFound, "password of nobody", func() error {
-		return s.SetPassword(ctx, "admin:1", 999, "another long password", t0)
+		return s.SetPassword(ctx, audit.Person("admin:1"), 999, "another long password", t0)
 	})
-	if err := s.SetPassword(ctx, "admin:1", ada.ID, "another long password", t0); err != nil {
+	if err := s.SetPassword(ctx, audit.Person("admin:1"), ada.ID, "another long password", t0); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Authenticate(ctx, "ada@example.com", pw, t0); errs.CodeOf(err) != errs.Unauthorized {
@@ -333,55 +334,55 @@ func TestUnknownEmailCostsAnArgon2Verify(t *testing.T) {
 func TestRolesAndLastAdmin(t *testing.T) {
 	s, db, root := withAdmin(t)
 	rejected(t, db, errs.Conflict, "demote last admin", func() error {
-		_, err := s.SetRole(ctx, "admin:1", root.ID, auth.Manager, t0)
+		_, err := s.SetRole(ctx, audit.Person("admin:1"), root.ID, auth.Manager, t0)
 		return err
 	})
 	rejected(t, db, errs.Conflict, "disable last admin", func() error {
-		_, err := s.SetDisabled(ctx, "admin:1", root.ID, true, t0)
+		_, err := s.SetDisabled(ctx, audit.Person("admin:1"), root.ID, true, t0)
 		return err
 	})
 	for _, r := range []auth.Role{"root", "ADMIN", ""} {
 		rejected(t, db, errs.Invalid, "unknown role "+string(r), func() error {
-			_, err := s.SetRole(ctx, "admin:1", root.ID, r, t0)
+			_, err := s.SetRole(ctx, audit.Person("admin:1"), root.ID, r, t0)
 			return err
 		})
 	}
 	rejected(t, db, errs.NotFound, "role of nobody", func() error {
-		_, err := s.SetRole(ctx, "admin:1", 999, auth.Viewer, t0)
+		_, err := s.SetRole(ctx, audit.Person("admin:1"), 999, auth.Viewer, t0)
 		return err
 	})
 	rejected(t, db, errs.NotFound, "disable nobody", func() error {
-		_, err := s.SetDisabled(ctx, "admin:1", 999, true, t0)
+		_, err := s.SetDisabled(ctx, audit.Person("admin:1"), 999, true, t0)
 		return err
 	})
 
 	bob := mustUser(t, s, "bob@example.com", auth.Viewer)
-	bob, err := s.SetRole(ctx, "admin:1", bob.ID, auth.Admin, t0)
+	bob, err := s.SetRole(ctx, audit.Person("admin:1"), bob.ID, auth.Admin, t0)
 	if err != nil || bob.Role != auth.Admin {
 		t.Fatalf("promote %+v %v", bob, err)
 	}
-	if bob, err = s.SetDisabled(ctx, "admin:1", bob.ID, true, t0); err != nil || !bob.Disabled {
+	if bob, err = s.SetDisabled(ctx, audit.Person("admin:1"), bob.ID, true, t0); err != nil || !bob.Disabled {
 		t.Fatalf("disable %+v %v", bob, err)
 	}
 	// A disabled admin does not count.
 	rejected(t, db, errs.Conflict, "demote last enabled admin", func() error {
-		_, err := s.SetRole(ctx, "admin:1", root.ID, auth.Viewer, t0)
+		_, err := s.SetRole(ctx, audit.Person("admin:1"), root.ID, auth.Viewer, t0)
 		return err
 	})
 	// Demoting a disabled admin is fine: it was not counted.
-	if _, err := s.SetDisabled(ctx, "admin:1", bob.ID, false, t0); err != nil {
+	if _, err := s.SetDisabled(ctx, audit.Person("admin:1"), bob.ID, false, t0); err != nil {
 		t.Fatal(err)
 	}
-	root, err = s.SetRole(ctx, "admin:2", root.ID, auth.Viewer, t0)
+	root, err = s.SetRole(ctx, audit.Person("admin:2"), root.ID, auth.Viewer, t0)
 	if err != nil || root.Role != auth.Viewer {
 		t.Fatalf("demote with another admin: %+v %v", root, err)
 	}
 	// Setting what is already there is a no-op, not audited.
 	before := dump(t, db)
-	if _, err := s.SetRole(ctx, "admin:2", root.ID, auth.Viewer, t0); err != nil {
+	if _, err := s.SetRole(ctx, audit.Person("admin:2"), root.ID, auth.Viewer, t0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SetDisabled(ctx, "admin:2", root.ID, false, t0); err != nil {
+	if _, err := s.SetDisabled(ctx, audit.Person("admin:2"), root.ID, false, t0); err != nil {
 		t.Fatal(err)
 	}
 	if dump(t, db) != before {
@@ -472,7 +473,7 @@ func TestSessions(t *testing.T) {
 	// Disabled user: sessions end, and none can start.
 	ada := mustUser(t, s, "ada@example.com", auth.Support)
 	e, _ := s.CreateSession(ctx, ada.ID, t0)
-	if _, err := s.SetDisabled(ctx, "admin:1", ada.ID, true, t0); err != nil {
+	if _, err := s.SetDisabled(ctx, audit.Person("admin:1"), ada.ID, true, t0); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := s.SessionUser(ctx, e, t0); errs.CodeOf(err) != errs.Unauthorized {
@@ -485,7 +486,7 @@ func TestSessions(t *testing.T) {
 		t.Fatalf("session for nobody: %v", err)
 	}
 	// Even a session row that survived (say, written by an older binary) is refused.
-	if _, err := s.SetDisabled(ctx, "admin:1", ada.ID, false, t0); err != nil {
+	if _, err := s.SetDisabled(ctx, audit.Person("admin:1"), ada.ID, false, t0); err != nil {
 		t.Fatal(err)
 	}
 	f, _ := s.CreateSession(ctx, ada.ID, t0)
@@ -499,7 +500,7 @@ func TestTokens(t *testing.T) {
 	s, db, root := withAdmin(t)
 	ada := mustUser(t, s, "ada@example.com", auth.Manager)
 
-	raw, tok, err := s.CreateToken(ctx, "admin:1", ada.ID, "  deploy bot ", auth.Support, t0)
+	raw, tok, err := s.CreateToken(ctx, audit.Person("admin:1"), ada.ID, "  deploy bot ", auth.Support, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -531,7 +532,7 @@ func TestTokens(t *testing.T) {
 		{"no owner", 999, "x", auth.Viewer, errs.NotFound, ""},
 	} {
 		err := rejected(t, db, tc.code, tc.what, func() error {
-			_, _, err := s.CreateToken(ctx, "admin:1", tc.user, tc.name, tc.role, t0)
+			_, _, err := s.CreateToken(ctx, audit.Person("admin:1"), tc.user, tc.name, tc.role, t0)
 			return err
 		})
 		if errs.FieldOf(err) != tc.field {
@@ -559,13 +560,13 @@ func TestTokens(t *testing.T) {
 	}
 
 	// The owner's demotion lowers what the token may do.
-	if _, err := s.SetRole(ctx, "admin:1", ada.ID, auth.Viewer, t0); err != nil {
+	if _, err := s.SetRole(ctx, audit.Person("admin:1"), ada.ID, auth.Viewer, t0); err != nil {
 		t.Fatal(err)
 	}
 	if u, _, err := s.TokenUser(ctx, raw, t0); err != nil || u.Role != auth.Viewer {
 		t.Fatalf("after demotion: %+v %v", u, err)
 	}
-	if _, err := s.SetRole(ctx, "admin:1", ada.ID, auth.Admin, t0); err != nil {
+	if _, err := s.SetRole(ctx, audit.Person("admin:1"), ada.ID, auth.Admin, t0); err != nil {
 		t.Fatal(err)
 	}
 	if u, _, _ := s.TokenUser(ctx, raw, t0); u.Role != auth.Support {
@@ -573,21 +574,21 @@ func TestTokens(t *testing.T) {
 	}
 
 	// A disabled owner's tokens stop working.
-	if _, err := s.SetDisabled(ctx, "admin:1", ada.ID, true, t0); err != nil {
+	if _, err := s.SetDisabled(ctx, audit.Person("admin:1"), ada.ID, true, t0); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := s.TokenUser(ctx, raw, t0); errs.CodeOf(err) != errs.Unauthorized {
 		t.Fatalf("disabled owner's token: %v", err)
 	}
 	rejected(t, db, errs.Conflict, "token for disabled user", func() error {
-		_, _, err := s.CreateToken(ctx, "admin:1", ada.ID, "x", auth.Viewer, t0)
+		_, _, err := s.CreateToken(ctx, audit.Person("admin:1"), ada.ID, "x", auth.Viewer, t0)
 		return err
 	})
-	if _, err := s.SetDisabled(ctx, "admin:1", ada.ID, false, t0); err != nil {
+	if _, err := s.SetDisabled(ctx, audit.Person("admin:1"), ada.ID, false, t0); err != nil {
 		t.Fatal(err)
 	}
 
-	rootRaw, rootTok, err := s.CreateToken(ctx, "admin:1", root.ID, "ci", auth.Admin, t0)
+	rootRaw, rootTok, err := s.CreateToken(ctx, audit.Person("admin:1"), root.ID, "ci", auth.Admin, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -598,14 +599,14 @@ func TestTokens(t *testing.T) {
 		t.Fatalf("root's tokens %+v", list)
 	}
 
-	if err := s.RevokeToken(ctx, "admin:1", tok.ID, t0.Add(time.Hour)); err != nil {
+	if err := s.RevokeToken(ctx, audit.Person("admin:1"), tok.ID, t0.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := s.TokenUser(ctx, raw, t0.Add(2*time.Hour)); errs.CodeOf(err) != errs.Unauthorized {
 		t.Fatalf("revoked token: %v", err)
 	}
-	rejected(t, db, errs.Conflict, "revoke twice", func() error { return s.RevokeToken(ctx, "admin:1", tok.ID, t0) })
-	rejected(t, db, errs.NotFound, "revoke nothing", func() error { return s.RevokeToken(ctx, "admin:1", 999, t0) })
+	rejected(t, db, errs.Conflict, "revoke twice", func() error { return s.RevokeToken(ctx, audit.Person("admin:1"), tok.ID, t0) })
+	rejected(t, db, errs.NotFound, "revoke nothing", func() error { return s.RevokeToken(ctx, audit.Person("admin:1"), 999, t0) })
 	if list, _ := s.Tokens(ctx, ada.ID); len(list) != 1 || list[0].RevokedAt == nil || !list[0].RevokedAt.Equal(t0.Add(time.Hour)) {
 		t.Fatalf("revoked token listed as %+v", list)
 	}
@@ -629,16 +630,16 @@ func TestAuditLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	ada := mustUser(t, s, "ada@example.com", auth.Support)
-	s.SetRole(ctx, "user:1", ada.ID, auth.Manager, t0)
-	s.SetDisabled(ctx, "user:1", ada.ID, true, t0)
-	s.SetDisabled(ctx, "user:1", ada.ID, false, t0)
-	s.SetPassword(ctx, "user:1", ada.ID, "another long password", t0)
-	raw, tok, err := s.CreateToken(ctx, "user:1", root.ID, "ci", auth.Admin, t0)
+	s.SetRole(ctx, audit.Person("user:1"), ada.ID, auth.Manager, t0)
+	s.SetDisabled(ctx, audit.Person("user:1"), ada.ID, true, t0)
+	s.SetDisabled(ctx, audit.Person("user:1"), ada.ID, false, t0)
+	s.SetPassword(ctx, audit.Person("user:1"), ada.ID, "another long password", t0)
+	raw, tok, err := s.CreateToken(ctx, audit.Person("user:1"), root.ID, "ci", auth.Admin, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	secrets = append(secrets, raw, raw[4:], tok.Prefix)
-	if err := s.RevokeToken(ctx, "user:1", tok.ID, t0); err != nil {
+	if err := s.RevokeToken(ctx, audit.Person("user:1"), tok.ID, t0); err != nil {
 		t.Fatal(err)
 	}
 	sid, _ := s.CreateSession(ctx, root.ID, t0)

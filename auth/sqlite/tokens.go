@@ -3,9 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
@@ -22,19 +24,19 @@ func scanToken(r rowScanner, extra ...any) (auth.Token, error) {
 	}
 	t.Role = auth.Role(role)
 	var err error
-	if t.CreatedAt, err = parseTime(created); err != nil {
+	if t.CreatedAt, err = sqlitedb.ParseTime(created); err != nil {
 		return auth.Token{}, err
 	}
-	if t.LastUsedAt, err = parseNullTime(used); err != nil {
+	if t.LastUsedAt, err = sqlitedb.ParseNullTime(used); err != nil {
 		return auth.Token{}, err
 	}
-	if t.RevokedAt, err = parseNullTime(revoked); err != nil {
+	if t.RevokedAt, err = sqlitedb.ParseNullTime(revoked); err != nil {
 		return auth.Token{}, err
 	}
 	return t, nil
 }
 
-func getToken(ctx context.Context, q queryer, id int64) (auth.Token, error) {
+func getToken(ctx context.Context, q sqlitedb.Queryer, id int64) (auth.Token, error) {
 	t, err := scanToken(q.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens t WHERE t.id = ?`, id))
 	if err != nil {
 		return auth.Token{}, notFound(err, "token %d not found", id)
@@ -47,7 +49,7 @@ func getToken(ctx context.Context, q queryer, id int64) (auth.Token, error) {
 // prefix. Invalid on "name" (1 to 100 characters) or "role" (unknown, or
 // above the owner's role); NotFound for an unknown user; Conflict if the
 // user is disabled.
-func (s *Store) CreateToken(ctx context.Context, actor string, userID int64, name string, role auth.Role, now time.Time) (_ string, _ auth.Token, err error) {
+func (s *Store) CreateToken(ctx context.Context, by audit.Actor, userID int64, name string, role auth.Role, now time.Time) (_ string, _ auth.Token, err error) {
 	defer errs.Wrap(&err, "auth/sqlite: CreateToken user %d", userID)
 	name, err = auth.ValidateTokenName(name)
 	if err != nil {
@@ -84,7 +86,7 @@ func (s *Store) CreateToken(ctx context.Context, actor string, userID int64, nam
 		if tok, err = getToken(ctx, tx, id); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "token.create", "token", id, nil, auditToken(tok), now)
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "token.create", Entity: "token", EntityID: strconv.FormatInt(id, 10), After: auditToken(tok), At: now})
 	})
 	if err != nil {
 		return "", auth.Token{}, err
@@ -114,7 +116,7 @@ func (s *Store) TokenUser(ctx context.Context, raw string, now time.Time) (_ aut
 	if err != nil {
 		return auth.User{}, auth.Token{}, err
 	}
-	if u.CreatedAt, err = parseTime(created); err != nil {
+	if u.CreatedAt, err = sqlitedb.ParseTime(created); err != nil {
 		return auth.User{}, auth.Token{}, err
 	}
 	if tok.RevokedAt != nil || u.Disabled {
@@ -155,7 +157,7 @@ func (s *Store) Tokens(ctx context.Context, userID int64) (_ []auth.Token, err e
 
 // RevokeToken revokes a token for good. NotFound; Conflict if it is already
 // revoked.
-func (s *Store) RevokeToken(ctx context.Context, actor string, id int64, now time.Time) (err error) {
+func (s *Store) RevokeToken(ctx context.Context, by audit.Actor, id int64, now time.Time) (err error) {
 	defer errs.Wrap(&err, "auth/sqlite: RevokeToken %d", id)
 	return sqlitedb.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		before, err := getToken(ctx, tx, id)
@@ -172,6 +174,6 @@ func (s *Store) RevokeToken(ctx context.Context, actor string, id int64, now tim
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "token.revoke", "token", id, auditToken(before), auditToken(after), now)
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "token.revoke", Entity: "token", EntityID: strconv.FormatInt(id, 10), Before: auditToken(before), After: auditToken(after), At: now})
 	})
 }

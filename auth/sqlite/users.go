@@ -3,8 +3,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
@@ -22,13 +24,13 @@ func scanUser(r rowScanner, extra ...any) (auth.User, error) {
 	}
 	u.Role = auth.Role(role)
 	var err error
-	if u.CreatedAt, err = parseTime(created); err != nil {
+	if u.CreatedAt, err = sqlitedb.ParseTime(created); err != nil {
 		return auth.User{}, err
 	}
 	return u, nil
 }
 
-func getUser(ctx context.Context, q queryer, id int64) (auth.User, error) {
+func getUser(ctx context.Context, q sqlitedb.Queryer, id int64) (auth.User, error) {
 	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if err != nil {
 		return auth.User{}, notFound(err, "user %d not found", id)
@@ -71,7 +73,7 @@ func (s *Store) User(ctx context.Context, id int64) (_ auth.User, err error) {
 
 // CreateUser validates u and creates the user. Invalid for bad input;
 // Conflict on field "email" if the address is already in use.
-func (s *Store) CreateUser(ctx context.Context, actor string, u auth.NewUser, now time.Time) (_ auth.User, err error) {
+func (s *Store) CreateUser(ctx context.Context, by audit.Actor, u auth.NewUser, now time.Time) (_ auth.User, err error) {
 	defer errs.Wrap(&err, "auth/sqlite: CreateUser %q", u.Email)
 	u, hash, err := prepareUser(u)
 	if err != nil {
@@ -80,7 +82,7 @@ func (s *Store) CreateUser(ctx context.Context, actor string, u auth.NewUser, no
 	var created auth.User
 	err = sqlitedb.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		var err error
-		created, err = insertUser(ctx, tx, actor, u, hash, now)
+		created, err = insertUser(ctx, tx, by, u, hash, now)
 		return err
 	})
 	return created, err
@@ -102,7 +104,7 @@ func prepareUser(u auth.NewUser) (auth.NewUser, string, error) {
 	return u, hash, nil
 }
 
-func insertUser(ctx context.Context, tx *sql.Tx, actor string, u auth.NewUser, hash string, now time.Time) (auth.User, error) {
+func insertUser(ctx context.Context, tx *sql.Tx, by audit.Actor, u auth.NewUser, hash string, now time.Time) (auth.User, error) {
 	var taken int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE lower(email) = lower(?)`, u.Email).Scan(&taken); err != nil {
 		return auth.User{}, err
@@ -128,7 +130,7 @@ func insertUser(ctx context.Context, tx *sql.Tx, actor string, u auth.NewUser, h
 	if err != nil {
 		return auth.User{}, err
 	}
-	return created, audit(ctx, tx, actor, "user.create", "user", id, nil, auditUser(created), now)
+	return created, sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "user.create", Entity: "user", EntityID: strconv.FormatInt(id, 10), After: auditUser(created), At: now})
 }
 
 // otherEnabledAdmins counts the enabled admins other than id.
@@ -141,7 +143,7 @@ func otherEnabledAdmins(ctx context.Context, tx *sql.Tx, id int64) (int, error) 
 // SetRole changes a user's role. Invalid for an unknown role; NotFound;
 // Conflict when it would leave no enabled admin. Setting the role a user
 // already has changes and audits nothing.
-func (s *Store) SetRole(ctx context.Context, actor string, id int64, role auth.Role, now time.Time) (_ auth.User, err error) {
+func (s *Store) SetRole(ctx context.Context, by audit.Actor, id int64, role auth.Role, now time.Time) (_ auth.User, err error) {
 	defer errs.Wrap(&err, "auth/sqlite: SetRole %d", id)
 	if err := role.Validate(); err != nil {
 		return auth.User{}, err
@@ -172,7 +174,7 @@ func (s *Store) SetRole(ctx context.Context, actor string, id int64, role auth.R
 		if after, err = getUser(ctx, tx, id); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "user.role", "user", id, auditUser(before), auditUser(after), now)
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "user.role", Entity: "user", EntityID: strconv.FormatInt(id, 10), Before: auditUser(before), After: auditUser(after), At: now})
 	})
 	if err != nil {
 		return auth.User{}, err
@@ -184,7 +186,7 @@ func (s *Store) SetRole(ctx context.Context, actor string, id int64, role auth.R
 // sessions (its tokens stop working while it stays disabled). NotFound;
 // Conflict when it would leave no enabled admin. Setting the state a user
 // already has changes and audits nothing.
-func (s *Store) SetDisabled(ctx context.Context, actor string, id int64, disabled bool, now time.Time) (_ auth.User, err error) {
+func (s *Store) SetDisabled(ctx context.Context, by audit.Actor, id int64, disabled bool, now time.Time) (_ auth.User, err error) {
 	defer errs.Wrap(&err, "auth/sqlite: SetDisabled %d", id)
 	var after auth.User
 	err = sqlitedb.InTx(ctx, s.db, func(tx *sql.Tx) error {
@@ -219,7 +221,7 @@ func (s *Store) SetDisabled(ctx context.Context, actor string, id int64, disable
 		if after, err = getUser(ctx, tx, id); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, action, "user", id, auditUser(before), auditUser(after), now)
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: action, Entity: "user", EntityID: strconv.FormatInt(id, 10), Before: auditUser(before), After: auditUser(after), At: now})
 	})
 	if err != nil {
 		return auth.User{}, err
@@ -230,7 +232,7 @@ func (s *Store) SetDisabled(ctx context.Context, actor string, id int64, disable
 // SetPassword validates and sets a user's password and ends all the user's
 // sessions; a user changing their own password gets a new session from
 // CreateSession. Invalid on "password"; NotFound.
-func (s *Store) SetPassword(ctx context.Context, actor string, id int64, password string, now time.Time) (err error) {
+func (s *Store) SetPassword(ctx context.Context, by audit.Actor, id int64, password string, now time.Time) (err error) {
 	defer errs.Wrap(&err, "auth/sqlite: SetPassword %d", id)
 	if err := auth.ValidatePassword(password); err != nil {
 		return err
@@ -254,8 +256,7 @@ func (s *Store) SetPassword(ctx context.Context, actor string, id int64, passwor
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "user.password", "user", id, nil,
-			map[string]any{"id": u.ID, "email": u.Email, "password": "changed"}, now)
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "user.password", Entity: "user", EntityID: strconv.FormatInt(id, 10), After: map[string]any{"id": u.ID, "email": u.Email, "password": "changed"}, At: now})
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 )
@@ -58,7 +59,7 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return 1
 	}
 	defer st.Close()
-	res, err := st.incidents.Import(ctx, *actor, doc.Batch, now)
+	res, err := st.incidents.Import(ctx, audit.Named(*actor), doc.Batch, now)
 	if err != nil {
 		fmt.Fprintf(stderr, "amends import: %s: %v\nNothing was imported.\n", file, err)
 		switch errs.CodeOf(err) {

@@ -36,7 +36,7 @@ func TestSLAScenarioMatchesLedger(t *testing.T) {
 	}
 	for i, s := range []incidents.Service{{ID: "ELB", Name: "Load balancing"}, {ID: "EBS", Name: "Block storage"}} {
 		s.Position = i
-		_, err := st.incidents.CreateService(ctx, "seed", s, now)
+		_, err := st.incidents.CreateService(ctx, audit.Person("seed"), s, now)
 		check(err)
 	}
 	for _, c := range []incidents.Component{
@@ -44,17 +44,17 @@ func TestSLAScenarioMatchesLedger(t *testing.T) {
 		{ID: "ebs-us-east-1a", Service: "EBS", Name: "EBS a", Region: "us-east-1", Zone: "us-east-1a"},
 		{ID: "ebs-us-east-1b", Service: "EBS", Name: "EBS b", Region: "us-east-1", Zone: "us-east-1b"},
 	} {
-		_, err := st.incidents.CreateComponent(ctx, "seed", c, now)
+		_, err := st.incidents.CreateComponent(ctx, audit.Person("seed"), c, now)
 		check(err)
 	}
 	incident := func(start time.Time, hours int, comp string, status incidents.Status, pct string) {
 		p, err := sla.ParsePercent(pct)
 		check(err)
-		inc, err := st.incidents.CreateIncident(ctx, "ops", incidents.IncidentInput{Title: "Outage in " + comp, Message: "Investigating.",
+		inc, err := st.incidents.CreateIncident(ctx, audit.Person("ops"), incidents.IncidentInput{Title: "Outage in " + comp, Message: "Investigating.",
 			StartedAt: &start, Components: []incidents.ComponentChange{{Component: comp, Status: status, AffectedPercent: &p}}}, now)
 		check(err)
 		end := start.Add(time.Duration(hours) * time.Hour)
-		_, err = st.incidents.AddUpdate(ctx, "ops", inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Resolved.", At: &end}, now)
+		_, err = st.incidents.AddUpdate(ctx, audit.Person("ops"), inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Resolved.", At: &end}, now)
 		check(err)
 	}
 	incident(time.Date(2012, 12, 24, 20, 24, 0, 0, time.UTC), 22, "elb-us-east-1", incidents.PartialOutage, "6.8")

@@ -9,17 +9,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/internal/errs"
 )
 
 // cliActor is who the audit log names for writes made from the command line.
-func cliActor() string {
+func cliActor() audit.Actor {
 	name := "unknown"
 	if u, err := user.Current(); err == nil {
 		name = u.Username
 	}
-	return "cli:" + name
+	return audit.Named("cli:" + name)
 }
 
 // exitCode maps a domain error to the CLI's exit code: 2 for what the

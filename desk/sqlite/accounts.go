@@ -10,6 +10,7 @@ import (
 	"github.com/amends/amends/audit"
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/internal/sqlitedb"
 )
 
 const accountCols = `id, name, external_id, currency, email, created_at, updated_at`
@@ -21,10 +22,10 @@ func scanAccount(sc interface{ Scan(...any) error }) (desk.Account, error) {
 		return a, err
 	}
 	var err error
-	if a.CreatedAt, err = ptime(created); err != nil {
+	if a.CreatedAt, err = sqlitedb.ParseTime(created); err != nil {
 		return a, err
 	}
-	a.UpdatedAt, err = ptime(updated)
+	a.UpdatedAt, err = sqlitedb.ParseTime(updated)
 	return a, err
 }
 
@@ -34,7 +35,7 @@ func (st *Store) Accounts(ctx context.Context) (_ []desk.Account, err error) {
 	return listAccounts(ctx, st.db)
 }
 
-func listAccounts(ctx context.Context, q queryer) ([]desk.Account, error) {
+func listAccounts(ctx context.Context, q sqlitedb.Queryer) ([]desk.Account, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+accountCols+` FROM customers ORDER BY id`)
 	if err != nil {
 		return nil, err
@@ -57,14 +58,14 @@ func (st *Store) Account(ctx context.Context, id string) (_ desk.Account, err er
 	return account(ctx, st.db, id)
 }
 
-func account(ctx context.Context, q queryer, id string) (desk.Account, error) {
+func account(ctx context.Context, q sqlitedb.Queryer, id string) (desk.Account, error) {
 	a, err := scanAccount(q.QueryRowContext(ctx, `SELECT `+accountCols+` FROM customers WHERE id = ?`, id))
 	return a, notFound(err, "customer %q not found", id)
 }
 
 // knownAccount is account for a reference: an unknown customer is
 // errs.Invalid on field.
-func knownAccount(ctx context.Context, q queryer, field, id string) (desk.Account, error) {
+func knownAccount(ctx context.Context, q sqlitedb.Queryer, field, id string) (desk.Account, error) {
 	a, err := account(ctx, q, id)
 	if errs.CodeOf(err) == errs.NotFound {
 		return a, errs.Invalidf(field, "unknown customer %q", id)
@@ -83,14 +84,14 @@ func (st *Store) CreateAccount(ctx context.Context, by audit.Actor, a desk.Accou
 	a.CreatedAt, a.UpdatedAt = seconds(now), seconds(now)
 	err = st.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO customers (`+accountCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			a.ID, a.Name, a.ExternalID, a.Currency, a.Email, ftime(a.CreatedAt), ftime(a.UpdatedAt))
+			a.ID, a.Name, a.ExternalID, a.Currency, a.Email, sqlitedb.FormatTime(a.CreatedAt), sqlitedb.FormatTime(a.UpdatedAt))
 		if isUnique(err) {
 			return errs.Conflictf("customer %q already exists", a.ID)
 		}
 		if err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, by, "customer.create", "customer", a.ID, nil, a, a.CreatedAt)
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "customer.create", Entity: "customer", EntityID: a.ID, After: a, At: a.CreatedAt})
 	})
 	if err != nil {
 		return desk.Account{}, err
@@ -127,10 +128,10 @@ func (st *Store) UpdateAccount(ctx context.Context, by audit.Actor, a desk.Accou
 			return nil
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE customers SET name = ?, external_id = ?, currency = ?, email = ?, updated_at = ? WHERE id = ?`,
-			a.Name, a.ExternalID, a.Currency, a.Email, ftime(a.UpdatedAt), a.ID); err != nil {
+			a.Name, a.ExternalID, a.Currency, a.Email, sqlitedb.FormatTime(a.UpdatedAt), a.ID); err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, by, "customer.update", "customer", a.ID, old, a, a.UpdatedAt)
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "customer.update", Entity: "customer", EntityID: a.ID, Before: old, After: a, At: a.UpdatedAt})
 	})
 	if err != nil {
 		return desk.Account{}, err
@@ -147,14 +148,14 @@ func scanResource(sc interface{ Scan(...any) error }) (desk.AccountResource, err
 		return r, err
 	}
 	var err error
-	if r.From, err = pnull(from); err != nil {
+	if r.From, err = sqlitedb.ParseNullTime(from); err != nil {
 		return r, err
 	}
-	r.To, err = pnull(to)
+	r.To, err = sqlitedb.ParseNullTime(to)
 	return r, err
 }
 
-func listResources(ctx context.Context, q queryer, where string, args ...any) ([]desk.AccountResource, error) {
+func listResources(ctx context.Context, q sqlitedb.Queryer, where string, args ...any) ([]desk.AccountResource, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+resourceCols+` FROM customer_resources `+where, args...)
 	if err != nil {
 		return nil, err
@@ -221,10 +222,10 @@ func (st *Store) UpdateResource(ctx context.Context, by audit.Actor, r desk.Acco
 			return errs.NotFoundf("customer %q has no resource entry %d", r.Customer, r.ID)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE customer_resources SET component_id = ?, count = ?, from_at = ?, to_at = ? WHERE id = ?`,
-			r.Component, r.Count, nullTime(r.From), nullTime(r.To), r.ID); err != nil {
+			r.Component, r.Count, sqlitedb.NullTime(r.From), sqlitedb.NullTime(r.To), r.ID); err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, by, "customer_resource.update", "customer_resource", strconv.FormatInt(r.ID, 10), list[0], r, seconds(now))
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "customer_resource.update", Entity: "customer_resource", EntityID: strconv.FormatInt(r.ID, 10), Before: list[0], After: r, At: seconds(now)})
 	})
 	if err != nil {
 		return desk.AccountResource{}, err
@@ -242,7 +243,7 @@ func (st *Store) Charges(ctx context.Context, customer, month string) (_ []desk.
 	return listCharges(ctx, st.db, `WHERE ch.customer_id = ? AND ch.month = ? ORDER BY ch.component_id`, customer, month)
 }
 
-func listCharges(ctx context.Context, q queryer, where string, args ...any) ([]desk.AccountCharge, error) {
+func listCharges(ctx context.Context, q sqlitedb.Queryer, where string, args ...any) ([]desk.AccountCharge, error) {
 	rows, err := q.QueryContext(ctx, `SELECT ch.id, ch.customer_id, ch.component_id, ch.month, ch.amount_minor, c.currency
 		FROM customer_charges ch JOIN customers c ON c.id = ch.customer_id `+where, args...)
 	if err != nil {
@@ -286,14 +287,14 @@ func addResource(ctx context.Context, tx *sql.Tx, by audit.Actor, r desk.Account
 		return r, err
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO customer_resources (customer_id, component_id, count, from_at, to_at) VALUES (?, ?, ?, ?, ?)`,
-		r.Customer, r.Component, r.Count, nullTime(r.From), nullTime(r.To))
+		r.Customer, r.Component, r.Count, sqlitedb.NullTime(r.From), sqlitedb.NullTime(r.To))
 	if err != nil {
 		return r, err
 	}
 	if r.ID, err = res.LastInsertId(); err != nil {
 		return r, err
 	}
-	return r, writeAudit(ctx, tx, by, "customer_resource.create", "customer_resource", strconv.FormatInt(r.ID, 10), nil, r, seconds(now))
+	return r, sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "customer_resource.create", Entity: "customer_resource", EntityID: strconv.FormatInt(r.ID, 10), After: r, At: seconds(now)})
 }
 
 // putCharge sets ch in tx with its audit entry (see PutCharge).
@@ -331,7 +332,7 @@ func putCharge(ctx context.Context, tx *sql.Tx, by audit.Actor, ch desk.AccountC
 			return ch, err
 		}
 	}
-	return ch, writeAudit(ctx, tx, by, action, "customer_charge", strconv.FormatInt(ch.ID, 10), before, ch, seconds(now))
+	return ch, sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: action, Entity: "customer_charge", EntityID: strconv.FormatInt(ch.ID, 10), Before: before, After: ch, At: seconds(now)})
 }
 
 // ImportAccountData adds resources and sets charges in one transaction,

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
 	incsqlite "github.com/amends/amends/incidents/sqlite"
@@ -41,11 +42,11 @@ func BenchmarkCreditRun100k(b *testing.B) {
 	}
 	services := []string{"ELB", "EC2", "EBS"}
 	for i, s := range services {
-		if _, err := inc.CreateService(ctx, "bench", incidents.Service{ID: s, Name: s, Position: i}, seedAt); err != nil {
+		if _, err := inc.CreateService(ctx, audit.Person("bench"), incidents.Service{ID: s, Name: s, Position: i}, seedAt); err != nil {
 			b.Fatal(err)
 		}
 		for _, c := range comps[s] {
-			if _, err := inc.CreateComponent(ctx, "bench", incidents.Component{ID: c, Service: s, Name: c, Region: "r"}, seedAt); err != nil {
+			if _, err := inc.CreateComponent(ctx, audit.Person("bench"), incidents.Component{ID: c, Service: s, Name: c, Region: "r"}, seedAt); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -64,7 +65,7 @@ func BenchmarkCreditRun100k(b *testing.B) {
 	}
 	id := func(i int) string { return "c" + strconv.Itoa(i) }
 	err = sqlitedb.InTx(ctx, db, func(tx *sql.Tx) error {
-		at := ftime(seedAt)
+		at := sqlitedb.FormatTime(seedAt)
 		if err := insertBatch(ctx, tx, "customers", []string{"id", "name", "external_id", "currency", "email", "created_at", "updated_at"}, customers,
 			func(i int, a []any) {
 				a[0], a[1], a[2], a[3], a[4], a[5], a[6] = id(i), "Customer "+id(i), "", "USD", id(i)+"@example.com", at, at
@@ -99,13 +100,13 @@ func BenchmarkCreditRun100k(b *testing.B) {
 			for _, c := range comps[s] {
 				k++
 				start := month.Add(time.Duration(24*k) * time.Hour)
-				in, err := inc.CreateIncident(ctx, "bench", incidents.IncidentInput{Title: "Outage " + c, Message: "Down.", StartedAt: &start,
+				in, err := inc.CreateIncident(ctx, audit.Person("bench"), incidents.IncidentInput{Title: "Outage " + c, Message: "Down.", StartedAt: &start,
 					Components: []incidents.ComponentChange{{Component: c, Status: incidents.MajorOutage}}}, now)
 				if err != nil {
 					b.Fatal(err)
 				}
 				end := start.Add(time.Duration(k) * time.Hour)
-				if _, err := inc.AddUpdate(ctx, "bench", in.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Up.", At: &end}, now); err != nil {
+				if _, err := inc.AddUpdate(ctx, audit.Person("bench"), in.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Up.", At: &end}, now); err != nil {
 					b.Fatal(err)
 				}
 			}

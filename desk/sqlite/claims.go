@@ -9,9 +9,10 @@ import (
 	"github.com/amends/amends/audit"
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/internal/sqlitedb"
 )
 
-func listClaims(ctx context.Context, q queryer, where string, args ...any) ([]desk.Claim, error) {
+func listClaims(ctx context.Context, q sqlitedb.Queryer, where string, args ...any) ([]desk.Claim, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, customer_id, service_id, month, claimed_at, deadline, late, recorded_by, recorded_at
 		FROM sla_claims `+where, args...)
 	if err != nil {
@@ -29,7 +30,7 @@ func listClaims(ctx context.Context, q queryer, where string, args ...any) ([]de
 			dst *time.Time
 			src string
 		}{{&c.ClaimedAt, claimed}, {&c.Deadline, deadline}, {&c.RecordedAt, recorded}} {
-			if *f.dst, err = ptime(f.src); err != nil {
+			if *f.dst, err = sqlitedb.ParseTime(f.src); err != nil {
 				return nil, err
 			}
 		}
@@ -69,12 +70,12 @@ func (st *Store) RecordClaim(ctx context.Context, by audit.Actor, c desk.Claim, 
 			}
 			return errs.Invalidf("service", "%q has no SLA policy", c.Service)
 		}
-		if out, err = desk.NewClaim(c, p, by.Person, now); err != nil {
+		if out, err = desk.NewClaim(c, p, by.Who(), now); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO sla_claims (customer_id, service_id, month, claimed_at, deadline, late, recorded_by, recorded_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, out.Customer, out.Service, out.Month, ftime(out.ClaimedAt), ftime(out.Deadline), out.Late,
-			out.RecordedBy, ftime(out.RecordedAt))
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, out.Customer, out.Service, out.Month, sqlitedb.FormatTime(out.ClaimedAt), sqlitedb.FormatTime(out.Deadline), out.Late,
+			out.RecordedBy, sqlitedb.FormatTime(out.RecordedAt))
 		if isUnique(err) {
 			return errs.Conflictf("customer %q already claimed %s for %s", out.Customer, out.Service, out.Month)
 		}
@@ -84,7 +85,7 @@ func (st *Store) RecordClaim(ctx context.Context, by audit.Actor, c desk.Claim, 
 		if out.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, by, "sla_claim.create", "sla_claim", strconv.FormatInt(out.ID, 10), nil, out, out.RecordedAt)
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "sla_claim.create", Entity: "sla_claim", EntityID: strconv.FormatInt(out.ID, 10), After: out, At: out.RecordedAt})
 	})
 	if err != nil {
 		return desk.Claim{}, err

@@ -10,6 +10,7 @@ import (
 	"github.com/amends/amends/audit"
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/internal/sqlitedb"
 )
 
 const goodwillCols = `id, incident, days, services_json, components_json, eligible_json, reason, state, requested_by, requested_at, approved_by, approved_at,
@@ -35,17 +36,17 @@ func scanGoodwill(sc interface{ Scan(...any) error }) (desk.GoodwillGrant, error
 		return g, err
 	}
 	var err error
-	if g.RequestedAt, err = ptime(requested); err != nil {
+	if g.RequestedAt, err = sqlitedb.ParseTime(requested); err != nil {
 		return g, err
 	}
-	if g.ApprovedAt, err = pnull(approved); err != nil {
+	if g.ApprovedAt, err = sqlitedb.ParseNullTime(approved); err != nil {
 		return g, err
 	}
-	g.WithdrawnAt, err = pnull(withdrawn)
+	g.WithdrawnAt, err = sqlitedb.ParseNullTime(withdrawn)
 	return g, err
 }
 
-func goodwillGrant(ctx context.Context, q queryer, id int64) (desk.GoodwillGrant, error) {
+func goodwillGrant(ctx context.Context, q sqlitedb.Queryer, id int64) (desk.GoodwillGrant, error) {
 	g, err := scanGoodwill(q.QueryRowContext(ctx, `SELECT `+goodwillCols+` FROM goodwill_grants WHERE id = ?`, id))
 	return g, notFound(err, "goodwill grant %d not found", id)
 }
@@ -80,7 +81,7 @@ func (st *Store) GoodwillGrants(ctx context.Context, incident string) (_ []desk.
 // already has a pending or approved grant.
 func (st *Store) RequestGoodwill(ctx context.Context, by audit.Actor, g desk.GoodwillGrant, now time.Time) (_ desk.GoodwillGrant, err error) {
 	defer errs.Wrap(&err, "desk/sqlite: RequestGoodwill incident %s", g.Incident)
-	out, err := desk.NewGoodwillGrant(g, by.Person, now)
+	out, err := desk.NewGoodwillGrant(g, by.Who(), now)
 	if err != nil {
 		return desk.GoodwillGrant{}, err
 	}
@@ -99,7 +100,7 @@ func (st *Store) RequestGoodwill(ctx context.Context, by audit.Actor, g desk.Goo
 	err = st.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO goodwill_grants (incident, days, services_json, components_json, eligible_json, reason, state, requested_by, requested_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, out.Incident, out.Days, string(services), string(components), string(eligible), out.Reason, string(out.State),
-			out.RequestedBy, ftime(out.RequestedAt))
+			out.RequestedBy, sqlitedb.FormatTime(out.RequestedAt))
 		if isUnique(err) {
 			return errs.Conflictf("incident %s already has a pending or approved goodwill grant; withdraw a pending one first", out.Incident)
 		}
@@ -109,7 +110,7 @@ func (st *Store) RequestGoodwill(ctx context.Context, by audit.Actor, g desk.Goo
 		if out.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, by, "goodwill.request", "goodwill_grant", strconv.FormatInt(out.ID, 10), nil, out, seconds(now))
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "goodwill.request", Entity: "goodwill_grant", EntityID: strconv.FormatInt(out.ID, 10), After: out, At: seconds(now)})
 	})
 	if err != nil {
 		return desk.GoodwillGrant{}, err
@@ -128,14 +129,14 @@ func (st *Store) ApproveGoodwill(ctx context.Context, by audit.Actor, id int64, 
 		if err != nil {
 			return err
 		}
-		if out, err = g.Approve(by.Person, now); err != nil {
+		if out, err = g.Approve(by.Who(), now); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE goodwill_grants SET state = ?, approved_by = ?, approved_at = ? WHERE id = ?`,
-			string(out.State), out.ApprovedBy, nullTime(out.ApprovedAt), id); err != nil {
+			string(out.State), out.ApprovedBy, sqlitedb.NullTime(out.ApprovedAt), id); err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, by, "goodwill.approve", "goodwill_grant", strconv.FormatInt(id, 10), g, out, seconds(now))
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "goodwill.approve", Entity: "goodwill_grant", EntityID: strconv.FormatInt(id, 10), Before: g, After: out, At: seconds(now)})
 	})
 	if err != nil {
 		return desk.GoodwillGrant{}, err
@@ -155,14 +156,14 @@ func (st *Store) WithdrawGoodwill(ctx context.Context, by audit.Actor, id int64,
 		if err != nil {
 			return err
 		}
-		if out, err = g.Withdraw(by.Person, manager, reason, now); err != nil {
+		if out, err = g.Withdraw(by.Who(), manager, reason, now); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE goodwill_grants SET state = ?, withdrawn_by = ?, withdrawn_at = ?, withdraw_reason = ? WHERE id = ?`,
-			string(out.State), out.WithdrawnBy, nullTime(out.WithdrawnAt), out.WithdrawReason, id); err != nil {
+			string(out.State), out.WithdrawnBy, sqlitedb.NullTime(out.WithdrawnAt), out.WithdrawReason, id); err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, by, "goodwill.withdraw", "goodwill_grant", strconv.FormatInt(id, 10), g, out, seconds(now))
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "goodwill.withdraw", Entity: "goodwill_grant", EntityID: strconv.FormatInt(id, 10), Before: g, After: out, At: seconds(now)})
 	})
 	if err != nil {
 		return desk.GoodwillGrant{}, err

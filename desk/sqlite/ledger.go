@@ -8,10 +8,11 @@ import (
 
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/internal/sqlitedb"
 )
 
 // heldFor returns what the ledger holds per key for period and credit kind.
-func heldFor(ctx context.Context, q queryer, period string, kind desk.EntryKind) (map[desk.LedgerKey]desk.Held, error) {
+func heldFor(ctx context.Context, q sqlitedb.Queryer, period string, kind desk.EntryKind) (map[desk.LedgerKey]desk.Held, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, customer_id, service_id, incident, currency, amount_minor FROM ledger_entries
 		WHERE period = ? AND credit_kind = ? ORDER BY id`, period, string(kind))
 	if err != nil {
@@ -59,7 +60,7 @@ func writeEntries(ctx context.Context, tx *sql.Tx, entries []desk.LedgerEntry) e
 			manualID = e.ManualID
 		}
 		a[0], a[1], a[2], a[3], a[4], a[5], a[6] = e.Customer, e.Currency, e.AmountMinor, string(e.Kind), string(e.CreditKind), e.Service, e.Period
-		a[7], a[8], a[9], a[10], a[11], a[12], a[13] = e.Incident, e.Reason, runID, manualID, adjusts, ftime(e.CreatedAt), e.Actor
+		a[7], a[8], a[9], a[10], a[11], a[12], a[13] = e.Incident, e.Reason, runID, manualID, adjusts, sqlitedb.FormatTime(e.CreatedAt), e.Actor
 	})
 	if bad != nil {
 		return bad
@@ -109,7 +110,7 @@ func (st *Store) Ledger(ctx context.Context, f desk.LedgerFilter) (_ []desk.Ledg
 	return list, total, err
 }
 
-func listEntries(ctx context.Context, q queryer, where string, args ...any) ([]desk.LedgerEntry, error) {
+func listEntries(ctx context.Context, q sqlitedb.Queryer, where string, args ...any) ([]desk.LedgerEntry, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, `+strings.Join(entryCols, ", ")+` FROM ledger_entries `+where, args...)
 	if err != nil {
 		return nil, err
@@ -131,7 +132,7 @@ func listEntries(ctx context.Context, q queryer, where string, args ...any) ([]d
 				return nil, err
 			}
 		}
-		if e.CreatedAt, err = ptime(created); err != nil {
+		if e.CreatedAt, err = sqlitedb.ParseTime(created); err != nil {
 			return nil, err
 		}
 		out = append(out, e)

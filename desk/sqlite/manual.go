@@ -10,6 +10,7 @@ import (
 	"github.com/amends/amends/audit"
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/internal/sqlitedb"
 )
 
 // ManualThresholds returns, per currency, the largest manual credit issued
@@ -27,7 +28,7 @@ func (st *Store) ManualThresholds(ctx context.Context) (_ map[string]int64, err 
 	return out, nil
 }
 
-func thresholds(ctx context.Context, q queryer) (map[string]desk.ManualThreshold, error) {
+func thresholds(ctx context.Context, q sqlitedb.Queryer) (map[string]desk.ManualThreshold, error) {
 	rows, err := q.QueryContext(ctx, `SELECT currency, above_minor, set_by FROM manual_credit_thresholds`)
 	if err != nil {
 		return nil, err
@@ -68,11 +69,10 @@ func (st *Store) SetManualThreshold(ctx context.Context, by audit.Actor, currenc
 			before = map[string]int64{"above_minor": v.AboveMinor}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO manual_credit_thresholds (currency, above_minor, set_by) VALUES (?, ?, ?)
-			ON CONFLICT (currency) DO UPDATE SET above_minor = excluded.above_minor, set_by = excluded.set_by`, currency, aboveMinor, by.Person); err != nil {
+			ON CONFLICT (currency) DO UPDATE SET above_minor = excluded.above_minor, set_by = excluded.set_by`, currency, aboveMinor, by.Who()); err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, by, "manual_credit_threshold.set", "manual_credit_threshold", currency, before,
-			map[string]int64{"above_minor": aboveMinor}, seconds(now))
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "manual_credit_threshold.set", Entity: "manual_credit_threshold", EntityID: currency, Before: before, After: map[string]int64{"above_minor": aboveMinor}, At: seconds(now)})
 	})
 }
 
@@ -91,14 +91,14 @@ func scanManual(row interface{ Scan(...any) error }) (desk.ManualCredit, error) 
 		return m, err
 	}
 	m.State, m.DecidedBy, m.EntryID = desk.ManualState(state), decidedBy.String, entry.Int64
-	if m.RequestedAt, err = ptime(requested); err != nil {
+	if m.RequestedAt, err = sqlitedb.ParseTime(requested); err != nil {
 		return m, err
 	}
-	m.DecidedAt, err = pnull(decided)
+	m.DecidedAt, err = sqlitedb.ParseNullTime(decided)
 	return m, err
 }
 
-func manualCredit(ctx context.Context, q queryer, id int64) (desk.ManualCredit, error) {
+func manualCredit(ctx context.Context, q sqlitedb.Queryer, id int64) (desk.ManualCredit, error) {
 	m, err := scanManual(q.QueryRowContext(ctx, `SELECT `+manualCols+` FROM manual_credits WHERE id = ?`, id))
 	if err != nil {
 		return m, notFound(err, "manual credit %d not found", id)
@@ -186,13 +186,13 @@ func (st *Store) CreateManualCredit(ctx context.Context, by audit.Actor, m desk.
 		if err != nil {
 			return err
 		}
-		if out, err = desk.NewManualCredit(m, a, th, by.Person, now); err != nil {
+		if out, err = desk.NewManualCredit(m, a, th, by.Who(), now); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO manual_credits (customer_id, amount_minor, currency, reason, service_id, month, state,
 			requested_by, requested_at, decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			out.Customer, out.AmountMinor, out.Currency, out.Reason, out.Service, out.Month, string(out.State),
-			out.RequestedBy, ftime(out.RequestedAt), nullString(out.DecidedBy), nullTime(out.DecidedAt))
+			out.RequestedBy, sqlitedb.FormatTime(out.RequestedAt), sqlitedb.NullString(out.DecidedBy), sqlitedb.NullTime(out.DecidedAt))
 		if err != nil {
 			return err
 		}
@@ -204,7 +204,7 @@ func (st *Store) CreateManualCredit(ctx context.Context, by audit.Actor, m desk.
 				return err
 			}
 		}
-		return writeAudit(ctx, tx, by, "manual_credit.create", "manual_credit", strconv.FormatInt(out.ID, 10), nil, out, seconds(now))
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "manual_credit.create", Entity: "manual_credit", EntityID: strconv.FormatInt(out.ID, 10), After: out, At: seconds(now)})
 	})
 	if err != nil {
 		return desk.ManualCredit{}, err
@@ -235,11 +235,11 @@ func (st *Store) decideManual(ctx context.Context, by audit.Actor, id int64, now
 		if err != nil {
 			return err
 		}
-		if out, err = decide(m, by.Person, now); err != nil {
+		if out, err = decide(m, by.Who(), now); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE manual_credits SET state = ?, decided_by = ?, decided_at = ? WHERE id = ?`,
-			string(out.State), out.DecidedBy, nullTime(out.DecidedAt), id); err != nil {
+			string(out.State), out.DecidedBy, sqlitedb.NullTime(out.DecidedAt), id); err != nil {
 			return err
 		}
 		if out.State == desk.ManualIssued {
@@ -247,7 +247,7 @@ func (st *Store) decideManual(ctx context.Context, by audit.Actor, id int64, now
 				return err
 			}
 		}
-		return writeAudit(ctx, tx, by, action, "manual_credit", strconv.FormatInt(id, 10), m, out, seconds(now))
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: action, Entity: "manual_credit", EntityID: strconv.FormatInt(id, 10), Before: m, After: out, At: seconds(now)})
 	})
 	if err != nil {
 		return desk.ManualCredit{}, err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/internal/sqlitedb"
 )
 
 // MonthData returns what a run of month needs, read in one transaction so
@@ -91,7 +92,7 @@ func (st *Store) monthData(ctx context.Context, month string, ids []string) (*de
 		currency[a.ID] = a.Currency
 	}
 	if d.Resources, err = listResources(ctx, tx, `WHERE `+and(`(from_at IS NULL OR from_at < ?) AND (to_at IS NULL OR to_at > ?)`)+` ORDER BY id`,
-		append(slices.Clone(in), ftime(to), ftime(from))...); err != nil {
+		append(slices.Clone(in), sqlitedb.FormatTime(to), sqlitedb.FormatTime(from))...); err != nil {
 		return nil, err
 	}
 	rows, err = tx.QueryContext(ctx, `SELECT id, customer_id, component_id, amount_minor FROM customer_charges WHERE `+and(`month = ?`)+

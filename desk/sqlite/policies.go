@@ -10,9 +10,10 @@ import (
 	"github.com/amends/amends/audit"
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/internal/sqlitedb"
 )
 
-func listPolicies(ctx context.Context, q queryer, where string, args ...any) ([]desk.ServicePolicy, error) {
+func listPolicies(ctx context.Context, q sqlitedb.Queryer, where string, args ...any) ([]desk.ServicePolicy, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, policy_json FROM sla_policies `+where+`
 		ORDER BY customer_id IS NOT NULL, customer_id, service_id`, args...)
 	if err != nil {
@@ -47,7 +48,7 @@ func (st *Store) Policy(ctx context.Context, id string) (_ desk.ServicePolicy, e
 	return policy(ctx, st.db, id)
 }
 
-func policy(ctx context.Context, q queryer, id string) (desk.ServicePolicy, error) {
+func policy(ctx context.Context, q sqlitedb.Queryer, id string) (desk.ServicePolicy, error) {
 	list, err := listPolicies(ctx, q, `WHERE id = ?`, id)
 	if err != nil {
 		return desk.ServicePolicy{}, err
@@ -111,7 +112,7 @@ func (st *Store) putPolicy(ctx context.Context, by audit.Actor, p desk.ServicePo
 			ON CONFLICT (id) DO UPDATE SET service_id = excluded.service_id, customer_id = excluded.customer_id,
 				timezone = excluded.timezone, requires_claim = excluded.requires_claim,
 				policy_json = excluded.policy_json, updated_at = excluded.updated_at`,
-			p.ID, p.Service, nullString(p.Customer), p.TimeZone, p.RequiresClaim, string(text), ftime(now))
+			p.ID, p.Service, sqlitedb.NullString(p.Customer), p.TimeZone, p.RequiresClaim, string(text), sqlitedb.FormatTime(now))
 		if isUnique(err) {
 			if p.Customer != "" {
 				return errs.Conflictf("customer %q already has an override policy for %s", p.Customer, p.Service)
@@ -125,7 +126,7 @@ func (st *Store) putPolicy(ctx context.Context, by audit.Actor, p desk.ServicePo
 		if before != nil {
 			action = "sla_policy.update"
 		}
-		return writeAudit(ctx, tx, by, action, "sla_policy", p.ID, before, p, seconds(now))
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: action, Entity: "sla_policy", EntityID: p.ID, Before: before, After: p, At: seconds(now)})
 	})
 	if err != nil {
 		return desk.ServicePolicy{}, err

@@ -10,6 +10,7 @@ import (
 	"github.com/amends/amends/audit"
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/internal/sqlitedb"
 	"github.com/amends/amends/sla"
 )
 
@@ -27,17 +28,17 @@ func scanRun(sc interface{ Scan(...any) error }) (desk.CreditRun, error) {
 	r.Kind, r.State = desk.RunKind(kind), desk.RunState(state)
 	r.RequestedBy, r.ApprovedBy, r.RejectedBy, r.RejectReason = requestedBy.String, approvedBy.String, rejectedBy.String, reason.String
 	var err error
-	if r.AsOf, err = ptime(asOf); err != nil {
+	if r.AsOf, err = sqlitedb.ParseTime(asOf); err != nil {
 		return r, err
 	}
-	if r.PreviewedAt, err = ptime(previewed); err != nil {
+	if r.PreviewedAt, err = sqlitedb.ParseTime(previewed); err != nil {
 		return r, err
 	}
 	for _, f := range []struct {
 		dst **time.Time
 		src sql.NullString
 	}{{&r.RequestedAt, requested}, {&r.ApprovedAt, approved}, {&r.RejectedAt, rejected}} {
-		if *f.dst, err = pnull(f.src); err != nil {
+		if *f.dst, err = sqlitedb.ParseNullTime(f.src); err != nil {
 			return r, err
 		}
 	}
@@ -53,7 +54,7 @@ func scanRun(sc interface{ Scan(...any) error }) (desk.CreditRun, error) {
 	return r, nil
 }
 
-func run(ctx context.Context, q queryer, id int64) (desk.CreditRun, error) {
+func run(ctx context.Context, q sqlitedb.Queryer, id int64) (desk.CreditRun, error) {
 	r, err := scanRun(q.QueryRowContext(ctx, `SELECT `+runCols+` FROM credit_runs WHERE id = ?`, id))
 	return r, notFound(err, "credit run %d not found", id)
 }
@@ -86,7 +87,7 @@ func (st *Store) CreateRun(ctx context.Context, by audit.Actor, r desk.CreditRun
 	}
 	err = st.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO credit_runs (kind, period, incident, state, as_of, previewed_by, previewed_at, lines, totals_json)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(r.Kind), r.Period, r.Incident, string(r.State), ftime(r.AsOf), r.PreviewedBy, ftime(r.PreviewedAt),
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(r.Kind), r.Period, r.Incident, string(r.State), sqlitedb.FormatTime(r.AsOf), r.PreviewedBy, sqlitedb.FormatTime(r.PreviewedAt),
 			r.Lines, string(totals))
 		if err != nil {
 			return err
@@ -98,12 +99,12 @@ func (st *Store) CreateRun(ctx context.Context, by audit.Actor, r desk.CreditRun
 			l := &lines[i]
 			a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7] = r.ID, i, l.Customer, l.Service, l.Policy, l.Currency, l.Downtime, l.Uptime
 			a[8], a[9], a[10], a[11], a[12], a[13], a[14] = int64(l.CreditPercent), l.ChargesMinor, l.CreditMinor, l.PayableMinor,
-				ftime(l.ClaimDeadline), string(l.Claim), l.Reason
+				sqlitedb.FormatTime(l.ClaimDeadline), string(l.Claim), l.Reason
 		})
 		if err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, by, "credit_run.preview", "credit_run", strconv.FormatInt(r.ID, 10), nil, r, seconds(now))
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "credit_run.preview", Entity: "credit_run", EntityID: strconv.FormatInt(r.ID, 10), After: r, At: seconds(now)})
 	})
 	if err != nil {
 		return desk.CreditRun{}, err
@@ -144,7 +145,7 @@ func (st *Store) RunLines(ctx context.Context, id int64, filter desk.RunLineFilt
 const runLineCols = `customer_id, service_id, policy_id, currency, downtime_seconds, uptime_percent,
 		credit_percent, charges_minor, credit_minor, payable_minor, claim_deadline, claim, reason`
 
-func runLines(ctx context.Context, q queryer, id int64, offset, limit int) ([]desk.RunLine, error) {
+func runLines(ctx context.Context, q sqlitedb.Queryer, id int64, offset, limit int) ([]desk.RunLine, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+runLineCols+`
 		FROM credit_run_lines WHERE run_id = ? AND seq >= ? ORDER BY seq LIMIT ?`, id, offset, limit)
 	if err != nil {
@@ -168,7 +169,7 @@ func scanRunLines(rows *sql.Rows, limit int) ([]desk.RunLine, error) {
 		}
 		l.CreditPercent, l.Claim = sla.Percent(pct), desk.ClaimStatus(claim)
 		var err error
-		if l.ClaimDeadline, err = ptime(deadline); err != nil {
+		if l.ClaimDeadline, err = sqlitedb.ParseTime(deadline); err != nil {
 			return nil, err
 		}
 		out = append(out, l)
@@ -188,12 +189,12 @@ func updateRun(ctx context.Context, tx *sql.Tx, by audit.Actor, action string, b
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE credit_runs SET state = ?, requested_by = ?, requested_at = ?, approved_by = ?, approved_at = ?,
 		rejected_by = ?, rejected_at = ?, reject_reason = ?, issued_json = ? WHERE id = ?`,
-		string(after.State), nullString(after.RequestedBy), nullTime(after.RequestedAt), nullString(after.ApprovedBy), nullTime(after.ApprovedAt),
-		nullString(after.RejectedBy), nullTime(after.RejectedAt), nullString(after.RejectReason), issued, after.ID)
+		string(after.State), sqlitedb.NullString(after.RequestedBy), sqlitedb.NullTime(after.RequestedAt), sqlitedb.NullString(after.ApprovedBy), sqlitedb.NullTime(after.ApprovedAt),
+		sqlitedb.NullString(after.RejectedBy), sqlitedb.NullTime(after.RejectedAt), sqlitedb.NullString(after.RejectReason), issued, after.ID)
 	if err != nil {
 		return err
 	}
-	return writeAudit(ctx, tx, by, action, "credit_run", strconv.FormatInt(after.ID, 10), before, after, seconds(now))
+	return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: action, Entity: "credit_run", EntityID: strconv.FormatInt(after.ID, 10), Before: before, After: after, At: seconds(now)})
 }
 
 // RequestRun asks for run id to be paid (see desk.CreditRun.Request):
@@ -206,7 +207,7 @@ func (st *Store) RequestRun(ctx context.Context, by audit.Actor, id int64, now t
 		if err != nil {
 			return err
 		}
-		if out, err = r.Request(by.Person, now); err != nil {
+		if out, err = r.Request(by.Who(), now); err != nil {
 			return err
 		}
 		return updateRun(ctx, tx, by, "credit_run.request", r, out, now)
@@ -224,7 +225,7 @@ func (st *Store) RejectRun(ctx context.Context, by audit.Actor, id int64, reason
 		if err != nil {
 			return err
 		}
-		if out, err = r.Reject(by.Person, reason, now); err != nil {
+		if out, err = r.Reject(by.Who(), reason, now); err != nil {
 			return err
 		}
 		return updateRun(ctx, tx, by, "credit_run.reject", r, out, now)
@@ -245,7 +246,7 @@ func (st *Store) ApproveRun(ctx context.Context, by audit.Actor, id int64, now t
 		if err != nil {
 			return err
 		}
-		if out, err = r.Approve(by.Person, now); err != nil {
+		if out, err = r.Approve(by.Who(), now); err != nil {
 			return err
 		}
 		lines, err := runLines(ctx, tx, id, 0, r.Lines)

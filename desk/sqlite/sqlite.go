@@ -17,12 +17,10 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
-	"fmt"
 	"io/fs"
 	"strings"
 	"time"
 
-	"github.com/amends/amends/audit"
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
@@ -60,43 +58,6 @@ func New(db *sql.DB) (*Store, error) {
 	return &Store{db: db}, nil
 }
 
-// queryer is what both *sql.DB and *sql.Tx offer for reading.
-type queryer interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func ftime(t time.Time) string { return sqlitedb.FormatTime(t) }
-
-func ptime(s string) (time.Time, error) {
-	t, err := sqlitedb.ParseTime(s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("stored instant %q: %w", s, err)
-	}
-	return t, nil
-}
-
-// pnull reads an optional stored instant.
-func pnull(s sql.NullString) (*time.Time, error) {
-	if !s.Valid {
-		return nil, nil
-	}
-	t, err := ptime(s.String)
-	if err != nil {
-		return nil, err
-	}
-	return &t, nil
-}
-
-func nullTime(t *time.Time) any { return sqlitedb.NullTime(t) }
-
-func nullString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 func seconds(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
 
 func page(offset, limit int) error {
@@ -114,14 +75,6 @@ func notFound(err error, format string, args ...any) error {
 		return errs.NotFoundf(format, args...)
 	}
 	return err
-}
-
-// writeAudit appends the audit entry of a write by by to tx.
-func writeAudit(ctx context.Context, tx *sql.Tx, by audit.Actor, action, entity, id string, before, after any, now time.Time) error {
-	return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{
-		Actor: by.AuditLabel(), Action: action, Entity: entity, EntityID: id,
-		Before: before, After: after, At: now,
-	})
 }
 
 // inTx runs fn in one transaction (see sqlitedb.InTx); the exported method

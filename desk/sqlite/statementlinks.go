@@ -12,6 +12,7 @@ import (
 	"github.com/amends/amends/audit"
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/internal/sqlitedb"
 )
 
 // tokenHash is what is kept of a statement token: its SHA-256, in hex.
@@ -46,10 +47,10 @@ func (st *Store) RotateStatementLink(ctx context.Context, by audit.Actor, custom
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO customer_statement_links (customer_id, token_sha256, created_by, created_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (customer_id) DO UPDATE SET token_sha256 = excluded.token_sha256, created_by = excluded.created_by, created_at = excluded.created_at`,
-			customer, tokenHash(token), by.AuditLabel(), ftime(now)); err != nil {
+			customer, tokenHash(token), by.AuditLabel(), sqlitedb.FormatTime(now)); err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, by, "statement_link.rotate", "customer", customer, before, map[string]string{"created_at": ftime(now)}, now)
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "statement_link.rotate", Entity: "customer", EntityID: customer, Before: before, After: map[string]string{"created_at": sqlitedb.FormatTime(now)}, At: now})
 	})
 	if err != nil {
 		return "", err
@@ -68,7 +69,7 @@ func (st *Store) StatementLinkMade(ctx context.Context, customer string) (_ *tim
 	if err != nil {
 		return nil, err
 	}
-	t, err := ptime(at)
+	t, err := sqlitedb.ParseTime(at)
 	return &t, err
 }
 

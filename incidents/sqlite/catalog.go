@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
@@ -24,7 +25,7 @@ func (st *Store) Services(ctx context.Context) (_ []incidents.Service, err error
 	return services(ctx, st.db)
 }
 
-func services(ctx context.Context, q queryer) ([]incidents.Service, error) {
+func services(ctx context.Context, q sqlitedb.Queryer) ([]incidents.Service, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+serviceColumns+` FROM services ORDER BY position, id`)
 	if err != nil {
 		return nil, err
@@ -47,7 +48,7 @@ func (st *Store) Service(ctx context.Context, id string) (_ incidents.Service, e
 	return service(ctx, st.db, id)
 }
 
-func service(ctx context.Context, q queryer, id string) (incidents.Service, error) {
+func service(ctx context.Context, q sqlitedb.Queryer, id string) (incidents.Service, error) {
 	s, err := scanService(q.QueryRowContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE id = ?`, id))
 	if err != nil {
 		return incidents.Service{}, notFound(err, "service %q not found", id)
@@ -57,7 +58,7 @@ func service(ctx context.Context, q queryer, id string) (incidents.Service, erro
 
 // CreateService adds s; errs.Invalid if it breaks a rule, errs.Conflict if
 // its ID is taken.
-func (st *Store) CreateService(ctx context.Context, actor string, s incidents.Service, now time.Time) (_ incidents.Service, err error) {
+func (st *Store) CreateService(ctx context.Context, by audit.Actor, s incidents.Service, now time.Time) (_ incidents.Service, err error) {
 	defer errs.Wrap(&err, "incidents/sqlite: CreateService %q", s.ID)
 	s = s.Normalize()
 	if err := s.Validate(); err != nil {
@@ -73,7 +74,7 @@ func (st *Store) CreateService(ctx context.Context, actor string, s incidents.Se
 			s.ID, s.Name, s.Description, s.Position); err != nil {
 			return err
 		}
-		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: actor, Action: "service.create", Entity: "service", EntityID: s.ID, After: s, At: now})
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "service.create", Entity: "service", EntityID: s.ID, After: s, At: now})
 	})
 	if err != nil {
 		return incidents.Service{}, err
@@ -82,7 +83,7 @@ func (st *Store) CreateService(ctx context.Context, actor string, s incidents.Se
 }
 
 // UpdateService replaces the service with s's ID; errs.NotFound if none.
-func (st *Store) UpdateService(ctx context.Context, actor string, s incidents.Service, now time.Time) (_ incidents.Service, err error) {
+func (st *Store) UpdateService(ctx context.Context, by audit.Actor, s incidents.Service, now time.Time) (_ incidents.Service, err error) {
 	defer errs.Wrap(&err, "incidents/sqlite: UpdateService %q", s.ID)
 	s = s.Normalize()
 	if err := s.Validate(); err != nil {
@@ -97,7 +98,7 @@ func (st *Store) UpdateService(ctx context.Context, actor string, s incidents.Se
 			s.Name, s.Description, s.Position, s.ID); err != nil {
 			return err
 		}
-		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: actor, Action: "service.update", Entity: "service", EntityID: s.ID, Before: before, After: s, At: now})
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "service.update", Entity: "service", EntityID: s.ID, Before: before, After: s, At: now})
 	})
 	if err != nil {
 		return incidents.Service{}, err
@@ -121,7 +122,7 @@ func (st *Store) Components(ctx context.Context) (_ []incidents.Component, err e
 	return components(ctx, st.db)
 }
 
-func components(ctx context.Context, q queryer) ([]incidents.Component, error) {
+func components(ctx context.Context, q sqlitedb.Queryer) ([]incidents.Component, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+componentColumns+`
 		FROM components c JOIN services s ON s.id = c.service_id
 		ORDER BY s.position, s.id,
@@ -144,7 +145,7 @@ func components(ctx context.Context, q queryer) ([]incidents.Component, error) {
 
 // componentsAnyOrder is every component in no particular order, for
 // readers that look them up by ID (without the ordering's sort).
-func componentsAnyOrder(ctx context.Context, q queryer) ([]incidents.Component, error) {
+func componentsAnyOrder(ctx context.Context, q sqlitedb.Queryer) ([]incidents.Component, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+componentColumns+` FROM components c`)
 	if err != nil {
 		return nil, err
@@ -167,7 +168,7 @@ func (st *Store) Component(ctx context.Context, id string) (_ incidents.Componen
 	return component(ctx, st.db, id)
 }
 
-func component(ctx context.Context, q queryer, id string) (incidents.Component, error) {
+func component(ctx context.Context, q sqlitedb.Queryer, id string) (incidents.Component, error) {
 	c, err := scanComponent(q.QueryRowContext(ctx, `SELECT `+componentColumns+` FROM components c WHERE c.id = ?`, id))
 	if err != nil {
 		return incidents.Component{}, notFound(err, "component %q not found", id)
@@ -177,7 +178,7 @@ func component(ctx context.Context, q queryer, id string) (incidents.Component, 
 
 // CreateComponent adds c: errs.Invalid if it breaks a rule or its service
 // is unknown ("service"), errs.Conflict if its ID is taken.
-func (st *Store) CreateComponent(ctx context.Context, actor string, c incidents.Component, now time.Time) (_ incidents.Component, err error) {
+func (st *Store) CreateComponent(ctx context.Context, by audit.Actor, c incidents.Component, now time.Time) (_ incidents.Component, err error) {
 	defer errs.Wrap(&err, "incidents/sqlite: CreateComponent %q", c.ID)
 	c = c.Normalize()
 	if err := c.Validate(); err != nil {
@@ -196,7 +197,7 @@ func (st *Store) CreateComponent(ctx context.Context, actor string, c incidents.
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, c.Service, c.Name, c.Region, c.Zone, c.Resources, c.Group, c.Position); err != nil {
 			return err
 		}
-		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: actor, Action: "component.create", Entity: "component", EntityID: c.ID, After: c, At: now})
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "component.create", Entity: "component", EntityID: c.ID, After: c, At: now})
 	})
 	if err != nil {
 		return incidents.Component{}, err
@@ -206,7 +207,7 @@ func (st *Store) CreateComponent(ctx context.Context, actor string, c incidents.
 
 // UpdateComponent replaces the component with c's ID: errs.NotFound if
 // none, errs.Invalid if c breaks a rule or its service is unknown.
-func (st *Store) UpdateComponent(ctx context.Context, actor string, c incidents.Component, now time.Time) (_ incidents.Component, err error) {
+func (st *Store) UpdateComponent(ctx context.Context, by audit.Actor, c incidents.Component, now time.Time) (_ incidents.Component, err error) {
 	defer errs.Wrap(&err, "incidents/sqlite: UpdateComponent %q", c.ID)
 	c = c.Normalize()
 	if err := c.Validate(); err != nil {
@@ -224,7 +225,7 @@ func (st *Store) UpdateComponent(ctx context.Context, actor string, c incidents.
 			WHERE id = ?`, c.Service, c.Name, c.Region, c.Zone, c.Resources, c.Group, c.Position, c.ID); err != nil {
 			return err
 		}
-		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: actor, Action: "component.update", Entity: "component", EntityID: c.ID, Before: before, After: c, At: now})
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "component.update", Entity: "component", EntityID: c.ID, Before: before, After: c, At: now})
 	})
 	if err != nil {
 		return incidents.Component{}, err

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
@@ -20,63 +21,63 @@ func (st *Store) Explanation(ctx context.Context, incidentID int64) (_ incidents
 	return explanation(ctx, st.db, incidentID)
 }
 
-// StartExplanation starts a new draft revision written by actor (see
+// StartExplanation starts a new draft revision written by by (see
 // incidents.Explanation.Start): errs.NotFound, errs.Conflict while another
 // revision is unpublished, errs.Invalid on "title" or "body".
-func (st *Store) StartExplanation(ctx context.Context, actor string, incidentID int64, title, body string, now time.Time) (_ incidents.Revision, err error) {
+func (st *Store) StartExplanation(ctx context.Context, by audit.Actor, incidentID int64, title, body string, now time.Time) (_ incidents.Revision, err error) {
 	defer errs.Wrap(&err, "incidents/sqlite: StartExplanation %d", incidentID)
 	return st.changeExplanation(ctx, "explanation.start", incidentID, func(e incidents.Explanation) (incidents.Revision, bool, error) {
-		r, err := e.Start(actor, title, body, now)
+		r, err := e.Start(by.Who(), title, body, now)
 		return r, true, err
-	}, actor, now)
+	}, by, now)
 }
 
 // EditExplanation replaces the draft's text (see incidents.Explanation.Edit);
 // unchanged text writes nothing. errs.NotFound, errs.Conflict, errs.Invalid.
-func (st *Store) EditExplanation(ctx context.Context, actor string, incidentID int64, title, body string, now time.Time) (_ incidents.Revision, err error) {
+func (st *Store) EditExplanation(ctx context.Context, by audit.Actor, incidentID int64, title, body string, now time.Time) (_ incidents.Revision, err error) {
 	defer errs.Wrap(&err, "incidents/sqlite: EditExplanation %d", incidentID)
 	return st.changeExplanation(ctx, "explanation.edit", incidentID, func(e incidents.Explanation) (incidents.Revision, bool, error) {
-		return e.Edit(actor, title, body, now)
-	}, actor, now)
+		return e.Edit(by.Who(), title, body, now)
+	}, by, now)
 }
 
 // SubmitExplanation sends the draft for review (see
 // incidents.Explanation.Submit): errs.NotFound, errs.Conflict, errs.Invalid.
-func (st *Store) SubmitExplanation(ctx context.Context, actor string, incidentID int64, now time.Time) (_ incidents.Revision, err error) {
+func (st *Store) SubmitExplanation(ctx context.Context, by audit.Actor, incidentID int64, now time.Time) (_ incidents.Revision, err error) {
 	defer errs.Wrap(&err, "incidents/sqlite: SubmitExplanation %d", incidentID)
 	return st.changeExplanation(ctx, "explanation.submit", incidentID, func(e incidents.Explanation) (incidents.Revision, bool, error) {
-		r, err := e.Submit(actor, now)
+		r, err := e.Submit(by.Who(), now)
 		return r, true, err
-	}, actor, now)
+	}, by, now)
 }
 
 // ReturnExplanation sends the revision in review back to draft with a note
 // (see incidents.Explanation.Return): errs.NotFound, errs.Conflict,
 // errs.Invalid on "note".
-func (st *Store) ReturnExplanation(ctx context.Context, actor string, incidentID int64, note string, now time.Time) (_ incidents.Revision, err error) {
+func (st *Store) ReturnExplanation(ctx context.Context, by audit.Actor, incidentID int64, note string, now time.Time) (_ incidents.Revision, err error) {
 	defer errs.Wrap(&err, "incidents/sqlite: ReturnExplanation %d", incidentID)
 	return st.changeExplanation(ctx, "explanation.return", incidentID, func(e incidents.Explanation) (incidents.Revision, bool, error) {
-		r, err := e.Return(actor, note, now)
+		r, err := e.Return(by.Who(), note, now)
 		return r, true, err
-	}, actor, now)
+	}, by, now)
 }
 
 // PublishExplanation publishes the revision in review (see
 // incidents.Explanation.Publish): errs.Forbidden for its author or an
 // editor, errs.NotFound, errs.Conflict.
-func (st *Store) PublishExplanation(ctx context.Context, actor string, incidentID int64, now time.Time) (_ incidents.Revision, err error) {
+func (st *Store) PublishExplanation(ctx context.Context, by audit.Actor, incidentID int64, now time.Time) (_ incidents.Revision, err error) {
 	defer errs.Wrap(&err, "incidents/sqlite: PublishExplanation %d", incidentID)
 	return st.changeExplanation(ctx, "explanation.publish", incidentID, func(e incidents.Explanation) (incidents.Revision, bool, error) {
-		r, err := e.Publish(actor, now)
+		r, err := e.Publish(by.Who(), now)
 		return r, true, err
-	}, actor, now)
+	}, by, now)
 }
 
 // changeExplanation loads the incident's explanation, applies the domain
 // rule fn, and writes the revision it returns with its audit entry, all in
 // one transaction. When fn reports no change, nothing is written.
 func (st *Store) changeExplanation(ctx context.Context, action string, incidentID int64,
-	fn func(incidents.Explanation) (incidents.Revision, bool, error), actor string, now time.Time) (incidents.Revision, error) {
+	fn func(incidents.Explanation) (incidents.Revision, bool, error), by audit.Actor, now time.Time) (incidents.Revision, error) {
 	var out incidents.Revision
 	err := sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
 		e, err := explanation(ctx, tx, incidentID)
@@ -105,7 +106,7 @@ func (st *Store) changeExplanation(ctx context.Context, action string, incidentI
 			b = before
 		}
 		id := strconv.FormatInt(incidentID, 10) + "/" + strconv.Itoa(r.Number)
-		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: actor, Action: action, Entity: "explanation_revision", EntityID: id, Before: b, After: r, At: now.UTC().Truncate(time.Second)})
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: action, Entity: "explanation_revision", EntityID: id, Before: b, After: r, At: now.UTC().Truncate(time.Second)})
 	})
 	if err != nil {
 		return incidents.Revision{}, err
@@ -128,7 +129,7 @@ func updateRevision(ctx context.Context, tx *sql.Tx, before, r incidents.Revisio
 		return_note = ?, returned_by = ?, returned_at = ?, updated_at = ?, submitted_at = ?, published_at = ?, published_by = ?
 		WHERE incident_id = ? AND number = ?`,
 		r.Title, r.Body, string(r.State), r.ReturnNote, r.ReturnedBy, sqlitedb.NullTime(r.ReturnedAt), sqlitedb.FormatTime(r.UpdatedAt),
-		sqlitedb.NullTime(r.SubmittedAt), sqlitedb.NullTime(r.PublishedAt), nullString(r.PublishedBy), r.IncidentID, r.Number)
+		sqlitedb.NullTime(r.SubmittedAt), sqlitedb.NullTime(r.PublishedAt), sqlitedb.NullString(r.PublishedBy), r.IncidentID, r.Number)
 	if err != nil {
 		return err
 	}
@@ -141,16 +142,9 @@ func updateRevision(ctx context.Context, tx *sql.Tx, before, r incidents.Revisio
 	return nil
 }
 
-func nullString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 // explanation loads incident id's explanation; errs.NotFound if the incident
 // does not exist.
-func explanation(ctx context.Context, q queryer, id int64) (incidents.Explanation, error) {
+func explanation(ctx context.Context, q sqlitedb.Queryer, id int64) (incidents.Explanation, error) {
 	var one int
 	if err := q.QueryRowContext(ctx, `SELECT 1 FROM incidents WHERE id = ?`, id).Scan(&one); err != nil {
 		return incidents.Explanation{}, notFound(err, "incident %d not found", id)
@@ -219,14 +213,9 @@ func scanRevision(row interface{ Scan(...any) error }) (incidents.Revision, erro
 		dst **time.Time
 		src sql.NullString
 	}{{&r.ReturnedAt, returned}, {&r.SubmittedAt, submitted}, {&r.PublishedAt, published}} {
-		if !f.src.Valid {
-			continue
-		}
-		t, err := sqlitedb.ParseTime(f.src.String)
-		if err != nil {
+		if *f.dst, err = sqlitedb.ParseNullTime(f.src); err != nil {
 			return r, err
 		}
-		*f.dst = &t
 	}
 	return r, nil
 }

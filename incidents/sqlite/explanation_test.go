@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 )
@@ -14,14 +15,14 @@ import (
 // resolvedIncident stores a resolved ELB incident and returns its id.
 func resolvedIncident(t *testing.T, st *Store) int64 {
 	t.Helper()
-	inc, err := st.CreateIncident(ctx, "ann", incidents.IncidentInput{
+	inc, err := st.CreateIncident(ctx, audit.Person("ann"), incidents.IncidentInput{
 		Title: "Degraded load balancers", Message: "Investigating.", StartedAt: &start,
 		Components: []incidents.ComponentChange{{Component: "elb-us-east-1", Status: incidents.PartialOutage, AffectedPercent: pct("6.8")}},
 	}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.AddUpdate(ctx, "ann", inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Resolved.", At: at(22*time.Hour + 6*time.Minute)}, now); err != nil {
+	if _, err := st.AddUpdate(ctx, audit.Person("ann"), inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Resolved.", At: at(22*time.Hour + 6*time.Minute)}, now); err != nil {
 		t.Fatal(err)
 	}
 	return inc.ID
@@ -57,38 +58,38 @@ func TestExplanationStoreFlow(t *testing.T) {
 	if _, err := st.Explanation(ctx, 999); errs.CodeOf(err) != errs.NotFound {
 		t.Fatalf("unknown incident: %v", err)
 	}
-	if _, err := st.StartExplanation(ctx, "ann", 999, "t", "b", now); errs.CodeOf(err) != errs.NotFound {
+	if _, err := st.StartExplanation(ctx, audit.Person("ann"), 999, "t", "b", now); errs.CodeOf(err) != errs.NotFound {
 		t.Fatalf("start on unknown incident: %v", err)
 	}
 
-	if _, err := st.StartExplanation(ctx, "ann", id, "What happened", "Draft", now); err != nil {
+	if _, err := st.StartExplanation(ctx, audit.Person("ann"), id, "What happened", "Draft", now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.StartExplanation(ctx, "ann", id, "Another", "Draft", now); errs.CodeOf(err) != errs.Conflict {
+	if _, err := st.StartExplanation(ctx, audit.Person("ann"), id, "Another", "Draft", now); errs.CodeOf(err) != errs.Conflict {
 		t.Fatalf("second draft: %v", err)
 	}
-	if _, err := st.EditExplanation(ctx, "cat", id, "What happened", "Draft, edited", t1); err != nil {
+	if _, err := st.EditExplanation(ctx, audit.Person("cat"), id, "What happened", "Draft, edited", t1); err != nil {
 		t.Fatal(err)
 	}
 	// Saving the same text again writes nothing.
 	before := counts(t, db)
-	if _, err := st.EditExplanation(ctx, "dan", id, "What happened", "Draft, edited", t1); err != nil {
+	if _, err := st.EditExplanation(ctx, audit.Person("dan"), id, "What happened", "Draft, edited", t1); err != nil {
 		t.Fatal(err)
 	}
 	if got := counts(t, db); !reflect.DeepEqual(got, before) {
 		t.Fatalf("unchanged edit wrote: %v, was %v", got, before)
 	}
-	if _, err := st.SubmitExplanation(ctx, "ann", id, t1); err != nil {
+	if _, err := st.SubmitExplanation(ctx, audit.Person("ann"), id, t1); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.EditExplanation(ctx, "ann", id, "x", "y", t1); errs.CodeOf(err) != errs.Conflict {
+	if _, err := st.EditExplanation(ctx, audit.Person("ann"), id, "x", "y", t1); errs.CodeOf(err) != errs.Conflict {
 		t.Fatalf("edit in review: %v", err)
 	}
 
 	// Neither the author nor an editor may publish, and the refusal writes nothing.
 	before = counts(t, db)
 	for _, who := range []string{"ann", "cat"} {
-		_, err := st.PublishExplanation(ctx, who, id, t2)
+		_, err := st.PublishExplanation(ctx, audit.Person(who), id, t2)
 		if errs.CodeOf(err) != errs.Forbidden || !strings.Contains(err.Error(), "nothing is published on one person's say") {
 			t.Fatalf("%s publishes: %v", who, err)
 		}
@@ -97,16 +98,16 @@ func TestExplanationStoreFlow(t *testing.T) {
 		t.Fatalf("refused publication wrote: %v, was %v", got, before)
 	}
 
-	if _, err := st.ReturnExplanation(ctx, "bob", id, "Name the per-change approval.", t1); err != nil {
+	if _, err := st.ReturnExplanation(ctx, audit.Person("bob"), id, "Name the per-change approval.", t1); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.EditExplanation(ctx, "ann", id, "What happened", "Draft, edited, with approval", t1); err != nil {
+	if _, err := st.EditExplanation(ctx, audit.Person("ann"), id, "What happened", "Draft, edited, with approval", t1); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.SubmitExplanation(ctx, "ann", id, t1); err != nil {
+	if _, err := st.SubmitExplanation(ctx, audit.Person("ann"), id, t1); err != nil {
 		t.Fatal(err)
 	}
-	pub, err := st.PublishExplanation(ctx, "bob", id, t2)
+	pub, err := st.PublishExplanation(ctx, audit.Person("bob"), id, t2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,14 +126,14 @@ func TestExplanationStoreFlow(t *testing.T) {
 	}
 
 	// A change after publishing is a new revision; the published one stays.
-	r2, err := st.StartExplanation(ctx, "dan", id, e.Revisions[0].Title, e.Revisions[0].Body+"\n\nCorrected.", t2)
+	r2, err := st.StartExplanation(ctx, audit.Person("dan"), id, e.Revisions[0].Title, e.Revisions[0].Body+"\n\nCorrected.", t2)
 	if err != nil || r2.Number != 2 {
 		t.Fatalf("second revision: %+v, %v", r2, err)
 	}
-	if _, err := st.SubmitExplanation(ctx, "dan", id, t2); err != nil {
+	if _, err := st.SubmitExplanation(ctx, audit.Person("dan"), id, t2); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.PublishExplanation(ctx, "ann", id, t2.Add(time.Minute)); err != nil {
+	if _, err := st.PublishExplanation(ctx, audit.Person("ann"), id, t2.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	list, err := st.PublishedExplanations(ctx)
@@ -164,14 +165,50 @@ func TestExplanationStoreFlow(t *testing.T) {
 	}
 }
 
+// The two-person rule compares the person, not the label: the author with
+// another token is still the author. The audit log records the label.
+func TestExplanationSamePersonOtherLabel(t *testing.T) {
+	st, db := newStore(t)
+	id := resolvedIncident(t, st)
+	ann := audit.Actor{Person: "ann@example.com", Label: "ann@example.com (session)"}
+	annToken := audit.Actor{Person: "ann@example.com", Label: "ann@example.com (token ci)"}
+	if _, err := st.StartExplanation(ctx, ann, id, "What happened", "Draft", now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.EditExplanation(ctx, annToken, id, "What happened", "Draft, edited", now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SubmitExplanation(ctx, annToken, id, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.PublishExplanation(ctx, annToken, id, now); errs.CodeOf(err) != errs.Forbidden {
+		t.Fatalf("the author publishes with another token: %v", err)
+	}
+	e, err := st.Explanation(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := e.Revisions[0]; r.Author != "ann@example.com" || len(r.Editors) != 0 {
+		t.Fatalf("author %q, editors %q: want the person, who is no editor of her own draft", r.Author, r.Editors)
+	}
+	wantAudit := []string{
+		"ann@example.com (session) explanation.start 1/1 0",
+		"ann@example.com (token ci) explanation.edit 1/1 1",
+		"ann@example.com (token ci) explanation.submit 1/1 1",
+	}
+	if got := auditActions(t, db); !reflect.DeepEqual(got, wantAudit) {
+		t.Fatalf("audit:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantAudit, "\n"))
+	}
+}
+
 func TestExplanationTriggers(t *testing.T) {
 	st, db := newStore(t)
 	id := resolvedIncident(t, st)
 	for _, step := range []func() error{
-		func() error { _, err := st.StartExplanation(ctx, "ann", id, "T", "B", now); return err },
-		func() error { _, err := st.SubmitExplanation(ctx, "ann", id, now); return err },
-		func() error { _, err := st.PublishExplanation(ctx, "bob", id, now); return err },
-		func() error { _, err := st.StartExplanation(ctx, "ann", id, "T", "B2", now); return err },
+		func() error { _, err := st.StartExplanation(ctx, audit.Person("ann"), id, "T", "B", now); return err },
+		func() error { _, err := st.SubmitExplanation(ctx, audit.Person("ann"), id, now); return err },
+		func() error { _, err := st.PublishExplanation(ctx, audit.Person("bob"), id, now); return err },
+		func() error { _, err := st.StartExplanation(ctx, audit.Person("ann"), id, "T", "B2", now); return err },
 	} {
 		if err := step(); err != nil {
 			t.Fatal(err)
@@ -199,10 +236,10 @@ func TestExplanationTriggers(t *testing.T) {
 		t.Errorf("second draft: %v", err)
 	}
 	// Text of a revision in review cannot change, and its editor cannot publish.
-	if _, err := st.EditExplanation(ctx, "cat", id, "T", "B3", now); err != nil {
+	if _, err := st.EditExplanation(ctx, audit.Person("cat"), id, "T", "B3", now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.SubmitExplanation(ctx, "ann", id, now); err != nil {
+	if _, err := st.SubmitExplanation(ctx, audit.Person("ann"), id, now); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct{ sql, want string }{
@@ -224,7 +261,7 @@ func TestExplanationTriggers(t *testing.T) {
 func TestMaintenancesBetween(t *testing.T) {
 	st, _ := newStore(t)
 	for i, w := range [][2]time.Duration{{0, time.Hour}, {2 * time.Hour, 3 * time.Hour}, {5 * time.Hour, 6 * time.Hour}} {
-		if _, err := st.CreateMaintenance(ctx, "ann", incidents.MaintenanceInput{
+		if _, err := st.CreateMaintenance(ctx, audit.Person("ann"), incidents.MaintenanceInput{
 			Title: "m", Components: []string{"elb-us-east-1"}, StartsAt: start.Add(w[0]), EndsAt: start.Add(w[1]),
 		}, now); err != nil {
 			t.Fatal(i, err)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
@@ -18,7 +19,7 @@ import (
 // written as given (their instants backfilled, their Source kept in
 // incidents.source), each with its audit entry ("service.import",
 // "component.import", "incident.import"). Any error rolls everything back.
-func (st *Store) Import(ctx context.Context, actor string, batch incidents.ImportBatch, now time.Time) (_ incidents.ImportResult, err error) {
+func (st *Store) Import(ctx context.Context, by audit.Actor, batch incidents.ImportBatch, now time.Time) (_ incidents.ImportResult, err error) {
 	defer errs.Wrap(&err, "incidents/sqlite: Import of %d incidents", len(batch.Incidents))
 	var res incidents.ImportResult
 	if err := batch.Validate(); err != nil {
@@ -39,7 +40,7 @@ func (st *Store) Import(ctx context.Context, actor string, batch incidents.Impor
 				s.ID, s.Name, s.Description, s.Position); err != nil {
 				return fmt.Errorf("services[%d]: %w", i, err)
 			}
-			if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: actor, Action: "service.import", Entity: "service", EntityID: s.ID, After: s, At: now}); err != nil {
+			if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "service.import", Entity: "service", EntityID: s.ID, After: s, At: now}); err != nil {
 				return err
 			}
 			res.Services++
@@ -59,7 +60,7 @@ func (st *Store) Import(ctx context.Context, actor string, batch incidents.Impor
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, c.Service, c.Name, c.Region, c.Zone, c.Resources, c.Group, c.Position); err != nil {
 				return fmt.Errorf("components[%d]: %w", i, err)
 			}
-			if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: actor, Action: "component.import", Entity: "component", EntityID: c.ID, After: c, At: now}); err != nil {
+			if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "component.import", Entity: "component", EntityID: c.ID, After: c, At: now}); err != nil {
 				return err
 			}
 			res.Components++
@@ -100,7 +101,7 @@ func (st *Store) Import(ctx context.Context, actor string, batch incidents.Impor
 				incidents.Incident
 				Source string `json:"source"`
 			}{inc, im.Source}
-			if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: actor, Action: "incident.import", Entity: "incident", EntityID: strconv.FormatInt(inc.ID, 10), After: after, At: now}); err != nil {
+			if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "incident.import", Entity: "incident", EntityID: strconv.FormatInt(inc.ID, 10), After: after, At: now}); err != nil {
 				return err
 			}
 			end := now

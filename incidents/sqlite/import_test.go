@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 )
@@ -43,7 +44,7 @@ func TestImportWritesBatchOnceWithAudit(t *testing.T) {
 		},
 	}
 	before := counts(t, db)
-	res, err := st.Import(ctx, "importer", batch, now)
+	res, err := st.Import(ctx, audit.Person("importer"), batch, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +74,7 @@ func TestImportWritesBatchOnceWithAudit(t *testing.T) {
 
 	// Again: everything is reused or skipped, and nothing is written.
 	before = counts(t, db)
-	res, err = st.Import(ctx, "importer", batch, now.Add(time.Hour))
+	res, err = st.Import(ctx, audit.Person("importer"), batch, now.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +102,7 @@ func TestImportFailureMidwayWritesNothing(t *testing.T) {
 		},
 	}
 	before := counts(t, db)
-	_, err := st.Import(ctx, "importer", batch, now)
+	_, err := st.Import(ctx, audit.Person("importer"), batch, now)
 	if errs.CodeOf(err) != errs.Invalid || errs.FieldOf(err) != "incidents[1].updates[0].components[0].component" {
 		t.Fatalf("error %v (%s at %q)", err, errs.CodeOf(err), errs.FieldOf(err))
 	}
@@ -112,14 +113,14 @@ func TestImportFailureMidwayWritesNothing(t *testing.T) {
 	// A batch that breaks a rule is refused before the transaction.
 	broken := batch
 	broken.Incidents = []incidents.ImportedIncident{{Source: "", Incident: good}}
-	if _, err := st.Import(ctx, "importer", broken, now); errs.FieldOf(err) != "incidents[0].source" {
+	if _, err := st.Import(ctx, audit.Person("importer"), broken, now); errs.FieldOf(err) != "incidents[0].source" {
 		t.Errorf("empty source: %v", err)
 	}
 }
 
 func TestImportSourceNeverChanges(t *testing.T) {
 	st, db := newStore(t)
-	if _, err := st.Import(ctx, "importer", incidents.ImportBatch{Incidents: []incidents.ImportedIncident{
+	if _, err := st.Import(ctx, audit.Person("importer"), incidents.ImportBatch{Incidents: []incidents.ImportedIncident{
 		{Source: "x/1", Incident: importedIncident(t, "One", "elb-us-east-1")},
 	}}, now); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
@@ -15,9 +16,9 @@ import (
 // CreateIncident declares an incident with its first update (see
 // incidents.NewIncident); an unknown component is errs.Invalid on
 // "components[i].component".
-func (st *Store) CreateIncident(ctx context.Context, actor string, in incidents.IncidentInput, now time.Time) (_ incidents.Incident, err error) {
+func (st *Store) CreateIncident(ctx context.Context, by audit.Actor, in incidents.IncidentInput, now time.Time) (_ incidents.Incident, err error) {
 	defer errs.Wrap(&err, "incidents/sqlite: CreateIncident %q", in.Title)
-	inc, err := incidents.NewIncident(actor, in, now)
+	inc, err := incidents.NewIncident(by.AuditLabel(), in, now)
 	if err != nil {
 		return incidents.Incident{}, err
 	}
@@ -41,7 +42,7 @@ func (st *Store) CreateIncident(ctx context.Context, actor string, in incidents.
 		if err := refreshIncidentDays(ctx, tx, inc, inc.StartedAt, inc.CreatedAt); err != nil {
 			return err
 		}
-		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: actor, Action: "incident.create", Entity: "incident", EntityID: strconv.FormatInt(inc.ID, 10), After: inc, At: inc.CreatedAt})
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "incident.create", Entity: "incident", EntityID: strconv.FormatInt(inc.ID, 10), After: inc, At: inc.CreatedAt})
 	})
 	if err != nil {
 		return incidents.Incident{}, err
@@ -53,7 +54,7 @@ func (st *Store) CreateIncident(ctx context.Context, actor string, in incidents.
 // errs.NotFound, errs.Conflict if it is resolved, errs.Invalid if the update
 // breaks a rule or names an unknown component. The audit entry holds the
 // incident without its timeline before, and with only the new update after.
-func (st *Store) AddUpdate(ctx context.Context, actor string, id int64, in incidents.UpdateInput, now time.Time) (_ incidents.Incident, err error) {
+func (st *Store) AddUpdate(ctx context.Context, by audit.Actor, id int64, in incidents.UpdateInput, now time.Time) (_ incidents.Incident, err error) {
 	defer errs.Wrap(&err, "incidents/sqlite: AddUpdate %d", id)
 	var out incidents.Incident
 	err = sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
@@ -61,7 +62,7 @@ func (st *Store) AddUpdate(ctx context.Context, actor string, id int64, in incid
 		if err != nil {
 			return err
 		}
-		next, err := inc.Apply(actor, in, now)
+		next, err := inc.Apply(by.AuditLabel(), in, now)
 		if err != nil {
 			return err
 		}
@@ -83,7 +84,7 @@ func (st *Store) AddUpdate(ctx context.Context, actor string, id int64, in incid
 		}
 		before, after := inc, next
 		before.Updates, after.Updates = nil, []incidents.Update{*u}
-		if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: actor, Action: "incident.update", Entity: "incident", EntityID: strconv.FormatInt(id, 10), Before: before, After: after, At: next.UpdatedAt}); err != nil {
+		if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "incident.update", Entity: "incident", EntityID: strconv.FormatInt(id, 10), Before: before, After: after, At: next.UpdatedAt}); err != nil {
 			return err
 		}
 		out = next
@@ -94,7 +95,7 @@ func (st *Store) AddUpdate(ctx context.Context, actor string, id int64, in incid
 
 // SetExcluded sets whether incident id counts for SLAs; setting the value it
 // already has writes nothing. errs.NotFound.
-func (st *Store) SetExcluded(ctx context.Context, actor string, id int64, excluded bool, now time.Time) (_ incidents.Incident, err error) {
+func (st *Store) SetExcluded(ctx context.Context, by audit.Actor, id int64, excluded bool, now time.Time) (_ incidents.Incident, err error) {
 	defer errs.Wrap(&err, "incidents/sqlite: SetExcluded %d", id)
 	var out incidents.Incident
 	err = sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
@@ -117,7 +118,7 @@ func (st *Store) SetExcluded(ctx context.Context, actor string, id int64, exclud
 		}
 		before, after := inc, out
 		before.Updates, after.Updates = nil, nil
-		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: actor, Action: "incident.exclude", Entity: "incident", EntityID: strconv.FormatInt(id, 10), Before: before, After: after, At: out.UpdatedAt})
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "incident.exclude", Entity: "incident", EntityID: strconv.FormatInt(id, 10), Before: before, After: after, At: out.UpdatedAt})
 	})
 	return out, err
 }
@@ -245,17 +246,11 @@ func scanIncident(row interface{ Scan(...any) error }) (incidents.Incident, erro
 	if inc.UpdatedAt, err = sqlitedb.ParseTime(r.updated); err != nil {
 		return inc, err
 	}
-	if r.resolved.Valid {
-		t, err := sqlitedb.ParseTime(r.resolved.String)
-		if err != nil {
-			return inc, err
-		}
-		inc.ResolvedAt = &t
-	}
-	return inc, nil
+	inc.ResolvedAt, err = sqlitedb.ParseNullTime(r.resolved)
+	return inc, err
 }
 
-func incident(ctx context.Context, q queryer, id int64) (incidents.Incident, error) {
+func incident(ctx context.Context, q sqlitedb.Queryer, id int64) (incidents.Incident, error) {
 	list, err := listIncidents(ctx, q, `WHERE id = ?`, id)
 	if err != nil {
 		return incidents.Incident{}, err
@@ -269,7 +264,7 @@ func incident(ctx context.Context, q queryer, id int64) (incidents.Incident, err
 // listIncidents loads the incidents that where (a WHERE, ORDER BY and LIMIT
 // clause) selects, with their updates, component statuses and the customers they name, in four
 // queries however many there are.
-func listIncidents(ctx context.Context, q queryer, where string, args ...any) ([]incidents.Incident, error) {
+func listIncidents(ctx context.Context, q sqlitedb.Queryer, where string, args ...any) ([]incidents.Incident, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+incidentColumns+` FROM incidents `+where, args...)
 	if err != nil {
 		return nil, err

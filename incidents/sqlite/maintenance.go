@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
@@ -14,9 +15,9 @@ import (
 
 // CreateMaintenance schedules a maintenance (see incidents.NewMaintenance);
 // an unknown component is errs.Invalid on "components[i]".
-func (st *Store) CreateMaintenance(ctx context.Context, actor string, in incidents.MaintenanceInput, now time.Time) (_ incidents.Maintenance, err error) {
+func (st *Store) CreateMaintenance(ctx context.Context, by audit.Actor, in incidents.MaintenanceInput, now time.Time) (_ incidents.Maintenance, err error) {
 	defer errs.Wrap(&err, "incidents/sqlite: CreateMaintenance %q", in.Title)
-	m, err := incidents.NewMaintenance(actor, in, now)
+	m, err := incidents.NewMaintenance(by.AuditLabel(), in, now)
 	if err != nil {
 		return incidents.Maintenance{}, err
 	}
@@ -46,7 +47,7 @@ func (st *Store) CreateMaintenance(ctx context.Context, actor string, in inciden
 		if err := refreshDays(ctx, tx, m.StartsAt, m.EndsAt, m.CreatedAt); err != nil {
 			return err
 		}
-		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: actor, Action: "maintenance.create", Entity: "maintenance", EntityID: strconv.FormatInt(m.ID, 10), After: m, At: m.CreatedAt})
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "maintenance.create", Entity: "maintenance", EntityID: strconv.FormatInt(m.ID, 10), After: m, At: m.CreatedAt})
 	})
 	if err != nil {
 		return incidents.Maintenance{}, err
@@ -58,7 +59,7 @@ func (st *Store) CreateMaintenance(ctx context.Context, actor string, in inciden
 // PhaseAt(now) (see incidents.Maintenance.Advance): errs.NotFound,
 // errs.Invalid on "phase" for an unknown phase, errs.Conflict for the same
 // or an earlier one.
-func (st *Store) AdvanceMaintenance(ctx context.Context, actor string, id int64, to incidents.MaintenancePhase, now time.Time) (_ incidents.Maintenance, err error) {
+func (st *Store) AdvanceMaintenance(ctx context.Context, by audit.Actor, id int64, to incidents.MaintenancePhase, now time.Time) (_ incidents.Maintenance, err error) {
 	defer errs.Wrap(&err, "incidents/sqlite: AdvanceMaintenance %d to %s", id, to)
 	var out incidents.Maintenance
 	err = sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
@@ -79,7 +80,7 @@ func (st *Store) AdvanceMaintenance(ctx context.Context, actor string, id int64,
 		if err := refreshDays(ctx, tx, next.StartsAt, next.EndsAt, now); err != nil {
 			return err
 		}
-		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: actor, Action: "maintenance.advance", Entity: "maintenance", EntityID: strconv.FormatInt(id, 10), Before: m, After: next, At: now.UTC().Truncate(time.Second)})
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "maintenance.advance", Entity: "maintenance", EntityID: strconv.FormatInt(id, 10), Before: m, After: next, At: now.UTC().Truncate(time.Second)})
 	})
 	return out, err
 }
@@ -121,7 +122,7 @@ func (st *Store) MaintenancesBetween(ctx context.Context, from, to time.Time) (_
 	return listMaintenances(ctx, st.db, `WHERE starts_at < ? AND ends_at > ? ORDER BY starts_at, id`, sqlitedb.FormatTime(to), sqlitedb.FormatTime(from))
 }
 
-func maintenance(ctx context.Context, q queryer, id int64) (incidents.Maintenance, error) {
+func maintenance(ctx context.Context, q sqlitedb.Queryer, id int64) (incidents.Maintenance, error) {
 	list, err := listMaintenances(ctx, q, `WHERE id = ?`, id)
 	if err != nil {
 		return incidents.Maintenance{}, err
@@ -134,7 +135,7 @@ func maintenance(ctx context.Context, q queryer, id int64) (incidents.Maintenanc
 
 // listMaintenances loads the maintenances that where selects, with their
 // components, in two queries.
-func listMaintenances(ctx context.Context, q queryer, where string, args ...any) ([]incidents.Maintenance, error) {
+func listMaintenances(ctx context.Context, q sqlitedb.Queryer, where string, args ...any) ([]incidents.Maintenance, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, title, message, starts_at, ends_at, announced_at, phase, created_at, author
 		FROM maintenances `+where, args...)
 	if err != nil {

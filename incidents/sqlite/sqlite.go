@@ -50,12 +50,6 @@ func New(db *sql.DB) (*Store, error) {
 	return &Store{db: db, Now: time.Now}, nil
 }
 
-// queryer is what both *sql.DB and *sql.Tx offer for reading.
-type queryer interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // idList is ids as a JSON array, for "IN (SELECT value FROM json_each(?))".
 func idList[T any](ids []T) string {
 	b, _ := json.Marshal(ids)

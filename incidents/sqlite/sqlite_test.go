@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
@@ -59,7 +60,7 @@ func newStore(t *testing.T) (*Store, *sql.DB) {
 		{ID: "ELB", Name: "Elastic Load Balancing", Position: 2},
 		{ID: "EC2", Name: "Elastic Compute Cloud", Position: 1},
 	} {
-		if _, err := st.CreateService(ctx, "seed", s, now); err != nil {
+		if _, err := st.CreateService(ctx, audit.Person("seed"), s, now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -69,7 +70,7 @@ func newStore(t *testing.T) (*Store, *sql.DB) {
 		{ID: "ec2-us-east-1a", Service: "EC2", Name: "Instances", Region: "us-east-1", Zone: "us-east-1a", Position: 2},
 		{ID: "ec2-us-east-1b", Service: "EC2", Name: "Instances", Region: "us-east-1", Zone: "us-east-1b", Position: 1},
 	} {
-		if _, err := st.CreateComponent(ctx, "seed", c, now); err != nil {
+		if _, err := st.CreateComponent(ctx, audit.Person("seed"), c, now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -119,7 +120,7 @@ func TestMigrateAndReopen(t *testing.T) {
 	if v, _ := sqlitedb.Version(ctx, db, MigrationSet); v != 6 {
 		t.Fatalf("version %d", v)
 	}
-	if _, err := st.CreateService(ctx, "ann", incidents.Service{ID: "ELB", Name: "ELB"}, now); err != nil {
+	if _, err := st.CreateService(ctx, audit.Person("ann"), incidents.Service{ID: "ELB", Name: "ELB"}, now); err != nil {
 		t.Fatal(err)
 	}
 	before := counts(t, db)
@@ -176,7 +177,7 @@ func TestCatalog(t *testing.T) {
 	}
 
 	rev := counts(t, db)["(revision)"]
-	s, err := st.UpdateService(ctx, "ann", incidents.Service{ID: "ELB", Name: " Load Balancing ", Description: "d", Position: 0}, now)
+	s, err := st.UpdateService(ctx, audit.Person("ann"), incidents.Service{ID: "ELB", Name: " Load Balancing ", Description: "d", Position: 0}, now)
 	if err != nil || s.Name != "Load Balancing" {
 		t.Fatal(err)
 	}
@@ -184,7 +185,7 @@ func TestCatalog(t *testing.T) {
 		t.Fatalf("updated %+v", got)
 	}
 	c.Resources, c.Service, c.Group = 5000, "ELB", "Zones"
-	if _, err := st.UpdateComponent(ctx, "ann", c, now); err != nil {
+	if _, err := st.UpdateComponent(ctx, audit.Person("ann"), c, now); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := st.Component(ctx, c.ID); got != c {
@@ -212,7 +213,7 @@ func TestIncidentRoundTrip(t *testing.T) {
 	rev := counts(t, db)["(revision)"]
 	// Backfilled, with sub-second noise that storage drops.
 	started := start.Add(400 * time.Millisecond).In(time.FixedZone("PST", -8*3600))
-	inc, err := st.CreateIncident(ctx, "ann", incidents.IncidentInput{
+	inc, err := st.CreateIncident(ctx, audit.Person("ann"), incidents.IncidentInput{
 		Title: "ELB service event in US-East", Message: "Investigating elevated API error rates.", StartedAt: &started,
 		Components: []incidents.ComponentChange{{Component: "elb-api", Status: incidents.DegradedPerformance}},
 	}, now.Add(time.Millisecond))
@@ -231,7 +232,7 @@ func TestIncidentRoundTrip(t *testing.T) {
 		{Phase: incidents.Resolved, Message: "Operating normally.", At: at(23*time.Hour + 41*time.Minute)},
 	}
 	for _, in := range steps {
-		if inc, err = st.AddUpdate(ctx, "bob", inc.ID, in, now); err != nil {
+		if inc, err = st.AddUpdate(ctx, audit.Person("bob"), inc.ID, in, now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -291,7 +292,7 @@ func TestIncidentRoundTrip(t *testing.T) {
 
 	// Resolved: no more updates, and nothing written.
 	before := counts(t, db)
-	_, err = st.AddUpdate(ctx, "bob", inc.ID, incidents.UpdateInput{Message: "one more"}, now)
+	_, err = st.AddUpdate(ctx, audit.Person("bob"), inc.ID, incidents.UpdateInput{Message: "one more"}, now)
 	if errs.CodeOf(err) != errs.Conflict {
 		t.Fatalf("update after resolution: %v", err)
 	}
@@ -300,7 +301,7 @@ func TestIncidentRoundTrip(t *testing.T) {
 	}
 
 	// Excluding is audited; excluding again writes nothing.
-	ex, err := st.SetExcluded(ctx, "carol", inc.ID, true, now.Add(time.Hour))
+	ex, err := st.SetExcluded(ctx, audit.Person("carol"), inc.ID, true, now.Add(time.Hour))
 	if err != nil || !ex.Excluded || !ex.UpdatedAt.Equal(now.Add(time.Hour)) || len(ex.Updates) != 4 {
 		t.Fatalf("exclude %+v %v", ex, err)
 	}
@@ -308,13 +309,13 @@ func TestIncidentRoundTrip(t *testing.T) {
 		t.Fatalf("excluded read back %+v", got)
 	}
 	before = counts(t, db)
-	if _, err := st.SetExcluded(ctx, "carol", inc.ID, true, now); err != nil {
+	if _, err := st.SetExcluded(ctx, audit.Person("carol"), inc.ID, true, now); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(counts(t, db), before) {
 		t.Fatal("no-op exclude wrote something")
 	}
-	if _, err := st.SetExcluded(ctx, "carol", 999, true, now); errs.CodeOf(err) != errs.NotFound {
+	if _, err := st.SetExcluded(ctx, audit.Person("carol"), 999, true, now); errs.CodeOf(err) != errs.NotFound {
 		t.Fatal(err)
 	}
 	if _, err := st.Incident(ctx, 999); errs.CodeOf(err) != errs.NotFound {
@@ -326,16 +327,16 @@ func TestIncidentRoundTrip(t *testing.T) {
 // the audit log or the revision.
 func TestBadInputChangesNothing(t *testing.T) {
 	st, db := newStore(t)
-	active, err := st.CreateIncident(ctx, "ann", incidents.IncidentInput{Title: "t", Message: "m", StartedAt: at(0),
+	active, err := st.CreateIncident(ctx, audit.Person("ann"), incidents.IncidentInput{Title: "t", Message: "m", StartedAt: at(0),
 		Phase: incidents.Monitoring, Components: []incidents.ComponentChange{{Component: "elb-api", Status: incidents.MajorOutage}}}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resolved, err := st.CreateIncident(ctx, "ann", incidents.IncidentInput{Title: "t", Message: "m", StartedAt: at(0), Phase: incidents.Resolved}, now)
+	resolved, err := st.CreateIncident(ctx, audit.Person("ann"), incidents.IncidentInput{Title: "t", Message: "m", StartedAt: at(0), Phase: incidents.Resolved}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := st.CreateMaintenance(ctx, "ann", incidents.MaintenanceInput{Title: "t", Components: []string{"elb-api"},
+	m, err := st.CreateMaintenance(ctx, audit.Person("ann"), incidents.MaintenanceInput{Title: "t", Components: []string{"elb-api"},
 		StartsAt: now.Add(time.Hour), EndsAt: now.Add(2 * time.Hour)}, now)
 	if err != nil {
 		t.Fatal(err)
@@ -348,113 +349,113 @@ func TestBadInputChangesNothing(t *testing.T) {
 		want  string
 	}{
 		{"service invalid", func() error {
-			_, err := st.CreateService(ctx, "ann", incidents.Service{ID: "S 3", Name: "S3"}, now)
+			_, err := st.CreateService(ctx, audit.Person("ann"), incidents.Service{ID: "S 3", Name: "S3"}, now)
 			return err
 		}, errs.Invalid, `id: must be 1 to 40 letters, digits, "-" or "_"`},
 		{"service duplicate", func() error {
-			_, err := st.CreateService(ctx, "ann", incidents.Service{ID: "ELB", Name: "again"}, now)
+			_, err := st.CreateService(ctx, audit.Person("ann"), incidents.Service{ID: "ELB", Name: "again"}, now)
 			return err
 		}, errs.Conflict, `service "ELB" already exists`},
 		{"service update unknown", func() error {
-			_, err := st.UpdateService(ctx, "ann", incidents.Service{ID: "S3", Name: "S3"}, now)
+			_, err := st.UpdateService(ctx, audit.Person("ann"), incidents.Service{ID: "S3", Name: "S3"}, now)
 			return err
 		}, errs.NotFound, `service "S3" not found`},
 		{"service update invalid", func() error {
-			_, err := st.UpdateService(ctx, "ann", incidents.Service{ID: "ELB"}, now)
+			_, err := st.UpdateService(ctx, audit.Person("ann"), incidents.Service{ID: "ELB"}, now)
 			return err
 		}, errs.Invalid, "name: must not be empty"},
 		{"component unknown service", func() error {
-			_, err := st.CreateComponent(ctx, "ann", incidents.Component{ID: "s3", Service: "S3", Name: "S3", Region: "us-east-1"}, now)
+			_, err := st.CreateComponent(ctx, audit.Person("ann"), incidents.Component{ID: "s3", Service: "S3", Name: "S3", Region: "us-east-1"}, now)
 			return err
 		}, errs.Invalid, `service: unknown service "S3"`},
 		{"component duplicate", func() error {
-			_, err := st.CreateComponent(ctx, "ann", incidents.Component{ID: "elb-api", Service: "ELB", Name: "x", Region: "us-east-1"}, now)
+			_, err := st.CreateComponent(ctx, audit.Person("ann"), incidents.Component{ID: "elb-api", Service: "ELB", Name: "x", Region: "us-east-1"}, now)
 			return err
 		}, errs.Conflict, `component "elb-api" already exists`},
 		{"component negative", func() error {
-			_, err := st.CreateComponent(ctx, "ann", incidents.Component{ID: "x", Service: "ELB", Name: "x", Region: "r", Resources: -5}, now)
+			_, err := st.CreateComponent(ctx, audit.Person("ann"), incidents.Component{ID: "x", Service: "ELB", Name: "x", Region: "r", Resources: -5}, now)
 			return err
 		}, errs.Invalid, "resources: must not be negative"},
 		{"component update unknown", func() error {
-			_, err := st.UpdateComponent(ctx, "ann", incidents.Component{ID: "nope", Service: "ELB", Name: "x", Region: "r"}, now)
+			_, err := st.UpdateComponent(ctx, audit.Person("ann"), incidents.Component{ID: "nope", Service: "ELB", Name: "x", Region: "r"}, now)
 			return err
 		}, errs.NotFound, `component "nope" not found`},
 		{"component update unknown service", func() error {
-			_, err := st.UpdateComponent(ctx, "ann", incidents.Component{ID: "elb-api", Service: "S3", Name: "x", Region: "r"}, now)
+			_, err := st.UpdateComponent(ctx, audit.Person("ann"), incidents.Component{ID: "elb-api", Service: "S3", Name: "x", Region: "r"}, now)
 			return err
 		}, errs.Invalid, `service: unknown service "S3"`},
 		{"incident empty title", func() error {
-			_, err := st.CreateIncident(ctx, "ann", incidents.IncidentInput{Message: "m", Components: good}, now)
+			_, err := st.CreateIncident(ctx, audit.Person("ann"), incidents.IncidentInput{Message: "m", Components: good}, now)
 			return err
 		}, errs.Invalid, "title: must not be empty"},
 		{"incident unknown component", func() error {
-			_, err := st.CreateIncident(ctx, "ann", incidents.IncidentInput{Title: "t", Message: "m", Components: []incidents.ComponentChange{
+			_, err := st.CreateIncident(ctx, audit.Person("ann"), incidents.IncidentInput{Title: "t", Message: "m", Components: []incidents.ComponentChange{
 				{Component: "elb-api", Status: incidents.MajorOutage}, {Component: "s3", Status: incidents.MajorOutage}}}, now)
 			return err
 		}, errs.Invalid, `components[1].component: unknown component "s3"`},
 		{"incident percent", func() error {
-			_, err := st.CreateIncident(ctx, "ann", incidents.IncidentInput{Title: "t", Message: "m", Components: []incidents.ComponentChange{
+			_, err := st.CreateIncident(ctx, audit.Person("ann"), incidents.IncidentInput{Title: "t", Message: "m", Components: []incidents.ComponentChange{
 				{Component: "elb-api", Status: incidents.PartialOutage, AffectedPercent: (*sla.Percent)(ptr(int64(1200000)))}}}, now)
 			return err
 		}, errs.Invalid, "components[0].affected_percent: 120 is above 100"},
 		{"incident long message", func() error {
-			_, err := st.CreateIncident(ctx, "ann", incidents.IncidentInput{Title: "t", Message: strings.Repeat("x", 20001)}, now)
+			_, err := st.CreateIncident(ctx, audit.Person("ann"), incidents.IncidentInput{Title: "t", Message: strings.Repeat("x", 20001)}, now)
 			return err
 		}, errs.Invalid, "message: is longer than 20000 characters"},
 		{"update phase back", func() error {
-			_, err := st.AddUpdate(ctx, "bob", active.ID, incidents.UpdateInput{Phase: incidents.Identified, Message: "m"}, now)
+			_, err := st.AddUpdate(ctx, audit.Person("bob"), active.ID, incidents.UpdateInput{Phase: incidents.Identified, Message: "m"}, now)
 			return err
 		}, errs.Invalid, "phase: cannot go back from monitoring to identified"},
 		{"update before start", func() error {
-			_, err := st.AddUpdate(ctx, "bob", active.ID, incidents.UpdateInput{Message: "m", At: at(-time.Minute)}, now)
+			_, err := st.AddUpdate(ctx, audit.Person("bob"), active.ID, incidents.UpdateInput{Message: "m", At: at(-time.Minute)}, now)
 			return err
 		}, errs.Invalid, "at: is before the incident started (2012-12-24T20:24:00Z)"},
 		{"resolution before start", func() error {
-			_, err := st.AddUpdate(ctx, "bob", active.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "m", At: at(-time.Hour)}, now)
+			_, err := st.AddUpdate(ctx, audit.Person("bob"), active.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "m", At: at(-time.Hour)}, now)
 			return err
 		}, errs.Invalid, "at: is before the incident started (2012-12-24T20:24:00Z)"},
 		{"update future", func() error {
-			_, err := st.AddUpdate(ctx, "bob", active.ID, incidents.UpdateInput{Message: "m", At: ptr(now.Add(time.Hour))}, now)
+			_, err := st.AddUpdate(ctx, audit.Person("bob"), active.ID, incidents.UpdateInput{Message: "m", At: ptr(now.Add(time.Hour))}, now)
 			return err
 		}, errs.Invalid, "at: is in the future"},
 		{"update unknown component", func() error {
-			_, err := st.AddUpdate(ctx, "bob", active.ID, incidents.UpdateInput{Message: "m", Components: []incidents.ComponentChange{
+			_, err := st.AddUpdate(ctx, audit.Person("bob"), active.ID, incidents.UpdateInput{Message: "m", Components: []incidents.ComponentChange{
 				{Component: "elb-api", Status: incidents.Operational}, {Component: "x", Status: incidents.Operational}}}, now)
 			return err
 		}, errs.Invalid, `components[1].component: unknown component "x"`},
 		{"update resolving with outage", func() error {
-			_, err := st.AddUpdate(ctx, "bob", active.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "m", Components: []incidents.ComponentChange{
+			_, err := st.AddUpdate(ctx, audit.Person("bob"), active.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "m", Components: []incidents.ComponentChange{
 				{Component: "elb-api", Status: incidents.PartialOutage}}}, now)
 			return err
 		}, errs.Invalid, "components[0].status: must be operational in a resolving update, which returns every component to operational"},
 		{"update resolved", func() error {
-			_, err := st.AddUpdate(ctx, "bob", resolved.ID, incidents.UpdateInput{Message: "m"}, now)
+			_, err := st.AddUpdate(ctx, audit.Person("bob"), resolved.ID, incidents.UpdateInput{Message: "m"}, now)
 			return err
 		}, errs.Conflict, "incident 2 is resolved: it takes no more updates"},
 		{"update missing", func() error {
-			_, err := st.AddUpdate(ctx, "bob", 404, incidents.UpdateInput{Message: "m"}, now)
+			_, err := st.AddUpdate(ctx, audit.Person("bob"), 404, incidents.UpdateInput{Message: "m"}, now)
 			return err
 		}, errs.NotFound, "incident 404 not found"},
 		{"maintenance unknown component", func() error {
-			_, err := st.CreateMaintenance(ctx, "ann", incidents.MaintenanceInput{Title: "t", Components: []string{"elb-api", "x"},
+			_, err := st.CreateMaintenance(ctx, audit.Person("ann"), incidents.MaintenanceInput{Title: "t", Components: []string{"elb-api", "x"},
 				StartsAt: now, EndsAt: now.Add(time.Hour)}, now)
 			return err
 		}, errs.Invalid, `components[1]: unknown component "x"`},
 		{"maintenance window", func() error {
-			_, err := st.CreateMaintenance(ctx, "ann", incidents.MaintenanceInput{Title: "t", Components: []string{"elb-api"},
+			_, err := st.CreateMaintenance(ctx, audit.Person("ann"), incidents.MaintenanceInput{Title: "t", Components: []string{"elb-api"},
 				StartsAt: now, EndsAt: now}, now)
 			return err
 		}, errs.Invalid, "ends_at: must be after starts_at"},
 		{"maintenance back", func() error {
-			_, err := st.AdvanceMaintenance(ctx, "ann", m.ID, incidents.Scheduled, now)
+			_, err := st.AdvanceMaintenance(ctx, audit.Person("ann"), m.ID, incidents.Scheduled, now)
 			return err
 		}, errs.Conflict, "maintenance 1 is already scheduled"},
 		{"maintenance bad phase", func() error {
-			_, err := st.AdvanceMaintenance(ctx, "ann", m.ID, "later", now)
+			_, err := st.AdvanceMaintenance(ctx, audit.Person("ann"), m.ID, "later", now)
 			return err
 		}, errs.Invalid, `phase: "later" is not a maintenance phase`},
 		{"maintenance missing", func() error {
-			_, err := st.AdvanceMaintenance(ctx, "ann", 404, incidents.Completed, now)
+			_, err := st.AdvanceMaintenance(ctx, audit.Person("ann"), 404, incidents.Completed, now)
 			return err
 		}, errs.NotFound, "maintenance 404 not found"},
 		{"paging", func() error {
@@ -481,17 +482,17 @@ func ptr[T any](v T) *T { return &v }
 
 func TestAppendOnlyTriggers(t *testing.T) {
 	st, db := newStore(t)
-	inc, err := st.CreateIncident(ctx, "ann", incidents.IncidentInput{Title: "t", Message: "m", StartedAt: at(0), Phase: incidents.Monitoring,
+	inc, err := st.CreateIncident(ctx, audit.Person("ann"), incidents.IncidentInput{Title: "t", Message: "m", StartedAt: at(0), Phase: incidents.Monitoring,
 		Components: []incidents.ComponentChange{{Component: "elb-api", Status: incidents.MajorOutage}}}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := st.CreateMaintenance(ctx, "ann", incidents.MaintenanceInput{Title: "t", Components: []string{"elb-api"},
+	m, err := st.CreateMaintenance(ctx, audit.Person("ann"), incidents.MaintenanceInput{Title: "t", Components: []string{"elb-api"},
 		StartsAt: now.Add(time.Hour), EndsAt: now.Add(2 * time.Hour)}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.AdvanceMaintenance(ctx, "ann", m.ID, incidents.InProgress, now); err != nil {
+	if _, err := st.AdvanceMaintenance(ctx, audit.Person("ann"), m.ID, incidents.InProgress, now); err != nil {
 		t.Fatal(err)
 	}
 	before := counts(t, db)
@@ -535,18 +536,18 @@ func TestIncidentLists(t *testing.T) {
 	// Seven resolved incidents a day apart, and two active ones.
 	var resolved []int64
 	for i := range 7 {
-		inc, err := st.CreateIncident(ctx, "ann", incidents.IncidentInput{Title: "r", Message: "m", StartedAt: at(time.Duration(i) * day),
+		inc, err := st.CreateIncident(ctx, audit.Person("ann"), incidents.IncidentInput{Title: "r", Message: "m", StartedAt: at(time.Duration(i) * day),
 			Components: []incidents.ComponentChange{{Component: "elb-api", Status: incidents.PartialOutage, AffectedPercent: pct("12.5")}}}, now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.AddUpdate(ctx, "bob", inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "ok", At: at(time.Duration(i)*day + time.Hour)}, now); err != nil {
+		if _, err := st.AddUpdate(ctx, audit.Person("bob"), inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "ok", At: at(time.Duration(i)*day + time.Hour)}, now); err != nil {
 			t.Fatal(err)
 		}
 		resolved = append(resolved, inc.ID)
 	}
-	a1, _ := st.CreateIncident(ctx, "ann", incidents.IncidentInput{Title: "a1", Message: "m", StartedAt: at(3*day + 30*time.Minute)}, now)
-	a2, _ := st.CreateIncident(ctx, "ann", incidents.IncidentInput{Title: "a2", Message: "m", StartedAt: at(5 * day),
+	a1, _ := st.CreateIncident(ctx, audit.Person("ann"), incidents.IncidentInput{Title: "a1", Message: "m", StartedAt: at(3*day + 30*time.Minute)}, now)
+	a2, _ := st.CreateIncident(ctx, audit.Person("ann"), incidents.IncidentInput{Title: "a2", Message: "m", StartedAt: at(5 * day),
 		Components: []incidents.ComponentChange{{Component: "elb-us-east-1", Status: incidents.MajorOutage}}}, now)
 
 	active, err := st.ActiveIncidents(ctx)
@@ -608,7 +609,7 @@ func TestIncidentLists(t *testing.T) {
 func TestMaintenanceStore(t *testing.T) {
 	st, db := newStore(t)
 	mk := func(title string, from, to time.Duration) incidents.Maintenance {
-		m, err := st.CreateMaintenance(ctx, "ann", incidents.MaintenanceInput{Title: title, Message: "Brief blips.",
+		m, err := st.CreateMaintenance(ctx, audit.Person("ann"), incidents.MaintenanceInput{Title: title, Message: "Brief blips.",
 			Components: []string{"elb-us-east-1", "ec2-us-east-1a"}, StartsAt: now.Add(from), EndsAt: now.Add(to),
 			AnnouncedAt: ptr(now.Add(-time.Hour))}, now)
 		if err != nil {
@@ -629,7 +630,7 @@ func TestMaintenanceStore(t *testing.T) {
 	}
 	rev := counts(t, db)["(revision)"]
 	// Start it early, then complete it early.
-	adv, err := st.AdvanceMaintenance(ctx, "bob", soon.ID, incidents.InProgress, now)
+	adv, err := st.AdvanceMaintenance(ctx, audit.Person("bob"), soon.ID, incidents.InProgress, now)
 	if err != nil || adv.Phase != incidents.InProgress || adv.PhaseAt(now) != incidents.InProgress {
 		t.Fatalf("advance %+v %v", adv, err)
 	}
@@ -637,7 +638,7 @@ func TestMaintenanceStore(t *testing.T) {
 	if statuses["elb-us-east-1"] != incidents.UnderMaintenance || statuses["elb-api"] != incidents.Operational {
 		t.Fatalf("statuses %v", statuses)
 	}
-	if _, err := st.AdvanceMaintenance(ctx, "bob", soon.ID, incidents.Completed, now.Add(time.Hour)); err != nil {
+	if _, err := st.AdvanceMaintenance(ctx, audit.Person("bob"), soon.ID, incidents.Completed, now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if got := counts(t, db)["(revision)"]; got != rev+2 {
@@ -679,7 +680,7 @@ func TestIncidentsBetweenMatchesAFilter(t *testing.T) {
 		if started.After(now) {
 			started = now.Add(-time.Hour)
 		}
-		inc, err := st.CreateIncident(ctx, "ann", incidents.IncidentInput{Title: fmt.Sprint(i), Message: "m", StartedAt: &started,
+		inc, err := st.CreateIncident(ctx, audit.Person("ann"), incidents.IncidentInput{Title: fmt.Sprint(i), Message: "m", StartedAt: &started,
 			Components: []incidents.ComponentChange{{Component: "elb-us-east-1", Status: incidents.MajorOutage}}}, now)
 		if err != nil {
 			t.Fatal(err)
@@ -694,7 +695,7 @@ func TestIncidentsBetweenMatchesAFilter(t *testing.T) {
 		if end.After(now) {
 			end = now
 		}
-		if _, err := st.AddUpdate(ctx, "ann", inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "m", At: &end}, now); err != nil {
+		if _, err := st.AddUpdate(ctx, audit.Person("ann"), inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "m", At: &end}, now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -744,7 +745,7 @@ func TestEarliestResolvedStart(t *testing.T) {
 		t.Fatalf("no incidents: %v %v", ok, err)
 	}
 	declare := func(started time.Time) incidents.Incident {
-		inc, err := st.CreateIncident(ctx, "ann", incidents.IncidentInput{Title: "t", Message: "m", StartedAt: &started,
+		inc, err := st.CreateIncident(ctx, audit.Person("ann"), incidents.IncidentInput{Title: "t", Message: "m", StartedAt: &started,
 			Components: []incidents.ComponentChange{{Component: "elb-us-east-1", Status: incidents.MajorOutage}}}, now)
 		if err != nil {
 			t.Fatal(err)
@@ -754,7 +755,7 @@ func TestEarliestResolvedStart(t *testing.T) {
 	declare(start.Add(-48 * time.Hour)) // active
 	for _, d := range []time.Duration{5 * time.Hour, -3 * time.Hour, 2 * time.Hour} {
 		inc := declare(start.Add(d))
-		if _, err := st.AddUpdate(ctx, "ann", inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "m", At: at(d + time.Hour)}, now); err != nil {
+		if _, err := st.AddUpdate(ctx, audit.Person("ann"), inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "m", At: at(d + time.Hour)}, now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -770,7 +771,7 @@ func TestErrorsSayWhere(t *testing.T) {
 	if _, err := st.Incident(ctx, 999); errs.CodeOf(err) != errs.NotFound || err.Error() != "incident 999 not found" {
 		t.Errorf("not found: %v", err)
 	}
-	if _, err := st.CreateService(ctx, "ops", incidents.Service{ID: "ELB", Name: "Again"}, now); errs.CodeOf(err) != errs.Conflict ||
+	if _, err := st.CreateService(ctx, audit.Person("ops"), incidents.Service{ID: "ELB", Name: "Again"}, now); errs.CodeOf(err) != errs.Conflict ||
 		err.Error() != `service "ELB" already exists` {
 		t.Errorf("conflict: %v", err)
 	}
@@ -783,7 +784,7 @@ func TestErrorsSayWhere(t *testing.T) {
 		{func() error { _, err := st.Service(ctx, "ELB"); return err }, `incidents/sqlite: Service "ELB": `},
 		{func() error { _, err := st.Components(ctx); return err }, "incidents/sqlite: Components: "},
 		{func() error {
-			_, err := st.CreateService(ctx, "ops", incidents.Service{ID: "RDS", Name: "Relational Database Service"}, now)
+			_, err := st.CreateService(ctx, audit.Person("ops"), incidents.Service{ID: "RDS", Name: "Relational Database Service"}, now)
 			return err
 		}, `incidents/sqlite: CreateService "RDS": `},
 		{func() error { _, _, err := st.ResolvedIncidents(ctx, 0, 10); return err }, "incidents/sqlite: ResolvedIncidents offset 0 limit 10: "},

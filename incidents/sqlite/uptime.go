@@ -283,7 +283,7 @@ func storeDays(ctx context.Context, tx *sql.Tx, days []time.Time, asOf time.Time
 }
 
 // storedDays returns which days in [from, to) are stored.
-func storedDays(ctx context.Context, q queryer, from, to time.Time) (map[time.Time]bool, error) {
+func storedDays(ctx context.Context, q sqlitedb.Queryer, from, to time.Time) (map[time.Time]bool, error) {
 	rows, err := q.QueryContext(ctx, `SELECT day FROM uptime_days WHERE day >= ? AND day < ?`, incidents.DayKey(from), incidents.DayKey(to))
 	if err != nil {
 		return nil, err
@@ -306,7 +306,7 @@ func storedDays(ctx context.Context, q queryer, from, to time.Time) (map[time.Ti
 
 // readDays appends the stored rows of the days in [from, to) to the
 // days of their component in m, oldest first.
-func readDays(ctx context.Context, q queryer, from, to time.Time, m map[string][]incidents.DayUptime) error {
+func readDays(ctx context.Context, q sqlitedb.Queryer, from, to time.Time, m map[string][]incidents.DayUptime) error {
 	rows, err := q.QueryContext(ctx, `SELECT day, component_id, downtime_seconds, uptime_percent, incident_ids
 		FROM daily_uptime WHERE day >= ? AND day < ? ORDER BY day, component_id`, incidents.DayKey(from), incidents.DayKey(to))
 	if err != nil {
@@ -366,7 +366,7 @@ func parseIDs(s string) ([]int64, error) {
 // that started in it. Each of the three ways to qualify is read through
 // its own index (active ones, resolved after from, started in the range),
 // so a recent range never reads the years before it.
-func incidentsOverlapping(ctx context.Context, q queryer, from, to, now time.Time) ([]incidents.Incident, error) {
+func incidentsOverlapping(ctx context.Context, q sqlitedb.Queryer, from, to, now time.Time) ([]incidents.Incident, error) {
 	f, t := sqlitedb.FormatTime(from), sqlitedb.FormatTime(to)
 	return listIncidents(ctx, q, `WHERE id IN (
 			SELECT id FROM incidents INDEXED BY incidents_active WHERE resolved_at IS NULL AND started_at < ?1 AND ?2 > ?3

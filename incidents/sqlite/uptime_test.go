@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/incidents"
 )
 
@@ -18,7 +19,7 @@ var (
 func outage(t *testing.T, st *Store) incidents.Incident {
 	t.Helper()
 	started := day26.Add(10 * time.Hour)
-	inc, err := st.CreateIncident(ctx, "ana", incidents.IncidentInput{
+	inc, err := st.CreateIncident(ctx, audit.Person("ana"), incidents.IncidentInput{
 		Title: "Degraded load balancers", Impact: incidents.ImpactMajor, Phase: incidents.Investigating,
 		Message: "Investigating.", StartedAt: &started,
 		Components: []incidents.ComponentChange{{Component: "elb-us-east-1", Status: incidents.PartialOutage, AffectedPercent: pct("6.8")}},
@@ -31,7 +32,7 @@ func outage(t *testing.T, st *Store) incidents.Incident {
 
 func resolve(t *testing.T, st *Store, id int64, at time.Time) {
 	t.Helper()
-	if _, err := st.AddUpdate(ctx, "ana", id, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Fixed.", At: &at}, now); err != nil {
+	if _, err := st.AddUpdate(ctx, audit.Person("ana"), id, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Fixed.", At: &at}, now); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -108,7 +109,7 @@ func TestDailyUptimeRecomputedOnWrite(t *testing.T) {
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM daily_uptime WHERE day > '2012-12-27'`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("days after the resolution keep %d rows (%v)", n, err)
 	}
-	if _, err := st.SetExcluded(ctx, "ana", inc.ID, true, now); err != nil {
+	if _, err := st.SetExcluded(ctx, audit.Person("ana"), inc.ID, true, now); err != nil {
 		t.Fatal(err)
 	}
 	if down, up := stored(); down != "0" || up != "100.0000" {
@@ -117,12 +118,12 @@ func TestDailyUptimeRecomputedOnWrite(t *testing.T) {
 	if got := dayOf(t, st, "elb-us-east-1", day27); !reflect.DeepEqual(got.Incidents, []int64{inc.ID}) {
 		t.Fatalf("an excluded incident is still listed on its days: %+v", got)
 	}
-	if _, err := st.SetExcluded(ctx, "ana", inc.ID, false, now); err != nil {
+	if _, err := st.SetExcluded(ctx, audit.Person("ana"), inc.ID, false, now); err != nil {
 		t.Fatal(err)
 	}
 	// A maintenance announced a day ahead over 00:00–03:00 on the 27th
 	// covers 3 of the 6 hours (the default policy needs no notice).
-	if _, err := st.CreateMaintenance(ctx, "ana", incidents.MaintenanceInput{
+	if _, err := st.CreateMaintenance(ctx, audit.Person("ana"), incidents.MaintenanceInput{
 		Title: "Patching", Components: []string{"elb-us-east-1"}, StartsAt: day27, EndsAt: day27.Add(3 * time.Hour),
 		AnnouncedAt: ptr(day26),
 	}, now); err != nil {

@@ -12,13 +12,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/sla"
 )
 
 // demoActor is who the audit log names for the demo data.
-const demoActor = "demo loader"
+var demoActor = audit.Named("demo loader")
 
 func utc(s string) time.Time {
 	t, err := time.Parse(time.RFC3339, s)

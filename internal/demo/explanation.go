@@ -6,17 +6,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/sla"
 )
 
 // The demo explanation is written by one person and published by another:
 // nothing is published on one person's say.
-const (
-	demoExplanationAuthor    = "support@demo.example"
-	demoExplanationPublisher = "manager@demo.example"
-	demoELBTitle             = "Degraded load balancers and ELB API errors in us-east-1"
+var (
+	demoExplanationAuthor    = audit.Person("support@demo.example")
+	demoExplanationPublisher = audit.Person("manager@demo.example")
 )
+
+const demoELBTitle = "Degraded load balancers and ELB API errors in us-east-1"
 
 // demoExplanationTitle is the title of the December 2012 explanation.
 const demoExplanationTitle = "Summary of the load balancer outage in us-east-1, 24–25 December 2012"

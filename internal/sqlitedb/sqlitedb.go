@@ -1,7 +1,9 @@
 // Package sqlitedb opens the one Amends SQLite database with the settings
 // every connection must have, runs the numbered migrations that each storage
 // package embeds, and keeps the append-only audit log that every write goes
-// through (package audit/sqlite reads it).
+// through (package audit/sqlite reads it). It also has what every store
+// shares: transactions (InTx), Queryer, and how instants and NULLs are
+// stored (FormatTime, ParseTime, NullTime, ParseNullTime, NullString).
 //
 // Settings live in the DSN, so each pooled connection gets them: WAL,
 // synchronous=FULL (a committed credit survives power loss), foreign keys,
@@ -24,6 +26,8 @@ import (
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the database/sql driver "sqlite3"
+
+	"github.com/amends/amends/audit"
 )
 
 // TimeFormat is how instants are stored: UTC, whole seconds, fixed width, so
@@ -159,8 +163,27 @@ func InTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
 // FormatTime formats an instant for storage.
 func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
 
-// ParseTime reads an instant written by FormatTime.
-func ParseTime(s string) (time.Time, error) { return time.Parse(TimeFormat, s) }
+// ParseTime reads an instant written by FormatTime; the error names the
+// stored text.
+func ParseTime(s string) (time.Time, error) {
+	t, err := time.Parse(TimeFormat, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("stored instant %q: %w", s, err)
+	}
+	return t, nil
+}
+
+// ParseNullTime reads an optional instant written by NullTime: nil for NULL.
+func ParseNullTime(s sql.NullString) (*time.Time, error) {
+	if !s.Valid {
+		return nil, nil
+	}
+	t, err := ParseTime(s.String)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
 
 // NullTime formats t for storage, or returns NULL for nil.
 func NullTime(t *time.Time) any {
@@ -170,10 +193,31 @@ func NullTime(t *time.Time) any {
 	return FormatTime(*t)
 }
 
-// AuditEntry is one write, as the audit log keeps it. Before and After are
-// marshalled to JSON; nil stores NULL.
+// NullString is s for storage, or NULL for "".
+func NullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// Queryer is what *sql.DB and *sql.Tx share for reading, so that one
+// function reads inside a transaction or outside one.
+type Queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+var (
+	_ Queryer = (*sql.DB)(nil)
+	_ Queryer = (*sql.Tx)(nil)
+)
+
+// AuditEntry is one write, as the audit log keeps it: the log records the
+// actor's AuditLabel. Before and After are marshalled to JSON; nil stores
+// NULL.
 type AuditEntry struct {
-	Actor    string
+	Actor    audit.Actor
 	Action   string // e.g. "incident.create"
 	Entity   string // e.g. "incident"
 	EntityID string
@@ -193,11 +237,12 @@ func Audit(ctx context.Context, tx *sql.Tx, e AuditEntry) error {
 	if err != nil {
 		return err
 	}
-	if e.Actor == "" {
+	actor := e.Actor.AuditLabel()
+	if actor == "" {
 		return fmt.Errorf("audit %s: no actor", e.Action)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor, action, entity, entity_id, before_json, after_json)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, FormatTime(e.At), e.Actor, e.Action, e.Entity, e.EntityID, before, after)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, FormatTime(e.At), actor, e.Action, e.Entity, e.EntityID, before, after)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/amends/amends/audit"
 )
 
 func open(t *testing.T) *sql.DB {
@@ -83,7 +85,7 @@ func TestAuditAppendOnly(t *testing.T) {
 	db := open(t)
 	ctx := context.Background()
 	err := InTx(ctx, db, func(tx *sql.Tx) error {
-		return Audit(ctx, tx, AuditEntry{Actor: "ana", Action: "thing.create", Entity: "thing", EntityID: "1", After: map[string]int{"x": 1}, At: time.Now()})
+		return Audit(ctx, tx, AuditEntry{Actor: audit.Person("ana"), Action: "thing.create", Entity: "thing", EntityID: "1", After: map[string]int{"x": 1}, At: time.Now()})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -101,5 +103,70 @@ func TestAuditAppendOnly(t *testing.T) {
 	db.QueryRowContext(ctx, "SELECT after_json FROM audit_log").Scan(&after)
 	if after != `{"x":1}` {
 		t.Fatalf("after_json %q", after)
+	}
+}
+
+func TestAuditRecordsTheLabel(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	write := func(by audit.Actor) error {
+		return InTx(ctx, db, func(tx *sql.Tx) error {
+			return Audit(ctx, tx, AuditEntry{Actor: by, Action: "thing.create", Entity: "thing", EntityID: "1", At: time.Now()})
+		})
+	}
+	if err := write(audit.Actor{Person: "ana@example.com", Label: "ana@example.com (token ci)"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := write(audit.Named("visitor 192.0.2.1")); err != nil {
+		t.Fatal(err)
+	}
+	// An actor with nothing to record is refused, and the refusal writes nothing.
+	if err := write(audit.Actor{}); err == nil || !strings.Contains(err.Error(), "no actor") {
+		t.Fatalf("empty actor: %v", err)
+	}
+	rows, err := db.QueryContext(ctx, "SELECT actor FROM audit_log ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, a)
+	}
+	if want := []string{"ana@example.com (token ci)", "visitor 192.0.2.1"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("actors %q, want %q", got, want)
+	}
+	if rev, err := Revision(ctx, db); err != nil || rev != 2 {
+		t.Fatalf("revision %d %v, want 2", rev, err)
+	}
+}
+
+func TestNullables(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	at := time.Date(2012, 12, 24, 20, 24, 0, 0, time.UTC)
+	// What NullTime and NullString store, ParseNullTime and a NullString scan read back.
+	var q Queryer = db
+	var gotTime, gotNil, gotText, gotEmpty sql.NullString
+	err := q.QueryRowContext(ctx, "SELECT ?, ?, ?, ?", NullTime(&at), NullTime(nil), NullString("x"), NullString("")).
+		Scan(&gotTime, &gotNil, &gotText, &gotEmpty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gotNil.Valid || gotEmpty.Valid || gotText.String != "x" {
+		t.Fatalf("NULLs: %+v %+v %+v", gotNil, gotEmpty, gotText)
+	}
+	if p, err := ParseNullTime(gotTime); err != nil || p == nil || !p.Equal(at) {
+		t.Fatalf("ParseNullTime(%q) = %v, %v", gotTime.String, p, err)
+	}
+	if p, err := ParseNullTime(gotNil); err != nil || p != nil {
+		t.Fatalf("ParseNullTime(NULL) = %v, %v", p, err)
+	}
+	if _, err := ParseNullTime(sql.NullString{String: "24 Dec 2012", Valid: true}); err == nil || !strings.Contains(err.Error(), `"24 Dec 2012"`) {
+		t.Fatalf("bad stored instant: %v", err)
 	}
 }

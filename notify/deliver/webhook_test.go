@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/incidents"
 	incsqlite "github.com/amends/amends/incidents/sqlite"
 	"github.com/amends/amends/internal/sqlitedb"
@@ -64,11 +65,11 @@ func newEnv(t *testing.T) *env {
 	}
 	clk := &clock{now: time.Date(2012, 12, 24, 20, 0, 0, 0, time.UTC)}
 	inc.Now = clk.Now
-	if _, err := inc.CreateService(ctx, "test", incidents.Service{ID: "ELB", Name: "ELB"}, clk.Now()); err != nil {
+	if _, err := inc.CreateService(ctx, audit.Person("test"), incidents.Service{ID: "ELB", Name: "ELB"}, clk.Now()); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range []string{"elb-us-east-1", "elb-eu-west-1"} {
-		if _, err := inc.CreateComponent(ctx, "test", incidents.Component{ID: id, Service: "ELB", Name: id, Region: id[4:]}, clk.Now()); err != nil {
+		if _, err := inc.CreateComponent(ctx, audit.Person("test"), incidents.Component{ID: id, Service: "ELB", Name: id, Region: id[4:]}, clk.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -162,7 +163,7 @@ func (r *receiver) setDown(down bool) { r.mu.Lock(); r.down = down; r.mu.Unlock(
 
 func (e *env) subscribeWebhook(r *receiver, components ...string) notify.Subscriber {
 	e.t.Helper()
-	sub, err := e.service.Subscribe(context.Background(), "visitor 127.0.0.1", notify.SubscribeInput{WebhookURL: r.server.URL + "/hook", Components: components},
+	sub, err := e.service.Subscribe(context.Background(), audit.Named("visitor 127.0.0.1"), notify.SubscribeInput{WebhookURL: r.server.URL + "/hook", Components: components},
 		[]string{"elb-us-east-1", "elb-eu-west-1"}, e.clock.Now())
 	if err != nil {
 		e.t.Fatal(err)
@@ -208,7 +209,7 @@ func TestWebhookOutageAndRestart(t *testing.T) {
 		t.Fatalf("new webhook subscriber: %+v", sub)
 	}
 	// Nothing goes to a webhook before it answers its challenge.
-	inc, err := e.incidents.CreateIncident(ctx, "support", incidents.IncidentInput{Title: "Before confirmation", Message: "x",
+	inc, err := e.incidents.CreateIncident(ctx, audit.Person("support"), incidents.IncidentInput{Title: "Before confirmation", Message: "x",
 		Components: []incidents.ComponentChange{change("elb-us-east-1", incidents.DegradedPerformance)}}, e.clock.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -223,14 +224,14 @@ func TestWebhookOutageAndRestart(t *testing.T) {
 
 	r.setDown(true)
 	want := map[notify.EventType]bool{}
-	inc, err = e.incidents.CreateIncident(ctx, "support", incidents.IncidentInput{Title: "Load balancers degraded", Message: "Investigating",
+	inc, err = e.incidents.CreateIncident(ctx, audit.Person("support"), incidents.IncidentInput{Title: "Load balancers degraded", Message: "Investigating",
 		Components: []incidents.ComponentChange{change("elb-us-east-1", incidents.PartialOutage)}}, e.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.publish(notify.ForNewIncident(inc))
 	want[notify.IncidentCreated] = true
-	m, err := e.incidents.CreateMaintenance(ctx, "support", incidents.MaintenanceInput{Title: "Control plane patch", Message: "m",
+	m, err := e.incidents.CreateMaintenance(ctx, audit.Person("support"), incidents.MaintenanceInput{Title: "Control plane patch", Message: "m",
 		Components: []string{"elb-eu-west-1"}, StartsAt: e.clock.Now().Add(15 * time.Second), EndsAt: e.clock.Now().Add(45 * time.Second)}, e.clock.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -243,7 +244,7 @@ func TestWebhookOutageAndRestart(t *testing.T) {
 	for i := range 6 {
 		if i == 3 {
 			w = e.worker()
-			inc, err = e.incidents.AddUpdate(ctx, "support", inc.ID, incidents.UpdateInput{Phase: incidents.Identified, Message: "Found it"}, e.clock.Now())
+			inc, err = e.incidents.AddUpdate(ctx, audit.Person("support"), inc.ID, incidents.UpdateInput{Phase: incidents.Identified, Message: "Found it"}, e.clock.Now())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -262,7 +263,7 @@ func TestWebhookOutageAndRestart(t *testing.T) {
 	}
 
 	r.setDown(false)
-	inc, err = e.incidents.AddUpdate(ctx, "support", inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Fixed"}, e.clock.Now())
+	inc, err = e.incidents.AddUpdate(ctx, audit.Person("support"), inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Fixed"}, e.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,14 +347,14 @@ func TestChosenComponents(t *testing.T) {
 	e.run(w)
 
 	for _, comp := range []string{"elb-eu-west-1", "elb-us-east-1", "elb-eu-west-1"} {
-		inc, err := e.incidents.CreateIncident(ctx, "support", incidents.IncidentInput{Title: "Trouble in " + comp, Message: "x",
+		inc, err := e.incidents.CreateIncident(ctx, audit.Person("support"), incidents.IncidentInput{Title: "Trouble in " + comp, Message: "x",
 			Components: []incidents.ComponentChange{change(comp, incidents.MajorOutage)}}, e.clock.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
 		e.publish(notify.ForNewIncident(inc))
 	}
-	m, err := e.incidents.CreateMaintenance(ctx, "support", incidents.MaintenanceInput{Title: "East patch", Components: []string{"elb-us-east-1"},
+	m, err := e.incidents.CreateMaintenance(ctx, audit.Person("support"), incidents.MaintenanceInput{Title: "East patch", Components: []string{"elb-us-east-1"},
 		StartsAt: e.clock.Now().Add(time.Hour), EndsAt: e.clock.Now().Add(2 * time.Hour)}, e.clock.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -399,7 +400,7 @@ func TestRelayAfterCrash(t *testing.T) {
 	e.run(w) // the challenge
 
 	// Published by the handler, as usual.
-	inc, err := e.incidents.CreateIncident(ctx, "support", incidents.IncidentInput{Title: "Told at once", Message: "x",
+	inc, err := e.incidents.CreateIncident(ctx, audit.Person("support"), incidents.IncidentInput{Title: "Told at once", Message: "x",
 		Components: []incidents.ComponentChange{change("elb-us-east-1", incidents.PartialOutage)}}, e.clock.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -408,22 +409,22 @@ func TestRelayAfterCrash(t *testing.T) {
 	// Written, then the process died before publishing: an update and a
 	// resolution.
 	e.clock.Advance(time.Minute)
-	if _, err := e.incidents.AddUpdate(ctx, "support", inc.ID, incidents.UpdateInput{Phase: incidents.Identified, Message: "Found it"}, e.clock.Now()); err != nil {
+	if _, err := e.incidents.AddUpdate(ctx, audit.Person("support"), inc.ID, incidents.UpdateInput{Phase: incidents.Identified, Message: "Found it"}, e.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Advance(time.Minute)
-	if _, err := e.incidents.AddUpdate(ctx, "support", inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Fixed"}, e.clock.Now()); err != nil {
+	if _, err := e.incidents.AddUpdate(ctx, audit.Person("support"), inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Fixed"}, e.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	// History recorded today about last month: not news.
 	old := e.clock.Now().Add(-30 * 24 * time.Hour)
 	oldEnd := old.Add(time.Hour)
-	hist, err := e.incidents.CreateIncident(ctx, "import", incidents.IncidentInput{Title: "Last month", Message: "x", StartedAt: &old,
+	hist, err := e.incidents.CreateIncident(ctx, audit.Person("import"), incidents.IncidentInput{Title: "Last month", Message: "x", StartedAt: &old,
 		Components: []incidents.ComponentChange{change("elb-eu-west-1", incidents.MajorOutage)}}, e.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.incidents.AddUpdate(ctx, "import", hist.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Fixed", At: &oldEnd}, e.clock.Now()); err != nil {
+	if _, err := e.incidents.AddUpdate(ctx, audit.Person("import"), hist.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Fixed", At: &oldEnd}, e.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 

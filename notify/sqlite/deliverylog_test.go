@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/notify"
 )
@@ -78,7 +79,7 @@ func TestLogFilters(t *testing.T) {
 // stays internal; a domain error is returned as it is.
 func TestErrorsSayWhere(t *testing.T) {
 	e := newEnv(t)
-	if _, err := e.st.RemoveSubscriber(e.ctx, "admin", 7, e.now); err == nil || err.Error() != "no such subscriber" {
+	if _, err := e.st.RemoveSubscriber(e.ctx, audit.Person("admin"), 7, e.now); err == nil || err.Error() != "no such subscriber" {
 		t.Errorf("a domain error: %v", err)
 	}
 	e.db.Close()

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"testing"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/notify"
 )
 
@@ -15,7 +16,7 @@ func TestPublishOncePerKey(t *testing.T) {
 	east := e.activeHook("east", "elb-us-east-1")
 	west := e.activeHook("west", "elb-eu-west-1")
 	ended := e.activeHook("ended")
-	if _, err := e.st.Unsubscribe(e.ctx, "visitor", ended.UnsubscribeToken, e.now); err != nil {
+	if _, err := e.st.Unsubscribe(e.ctx, audit.Named("visitor"), ended.UnsubscribeToken, e.now); err != nil {
 		t.Fatal(err)
 	}
 	pending := e.pendingHook("pending")

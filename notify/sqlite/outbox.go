@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
 	"github.com/amends/amends/notify"
@@ -157,7 +158,7 @@ func (st *Store) Finish(ctx context.Context, job notify.Job, r notify.Result, ne
 			if _, err := tx.ExecContext(ctx, `UPDATE notify_subscribers SET state = 'active', confirmed_at = ? WHERE id = ?`, sqlitedb.FormatTime(now), s.ID); err != nil {
 				return err
 			}
-			return audit(ctx, tx, "amends notifier (webhook challenge answered)", "subscriber.confirm", s.ID, s, after, now)
+			return auditSubscriber(ctx, tx, audit.Named("amends notifier (webhook challenge answered)"), "subscriber.confirm", s.ID, s, after, now)
 		}
 		return nil
 	})
@@ -197,7 +198,7 @@ func (st *Store) Deliveries(ctx context.Context, limit int) (_ []notify.Delivery
 		if d.CreatedAt, err = sqlitedb.ParseTime(created); err != nil {
 			return nil, err
 		}
-		if d.FinishedAt, err = nullTime(finished); err != nil {
+		if d.FinishedAt, err = sqlitedb.ParseNullTime(finished); err != nil {
 			return nil, err
 		}
 		out = append(out, d)

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/internal/sqlitedb"
 	"github.com/amends/amends/notify"
 )
@@ -44,32 +45,11 @@ func New(db *sql.DB) (*Store, error) {
 	return &Store{db: db}, nil
 }
 
-type queryer interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func audit(ctx context.Context, tx *sql.Tx, actor, action string, id int64, before, after any, now time.Time) error {
+// auditSubscriber appends the audit entry of a write by by to subscriber id:
+// every audited write of this store is to a subscriber.
+func auditSubscriber(ctx context.Context, tx *sql.Tx, by audit.Actor, action string, id int64, before, after any, now time.Time) error {
 	return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{
-		Actor: actor, Action: action, Entity: "subscriber", EntityID: strconv.FormatInt(id, 10),
+		Actor: by, Action: action, Entity: "subscriber", EntityID: strconv.FormatInt(id, 10),
 		Before: before, After: after, At: now,
 	})
-}
-
-func nullTime(ns sql.NullString) (*time.Time, error) {
-	if !ns.Valid {
-		return nil, nil
-	}
-	t, err := sqlitedb.ParseTime(ns.String)
-	if err != nil {
-		return nil, err
-	}
-	return &t, nil
-}
-
-func nullString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }

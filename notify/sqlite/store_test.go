@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/internal/sqlitedb"
 	"github.com/amends/amends/notify"
 	"github.com/amends/amends/notify/sqlite"
@@ -60,7 +61,7 @@ func (e *env) pendingHook(name string, components ...string) notify.Subscriber {
 		State: notify.Pending, CreatedAt: e.now, UnsubscribeToken: notify.NewToken(), Secret: "whsec_" + name,
 	}
 	first := notify.Delivery{ID: notify.NewDeliveryID(), Kind: notify.KindChallenge, State: notify.Due, NextAt: e.now, CreatedAt: e.now}
-	out, existed, err := e.st.AddSubscriber(e.ctx, "visitor", s, "", first, "challenge-"+name, e.now)
+	out, existed, err := e.st.AddSubscriber(e.ctx, audit.Named("visitor"), s, "", first, "challenge-"+name, e.now)
 	if err != nil || existed {
 		e.t.Fatalf("adding %s: existed %v, %v", name, existed, err)
 	}
@@ -91,7 +92,7 @@ func (e *env) pendingEmail(addr string) (notify.Subscriber, string) {
 	token := notify.NewToken()
 	s := notify.Subscriber{Channel: notify.Email, Address: addr, Components: []string{}, State: notify.Pending, CreatedAt: e.now, UnsubscribeToken: notify.NewToken()}
 	first := notify.Delivery{ID: notify.NewDeliveryID(), Kind: notify.KindConfirm, State: notify.Due, NextAt: e.now, CreatedAt: e.now}
-	out, existed, err := e.st.AddSubscriber(e.ctx, "visitor", s, notify.HashToken(token), first, token, e.now)
+	out, existed, err := e.st.AddSubscriber(e.ctx, audit.Named("visitor"), s, notify.HashToken(token), first, token, e.now)
 	if err != nil || existed {
 		e.t.Fatalf("adding %s: existed %v, %v", addr, existed, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
 	"github.com/amends/amends/notify"
@@ -24,15 +25,15 @@ func scanSubscriber(row interface{ Scan(...any) error }) (notify.Subscriber, err
 	if s.CreatedAt, err = sqlitedb.ParseTime(created); err != nil {
 		return s, err
 	}
-	if s.ConfirmedAt, err = nullTime(confirmed); err != nil {
+	if s.ConfirmedAt, err = sqlitedb.ParseNullTime(confirmed); err != nil {
 		return s, err
 	}
-	s.EndedAt, err = nullTime(ended)
+	s.EndedAt, err = sqlitedb.ParseNullTime(ended)
 	return s, err
 }
 
 // subscriber loads one subscriber with its components by where.
-func subscriber(ctx context.Context, q queryer, where string, args ...any) (notify.Subscriber, error) {
+func subscriber(ctx context.Context, q sqlitedb.Queryer, where string, args ...any) (notify.Subscriber, error) {
 	s, err := scanSubscriber(q.QueryRowContext(ctx, `SELECT `+subscriberCols+` FROM notify_subscribers WHERE `+where, args...))
 	if err != nil {
 		return s, err
@@ -41,7 +42,7 @@ func subscriber(ctx context.Context, q queryer, where string, args ...any) (noti
 	return s, err
 }
 
-func components(ctx context.Context, q queryer, id int64) ([]string, error) {
+func components(ctx context.Context, q sqlitedb.Queryer, id int64) ([]string, error) {
 	rows, err := q.QueryContext(ctx, `SELECT component_id FROM notify_subscriber_components WHERE subscriber_id = ? ORDER BY component_id`, id)
 	if err != nil {
 		return nil, err
@@ -71,7 +72,7 @@ func setComponents(ctx context.Context, tx *sql.Tx, id int64, list []string) err
 }
 
 // AddSubscriber implements notify.Store.
-func (st *Store) AddSubscriber(ctx context.Context, actor string, s notify.Subscriber, confirmHash string, first notify.Delivery, secret string, now time.Time) (_ notify.Subscriber, existed bool, err error) {
+func (st *Store) AddSubscriber(ctx context.Context, by audit.Actor, s notify.Subscriber, confirmHash string, first notify.Delivery, secret string, now time.Time) (_ notify.Subscriber, existed bool, err error) {
 	defer errs.Wrap(&err, "notify/sqlite: AddSubscriber %s", s.Channel)
 	err = sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
 		old, err := subscriber(ctx, tx, `channel = ? AND address = ? AND state IN ('pending', 'active')`, string(s.Channel), s.Address)
@@ -82,7 +83,7 @@ func (st *Store) AddSubscriber(ctx context.Context, actor string, s notify.Subsc
 			return nil
 		case err == nil: // pending: start again with new secrets
 			if _, err := tx.ExecContext(ctx, `UPDATE notify_subscribers SET confirm_hash = ?, confirm_sent_at = ?, unsubscribe_token = ?, secret = ? WHERE id = ?`,
-				nullString(confirmHash), sqlitedb.FormatTime(now), s.UnsubscribeToken, s.Secret, old.ID); err != nil {
+				sqlitedb.NullString(confirmHash), sqlitedb.FormatTime(now), s.UnsubscribeToken, s.Secret, old.ID); err != nil {
 				return err
 			}
 			if err := cancelOpen(ctx, tx, old.ID, now); err != nil {
@@ -91,7 +92,7 @@ func (st *Store) AddSubscriber(ctx context.Context, actor string, s notify.Subsc
 			s.ID, s.CreatedAt = old.ID, old.CreatedAt
 		case errors.Is(err, sql.ErrNoRows):
 			res, err := tx.ExecContext(ctx, `INSERT INTO notify_subscribers (channel, address, state, confirm_hash, confirm_sent_at, unsubscribe_token, secret, created_at)
-				VALUES (?, ?, 'pending', ?, ?, ?, ?, ?)`, string(s.Channel), s.Address, nullString(confirmHash), sqlitedb.FormatTime(now), s.UnsubscribeToken, s.Secret, sqlitedb.FormatTime(now))
+				VALUES (?, ?, 'pending', ?, ?, ?, ?, ?)`, string(s.Channel), s.Address, sqlitedb.NullString(confirmHash), sqlitedb.FormatTime(now), s.UnsubscribeToken, s.Secret, sqlitedb.FormatTime(now))
 			if err != nil {
 				return err
 			}
@@ -113,7 +114,7 @@ func (st *Store) AddSubscriber(ctx context.Context, actor string, s notify.Subsc
 		if old.ID != 0 {
 			action, before = "subscriber.resubscribe", old
 		}
-		return audit(ctx, tx, actor, action, s.ID, before, s, now)
+		return auditSubscriber(ctx, tx, by, action, s.ID, before, s, now)
 	})
 	if err != nil {
 		return notify.Subscriber{}, false, err
@@ -122,7 +123,7 @@ func (st *Store) AddSubscriber(ctx context.Context, actor string, s notify.Subsc
 }
 
 // ConfirmEmail implements notify.Store.
-func (st *Store) ConfirmEmail(ctx context.Context, actor, hash string, now time.Time) (_ notify.Subscriber, err error) {
+func (st *Store) ConfirmEmail(ctx context.Context, by audit.Actor, hash string, now time.Time) (_ notify.Subscriber, err error) {
 	defer errs.Wrap(&err, "notify/sqlite: ConfirmEmail")
 	var out notify.Subscriber
 	err = sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
@@ -156,7 +157,7 @@ func (st *Store) ConfirmEmail(ctx context.Context, actor, hash string, now time.
 		if _, err := tx.ExecContext(ctx, `UPDATE notify_subscribers SET state = 'active', confirmed_at = ? WHERE id = ?`, sqlitedb.FormatTime(now), s.ID); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "subscriber.confirm", s.ID, s, out, now)
+		return auditSubscriber(ctx, tx, by, "subscriber.confirm", s.ID, s, out, now)
 	})
 	return out, err
 }
@@ -172,18 +173,18 @@ func (st *Store) SubscriberByToken(ctx context.Context, token string) (_ notify.
 }
 
 // Unsubscribe implements notify.Store.
-func (st *Store) Unsubscribe(ctx context.Context, actor, token string, now time.Time) (_ notify.Subscriber, err error) {
+func (st *Store) Unsubscribe(ctx context.Context, by audit.Actor, token string, now time.Time) (_ notify.Subscriber, err error) {
 	defer errs.Wrap(&err, "notify/sqlite: Unsubscribe")
-	return st.end(ctx, actor, "subscriber.unsubscribe", notify.Unsubscribed, `unsubscribe_token = ?`, token, now, false)
+	return st.end(ctx, by, "subscriber.unsubscribe", notify.Unsubscribed, `unsubscribe_token = ?`, token, now, false)
 }
 
 // RemoveSubscriber implements notify.Store.
-func (st *Store) RemoveSubscriber(ctx context.Context, actor string, id int64, now time.Time) (_ notify.Subscriber, err error) {
+func (st *Store) RemoveSubscriber(ctx context.Context, by audit.Actor, id int64, now time.Time) (_ notify.Subscriber, err error) {
 	defer errs.Wrap(&err, "notify/sqlite: RemoveSubscriber %d", id)
-	return st.end(ctx, actor, "subscriber.remove", notify.Removed, `id = ?`, id, now, true)
+	return st.end(ctx, by, "subscriber.remove", notify.Removed, `id = ?`, id, now, true)
 }
 
-func (st *Store) end(ctx context.Context, actor, action string, to notify.State, where string, arg any, now time.Time, strict bool) (notify.Subscriber, error) {
+func (st *Store) end(ctx context.Context, by audit.Actor, action string, to notify.State, where string, arg any, now time.Time, strict bool) (notify.Subscriber, error) {
 	var out notify.Subscriber
 	err := sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
 		s, err := subscriber(ctx, tx, where, arg)
@@ -207,7 +208,7 @@ func (st *Store) end(ctx context.Context, actor, action string, to notify.State,
 		if err := cancelOpen(ctx, tx, s.ID, now); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, action, s.ID, s, out, now)
+		return auditSubscriber(ctx, tx, by, action, s.ID, s, out, now)
 	})
 	return out, err
 }

@@ -34,18 +34,18 @@ func TestConfirmEmail(t *testing.T) {
 	ann, annToken := e.pendingEmail("ann@example.com")
 	bob, bobToken := e.pendingEmail("bob@example.com")
 
-	if _, err := e.st.ConfirmEmail(e.ctx, "visitor", notify.HashToken("not a token"), t0); errs.CodeOf(err) != errs.NotFound {
+	if _, err := e.st.ConfirmEmail(e.ctx, audit.Named("visitor"), notify.HashToken("not a token"), t0); errs.CodeOf(err) != errs.NotFound {
 		t.Errorf("an unknown token: %v, want not found", err)
 	}
 	at := t0.Add(notify.ConfirmValidFor)
-	got, err := e.st.ConfirmEmail(e.ctx, "visitor", notify.HashToken(annToken), at)
+	got, err := e.st.ConfirmEmail(e.ctx, audit.Named("visitor"), notify.HashToken(annToken), at)
 	if err != nil || got.ID != ann.ID || got.State != notify.Active || got.ConfirmedAt == nil || !got.ConfirmedAt.Equal(at) {
 		t.Fatalf("confirming at the last second: %+v, %v", got, err)
 	}
-	if got, err := e.st.ConfirmEmail(e.ctx, "visitor", notify.HashToken(annToken), at.Add(time.Hour)); err != nil || got.State != notify.Active || !got.ConfirmedAt.Equal(at) {
+	if got, err := e.st.ConfirmEmail(e.ctx, audit.Named("visitor"), notify.HashToken(annToken), at.Add(time.Hour)); err != nil || got.State != notify.Active || !got.ConfirmedAt.Equal(at) {
 		t.Errorf("confirming again: %+v, %v", got, err)
 	}
-	if _, err := e.st.ConfirmEmail(e.ctx, "visitor", notify.HashToken(bobToken), at.Add(time.Second)); errs.CodeOf(err) != errs.NotFound {
+	if _, err := e.st.ConfirmEmail(e.ctx, audit.Named("visitor"), notify.HashToken(bobToken), at.Add(time.Second)); errs.CodeOf(err) != errs.NotFound {
 		t.Errorf("an expired link: %v, want not found", err)
 	}
 	if got, _ := e.st.SubscriberByToken(e.ctx, bob.UnsubscribeToken); got.State != notify.Pending {
@@ -72,20 +72,20 @@ func TestSubscribeAgain(t *testing.T) {
 	if d := e.delivery(oldDelivery.ID); d.State != notify.Cancelled {
 		t.Errorf("the first confirmation is %s, want cancelled", d.State)
 	}
-	if _, err := e.st.ConfirmEmail(e.ctx, "visitor", notify.HashToken(oldToken), e.now); errs.CodeOf(err) != errs.NotFound {
+	if _, err := e.st.ConfirmEmail(e.ctx, audit.Named("visitor"), notify.HashToken(oldToken), e.now); errs.CodeOf(err) != errs.NotFound {
 		t.Errorf("the replaced link: %v, want not found", err)
 	}
 	if _, err := e.st.SubscriberByToken(e.ctx, first.UnsubscribeToken); errs.CodeOf(err) != errs.NotFound {
 		t.Errorf("the replaced unsubscribe token: %v, want not found", err)
 	}
-	if _, err := e.st.ConfirmEmail(e.ctx, "visitor", notify.HashToken(newToken), e.now); err != nil {
+	if _, err := e.st.ConfirmEmail(e.ctx, audit.Named("visitor"), notify.HashToken(newToken), e.now); err != nil {
 		t.Fatal(err)
 	}
 
 	n := len(e.deliveries())
 	s := notify.Subscriber{Channel: notify.Email, Address: "ann@example.com", State: notify.Pending, CreatedAt: e.now, UnsubscribeToken: notify.NewToken()}
 	d := notify.Delivery{ID: notify.NewDeliveryID(), Kind: notify.KindConfirm, State: notify.Due, NextAt: e.now, CreatedAt: e.now}
-	got, existed, err := e.st.AddSubscriber(e.ctx, "visitor", s, notify.HashToken("t"), d, "t", e.now)
+	got, existed, err := e.st.AddSubscriber(e.ctx, audit.Named("visitor"), s, notify.HashToken("t"), d, "t", e.now)
 	if err != nil || !existed || got.ID != first.ID || got.State != notify.Active || got.UnsubscribeToken != second.UnsubscribeToken {
 		t.Errorf("subscribing an active address: existed %v, %+v, %v", existed, got, err)
 	}
@@ -96,7 +96,7 @@ func TestSubscribeAgain(t *testing.T) {
 		t.Errorf("audit: %v", got)
 	}
 
-	if _, err := e.st.Unsubscribe(e.ctx, "visitor", second.UnsubscribeToken, e.now); err != nil {
+	if _, err := e.st.Unsubscribe(e.ctx, audit.Named("visitor"), second.UnsubscribeToken, e.now); err != nil {
 		t.Fatal(err)
 	}
 	third, _ := e.pendingEmail("ann@example.com")
@@ -117,7 +117,7 @@ func TestEndCancelsDeliveries(t *testing.T) {
 	inFlight := e.claim(e.now, 1)[0]
 
 	e.now = t0.Add(time.Minute)
-	got, err := e.st.Unsubscribe(e.ctx, "visitor", sub.UnsubscribeToken, e.now)
+	got, err := e.st.Unsubscribe(e.ctx, audit.Named("visitor"), sub.UnsubscribeToken, e.now)
 	if err != nil || got.State != notify.Unsubscribed || got.EndedAt == nil || !got.EndedAt.Equal(e.now) {
 		t.Fatalf("unsubscribe: %+v, %v", got, err)
 	}
@@ -134,11 +134,11 @@ func TestEndCancelsDeliveries(t *testing.T) {
 		t.Errorf("the in-flight delivery is %s after its finish, want cancelled", d.State)
 	}
 
-	got, err = e.st.Unsubscribe(e.ctx, "visitor", sub.UnsubscribeToken, e.now.Add(time.Hour))
+	got, err = e.st.Unsubscribe(e.ctx, audit.Named("visitor"), sub.UnsubscribeToken, e.now.Add(time.Hour))
 	if err != nil || got.State != notify.Unsubscribed || !got.EndedAt.Equal(e.now) {
 		t.Errorf("unsubscribing twice: %+v, %v", got, err)
 	}
-	if _, err := e.st.RemoveSubscriber(e.ctx, "admin", sub.ID, e.now); errs.CodeOf(err) != errs.Conflict {
+	if _, err := e.st.RemoveSubscriber(e.ctx, audit.Person("admin"), sub.ID, e.now); errs.CodeOf(err) != errs.Conflict {
 		t.Errorf("removing an ended subscriber: %v, want conflict", err)
 	}
 	e.publish("incident.created:3")
@@ -150,7 +150,7 @@ func TestEndCancelsDeliveries(t *testing.T) {
 	}
 
 	other := e.activeHook("other")
-	got, err = e.st.RemoveSubscriber(e.ctx, "admin", other.ID, e.now)
+	got, err = e.st.RemoveSubscriber(e.ctx, audit.Person("admin"), other.ID, e.now)
 	if err != nil || got.State != notify.Removed || got.EndedAt == nil {
 		t.Errorf("removal: %+v, %v", got, err)
 	}
@@ -158,8 +158,8 @@ func TestEndCancelsDeliveries(t *testing.T) {
 		name string
 		err  error
 	}{
-		{"unknown unsubscribe token", second(e.st.Unsubscribe(e.ctx, "visitor", "nope", e.now))},
-		{"unknown subscriber id", second(e.st.RemoveSubscriber(e.ctx, "admin", 999, e.now))},
+		{"unknown unsubscribe token", second(e.st.Unsubscribe(e.ctx, audit.Named("visitor"), "nope", e.now))},
+		{"unknown subscriber id", second(e.st.RemoveSubscriber(e.ctx, audit.Person("admin"), 999, e.now))},
 		{"unknown token lookup", second(e.st.SubscriberByToken(e.ctx, "nope"))},
 	} {
 		var de *errs.Error

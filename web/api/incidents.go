@@ -129,7 +129,7 @@ func (h *Handler) CreateIncident(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	inc, err := h.incidents.CreateIncident(c.Request().Context(), by(c).AuditLabel(), incidents.IncidentInput{
+	inc, err := h.incidents.CreateIncident(c.Request().Context(), by(c), incidents.IncidentInput{
 		Title: req.Title, Impact: req.Impact, Phase: req.Phase, Message: req.Message,
 		StartedAt: started, Excluded: req.Excluded, Components: ch,
 	}, h.now())
@@ -159,7 +159,7 @@ func (h *Handler) PostUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	inc, err := h.incidents.AddUpdate(c.Request().Context(), by(c).AuditLabel(), id, incidents.UpdateInput{
+	inc, err := h.incidents.AddUpdate(c.Request().Context(), by(c), id, incidents.UpdateInput{
 		Phase: req.Phase, Message: req.Message, At: at, Components: ch,
 	}, h.now())
 	if err != nil {

@@ -61,7 +61,7 @@ func (h *Handler) ScheduleMaintenance(c echo.Context) error {
 	if in.AnnouncedAt, err = apiTime("announced_at", req.AnnouncedAt); err != nil {
 		return err
 	}
-	m, err := h.incidents.CreateMaintenance(c.Request().Context(), by(c).AuditLabel(), in, h.now())
+	m, err := h.incidents.CreateMaintenance(c.Request().Context(), by(c), in, h.now())
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func (h *Handler) AdvanceMaintenance(c echo.Context) error {
 		return err
 	}
 	now := h.now()
-	m, err := h.incidents.AdvanceMaintenance(c.Request().Context(), by(c).AuditLabel(), id, req.Phase, now)
+	m, err := h.incidents.AdvanceMaintenance(c.Request().Context(), by(c), id, req.Phase, now)
 	if err != nil {
 		return err
 	}

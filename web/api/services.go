@@ -23,7 +23,7 @@ func (h *Handler) CreateService(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	svc, err := h.incidents.CreateService(c.Request().Context(), by(c).AuditLabel(), in, h.now())
+	svc, err := h.incidents.CreateService(c.Request().Context(), by(c), in, h.now())
 	if err != nil {
 		return err
 	}
@@ -38,7 +38,7 @@ func (h *Handler) UpdateService(c echo.Context) error {
 		return err
 	}
 	in.ID = c.Param("id")
-	svc, err := h.incidents.UpdateService(c.Request().Context(), by(c).AuditLabel(), in, h.now())
+	svc, err := h.incidents.UpdateService(c.Request().Context(), by(c), in, h.now())
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func (h *Handler) CreateComponent(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	comp, err := h.incidents.CreateComponent(c.Request().Context(), by(c).AuditLabel(), in, h.now())
+	comp, err := h.incidents.CreateComponent(c.Request().Context(), by(c), in, h.now())
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func (h *Handler) UpdateComponent(c echo.Context) error {
 		return err
 	}
 	in.ID = c.Param("id")
-	comp, err := h.incidents.UpdateComponent(c.Request().Context(), by(c).AuditLabel(), in, h.now())
+	comp, err := h.incidents.UpdateComponent(c.Request().Context(), by(c), in, h.now())
 	if err != nil {
 		return err
 	}
