@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/incidents"
 	incsqlite "github.com/amends/amends/incidents/sqlite"
 	"github.com/amends/amends/internal/sqlitedb"
@@ -29,11 +30,11 @@ func historyStore(t *testing.T, now time.Time) *incsqlite.Store {
 		t.Fatal(err)
 	}
 	store.Now = func() time.Time { return now }
-	if _, err := store.CreateService(ctx, "test", incidents.Service{ID: "ELB", Name: "Elastic Load Balancing"}, now); err != nil {
+	if _, err := store.CreateService(ctx, audit.Person("test"), incidents.Service{ID: "ELB", Name: "Elastic Load Balancing"}, now); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range []string{"elb-a", "elb-b"} {
-		if _, err := store.CreateComponent(ctx, "test", incidents.Component{ID: id, Service: "ELB", Name: id, Region: "us-east-1"}, now); err != nil {
+		if _, err := store.CreateComponent(ctx, audit.Person("test"), incidents.Component{ID: id, Service: "ELB", Name: id, Region: "us-east-1"}, now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -45,7 +46,7 @@ func historyStore(t *testing.T, now time.Time) *incsqlite.Store {
 func incidentAt(t *testing.T, store incidents.Store, title string, start time.Time, active bool, now time.Time) incidents.Incident {
 	t.Helper()
 	ctx := context.Background()
-	inc, err := store.CreateIncident(ctx, "ops", incidents.IncidentInput{
+	inc, err := store.CreateIncident(ctx, audit.Person("ops"), incidents.IncidentInput{
 		Title: title, Impact: incidents.ImpactMinor, StartedAt: &start, Message: "Looking.",
 		Components: []incidents.ComponentChange{{Component: "elb-a", Status: incidents.DegradedPerformance}},
 	}, now)
@@ -56,7 +57,7 @@ func incidentAt(t *testing.T, store incidents.Store, title string, start time.Ti
 		return inc
 	}
 	end := start.Add(time.Hour)
-	inc, err = store.AddUpdate(ctx, "ops", inc.ID, incidents.UpdateInput{
+	inc, err = store.AddUpdate(ctx, audit.Person("ops"), inc.ID, incidents.UpdateInput{
 		Phase: incidents.Resolved, Message: "Done.", At: &end,
 		Components: []incidents.ComponentChange{{Component: "elb-a", Status: incidents.Operational}},
 	}, now)
@@ -89,7 +90,7 @@ func TestPublicRecordRecentIncidentsAndMaintenances(t *testing.T) {
 
 	maint := func(title string, starts time.Time) {
 		t.Helper()
-		if _, err := store.CreateMaintenance(ctx, "ops", incidents.MaintenanceInput{
+		if _, err := store.CreateMaintenance(ctx, audit.Person("ops"), incidents.MaintenanceInput{
 			Title: title, Components: []string{"elb-b"}, StartsAt: starts, EndsAt: starts.Add(time.Hour),
 		}, day(-10)); err != nil {
 			t.Fatal(err)
@@ -133,13 +134,13 @@ func TestRecentHistoryExplanationsWithTheirNewestPublishedRevision(t *testing.T)
 	store := historyStore(t, now)
 	publish := func(id int64, title string, at time.Time) {
 		t.Helper()
-		if _, err := store.StartExplanation(ctx, "writer", id, title, "Body of "+title+".", at); err != nil {
+		if _, err := store.StartExplanation(ctx, audit.Person("writer"), id, title, "Body of "+title+".", at); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := store.SubmitExplanation(ctx, "writer", id, at); err != nil {
+		if _, err := store.SubmitExplanation(ctx, audit.Person("writer"), id, at); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := store.PublishExplanation(ctx, "manager", id, at); err != nil {
+		if _, err := store.PublishExplanation(ctx, audit.Person("manager"), id, at); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -151,7 +152,7 @@ func TestRecentHistoryExplanationsWithTheirNewestPublishedRevision(t *testing.T)
 	publish(ids[1], "second", now.Add(2*time.Hour))
 	publish(ids[0], "first, revised", now.Add(3*time.Hour))
 	// A draft of a new revision is not what the feeds show.
-	if _, err := store.StartExplanation(ctx, "writer", ids[2], "draft", "Not yet.", now.Add(4*time.Hour)); err != nil {
+	if _, err := store.StartExplanation(ctx, audit.Person("writer"), ids[2], "draft", "Not yet.", now.Add(4*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/incidents"
 )
 
@@ -53,7 +54,7 @@ func TestStatuspageAndFeedsGolden(t *testing.T) {
 				id int64
 				to incidents.MaintenancePhase
 			}{{f.running.ID, incidents.Completed}, {f.next.ID, incidents.InProgress}, {cancelled.ID, incidents.Completed}} {
-				if _, err := f.env.incidents.AdvanceMaintenance(ctx, "ops@example.com", a.id, a.to, now); err != nil {
+				if _, err := f.env.incidents.AdvanceMaintenance(ctx, audit.Person("ops@example.com"), a.id, a.to, now); err != nil {
 					t.Fatal(err)
 				}
 			}
