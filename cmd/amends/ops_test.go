@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestFirstAdminFromCLI: on a fresh database, `amends user add --role
+// admin` creates the first admin without a setup link, `amends token
+// create` gives that admin a token, and the token works against the API of
+// a server started on the database, with the admin's rights; serve then
+// prints no setup link.
+func TestFirstAdminFromCLI(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "amends.db")
+	var out, errOut bytes.Buffer
+	if code := run2(ctx, []string{"user", "add", "--db", db, "--email", "ops@example.com", "--name", "Ops", "--role", "admin"},
+		bytes.NewBufferString("a long enough password\n"), &out, &errOut); code != 0 {
+		t.Fatalf("user add: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	if !strings.Contains(out.String(), "as admin") {
+		t.Errorf("user add said %q", out.String())
+	}
+	var token bytes.Buffer
+	errOut.Reset()
+	if code := run2(ctx, []string{"token", "create", "--db", db, "--user", "ops@example.com", "--name", "ops"}, nil, &token, &errOut); code != 0 {
+		t.Fatalf("token create: exit %d\n%s", code, errOut.String())
+	}
+	// Once a user exists, user add adds users of any role as before.
+	if code := run2(ctx, []string{"user", "add", "--db", db, "--email", "v@example.com", "--name", "V", "--role", "viewer"},
+		bytes.NewBufferString("a long enough password\n"), &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
+		t.Fatalf("user add viewer after the first admin: exit %d", code)
+	}
+
+	base, stdout, _, _ := startServeArgs(t, db)
+	if setupLink.MatchString(stdout.String()) {
+		t.Errorf("serve printed a setup link though an admin exists:\n%s", stdout.String())
+	}
+	api := &apiClient{t: t, base: base, token: strings.TrimSpace(token.String())}
+	api.call(http.MethodPost, "/api/v1/services", map[string]any{"id": "OPS", "name": "Ops test", "position": 99}, nil, http.StatusCreated)
+	var services struct{ Items []struct{ ID string } }
+	api.call(http.MethodGet, "/api/v1/services", nil, &services, http.StatusOK)
+	found := false
+	for _, s := range services.Items {
+		found = found || s.ID == "OPS"
+	}
+	if !found {
+		t.Errorf("the service created with the CLI token is not listed: %+v", services)
+	}
+	(&apiClient{t: t, base: base, token: "not-a-token"}).call(http.MethodGet, "/api/v1/services", nil, nil, http.StatusUnauthorized)
+}
+
+// TestFirstAdminFromEnvironment: AMENDS_ADMIN_EMAIL with
+// AMENDS_ADMIN_PASSWORD_FILE creates the first admin at start-up instead of
+// printing a link, who can then sign in; on the next start, with users in
+// the database, it is ignored with a log line.
+func TestFirstAdminFromEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "amends.db")
+	pwFile := filepath.Join(dir, "admin-password")
+	if err := os.WriteFile(pwFile, []byte("a long enough password\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AMENDS_ADMIN_EMAIL", "boot@example.com")
+	t.Setenv("AMENDS_ADMIN_PASSWORD_FILE", pwFile)
+
+	base, stdout, _, stop := startServeArgs(t, db)
+	if !strings.Contains(stdout.String(), "Created the first admin boot@example.com") {
+		t.Errorf("serve did not say it created the admin:\n%s", stdout.String())
+	}
+	if setupLink.MatchString(stdout.String()) {
+		t.Errorf("serve printed a setup link as well:\n%s", stdout.String())
+	}
+	newWebClient(t, base).signIn("boot@example.com", "a long enough password")
+	if code := stop(); code != 0 {
+		t.Fatalf("serve exited %d", code)
+	}
+
+	t.Setenv("AMENDS_ADMIN_EMAIL", "other@example.com")
+	_, out, errOut, stop := startServeArgs(t, db)
+	if code := stop(); code != 0 {
+		t.Fatalf("second serve exited %d\n%s", code, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "ignoring --admin-email") || strings.Contains(out.String(), "Created the first admin") {
+		t.Errorf("second start with users did not just log and ignore the admin email:\nstdout: %s\nstderr: %s", out.String(), errOut.String())
+	}
+
+	// The email without the password file is a usage error.
+	os.Unsetenv("AMENDS_ADMIN_PASSWORD_FILE") // t.Setenv above restores it after the test
+	if code := run2(context.Background(), []string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, nil, &bytes.Buffer{}, &bytes.Buffer{}); code != 2 {
+		t.Errorf("--admin-email without a password file: exit %d, want 2", code)
+	}
+}
