@@ -96,3 +96,41 @@ func TestFirstAdminFromEnvironment(t *testing.T) {
 		t.Errorf("--admin-email without a password file: exit %d, want 2", code)
 	}
 }
+
+// TestBackupCommand: exit 0 with a copy that opens, 2 without exactly one
+// OUT, 1 with a message naming the file when the database is missing or OUT
+// cannot be written.
+func TestBackupCommand(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "amends.db")
+	if code := run2(ctx, []string{"demo", "--db", db}, nil, &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
+		t.Fatalf("demo: exit %d", code)
+	}
+	out := filepath.Join(dir, "backup.db")
+	cases := []struct {
+		name string
+		args []string
+		want int
+		say  string
+	}{
+		{"no OUT", []string{"backup", "--db", db}, 2, "usage"},
+		{"two OUTs", []string{"backup", "--db", db, out, out}, 2, "usage"},
+		{"missing database", []string{"backup", "--db", filepath.Join(dir, "missing.db"), out}, 1, "missing.db"},
+		{"OUT in a missing directory", []string{"backup", "--db", db, filepath.Join(dir, "no", "b.db")}, 1, "no/b.db"},
+		{"done", []string{"backup", "--db", db, out}, 0, "Backed up"},
+	}
+	for _, tc := range cases {
+		var stdout, stderr bytes.Buffer
+		if code := run2(ctx, tc.args, nil, &stdout, &stderr); code != tc.want || !strings.Contains(stdout.String()+stderr.String(), tc.say) {
+			t.Errorf("%s: exit %d (want %d)\nstdout: %s\nstderr: %s", tc.name, code, tc.want, stdout.String(), stderr.String())
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "missing.db")); !os.IsNotExist(err) {
+		t.Errorf("backup created the missing database: %v", err)
+	}
+	var stdout bytes.Buffer
+	if code := run2(ctx, []string{"sla", "scenario", "--db", out, "--month", "2012-12"}, nil, &stdout, &bytes.Buffer{}); code != 0 || stdout.Len() == 0 {
+		t.Errorf("the backup does not serve the demo month: exit %d", code)
+	}
+}

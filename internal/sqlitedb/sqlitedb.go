@@ -38,7 +38,29 @@ const TimeFormat = "2006-01-02T15:04:05Z"
 // core migrations (the audit log). Storage packages apply their own with
 // Migrate.
 func Open(ctx context.Context, file string) (*sql.DB, error) {
+	db, err := openMode(ctx, file, "rwc")
+	if err != nil {
+		return nil, err
+	}
+	if err := Migrate(ctx, db, CoreSet, coreMigrations); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// OpenExisting opens the database file at path with the settings of Open,
+// but neither creates it nor applies any migration: it is for the commands
+// that work on a database another process may be serving (backup, check),
+// which must not change its schema.
+func OpenExisting(ctx context.Context, file string) (*sql.DB, error) {
+	return openMode(ctx, file, "rw")
+}
+
+// openMode opens file in the SQLite open mode ("rw" or "rwc").
+func openMode(ctx context.Context, file, mode string) (*sql.DB, error) {
 	q := url.Values{}
+	q.Set("mode", mode)
 	q.Set("_foreign_keys", "on")
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "FULL")
@@ -53,12 +75,12 @@ func Open(ctx context.Context, file string) (*sql.DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", file, err)
 	}
-	if err := Migrate(ctx, db, "core", coreMigrations); err != nil {
-		db.Close()
-		return nil, err
-	}
 	return db, nil
 }
+
+// CoreSet is the migration set of the tables sqlitedb itself keeps (the
+// audit log and the data revision).
+const CoreSet = "core"
 
 //go:embed migrations/*.sql
 var coreFS embed.FS
