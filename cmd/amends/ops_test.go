@@ -3,11 +3,20 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/amends/amends/audit"
+	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/internal/demo"
 )
 
 // TestFirstAdminFromCLI: on a fresh database, `amends user add --role
@@ -132,5 +141,177 @@ func TestBackupCommand(t *testing.T) {
 	var stdout bytes.Buffer
 	if code := run2(ctx, []string{"sla", "scenario", "--db", out, "--month", "2012-12"}, nil, &stdout, &bytes.Buffer{}); code != 0 || stdout.Len() == 0 {
 		t.Errorf("the backup does not serve the demo month: exit %d", code)
+	}
+}
+
+// TestBackupUnderLoadPassesCheck is issue 13's "done when" for backup and
+// restore: while 8 writers post incident updates through the stores, `amends
+// backup` copies the database; `amends check` passes on the copy, and the
+// copy, opened as a restored database, has every update acknowledged before
+// the backup began.
+func TestBackupUnderLoadPassesCheck(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "amends.db")
+	st, err := openStores(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := demo.Load(ctx, st.incidents, st.desk, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+
+	const writers = 8
+	var (
+		mu    sync.Mutex
+		acked = map[int64][]string{} // incident: the messages acknowledged
+		stop  = make(chan struct{})
+		wg    sync.WaitGroup
+		fail  = make(chan error, writers)
+	)
+	ids := make([]int64, writers)
+	for w := range ids {
+		inc, err := st.incidents.CreateIncident(ctx, audit.Named("writer"), incidents.IncidentInput{
+			Title: fmt.Sprintf("Load test %d", w), Message: "Starting."}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[w] = inc.ID
+	}
+	for w := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				msg := fmt.Sprintf("writer %d update %d", w, n)
+				if _, err := st.incidents.AddUpdate(ctx, audit.Named("writer"), ids[w], incidents.UpdateInput{Phase: incidents.Investigating, Message: msg}, time.Now()); err != nil {
+					fail <- err
+					return
+				}
+				mu.Lock()
+				acked[ids[w]] = append(acked[ids[w]], msg)
+				mu.Unlock()
+			}
+		}()
+	}
+	count := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		n := 0
+		for _, m := range acked {
+			n += len(m)
+		}
+		return n
+	}
+	for deadline := time.Now().Add(20 * time.Second); count() < 10*writers && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	// Everything acknowledged so far must be in the copy.
+	mu.Lock()
+	before := map[int64][]string{}
+	total := 0
+	for id, m := range acked {
+		before[id] = slices.Clone(m)
+		total += len(m)
+	}
+	mu.Unlock()
+
+	out := filepath.Join(dir, "backup.db")
+	var stdout, stderr bytes.Buffer
+	code := run2(ctx, []string{"backup", "--db", db, out}, nil, &stdout, &stderr)
+	during := count()
+	// Let the writers go on a moment after the backup, then stop them.
+	time.Sleep(50 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	close(fail)
+	for err := range fail {
+		t.Fatalf("a writer failed: %v", err)
+	}
+	if code != 0 {
+		t.Fatalf("backup under load: exit %d\n%s", code, stderr.String())
+	}
+	if total < 10*writers || count() <= during {
+		t.Fatalf("the writers were not busy around the backup: %d acknowledged before it, %d when it ended, %d in all", total, during, count())
+	}
+	for _, f := range []string{out + "-wal", out + "-shm"} {
+		if _, err := os.Stat(f); !os.IsNotExist(err) {
+			t.Errorf("%s beside the backup: %v", f, err)
+		}
+	}
+
+	stdout.Reset()
+	stderr.Reset()
+	if code := run2(ctx, []string{"check", "--db", out}, nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("check on the backup: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+
+	// Restore: the copy opened as the database of a new install.
+	restored, err := openStores(ctx, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restored.Close()
+	for id, msgs := range before {
+		inc, err := restored.incidents.Incident(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		have := map[string]bool{}
+		for _, u := range inc.Updates {
+			have[u.Message] = true
+		}
+		for _, m := range msgs {
+			if !have[m] {
+				t.Errorf("incident %d in the backup lacks %q, acknowledged before the backup began", id, m)
+			}
+		}
+	}
+}
+
+// TestCheckCommand: exit 0 on a sound database at the binary's schema,
+// 1 naming what is wrong otherwise, 2 on bad usage.
+func TestCheckCommand(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "amends.db")
+	if code := run2(ctx, []string{"demo", "--db", db}, nil, &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
+		t.Fatalf("demo: exit %d", code)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run2(ctx, []string{"check", "--db", db}, nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("check on a fresh database: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	for _, set := range []string{"core", "incidents", "auth", "sla", "notify"} {
+		if !regexp.MustCompile(`migrations ` + set + ` +(\d+) of (\d+): ok`).MatchString(stdout.String()) {
+			t.Errorf("check does not report the %s level:\n%s", set, stdout.String())
+		}
+	}
+	if code := run2(ctx, []string{"check", "--db", db, "extra"}, nil, &bytes.Buffer{}, &bytes.Buffer{}); code != 2 {
+		t.Errorf("check with an argument: exit %d, want 2", code)
+	}
+	if code := run2(ctx, []string{"check", "--db", filepath.Join(dir, "missing.db")}, nil, &bytes.Buffer{}, &bytes.Buffer{}); code != 1 {
+		t.Errorf("check on a missing file: exit %d, want 1", code)
+	}
+
+	// A database one incidents migration behind the binary.
+	st, err := openStores(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = st.db.ExecContext(ctx, `DELETE FROM schema_migrations WHERE set_name = 'incidents' AND version = (SELECT MAX(version) FROM schema_migrations WHERE set_name = 'incidents')`)
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout.Reset()
+	if code := run2(ctx, []string{"check", "--db", db}, nil, &stdout, &bytes.Buffer{}); code != 1 || !strings.Contains(stdout.String(), "older than this binary") {
+		t.Errorf("check on a database behind the binary: exit %d\n%s", code, stdout.String())
 	}
 }

@@ -103,33 +103,10 @@ func Migrate(ctx context.Context, db *sql.DB, set string, fsys fs.FS) error {
 	) STRICT`); err != nil {
 		return fmt.Errorf("migrations table: %w", err)
 	}
-	type migration struct {
-		version int
-		name    string
-	}
-	entries, err := fs.ReadDir(fsys, ".")
+	list, err := migrations(set, fsys)
 	if err != nil {
 		return err
 	}
-	var list []migration
-	seen := map[int]string{}
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || path.Ext(name) != ".sql" {
-			continue
-		}
-		num, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return fmt.Errorf("migration %s/%s: name must start with a positive number and _", set, name)
-		}
-		if other, dup := seen[v]; dup {
-			return fmt.Errorf("migration %s: %s and %s share version %d", set, other, name, v)
-		}
-		seen[v] = name
-		list = append(list, migration{v, name})
-	}
-	sort.Slice(list, func(i, j int) bool { return list[i].version < list[j].version })
 
 	var current int
 	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE set_name = ?`, set).Scan(&current); err != nil {
@@ -160,6 +137,53 @@ func Migrate(ctx context.Context, db *sql.DB, set string, fsys fs.FS) error {
 	}
 	return nil
 }
+
+// migration is one numbered file of a migration set.
+type migration struct {
+	version int
+	name    string
+}
+
+// migrations lists the migrations in fsys in version order.
+func migrations(set string, fsys fs.FS) ([]migration, error) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, err
+	}
+	var list []migration
+	seen := map[int]string{}
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || path.Ext(name) != ".sql" {
+			continue
+		}
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %s/%s: name must start with a positive number and _", set, name)
+		}
+		if other, dup := seen[v]; dup {
+			return nil, fmt.Errorf("migration %s: %s and %s share version %d", set, other, name, v)
+		}
+		seen[v] = name
+		list = append(list, migration{v, name})
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].version < list[j].version })
+	return list, nil
+}
+
+// Latest returns the newest migration version in fsys, the level that
+// Migrate brings set to; 0 if fsys has none.
+func Latest(set string, fsys fs.FS) (int, error) {
+	list, err := migrations(set, fsys)
+	if err != nil || len(list) == 0 {
+		return 0, err
+	}
+	return list[len(list)-1].version, nil
+}
+
+// LatestCore returns the newest core migration this binary embeds.
+func LatestCore() (int, error) { return Latest(CoreSet, coreMigrations) }
 
 // Version returns the newest applied migration of set, 0 if none.
 func Version(ctx context.Context, db *sql.DB, set string) (int, error) {
