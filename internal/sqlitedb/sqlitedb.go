@@ -37,16 +37,33 @@ const TimeFormat = "2006-01-02T15:04:05Z"
 // Open opens (creating if needed) the database file at path and applies the
 // core migrations (the audit log). Storage packages apply their own with
 // Migrate.
+//
+// Open fails unless the database takes writes, and then says why in the
+// operator's terms when it can tell: a file or directory that the user
+// running amends cannot write.
 func Open(ctx context.Context, file string) (*sql.DB, error) {
 	db, err := openMode(ctx, file, "rwc")
 	if err != nil {
-		return nil, err
+		return nil, explained(file, err)
 	}
 	if err := Migrate(ctx, db, CoreSet, coreMigrations); err != nil {
 		db.Close()
-		return nil, err
+		return nil, explained(file, err)
+	}
+	if err := ProbeWrite(ctx, db); err != nil {
+		db.Close()
+		return nil, explained(file, fmt.Errorf("open %s: writing: %w", file, err))
 	}
 	return db, nil
+}
+
+// explained returns err, led by why file cannot be written when that is
+// the cause.
+func explained(file string, err error) error {
+	if why := explainUnwritable(file); why != nil {
+		return fmt.Errorf("open %s: %w (SQLite said: %v)", file, why, err)
+	}
+	return err
 }
 
 // OpenExisting opens the database file at path with the settings of Open,
