@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"github.com/amends/amends/audit"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/demo"
+	"github.com/amends/amends/internal/sqlitedb"
 )
 
 // TestFirstAdminFromCLI: on a fresh database, `amends user add --role
@@ -313,5 +315,53 @@ func TestCheckCommand(t *testing.T) {
 	stdout.Reset()
 	if code := run2(ctx, []string{"check", "--db", db}, nil, &stdout, &bytes.Buffer{}); code != 1 || !strings.Contains(stdout.String(), "older than this binary") {
 		t.Errorf("check on a database behind the binary: exit %d\n%s", code, stdout.String())
+	}
+}
+
+// TestHealthzWrites: /healthz reports reads and writes apart. While another
+// process holds the database's write lock past the probe's wait, reads
+// still work: 200, status "degraded", writes "failing"; once it lets go,
+// both are ok again.
+func TestHealthzWrites(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "amends.db")
+	base, _, _, _ := startServeArgs(t, db)
+	health := func() (int, map[string]string, time.Duration) {
+		t.Helper()
+		began := time.Now()
+		resp, err := http.Get(base + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var v map[string]string
+		if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, v, time.Since(began)
+	}
+	if code, v, _ := health(); code != 200 || v["status"] != "ok" || v["reads"] != "ok" || v["writes"] != "ok" {
+		t.Fatalf("healthz on a healthy server: %d %v", code, v)
+	}
+
+	other, err := sqlitedb.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	tx, err := other.BeginTx(ctx, nil) // BEGIN IMMEDIATE: the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, v, took := health()
+	tx.Rollback()
+	if code != 200 || v["status"] != "degraded" || v["reads"] != "ok" || v["writes"] != "failing" {
+		t.Errorf("healthz while writes are locked out: %d %v", code, v)
+	}
+	if took > 5*time.Second {
+		t.Errorf("healthz took %v while writes were locked out: the probe should give up after about 2 s", took)
+	}
+	if code, v, _ := health(); code != 200 || v["status"] != "ok" || v["writes"] != "ok" {
+		t.Errorf("healthz after the lock is gone: %d %v", code, v)
 	}
 }

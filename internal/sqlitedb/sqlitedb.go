@@ -74,6 +74,9 @@ func OpenExisting(ctx context.Context, file string) (*sql.DB, error) {
 	return openMode(ctx, file, "rw")
 }
 
+// busyTimeoutMS is how long a connection waits for another's write lock.
+const busyTimeoutMS = 10000
+
 // openMode opens file in the SQLite open mode ("rw" or "rwc").
 func openMode(ctx context.Context, file, mode string) (*sql.DB, error) {
 	q := url.Values{}
@@ -81,7 +84,7 @@ func openMode(ctx context.Context, file, mode string) (*sql.DB, error) {
 	q.Set("_foreign_keys", "on")
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "FULL")
-	q.Set("_busy_timeout", "10000")
+	q.Set("_busy_timeout", strconv.Itoa(busyTimeoutMS))
 	q.Set("_txlock", "immediate")
 	dsn := "file:" + file + "?" + q.Encode()
 	db, err := sql.Open("sqlite3", dsn)

@@ -3,10 +3,12 @@ package sqlitedb
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // ProbeWrite tells whether db takes writes now: in a write transaction it
@@ -14,9 +16,30 @@ import (
 // nothing durable changes. BEGIN IMMEDIATE alone is not enough: SQLite grants
 // it on a file it opened read-only and refuses only the first page written.
 // While another connection holds the write lock the probe waits, as a write
-// would, up to the busy timeout or until ctx ends.
-func ProbeWrite(ctx context.Context, db *sql.DB) error {
-	tx, err := db.BeginTx(ctx, nil)
+// would, up to the busy timeout, or until ctx's deadline when that is
+// sooner: SQLite's wait for the lock does not stop when ctx ends, so the
+// probe's connection waits no longer than the deadline.
+func ProbeWrite(ctx context.Context, db *sql.DB) (err error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if deadline, ok := ctx.Deadline(); ok {
+		if wait := time.Until(deadline).Milliseconds(); wait < busyTimeoutMS {
+			if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", max(wait, 1))); err != nil {
+				return err
+			}
+			defer func() {
+				// The connection goes back to the pool: with its usual
+				// timeout, or not at all.
+				if _, rerr := conn.ExecContext(context.Background(), fmt.Sprintf("PRAGMA busy_timeout = %d", busyTimeoutMS)); rerr != nil {
+					conn.Raw(func(any) error { return driver.ErrBadConn })
+				}
+			}()
+		}
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}

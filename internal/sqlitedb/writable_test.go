@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestOpenReadOnlyPlaces: a database that cannot be written says which file
@@ -72,5 +73,18 @@ func TestProbeWrite(t *testing.T) {
 	}
 	if after, err := Revision(ctx, db); err != nil || after != before {
 		t.Errorf("the probe moved the revision from %d to %d (%v)", before, after, err)
+	}
+
+	// With a deadline the probe shortens its connection's wait for the
+	// lock, and gives the connection back with the usual wait.
+	db.SetMaxOpenConns(1)
+	dctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if err := ProbeWrite(dctx, db); err != nil {
+		t.Fatal(err)
+	}
+	var ms int
+	if err := db.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&ms); err != nil || ms != busyTimeoutMS {
+		t.Errorf("busy_timeout after a probe with a deadline: %d %v, want %d", ms, err, busyTimeoutMS)
 	}
 }
