@@ -90,3 +90,30 @@ func (s *Store) CreateFirstAdmin(ctx context.Context, code string, u auth.NewUse
 	}
 	return created, nil
 }
+
+// CreateInitialAdmin creates the first user, as an admin whatever u.Role
+// says, without a setup code: it is for callers that already hold the
+// database file (the command line, and serve's AMENDS_ADMIN_EMAIL start-up),
+// and it is audited with actor by. Invalid for bad input; Conflict if a user
+// already exists, checked in the same transaction as the insert.
+func (s *Store) CreateInitialAdmin(ctx context.Context, by audit.Actor, u auth.NewUser, now time.Time) (_ auth.User, err error) {
+	defer errs.Wrap(&err, "auth/sqlite: CreateInitialAdmin %q", u.Email)
+	u.Role = auth.Admin
+	u, hash, err := prepareUser(u)
+	if err != nil {
+		return auth.User{}, err
+	}
+	var created auth.User
+	err = sqlitedb.InTx(ctx, s.db, func(tx *sql.Tx) error {
+		if err := requireNoUsers(ctx, tx); err != nil {
+			return err
+		}
+		// insertUser also deletes any setup code.
+		created, err = insertUser(ctx, tx, by, u, hash, now)
+		return err
+	})
+	if err != nil {
+		return auth.User{}, err
+	}
+	return created, nil
+}

@@ -18,6 +18,19 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
+// MigrationSet is the name of this package's migrations in schema_migrations.
+const MigrationSet = "auth"
+
+// LatestMigration returns the newest migration this package embeds: the
+// level of MigrationSet that New brings a database to.
+func LatestMigration() (int, error) {
+	sub, err := fs.Sub(migrationFS, "migrations")
+	if err != nil {
+		return 0, err
+	}
+	return sqlitedb.Latest(MigrationSet, sub)
+}
+
 // Store implements auth.Store on a database opened by sqlitedb.Open.
 type Store struct {
 	db *sql.DB
@@ -35,7 +48,7 @@ func New(db *sql.DB) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := sqlitedb.Migrate(context.Background(), db, "auth", sub); err != nil {
+	if err := sqlitedb.Migrate(context.Background(), db, MigrationSet, sub); err != nil {
 		return nil, err
 	}
 	pw, err := auth.NewSecret()

@@ -708,3 +708,36 @@ func TestErrorsSayWhere(t *testing.T) {
 		t.Errorf("SessionUser on a closed database: %v", err)
 	}
 }
+
+// TestCreateInitialAdmin: the first admin from the command line needs no
+// code, is an admin whatever role was asked, voids a pending setup code,
+// and is refused once anyone exists.
+func TestCreateInitialAdmin(t *testing.T) {
+	s, _ := newStore(t)
+	code, err := s.NewSetupCode(ctx, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := s.CreateInitialAdmin(ctx, audit.Named("cli:ops"), auth.NewUser{Email: "ops@example.com", Name: "Ops", Role: auth.Viewer, Password: pw}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Role != auth.Admin {
+		t.Errorf("role %s, want admin", u.Role)
+	}
+	if _, err := s.Authenticate(ctx, "ops@example.com", pw, t0); err != nil {
+		t.Errorf("cannot sign in as the initial admin: %v", err)
+	}
+	_, err = s.CreateFirstAdmin(ctx, code, auth.NewUser{Email: "late@example.com", Name: "Late", Password: pw}, t0)
+	if errs.CodeOf(err) != errs.Conflict {
+		t.Errorf("setup code after the initial admin: %v, want Conflict", err)
+	}
+	_, err = s.CreateInitialAdmin(ctx, audit.Named("cli:ops"), auth.NewUser{Email: "two@example.com", Name: "Two", Password: pw}, t0)
+	if errs.CodeOf(err) != errs.Conflict {
+		t.Errorf("second initial admin: %v, want Conflict", err)
+	}
+	_, err = s.CreateInitialAdmin(ctx, audit.Named("cli:ops"), auth.NewUser{Email: "bad", Name: "", Password: "x"}, t0)
+	if errs.CodeOf(err) != errs.Invalid {
+		t.Errorf("bad input: %v, want Invalid (checked before anything else)", err)
+	}
+}

@@ -105,4 +105,7 @@ func openStores(ctx context.Context, path string) (*stores, error) {
 // Revision implements web.Revisioner over the database.
 func (s *stores) Revision(ctx context.Context) (int64, error) { return sqlitedb.Revision(ctx, s.db) }
 
+// ProbeWrite implements web.WriteProber over the database.
+func (s *stores) ProbeWrite(ctx context.Context) error { return sqlitedb.ProbeWrite(ctx, s.db) }
+
 func (s *stores) Close() error { return s.db.Close() }

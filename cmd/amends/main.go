@@ -25,6 +25,8 @@ func commands() []command {
 		{"demo", "load the demo data into an empty database (demo [--db])", runDemo},
 		{"user", "add a user (user add --email --name --role < password)", runUser},
 		{"token", "create an API token (token create --user EMAIL --name NAME)", runToken},
+		{"backup", "copy the database while it is served (backup [--db] OUT)", runBackup},
+		{"check", "check a database's integrity and schema level, as after a restore (check [--db])", runCheck},
 		{"import", "import a Statuspage incidents.json or summary.json (import statuspage [--db] FILE)", runImport},
 		{"sla", "evaluate an SLA scenario (sla evaluate FILE|-), or generate one (sla generate)", runSLA},
 	}

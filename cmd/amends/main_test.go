@@ -164,11 +164,24 @@ func startServe(t *testing.T) (base, link string, stop func() int) {
 // also open with other commands while the server runs.
 func startServeOn(t *testing.T, db string) (base, link string, stop func() int) {
 	t.Helper()
+	base, stdout, _, stop := startServeArgs(t, db)
+	link = setupLink.FindString(stdout.String())
+	if link == "" {
+		t.Fatalf("no first-admin link printed:\n%s", stdout.String())
+	}
+	return base, link, stop
+}
+
+// startServeArgs runs `amends serve --demo` with the extra args over the
+// database file db and returns its base URL, its standard output and
+// error as they grow, and the stop function of startServe.
+func startServeArgs(t *testing.T, db string, args ...string) (base string, stdout, stderr *syncBuffer, stop func() int) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncBuffer
+	stdout, stderr = &syncBuffer{}, &syncBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--demo"}, strings.NewReader(""), &stdout, &stderr)
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--demo"}, args...), strings.NewReader(""), stdout, stderr)
 	}()
 	stopped := false
 	stop = func() int {
@@ -204,11 +217,7 @@ func startServeOn(t *testing.T, db string) (base, link string, stop func() int) 
 	if base == "" {
 		t.Fatalf("serve did not start\nstdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 	}
-	link = setupLink.FindString(stdout.String())
-	if link == "" {
-		t.Fatalf("no first-admin link printed:\n%s", stdout.String())
-	}
-	return base, link, stop
+	return base, stdout, stderr, stop
 }
 
 func TestCLIExitCodes(t *testing.T) {
@@ -226,7 +235,7 @@ func TestCLIExitCodes(t *testing.T) {
 		{"bad flag", []string{"serve", "--no-such-flag"}, "", 2, "no-such-flag"},
 		{"demo loads", []string{"demo", "--db", db}, "", 0, "Loaded"},
 		{"demo twice", []string{"demo", "--db", db}, "", 1, "already has services"},
-		{"user add before first admin", []string{"user", "add", "--db", db, "--email", "a@example.com", "--name", "A", "--role", "admin"}, "a long enough password\n", 2, "one-time link"},
+		{"first user not an admin", []string{"user", "add", "--db", db, "--email", "a@example.com", "--name", "A", "--role", "support"}, "a long enough password\n", 2, "must be an admin"},
 		{"token for unknown user", []string{"token", "create", "--db", db, "--user", "nobody@example.com", "--name", "x"}, "", 2, "--user"},
 		{"bad log format", []string{"serve", "--db", db, "--log-format", "xml"}, "", 2, "--log-format"},
 	}

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amends/amends/audit"
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/internal/demo"
 	"github.com/amends/amends/notify"
 	"github.com/amends/amends/notify/deliver"
@@ -20,9 +22,10 @@ import (
 )
 
 // runServe is `amends serve`: it opens (creating and migrating) the
-// database, optionally loads the demo data, prints the first-admin link
-// when there are no users, and serves until SIGINT or SIGTERM, then lets
-// in-flight requests finish and closes the database.
+// database, optionally loads the demo data, and when there are no users
+// creates the first admin from --admin-email or else prints the one-time
+// first-admin link; then it serves until SIGINT or SIGTERM, lets in-flight
+// requests finish and closes the database.
 func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flagSet("serve", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (env AMENDS_ADDR)")
@@ -39,6 +42,10 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	fs.StringVar(&mailCfg.user, "smtp-user", "", "SMTP user name; STARTTLS is used whenever the server offers it (env AMENDS_SMTP_USER)")
 	fs.StringVar(&mailCfg.passwordFile, "smtp-password-file", "", "file holding the SMTP password (or env AMENDS_SMTP_PASSWORD)")
 	allowPrivate := fs.Bool("allow-private-webhooks", false, "let webhooks point to loopback, link-local and private addresses (env AMENDS_ALLOW_PRIVATE_WEBHOOKS)")
+	var admin adminFlags
+	fs.StringVar(&admin.email, "admin-email", "", "on a database with no users, create the first admin with this email at start-up; ignored once users exist (env AMENDS_ADMIN_EMAIL)")
+	fs.StringVar(&admin.passwordFile, "admin-password-file", "", "file holding that first admin's password (env AMENDS_ADMIN_PASSWORD_FILE)")
+	fs.StringVar(&admin.name, "admin-name", "Admin", "that first admin's name (env AMENDS_ADMIN_NAME)")
 	asOfText := fs.String("as-of", "", "for demos: show the public status and uptime pages as of this RFC 3339 instant (e.g. 2013-01-05T00:00:00Z), from today's records, leaving out incidents and maintenance declared later; admin pages, writes, the API and the audit log keep the real clock (env AMENDS_AS_OF)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -67,6 +74,12 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		}
 	}
 	mailer, err := mailCfg.mailer()
+	if err != nil {
+		fmt.Fprintf(stderr, "amends serve: %v\n", err)
+		return 2
+	}
+
+	firstAdmin, err := admin.user()
 	if err != nil {
 		fmt.Fprintf(stderr, "amends serve: %v\n", err)
 		return 2
@@ -106,6 +119,15 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if n, err := st.accounts.UserCount(ctx); err != nil {
 		fmt.Fprintf(stderr, "amends serve: %v\n", err)
 		return 1
+	} else if n == 0 && firstAdmin != nil {
+		u, err := st.accounts.CreateInitialAdmin(ctx, audit.Named("startup"), *firstAdmin, time.Now())
+		if err != nil {
+			fmt.Fprintf(stderr, "amends serve: the first admin from --admin-email: %v\n", err)
+			return exitCode(err)
+		}
+		fmt.Fprintf(stdout, "Created the first admin %s from --admin-email (AMENDS_ADMIN_EMAIL).\n", u.Email)
+	} else if n > 0 && firstAdmin != nil {
+		log.Info("ignoring --admin-email (AMENDS_ADMIN_EMAIL): the database already has users", "users", n)
 	} else if n == 0 {
 		code, err := st.accounts.NewSetupCode(ctx, time.Now())
 		if err != nil {
@@ -161,6 +183,32 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	<-workerDone
 	log.Info("stopped")
 	return 0
+}
+
+// adminFlags are the --admin-* flags: the first admin created at start-up,
+// for containers that cannot open a setup link.
+type adminFlags struct {
+	email, passwordFile, name string
+}
+
+// user returns the first admin the flags describe, nil when --admin-email
+// is not set; the password comes from --admin-password-file, which is then
+// required, without its trailing newline.
+func (f adminFlags) user() (*auth.NewUser, error) {
+	if f.email == "" {
+		if f.passwordFile != "" {
+			return nil, fmt.Errorf("--admin-password-file needs --admin-email (AMENDS_ADMIN_EMAIL)")
+		}
+		return nil, nil
+	}
+	if f.passwordFile == "" {
+		return nil, fmt.Errorf("--admin-email needs --admin-password-file (AMENDS_ADMIN_PASSWORD_FILE)")
+	}
+	b, err := os.ReadFile(f.passwordFile)
+	if err != nil {
+		return nil, fmt.Errorf("--admin-password-file: %w", err)
+	}
+	return &auth.NewUser{Email: f.email, Name: f.name, Role: auth.Admin, Password: strings.TrimRight(string(b), "\r\n")}, nil
 }
 
 // smtpFlags are the --smtp-* flags.

@@ -70,11 +70,19 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintf(stderr, "amends user add: %v\n", err)
 		return 1
 	}
+	nu := auth.NewUser{Email: *email, Name: *name, Role: role, Password: password}
+	var u auth.User
 	if n == 0 {
-		fmt.Fprintln(stderr, "amends user add: there are no users yet; the first admin is created only through the one-time link that `amends serve` prints")
-		return 2
+		// Whoever can run the binary on the database file already holds
+		// everything in it, so the first admin needs no setup link here.
+		if role != auth.Admin {
+			fmt.Fprintln(stderr, "amends user add: there are no users yet: the first user must be an admin (--role admin)")
+			return 2
+		}
+		u, err = st.accounts.CreateInitialAdmin(ctx, cliActor(), nu, time.Now())
+	} else {
+		u, err = st.accounts.CreateUser(ctx, cliActor(), nu, time.Now())
 	}
-	u, err := st.accounts.CreateUser(ctx, cliActor(), auth.NewUser{Email: *email, Name: *name, Role: role, Password: password}, time.Now())
 	if err != nil {
 		fmt.Fprintf(stderr, "amends user add: %v\n", err)
 		return exitCode(err)

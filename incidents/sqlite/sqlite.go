@@ -32,6 +32,16 @@ func Migrate(ctx context.Context, db *sql.DB) error {
 	return sqlitedb.Migrate(ctx, db, MigrationSet, sub)
 }
 
+// LatestMigration returns the newest migration this package embeds: the
+// level of MigrationSet that Migrate brings a database to.
+func LatestMigration() (int, error) {
+	sub, err := fs.Sub(migrationFS, "migrations")
+	if err != nil {
+		return 0, err
+	}
+	return sqlitedb.Latest(MigrationSet, sub)
+}
+
 // Store implements incidents.Store.
 type Store struct {
 	db *sql.DB

@@ -37,12 +37,54 @@ const TimeFormat = "2006-01-02T15:04:05Z"
 // Open opens (creating if needed) the database file at path and applies the
 // core migrations (the audit log). Storage packages apply their own with
 // Migrate.
+//
+// Open fails unless the database takes writes, and then says why in the
+// operator's terms when it can tell: a file or directory that the user
+// running amends cannot write.
 func Open(ctx context.Context, file string) (*sql.DB, error) {
+	db, err := openMode(ctx, file, "rwc")
+	if err != nil {
+		return nil, explained(file, err)
+	}
+	if err := Migrate(ctx, db, CoreSet, coreMigrations); err != nil {
+		db.Close()
+		return nil, explained(file, err)
+	}
+	if err := ProbeWrite(ctx, db); err != nil {
+		db.Close()
+		return nil, explained(file, fmt.Errorf("open %s: writing: %w", file, err))
+	}
+	return db, nil
+}
+
+// explained returns err, led by why file cannot be written when that is
+// the cause.
+func explained(file string, err error) error {
+	if why := explainUnwritable(file); why != nil {
+		return fmt.Errorf("open %s: %w (SQLite said: %v)", file, why, err)
+	}
+	return err
+}
+
+// OpenExisting opens the database file at path with the settings of Open,
+// but neither creates it nor applies any migration: it is for the commands
+// that work on a database another process may be serving (backup, check),
+// which must not change its schema.
+func OpenExisting(ctx context.Context, file string) (*sql.DB, error) {
+	return openMode(ctx, file, "rw")
+}
+
+// busyTimeoutMS is how long a connection waits for another's write lock.
+const busyTimeoutMS = 10000
+
+// openMode opens file in the SQLite open mode ("rw" or "rwc").
+func openMode(ctx context.Context, file, mode string) (*sql.DB, error) {
 	q := url.Values{}
+	q.Set("mode", mode)
 	q.Set("_foreign_keys", "on")
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "FULL")
-	q.Set("_busy_timeout", "10000")
+	q.Set("_busy_timeout", strconv.Itoa(busyTimeoutMS))
 	q.Set("_txlock", "immediate")
 	dsn := "file:" + file + "?" + q.Encode()
 	db, err := sql.Open("sqlite3", dsn)
@@ -53,12 +95,12 @@ func Open(ctx context.Context, file string) (*sql.DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", file, err)
 	}
-	if err := Migrate(ctx, db, "core", coreMigrations); err != nil {
-		db.Close()
-		return nil, err
-	}
 	return db, nil
 }
+
+// CoreSet is the migration set of the tables sqlitedb itself keeps (the
+// audit log and the data revision).
+const CoreSet = "core"
 
 //go:embed migrations/*.sql
 var coreFS embed.FS
@@ -81,33 +123,10 @@ func Migrate(ctx context.Context, db *sql.DB, set string, fsys fs.FS) error {
 	) STRICT`); err != nil {
 		return fmt.Errorf("migrations table: %w", err)
 	}
-	type migration struct {
-		version int
-		name    string
-	}
-	entries, err := fs.ReadDir(fsys, ".")
+	list, err := migrations(set, fsys)
 	if err != nil {
 		return err
 	}
-	var list []migration
-	seen := map[int]string{}
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || path.Ext(name) != ".sql" {
-			continue
-		}
-		num, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return fmt.Errorf("migration %s/%s: name must start with a positive number and _", set, name)
-		}
-		if other, dup := seen[v]; dup {
-			return fmt.Errorf("migration %s: %s and %s share version %d", set, other, name, v)
-		}
-		seen[v] = name
-		list = append(list, migration{v, name})
-	}
-	sort.Slice(list, func(i, j int) bool { return list[i].version < list[j].version })
 
 	var current int
 	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE set_name = ?`, set).Scan(&current); err != nil {
@@ -138,6 +157,53 @@ func Migrate(ctx context.Context, db *sql.DB, set string, fsys fs.FS) error {
 	}
 	return nil
 }
+
+// migration is one numbered file of a migration set.
+type migration struct {
+	version int
+	name    string
+}
+
+// migrations lists the migrations in fsys in version order.
+func migrations(set string, fsys fs.FS) ([]migration, error) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, err
+	}
+	var list []migration
+	seen := map[int]string{}
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || path.Ext(name) != ".sql" {
+			continue
+		}
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %s/%s: name must start with a positive number and _", set, name)
+		}
+		if other, dup := seen[v]; dup {
+			return nil, fmt.Errorf("migration %s: %s and %s share version %d", set, other, name, v)
+		}
+		seen[v] = name
+		list = append(list, migration{v, name})
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].version < list[j].version })
+	return list, nil
+}
+
+// Latest returns the newest migration version in fsys, the level that
+// Migrate brings set to; 0 if fsys has none.
+func Latest(set string, fsys fs.FS) (int, error) {
+	list, err := migrations(set, fsys)
+	if err != nil || len(list) == 0 {
+		return 0, err
+	}
+	return list[len(list)-1].version, nil
+}
+
+// LatestCore returns the newest core migration this binary embeds.
+func LatestCore() (int, error) { return Latest(CoreSet, coreMigrations) }
 
 // Version returns the newest applied migration of set, 0 if none.
 func Version(ctx context.Context, db *sql.DB, set string) (int, error) {
