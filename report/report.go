@@ -1,10 +1,11 @@
 // Package report is the one place that loads stored data and evaluates it
 // for what people read: the credit desk's month lines and a customer's
-// month, the SLA dashboard and reports, statements, explanation drafts and
-// the uptime bars. It reads through the domain stores' interfaces and asks
-// package sla for every figure; it returns plain structs, which the web
-// layer formats for its pages and the JSON API. It writes nothing but a
-// credit run's preview, which is an evaluation kept for approval.
+// month, the SLA dashboard and reports, statements, the figures of
+// explanation drafts, the uptime bars and the monthly uptime. It reads
+// through the domain stores' interfaces and asks package sla for every
+// figure; it returns plain structs, which the web layer formats for its
+// pages and the JSON API. It writes nothing but a credit run's preview,
+// which is an evaluation kept for approval.
 package report
 
 import (
