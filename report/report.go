@@ -1,10 +1,17 @@
 // Package report is the one place that loads stored data and evaluates it
-// for what people read: the credit desk's month lines and a customer's
-// month, the SLA dashboard and reports, statements, explanation drafts and
-// the uptime bars. It reads through the domain stores' interfaces and asks
-// package sla for every figure; it returns plain structs, which the web
-// layer formats for its pages and the JSON API. It writes nothing but a
-// credit run's preview, which is an evaluation kept for approval.
+// for what people read: the current state (state.go), the public record
+// and recent history behind the Statuspage-compatible API and the feeds
+// (public.go), the credit desk's month lines, previews and goodwill runs
+// (credits.go, goodwill.go), a customer's month and statement
+// (customerreport.go, statement.go), the SLA dashboard and service reports
+// (dashboard*.go, servicereport.go, scopes.go), the figures of explanation
+// drafts (explanation.go), the uptime bars and the monthly uptime
+// (uptime.go), and the reference checks across the stores that the pages
+// and the JSON API share (checks.go). It reads through the domain stores'
+// interfaces and asks package sla for every figure; it returns plain
+// structs, which the web layer formats for its pages and the JSON API. It
+// writes nothing but a credit run's preview, which is an evaluation kept
+// for approval.
 package report
 
 import (

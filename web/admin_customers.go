@@ -13,6 +13,7 @@ import (
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/report"
 	"github.com/amends/amends/templates"
 	"github.com/amends/amends/web/form"
 )
@@ -158,7 +159,7 @@ func (s *Server) renderCustomer(c echo.Context, status int, v templates.Customer
 	if u := currentUser(c); u.Role.AtLeast(auth.Support) {
 		v.CanReport = true
 		now := s.now()
-		current := monthStart(now.Add(-time.Second))
+		current := report.MonthStart(now.Add(-time.Second))
 		selected := current
 		seen := map[string]bool{}
 		for i := len(charges) - 1; i >= 0; i-- { // by month, so newest first

@@ -5,16 +5,13 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/amends/amends/auth"
-	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/notify"
-	"github.com/amends/amends/sla"
 	"github.com/amends/amends/templates"
 	"github.com/amends/amends/web/form"
 )
@@ -139,118 +136,26 @@ func revisionBadge(s incidents.RevisionState) templates.StatusBadge {
 }
 
 // prefilledExplanation is the draft a first revision starts from (see
-// incidents.DraftExplanation), with the uptime of the month in which the
-// incident started as sla.Evaluate finds it from the stored incidents and
-// maintenance. If the figures cannot be computed the draft leaves them out
-// (and the failure is logged) rather than show anything invented.
+// incidents.DraftExplanation), with the figures report.Reports computes:
+// the uptime of the month in which the incident started as sla.Evaluate
+// finds it from the stored incidents and maintenance, and the credits
+// that month's run offers. A figure that cannot be computed is left out
+// of the draft (and the failure is logged) rather than show anything
+// invented.
 func (s *Server) prefilledExplanation(ctx context.Context, inc incidents.Incident) (string, string, error) {
-	services, err := s.incidents.Services(ctx)
-	if err != nil {
-		return "", "", err
-	}
-	components, err := s.incidents.Components(ctx)
-	if err != nil {
-		return "", "", err
-	}
 	now := s.now()
-	month, err := s.monthFigures(ctx, incidents.IncidentMonth(inc), services, components, now)
+	f, err := s.reports.ExplanationFigures(ctx, inc, now)
 	if err != nil {
-		if errs.CodeOf(err) == errs.Internal {
-			return "", "", err
-		}
-		s.log.Warn("explanation draft without uptime figures", "incident", inc.ID, "err", err)
-		month = nil
+		return "", "", err
 	}
-	credits, err := s.draftCredits(ctx, inc, now)
-	if err != nil {
-		if errs.CodeOf(err) == errs.Internal {
-			return "", "", err
-		}
-		s.log.Warn("explanation draft without credit figures", "incident", inc.ID, "err", err)
-		credits = nil
+	if f.MonthErr != nil {
+		s.log.Warn("explanation draft without uptime figures", "incident", inc.ID, "err", f.MonthErr)
 	}
-	title, body := incidents.DraftExplanation(inc, services, components, month, credits, now)
+	if f.CreditsErr != nil {
+		s.log.Warn("explanation draft without credit figures", "incident", inc.ID, "err", f.CreditsErr)
+	}
+	title, body := incidents.DraftExplanation(inc, f.Services, f.Components, f.Month, f.Credits, now)
 	return title, body, nil
-}
-
-// draftCredits previews, without storing anything, the credit run of the
-// month in which inc started (desk.PreviewMonth over the stored data, as the
-// credit desk would) and sums it over the services inc affected. It is nil
-// while the month is not over everywhere, or when no customer has
-// resources in those services.
-func (s *Server) draftCredits(ctx context.Context, inc incidents.Incident, now time.Time) (*incidents.DraftCredits, error) {
-	period := incidents.IncidentMonth(inc)
-	from, to, err := desk.MonthWindow(period.Month)
-	if err != nil {
-		return nil, err
-	}
-	if now.Before(to) {
-		return nil, nil
-	}
-	components, err := s.incidents.Components(ctx)
-	if err != nil {
-		return nil, err
-	}
-	serviceOf := make(map[string]string, len(components))
-	for _, c := range components {
-		serviceOf[c.ID] = c.Service
-	}
-	affected := map[string]bool{}
-	for _, id := range inc.AffectedComponents() {
-		affected[serviceOf[id]] = true
-	}
-	base, err := incidents.StoredScenario(ctx, s.incidents, sla.Period{Month: period.Month}, from, to, now)
-	if err != nil {
-		return nil, err
-	}
-	data, err := s.desk.MonthData(ctx, period.Month)
-	if err != nil {
-		return nil, err
-	}
-	lines, err := desk.PreviewMonth(period.Month, now, base, data)
-	if err != nil {
-		return nil, err
-	}
-	customers, hit := map[string]bool{}, map[string]bool{}
-	out := &incidents.DraftCredits{CreditMinor: map[string]int64{}}
-	for _, l := range lines {
-		if !affected[l.Service] {
-			continue
-		}
-		customers[l.Customer] = true
-		if l.Downtime != "0" {
-			hit[l.Customer] = true
-		}
-		out.CreditMinor[l.Currency] += l.CreditMinor
-	}
-	if len(customers) == 0 {
-		return nil, nil
-	}
-	out.Customers, out.CustomersHit = len(customers), len(hit)
-	return out, nil
-}
-
-// monthFigures evaluates period as of now with the stored incidents and
-// maintenance that overlap it (see incidents.SLAScenario). Store failures
-// are internal errors; a scenario the engine refuses is its errs.Invalid.
-func (s *Server) monthFigures(ctx context.Context, period sla.Period, services []incidents.Service, components []incidents.Component, now time.Time) (*sla.Result, error) {
-	from, to, err := period.Bounds()
-	if err != nil {
-		return nil, err
-	}
-	incs, err := s.incidents.IncidentsBetween(ctx, from, to)
-	if err != nil {
-		return nil, err
-	}
-	maints, err := s.incidents.MaintenancesBetween(ctx, from, to)
-	if err != nil {
-		return nil, err
-	}
-	sc, err := incidents.SLAScenario(period, now, services, components, incs, maints)
-	if err != nil {
-		return nil, err
-	}
-	return sla.Evaluate(sc)
 }
 
 // handleSaveExplanation is the editor's form: "save" starts or edits the

@@ -4,12 +4,11 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/amends/amends/desk"
-	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/report"
 	"github.com/amends/amends/sla"
 	"github.com/amends/amends/templates"
 )
@@ -21,90 +20,53 @@ var statusWords = map[sla.Status]string{
 }
 
 // reportView builds the SLA report of service ("" for the first) for the
-// month starting at month, as of now.
+// month starting at month, as of now, from the figures of
+// report.Reports.ServiceReport.
 func (s *Server) reportView(ctx context.Context, page templates.Page, service string, month, now time.Time) (templates.ReportPage, error) {
-	end := month.AddDate(0, 1, 0)
-	asOf := now
-	if end.Before(asOf) {
-		asOf = end
-	}
-	d, err := s.loadDash(ctx, now, month, asOf)
+	r, err := s.reports.ServiceReport(ctx, service, month, now)
 	if err != nil {
 		return templates.ReportPage{}, err
 	}
-	if service == "" && len(d.services) > 0 {
-		service = d.services[0].ID
-	}
-	v := templates.ReportPage{Page: page, MonthLabel: monthLabel(month, asOf), AsOf: viewTime(asOf), Months: s.monthOptions(ctx, now, month),
-		Month: month.Format("2006-01")}
-	for _, svc := range d.services {
+	service = r.Service.ID
+	v := templates.ReportPage{Page: page, MonthLabel: monthLabel(month, r.AsOf), AsOf: viewTime(r.AsOf), Months: s.monthOptions(ctx, now, month),
+		Month: month.Format("2006-01"), ServiceName: r.Service.Name}
+	for _, svc := range r.Services {
 		v.Services = append(v.Services, templates.Option{Value: svc.ID, Label: svc.Name, Selected: svc.ID == service})
-		if svc.ID == service {
-			v.ServiceName = svc.Name
-		}
-	}
-	if v.ServiceName == "" {
-		return v, errs.Invalidf("service", "%q is not a service", service)
 	}
 	v.Page.Title = "SLA report: " + v.ServiceName + ", " + v.MonthLabel
-	policy, hasPolicy := d.policies[service]
-	target, hasTarget := d.target(service)
-	v.Method = reportMethod(policy, hasPolicy, month, end, asOf)
+	v.Method = reportMethod(r)
 
-	res, err := d.eval(month, asOf, asOf)
-	if err != nil {
-		return v, err
-	}
 	q := "service=" + service + "&month=" + month.Format("2006-01")
 	v.Figures = templates.DataTable{ID: "figures", Caption: "Uptime of " + v.ServiceName + ", " + v.MonthLabel, CSV: "/admin/reports/sla.csv?table=figures&" + q,
 		Head: []string{"Scope", "Seconds counted", "Downtime (s)", "Uptime", "Target", "Result", "Budget allowed (min)", "Budget used (min)", "Budget left (min)"}}
-	monthSecs, soFar := seconds(month, end), seconds(month, asOf)
-	for _, g := range d.groups(dashFilter{service: service}) {
-		if g.level == "region" {
-			continue
-		}
-		u := g.uptime(res)
-		down := sla.DowntimeOf(u, soFar)
-		label := g.label
-		if g.level == "service" {
+	for _, g := range r.Scopes {
+		label := scopeLabel(g.Scope)
+		if g.Level == report.LevelService {
 			label += " (fleet)"
 		}
-		row := templates.DataRow{Level: g.level, Cells: []templates.DataCell{{Text: label}, num(fmt.Sprint(soFar)), num(down.Round(6)), num(u.Truncate(4) + "%")}}
-		if hasTarget {
-			b := sla.NewErrorBudget(target, monthSecs, down)
-			row.Cells = append(row.Cells, num(target.String()+"%"), metCell(u, target, true),
+		u := g.Uptime
+		row := templates.DataRow{Level: string(g.Level), Cells: []templates.DataCell{{Text: label}, num(fmt.Sprint(r.Seconds)), num(g.Downtime.Round(6)), num(u.Truncate(4) + "%")}}
+		if r.HasTarget {
+			b := g.Budget
+			row.Cells = append(row.Cells, num(r.Target.String()+"%"), metCell(u, r.Target, true),
 				num(sla.MinutesText(b.Allowed)), num(sla.MinutesText(b.Used)), leftCell(b))
 		} else {
-			row.Cells = append(row.Cells, num("—"), metCell(u, target, false), num("—"), num("—"), num("—"))
+			row.Cells = append(row.Cells, num("—"), metCell(u, r.Target, false), num("—"), num("—"), num("—"))
 		}
 		v.Figures.Rows = append(v.Figures.Rows, row)
 	}
 
-	entries, err := s.ledgerEntries(ctx, desk.LedgerFilter{Period: month.Format("2006-01")})
-	if err != nil {
-		return v, err
-	}
 	v.Credits = templates.DataTable{ID: "credits", Caption: "Credits in the ledger for " + v.ServiceName + ", " + v.MonthLabel, CSV: "/admin/reports/sla.csv?table=credits&" + q,
 		Head:  []string{"Customer", "Kind", "Currency", "Amount", "Reason", "Written"},
 		Empty: "No credits for " + v.ServiceName + " in " + v.MonthLabel + " are in the ledger yet."}
-	totals := map[string]int64{}
-	for _, e := range entries {
-		if e.Service != service {
-			continue
-		}
-		totals[e.Currency] += e.AmountMinor
+	for _, e := range r.Credits {
 		v.Credits.Rows = append(v.Credits.Rows, templates.DataRow{Level: "entry", Cells: []templates.DataCell{
 			{Text: e.Customer, URL: customerReportPath(e.Customer, month.Format("2006-01"))}, {Text: string(e.Kind)}, {Text: e.Currency}, num(desk.FormatMoney(e.AmountMinor, e.Currency)), {Text: e.Reason}, {Text: e.CreatedAt.UTC().Format("2 Jan 2006")},
 		}})
 	}
-	currencies := make([]string, 0, len(totals))
-	for cur := range totals {
-		currencies = append(currencies, cur)
-	}
-	sort.Strings(currencies)
-	for _, cur := range currencies {
+	for _, t := range r.Totals {
 		v.Credits.Rows = append(v.Credits.Rows, templates.DataRow{Level: "total", Cells: []templates.DataCell{
-			{Text: "Total"}, {Text: ""}, {Text: cur}, num(desk.FormatMoney(totals[cur], cur)), {Text: ""}, {Text: ""},
+			{Text: "Total"}, {Text: ""}, {Text: t.Currency}, num(desk.FormatMoney(t.Minor, t.Currency)), {Text: ""}, {Text: ""},
 		}})
 	}
 	return v, nil
@@ -112,10 +74,11 @@ func (s *Server) reportView(ctx context.Context, page templates.Page, service st
 
 // reportMethod states how the report's figures are counted, in plain
 // words, from the service's policy (the spec's defaults without one).
-func reportMethod(p sla.Policy, ok bool, month, end, asOf time.Time) []string {
+func reportMethod(r *report.ServiceReport) []string {
+	p, month, end, asOf := r.Policy, r.Month, r.End, r.AsOf
 	out := []string{
 		fmt.Sprintf("The period is the calendar month in UTC, from %s to %s (%d seconds). Uptime is 100 × (1 − downtime ÷ the seconds counted); every second of the period is in the denominator.",
-			month.Format("2 January 2006 15:04"), end.Format("2 January 2006 15:04"), seconds(month, end)),
+			month.Format("2 January 2006 15:04"), end.Format("2 January 2006 15:04"), r.MonthSeconds),
 		methodStatuses(p),
 		"Affected percentages weigh the time: an outage of 6.8% of a component's resources for one hour counts as 6.8% of 3,600 seconds, 244.8 seconds. " + methodOverlaps,
 		methodMaintenance(p),
@@ -126,7 +89,7 @@ func reportMethod(p sla.Policy, ok bool, month, end, asOf time.Time) []string {
 	}
 	out = append(out, partial,
 		"The service's figure is the average of its components' uptimes, weighted by each component's fleet size when every component states one, and equally otherwise. "+methodDisplay+" The error budget is (100% − target) of the month.")
-	if !ok {
+	if !r.HasPolicy {
 		out = append(out, "This service has no SLA policy yet: there is no target, no error budget and no credit; the spec's default rules above apply.")
 		return out
 	}

@@ -15,13 +15,14 @@ import (
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/report"
 	"github.com/amends/amends/sla"
 	"github.com/amends/amends/templates"
 )
 
 // One customer's SLA report ("/admin/reports/sla/customer"): its month per
-// service as a credit run computes it (desk.EvaluateCustomerMonth, on the
-// same stored data a run reads), the accounting method of the policy
+// service as a credit run computes it (report.Reports.CustomerReport, on
+// the same stored data a run reads), the accounting method of the policy
 // applied, the incidents that counted, and what the ledger holds.
 
 // customerReportPath is the customer report of customer for month ("" for
@@ -80,56 +81,22 @@ func (s *Server) customerReportFor(c echo.Context) (templates.CustomerReportPage
 		return templates.CustomerReportPage{}, errs.Invalidf("customer", "is required")
 	}
 	ctx := c.Request().Context()
-	a, err := s.desk.Account(ctx, id)
+	r, err := s.reports.CustomerReport(ctx, id, m.Format("2006-01"), now)
 	if err != nil {
 		return templates.CustomerReportPage{}, err
 	}
-	return s.customerReportView(ctx, s.page(c, "SLA report", ""), a, m, now)
+	return s.customerReportView(ctx, s.page(c, "SLA report", ""), r, m, now), nil
 }
 
-// customerReportView builds customer a's report of the month starting at
-// m (UTC), as of now.
-func (s *Server) customerReportView(ctx context.Context, page templates.Page, a desk.Account, m, now time.Time) (templates.CustomerReportPage, error) {
-	month := m.Format("2006-01")
+// customerReportView builds the page of customer report r, of the month
+// starting at m (UTC), as of now.
+func (s *Server) customerReportView(ctx context.Context, page templates.Page, r *report.CustomerReport, m, now time.Time) templates.CustomerReportPage {
+	a, month := r.Account, r.Month
 	v := templates.CustomerReportPage{Page: page, Customer: customerRow(a), Month: month, MonthLabel: monthLabel(m, now),
 		Months: s.monthOptions(ctx, now, m), AsOf: viewTime(now), Over: !now.Before(m.AddDate(0, 1, 0))}
 	v.Page.Title = "SLA report: " + a.Name + ", " + v.MonthLabel
-	from, to, err := desk.MonthWindow(month)
-	if err != nil {
-		return v, err
-	}
-	base, err := incidents.StoredScenario(ctx, s.incidents, sla.Period{Month: month}, from, to, now)
-	if err != nil {
-		return v, err
-	}
-	data, err := s.reports.CustomerMonthData(ctx, month, base, a.ID)
-	if err != nil {
-		return v, err
-	}
-	cm, err := desk.EvaluateCustomerMonth(month, now, base, data, a.ID)
-	if err != nil {
-		return v, err
-	}
-	serviceName, err := s.serviceNames(ctx)
-	if err != nil {
-		return v, err
-	}
-	components, err := s.incidents.Components(ctx)
-	if err != nil {
-		return v, err
-	}
-	names := namesOf(components)
-	entries, err := s.customerLedger(ctx, a.ID, month)
-	if err != nil {
-		return v, err
-	}
-	paid := map[string]int64{}
-	hasPaid := map[string]bool{}
-	for _, e := range entries {
-		paid[e.Service] += e.AmountMinor
-		hasPaid[e.Service] = true
-	}
-	titles := incidentTitles{s: s, ctx: ctx, known: map[string]incidents.Incident{}}
+	serviceName := serviceNameMap(r.Services)
+	names := namesOf(r.Components)
 
 	csv := "/admin/reports/sla/customer.csv?" + url.Values{"customer": {a.ID}, "month": {month}}.Encode() + "&table="
 	v.Summary = templates.DataTable{ID: "services", Caption: "SLA figures and credits of " + a.Name + ", " + v.MonthLabel, CSV: csv + "services",
@@ -137,7 +104,7 @@ func (s *Server) customerReportView(ctx context.Context, page templates.Page, a 
 		Empty: a.Name + " has no resources or charges under an SLA policy in " + v.MonthLabel + "."}
 	var charges, credit, payable, paidAll int64
 	anyPaid := false
-	for _, sm := range cm.Services {
+	for _, sm := range r.Figures.Services {
 		l := sm.Line
 		name := serviceName[l.Service]
 		if name == "" {
@@ -147,9 +114,10 @@ func (s *Server) customerReportView(ctx context.Context, page templates.Page, a 
 		if sm.Override {
 			kind = "override"
 		}
+		paid, hasPaid := r.Paid[l.Service]
 		paidCell := num("none")
-		if hasPaid[l.Service] {
-			paidCell = num(desk.FormatMoney(paid[l.Service], a.Currency))
+		if hasPaid {
+			paidCell = num(desk.FormatMoney(paid, a.Currency))
 		}
 		v.Summary.Rows = append(v.Summary.Rows, templates.DataRow{Level: "line", Cells: []templates.DataCell{
 			{Text: name, URL: "#h-svc-" + l.Service}, {Text: sm.Policy.ID + " (" + kind + ")"},
@@ -158,15 +126,11 @@ func (s *Server) customerReportView(ctx context.Context, page templates.Page, a 
 			num(desk.FormatMoney(l.ChargesMinor, l.Currency)), num(desk.FormatMoney(l.CreditMinor, l.Currency)),
 			{Text: claimLabels[l.Claim]}, num(desk.FormatMoney(l.PayableMinor, l.Currency)), paidCell,
 		}})
-		charges, credit, payable, paidAll = charges+l.ChargesMinor, credit+l.CreditMinor, payable+l.PayableMinor, paidAll+paid[l.Service]
-		anyPaid = anyPaid || hasPaid[l.Service]
-		svc, err := s.customerReportService(sm, name, a, names, &titles, now)
-		if err != nil {
-			return v, err
-		}
-		v.Services = append(v.Services, svc)
+		charges, credit, payable, paidAll = charges+l.ChargesMinor, credit+l.CreditMinor, payable+l.PayableMinor, paidAll+paid
+		anyPaid = anyPaid || hasPaid
+		v.Services = append(v.Services, customerReportService(sm, name, a, names, r.Incidents, now))
 	}
-	if len(cm.Services) > 1 {
+	if len(r.Figures.Services) > 1 {
 		money := func(n int64) templates.DataCell { return num(desk.FormatMoney(n, a.Currency)) }
 		v.Summary.Rows = append(v.Summary.Rows, templates.DataRow{Level: "total", Cells: []templates.DataCell{
 			{Text: "Total"}, {}, {}, {}, {}, {}, {}, {}, money(charges), money(credit), {}, money(payable), money(paidAll)}})
@@ -178,17 +142,17 @@ func (s *Server) customerReportView(ctx context.Context, page templates.Page, a 
 	v.Figures = columnsOf(v.Summary, "figures", "Uptime of "+a.Name+" per service, "+v.MonthLabel, 0, 1, 2, 3, 4, 5, 6)
 	v.Credits = columnsOf(v.Summary, "credits", "Credits of "+a.Name+" per service, "+v.MonthLabel, 0, 7, 8, 9, 10, 11, 12)
 	v.Method = commonMethod(v.Services)
-	v.Unpolicied = unpoliciedNote(cm, data, a.ID, components, serviceName)
+	v.Unpolicied = unpoliciedNote(r.Unpolicied, serviceName)
 
 	v.Ledger = templates.DataTable{ID: "ledger", Caption: "Ledger entries of " + a.Name + " for " + v.MonthLabel, CSV: csv + "ledger",
 		Head:  []string{"Written", "Kind", "Service", "Incident", "Amount", "Reason", "Run", "By"},
 		Empty: "The ledger holds nothing for " + a.Name + " in " + v.MonthLabel + " yet: no credit run, adjustment, manual credit or goodwill of this month has been issued."}
 	var total int64
-	for _, e := range entries {
-		r := ledgerRow(e)
+	for _, e := range r.Ledger {
+		lr := ledgerRow(e)
 		run := templates.DataCell{Text: "—"}
-		if r.Run != "" {
-			run = templates.DataCell{Text: "run " + r.Run, URL: r.RunURL}
+		if lr.Run != "" {
+			run = templates.DataCell{Text: "run " + lr.Run, URL: lr.RunURL}
 		} else if e.ManualID != 0 {
 			run.Text = "manual credit " + strconv.FormatInt(e.ManualID, 10)
 		}
@@ -197,14 +161,14 @@ func (s *Server) customerReportView(ctx context.Context, page templates.Page, a 
 			inc = templates.DataCell{Text: e.Incident, URL: "/admin/incidents/" + url.PathEscape(e.Incident)}
 		}
 		v.Ledger.Rows = append(v.Ledger.Rows, templates.DataRow{Level: "entry", Cells: []templates.DataCell{
-			{Text: r.At.Text}, {Text: r.Kind}, {Text: orDash(e.Service)}, inc, num(r.Amount), {Text: e.Reason}, run, {Text: e.Actor}}})
+			{Text: lr.At.Text}, {Text: lr.Kind}, {Text: orDash(e.Service)}, inc, num(lr.Amount), {Text: e.Reason}, run, {Text: e.Actor}}})
 		total += e.AmountMinor
 	}
-	if len(entries) > 0 {
+	if len(r.Ledger) > 0 {
 		v.Ledger.Rows = append(v.Ledger.Rows, templates.DataRow{Level: "total", Cells: []templates.DataCell{
 			{Text: "Total"}, {}, {}, {}, num(desk.FormatMoney(total, a.Currency)), {}, {}, {}}})
 	}
-	return v, nil
+	return v
 }
 
 // columnsOf is the table of t's columns cols (the first one first), with
@@ -258,49 +222,9 @@ func orDash(s string) string {
 	return s
 }
 
-// customerLedgerPage is how many ledger entries one read takes.
-const customerLedgerPage = 500
-
-// customerLedger returns every ledger entry of customer for month.
-func (s *Server) customerLedger(ctx context.Context, customer, month string) ([]desk.LedgerEntry, error) {
-	var out []desk.LedgerEntry
-	for {
-		list, total, err := s.desk.Ledger(ctx, desk.LedgerFilter{Customer: customer, Period: month, Offset: len(out), Limit: customerLedgerPage})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, list...)
-		if len(list) == 0 || len(out) >= total {
-			return out, nil
-		}
-	}
-}
-
-// incidentTitles reads the incidents a report names, once each.
-type incidentTitles struct {
-	s     *Server
-	ctx   context.Context
-	known map[string]incidents.Incident
-}
-
-func (t *incidentTitles) get(id string) (incidents.Incident, error) {
-	if inc, ok := t.known[id]; ok {
-		return inc, nil
-	}
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil {
-		return incidents.Incident{}, fmt.Errorf("incident id %q: %w", id, err)
-	}
-	inc, err := t.s.incidents.Incident(t.ctx, n)
-	if err != nil {
-		return inc, err
-	}
-	t.known[id] = inc
-	return inc, nil
-}
-
-// customerReportService is the detail of one service of a customer's month.
-func (s *Server) customerReportService(sm desk.CustomerServiceMonth, name string, a desk.Account, names componentNames, titles *incidentTitles, now time.Time) (templates.CustomerReportService, error) {
+// customerReportService is the detail of one service of a customer's
+// month, whose incidents are in incs by the id the month names them with.
+func customerReportService(sm desk.CustomerServiceMonth, name string, a desk.Account, names componentNames, incs map[string]incidents.Incident, now time.Time) templates.CustomerReportService {
 	l := sm.Line
 	out := templates.CustomerReportService{ID: l.Service, Name: name, Reason: l.Reason, Method: customerMethod(sm, a.Currency, now)}
 	if sm.Override {
@@ -322,10 +246,7 @@ func (s *Server) customerReportService(sm desk.CustomerServiceMonth, name string
 		Head:  []string{"Incident, then its impacts", "When", "Status", "Applies to this customer", "Downtime alone (min)"},
 		Empty: "No incident gave " + a.Name + " downtime in " + name + " in the month."}
 	for _, id := range sm.Incidents {
-		inc, err := titles.get(id.Incident)
-		if err != nil {
-			return out, err
-		}
+		inc := incs[id.Incident]
 		var end time.Time
 		if inc.ResolvedAt != nil {
 			end = *inc.ResolvedAt
@@ -343,7 +264,7 @@ func (s *Server) customerReportService(sm desk.CustomerServiceMonth, name string
 				{Text: appliesTo(im, a.ID, sm.Policy.Unlisted)}, {}}})
 		}
 	}
-	return out, nil
+	return out
 }
 
 // spanText shows [from, to) in UTC, shortly when both are on one day
@@ -414,40 +335,20 @@ func appliesTo(im sla.Impact, customer string, unlisted sla.Unlisted) string {
 	return "names no customer: " + im.AffectedPercent.String() + "% of its resources there, the share affected"
 }
 
-// unpoliciedNote names the services customer uses in the month that have
-// no SLA policy, "" when there are none.
-func unpoliciedNote(cm *desk.CustomerMonth, d *desk.MonthData, customer string, components []incidents.Component, serviceName map[string]string) string {
-	service := map[string]string{}
-	for _, c := range components {
-		service[c.ID] = c.Service
-	}
-	var used []string
-	add := func(component string) {
-		svc := service[component]
-		if svc == "" || slices.Contains(used, svc) || slices.ContainsFunc(cm.Services, func(sm desk.CustomerServiceMonth) bool { return sm.Line.Service == svc }) {
-			return
-		}
-		used = append(used, svc)
-	}
-	for _, r := range d.Resources {
-		if r.Customer == customer {
-			add(r.Component)
-		}
-	}
-	for _, ch := range d.Charges {
-		if ch.Customer == customer {
-			add(ch.Component)
-		}
-	}
-	if len(used) == 0 {
+// unpoliciedNote names the services (by id) that a customer used in the
+// month with no SLA policy, "" when there are none.
+func unpoliciedNote(services []string, serviceName map[string]string) string {
+	if len(services) == 0 {
 		return ""
 	}
-	for i, svc := range used {
+	names := make([]string, len(services))
+	for i, svc := range services {
+		names[i] = svc
 		if n := serviceName[svc]; n != "" {
-			used[i] = n
+			names[i] = n
 		}
 	}
-	return "Also used in the month, with no SLA policy (no target and no credit): " + strings.Join(used, ", ") + "."
+	return "Also used in the month, with no SLA policy (no target and no credit): " + strings.Join(names, ", ") + "."
 }
 
 // customerMethod states, in plain words from the policy applied, how a

@@ -15,6 +15,7 @@ import (
 	"github.com/amends/amends/audit"
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/report"
 	"github.com/amends/amends/sla"
 	"github.com/amends/amends/templates"
 )
@@ -249,7 +250,7 @@ func BenchmarkDashboard(b *testing.B) {
 	b.Logf("history built in %v", time.Since(start).Round(time.Millisecond))
 	ctx := context.Background()
 	now := env.clock.Now()
-	f := dashFilter{month: monthStart(now)}
+	f := dashFilter{month: report.MonthStart(now)}
 	render := func() int {
 		v, err := env.server.dashboardView(ctx, templates.Page{Title: "SLA dashboard"}, f, now)
 		if err != nil {

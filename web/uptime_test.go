@@ -14,6 +14,7 @@ import (
 	"github.com/amends/amends/audit"
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/report"
 	"github.com/amends/amends/sla"
 )
 
@@ -262,7 +263,7 @@ func TestStatusPageUptime90IsTheRangeEvaluation(t *testing.T) {
 	env.clock.Advance(jan5.Add(13*time.Hour + 29*time.Minute + 17*time.Second).Sub(env.clock.Now()))
 	ctx := context.Background()
 	now := env.clock.Now()
-	from, to := barWindow(now)
+	from, to := report.BarWindow(now)
 	rnd := rand.New(rand.NewPCG(90, 1))
 	statuses := []incidents.Status{incidents.DegradedPerformance, incidents.PartialOutage, incidents.MajorOutage}
 	comps := []string{"elb-us-east-1", "elb-eu-west-1"}
@@ -312,25 +313,23 @@ func TestStatusPageUptime90IsTheRangeEvaluation(t *testing.T) {
 	components, _ := env.incidents.Components(ctx)
 	incs, _ := env.incidents.IncidentsBetween(ctx, from, to)
 	maints, _ := env.incidents.MaintenancesBetween(ctx, from, to)
-	want, err := evaluate(from, to, now, services, components, incs, maints, nil)
+	sc, err := incidents.SLAScenario(sla.Period{Start: from, End: to}, now, services, components, incs, maints)
 	if err != nil {
 		t.Fatal(err)
 	}
-	daily, err := env.incidents.DailyUptime(ctx, from, to)
+	res, err := sla.Evaluate(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := sla.ResultsByID(res.Components)
+	bars, err := env.server.reports.UptimeBars(ctx, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	env.passRevisionCheck()
 	doc := env.statusPage()
 	for _, c := range comps {
-		var secs int64
-		for _, n := range daily.Seconds {
-			secs += n
-		}
-		got, err := rangeUptime(daily.Events[c], secs)
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := bars.Uptime[c]
 		if got.UptimePercent().Cmp(want[c].UptimePercent()) != 0 || got.Seconds != want[c].Seconds {
 			t.Errorf("%s: %s%% over %d s from the days, %s%% over %d s evaluated", c,
 				got.UptimePercent().Rat().RatString(), got.Seconds, want[c].UptimePercent().Rat().RatString(), want[c].Seconds)

@@ -1,0 +1,59 @@
+package report
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/amends/amends/internal/errs"
+)
+
+// A statement holds, newest first, the lines MonthLines computes for the
+// customer in every month it was charged for that is over, and the
+// credits the ledger holds with their total.
+func TestStatementIsTheMonthsLines(t *testing.T) {
+	f := newFixture(t)
+	f.christmas()
+	f.policy(elbPolicy)
+	f.customer("acme", "USD", "elb-us-east-1", 4, "2012-12", 250000)
+	f.charge("acme", "elb-us-east-1", "2012-11", 240000)
+	f.charge("acme", "elb-us-east-1", "2013-01", 260000) // not over
+	f.customer("globex", "USD", "elb-us-east-1", 1, "2012-12", 100000)
+	token, err := f.desk.RotateStatementLink(f.ctx, sam, "acme", f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	st, err := f.r.Statement(f.ctx, token, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Account.ID != "acme" || len(st.Resources) != 1 || len(st.Ledger) != 0 || st.TotalMinor != 0 {
+		t.Errorf("%+v", st)
+	}
+	if len(st.Months) != 2 || st.Months[0].Month != "2012-12" || st.Months[1].Month != "2012-11" {
+		t.Fatalf("months %+v", st.Months)
+	}
+	for _, m := range st.Months {
+		want, err := f.r.MonthLines(f.ctx, m.Month, f.now, "acme")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(m.Lines) != 1 || !reflect.DeepEqual(m.Lines, want) {
+			t.Errorf("%s: %+v, MonthLines %+v", m.Month, m.Lines, want)
+		}
+	}
+	if st.Months[0].Lines[0].PayableMinor != 25000 || st.Months[1].Lines[0].PayableMinor != 0 {
+		t.Errorf("payable %d in December, %d in November", st.Months[0].Lines[0].PayableMinor, st.Months[1].Lines[0].PayableMinor)
+	}
+
+	f.issue("2012-12")
+	if st, err = f.r.Statement(f.ctx, token, f.now); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Ledger) != 1 || st.Ledger[0].Customer != "acme" || st.TotalMinor != 25000 {
+		t.Errorf("after the run: %+v, total %d", st.Ledger, st.TotalMinor)
+	}
+	if _, err := f.r.Statement(f.ctx, "not-a-token", f.now); errs.CodeOf(err) != errs.NotFound {
+		t.Errorf("an unknown token: %v", err)
+	}
+}

@@ -1,0 +1,183 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/sla"
+)
+
+// BarDays is how many UTC days an uptime bar of the status page covers.
+const BarDays = 90
+
+// BarWindow is the range the uptime bars cover as of now: the 90 UTC days
+// that end with the day holding the last second before now (at midnight,
+// the day that just ended; otherwise today so far).
+func BarWindow(now time.Time) (from, to time.Time) {
+	last := incidents.UTCDay(now.Add(-time.Second))
+	return last.Add(-(BarDays - 1) * incidents.Day), now
+}
+
+// UptimeBars is the status page's uptime bars as of now: the stored daily
+// uptime of the 90 days of BarWindow, and each component's uptime over
+// them.
+type UptimeBars struct {
+	// From and To are BarWindow's.
+	From, To time.Time
+	// Days are the days and, by component, those on which something
+	// happened to it; every other day of every component is a FullDay.
+	Days incidents.UptimeDays
+	// Titles are the titles of the incidents that Days name, by id.
+	Titles map[int64]string
+	// Uptime is the uptime over the whole range of each component
+	// something happened to; Quiet is that of every other component (no
+	// downtime in the range's seconds).
+	Uptime map[string]sla.ComponentResult
+	Quiet  sla.ComponentResult
+}
+
+// UptimeBars reads the uptime bars as of now from the stored days (see
+// incidents.Store.DailyUptime): only the component-days something
+// happened on, and the titles of the incidents they name. The range's
+// uptime of each component is the exact sum of its days' (see
+// rangeUptime), as one sla evaluation of the range gives it.
+func (r *Reports) UptimeBars(ctx context.Context, now time.Time) (*UptimeBars, error) {
+	from, to := BarWindow(now)
+	u, err := r.incidents.DailyUptime(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	seen := map[int64]bool{}
+	for _, days := range u.Events {
+		for _, d := range days {
+			for _, id := range d.Incidents {
+				if !seen[id] {
+					seen[id] = true
+					ids = append(ids, id)
+				}
+			}
+		}
+	}
+	titles, err := r.incidents.IncidentTitles(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var secs int64
+	for _, n := range u.Seconds {
+		secs += n
+	}
+	out := &UptimeBars{From: from, To: to, Days: u, Titles: titles,
+		Uptime: make(map[string]sla.ComponentResult, len(u.Events)), Quiet: sla.ComponentResult{Seconds: secs}}
+	for id, days := range u.Events {
+		if out.Uptime[id], err = rangeUptime(days, secs); err != nil {
+			return nil, fmt.Errorf("%s: %w", id, err)
+		}
+	}
+	return out, nil
+}
+
+// rangeUptime is a component's uptime over a range of days that lasts
+// seconds in all, as sla.Evaluate gives it for that range, from the stored
+// figures of the days on which something happened to it (on every other
+// day it had no downtime): downtime is an integral over time, so the
+// range's is the sum of its days' (each exact, see
+// DayUptime.DowntimeMicros). The sum of whole millionths is exact, and no
+// day is evaluated again.
+func rangeUptime(events []incidents.DayUptime, seconds int64) (sla.ComponentResult, error) {
+	var micros int64
+	for _, d := range events {
+		m, err := d.DowntimeMicros()
+		if err != nil {
+			return sla.ComponentResult{}, fmt.Errorf("%s: %w", incidents.DayKey(d.Day), err)
+		}
+		micros += m
+	}
+	return sla.ComponentResult{DowntimeSeconds: sla.NewRatio(uint64(micros), 1_000_000), Seconds: seconds}, nil
+}
+
+// UptimeMonths is how many calendar months MonthlyUptime covers, the
+// current one (so far) included.
+const UptimeMonths = 12
+
+// MonthlyUptime is every component's uptime in each of the last 12
+// calendar months, for the public "/uptime" page.
+type MonthlyUptime struct {
+	// Months are the months' starts (UTC), oldest first: the last is the
+	// one holding the last second before now, so far.
+	Months []time.Time
+	// Services and Components are the catalog, in its order.
+	Services   []incidents.Service
+	Components []incidents.Component
+	// Targets are the targets of the services whose default policy has
+	// one (above 0), by service.
+	Targets map[string]sla.Percent
+	// Uptime is each component's uptime in each of Months, by component.
+	Uptime map[string][]sla.Ratio
+}
+
+// MonthlyUptime evaluates each of the last 12 calendar months as of now
+// (the current one so far) on the stored history, one sla evaluation per
+// month, each under the services' default policies (until those are
+// stored, the spec's defaults, and no target).
+func (r *Reports) MonthlyUptime(ctx context.Context, now time.Time) (*MonthlyUptime, error) {
+	out := &MonthlyUptime{Months: monthsBack(now), Targets: map[string]sla.Percent{}}
+	var err error
+	if out.Services, err = r.incidents.Services(ctx); err != nil {
+		return nil, err
+	}
+	if out.Components, err = r.incidents.Components(ctx); err != nil {
+		return nil, err
+	}
+	from := out.Months[0]
+	incs, err := r.incidents.IncidentsBetween(ctx, from, now)
+	if err != nil {
+		return nil, err
+	}
+	maints, err := r.incidents.MaintenancesBetween(ctx, from, now)
+	if err != nil {
+		return nil, err
+	}
+	policies, err := r.servicePolicies(ctx, out.Components)
+	if err != nil {
+		return nil, err
+	}
+	var list []sla.Policy
+	for svc, p := range policies {
+		list = append(list, p)
+		if p.Target > 0 {
+			out.Targets[svc] = p.Target
+		}
+	}
+	out.Uptime = make(map[string][]sla.Ratio, len(out.Components))
+	for _, c := range out.Components {
+		out.Uptime[c.ID] = make([]sla.Ratio, len(out.Months))
+	}
+	for j, m := range out.Months {
+		end := m.AddDate(0, 1, 0)
+		if now.Before(end) {
+			end = now
+		}
+		results, err := evaluate(m, end, now, out.Services, out.Components, incs, maints, list)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range out.Components {
+			out.Uptime[c.ID][j] = results[c.ID].UptimePercent()
+		}
+	}
+	return out, nil
+}
+
+// monthsBack returns the starts of the UptimeMonths calendar months (UTC)
+// up to the one holding the last second before now, oldest first.
+func monthsBack(now time.Time) []time.Time {
+	last := MonthStart(now.Add(-time.Second))
+	out := make([]time.Time, UptimeMonths)
+	for i := range out {
+		out[i] = last.AddDate(0, -(UptimeMonths - 1 - i), 0)
+	}
+	return out
+}

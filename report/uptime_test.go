@@ -1,0 +1,139 @@
+package report
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/amends/amends/audit"
+	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/sla"
+)
+
+// The 90-day uptime of each bar is summed from the stored days; it is
+// exactly what one sla evaluation of the whole range gives, whatever the
+// history: overlapping incidents on several days, statuses that do not
+// count, excluded incidents, maintenance, an incident still active, and
+// incidents written after the days were first stored.
+func TestUptimeBarsRangeIsTheEvaluation(t *testing.T) {
+	f := newFixture(t)
+	f.now = jan5.Add(85*time.Minute + 17*time.Second)
+	from, to := BarWindow(f.now)
+	if days := to.Sub(from); days <= 89*incidents.Day || days > 90*incidents.Day || !from.Equal(incidents.UTCDay(from)) {
+		t.Fatalf("the window %v to %v", from, to)
+	}
+	rnd := rand.New(rand.NewPCG(90, 2))
+	statuses := []incidents.Status{incidents.DegradedPerformance, incidents.PartialOutage, incidents.MajorOutage}
+	comps := []string{"elb-us-east-1", "elb-eu-west-1"}
+	titles := map[int64]string{}
+	record := func(n int) {
+		for i := range n {
+			start := from.Add(time.Duration(rnd.Int64N(int64(to.Sub(from)))) - 6*time.Hour).Truncate(time.Second)
+			end := start.Add(time.Duration(1+rnd.Int64N(50*3600)) * time.Second)
+			p := fmt.Sprintf("%d.%04d", rnd.IntN(100), rnd.IntN(10000))
+			title := fmt.Sprintf("Incident %d", len(titles))
+			inc, err := f.inc.CreateIncident(f.ctx, audit.Person("ops@example.com"), incidents.IncidentInput{
+				Title: title, Message: "Investigating.", StartedAt: &start,
+				Components: []incidents.ComponentChange{change(comps[rnd.IntN(2)], statuses[rnd.IntN(3)], p)},
+			}, f.now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			titles[inc.ID] = title
+			mid := start.Add(end.Sub(start) / 2)
+			if _, err := f.inc.AddUpdate(f.ctx, audit.Person("ops@example.com"), inc.ID, incidents.UpdateInput{
+				Phase: incidents.Identified, Message: "Found.", At: &mid,
+				Components: []incidents.ComponentChange{change(comps[rnd.IntN(2)], statuses[rnd.IntN(3)], "")},
+			}, f.now); err != nil {
+				t.Fatal(err)
+			}
+			if end.After(f.now) {
+				continue // still active
+			}
+			if _, err := f.inc.AddUpdate(f.ctx, audit.Person("ops@example.com"), inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Resolved.", At: &end}, f.now); err != nil {
+				t.Fatal(err)
+			}
+			if i%7 == 0 {
+				if _, err := f.inc.SetExcluded(f.ctx, audit.Person("ops@example.com"), inc.ID, true, f.now); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	record(20)
+	if _, err := f.r.UptimeBars(f.ctx, f.now); err != nil { // stores the days that are over
+		t.Fatal(err)
+	}
+	record(20)
+	mstart := from.Add(40*incidents.Day + 3*time.Hour)
+	if _, err := f.inc.CreateMaintenance(f.ctx, audit.Person("ops@example.com"), incidents.MaintenanceInput{
+		Title: "Upgrade", Message: "Planned.", Components: comps[:1], StartsAt: mstart, EndsAt: mstart.Add(30 * time.Hour), AnnouncedAt: &from,
+	}, f.now); err != nil {
+		t.Fatal(err)
+	}
+
+	bars, err := f.r.UptimeBars(f.ctx, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := f.evaluate(from, to, f.now)
+	if !bars.From.Equal(from) || !bars.To.Equal(to) || len(bars.Days.Days) != BarDays || bars.Quiet.Seconds != want[comps[0]].Seconds || !bars.Quiet.DowntimeSeconds.IsZero() {
+		t.Fatalf("from %v to %v, %d days, quiet %+v", bars.From, bars.To, len(bars.Days.Days), bars.Quiet)
+	}
+	for _, c := range comps {
+		got, ok := bars.Uptime[c]
+		if !ok || want[c].DowntimeSeconds.IsZero() {
+			t.Fatalf("%s: no downtime, the comparison shows nothing", c)
+		}
+		if got.UptimePercent().Cmp(want[c].UptimePercent()) != 0 || got.Seconds != want[c].Seconds {
+			t.Errorf("%s: %s%% over %d s from the days, %s%% over %d s evaluated", c,
+				got.UptimePercent().Rat().RatString(), got.Seconds, want[c].UptimePercent().Rat().RatString(), want[c].Seconds)
+		}
+		for _, d := range bars.Days.Events[c] {
+			for _, id := range d.Incidents {
+				if bars.Titles[id] != titles[id] {
+					t.Errorf("incident %d: title %q, want %q", id, bars.Titles[id], titles[id])
+				}
+			}
+		}
+	}
+}
+
+// The monthly uptime of "/uptime" is one sla evaluation per month, the
+// current one so far, under the service's policy, with its target.
+func TestMonthlyUptimeIsTheEvaluation(t *testing.T) {
+	f := newFixture(t)
+	f.christmas()
+	f.incident("January outage", jan5.Add(-3*time.Hour), jan5.Add(-2*time.Hour), change("elb-eu-west-1", incidents.MajorOutage, ""))
+	// Degraded performance counts under this policy.
+	policy := elbPolicy
+	policy.Count = []sla.Status{sla.DegradedPerformance, sla.PartialOutage, sla.MajorOutage}
+	f.policy(policy)
+	f.incident("Slow", jan5.Add(-time.Hour), time.Time{}, change("elb-us-east-1", incidents.DegradedPerformance, "50"))
+
+	u, err := f.r.MonthlyUptime(f.ctx, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jan := MonthStart(f.now)
+	if len(u.Months) != UptimeMonths || !u.Months[UptimeMonths-1].Equal(jan) || !u.Months[0].Equal(jan.AddDate(0, -11, 0)) {
+		t.Fatalf("months %v", u.Months)
+	}
+	if len(u.Services) != 1 || len(u.Components) != 2 || u.Targets["ELB"] != policy.Target {
+		t.Fatalf("catalog %+v, targets %v", u.Services, u.Targets)
+	}
+	dec := f.evaluate(december, jan, f.now, policy)
+	soFar := f.evaluate(jan, f.now, f.now, policy)
+	for _, c := range []string{"elb-us-east-1", "elb-eu-west-1"} {
+		if len(u.Uptime[c]) != UptimeMonths {
+			t.Fatalf("%s: %d months", c, len(u.Uptime[c]))
+		}
+		sameRatio(t, c+" in December", u.Uptime[c][10], dec[c].UptimePercent())
+		sameRatio(t, c+" in January so far", u.Uptime[c][11], soFar[c].UptimePercent())
+		sameRatio(t, c+" in November", u.Uptime[c][9], sla.NewRatio(100, 1))
+	}
+	if u.Uptime["elb-us-east-1"][11].CmpPercent(sla.Hundred) >= 0 {
+		t.Error("the degraded hour did not count under the policy")
+	}
+}
