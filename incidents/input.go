@@ -142,8 +142,10 @@ func NewIncident(actor string, in IncidentInput, now time.Time) (Incident, error
 // Apply checks in against inc and returns inc with the new update appended
 // (its ID zero) and its phase, resolution and UpdatedAt moved on; inc itself
 // is not changed. An update to a resolved incident is an errs.Conflict. The
-// phase may stay or move forward, never back; At may not be before the
-// start or the previous update, nor more than ClockSkew after now. A
+// phase may stay or move forward, never back; a given At may not be before
+// the start or the previous update, nor more than ClockSkew after now, and
+// an update without At is stamped now or, if the previous update is later
+// (a racing writer committed first), at the previous update's instant. A
 // resolving update sets ResolvedAt to its At, may only set components to
 // operational, and returns every component still affected to operational
 // (it records that in its Components).
@@ -167,7 +169,16 @@ func (inc Incident) Apply(actor string, in UpdateInput, now time.Time) (Incident
 		return Incident{}, err
 	}
 	at := now
-	if in.At != nil {
+	if in.At == nil {
+		// Stamped now, but never before the previous update: a writer
+		// whose now was read before a racing update committed is not
+		// refused, and the timeline stays in order. The Store calls
+		// Apply inside its writing transaction, on the incident as
+		// stored then.
+		if last := inc.Latest().At; len(inc.Updates) > 0 && last.After(at) {
+			at = last
+		}
+	} else {
 		if in.At.IsZero() {
 			return Incident{}, errs.Invalidf("at", "must not be empty")
 		}
