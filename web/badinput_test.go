@@ -75,6 +75,9 @@ func TestBadFormInput(t *testing.T) {
 		{"percent 100.0001", "/admin/incidents", partial("100.0001"), 422, "percent.elb-us-east-1", "above 100"},
 		{"percent 9e2", "/admin/incidents", partial("9e2"), 422, "percent.elb-us-east-1", "9e2 is above 100"},
 		{"percent .5", "/admin/incidents", partial(".5"), 422, "percent.elb-us-east-1", `".5" is not a number`},
+		{"percent on an operational component", "/admin/incidents", incident("status.elb-us-east-1", "operational", "percent.elb-us-east-1", "12.5"), 422, "percent.elb-us-east-1", "12.5% given for an operational component"},
+		{"percent on a component left operational", "/admin/incidents", incident("percent.elb-us-east-1", "12.5"), 422, "percent.elb-us-east-1", "operational"},
+		{"percent not a number on an operational component", "/admin/incidents", incident("percent.elb-us-east-1", "abc"), 422, "percent.elb-us-east-1", "not a number"},
 		{"empty title", "/admin/incidents", incident("title", "   "), 422, "title", ""},
 		{"title over 200 characters", "/admin/incidents", incident("title", strings.Repeat("é", 201)), 422, "title", "200"},
 		{"empty message", "/admin/incidents", incident("message", ""), 422, "message", ""},
@@ -89,6 +92,8 @@ func TestBadFormInput(t *testing.T) {
 		{"update: before the previous update", "/admin/incidents/{id}/updates", update("at", "2012-12-24 20:29"), 422, "at", "before"},
 		{"update: at not a time", "/admin/incidents/{id}/updates", update("at", "soon"), 422, "at", "soon"},
 		{"update: percent 120", "/admin/incidents/{id}/updates", update("percent.elb-us-east-1", "120"), 422, "percent.elb-us-east-1", "above 100"},
+		{"update: percent on an operational component", "/admin/incidents/{id}/updates", update("status.elb-eu-west-1", "operational", "percent.elb-eu-west-1", "12.5"), 422, "percent.elb-eu-west-1", "operational"},
+		{"update: percent changed on a component going back to operational", "/admin/incidents/{id}/updates", update("status.elb-us-east-1", "operational", "percent.elb-us-east-1", "7"), 422, "percent.elb-us-east-1", "operational"},
 		{"update: empty message", "/admin/incidents/{id}/updates", update("message", " "), 422, "message", ""},
 		{"update: message over the limit", "/admin/incidents/{id}/updates", update("message", strings.Repeat("x", incidents.MaxMessageLen+1)), 422, "message", ""},
 		{"update on a resolved incident", "/admin/incidents/{resolved}/updates", update(), 409, "", "resolved"},
@@ -240,6 +245,7 @@ func TestBadAPIInput(t *testing.T) {
 		{"update: resolving with a component not operational", "POST", updates, map[string]any{"phase": "resolved", "message": "m", "components": comp("elb-us-east-1", "partial_outage", nil)}, 422, "components[0].status", "operational"},
 		{"update: percent 120", "POST", updates, map[string]any{"message": "m", "components": comp("elb-us-east-1", "partial_outage", "120")}, 422, pctField, "above 100"},
 		{"update: unknown component", "POST", updates, map[string]any{"message": "m", "components": comp("elb-mars-1", "partial_outage", nil)}, 422, "components[0].component", ""},
+		{"update: percent on an operational component", "POST", updates, map[string]any{"message": "m", "components": comp("elb-eu-west-1", "operational", "12.5")}, 422, pctField, "operational"},
 		{"update: empty message", "POST", updates, map[string]any{"message": ""}, 422, "message", ""},
 		{"update: unknown field", "POST", updates, map[string]any{"message": "m", "author": "someone else"}, 400, "author", ""},
 		{"update on a resolved incident", "POST", fmt.Sprintf("/incidents/%d/updates", resolved.ID), map[string]any{"message": "m"}, 409, "", "resolved"},
@@ -350,5 +356,27 @@ func TestAPIBadInstantNamesField(t *testing.T) {
 		if e := r.apiError(t); e.Field != tc.field {
 			t.Errorf("POST %s with %s=%v: field %q", tc.path, tc.field, tc.body[tc.field], e.Field)
 		}
+	}
+}
+
+// A component going back to operational keeps its old share in the form's
+// box; that is not a share given for an operational component, and the
+// update goes through.
+func TestFormBackToOperationalWithTheShownShare(t *testing.T) {
+	env := newTestEnv(t)
+	b := env.user(auth.Support)
+	inc := env.declare("Active", change("elb-us-east-1", incidents.PartialOutage, "5"))
+	b.get("/admin")
+	resp := b.postForm(fmt.Sprintf("/admin/incidents/%d/updates", inc.ID), url.Values{"message": {"Recovered."},
+		"status.elb-us-east-1": {"operational"}, "percent.elb-us-east-1": {"5"}})
+	if body := readBody(t, resp); resp.StatusCode != http.StatusOK || resp.Request.URL.Path != fmt.Sprintf("/admin/incidents/%d", inc.ID) {
+		t.Fatalf("%d at %s\n%s", resp.StatusCode, resp.Request.URL, textOf(parseHTML(t, body).Find("main")))
+	}
+	got, err := env.incidents.Incident(t.Context(), inc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.ComponentStates()) != 0 {
+		t.Errorf("still affected: %+v", got.ComponentStates())
 	}
 }
