@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amends/amends/internal/check"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/sla"
 )
@@ -103,6 +104,9 @@ func NewIncident(actor string, in IncidentInput, now time.Time) (Incident, error
 		if started.After(now.Add(ClockSkew)) {
 			return Incident{}, errs.Invalidf("started_at", "is in the future")
 		}
+		if err := check.Since("started_at", started); err != nil {
+			return Incident{}, err
+		}
 	}
 	components, err := changes(in.Components, phase == Resolved, nil)
 	if err != nil {
@@ -186,6 +190,9 @@ func (inc Incident) Apply(actor string, in UpdateInput, now time.Time) (Incident
 		if at.After(now.Add(ClockSkew)) {
 			return Incident{}, errs.Invalidf("at", "is in the future")
 		}
+		if err := check.Since("at", at); err != nil {
+			return Incident{}, err
+		}
 	}
 	if at.Before(inc.StartedAt) {
 		return Incident{}, errs.Invalidf("at", "is before the incident started (%s)", inc.StartedAt.UTC().Format(time.RFC3339))
@@ -222,7 +229,7 @@ func (inc Incident) Apply(actor string, in UpdateInput, now time.Time) (Incident
 
 func checkMessage(s string) (string, error) {
 	s = strings.TrimSpace(s)
-	return s, text("message", s, MaxMessageLen, true)
+	return s, bodyText("message", s, MaxMessageLen, true)
 }
 
 // changes checks the component changes of an update and returns the
