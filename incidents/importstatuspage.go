@@ -710,7 +710,7 @@ func withoutField(err error) error {
 }
 
 func checkMessageAt(field, s string) error {
-	return text(field, strings.TrimSpace(s), MaxMessageLen, true)
+	return bodyText(field, strings.TrimSpace(s), MaxMessageLen, true)
 }
 
 // instant reads a Statuspage instant ("2012-12-24T20:24:00.000Z", any
