@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/amends/amends/audit"
+	"github.com/amends/amends/internal/check"
 	"github.com/amends/amends/internal/errs"
 )
 
@@ -154,6 +155,9 @@ func (u NewUser) Validate() error {
 	case n > MaxNameLen:
 		return errs.Invalidf("name", "must be at most %d characters", MaxNameLen)
 	}
+	if err := check.Line("name", u.Name); err != nil {
+		return err
+	}
 	if err := u.Role.Validate(); err != nil {
 		return err
 	}
@@ -201,6 +205,9 @@ func ValidateTokenName(name string) (string, error) {
 		return "", errs.Invalidf("name", "required")
 	case n > MaxTokenNameLen:
 		return "", errs.Invalidf("name", "must be at most %d characters", MaxTokenNameLen)
+	}
+	if err := check.Line("name", name); err != nil {
+		return "", err
 	}
 	return name, nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/amends/amends/internal/check"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/sla"
 )
@@ -109,26 +110,42 @@ func CheckCurrency(field, code string) error {
 }
 
 // CheckMonth returns errs.Invalid on field unless month is a calendar month
-// written "YYYY-MM".
+// written "YYYY-MM", not before check.Earliest.
 func CheckMonth(field, month string) error {
 	if month == "" {
 		return errs.Invalidf(field, "is required")
 	}
-	if _, err := time.Parse("2006-01", month); err != nil || !monthRe.MatchString(month) {
+	first, err := time.Parse("2006-01", month)
+	if err != nil || !monthRe.MatchString(month) {
 		return errs.Invalidf(field, "%q is not a month such as 2012-12", month)
+	}
+	if first.Before(check.Earliest) {
+		return errs.Invalidf(field, "%s is before %s", month, check.Earliest.Format("2006-01"))
 	}
 	return nil
 }
 
+// checkText checks a one-line text field (a name): present if required,
+// check.Line, at most limit characters.
 func checkText(field, s string, limit int, required bool) error {
+	return checkChars(field, s, limit, required, check.Line)
+}
+
+// checkBody checks a text field that may run over several lines (a reason):
+// present if required, check.Body, at most limit characters.
+func checkBody(field, s string, limit int, required bool) error {
+	return checkChars(field, s, limit, required, check.Body)
+}
+
+func checkChars(field, s string, limit int, required bool, chars func(field, s string) error) error {
 	if s == "" {
 		if required {
 			return errs.Invalidf(field, "is required")
 		}
 		return nil
 	}
-	if !utf8.ValidString(s) {
-		return errs.Invalidf(field, "is not valid UTF-8")
+	if err := chars(field, s); err != nil {
+		return err
 	}
 	if n := utf8.RuneCountInString(s); n > limit {
 		return errs.Invalidf(field, "is %d characters long, more than %d", n, limit)
@@ -148,7 +165,7 @@ type AccountResource struct {
 }
 
 // Validate checks r: errs.Invalid on "customer", "component", "count" (below
-// 0) or "to" (not after from). Instants are truncated to whole seconds.
+// 0), "from" or "to" (before check.Earliest) or "to" (not after from). Instants are truncated to whole seconds.
 func (r AccountResource) Validate() error {
 	if err := CheckAccountID("customer", r.Customer); err != nil {
 		return err
@@ -159,8 +176,35 @@ func (r AccountResource) Validate() error {
 	if r.Count < 0 {
 		return errs.Invalidf("count", "%d is below 0", r.Count)
 	}
+	for _, f := range []struct {
+		name string
+		t    *time.Time
+	}{{"from", r.From}, {"to", r.To}} {
+		if f.t != nil {
+			if err := check.Since(f.name, *f.t); err != nil {
+				return err
+			}
+		}
+	}
 	if r.From != nil && r.To != nil && !r.To.Truncate(time.Second).After(r.From.Truncate(time.Second)) {
 		return errs.Invalidf("to", "must be after from")
+	}
+	return nil
+}
+
+// ValidateAt is Validate, and also refuses a from or to more than
+// check.YearsAhead years after now; the Store checks each entry with it.
+func (r AccountResource) ValidateAt(now time.Time) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	if r.From != nil {
+		if err := check.Instant("from", *r.From, now); err != nil {
+			return err
+		}
+	}
+	if r.To != nil {
+		return check.Instant("to", *r.To, now)
 	}
 	return nil
 }
@@ -554,7 +598,7 @@ func NewManualCredit(m ManualCredit, a Account, thresholds map[string]ManualThre
 	if m.Currency != a.Currency {
 		return ManualCredit{}, errs.Invalidf("currency", "%s is not the currency of customer %s, which pays in %s", m.Currency, a.ID, a.Currency)
 	}
-	if err := checkText("reason", m.Reason, MaxReasonLen, true); err != nil {
+	if err := checkBody("reason", m.Reason, MaxReasonLen, true); err != nil {
 		return ManualCredit{}, err
 	}
 	if m.Month != "" {

@@ -468,3 +468,38 @@ func TestServicePolicyJSON(t *testing.T) {
 	_, err = desk.DecodeServicePolicy([]byte(`{"id":"p","service":"S","target":"101","tiers":[]}`))
 	wantCode(t, err, errs.Invalid, "target")
 }
+
+// Months and resource dates before 1990, or more than ten years ahead,
+// are typos or probes: refused on their field.
+func TestMonthsAndDatesInRange(t *testing.T) {
+	for _, tc := range []struct {
+		month string
+		ok    bool
+	}{{"1990-01", true}, {"2012-12", true}, {"1989-12", false}, {"0001-01", false}, {"0000-01", false}} {
+		if err := desk.CheckMonth("month", tc.month); (err == nil) != tc.ok || (err != nil && errs.FieldOf(err) != "month") {
+			t.Errorf("CheckMonth(%s) = %v, want accepted %v", tc.month, err, tc.ok)
+		}
+	}
+	if _, err := desk.NewMonthRun("0001-01", deskNow, nil, "sam@example.com", deskNow); errs.FieldOf(err) != "month" {
+		t.Errorf("run of 0001-01: %v", err)
+	}
+	if _, err := desk.NewMonthRun("2023-02", deskNow, nil, "sam@example.com", deskNow); errs.FieldOf(err) != "month" || !strings.Contains(err.Error(), "10 years") {
+		t.Errorf("run of 2023-02 in 2013: %v", err)
+	}
+	at := func(y int) *time.Time { t := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC); return &t }
+	for _, tc := range []struct {
+		r     desk.AccountResource
+		field string
+	}{
+		{desk.AccountResource{Customer: "acme", Component: "c", Count: 1, From: at(2012), To: at(2014)}, ""},
+		{desk.AccountResource{Customer: "acme", Component: "c", Count: 1, From: at(1), To: at(2014)}, "from"},
+		{desk.AccountResource{Customer: "acme", Component: "c", Count: 1, To: at(1989)}, "to"},
+		{desk.AccountResource{Customer: "acme", Component: "c", Count: 1, From: at(9999)}, "from"},
+		{desk.AccountResource{Customer: "acme", Component: "c", Count: 1, From: at(2012), To: at(2024)}, "to"},
+	} {
+		err := tc.r.ValidateAt(deskNow)
+		if (err == nil) != (tc.field == "") || errs.FieldOf(err) != tc.field {
+			t.Errorf("%v–%v: %v, want an error on %q", tc.r.From, tc.r.To, err, tc.field)
+		}
+	}
+}

@@ -91,7 +91,7 @@ func NewGoodwillGrant(g GoodwillGrant, by string, now time.Time) (GoodwillGrant,
 			return GoodwillGrant{}, errs.Invalidf(fmt.Sprintf("eligible_components[%d]", i), "%q is not one of the grant's components", c)
 		}
 	}
-	if err := checkText("reason", g.Reason, MaxReasonLen, false); err != nil {
+	if err := checkBody("reason", g.Reason, MaxReasonLen, false); err != nil {
 		return GoodwillGrant{}, err
 	}
 	now = now.UTC().Truncate(time.Second)
@@ -149,7 +149,7 @@ func (g GoodwillGrant) Withdraw(by string, manager bool, reason string, now time
 		return GoodwillGrant{}, errs.Forbiddenf("only %s, who requested goodwill grant %d, or a manager may withdraw it", g.RequestedBy, g.ID)
 	}
 	reason = strings.TrimSpace(reason)
-	if err := checkText("reason", reason, MaxReasonLen, true); err != nil {
+	if err := checkBody("reason", reason, MaxReasonLen, true); err != nil {
 		return GoodwillGrant{}, err
 	}
 	now = now.UTC().Truncate(time.Second)

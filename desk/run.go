@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amends/amends/internal/check"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/sla"
 )
@@ -103,6 +104,9 @@ func NewMonthRun(month string, asOf time.Time, lines []RunLine, by string, now t
 	if err := CheckMonth("month", month); err != nil {
 		return CreditRun{}, err
 	}
+	if first, _ := time.Parse("2006-01", month); first.After(now.AddDate(check.YearsAhead, 0, 0)) {
+		return CreditRun{}, errs.Invalidf("month", "%s is more than %d years from now", month, check.YearsAhead)
+	}
 	r := CreditRun{Kind: RunMonth, Period: month, State: RunPreviewed, AsOf: asOf.UTC().Truncate(time.Second),
 		PreviewedBy: by, PreviewedAt: now.UTC().Truncate(time.Second), Lines: len(lines)}
 	idx := map[string]int{}
@@ -157,7 +161,7 @@ func (r CreditRun) Reject(by, reason string, now time.Time) (CreditRun, error) {
 		return CreditRun{}, errs.Conflictf("credit run %d is %s and can no longer be rejected", r.ID, r.State)
 	}
 	reason = strings.TrimSpace(reason)
-	if err := checkText("reason", reason, MaxReasonLen, true); err != nil {
+	if err := checkBody("reason", reason, MaxReasonLen, true); err != nil {
 		return CreditRun{}, err
 	}
 	now = now.UTC().Truncate(time.Second)

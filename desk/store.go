@@ -40,7 +40,7 @@ type Store interface {
 
 	// Resources returns a customer's resource entries, oldest first.
 	Resources(ctx context.Context, customer string) ([]AccountResource, error)
-	// AddResource adds a resource entry (see AccountResource.Validate); an
+	// AddResource adds a resource entry (see AccountResource.ValidateAt); an
 	// unknown customer is errs.Invalid on "customer".
 	AddResource(ctx context.Context, by audit.Actor, r AccountResource, now time.Time) (AccountResource, error)
 	// UpdateResource replaces resource entry r.ID of r.Customer (a

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/amends/amends/internal/check"
 	"github.com/amends/amends/internal/errs"
 )
 
@@ -74,7 +75,7 @@ func (s Service) Validate() error {
 	if err := text("name", s.Name, MaxNameLen, true); err != nil {
 		return err
 	}
-	return text("description", s.Description, MaxDescriptionLen, false)
+	return bodyText("description", s.Description, MaxDescriptionLen, false)
 }
 
 // Normalize trims the surrounding spaces from c's text fields.
@@ -117,14 +118,24 @@ func (c Component) Validate() error {
 	return text("group", c.Group, MaxNameLen, false)
 }
 
-// text checks a text field: present if required, at most limit characters,
-// valid UTF-8.
+// text checks a one-line text field (a title, a name): present if
+// required, at most limit characters, and check.Line.
 func text(field, s string, limit int, required bool) error {
+	return textOf(field, s, limit, required, check.Line)
+}
+
+// bodyText checks a multi-line text field (a message): present if required, at
+// most limit characters, and check.Body.
+func bodyText(field, s string, limit int, required bool) error {
+	return textOf(field, s, limit, required, check.Body)
+}
+
+func textOf(field, s string, limit int, required bool, chars func(field, s string) error) error {
 	if required && strings.TrimSpace(s) == "" {
 		return errs.Invalidf(field, "must not be empty")
 	}
-	if !utf8.ValidString(s) {
-		return errs.Invalidf(field, "is not valid UTF-8")
+	if err := chars(field, s); err != nil {
+		return err
 	}
 	if utf8.RuneCountInString(s) > limit {
 		return errs.Invalidf(field, "is longer than %d characters", limit)

@@ -148,7 +148,7 @@ func checkExplanationText(title, body string) (string, string, error) {
 	if err := text("title", title, MaxTitleLen, false); err != nil {
 		return "", "", err
 	}
-	if err := text("body", body, MaxExplanationBodyLen, false); err != nil {
+	if err := bodyText("body", body, MaxExplanationBodyLen, false); err != nil {
 		return "", "", err
 	}
 	return title, body, nil
@@ -273,7 +273,7 @@ func (e Explanation) Return(actor, note string, now time.Time) (Revision, error)
 		return Revision{}, errs.Conflictf("revision %d is a draft, not in review", r.Number)
 	}
 	note = strings.TrimSpace(note)
-	if err := text("note", note, MaxReturnNoteLen, true); err != nil {
+	if err := bodyText("note", note, MaxReturnNoteLen, true); err != nil {
 		return Revision{}, err
 	}
 	now = instant(now)

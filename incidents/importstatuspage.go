@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amends/amends/internal/check"
 	"github.com/amends/amends/internal/errs"
 )
 
@@ -138,6 +139,9 @@ func (inc Incident) validateImported() error {
 	if !inc.Phase.Valid() {
 		return errs.Invalidf("phase", "%q is not a phase", inc.Phase)
 	}
+	if err := check.Since("started_at", inc.StartedAt); err != nil {
+		return err
+	}
 	if len(inc.Updates) == 0 {
 		return errs.Invalidf("updates", "must not be empty")
 	}
@@ -160,7 +164,7 @@ func (inc Incident) validateImported() error {
 		if j > 0 && u.At.Before(inc.Updates[j-1].At) {
 			return errs.Invalidf(field+".at", "is before the previous update")
 		}
-		if err := text(field+".message", u.Message, MaxMessageLen, true); err != nil {
+		if err := bodyText(field+".message", u.Message, MaxMessageLen, true); err != nil {
 			return err
 		}
 		for k, cs := range u.Components {
@@ -706,7 +710,7 @@ func withoutField(err error) error {
 }
 
 func checkMessageAt(field, s string) error {
-	return text(field, strings.TrimSpace(s), MaxMessageLen, true)
+	return bodyText(field, strings.TrimSpace(s), MaxMessageLen, true)
 }
 
 // instant reads a Statuspage instant ("2012-12-24T20:24:00.000Z", any

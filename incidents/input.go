@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amends/amends/internal/check"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/sla"
 )
@@ -103,6 +104,9 @@ func NewIncident(actor string, in IncidentInput, now time.Time) (Incident, error
 		if started.After(now.Add(ClockSkew)) {
 			return Incident{}, errs.Invalidf("started_at", "is in the future")
 		}
+		if err := check.Since("started_at", started); err != nil {
+			return Incident{}, err
+		}
 	}
 	components, err := changes(in.Components, phase == Resolved, nil)
 	if err != nil {
@@ -142,8 +146,10 @@ func NewIncident(actor string, in IncidentInput, now time.Time) (Incident, error
 // Apply checks in against inc and returns inc with the new update appended
 // (its ID zero) and its phase, resolution and UpdatedAt moved on; inc itself
 // is not changed. An update to a resolved incident is an errs.Conflict. The
-// phase may stay or move forward, never back; At may not be before the
-// start or the previous update, nor more than ClockSkew after now. A
+// phase may stay or move forward, never back; a given At may not be before
+// the start or the previous update, nor more than ClockSkew after now, and
+// an update without At is stamped now or, if the previous update is later
+// (a racing writer committed first), at the previous update's instant. A
 // resolving update sets ResolvedAt to its At, may only set components to
 // operational, and returns every component still affected to operational
 // (it records that in its Components).
@@ -167,13 +173,25 @@ func (inc Incident) Apply(actor string, in UpdateInput, now time.Time) (Incident
 		return Incident{}, err
 	}
 	at := now
-	if in.At != nil {
+	if in.At == nil {
+		// Stamped now, but never before the previous update: a writer
+		// whose now was read before a racing update committed is not
+		// refused, and the timeline stays in order. The Store calls
+		// Apply inside its writing transaction, on the incident as
+		// stored then.
+		if last := inc.Latest().At; len(inc.Updates) > 0 && last.After(at) {
+			at = last
+		}
+	} else {
 		if in.At.IsZero() {
 			return Incident{}, errs.Invalidf("at", "must not be empty")
 		}
 		at = instant(*in.At)
 		if at.After(now.Add(ClockSkew)) {
 			return Incident{}, errs.Invalidf("at", "is in the future")
+		}
+		if err := check.Since("at", at); err != nil {
+			return Incident{}, err
 		}
 	}
 	if at.Before(inc.StartedAt) {
@@ -211,7 +229,7 @@ func (inc Incident) Apply(actor string, in UpdateInput, now time.Time) (Incident
 
 func checkMessage(s string) (string, error) {
 	s = strings.TrimSpace(s)
-	return s, text("message", s, MaxMessageLen, true)
+	return s, bodyText("message", s, MaxMessageLen, true)
 }
 
 // changes checks the component changes of an update and returns the

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amends/amends/internal/check"
 	"github.com/amends/amends/internal/errs"
 )
 
@@ -46,7 +47,8 @@ func (m Maintenance) PhaseAt(now time.Time) MaintenancePhase {
 // written by actor, ready to store: ID zero, phase scheduled, and whether
 // the components exist is for the Store. Errors are errs.Invalid naming
 // "title", "message", "components", "components[i]", "starts_at", "ends_at"
-// or "announced_at". The window may be in the past (backfill).
+// or "announced_at". The window may be in the past (backfill), but not
+// before check.Earliest nor more than check.YearsAhead years ahead.
 func NewMaintenance(actor string, in MaintenanceInput, now time.Time) (Maintenance, error) {
 	now = instant(now)
 	title := strings.TrimSpace(in.Title)
@@ -54,7 +56,7 @@ func NewMaintenance(actor string, in MaintenanceInput, now time.Time) (Maintenan
 		return Maintenance{}, err
 	}
 	message := strings.TrimSpace(in.Message)
-	if err := text("message", message, MaxMessageLen, false); err != nil {
+	if err := bodyText("message", message, MaxMessageLen, false); err != nil {
 		return Maintenance{}, err
 	}
 	if len(in.Components) == 0 {
@@ -81,6 +83,12 @@ func NewMaintenance(actor string, in MaintenanceInput, now time.Time) (Maintenan
 		return Maintenance{}, errs.Invalidf("ends_at", "must not be empty")
 	}
 	starts, ends := instant(in.StartsAt), instant(in.EndsAt)
+	if err := check.Instant("starts_at", starts, now); err != nil {
+		return Maintenance{}, err
+	}
+	if err := check.Instant("ends_at", ends, now); err != nil {
+		return Maintenance{}, err
+	}
 	if !ends.After(starts) {
 		return Maintenance{}, errs.Invalidf("ends_at", "must be after starts_at")
 	}
@@ -92,6 +100,9 @@ func NewMaintenance(actor string, in MaintenanceInput, now time.Time) (Maintenan
 		announced = instant(*in.AnnouncedAt)
 		if announced.After(now.Add(ClockSkew)) {
 			return Maintenance{}, errs.Invalidf("announced_at", "is in the future")
+		}
+		if err := check.Since("announced_at", announced); err != nil {
+			return Maintenance{}, err
 		}
 	}
 	return Maintenance{

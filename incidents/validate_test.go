@@ -297,6 +297,12 @@ func TestApplyInvalid(t *testing.T) {
 		_, err := inc.Apply("bob", tc.in, now)
 		wantErr(t, name, err, errs.Invalid, tc.want)
 	}
+	// Without At, a now read before the previous update was written (a
+	// racing writer committed first) is stamped at the previous update.
+	last := inc.Latest().At
+	if r, err := inc.Apply("bob", UpdateInput{Message: "m"}, last.Add(-time.Minute)); err != nil || !r.Latest().At.Equal(last) {
+		t.Errorf("no at, now before the previous update: %v %v", r.Latest().At, err)
+	}
 	// Clock skew: up to a minute ahead is fine, and so is the previous instant.
 	for _, a := range []time.Time{now.Add(time.Minute), start.Add(15 * time.Hour)} {
 		if _, err := inc.Apply("bob", UpdateInput{Message: "m", At: &a}, now); err != nil {

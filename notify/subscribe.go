@@ -48,9 +48,10 @@ func CheckEmail(field, raw string) (string, error) {
 // CheckWebhookURL returns the URL in its parsed, normal form, or an
 // errs.Invalid on field: it must be absolute http or https with a host, no
 // user information, and unless allowPrivate every address its host has
-// (an IP literal, or all that resolver finds) must be public: not
-// loopback, link-local, private (RFC 1918, unique local), unspecified or
-// multicast.
+// (an IP literal, or all that resolver finds) must be public (see
+// NonPublic): not loopback, link-local, private, unspecified, multicast,
+// NAT64, documentation, benchmarking, reserved, broadcast or any other
+// special-purpose address.
 func CheckWebhookURL(ctx context.Context, field, raw string, resolver Resolver, allowPrivate bool) (string, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
@@ -98,7 +99,14 @@ func CheckWebhookURL(ctx context.Context, field, raw string, resolver Resolver, 
 }
 
 // NonPublic says why a is not a public address ("loopback", "private",
-// "link-local", ...), or "" if it is public.
+// "link-local", "NAT64", "documentation", ...), or "" if it is public: a
+// global unicast address outside every range of the IANA IPv4 and IPv6
+// special-purpose address registries that is not globally reachable, and
+// outside the ranges that tunnel to an embedded IPv4 address (NAT64, 6to4,
+// Teredo), which could be a private one. An IPv4-mapped IPv6 address is
+// judged as its IPv4 address. CheckWebhookURL checks every address a
+// webhook's host has with it when it subscribes, and the webhook client
+// again every address it dials.
 func NonPublic(a netip.Addr) string {
 	a = a.Unmap()
 	switch {
@@ -114,12 +122,53 @@ func NonPublic(a netip.Addr) string {
 		return "unspecified"
 	case a.IsMulticast(), a.IsInterfaceLocalMulticast():
 		return "multicast"
-	case a.Is4() && netip.MustParsePrefix("100.64.0.0/10").Contains(a):
-		return "shared (carrier-grade NAT)"
-	case a.Is4() && a.As4()[0] == 0:
-		return "unspecified"
+	}
+	a = a.WithZone("")
+	for _, r := range specialRanges {
+		if r.prefix.Contains(a) {
+			return r.why
+		}
+	}
+	if !a.IsGlobalUnicast() {
+		return "not global unicast"
 	}
 	return ""
+}
+
+type specialRange struct {
+	prefix netip.Prefix
+	why    string
+}
+
+// specialRanges are the special-purpose ranges NonPublic refuses beyond
+// what netip.Addr's own properties tell: those of the IANA registries that
+// are not globally reachable, and the ones that reach an embedded IPv4
+// address.
+var specialRanges = []specialRange{
+	{netip.MustParsePrefix("0.0.0.0/8"), "unspecified"},
+	{netip.MustParsePrefix("100.64.0.0/10"), "shared (carrier-grade NAT)"},
+	{netip.MustParsePrefix("192.0.0.0/24"), "IETF protocol assignment"},
+	{netip.MustParsePrefix("192.0.2.0/24"), "documentation"},
+	{netip.MustParsePrefix("192.88.99.0/24"), "6to4 relay"},
+	{netip.MustParsePrefix("198.18.0.0/15"), "benchmarking"},
+	{netip.MustParsePrefix("198.51.100.0/24"), "documentation"},
+	{netip.MustParsePrefix("203.0.113.0/24"), "documentation"},
+	{netip.MustParsePrefix("255.255.255.255/32"), "broadcast"},
+	{netip.MustParsePrefix("240.0.0.0/4"), "reserved"},
+	{netip.MustParsePrefix("64:ff9b::/96"), "NAT64"},
+	{netip.MustParsePrefix("64:ff9b:1::/48"), "NAT64"},
+	{netip.MustParsePrefix("100::/64"), "discard-only"},
+	{netip.MustParsePrefix("2001:db8::/32"), "documentation"},
+	{netip.MustParsePrefix("2001::/23"), "IETF protocol assignment"}, // Teredo, ORCHID, benchmarking, ...
+	{netip.MustParsePrefix("2002::/16"), "6to4"},
+	{netip.MustParsePrefix("3fff::/20"), "documentation"},
+	{netip.MustParsePrefix("5f00::/16"), "segment routing"},
+	{netip.MustParsePrefix("fec0::/10"), "site-local"},
+	// The rest of IPv6 outside 2000::/3 is not allocated for unicast
+	// (IPv4-compatible addresses among it).
+	{netip.MustParsePrefix("::/3"), "reserved"},
+	{netip.MustParsePrefix("4000::/2"), "reserved"},
+	{netip.MustParsePrefix("8000::/1"), "reserved"},
 }
 
 // CheckComponents returns the chosen components, or an errs.Invalid on

@@ -30,6 +30,7 @@ func TestCheckWebhookURL(t *testing.T) {
 		"hooks.example.com":  {"93.184.216.34"},
 		"sneaky.example.com": {"93.184.216.34", "10.0.0.7"},
 		"metadata.example":   {"169.254.169.254"},
+		"nat64.example":      {"2606:4700:4700::1111", "64:ff9b::a9fe:a9fe"},
 	}
 	refused := []struct{ url, why string }{
 		{"", "must not be empty"},
@@ -49,6 +50,13 @@ func TestCheckWebhookURL(t *testing.T) {
 		{"http://0.0.0.0/hook", "unspecified"},
 		{"https://sneaky.example.com/hook", "private"},
 		{"https://metadata.example/hook", "link-local"},
+		{"http://[64:ff9b::7f00:1]/hook", "NAT64"},
+		{"http://198.18.0.1/hook", "benchmarking"},
+		{"http://240.0.0.1/hook", "reserved"},
+		{"http://255.255.255.255/hook", "broadcast"},
+		{"http://100.64.0.1/hook", "shared"},
+		{"http://[2001:db8::1]/hook", "documentation"},
+		{"https://nat64.example/hook", "NAT64"},
 	}
 	for _, tc := range refused {
 		_, err := CheckWebhookURL(context.Background(), "webhook_url", tc.url, res, false)
@@ -106,5 +114,76 @@ func TestCheckEmail(t *testing.T) {
 	}
 	if got, err := CheckEmail("email", " alice@example.com "); err != nil || got != "alice@example.com" {
 		t.Errorf("got %q, %v", got, err)
+	}
+}
+
+// Every address that is not a globally reachable unicast one is refused,
+// with why; public ones of both families pass.
+func TestNonPublic(t *testing.T) {
+	for _, tc := range []struct{ addr, why string }{
+		{"93.184.216.34", ""},
+		{"8.8.8.8", ""},
+		{"1.1.1.1", ""},
+		{"2606:4700:4700::1111", ""},
+		{"2a00:1450:4001:80b::200e", ""},
+		{"::ffff:93.184.216.34", ""},
+
+		{"127.0.0.1", "loopback"},
+		{"127.255.255.254", "loopback"},
+		{"::1", "loopback"},
+		{"::ffff:127.0.0.1", "loopback"},
+		{"10.0.0.1", "private"},
+		{"172.16.0.1", "private"},
+		{"192.168.1.1", "private"},
+		{"::ffff:10.0.0.1", "private"},
+		{"::ffff:192.168.0.1", "private"},
+		{"fd00::1", "private"},
+		{"169.254.169.254", "link-local"},
+		{"fe80::1", "link-local"},
+		{"fe80::1%eth0", "link-local"},
+		{"0.0.0.0", "unspecified"},
+		{"0.1.2.3", "unspecified"},
+		{"::", "unspecified"},
+		{"224.0.0.1", "link-local"},
+		{"239.1.2.3", "multicast"},
+		{"ff02::1", "link-local"},
+		{"ff0e::1", "multicast"},
+		{"100.64.0.1", "shared (carrier-grade NAT)"},
+		{"100.127.255.254", "shared (carrier-grade NAT)"},
+		{"192.0.0.8", "IETF protocol assignment"},
+		{"192.0.2.1", "documentation"},
+		{"198.51.100.7", "documentation"},
+		{"203.0.113.9", "documentation"},
+		{"192.88.99.1", "6to4 relay"},
+		{"198.18.0.1", "benchmarking"},
+		{"198.19.255.255", "benchmarking"},
+		{"240.0.0.1", "reserved"},
+		{"255.255.255.254", "reserved"},
+		{"255.255.255.255", "broadcast"},
+		{"::ffff:255.255.255.255", "broadcast"},
+		{"64:ff9b::7f00:1", "NAT64"},    // 127.0.0.1 through NAT64
+		{"64:ff9b::a00:1", "NAT64"},     // 10.0.0.1
+		{"64:ff9b::5db8:d822", "NAT64"}, // even a public one: the gateway is local
+		{"64:ff9b:1::1", "NAT64"},
+		{"100::1", "discard-only"},
+		{"2001:db8::1", "documentation"},
+		{"2001::1", "IETF protocol assignment"}, // Teredo
+		{"2001:2::1", "IETF protocol assignment"},
+		{"2002:7f00:1::1", "6to4"},
+		{"3fff::1", "documentation"},
+		{"5f00::1", "segment routing"},
+		{"fec0::1", "site-local"},
+		{"::7f00:1", "reserved"}, // IPv4-compatible 127.0.0.1
+		{"::a00:1", "reserved"},
+		{"4000::1", "reserved"},
+		{"e000::1", "reserved"},
+	} {
+		a := netip.MustParseAddr(tc.addr)
+		if got := NonPublic(a); got != tc.why {
+			t.Errorf("NonPublic(%s) = %q, want %q", tc.addr, got, tc.why)
+		}
+	}
+	if got := NonPublic(netip.Addr{}); got != "invalid" {
+		t.Errorf("NonPublic(zero) = %q", got)
 	}
 }

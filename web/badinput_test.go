@@ -75,7 +75,21 @@ func TestBadFormInput(t *testing.T) {
 		{"percent 100.0001", "/admin/incidents", partial("100.0001"), 422, "percent.elb-us-east-1", "above 100"},
 		{"percent 9e2", "/admin/incidents", partial("9e2"), 422, "percent.elb-us-east-1", "9e2 is above 100"},
 		{"percent .5", "/admin/incidents", partial(".5"), 422, "percent.elb-us-east-1", `".5" is not a number`},
+		{"percent on an operational component", "/admin/incidents", incident("status.elb-us-east-1", "operational", "percent.elb-us-east-1", "12.5"), 422, "percent.elb-us-east-1", "12.5% given for an operational component"},
+		{"percent on a component left operational", "/admin/incidents", incident("percent.elb-us-east-1", "12.5"), 422, "percent.elb-us-east-1", "operational"},
+		{"percent not a number on an operational component", "/admin/incidents", incident("percent.elb-us-east-1", "abc"), 422, "percent.elb-us-east-1", "not a number"},
 		{"empty title", "/admin/incidents", incident("title", "   "), 422, "title", ""},
+		{"title with NUL", "/admin/incidents", incident("title", "Elevated\x00errors"), 422, "title", "control character U+0000"},
+		{"title with ESC", "/admin/incidents", incident("title", "Elevated \x1b[31merrors"), 422, "title", "control character U+001B"},
+		{"title with BEL", "/admin/incidents", incident("title", "Elevated\aerrors"), 422, "title", "control character U+0007"},
+		{"title with a C1 control", "/admin/incidents", incident("title", "Elevated\u0085errors"), 422, "title", "control character U+0085"},
+		{"title with a right-to-left override", "/admin/incidents", incident("title", "Elevated \u202esrorre"), 422, "title", "bidirectional control U+202E"},
+		{"title with a tab", "/admin/incidents", incident("title", "Elevated\terrors"), 422, "title", "control character U+0009"},
+		{"title not UTF-8", "/admin/incidents", incident("title", "Elevated \xff errors"), 422, "title", "UTF-8"},
+		{"message with ESC", "/admin/incidents", incident("message", "Looking\x1b."), 422, "message", "control character U+001B"},
+		{"message not UTF-8", "/admin/incidents", incident("message", "Looking \xc3"), 422, "message", "UTF-8"},
+		{"start in year 0", "/admin/incidents", incident("started_at", "0000-01-01 00:00"), 422, "started_at", "before 1990-01-01"},
+		{"start in 1677", "/admin/incidents", incident("started_at", "1677-09-21 00:12"), 422, "started_at", "before 1990-01-01"},
 		{"title over 200 characters", "/admin/incidents", incident("title", strings.Repeat("é", 201)), 422, "title", "200"},
 		{"empty message", "/admin/incidents", incident("message", ""), 422, "message", ""},
 		{"message over the limit", "/admin/incidents", incident("message", strings.Repeat("x", incidents.MaxMessageLen+1)), 422, "message", "20000"},
@@ -89,6 +103,8 @@ func TestBadFormInput(t *testing.T) {
 		{"update: before the previous update", "/admin/incidents/{id}/updates", update("at", "2012-12-24 20:29"), 422, "at", "before"},
 		{"update: at not a time", "/admin/incidents/{id}/updates", update("at", "soon"), 422, "at", "soon"},
 		{"update: percent 120", "/admin/incidents/{id}/updates", update("percent.elb-us-east-1", "120"), 422, "percent.elb-us-east-1", "above 100"},
+		{"update: percent on an operational component", "/admin/incidents/{id}/updates", update("status.elb-eu-west-1", "operational", "percent.elb-eu-west-1", "12.5"), 422, "percent.elb-eu-west-1", "operational"},
+		{"update: percent changed on a component going back to operational", "/admin/incidents/{id}/updates", update("status.elb-us-east-1", "operational", "percent.elb-us-east-1", "7"), 422, "percent.elb-us-east-1", "operational"},
 		{"update: empty message", "/admin/incidents/{id}/updates", update("message", " "), 422, "message", ""},
 		{"update: message over the limit", "/admin/incidents/{id}/updates", update("message", strings.Repeat("x", incidents.MaxMessageLen+1)), 422, "message", ""},
 		{"update on a resolved incident", "/admin/incidents/{resolved}/updates", update(), 409, "", "resolved"},
@@ -102,6 +118,11 @@ func TestBadFormInput(t *testing.T) {
 		{"maintenance without components", "/admin/maintenance", maint("components", ""), 422, "components", ""},
 		{"maintenance unknown component", "/admin/maintenance", maint("components", "elb-mars-1"), 422, "components", ""},
 		{"maintenance empty title", "/admin/maintenance", maint("title", ""), 422, "title", ""},
+		{"maintenance title with a right-to-left override", "/admin/maintenance", maint("title", "Upgrade \u202e"), 422, "title", "U+202E"},
+		{"maintenance from year 0", "/admin/maintenance", maint("starts_at", "0000-01-01 00:00"), 422, "starts_at", "before 1990-01-01"},
+		{"maintenance until 9999", "/admin/maintenance", maint("ends_at", "9999-12-31 23:59"), 422, "ends_at", "more than 10 years from now"},
+		{"update: at in 1989", "/admin/incidents/{id}/updates", update("at", "1989-12-31 23:59"), 422, "at", "before 1990-01-01"},
+		{"update: message with NUL", "/admin/incidents/{id}/updates", update("message", "More\x00."), 422, "message", "U+0000"},
 		{"maintenance title over 200", "/admin/maintenance", maint("title", strings.Repeat("t", 201)), 422, "title", "200"},
 	}
 	for _, tc := range cases {
@@ -128,8 +149,9 @@ func TestBadFormInput(t *testing.T) {
 				t.Errorf("%s: no error beside %q\n%s", tc.name, tc.field, textOf(doc.Find("main")))
 				continue
 			}
-			// The form keeps what was typed.
-			if ctl := doc.Find(`[name="` + tc.field + `"]`).First(); ctl.Is("input[type=text]") && ctl.AttrOr("value", "") != strings.TrimSpace(tc.form.Get(tc.field)) {
+			// The form keeps what was typed (but for a NUL, which HTML
+			// itself reads as U+FFFD).
+			if ctl := doc.Find(`[name="` + tc.field + `"]`).First(); ctl.Is("input[type=text]") && ctl.AttrOr("value", "") != strings.TrimSpace(tc.form.Get(tc.field)) && !strings.ContainsRune(tc.form.Get(tc.field), 0) {
 				t.Errorf("%s: the form lost the value of %s: %q", tc.name, tc.field, ctl.AttrOr("value", ""))
 			}
 		} else {
@@ -177,6 +199,7 @@ func TestBadAPIInput(t *testing.T) {
 	}
 	resolved := env.backfill("Resolved", time.Date(2012, 12, 1, 0, 0, 0, 0, time.UTC))
 	m := env.maintenance("Done", start.Add(-time.Hour), start, "elb-eu-west-1")
+	env.api("POST", "/customers", tok, map[string]any{"id": "globex", "name": "Globex", "currency": "USD", "contact_email": "billing@globex.example"}).expect(t, http.StatusCreated)
 
 	incident := func(kv ...any) map[string]any {
 		v := map[string]any{"title": "Elevated errors", "message": "Looking."}
@@ -219,6 +242,19 @@ func TestBadAPIInput(t *testing.T) {
 		{"percent on an operational component", "POST", "/incidents", incident("components", comp("elb-us-east-1", "operational", 5)), 422, pctField, ""},
 		{"component twice", "POST", "/incidents", incident("components", append(comp("elb-us-east-1", "partial_outage", nil), comp("elb-us-east-1", "major_outage", nil)...)), 422, "components[1].component", "twice"},
 		{"empty title", "POST", "/incidents", incident("title", " "), 422, "title", ""},
+		{"title with NUL", "POST", "/incidents", incident("title", "Elevated\x00errors"), 422, "title", "control character U+0000"},
+		{"title with ESC", "POST", "/incidents", incident("title", "\x1b[2JElevated errors"), 422, "title", "control character U+001B"},
+		{"title with BEL", "POST", "/incidents", incident("title", "Elevated errors\a"), 422, "title", "control character U+0007"},
+		{"title with a C1 control", "POST", "/incidents", incident("title", "Elevated\u009berrors"), 422, "title", "control character U+009B"},
+		{"title with a right-to-left override", "POST", "/incidents", incident("title", "Elevated \u202esrorre"), 422, "title", "bidirectional control U+202E"},
+		{"title with a bidi isolate", "POST", "/incidents", incident("title", "Elevated \u2067errors"), 422, "title", "bidirectional control U+2067"},
+		{"title with a newline", "POST", "/incidents", incident("title", "Elevated\nerrors"), 422, "title", "U+000A"},
+		{"message with ESC", "POST", "/incidents", incident("message", "Looking\x1b."), 422, "message", "U+001B"},
+		{"title not UTF-8", "POST", "/incidents", "{\"title\": \"Elevated \xff errors\", \"message\": \"m\"}", 422, "title", "not valid UTF-8"},
+		{"message not UTF-8", "POST", "/incidents", "{\"title\": \"t\", \"message\": \"Looking \xc3\"}", 422, "message", "not valid UTF-8"},
+		{"component not UTF-8", "POST", "/incidents", "{\"title\": \"t\", \"message\": \"m\", \"components\": [{\"component\": \"elb-us-east-1\", \"status\": \"operational\"}, {\"component\": \"elb\xfe\", \"status\": \"major_outage\"}]}", 422, "components[1].component", "not valid UTF-8"},
+		{"start in year 0", "POST", "/incidents", incident("started_at", "0000-01-01T00:00:00Z"), 422, "started_at", "before 1990-01-01"},
+		{"start in 1677", "POST", "/incidents", incident("started_at", "1677-09-21T00:12:44Z"), 422, "started_at", "before 1990-01-01"},
 		{"title over 200", "POST", "/incidents", incident("title", strings.Repeat("t", 201)), 422, "title", "200"},
 		{"message over the limit", "POST", "/incidents", incident("message", strings.Repeat("m", incidents.MaxMessageLen+1)), 422, "message", ""},
 		{"unknown impact", "POST", "/incidents", incident("impact", "apocalyptic"), 422, "impact", ""},
@@ -240,7 +276,11 @@ func TestBadAPIInput(t *testing.T) {
 		{"update: resolving with a component not operational", "POST", updates, map[string]any{"phase": "resolved", "message": "m", "components": comp("elb-us-east-1", "partial_outage", nil)}, 422, "components[0].status", "operational"},
 		{"update: percent 120", "POST", updates, map[string]any{"message": "m", "components": comp("elb-us-east-1", "partial_outage", "120")}, 422, pctField, "above 100"},
 		{"update: unknown component", "POST", updates, map[string]any{"message": "m", "components": comp("elb-mars-1", "partial_outage", nil)}, 422, "components[0].component", ""},
+		{"update: percent on an operational component", "POST", updates, map[string]any{"message": "m", "components": comp("elb-eu-west-1", "operational", "12.5")}, 422, pctField, "operational"},
 		{"update: empty message", "POST", updates, map[string]any{"message": ""}, 422, "message", ""},
+		{"update: at in 1989", "POST", updates, map[string]any{"message": "m", "at": "1989-12-31T23:59:59Z"}, 422, "at", "before 1990-01-01"},
+		{"update: message with BEL", "POST", updates, map[string]any{"message": "m\a"}, 422, "message", "U+0007"},
+		{"update: message not UTF-8", "POST", updates, "{\"message\": \"m\x80\"}", 422, "message", "not valid UTF-8"},
 		{"update: unknown field", "POST", updates, map[string]any{"message": "m", "author": "someone else"}, 400, "author", ""},
 		{"update on a resolved incident", "POST", fmt.Sprintf("/incidents/%d/updates", resolved.ID), map[string]any{"message": "m"}, 409, "", "resolved"},
 		{"update on an unknown incident", "POST", "/incidents/999/updates", map[string]any{"message": "m"}, 404, "", ""},
@@ -253,6 +293,9 @@ func TestBadAPIInput(t *testing.T) {
 		{"maintenance without components", "POST", "/maintenance", maint("components", []string{}), 422, "components", ""},
 		{"maintenance unknown component", "POST", "/maintenance", maint("components", []string{"elb-us-east-1", "elb-mars-1"}), 422, "components[1]", ""},
 		{"maintenance unknown field", "POST", "/maintenance", maint("phase", "completed"), 400, "phase", ""},
+		{"maintenance from year 0", "POST", "/maintenance", maint("starts_at", "0000-01-01T00:00:00Z"), 422, "starts_at", "before 1990-01-01"},
+		{"maintenance until 9999", "POST", "/maintenance", maint("ends_at", "9999-12-31T23:59:59Z"), 422, "ends_at", "more than 10 years from now"},
+		{"maintenance title with ESC", "POST", "/maintenance", maint("title", "Upgrade\x1b"), 422, "title", "U+001B"},
 		{"advance an unknown maintenance", "POST", "/maintenance/999/advance", map[string]any{"phase": "completed"}, 404, "", ""},
 		{"advance to an unknown phase", "POST", fmt.Sprintf("/maintenance/%d/advance", m.ID), map[string]any{"phase": "done"}, 422, "phase", ""},
 		{"advance a completed maintenance", "POST", fmt.Sprintf("/maintenance/%d/advance", m.ID), map[string]any{"phase": "completed"}, 409, "", ""},
@@ -263,6 +306,19 @@ func TestBadAPIInput(t *testing.T) {
 		{"component of an unknown service", "POST", "/components", map[string]any{"id": "x-1", "service": "NOPE", "name": "X", "region": "x"}, 422, "service", ""},
 		{"component id taken", "POST", "/components", map[string]any{"id": "elb-us-east-1", "service": "ELB", "name": "X", "region": "x"}, 409, "", ""},
 		{"update an unknown component", "PUT", "/components/nope", map[string]any{"service": "ELB", "name": "X", "region": "x"}, 404, "", ""},
+		{"service name with a right-to-left override", "POST", "/services", map[string]any{"id": "X1", "name": "Load \u202eBalancing"}, 422, "name", "U+202E"},
+		{"service name not UTF-8", "POST", "/services", "{\"id\": \"X1\", \"name\": \"Load\xff\"}", 422, "name", "not valid UTF-8"},
+		{"component name with NUL", "POST", "/components", map[string]any{"id": "x-1", "service": "ELB", "name": "X\x00", "region": "x"}, 422, "name", "U+0000"},
+		{"component region with a C1 control", "POST", "/components", map[string]any{"id": "x-1", "service": "ELB", "name": "X", "region": "x\u0090"}, 422, "region", "U+0090"},
+
+		{"customer name with ESC", "POST", "/customers", map[string]any{"id": "acme", "name": "Acme\x1b[0m", "currency": "USD", "contact_email": "a@acme.example"}, 422, "name", "U+001B"},
+		{"customer name with a right-to-left override", "POST", "/customers", map[string]any{"id": "acme", "name": "\u202eemcA", "currency": "USD", "contact_email": "a@acme.example"}, 422, "name", "U+202E"},
+		{"customer name not UTF-8", "POST", "/customers", "{\"id\": \"acme\", \"name\": \"Acme\xff\", \"currency\": \"USD\", \"contact_email\": \"a@acme.example\"}", 422, "name", "not valid UTF-8"},
+		{"resource from year 1", "POST", "/customers/globex/resources", map[string]any{"component": "elb-us-east-1", "count": 1, "from": "0001-01-01T00:00:00Z"}, 422, "from", "before 1990-01-01"},
+		{"resource until 9999", "POST", "/customers/globex/resources", map[string]any{"component": "elb-us-east-1", "count": 1, "to": "9999-01-01T00:00:00Z"}, 422, "to", "more than 10 years from now"},
+		{"charge for month 0001-01", "POST", "/customers/globex/charges", map[string]any{"component": "elb-us-east-1", "month": "0001-01", "amount_minor": 100}, 422, "month", "before 1990-01"},
+		{"credit run for month 0001-01", "POST", "/credit-runs", map[string]any{"month": "0001-01"}, 422, "month", "before 1990-01"},
+		{"credit run for month 1989-12", "POST", "/credit-runs", map[string]any{"month": "1989-12"}, 422, "month", "before 1990-01"},
 		{"component wrong type: resources", "POST", "/components", map[string]any{"id": "x-1", "service": "ELB", "name": "X", "region": "x", "resources": "many"}, 422, "resources", ""},
 	}
 	for _, tc := range cases {
@@ -349,6 +405,52 @@ func TestAPIBadInstantNamesField(t *testing.T) {
 		}
 		if e := r.apiError(t); e.Field != tc.field {
 			t.Errorf("POST %s with %s=%v: field %q", tc.path, tc.field, tc.body[tc.field], e.Field)
+		}
+	}
+}
+
+// A component going back to operational keeps its old share in the form's
+// box; that is not a share given for an operational component, and the
+// update goes through.
+func TestFormBackToOperationalWithTheShownShare(t *testing.T) {
+	env := newTestEnv(t)
+	b := env.user(auth.Support)
+	inc := env.declare("Active", change("elb-us-east-1", incidents.PartialOutage, "5"))
+	b.get("/admin")
+	resp := b.postForm(fmt.Sprintf("/admin/incidents/%d/updates", inc.ID), url.Values{"message": {"Recovered."},
+		"status.elb-us-east-1": {"operational"}, "percent.elb-us-east-1": {"5"}})
+	if body := readBody(t, resp); resp.StatusCode != http.StatusOK || resp.Request.URL.Path != fmt.Sprintf("/admin/incidents/%d", inc.ID) {
+		t.Fatalf("%d at %s\n%s", resp.StatusCode, resp.Request.URL, textOf(parseHTML(t, body).Find("main")))
+	}
+	got, err := env.incidents.Incident(t.Context(), inc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.ComponentStates()) != 0 {
+		t.Errorf("still affected: %+v", got.ComponentStates())
+	}
+}
+
+// A person's name with a control character, a bidirectional override or
+// bytes that are not UTF-8 is refused beside the name field, and no user
+// is stored.
+func TestBadUserNameRefused(t *testing.T) {
+	env := newTestEnv(t)
+	admin := env.user(auth.Admin)
+	for _, name := range []string{"Ann\x1b[31m", "Ann\x00", "\u202enA", "An\u0085n", "Ann\xff"} {
+		admin.get("/admin/users")
+		before := env.counts()
+		resp := admin.postForm("/admin/users", url.Values{"email": {"ann@example.com"}, "name": {name}, "role": {"support"}, "password": {testPassword}})
+		body := readBody(t, resp)
+		if changed := env.changedTables(before); changed != "" {
+			t.Errorf("name %q: stored rows in %s", name, changed)
+		}
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("name %q: %d, want 422", name, resp.StatusCode)
+			continue
+		}
+		if msg := fieldError(parseHTML(t, body), "name"); msg == "" {
+			t.Errorf("name %q: no error beside the name", name)
 		}
 	}
 }

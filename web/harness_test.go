@@ -140,7 +140,7 @@ func (r apiResult) expect(t testing.TB, want int) apiResult {
 var countedTables = []string{
 	"services", "components", "incidents", "incident_updates", "incident_update_components",
 	"maintenances", "maintenance_components", "users", "api_tokens", "audit_log",
-	"goodwill_grants", "credit_runs", "ledger_entries",
+	"goodwill_grants", "credit_runs", "ledger_entries", "customers", "customer_resources", "customer_charges",
 }
 
 type rowCounts map[string]int

@@ -317,6 +317,13 @@ func TestSubscribeFormErrors(t *testing.T) {
 		{url.Values{"webhook_url": {"http://10.0.0.1/hook"}}, "webhook_url"},
 		{url.Values{"webhook_url": {"http://169.254.169.254/"}}, "webhook_url"},
 		{url.Values{"webhook_url": {"http://[::1]/hook"}}, "webhook_url"},
+		{url.Values{"webhook_url": {"http://[64:ff9b::7f00:1]/hook"}}, "webhook_url"},
+		{url.Values{"webhook_url": {"http://198.18.0.1/hook"}}, "webhook_url"},
+		{url.Values{"webhook_url": {"http://240.0.0.1/hook"}}, "webhook_url"},
+		{url.Values{"webhook_url": {"http://255.255.255.255/hook"}}, "webhook_url"},
+		{url.Values{"webhook_url": {"http://100.64.0.1/hook"}}, "webhook_url"},
+		{url.Values{"webhook_url": {"http://[2001:db8::1]/hook"}}, "webhook_url"},
+		{url.Values{"webhook_url": {"http://[::ffff:192.168.0.1]/hook"}}, "webhook_url"},
 		{url.Values{"email": {"not an address"}}, "email"},
 		{url.Values{"email": {"a@example.com"}, "components": {"nope"}}, "components"},
 	} {

@@ -187,10 +187,10 @@ func truncPtr(t *time.Time) *time.Time {
 }
 
 // AddResource adds a resource entry: errs.Invalid (see
-// desk.AccountResource.Validate), "customer" when unknown.
+// desk.AccountResource.ValidateAt), "customer" when unknown.
 func (st *Store) AddResource(ctx context.Context, by audit.Actor, r desk.AccountResource, now time.Time) (_ desk.AccountResource, err error) {
 	defer errs.Wrap(&err, "desk/sqlite: AddResource %s %s", r.Customer, r.Component)
-	if err := r.Validate(); err != nil {
+	if err := r.ValidateAt(now); err != nil {
 		return desk.AccountResource{}, err
 	}
 	r.From, r.To = truncPtr(r.From), truncPtr(r.To)
@@ -209,7 +209,7 @@ func (st *Store) AddResource(ctx context.Context, by audit.Actor, r desk.Account
 // errs.Invalid.
 func (st *Store) UpdateResource(ctx context.Context, by audit.Actor, r desk.AccountResource, now time.Time) (_ desk.AccountResource, err error) {
 	defer errs.Wrap(&err, "desk/sqlite: UpdateResource %s %d", r.Customer, r.ID)
-	if err := r.Validate(); err != nil {
+	if err := r.ValidateAt(now); err != nil {
 		return desk.AccountResource{}, err
 	}
 	r.From, r.To = truncPtr(r.From), truncPtr(r.To)
@@ -340,7 +340,7 @@ func putCharge(ctx context.Context, tx *sql.Tx, by audit.Actor, ch desk.AccountC
 func (st *Store) ImportAccountData(ctx context.Context, by audit.Actor, resources []desk.AccountResource, charges []desk.AccountCharge, now time.Time) (err error) {
 	defer errs.Wrap(&err, "desk/sqlite: ImportAccountData %d resources, %d charges", len(resources), len(charges))
 	for i, r := range resources {
-		if err := r.Validate(); err != nil {
+		if err := r.ValidateAt(now); err != nil {
 			return errs.Prefix(fmt.Sprintf("resources[%d]", i), err)
 		}
 	}

@@ -32,16 +32,7 @@ type WebhookClient struct {
 func NewWebhookClient(allowPrivate bool, timeout time.Duration) *WebhookClient {
 	dialer := &net.Dialer{Timeout: 10 * time.Second}
 	if !allowPrivate {
-		dialer.Control = func(network, address string, _ syscall.RawConn) error {
-			ap, err := netip.ParseAddrPort(address)
-			if err != nil {
-				return fmt.Errorf("webhook address %q: %w", address, err)
-			}
-			if why := notify.NonPublic(ap.Addr()); why != "" {
-				return fmt.Errorf("webhook refused: %s is a %s address", ap.Addr(), why)
-			}
-			return nil
-		}
+		dialer.Control = publicOnly
 	}
 	tr := &http.Transport{
 		Proxy:               nil,
@@ -57,6 +48,20 @@ func NewWebhookClient(allowPrivate bool, timeout time.Duration) *WebhookClient {
 			return http.ErrUseLastResponse
 		},
 	}}
+}
+
+// publicOnly is the dialer's check of the address it is about to connect
+// to: the same notify.NonPublic that CheckWebhookURL applies when a webhook
+// subscribes, now to the address the host resolves to at this moment.
+func publicOnly(network, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return fmt.Errorf("webhook address %q: %w", address, err)
+	}
+	if why := notify.NonPublic(ap.Addr()); why != "" {
+		return fmt.Errorf("webhook refused: %s is a %s address", ap.Addr(), why)
+	}
+	return nil
 }
 
 // Sign returns the Amends-Signature header value for body at t:

@@ -13,6 +13,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -83,8 +85,11 @@ const MaxBody = 1 << 20
 // decodeJSON reads the request body into v, strictly: unknown fields, a
 // second value or a body over MaxBody are errors that name the field.
 func decodeJSON(c echo.Context, v any) error {
-	body := http.MaxBytesReader(c.Response(), c.Request().Body, MaxBody)
-	dec := json.NewDecoder(body)
+	data, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, MaxBody))
+	if err != nil {
+		return jsonError(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
@@ -92,7 +97,74 @@ func decodeJSON(c echo.Context, v any) error {
 	if err := dec.Decode(&struct{}{}); err != io.EOF {
 		return errs.Malformedf("", "the body must hold one JSON value")
 	}
+	// The decoder quietly turns bytes that are not UTF-8 into U+FFFD; the
+	// text would be stored otherwise than it was sent, so it is refused.
+	if !utf8.Valid(data) {
+		return errs.Invalidf(invalidUTF8Field(data), "is not valid UTF-8")
+	}
 	return nil
+}
+
+// invalidUTF8Field returns the path ("components[0].component") of the
+// first string in the JSON value data that holds bytes that are not UTF-8,
+// "" if none does.
+func invalidUTF8Field(data []byte) string {
+	type frame struct {
+		array   bool
+		index   int    // in an array, of the current element
+		key     string // in an object, of the current member
+		wantKey bool   // in an object, the next token is a key
+	}
+	var stack []*frame
+	path := func() string {
+		var b strings.Builder
+		for _, f := range stack {
+			if f.array {
+				fmt.Fprintf(&b, "[%d]", f.index)
+			} else {
+				if b.Len() > 0 {
+					b.WriteByte('.')
+				}
+				b.WriteString(f.key)
+			}
+		}
+		return b.String()
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	for {
+		start := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		bad := !utf8.Valid(data[start:dec.InputOffset()])
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		if n := len(stack); n > 0 {
+			top := stack[n-1]
+			switch {
+			case top.wantKey:
+				top.key, _ = tok.(string)
+				top.wantKey = false
+				if bad {
+					return path()
+				}
+				continue
+			case top.array:
+				top.index++
+			default:
+				top.wantKey = true
+			}
+		}
+		if bad {
+			return path()
+		}
+		if d, ok := tok.(json.Delim); ok {
+			stack = append(stack, &frame{array: d == '[', index: -1, wantKey: d == '{'})
+		}
+	}
 }
 
 func jsonError(err error) error {

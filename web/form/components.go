@@ -44,8 +44,10 @@ type Components struct {
 // component's service; current is the incident's state, nil for a new
 // one). The error is errs.Malformed when the form cannot be read, else the
 // first thing wrong: an errs.Invalid on an input of an unknown component,
-// or on a row's "percent.<id>" or "customers.<id>", which that row shows
-// too; the rows come back with it, to be shown again.
+// or on a row's "percent.<id>" (not a percentage, or a share other than 0
+// on an operational row, unless it is the share the row was shown with) or
+// "customers.<id>", which that row shows too; the rows come back with it,
+// to be shown again.
 func ReadComponents(c echo.Context, components []incidents.Component, services map[string]string, current map[string]incidents.ComponentStatus) (Components, error) {
 	f := Components{lines: map[string][]int{}}
 	var firstErr error
@@ -91,6 +93,21 @@ func ReadComponents(c echo.Context, components []incidents.Component, services m
 		cur, wasAffected := current[comp.ID]
 		if st == incidents.Operational && wasAffected && sameCustomers(cur.Customers, customers) {
 			customers = nil // back to operational: the box still shows whom the impact named
+		}
+		if st == incidents.Operational && percentRaw != "" {
+			// A share on an operational row is refused, not dropped,
+			// unless it is the one the row was shown with (a component
+			// going back to operational keeps its old share in the box).
+			p, err := sla.ParsePercent(percentRaw)
+			if err == nil && p != 0 && !(wasAffected && p == cur.AffectedPercent) {
+				err = errs.Invalidf("", "%s%% given for an operational component: choose the status it is in, or leave the share empty", p)
+			}
+			if err != nil {
+				field.Error = errs.MessageOf(err)
+				if firstErr == nil {
+					firstErr = errs.Prefix("percent."+comp.ID, err)
+				}
+			}
 		}
 		if st != incidents.Operational || wasAffected || len(customers) > 0 {
 			ch := incidents.ComponentChange{Component: comp.ID, Status: st, Customers: customers}
