@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/web/api"
@@ -242,11 +244,25 @@ func TestAdminGoodwillFlow(t *testing.T) {
 	if n := doc.Find(testid("run-line")).Length(); n != 1 {
 		t.Fatalf("%d goodwill lines, want acme's alone (westco has no load balancer the incident hit)", n)
 	}
-	line := textOf(doc.Find(testid("run-line")))
-	for _, want := range []string{"acme", "806.45 USD", fmt.Sprintf("goodwill for incident %d: 10 days of ELB in elb-us-east-1 usage of 2012-12 (2,500.00 USD); reason: Christmas Eve", inc)} {
-		if !strings.Contains(line, want) {
-			t.Errorf("run line %q lacks %q", line, want)
-		}
+	// The line reads as goodwill: the service credited, no uptime or
+	// tier, the charges in scope and the amount, a short reason with the
+	// whole one behind it.
+	var cells []string
+	doc.Find(testid("run-line")).Children().Each(func(_ int, c *goquery.Selection) { cells = append(cells, textOf(c)) })
+	if len(cells) != 8 || cells[1] != "ELB" || cells[2] != "—" || cells[3] != "—" || cells[4] != "2,500.00 USD" || cells[5] != "806.45 USD" {
+		t.Errorf("run line cells %q", cells)
+	}
+	reason := doc.Find(testid("run-line")).Find(testid("line-reason"))
+	if got := textOf(reason.Find("summary")); got != fmt.Sprintf("Goodwill for incident %d: 10 days of usage", inc) {
+		t.Errorf("short reason %q", got)
+	}
+	if got := textOf(reason); !strings.Contains(got, fmt.Sprintf("goodwill for incident %d: 10 days of ELB in elb-us-east-1 usage of 2012-12 (2,500.00 USD); reason: Christmas Eve", inc)) {
+		t.Errorf("reason detail %q", got)
+	}
+	_, csvBody := sup.get(run + ".csv")
+	csvLines := strings.Split(strings.TrimSpace(csvBody), "\n")
+	if len(csvLines) != 2 || !strings.Contains(csvLines[1], ",acme,ELB,,USD,,,,250000,80645,80645,") {
+		t.Errorf("goodwill CSV %q", csvBody)
 	}
 	if st, _ := sup.send(run+"/request", nil); st != http.StatusSeeOther {
 		t.Fatalf("request the run: %d", st)
