@@ -176,7 +176,7 @@ func (r *Reports) Dashboard(ctx context.Context, f DashboardFilter, now time.Tim
 		d.Scopes[k] = ds
 	}
 
-	if d.Credits, d.Costly, err = r.dashboardCredits(ctx, f.Service, d.Months[0], monthEnd); err != nil {
+	if d.Credits, d.Costly, err = r.dashboardCredits(ctx, f.Service, f.Region, d.Months[0], monthEnd); err != nil {
 		return nil, err
 	}
 	d.Incidents = h.incidentsByMonth(scopes, d.Months, asOf)

@@ -2,11 +2,13 @@ package report
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
 
 	"github.com/amends/amends/desk"
+	"github.com/amends/amends/incidents"
 )
 
 // MonthCredits is what the ledger credited for one month in one currency.
@@ -41,13 +43,18 @@ type IncidentCredits struct {
 const costliestPerCurrency = 10
 
 // dashboardCredits sums the ledger entries that credit months [from, to)
-// (of service, unless it is ""): per month and currency, newest month
-// first and by currency within it; and per incident and currency, the
-// ten costliest of each currency, by currency, then amount (largest
-// first), then incident id. The month an entry credits is its period when
-// that is a month, else the month it was written in.
-func (r *Reports) dashboardCredits(ctx context.Context, service string, from, to time.Time) ([]MonthCredits, []IncidentCredits, error) {
+// (of service, unless it is ""; see creditSelector for the region): per
+// month and currency, newest month first and by currency within it; and
+// per incident and currency, the ten costliest of each currency, by
+// currency, then amount (largest first), then incident id. The month an
+// entry credits is its period when that is a month, else the month it was
+// written in.
+func (r *Reports) dashboardCredits(ctx context.Context, service, region string, from, to time.Time) ([]MonthCredits, []IncidentCredits, error) {
 	entries, err := r.ledgerEntries(ctx, desk.LedgerFilter{})
+	if err != nil {
+		return nil, nil, err
+	}
+	sel, err := r.creditSelector(ctx, service, region)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -70,7 +77,12 @@ func (r *Reports) dashboardCredits(ctx context.Context, service string, from, to
 	costs := map[incKey]*sum{}
 	for _, e := range entries {
 		m := entryMonth(e)
-		if m.Before(from) || !m.Before(to) || (service != "" && e.Service != service) {
+		if m.Before(from) || !m.Before(to) {
+			continue
+		}
+		if ok, err := sel.selects(ctx, e); err != nil {
+			return nil, nil, err
+		} else if !ok {
 			continue
 		}
 		k := key{m, e.Currency}
@@ -142,4 +154,70 @@ func entryMonth(e desk.LedgerEntry) time.Time {
 		return m
 	}
 	return MonthStart(e.CreatedAt)
+}
+
+// creditSelector says which ledger entries a dashboard filter selects. A
+// goodwill entry (or an adjustment of one) names no service: it counts for
+// the services and components its incident's approved grant credited
+// (every component of its services when the grant names none). A service
+// selects the entries of that service and the goodwill that credited it;
+// a region selects the goodwill that credited a component there, and
+// leaves the other entries, which name no region, to the service alone.
+type creditSelector struct {
+	r               *Reports
+	service, region string
+	components      []incidents.Component
+	// grants caches each incident's approved grant (nil without one).
+	grants map[string]*desk.GoodwillGrant
+}
+
+func (r *Reports) creditSelector(ctx context.Context, service, region string) (*creditSelector, error) {
+	sel := &creditSelector{r: r, service: service, region: region, grants: map[string]*desk.GoodwillGrant{}}
+	if service == "" && region == "" {
+		return sel, nil
+	}
+	var err error
+	if sel.components, err = r.incidents.Components(ctx); err != nil {
+		return nil, err
+	}
+	return sel, nil
+}
+
+// selects reports whether the filter selects e.
+func (s *creditSelector) selects(ctx context.Context, e desk.LedgerEntry) (bool, error) {
+	if s.service == "" && s.region == "" {
+		return true, nil
+	}
+	if e.CreditKind != desk.EntryGoodwill || e.Incident == "" || e.Service != "" {
+		return s.service == "" || e.Service == s.service, nil
+	}
+	g, ok := s.grants[e.Incident]
+	if !ok {
+		grants, err := s.r.desk.GoodwillGrants(ctx, e.Incident)
+		if err != nil {
+			return false, err
+		}
+		for i := range grants {
+			if grants[i].State == desk.GoodwillApproved {
+				g = &grants[i]
+			}
+		}
+		s.grants[e.Incident] = g
+	}
+	if g == nil {
+		return false, nil // no grant says what it credited
+	}
+	if s.service != "" && !slices.Contains(g.Services, s.service) {
+		return false, nil
+	}
+	if s.region == "" {
+		return true, nil
+	}
+	for _, c := range s.components {
+		credited := slices.Contains(g.Components, c.ID) || (len(g.Components) == 0 && slices.Contains(g.Services, c.Service))
+		if credited && c.Region == s.region && (s.service == "" || c.Service == s.service) {
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -145,6 +145,9 @@ type RunLineRow struct {
 	Service, Uptime, Downtime                      string
 	CreditPercent, Charges, Credit, Payable, Claim string
 	Reason                                         string
+	// ReasonDetail, when set, is the full reason, shown behind Reason (a
+	// short one) in a <details>: a goodwill line's.
+	ReasonDetail string
 }
 
 // RunLinesFilter says which of a run's lines are listed: when any line

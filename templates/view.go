@@ -381,7 +381,12 @@ type GoodwillSection struct {
 	Services []GoodwillService
 	Days     string
 	Reason   string
-	Error    FormError // the request form's
+	// Affected names the components the incident marked non-operational,
+	// the scope of a grant that ticks none ("" when it affected none);
+	// AllComponents is the ticked "widen to every component" choice.
+	Affected      string
+	AllComponents bool
+	Error         FormError // the request form's
 	// WithdrawReason and WithdrawError are the withdraw form's.
 	WithdrawReason string
 	WithdrawError  FormError
@@ -394,10 +399,13 @@ type GoodwillSection struct {
 
 // GoodwillRow is one goodwill grant.
 type GoodwillRow struct {
-	ID          string
-	Days        string // "10 days"
-	Services    string // "Compute (EC2), Block Storage (EBS)"
-	Components  string // "every component of them", or the names
+	ID         string
+	Days       string // "10 days"
+	Services   string // "Compute (EC2), Block Storage (EBS)"
+	Components string // "every component of them", or the names
+	// Eligible says, for a pending or approved grant, how many customers
+	// are eligible in each component: "ELB us-east-1: 16 customers".
+	Eligible    string
 	Reason      string
 	State       StatusBadge // Class "pending", "approved" or "withdrawn"
 	RequestedBy string

@@ -319,17 +319,27 @@ func (s *Server) handleCreditRun(c echo.Context) error {
 		}
 		v.Outstanding = outstandingText(out)
 	}
+	gw, err := s.goodwillLinesOf(ctx, run)
+	if err != nil {
+		return err
+	}
 	for _, l := range lines {
 		name := names[l.Customer]
 		if name == "" {
 			name = l.Customer
 		}
-		v.Lines = append(v.Lines, templates.RunLineRow{
+		row := templates.RunLineRow{
 			Customer: l.Customer, CustomerName: name, CustomerURL: customerPath(l.Customer), Service: l.Service,
 			Uptime: l.Uptime + "%", Downtime: l.Downtime + " s", CreditPercent: l.CreditPercent.String() + "%",
 			Charges: desk.FormatMoney(l.ChargesMinor, l.Currency), Credit: desk.FormatMoney(l.CreditMinor, l.Currency),
 			Payable: desk.FormatMoney(l.PayableMinor, l.Currency), Claim: claimLabels[l.Claim], Reason: l.Reason,
-		})
+		}
+		if run.Kind == desk.RunIncident {
+			// Days of usage: no uptime, no tier.
+			row.Service, row.Uptime, row.Downtime, row.CreditPercent = gw.Services, "—", "—", "—"
+			row.Reason, row.ReasonDetail = gw.Short, l.Reason
+		}
+		v.Lines = append(v.Lines, row)
 	}
 	return s.render(c, http.StatusOK, templates.CreditRun(v))
 }
@@ -410,13 +420,22 @@ func (s *Server) handleRunCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	gw, err := s.goodwillLinesOf(ctx, run)
+	if err != nil {
+		return err
+	}
 	w := startCSV(c, fmt.Sprintf("credit-run-%d-%s.csv", run.ID, run.Period))
 	w.Write(runCSVHeader)
 	lines := first
 	for offset := 0; ; {
 		for _, l := range lines {
-			w.Write([]string{strconv.FormatInt(run.ID, 10), run.Period, csvText(l.Customer), csvText(l.Service), csvText(l.Policy), l.Currency,
-				l.Uptime, l.Downtime, l.CreditPercent.String(), strconv.FormatInt(l.ChargesMinor, 10), strconv.FormatInt(l.CreditMinor, 10),
+			service, uptime, downtime, pct := l.Service, l.Uptime, l.Downtime, l.CreditPercent.String()
+			if run.Kind == desk.RunIncident {
+				// A goodwill line: the credited services, and no uptime or tier.
+				service, uptime, downtime, pct = gw.Services, "", "", ""
+			}
+			w.Write([]string{strconv.FormatInt(run.ID, 10), run.Period, csvText(l.Customer), csvText(service), csvText(l.Policy), l.Currency,
+				uptime, downtime, pct, strconv.FormatInt(l.ChargesMinor, 10), strconv.FormatInt(l.CreditMinor, 10),
 				strconv.FormatInt(l.PayableMinor, 10), string(l.Claim), l.ClaimDeadline.UTC().Format("2006-01-02T15:04:05Z"), csvText(l.Reason)})
 		}
 		offset += len(lines)

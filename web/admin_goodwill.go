@@ -39,6 +39,7 @@ func incidentGoodwillPath(incident string) string {
 type goodwillForm struct {
 	days, reason                   string
 	services, components, eligible []string
+	allComponents                  bool
 }
 
 // goodwillSection builds the goodwill part of inc's admin page for the
@@ -57,6 +58,17 @@ func (s *Server) goodwillSection(c echo.Context, inc incidents.Incident, view ad
 	live := false
 	for _, g := range grants {
 		row := goodwillRow(g, serviceNames, names)
+		if g.Live() {
+			counts, err := s.reports.GoodwillEligibility(c.Request().Context(), g, s.now())
+			if err != nil {
+				return templates.GoodwillSection{}, err
+			}
+			parts := make([]string, len(counts))
+			for i, n := range counts {
+				parts[i] = fmt.Sprintf("%s: %d %s", names.name(n.Component), n.Customers, plural(int64(n.Customers), "customer", "customers"))
+			}
+			row.Eligible = strings.Join(parts, "; ")
+		}
 		if g.State == desk.GoodwillPending {
 			own := g.RequestedBy == u.Email
 			row.CanApprove = manager && !own
@@ -79,7 +91,15 @@ func (s *Server) goodwillSection(c echo.Context, inc incidents.Incident, view ad
 		v.Note = "Its goodwill credits can be previewed once the incident is resolved."
 	}
 	v.CanRequest = support && !live
-	v.Days, v.Reason = form.days, form.reason
+	v.Days, v.Reason, v.AllComponents = form.days, form.reason, form.allComponents
+	affected, err := s.reports.AffectedComponents(c.Request().Context(), inc, nil)
+	if err != nil {
+		return templates.GoodwillSection{}, err
+	}
+	for i, id := range affected {
+		affected[i] = names.name(id)
+	}
+	v.Affected = strings.Join(affected, ", ")
 	for _, svc := range services {
 		gs := templates.GoodwillService{ID: svc.ID, Name: svc.Name, Checked: slices.Contains(form.services, svc.ID)}
 		for _, comp := range components {
@@ -156,7 +176,8 @@ func (s *Server) handleRequestGoodwill(c echo.Context) error {
 		return errs.Malformedf("", "the form could not be read: %v", err)
 	}
 	typed := goodwillForm{days: strings.TrimSpace(c.FormValue("days")), reason: strings.TrimSpace(c.FormValue("reason")),
-		services: params["services"], components: params["components"], eligible: params["eligible_components"]}
+		services: params["services"], components: params["components"], eligible: params["eligible_components"],
+		allComponents: c.FormValue("all_components") != ""}
 	var g desk.GoodwillGrant
 	days, perr := strconv.ParseInt(typed.days, 10, 64)
 	if perr != nil {
@@ -166,7 +187,7 @@ func (s *Server) handleRequestGoodwill(c echo.Context) error {
 		}
 	} else {
 		g, err = s.reports.CheckGoodwill(ctx, id, desk.GoodwillGrant{Days: days, Services: typed.services, Components: typed.components,
-			EligibleComponents: typed.eligible, Reason: typed.reason}, s.now())
+			EligibleComponents: typed.eligible, Reason: typed.reason}, typed.allComponents, s.now())
 		if err == nil {
 			g, err = s.desk.RequestGoodwill(ctx, by(c), g, s.now())
 		}

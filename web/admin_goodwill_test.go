@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/web/api"
@@ -62,6 +64,13 @@ func TestAdminGoodwillFlow(t *testing.T) {
 		textOf(form.Find(".goodwill-components legend").First()) != "Elastic Load Balancing" || form.Find(`input[name="eligible_components"][value="elb-us-east-1"]`).Length() != 1 {
 		t.Fatalf("goodwill form: %s", textOf(form))
 	}
+	// Unticked components mean the affected ones; widening is its own box.
+	if hint := textOf(form.Find("#goodwill-components-hint")); !strings.Contains(hint, "marked non-operational: ELB us-east-1.") || strings.Contains(hint, "eu-west-1") {
+		t.Errorf("components hint %q", hint)
+	}
+	if form.Find(`input[name="all_components"]`).Length() != 1 || !strings.Contains(textOf(form.Find(`label[for="goodwill-all-components"]`)), "Widen to every component") {
+		t.Error("no deliberate widening choice on the form")
+	}
 	for _, tc := range []struct {
 		form        url.Values
 		field, want string
@@ -74,6 +83,7 @@ func TestAdminGoodwillFlow(t *testing.T) {
 		{url.Values{"days": {"10"}, "services": {"ELB"}, "components": {"nope"}}, "components", `unknown component "nope"`},
 		{url.Values{"days": {"10"}, "services": {"ELB"}, "eligible_components": {"nope"}}, "eligible_components", `unknown component "nope"`},
 		{url.Values{"days": {"10"}, "services": {"ELB"}, "reason": {strings.Repeat("x", 2001)}}, "reason", "more than 2000"},
+		{url.Values{"days": {"10"}, "services": {"ELB"}, "components": {"elb-eu-west-1"}, "all_components": {"1"}}, "components", "not both"},
 	} {
 		before := env.counts()
 		st, body := sup.send(request, tc.form)
@@ -152,6 +162,13 @@ func TestAdminGoodwillFlow(t *testing.T) {
 		t.Fatal("no request form after the withdrawal")
 	}
 
+	// A customer with load balancers only in eu-west-1, which the incident
+	// did not affect: the default scope leaves it out.
+	supTok := env.token(auth.Support)
+	env.api("POST", "/customers", supTok, map[string]any{"id": "westco", "name": "Westco", "currency": "USD", "contact_email": "billing@westco.example"}).expect(t, http.StatusCreated)
+	env.api("POST", "/customers/westco/resources", supTok, map[string]any{"component": "elb-eu-west-1", "count": 2, "from": "2012-01-01T00:00:00Z"}).expect(t, http.StatusCreated)
+	env.api("POST", "/customers/westco/charges", supTok, map[string]any{"component": "elb-eu-west-1", "month": "2012-12", "amount_minor": 100000}).expect(t, http.StatusOK)
+
 	// A manager's own request: no approve button for them, 403 with why.
 	if st, _ := max.send(request, url.Values{"days": {"10"}, "services": {"ELB"}, "reason": {"Christmas Eve"}}); st != http.StatusSeeOther {
 		t.Fatalf("manager request: %d", st)
@@ -168,8 +185,17 @@ func TestAdminGoodwillFlow(t *testing.T) {
 		t.Fatalf("self-approval: %d\n%s", st, body)
 	}
 	_, body = zoe.get(page)
-	if parseHTML(t, body).Find(testid("goodwill-approve-form")).Length() != 1 {
+	doc = parseHTML(t, body)
+	if doc.Find(testid("goodwill-approve-form")).Length() != 1 {
 		t.Fatal("another manager is not offered approval")
+	}
+	// The approver sees the scope and who it makes eligible, per component.
+	pending := doc.Find(testid("goodwill-grant")).Last()
+	if got := textOf(pending); !strings.Contains(got, "in ELB us-east-1") || strings.Contains(got, "eu-west-1") {
+		t.Errorf("pending grant's scope %q", got)
+	}
+	if got := textOf(pending.Find(testid("goodwill-eligible"))); got != "Eligible: ELB us-east-1: 1 customer" {
+		t.Errorf("eligible %q", got)
 	}
 	if st, _ := zoe.send("/admin/goodwill/2/approve", nil); st != http.StatusSeeOther {
 		t.Fatalf("approve: %d", st)
@@ -188,7 +214,7 @@ func TestAdminGoodwillFlow(t *testing.T) {
 	doc = parseHTML(t, body)
 	rows := doc.Find(testid("goodwill-grant"))
 	if rows.Length() != 2 || !strings.Contains(textOf(rows.Last()), "Approved") || !strings.Contains(textOf(rows.Last()), "zoe@example.com") ||
-		!strings.Contains(textOf(rows.Last()), "every component of them") {
+		!strings.Contains(textOf(rows.Last()), "in ELB us-east-1") {
 		t.Fatalf("grants %q", textOf(rows))
 	}
 	preview := doc.Find(testid("goodwill-preview-form"))
@@ -215,11 +241,28 @@ func TestAdminGoodwillFlow(t *testing.T) {
 	if got := textOf(doc.Find(testid("run-kind"))); !strings.Contains(got, fmt.Sprintf("Goodwill of incident %d", inc)) {
 		t.Errorf("run kind %q", got)
 	}
-	line := textOf(doc.Find(testid("run-line")))
-	for _, want := range []string{"acme", "806.45 USD", fmt.Sprintf("goodwill for incident %d: 10 days of ELB usage of 2012-12 (2,500.00 USD); reason: Christmas Eve", inc)} {
-		if !strings.Contains(line, want) {
-			t.Errorf("run line %q lacks %q", line, want)
-		}
+	if n := doc.Find(testid("run-line")).Length(); n != 1 {
+		t.Fatalf("%d goodwill lines, want acme's alone (westco has no load balancer the incident hit)", n)
+	}
+	// The line reads as goodwill: the service credited, no uptime or
+	// tier, the charges in scope and the amount, a short reason with the
+	// whole one behind it.
+	var cells []string
+	doc.Find(testid("run-line")).Children().Each(func(_ int, c *goquery.Selection) { cells = append(cells, textOf(c)) })
+	if len(cells) != 8 || cells[1] != "ELB" || cells[2] != "—" || cells[3] != "—" || cells[4] != "2,500.00 USD" || cells[5] != "806.45 USD" {
+		t.Errorf("run line cells %q", cells)
+	}
+	reason := doc.Find(testid("run-line")).Find(testid("line-reason"))
+	if got := textOf(reason.Find("summary")); got != fmt.Sprintf("Goodwill for incident %d: 10 days of usage", inc) {
+		t.Errorf("short reason %q", got)
+	}
+	if got := textOf(reason); !strings.Contains(got, fmt.Sprintf("goodwill for incident %d: 10 days of ELB in elb-us-east-1 usage of 2012-12 (2,500.00 USD); reason: Christmas Eve", inc)) {
+		t.Errorf("reason detail %q", got)
+	}
+	_, csvBody := sup.get(run + ".csv")
+	csvLines := strings.Split(strings.TrimSpace(csvBody), "\n")
+	if len(csvLines) != 2 || !strings.Contains(csvLines[1], ",acme,ELB,,USD,,,,250000,80645,80645,") {
+		t.Errorf("goodwill CSV %q", csvBody)
 	}
 	if st, _ := sup.send(run+"/request", nil); st != http.StatusSeeOther {
 		t.Fatalf("request the run: %d", st)

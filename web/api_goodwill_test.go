@@ -139,3 +139,35 @@ func TestWithdrawGoodwillAPI(t *testing.T) {
 		t.Fatalf("grants %+v", grants.Items)
 	}
 }
+
+// POST /api/v1/incidents/:id/goodwill without "components" scopes the
+// grant to the components the incident affected (ELB us-east-1, not
+// eu-west-1); "all_components" widens it to every component of its
+// services, deliberately, and may not come with components.
+func TestGoodwillAPIScope(t *testing.T) {
+	env := newTestEnv(t)
+	support := env.token(auth.Support)
+	max := env.personToken("max@example.com", auth.Manager)
+	env.seedDesk(support, max)
+	inc := env.resolvedIncidentID(support)
+	path := fmt.Sprintf("/incidents/%d/goodwill", inc)
+
+	before := env.counts()
+	if e := env.api("POST", path, support, map[string]any{"days": 10, "services": []string{"ELB"}, "components": []string{"elb-eu-west-1"}, "all_components": true}).
+		expect(t, http.StatusUnprocessableEntity).apiError(t); e.Field != "components" {
+		t.Errorf("components with all_components: %+v", e)
+	}
+	env.assertNothingStored(before)
+
+	var g desk.GoodwillGrant
+	env.api("POST", path, support, map[string]any{"days": 10, "services": []string{"ELB"}}).expect(t, http.StatusCreated).decode(t, &g)
+	if strings.Join(g.Components, ",") != "elb-us-east-1" {
+		t.Fatalf("default scope %v, want the affected elb-us-east-1", g.Components)
+	}
+	env.api("POST", fmt.Sprintf("/goodwill/%d/withdraw", g.ID), support, map[string]any{"reason": "widen it"}).expect(t, http.StatusOK)
+
+	env.api("POST", path, support, map[string]any{"days": 10, "services": []string{"ELB"}, "all_components": true}).expect(t, http.StatusCreated).decode(t, &g)
+	if len(g.Components) != 0 {
+		t.Fatalf("widened scope %v, want every component (none listed)", g.Components)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/sla"
+	"github.com/amends/amends/web/api"
 )
 
 // tableRows reads a DataTable of the page by test id: its header cells and
@@ -299,5 +300,61 @@ func TestDashboardCreditsAndReport(t *testing.T) {
 	checkCSV(t, b, doc.Find(testid("credits-csv")).AttrOr("href", ""), head, all)
 	if !strings.Contains(body, "/static/") || doc.Find("form.no-print").Length() != 1 {
 		t.Error("the report's filters are not hidden in print")
+	}
+}
+
+// The dashboard's credits equal the ledger's entries under a filter,
+// goodwill included: an ELB goodwill entry names no service, yet counts
+// for ELB and for the region of the component its grant credited (not for
+// another region), and its incident is ranked among the costliest.
+func TestDashboardCreditsReconcileWithGoodwill(t *testing.T) {
+	env := newTestEnv(t)
+	support := env.token(auth.Support)
+	max := env.personToken("max@example.com", auth.Manager)
+	zoe := env.personToken("zoe@example.com", auth.Manager)
+	env.seedDesk(support, max)
+	pay := func(body map[string]any) {
+		var run desk.CreditRun
+		env.api("POST", "/credit-runs", support, body).expect(t, http.StatusCreated).decode(t, &run)
+		env.api("POST", fmt.Sprintf("/credit-runs/%d/request", run.ID), support, nil).expect(t, http.StatusOK)
+		env.api("POST", fmt.Sprintf("/credit-runs/%d/approve", run.ID), zoe, nil).expect(t, http.StatusOK)
+	}
+	pay(map[string]any{"month": "2012-12"})
+	inc := env.resolvedIncidentID(support)
+	var g desk.GoodwillGrant
+	env.api("POST", fmt.Sprintf("/incidents/%d/goodwill", inc), support, map[string]any{"days": 10, "services": []string{"ELB"}}).
+		expect(t, http.StatusCreated).decode(t, &g)
+	env.api("POST", fmt.Sprintf("/goodwill/%d/approve", g.ID), zoe, nil).expect(t, http.StatusOK)
+	pay(map[string]any{"incident": inc})
+
+	var led api.List[desk.LedgerEntry]
+	env.api("GET", "/ledger", support, nil).expect(t, http.StatusOK).decode(t, &led)
+	var sum int64
+	for _, e := range led.Items {
+		sum += e.AmountMinor
+	}
+	if led.Total != 2 || sum != 25000+80645 {
+		t.Fatalf("ledger %+v", led.Items)
+	}
+
+	b := env.user(auth.Manager)
+	for _, tc := range []struct{ query, want string }{
+		{"", "December 2012|USD|1,056.45 USD|2|1"},
+		{"&service=ELB", "December 2012|USD|1,056.45 USD|2|1"},
+		{"&service=ELB&region=us-east-1", "December 2012|USD|1,056.45 USD|2|1"},
+		{"&region=us-east-1", "December 2012|USD|1,056.45 USD|2|1"},
+		// The tier entry names no region; the goodwill credited us-east-1 only.
+		{"&service=ELB&region=eu-west-1", "December 2012|USD|250.00 USD|1|1"},
+	} {
+		_, body := b.get("/admin/dashboard?month=2012-12" + tc.query)
+		doc := parseHTML(t, body)
+		_, credits, _ := tableRows(t, doc, "credits")
+		if got := strings.Join(credits["December 2012"], "|"); got != tc.want {
+			t.Errorf("%s: credits %q, want %q", tc.query, got, tc.want)
+		}
+		named := !strings.Contains(textOf(doc.Find(testid("costly-note"))), "No ledger entry")
+		if want := tc.want != "December 2012|USD|250.00 USD|1|1"; named != want {
+			t.Errorf("%s: an entry names an incident: %v, want %v", tc.query, named, want)
+		}
 	}
 }

@@ -29,6 +29,7 @@ func commands() []command {
 		{"check", "check a database's integrity and schema level, as after a restore (check [--db])", runCheck},
 		{"import", "import a Statuspage incidents.json or summary.json (import statuspage [--db] FILE)", runImport},
 		{"sla", "evaluate an SLA scenario (sla evaluate FILE|-), or generate one (sla generate)", runSLA},
+		{"credits", "check the ledger's tier credits against the engine (credits reconcile --month YYYY-MM [--db])", runCredits},
 	}
 }
 

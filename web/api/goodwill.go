@@ -23,7 +23,11 @@ type goodwillRequest struct {
 	Services           []string `json:"services"`
 	Components         []string `json:"components"`
 	EligibleComponents []string `json:"eligible_components"`
-	Reason             string   `json:"reason"`
+	// AllComponents widens a grant without components to every
+	// component of its services; without it, no components means the
+	// components the incident affected.
+	AllComponents bool   `json:"all_components"`
+	Reason        string `json:"reason"`
 }
 
 // ListGoodwill is GET /api/v1/incidents/:id/goodwill: the incident's grants.
@@ -44,8 +48,11 @@ func (h *Handler) ListGoodwill(c echo.Context) error {
 }
 
 // RequestGoodwill is POST /api/v1/incidents/:id/goodwill {"days",
-// "services", "components", "eligible_components", "reason"}: a pending
-// grant; 409 when the incident already has one pending or approved.
+// "services", "components", "eligible_components", "all_components",
+// "reason"}: a pending grant; 409 when the incident already has one
+// pending or approved. Without "components" the grant is scoped to the
+// components of its services the incident affected, unless
+// "all_components" is true (every component of its services).
 func (h *Handler) RequestGoodwill(c echo.Context) error {
 	id, err := form.PathID(c)
 	if err != nil {
@@ -57,7 +64,7 @@ func (h *Handler) RequestGoodwill(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	g, err := h.reports.CheckGoodwill(ctx, id, desk.GoodwillGrant{Days: req.Days, Services: req.Services, Components: req.Components,
-		EligibleComponents: req.EligibleComponents, Reason: req.Reason}, h.now())
+		EligibleComponents: req.EligibleComponents, Reason: req.Reason}, req.AllComponents, h.now())
 	if err != nil {
 		return err
 	}
