@@ -148,7 +148,7 @@ type AccountResource struct {
 }
 
 // Validate checks r: errs.Invalid on "customer", "component", "count" (below
-// 0) or "to" (not after from). Instants are truncated to whole seconds.
+// 0 or above MaxCount) or "to" (not after from). Instants are truncated to whole seconds.
 func (r AccountResource) Validate() error {
 	if err := CheckAccountID("customer", r.Customer); err != nil {
 		return err
@@ -158,6 +158,9 @@ func (r AccountResource) Validate() error {
 	}
 	if r.Count < 0 {
 		return errs.Invalidf("count", "%d is below 0", r.Count)
+	}
+	if r.Count > MaxCount {
+		return errs.Invalidf("count", "%d is more than %d, the most resources one row may count", r.Count, int64(MaxCount))
 	}
 	if r.From != nil && r.To != nil && !r.To.Truncate(time.Second).After(r.From.Truncate(time.Second)) {
 		return errs.Invalidf("to", "must be after from")
@@ -178,7 +181,7 @@ type AccountCharge struct {
 }
 
 // Validate checks ch against the customer it belongs to: errs.Invalid on
-// "component", "month", "amount_minor" (below 0) or "currency" (another
+// "component", "month", "amount_minor" (below 0 or above MaxMinor) or "currency" (another
 // currency than the customer's; an empty currency means the customer's).
 func (ch AccountCharge) Validate(a Account) error {
 	if ch.Component == "" {
@@ -187,8 +190,8 @@ func (ch AccountCharge) Validate(a Account) error {
 	if err := CheckMonth("month", ch.Month); err != nil {
 		return err
 	}
-	if ch.AmountMinor < 0 {
-		return errs.Invalidf("amount_minor", "%d is below 0", ch.AmountMinor)
+	if err := CheckMinor("amount_minor", ch.AmountMinor); err != nil {
+		return err
 	}
 	if ch.Currency != "" && ch.Currency != a.Currency {
 		return errs.Invalidf("currency", "%s is not the currency of customer %s, which pays in %s", ch.Currency, a.ID, a.Currency)
@@ -366,7 +369,8 @@ func MinorDigits(currency string) int {
 // thousands separator (a "," could be a decimal comma, and money is not
 // guessed). Zeros beyond the currency's decimals are exact and accepted.
 // It returns errs.Invalid on field for empty text, anything else, a
-// negative amount or more decimals than the currency has.
+// negative amount, more decimals than the currency has, or more than
+// MaxMinor minor units.
 func ParseMoney(field, text, currency string) (int64, error) {
 	s := strings.TrimSpace(text)
 	if s == "" {
@@ -400,8 +404,8 @@ func ParseMoney(field, text, currency string) (int64, error) {
 		return 0, nil
 	}
 	n, err := strconv.ParseInt(digits, 10, 64)
-	if err != nil {
-		return 0, errs.Invalidf(field, "%s is too large", s)
+	if err != nil || n > MaxMinor {
+		return 0, errs.Invalidf(field, "%s is too large: the most an amount may be is %s", s, FormatMoney(MaxMinor, currency))
 	}
 	return n, nil
 }
@@ -535,7 +539,7 @@ type ManualThreshold struct {
 
 // NewManualCredit returns m requested by by at now for customer a: the
 // currency is a's (errs.Invalid on "currency" if m names another), the
-// amount must be above 0 ("amount_minor"), the reason is required
+// amount must be above 0 and at most MaxMinor ("amount_minor"), the reason is required
 // ("reason"), month, when given, is "YYYY-MM". thresholds holds each
 // currency's threshold; the state is ManualIssued at or below it, and
 // ManualPending above it, when the currency has none, or when by set it:
@@ -547,6 +551,9 @@ func NewManualCredit(m ManualCredit, a Account, thresholds map[string]ManualThre
 	}
 	if m.AmountMinor <= 0 {
 		return ManualCredit{}, errs.Invalidf("amount_minor", "%d is not above 0", m.AmountMinor)
+	}
+	if err := CheckMinor("amount_minor", m.AmountMinor); err != nil {
+		return ManualCredit{}, err
 	}
 	if m.Currency == "" {
 		m.Currency = a.Currency

@@ -211,6 +211,8 @@ func TestAdminManualCreditRefuses(t *testing.T) {
 		{"decimals in yen", "amount", "JPY has no minor unit", []string{"customer", "yen", "amount", "1.5"}},
 		{"thousands separator", "amount", "without thousands separators", []string{"amount", "1,000.00"}},
 		{"float syntax", "amount", "is not an amount", []string{"amount", "1e3"}},
+		{"2^63-1 minor units", "amount", "is too large: the most an amount may be is 10,000,000,000,000.00 USD", []string{"amount", "92233720368547758.07"}},
+		{"past 10^15 minor units", "amount", "is too large", []string{"amount", "10000000000000.01"}},
 		{"comma and a letter", "amount", `"12,5x" is not an amount such as 1250.50`, []string{"amount", "12,5x"}},
 		{"unknown service", "service", `unknown service "S3"`, []string{"service", "S3"}},
 		{"bad month", "month", "is not a month", []string{"month", "2012-13"}},

@@ -47,14 +47,14 @@ func thresholds(ctx context.Context, q sqlitedb.Queryer) (map[string]desk.Manual
 }
 
 // SetManualThreshold sets the threshold of currency: errs.Invalid on
-// "currency" or "above_minor" (below 0).
+// "currency" or "above_minor" (below 0 or above desk.MaxMinor).
 func (st *Store) SetManualThreshold(ctx context.Context, by audit.Actor, currency string, aboveMinor int64, now time.Time) (err error) {
 	defer errs.Wrap(&err, "desk/sqlite: SetManualThreshold %s", currency)
 	if err := desk.CheckCurrency("currency", currency); err != nil {
 		return err
 	}
-	if aboveMinor < 0 {
-		return errs.Invalidf("above_minor", "%d is below 0", aboveMinor)
+	if err := desk.CheckMinor("above_minor", aboveMinor); err != nil {
+		return err
 	}
 	return st.inTx(ctx, func(tx *sql.Tx) error {
 		all, err := thresholds(ctx, tx)
