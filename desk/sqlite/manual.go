@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -237,6 +238,11 @@ func (st *Store) decideManual(ctx context.Context, by audit.Actor, id int64, now
 		}
 		if out, err = decide(m, by.Who(), now); err != nil {
 			return err
+		}
+		if out.State == desk.ManualIssued {
+			if err := checkApprover(ctx, tx, fmt.Sprintf("manual credit %d", id), m.RequestedBy, by.Who(), now); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE manual_credits SET state = ?, decided_by = ?, decided_at = ? WHERE id = ?`,
 			string(out.State), out.DecidedBy, sqlitedb.NullTime(out.DecidedAt), id); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -247,6 +248,9 @@ func (st *Store) ApproveRun(ctx context.Context, by audit.Actor, id int64, now t
 			return err
 		}
 		if out, err = r.Approve(by.Who(), now); err != nil {
+			return err
+		}
+		if err := checkApprover(ctx, tx, fmt.Sprintf("credit run %d", id), r.RequestedBy, by.Who(), now); err != nil {
 			return err
 		}
 		lines, err := runLines(ctx, tx, id, 0, r.Lines)
