@@ -493,9 +493,10 @@ const (
 )
 
 // ManualCredit is a credit granted by hand with a written reason. Up to the
-// threshold of its currency it goes to the ledger when it is made; above it
-// (or in a currency without a threshold, or when its requester set that
-// threshold) it waits for a manager who is not the requester.
+// threshold of its currency (and the ceiling, ManualCeiling) it goes to the
+// ledger when it is made; above it (or in a currency without a threshold,
+// or when its requester set that threshold) it waits for a manager who is
+// not the requester.
 type ManualCredit struct {
 	ID          int64       `json:"id"`
 	Customer    string      `json:"customer"`
@@ -530,6 +531,21 @@ func CheckManualState(field string, state ManualState) error {
 	return errs.Invalidf(field, "%q is not pending, issued or rejected", state)
 }
 
+// ManualCeilingMajor is the manual credit ceiling in major units: above
+// ManualCeiling(currency) minor units (1,000,000.00 USD, 1,000,000 JPY,
+// 1,000,000.000 KWD) every manual credit waits for a second person,
+// whatever its currency's threshold says.
+const ManualCeilingMajor = 1_000_000
+
+// ManualCeiling is ManualCeilingMajor in minor units of currency.
+func ManualCeiling(currency string) int64 {
+	n := int64(ManualCeilingMajor)
+	for range MinorDigits(currency) {
+		n *= 10
+	}
+	return n
+}
+
 // ManualThreshold is a currency's threshold: the largest manual credit
 // issued without a second person, and who set it.
 type ManualThreshold struct {
@@ -542,8 +558,9 @@ type ManualThreshold struct {
 // amount must be above 0 and at most MaxMinor ("amount_minor"), the reason is required
 // ("reason"), month, when given, is "YYYY-MM". thresholds holds each
 // currency's threshold; the state is ManualIssued at or below it, and
-// ManualPending above it, when the currency has none, or when by set it:
-// whoever sets a threshold cannot then pay within it alone.
+// ManualPending above it, above ManualCeiling whatever the threshold, when
+// the currency has none, or when by set it: whoever sets a threshold cannot
+// then pay within it alone.
 func NewManualCredit(m ManualCredit, a Account, thresholds map[string]ManualThreshold, by string, now time.Time) (ManualCredit, error) {
 	m.Reason = strings.TrimSpace(m.Reason)
 	if m.Customer != a.ID {
@@ -573,7 +590,7 @@ func NewManualCredit(m ManualCredit, a Account, thresholds map[string]ManualThre
 	m.ID, m.EntryID, m.DecidedBy, m.DecidedAt = 0, 0, "", nil
 	m.RequestedBy, m.RequestedAt = by, now
 	m.State = ManualPending
-	if limit, ok := thresholds[m.Currency]; ok && m.AmountMinor <= limit.AboveMinor && limit.SetBy != by {
+	if limit, ok := thresholds[m.Currency]; ok && m.AmountMinor <= limit.AboveMinor && m.AmountMinor <= ManualCeiling(m.Currency) && limit.SetBy != by {
 		m.State, m.DecidedBy, m.DecidedAt = ManualIssued, by, &now
 	}
 	return m, nil

@@ -34,3 +34,29 @@ func TestCheckApprover(t *testing.T) {
 		}
 	}
 }
+
+// Above the ceiling (1,000,000.00 in major units) a manual credit waits
+// for a second person whatever the threshold; at it, the threshold rules.
+func TestManualCeiling(t *testing.T) {
+	now := time.Date(2013, 4, 1, 12, 0, 0, 0, time.UTC)
+	th := map[string]desk.ManualThreshold{"USD": {AboveMinor: 100_000_000_000, SetBy: "admin"}, "JPY": {AboveMinor: desk.MaxMinor, SetBy: "admin"}}
+	for _, tc := range []struct {
+		customer desk.Account
+		amount   int64
+		want     desk.ManualState
+	}{
+		{desk.Account{ID: "acme", Currency: "USD"}, 99_999_999_999, desk.ManualPending}, // 999,999,999.99 USD
+		{desk.Account{ID: "acme", Currency: "USD"}, 100_000_001, desk.ManualPending},    // 1,000,000.01 USD
+		{desk.Account{ID: "acme", Currency: "USD"}, 100_000_000, desk.ManualIssued},     // 1,000,000.00 USD
+		{desk.Account{ID: "yen", Currency: "JPY"}, 1_000_001, desk.ManualPending},
+		{desk.Account{ID: "yen", Currency: "JPY"}, 1_000_000, desk.ManualIssued},
+	} {
+		m, err := desk.NewManualCredit(desk.ManualCredit{Customer: tc.customer.ID, AmountMinor: tc.amount, Reason: "r"}, tc.customer, th, "sue", now)
+		if err != nil || m.State != tc.want {
+			t.Errorf("%d %s: %s, %v; want %s", tc.amount, tc.customer.Currency, m.State, err, tc.want)
+		}
+	}
+	if got := desk.ManualCeiling("KWD"); got != 1_000_000_000 {
+		t.Errorf("KWD ceiling %d", got)
+	}
+}

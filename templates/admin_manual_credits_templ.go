@@ -760,7 +760,7 @@ func CreditSettings(v CreditSettingsPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 67, "<h1>Credit settings</h1><p class=\"lede\">A manual credit up to its currency's threshold goes to the ledger when it is made. Above it, or in a currency without a threshold, it waits for a manager who did not request it.</p></div><section class=\"section\" aria-labelledby=\"thresholds-heading\"><h2 id=\"thresholds-heading\">Manual approval thresholds</h2>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 67, "<h1>Credit settings</h1><p class=\"lede\">A manual credit up to its currency's threshold goes to the ledger when it is made. Above it, above 1,000,000 in major units (such as 1,000,000.00 USD) whatever the threshold, or in a currency without a threshold, it waits for a manager who did not request it.</p></div><section class=\"section\" aria-labelledby=\"thresholds-heading\"><h2 id=\"thresholds-heading\">Manual approval thresholds</h2>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

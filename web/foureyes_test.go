@@ -89,3 +89,35 @@ func TestApproverMayNotBeAnAccountTheRequesterMade(t *testing.T) {
 		t.Fatalf("approved %+v", got)
 	}
 }
+
+// An admin raises the USD threshold to 10^11 minor units; a support user
+// who then grants 999,999,999.99 USD alone still needs a second person (the
+// ceiling is 1,000,000.00), on the page and through the API; nothing is in
+// the ledger until a manager approves.
+func TestManualCreditCeilingHoldsWhateverTheThreshold(t *testing.T) {
+	env := newTestEnv(t)
+	env.seedManualDesk()
+	adminTok := env.token(auth.Admin)
+	env.api("PUT", "/credit-settings/manual-approval-above/USD", adminTok, map[string]any{"above_minor": 100_000_000_000}).expect(t, http.StatusOK)
+	sup := env.user(auth.Support)
+	id := sup.grant(url.Values{"customer": {"acme"}, "amount": {"999999999.99"}, "service": {""}, "month": {""}, "reason": {"Ticket 9."}})
+	var m desk.ManualCredit
+	env.api("GET", "/manual-credits/"+id, adminTok, nil).expect(t, http.StatusOK).decode(t, &m)
+	if m.State != desk.ManualPending || m.AmountMinor != 99_999_999_999 {
+		t.Fatalf("page grant %+v", m)
+	}
+	env.api("POST", "/manual-credits", env.token(auth.Support), map[string]any{"customer": "acme", "amount_minor": 99_999_999_999, "reason": "x"}).
+		expect(t, http.StatusCreated).decode(t, &m)
+	if m.State != desk.ManualPending {
+		t.Fatalf("API grant %+v", m)
+	}
+	if n := env.ledgerRowsOfManual(id); n != 0 {
+		t.Fatalf("%d ledger entries for a credit above the ceiling", n)
+	}
+	// At the ceiling the threshold still rules.
+	env.api("POST", "/manual-credits", env.token(auth.Support), map[string]any{"customer": "acme", "amount_minor": 100_000_000, "reason": "x"}).
+		expect(t, http.StatusCreated).decode(t, &m)
+	if m.State != desk.ManualIssued {
+		t.Fatalf("grant at the ceiling %+v", m)
+	}
+}
