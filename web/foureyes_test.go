@@ -10,11 +10,13 @@ import (
 
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/desk"
+	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/web/api"
 )
 
 // An admin requests a run, creates a new manager account, signs in as it
 // and tries to approve: 403 with a page saying why (no redirect), the same
-// through the API (and for a manual credit), and nothing is issued. A manager whose account the
+// through the API (and for a manual credit and a goodwill grant), and nothing is issued. A manager whose account the
 // admin did not make approves it; so does one whose role the admin changed
 // only after 90 days have passed.
 func TestApproverMayNotBeAnAccountTheRequesterMade(t *testing.T) {
@@ -50,6 +52,17 @@ func TestApproverMayNotBeAnAccountTheRequesterMade(t *testing.T) {
 	env.api("POST", "/manual-credits", adminTok, map[string]any{"customer": "acme", "amount_minor": 5000, "reason": "call"}).expect(t, http.StatusCreated).decode(t, &m)
 	if e := env.api("POST", fmt.Sprintf("/manual-credits/%d/approve", m.ID), freshTok, nil).expect(t, http.StatusForbidden).apiError(t); !strings.Contains(e.Message, "requested manual credit 1 and created your account") {
 		t.Errorf("API refusal of the manual credit says %q", e.Message)
+	}
+	var list api.List[incidents.Incident]
+	env.api("GET", "/incidents?state=resolved", support, nil).expect(t, http.StatusOK).decode(t, &list)
+	var g desk.GoodwillGrant
+	env.api("POST", fmt.Sprintf("/incidents/%d/goodwill", list.Items[0].ID), adminTok,
+		map[string]any{"days": 10, "services": []string{"ELB"}, "components": []string{"elb-us-east-1"}, "reason": "Christmas Eve"}).expect(t, http.StatusCreated).decode(t, &g)
+	if e := env.api("POST", fmt.Sprintf("/goodwill/%d/approve", g.ID), freshTok, nil).expect(t, http.StatusForbidden).apiError(t); !strings.Contains(e.Message, "requested goodwill grant 1 and created your account") {
+		t.Errorf("API refusal of the goodwill grant says %q", e.Message)
+	}
+	if n := env.count("goodwill_grants WHERE state = 'pending'"); n != 1 {
+		t.Errorf("%d pending grants after the refused approval", n)
 	}
 	if n := env.count("ledger_entries"); n != 0 {
 		t.Fatalf("%d ledger entries after refused approvals", n)
