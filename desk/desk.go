@@ -546,6 +546,16 @@ func ManualCeiling(currency string) int64 {
 	return n
 }
 
+// ThresholdRaise is a raise of a currency's manual credit threshold (or a
+// first threshold) waiting for another admin or manager to confirm it; the
+// threshold in force holds until then.
+type ThresholdRaise struct {
+	Currency    string    `json:"currency"`
+	AboveMinor  int64     `json:"above_minor"`
+	RequestedBy string    `json:"requested_by"`
+	RequestedAt time.Time `json:"requested_at"`
+}
+
 // ManualThreshold is a currency's threshold: the largest manual credit
 // issued without a second person, and who set it.
 type ManualThreshold struct {

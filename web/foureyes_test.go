@@ -112,6 +112,7 @@ func TestManualCreditCeilingHoldsWhateverTheThreshold(t *testing.T) {
 	env.seedManualDesk()
 	adminTok := env.token(auth.Admin)
 	env.api("PUT", "/credit-settings/manual-approval-above/USD", adminTok, map[string]any{"above_minor": 100_000_000_000}).expect(t, http.StatusOK)
+	env.confirmThreshold("USD")
 	sup := env.user(auth.Support)
 	id := sup.grant(url.Values{"customer": {"acme"}, "amount": {"999999999.99"}, "service": {""}, "month": {""}, "reason": {"Ticket 9."}})
 	var m desk.ManualCredit
