@@ -165,7 +165,8 @@ type AccountResource struct {
 }
 
 // Validate checks r: errs.Invalid on "customer", "component", "count" (below
-// 0), "from" or "to" (before check.Earliest) or "to" (not after from). Instants are truncated to whole seconds.
+// 0 or above MaxCount), "from" or "to" (before check.Earliest) or "to" (not
+// after from). Instants are truncated to whole seconds.
 func (r AccountResource) Validate() error {
 	if err := CheckAccountID("customer", r.Customer); err != nil {
 		return err
@@ -175,6 +176,9 @@ func (r AccountResource) Validate() error {
 	}
 	if r.Count < 0 {
 		return errs.Invalidf("count", "%d is below 0", r.Count)
+	}
+	if r.Count > MaxCount {
+		return errs.Invalidf("count", "%d is more than %d, the most resources one row may count", r.Count, int64(MaxCount))
 	}
 	for _, f := range []struct {
 		name string
@@ -222,7 +226,7 @@ type AccountCharge struct {
 }
 
 // Validate checks ch against the customer it belongs to: errs.Invalid on
-// "component", "month", "amount_minor" (below 0) or "currency" (another
+// "component", "month", "amount_minor" (below 0 or above MaxMinor) or "currency" (another
 // currency than the customer's; an empty currency means the customer's).
 func (ch AccountCharge) Validate(a Account) error {
 	if ch.Component == "" {
@@ -231,8 +235,8 @@ func (ch AccountCharge) Validate(a Account) error {
 	if err := CheckMonth("month", ch.Month); err != nil {
 		return err
 	}
-	if ch.AmountMinor < 0 {
-		return errs.Invalidf("amount_minor", "%d is below 0", ch.AmountMinor)
+	if err := CheckMinor("amount_minor", ch.AmountMinor); err != nil {
+		return err
 	}
 	if ch.Currency != "" && ch.Currency != a.Currency {
 		return errs.Invalidf("currency", "%s is not the currency of customer %s, which pays in %s", ch.Currency, a.ID, a.Currency)
@@ -410,7 +414,8 @@ func MinorDigits(currency string) int {
 // thousands separator (a "," could be a decimal comma, and money is not
 // guessed). Zeros beyond the currency's decimals are exact and accepted.
 // It returns errs.Invalid on field for empty text, anything else, a
-// negative amount or more decimals than the currency has.
+// negative amount, more decimals than the currency has, or more than
+// MaxMinor minor units.
 func ParseMoney(field, text, currency string) (int64, error) {
 	s := strings.TrimSpace(text)
 	if s == "" {
@@ -444,8 +449,8 @@ func ParseMoney(field, text, currency string) (int64, error) {
 		return 0, nil
 	}
 	n, err := strconv.ParseInt(digits, 10, 64)
-	if err != nil {
-		return 0, errs.Invalidf(field, "%s is too large", s)
+	if err != nil || n > MaxMinor {
+		return 0, errs.Invalidf(field, "%s is too large: the most an amount may be is %s", s, FormatMoney(MaxMinor, currency))
 	}
 	return n, nil
 }
@@ -533,9 +538,10 @@ const (
 )
 
 // ManualCredit is a credit granted by hand with a written reason. Up to the
-// threshold of its currency it goes to the ledger when it is made; above it
-// (or in a currency without a threshold, or when its requester set that
-// threshold) it waits for a manager who is not the requester.
+// threshold of its currency (and the ceiling, ManualCeiling) it goes to the
+// ledger when it is made; above it (or in a currency without a threshold,
+// or when its requester set that threshold) it waits for a manager who is
+// not the requester.
 type ManualCredit struct {
 	ID          int64       `json:"id"`
 	Customer    string      `json:"customer"`
@@ -570,6 +576,31 @@ func CheckManualState(field string, state ManualState) error {
 	return errs.Invalidf(field, "%q is not pending, issued or rejected", state)
 }
 
+// ManualCeilingMajor is the manual credit ceiling in major units: above
+// ManualCeiling(currency) minor units (1,000,000.00 USD, 1,000,000 JPY,
+// 1,000,000.000 KWD) every manual credit waits for a second person,
+// whatever its currency's threshold says.
+const ManualCeilingMajor = 1_000_000
+
+// ManualCeiling is ManualCeilingMajor in minor units of currency.
+func ManualCeiling(currency string) int64 {
+	n := int64(ManualCeilingMajor)
+	for range MinorDigits(currency) {
+		n *= 10
+	}
+	return n
+}
+
+// ThresholdRaise is a raise of a currency's manual credit threshold (or a
+// first threshold) waiting for another admin or manager to confirm it; the
+// threshold in force holds until then.
+type ThresholdRaise struct {
+	Currency    string    `json:"currency"`
+	AboveMinor  int64     `json:"above_minor"`
+	RequestedBy string    `json:"requested_by"`
+	RequestedAt time.Time `json:"requested_at"`
+}
+
 // ManualThreshold is a currency's threshold: the largest manual credit
 // issued without a second person, and who set it.
 type ManualThreshold struct {
@@ -579,11 +610,12 @@ type ManualThreshold struct {
 
 // NewManualCredit returns m requested by by at now for customer a: the
 // currency is a's (errs.Invalid on "currency" if m names another), the
-// amount must be above 0 ("amount_minor"), the reason is required
+// amount must be above 0 and at most MaxMinor ("amount_minor"), the reason is required
 // ("reason"), month, when given, is "YYYY-MM". thresholds holds each
 // currency's threshold; the state is ManualIssued at or below it, and
-// ManualPending above it, when the currency has none, or when by set it:
-// whoever sets a threshold cannot then pay within it alone.
+// ManualPending above it, above ManualCeiling whatever the threshold, when
+// the currency has none, or when by set it: whoever sets a threshold cannot
+// then pay within it alone.
 func NewManualCredit(m ManualCredit, a Account, thresholds map[string]ManualThreshold, by string, now time.Time) (ManualCredit, error) {
 	m.Reason = strings.TrimSpace(m.Reason)
 	if m.Customer != a.ID {
@@ -591,6 +623,9 @@ func NewManualCredit(m ManualCredit, a Account, thresholds map[string]ManualThre
 	}
 	if m.AmountMinor <= 0 {
 		return ManualCredit{}, errs.Invalidf("amount_minor", "%d is not above 0", m.AmountMinor)
+	}
+	if err := CheckMinor("amount_minor", m.AmountMinor); err != nil {
+		return ManualCredit{}, err
 	}
 	if m.Currency == "" {
 		m.Currency = a.Currency
@@ -610,7 +645,7 @@ func NewManualCredit(m ManualCredit, a Account, thresholds map[string]ManualThre
 	m.ID, m.EntryID, m.DecidedBy, m.DecidedAt = 0, 0, "", nil
 	m.RequestedBy, m.RequestedAt = by, now
 	m.State = ManualPending
-	if limit, ok := thresholds[m.Currency]; ok && m.AmountMinor <= limit.AboveMinor && limit.SetBy != by {
+	if limit, ok := thresholds[m.Currency]; ok && m.AmountMinor <= limit.AboveMinor && m.AmountMinor <= ManualCeiling(m.Currency) && limit.SetBy != by {
 		m.State, m.DecidedBy, m.DecidedAt = ManualIssued, by, &now
 	}
 	return m, nil

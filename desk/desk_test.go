@@ -312,7 +312,10 @@ func TestOutstanding(t *testing.T) {
 		{"second run", held(25000, 900), "0 []"},
 		{"after a correction", held(20000, 1000), "2 [{EUR -100 -100} {USD 5000 5000}]"},
 	} {
-		out := desk.Outstanding(run, lines, tc.held)
+		out, err := desk.Outstanding(run, lines, tc.held)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if got := fmt.Sprint(out.Entries, " ", out.Totals); got != tc.want {
 			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
 		}
@@ -418,7 +421,7 @@ func TestParseMoney(t *testing.T) {
 	}{
 		{"125.50", "USD", 12550}, {"125.5", "USD", 12550}, {"125", "USD", 12500}, {" 0.01 ", "EUR", 1},
 		{"1500", "JPY", 1500}, {"1500.000", "JPY", 1500}, {"0.001", "KWD", 1}, {"2500.00", "USD", 250000},
-		{"0", "USD", 0}, {"000.10", "USD", 10}, {"92233720368547758.07", "USD", 9223372036854775807},
+		{"0", "USD", 0}, {"000.10", "USD", 10}, {"10000000000000.00", "USD", desk.MaxMinor}, {"1000000000000000", "JPY", desk.MaxMinor},
 	} {
 		got, err := desk.ParseMoney("amount", tc.text, tc.currency)
 		if err != nil || got != tc.want {
@@ -438,7 +441,8 @@ func TestParseMoney(t *testing.T) {
 		{"12,5x", "EUR", `"12,5x" is not an amount such as 1250.50: write digits only`},
 		{"1e3", "USD", "is not an amount"}, {"12.", "USD", "is not an amount"}, {".5", "USD", "is not an amount"},
 		{"+5", "USD", "is not an amount"}, {"5 USD", "USD", "is not an amount"}, {"NaN", "USD", "is not an amount"},
-		{"92233720368547758.08", "USD", "is too large"},
+		{"92233720368547758.08", "USD", "is too large"}, {"92233720368547758.07", "USD", "is too large"},
+		{"10000000000000.01", "USD", "is too large: the most an amount may be is 10,000,000,000,000.00 USD"},
 	} {
 		_, err := desk.ParseMoney("amount", tc.text, tc.currency)
 		if errs.CodeOf(err) != errs.Invalid || errs.FieldOf(err) != "amount" || !strings.Contains(errs.MessageOf(err), tc.msg) {

@@ -245,7 +245,9 @@ func PreviewGoodwill(incident, month string, asOf time.Time, base *sla.Scenario,
 			var charges int64
 			for _, c := range s.Customers[i].Charges {
 				if inScope(c.Component, g, base.Components) {
-					charges += c.AmountMinor
+					if charges, err = AddMinor(charges, c.AmountMinor); err != nil {
+						return nil, err
+					}
 				}
 			}
 			lines = append(lines, RunLine{Customer: cr.ID, Currency: cr.Currency, Downtime: "0", Uptime: "100.0000",

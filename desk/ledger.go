@@ -102,13 +102,18 @@ func PlanIssue(run CreditRun, lines []RunLine, held map[LedgerKey]Held, actor st
 // holds (a second run of an unchanged month) has nothing outstanding, even
 // though its lines still say what the month owes. It is a view of the
 // moment: approval computes the entries again, in its own transaction.
-func Outstanding(run CreditRun, lines []RunLine, held map[LedgerKey]Held) RunIssue {
-	return *SummarizeIssue(planEntries(run, lines, held, "", time.Time{}))
+func Outstanding(run CreditRun, lines []RunLine, held map[LedgerKey]Held) (RunIssue, error) {
+	iss, err := SummarizeIssue(planEntries(run, lines, held, "", time.Time{}))
+	if err != nil {
+		return RunIssue{}, err
+	}
+	return *iss, nil
 }
 
 // SummarizeIssue counts entries and sums them by currency (in currency
-// order), as a run's Issued reports them.
-func SummarizeIssue(entries []LedgerEntry) *RunIssue {
+// order), as a run's Issued reports them; an error when a total would not
+// fit an int64 (see AddMinor).
+func SummarizeIssue(entries []LedgerEntry) (*RunIssue, error) {
 	iss := &RunIssue{Entries: len(entries), Totals: []RunTotal{}}
 	idx := map[string]int{}
 	for _, e := range entries {
@@ -118,11 +123,14 @@ func SummarizeIssue(entries []LedgerEntry) *RunIssue {
 			idx[e.Currency] = j
 			iss.Totals = append(iss.Totals, RunTotal{Currency: e.Currency})
 		}
-		iss.Totals[j].PayableMinor += e.AmountMinor
-		iss.Totals[j].CreditMinor += e.AmountMinor
+		sum, err := AddMinor(iss.Totals[j].PayableMinor, e.AmountMinor)
+		if err != nil {
+			return nil, err
+		}
+		iss.Totals[j].PayableMinor, iss.Totals[j].CreditMinor = sum, sum
 	}
 	slices.SortFunc(iss.Totals, func(a, b RunTotal) int { return strings.Compare(a.Currency, b.Currency) })
-	return iss
+	return iss, nil
 }
 
 // planEntries is PlanIssue's work for a run approved by actor at at.

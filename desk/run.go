@@ -99,7 +99,8 @@ type RunLine struct {
 }
 
 // NewMonthRun returns a previewed run of month as of asOf with lines, by by
-// at now, its totals summed from lines. errs.Invalid on "month".
+// at now, its totals summed from lines. errs.Invalid on "month"; an error
+// when a total would not fit an int64 (see AddMinor).
 func NewMonthRun(month string, asOf time.Time, lines []RunLine, by string, now time.Time) (CreditRun, error) {
 	if err := CheckMonth("month", month); err != nil {
 		return CreditRun{}, err
@@ -118,8 +119,13 @@ func NewMonthRun(month string, asOf time.Time, lines []RunLine, by string, now t
 			idx[l.Currency] = j
 			r.Totals = append(r.Totals, RunTotal{Currency: l.Currency})
 		}
-		r.Totals[j].CreditMinor += l.CreditMinor
-		r.Totals[j].PayableMinor += l.PayableMinor
+		var err error
+		if r.Totals[j].CreditMinor, err = AddMinor(r.Totals[j].CreditMinor, l.CreditMinor); err != nil {
+			return CreditRun{}, err
+		}
+		if r.Totals[j].PayableMinor, err = AddMinor(r.Totals[j].PayableMinor, l.PayableMinor); err != nil {
+			return CreditRun{}, err
+		}
 	}
 	slices.SortFunc(r.Totals, func(a, b RunTotal) int { return strings.Compare(a.Currency, b.Currency) })
 	return r, nil

@@ -114,9 +114,18 @@ type Store interface {
 	// ManualThresholds returns, per currency, the largest manual credit
 	// issued without a second person.
 	ManualThresholds(ctx context.Context) (map[string]int64, error)
-	// SetManualThreshold sets the threshold of currency: errs.Invalid on
-	// "currency" or "above_minor" (below 0).
-	SetManualThreshold(ctx context.Context, by audit.Actor, currency string, aboveMinor int64, now time.Time) error
+	// SetManualThreshold lowers (or keeps) the threshold of currency at
+	// once, dropping any raise waiting for it; a raise, or a first
+	// threshold, only waits (true) until another person confirms it
+	// (ConfirmManualThreshold). errs.Invalid on "currency" or
+	// "above_minor" (below 0 or above MaxMinor).
+	SetManualThreshold(ctx context.Context, by audit.Actor, currency string, aboveMinor int64, now time.Time) (bool, error)
+	// ThresholdRaises returns the raises waiting, by currency.
+	ThresholdRaises(ctx context.Context) ([]ThresholdRaise, error)
+	// ConfirmManualThreshold puts the raise waiting for currency in force:
+	// errs.NotFound when none waits, errs.Forbidden for its requester or
+	// an account they made (see CheckApprover).
+	ConfirmManualThreshold(ctx context.Context, by audit.Actor, currency string, now time.Time) error
 	// CreateManualCredit records m (see NewManualCredit) and, when it is
 	// within its currency's threshold, writes its ledger entry in the same
 	// transaction; an unknown customer is errs.Invalid on "customer".

@@ -49,6 +49,13 @@ const (
 	MaxMessageLen     = 20000
 )
 
+// Bounds of the catalogue's numbers: a component's resources and the
+// position of a service or component.
+const (
+	MaxResources = 1_000_000_000 // 10^9
+	MaxPosition  = 1_000_000     // 10^6, and at least -MaxPosition
+)
+
 var (
 	serviceID   = regexp.MustCompile(`^[A-Za-z0-9_-]{1,40}$`)
 	componentID = regexp.MustCompile(`^[a-z0-9-]{1,64}$`)
@@ -63,7 +70,8 @@ func (s Service) Normalize() Service {
 }
 
 // Validate checks s (after Normalize) and returns an errs.Invalid naming the
-// first field that breaks a rule: "id", "name" or "description".
+// first field that breaks a rule: "id", "name", "description" or
+// "position" (beyond ±MaxPosition).
 func (s Service) Validate() error {
 	s = s.Normalize()
 	if s.ID == "" {
@@ -73,6 +81,9 @@ func (s Service) Validate() error {
 		return errs.Invalidf("id", "must be 1 to 40 letters, digits, \"-\" or \"_\"")
 	}
 	if err := text("name", s.Name, MaxNameLen, true); err != nil {
+		return err
+	}
+	if err := position(s.Position); err != nil {
 		return err
 	}
 	return bodyText("description", s.Description, MaxDescriptionLen, false)
@@ -91,7 +102,8 @@ func (c Component) Normalize() Component {
 
 // Validate checks c (after Normalize) and returns an errs.Invalid naming the
 // first field that breaks a rule: "id", "service", "name", "region", "zone",
-// "resources" or "group". Whether the service exists is for the Store.
+// "resources" (below 0 or above MaxResources), "position" (beyond
+// ±MaxPosition) or "group". Whether the service exists is for the Store.
 func (c Component) Validate() error {
 	c = c.Normalize()
 	if c.ID == "" {
@@ -115,7 +127,21 @@ func (c Component) Validate() error {
 	if c.Resources < 0 {
 		return errs.Invalidf("resources", "must not be negative")
 	}
+	if c.Resources > MaxResources {
+		return errs.Invalidf("resources", "%d is more than %d", c.Resources, MaxResources)
+	}
+	if err := position(c.Position); err != nil {
+		return err
+	}
 	return text("group", c.Group, MaxNameLen, false)
+}
+
+// position checks a service's or component's position.
+func position(n int) error {
+	if n > MaxPosition || n < -MaxPosition {
+		return errs.Invalidf("position", "%d is outside -%d to %d", n, MaxPosition, MaxPosition)
+	}
+	return nil
 }
 
 // text checks a one-line text field (a title, a name): present if

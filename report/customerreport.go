@@ -32,6 +32,8 @@ type CustomerReport struct {
 	// name has no entry).
 	Ledger []desk.LedgerEntry
 	Paid   map[string]int64
+	// PaidMinor is the sum of Ledger, in the customer's currency.
+	PaidMinor int64
 	// Unpolicied are the services the customer used in the month (by its
 	// resources and charges there) that have no SLA policy, in the order
 	// first used.
@@ -74,7 +76,13 @@ func (r *Reports) CustomerReport(ctx context.Context, customer, month string, no
 	}
 	rep.Paid = map[string]int64{}
 	for _, e := range rep.Ledger {
-		rep.Paid[e.Service] += e.AmountMinor
+		var err error
+		if rep.Paid[e.Service], err = desk.AddMinor(rep.Paid[e.Service], e.AmountMinor); err != nil {
+			return nil, err
+		}
+		if rep.PaidMinor, err = desk.AddMinor(rep.PaidMinor, e.AmountMinor); err != nil {
+			return nil, err
+		}
 	}
 	rep.Incidents = map[string]incidents.Incident{}
 	for _, sm := range rep.Figures.Services {

@@ -63,8 +63,13 @@ func (r *Reports) dashboardCredits(ctx context.Context, service, region string, 
 		entries   int
 		customers map[string]bool
 	}
+	var overflow error
 	add := func(x *sum, e desk.LedgerEntry) {
-		x.minor += e.AmountMinor
+		m, err := desk.AddMinor(x.minor, e.AmountMinor)
+		if err != nil && overflow == nil {
+			overflow = err
+		}
+		x.minor = m
 		x.entries++
 		x.customers[e.Customer] = true
 	}
@@ -97,6 +102,9 @@ func (r *Reports) dashboardCredits(ctx context.Context, service, region string, 
 			}
 			add(costs[ik], e)
 		}
+	}
+	if overflow != nil {
+		return nil, nil, overflow
 	}
 	keys := make([]key, 0, len(sums))
 	for k := range sums {

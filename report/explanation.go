@@ -109,7 +109,9 @@ func (r *Reports) draftCredits(ctx context.Context, inc incidents.Incident, now 
 		if l.Downtime != "0" {
 			hit[l.Customer] = true
 		}
-		out.CreditMinor[l.Currency] += l.CreditMinor
+		if out.CreditMinor[l.Currency], err = desk.AddMinor(out.CreditMinor[l.Currency], l.CreditMinor); err != nil {
+			return nil, err
+		}
 	}
 	if len(customers) == 0 {
 		return nil, nil

@@ -112,7 +112,9 @@ func (r *Reports) ServiceReport(ctx context.Context, service string, month, now 
 		if e.Service != service {
 			continue
 		}
-		totals[e.Currency] += e.AmountMinor
+		if totals[e.Currency], err = desk.AddMinor(totals[e.Currency], e.AmountMinor); err != nil {
+			return nil, err
+		}
 		rep.Credits = append(rep.Credits, e)
 	}
 	for cur, n := range totals {

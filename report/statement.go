@@ -73,7 +73,9 @@ func (r *Reports) Statement(ctx context.Context, token string, now time.Time) (*
 		return nil, err
 	}
 	for _, e := range st.Ledger {
-		st.TotalMinor += e.AmountMinor
+		if st.TotalMinor, err = desk.AddMinor(st.TotalMinor, e.AmountMinor); err != nil {
+			return nil, err
+		}
 	}
 	return st, nil
 }

@@ -147,10 +147,17 @@ type ThresholdFields struct {
 	Currency, Above string
 }
 
+// ThresholdRaiseRow is a raise of a threshold waiting for a second person;
+// ConfirmURL is set for those who may confirm it.
+type ThresholdRaiseRow struct {
+	Currency, Above, By, At, ConfirmURL string
+}
+
 // CreditSettingsPage is "/admin/credits/settings".
 type CreditSettingsPage struct {
 	Page
 	Thresholds []ThresholdRow
+	Raises     []ThresholdRaiseRow
 	// Unset lists the currencies of customers with no threshold: every
 	// manual credit in them waits for approval.
 	Unset    string

@@ -32,3 +32,32 @@ func TestAdminCustomerImportNamesTheLineOfBadCSV(t *testing.T) {
 		t.Error("a refused import stored something")
 	}
 }
+
+// An imported charge past 10^15 minor units or a count past 10^9 is a
+// problem of its line, and nothing is stored.
+func TestAdminCustomerImportRefusesAmountsPastTheBound(t *testing.T) {
+	env := newTestEnv(t)
+	env.api("POST", "/customers", env.token(auth.Support), map[string]any{"id": "acme", "name": "Acme", "currency": "USD", "contact_email": "billing@acme.example"}).expect(t, http.StatusCreated)
+	sup := env.user(auth.Support)
+	for _, tc := range []struct{ table, file, want string }{
+		{"customer_charges", "customer,component,month,amount_minor,currency\nacme,elb-us-east-1,2012-12,1000000000000000,\nacme,elb-eu-west-1,2012-12,1000000000000001,\n",
+			"Line 3: amount_minor: 1000000000000001 is more than 1000000000000000 minor units, the most an amount may be"},
+		{"customer_resources", "customer,component,count,from,to\nacme,elb-us-east-1,1000000001,,\n",
+			"Line 2: count: 1000000001 is more than 1000000000, the most resources one row may count"},
+	} {
+		sup.get("/admin/customers/import")
+		before := env.count(tc.table)
+		st, body := sup.upload("/admin/customers/import", "data.csv", []byte(tc.file), true)
+		if st != http.StatusUnprocessableEntity {
+			t.Fatalf("%s: %d", tc.table, st)
+		}
+		var got []string
+		parseHTML(t, body).Find(testid("import-problem")).Each(func(_ int, s *goquery.Selection) { got = append(got, textOf(s)) })
+		if len(got) != 1 || got[0] != tc.want {
+			t.Errorf("problems %q, want %q", got, tc.want)
+		}
+		if env.count(tc.table) != before {
+			t.Errorf("a refused import stored into %s", tc.table)
+		}
+	}
+}

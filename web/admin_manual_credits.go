@@ -291,12 +291,27 @@ func (s *Server) renderCreditSettings(c echo.Context, status int, v templates.Cr
 		return err
 	}
 	v.Page = s.page(c, "Credit settings", "")
+	raises, err := s.desk.ThresholdRaises(ctx)
+	if err != nil {
+		return err
+	}
 	if cur := c.QueryParam("set"); cur != "" && status == http.StatusOK {
 		if above, ok := th[cur]; ok {
 			v.Flash = fmt.Sprintf("Manual credits in %s up to %s are now issued without approval.", cur, desk.FormatMoney(above, cur))
 		}
 	}
-	v.CanWrite = currentUser(c).Role.AtLeast(auth.Admin)
+	u := currentUser(c)
+	for _, r := range raises {
+		row := templates.ThresholdRaiseRow{Currency: r.Currency, Above: desk.FormatMoney(r.AboveMinor, r.Currency), By: r.RequestedBy, At: viewTime(r.RequestedAt).Text}
+		if u.Role.AtLeast(auth.Manager) && u.Email != r.RequestedBy {
+			row.ConfirmURL = creditSettingsPath + "/" + url.PathEscape(r.Currency) + "/confirm"
+		}
+		if cur := c.QueryParam("requested"); cur == r.Currency && status == http.StatusOK {
+			v.Flash = fmt.Sprintf("The raise of the %s threshold to %s waits for another admin or manager to confirm it; until then the threshold in force stays.", cur, row.Above)
+		}
+		v.Raises = append(v.Raises, row)
+	}
+	v.CanWrite = u.Role.AtLeast(auth.Admin)
 	for _, cur := range sortedKeys(th) {
 		v.Thresholds = append(v.Thresholds, templates.ThresholdRow{Currency: cur, Above: desk.FormatMoney(th[cur], cur)})
 	}
@@ -320,8 +335,9 @@ func (s *Server) handleSetManualThreshold(c echo.Context) error {
 	if err == nil {
 		above, err = desk.ParseMoney(thresholdAboveField, f.Above, f.Currency)
 	}
+	var raise bool
 	if err == nil {
-		err = s.desk.SetManualThreshold(c.Request().Context(), by(c), f.Currency, above, s.now())
+		raise, err = s.desk.SetManualThreshold(c.Request().Context(), by(c), f.Currency, above, s.now())
 	}
 	if err != nil {
 		if errs.CodeOf(err) != errs.Invalid {
@@ -335,5 +351,18 @@ func (s *Server) handleSetManualThreshold(c echo.Context) error {
 		}, "currency", thresholdAboveField)
 		return s.renderCreditSettings(c, statusOf(err), templates.CreditSettingsPage{Form: f, Error: fe})
 	}
+	if raise {
+		return c.Redirect(http.StatusSeeOther, creditSettingsPath+"?requested="+url.QueryEscape(f.Currency))
+	}
 	return c.Redirect(http.StatusSeeOther, creditSettingsPath+"?set="+url.QueryEscape(f.Currency))
+}
+
+// handleConfirmManualThreshold puts a waiting raise of a threshold in
+// force (admins and managers other than its requester: 403 page otherwise).
+func (s *Server) handleConfirmManualThreshold(c echo.Context) error {
+	cur := c.Param("currency")
+	if err := s.desk.ConfirmManualThreshold(c.Request().Context(), by(c), cur, s.now()); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, creditSettingsPath+"?set="+url.QueryEscape(cur))
 }

@@ -55,6 +55,14 @@ func (e *testEnv) seedManualDesk() {
 	if st, body := admin.send("/admin/credits/settings", url.Values{"currency": {"usd"}, "above": {"100.00"}}); st != http.StatusSeeOther {
 		e.t.Fatalf("threshold: %d\n%s", st, body)
 	}
+	e.confirmThreshold("USD")
+}
+
+// confirmThreshold has a manager whose account no admin made confirm the
+// raise of currency's threshold waiting.
+func (e *testEnv) confirmThreshold(currency string) {
+	e.t.Helper()
+	e.api("POST", "/credit-settings/manual-approval-above/"+currency+"/confirm", e.token(auth.Manager), nil).expect(e.t, http.StatusOK)
 }
 
 // Support grants manual credits: one within the threshold goes to the
@@ -211,6 +219,8 @@ func TestAdminManualCreditRefuses(t *testing.T) {
 		{"decimals in yen", "amount", "JPY has no minor unit", []string{"customer", "yen", "amount", "1.5"}},
 		{"thousands separator", "amount", "without thousands separators", []string{"amount", "1,000.00"}},
 		{"float syntax", "amount", "is not an amount", []string{"amount", "1e3"}},
+		{"2^63-1 minor units", "amount", "is too large: the most an amount may be is 10,000,000,000,000.00 USD", []string{"amount", "92233720368547758.07"}},
+		{"past 10^15 minor units", "amount", "is too large", []string{"amount", "10000000000000.01"}},
 		{"comma and a letter", "amount", `"12,5x" is not an amount such as 1250.50`, []string{"amount", "12,5x"}},
 		{"unknown service", "service", `unknown service "S3"`, []string{"service", "S3"}},
 		{"bad month", "month", "is not a month", []string{"month", "2012-13"}},
@@ -324,6 +334,29 @@ func TestAdminCreditSettings(t *testing.T) {
 	}
 	if st, _ := admin.send("/admin/credits/settings", url.Values{"currency": {"JPY"}, "above": {"5000"}}); st != http.StatusSeeOther {
 		t.Fatalf("JPY: %d", st)
+	}
+	// A first threshold is a raise: it waits for another admin or manager.
+	_, body = admin.get("/admin/credits/settings?requested=JPY")
+	doc = parseHTML(t, body)
+	if got := textOf(doc.Find(testid("flash"))); !strings.Contains(got, "The raise of the JPY threshold to 5,000 JPY waits for another admin or manager") {
+		t.Errorf("flash %q", got)
+	}
+	if raise := doc.Find(testid("threshold-raise")); raise.Length() != 1 || raise.Find(testid("threshold-confirm")).Length() != 0 {
+		t.Errorf("the requester sees the raise %q with a confirm button, or not at all", textOf(raise))
+	}
+	if st, body := admin.send("/admin/credits/settings/JPY/confirm", nil); st != http.StatusForbidden || !strings.Contains(body, "you requested the raise of the JPY threshold") {
+		t.Errorf("the requester confirms: %d", st)
+	}
+	if n := env.count("manual_credit_thresholds WHERE currency = 'JPY'"); n != 0 {
+		t.Fatal("a raise took effect before a second person confirmed it")
+	}
+	confirmer := env.user(auth.Manager)
+	_, body = confirmer.get("/admin/credits/settings")
+	if parseHTML(t, body).Find(testid("threshold-confirm")).Length() != 1 {
+		t.Error("a manager gets no confirm button")
+	}
+	if st, _ := confirmer.send("/admin/credits/settings/JPY/confirm", nil); st != http.StatusSeeOther {
+		t.Fatalf("confirm: %d", st)
 	}
 	var above int64
 	if err := env.db.QueryRow(`SELECT above_minor FROM manual_credit_thresholds WHERE currency = 'JPY'`).Scan(&above); err != nil || above != 5000 {

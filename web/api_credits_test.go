@@ -138,6 +138,7 @@ func TestCreditDeskAPIBadInput(t *testing.T) {
 	support := env.token(auth.Support)
 	manager := env.token(auth.Manager)
 	viewer := env.token(auth.Viewer)
+	admin := env.token(auth.Admin)
 	env.seedDesk(support, manager)
 	desk := []string{"customers", "customer_resources", "customer_charges", "sla_policies", "sla_claims", "credit_runs", "ledger_entries", "manual_credits", "audit_log"}
 	counts := func() map[string]int {
@@ -182,6 +183,17 @@ func TestCreditDeskAPIBadInput(t *testing.T) {
 		{"month not over", "POST", "/credit-runs", support, map[string]any{"month": "2013-01"}, 422, "month"},
 		{"month bad", "POST", "/credit-runs", support, map[string]any{"month": "last"}, 422, "month"},
 		{"manual without reason", "POST", "/manual-credits", support, map[string]any{"customer": "acme", "amount_minor": 1}, 422, "reason"},
+		{"manual credit of 2^63-1", "POST", "/manual-credits", support, map[string]any{"customer": "acme", "amount_minor": int64(9223372036854775807), "reason": "x"}, 422, "amount_minor"},
+		{"manual credit past 10^15", "POST", "/manual-credits", support, map[string]any{"customer": "acme", "amount_minor": int64(1_000_000_000_000_001), "reason": "x"}, 422, "amount_minor"},
+		{"charge past 10^15", "POST", "/customers/acme/charges", support,
+			map[string]any{"component": "elb-us-east-1", "month": "2012-12", "amount_minor": int64(1_000_000_000_000_001)}, 422, "amount_minor"},
+		{"resource count past 10^9", "POST", "/customers/acme/resources", support, map[string]any{"component": "elb-us-east-1", "count": 1_000_000_001}, 422, "count"},
+		{"threshold past 10^15", "PUT", "/credit-settings/manual-approval-above/USD", admin, map[string]any{"above_minor": int64(1_000_000_000_000_001)}, 422, "above_minor"},
+		{"service position past 10^6", "POST", "/services", admin, map[string]any{"id": "S3", "name": "S3", "position": 1_000_001}, 422, "position"},
+		{"component resources past 10^9", "POST", "/components", admin,
+			map[string]any{"id": "elb-x", "service": "ELB", "name": "x", "region": "x", "resources": 1_000_000_001}, 422, "resources"},
+		{"component position past 10^6", "POST", "/components", admin,
+			map[string]any{"id": "elb-x", "service": "ELB", "name": "x", "region": "x", "position": -1_000_001}, 422, "position"},
 		{"manual unknown customer", "POST", "/manual-credits", support, map[string]any{"customer": "nobody", "amount_minor": 1, "reason": "x"}, 422, "customer"},
 		{"ledger period", "GET", "/ledger?period=2012", viewer, nil, 422, "period"},
 		{"viewer creates a customer", "POST", "/customers", viewer, map[string]any{"id": "v", "name": "V", "currency": "USD", "contact_email": "v@v.example"}, 403, ""},

@@ -147,7 +147,6 @@ func (s *Server) customerReportView(ctx context.Context, page templates.Page, r 
 	v.Ledger = templates.DataTable{ID: "ledger", Caption: "Ledger entries of " + a.Name + " for " + v.MonthLabel, CSV: csv + "ledger",
 		Head:  []string{"Written", "Kind", "Service", "Incident", "Amount", "Reason", "Run", "By"},
 		Empty: "The ledger holds nothing for " + a.Name + " in " + v.MonthLabel + " yet: no credit run, adjustment, manual credit or goodwill of this month has been issued."}
-	var total int64
 	for _, e := range r.Ledger {
 		lr := ledgerRow(e)
 		run := templates.DataCell{Text: "—"}
@@ -162,11 +161,10 @@ func (s *Server) customerReportView(ctx context.Context, page templates.Page, r 
 		}
 		v.Ledger.Rows = append(v.Ledger.Rows, templates.DataRow{Level: "entry", Cells: []templates.DataCell{
 			{Text: lr.At.Text}, {Text: lr.Kind}, {Text: orDash(e.Service)}, inc, num(lr.Amount), {Text: e.Reason}, run, {Text: e.Actor}}})
-		total += e.AmountMinor
 	}
 	if len(r.Ledger) > 0 {
 		v.Ledger.Rows = append(v.Ledger.Rows, templates.DataRow{Level: "total", Cells: []templates.DataCell{
-			{Text: "Total"}, {}, {}, {}, num(desk.FormatMoney(total, a.Currency)), {}, {}, {}}})
+			{Text: "Total"}, {}, {}, {}, num(desk.FormatMoney(r.PaidMinor, a.Currency)), {}, {}, {}}})
 	}
 	return v
 }

@@ -146,6 +146,7 @@ func (s *Server) routes() {
 	a.POST("/credits/manual/:id/reject", s.handleRejectManualCredit, role(auth.Manager))
 	a.GET("/credits/settings", s.handleCreditSettings)
 	a.POST("/credits/settings", s.handleSetManualThreshold, admin)
+	a.POST("/credits/settings/:currency/confirm", s.handleConfirmManualThreshold, role(auth.Manager))
 	a.GET("/policies", s.handlePolicies)
 	a.POST("/policies", s.handleCreatePolicy, role(auth.Manager))
 	a.GET("/policies/:id", s.handlePolicy)
@@ -209,4 +210,5 @@ func (s *Server) routes() {
 	v1.POST("/manual-credits/:id/reject", h.RejectManualCredit, manager)
 	v1.GET("/credit-settings", h.CreditSettings)
 	v1.PUT("/credit-settings/manual-approval-above/:currency", h.SetManualThreshold, admin)
+	v1.POST("/credit-settings/manual-approval-above/:currency/confirm", h.ConfirmManualThreshold, manager)
 }

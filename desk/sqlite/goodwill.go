@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -130,6 +131,9 @@ func (st *Store) ApproveGoodwill(ctx context.Context, by audit.Actor, id int64, 
 			return err
 		}
 		if out, err = g.Approve(by.Who(), now); err != nil {
+			return err
+		}
+		if err := checkApprover(ctx, tx, fmt.Sprintf("goodwill grant %d", id), g.RequestedBy, by.Who(), now); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE goodwill_grants SET state = ?, approved_by = ?, approved_at = ? WHERE id = ?`,

@@ -28,7 +28,9 @@ func heldFor(ctx context.Context, q sqlitedb.Queryer, period string, kind desk.E
 			return nil, err
 		}
 		h := held[k]
-		h.SumMinor += amount
+		if h.SumMinor, err = desk.AddMinor(h.SumMinor, amount); err != nil {
+			return nil, err
+		}
 		h.IDs = append(h.IDs, id)
 		h.Currency = currency
 		held[k] = h

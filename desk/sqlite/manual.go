@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -46,33 +48,114 @@ func thresholds(ctx context.Context, q sqlitedb.Queryer) (map[string]desk.Manual
 	return out, rows.Err()
 }
 
-// SetManualThreshold sets the threshold of currency: errs.Invalid on
-// "currency" or "above_minor" (below 0).
-func (st *Store) SetManualThreshold(ctx context.Context, by audit.Actor, currency string, aboveMinor int64, now time.Time) (err error) {
+// SetManualThreshold lowers (or keeps) the threshold of currency at once,
+// dropping any raise waiting for it, and answers false; a raise, or a first
+// threshold, is recorded as waiting for a second person and answers true
+// (see ConfirmManualThreshold). errs.Invalid on "currency" or "above_minor"
+// (below 0 or above desk.MaxMinor).
+func (st *Store) SetManualThreshold(ctx context.Context, by audit.Actor, currency string, aboveMinor int64, now time.Time) (_ bool, err error) {
 	defer errs.Wrap(&err, "desk/sqlite: SetManualThreshold %s", currency)
 	if err := desk.CheckCurrency("currency", currency); err != nil {
-		return err
+		return false, err
 	}
-	if aboveMinor < 0 {
-		return errs.Invalidf("above_minor", "%d is below 0", aboveMinor)
+	if err := desk.CheckMinor("above_minor", aboveMinor); err != nil {
+		return false, err
 	}
-	return st.inTx(ctx, func(tx *sql.Tx) error {
+	var raise bool
+	err = st.inTx(ctx, func(tx *sql.Tx) error {
 		all, err := thresholds(ctx, tx)
 		if err != nil {
 			return err
 		}
-		var before any
-		if v, ok := all[currency]; ok {
-			if v.AboveMinor == aboveMinor {
-				return nil
+		v, ok := all[currency]
+		if !ok || aboveMinor > v.AboveMinor {
+			raise = true
+			if _, err := tx.ExecContext(ctx, `INSERT INTO manual_credit_threshold_raises (currency, above_minor, requested_by, requested_at) VALUES (?, ?, ?, ?)
+				ON CONFLICT (currency) DO UPDATE SET above_minor = excluded.above_minor, requested_by = excluded.requested_by, requested_at = excluded.requested_at`,
+				currency, aboveMinor, by.Who(), sqlitedb.FormatTime(seconds(now))); err != nil {
+				return err
 			}
-			before = map[string]int64{"above_minor": v.AboveMinor}
+			return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "manual_credit_threshold.request", Entity: "manual_credit_threshold", EntityID: currency, After: map[string]int64{"above_minor": aboveMinor}, At: seconds(now)})
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO manual_credit_thresholds (currency, above_minor, set_by) VALUES (?, ?, ?)
-			ON CONFLICT (currency) DO UPDATE SET above_minor = excluded.above_minor, set_by = excluded.set_by`, currency, aboveMinor, by.Who()); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM manual_credit_threshold_raises WHERE currency = ?`, currency); err != nil {
 			return err
 		}
-		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "manual_credit_threshold.set", Entity: "manual_credit_threshold", EntityID: currency, Before: before, After: map[string]int64{"above_minor": aboveMinor}, At: seconds(now)})
+		if v.AboveMinor == aboveMinor {
+			return nil
+		}
+		return setThreshold(ctx, tx, by, currency, v.AboveMinor, aboveMinor, by.Who(), "manual_credit_threshold.set", now)
+	})
+	return raise, err
+}
+
+// setThreshold puts a threshold in force, set by setBy, with its audit entry.
+func setThreshold(ctx context.Context, tx *sql.Tx, by audit.Actor, currency string, before, aboveMinor int64, setBy, action string, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO manual_credit_thresholds (currency, above_minor, set_by) VALUES (?, ?, ?)
+		ON CONFLICT (currency) DO UPDATE SET above_minor = excluded.above_minor, set_by = excluded.set_by`, currency, aboveMinor, setBy); err != nil {
+		return err
+	}
+	var b any
+	if before >= 0 {
+		b = map[string]int64{"above_minor": before}
+	}
+	return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: action, Entity: "manual_credit_threshold", EntityID: currency, Before: b, After: map[string]int64{"above_minor": aboveMinor}, At: seconds(now)})
+}
+
+// ThresholdRaises returns the raises of manual credit thresholds waiting
+// for a second person, by currency.
+func (st *Store) ThresholdRaises(ctx context.Context) (_ []desk.ThresholdRaise, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: ThresholdRaises")
+	rows, err := st.db.QueryContext(ctx, `SELECT currency, above_minor, requested_by, requested_at FROM manual_credit_threshold_raises ORDER BY currency`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []desk.ThresholdRaise
+	for rows.Next() {
+		var r desk.ThresholdRaise
+		var at string
+		if err := rows.Scan(&r.Currency, &r.AboveMinor, &r.RequestedBy, &at); err != nil {
+			return nil, err
+		}
+		if r.RequestedAt, err = sqlitedb.ParseTime(at); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ConfirmManualThreshold puts the raise waiting for currency in force, as
+// set by its requester (who still cannot pay within it alone):
+// errs.NotFound when none waits, errs.Forbidden for its requester or an
+// account they made (desk.CheckApprover).
+func (st *Store) ConfirmManualThreshold(ctx context.Context, by audit.Actor, currency string, now time.Time) (err error) {
+	defer errs.Wrap(&err, "desk/sqlite: ConfirmManualThreshold %s", currency)
+	return st.inTx(ctx, func(tx *sql.Tx) error {
+		var above int64
+		var requester string
+		err := tx.QueryRowContext(ctx, `SELECT above_minor, requested_by FROM manual_credit_threshold_raises WHERE currency = ?`, currency).Scan(&above, &requester)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.NotFoundf("no raise of the %s threshold waits", currency)
+		}
+		if err != nil {
+			return err
+		}
+		if err := checkApprover(ctx, tx, "the raise of the "+currency+" threshold", requester, by.Who(), now); err != nil {
+			return err
+		}
+		all, err := thresholds(ctx, tx)
+		if err != nil {
+			return err
+		}
+		before := int64(-1)
+		if v, ok := all[currency]; ok {
+			before = v.AboveMinor
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM manual_credit_threshold_raises WHERE currency = ?`, currency); err != nil {
+			return err
+		}
+		return setThreshold(ctx, tx, by, currency, before, above, requester, "manual_credit_threshold.confirm", now)
 	})
 }
 
@@ -237,6 +320,11 @@ func (st *Store) decideManual(ctx context.Context, by audit.Actor, id int64, now
 		}
 		if out, err = decide(m, by.Who(), now); err != nil {
 			return err
+		}
+		if out.State == desk.ManualIssued {
+			if err := checkApprover(ctx, tx, fmt.Sprintf("manual credit %d", id), m.RequestedBy, by.Who(), now); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE manual_credits SET state = ?, decided_by = ?, decided_at = ? WHERE id = ?`,
 			string(out.State), out.DecidedBy, sqlitedb.NullTime(out.DecidedAt), id); err != nil {

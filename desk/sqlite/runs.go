@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -249,6 +250,9 @@ func (st *Store) ApproveRun(ctx context.Context, by audit.Actor, id int64, now t
 		if out, err = r.Approve(by.Who(), now); err != nil {
 			return err
 		}
+		if err := checkApprover(ctx, tx, fmt.Sprintf("credit run %d", id), r.RequestedBy, by.Who(), now); err != nil {
+			return err
+		}
 		lines, err := runLines(ctx, tx, id, 0, r.Lines)
 		if err != nil {
 			return err
@@ -268,7 +272,9 @@ func (st *Store) ApproveRun(ctx context.Context, by audit.Actor, id int64, now t
 		if err := writeEntries(ctx, tx, entries); err != nil {
 			return err
 		}
-		out.Issued = desk.SummarizeIssue(entries)
+		if out.Issued, err = desk.SummarizeIssue(entries); err != nil {
+			return err
+		}
 		return updateRun(ctx, tx, by, "credit_run.approve", r, out, now)
 	})
 	if err != nil {
@@ -316,7 +322,7 @@ func (st *Store) Outstanding(ctx context.Context, id int64) (_ desk.RunIssue, er
 	if err != nil {
 		return desk.RunIssue{}, err
 	}
-	return desk.Outstanding(r, lines, held), nil
+	return desk.Outstanding(r, lines, held)
 }
 
 // Runs returns a page of credit runs, newest first, and how many there are.

@@ -364,7 +364,10 @@ func TestEveryWriteAudited(t *testing.T) {
 	refused("claim without a policy", "service", func() error {
 		return e(st.RecordClaim(ctx, sam, desk.Claim{Customer: "acme", Service: "EC2", Month: "2012-12"}, now))
 	})
-	step("threshold", "manual_credit_threshold.set", func() error { return st.SetManualThreshold(ctx, mgr, "USD", 1000, now) })
+	step("threshold raise", "manual_credit_threshold.request", func() error { return e(st.SetManualThreshold(ctx, mgr, "USD", 1000, now)) })
+	step("threshold confirmed", "manual_credit_threshold.confirm", func() error {
+		return st.ConfirmManualThreshold(ctx, sam, "USD", now)
+	})
 	var m desk.ManualCredit
 	step("small manual credit", "manual_credit.create", func() (err error) {
 		m, err = st.CreateManualCredit(ctx, sam, desk.ManualCredit{Customer: "acme", AmountMinor: 1000, Reason: "sorry"}, now)
@@ -412,9 +415,7 @@ func TestEveryWriteAudited(t *testing.T) {
 func TestManualCreditsList(t *testing.T) {
 	st, _ := newStore(t)
 	seed(t, st)
-	if err := st.SetManualThreshold(ctx, mgr, "USD", 1000, now); err != nil {
-		t.Fatal(err)
-	}
+	raiseThreshold(t, st, "USD", 1000)
 	small := must[desk.ManualCredit](t)(st.CreateManualCredit(ctx, sam, desk.ManualCredit{Customer: "acme", AmountMinor: 500, Reason: "a"}, now))
 	big := must[desk.ManualCredit](t)(st.CreateManualCredit(ctx, sam, desk.ManualCredit{Customer: "acme", AmountMinor: 5000, Reason: "b"}, now))
 	euro := must[desk.ManualCredit](t)(st.CreateManualCredit(ctx, sam, desk.ManualCredit{Customer: "globex", AmountMinor: 1, Reason: "c"}, now))
@@ -506,9 +507,7 @@ func TestMonthDataFor(t *testing.T) {
 func TestManualThresholdSetterNeedsASecondPerson(t *testing.T) {
 	st, _ := newStore(t)
 	seed(t, st)
-	if err := st.SetManualThreshold(ctx, mgr, "USD", 1000, now); err != nil {
-		t.Fatal(err)
-	}
+	raiseThreshold(t, st, "USD", 1000)
 	own := must[desk.ManualCredit](t)(st.CreateManualCredit(ctx, mgr, desk.ManualCredit{Customer: "acme", AmountMinor: 5, Reason: "mine"}, now))
 	if own.State != desk.ManualPending || own.EntryID != 0 {
 		t.Errorf("a credit within the threshold its requester set: %+v", own)
@@ -628,5 +627,50 @@ func TestCreatePolicyNeverReplaces(t *testing.T) {
 	}
 	if got := must[desk.ServicePolicy](t)(st.Policy(ctx, "elb")); got.Target != other.Target {
 		t.Errorf("put did not replace: %+v", got)
+	}
+}
+
+// raiseThreshold has mgr raise currency's threshold to above and another
+// manager confirm it.
+func raiseThreshold(t *testing.T, st *Store, currency string, above int64) {
+	t.Helper()
+	if raise, err := st.SetManualThreshold(ctx, mgr, currency, above, now); err != nil || !raise {
+		t.Fatalf("raise: %v, %v", raise, err)
+	}
+	if err := st.ConfirmManualThreshold(ctx, audit.Person("confirmer@example.com"), currency, now); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Raising a threshold waits for a second person, and the old threshold
+// holds until then; the requester may not confirm; lowering takes effect at
+// once and drops the raise waiting.
+func TestThresholdRaiseWaitsForASecondPerson(t *testing.T) {
+	st, _ := newStore(t)
+	seed(t, st)
+	raiseThreshold(t, st, "USD", 1000)
+	if raise, err := st.SetManualThreshold(ctx, mgr, "USD", 100_000_000_000, now); err != nil || !raise {
+		t.Fatalf("raise: %v, %v", raise, err)
+	}
+	if th := must[map[string]int64](t)(st.ManualThresholds(ctx)); th["USD"] != 1000 {
+		t.Errorf("threshold in force %d before the raise is confirmed", th["USD"])
+	}
+	if m := must[desk.ManualCredit](t)(st.CreateManualCredit(ctx, sam, desk.ManualCredit{Customer: "acme", AmountMinor: 5000, Reason: "x"}, now)); m.State != desk.ManualPending {
+		t.Errorf("a credit above the old threshold is %s", m.State)
+	}
+	if err := st.ConfirmManualThreshold(ctx, mgr, "USD", now); errs.CodeOf(err) != errs.Forbidden {
+		t.Errorf("the requester confirms: %v", err)
+	}
+	if raise, err := st.SetManualThreshold(ctx, mgr, "USD", 500, now); err != nil || raise {
+		t.Fatalf("lower: %v, %v", raise, err)
+	}
+	if th := must[map[string]int64](t)(st.ManualThresholds(ctx)); th["USD"] != 500 {
+		t.Errorf("threshold %d after lowering", th["USD"])
+	}
+	if r := must[[]desk.ThresholdRaise](t)(st.ThresholdRaises(ctx)); len(r) != 0 {
+		t.Errorf("raises waiting after lowering: %+v", r)
+	}
+	if err := st.ConfirmManualThreshold(ctx, sam, "USD", now); errs.CodeOf(err) != errs.NotFound {
+		t.Errorf("confirming nothing: %v", err)
 	}
 }

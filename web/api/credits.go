@@ -527,13 +527,32 @@ func (h *Handler) RejectManualCredit(c echo.Context) error {
 }
 
 // CreditSettings is GET /api/v1/credit-settings:
-// {"manual_approval_above": {"USD": 50000}}.
+// {"manual_approval_above": {"USD": 50000}, "raises_waiting": [...]}, the
+// raises waiting for a second person (desk.ThresholdRaise).
 func (h *Handler) CreditSettings(c echo.Context) error {
 	th, err := h.desk.ManualThresholds(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"manual_approval_above": th})
+	raises, err := h.desk.ThresholdRaises(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if raises == nil {
+		raises = []desk.ThresholdRaise{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"manual_approval_above": th, "raises_waiting": raises})
+}
+
+// ConfirmManualThreshold is
+// POST /api/v1/credit-settings/manual-approval-above/:currency/confirm: the
+// raise waiting for currency takes effect (404 when none waits, 403 for its
+// requester or an account they made), answered as CreditSettings.
+func (h *Handler) ConfirmManualThreshold(c echo.Context) error {
+	if err := h.desk.ConfirmManualThreshold(c.Request().Context(), by(c), c.Param("currency"), h.now()); err != nil {
+		return err
+	}
+	return h.CreditSettings(c)
 }
 
 // SetManualThreshold is
@@ -549,7 +568,7 @@ func (h *Handler) SetManualThreshold(c echo.Context) error {
 	if req.AboveMinor == nil {
 		return errs.Invalidf("above_minor", "is required")
 	}
-	if err := h.desk.SetManualThreshold(c.Request().Context(), by(c), c.Param("currency"), *req.AboveMinor, h.now()); err != nil {
+	if _, err := h.desk.SetManualThreshold(c.Request().Context(), by(c), c.Param("currency"), *req.AboveMinor, h.now()); err != nil {
 		return err
 	}
 	return h.CreditSettings(c)

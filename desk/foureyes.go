@@ -1,0 +1,48 @@
+package desk
+
+import (
+	"time"
+
+	"github.com/amends/amends/internal/errs"
+)
+
+// SponsorWindow is how long an account stays bound to the person who
+// created it, re-enabled it or changed its role: within it, that account may
+// not approve what that person requested (credit runs, goodwill grants,
+// manual credits, threshold raises).
+const SponsorWindow = 90 * 24 * time.Hour
+
+// Sponsorship is one audit log record of a person making another's account
+// what it is: "user.create", "user.enable" or "user.role".
+type Sponsorship struct {
+	By      string // who acted (audit.Actor.Who)
+	Account string // the account acted on: its e-mail address
+	Action  string
+	At      time.Time
+}
+
+var sponsorVerb = map[string]string{"user.create": "created", "user.enable": "re-enabled", "user.role": "changed the role of"}
+
+// CheckApprover returns errs.Forbidden when approver may not approve what
+// (such as "credit run 4"), requested by requester: when approver is
+// requester, or when requester created, re-enabled or changed the role of
+// approver's account within SponsorWindow before now (from sponsored, the
+// audit log's records about approver's account). The domain's own Approve
+// methods refuse the requester; this adds the accounts they made.
+func CheckApprover(what, requester, approver string, sponsored []Sponsorship, now time.Time) error {
+	if approver == requester {
+		return errs.Forbiddenf("no credit is paid on one person's say: you requested %s, so another manager must approve it", what)
+	}
+	for _, s := range sponsored {
+		if s.By != requester || s.Account != approver || now.Sub(s.At) > SponsorWindow || s.At.After(now) {
+			continue
+		}
+		verb := sponsorVerb[s.Action]
+		if verb == "" {
+			continue
+		}
+		return errs.Forbiddenf("no credit is paid on one person's say: %s requested %s and %s your account %s on %s, within the last 90 days, so a manager whose account %s did not create, re-enable or change the role of must approve it",
+			requester, what, verb, approver, s.At.UTC().Format("2006-01-02"), requester)
+	}
+	return nil
+}
