@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/amends/amends/desk"
@@ -25,6 +26,25 @@ type Statement struct {
 	// StatementLedgerMax of them, and TotalMinor their sum.
 	Ledger     []desk.LedgerEntry
 	TotalMinor int64
+	// Paid is TotalMinor by currency: what the ledger holds. Owed is, by
+	// currency, the payable tier credits of Months' lines the ledger holds
+	// no tier entry for (owed, not yet issued). Both sorted by currency,
+	// without zero sums.
+	Paid, Owed []CurrencyMinor
+}
+
+// CurrencyMinor is a sum of money in minor units of one currency.
+type CurrencyMinor struct {
+	Currency string
+	Minor    int64
+}
+
+// LinePaid is what the ledger holds for one line of a StatementMonth: Issued
+// when it has a tier credit entry (or an adjustment of one) for the line's
+// customer, service and month, and Minor the sum of those entries.
+type LinePaid struct {
+	Issued bool
+	Minor  int64
 }
 
 // StatementMonth is a customer's lines of one month, as a run of that
@@ -32,6 +52,8 @@ type Statement struct {
 type StatementMonth struct {
 	Month string // "YYYY-MM"
 	Lines []desk.RunLine
+	// Paid is, for each of Lines (same index), what the ledger holds for it.
+	Paid []LinePaid
 }
 
 // Statement computes the statement of the customer whose statement link
@@ -72,10 +94,59 @@ func (r *Reports) Statement(ctx context.Context, token string, now time.Time) (*
 	if st.Ledger, _, err = r.desk.Ledger(ctx, desk.LedgerFilter{Customer: a.ID, Limit: StatementLedgerMax}); err != nil {
 		return nil, err
 	}
+	type key struct{ service, period string }
+	paid := map[key]LinePaid{}
 	for _, e := range st.Ledger {
 		if st.TotalMinor, err = desk.AddMinor(st.TotalMinor, e.AmountMinor); err != nil {
 			return nil, err
 		}
+		if st.Paid, err = addCurrency(st.Paid, e.Currency, e.AmountMinor); err != nil {
+			return nil, err
+		}
+		if e.CreditKind != desk.EntryTier {
+			continue
+		}
+		k := key{e.Service, e.Period}
+		p := paid[k]
+		p.Issued = true
+		if p.Minor, err = desk.AddMinor(p.Minor, e.AmountMinor); err != nil {
+			return nil, err
+		}
+		paid[k] = p
+	}
+	for i := range st.Months {
+		m := &st.Months[i]
+		m.Paid = make([]LinePaid, len(m.Lines))
+		for j, l := range m.Lines {
+			m.Paid[j] = paid[key{l.Service, m.Month}]
+			if !m.Paid[j].Issued && l.PayableMinor != 0 {
+				if st.Owed, err = addCurrency(st.Owed, l.Currency, l.PayableMinor); err != nil {
+					return nil, err
+				}
+			}
+		}
 	}
 	return st, nil
+}
+
+// addCurrency adds minor to the sum of currency in sums, keeping sums
+// sorted by currency and without zero sums; an error when the sum would
+// not fit an int64 (see desk.AddMinor).
+func addCurrency(sums []CurrencyMinor, currency string, minor int64) ([]CurrencyMinor, error) {
+	i, found := slices.BinarySearchFunc(sums, currency, func(c CurrencyMinor, cur string) int { return strings.Compare(c.Currency, cur) })
+	if !found {
+		if minor == 0 {
+			return sums, nil
+		}
+		return slices.Insert(sums, i, CurrencyMinor{Currency: currency, Minor: minor}), nil
+	}
+	sum, err := desk.AddMinor(sums[i].Minor, minor)
+	if err != nil {
+		return sums, err
+	}
+	if sum == 0 {
+		return slices.Delete(sums, i, i+1), nil
+	}
+	sums[i].Minor = sum
+	return sums, nil
 }

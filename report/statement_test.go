@@ -45,6 +45,9 @@ func TestStatementIsTheMonthsLines(t *testing.T) {
 	if st.Months[0].Lines[0].PayableMinor != 25000 || st.Months[1].Lines[0].PayableMinor != 0 {
 		t.Errorf("payable %d in December, %d in November", st.Months[0].Lines[0].PayableMinor, st.Months[1].Lines[0].PayableMinor)
 	}
+	if st.Months[0].Paid[0] != (LinePaid{}) || len(st.Paid) != 0 || !reflect.DeepEqual(st.Owed, []CurrencyMinor{{"USD", 25000}}) {
+		t.Errorf("before the run: December %+v, paid %+v, owed %+v", st.Months[0].Paid, st.Paid, st.Owed)
+	}
 
 	f.issue("2012-12")
 	if st, err = f.r.Statement(f.ctx, token, f.now); err != nil {
@@ -52,6 +55,9 @@ func TestStatementIsTheMonthsLines(t *testing.T) {
 	}
 	if len(st.Ledger) != 1 || st.Ledger[0].Customer != "acme" || st.TotalMinor != 25000 {
 		t.Errorf("after the run: %+v, total %d", st.Ledger, st.TotalMinor)
+	}
+	if st.Months[0].Paid[0] != (LinePaid{Issued: true, Minor: 25000}) || !reflect.DeepEqual(st.Paid, []CurrencyMinor{{"USD", 25000}}) || len(st.Owed) != 0 {
+		t.Errorf("after the run: December %+v, paid %+v, owed %+v", st.Months[0].Paid, st.Paid, st.Owed)
 	}
 	if _, err := f.r.Statement(f.ctx, "not-a-token", f.now); errs.CodeOf(err) != errs.NotFound {
 		t.Errorf("an unknown token: %v", err)

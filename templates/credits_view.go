@@ -204,8 +204,11 @@ type LedgerPage struct {
 }
 
 // StatementLine is a customer's uptime and credit in one service and month.
+// Credit is the ledger's paid amount when Status is "Paid", the computed
+// amount when it is "Owed, not yet issued", and the computed amount (no
+// credit due) when Status is empty.
 type StatementLine struct {
-	Service, Uptime, CreditPercent, Credit, Reason string
+	Service, Uptime, CreditPercent, Credit, Status, Reason string
 }
 
 // StatementMonth is one billing month of a statement.
@@ -222,8 +225,10 @@ type StatementPage struct {
 	Resources []ResourceRow
 	Months    []StatementMonth
 	Credits   []LedgerRow
-	Total     string
-	AsOf      Time
+	// Paid is what the ledger holds, Owed the computed credits not yet
+	// issued, each one formatted amount per currency.
+	Paid, Owed []string
+	AsOf       Time
 }
 
 // AuditRow is one audit log entry.

@@ -471,3 +471,71 @@ func TestAdminAuditPage(t *testing.T) {
 		t.Errorf("admin: %d", resp.StatusCode)
 	}
 }
+
+// A month's credit the ledger does not hold yet shows on the statement as
+// owed and not yet issued, outside the paid total; once the month's run is
+// requested and approved by two people it shows as paid, in the paid
+// total, and nothing is owed any more.
+func TestStatementPaidAndOwed(t *testing.T) {
+	env := newTestEnv(t)
+	supportTok := env.token(auth.Support)
+	maxTok := env.personToken("max@example.com", auth.Manager)
+	zoeTok := env.personToken("zoe@example.com", auth.Manager)
+	env.seedDesk(supportTok, maxTok)
+	sup := env.user(auth.Support)
+	sup.get("/admin/customers/acme")
+	_, body := sup.send("/admin/customers/acme/statement", nil)
+	link := statementURL.FindString(body)
+	if link == "" {
+		t.Fatal("no statement link")
+	}
+	look := func() (status, credit, paid, owed string) {
+		t.Helper()
+		resp, page := env.publicGet(link)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("statement: %d", resp.StatusCode)
+		}
+		doc := parseHTML(t, page)
+		var line *goquery.Selection
+		doc.Find(testid("statement-month")).Each(func(_ int, m *goquery.Selection) {
+			if strings.TrimSpace(m.Find("caption").Text()) == "2012-12" {
+				line = m.Find(testid("statement-line")).First()
+			}
+		})
+		if line == nil || line.Length() == 0 {
+			t.Fatal("no 2012-12 line on the statement")
+		}
+		return textOf(line.Find(testid("statement-line-status"))), textOf(line.Find("td.num").Eq(2)),
+			textOf(doc.Find(testid("statement-total"))), textOf(doc.Find(testid("statement-owed")))
+	}
+
+	status, credit, paid, owed := look()
+	if status != "Owed, not yet issued" || credit != "250.00 USD" {
+		t.Errorf("before the run: status %q, credit %q", status, credit)
+	}
+	if !strings.Contains(owed, "Owed, not yet issued") || !strings.Contains(owed, "250.00 USD") {
+		t.Errorf("before the run, owed %q", owed)
+	}
+	if !strings.Contains(paid, "0.00 USD") || strings.Contains(paid, "250.00") {
+		t.Errorf("before the run, paid %q", paid)
+	}
+
+	var run struct{ ID int64 }
+	env.api("POST", "/credit-runs", supportTok, map[string]any{"month": "2012-12"}).expect(t, http.StatusCreated).decode(t, &run)
+	env.api("POST", fmt.Sprintf("/credit-runs/%d/request", run.ID), maxTok, nil).expect(t, http.StatusOK)
+	if status, _, _, owed := look(); status != "Owed, not yet issued" || !strings.Contains(owed, "250.00 USD") {
+		t.Errorf("requested, not approved: status %q, owed %q", status, owed)
+	}
+	env.api("POST", fmt.Sprintf("/credit-runs/%d/approve", run.ID), zoeTok, nil).expect(t, http.StatusOK)
+
+	status, credit, paid, owed = look()
+	if status != "Paid" || credit != "250.00 USD" {
+		t.Errorf("after the run: status %q, credit %q", status, credit)
+	}
+	if !strings.Contains(paid, "250.00 USD") {
+		t.Errorf("after the run, paid %q", paid)
+	}
+	if owed != "" {
+		t.Errorf("after the run, still owed %q", owed)
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/report"
 	"github.com/amends/amends/templates"
 )
 
@@ -15,7 +16,9 @@ import (
 // month it was charged for that is over (computed now by the same
 // desk.PreviewMonth the credit runs use, on the customer's own data only;
 // see report.Reports.Statement), and the credits the ledger holds with
-// their reasons. It is never cached publicly nor indexed; an unknown or
+// their reasons. Each month's credit says whether it was paid (the
+// ledger's amount) or is owed and not yet issued (the computed amount), and
+// the totals show the two apart. It is never cached publicly nor indexed; an unknown or
 // replaced token is 404.
 func (s *Server) handleStatement(c echo.Context) error {
 	h := c.Response().Header()
@@ -38,15 +41,35 @@ func (s *Server) handleStatement(c echo.Context) error {
 	}
 	for _, sm := range st.Months {
 		m := templates.StatementMonth{Month: sm.Month}
-		for _, l := range sm.Lines {
-			m.Lines = append(m.Lines, templates.StatementLine{Service: l.Service, Uptime: l.Uptime + "%", CreditPercent: l.CreditPercent.String() + "%",
-				Credit: desk.FormatMoney(l.PayableMinor, l.Currency), Reason: l.Reason})
+		for i, l := range sm.Lines {
+			line := templates.StatementLine{Service: l.Service, Uptime: l.Uptime + "%", CreditPercent: l.CreditPercent.String() + "%",
+				Credit: desk.FormatMoney(l.PayableMinor, l.Currency), Reason: l.Reason}
+			switch p := sm.Paid[i]; {
+			case p.Issued:
+				line.Credit, line.Status = desk.FormatMoney(p.Minor, l.Currency), "Paid"
+			case l.PayableMinor != 0:
+				line.Status = "Owed, not yet issued"
+			}
+			m.Lines = append(m.Lines, line)
 		}
 		v.Months = append(v.Months, m)
 	}
 	for _, e := range st.Ledger {
 		v.Credits = append(v.Credits, ledgerRow(e))
 	}
-	v.Total = desk.FormatMoney(st.TotalMinor, a.Currency)
+	v.Paid = []string{desk.FormatMoney(0, a.Currency)}
+	if len(st.Paid) > 0 {
+		v.Paid = formatSums(st.Paid)
+	}
+	v.Owed = formatSums(st.Owed)
 	return s.render(c, http.StatusOK, templates.Statement(v))
+}
+
+// formatSums formats each sum in its currency.
+func formatSums(sums []report.CurrencyMinor) []string {
+	var out []string
+	for _, s := range sums {
+		out = append(out, desk.FormatMoney(s.Minor, s.Currency))
+	}
+	return out
 }
