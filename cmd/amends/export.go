@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -123,4 +124,39 @@ func byteSize(n int64) string {
 		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// checkExportDir refuses, as a usage error, an --export-dir that an export
+// could never write: one whose parent directory is missing, or a path that
+// exists and is not the symbolic link an export makes.
+func checkExportDir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	if st, err := os.Stat(filepath.Dir(filepath.Clean(dir))); err != nil {
+		return fmt.Errorf("--export-dir: %v", err)
+	} else if !st.IsDir() {
+		return fmt.Errorf("--export-dir: %s is not a directory", filepath.Dir(dir))
+	}
+	if st, err := os.Lstat(dir); err == nil && st.Mode()&os.ModeSymlink == 0 {
+		return fmt.Errorf("--export-dir: %s exists and is not a symbolic link: the mirror replaces it with a link to each new version, so remove it or choose another path", dir)
+	}
+	return nil
+}
+
+// startMirror keeps the static mirror in dir current while serve runs
+// (web/mirror.Watcher) and returns the function that stops it.
+func startMirror(ctx context.Context, srv *web.Server, st *stores, dir, base string, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	first := true
+	w := &mirror.Watcher{Renderer: srv, Revision: st, Dir: dir, Options: mirror.Options{BaseURL: base}, Logger: log,
+		Exported: func(r mirror.Result) {
+			if first {
+				first = false
+				log.Info("static mirror written", "dir", dir, "files", r.Files, "took", r.Took.Round(time.Millisecond))
+			}
+		}}
+	done := make(chan struct{})
+	go func() { defer close(done); w.Run(ctx) }()
+	return func() { cancel(); <-done }
 }

@@ -169,6 +169,10 @@ func TestExportBadUsage(t *testing.T) {
 	if code := run2(ctx, []string{"export", "--db", db, plain}, nil, &bytes.Buffer{}, &errOut); code != 1 || !strings.Contains(errOut.String(), "not a symbolic link") {
 		t.Errorf("export over a directory: exit %d, %q", code, errOut.String())
 	}
+	errOut.Reset()
+	if code := run2(ctx, []string{"serve", "--db", db, "--export-dir", plain}, nil, &bytes.Buffer{}, &errOut); code != 2 || !strings.Contains(errOut.String(), "--export-dir") {
+		t.Errorf("serve --export-dir over a directory: exit %d, %q", code, errOut.String())
+	}
 	if _, err := os.Stat(filepath.Join(plain, "keep")); err != nil {
 		t.Errorf("the directory was changed: %v", err)
 	}

@@ -26,6 +26,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
@@ -133,41 +134,59 @@ func Export(ctx context.Context, r Renderer, dir string, opts Options) (res Resu
 		}
 	}()
 
-	w := writer{root: res.Version, previous: previous}
-	queue := seeds()
+	w := &writer{root: res.Version, previous: previous}
+	// The site is crawled in waves, from the seeds to the pages they link
+	// to and on; the pages of a wave are rendered a few at a time.
+	wave := seeds()
 	from := map[string]string{}
 	done := map[string]bool{}
-	for len(queue) > 0 {
+	for len(wave) > 0 {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		target := queue[0]
-		queue = queue[1:]
-		u, err := url.Parse(target)
-		if err != nil {
-			return res, fmt.Errorf("mirror: %s: %w", target, err)
-		}
-		file, _, ok := fileFor(u)
-		if !ok || done[file] {
-			continue
-		}
-		done[file] = true
-		links, err := w.page(ctx, r, target, file, base)
-		if err != nil {
-			if by := from[target]; by != "" {
-				return res, fmt.Errorf("mirror: %s (linked from %s): %w", target, by, err)
+		type job struct{ target, file string }
+		var jobs []job
+		for _, target := range wave {
+			u, err := url.Parse(target)
+			if err != nil {
+				return res, fmt.Errorf("mirror: %s: %w", target, err)
 			}
-			return res, fmt.Errorf("mirror: %s: %w", target, err)
+			if file, _, ok := fileFor(u); ok && !done[file] {
+				done[file] = true
+				jobs = append(jobs, job{target, file})
+			}
 		}
-		for _, l := range links {
-			if _, ok := from[l]; !ok {
-				from[l] = target
-				queue = append(queue, l)
+		links := make([][]string, len(jobs))
+		errs := make([]error, len(jobs))
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, renderers)
+		for i, j := range jobs {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				links[i], errs[i] = w.page(ctx, r, j.target, j.file, base)
+			}()
+		}
+		wg.Wait()
+		wave = nil
+		for i, j := range jobs {
+			if err := errs[i]; err != nil {
+				if by := from[j.target]; by != "" {
+					return res, fmt.Errorf("mirror: %s (linked from %s): %w", j.target, by, err)
+				}
+				return res, fmt.Errorf("mirror: %s: %w", j.target, err)
+			}
+			for _, l := range links[i] {
+				if _, ok := from[l]; !ok {
+					from[l] = j.target
+					wave = append(wave, l)
+				}
 			}
 		}
 	}
 	res.Files, res.Reused, res.Bytes = w.files, w.reused, w.bytes
-	if err := syncDir(res.Version); err != nil {
+	if err := w.sync(); err != nil {
 		return res, err
 	}
 
@@ -181,7 +200,7 @@ func Export(ctx context.Context, r Renderer, dir string, opts Options) (res Resu
 		os.Remove(link)
 		return res, fmt.Errorf("mirror: %w", err)
 	}
-	if err := syncDir(parent); err != nil {
+	if err := syncPath(parent); err != nil {
 		return res, err
 	}
 	prune(parent, prefix, opts.Keep)
@@ -207,12 +226,19 @@ func prune(parent, prefix string, keep int) {
 	}
 }
 
-// writer writes the files of one version.
+// renderers is how many pages an export renders at once.
+const renderers = 4
+
+// writer writes the files of one version; its methods may be called from
+// several goroutines.
 type writer struct {
 	root, previous string
-	files, reused  int
-	bytes          int64
-	madeDirs       map[string]bool
+
+	mu            sync.Mutex
+	files, reused int
+	bytes         int64
+	madeDirs      map[string]bool
+	written       []string // files and directories to flush to disk
 }
 
 // page renders target, writes its file and .gz sibling, and returns the
@@ -238,58 +264,91 @@ func (w *writer) page(ctx context.Context, r Renderer, target, file, base string
 // from the previous version when body is the same there.
 func (w *writer) write(file string, body []byte) error {
 	dst := filepath.Join(w.root, filepath.FromSlash(file))
-	if d := path.Dir(file); !w.madeDirs[d] {
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return err
-		}
-		if w.madeDirs == nil {
-			w.madeDirs = map[string]bool{}
-		}
-		w.madeDirs[d] = true
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	if w.madeDirs == nil {
+		w.madeDirs = map[string]bool{}
+	}
+	for p := path.Dir(file); p != "." && !w.madeDirs[p]; p = path.Dir(p) {
+		w.madeDirs[p] = true
+		w.written = append(w.written, filepath.Join(w.root, filepath.FromSlash(p)))
 	}
 	w.files++
 	w.bytes += int64(len(body))
+	w.mu.Unlock()
 	if w.previous != "" {
 		old := filepath.Join(w.previous, filepath.FromSlash(file))
 		if b, err := os.ReadFile(old); err == nil && bytes.Equal(b, body) {
 			if os.Link(old, dst) == nil && os.Link(old+".gz", dst+".gz") == nil {
+				w.mu.Lock()
 				w.reused++
+				w.mu.Unlock()
 				return nil
 			}
 			os.Remove(dst)
 		}
 	}
+	w.mu.Lock()
+	w.written = append(w.written, dst, dst+".gz")
+	w.mu.Unlock()
 	if err := writeFile(dst, body); err != nil {
 		return err
 	}
 	return writeFile(dst+".gz", gzipped(body))
 }
 
-// writeFile writes b to the new file name and syncs it.
+// sync flushes every file and directory written to disk, several at once:
+// the file system commits concurrent flushes together, where one after
+// another each waits for the disk.
+func (w *writer) sync() error {
+	names := append(w.written, w.root)
+	errc := make(chan error, len(names))
+	work := make(chan string)
+	var wg sync.WaitGroup
+	for range min(16, len(names)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for name := range work {
+				if err := syncPath(name); err != nil {
+					errc <- err
+				}
+			}
+		}()
+	}
+	for _, name := range names {
+		work <- name
+	}
+	close(work)
+	wg.Wait()
+	close(errc)
+	return <-errc
+}
+
+// writeFile writes b to the new file name.
 func writeFile(name string, b []byte) error {
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err
 	}
 	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	return err
 }
 
-// syncDir makes the names in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
+// syncPath flushes the file or directory name to disk.
+func syncPath(name string) error {
+	d, err := os.Open(name)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
 	if err := d.Sync(); err != nil {
-		return fmt.Errorf("mirror: syncing %s: %w", dir, err)
+		return fmt.Errorf("mirror: flushing %s: %w", name, err)
 	}
 	return nil
 }
