@@ -91,6 +91,15 @@ type rendered struct {
 // it is missing or stale.
 func (c *pageCache) serve(ec echo.Context, key string, fn func(ctx context.Context) (rendered, error)) error {
 	ctx := ec.Request().Context()
+	if ctx.Value(uncachedKey{}) != nil {
+		// RenderPublic for a mirror: the page as rendered now, without
+		// the gzip form and hash only readers of the cache need.
+		r, err := fn(ctx)
+		if err != nil {
+			return err
+		}
+		return ec.Blob(http.StatusOK, r.contentType, r.body)
+	}
 	rev, revErr := c.revision(ctx)
 
 	c.mu.RLock()

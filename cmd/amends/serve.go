@@ -46,6 +46,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	fs.StringVar(&admin.email, "admin-email", "", "on a database with no users, create the first admin with this email at start-up; ignored once users exist (env AMENDS_ADMIN_EMAIL)")
 	fs.StringVar(&admin.passwordFile, "admin-password-file", "", "file holding that first admin's password (env AMENDS_ADMIN_PASSWORD_FILE)")
 	fs.StringVar(&admin.name, "admin-name", "Admin", "that first admin's name (env AMENDS_ADMIN_NAME)")
+	exportDir := fs.String("export-dir", "", "keep a static mirror of the public site in this directory, as amends export writes it, within a second of each change (env AMENDS_EXPORT_DIR)")
 	asOfText := fs.String("as-of", "", "for demos: show the public status and uptime pages as of this RFC 3339 instant (e.g. 2013-01-05T00:00:00Z), from today's records, leaving out incidents and maintenance declared later; admin pages, writes, the API and the audit log keep the real clock (env AMENDS_AS_OF)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -72,6 +73,10 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 			fmt.Fprintf(stderr, "amends serve: --as-of: %s is in the future\n", *asOfText)
 			return 2
 		}
+	}
+	if err := checkExportDir(*exportDir); err != nil {
+		fmt.Fprintf(stderr, "amends serve: %v\n", err)
+		return 2
 	}
 	mailer, err := mailCfg.mailer()
 	if err != nil {
@@ -151,6 +156,10 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	defer func() { stopWorker(); <-workerDone }()
 
 	srv := web.New(web.Config{SiteName: *siteName, SecureCookies: *secure, BehindProxy: *behindProxy, BaseURL: base, Logger: log, Notify: notifier, AsOf: asOf, Audit: st.audit}, st.incidents, st.accounts, st.desk, st)
+	if *exportDir != "" {
+		stopMirror := startMirror(ctx, srv, st, *exportDir, base, log)
+		defer stopMirror()
+	}
 	httpSrv := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
