@@ -24,25 +24,35 @@ type Sponsorship struct {
 var sponsorVerb = map[string]string{"user.create": "created", "user.enable": "re-enabled", "user.role": "changed the role of"}
 
 // CheckApprover returns errs.Forbidden when approver may not approve what
-// (such as "credit run 4"), requested by requester: when approver is
-// requester, or when requester created, re-enabled or changed the role of
-// approver's account within SponsorWindow before now (from sponsored, the
-// audit log's records about approver's account). The domain's own Approve
-// methods refuse the requester; this adds the accounts they made.
-func CheckApprover(what, requester, approver string, sponsored []Sponsorship, now time.Time) error {
+// (such as "credit run 4"), requested by requester at requestedAt: when
+// approver is requester; when requester created, re-enabled or changed the
+// role of approver's account within SponsorWindow before now; or when
+// anyone did so after requestedAt (an account made what it is after
+// the request cannot be the request's second person, whoever made it).
+// sponsored holds the audit log's records about approver's account. The
+// domain's own Approve methods refuse the requester; this adds the
+// accounts made for the purpose.
+func CheckApprover(what, requester string, requestedAt time.Time, approver string, sponsored []Sponsorship, now time.Time) error {
 	if approver == requester {
 		return errs.Forbiddenf("no credit is paid on one person's say: you requested %s, so another manager must approve it", what)
 	}
+	made := func(s Sponsorship) string {
+		if s.Account != approver || s.At.After(now) {
+			return ""
+		}
+		return sponsorVerb[s.Action]
+	}
 	for _, s := range sponsored {
-		if s.By != requester || s.Account != approver || now.Sub(s.At) > SponsorWindow || s.At.After(now) {
-			continue
+		if verb := made(s); verb != "" && s.By == requester && now.Sub(s.At) <= SponsorWindow {
+			return errs.Forbiddenf("no credit is paid on one person's say: %s requested %s and %s your account %s on %s, within the last 90 days, so a manager whose account %s did not create, re-enable or change the role of must approve it",
+				requester, what, verb, approver, s.At.UTC().Format("2006-01-02"), requester)
 		}
-		verb := sponsorVerb[s.Action]
-		if verb == "" {
-			continue
+	}
+	for _, s := range sponsored {
+		if verb := made(s); verb != "" && !requestedAt.IsZero() && s.At.After(requestedAt) {
+			return errs.Forbiddenf("no credit is paid on one person's say: %s %s your account %s on %s, after %s requested %s, so a manager whose account was what it is before the request must approve it",
+				s.By, verb, approver, s.At.UTC().Format("2006-01-02 15:04 UTC"), requester, what)
 		}
-		return errs.Forbiddenf("no credit is paid on one person's say: %s requested %s and %s your account %s on %s, within the last 90 days, so a manager whose account %s did not create, re-enable or change the role of must approve it",
-			requester, what, verb, approver, s.At.UTC().Format("2006-01-02"), requester)
 	}
 	return nil
 }

@@ -9,7 +9,8 @@ import (
 )
 
 // An approver may be neither the requester nor an account the requester
-// created, re-enabled or changed the role of within the last 90 days.
+// created, re-enabled or changed the role of within the last 90 days, nor
+// an account anyone made what it is after the request.
 func TestCheckApprover(t *testing.T) {
 	now := time.Date(2013, 4, 1, 12, 0, 0, 0, time.UTC)
 	at := func(days int) time.Time { return now.Add(-time.Duration(days) * 24 * time.Hour) }
@@ -18,17 +19,27 @@ func TestCheckApprover(t *testing.T) {
 		approver  string
 		sponsored []desk.Sponsorship
 		forbidden bool
+		requested time.Time // default: a day before now
 	}{
-		{"the requester", "ann", nil, true},
-		{"another person", "max", nil, false},
-		{"created by the requester today", "max", []desk.Sponsorship{{By: "ann", Account: "max", Action: "user.create", At: now}}, true},
-		{"re-enabled 90 days ago", "max", []desk.Sponsorship{{By: "ann", Account: "max", Action: "user.enable", At: at(90)}}, true},
-		{"role changed 89 days ago", "max", []desk.Sponsorship{{By: "ann", Account: "max", Action: "user.role", At: at(89)}}, true},
-		{"created 91 days ago", "max", []desk.Sponsorship{{By: "ann", Account: "max", Action: "user.create", At: at(91)}}, false},
-		{"created by someone else", "max", []desk.Sponsorship{{By: "zoe", Account: "max", Action: "user.create", At: now}}, false},
-		{"disabled by the requester", "max", []desk.Sponsorship{{By: "ann", Account: "max", Action: "user.disable", At: now}}, false},
+		{"the requester", "ann", nil, true, time.Time{}},
+		{"another person", "max", nil, false, time.Time{}},
+		{"created by the requester today", "max", []desk.Sponsorship{{By: "ann", Account: "max", Action: "user.create", At: now}}, true, time.Time{}},
+		{"re-enabled 90 days ago", "max", []desk.Sponsorship{{By: "ann", Account: "max", Action: "user.enable", At: at(90)}}, true, time.Time{}},
+		{"role changed 89 days ago", "max", []desk.Sponsorship{{By: "ann", Account: "max", Action: "user.role", At: at(89)}}, true, time.Time{}},
+		{"created 91 days ago", "max", []desk.Sponsorship{{By: "ann", Account: "max", Action: "user.create", At: at(91)}}, false, time.Time{}},
+		{"created by someone else before the request", "max", []desk.Sponsorship{{By: "zoe", Account: "max", Action: "user.create", At: at(96)}}, false, time.Time{}},
+		{"created by someone else after the request", "max", []desk.Sponsorship{{By: "zoe", Account: "max", Action: "user.create", At: now}}, true, time.Time{}},
+		{"made a manager by someone else after the request", "max", []desk.Sponsorship{{By: "zoe", Account: "max", Action: "user.role", At: now}}, true, time.Time{}},
+		{"re-enabled by someone else in the second of the request", "max", []desk.Sponsorship{{By: "zoe", Account: "max", Action: "user.enable", At: at(1)}}, false, time.Time{}},
+		{"made a manager after the request, 120 days ago", "max", []desk.Sponsorship{{By: "zoe", Account: "max", Action: "user.role", At: at(120)}}, true, at(121)},
+		{"another account made after the request", "max", []desk.Sponsorship{{By: "zoe", Account: "eve", Action: "user.create", At: now}}, false, time.Time{}},
+		{"disabled by the requester", "max", []desk.Sponsorship{{By: "ann", Account: "max", Action: "user.disable", At: now}}, false, time.Time{}},
 	} {
-		err := desk.CheckApprover("credit run 1", "ann", tc.approver, tc.sponsored, now)
+		requested := tc.requested
+		if requested.IsZero() {
+			requested = at(1)
+		}
+		err := desk.CheckApprover("credit run 1", "ann", requested, tc.approver, tc.sponsored, now)
 		if got := errs.CodeOf(err) == errs.Forbidden; got != tc.forbidden || (err != nil && !got) {
 			t.Errorf("%s: %v, want forbidden %v", tc.name, err, tc.forbidden)
 		}

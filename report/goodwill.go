@@ -124,13 +124,88 @@ type GoodwillEligible struct {
 // (sla.Goodwill). An incident without impact has an empty window: every
 // count is 0.
 func (r *Reports) GoodwillEligibility(ctx context.Context, g desk.GoodwillGrant, now time.Time) ([]GoodwillEligible, error) {
+	w, err := r.goodwillWindow(ctx, g, now)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]GoodwillEligible, len(w.Components))
+	for i, c := range w.Components {
+		out[i].Component = c
+	}
+	if w.Empty() {
+		return out, nil
+	}
+	data, err := r.desk.MonthData(ctx, w.month)
+	if err != nil {
+		return nil, err
+	}
+	for i, c := range w.Components {
+		seen := map[string]bool{}
+		for _, res := range data.Resources {
+			if res.Component == c && w.holds(res) {
+				seen[res.Customer] = true
+			}
+		}
+		out[i].Customers = len(seen)
+	}
+	return out, nil
+}
+
+// GoodwillScope is what makes a customer eligible for a grant: a resource
+// in one of Components at some instant of [Start, End), the incident's
+// window (both zero when the incident has none yet).
+type GoodwillScope struct {
+	Components []string
+	Start, End time.Time
+	// ByCustomer holds, for each customer asked about, the resources that
+	// made it eligible (none: it is not).
+	ByCustomer map[string][]desk.AccountResource
+	month      string
+}
+
+// Empty reports whether the window is empty, so that no one is eligible.
+func (w GoodwillScope) Empty() bool { return w.Start.IsZero() || !w.End.After(w.Start) }
+
+// holds reports whether res makes its customer eligible: a positive count
+// in the window (its component is checked by the caller).
+func (w GoodwillScope) holds(res desk.AccountResource) bool {
+	return res.Count > 0 && (res.From == nil || res.From.Before(w.End)) && (res.To == nil || res.To.After(w.Start))
+}
+
+// GoodwillEligibleResources returns g's scope with, for each of customers,
+// the resources in an eligible component during the incident's window that
+// make it eligible, as GoodwillEligibility counts them: what a goodwill
+// run's page shows beside each line.
+func (r *Reports) GoodwillEligibleResources(ctx context.Context, g desk.GoodwillGrant, customers []string, now time.Time) (GoodwillScope, error) {
+	w, err := r.goodwillWindow(ctx, g, now)
+	if err != nil {
+		return GoodwillScope{}, err
+	}
+	w.ByCustomer = map[string][]desk.AccountResource{}
+	if w.Empty() || len(customers) == 0 {
+		return w, nil
+	}
+	data, err := r.desk.MonthDataFor(ctx, w.month, customers)
+	if err != nil {
+		return GoodwillScope{}, err
+	}
+	for _, res := range data.Resources {
+		if slices.Contains(customers, res.Customer) && slices.Contains(w.Components, res.Component) && w.holds(res) {
+			w.ByCustomer[res.Customer] = append(w.ByCustomer[res.Customer], res)
+		}
+	}
+	return w, nil
+}
+
+// goodwillWindow is g's eligible components and its incident's window.
+func (r *Reports) goodwillWindow(ctx context.Context, g desk.GoodwillGrant, now time.Time) (GoodwillScope, error) {
 	id, err := strconv.ParseInt(g.Incident, 10, 64)
 	if err != nil {
-		return nil, errs.Invalidf("incident", "%q is not an incident id", g.Incident)
+		return GoodwillScope{}, errs.Invalidf("incident", "%q is not an incident id", g.Incident)
 	}
 	inc, err := r.incidents.Incident(ctx, id)
 	if err != nil {
-		return nil, err
+		return GoodwillScope{}, err
 	}
 	comps := g.EligibleComponents
 	if len(comps) == 0 {
@@ -139,7 +214,7 @@ func (r *Reports) GoodwillEligibility(ctx context.Context, g desk.GoodwillGrant,
 	if len(comps) == 0 {
 		all, err := r.incidents.Components(ctx)
 		if err != nil {
-			return nil, err
+			return GoodwillScope{}, err
 		}
 		for _, c := range all {
 			if slices.Contains(g.Services, c.Service) {
@@ -147,11 +222,7 @@ func (r *Reports) GoodwillEligibility(ctx context.Context, g desk.GoodwillGrant,
 			}
 		}
 	}
-	out := make([]GoodwillEligible, len(comps))
-	for i, c := range comps {
-		out[i].Component = c
-	}
-	var ws, we time.Time
+	w := GoodwillScope{Components: comps}
 	for _, sp := range inc.Timeline() {
 		if sp.Status == incidents.Operational || sp.Status == incidents.UnderMaintenance {
 			continue
@@ -160,37 +231,20 @@ func (r *Reports) GoodwillEligibility(ctx context.Context, g desk.GoodwillGrant,
 		if sp.End != nil && sp.End.Before(now) {
 			end = *sp.End
 		}
-		if ws.IsZero() || sp.Start.Before(ws) {
-			ws = sp.Start
+		if w.Start.IsZero() || sp.Start.Before(w.Start) {
+			w.Start = sp.Start
 		}
-		if end.After(we) {
-			we = end
+		if end.After(w.End) {
+			w.End = end
 		}
 	}
-	if ws.IsZero() || !we.After(ws) {
-		return out, nil
+	if w.Empty() {
+		return GoodwillScope{Components: comps}, nil
 	}
-	month, err := incidents.GoodwillMonth(inc)
-	if err != nil {
-		return nil, err
+	if w.month, err = incidents.GoodwillMonth(inc); err != nil {
+		return GoodwillScope{}, err
 	}
-	data, err := r.desk.MonthData(ctx, month)
-	if err != nil {
-		return nil, err
-	}
-	for i, c := range comps {
-		seen := map[string]bool{}
-		for _, res := range data.Resources {
-			if res.Component != c || res.Count <= 0 || seen[res.Customer] {
-				continue
-			}
-			if (res.From == nil || res.From.Before(we)) && (res.To == nil || res.To.After(ws)) {
-				seen[res.Customer] = true
-			}
-		}
-		out[i].Customers = len(seen)
-	}
-	return out, nil
+	return w, nil
 }
 
 // grantComponents returns errs.Invalid on "field[i]" for the first of ids

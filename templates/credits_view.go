@@ -148,6 +148,9 @@ type RunLineRow struct {
 	// ReasonDetail, when set, is the full reason, shown behind Reason (a
 	// short one) in a <details>: a goodwill line's.
 	ReasonDetail string
+	// Eligible, on a goodwill line, says which resources made the customer
+	// eligible: "4 in elb-us-east-1 (since 1 Jan 2012)".
+	Eligible string
 }
 
 // RunLinesFilter says which of a run's lines are listed: when any line
@@ -187,6 +190,9 @@ type CreditRunPage struct {
 	LedgerURL   string
 	// IncidentURL is the incident whose goodwill a goodwill run pays ("" for a month run).
 	IncidentURL string
+	// Eligibility, on a goodwill run, says who is eligible: a resource in
+	// which components during which window.
+	Eligibility string
 	CanRequest  bool
 	CanDecide   bool
 }

@@ -323,6 +323,10 @@ func (s *Server) handleCreditRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	eligible, err := s.goodwillRunEligibility(ctx, &v, run, gw, lines)
+	if err != nil {
+		return err
+	}
 	for _, l := range lines {
 		name := names[l.Customer]
 		if name == "" {
@@ -338,6 +342,7 @@ func (s *Server) handleCreditRun(c echo.Context) error {
 			// Days of usage: no uptime, no tier.
 			row.Service, row.Uptime, row.Downtime, row.CreditPercent = gw.Services, "—", "—", "—"
 			row.Reason, row.ReasonDetail = gw.Short, l.Reason
+			row.Eligible = eligible[l.Customer]
 		}
 		v.Lines = append(v.Lines, row)
 	}

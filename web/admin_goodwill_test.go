@@ -259,6 +259,13 @@ func TestAdminGoodwillFlow(t *testing.T) {
 	if got := textOf(reason); !strings.Contains(got, fmt.Sprintf("goodwill for incident %d: 10 days of ELB in elb-us-east-1 usage of 2012-12 (2,500.00 USD); reason: Christmas Eve", inc)) {
 		t.Errorf("reason detail %q", got)
 	}
+	// Who is eligible, and by which resources, over which window.
+	if got := textOf(doc.Find(testid("run-eligibility"))); !strings.Contains(got, "a resource in elb-us-east-1 at some instant between 24 Dec 2012") {
+		t.Errorf("eligibility %q", got)
+	}
+	if got := textOf(doc.Find(testid("run-line")).Find(testid("line-eligible"))); got != "Eligible by 4 in elb-us-east-1 (since 1 Jan 2012)" {
+		t.Errorf("line eligibility %q", got)
+	}
 	_, csvBody := sup.get(run + ".csv")
 	csvLines := strings.Split(strings.TrimSpace(csvBody), "\n")
 	if len(csvLines) != 2 || !strings.Contains(csvLines[1], ",acme,ELB,,USD,,,,250000,80645,80645,") {

@@ -72,6 +72,21 @@ func TestGoodwillAPI(t *testing.T) {
 			t.Fatalf("goodwill preview %+v", run)
 		}
 		p := fmt.Sprintf("/credit-runs/%d", run.ID)
+		// A goodwill line names what it credits, and no uptime, tier or
+		// claim deadline.
+		raw := env.api("GET", p, viewer, nil).expect(t, http.StatusOK)
+		var shown api.GoodwillRun
+		raw.decode(t, &shown)
+		l := shown.Lines[0]
+		if len(shown.Lines) != 1 || strings.Join(l.Services, ",") != "ELB" || strings.Join(l.Components, ",") != "elb-us-east-1" || l.Days != 10 ||
+			l.ChargesMinor != 250000 || l.PayableMinor != 80645 || l.Claim != desk.ClaimNotRequired {
+			t.Fatalf("goodwill lines %+v", shown.Lines)
+		}
+		for _, field := range []string{"uptime_percent", "credit_percent", "downtime_seconds", "claim_deadline", "policy"} {
+			if strings.Contains(string(raw.body), `"`+field+`"`) {
+				t.Errorf("a goodwill line has %s: %s", field, raw.body)
+			}
+		}
 		env.api("POST", p+"/request", support, nil).expect(t, http.StatusOK)
 		env.api("POST", p+"/approve", support, nil).expect(t, http.StatusForbidden)
 		env.api("POST", p+"/approve", max, nil).expect(t, http.StatusOK).decode(t, &run)

@@ -25,6 +25,7 @@ func TestApproverMayNotBeAnAccountTheRequesterMade(t *testing.T) {
 	env.seedDesk(support, env.token(auth.Manager))
 	admin := env.user(auth.Admin)
 	adminTok := env.token(auth.Admin)
+	env.personToken("zoe@example.com", auth.Support) // before the request
 
 	var run desk.CreditRun
 	env.api("POST", "/credit-runs", adminTok, map[string]any{"month": "2012-12"}).expect(t, http.StatusCreated).decode(t, &run)
@@ -76,7 +77,6 @@ func TestApproverMayNotBeAnAccountTheRequesterMade(t *testing.T) {
 	}
 
 	// A role the admin gave counts too, for 90 days.
-	env.personToken("zoe@example.com", auth.Support)
 	var zoeID int64
 	users, err := env.accounts.Users(t.Context())
 	if err != nil {
@@ -133,5 +133,58 @@ func TestManualCreditCeilingHoldsWhateverTheThreshold(t *testing.T) {
 		expect(t, http.StatusCreated).decode(t, &m)
 	if m.State != desk.ManualIssued {
 		t.Fatalf("grant at the ceiling %+v", m)
+	}
+}
+
+// Support requests a run; afterwards another admin (not the requester)
+// creates a manager account, and another re-enables one: neither may
+// approve it (403 on the page and through the API, nothing issued), since
+// an account made what it is after the request is no second person. A
+// manager whose account was there before the request approves it, and the
+// customer's ledger then shows the credit.
+func TestApproverMayNotBeAnAccountMadeAfterTheRequest(t *testing.T) {
+	env := newTestEnv(t)
+	support := env.token(auth.Support)
+	env.seedDesk(support, env.token(auth.Manager))
+	before := env.personToken("max@example.com", auth.Manager)
+	admin := env.user(auth.Admin)
+
+	var run desk.CreditRun
+	env.api("POST", "/credit-runs", support, map[string]any{"month": "2012-12"}).expect(t, http.StatusCreated).decode(t, &run)
+	path := fmt.Sprintf("/credit-runs/%d", run.ID)
+	env.api("POST", path+"/request", support, nil).expect(t, http.StatusOK)
+	env.clock.Advance(time.Minute)
+
+	admin.get("/admin/users")
+	if st, body := admin.send("/admin/users", url.Values{"email": {"late@example.com"}, "name": {"Late"}, "role": {"manager"}, "password": {testPassword}}); st != http.StatusSeeOther {
+		t.Fatalf("create user: %d\n%s", st, body)
+	}
+	late := env.browser()
+	if resp := late.postForm("/login", url.Values{"email": {"late@example.com"}, "password": {testPassword}}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	page := "/admin/credits/runs/" + fmt.Sprint(run.ID)
+	late.get(page)
+	st, body := late.send(page+"/approve", nil)
+	if st != http.StatusForbidden || !strings.Contains(body, "after support@example.com requested credit run 1") {
+		t.Fatalf("approval by an account created after the request: %d\n%s", st, body)
+	}
+	lateTok := env.namedTokenFor("late@example.com", auth.Manager, "ci")
+	if e := env.api("POST", path+"/approve", lateTok, nil).expect(t, http.StatusForbidden).apiError(t); !strings.Contains(e.Message, "created your account late@example.com") {
+		t.Errorf("API refusal says %q", e.Message)
+	}
+	if n := env.count("ledger_entries"); n != 0 {
+		t.Fatalf("%d ledger entries after refused approvals", n)
+	}
+
+	var got desk.CreditRun
+	env.api("POST", path+"/approve", before, nil).expect(t, http.StatusOK).decode(t, &got)
+	if got.State != desk.RunIssued || got.Issued.Entries != 1 {
+		t.Fatalf("approved %+v", got)
+	}
+	var led api.List[desk.LedgerEntry]
+	env.api("GET", "/ledger?customer=acme", env.token(auth.Viewer), nil).expect(t, http.StatusOK).decode(t, &led)
+	if led.Total != 1 || led.Items[0].AmountMinor != 25000 || !strings.HasPrefix(led.Items[0].Actor, "max@example.com") {
+		t.Fatalf("ledger %+v", led.Items)
 	}
 }

@@ -24,6 +24,7 @@ import (
 	desksqlite "github.com/amends/amends/desk/sqlite"
 	"github.com/amends/amends/incidents"
 	incsqlite "github.com/amends/amends/incidents/sqlite"
+	"github.com/amends/amends/internal/demo"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
 )
@@ -77,6 +78,8 @@ type envOptions struct {
 	wrapStore func(incidents.Store) incidents.Store
 	// wrapRevision wraps the revisioner the server gets.
 	wrapRevision func(Revisioner) Revisioner
+	// demo loads the demo data as of demoAsOf instead of the small catalog.
+	demo bool
 }
 
 func newTestEnvWith(t testing.TB, opts envOptions) *testEnv {
@@ -116,6 +119,13 @@ func newTestEnvWith(t testing.TB, opts envOptions) *testEnv {
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	env := &testEnv{t: t, db: db, incidents: inc, accounts: acc, desk: desk, server: srv, http: hs, clock: clock}
+	if opts.demo {
+		clock.now = demoAsOf
+		if _, err := demo.Load(ctx, inc, desk, demoAsOf); err != nil {
+			t.Fatal(err)
+		}
+		return env
+	}
 	env.seedCatalog()
 	return env
 }

@@ -2,34 +2,41 @@ package sqlite
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/sqlitedb"
 )
 
-// sponsorships returns the audit log's records, within desk.SponsorWindow
-// before now, of requester creating, re-enabling or changing the role of
-// the account approver (auth's "user.create", "user.enable" and
-// "user.role" entries: the actor is the label the log records, the
-// person's e-mail address or "address (token name)", and the account's
-// address is in the record's after JSON).
-func sponsorships(ctx context.Context, q sqlitedb.Queryer, requester, approver string, now time.Time) ([]desk.Sponsorship, error) {
-	rows, err := q.QueryContext(ctx, `SELECT action, at FROM audit_log
+// sponsorships returns the audit log's records about the account approver
+// (auth's "user.create", "user.enable" and "user.role" entries, whose after
+// JSON holds the account's address) from the earlier of
+// desk.SponsorWindow before now and requestedAt: who acted is the label the
+// log records, the person's e-mail address or "address (token name)",
+// read back as the address.
+func sponsorships(ctx context.Context, q sqlitedb.Queryer, approver string, requestedAt, now time.Time) ([]desk.Sponsorship, error) {
+	since := now.Add(-desk.SponsorWindow)
+	if !requestedAt.IsZero() && requestedAt.Before(since) {
+		since = requestedAt
+	}
+	rows, err := q.QueryContext(ctx, `SELECT action, actor, at FROM audit_log
 		WHERE entity = 'user' AND action IN ('user.create', 'user.enable', 'user.role')
 		AND at >= ? AND json_extract(after_json, '$.email') = ?
-		AND (actor = ? OR substr(actor, 1, length(?) + 2) = ? || ' (')
-		ORDER BY id`, sqlitedb.FormatTime(now.Add(-desk.SponsorWindow)), approver, requester, requester, requester)
+		ORDER BY id`, sqlitedb.FormatTime(since), approver)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []desk.Sponsorship
 	for rows.Next() {
-		s := desk.Sponsorship{By: requester, Account: approver}
+		s := desk.Sponsorship{Account: approver}
 		var at string
-		if err := rows.Scan(&s.Action, &at); err != nil {
+		if err := rows.Scan(&s.Action, &s.By, &at); err != nil {
 			return nil, err
+		}
+		if i := strings.Index(s.By, " ("); i > 0 && strings.HasSuffix(s.By, ")") {
+			s.By = s.By[:i]
 		}
 		if s.At, err = sqlitedb.ParseTime(at); err != nil {
 			return nil, err
@@ -41,10 +48,18 @@ func sponsorships(ctx context.Context, q sqlitedb.Queryer, requester, approver s
 
 // checkApprover is desk.CheckApprover with the sponsorships the audit log
 // holds.
-func checkApprover(ctx context.Context, q sqlitedb.Queryer, what, requester, approver string, now time.Time) error {
-	s, err := sponsorships(ctx, q, requester, approver, now)
+func checkApprover(ctx context.Context, q sqlitedb.Queryer, what, requester string, requestedAt time.Time, approver string, now time.Time) error {
+	s, err := sponsorships(ctx, q, approver, requestedAt, now)
 	if err != nil {
 		return err
 	}
-	return desk.CheckApprover(what, requester, approver, s, now)
+	return desk.CheckApprover(what, requester, requestedAt, approver, s, now)
+}
+
+// requestedAt is a run's request instant, the zero time when it has none.
+func requestedAt(at *time.Time) time.Time {
+	if at == nil {
+		return time.Time{}
+	}
+	return *at
 }

@@ -133,7 +133,7 @@ func (st *Store) ApproveGoodwill(ctx context.Context, by audit.Actor, id int64, 
 		if out, err = g.Approve(by.Who(), now); err != nil {
 			return err
 		}
-		if err := checkApprover(ctx, tx, fmt.Sprintf("goodwill grant %d", id), g.RequestedBy, by.Who(), now); err != nil {
+		if err := checkApprover(ctx, tx, fmt.Sprintf("goodwill grant %d", id), g.RequestedBy, g.RequestedAt, by.Who(), now); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE goodwill_grants SET state = ?, approved_by = ?, approved_at = ? WHERE id = ?`,

@@ -133,15 +133,19 @@ func (st *Store) ConfirmManualThreshold(ctx context.Context, by audit.Actor, cur
 	defer errs.Wrap(&err, "desk/sqlite: ConfirmManualThreshold %s", currency)
 	return st.inTx(ctx, func(tx *sql.Tx) error {
 		var above int64
-		var requester string
-		err := tx.QueryRowContext(ctx, `SELECT above_minor, requested_by FROM manual_credit_threshold_raises WHERE currency = ?`, currency).Scan(&above, &requester)
+		var requester, requestedText string
+		err := tx.QueryRowContext(ctx, `SELECT above_minor, requested_by, requested_at FROM manual_credit_threshold_raises WHERE currency = ?`, currency).Scan(&above, &requester, &requestedText)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errs.NotFoundf("no raise of the %s threshold waits", currency)
 		}
 		if err != nil {
 			return err
 		}
-		if err := checkApprover(ctx, tx, "the raise of the "+currency+" threshold", requester, by.Who(), now); err != nil {
+		requested, err := sqlitedb.ParseTime(requestedText)
+		if err != nil {
+			return err
+		}
+		if err := checkApprover(ctx, tx, "the raise of the "+currency+" threshold", requester, requested, by.Who(), now); err != nil {
 			return err
 		}
 		all, err := thresholds(ctx, tx)
@@ -322,7 +326,7 @@ func (st *Store) decideManual(ctx context.Context, by audit.Actor, id int64, now
 			return err
 		}
 		if out.State == desk.ManualIssued {
-			if err := checkApprover(ctx, tx, fmt.Sprintf("manual credit %d", id), m.RequestedBy, by.Who(), now); err != nil {
+			if err := checkApprover(ctx, tx, fmt.Sprintf("manual credit %d", id), m.RequestedBy, m.RequestedAt, by.Who(), now); err != nil {
 				return err
 			}
 		}

@@ -250,7 +250,7 @@ func (st *Store) ApproveRun(ctx context.Context, by audit.Actor, id int64, now t
 		if out, err = r.Approve(by.Who(), now); err != nil {
 			return err
 		}
-		if err := checkApprover(ctx, tx, fmt.Sprintf("credit run %d", id), r.RequestedBy, by.Who(), now); err != nil {
+		if err := checkApprover(ctx, tx, fmt.Sprintf("credit run %d", id), r.RequestedBy, requestedAt(r.RequestedAt), by.Who(), now); err != nil {
 			return err
 		}
 		lines, err := runLines(ctx, tx, id, 0, r.Lines)

@@ -341,8 +341,9 @@ func (h *Handler) PreviewCreditRun(c echo.Context) error {
 	return created(c, "/api/v1/credit-runs/"+strconv.FormatInt(run.ID, 10), run)
 }
 
-// Run is how GET /api/v1/credit-runs/:id answers: the run, what approving
-// it would write, and a page of its lines.
+// Run is how GET /api/v1/credit-runs/:id answers for a month run: the run,
+// what approving it would write, and a page of its lines (a goodwill run
+// answers GoodwillRun).
 type Run struct {
 	Run desk.CreditRun `json:"run"`
 	// Outstanding is what approving the run now would write, while it is
@@ -381,6 +382,13 @@ func (h *Handler) GetCreditRun(c echo.Context) error {
 			return err
 		}
 		out.Outstanding = &pending
+	}
+	if run.Kind == desk.RunIncident {
+		gr, err := h.goodwillRun(ctx, out)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, gr)
 	}
 	return c.JSON(http.StatusOK, out)
 }

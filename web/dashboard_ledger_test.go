@@ -1,0 +1,255 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/amends/amends/auth"
+	"github.com/amends/amends/desk"
+	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/web/api"
+)
+
+// demoAsOf is when the tests that load the demo data look at it: December
+// 2012 is over everywhere.
+var demoAsOf = time.Date(2013, 1, 10, 12, 0, 0, 0, time.UTC)
+
+// payRun previews body's run as support, requests it, and has manager
+// approve it.
+func (e *testEnv) payRun(support, manager string, body map[string]any) desk.CreditRun {
+	e.t.Helper()
+	var run desk.CreditRun
+	e.api("POST", "/credit-runs", support, body).expect(e.t, http.StatusCreated).decode(e.t, &run)
+	e.api("POST", fmt.Sprintf("/credit-runs/%d/request", run.ID), support, nil).expect(e.t, http.StatusOK)
+	e.api("POST", fmt.Sprintf("/credit-runs/%d/approve", run.ID), manager, nil).expect(e.t, http.StatusOK).decode(e.t, &run)
+	return run
+}
+
+// shownRows is the rows of table id, none when the page shows no table.
+func shownRows(t *testing.T, doc *goquery.Document, id string) [][]string {
+	t.Helper()
+	if doc.Find(testid(id)).Length() == 0 {
+		return nil
+	}
+	_, _, all := tableRows(t, doc, id)
+	return all
+}
+
+// On the demo, after December 2012's and April 2011's runs, a 10-day ELB
+// grant on the Christmas Eve incident (no components: the ones it hit),
+// the demo's April 2011 grant, and a manual ELB credit, each requested by
+// support and approved by another manager, the dashboard's credits by
+// month and its costliest incidents equal, under every month, service and
+// region, the ledger's entries summed directly from the table: a tier or
+// manual entry counts for its service (whatever the region), a goodwill
+// entry for the services and the regions of the components its incident's
+// grant credited.
+func TestDashboardCreditsEqualTheLedgerUnderEveryFilter(t *testing.T) {
+	env := newTestEnvWith(t, envOptions{demo: true})
+	support := env.token(auth.Support)
+	manager := env.personToken("zoe@example.com", auth.Manager)
+	ctx := context.Background()
+
+	env.payRun(support, manager, map[string]any{"month": "2012-12"})
+	env.payRun(support, manager, map[string]any{"month": "2011-04"})
+	var resolved api.List[incidents.Incident]
+	env.api("GET", "/incidents?state=resolved", support, nil).expect(t, http.StatusOK).decode(t, &resolved)
+	var elb, ebs int64
+	for _, inc := range resolved.Items {
+		switch inc.StartedAt.Format("2006-01-02") {
+		case "2012-12-24":
+			elb = inc.ID
+		case "2011-04-21":
+			ebs = inc.ID
+		}
+	}
+	if elb == 0 || ebs == 0 {
+		t.Fatalf("demo incidents: %+v", resolved.Items)
+	}
+	var g desk.GoodwillGrant
+	env.api("POST", fmt.Sprintf("/incidents/%d/goodwill", elb), support, map[string]any{"days": 10, "services": []string{"ELB"}, "reason": "Christmas Eve"}).
+		expect(t, http.StatusCreated).decode(t, &g)
+	env.api("POST", fmt.Sprintf("/goodwill/%d/approve", g.ID), manager, nil).expect(t, http.StatusOK)
+	env.payRun(support, manager, map[string]any{"incident": elb})
+	env.payRun(support, manager, map[string]any{"incident": ebs})
+	var m desk.ManualCredit
+	env.api("POST", "/manual-credits", support, map[string]any{"customer": "streamflix", "amount_minor": 12345, "service": "ELB", "month": "2012-12", "reason": "Ticket 7."}).
+		expect(t, http.StatusCreated).decode(t, &m)
+	if m.State == desk.ManualPending {
+		env.api("POST", fmt.Sprintf("/manual-credits/%d/approve", m.ID), manager, nil).expect(t, http.StatusOK)
+	}
+
+	// What each incident's approved grant credited, and where components are.
+	comps, err := env.incidents.Components(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	region := map[string]string{}
+	for _, c := range comps {
+		region[c.ID] = c.Region
+	}
+	grants, err := env.desk.GoodwillGrants(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	credited := map[string]desk.GoodwillGrant{}
+	for _, g := range grants {
+		if g.State == desk.GoodwillApproved {
+			credited[g.Incident] = g
+		}
+	}
+
+	type entry struct {
+		customer, currency, kind, service, period, incident, created string
+		minor                                                        int64
+	}
+	rows, err := env.db.QueryContext(ctx, `SELECT customer_id, currency, credit_kind, service_id, period, incident, created_at, amount_minor FROM ledger_entries`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ledger []entry
+	kinds := map[string]bool{}
+	for rows.Next() {
+		var e entry
+		if err := rows.Scan(&e.customer, &e.currency, &e.kind, &e.service, &e.period, &e.incident, &e.created, &e.minor); err != nil {
+			t.Fatal(err)
+		}
+		ledger = append(ledger, e)
+		kinds[e.kind] = true
+	}
+	if err := rows.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !kinds["tier"] || !kinds["goodwill"] || !kinds["manual"] {
+		t.Fatalf("the ledger lacks a kind: %v", kinds)
+	}
+
+	selected := func(e entry, service, reg string) bool {
+		if e.kind != "goodwill" || e.service != "" {
+			return service == "" || e.service == service
+		}
+		g, ok := credited[e.incident]
+		if !ok || (service != "" && !slices.Contains(g.Services, service)) {
+			return false
+		}
+		if reg == "" {
+			return true
+		}
+		for _, c := range g.Components {
+			if region[c] == reg {
+				return true
+			}
+		}
+		return false
+	}
+	monthOf := func(e entry) time.Time {
+		if m, err := time.Parse("2006-01", e.period); err == nil {
+			return m
+		}
+		at, _ := time.Parse(time.RFC3339, e.created)
+		return time.Date(at.Year(), at.Month(), 1, 0, 0, 0, 0, time.UTC)
+	}
+
+	b := env.user(auth.Manager)
+	var checked, withGoodwill int
+	for _, month := range []string{"2012-12", "2011-04"} {
+		end, _ := time.Parse("2006-01", month)
+		from := end.AddDate(0, -11, 0)
+		for _, service := range []string{"", "ELB", "EC2", "EBS", "RDS"} {
+			for _, reg := range []string{"", "us-east-1", "us-west-2", "eu-west-1"} {
+				q := url.Values{"month": {month}, "service": {service}, "region": {reg}}
+				// The ledger, summed directly.
+				type sum struct {
+					minor     int64
+					entries   int
+					customers map[string]bool
+				}
+				byMonth, byIncident := map[string]*sum{}, map[string]*sum{}
+				add := func(m map[string]*sum, k string, e entry) {
+					if m[k] == nil {
+						m[k] = &sum{customers: map[string]bool{}}
+					}
+					m[k].minor += e.minor
+					m[k].entries++
+					m[k].customers[e.customer] = true
+				}
+				goodwill := false
+				for _, e := range ledger {
+					mo := monthOf(e)
+					if mo.Before(from) || mo.After(end) || !selected(e, service, reg) {
+						continue
+					}
+					add(byMonth, mo.Format("January 2006")+"|"+e.currency, e)
+					if e.incident != "" {
+						add(byIncident, e.incident+"|"+e.currency, e)
+					}
+					goodwill = goodwill || e.kind == "goodwill"
+				}
+				var want []string
+				for k, s := range byMonth {
+					cur := k[strings.Index(k, "|")+1:]
+					want = append(want, fmt.Sprintf("%s|%s|%d|%d", k, desk.FormatMoney(s.minor, cur), s.entries, len(s.customers)))
+				}
+				var wantCostly []string
+				for k, s := range byIncident {
+					id, cur, _ := strings.Cut(k, "|")
+					title := "Incident " + id
+					if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+						if inc, err := env.incidents.Incident(ctx, n); err == nil {
+							title = inc.Title
+						}
+					}
+					wantCostly = append(wantCostly, fmt.Sprintf("%s|%s|%s|%d", title, cur, desk.FormatMoney(s.minor, cur), len(s.customers)))
+				}
+
+				_, body := b.get("/admin/dashboard?" + q.Encode())
+				doc := parseHTML(t, body)
+				all := shownRows(t, doc, "credits")
+				var got []string
+				for _, r := range all {
+					got = append(got, strings.Join(r, "|"))
+				}
+				costly := shownRows(t, doc, "costly")
+				var gotCostly []string
+				for _, r := range costly {
+					gotCostly = append(gotCostly, strings.Join([]string{r[0], r[2], r[3], r[4]}, "|"))
+				}
+				sort.Strings(want)
+				sort.Strings(got)
+				sort.Strings(wantCostly)
+				sort.Strings(gotCostly)
+				if strings.Join(got, "\n") != strings.Join(want, "\n") {
+					t.Errorf("%s: credits\n%s\nthe ledger\n%s", q.Encode(), strings.Join(got, "\n"), strings.Join(want, "\n"))
+				}
+				if strings.Join(gotCostly, "\n") != strings.Join(wantCostly, "\n") {
+					t.Errorf("%s: costliest incidents\n%s\nthe ledger\n%s", q.Encode(), strings.Join(gotCostly, "\n"), strings.Join(wantCostly, "\n"))
+				}
+				checked++
+				if goodwill {
+					withGoodwill++
+				}
+			}
+		}
+	}
+	t.Logf("%d selections, %d with goodwill", checked, withGoodwill)
+	if withGoodwill < 6 {
+		t.Errorf("only %d of %d selections hold goodwill", withGoodwill, checked)
+	}
+
+	// December 2012 with Service = ELB holds the Christmas Eve goodwill and
+	// ranks its incident.
+	_, body := b.get("/admin/dashboard?month=2012-12&service=ELB")
+	if doc := parseHTML(t, body); strings.Contains(textOf(doc.Find(testid("costly-note"))), "No ledger entry") {
+		t.Error("December 2012, ELB: no incident ranked")
+	}
+}
