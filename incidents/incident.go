@@ -38,6 +38,9 @@ type Update struct {
 	At        time.Time `json:"at"`
 	CreatedAt time.Time `json:"created_at"`
 	Author    string    `json:"author"`
+	// EditedAt is when the message was last corrected (Message is then
+	// the corrected text), nil if it never was.
+	EditedAt *time.Time `json:"edited_at,omitempty"`
 	// Components are the components this update set, in the order given.
 	Components []ComponentStatus `json:"components"`
 }

@@ -44,6 +44,24 @@ type Store interface {
 	// AddUpdate appends an update to an incident (see Incident.Apply):
 	// errs.NotFound, errs.Conflict if it is resolved, errs.Invalid.
 	AddUpdate(ctx context.Context, by audit.Actor, incidentID int64, in UpdateInput, now time.Time) (Incident, error)
+	// CorrectIncident corrects the title or impact of incident id (see
+	// Incident.Correct); a correction that changes nothing writes
+	// nothing. The audit entry holds the incident before and after.
+	// errs.NotFound, errs.Invalid.
+	CorrectIncident(ctx context.Context, by audit.Actor, id int64, c IncidentCorrection, now time.Time) (Incident, error)
+	// CorrectUpdate corrects the message of update updateID of incident
+	// id (see Incident.CorrectUpdate): the update stays as published and
+	// the correction is recorded beside it, append-only; readers get the
+	// newest text with EditedAt. The audit entry holds the message before
+	// and after. errs.NotFound, errs.Invalid.
+	CorrectUpdate(ctx context.Context, by audit.Actor, id, updateID int64, message string, now time.Time) (Incident, error)
+	// DeleteIncident removes a mistaken incident from every reader: it is
+	// kept, marked deleted, and no read of this Store returns it again;
+	// the stored daily uptime of the days it touched is recomputed. The
+	// audit entry ("incident.delete") holds the whole incident as it was.
+	// Whether credits were paid for it is for the caller to check first.
+	// errs.NotFound (also for one already deleted).
+	DeleteIncident(ctx context.Context, by audit.Actor, id int64, now time.Time) (Incident, error)
 	// Import records a batch (see ImportBatch.Validate) in one
 	// transaction: services and components whose IDs exist are reused as
 	// they are, incidents whose Source was imported before are skipped and

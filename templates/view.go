@@ -223,6 +223,7 @@ type UpdateView struct {
 	// Paragraphs is the message split at blank lines; shown as escaped text.
 	Paragraphs []string
 	At         Time
+	Edited     Time   // when the message was last corrected; zero if never
 	Author     string // shown on admin pages only
 	Components []ComponentChangeView
 }

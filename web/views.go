@@ -143,6 +143,7 @@ func updateViews(inc incidents.Incident, names componentNames, withCustomers boo
 			PhaseClass: string(u.Phase),
 			Paragraphs: paragraphs(u.Message),
 			At:         viewTime(u.At),
+			Edited:     viewTimePtr(u.EditedAt),
 			Author:     u.Author,
 		}
 		for _, cs := range u.Components {

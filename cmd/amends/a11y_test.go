@@ -39,6 +39,6 @@ func TestPagesAreAccessible(t *testing.T) {
 		cookies = append(cookies, c.Name+"="+c.Value)
 	}
 	desk := append(seedDeskPages(web), seedGoodwillPages(web)...)
-	check(strings.Join(cookies, "; "), append([]string{"/admin", "/admin/incidents", "/admin/incidents/new", "/admin/incidents/2",
+	check(strings.Join(cookies, "; "), append([]string{"/admin", "/admin/incidents", "/admin/incidents/new", "/admin/incidents/2", "/admin/incidents/2/correct",
 		"/admin/incidents/2/explanation", "/admin/maintenance", "/admin/services", "/admin/users"}, append(desk, dashboardPages...)...)...)
 }

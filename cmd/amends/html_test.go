@@ -40,7 +40,7 @@ func TestPagesAreValidHTML(t *testing.T) {
 		save(p)
 	}
 	web.becomeFirstAdmin(link)
-	for _, p := range []string{"/admin", "/admin/incidents", "/admin/incidents/new", "/admin/incidents/2",
+	for _, p := range []string{"/admin", "/admin/incidents", "/admin/incidents/new", "/admin/incidents/2", "/admin/incidents/2/correct",
 		"/admin/incidents/2/explanation", "/admin/maintenance", "/admin/services", "/admin/users"} {
 		save(p)
 	}

@@ -146,7 +146,7 @@ func updateRevision(ctx context.Context, tx *sql.Tx, before, r incidents.Revisio
 // does not exist.
 func explanation(ctx context.Context, q sqlitedb.Queryer, id int64) (incidents.Explanation, error) {
 	var one int
-	if err := q.QueryRowContext(ctx, `SELECT 1 FROM incidents WHERE id = ?`, id).Scan(&one); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT 1 FROM incidents_live WHERE id = ?`, id).Scan(&one); err != nil {
 		return incidents.Explanation{}, notFound(err, "incident %d not found", id)
 	}
 	e := incidents.Explanation{IncidentID: id}
@@ -230,6 +230,7 @@ func (st *Store) PublishedExplanations(ctx context.Context) (_ []incidents.Expla
 		FROM (SELECT incident_id, MAX(number) AS latest, count(*) AS n, MIN(published_at) AS first, MAX(published_at) AS last
 			FROM explanation_revisions WHERE state = 'published' GROUP BY incident_id) s
 		JOIN explanation_revisions r ON r.incident_id = s.incident_id AND r.number = s.latest
+		JOIN incidents_live i ON i.id = s.incident_id
 		ORDER BY s.last DESC, r.incident_id DESC`)
 	if err != nil {
 		return nil, err

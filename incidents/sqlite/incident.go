@@ -145,7 +145,7 @@ func (st *Store) ResolvedIncidents(ctx context.Context, offset, limit int) (_ []
 		return nil, 0, err
 	}
 	var total int
-	if err := st.db.QueryRowContext(ctx, `SELECT count(*) FROM incidents WHERE resolved_at IS NOT NULL`).Scan(&total); err != nil {
+	if err := st.db.QueryRowContext(ctx, `SELECT count(*) FROM incidents_live WHERE resolved_at IS NOT NULL`).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	list, err := listIncidents(ctx, st.db, `WHERE resolved_at IS NOT NULL ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?`, limit, offset)
@@ -157,7 +157,7 @@ func (st *Store) ResolvedIncidents(ctx context.Context, offset, limit int) (_ []
 func (st *Store) EarliestResolvedStart(ctx context.Context) (_ time.Time, _ bool, err error) {
 	defer errs.Wrap(&err, "incidents/sqlite: EarliestResolvedStart")
 	var first sql.NullString
-	if err := st.db.QueryRowContext(ctx, `SELECT min(started_at) FROM incidents WHERE resolved_at IS NOT NULL`).Scan(&first); err != nil || !first.Valid {
+	if err := st.db.QueryRowContext(ctx, `SELECT min(started_at) FROM incidents_live WHERE resolved_at IS NOT NULL`).Scan(&first); err != nil || !first.Valid {
 		return time.Time{}, false, err
 	}
 	t, err := sqlitedb.ParseTime(first.String)
@@ -179,7 +179,7 @@ func (st *Store) IncidentTitles(ctx context.Context, ids []int64) (_ map[int64]s
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := st.db.QueryContext(ctx, `SELECT id, title FROM incidents WHERE id IN (SELECT value FROM json_each(?))`, idList(ids))
+	rows, err := st.db.QueryContext(ctx, `SELECT id, title FROM incidents_live WHERE id IN (SELECT value FROM json_each(?))`, idList(ids))
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +203,7 @@ func (st *Store) IncidentHeads(ctx context.Context, ids []int64) (_ map[int64]in
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := st.db.QueryContext(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE id IN (SELECT value FROM json_each(?))`, idList(ids))
+	rows, err := st.db.QueryContext(ctx, `SELECT `+incidentColumns+` FROM incidents_live WHERE id IN (SELECT value FROM json_each(?))`, idList(ids))
 	if err != nil {
 		return nil, err
 	}
@@ -262,10 +262,11 @@ func incident(ctx context.Context, q sqlitedb.Queryer, id int64) (incidents.Inci
 }
 
 // listIncidents loads the incidents that where (a WHERE, ORDER BY and LIMIT
-// clause) selects, with their updates, component statuses and the customers they name, in four
-// queries however many there are.
+// clause) selects among those not deleted, with their updates (each with
+// its newest correction), component statuses and the customers they name,
+// in five queries however many there are.
 func listIncidents(ctx context.Context, q sqlitedb.Queryer, where string, args ...any) ([]incidents.Incident, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+incidentColumns+` FROM incidents `+where, args...)
+	rows, err := q.QueryContext(ctx, `SELECT `+incidentColumns+` FROM incidents_live `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -322,6 +323,14 @@ func listIncidents(ctx context.Context, q sqlitedb.Queryer, where string, args .
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := applyEdits(ctx, q, in, func(id int64) *incidents.Update {
+		if w, ok := updates[id]; ok {
+			return &list[w.inc].Updates[w.upd]
+		}
+		return nil
+	}); err != nil {
 		return nil, err
 	}
 
