@@ -161,7 +161,7 @@ func (u NewUser) Validate() error {
 	if err := u.Role.Validate(); err != nil {
 		return err
 	}
-	return ValidatePassword(u.Password)
+	return CheckPassword("password", u.Password, u.Email)
 }
 
 // NormalizeEmail trims and lowercases an email address, as users are stored
@@ -182,18 +182,10 @@ func validateEmail(e string) error {
 	return nil
 }
 
-// ValidatePassword checks a new password's length: at least MinPasswordLen
-// and at most MaxPasswordLen characters. It returns an Invalid error on field
+// ValidatePassword checks a new password as CheckPassword does, for an
+// account whose email is not known. It returns an Invalid error on field
 // "password".
-func ValidatePassword(pw string) error {
-	switch n := utf8.RuneCountInString(pw); {
-	case n < MinPasswordLen:
-		return errs.Invalidf("password", "must be at least %d characters", MinPasswordLen)
-	case n > MaxPasswordLen:
-		return errs.Invalidf("password", "must be at most %d characters", MaxPasswordLen)
-	}
-	return nil
-}
+func ValidatePassword(pw string) error { return CheckPassword("password", pw, "") }
 
 // ValidateTokenName trims name and checks it is 1 to MaxTokenNameLen
 // characters. It returns the trimmed name or an Invalid error on field
@@ -319,6 +311,12 @@ type Store interface {
 	// SetPassword validates and sets a user's password and ends all the
 	// user's sessions. Invalid on "password"; NotFound.
 	SetPassword(ctx context.Context, by audit.Actor, id int64, password string, now time.Time) error
+	// ChangePassword sets a user's own password, given the current one,
+	// and ends every other session of theirs (keepSession, the raw id of
+	// the session asking, stays). Invalid on "current_password" when it is
+	// wrong, on "new_password" when the new one breaks CheckPassword or is
+	// the current one; NotFound.
+	ChangePassword(ctx context.Context, by audit.Actor, id int64, current, next, keepSession string, now time.Time) error
 	// NewSetupCode returns a fresh first-admin setup code, valid for
 	// SetupCodeTTL, replacing any earlier one. Conflict once a user exists.
 	NewSetupCode(ctx context.Context, now time.Time) (string, error)

@@ -83,13 +83,19 @@ func TestNewUserValidate(t *testing.T) {
 		{mod(func(u *NewUser) { u.Password = "short" }), "password", "must be at least 12 characters"},
 		{mod(func(u *NewUser) { u.Password = "ééééééééééé" }), "password", "must be at least 12 characters"}, // 22 bytes, 11 characters
 		{mod(func(u *NewUser) { u.Password = strings.Repeat("x", 1025) }), "password", "must be at most 1024 characters"},
+		{mod(func(u *NewUser) { u.Password = "aaaaaaaaaaaa" }), "password", "must not be one character repeated"},
+		{mod(func(u *NewUser) { u.Password = "éééééééééééé" }), "password", "must not be one character repeated"},
+		{mod(func(u *NewUser) { u.Password = "ADA@example.com" }), "password", "must not be the account's email address"},
+		{mod(func(u *NewUser) { u.Email = "grace.hopper.navy@example.com"; u.Password = "Grace.Hopper.Navy" }), "password", "must not be the account's email address"},
+		{mod(func(u *NewUser) { u.Password = "passwordpassword" }), "password", "is one of the 100,000 most common passwords: choose another"},
+		{mod(func(u *NewUser) { u.Password = "QWERTY123456" }), "password", "is one of the 100,000 most common passwords: choose another"},
 	} {
 		err := tc.u.Validate()
 		if errs.CodeOf(err) != errs.Invalid || errs.FieldOf(err) != tc.field || errs.MessageOf(err) != tc.message {
 			t.Errorf("%+v: got %v (%s), want %s: %s", tc.u, err, errs.CodeOf(err), tc.field, tc.message)
 		}
 	}
-	if err := mod(func(u *NewUser) { u.Name = strings.Repeat("é", 100); u.Password = strings.Repeat("x", 1024) }).Validate(); err != nil {
+	if err := mod(func(u *NewUser) { u.Name = strings.Repeat("é", 100); u.Password = strings.Repeat("xy", 512) }).Validate(); err != nil {
 		t.Errorf("limits themselves rejected: %v", err)
 	}
 	if _, err := ValidateTokenName("  "); errs.FieldOf(err) != "name" {
@@ -234,5 +240,26 @@ func TestContext(t *testing.T) {
 	}
 	if got := ActorFrom(ctx); got.Person != "ann@example.com" || got.AuditLabel() != "ann@example.com (token ci)" {
 		t.Fatalf("actor: %+v", got)
+	}
+}
+
+// The shipped list is the top 100,000 (a few entries differ only by case,
+// so slightly fewer once lowercased), and a password off it passes.
+func TestCommonPasswordList(t *testing.T) {
+	if n := CommonPasswordCount(); n < 95_000 || n > 100_000 {
+		t.Errorf("common passwords: %d, want about 100,000", n)
+	}
+	for _, pw := range []string{"123456", "password", "PassWord", "1qaz2wsx3edc", "passwordpassword"} {
+		if !IsCommonPassword(pw) {
+			t.Errorf("%q is not found common", pw)
+		}
+	}
+	for _, pw := range []string{"correct horse battery staple", "", "violet kettle under ninety"} {
+		if IsCommonPassword(pw) {
+			t.Errorf("%q is found common", pw)
+		}
+	}
+	if err := CheckPassword("new_password", "qwertyqwerty", "ann@example.com"); errs.FieldOf(err) != "new_password" {
+		t.Errorf("the field is named as asked: %v", err)
 	}
 }

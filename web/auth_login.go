@@ -1,12 +1,16 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/templates"
 )
@@ -28,14 +32,28 @@ func (s *Server) handleLogin(c echo.Context) error {
 	email := strings.TrimSpace(c.FormValue("email"))
 	next := safeNext(c.FormValue("next"))
 	ctx := c.Request().Context()
-	user, err := s.accounts.Authenticate(ctx, email, c.FormValue("password"), s.now())
+	account, address, now := auth.NormalizeEmail(email), c.RealIP(), s.now()
+	device := s.throttle.deviceFor(c, account)
+	if wait := s.throttle.wait(account, address, device, now); wait > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfter(wait)))
+		return s.render(c, http.StatusTooManyRequests, templates.Login(templates.LoginPage{
+			Page: s.page(c, "Sign in", ""), Email: email, Next: next,
+			Error: fmt.Sprintf("Too many failed sign-ins. Try again in %s.", waitText(wait)),
+		}))
+	}
+	user, err := s.accounts.Authenticate(ctx, email, c.FormValue("password"), now)
 	if err != nil {
 		if errs.CodeOf(err) != errs.Unauthorized {
 			return err
 		}
+		s.throttle.fail(account, address, device, now)
 		return s.render(c, http.StatusUnauthorized, templates.Login(templates.LoginPage{
 			Page: s.page(c, "Sign in", ""), Email: email, Next: next, Error: "Wrong email or password.",
 		}))
+	}
+	s.throttle.succeed(account, device)
+	if device == "" {
+		s.setDeviceCookie(c, account)
 	}
 	if old, err := c.Cookie(sessionCookie); err == nil && old.Value != "" {
 		if err := s.accounts.DeleteSession(ctx, old.Value); err != nil {
@@ -82,8 +100,21 @@ func safeNext(next string) string {
 	return next
 }
 
-// tooManyAttempts answers a rate-limited login or setup attempt.
+// tooManyAttempts answers a rate-limited setup, subscribe or unsubscribe
+// attempt.
 func (s *Server) tooManyAttempts(c echo.Context, _ string, _ error) error {
 	c.Response().Header().Set("Retry-After", "60")
-	return echo.NewHTTPError(http.StatusTooManyRequests, "Too many sign-in attempts from your address. Wait a minute and try again.")
+	return echo.NewHTTPError(http.StatusTooManyRequests, "Too many attempts from your address. Wait a minute and try again.")
+}
+
+// waitText says a wait for people: "1 minute", "12 minutes", "40 seconds".
+func waitText(d time.Duration) string {
+	switch secs := retryAfter(d); {
+	case secs < 60:
+		return fmt.Sprintf("%d seconds", secs)
+	case secs < 120:
+		return "1 minute"
+	default:
+		return fmt.Sprintf("%d minutes", (secs+59)/60)
+	}
 }

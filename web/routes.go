@@ -52,27 +52,35 @@ func (s *Server) routes() {
 	e.Match(get, "/static/*", s.handleStatic(), gzip)
 
 	// Browser pages with sessions and CSRF tokens.
-	limit := middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-			Rate: rate.Limit(float64(s.cfg.LoginRate) / 60), Burst: s.cfg.LoginRate, ExpiresIn: 10 * time.Minute,
-		}),
-		DenyHandler: s.tooManyAttempts,
-	})
+	// Each form that an address may hammer has a limit of its own, so
+	// that failures at one (a shared NAT's wrong passwords) never refuse
+	// another; sign-in is throttled per account and address inside
+	// handleLogin (web/login_throttle.go).
+	perMinute := func(n int) echo.MiddlewareFunc {
+		return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+			Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+				Rate: rate.Limit(float64(n) / 60), Burst: n, ExpiresIn: 10 * time.Minute,
+			}),
+			DenyHandler: s.tooManyAttempts,
+		})
+	}
+	setupLimit := perMinute(s.cfg.LoginRate)
+	subscribeLimit, unsubscribeLimit := perMinute(s.cfg.SubscribeRate), perMinute(s.cfg.SubscribeRate)
 	// Middleware goes on each route rather than on a "" group, which would
 	// send every unmatched request through the CSRF and session checks.
 	browser := []echo.MiddlewareFunc{middleware.BodyLimit("1M"), s.csrf, s.session}
 	e.GET("/login", s.handleLoginForm, browser...)
-	e.POST("/login", s.handleLogin, append(browser, limit)...)
+	e.POST("/login", s.handleLogin, browser...)
 	e.POST("/logout", s.handleLogout, browser...)
 	e.GET("/setup", s.handleSetupForm, browser...)
-	e.POST("/setup", s.handleSetup, append(browser, limit)...)
+	e.POST("/setup", s.handleSetup, append(browser, setupLimit)...)
 	e.GET("/subscribe", s.handleSubscribeForm, browser...)
-	e.POST("/subscribe", s.handleSubscribe, append(browser, limit)...)
+	e.POST("/subscribe", s.handleSubscribe, append(browser, subscribeLimit)...)
 	e.GET("/subscribe/confirm/:token", s.handleConfirmSubscription, browser...)
 	// Unsubscribe links are their own authority (RFC 8058 one-click POSTs
 	// come from mail providers without cookies), so no CSRF check.
 	e.GET("/unsubscribe/:token", s.handleUnsubscribeForm, middleware.BodyLimit("64K"), s.csrf)
-	e.POST("/unsubscribe/:token", s.handleUnsubscribe, middleware.BodyLimit("64K"), limit)
+	e.POST("/unsubscribe/:token", s.handleUnsubscribe, middleware.BodyLimit("64K"), unsubscribeLimit)
 	// A customer's statement: the unguessable token is the authority, so
 	// no login; never cached publicly (web/public_statement.go).
 	e.Match(get, "/statement/:token", s.handleStatement)
@@ -80,6 +88,9 @@ func (s *Server) routes() {
 	support, admin := role(auth.Support), role(auth.Admin)
 	a := e.Group("/admin", append(browser, s.signedIn)...)
 	a.GET("", s.handleAdminHome)
+	// One's own account (web/admin_account.go): every signed-in user.
+	a.GET("/account", s.handleAccount)
+	a.POST("/account/password", s.handleChangePassword)
 	a.GET("/incidents", s.handleAdminIncidents)
 	a.GET("/incidents/new", s.handleNewIncident, support)
 	a.POST("/incidents", s.handleCreateIncident, support)

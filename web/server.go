@@ -42,9 +42,26 @@ type Config struct {
 	// pages, writes, the audit log, the API, the page cache's expiry) uses
 	// Now.
 	AsOf time.Time
-	// LoginRate is how many login attempts one address may make per minute,
-	// with the same number as a burst. Defaults to 10.
+	// LoginRate is how many first-admin setup attempts (POST /setup) one
+	// address may make per minute, with the same number as a burst.
+	// Defaults to 10. Sign-in has its own throttle (LoginFreeFailures,
+	// LoginAddressFailures; web/login_throttle.go).
 	LoginRate int
+	// LoginFreeFailures is how many wrong passwords an account (or a
+	// browser that signed in to it before) may take before it is locked,
+	// for a minute, doubling with each further failure up to an hour.
+	// Defaults to 5.
+	LoginFreeFailures int
+	// LoginAddressFailures is how many wrong passwords one address may send
+	// an hour before it may try only once a minute. Defaults to 100.
+	LoginAddressFailures int
+	// SubscribeRate is how many subscribe, and separately unsubscribe,
+	// posts one address may make per minute. Defaults to 10.
+	SubscribeRate int
+	// DeviceKey signs the cookie that tells a browser which signed in
+	// before (web/login_throttle.go). Optional: a random key by default,
+	// so a restart forgets which browsers did.
+	DeviceKey []byte
 	// BehindProxy says requests arrive through a reverse proxy on a
 	// loopback or private address, whose X-Forwarded-For names the client.
 	// Otherwise the client is the connection's peer and forwarding headers
@@ -78,6 +95,7 @@ type Server struct {
 	metrics   *metrics
 	registry  *prometheus.Registry
 	log       *slog.Logger
+	throttle  *loginThrottle
 }
 
 // New builds the server over its stores. The stores are interfaces so that
@@ -95,6 +113,15 @@ func New(cfg Config, inc incidents.Store, accounts auth.Store, deskStore desk.St
 	if cfg.LoginRate <= 0 {
 		cfg.LoginRate = 10
 	}
+	if cfg.LoginFreeFailures <= 0 {
+		cfg.LoginFreeFailures = 5
+	}
+	if cfg.LoginAddressFailures <= 0 {
+		cfg.LoginAddressFailures = 100
+	}
+	if cfg.SubscribeRate <= 0 {
+		cfg.SubscribeRate = 10
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s := &Server{
@@ -108,6 +135,7 @@ func New(cfg Config, inc incidents.Store, accounts auth.Store, deskStore desk.St
 		registry:  reg,
 		metrics:   newMetrics(reg),
 		log:       cfg.Logger,
+		throttle:  newLoginThrottle(cfg.LoginFreeFailures, cfg.LoginAddressFailures, cfg.DeviceKey),
 	}
 	s.pages = newPageCache(rev, cfg.Now, s.metrics)
 	s.echo.HideBanner = true

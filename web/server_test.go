@@ -103,7 +103,7 @@ func newTestEnvWith(t testing.TB, opts envOptions) *testEnv {
 		t.Fatal(err)
 	}
 	clock := &testClock{now: time.Date(2012, 12, 24, 20, 0, 0, 0, time.UTC)}
-	cfg := Config{SiteName: "Test Cloud", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock.Now, LoginRate: 1000, Audit: auditsqlite.New(db)}
+	cfg := Config{SiteName: "Test Cloud", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock.Now, LoginRate: 1000, SubscribeRate: 1000, Audit: auditsqlite.New(db)}
 	if opts.config != nil {
 		opts.config(&cfg)
 	}

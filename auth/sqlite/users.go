@@ -234,11 +234,12 @@ func (s *Store) SetDisabled(ctx context.Context, by audit.Actor, id int64, disab
 // CreateSession. Invalid on "password"; NotFound.
 func (s *Store) SetPassword(ctx context.Context, by audit.Actor, id int64, password string, now time.Time) (err error) {
 	defer errs.Wrap(&err, "auth/sqlite: SetPassword %d", id)
-	if err := auth.ValidatePassword(password); err != nil {
-		return err
-	}
-	if _, err := s.User(ctx, id); err != nil {
+	target, err := s.User(ctx, id)
+	if err != nil {
 		return err // before the slow hash
+	}
+	if err := auth.CheckPassword("password", password, target.Email); err != nil {
+		return err
 	}
 	hash, err := auth.HashPassword(password)
 	if err != nil {

@@ -40,5 +40,5 @@ func TestPagesAreAccessible(t *testing.T) {
 	}
 	desk := append(seedDeskPages(web), seedGoodwillPages(web)...)
 	check(strings.Join(cookies, "; "), append([]string{"/admin", "/admin/incidents", "/admin/incidents/new", "/admin/incidents/2", "/admin/incidents/2/correct",
-		"/admin/incidents/2/explanation", "/admin/maintenance", "/admin/services", "/admin/users"}, append(desk, dashboardPages...)...)...)
+		"/admin/incidents/2/explanation", "/admin/maintenance", "/admin/services", "/admin/users", "/admin/account"}, append(desk, dashboardPages...)...)...)
 }

@@ -41,7 +41,7 @@ func TestPagesAreValidHTML(t *testing.T) {
 	}
 	web.becomeFirstAdmin(link)
 	for _, p := range []string{"/admin", "/admin/incidents", "/admin/incidents/new", "/admin/incidents/2", "/admin/incidents/2/correct",
-		"/admin/incidents/2/explanation", "/admin/maintenance", "/admin/services", "/admin/users"} {
+		"/admin/incidents/2/explanation", "/admin/maintenance", "/admin/services", "/admin/users", "/admin/account"} {
 		save(p)
 	}
 	for _, p := range seedDeskPages(web) {

@@ -236,6 +236,7 @@ func TestCLIExitCodes(t *testing.T) {
 		{"demo loads", []string{"demo", "--db", db}, "", 0, "Loaded"},
 		{"demo twice", []string{"demo", "--db", db}, "", 1, "already has services"},
 		{"first user not an admin", []string{"user", "add", "--db", db, "--email", "a@example.com", "--name", "A", "--role", "support"}, "a long enough password\n", 2, "must be an admin"},
+		{"common password", []string{"user", "add", "--db", db, "--email", "a@example.com", "--name", "A", "--role", "admin"}, "passwordpassword\n", 2, "password: is one of the 100,000 most common passwords"},
 		{"token for unknown user", []string{"token", "create", "--db", db, "--user", "nobody@example.com", "--name", "x"}, "", 2, "--user"},
 		{"bad log format", []string{"serve", "--db", db, "--log-format", "xml"}, "", 2, "--log-format"},
 	}
