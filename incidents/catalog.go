@@ -19,6 +19,12 @@ type Service struct {
 	Description string `json:"description"`
 	// Position orders services on the page, lowest first.
 	Position int `json:"position"`
+	// ExternalID is the id of the component group an imported service was
+	// on its Statuspage page, empty for a service declared here.
+	ExternalID string `json:"external_id,omitempty"`
+	// PageRows marks the service an import made for a Statuspage page's
+	// ungrouped components: the Statuspage API lists them without a group.
+	PageRows bool `json:"page_rows,omitempty"`
 }
 
 // Component is one part of a service in one place, such as ELB in
@@ -39,6 +45,22 @@ type Component struct {
 	Group string `json:"group,omitempty"`
 	// Position orders components within their service and group.
 	Position int `json:"position"`
+	// ExternalID is the id an imported component had on its Statuspage
+	// page, empty for a component declared here.
+	ExternalID string `json:"external_id,omitempty"`
+	// Listing holds the fields Statuspage gave an imported component, nil
+	// for a component declared here.
+	Listing *ComponentListing `json:"listing,omitempty"`
+}
+
+// ComponentListing is what a Statuspage page said about a component beyond
+// its name and position, kept as given so the Statuspage API shows it
+// again: nil and false where the page gave nothing.
+type ComponentListing struct {
+	Description *string `json:"description"`
+	Showcase    bool    `json:"showcase"`
+	// StartDate is a date, "2019-04-01", as Statuspage writes it.
+	StartDate *string `json:"start_date"`
 }
 
 // Length limits, in characters.

@@ -12,44 +12,41 @@ import (
 
 	"github.com/amends/amends/internal/check"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/sla"
 )
 
-// This file reads an Atlassian Statuspage public API v2 document (an
-// incidents.json or a summary.json, as Statuspage or Amends itself serves
+// This file reads Atlassian Statuspage public API v2 documents (an
+// incidents.json and a summary.json, as Statuspage or Amends itself serves
 // them) into an ImportBatch that Store.Import records in one transaction.
+// docs/import.md describes the mapping and every normalisation rule.
 //
 // The mapping:
 //   - a component group becomes a service: its id (without the "service_"
 //     prefix Amends gives its own groups) is the service ID, its name and
-//     description the service's. An incidents.json names groups only by id,
-//     so a service made from one alone is named by its ID (import the
-//     summary.json first, or rename it in admin);
+//     description the service's, its id the service's ExternalID. An
+//     incidents.json names groups only by id, so a service made from one
+//     alone is named by its ID (import the summary.json first, or with it);
 //   - every component without a group goes into one service named after
-//     the page (its ID a slug of the page name): on Statuspage ungrouped
-//     components are the page's own rows, and one service per component
-//     would give every row a heading of its own;
-//   - a component keeps its id (lower-cased, any character outside a-z, 0-9
-//     and "-" turned into "-"), name and position; Statuspage has no
-//     regions, so its region is ImportRegion, and it has no fleet size;
-//   - an incident keeps its name, impact and timeline. StartedAt is
-//     started_at, else created_at; each update is at its display_at, else
-//     created_at, oldest first (updates at one instant in the file's
-//     order). As in Amends the first update is at the start: when
-//     started_at is earlier than the first update, that update is recorded
-//     at the start;
+//     the page (its ID a slug of the page name, PageRows set); it is
+//     created only if a new component goes into it;
+//   - a component keeps its id as its ExternalID, and as its ID lower-cased
+//     with any character outside a-z, 0-9 and "-" turned into "-"; its
+//     name, position, and as its Listing the description, showcase and
+//     start_date the document gives (nil and false where it gives none);
+//     Statuspage has no regions, so its region is ImportRegion;
+//   - an incident keeps its id (ExternalID), name, impact, created_at and
+//     updated_at; its start is the earliest of started_at, created_at and
+//     its first update (rule "start_earliest");
+//   - each update keeps its id, body, display_at (At), created_at and
+//     updated_at, and its affected_components as recorded, old_status
+//     included; oldest first (updates at one instant in the file's order);
 //   - update statuses investigating, identified and monitoring are phases;
-//     resolved and postmortem are resolved. Statuspage lets a phase go back
-//     (monitoring, then identified again) and Amends does not: such an
-//     update keeps the furthest phase reached (counted in PhasesHeld). An
-//     update after the resolving one (a later note, the postmortem) is kept
-//     as a resolved update that changes no component; the resolution stays
-//     at the first resolving update;
-//   - affected_components set each component to its new_status, affected
-//     100% (0% for operational): Statuspage records no share;
+//     resolved and postmortem are resolved. The rules of Rules say what is
+//     normalised where Statuspage allowed what Amends does not;
 //   - scheduled maintenances listed among the incidents are not imported
 //     (counted in Maintenances);
-//   - the incident's Statuspage id, with its page's id, is its Source, so a
-//     second import of the same file skips it.
+//   - the incident's Statuspage id, with its page's id, is its Source, the
+//     key a second import updates it by.
 
 // ImportRegion is the region of a component imported from a page that
 // records none.
@@ -67,7 +64,7 @@ type ImportBatch struct {
 // its origin knows it.
 type ImportedIncident struct {
 	// Source identifies the incident at its origin ("statuspage:PAGE/ID");
-	// an incident whose Source was imported before is skipped.
+	// an incident whose Source was imported before is updated from it.
 	Source   string
 	Incident Incident
 }
@@ -78,11 +75,18 @@ type ImportResult struct {
 	Updates    int `json:"updates"`
 	Services   int `json:"services"`
 	Components int `json:"components"`
-	// Skipped counts the incidents imported before; ServicesReused and
+	// Skipped counts the incidents imported before and unchanged since;
+	// ServicesReused and
 	// ComponentsReused the ones that already existed.
 	Skipped          int `json:"skipped"`
 	ServicesReused   int `json:"services_reused"`
 	ComponentsReused int `json:"components_reused"`
+	// Changed counts the incidents imported before that the batch changed:
+	// UpdatesAdded new updates appended to them, Corrected updates whose
+	// text it corrected.
+	Changed      int `json:"changed"`
+	UpdatesAdded int `json:"updates_added"`
+	Corrected    int `json:"corrected"`
 }
 
 // Validate checks b as Store.Import needs it: every service and component
@@ -145,8 +149,8 @@ func (inc Incident) validateImported() error {
 	if len(inc.Updates) == 0 {
 		return errs.Invalidf("updates", "must not be empty")
 	}
-	if !inc.Updates[0].At.Equal(inc.StartedAt) {
-		return errs.Invalidf("updates[0].at", "must be the start")
+	if inc.Updates[0].At.Before(inc.StartedAt) {
+		return errs.Invalidf("updates[0].at", "is before the start")
 	}
 	if inc.Latest().Phase != inc.Phase {
 		return errs.Invalidf("phase", "must be the phase of the latest update")
@@ -168,6 +172,9 @@ func (inc Incident) validateImported() error {
 			return err
 		}
 		for k, cs := range u.Components {
+			if cs.OldStatus != "" && !cs.OldStatus.Valid() {
+				return errs.Invalidf(fmt.Sprintf("%s.components[%d].old_status", field, k), "%q is not a status", cs.OldStatus)
+			}
 			if !cs.Status.Valid() {
 				return errs.Invalidf(fmt.Sprintf("%s.components[%d].status", field, k), "%q is not a status", cs.Status)
 			}
@@ -179,18 +186,48 @@ func (inc Incident) validateImported() error {
 	return nil
 }
 
-// StatuspageImport is a Statuspage document read by ParseStatuspage.
+// StatuspageImport is what ParseStatuspage read from Statuspage documents.
 type StatuspageImport struct {
-	// Kind is "summary.json" or "incidents.json".
+	// Kind is "summary.json", "incidents.json", or both joined by " and ".
 	Kind  string
 	Batch ImportBatch
-	// Maintenances counts the scheduled maintenances the document listed
-	// among its incidents, which are not imported.
+	// Maintenances counts the scheduled maintenances the documents listed
+	// among their incidents, which are not imported.
 	Maintenances int
-	// PhasesHeld counts the updates whose phase went back on Statuspage and
-	// are kept at the furthest phase reached.
-	PhasesHeld int
+	// Notes says, rule by rule in the order of Rules, what was normalised
+	// (rules that applied nowhere are left out).
+	Notes []ImportNote
 }
+
+// ImportRule is one way in which an import records what Statuspage
+// accepted and Amends' own rules do not: docs/import.md lists them.
+type ImportRule struct {
+	Key  string
+	Text string
+}
+
+// Rules are the normalisation rules of a Statuspage import, in the order a
+// report lists them.
+var Rules = []ImportRule{
+	{"start_earliest", "start set to the earliest of started_at, created_at and the first update"},
+	{"milliseconds", "instants with milliseconds kept to the whole second below"},
+	{"resolved_leaving_components", "resolving update leaves components not operational: their impact ends at the resolution"},
+	{"phase_held", "update whose status goes back keeps the furthest phase reached"},
+	{"after_resolution", "update after the resolution (a later note, a reopening) kept as a resolved note that changes nothing"},
+	{"resolved_without_update", "incident resolved with no resolving update: its last update resolves it"},
+}
+
+// ImportNote counts the incidents a rule applied to, and names the first
+// few by their Statuspage id.
+type ImportNote struct {
+	Rule      string   `json:"rule"`
+	Text      string   `json:"text"`
+	Count     int      `json:"count"`
+	Incidents []string `json:"incidents"`
+}
+
+// MaxNoteIncidents is how many incident ids a note names.
+const MaxNoteIncidents = 5
 
 // The Statuspage documents, as far as an import reads them. Lists are kept
 // raw so that each element is decoded on its own and an error names it by
@@ -207,6 +244,8 @@ type (
 		Description *string `json:"description"`
 		GroupID     *string `json:"group_id"`
 		Group       bool    `json:"group"`
+		Showcase    bool    `json:"showcase"`
+		StartDate   *string `json:"start_date"`
 	}
 	spInIncident struct {
 		ID              string            `json:"id"`
@@ -214,21 +253,25 @@ type (
 		Status          string            `json:"status"`
 		Impact          string            `json:"impact"`
 		CreatedAt       *string           `json:"created_at"`
+		UpdatedAt       *string           `json:"updated_at"`
 		StartedAt       *string           `json:"started_at"`
 		ScheduledFor    *string           `json:"scheduled_for"`
 		IncidentUpdates []json.RawMessage `json:"incident_updates"`
 		Components      []json.RawMessage `json:"components"`
 	}
 	spInUpdate struct {
+		ID                 string            `json:"id"`
 		Status             string            `json:"status"`
 		Body               string            `json:"body"`
 		CreatedAt          *string           `json:"created_at"`
+		UpdatedAt          *string           `json:"updated_at"`
 		DisplayAt          *string           `json:"display_at"`
 		AffectedComponents []json.RawMessage `json:"affected_components"`
 	}
 	spInAffected struct {
 		Code      string `json:"code"`
 		Name      string `json:"name"`
+		OldStatus string `json:"old_status"`
 		NewStatus string `json:"new_status"`
 	}
 )
@@ -247,65 +290,47 @@ var spMaintenanceStatuses = map[string]bool{"scheduled": true, "in_progress": tr
 
 var notServiceChar = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
 var notComponentChar = regexp.MustCompile(`[^a-z0-9-]`)
+var spDate = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
 // ParseStatuspage reads data, a Statuspage incidents.json or summary.json,
-// and returns what it records, every incident built as actor would write it
-// at now (see the mapping above). It checks the whole document first: the
-// first element that is not what Statuspage writes, or that breaks a rule
-// of this package, is an errs.Invalid whose Field is its JSON path
-// ("incidents[3].incident_updates[1].status"); a document that is not JSON
-// is errs.Malformed naming the line and column.
+// as ParseStatuspageDocs does.
 func ParseStatuspage(data []byte, actor string, now time.Time) (StatuspageImport, error) {
+	return ParseStatuspageDocs(actor, now, data)
+}
+
+// ParseStatuspageDocs reads Statuspage documents of one page (a
+// summary.json first, then an incidents.json, say) and returns what they
+// record, every incident written by actor (see the mapping above):
+// components a later document names again keep what the first said. It
+// checks every document whole first: the first element that is not what
+// Statuspage writes (a wrong type, an impossible or future instant, an
+// unknown status) is an errs.Invalid whose Field is its JSON path
+// ("incidents[3].incident_updates[1].status"), prefixed with "docs[i]."
+// when there is more than one document; a document that is not JSON is
+// errs.Malformed naming the line and column.
+func ParseStatuspageDocs(actor string, now time.Time, docs ...[]byte) (StatuspageImport, error) {
 	var out StatuspageImport
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(data, &top); err != nil {
-		return out, jsonError("", data, err)
-	}
-	if top == nil {
-		return out, errs.Invalidf("", "must be a JSON object: a Statuspage incidents.json or summary.json")
-	}
-	rawIncidents, ok := top["incidents"]
-	if !ok {
-		return out, errs.Invalidf("incidents", "missing: this is not a Statuspage incidents.json or summary.json")
-	}
-	out.Kind = "incidents.json"
-	if _, ok := top["components"]; ok {
-		out.Kind = "summary.json"
-	}
-
-	var page spInPage
-	if err := decodeAt("page", top["page"], &page); err != nil {
-		return out, err
-	}
-	page.ID, page.Name = strings.TrimSpace(page.ID), strings.TrimSpace(page.Name)
-	if page.ID == "" {
-		return out, errs.Invalidf("page.id", "must not be empty")
-	}
-	if err := text("page.name", page.Name, MaxNameLen, true); err != nil {
-		return out, err
-	}
-
-	p := &spParser{page: page, actor: actor, now: instant(now), services: map[string]int{}, components: map[string]int{}, sources: map[string]string{}}
-	if raw, ok := top["components"]; ok {
-		var list []json.RawMessage
-		if err := decodeAt("components", raw, &list); err != nil {
+	p := &spParser{actor: actor, now: instant(now), services: map[string]int{}, components: map[string]int{},
+		sources: map[string]int{}, notes: map[string]*ImportNote{}, noted: map[string]string{}}
+	var kinds []string
+	for i, data := range docs {
+		kind, err := p.document(data)
+		if err != nil {
+			if len(docs) > 1 {
+				return out, errs.Prefix(fmt.Sprintf("docs[%d]", i), err)
+			}
 			return out, err
 		}
-		if err := p.pageComponents(list); err != nil {
-			return out, err
-		}
+		kinds = append(kinds, kind)
 	}
-	var list []json.RawMessage
-	if err := decodeAt("incidents", rawIncidents, &list); err != nil {
-		return out, err
-	}
-	for i, raw := range list {
-		if err := p.incident(fmt.Sprintf("incidents[%d]", i), raw); err != nil {
-			return out, err
-		}
-	}
+	out.Kind = strings.Join(kinds, " and ")
 	out.Batch = p.batch
-	out.Maintenances, out.PhasesHeld = p.maintenances, p.held
+	out.Maintenances = p.maintenances
+	for _, r := range Rules {
+		if n := p.notes[r.Key]; n != nil {
+			out.Notes = append(out.Notes, *n)
+		}
+	}
 	// What was built is what Store.Import accepts; a failure here is a bug
 	// of this parser, still reported rather than written.
 	if err := out.Batch.Validate(); err != nil {
@@ -314,7 +339,62 @@ func ParseStatuspage(data []byte, actor string, now time.Time) (StatuspageImport
 	return out, nil
 }
 
-// spParser builds a batch from one document.
+// document reads one document into the batch and returns its kind.
+func (p *spParser) document(data []byte) (string, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		return "", jsonError("", data, err)
+	}
+	if top == nil {
+		return "", errs.Invalidf("", "must be a JSON object: a Statuspage incidents.json or summary.json")
+	}
+	rawIncidents, hasIncidents := top["incidents"]
+	rawComponents, hasComponents := top["components"]
+	if !hasIncidents && !hasComponents {
+		return "", errs.Invalidf("incidents", "missing: this is not a Statuspage incidents.json or summary.json")
+	}
+	kind := "incidents.json"
+	if hasComponents {
+		kind = "summary.json"
+	}
+	var page spInPage
+	if err := decodeAt("page", top["page"], &page); err != nil {
+		return "", err
+	}
+	page.ID, page.Name = strings.TrimSpace(page.ID), strings.TrimSpace(page.Name)
+	if page.ID == "" {
+		return "", errs.Invalidf("page.id", "must not be empty")
+	}
+	if err := text("page.name", page.Name, MaxNameLen, true); err != nil {
+		return "", err
+	}
+	if p.page.ID != "" && p.page.ID != page.ID {
+		return "", errs.Invalidf("page.id", "%q is another page than %q", page.ID, p.page.ID)
+	}
+	p.page = page
+	p.docSources = map[string]string{}
+	if hasComponents {
+		var list []json.RawMessage
+		if err := decodeAt("components", rawComponents, &list); err != nil {
+			return "", err
+		}
+		if err := p.pageComponents(list); err != nil {
+			return "", err
+		}
+	}
+	var list []json.RawMessage
+	if err := decodeAt("incidents", rawIncidents, &list); err != nil {
+		return "", err
+	}
+	for i, raw := range list {
+		if err := p.incident(fmt.Sprintf("incidents[%d]", i), raw); err != nil {
+			return "", err
+		}
+	}
+	return kind, nil
+}
+
+// spParser builds a batch from documents of one page.
 type spParser struct {
 	page         spInPage
 	actor        string
@@ -323,9 +403,35 @@ type spParser struct {
 	services     map[string]int    // service ID → index in batch
 	components   map[string]int    // component ID → index in batch
 	componentSrc map[string]string // component ID → Statuspage id
-	sources      map[string]string // Source → path of the incident
+	sources      map[string]int    // Source → index in batch
+	docSources   map[string]string // Source → path, in the document being read
 	maintenances int
-	held         int
+	notes        map[string]*ImportNote
+	current      string            // the Statuspage id of the incident being read
+	noted        map[string]string // rule → the last incident it was counted for
+}
+
+// note records that rule applied to the incident being read (once per
+// incident).
+func (p *spParser) note(rule string) {
+	n := p.notes[rule]
+	if n == nil {
+		n = &ImportNote{Rule: rule, Incidents: []string{}}
+		for _, r := range Rules {
+			if r.Key == rule {
+				n.Text = r.Text
+			}
+		}
+		p.notes[rule] = n
+	}
+	if p.noted[rule] == p.current {
+		return
+	}
+	p.noted[rule] = p.current
+	n.Count++
+	if len(n.Incidents) < MaxNoteIncidents {
+		n.Incidents = append(n.Incidents, p.current)
+	}
 }
 
 // pageComponents reads a summary.json's components: groups first, so that
@@ -352,7 +458,7 @@ func (p *spParser) pageComponents(list []json.RawMessage) error {
 		if _, dup := p.services[id]; dup {
 			return errs.Invalidf(path+".id", "group %q appears twice", c.ID)
 		}
-		s := Service{ID: id, Name: c.Name, Position: c.Position}
+		s := Service{ID: id, Name: c.Name, Position: c.Position, ExternalID: strings.TrimSpace(c.ID)}
 		if c.Description != nil {
 			s.Description = *c.Description
 		}
@@ -394,6 +500,14 @@ func (p *spParser) component(path string, c spInComponent) (string, error) {
 		if src != c.ID {
 			return "", errs.Invalidf(path+".id", "%q and %q are both component %q in Amends", src, c.ID, id)
 		}
+		if c.listed() && p.batch.Components[p.components[id]].Listing.empty() {
+			// Named before only by an update: the full description wins.
+			l, err := c.listing(path)
+			if err != nil {
+				return "", err
+			}
+			p.batch.Components[p.components[id]].Listing = l
+		}
 		return id, nil // known already: the first description wins
 	}
 	name := strings.TrimSpace(c.Name)
@@ -404,7 +518,12 @@ func (p *spParser) component(path string, c spInComponent) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	comp := Component{ID: id, Service: service, Name: name, Region: ImportRegion, Position: c.Position}
+	listing, err := c.listing(path)
+	if err != nil {
+		return "", err
+	}
+	comp := Component{ID: id, Service: service, Name: name, Region: ImportRegion, Position: c.Position,
+		ExternalID: strings.TrimSpace(c.ID), Listing: listing}
 	if err := comp.Validate(); err != nil {
 		return "", errs.Prefix(path, err)
 	}
@@ -420,7 +539,7 @@ func (p *spParser) serviceOf(path string, group *string) (string, error) {
 	if group == nil || strings.TrimSpace(*group) == "" {
 		id := pageServiceID(p.page)
 		if _, ok := p.services[id]; !ok {
-			if err := p.addService("page", Service{ID: id, Name: p.page.Name}); err != nil {
+			if err := p.addService("page", Service{ID: id, Name: p.page.Name, PageRows: true}); err != nil {
 				return "", err
 			}
 		}
@@ -432,7 +551,7 @@ func (p *spParser) serviceOf(path string, group *string) (string, error) {
 	}
 	if _, ok := p.services[id]; !ok {
 		// A group the document does not describe: named by its ID.
-		if err := p.addService(path, Service{ID: id, Name: id}); err != nil {
+		if err := p.addService(path, Service{ID: id, Name: id, ExternalID: strings.TrimSpace(*group)}); err != nil {
 			return "", err
 		}
 	}
@@ -477,16 +596,45 @@ func spComponentID(path, raw string) (string, error) {
 	return id, nil
 }
 
+// listed reports whether c is a full component object (from a summary or
+// an incident's components) rather than an update's code and name.
+func (c spInComponent) listed() bool {
+	return c.Description != nil || c.Showcase || c.StartDate != nil || c.GroupID != nil
+}
+
+// listing is what c says beyond its name; start_date must be a date.
+func (c spInComponent) listing(path string) (*ComponentListing, error) {
+	l := &ComponentListing{Description: c.Description, Showcase: c.Showcase, StartDate: c.StartDate}
+	if l.Description != nil {
+		if err := bodyText(path+".description", *l.Description, MaxDescriptionLen, false); err != nil {
+			return nil, err
+		}
+	}
+	if l.StartDate != nil {
+		if *l.StartDate == "" {
+			l.StartDate = nil
+		} else if _, err := time.Parse(time.DateOnly, *l.StartDate); err != nil || !spDate.MatchString(*l.StartDate) {
+			return nil, errs.Invalidf(path+".start_date", "%q is not a date (2019-04-01)", *l.StartDate)
+		}
+	}
+	return l, nil
+}
+
+func (l *ComponentListing) empty() bool {
+	return l == nil || l.Description == nil && !l.Showcase && l.StartDate == nil
+}
+
 // spUpdateIn is one update of the document, ready to apply.
 type spUpdateIn struct {
 	path       string // "incidents[i].incident_updates[j]"
-	atField    string // "display_at" or "created_at"
+	id         string
 	phase      Phase
 	message    string
 	at         time.Time
+	created    time.Time
+	updated    time.Time
 	order      int // position in the document
-	components []ComponentChange
-	affected   []string // the path of each change
+	components []ComponentStatus
 }
 
 // incident reads the incident at path and adds it to the batch, or counts
@@ -504,11 +652,13 @@ func (p *spParser) incident(path string, raw json.RawMessage) error {
 	if id == "" {
 		return errs.Invalidf(path+".id", "must not be empty")
 	}
+	p.current = id
+	defer func() { p.current = "" }()
 	source := "statuspage:" + p.page.ID + "/" + id
-	if other, dup := p.sources[source]; dup {
+	if other, dup := p.docSources[source]; dup {
 		return errs.Invalidf(path+".id", "%q appears twice (also %s)", id, other)
 	}
-	p.sources[source] = path
+	p.docSources[source] = path
 	title := strings.TrimSpace(in.Name)
 	if err := text(path+".name", title, MaxTitleLen, true); err != nil {
 		return err
@@ -518,20 +668,22 @@ func (p *spParser) incident(path string, raw json.RawMessage) error {
 		return errs.Invalidf(path+".status", "%q is not a Statuspage incident status", in.Status)
 	}
 	impact := Impact(in.Impact)
-	if in.Impact != "" && !impact.Valid() {
+	if in.Impact == "" {
+		impact = ImpactNone
+	} else if !impact.Valid() {
 		return errs.Invalidf(path+".impact", "%q is not a Statuspage impact", in.Impact)
 	}
-	startField := "started_at"
-	startRaw := in.StartedAt
-	if startRaw == nil || *startRaw == "" {
-		startField, startRaw = "created_at", in.CreatedAt
-	}
-	started, err := p.instant(path+"."+startField, startRaw)
+	started, err := p.instant(path+".started_at", in.StartedAt)
 	if err != nil {
 		return err
 	}
-	if started.IsZero() {
-		return errs.Invalidf(path+".started_at", "missing, and so is created_at")
+	created, err := p.instant(path+".created_at", in.CreatedAt)
+	if err != nil {
+		return err
+	}
+	updated, err := p.instant(path+".updated_at", in.UpdatedAt)
+	if err != nil {
+		return err
 	}
 	// Components the incident lists, with their groups.
 	for k, rawc := range in.Components {
@@ -547,7 +699,6 @@ func (p *spParser) incident(path string, raw json.RawMessage) error {
 			return err
 		}
 	}
-
 	updates, err := p.updates(path, in.IncidentUpdates)
 	if err != nil {
 		return err
@@ -555,63 +706,107 @@ func (p *spParser) incident(path string, raw json.RawMessage) error {
 	if len(updates) == 0 {
 		return errs.Invalidf(path+".incident_updates", "must not be empty: Amends keeps an incident as its timeline")
 	}
-	for _, u := range updates {
-		if u.at.Before(started) {
-			return errs.Invalidf(u.path+"."+u.atField, "%s is before the incident started (%s %s)",
-				u.at.Format(time.RFC3339), startField, started.Format(time.RFC3339))
+
+	// The start: the earliest of started_at, created_at and the first
+	// update; started_at alone is normalised silently when it is missing.
+	start := updates[0].at
+	for _, t := range []time.Time{created, started} {
+		if !t.IsZero() && t.Before(start) {
+			start = t
 		}
 	}
-
-	first := updates[0]
-	inc, err := NewIncident(p.actor, IncidentInput{
-		Title: title, Impact: impact, Phase: first.phase, Message: first.message,
-		StartedAt: &started, Components: first.components,
-	}, p.now)
-	if err != nil {
-		return p.updateError(first, path, err)
+	if !started.IsZero() && !started.Equal(start) {
+		p.note("start_earliest")
 	}
-	for _, u := range updates[1:] {
-		if !inc.Active() {
-			// After the resolution: a note that changes no component.
-			for k, ch := range u.components {
-				if ch.Status != Operational {
-					return errs.Invalidf(u.affected[k]+".new_status", "%q after the incident was resolved: Amends does not reopen incidents", ch.Status)
+	if created.IsZero() {
+		created = start
+	}
+	inc := Incident{Title: title, Impact: impact, StartedAt: start, CreatedAt: created, ExternalID: id}
+	phase := Investigating
+	state := map[string]Status{} // each component's status within the incident
+	for _, u := range updates {
+		up := Update{Phase: u.phase, Message: u.message, At: u.at, CreatedAt: u.created, Author: p.actor,
+			Components: u.components, ExternalID: u.id}
+		if !u.updated.IsZero() {
+			t := u.updated
+			up.UpdatedAt = &t
+		}
+		if up.CreatedAt.IsZero() {
+			up.CreatedAt = u.at
+		}
+		switch {
+		case inc.ResolvedAt != nil:
+			if u.phase != Resolved || len(u.components) > 0 {
+				p.note("after_resolution")
+			}
+			up.Phase = Resolved
+		case u.phase.Rank() < phase.Rank():
+			p.note("phase_held")
+			up.Phase = phase
+		}
+		phase = up.Phase
+		if inc.ResolvedAt == nil {
+			for _, cs := range u.components {
+				state[cs.Component] = cs.Status
+			}
+		}
+		if up.Phase == Resolved && inc.ResolvedAt == nil {
+			at := u.at
+			inc.ResolvedAt = &at
+			for _, st := range state {
+				if st != Operational {
+					p.note("resolved_leaving_components")
+					break
 				}
 			}
-			if err := checkMessageAt(u.path+".body", u.message); err != nil {
-				return err
-			}
-			if u.phase != Resolved {
-				p.held++
-			}
-			inc.Updates = append(inc.Updates, Update{Phase: Resolved, Message: strings.TrimSpace(u.message), At: u.at, CreatedAt: p.now, Author: p.actor})
-			continue
 		}
-		phase := u.phase
-		if phase.Rank() < inc.Phase.Rank() {
-			phase = inc.Phase
-			p.held++
-		}
-		at := u.at
-		next, err := inc.Apply(p.actor, UpdateInput{Phase: phase, Message: u.message, At: &at, Components: u.components}, p.now)
-		if err != nil {
-			return p.updateError(u, path, err)
-		}
-		inc = next
+		inc.Updates = append(inc.Updates, up)
 	}
-	if (status == Resolved) != !inc.Active() {
-		if status == Resolved {
-			return errs.Invalidf(path+".status", "%q, but no update resolves the incident", in.Status)
-		}
-		return errs.Invalidf(path+".status", "%q, but an update resolved the incident", in.Status)
+	if status == Resolved && inc.ResolvedAt == nil {
+		p.note("resolved_without_update")
+		last := &inc.Updates[len(inc.Updates)-1]
+		last.Phase = Resolved
+		at := last.At
+		inc.ResolvedAt = &at
+		phase = Resolved
 	}
-	p.batch.Incidents = append(p.batch.Incidents, ImportedIncident{Source: source, Incident: inc})
+	if status != Resolved && inc.ResolvedAt != nil {
+		p.note("after_resolution") // reopened on Statuspage
+	}
+	inc.Phase = phase
+	inc.UpdatedAt = updated
+	if inc.UpdatedAt.IsZero() {
+		for _, u := range inc.Updates {
+			for _, t := range []time.Time{u.At, u.CreatedAt} {
+				if t.After(inc.UpdatedAt) {
+					inc.UpdatedAt = t
+				}
+			}
+			if u.UpdatedAt != nil && u.UpdatedAt.After(inc.UpdatedAt) {
+				inc.UpdatedAt = *u.UpdatedAt
+			}
+		}
+	}
+	if err := inc.validateImported(); err != nil {
+		return errs.Prefix(path, err)
+	}
+	im := ImportedIncident{Source: source, Incident: inc}
+	if k, dup := p.sources[source]; dup {
+		// A later document of the page lists it again (a summary's
+		// unresolved incidents are in its incidents.json too): the later
+		// one wins.
+		p.batch.Incidents[k] = im
+		return nil
+	}
+	p.sources[source] = len(p.batch.Incidents)
+	p.batch.Incidents = append(p.batch.Incidents, im)
 	return nil
 }
 
 // updates reads an incident's updates and returns them oldest first.
 func (p *spParser) updates(path string, list []json.RawMessage) ([]spUpdateIn, error) {
 	var out []spUpdateIn
+	ids := map[string]string{}
 	for j, raw := range list {
 		upath := fmt.Sprintf("%s.incident_updates[%d]", path, j)
 		var in spInUpdate
@@ -625,19 +820,29 @@ func (p *spParser) updates(path string, list []json.RawMessage) ([]spUpdateIn, e
 		if err := checkMessageAt(upath+".body", in.Body); err != nil {
 			return nil, err
 		}
-		u := spUpdateIn{path: upath, phase: phase, message: in.Body, order: j, atField: "display_at"}
-		atRaw := in.DisplayAt
-		if atRaw == nil || *atRaw == "" {
-			u.atField, atRaw = "created_at", in.CreatedAt
+		u := spUpdateIn{path: upath, id: strings.TrimSpace(in.ID), phase: phase, message: strings.TrimSpace(in.Body), order: j}
+		if u.id != "" {
+			if other, dup := ids[u.id]; dup {
+				return nil, errs.Invalidf(upath+".id", "%q appears twice (also %s)", u.id, other)
+			}
+			ids[u.id] = upath
 		}
-		at, err := p.instant(upath+"."+u.atField, atRaw)
-		if err != nil {
+		var err error
+		if u.created, err = p.instant(upath+".created_at", in.CreatedAt); err != nil {
 			return nil, err
 		}
-		if at.IsZero() {
+		if u.updated, err = p.instant(upath+".updated_at", in.UpdatedAt); err != nil {
+			return nil, err
+		}
+		if u.at, err = p.instant(upath+".display_at", in.DisplayAt); err != nil {
+			return nil, err
+		}
+		if u.at.IsZero() {
+			u.at = u.created
+		}
+		if u.at.IsZero() {
 			return nil, errs.Invalidf(upath+".display_at", "missing, and so is created_at")
 		}
-		u.at = at
 		seen := map[string]string{}
 		for k, rawa := range in.AffectedComponents {
 			apath := fmt.Sprintf("%s.affected_components[%d]", upath, k)
@@ -648,6 +853,10 @@ func (p *spParser) updates(path string, list []json.RawMessage) ([]spUpdateIn, e
 			st := Status(a.NewStatus)
 			if !st.Valid() {
 				return nil, errs.Invalidf(apath+".new_status", "%q is not a Statuspage component status", a.NewStatus)
+			}
+			old := Status(a.OldStatus)
+			if old != "" && !old.Valid() {
+				return nil, errs.Invalidf(apath+".old_status", "%q is not a Statuspage component status", a.OldStatus)
 			}
 			id, err := spComponentID(apath+".code", a.Code)
 			if err != nil {
@@ -663,8 +872,11 @@ func (p *spParser) updates(path string, list []json.RawMessage) ([]spUpdateIn, e
 				return nil, errs.Invalidf(apath+".code", "%q appears twice in this update (also %s)", a.Code, other)
 			}
 			seen[id] = apath
-			u.components = append(u.components, ComponentChange{Component: id, Status: st})
-			u.affected = append(u.affected, apath)
+			pct := sla.Percent(0)
+			if st != Operational {
+				pct = sla.Hundred
+			}
+			u.components = append(u.components, ComponentStatus{Component: id, Status: st, AffectedPercent: pct, OldStatus: old})
 		}
 		out = append(out, u)
 	}
@@ -677,36 +889,6 @@ func (p *spParser) updates(path string, list []json.RawMessage) ([]spUpdateIn, e
 		return out[a].order > out[b].order
 	})
 	return out, nil
-}
-
-// updateError places an error of NewIncident or Apply about update u under
-// the document's path.
-func (p *spParser) updateError(u spUpdateIn, path string, err error) error {
-	field := errs.FieldOf(err)
-	switch {
-	case field == "title":
-		return errs.Prefix(path+".name", withoutField(err))
-	case field == "started_at":
-		return errs.Prefix(path+".started_at", withoutField(err))
-	case field == "at":
-		return errs.Prefix(u.path+"."+u.atField, withoutField(err))
-	case field == "message":
-		return errs.Prefix(u.path+".body", withoutField(err))
-	case strings.HasPrefix(field, "components["):
-		var k int
-		if _, scanErr := fmt.Sscanf(field, "components[%d]", &k); scanErr == nil && k < len(u.affected) {
-			return errs.Prefix(u.affected[k]+".new_status", withoutField(err))
-		}
-	}
-	return errs.Prefix(u.path, err)
-}
-
-func withoutField(err error) error {
-	var e *errs.Error
-	if errors.As(err, &e) {
-		return &errs.Error{Code: e.Code, Message: e.Message}
-	}
-	return err
 }
 
 func checkMessageAt(field, s string) error {
@@ -722,6 +904,9 @@ func (p *spParser) instant(path string, s *string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339Nano, *s)
 	if err != nil {
 		return time.Time{}, errs.Invalidf(path, "%q is not an RFC 3339 instant", *s)
+	}
+	if t.Nanosecond() != 0 {
+		p.note("milliseconds")
 	}
 	t = instant(t)
 	if t.After(p.now.Add(ClockSkew)) {

@@ -25,6 +25,9 @@ type Incident struct {
 	UpdatedAt time.Time `json:"updated_at"`
 	// Updates is the timeline, oldest first. It is append-only.
 	Updates []Update `json:"updates"`
+	// ExternalID is the incident's id on the Statuspage page it was
+	// imported from, empty for an incident declared here.
+	ExternalID string `json:"external_id,omitempty"`
 }
 
 // Update is one published entry of an incident's timeline.
@@ -43,6 +46,13 @@ type Update struct {
 	EditedAt *time.Time `json:"edited_at,omitempty"`
 	// Components are the components this update set, in the order given.
 	Components []ComponentStatus `json:"components"`
+	// ExternalID is the update's id on the Statuspage page it was imported
+	// from, empty for an update written here.
+	ExternalID string `json:"external_id,omitempty"`
+	// UpdatedAt is when an imported update was last edited at its origin
+	// (or corrected by a later import); nil for updates written here,
+	// which never change.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
 }
 
 // ComponentStatus is the status of one component, and the share of its
@@ -54,6 +64,10 @@ type ComponentStatus struct {
 	// Customers, when not empty, names the customers this status hits (and
 	// so no one else, for the credit desk).
 	Customers []AffectedCustomer `json:"customers,omitempty"`
+	// OldStatus is the status before this update as an imported update's
+	// origin recorded it; empty for updates written here, whose previous
+	// status is worked out from the timeline.
+	OldStatus Status `json:"old_status,omitempty"`
 }
 
 // AffectedCustomer names a customer of the credit desk hit by a
@@ -136,7 +150,8 @@ func (inc Incident) ComponentStates() []ComponentStatus {
 // constant status and affected share. A span starts at the update that sets
 // a component to a non-operational status or a new share, and ends at the
 // next update that changes either (End is that update's At), at ResolvedAt,
-// or not yet (End nil) while the incident is active. Operational stretches
+// or not yet (End nil) while the incident is active; updates after the
+// resolution are not read. Operational stretches
 // and spans of zero length (two updates at one instant) are left out. Spans
 // are ordered by Start, then by the order in which components were first
 // named.
@@ -157,6 +172,11 @@ func (inc Incident) Timeline() []Span {
 		}
 	}
 	for _, u := range inc.Updates {
+		if inc.ResolvedAt != nil && u.At.After(*inc.ResolvedAt) {
+			// A note after the resolution (kept from an imported history)
+			// changes nothing: the resolution ended every span.
+			break
+		}
 		for _, cs := range u.Components {
 			if _, ok := first[cs.Component]; !ok {
 				first[cs.Component] = len(first)

@@ -64,12 +64,18 @@ type Store interface {
 	DeleteIncident(ctx context.Context, by audit.Actor, id int64, now time.Time) (Incident, error)
 	// Import records a batch (see ImportBatch.Validate) in one
 	// transaction: services and components whose IDs exist are reused as
-	// they are, incidents whose Source was imported before are skipped and
-	// counted, and everything else is written with its audit entries. An
+	// they are (a service no new component goes into is not created),
+	// incidents whose Source was imported before are updated from the
+	// batch (new updates appended, changed text corrected with the old
+	// kept, a resolution applied; unchanged ones counted as skipped), and
+	// everything else is written with its audit entries. An
 	// incident naming a component that neither the batch nor the store has
 	// is errs.Invalid on "incidents[i].updates[j].components[k].component".
 	// On any error nothing is written.
 	Import(ctx context.Context, by audit.Actor, batch ImportBatch, now time.Time) (ImportResult, error)
+	// IncidentByExternalID returns the ID of the incident imported with
+	// the external id ext (its id at its origin); errs.NotFound if none.
+	IncidentByExternalID(ctx context.Context, ext string) (int64, error)
 	// SetExcluded sets whether the incident counts for SLAs; setting the
 	// value it already has writes nothing.
 	SetExcluded(ctx context.Context, by audit.Actor, id int64, excluded bool, now time.Time) (Incident, error)

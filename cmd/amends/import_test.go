@@ -126,8 +126,8 @@ func TestImportStatuspageRoundTrip(t *testing.T) {
 			affected[id] = true
 		}
 	}
-	summary := fmt.Sprintf("imported %d incidents, %d updates, %d components; skipped 0 already imported\n", len(want), updates, len(affected))
-	if !strings.HasPrefix(stdout, summary) {
+	summary := fmt.Sprintf("imported %d incidents, %d updates, %d components; skipped 0 already imported and unchanged\n", len(want), updates, len(affected))
+	if !strings.Contains(stdout, summary) {
 		t.Errorf("summary %q, want %q", stdout, summary)
 	}
 
@@ -154,7 +154,7 @@ func TestImportStatuspageRoundTrip(t *testing.T) {
 	// Importing it again records nothing and says so.
 	before := rowCounts(t, dst.db)
 	code, stdout, stderr = runImportCmd(t, target, file)
-	if code != 0 || !strings.HasPrefix(stdout, fmt.Sprintf("imported 0 incidents, 0 updates, 0 components; skipped %d already imported\n", len(want))) {
+	if code != 0 || !strings.Contains(stdout, fmt.Sprintf("imported 0 incidents, 0 updates, 0 components; skipped %d already imported and unchanged\n", len(want))) {
 		t.Errorf("re-import: exit %d\n%s%s", code, stdout, stderr)
 	}
 	if after := rowCounts(t, dst.db); !reflect.DeepEqual(before, after) {
@@ -171,12 +171,12 @@ func TestImportStatuspageFixture(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "amends.db")
 
 	code, stdout, stderr := runImportCmd(t, db, filepath.Join("testdata", "statuspage-summary.json"))
-	if code != 0 || !strings.HasPrefix(stdout, "imported 1 incidents, 2 updates, 4 components; skipped 0 already imported\ncreated 3 services") {
+	if code != 0 || !strings.Contains(stdout, "imported 1 incidents, 2 updates, 4 components; skipped 0 already imported and unchanged\ncreated 3 services") {
 		t.Fatalf("summary.json: exit %d\n%s%s", code, stdout, stderr)
 	}
 	code, stdout, stderr = runImportCmd(t, db, filepath.Join("testdata", "statuspage-incidents.json"))
-	if code != 0 || stdout != "imported 2 incidents, 8 updates, 0 components; skipped 1 already imported\n"+
-		"kept 1 updates at the phase already reached: Amends phases only move forward\n" {
+	if code != 0 || !strings.Contains(stdout, "imported 2 incidents, 8 updates, 0 components; skipped 1 already imported and unchanged\n") ||
+		!strings.Contains(stdout, "phase_held                      1 incidents (t6cr0wn4b8zs)") {
 		t.Fatalf("incidents.json: exit %d\n%s%s", code, stdout, stderr)
 	}
 
@@ -216,8 +216,8 @@ func TestImportStatuspageFixture(t *testing.T) {
 		Title: "Object storage unavailable", Impact: incidents.ImpactCritical, Phase: incidents.Resolved,
 		StartedAt: time.Date(2024, 2, 19, 10, 5, 0, 0, time.UTC),
 		Updates: []string{
-			// The first update is at the start, started_at being earlier.
-			`2024-02-19T10:05:00Z investigating "Requests to object storage fail in every zone, and the dashboard cannot list buckets. We are investigating." [0fvhm8wt6hbj major_outage 100%] [w9pn1c2jz3yd degraded_performance 100%]`,
+			// The first update keeps its display_at; started_at is earlier.
+			`2024-02-19T10:14:37Z investigating "Requests to object storage fail in every zone, and the dashboard cannot list buckets. We are investigating." [0fvhm8wt6hbj major_outage 100%] [w9pn1c2jz3yd degraded_performance 100%]`,
 			`2024-02-19T10:31:48Z identified "A configuration change removed the routes to the storage front ends. We are rolling it back."`,
 			`2024-02-19T11:40:12Z monitoring "The routes are back and requests succeed again. We are watching the recovery." [0fvhm8wt6hbj partial_outage 100%]`,
 			// Back to identified on Statuspage: held at monitoring.
@@ -235,8 +235,9 @@ func TestImportStatuspageFixture(t *testing.T) {
 	if dashboard.Title != "Dashboard sign-in errors" || len(dashboard.Updates) != 2 || dashboard.Updates[0].Components[0].Component != "w9pn1c2jz3yd" {
 		t.Errorf("dashboard incident %+v", viewOf(dashboard))
 	}
-	// The component statuses an import derives are those of the page.
-	if sp := storage.Timeline(); len(sp) != 4 || !sp[0].Start.Equal(storage.StartedAt) {
+	// The component statuses an import derives are those of the page,
+	// from the update that set them.
+	if sp := storage.Timeline(); len(sp) != 4 || !sp[0].Start.Equal(storage.Updates[0].At) {
 		t.Errorf("timeline %+v", sp)
 	}
 }
@@ -280,7 +281,7 @@ func TestImportStatuspageRejectsBadFiles(t *testing.T) {
 	}{
 		{"invalid JSON", string(good[:len(good)/2]), "not JSON: unexpected end of JSON input at line"},
 		{"not JSON at all", "<html>", "not JSON: invalid character '<' looking for beginning of value at line 1, column 1"},
-		{"not a Statuspage file", `{"components": []}`, "incidents: missing"},
+		{"not a Statuspage file", `{"page": {"id": "x", "name": "X"}, "status": {}}`, "incidents: missing"},
 		{"unknown update status", edit(`"status": "monitoring",
           "body"`, `"status": "exploded",
           "body"`), `incidents[1].incident_updates[3].status: "exploded" is not a Statuspage status`},
@@ -289,8 +290,8 @@ func TestImportStatuspageRejectsBadFiles(t *testing.T) {
       "created_at"`), `incidents[1].status: "done" is not a Statuspage incident status`},
 		{"unknown component status", edit(`"new_status": "major_outage"`, `"new_status": "on_fire"`),
 			`incidents[1].incident_updates[5].affected_components[0].new_status: "on_fire" is not a Statuspage component status`},
-		{"update before start", edit(`"display_at": "2023-11-02T10:52:09.519-07:00"`, `"display_at": "2023-11-02T09:00:00.000-07:00"`),
-			`incidents[2].incident_updates[1].display_at: 2023-11-02T16:00:00Z is before the incident started (started_at 2023-11-02T17:52:09Z)`},
+		{"impossible instant", edit(`"display_at": "2023-11-02T10:52:09.519-07:00"`, `"display_at": "2023-11-31T09:00:00.000-07:00"`),
+			`incidents[2].incident_updates[1].display_at: "2023-11-31T09:00:00.000-07:00" is not an RFC 3339 instant`},
 		{"missing name", edit(`"name": "Dashboard sign-in errors",`, ``), `incidents[2].name: must not be empty`},
 		{"wrong type", edit(`"position": 6,`, `"position": "six",`), `incidents[1].components[1].position: is a JSON string, want a number`},
 		{"bad instant", edit(`"started_at": "2023-11-02T10:52:09.430-07:00"`, `"started_at": "yesterday"`), `incidents[2].started_at: "yesterday" is not an RFC 3339 instant`},
@@ -299,9 +300,6 @@ func TestImportStatuspageRejectsBadFiles(t *testing.T) {
           "id": "v6b0p4j8e2nk"`, `"incident_updates": [], "x": [
         {
           "id": "v6b0p4j8e2nk"`), `incidents[2].incident_updates: must not be empty`},
-		{"resolved without a resolving update", edit(`"status": "resolved",
-          "body": "Sign-in works again.`, `"status": "monitoring",
-          "body": "Sign-in works again.`), `incidents[2].status: "resolved", but no update resolves the incident`},
 	}
 	st, err := openStores(ctx, db)
 	if err != nil {

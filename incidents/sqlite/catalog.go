@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/amends/amends/audit"
@@ -13,9 +15,14 @@ import (
 
 const serviceColumns = `id, name, description, position`
 
+// serviceSelect is what scanService reads.
+const serviceSelect = serviceColumns + `, external_id, page_rows`
+
 func scanService(row interface{ Scan(...any) error }) (incidents.Service, error) {
 	var s incidents.Service
-	err := row.Scan(&s.ID, &s.Name, &s.Description, &s.Position)
+	var ext sql.NullString
+	err := row.Scan(&s.ID, &s.Name, &s.Description, &s.Position, &ext, &s.PageRows)
+	s.ExternalID = ext.String
 	return s, err
 }
 
@@ -26,7 +33,7 @@ func (st *Store) Services(ctx context.Context) (_ []incidents.Service, err error
 }
 
 func services(ctx context.Context, q sqlitedb.Queryer) ([]incidents.Service, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+serviceColumns+` FROM services ORDER BY position, id`)
+	rows, err := q.QueryContext(ctx, `SELECT `+serviceSelect+` FROM services ORDER BY position, id`)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +56,7 @@ func (st *Store) Service(ctx context.Context, id string) (_ incidents.Service, e
 }
 
 func service(ctx context.Context, q sqlitedb.Queryer, id string) (incidents.Service, error) {
-	s, err := scanService(q.QueryRowContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE id = ?`, id))
+	s, err := scanService(q.QueryRowContext(ctx, `SELECT `+serviceSelect+` FROM services WHERE id = ?`, id))
 	if err != nil {
 		return incidents.Service{}, notFound(err, "service %q not found", id)
 	}
@@ -106,12 +113,22 @@ func (st *Store) UpdateService(ctx context.Context, by audit.Actor, s incidents.
 	return s, nil
 }
 
-const componentColumns = `c.id, c.service_id, c.name, c.region, c.zone, c.resources, c.group_name, c.position`
+const componentColumns = `c.id, c.service_id, c.name, c.region, c.zone, c.resources, c.group_name, c.position, c.external_id, c.listing`
 
 func scanComponent(row interface{ Scan(...any) error }) (incidents.Component, error) {
 	var c incidents.Component
-	err := row.Scan(&c.ID, &c.Service, &c.Name, &c.Region, &c.Zone, &c.Resources, &c.Group, &c.Position)
-	return c, err
+	var ext, listing sql.NullString
+	if err := row.Scan(&c.ID, &c.Service, &c.Name, &c.Region, &c.Zone, &c.Resources, &c.Group, &c.Position, &ext, &listing); err != nil {
+		return c, err
+	}
+	c.ExternalID = ext.String
+	if listing.Valid {
+		c.Listing = &incidents.ComponentListing{}
+		if err := json.Unmarshal([]byte(listing.String), c.Listing); err != nil {
+			return c, fmt.Errorf("component %q: listing: %w", c.ID, err)
+		}
+	}
+	return c, nil
 }
 
 // Components returns every component, ordered by service (position, ID),

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -14,11 +15,14 @@ import (
 )
 
 // Import records batch in one transaction (see incidents.Store.Import):
-// services and components whose IDs exist are reused as they are;
-// incidents whose Source is already stored are skipped; the rest are
-// written as given (their instants backfilled, their Source kept in
-// incidents.source), each with its audit entry ("service.import",
-// "component.import", "incident.import"). Any error rolls everything back.
+// services and components whose IDs exist are reused as they are (a
+// service of the batch that no new component goes into is not created);
+// an incident whose Source is new is written as given (its instants and
+// external ids kept, its Source in incidents.source); one whose Source is
+// stored is updated from the batch (see reimport). Each write has its
+// audit entry ("service.import", "component.import", "incident.import",
+// "incident.reimport"); the stored daily uptime of every day the written
+// incidents cover is recomputed. Any error rolls everything back.
 func (st *Store) Import(ctx context.Context, by audit.Actor, batch incidents.ImportBatch, now time.Time) (_ incidents.ImportResult, err error) {
 	defer errs.Wrap(&err, "incidents/sqlite: Import of %d incidents", len(batch.Incidents))
 	var res incidents.ImportResult
@@ -28,23 +32,9 @@ func (st *Store) Import(ctx context.Context, by audit.Actor, batch incidents.Imp
 	now = now.UTC().Truncate(time.Second)
 	err = sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
 		res = incidents.ImportResult{}
-		for i, s := range batch.Services {
-			s = s.Normalize()
-			if _, err := service(ctx, tx, s.ID); err == nil {
-				res.ServicesReused++
-				continue
-			} else if errs.CodeOf(err) != errs.NotFound {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO services (`+serviceColumns+`) VALUES (?, ?, ?, ?)`,
-				s.ID, s.Name, s.Description, s.Position); err != nil {
-				return fmt.Errorf("services[%d]: %w", i, err)
-			}
-			if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "service.import", Entity: "service", EntityID: s.ID, After: s, At: now}); err != nil {
-				return err
-			}
-			res.Services++
-		}
+		// The components to create, and so the services they need.
+		var newComponents []int
+		needed := map[string]bool{}
 		for i, c := range batch.Components {
 			c = c.Normalize()
 			if _, err := component(ctx, tx, c.ID); err == nil {
@@ -53,11 +43,45 @@ func (st *Store) Import(ctx context.Context, by audit.Actor, batch incidents.Imp
 			} else if errs.CodeOf(err) != errs.NotFound {
 				return err
 			}
+			newComponents = append(newComponents, i)
+			needed[c.Service] = true
+		}
+		for i, s := range batch.Services {
+			s = s.Normalize()
+			if _, err := service(ctx, tx, s.ID); err == nil {
+				res.ServicesReused++
+				continue
+			} else if errs.CodeOf(err) != errs.NotFound {
+				return err
+			}
+			if !needed[s.ID] {
+				continue // no new component goes into it: no empty service
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO services (`+serviceColumns+`, external_id, page_rows) VALUES (?, ?, ?, ?, ?, ?)`,
+				s.ID, s.Name, s.Description, s.Position, sqlitedb.NullString(s.ExternalID), s.PageRows); err != nil {
+				return fmt.Errorf("services[%d]: %w", i, err)
+			}
+			if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "service.import", Entity: "service", EntityID: s.ID, After: s, At: now}); err != nil {
+				return err
+			}
+			res.Services++
+		}
+		for _, i := range newComponents {
+			c := batch.Components[i].Normalize()
 			if err := knownService(ctx, tx, c.Service); err != nil {
 				return errs.Prefix(fmt.Sprintf("components[%d]", i), err)
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO components (id, service_id, name, region, zone, resources, group_name, position)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, c.Service, c.Name, c.Region, c.Zone, c.Resources, c.Group, c.Position); err != nil {
+			var listing any
+			if c.Listing != nil {
+				b, err := json.Marshal(c.Listing)
+				if err != nil {
+					return err
+				}
+				listing = string(b)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO components (id, service_id, name, region, zone, resources, group_name, position, external_id, listing)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, c.Service, c.Name, c.Region, c.Zone, c.Resources, c.Group, c.Position,
+				sqlitedb.NullString(c.ExternalID), listing); err != nil {
 				return fmt.Errorf("components[%d]: %w", i, err)
 			}
 			if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "component.import", Entity: "component", EntityID: c.ID, After: c, At: now}); err != nil {
@@ -65,26 +89,37 @@ func (st *Store) Import(ctx context.Context, by audit.Actor, batch incidents.Imp
 			}
 			res.Components++
 		}
-		var changed []span // what the imported incidents cover, for daily uptime
+		var changed []span // what the written incidents cover, for daily uptime
 		for i, im := range batch.Incidents {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM incidents WHERE source = ?`, im.Source).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				res.Skipped++
-				continue
-			}
 			inc := im.Incident
 			for j, u := range inc.Updates {
 				if err := checkComponents(ctx, tx, u); err != nil {
 					return errs.Prefix(fmt.Sprintf("incidents[%d].updates[%d]", i, j), err)
 				}
 			}
-			r, err := tx.ExecContext(ctx, `INSERT INTO incidents (title, impact, phase, started_at, resolved_at, excluded, created_at, updated_at, source)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			var storedID int64
+			switch err := tx.QueryRowContext(ctx, `SELECT id FROM incidents WHERE source = ?`, im.Source).Scan(&storedID); {
+			case err == nil:
+				sp, n, err := reimport(ctx, tx, by, storedID, im, now)
+				if err != nil {
+					return fmt.Errorf("incidents[%d]: %w", i, err)
+				}
+				if n == (reimported{}) {
+					res.Skipped++
+					continue
+				}
+				res.Changed++
+				res.UpdatesAdded += n.added
+				res.Corrected += n.corrected
+				changed = append(changed, sp)
+				continue
+			case err != sql.ErrNoRows:
+				return err
+			}
+			r, err := tx.ExecContext(ctx, `INSERT INTO incidents (title, impact, phase, started_at, resolved_at, excluded, created_at, updated_at, source, external_id)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				inc.Title, string(inc.Impact), string(inc.Phase), sqlitedb.FormatTime(inc.StartedAt), sqlitedb.NullTime(inc.ResolvedAt),
-				inc.Excluded, sqlitedb.FormatTime(inc.CreatedAt), sqlitedb.FormatTime(inc.UpdatedAt), im.Source)
+				inc.Excluded, sqlitedb.FormatTime(inc.CreatedAt), sqlitedb.FormatTime(inc.UpdatedAt), im.Source, sqlitedb.NullString(inc.ExternalID))
 			if err != nil {
 				return fmt.Errorf("incidents[%d]: %w", i, err)
 			}
@@ -104,11 +139,7 @@ func (st *Store) Import(ctx context.Context, by audit.Actor, batch incidents.Imp
 			if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "incident.import", Entity: "incident", EntityID: strconv.FormatInt(inc.ID, 10), After: after, At: now}); err != nil {
 				return err
 			}
-			end := now
-			if inc.ResolvedAt != nil {
-				end = *inc.ResolvedAt
-			}
-			changed = append(changed, span{inc.StartedAt, end})
+			changed = append(changed, span{inc.StartedAt, endOf(inc, now)})
 			res.Incidents++
 			res.Updates += len(inc.Updates)
 		}
@@ -118,4 +149,135 @@ func (st *Store) Import(ctx context.Context, by audit.Actor, batch incidents.Imp
 		return incidents.ImportResult{}, err
 	}
 	return res, nil
+}
+
+// endOf is when inc stops covering days: its resolution, else now.
+func endOf(inc incidents.Incident, now time.Time) time.Time {
+	if inc.ResolvedAt != nil && inc.ResolvedAt.Before(now) {
+		return *inc.ResolvedAt
+	}
+	return now
+}
+
+// reimported counts what reimport changed.
+type reimported struct {
+	added, corrected, head int
+}
+
+// updateKey is how an imported update is known again: by its external id,
+// else by its instant and phase.
+func updateKey(u incidents.Update) string {
+	if u.ExternalID != "" {
+		return "id:" + u.ExternalID
+	}
+	return "at:" + sqlitedb.FormatTime(u.At) + "/" + string(u.Phase)
+}
+
+// reimport updates stored incident id from im, a later import of its
+// origin: updates not stored yet are appended, an update whose text
+// changed is corrected (the correction row keeps the old text, the audit
+// entry both), and the incident's title, impact, phase, resolution and
+// instants are set to the batch's. Updates the batch no longer has are
+// kept (history is append-only), and a stored resolution stays. It returns
+// the span of time whose daily uptime may have changed and what changed;
+// nothing changed writes nothing.
+func reimport(ctx context.Context, tx *sql.Tx, by audit.Actor, id int64, im incidents.ImportedIncident, now time.Time) (span, reimported, error) {
+	var n reimported
+	stored, err := incident(ctx, tx, id)
+	if err != nil {
+		return span{}, n, err
+	}
+	have := make(map[string]incidents.Update, len(stored.Updates))
+	for _, u := range stored.Updates {
+		have[updateKey(u)] = u
+	}
+	next := im.Incident
+	from := next.StartedAt
+	if stored.StartedAt.Before(from) {
+		from = stored.StartedAt
+	}
+	earliestChange := time.Time{}
+	touch := func(t time.Time) {
+		if earliestChange.IsZero() || t.Before(earliestChange) {
+			earliestChange = t
+		}
+	}
+	var added, corrected []incidents.Update
+	for _, u := range next.Updates {
+		old, ok := have[updateKey(u)]
+		if !ok {
+			if err := insertUpdate(ctx, tx, id, &u); err != nil {
+				return span{}, n, err
+			}
+			added = append(added, u)
+			touch(u.At)
+			continue
+		}
+		if old.Message == u.Message {
+			continue
+		}
+		if old.ExternalID == "" {
+			return span{}, n, errs.Conflictf("update %d of incident %d was not imported: its text is not corrected", old.ID, id)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_update_corrections (update_id, old_message, new_message, corrected_at, author)
+			VALUES (?, ?, ?, ?, ?)`, old.ID, old.Message, u.Message, sqlitedb.FormatTime(now), by.AuditLabel()); err != nil {
+			return span{}, n, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE incident_updates SET message = ?, updated_at = ? WHERE id = ?`,
+			u.Message, sqlitedb.NullTime(u.UpdatedAt), old.ID); err != nil {
+			return span{}, n, err
+		}
+		before := old
+		old.Message, old.UpdatedAt = u.Message, u.UpdatedAt
+		corrected = append(corrected, old)
+		if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "incident.update.correct", Entity: "incident_update",
+			EntityID: strconv.FormatInt(old.ID, 10), Before: before, After: old, At: now}); err != nil {
+			return span{}, n, err
+		}
+	}
+	// The head: a stored resolution stays, and the phase never goes back.
+	head := stored
+	head.Title, head.Impact, head.CreatedAt, head.UpdatedAt = next.Title, next.Impact, next.CreatedAt, next.UpdatedAt
+	if next.StartedAt.Before(head.StartedAt) {
+		head.StartedAt = next.StartedAt
+	}
+	if next.Phase.Rank() > head.Phase.Rank() {
+		head.Phase = next.Phase
+	}
+	if head.ResolvedAt == nil && next.ResolvedAt != nil {
+		head.ResolvedAt = next.ResolvedAt
+		touch(*next.ResolvedAt)
+	}
+	headChanged := head.Title != stored.Title || head.Impact != stored.Impact || head.Phase != stored.Phase ||
+		!head.StartedAt.Equal(stored.StartedAt) || !head.CreatedAt.Equal(stored.CreatedAt) || !head.UpdatedAt.Equal(stored.UpdatedAt) ||
+		(head.ResolvedAt == nil) != (stored.ResolvedAt == nil)
+	if !headChanged && len(added) == 0 && len(corrected) == 0 {
+		return span{}, n, nil
+	}
+	if !head.StartedAt.Equal(stored.StartedAt) {
+		touch(head.StartedAt)
+	}
+	if headChanged {
+		n.head = 1
+		if _, err := tx.ExecContext(ctx, `UPDATE incidents SET title = ?, impact = ?, phase = ?, started_at = ?, resolved_at = ?, created_at = ?, updated_at = ?
+			WHERE id = ?`, head.Title, string(head.Impact), string(head.Phase), sqlitedb.FormatTime(head.StartedAt), sqlitedb.NullTime(head.ResolvedAt),
+			sqlitedb.FormatTime(head.CreatedAt), sqlitedb.FormatTime(head.UpdatedAt), id); err != nil {
+			return span{}, n, err
+		}
+	}
+	before, after := stored, head
+	before.Updates, after.Updates = nil, added
+	if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "incident.reimport", Entity: "incident",
+		EntityID: strconv.FormatInt(id, 10), Before: before, After: after, At: now}); err != nil {
+		return span{}, n, err
+	}
+	n.added, n.corrected = len(added), len(corrected)
+	if earliestChange.IsZero() {
+		earliestChange = from
+	}
+	end := endOf(head, now)
+	if e := endOf(stored, now); e.After(end) {
+		end = e // the days it was open for before are recomputed too
+	}
+	return span{earliestChange, end}, n, nil
 }

@@ -172,6 +172,17 @@ func (st *Store) IncidentsBetween(ctx context.Context, from, to time.Time) (_ []
 	return incidentsOverlapping(ctx, st.db, from, to, st.Now())
 }
 
+// IncidentByExternalID returns the ID of the incident imported with
+// external id ext; errs.NotFound if there is none.
+func (st *Store) IncidentByExternalID(ctx context.Context, ext string) (_ int64, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: IncidentByExternalID %q", ext)
+	var id int64
+	if err := st.db.QueryRowContext(ctx, `SELECT id FROM incidents WHERE external_id = ?`, ext).Scan(&id); err != nil {
+		return 0, notFound(err, "incident %q not found", ext)
+	}
+	return id, nil
+}
+
 // IncidentTitles returns the title of each stored incident of ids, by ID.
 func (st *Store) IncidentTitles(ctx context.Context, ids []int64) (_ map[int64]string, err error) {
 	defer errs.Wrap(&err, "incidents/sqlite: IncidentTitles of %d incidents", len(ids))
@@ -218,23 +229,24 @@ func (st *Store) IncidentHeads(ctx context.Context, ids []int64) (_ map[int64]in
 	return out, rows.Err()
 }
 
-const incidentColumns = `id, title, impact, phase, started_at, resolved_at, excluded, created_at, updated_at`
+const incidentColumns = `id, title, impact, phase, started_at, resolved_at, excluded, created_at, updated_at, external_id`
 
 type incidentRow struct {
 	id                        int64
 	title, impact, phase      string
 	started, created, updated string
-	resolved                  sql.NullString
+	resolved, external        sql.NullString
 	excluded                  bool
 }
 
 func scanIncident(row interface{ Scan(...any) error }) (incidents.Incident, error) {
 	var r incidentRow
-	if err := row.Scan(&r.id, &r.title, &r.impact, &r.phase, &r.started, &r.resolved, &r.excluded, &r.created, &r.updated); err != nil {
+	if err := row.Scan(&r.id, &r.title, &r.impact, &r.phase, &r.started, &r.resolved, &r.excluded, &r.created, &r.updated, &r.external); err != nil {
 		return incidents.Incident{}, err
 	}
 	inc := incidents.Incident{
 		ID: r.id, Title: r.title, Impact: incidents.Impact(r.impact), Phase: incidents.Phase(r.phase), Excluded: r.excluded,
+		ExternalID: r.external.String,
 	}
 	var err error
 	if inc.StartedAt, err = sqlitedb.ParseTime(r.started); err != nil {
@@ -294,7 +306,7 @@ func listIncidents(ctx context.Context, q sqlitedb.Queryer, where string, args .
 	}
 	in := idList(ids)
 
-	rows, err = q.QueryContext(ctx, `SELECT id, incident_id, phase, message, at, created_at, author
+	rows, err = q.QueryContext(ctx, `SELECT id, incident_id, phase, message, at, created_at, author, external_id, updated_at
 		FROM incident_updates WHERE incident_id IN (SELECT value FROM json_each(?))
 		ORDER BY incident_id, at, id`, in)
 	if err != nil {
@@ -305,13 +317,18 @@ func listIncidents(ctx context.Context, q sqlitedb.Queryer, where string, args .
 	for rows.Next() {
 		var u incidents.Update
 		var phase, at, created string
-		if err := rows.Scan(&u.ID, &u.IncidentID, &phase, &u.Message, &at, &created, &u.Author); err != nil {
+		var ext, updated sql.NullString
+		if err := rows.Scan(&u.ID, &u.IncidentID, &phase, &u.Message, &at, &created, &u.Author, &ext, &updated); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		u.Phase = incidents.Phase(phase)
+		u.ExternalID = ext.String
 		if u.At, err = sqlitedb.ParseTime(at); err == nil {
 			u.CreatedAt, err = sqlitedb.ParseTime(created)
+		}
+		if err == nil {
+			u.UpdatedAt, err = sqlitedb.ParseNullTime(updated)
 		}
 		if err != nil {
 			rows.Close()
@@ -334,7 +351,7 @@ func listIncidents(ctx context.Context, q sqlitedb.Queryer, where string, args .
 		return nil, err
 	}
 
-	rows, err = q.QueryContext(ctx, `SELECT c.update_id, c.component_id, c.status, c.affected_percent
+	rows, err = q.QueryContext(ctx, `SELECT c.update_id, c.component_id, c.status, c.affected_percent, c.old_status
 		FROM incident_update_components c JOIN incident_updates u ON u.id = c.update_id
 		WHERE u.incident_id IN (SELECT value FROM json_each(?))
 		ORDER BY c.update_id, c.position`, in)
@@ -350,11 +367,13 @@ func listIncidents(ctx context.Context, q sqlitedb.Queryer, where string, args .
 		var updateID int64
 		var cs incidents.ComponentStatus
 		var status string
-		if err := rows.Scan(&updateID, &cs.Component, &status, &cs.AffectedPercent); err != nil {
+		var old sql.NullString
+		if err := rows.Scan(&updateID, &cs.Component, &status, &cs.AffectedPercent, &old); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		cs.Status = incidents.Status(status)
+		cs.OldStatus = incidents.Status(old.String)
 		w, ok := updates[updateID]
 		if !ok {
 			rows.Close()
@@ -422,8 +441,9 @@ func checkComponents(ctx context.Context, tx *sql.Tx, u incidents.Update) error 
 
 // insertUpdate stores u as an update of incident id and sets its IDs.
 func insertUpdate(ctx context.Context, tx *sql.Tx, id int64, u *incidents.Update) error {
-	res, err := tx.ExecContext(ctx, `INSERT INTO incident_updates (incident_id, phase, message, at, created_at, author)
-		VALUES (?, ?, ?, ?, ?, ?)`, id, string(u.Phase), u.Message, sqlitedb.FormatTime(u.At), sqlitedb.FormatTime(u.CreatedAt), u.Author)
+	res, err := tx.ExecContext(ctx, `INSERT INTO incident_updates (incident_id, phase, message, at, created_at, author, external_id, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, string(u.Phase), u.Message, sqlitedb.FormatTime(u.At), sqlitedb.FormatTime(u.CreatedAt), u.Author,
+		sqlitedb.NullString(u.ExternalID), sqlitedb.NullTime(u.UpdatedAt))
 	if err != nil {
 		return err
 	}
@@ -432,8 +452,8 @@ func insertUpdate(ctx context.Context, tx *sql.Tx, id int64, u *incidents.Update
 	}
 	u.IncidentID = id
 	for i, cs := range u.Components {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_update_components (update_id, position, component_id, status, affected_percent)
-			VALUES (?, ?, ?, ?, ?)`, u.ID, i, cs.Component, string(cs.Status), int64(cs.AffectedPercent)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_update_components (update_id, position, component_id, status, affected_percent, old_status)
+			VALUES (?, ?, ?, ?, ?, ?)`, u.ID, i, cs.Component, string(cs.Status), int64(cs.AffectedPercent), sqlitedb.NullString(string(cs.OldStatus))); err != nil {
 			return err
 		}
 		for j, ac := range cs.Customers {
