@@ -47,7 +47,10 @@ type Subscriber struct {
 	// Address is the e-mail address or the webhook URL.
 	Address string `json:"address"`
 	// Components are the components it follows; empty means everything.
-	Components  []string   `json:"components"`
+	Components []string `json:"components"`
+	// IncidentID, when not 0, is the one incident it follows (until the
+	// incident resolves): it receives that incident's events only.
+	IncidentID  int64      `json:"incident_id,omitempty"`
 	State       State      `json:"state"`
 	CreatedAt   time.Time  `json:"created_at"`
 	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
@@ -76,6 +79,16 @@ func (s Subscriber) Follows(components []string) bool {
 	return false
 }
 
+// FollowsEvent reports whether s wants ev: a subscriber to one incident
+// wants the events of that incident only, any other what Follows says of
+// the event's components.
+func (s Subscriber) FollowsEvent(ev Event) bool {
+	if s.IncidentID != 0 {
+		return ev.IncidentID == s.IncidentID
+	}
+	return s.Follows(ev.Components)
+}
+
 // ConfirmValidFor is how long an e-mail confirmation link works.
 const ConfirmValidFor = 48 * time.Hour
 
@@ -101,4 +114,14 @@ func NewDeliveryID() string {
 func HashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
+}
+
+// SpooledMail is one e-mail kept in the local mail spool, where messages go
+// when no SMTP server is set up: the complete message as it would have been
+// sent.
+type SpooledMail struct {
+	ID        int64
+	From, To  string
+	Message   []byte
+	CreatedAt time.Time
 }

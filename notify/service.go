@@ -89,7 +89,12 @@ func (s *Service) Subscribe(ctx context.Context, by audit.Actor, in SubscribeInp
 		}
 		sub.Secret = "whsec_" + NewToken()
 	}
-	if sub.Components, err = CheckComponents(in.Components, known); err != nil {
+	if in.IncidentID < 0 {
+		return Subscription{}, errs.Invalidf("incident_id", "%d is not an incident", in.IncidentID)
+	}
+	if sub.IncidentID = in.IncidentID; sub.IncidentID != 0 {
+		sub.Components = []string{}
+	} else if sub.Components, err = CheckComponents(in.Components, known); err != nil {
 		return Subscription{}, err
 	}
 	first := Delivery{ID: NewDeliveryID(), Kind: KindConfirm, State: Due, NextAt: now, CreatedAt: now}

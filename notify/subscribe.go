@@ -18,6 +18,10 @@ type SubscribeInput struct {
 	Email      string   `json:"email"`
 	WebhookURL string   `json:"webhook_url"`
 	Components []string `json:"components"`
+	// IncidentID, when not 0, subscribes to that one incident only (the
+	// caller checks that it exists and is not resolved); Components are
+	// then ignored.
+	IncidentID int64 `json:"incident_id,omitempty"`
 }
 
 // Resolver looks up the addresses of a host name; *net.Resolver is one.

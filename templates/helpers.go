@@ -77,6 +77,10 @@ func isAdmin(n Nav) bool { return n.UserRole == "admin" }
 // isManager is true for managers and admins (the roles that see subscribers).
 func isManager(n Nav) bool { return n.UserRole == "manager" || n.UserRole == "admin" }
 
+// isSupport is true for support, managers and admins (the roles that read
+// the outbox).
+func isSupport(n Nav) bool { return n.UserRole == "support" || isManager(n) }
+
 // bodyClass marks admin pages, which get a wider frame.
 func bodyClass(n Nav) string {
 	if n.Admin {

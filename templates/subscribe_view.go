@@ -9,7 +9,12 @@ type SubscribePage struct {
 	// Components are the checkboxes (name "components"); none checked
 	// means everything.
 	Components []Option
-	// EmailEnabled is false when the site has no mail server.
+	// Services group the components, each with its "whole service" box.
+	Services []SubscribeService
+	// Incident, when set, is the one incident the form follows.
+	Incident *SubscribeIncident
+	// EmailEnabled is false when e-mail subscriptions are refused (a
+	// server without a mail spool or SMTP server).
 	EmailEnabled bool
 	Error        FormError
 	// Sent is true after a subscription was taken: SentTo is the address
@@ -82,4 +87,19 @@ type DeliveryRow struct {
 	Result     string // "200", "250", "503: webhook answered 503 ..."
 	State      StatusBadge
 	Duration   string
+}
+
+// SubscribeService is one service of the subscribe form: a "whole
+// service" box (name "services") and its components' boxes.
+type SubscribeService struct {
+	ID, Name   string
+	Whole      bool
+	Components []Option
+}
+
+// SubscribeIncident is the one incident a subscribe form follows.
+type SubscribeIncident struct {
+	ID, Title, URL string
+	// Resolved is true when it can no longer be followed.
+	Resolved bool
 }

@@ -207,6 +207,9 @@ type IncidentPage struct {
 	// status and peak percentage during the incident.
 	Affected []AffectedComponent
 	Updates  []UpdateView // newest first, as status pages show them
+	// FollowURL subscribes to this incident's updates while it is
+	// unresolved ("" once resolved or without subscriptions).
+	FollowURL string
 }
 
 // AffectedComponent is a component an incident touched.

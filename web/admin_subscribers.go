@@ -45,7 +45,9 @@ func (s *Server) handleAdminSubscribers(c echo.Context) error {
 		if sub.Channel == notify.Webhook {
 			row.Channel = "Webhook"
 		}
-		if len(sub.Components) > 0 {
+		if sub.IncidentID != 0 {
+			row.Components = "Incident " + strconv.FormatInt(sub.IncidentID, 10) + " until it resolves"
+		} else if len(sub.Components) > 0 {
 			var ns []string
 			for _, id := range sub.Components {
 				ns = append(ns, names.name(id))

@@ -37,6 +37,9 @@ func (s *Server) handleIncident(c echo.Context) error {
 			Affected: affected(inc, names),
 			Updates:  updateViews(inc, names, false),
 		}
+		if s.cfg.Notify != nil && inc.Active() {
+			v.FollowURL = "/subscribe?incident=" + strconv.FormatInt(inc.ID, 10)
+		}
 		for i := range v.Updates {
 			v.Updates[i].Author = "" // staff names stay in admin
 		}

@@ -125,6 +125,8 @@ func (s *Server) routes() {
 	a.GET("/subscribers", s.handleAdminSubscribers, role(auth.Manager))
 	a.POST("/subscribers/:id/remove", s.handleRemoveSubscriber, role(auth.Manager))
 	a.GET("/deliveries", s.handleAdminDeliveries, role(auth.Manager))
+	// The local mail spool (web/admin_outbox.go): support and above.
+	a.GET("/outbox", s.handleOutbox, support)
 	// The SLA dashboard and report (web/admin_dashboard.go): managers and admins.
 	a.GET("/dashboard", s.handleDashboard, role(auth.Manager))
 	a.GET("/dashboard.csv", s.handleDashboardCSV, role(auth.Manager))

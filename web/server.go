@@ -74,6 +74,12 @@ type Config struct {
 	// Audit reads the audit log for the admin page that browses it.
 	// Optional: without it that page answers 404.
 	Audit AuditLog
+	// MailSpool is the local mail spool that admin's Outbox shows.
+	// Optional: without it that page answers 404.
+	MailSpool MailSpool
+	// MailSpooled says e-mail goes to MailSpool (no SMTP server is set
+	// up); otherwise it is sent, and the spool holds only older messages.
+	MailSpooled bool
 }
 
 // Revisioner tells whether stored data changed: every write raises the

@@ -29,7 +29,7 @@ func TestPagesAreAccessible(t *testing.T) {
 		}
 		t.Logf("%s", out)
 	}
-	check("", "/", "/uptime", "/history", "/incidents/2", "/incidents/2/explanation", "/login", "404:/nope")
+	check("", "/", "/uptime", "/history", "/incidents/2", "/incidents/2/explanation", "/login", "/subscribe", "404:/nope")
 
 	web := newWebClient(t, base)
 	web.becomeFirstAdmin(link)
@@ -38,7 +38,7 @@ func TestPagesAreAccessible(t *testing.T) {
 	for _, c := range web.client.Jar.Cookies(u) {
 		cookies = append(cookies, c.Name+"="+c.Value)
 	}
-	desk := append(seedDeskPages(web), seedGoodwillPages(web)...)
+	desk := append(append(seedDeskPages(web), seedGoodwillPages(web)...), seedOutbox(web)...)
 	check(strings.Join(cookies, "; "), append([]string{"/admin", "/admin/incidents", "/admin/incidents/new", "/admin/incidents/2", "/admin/incidents/2/correct",
 		"/admin/incidents/2/explanation", "/admin/maintenance", "/admin/services", "/admin/users", "/admin/account"}, append(desk, dashboardPages...)...)...)
 }

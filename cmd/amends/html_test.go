@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestPagesAreValidHTML fetches every kind of page from the demo, public
@@ -26,7 +27,7 @@ func TestPagesAreValidHTML(t *testing.T) {
 	}
 	base, link, _ := startServe(t)
 	web := newWebClient(t, base)
-	pages := []string{"/", "/uptime", "/history", "/incidents/1", "/incidents/2", "/incidents/2/explanation", "/login"}
+	pages := []string{"/", "/uptime", "/history", "/incidents/1", "/incidents/2", "/incidents/2/explanation", "/login", "/subscribe"}
 	var files []string
 	save := func(path string) {
 		name := filepath.Join(t.TempDir(), fmt.Sprintf("page-%02d.html", len(files)))
@@ -42,6 +43,9 @@ func TestPagesAreValidHTML(t *testing.T) {
 	web.becomeFirstAdmin(link)
 	for _, p := range []string{"/admin", "/admin/incidents", "/admin/incidents/new", "/admin/incidents/2", "/admin/incidents/2/correct",
 		"/admin/incidents/2/explanation", "/admin/maintenance", "/admin/services", "/admin/users", "/admin/account"} {
+		save(p)
+	}
+	for _, p := range seedOutbox(web) {
 		save(p)
 	}
 	for _, p := range seedDeskPages(web) {
@@ -163,4 +167,24 @@ func seedGoodwillPages(w *webClient) []string {
 		w.t.Fatalf("goodwill preview: %d at %s", run.StatusCode, run.Request.URL)
 	}
 	return []string{"/admin/incidents/1", "/admin/incidents/3", run.Request.URL.Path}
+}
+
+// seedOutbox subscribes a visitor by e-mail, waits until its confirmation
+// is in the outbox (the server has no SMTP server), and returns the
+// subscription pages to check: the outbox, subscribers and deliveries.
+func seedOutbox(w *webClient) []string {
+	w.t.Helper()
+	visitor := newWebClient(w.t, w.base)
+	if resp := visitor.post("/subscribe", visitor.get("/subscribe"), url.Values{"email": {"reader@example.com"}}); resp.StatusCode != 200 {
+		w.t.Fatalf("subscribe: %d", resp.StatusCode)
+	}
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if strings.Contains(w.get("/admin/outbox"), "/subscribe/confirm/") {
+			break
+		}
+		if time.Now().After(deadline) {
+			w.t.Fatal("the confirmation never reached the outbox")
+		}
+	}
+	return []string{"/admin/outbox", "/admin/subscribers", "/admin/deliveries"}
 }

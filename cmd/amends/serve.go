@@ -37,7 +37,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	behindProxy := fs.Bool("behind-proxy", false, "trust X-Forwarded-For from a reverse proxy on a loopback or private address (env AMENDS_BEHIND_PROXY)")
 	logFormat := fs.String("log-format", "text", "request log format: text or json (env AMENDS_LOG_FORMAT)")
 	var mailCfg smtpFlags
-	fs.StringVar(&mailCfg.addr, "smtp-addr", "", "SMTP server host:port for e-mail subscriptions; none turns e-mail off (env AMENDS_SMTP_ADDR)")
+	fs.StringVar(&mailCfg.addr, "smtp-addr", "", "SMTP server host:port for e-mail subscriptions; without one, e-mail goes to the local mail spool shown in admin's Outbox (env AMENDS_SMTP_ADDR)")
 	fs.StringVar(&mailCfg.from, "smtp-from", "", "From address of status e-mail (env AMENDS_SMTP_FROM)")
 	fs.StringVar(&mailCfg.user, "smtp-user", "", "SMTP user name; STARTTLS is used whenever the server offers it (env AMENDS_SMTP_USER)")
 	fs.StringVar(&mailCfg.passwordFile, "smtp-password-file", "", "file holding the SMTP password (or env AMENDS_SMTP_PASSWORD)")
@@ -142,11 +142,21 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		fmt.Fprintf(stdout, "No users yet. Open this link within 24 hours to create the first admin (it works once):\n\n    %s/setup?code=%s\n\n", base, url.QueryEscape(code))
 	}
 
+	// Without an SMTP server, e-mail goes to the local mail spool, which
+	// admin's Outbox shows: the double opt-in works out of the box.
+	spool := st.notify.Spool(nil)
+	var mail deliver.Mailer = spool
+	from := mailCfg.from
+	if mailer != nil {
+		mail = mailer
+	} else if from == "" {
+		from = "status@localhost"
+	}
 	notifier := notify.NewService(st.notify, notify.Options{
-		Resolver: net.DefaultResolver, AllowPrivateWebhooks: *allowPrivate, Email: mailer != nil,
+		Resolver: net.DefaultResolver, AllowPrivateWebhooks: *allowPrivate, Email: true,
 	})
 	worker := notify.NewWorker(st.notify, deliver.New(deliver.Config{
-		SiteName: *siteName, BaseURL: base, From: mailCfg.from, Mailer: mailer,
+		SiteName: *siteName, BaseURL: base, From: from, Mailer: mail,
 		Webhooks: deliver.NewWebhookClient(*allowPrivate, 20*time.Second),
 	}), notify.WorkerOptions{Maintenances: st.incidents, Incidents: st.incidents, Logger: log})
 	notifier.OnPublish(worker.Wake)
@@ -155,7 +165,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	go func() { defer close(workerDone); worker.Run(workerCtx) }()
 	defer func() { stopWorker(); <-workerDone }()
 
-	srv := web.New(web.Config{SiteName: *siteName, SecureCookies: *secure, BehindProxy: *behindProxy, BaseURL: base, Logger: log, Notify: notifier, AsOf: asOf, Audit: st.audit}, st.incidents, st.accounts, st.desk, st)
+	srv := web.New(web.Config{SiteName: *siteName, SecureCookies: *secure, BehindProxy: *behindProxy, BaseURL: base, Logger: log, Notify: notifier, AsOf: asOf, Audit: st.audit, MailSpool: spool, MailSpooled: mailer == nil}, st.incidents, st.accounts, st.desk, st)
 	if *exportDir != "" {
 		stopMirror := startMirror(ctx, srv, st, *exportDir, base, log)
 		defer stopMirror()

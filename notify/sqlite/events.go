@@ -54,7 +54,7 @@ func (st *Store) Publish(ctx context.Context, ev notify.Event, now time.Time) (_
 			if s.Components, err = components(ctx, tx, s.ID); err != nil {
 				return err
 			}
-			if !s.Follows(ev.Components) {
+			if !s.FollowsEvent(ev) {
 				continue
 			}
 			d := notify.Delivery{ID: notify.NewDeliveryID(), Kind: notify.KindEvent, SubscriberID: s.ID, EventID: eventID, NextAt: now, CreatedAt: now}

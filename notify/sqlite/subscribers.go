@@ -12,13 +12,13 @@ import (
 	"github.com/amends/amends/notify"
 )
 
-const subscriberCols = `id, channel, address, state, unsubscribe_token, secret, created_at, confirmed_at, ended_at`
+const subscriberCols = `id, channel, address, state, unsubscribe_token, secret, created_at, confirmed_at, ended_at, COALESCE(incident_id, 0)`
 
 func scanSubscriber(row interface{ Scan(...any) error }) (notify.Subscriber, error) {
 	var s notify.Subscriber
 	var created string
 	var confirmed, ended sql.NullString
-	if err := row.Scan(&s.ID, &s.Channel, &s.Address, &s.State, &s.UnsubscribeToken, &s.Secret, &created, &confirmed, &ended); err != nil {
+	if err := row.Scan(&s.ID, &s.Channel, &s.Address, &s.State, &s.UnsubscribeToken, &s.Secret, &created, &confirmed, &ended, &s.IncidentID); err != nil {
 		return s, err
 	}
 	var err error
@@ -75,7 +75,7 @@ func setComponents(ctx context.Context, tx *sql.Tx, id int64, list []string) err
 func (st *Store) AddSubscriber(ctx context.Context, by audit.Actor, s notify.Subscriber, confirmHash string, first notify.Delivery, secret string, now time.Time) (_ notify.Subscriber, existed bool, err error) {
 	defer errs.Wrap(&err, "notify/sqlite: AddSubscriber %s", s.Channel)
 	err = sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
-		old, err := subscriber(ctx, tx, `channel = ? AND address = ? AND state IN ('pending', 'active')`, string(s.Channel), s.Address)
+		old, err := subscriber(ctx, tx, `channel = ? AND address = ? AND COALESCE(incident_id, 0) = ? AND state IN ('pending', 'active')`, string(s.Channel), s.Address, s.IncidentID)
 		switch {
 		case err == nil && old.State == notify.Active:
 			existed = true
@@ -91,8 +91,8 @@ func (st *Store) AddSubscriber(ctx context.Context, by audit.Actor, s notify.Sub
 			}
 			s.ID, s.CreatedAt = old.ID, old.CreatedAt
 		case errors.Is(err, sql.ErrNoRows):
-			res, err := tx.ExecContext(ctx, `INSERT INTO notify_subscribers (channel, address, state, confirm_hash, confirm_sent_at, unsubscribe_token, secret, created_at)
-				VALUES (?, ?, 'pending', ?, ?, ?, ?, ?)`, string(s.Channel), s.Address, sqlitedb.NullString(confirmHash), sqlitedb.FormatTime(now), s.UnsubscribeToken, s.Secret, sqlitedb.FormatTime(now))
+			res, err := tx.ExecContext(ctx, `INSERT INTO notify_subscribers (channel, address, state, confirm_hash, confirm_sent_at, unsubscribe_token, secret, created_at, incident_id)
+				VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?)`, string(s.Channel), s.Address, sqlitedb.NullString(confirmHash), sqlitedb.FormatTime(now), s.UnsubscribeToken, s.Secret, sqlitedb.FormatTime(now), nullID(s.IncidentID))
 			if err != nil {
 				return err
 			}
@@ -239,4 +239,12 @@ func (st *Store) Subscribers(ctx context.Context) (_ []notify.Subscriber, err er
 		}
 	}
 	return out, nil
+}
+
+// nullID is id, or NULL for 0.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }
