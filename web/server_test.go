@@ -24,6 +24,7 @@ import (
 	desksqlite "github.com/amends/amends/desk/sqlite"
 	"github.com/amends/amends/incidents"
 	incsqlite "github.com/amends/amends/incidents/sqlite"
+	"github.com/amends/amends/internal/demo"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
 )
@@ -77,6 +78,10 @@ type envOptions struct {
 	wrapStore func(incidents.Store) incidents.Store
 	// wrapRevision wraps the revisioner the server gets.
 	wrapRevision func(Revisioner) Revisioner
+	// demo loads the demo data (internal/demo) as of start instead of the
+	// test catalog, and sets the clock to start.
+	demo  bool
+	start time.Time
 }
 
 func newTestEnvWith(t testing.TB, opts envOptions) *testEnv {
@@ -100,6 +105,9 @@ func newTestEnvWith(t testing.TB, opts envOptions) *testEnv {
 		t.Fatal(err)
 	}
 	clock := &testClock{now: time.Date(2012, 12, 24, 20, 0, 0, 0, time.UTC)}
+	if !opts.start.IsZero() {
+		clock.now = opts.start
+	}
 	cfg := Config{SiteName: "Test Cloud", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock.Now, LoginRate: 1000, Audit: auditsqlite.New(db)}
 	if opts.config != nil {
 		opts.config(&cfg)
@@ -116,6 +124,12 @@ func newTestEnvWith(t testing.TB, opts envOptions) *testEnv {
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	env := &testEnv{t: t, db: db, incidents: inc, accounts: acc, desk: desk, server: srv, http: hs, clock: clock}
+	if opts.demo {
+		if ok, err := demo.Load(ctx, inc, desk, clock.now); err != nil || !ok {
+			t.Fatalf("demo: %v %v", ok, err)
+		}
+		return env
+	}
 	env.seedCatalog()
 	return env
 }
