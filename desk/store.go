@@ -180,4 +180,8 @@ type Store interface {
 	// StatementAccount returns the account whose current statement token is
 	// token; errs.NotFound for any other string.
 	StatementAccount(ctx context.Context, token string) (Account, error)
+	// RevokeStatementLink ends customer's statement link: its address is
+	// a 404 at once, and the customer has no link until one is made
+	// again. errs.NotFound when the customer has none (or is unknown).
+	RevokeStatementLink(ctx context.Context, by audit.Actor, customer string, now time.Time) error
 }

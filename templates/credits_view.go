@@ -235,6 +235,15 @@ type StatementPage struct {
 	// issued, each one formatted amount per currency.
 	Paid, Owed []string
 	AsOf       Time
+	// The customer's own status: its components now, its incidents going
+	// on and of the last RecentDays days, and its month so far (MonthName,
+	// "December 2012").
+	Components  []StatementComponent
+	Active      []StatementIncident
+	Recent      []StatementIncident
+	RecentDays  string
+	MonthName   string
+	MonthToDate []StatementMonthToDate
 }
 
 // AuditRow is one audit log entry.

@@ -498,7 +498,7 @@ func TestStatementPaidAndOwed(t *testing.T) {
 		doc := parseHTML(t, page)
 		var line *goquery.Selection
 		doc.Find(testid("statement-month")).Each(func(_ int, m *goquery.Selection) {
-			if strings.TrimSpace(m.Find("caption").Text()) == "2012-12" {
+			if strings.TrimSpace(m.Find("caption").Text()) == "December 2012" {
 				line = m.Find(testid("statement-line")).First()
 			}
 		})

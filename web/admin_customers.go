@@ -267,6 +267,15 @@ func (s *Server) handleRotateStatement(c echo.Context) error {
 	return s.renderCustomer(c, http.StatusOK, templates.CustomerPage{StatementURL: s.spBase(c) + "/statement/" + token})
 }
 
+// handleRevokeStatement ends the customer's statement link (support and
+// above): its address is a 404 at once.
+func (s *Server) handleRevokeStatement(c echo.Context) error {
+	if err := s.desk.RevokeStatementLink(c.Request().Context(), by(c), c.Param("customer"), s.now()); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, customerPath(c.Param("customer")))
+}
+
 // componentCheck is report.Reports.KnownComponent for the request.
 func (s *Server) componentCheck(c echo.Context) func(field, id string) error {
 	return func(field, id string) error { return s.reports.KnownComponent(c.Request().Context(), field, id) }

@@ -147,6 +147,7 @@ func (s *Server) routes() {
 	a.POST("/customers/:customer/charges", s.handlePutCharge, support)
 	a.POST("/customers/:customer/claims", s.handleRecordClaim, support)
 	a.POST("/customers/:customer/statement", s.handleRotateStatement, support)
+	a.POST("/customers/:customer/statement/revoke", s.handleRevokeStatement, support)
 	a.GET("/credits", s.handleCreditRuns)
 	a.POST("/credits/runs", s.handlePreviewRun, support)
 	a.GET("/credits/runs/:id", s.handleCreditRun) // also ":id.csv", the run's CSV export
@@ -175,7 +176,7 @@ func (s *Server) routes() {
 
 	// The JSON API (package web/api), with bearer tokens.
 	h := api.New(api.Deps{Incidents: s.incidents, Desk: s.desk, Reports: s.reports, Publish: s.publish,
-		Invalidate: s.pages.invalidate, Now: s.now, Past: !s.cfg.AsOf.IsZero()})
+		Invalidate: s.pages.invalidate, Now: s.now, Past: !s.cfg.AsOf.IsZero(), BaseURL: s.spBase})
 	v1 := e.Group("/api/v1", s.bearer, gzip)
 	v1.GET("/status", h.Status)
 	v1.GET("/services", h.ListServices)
@@ -212,6 +213,9 @@ func (s *Server) routes() {
 	v1.POST("/customers/:customer/charges", h.PutCharge, support)
 	v1.GET("/customers/:customer/claims", h.ListClaims)
 	v1.POST("/customers/:customer/claims", h.RecordClaim, support)
+	// The customer's statement link (web/api/statement.go): made anew or revoked by support.
+	v1.POST("/customers/:customer/statement-link", h.RotateStatementLink, support)
+	v1.DELETE("/customers/:customer/statement-link", h.RevokeStatementLink, support)
 	v1.GET("/sla-policies", h.ListPolicies)
 	v1.GET("/sla-policies/:id", h.GetPolicy)
 	v1.PUT("/sla-policies/:id", h.PutPolicy, manager)

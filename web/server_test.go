@@ -78,8 +78,11 @@ type envOptions struct {
 	wrapStore func(incidents.Store) incidents.Store
 	// wrapRevision wraps the revisioner the server gets.
 	wrapRevision func(Revisioner) Revisioner
-	// demo loads the demo data as of demoAsOf instead of the small catalog.
-	demo bool
+	// demo loads the demo data (internal/demo) instead of the test
+	// catalog, as of start, or of demoAsOf when start is zero, and sets the
+	// clock to that instant.
+	demo  bool
+	start time.Time
 }
 
 func newTestEnvWith(t testing.TB, opts envOptions) *testEnv {
@@ -103,6 +106,9 @@ func newTestEnvWith(t testing.TB, opts envOptions) *testEnv {
 		t.Fatal(err)
 	}
 	clock := &testClock{now: time.Date(2012, 12, 24, 20, 0, 0, 0, time.UTC)}
+	if !opts.start.IsZero() {
+		clock.now = opts.start
+	}
 	cfg := Config{SiteName: "Test Cloud", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clock.Now, LoginRate: 1000, SubscribeRate: 1000, Audit: auditsqlite.New(db)}
 	if opts.config != nil {
 		opts.config(&cfg)
@@ -120,9 +126,11 @@ func newTestEnvWith(t testing.TB, opts envOptions) *testEnv {
 	t.Cleanup(hs.Close)
 	env := &testEnv{t: t, db: db, incidents: inc, accounts: acc, desk: desk, server: srv, http: hs, clock: clock}
 	if opts.demo {
-		clock.now = demoAsOf
-		if _, err := demo.Load(ctx, inc, desk, demoAsOf); err != nil {
-			t.Fatal(err)
+		if opts.start.IsZero() {
+			clock.now = demoAsOf
+		}
+		if ok, err := demo.Load(ctx, inc, desk, clock.now); err != nil || !ok {
+			t.Fatalf("demo: %v %v", ok, err)
 		}
 		return env
 	}

@@ -329,10 +329,28 @@ func TestCreditDeskAcceptance(t *testing.T) {
 		Items []desk.AccountResource `json:"items"`
 	}
 	api.call("GET", "/api/v1/customers/"+who+"/resources", nil, &res, http.StatusOK)
+	// The statement names components and services as the status page does.
+	var catalog struct {
+		Items []struct{ ID, Name, Service string } `json:"items"`
+	}
+	api.call("GET", "/api/v1/components", nil, &catalog, http.StatusOK)
+	var services struct {
+		Items []struct{ ID, Name string } `json:"items"`
+	}
+	api.call("GET", "/api/v1/services", nil, &services, http.StatusOK)
+	name := map[string]string{}
+	for _, c := range catalog.Items {
+		name[c.ID] = c.Name
+	}
+	for _, s := range services.Items {
+		name["service "+s.ID] = s.Name
+	}
 	var shown [][]string
 	doc.Find(`[data-testid="resource-row"]`).Each(func(_ int, r *goquery.Selection) { shown = append(shown, cells(r)) })
 	for _, r := range res.Items {
-		if !slices.ContainsFunc(shown, func(row []string) bool { return row[0] == r.Component && row[1] == strconv.FormatInt(r.Count, 10) }) {
+		if !slices.ContainsFunc(shown, func(row []string) bool {
+			return row[0] == name[r.Component] && row[1] == strconv.FormatInt(r.Count, 10)
+		}) {
 			t.Errorf("the statement lacks the resource %s × %d: %v", r.Component, r.Count, shown)
 		}
 	}
@@ -345,7 +363,7 @@ func TestCreditDeskAcceptance(t *testing.T) {
 		m.Find(`[data-testid="statement-line"]`).Each(func(_ int, r *goquery.Selection) { c := cells(r); rows[c[0]] = c })
 		months[strings.TrimSpace(m.Find("caption").Text())] = rows
 	})
-	for month, ev := range map[string]evalResult{"2012-12": decEval, "2011-04": aprEval} {
+	for month, ev := range map[string]evalResult{"December 2012": decEval, "April 2011": aprEval} {
 		found := false
 		for _, c := range ev.Customers {
 			if c.ID != who {
@@ -353,7 +371,7 @@ func TestCreditDeskAcceptance(t *testing.T) {
 			}
 			found = true
 			for _, s := range c.Services {
-				row := months[month][s.Service]
+				row := months[month][name["service "+s.Service]]
 				if len(row) < 4 || row[1] != s.UptimePercent+"%" || row[3] != desk.FormatMoney(s.CreditMinor, c.Currency) {
 					t.Errorf("%s %s on the statement: %v; sla evaluate: uptime %s%%, credit %d", month, s.Service, row, s.UptimePercent, s.CreditMinor)
 				}
@@ -378,7 +396,8 @@ func TestCreditDeskAcceptance(t *testing.T) {
 		kinds[e["kind"]+" "+e["period"]] = true
 		amount := desk.FormatMoney(mustInt(t, e["amount_minor"]), e["currency"])
 		if !slices.ContainsFunc(credits, func(row []string) bool {
-			return len(row) >= 4 && row[0] == e["period"] && row[2] == amount && row[3] == e["reason"]
+			month, _ := time.Parse("2006-01", e["period"])
+			return len(row) >= 4 && row[0] == month.Format("January 2006") && row[2] == amount && row[3] == e["reason"]
 		}) {
 			t.Errorf("the statement lacks the credit %s %s %s %q: %v", e["period"], e["service"], amount, e["reason"], credits)
 		}

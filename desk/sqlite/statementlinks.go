@@ -83,3 +83,22 @@ func (st *Store) StatementAccount(ctx context.Context, token string) (_ desk.Acc
 	}
 	return account(ctx, st.db, id)
 }
+
+// RevokeStatementLink deletes customer's statement link row (its token's
+// hash), with an audit entry; the link is a credential, not history.
+func (st *Store) RevokeStatementLink(ctx context.Context, by audit.Actor, customer string, now time.Time) (err error) {
+	defer errs.Wrap(&err, "desk/sqlite: RevokeStatementLink %s", customer)
+	now = seconds(now)
+	return st.inTx(ctx, func(tx *sql.Tx) error {
+		var made string
+		err := tx.QueryRowContext(ctx, `SELECT created_at FROM customer_statement_links WHERE customer_id = ?`, customer).Scan(&made)
+		if err != nil {
+			return notFound(err, "customer %s has no statement link", customer)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM customer_statement_links WHERE customer_id = ?`, customer); err != nil {
+			return err
+		}
+		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "statement_link.revoke", Entity: "customer", EntityID: customer,
+			Before: map[string]string{"created_at": made}, At: now})
+	})
+}

@@ -55,6 +55,9 @@ type Deps struct {
 	// Config.AsOf): GET /status then leaves out, as the pages do, what was
 	// declared or announced after now.
 	Past bool
+	// BaseURL is the site's address for links the API answers with
+	// (a statement link): the configured base URL, else the request's.
+	BaseURL func(echo.Context) string
 }
 
 // Handler serves the JSON API. Build it with New.
@@ -66,12 +69,13 @@ type Handler struct {
 	invalidate func()
 	now        func() time.Time
 	past       bool
+	baseURL    func(echo.Context) string
 }
 
 // New returns the API's handler over d.
 func New(d Deps) *Handler {
 	return &Handler{incidents: d.Incidents, desk: d.Desk, reports: d.Reports, publish: d.Publish,
-		invalidate: d.Invalidate, now: d.Now, past: d.Past}
+		invalidate: d.Invalidate, now: d.Now, past: d.Past, baseURL: d.BaseURL}
 }
 
 // by is the acting person (the signed-in user, whatever token they use):
