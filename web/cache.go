@@ -41,6 +41,7 @@ type pageCache struct {
 	known   atomic.Int64 // last revision read
 	checked atomic.Int64 // when it was read, unix nanoseconds; 0 forces a read
 	render  singleflight.Group
+	changed chan struct{} // signalled by invalidate, for Server.Changed
 }
 
 type cachedPage struct {
@@ -54,12 +55,18 @@ type cachedPage struct {
 }
 
 func newPageCache(rev Revisioner, now func() time.Time, m *metrics) *pageCache {
-	return &pageCache{rev: rev, now: now, metrics: m, pages: map[string]*cachedPage{}}
+	return &pageCache{rev: rev, now: now, metrics: m, pages: map[string]*cachedPage{}, changed: make(chan struct{}, 1)}
 }
 
 // invalidate makes the next request read the data revision again. Handlers
 // call it after every committed write.
-func (c *pageCache) invalidate() { c.checked.Store(0) }
+func (c *pageCache) invalidate() {
+	c.checked.Store(0)
+	select {
+	case c.changed <- struct{}{}:
+	default: // already signalled
+	}
+}
 
 // revision returns the current data revision, asking the database at most
 // once per revisionCheckEvery.

@@ -22,8 +22,13 @@ var statusByCode = map[errs.Code]int{
 	errs.Unauthorized: http.StatusUnauthorized,
 	errs.Forbidden:    http.StatusForbidden,
 	errs.TooLarge:     http.StatusRequestEntityTooLarge,
+	errs.Unavailable:  http.StatusServiceUnavailable,
 	errs.Internal:     http.StatusInternalServerError,
 }
+
+// retryUnavailable is the Retry-After, in seconds, of a write refused
+// because the database cannot be written now.
+const retryUnavailable = "60"
 
 func statusOf(err error) int {
 	var he *echo.HTTPError
@@ -63,9 +68,17 @@ func (s *Server) handleError(err error, c echo.Context) {
 			message = http.StatusText(he.Code)
 		}
 	}
+	unavailable := errs.CodeOf(err) == errs.Unavailable
 	if status >= 500 {
 		s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
-		message = "Something went wrong on our side. Please try again in a moment."
+		if !unavailable {
+			message = "Something went wrong on our side. Please try again in a moment."
+		}
+	}
+	if unavailable {
+		// A full or read-only database: nothing was written, and the
+		// writer may try again once the operator has made room.
+		c.Response().Header().Set("Retry-After", retryUnavailable)
 	}
 	if status == 499 {
 		return
@@ -116,6 +129,8 @@ func errorHeading(status int) string {
 		return "That did not work"
 	case http.StatusConflict:
 		return "That has changed meanwhile"
+	case http.StatusServiceUnavailable:
+		return "Not saved: please try again later"
 	}
 	if status >= 500 {
 		return "Something went wrong"

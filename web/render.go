@@ -48,3 +48,10 @@ func (s *Server) RenderPublic(ctx context.Context, target string) (status int, h
 	}
 	return rec.Code, rec.Header(), rec.Body.Bytes(), nil
 }
+
+// Changed is signalled after each write this server commits (a write by
+// another process is seen only through the data revision): a mirror waits
+// on it as well as polling the revision, so it starts at once. One signal
+// may stand for several writes; the channel is shared, so only one reader
+// should wait on it.
+func (s *Server) Changed() <-chan struct{} { return s.pages.changed }

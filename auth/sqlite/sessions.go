@@ -84,10 +84,13 @@ func (s *Store) SessionUser(ctx context.Context, rawID string, now time.Time) (_
 	}
 	if touched, ok := sess.Touch(now); ok {
 		if _, err := s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id_hash = ? AND last_seen_at < ?`,
-			sqlitedb.FormatTime(touched.LastSeenAt), idHash, sqlitedb.FormatTime(touched.LastSeenAt)); err != nil {
+			sqlitedb.FormatTime(touched.LastSeenAt), idHash, sqlitedb.FormatTime(touched.LastSeenAt)); err != nil && !sqlitedb.Unwritable(err) {
 			return auth.User{}, auth.Session{}, err
+		} else if err == nil {
+			// On a full or read-only database the session goes on
+			// unextended.
+			sess = touched
 		}
-		sess = touched
 	}
 	return u, sess, nil
 }

@@ -126,11 +126,14 @@ func (s *Store) TokenUser(ctx context.Context, raw string, now time.Time) (_ aut
 	if tok.NeedsTouch(now) {
 		ts := sqlitedb.FormatTime(now)
 		if _, err := s.db.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`,
-			ts, tok.ID, ts); err != nil {
+			ts, tok.ID, ts); err != nil && !sqlitedb.Unwritable(err) {
 			return auth.User{}, auth.Token{}, err
+		} else if err == nil {
+			// On a full or read-only database the token still works; only
+			// its last use goes unrecorded.
+			used := now
+			tok.LastUsedAt = &used
 		}
-		used := now
-		tok.LastUsedAt = &used
 	}
 	return u, tok, nil
 }

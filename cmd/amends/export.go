@@ -149,7 +149,7 @@ func checkExportDir(dir string) error {
 func startMirror(ctx context.Context, srv *web.Server, st *stores, dir, base string, log *slog.Logger) (stop func()) {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	first := true
-	w := &mirror.Watcher{Renderer: srv, Revision: st, Dir: dir, Options: mirror.Options{BaseURL: base}, Logger: log,
+	w := &mirror.Watcher{Renderer: srv, Revision: st, Dir: dir, Options: mirror.Options{BaseURL: base}, Logger: log, Wake: srv.Changed(),
 		Exported: func(r mirror.Result) {
 			if first {
 				first = false

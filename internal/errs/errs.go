@@ -28,6 +28,10 @@ const (
 	Forbidden Code = "forbidden"
 	// TooLarge: the input is over a size limit.
 	TooLarge Code = "too_large"
+	// Unavailable: the server cannot do it now, for a reason of its own
+	// that time or an operator mends (the database's disk is full or it
+	// is read-only); nothing was changed, and trying again later may work.
+	Unavailable Code = "unavailable"
 	// Internal: a failure that is not the caller's fault.
 	Internal Code = "internal"
 )

@@ -213,17 +213,19 @@ func Version(ctx context.Context, db *sql.DB, set string) (int, error) {
 }
 
 // InTx runs fn in a transaction and commits it if fn returns nil; otherwise
-// it rolls back and returns fn's error.
+// it rolls back and returns fn's error. A write SQLite refuses for want of
+// room or permission (a full disk, a read-only file) is returned as
+// errs.Unavailable.
 func InTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return unwritable(err)
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
-		return err
+		return unwritable(err)
 	}
-	return tx.Commit()
+	return unwritable(tx.Commit())
 }
 
 // FormatTime formats an instant for storage.

@@ -12,9 +12,13 @@ import (
 )
 
 // ProbeWrite tells whether db takes writes now: in a write transaction it
-// rewrites the data revision's row with its own value, then rolls back, so
-// nothing durable changes. BEGIN IMMEDIATE alone is not enough: SQLite grants
-// it on a file it opened read-only and refuses only the first page written.
+// rewrites the data revision's row and the database header's user_version
+// with their own values and commits, so no value changes. BEGIN IMMEDIATE
+// alone is not enough: SQLite grants it on a file it opened read-only and
+// refuses only the first page written. A transaction rolled back writes
+// nothing to disk, and a row rewritten with the bytes it holds is not
+// written either, so only a commit of the header, which SQLite writes
+// whatever it holds, finds a disk that is full.
 // While another connection holds the write lock the probe waits, as a write
 // would, up to the busy timeout, or until ctx's deadline when that is
 // sooner: SQLite's wait for the lock does not stop when ctx ends, so the
@@ -44,8 +48,17 @@ func ProbeWrite(ctx context.Context, db *sql.DB) (err error) {
 		return err
 	}
 	defer tx.Rollback()
-	_, err = tx.ExecContext(ctx, `UPDATE data_revision SET n = n WHERE id = 1`)
-	return err
+	if _, err = tx.ExecContext(ctx, `UPDATE data_revision SET n = n WHERE id = 1`); err != nil {
+		return err
+	}
+	var v int64
+	if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, v)); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // explainUnwritable returns why the database at file cannot be written, in

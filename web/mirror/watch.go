@@ -29,6 +29,9 @@ type Watcher struct {
 	Refresh time.Duration
 	// Exported, when set, is called after each export that succeeded.
 	Exported func(Result)
+	// Wake, when set, says that something may have changed: the revision
+	// is read at once rather than at the next poll.
+	Wake <-chan struct{}
 }
 
 // Run exports at once and then whenever needed, until ctx ends. A failed
@@ -83,6 +86,7 @@ func (w *Watcher) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-w.Wake:
 		}
 	}
 }
