@@ -324,6 +324,15 @@ func ParseStatuspageDocs(actor string, now time.Time, docs ...[]byte) (Statuspag
 		kinds = append(kinds, kind)
 	}
 	out.Kind = strings.Join(kinds, " and ")
+	// Oldest first, so that Amends numbers them in the order they began
+	// whatever order the documents list them in.
+	sort.SliceStable(p.batch.Incidents, func(i, j int) bool {
+		a, b := p.batch.Incidents[i].Incident, p.batch.Incidents[j].Incident
+		if !a.StartedAt.Equal(b.StartedAt) {
+			return a.StartedAt.Before(b.StartedAt)
+		}
+		return a.ExternalID < b.ExternalID
+	})
 	out.Batch = p.batch
 	out.Maintenances = p.maintenances
 	for _, r := range Rules {

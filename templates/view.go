@@ -225,6 +225,9 @@ type UpdateView struct {
 	PhaseClass string
 	// Paragraphs is the message split at blank lines; shown as escaped text.
 	Paragraphs []string
+	// HTML, when set, is an imported message written in HTML, sanitised:
+	// shown as markup instead of Paragraphs.
+	HTML       string
 	At         Time
 	Edited     Time   // when the message was last corrected; zero if never
 	Author     string // shown on admin pages only

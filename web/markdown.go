@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"regexp"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -12,6 +11,8 @@ import (
 	"github.com/yuin/goldmark/parser"
 	gmtext "github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
+
+	"github.com/amends/amends/web/richtext"
 )
 
 // markdown turns an explanation's Markdown into HTML that is safe to put in
@@ -43,13 +44,7 @@ func newMarkdown() *markdown {
 		),
 		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(explanationTransformer{}, 100))),
 	)
-	p := bluemonday.UGCPolicy()
-	p.AllowAttrs("rel").Matching(regexp.MustCompile(`^nofollow noopener$`)).OnElements("a")
-	p.RequireNoFollowOnLinks(true)
-	p.AllowAttrs("class").Matching(regexp.MustCompile(`^align-(left|center|right)$`)).OnElements("th", "td")
-	// Task list checkboxes, disabled, as goldmark renders them.
-	p.AllowAttrs("type").Matching(regexp.MustCompile(`^checkbox$`)).OnElements("input")
-	p.AllowAttrs("checked", "disabled").Matching(regexp.MustCompile(`^$|^checked$|^disabled$`)).OnElements("input")
+	p := richtext.Policy()
 	return &markdown{md: md, policy: p}
 }
 

@@ -2,10 +2,12 @@ package web
 
 import (
 	"context"
+	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/templates"
 	"github.com/amends/amends/web/form"
 )
@@ -14,6 +16,14 @@ import (
 func (s *Server) handleIncident(c echo.Context) error {
 	id, err := form.PathID(c)
 	if err != nil {
+		// An imported incident's Statuspage id: old links keep working.
+		if ext := c.Param("id"); ext != "" && len(ext) <= 64 {
+			if found, lookErr := s.incidents.IncidentByExternalID(c.Request().Context(), ext); lookErr == nil {
+				return c.Redirect(http.StatusMovedPermanently, "/incidents/"+strconv.FormatInt(found, 10))
+			} else if errs.CodeOf(lookErr) != errs.NotFound {
+				return lookErr
+			}
+		}
 		return err
 	}
 	return s.pages.serve(c, "/incidents/"+strconv.FormatInt(id, 10), func(ctx context.Context) (rendered, error) {

@@ -10,6 +10,7 @@ import (
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/sla"
 	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/richtext"
 )
 
 // This file turns domain values into the ready-formatted strings of the
@@ -99,6 +100,9 @@ func incidentSummary(inc incidents.Incident, names componentNames, urlPrefix str
 	if len(inc.Updates) > 0 {
 		last := inc.Latest()
 		v.Latest = last.Message
+		if htmlBody(last) {
+			v.Latest = richtext.Text(last.Message)
+		}
 		v.LatestAt = viewTime(last.At)
 	}
 	return v
@@ -145,6 +149,9 @@ func updateViews(inc incidents.Incident, names componentNames, withCustomers boo
 			At:         viewTime(u.At),
 			Edited:     viewTimePtr(u.EditedAt),
 			Author:     u.Author,
+		}
+		if htmlBody(u) {
+			v.HTML, v.Paragraphs = richtext.HTML(u.Message), nil
 		}
 		for _, cs := range u.Components {
 			cv := templates.ComponentChangeView{Name: names.name(cs.Component), Status: statusBadge(cs.Status)}
@@ -197,6 +204,12 @@ func affected(inc incidents.Incident, names componentNames) []templates.Affected
 		out = append(out, a)
 	}
 	return out
+}
+
+// htmlBody reports whether u's message is shown as markup: an imported
+// update written in HTML (updates written here are plain text).
+func htmlBody(u incidents.Update) bool {
+	return u.ExternalID != "" && richtext.IsHTML(u.Message)
 }
 
 // paragraphs splits a message at blank lines.

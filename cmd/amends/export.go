@@ -19,8 +19,12 @@ import (
 
 // runExport is `amends export --db DB [--base-url URL] DIR`: the whole
 // public site as static files in DIR, rendered as `amends serve` renders
-// it, swapped in at once (web/mirror).
+// it, swapped in at once (web/mirror); `amends export statuspage ...`
+// writes the page as Statuspage's documents instead (runExportStatuspage).
 func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "statuspage" {
+		return runExportStatuspage(ctx, args[1:], stdout, stderr)
+	}
 	fs := flagSet("export", stderr)
 	dbPath := fs.String("db", "amends.db", "SQLite database file (env AMENDS_DB)")
 	siteName := fs.String("site-name", "Amends Cloud", "name shown on every page, as serve's --site-name (env AMENDS_SITE_NAME)")

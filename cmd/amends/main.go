@@ -27,8 +27,8 @@ func commands() []command {
 		{"token", "create an API token (token create --user EMAIL --name NAME)", runToken},
 		{"backup", "copy the database while it is served (backup [--db] OUT)", runBackup},
 		{"check", "check a database's integrity and schema level, as after a restore (check [--db])", runCheck},
-		{"export", "write the public site as static files (export [--db] [--base-url URL] DIR)", runExport},
-		{"import", "import a Statuspage incidents.json or summary.json (import statuspage [--db] FILE)", runImport},
+		{"export", "write the public site as static files (export [--db] [--base-url URL] DIR), or as Statuspage's documents (export statuspage [--db] DIR)", runExport},
+		{"import", "import a Statuspage history (import statuspage [--db] [--dry-run] FILE...|URL)", runImport},
 		{"sla", "evaluate an SLA scenario (sla evaluate FILE|-), or generate one (sla generate)", runSLA},
 		{"credits", "check the ledger's tier credits against the engine (credits reconcile --month YYYY-MM [--db])", runCredits},
 	}

@@ -89,18 +89,37 @@ func (st *Store) Import(ctx context.Context, by audit.Actor, batch incidents.Imp
 			}
 			res.Components++
 		}
+		known, err := componentIDs(ctx, tx)
+		if err != nil {
+			return err
+		}
+		w := &updateWriter{tx: tx}
+		defer w.close()
+		bySource, err := tx.PrepareContext(ctx, `SELECT id FROM incidents WHERE source = ?`)
+		if err != nil {
+			return err
+		}
+		defer bySource.Close()
+		insIncident, err := tx.PrepareContext(ctx, `INSERT INTO incidents (title, impact, phase, started_at, resolved_at, excluded, created_at, updated_at, source, external_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer insIncident.Close()
 		var changed []span // what the written incidents cover, for daily uptime
 		for i, im := range batch.Incidents {
 			inc := im.Incident
 			for j, u := range inc.Updates {
-				if err := checkComponents(ctx, tx, u); err != nil {
-					return errs.Prefix(fmt.Sprintf("incidents[%d].updates[%d]", i, j), err)
+				for k, cs := range u.Components {
+					if !known[cs.Component] {
+						return errs.Invalidf(fmt.Sprintf("incidents[%d].updates[%d].components[%d].component", i, j, k), "unknown component %q", cs.Component)
+					}
 				}
 			}
 			var storedID int64
-			switch err := tx.QueryRowContext(ctx, `SELECT id FROM incidents WHERE source = ?`, im.Source).Scan(&storedID); {
+			switch err := bySource.QueryRowContext(ctx, im.Source).Scan(&storedID); {
 			case err == nil:
-				sp, n, err := reimport(ctx, tx, by, storedID, im, now)
+				sp, n, err := reimport(ctx, tx, w, by, storedID, im, now)
 				if err != nil {
 					return fmt.Errorf("incidents[%d]: %w", i, err)
 				}
@@ -116,8 +135,7 @@ func (st *Store) Import(ctx context.Context, by audit.Actor, batch incidents.Imp
 			case err != sql.ErrNoRows:
 				return err
 			}
-			r, err := tx.ExecContext(ctx, `INSERT INTO incidents (title, impact, phase, started_at, resolved_at, excluded, created_at, updated_at, source, external_id)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r, err := insIncident.ExecContext(ctx,
 				inc.Title, string(inc.Impact), string(inc.Phase), sqlitedb.FormatTime(inc.StartedAt), sqlitedb.NullTime(inc.ResolvedAt),
 				inc.Excluded, sqlitedb.FormatTime(inc.CreatedAt), sqlitedb.FormatTime(inc.UpdatedAt), im.Source, sqlitedb.NullString(inc.ExternalID))
 			if err != nil {
@@ -128,7 +146,7 @@ func (st *Store) Import(ctx context.Context, by audit.Actor, batch incidents.Imp
 			}
 			inc.Updates = append([]incidents.Update(nil), inc.Updates...)
 			for j := range inc.Updates {
-				if err := insertUpdate(ctx, tx, inc.ID, &inc.Updates[j]); err != nil {
+				if err := w.insert(ctx, inc.ID, &inc.Updates[j]); err != nil {
 					return fmt.Errorf("incidents[%d].updates[%d]: %w", i, j, err)
 				}
 			}
@@ -149,6 +167,24 @@ func (st *Store) Import(ctx context.Context, by audit.Actor, batch incidents.Imp
 		return incidents.ImportResult{}, err
 	}
 	return res, nil
+}
+
+// componentIDs is the set of every stored component's ID.
+func componentIDs(ctx context.Context, tx *sql.Tx) (map[string]bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM components`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
 }
 
 // endOf is when inc stops covering days: its resolution, else now.
@@ -181,7 +217,7 @@ func updateKey(u incidents.Update) string {
 // kept (history is append-only), and a stored resolution stays. It returns
 // the span of time whose daily uptime may have changed and what changed;
 // nothing changed writes nothing.
-func reimport(ctx context.Context, tx *sql.Tx, by audit.Actor, id int64, im incidents.ImportedIncident, now time.Time) (span, reimported, error) {
+func reimport(ctx context.Context, tx *sql.Tx, w *updateWriter, by audit.Actor, id int64, im incidents.ImportedIncident, now time.Time) (span, reimported, error) {
 	var n reimported
 	stored, err := incident(ctx, tx, id)
 	if err != nil {
@@ -206,7 +242,7 @@ func reimport(ctx context.Context, tx *sql.Tx, by audit.Actor, id int64, im inci
 	for _, u := range next.Updates {
 		old, ok := have[updateKey(u)]
 		if !ok {
-			if err := insertUpdate(ctx, tx, id, &u); err != nil {
+			if err := w.insert(ctx, id, &u); err != nil {
 				return span{}, n, err
 			}
 			added = append(added, u)

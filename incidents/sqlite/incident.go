@@ -441,8 +441,46 @@ func checkComponents(ctx context.Context, tx *sql.Tx, u incidents.Update) error 
 
 // insertUpdate stores u as an update of incident id and sets its IDs.
 func insertUpdate(ctx context.Context, tx *sql.Tx, id int64, u *incidents.Update) error {
-	res, err := tx.ExecContext(ctx, `INSERT INTO incident_updates (incident_id, phase, message, at, created_at, author, external_id, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, string(u.Phase), u.Message, sqlitedb.FormatTime(u.At), sqlitedb.FormatTime(u.CreatedAt), u.Author,
+	w := &updateWriter{tx: tx}
+	defer w.close()
+	return w.insert(ctx, id, u)
+}
+
+// updateWriter inserts updates in one transaction through statements
+// prepared once (an import writes tens of thousands).
+type updateWriter struct {
+	tx                     *sql.Tx
+	update, status, person *sql.Stmt
+}
+
+func (w *updateWriter) close() {
+	for _, st := range []*sql.Stmt{w.update, w.status, w.person} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// stmt returns *st, preparing query the first time.
+func (w *updateWriter) stmt(ctx context.Context, st **sql.Stmt, query string) (*sql.Stmt, error) {
+	if *st == nil {
+		prepared, err := w.tx.PrepareContext(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		*st = prepared
+	}
+	return *st, nil
+}
+
+// insert stores u as an update of incident id and sets its IDs.
+func (w *updateWriter) insert(ctx context.Context, id int64, u *incidents.Update) error {
+	ins, err := w.stmt(ctx, &w.update, `INSERT INTO incident_updates (incident_id, phase, message, at, created_at, author, external_id, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	res, err := ins.ExecContext(ctx, id, string(u.Phase), u.Message, sqlitedb.FormatTime(u.At), sqlitedb.FormatTime(u.CreatedAt), u.Author,
 		sqlitedb.NullString(u.ExternalID), sqlitedb.NullTime(u.UpdatedAt))
 	if err != nil {
 		return err
@@ -452,8 +490,12 @@ func insertUpdate(ctx context.Context, tx *sql.Tx, id int64, u *incidents.Update
 	}
 	u.IncidentID = id
 	for i, cs := range u.Components {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_update_components (update_id, position, component_id, status, affected_percent, old_status)
-			VALUES (?, ?, ?, ?, ?, ?)`, u.ID, i, cs.Component, string(cs.Status), int64(cs.AffectedPercent), sqlitedb.NullString(string(cs.OldStatus))); err != nil {
+		st, err := w.stmt(ctx, &w.status, `INSERT INTO incident_update_components (update_id, position, component_id, status, affected_percent, old_status)
+			VALUES (?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(ctx, u.ID, i, cs.Component, string(cs.Status), int64(cs.AffectedPercent), sqlitedb.NullString(string(cs.OldStatus))); err != nil {
 			return err
 		}
 		for j, ac := range cs.Customers {
@@ -461,9 +503,12 @@ func insertUpdate(ctx context.Context, tx *sql.Tx, id int64, u *incidents.Update
 			if ac.AffectedResources != nil {
 				n = *ac.AffectedResources
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO incident_update_component_customers
-				(update_id, component_id, position, customer_id, affected_resources) VALUES (?, ?, ?, ?, ?)`,
-				u.ID, cs.Component, j, ac.Customer, n); err != nil {
+			st, err := w.stmt(ctx, &w.person, `INSERT INTO incident_update_component_customers
+				(update_id, component_id, position, customer_id, affected_resources) VALUES (?, ?, ?, ?, ?)`)
+			if err != nil {
+				return err
+			}
+			if _, err := st.ExecContext(ctx, u.ID, cs.Component, j, ac.Customer, n); err != nil {
 				return err
 			}
 		}

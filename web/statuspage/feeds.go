@@ -11,6 +11,7 @@ import (
 
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/report"
+	"github.com/amends/amends/web/richtext"
 )
 
 // The incident history as feeds: Atom 1.0 (RFC 4287) and RSS 2.0. Each
@@ -354,8 +355,14 @@ func timelineHTML(inc incidents.Incident, names componentNames) string {
 		u := inc.Updates[i]
 		at := u.At.UTC()
 		b.WriteString("<h3>" + esc(u.Phase.Label()) + " · <time datetime=\"" + at.Format(time.RFC3339) + "\">" + esc(at.Format("2 Jan 2006, 15:04 UTC")) + "</time></h3>\n")
-		for _, p := range paragraphs(u.Message) {
-			b.WriteString("<p>" + strings.ReplaceAll(esc(p), "\n", "<br>") + "</p>\n")
+		if u.ExternalID != "" && richtext.IsHTML(u.Message) {
+			// An imported body written in HTML, sanitised as the page
+			// shows it.
+			b.WriteString("<div>" + richtext.HTML(u.Message) + "</div>\n")
+		} else {
+			for _, p := range paragraphs(u.Message) {
+				b.WriteString("<p>" + strings.ReplaceAll(esc(p), "\n", "<br>") + "</p>\n")
+			}
 		}
 		if len(u.Components) > 0 {
 			b.WriteString("<ul>\n")

@@ -366,7 +366,8 @@ type mapper struct {
 	now          time.Time
 	names        componentNames
 	statuses     map[string]incidents.Status
-	byID         map[string]component
+	// byID is every listed component by its Amends ID.
+	byID map[string]component
 	// explained holds the incidents with a published explanation.
 	explained map[int64]bool
 	// first and last are the earliest and latest instants at which the
@@ -440,10 +441,6 @@ func (m *mapper) components(services []incidents.Service, components []incidents
 	known := map[string]bool{}
 	var out []component
 	byID := map[string]component{}
-	add := func(c component) {
-		out = append(out, c)
-		byID[c.ID] = c
-	}
 	pos := 0
 	for _, svc := range services {
 		known[svc.ID] = true
@@ -451,8 +448,21 @@ func (m *mapper) components(services []incidents.Service, components []incidents
 		if len(list) == 0 {
 			continue // Statuspage has no empty groups
 		}
+		if svc.PageRows {
+			// An imported page's ungrouped components stand on their own.
+			for _, c := range list {
+				pos++
+				k := m.component(c, pos, nil)
+				out = append(out, k)
+				byID[c.ID] = k
+			}
+			continue
+		}
 		pos++
 		gid := groupPrefix + svc.ID
+		if svc.ExternalID != "" {
+			gid = svc.ExternalID
+		}
 		g := component{ID: gid, Name: svc.Name, Status: incidents.Operational, Position: pos, PageID: m.pageID, Group: true}
 		if svc.Description != "" {
 			desc := svc.Description
@@ -473,16 +483,19 @@ func (m *mapper) components(services []incidents.Service, components []incidents
 			}
 		}
 		g.CreatedAt, g.UpdatedAt = m.stamps(first, last)
-		add(g)
-		for _, k := range kids {
-			add(k)
+		out = append(out, g)
+		for i, k := range kids {
+			out = append(out, k)
+			byID[list[i].ID] = k
 		}
 	}
 	// A component whose service is missing stands on its own.
 	for _, c := range components {
 		if !known[c.Service] {
 			pos++
-			add(m.component(c, pos, nil))
+			k := m.component(c, pos, nil)
+			out = append(out, k)
+			byID[c.ID] = k
 		}
 	}
 	return out, byID
@@ -500,6 +513,13 @@ func (m *mapper) component(c incidents.Component, position int, group *string) c
 	out := component{
 		ID: c.ID, Name: c.Name, Status: st, Position: position, Description: &desc,
 		Showcase: true, GroupID: group, PageID: m.pageID,
+	}
+	if c.ExternalID != "" {
+		out.ID = c.ExternalID
+	}
+	if l := c.Listing; l != nil {
+		// Imported: what the page said, nothing invented.
+		out.Description, out.Showcase, out.StartDate = l.Description, l.Showcase, l.StartDate
 	}
 	out.CreatedAt, out.UpdatedAt = m.stamps(m.first[c.ID], m.last[c.ID])
 	return out
@@ -529,8 +549,19 @@ func (m *mapper) listed(ids []string) []component {
 	return out
 }
 
+// code is the id the API shows for component id.
+func (m *mapper) code(id string) string {
+	if c, ok := m.byID[id]; ok {
+		return c.ID
+	}
+	return id
+}
+
 func (m *mapper) incident(inc incidents.Incident) incident {
 	id := strconv.FormatInt(inc.ID, 10)
+	if inc.ExternalID != "" {
+		id = inc.ExternalID
+	}
 	out := incident{
 		ID:         id,
 		Name:       inc.Title,
@@ -565,13 +596,22 @@ func (m *mapper) incident(inc incidents.Incident) incident {
 			DisplayAt:            formatTime(u.At),
 			DeliverNotifications: true,
 		}
+		if u.ExternalID != "" {
+			su.ID = u.ExternalID
+		}
+		if u.UpdatedAt != nil {
+			su.UpdatedAt = formatTime(*u.UpdatedAt)
+		}
 		for _, cs := range u.Components {
 			old, ok := before[cs.Component]
 			if !ok {
 				old = incidents.Operational
 			}
+			if cs.OldStatus != "" {
+				old = cs.OldStatus // as the origin recorded it
+			}
 			su.AffectedComponents = append(su.AffectedComponents, affectedComponent{
-				Code: cs.Component, Name: m.names.name(cs.Component), OldStatus: old, NewStatus: cs.Status,
+				Code: m.code(cs.Component), Name: m.names.name(cs.Component), OldStatus: old, NewStatus: cs.Status,
 			})
 			before[cs.Component] = cs.Status
 		}
