@@ -565,7 +565,7 @@ func (p *spParser) incident(path string, raw json.RawMessage) error {
 	first := updates[0]
 	inc, err := NewIncident(p.actor, IncidentInput{
 		Title: title, Impact: impact, Phase: first.phase, Message: first.message,
-		StartedAt: &started, Components: first.components,
+		StartedAt: &started, Components: first.components, NoComponents: !affectsAny(first.components),
 	}, p.now)
 	if err != nil {
 		return p.updateError(first, path, err)
@@ -799,4 +799,16 @@ func lineCol(data []byte, off int64) (int, int) {
 		}
 	}
 	return line, col
+}
+
+// affectsAny reports whether any of changes sets a status other than
+// operational: an imported incident whose first update sets none affects
+// no component, as the page it comes from said.
+func affectsAny(changes []ComponentChange) bool {
+	for _, ch := range changes {
+		if ch.Status != Operational {
+			return true
+		}
+	}
+	return false
 }
