@@ -253,6 +253,11 @@ func FuzzParseAccountCSV(f *testing.F) {
 		chargesLine + "nobody,nowhere,2012-13,-5,EURO\nacme,elb-us-east-1\n",
 		"",
 		"a,b\n",
+		chargesLine + "acme,elb-us-east-1,9999-12,1,USD\nacme,elb-us-east-1,0001-01,1,USD\n",
+		resourcesLine + "acme,elb-us-east-1,1,0000-01-01 00:00,9999-12-31 23:59\n",
+		resourcesLine + "acme,elb-us-east-1,1,,\n\"unterminated,x,1,,\nacme,elb-us-east-1,1,,\n",
+		resourcesLine + "acme\x00,elb\u202e,1,,\n",
+		chargesLine + "acme,elb-us-east-1,2012-12,1e3,USD\n",
 	} {
 		f.Add([]byte(seed))
 	}

@@ -125,6 +125,19 @@ func CheckMonth(field, month string) error {
 	return nil
 }
 
+// CheckMonthAt is CheckMonth, and also refuses a month that starts more
+// than check.YearsAhead years after now ("9999-12" is a typo or a probe).
+func CheckMonthAt(field, month string, now time.Time) error {
+	if err := CheckMonth(field, month); err != nil {
+		return err
+	}
+	first, _ := time.Parse("2006-01", month)
+	if first.After(now.AddDate(check.YearsAhead, 0, 0)) {
+		return errs.Invalidf(field, "%s is more than %d years from now", month, check.YearsAhead)
+	}
+	return nil
+}
+
 // checkText checks a one-line text field (a name): present if required,
 // check.Line, at most limit characters.
 func checkText(field, s string, limit int, required bool) error {

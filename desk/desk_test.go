@@ -507,3 +507,20 @@ func TestMonthsAndDatesInRange(t *testing.T) {
 		}
 	}
 }
+
+// A month more than ten years ahead is refused like one before 1990.
+func TestCheckMonthAt(t *testing.T) {
+	now := time.Date(2012, 12, 24, 20, 0, 0, 0, time.UTC)
+	for month, want := range map[string]string{
+		"2012-12": "", "2022-12": "",
+		"2023-01": "month: 2023-01 is more than 10 years from now",
+		"9999-12": "month: 9999-12 is more than 10 years from now",
+		"0001-01": "month: 0001-01 is before 1990-01",
+		"2012-13": `month: "2012-13" is not a month such as 2012-12`,
+	} {
+		err := desk.CheckMonthAt("month", month, now)
+		if got := fmt.Sprint(err); (want == "" && err != nil) || (want != "" && got != want) {
+			t.Errorf("CheckMonthAt(%s) = %v, want %q", month, err, want)
+		}
+	}
+}

@@ -29,6 +29,11 @@ type IncidentInput struct {
 	StartedAt  *time.Time        `json:"started_at,omitempty"`
 	Excluded   bool              `json:"excluded"`
 	Components []ComponentChange `json:"components"`
+	// NoComponents says that the incident affects no component: without
+	// it, an incident must set at least one component to a status other
+	// than operational, so that none is declared by leaving every
+	// component as it was by mistake.
+	NoComponents bool `json:"no_components"`
 }
 
 // UpdateInput is a new entry of an incident's timeline.
@@ -112,6 +117,9 @@ func NewIncident(actor string, in IncidentInput, now time.Time) (Incident, error
 	if err != nil {
 		return Incident{}, err
 	}
+	if err := checkAffects(in.NoComponents, components, phase == Resolved); err != nil {
+		return Incident{}, err
+	}
 	impact := in.Impact
 	if impact == "" {
 		var worst []Status
@@ -141,6 +149,26 @@ func NewIncident(actor string, in IncidentInput, now time.Time) (Incident, error
 		inc.ResolvedAt = &started
 	}
 	return inc, nil
+}
+
+// checkAffects is the rule that an incident says what it affects: at
+// least one component set to a status other than operational, or, with
+// noComponents, none. A resolved one (a past incident recorded after the
+// fact) affects nothing now, and needs neither.
+func checkAffects(noComponents bool, components []ComponentStatus, resolved bool) error {
+	affects := -1
+	for i, cs := range components {
+		if cs.Status != Operational && affects < 0 {
+			affects = i
+		}
+	}
+	switch {
+	case noComponents && affects >= 0:
+		return errs.Invalidf("no_components", "is set, but components[%d] (%s) is %s: give one or the other", affects, components[affects].Component, components[affects].Status)
+	case !noComponents && affects < 0 && !resolved:
+		return errs.Invalidf("components", "set at least one component's status, or say that the incident affects none (no_components)")
+	}
+	return nil
 }
 
 // Apply checks in against inc and returns inc with the new update appended

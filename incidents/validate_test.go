@@ -137,12 +137,28 @@ func TestNewIncident(t *testing.T) {
 	if err != nil || !inc.StartedAt.Equal(now) || inc.Impact != ImpactMajor {
 		t.Fatalf("defaults %+v %v", inc, err)
 	}
-	inc, err = NewIncident("ann", IncidentInput{Title: "t", Message: "m"}, now)
+	inc, err = NewIncident("ann", IncidentInput{Title: "t", Message: "m", NoComponents: true}, now)
 	if err != nil || inc.Impact != ImpactNone || len(inc.Latest().Components) != 0 {
 		t.Fatalf("no components %+v %v", inc, err)
 	}
+	// Without saying so, an incident must affect a component; saying so,
+	// it may affect none.
+	for name, tc := range map[string]struct {
+		in   IncidentInput
+		want string
+	}{
+		"none named":                     {IncidentInput{Title: "t", Message: "m"}, "components: set at least one component's status, or say that the incident affects none (no_components)"},
+		"all operational":                {IncidentInput{Title: "t", Message: "m", Components: []ComponentChange{{Component: "a", Status: Operational}}}, "components: set at least one component's status, or say that the incident affects none (no_components)"},
+		"flag and an affected component": {IncidentInput{Title: "t", Message: "m", NoComponents: true, Components: []ComponentChange{{Component: "a", Status: MajorOutage}}}, "no_components: is set, but components[0] (a) is major_outage: give one or the other"},
+	} {
+		_, err := NewIncident("ann", tc.in, now)
+		wantErr(t, name, err, errs.Invalid, tc.want)
+	}
+	if _, err := NewIncident("ann", IncidentInput{Title: "t", Message: "m", Phase: Resolved, StartedAt: at(0)}, now); err != nil {
+		t.Errorf("a resolved note without components: %v", err)
+	}
 	// An explicit impact wins; a start a few seconds ahead is clock skew.
-	inc, err = NewIncident("ann", IncidentInput{Title: "t", Message: "m", Impact: ImpactMinor, StartedAt: ptr(now.Add(59 * time.Second))}, now)
+	inc, err = NewIncident("ann", IncidentInput{Title: "t", Message: "m", NoComponents: true, Impact: ImpactMinor, StartedAt: ptr(now.Add(59 * time.Second))}, now)
 	if err != nil || inc.Impact != ImpactMinor {
 		t.Fatalf("explicit impact %+v %v", inc, err)
 	}
@@ -258,7 +274,7 @@ func TestApply(t *testing.T) {
 	wantErr(t, "resolved", err, errs.Conflict, "incident 0 is resolved: it takes no more updates")
 
 	// Skipping phases is allowed; the same phase too; the default is the current one.
-	fresh, _ := NewIncident("ann", IncidentInput{Title: "t", Message: "m", StartedAt: at(0)}, now)
+	fresh, _ := NewIncident("ann", IncidentInput{Title: "t", Message: "m", StartedAt: at(0), NoComponents: true}, now)
 	if r, err := fresh.Apply("bob", UpdateInput{Phase: Monitoring, Message: "m", At: at(0)}, now); err != nil || r.Phase != Monitoring {
 		t.Fatalf("skip: %v", err)
 	}

@@ -352,6 +352,8 @@ type IncidentForm struct {
 	StartedAt  string // optional backfill, "2012-12-24T20:24" (UTC) or RFC 3339
 	Components []ComponentField
 	Error      FormError
+	// NoComponents is the box that says the incident affects none.
+	NoComponents bool
 }
 
 // AdminIncidentPage is "/admin/incidents/{id}": the timeline and the form to

@@ -21,7 +21,7 @@ func (s *Server) handleAdminHome(c echo.Context) error {
 	names := namesOf(st.Components)
 	v := templates.AdminHome{
 		Page:     s.page(c, "Overview", ""),
-		Overall:  overallBadge(incidents.Overall(st.Statuses)),
+		Overall:  overallBanner(incidents.Overall(st.Statuses), len(st.Active)),
 		CanWrite: currentUser(c).Role.AtLeast(auth.Support),
 	}
 	for _, inc := range st.Active {

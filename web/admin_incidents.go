@@ -126,6 +126,8 @@ func (s *Server) handleCreateIncident(c echo.Context) error {
 		Impact:  incidents.Impact(c.FormValue("impact")),
 		Phase:   incidents.Phase(c.FormValue("phase")),
 		Message: strings.TrimSpace(c.FormValue("message")),
+		// A ticked box says the incident affects no component.
+		NoComponents: c.FormValue("no_components") != "",
 	}
 	rows, err := form.ReadComponents(c, components, services, nil)
 	if err == nil {
@@ -152,6 +154,8 @@ func (s *Server) handleCreateIncident(c echo.Context) error {
 			StartedAt:  c.FormValue("started_at"),
 			Components: rows.Fields,
 			Error:      rows.Attach(err),
+
+			NoComponents: in.NoComponents,
 		}))
 	}
 	s.pages.invalidate()

@@ -37,7 +37,7 @@ func TestAPIPercentExponent(t *testing.T) {
 			status = "operational"
 		}
 		r := env.api("POST", "/incidents", tok, map[string]any{
-			"title": "Elevated errors", "message": "Investigating.",
+			"title": "Elevated errors", "message": "Investigating.", "no_components": status == "operational",
 			"components": []map[string]any{{"component": "elb-us-east-1", "status": status, "affected_percent": tc.percent}},
 		}).expect(t, http.StatusCreated)
 		var inc incidents.Incident

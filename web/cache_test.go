@@ -280,7 +280,7 @@ func TestPageCacheConcurrentReadersAndWriters(t *testing.T) {
 		}()
 	}
 	for i := 0; i < 5; i++ {
-		env.api("POST", "/incidents", tok, map[string]any{"title": fmt.Sprintf("Concurrent %d", i), "message": "m"}).expect(t, http.StatusCreated)
+		env.api("POST", "/incidents", tok, map[string]any{"title": fmt.Sprintf("Concurrent %d", i), "message": "m", "no_components": true}).expect(t, http.StatusCreated)
 		env.clock.Advance(revisionCheckEvery)
 	}
 	wg.Wait()

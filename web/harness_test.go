@@ -360,7 +360,7 @@ func change(component string, st incidents.Status, percent string) incidents.Com
 func (e *testEnv) declare(title string, changes ...incidents.ComponentChange) incidents.Incident {
 	e.t.Helper()
 	inc, err := e.incidents.CreateIncident(context.Background(), audit.Person("ops@example.com"), incidents.IncidentInput{
-		Title: title, Message: "We are investigating " + strings.ToLower(title) + ".", Components: changes,
+		Title: title, Message: "We are investigating " + strings.ToLower(title) + ".", Components: changes, NoComponents: len(changes) == 0,
 	}, e.clock.Now())
 	if err != nil {
 		e.t.Fatal(err)
@@ -374,7 +374,7 @@ func (e *testEnv) backfill(title string, start time.Time, changes ...incidents.C
 	e.t.Helper()
 	ctx := context.Background()
 	inc, err := e.incidents.CreateIncident(ctx, audit.Person("ops@example.com"), incidents.IncidentInput{
-		Title: title, Message: "Investigating.", StartedAt: &start, Components: changes,
+		Title: title, Message: "Investigating.", StartedAt: &start, Components: changes, NoComponents: len(changes) == 0,
 	}, e.clock.Now())
 	if err != nil {
 		e.t.Fatal(err)
@@ -461,4 +461,17 @@ func (r flakyRevision) Revision(ctx context.Context) (int64, error) {
 		return 0, errTestOutage
 	}
 	return r.Revisioner.Revision(ctx)
+}
+
+// update posts an update to incident id that sets changes, as
+// ops@example.com, now.
+func (e *testEnv) update(id int64, changes ...incidents.ComponentChange) incidents.Incident {
+	e.t.Helper()
+	inc, err := e.incidents.AddUpdate(context.Background(), audit.Person("ops@example.com"), id, incidents.UpdateInput{
+		Message: "Update.", Components: changes,
+	}, e.clock.Now())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return inc
 }

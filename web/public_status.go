@@ -69,7 +69,7 @@ func (s *Server) statusView(ctx context.Context, now time.Time) (templates.Statu
 
 	v := templates.StatusPage{
 		Page:        s.publicPage("Status", "Current status of "+s.cfg.SiteName+" services, active incidents and scheduled maintenance.", "/"),
-		Overall:     overallBadge(incidents.Overall(statuses)),
+		Overall:     overallBanner(incidents.Overall(statuses), len(active)),
 		Subscribe:   s.cfg.Notify != nil,
 		GeneratedAt: viewTime(now),
 		UptimeFrom:  bars.from, UptimeFromNarrow: bars.fromNarrow, UptimeTo: bars.to,

@@ -47,6 +47,13 @@ func TestStatusBanner(t *testing.T) {
 		percent   string // its "affected" text, "" for none
 	}{
 		{"all operational", func(*testEnv) {}, "operational", "All systems operational", "operational", ""},
+		{"an incident that affects no component", func(e *testEnv) {
+			e.declare("Reports of slow sign-in")
+		}, "incident_in_progress", "Incident in progress", "operational", ""},
+		{"an incident whose components are back to operational", func(e *testEnv) {
+			inc := e.declare("Elevated errors", change("elb-us-east-1", incidents.PartialOutage, "5"))
+			e.update(inc.ID, change("elb-us-east-1", incidents.Operational, ""))
+		}, "incident_in_progress", "Incident in progress", "operational", ""},
 		{"degraded", func(e *testEnv) {
 			e.declare("Slow responses", change("elb-us-east-1", incidents.DegradedPerformance, "30"))
 		}, "degraded_performance", "Degraded performance", "degraded_performance", "30% affected"},

@@ -48,6 +48,16 @@ func overallBadge(s incidents.Status) templates.StatusBadge {
 	return templates.StatusBadge{Class: string(s), Label: label}
 }
 
+// overallBanner is the banner of a page that knows the active incidents:
+// while one is active, the page never says "All systems operational",
+// even when it affects no component (or none any more).
+func overallBanner(s incidents.Status, active int) templates.StatusBadge {
+	if s == incidents.Operational && active > 0 {
+		return templates.StatusBadge{Class: "incident_in_progress", Label: "Incident in progress"}
+	}
+	return overallBadge(s)
+}
+
 func percentText(p sla.Percent) string { return p.String() + "%" }
 
 // componentNames maps component ids to the names pages show.

@@ -69,7 +69,7 @@ func TestServeEndToEnd(t *testing.T) {
 	form := get("/admin/incidents/new")
 	resp := post("/admin/incidents", form, url.Values{
 		"title": {"Elevated error rates for load balancers in eu-west-1"}, "impact": {"major"},
-		"phase": {"investigating"}, "message": {"We are investigating."},
+		"phase": {"investigating"}, "message": {"We are investigating."}, "no_components": {"1"},
 	})
 	if !strings.HasPrefix(resp.Request.URL.Path, "/admin/incidents/") {
 		t.Fatalf("declare ended at %s (%d)", resp.Request.URL, resp.StatusCode)

@@ -306,6 +306,9 @@ func putCharge(ctx context.Context, tx *sql.Tx, by audit.Actor, ch desk.AccountC
 	if err := ch.Validate(a); err != nil {
 		return ch, err
 	}
+	if err := desk.CheckMonthAt("month", ch.Month, now); err != nil {
+		return ch, err
+	}
 	ch.Currency = a.Currency
 	old, err := listCharges(ctx, tx, `WHERE ch.customer_id = ? AND ch.component_id = ? AND ch.month = ?`, ch.Customer, ch.Component, ch.Month)
 	if err != nil {

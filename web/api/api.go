@@ -106,12 +106,16 @@ func decodeJSON(c echo.Context, v any) error {
 	if !utf8.Valid(data) {
 		return errs.Invalidf(invalidUTF8Field(data), "is not valid UTF-8")
 	}
+	// So does an escaped lone surrogate ("\ud800"), which is no character.
+	if esc, ok := loneSurrogate(data); ok {
+		return errs.Invalidf(invalidUTF8Field(data), "has the lone surrogate %s, which is not a character", esc)
+	}
 	return nil
 }
 
 // invalidUTF8Field returns the path ("components[0].component") of the
-// first string in the JSON value data that holds bytes that are not UTF-8,
-// "" if none does.
+// first string in the JSON value data that holds bytes that are not UTF-8
+// or an escaped lone surrogate, "" if none does.
 func invalidUTF8Field(data []byte) string {
 	type frame struct {
 		array   bool
@@ -141,7 +145,9 @@ func invalidUTF8Field(data []byte) string {
 		if err != nil {
 			return ""
 		}
-		bad := !utf8.Valid(data[start:dec.InputOffset()])
+		tokBytes := data[start:dec.InputOffset()]
+		_, lone := loneSurrogate(tokBytes)
+		bad := !utf8.Valid(tokBytes) || lone
 		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
 			stack = stack[:len(stack)-1]
 			continue
@@ -169,6 +175,41 @@ func invalidUTF8Field(data []byte) string {
 			stack = append(stack, &frame{array: d == '[', index: -1, wantKey: d == '{'})
 		}
 	}
+}
+
+// loneSurrogate returns the first escape in data ("\\udc00") of a UTF-16
+// surrogate that is not half of a pair, which encoding/json would quietly
+// read as U+FFFD.
+func loneSurrogate(data []byte) (string, bool) {
+	hex := func(i int) (rune, bool) {
+		if i+6 > len(data) || data[i] != '\\' || data[i+1] != 'u' {
+			return 0, false
+		}
+		v, err := strconv.ParseUint(string(data[i+2:i+6]), 16, 32)
+		return rune(v), err == nil
+	}
+	for i := 0; i < len(data); i++ {
+		if data[i] != '\\' {
+			continue
+		}
+		r, ok := hex(i)
+		if !ok {
+			i++ // another escape: skip its second byte
+			continue
+		}
+		switch {
+		case r >= 0xd800 && r <= 0xdbff:
+			if lo, ok := hex(i + 6); ok && lo >= 0xdc00 && lo <= 0xdfff {
+				i += 11
+				continue
+			}
+			return string(data[i : i+6]), true
+		case r >= 0xdc00 && r <= 0xdfff:
+			return string(data[i : i+6]), true
+		}
+		i += 5
+	}
+	return "", false
 }
 
 func jsonError(err error) error {

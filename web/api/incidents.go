@@ -68,6 +68,9 @@ type incidentRequest struct {
 	StartedAt  json.RawMessage  `json:"started_at"`
 	Excluded   bool             `json:"excluded"`
 	Components []change         `json:"components"`
+	// NoComponents says the incident affects no component (see
+	// incidents.IncidentInput).
+	NoComponents bool `json:"no_components"`
 }
 
 type updateRequest struct {
@@ -131,7 +134,7 @@ func (h *Handler) CreateIncident(c echo.Context) error {
 	}
 	inc, err := h.incidents.CreateIncident(c.Request().Context(), by(c), incidents.IncidentInput{
 		Title: req.Title, Impact: req.Impact, Phase: req.Phase, Message: req.Message,
-		StartedAt: started, Excluded: req.Excluded, Components: ch,
+		StartedAt: started, Excluded: req.Excluded, Components: ch, NoComponents: req.NoComponents,
 	}, h.now())
 	if err != nil {
 		return err
