@@ -184,4 +184,12 @@ type Store interface {
 	// a 404 at once, and the customer has no link until one is made
 	// again. errs.NotFound when the customer has none (or is unknown).
 	RevokeStatementLink(ctx context.Context, by audit.Actor, customer string, now time.Time) error
+
+	// NoticeTemplate returns the wording of personal notices:
+	// DefaultNoticeTemplate until one is saved.
+	NoticeTemplate(ctx context.Context) (NoticeTemplate, error)
+	// PutNoticeTemplate saves t as the wording of personal notices (see
+	// NoticeTemplate.Validate: errs.Invalid on "subject" or "body", naming
+	// an unknown placeholder).
+	PutNoticeTemplate(ctx context.Context, by audit.Actor, t NoticeTemplate, now time.Time) (NoticeTemplate, error)
 }
