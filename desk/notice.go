@@ -156,3 +156,62 @@ func (t NoticeTemplate) Fill(values map[string]string) (subject, body string) {
 	})
 	return subject, body
 }
+
+// NoticeBatchState is where a batch of notices stands.
+type NoticeBatchState string
+
+const (
+	NoticeRequested NoticeBatchState = "requested" // by support, waiting for a second person
+	NoticeApproved  NoticeBatchState = "approved"  // its messages are queued
+)
+
+// NoticeBatch is the notices of one incident, requested by one person and
+// approved by another.
+type NoticeBatch struct {
+	ID       int64            `json:"id"`
+	Incident string           `json:"incident"`
+	State    NoticeBatchState `json:"state"`
+	// CorrectionOf is the batch this one corrects (0 for none): it holds
+	// only the customers whose figures changed since.
+	CorrectionOf int64      `json:"correction_of,omitempty"`
+	RequestedBy  string     `json:"requested_by"`
+	RequestedAt  time.Time  `json:"requested_at"`
+	ApprovedBy   string     `json:"approved_by,omitempty"`
+	ApprovedAt   *time.Time `json:"approved_at,omitempty"`
+}
+
+// NoticeMessageState is where one message stands: a draft until its batch
+// is approved, then pending until sent (or failed).
+type NoticeMessageState string
+
+const (
+	MessageDraft   NoticeMessageState = "draft"
+	MessagePending NoticeMessageState = "pending"
+	MessageSent    NoticeMessageState = "sent"
+	MessageFailed  NoticeMessageState = "failed"
+)
+
+// NoticeMessage is one notice to one customer contact.
+type NoticeMessage struct {
+	ID       int64  `json:"id"`
+	Batch    int64  `json:"batch"`
+	Customer string `json:"customer"`
+	Contact  string `json:"contact"`
+	Channel  string `json:"channel"` // "email" or "webhook"
+	// DeliveryID names the message to its receiver, once.
+	DeliveryID string `json:"delivery_id"`
+	// Fingerprint is a digest of the customer's figures, which a
+	// correction compares.
+	Fingerprint string             `json:"fingerprint"`
+	Subject     string             `json:"subject"`
+	Text        string             `json:"text"`
+	HTML        string             `json:"html"`
+	State       NoticeMessageState `json:"state"`
+	Error       string             `json:"error,omitempty"`
+	SentAt      *time.Time         `json:"sent_at,omitempty"`
+}
+
+// StatementMarker stands in a requested message's text and HTML for the
+// customer's statement token, which approval makes (only hashes are kept,
+// so a draft cannot hold one).
+const StatementMarker = "STATEMENT-LINK-MADE-WHEN-SENT"

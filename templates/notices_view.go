@@ -20,6 +20,11 @@ type NoticesPage struct {
 	StatementNote              string
 	TemplateURL                string
 	Notices                    []NoticeRow
+	// RequestURL requests a batch (support); Batches are the incident's
+	// batches, oldest first.
+	RequestURL string
+	CanRequest bool
+	Batches    []NoticeBatchRef
 }
 
 // NoticeTemplatePage is "/admin/notices/template": the editor, the
@@ -41,4 +46,36 @@ type NoticeTemplatePage struct {
 	// incident affected), empty when there is none.
 	PreviewFor, PreviewSubject, PreviewHTML string
 	PreviewNote                             string
+}
+
+// NoticeBatchRef is a batch in a list.
+type NoticeBatchRef struct {
+	ID, URL, State, Requested, Approved string
+	Correction                          bool
+}
+
+// NoticeBatchPage is "/admin/notices/:id": a batch's messages and, per
+// customer, how many are sent, failed and pending.
+type NoticeBatchPage struct {
+	Page
+	ID, State, IncidentTitle, IncidentURL string
+	Correction                            string
+	RequestedBy, ApprovedBy               string
+	RequestedAt, ApprovedAt               Time
+	CanApprove                            bool
+	Customers                             []NoticeBatchCustomerRow
+	Messages                              []NoticeMessageRow
+}
+
+// NoticeBatchCustomerRow counts one customer's messages.
+type NoticeBatchCustomerRow struct {
+	Customer, URL                 string
+	Sent, Failed, Pending, Drafts string
+}
+
+// NoticeMessageRow is one message to one contact.
+type NoticeMessageRow struct {
+	Customer, Contact, Channel, DeliveryID, State, Subject, Error string
+	SentAt                                                        Time
+	HTML                                                          string
 }

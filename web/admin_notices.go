@@ -43,7 +43,20 @@ func (s *Server) handleNotices(c echo.Context) error {
 	}
 	v := templates.NoticesPage{Page: s.page(c, "Personal notices: "+n.Incident.Title, ""), IncidentTitle: n.Incident.Title,
 		IncidentURL: "/admin/incidents/" + strconv.FormatInt(id, 10), Month: monthName(n.Month), TemplateURL: "/admin/notices/template",
-		StatementNote: "Statement links are kept only as hashes: each is " + api.StatementURLNote + "."}
+		StatementNote: "Statement links are kept only as hashes: each is " + api.StatementURLNote + ".",
+		RequestURL:    "/admin/incidents/" + strconv.FormatInt(id, 10) + "/notices/request", CanRequest: true}
+	batches, err := s.desk.NoticeBatches(ctx, strconv.FormatInt(id, 10))
+	if err != nil {
+		return err
+	}
+	for _, b := range batches {
+		ref := templates.NoticeBatchRef{ID: strconv.FormatInt(b.ID, 10), URL: noticeBatchPath(b.ID), State: string(b.State),
+			Requested: viewTime(b.RequestedAt).Text + " by " + b.RequestedBy, Correction: b.CorrectionOf != 0}
+		if b.ApprovedAt != nil {
+			ref.Approved = viewTime(*b.ApprovedAt).Text + " by " + b.ApprovedBy
+		}
+		v.Batches = append(v.Batches, ref)
+	}
 	for _, d := range drafts.Notices {
 		row := templates.NoticeRow{CustomerID: d.Customer.ID, Customer: d.Customer.Name, CustomerURL: customerPath(d.Customer.ID), Email: d.Customer.Email,
 			Downtime: d.DowntimeText, DowntimeExact: d.DowntimeSeconds + " s", Subject: d.Subject, HTML: d.HTML}
@@ -176,4 +189,69 @@ func (s *Server) renderNoticeTemplate(c echo.Context, status int, v templates.No
 		v.Incidents = append(v.Incidents, templates.Option{Value: id, Label: inc.Title + " (" + viewTime(inc.StartedAt).Text + ")", Selected: id == v.Incident})
 	}
 	return s.render(c, status, templates.NoticeTemplateEditor(v))
+}
+
+func noticeBatchPath(id int64) string { return "/admin/notices/" + strconv.FormatInt(id, 10) }
+
+// handleRequestNotices requests a batch of the incident's notices (support
+// and above), or with "correction" one to the customers whose figures
+// changed since the last approved batch, and shows it.
+func (s *Server) handleRequestNotices(c echo.Context) error {
+	id, err := form.PathID(c)
+	if err != nil {
+		return err
+	}
+	b, _, err := api.RequestBatch(c.Request().Context(), s.reports, s.desk, s.noticeSite(c), id, c.FormValue("correction") != "", by(c), s.now())
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, noticeBatchPath(b.ID))
+}
+
+// handleApproveNotices approves a batch (a manager who did not request it)
+// and shows it.
+func (s *Server) handleApproveNotices(c echo.Context) error {
+	id, err := form.PathID(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.desk.ApproveNoticeBatch(c.Request().Context(), by(c), id, s.now()); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, noticeBatchPath(id))
+}
+
+// handleNoticeBatch shows "/admin/notices/:id": per customer, its messages
+// sent, failed and pending, and every message in full.
+func (s *Server) handleNoticeBatch(c echo.Context) error {
+	id, err := form.PathID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	b, err := s.desk.NoticeBatch(ctx, id)
+	if err != nil {
+		return err
+	}
+	msgs, err := s.desk.NoticeMessages(ctx, id)
+	if err != nil {
+		return err
+	}
+	v := templates.NoticeBatchPage{Page: s.page(c, "Notice batch "+strconv.FormatInt(id, 10), ""), ID: strconv.FormatInt(id, 10), State: strings.ToUpper(string(b.State[:1])) + string(b.State[1:]),
+		IncidentURL: "/admin/incidents/" + b.Incident + "/notices", IncidentTitle: "Personal notices of incident " + b.Incident,
+		RequestedBy: b.RequestedBy, RequestedAt: viewTime(b.RequestedAt), ApprovedBy: b.ApprovedBy, ApprovedAt: viewTimePtr(b.ApprovedAt)}
+	if b.CorrectionOf != 0 {
+		v.Correction = ", a correction of batch " + strconv.FormatInt(b.CorrectionOf, 10)
+	}
+	u := currentUser(c)
+	v.CanApprove = b.State == desk.NoticeRequested && u.Role.AtLeast(auth.Manager) && u.Email != b.RequestedBy
+	for _, bc := range api.NoticeBatchOf(b, msgs).Customers {
+		v.Customers = append(v.Customers, templates.NoticeBatchCustomerRow{Customer: bc.Customer, URL: customerPath(bc.Customer),
+			Sent: strconv.Itoa(bc.Sent), Failed: strconv.Itoa(bc.Failed), Pending: strconv.Itoa(bc.Pending), Drafts: strconv.Itoa(bc.Draft)})
+	}
+	for _, m := range msgs {
+		v.Messages = append(v.Messages, templates.NoticeMessageRow{Customer: m.Customer, Contact: m.Contact, Channel: m.Channel, DeliveryID: m.DeliveryID,
+			State: string(m.State), Subject: m.Subject, Error: m.Error, SentAt: viewTimePtr(m.SentAt), HTML: m.HTML})
+	}
+	return s.render(c, http.StatusOK, templates.NoticeBatchView(v))
 }

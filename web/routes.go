@@ -97,6 +97,9 @@ func (s *Server) routes() {
 	// Personal notices of the customers an incident affected, and their
 	// wording (web/admin_notices.go): support and above.
 	a.GET("/incidents/:id/notices", s.handleNotices, support)
+	a.POST("/incidents/:id/notices/request", s.handleRequestNotices, support)
+	a.GET("/notices/:id", s.handleNoticeBatch, support)
+	a.POST("/notices/:id/approve", s.handleApproveNotices, role(auth.Manager))
 	a.GET("/notices/template", s.handleNoticeTemplate, support)
 	a.POST("/notices/template", s.handlePostNoticeTemplate, support)
 	a.GET("/maintenance", s.handleMaintenance)
@@ -210,6 +213,9 @@ func (s *Server) routes() {
 	v1.POST("/goodwill/:id/withdraw", h.WithdrawGoodwill, support)
 	// Personal notices of an incident's affected customers (web/api/notices.go).
 	v1.GET("/incidents/:id/notices", h.ListNotices, support)
+	v1.POST("/incidents/:id/notices/request", h.RequestNotices, support)
+	v1.GET("/notices/:id", h.GetNotices, support)
+	v1.POST("/notices/:id/approve", h.ApproveNotices, manager)
 	v1.GET("/notice-template", h.GetNoticeTemplate, support)
 	v1.PUT("/notice-template", h.PutNoticeTemplate, support)
 	v1.POST("/credit-runs", h.PreviewCreditRun, support)
