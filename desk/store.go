@@ -184,4 +184,29 @@ type Store interface {
 	// a 404 at once, and the customer has no link until one is made
 	// again. errs.NotFound when the customer has none (or is unknown).
 	RevokeStatementLink(ctx context.Context, by audit.Actor, customer string, now time.Time) error
+
+	// NoticeTemplate returns the wording of personal notices:
+	// DefaultNoticeTemplate until one is saved.
+	NoticeTemplate(ctx context.Context) (NoticeTemplate, error)
+	// PutNoticeTemplate saves t as the wording of personal notices (see
+	// NoticeTemplate.Validate: errs.Invalid on "subject" or "body", naming
+	// an unknown placeholder).
+	PutNoticeTemplate(ctx context.Context, by audit.Actor, t NoticeTemplate, now time.Time) (NoticeTemplate, error)
+	// RequestNoticeBatch stores a requested batch of incident's notices
+	// (correcting batch correctionOf when not 0) with msgs as drafts, each
+	// with a new delivery id: errs.Invalid on "messages" when empty,
+	// errs.Conflict while the incident has a batch waiting.
+	RequestNoticeBatch(ctx context.Context, by audit.Actor, incident string, correctionOf int64, msgs []NoticeMessage, now time.Time) (NoticeBatch, error)
+	// ApproveNoticeBatch approves a requested batch and queues its
+	// messages, each customer's with a new statement link in place of
+	// StatementMarker: errs.Forbidden for its requester, an account the
+	// requester made (CheckApprover) or one created after the request;
+	// errs.Conflict once approved; errs.NotFound.
+	ApproveNoticeBatch(ctx context.Context, by audit.Actor, id int64, now time.Time) (NoticeBatch, error)
+	// NoticeBatch returns one batch; errs.NotFound.
+	NoticeBatch(ctx context.Context, id int64) (NoticeBatch, error)
+	// NoticeBatches returns an incident's batches, oldest first.
+	NoticeBatches(ctx context.Context, incident string) ([]NoticeBatch, error)
+	// NoticeMessages returns a batch's messages by customer and contact.
+	NoticeMessages(ctx context.Context, batch int64) ([]NoticeMessage, error)
 }

@@ -92,3 +92,7 @@ func (explanationTransformer) Transform(doc *ast.Document, _ gmtext.Reader, _ pa
 		return ast.WalkContinue, nil
 	})
 }
+
+// noticeMarkdown renders personal notices as explanations are rendered:
+// no raw HTML, sanitized, links nofollow.
+var noticeMarkdown = explanationMarkdown

@@ -110,6 +110,14 @@ func (s *Server) routes() {
 	a.POST("/incidents/:id/goodwill", s.handleRequestGoodwill, support)
 	a.POST("/goodwill/:id/approve", s.handleApproveGoodwill, role(auth.Manager))
 	a.POST("/goodwill/:id/withdraw", s.handleWithdrawGoodwill, support)
+	// Personal notices of the customers an incident affected, and their
+	// wording (web/admin_notices.go): support and above.
+	a.GET("/incidents/:id/notices", s.handleNotices, support)
+	a.POST("/incidents/:id/notices/request", s.handleRequestNotices, support)
+	a.GET("/notices/:id", s.handleNoticeBatch, support)
+	a.POST("/notices/:id/approve", s.handleApproveNotices, role(auth.Manager))
+	a.GET("/notices/template", s.handleNoticeTemplate, support)
+	a.POST("/notices/template", s.handlePostNoticeTemplate, support)
 	a.GET("/maintenance", s.handleMaintenance)
 	a.POST("/maintenance", s.handleScheduleMaintenance, support)
 	a.POST("/maintenance/:id/advance", s.handleAdvanceMaintenance, support)
@@ -176,7 +184,8 @@ func (s *Server) routes() {
 
 	// The JSON API (package web/api), with bearer tokens.
 	h := api.New(api.Deps{Incidents: s.incidents, Desk: s.desk, Reports: s.reports, Publish: s.publish,
-		Invalidate: s.pages.invalidate, Now: s.now, Past: !s.cfg.AsOf.IsZero(), BaseURL: s.spBase})
+		Invalidate: s.pages.invalidate, Now: s.now, Past: !s.cfg.AsOf.IsZero(), BaseURL: s.spBase,
+		SiteName: s.cfg.SiteName, Markdown: noticeMarkdown.render})
 	v1 := e.Group("/api/v1", s.bearer, gzip)
 	v1.GET("/status", h.Status)
 	v1.GET("/services", h.ListServices)
@@ -223,6 +232,13 @@ func (s *Server) routes() {
 	v1.POST("/incidents/:id/goodwill", h.RequestGoodwill, support)
 	v1.POST("/goodwill/:id/approve", h.ApproveGoodwill, manager)
 	v1.POST("/goodwill/:id/withdraw", h.WithdrawGoodwill, support)
+	// Personal notices of an incident's affected customers (web/api/notices.go).
+	v1.GET("/incidents/:id/notices", h.ListNotices, support)
+	v1.POST("/incidents/:id/notices/request", h.RequestNotices, support)
+	v1.GET("/notices/:id", h.GetNotices, support)
+	v1.POST("/notices/:id/approve", h.ApproveNotices, manager)
+	v1.GET("/notice-template", h.GetNoticeTemplate, support)
+	v1.PUT("/notice-template", h.PutNoticeTemplate, support)
 	v1.POST("/credit-runs", h.PreviewCreditRun, support)
 	v1.GET("/credit-runs/:id", h.GetCreditRun)
 	v1.POST("/credit-runs/:id/request", h.RequestCreditRun, support)

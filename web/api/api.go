@@ -58,6 +58,10 @@ type Deps struct {
 	// BaseURL is the site's address for links the API answers with
 	// (a statement link): the configured base URL, else the request's.
 	BaseURL func(echo.Context) string
+	// SiteName and Markdown fill personal notices: the status page's name,
+	// and the sanitizing Markdown renderer of explanations.
+	SiteName string
+	Markdown func(string) (string, error)
 }
 
 // Handler serves the JSON API. Build it with New.
@@ -70,12 +74,15 @@ type Handler struct {
 	now        func() time.Time
 	past       bool
 	baseURL    func(echo.Context) string
+	siteName   string
+	markdown   func(string) (string, error)
 }
 
 // New returns the API's handler over d.
 func New(d Deps) *Handler {
 	return &Handler{incidents: d.Incidents, desk: d.Desk, reports: d.Reports, publish: d.Publish,
-		invalidate: d.Invalidate, now: d.Now, past: d.Past, baseURL: d.BaseURL}
+		invalidate: d.Invalidate, now: d.Now, past: d.Past, baseURL: d.BaseURL,
+		siteName: d.SiteName, markdown: d.Markdown}
 }
 
 // by is the acting person (the signed-in user, whatever token they use):
