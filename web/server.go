@@ -78,6 +78,7 @@ type Server struct {
 	metrics   *metrics
 	registry  *prometheus.Registry
 	log       *slog.Logger
+	ids       *requestIDs
 }
 
 // New builds the server over its stores. The stores are interfaces so that
@@ -108,6 +109,7 @@ func New(cfg Config, inc incidents.Store, accounts auth.Store, deskStore desk.St
 		registry:  reg,
 		metrics:   newMetrics(reg),
 		log:       cfg.Logger,
+		ids:       newRequestIDs(),
 	}
 	s.pages = newPageCache(rev, cfg.Now, s.metrics)
 	s.echo.HideBanner = true
