@@ -3,8 +3,11 @@ package desk
 import (
 	"cmp"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/amends/amends/internal/check"
@@ -391,12 +394,7 @@ func PreviewMonth(month string, asOf time.Time, base *sla.Scenario, d *MonthData
 			}
 			lines = make([]RunLine, 0, n)
 		}
-		for i := range res.Customers {
-			cr := &res.Customers[i]
-			for j := range cr.Services {
-				lines = append(lines, rules.line(cr, &cr.Services[j]))
-			}
-		}
+		lines = append(lines, rules.lines(res.Customers)...)
 	}
 	byKey := func(a, b RunLine) int {
 		return cmp.Or(strings.Compare(a.Customer, b.Customer), strings.Compare(a.Service, b.Service))
@@ -438,6 +436,51 @@ func newLineRules(month string, d *MonthData) lineRules {
 		}
 	}
 	return r
+}
+
+// lines returns the run lines of customers, in their order, made on every
+// core in chunks of consecutive customers (a line depends on its customer
+// and service alone).
+func (r lineRules) lines(customers []sla.CustomerResult) []RunLine {
+	const per = 4096
+	chunks := (len(customers) + per - 1) / per
+	parts := make([][]RunLine, chunks)
+	work := func(c int) {
+		part := customers[c*per : min(len(customers), (c+1)*per)]
+		n := 0
+		for i := range part {
+			n += len(part[i].Services)
+		}
+		out := make([]RunLine, 0, n)
+		for i := range part {
+			cr := &part[i]
+			for j := range cr.Services {
+				out = append(out, r.line(cr, &cr.Services[j]))
+			}
+		}
+		parts[c] = out
+	}
+	workers := min(runtime.GOMAXPROCS(0), chunks)
+	if workers <= 1 {
+		for c := range chunks {
+			work(c)
+		}
+	} else {
+		var wg sync.WaitGroup
+		var next atomic.Int64
+		for range workers {
+			wg.Go(func() {
+				for c := int(next.Add(1)) - 1; c < chunks; c = int(next.Add(1)) - 1 {
+					work(c)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return slices.Concat(parts...)
 }
 
 // line is the run line of customer cr in service cs.

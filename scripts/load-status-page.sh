@@ -3,15 +3,20 @@
 # nginx serving the very same bytes as a static file on this machine, so the
 # figure reads as "how close to a static file server is the page cache".
 #
-# Usage: scripts/load-status-page.sh [seconds] [connections]
+# Usage: scripts/load-status-page.sh [seconds] [connections] [runs]
+# It loads Amends and nginx alternately, runs times each (default 5), and
+# prints each run, then the medians of requests per second and of p99
+# latency for both, and Amends' rate as a share of nginx's. Ports: the
+# environment's AMENDS_PORT and NGINX_PORT, or 18080 and 18081.
 # Needs wrk and nginx (installed with apt-get if missing). Traffic goes only
 # to 127.0.0.1; every run is bounded by the duration given.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
 conns=${2:-64}
-amends_port=18080
-nginx_port=18081
+runs=${3:-5}
+amends_port=${AMENDS_PORT:-18080}
+nginx_port=${NGINX_PORT:-18081}
 
 need=()
 command -v wrk >/dev/null || need+=(wrk)
@@ -37,10 +42,10 @@ for _ in $(seq 1 100); do
 	sleep 0.1
 done
 
-# The same bytes, gzipped as Amends sends them, for nginx to serve.
+# The same bytes, and the very gzip bytes Amends sends, for nginx to serve.
 mkdir -p "$work/www"
 curl -fs "http://127.0.0.1:$amends_port/" -o "$work/www/index.html"
-gzip -9 -k "$work/www/index.html"
+curl -fs -H "Accept-Encoding: gzip" "http://127.0.0.1:$amends_port/" -o "$work/www/index.html.gz"
 cat >"$work/nginx.conf" <<CONF
 worker_processes 2;
 pid $work/nginx.pid;
@@ -60,11 +65,31 @@ sleep 0.3
 
 bytes=$(wc -c <"$work/www/index.html")
 echo "status page: $bytes bytes ($(wc -c <"$work/www/index.html.gz") gzipped); wrk -t2 -c$conns -d${secs}s, gzip accepted"
+# run URL NAME prints one line: NAME, requests per second, p99 latency in ms.
 run() {
-	wrk -t2 -c"$conns" -d"${secs}s" -H 'Accept-Encoding: gzip' "$1" | awk -v name="$2" '
+	wrk -t2 -c"$conns" -d"${secs}s" --latency -H 'Accept-Encoding: gzip' "$1" | awk -v name="$2" '
+		function ms(v) {
+			if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000
+			if (v ~ /ms$/) return substr(v, 1, length(v) - 2) + 0
+			if (v ~ /s$/) return substr(v, 1, length(v) - 1) * 1000
+			return v
+		}
 		/Requests\/sec/ {rps=$2}
-		/Latency/ {lat=$2}
-		END {printf "%-28s %12s req/s   avg latency %s\n", name, rps, lat}'
+		$1 == "99%" {p99=ms($2)}
+		END {printf "%s %.2f %.2f\n", name, rps, p99}'
 }
-run "http://127.0.0.1:$amends_port/" "amends GET /"
-run "http://127.0.0.1:$nginx_port/index.html" "nginx static, same bytes"
+median() { sort -g | awk '{v[NR]=$1} END {if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2] + v[NR/2+1]) / 2}'; }
+
+: >"$work/runs"
+for i in $(seq 1 "$runs"); do
+	run "http://127.0.0.1:$amends_port/" amends | tee -a "$work/runs"
+	run "http://127.0.0.1:$nginx_port/index.html" nginx | tee -a "$work/runs"
+done
+a_rps=$(awk '$1 == "amends" {print $2}' "$work/runs" | median)
+n_rps=$(awk '$1 == "nginx" {print $2}' "$work/runs" | median)
+a_p99=$(awk '$1 == "amends" {print $3}' "$work/runs" | median)
+n_p99=$(awk '$1 == "nginx" {print $3}' "$work/runs" | median)
+echo "medians of $runs alternating runs each:"
+printf "%-28s %12s req/s   p99 %s ms\n" "amends GET /" "$a_rps" "$a_p99"
+printf "%-28s %12s req/s   p99 %s ms\n" "nginx static, same bytes" "$n_rps" "$n_p99"
+awk -v a="$a_rps" -v n="$n_rps" 'BEGIN {printf "amends / nginx: %.2f\n", a / n}'

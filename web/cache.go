@@ -50,8 +50,10 @@ type cachedPage struct {
 	gzipped     []byte
 	etag        string // of body
 	etagGzip    string // of gzipped: each encoding is its own representation
-	revision    int64
-	expires     time.Time
+	// The same as header values, built once.
+	contentTypeH, etagH, etagGzipH []string
+	revision                       int64
+	expires                        time.Time
 }
 
 func newPageCache(rev Revisioner, now func() time.Time, m *metrics) *pageCache {
@@ -177,7 +179,7 @@ func newCachedPage(r rendered, rev int64, now time.Time) *cachedPage {
 	if valid <= 0 {
 		valid = time.Minute
 	}
-	return &cachedPage{
+	p := &cachedPage{
 		contentType: r.contentType,
 		body:        r.body,
 		gzipped:     gz,
@@ -186,6 +188,8 @@ func newCachedPage(r rendered, rev int64, now time.Time) *cachedPage {
 		revision:    rev,
 		expires:     now.Add(valid),
 	}
+	p.contentTypeH, p.etagH, p.etagGzipH = []string{p.contentType}, []string{p.etag}, []string{p.etagGzip}
+	return p
 }
 
 // gzipped returns body's gzip form. The best compression costs little on
@@ -212,32 +216,57 @@ func gzipped(body []byte) []byte {
 	return gz.Bytes()
 }
 
+// The headers of every cached page, built once (writePage sets them
+// without canonicalising their names again).
+var (
+	headerETag = http.CanonicalHeaderKey("ETag")
+	pageVary   = []string{echo.HeaderAcceptEncoding}
+	pageGzip   = []string{"gzip"}
+	// Short freshness so an update shows within seconds, and permission
+	// for a CDN to keep serving its copy if this origin fails mid-outage.
+	pageCacheControl = []string{"public, max-age=5, stale-while-revalidate=30, stale-if-error=86400"}
+)
+
 // writePage writes p with its ETag, answering 304 when the client has it,
 // and the gzip form when the client accepts it.
 func writePage(c echo.Context, p *cachedPage) error {
+	req := c.Request()
 	h := c.Response().Header()
 	body, etag := p.body, p.etag
-	gzipped := acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding))
+	gzipped := acceptsGzip(firstHeader(req.Header, echo.HeaderAcceptEncoding))
 	if gzipped {
 		body, etag = p.gzipped, p.etagGzip
 	}
-	h.Set(echo.HeaderContentType, p.contentType)
-	h.Set("ETag", etag)
-	h.Set(echo.HeaderVary, echo.HeaderAcceptEncoding)
-	// Short freshness so an update shows within seconds, and permission for
-	// a CDN to keep serving its copy if this origin fails mid-outage.
-	h.Set(echo.HeaderCacheControl, "public, max-age=5, stale-while-revalidate=30, stale-if-error=86400")
-	if etagMatches(c.Request().Header.Get("If-None-Match"), etag) {
+	h[echo.HeaderContentType] = p.contentTypeH
+	if gzipped {
+		h[headerETag] = p.etagGzipH
+	} else {
+		h[headerETag] = p.etagH
+	}
+	h[echo.HeaderVary] = pageVary
+	h[echo.HeaderCacheControl] = pageCacheControl
+	if etagMatches(firstHeader(req.Header, "If-None-Match"), etag) {
 		return c.NoContent(http.StatusNotModified)
 	}
 	if gzipped {
-		h.Set(echo.HeaderContentEncoding, "gzip")
+		h[echo.HeaderContentEncoding] = pageGzip
 	}
-	if c.Request().Method == http.MethodHead {
+	if req.Method == http.MethodHead {
 		h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 		return c.NoContent(http.StatusOK)
 	}
-	return c.Blob(http.StatusOK, p.contentType, body)
+	res := c.Response()
+	res.WriteHeader(http.StatusOK)
+	_, err := res.Write(body)
+	return err
+}
+
+// firstHeader is h.Get(name) for a name already canonical.
+func firstHeader(h http.Header, name string) string {
+	if v := h[name]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 func etagMatches(header, etag string) bool {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -15,6 +14,7 @@ type metrics struct {
 	cacheHits    prometheus.Counter
 	cacheRenders prometheus.Counter
 	cacheStale   prometheus.Counter
+	series       seriesCache
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -42,6 +42,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}),
 	}
 	reg.MustRegister(m.requests, m.duration, m.cacheHits, m.cacheRenders, m.cacheStale)
+	m.series.m = m
 	return m
 }
 
@@ -59,8 +60,9 @@ func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		m.requests.WithLabelValues(route, c.Request().Method, strconv.Itoa(status)).Inc()
-		m.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		sr := m.series.get(route, c.Request().Method, status)
+		sr.requests.Inc()
+		sr.duration.Observe(time.Since(start).Seconds())
 		return err
 	}
 }

@@ -6,14 +6,12 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/amends/amends/audit"
 	"github.com/amends/amends/auth"
@@ -29,41 +27,6 @@ const (
 
 	ctxCSRF = "amends.csrf"
 )
-
-// requestLog writes one structured line per request.
-func (s *Server) requestLog() echo.MiddlewareFunc {
-	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true,
-		LogRemoteIP: true, LogRequestID: true, LogResponseSize: true, LogRoutePath: true,
-		HandleError: true,
-		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			s.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
-				slog.String("method", v.Method),
-				slog.String("uri", v.URI),
-				slog.String("route", v.RoutePath),
-				slog.Int("status", v.Status),
-				slog.Int64("bytes", v.ResponseSize),
-				slog.Duration("latency", v.Latency),
-				slog.String("ip", v.RemoteIP),
-				slog.String("request_id", v.RequestID),
-			)
-			return nil
-		},
-	})
-}
-
-// securityHeaders sets a strict content security policy (pages load only
-// their own CSS and JS) and the usual hardening headers.
-func (s *Server) securityHeaders() echo.MiddlewareFunc {
-	return middleware.SecureWithConfig(middleware.SecureConfig{
-		XSSProtection:         "0",
-		ContentTypeNosniff:    "nosniff",
-		XFrameOptions:         "DENY",
-		ReferrerPolicy:        "strict-origin-when-cross-origin",
-		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-		HSTSMaxAge:            31536000,
-	})
-}
 
 // csrf guards every state-changing browser request twice: the browser's
 // own Sec-Fetch-Site / Origin headers must not say cross-origin (Go's

@@ -17,8 +17,8 @@ import (
 func (s *Server) routes() {
 	e := s.echo
 	e.Use(
-		middleware.RequestID(),
-		s.requestLog(),
+		s.requestID,
+		s.requestLog,
 		middleware.Recover(),
 		s.metrics.middleware,
 		s.securityHeaders(),

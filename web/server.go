@@ -102,6 +102,7 @@ type Server struct {
 	registry  *prometheus.Registry
 	log       *slog.Logger
 	throttle  *loginThrottle
+	ids       *requestIDs
 }
 
 // New builds the server over its stores. The stores are interfaces so that
@@ -142,6 +143,7 @@ func New(cfg Config, inc incidents.Store, accounts auth.Store, deskStore desk.St
 		metrics:   newMetrics(reg),
 		log:       cfg.Logger,
 		throttle:  newLoginThrottle(cfg.LoginFreeFailures, cfg.LoginAddressFailures, cfg.DeviceKey),
+		ids:       newRequestIDs(),
 	}
 	s.pages = newPageCache(rev, cfg.Now, s.metrics)
 	s.echo.HideBanner = true

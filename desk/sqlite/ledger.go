@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"strconv"
 	"strings"
 
 	"github.com/amends/amends/desk"
@@ -41,19 +42,22 @@ func heldFor(ctx context.Context, q sqlitedb.Queryer, period string, kind desk.E
 var entryCols = []string{"customer_id", "currency", "amount_minor", "kind", "credit_kind", "service_id", "period", "incident",
 	"reason", "run_id", "manual_id", "adjusts_json", "created_at", "actor"}
 
-// writeEntries appends entries to the ledger.
+// entryShared are the columns of entryCols that the entries of one run
+// share (bound once per statement), and entryOwn the others (bound per
+// entry): a run's 300,000 entries bind 5 values each instead of 14.
+var (
+	entryShared = []string{"kind", "credit_kind", "period", "incident", "run_id", "manual_id", "created_at", "actor"}
+	entryOwn    = []string{"customer_id", "currency", "amount_minor", "service_id", "reason", "adjusts_json"}
+)
+
+// entriesPer is how many entries one INSERT statement writes.
+const entriesPer = 500
+
+// writeEntries appends entries to the ledger, in their order: consecutive
+// entries that share entryShared's values go in statements of up to
+// entriesPer rows that bind those values once (as ?1 to ?8).
 func writeEntries(ctx context.Context, tx *sql.Tx, entries []desk.LedgerEntry) error {
-	var bad error
-	err := insertBatch(ctx, tx, "ledger_entries", entryCols, len(entries), func(i int, a []any) {
-		e := &entries[i]
-		var adjusts any
-		if e.Kind == desk.EntryAdjustment {
-			b, err := json.Marshal(e.Adjusts)
-			if err != nil && bad == nil {
-				bad = err
-			}
-			adjusts = string(b)
-		}
+	shared := func(e *desk.LedgerEntry) [8]any {
 		var runID, manualID any
 		if e.RunID != 0 {
 			runID = e.RunID
@@ -61,13 +65,73 @@ func writeEntries(ctx context.Context, tx *sql.Tx, entries []desk.LedgerEntry) e
 		if e.ManualID != 0 {
 			manualID = e.ManualID
 		}
-		a[0], a[1], a[2], a[3], a[4], a[5], a[6] = e.Customer, e.Currency, e.AmountMinor, string(e.Kind), string(e.CreditKind), e.Service, e.Period
-		a[7], a[8], a[9], a[10], a[11], a[12], a[13] = e.Incident, e.Reason, runID, manualID, adjusts, sqlitedb.FormatTime(e.CreatedAt), e.Actor
-	})
-	if bad != nil {
-		return bad
+		return [8]any{string(e.Kind), string(e.CreditKind), e.Period, e.Incident, runID, manualID, sqlitedb.FormatTime(e.CreatedAt), e.Actor}
 	}
-	return err
+	k := len(entryOwn)
+	one := func(row int) string {
+		var b strings.Builder
+		b.WriteString("(")
+		for j := range k {
+			if j > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString("?" + strconv.Itoa(len(entryShared)+1+row*k+j))
+		}
+		b.WriteString(",?1,?2,?3,?4,?5,?6,?7,?8)")
+		return b.String()
+	}
+	head := "INSERT INTO ledger_entries (" + strings.Join(entryOwn, ", ") + ", " + strings.Join(entryShared, ", ") + ") VALUES "
+	query := func(m int) string {
+		rows := make([]string, m)
+		for i := range rows {
+			rows[i] = one(i)
+		}
+		return head + strings.Join(rows, ",")
+	}
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	args := make([]any, len(entryShared)+entriesPer*k)
+	for start := 0; start < len(entries); {
+		sh := shared(&entries[start])
+		m := 1
+		for m < entriesPer && start+m < len(entries) && shared(&entries[start+m]) == sh {
+			m++
+		}
+		copy(args, sh[:])
+		for i := range m {
+			e := &entries[start+i]
+			var adjusts any
+			if e.Kind == desk.EntryAdjustment {
+				b, err := json.Marshal(e.Adjusts)
+				if err != nil {
+					return err
+				}
+				adjusts = string(b)
+			}
+			a := args[len(entryShared)+i*k:]
+			a[0], a[1], a[2], a[3], a[4], a[5] = e.Customer, e.Currency, e.AmountMinor, e.Service, e.Reason, adjusts
+		}
+		n := len(entryShared) + m*k
+		if m == entriesPer {
+			if full == nil {
+				var err error
+				if full, err = tx.PrepareContext(ctx, query(m)); err != nil {
+					return err
+				}
+			}
+			if _, err := full.ExecContext(ctx, args[:n]...); err != nil {
+				return err
+			}
+		} else if _, err := tx.ExecContext(ctx, query(m), args[:n]...); err != nil {
+			return err
+		}
+		start += m
+	}
+	return nil
 }
 
 // Ledger returns a page of the entries f selects, oldest first, and how

@@ -66,9 +66,6 @@ func (st *Store) Run(ctx context.Context, id int64) (_ desk.CreditRun, err error
 	return run(ctx, st.db, id)
 }
 
-var lineCols = []string{"run_id", "seq", "customer_id", "service_id", "policy_id", "currency", "downtime_seconds", "uptime_percent",
-	"credit_percent", "charges_minor", "credit_minor", "payable_minor", "claim_deadline", "claim", "reason"}
-
 // CreateRun stores a previewed run and all its lines in one transaction
 // with one audit entry (the run without its lines), and returns it with its
 // ID. errs.Invalid unless run is a previewed month run (or incident run,
@@ -96,13 +93,7 @@ func (st *Store) CreateRun(ctx context.Context, by audit.Actor, r desk.CreditRun
 		if r.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		err = insertBatch(ctx, tx, "credit_run_lines", lineCols, len(lines), func(i int, a []any) {
-			l := &lines[i]
-			a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7] = r.ID, i, l.Customer, l.Service, l.Policy, l.Currency, l.Downtime, l.Uptime
-			a[8], a[9], a[10], a[11], a[12], a[13], a[14] = int64(l.CreditPercent), l.ChargesMinor, l.CreditMinor, l.PayableMinor,
-				sqlitedb.FormatTime(l.ClaimDeadline), string(l.Claim), l.Reason
-		})
-		if err != nil {
+		if err := writeBlocks(ctx, tx, r.ID, lines); err != nil {
 			return err
 		}
 		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "credit_run.preview", Entity: "credit_run", EntityID: strconv.FormatInt(r.ID, 10), After: r, At: seconds(now)})
@@ -125,6 +116,14 @@ func (st *Store) RunLines(ctx context.Context, id int64, filter desk.RunLineFilt
 	if err != nil {
 		return nil, 0, err
 	}
+	blocks, err := blocksOf(ctx, st.db, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(blocks) > 0 {
+		return pageOfBlocks(ctx, st.db, id, blocks, filter, offset, limit)
+	}
+	// A run stored before the blocks: its lines are rows.
 	if filter != desk.CreditingLines {
 		lines, err := runLines(ctx, st.db, id, offset, limit)
 		return lines, r.Lines, err
@@ -142,10 +141,59 @@ func (st *Store) RunLines(ctx context.Context, id int64, filter desk.RunLineFilt
 	return lines, total, err
 }
 
+// pageOfBlocks is RunLines for a run stored in blocks: it decodes only the
+// blocks the page falls in.
+func pageOfBlocks(ctx context.Context, q sqlitedb.Queryer, id int64, blocks []blockInfo, filter desk.RunLineFilter, offset, limit int) ([]desk.RunLine, int, error) {
+	total, first, skip := 0, -1, 0 // skip: the selected lines before block first
+	for i, b := range blocks {
+		n := b.lines
+		if filter == desk.CreditingLines {
+			n = b.crediting
+		}
+		if first < 0 && offset < total+n {
+			first, skip = i, total
+		}
+		total += n
+	}
+	out := []desk.RunLine{}
+	if first < 0 {
+		return out, total, nil
+	}
+	for i := first; i < len(blocks) && len(out) < limit; i++ {
+		lines, err := readBlocks(ctx, q, id, blocks[i].block, blocks[i].block)
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, l := range lines {
+			if filter == desk.CreditingLines && l.CreditMinor == 0 {
+				continue
+			}
+			if skip++; skip > offset && len(out) < limit {
+				out = append(out, l)
+			}
+		}
+	}
+	return out, total, nil
+}
+
 // runLineCols are the columns scanRunLines reads, in its order.
 const runLineCols = `customer_id, service_id, policy_id, currency, downtime_seconds, uptime_percent,
 		credit_percent, charges_minor, credit_minor, payable_minor, claim_deadline, claim, reason`
 
+// allRunLines returns every line of run id, from its blocks or, for a run
+// stored before them, its rows.
+func allRunLines(ctx context.Context, q sqlitedb.Queryer, id int64, n int) ([]desk.RunLine, error) {
+	blocks, err := blocksOf(ctx, q, id)
+	if err != nil || len(blocks) == 0 {
+		if err != nil {
+			return nil, err
+		}
+		return runLines(ctx, q, id, 0, max(n, 1))
+	}
+	return readBlocks(ctx, q, id, blocks[0].block, blocks[len(blocks)-1].block)
+}
+
+// runLines reads a page of the lines of a run stored before the blocks.
 func runLines(ctx context.Context, q sqlitedb.Queryer, id int64, offset, limit int) ([]desk.RunLine, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+runLineCols+`
 		FROM credit_run_lines WHERE run_id = ? AND seq >= ? ORDER BY seq LIMIT ?`, id, offset, limit)
@@ -253,7 +301,7 @@ func (st *Store) ApproveRun(ctx context.Context, by audit.Actor, id int64, now t
 		if err := checkApprover(ctx, tx, fmt.Sprintf("credit run %d", id), r.RequestedBy, requestedAt(r.RequestedAt), by.Who(), now); err != nil {
 			return err
 		}
-		lines, err := runLines(ctx, tx, id, 0, r.Lines)
+		lines, err := allRunLines(ctx, tx, id, r.Lines)
 		if err != nil {
 			return err
 		}
@@ -296,22 +344,8 @@ func (st *Store) Outstanding(ctx context.Context, id int64) (_ desk.RunIssue, er
 	if r.State != desk.RunPreviewed && r.State != desk.RunRequested {
 		return desk.RunIssue{}, errs.Conflictf("credit run %d is %s; nothing more is paid by it", r.ID, r.State)
 	}
-	// Only what the plan's amounts need: key, currency and payable.
-	rows, err := st.db.QueryContext(ctx, `SELECT customer_id, service_id, currency, payable_minor FROM credit_run_lines WHERE run_id = ? ORDER BY seq`, id)
+	lines, err := allRunLines(ctx, st.db, id, r.Lines)
 	if err != nil {
-		return desk.RunIssue{}, err
-	}
-	lines := make([]desk.RunLine, 0, r.Lines)
-	for rows.Next() {
-		var l desk.RunLine
-		if err := rows.Scan(&l.Customer, &l.Service, &l.Currency, &l.PayableMinor); err != nil {
-			rows.Close()
-			return desk.RunIssue{}, err
-		}
-		lines = append(lines, l)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return desk.RunIssue{}, err
 	}
 	kind := desk.EntryTier

@@ -233,8 +233,8 @@ func TestLedgerIsAppendOnly(t *testing.T) {
 	for _, q := range []string{
 		`UPDATE ledger_entries SET amount_minor = 1`,
 		`DELETE FROM ledger_entries`,
-		`UPDATE credit_run_lines SET payable_minor = 0`,
-		`DELETE FROM credit_run_lines`,
+		`UPDATE credit_run_blocks SET data = x'00'`,
+		`DELETE FROM credit_run_blocks`,
 		fmt.Sprintf(`UPDATE credit_runs SET state = 'requested' WHERE id = %d`, run.ID),
 		`DELETE FROM credit_runs`,
 		`DELETE FROM customers`,

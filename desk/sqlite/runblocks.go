@@ -1,0 +1,275 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/amends/amends/desk"
+	"github.com/amends/amends/internal/sqlitedb"
+	"github.com/amends/amends/sla"
+)
+
+// A run's lines are stored in blocks of blockLines lines (the last one
+// shorter), one credit_run_blocks row each: line seq is
+// block*blockLines + its place in the block. A block is encoded as
+//
+//	version byte (1), uvarint lines, uvarint strings, the strings (uvarint
+//	length, bytes), then per line the indexes (uvarint) of its customer,
+//	service, policy, currency, downtime, uptime, claim and reason among
+//	the strings, and its credit percent, charges, credit, payable (varint)
+//	and claim deadline (varint Unix seconds, UTC).
+//
+// Each distinct string is written once per block, so the policy, currency,
+// reason and figures that lines share cost a byte each. Runs stored before
+// the blocks keep their lines in credit_run_lines (see runLinesRows).
+const blockLines = 1024
+
+const blockVersion = 1
+
+// encodeBlock encodes lines (at most blockLines) as one block, and counts
+// those whose credit is not zero. It refuses what the lines table's CHECKs
+// refused: a negative payable amount or an unknown claim status.
+func encodeBlock(lines []desk.RunLine) (data []byte, crediting int, err error) {
+	idx := make(map[string]uint64, len(lines)+16)
+	var strs []string
+	ref := func(s string) uint64 {
+		i, ok := idx[s]
+		if !ok {
+			i = uint64(len(strs))
+			idx[s] = i
+			strs = append(strs, s)
+		}
+		return i
+	}
+	body := make([]byte, 0, len(lines)*24)
+	for i := range lines {
+		l := &lines[i]
+		if l.PayableMinor < 0 {
+			return nil, 0, fmt.Errorf("line of %s %s: payable %d is negative", l.Customer, l.Service, l.PayableMinor)
+		}
+		switch l.Claim {
+		case desk.ClaimNotRequired, desk.ClaimInTime, desk.ClaimLate, desk.ClaimMissing:
+		default:
+			return nil, 0, fmt.Errorf("line of %s %s: claim status %q is not known", l.Customer, l.Service, l.Claim)
+		}
+		if l.CreditMinor != 0 {
+			crediting++
+		}
+		for _, s := range [...]string{l.Customer, l.Service, l.Policy, l.Currency, l.Downtime, l.Uptime, string(l.Claim), l.Reason} {
+			body = binary.AppendUvarint(body, ref(s))
+		}
+		for _, v := range [...]int64{int64(l.CreditPercent), l.ChargesMinor, l.CreditMinor, l.PayableMinor, l.ClaimDeadline.Unix()} {
+			body = binary.AppendVarint(body, v)
+		}
+	}
+	size := 1 + 2*binary.MaxVarintLen64 + len(body)
+	for _, s := range strs {
+		size += binary.MaxVarintLen64 + len(s)
+	}
+	data = make([]byte, 0, size)
+	data = append(data, blockVersion)
+	data = binary.AppendUvarint(data, uint64(len(lines)))
+	data = binary.AppendUvarint(data, uint64(len(strs)))
+	for _, s := range strs {
+		data = binary.AppendUvarint(data, uint64(len(s)))
+		data = append(data, s...)
+	}
+	return append(data, body...), crediting, nil
+}
+
+var errBadBlock = errors.New("credit run block is malformed")
+
+// decodeBlock appends the lines of block data to out.
+func decodeBlock(data []byte, out []desk.RunLine) ([]desk.RunLine, error) {
+	if len(data) == 0 || data[0] != blockVersion {
+		return nil, errBadBlock
+	}
+	p := data[1:]
+	uv := func() (uint64, bool) {
+		v, n := binary.Uvarint(p)
+		if n <= 0 {
+			return 0, false
+		}
+		p = p[n:]
+		return v, true
+	}
+	n, ok := uv()
+	if !ok || n > blockLines {
+		return nil, errBadBlock
+	}
+	ns, ok := uv()
+	if !ok || ns > uint64(len(p)) {
+		return nil, errBadBlock
+	}
+	strs := make([]string, ns)
+	for i := range strs {
+		k, ok := uv()
+		if !ok || k > uint64(len(p)) {
+			return nil, errBadBlock
+		}
+		strs[i] = string(p[:k])
+		p = p[k:]
+	}
+	var s [8]string
+	var v [5]int64
+	for range n {
+		for j := range s {
+			k, ok := uv()
+			if !ok || k >= ns {
+				return nil, errBadBlock
+			}
+			s[j] = strs[k]
+		}
+		for j := range v {
+			x, m := binary.Varint(p)
+			if m <= 0 {
+				return nil, errBadBlock
+			}
+			v[j], p = x, p[m:]
+		}
+		out = append(out, desk.RunLine{Customer: s[0], Service: s[1], Policy: s[2], Currency: s[3], Downtime: s[4], Uptime: s[5],
+			Claim: desk.ClaimStatus(s[6]), Reason: s[7], CreditPercent: sla.Percent(v[0]), ChargesMinor: v[1], CreditMinor: v[2],
+			PayableMinor: v[3], ClaimDeadline: time.Unix(v[4], 0).UTC()})
+	}
+	if len(p) != 0 {
+		return nil, errBadBlock
+	}
+	return out, nil
+}
+
+// inParallel runs fn(i) for i in [0, n) on every core, and returns the
+// first error.
+func inParallel(n int, fn func(i int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := range n {
+			if err := fn(i); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var first error
+	next := make(chan int, n)
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				if err := fn(i); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return first
+}
+
+// writeBlocks stores lines as run id's blocks, encoded on every core and
+// written in one statement per block.
+func writeBlocks(ctx context.Context, tx *sql.Tx, id int64, lines []desk.RunLine) error {
+	nb := (len(lines) + blockLines - 1) / blockLines
+	data := make([][]byte, nb)
+	crediting := make([]int, nb)
+	err := inParallel(nb, func(b int) error {
+		var err error
+		data[b], crediting[b], err = encodeBlock(lines[b*blockLines : min(len(lines), (b+1)*blockLines)])
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO credit_run_blocks (run_id, block, lines, crediting, data) VALUES (?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for b := range nb {
+		if _, err := stmt.ExecContext(ctx, id, b, min(blockLines, len(lines)-b*blockLines), crediting[b], data[b]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// blockInfo is one stored block without its data.
+type blockInfo struct {
+	block, lines, crediting int
+}
+
+// blocksOf returns run id's blocks in order; none for a run stored before
+// the blocks (or without lines).
+func blocksOf(ctx context.Context, q sqlitedb.Queryer, id int64) ([]blockInfo, error) {
+	rows, err := q.QueryContext(ctx, `SELECT block, lines, crediting FROM credit_run_blocks WHERE run_id = ? ORDER BY block`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []blockInfo
+	for rows.Next() {
+		var b blockInfo
+		if err := rows.Scan(&b.block, &b.lines, &b.crediting); err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// readBlocks returns the lines of run id's blocks from first to last
+// (inclusive), decoded on every core, in order.
+func readBlocks(ctx context.Context, q sqlitedb.Queryer, id int64, first, last int) ([]desk.RunLine, error) {
+	rows, err := q.QueryContext(ctx, `SELECT data FROM credit_run_blocks WHERE run_id = ? AND block BETWEEN ? AND ? ORDER BY block`, id, first, last)
+	if err != nil {
+		return nil, err
+	}
+	var data [][]byte
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		data = append(data, b)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	parts := make([][]desk.RunLine, len(data))
+	err = inParallel(len(data), func(i int) error {
+		var err error
+		parts[i], err = decodeBlock(data[i], make([]desk.RunLine, 0, blockLines))
+		if err != nil {
+			return fmt.Errorf("run %d block %d: %w", id, first+i, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	out := make([]desk.RunLine, 0, n)
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out, nil
+}

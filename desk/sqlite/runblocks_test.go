@@ -1,0 +1,135 @@
+package sqlite
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/amends/amends/desk"
+	"github.com/amends/amends/sla"
+)
+
+// A run of more lines than a block holds reads back exactly as it was
+// stored, page by page under both filters, across block boundaries, and
+// what approving it pays is computed from the same lines.
+func TestRunLinesAcrossBlocks(t *testing.T) {
+	st, _ := newStore(t)
+	seed(t, st)
+	const n = 2*blockLines + 301
+	claims := []desk.ClaimStatus{desk.ClaimNotRequired, desk.ClaimInTime, desk.ClaimLate, desk.ClaimMissing}
+	lines := make([]desk.RunLine, n)
+	for i := range lines {
+		l := desk.RunLine{Customer: fmt.Sprintf("c%05d", i/3), Service: []string{"ELB", "EC2", "EBS"}[i%3], Policy: "p", Currency: "USD",
+			Downtime: "0", Uptime: "100.0000", Claim: claims[i%4], Reason: "no downtime", ChargesMinor: int64(1000 + i)}
+		if i%7 == 0 || i%1000 == 999 {
+			l.Downtime, l.Uptime, l.CreditPercent = fmt.Sprintf("%d.5", 3600+i), "99.8655", sla.MustPercent("10")
+			l.CreditMinor, l.PayableMinor = l.ChargesMinor/10, l.ChargesMinor/10
+			l.Reason = fmt.Sprintf("uptime 99.8655%% \t below 99.95%%\n«%d»", i)
+			l.ClaimDeadline = time.Date(2013, 3, 1, 0, 0, 0, 0, time.UTC)
+		}
+		if i == n-1 {
+			l.ChargesMinor, l.CreditMinor, l.PayableMinor = 1<<62, 1<<60, 1<<59
+		}
+		lines[i] = l
+	}
+	run, err := desk.NewMonthRun("2012-12", now, lines, sam.Person, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run = must[desk.CreditRun](t)(st.CreateRun(ctx, sam, run, lines, now))
+	var crediting []desk.RunLine
+	for _, l := range lines {
+		if l.CreditMinor != 0 {
+			crediting = append(crediting, l)
+		}
+	}
+	for _, tc := range []struct {
+		filter desk.RunLineFilter
+		want   []desk.RunLine
+	}{{desk.AllLines, lines}, {desk.CreditingLines, crediting}} {
+		for _, pg := range [][2]int{{0, n + 5}, {0, 50}, {blockLines - 3, 10}, {blockLines, 1}, {2*blockLines - 1, 500}, {n - 1, 10}, {len(tc.want) - 2, 7}, {len(tc.want), 3}, {n + 9, 3}} {
+			got, total, err := st.RunLines(ctx, run.ID, tc.filter, pg[0], pg[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tc.want[min(pg[0], len(tc.want)):min(pg[0]+pg[1], len(tc.want))]
+			if total != len(tc.want) || len(got) != len(want) || (len(want) > 0 && !reflect.DeepEqual(got, want)) {
+				t.Errorf("filter %d, offset %d, limit %d: %d of %d lines, want %d of %d", tc.filter, pg[0], pg[1], len(got), total, len(want), len(tc.want))
+			}
+		}
+	}
+	out, err := st.Outstanding(ctx, run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := desk.Outstanding(run, lines, map[desk.LedgerKey]desk.Held{})
+	if err != nil || !reflect.DeepEqual(out, want) {
+		t.Errorf("outstanding %+v, want %+v (%v)", out, want, err)
+	}
+}
+
+// A block that does not decode is an error, never lines.
+func TestDecodeBlockRefusesDamage(t *testing.T) {
+	data, _, err := encodeBlock([]desk.RunLine{{Customer: "acme", Service: "ELB", Claim: desk.ClaimNotRequired, PayableMinor: 5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range data {
+		if _, err := decodeBlock(data[:i], nil); err == nil {
+			t.Errorf("a block cut at %d of %d bytes decoded", i, len(data))
+		}
+	}
+	if _, err := decodeBlock(append(data, 0), nil); err == nil {
+		t.Error("a block with a trailing byte decoded")
+	}
+	if _, _, err := encodeBlock([]desk.RunLine{{Customer: "acme", Claim: "maybe"}}); err == nil {
+		t.Error("an unknown claim status was encoded")
+	}
+	if _, _, err := encodeBlock([]desk.RunLine{{Customer: "acme", Claim: desk.ClaimNotRequired, PayableMinor: -1}}); err == nil {
+		t.Error("a negative payable amount was encoded")
+	}
+}
+
+// MonthData reads its two halves on two connections at once; while
+// imports add a resource and a charge together, every picture it returns
+// holds as many of one as of the other.
+func TestMonthDataIsOnePictureUnderWrites(t *testing.T) {
+	st, _ := newStore(t)
+	seed(t, st)
+	done := make(chan error)
+	go func() {
+		var err error
+		for i := range 40 {
+			comp := fmt.Sprintf("ec2-%d", i)
+			err = st.ImportAccountData(ctx, sam, []desk.AccountResource{{Customer: "acme", Component: comp, Count: 1}},
+				[]desk.AccountCharge{{Customer: "acme", Component: comp, Month: "2012-12", AmountMinor: 100}}, now)
+			if err != nil {
+				break
+			}
+		}
+		done <- err
+	}()
+	for reading := true; reading; {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			reading = false
+		default:
+		}
+		d, err := st.MonthData(ctx, "2012-12")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Resources) != len(d.Charges) || len(d.Accounts) != 2 || len(d.Policies) != 1 {
+			t.Fatalf("%d resources, %d charges, %d accounts, %d policies", len(d.Resources), len(d.Charges), len(d.Accounts), len(d.Policies))
+		}
+		for _, ch := range d.Charges {
+			if ch.Currency == "" {
+				t.Fatalf("charge %+v without its currency", ch)
+			}
+		}
+	}
+}
