@@ -180,4 +180,8 @@ type Store interface {
 	// StatementAccount returns the account whose current statement token is
 	// token; errs.NotFound for any other string.
 	StatementAccount(ctx context.Context, token string) (Account, error)
+	// Approvals returns every request waiting for a second person, oldest
+	// first: requested credit runs, pending goodwill grants and manual
+	// credits, and threshold raises.
+	Approvals(ctx context.Context) ([]Approval, error)
 }
