@@ -54,7 +54,7 @@ func TestApprovalsWaitingWhereManagersLook(t *testing.T) {
 	if n := doc.Find(testid("waiting-row")).Length(); n != 4 {
 		t.Errorf("%d rows waiting for the manager", n)
 	}
-	if got := textOf(doc.Find(testid("nav-waiting"))); got != "Waiting for you 4" {
+	if got := textOf(doc.Find(testid("nav-waiting"))); got != "Waiting 4 for you" {
 		t.Errorf("navigation %q", got)
 	}
 	if doc.Find(testid("waiting-for-manager")).Length() != 0 {
@@ -69,7 +69,7 @@ func TestApprovalsWaitingWhereManagersLook(t *testing.T) {
 	}
 	// The navigation shows the count on every admin page.
 	_, body = zoe.get("/admin/customers")
-	if got := textOf(parseHTML(t, body).Find(testid("nav-waiting"))); got != "Waiting for you 4" {
+	if got := textOf(parseHTML(t, body).Find(testid("nav-waiting"))); got != "Waiting 4 for you" {
 		t.Errorf("navigation on the customers page %q", got)
 	}
 
@@ -97,7 +97,7 @@ func TestApprovalsWaitingWhereManagersLook(t *testing.T) {
 		t.Fatalf("approve: %d", st)
 	}
 	_, body = zoe.get("/admin")
-	if got := textOf(parseHTML(t, body).Find(testid("nav-waiting"))); got != "Waiting for you 3" {
+	if got := textOf(parseHTML(t, body).Find(testid("nav-waiting"))); got != "Waiting 3 for you" {
 		t.Errorf("navigation after the approval %q", got)
 	}
 	_, body = sup.get("/admin")
