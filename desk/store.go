@@ -209,4 +209,9 @@ type Store interface {
 	NoticeBatches(ctx context.Context, incident string) ([]NoticeBatch, error)
 	// NoticeMessages returns a batch's messages by customer and contact.
 	NoticeMessages(ctx context.Context, batch int64) ([]NoticeMessage, error)
+
+	// Approvals returns every request waiting for a second person, oldest
+	// first: requested credit runs, pending goodwill grants and manual
+	// credits, and threshold raises.
+	Approvals(ctx context.Context) ([]Approval, error)
 }

@@ -195,6 +195,9 @@ type CreditRunPage struct {
 	Eligibility string
 	CanRequest  bool
 	CanDecide   bool
+	// WaitingNote tells the requester of a requested run that it waits
+	// for a manager.
+	WaitingNote string
 }
 
 // LedgerPage is "/admin/credits/ledger".

@@ -28,6 +28,9 @@ type Nav struct {
 	Admin bool
 	// Current is the path of the page, to mark the current navigation link.
 	Current string
+	// Waiting is how many requests wait for the signed-in manager or admin
+	// to decide (shown in the admin navigation).
+	Waiting int
 }
 
 // Page is the frame around every page.
@@ -324,6 +327,7 @@ type AdminHome struct {
 	Maintenance []MaintenanceSummary
 	Overall     StatusBadge
 	CanWrite    bool // support and above
+	Approvals   Approvals
 }
 
 // ComponentField is one component's row in an incident form: the status

@@ -285,6 +285,11 @@ func (s *Server) handleCreditRun(c echo.Context) error {
 	if run.Kind == desk.RunIncident {
 		v.IncidentURL = incidentGoodwillPath(run.Incident)
 	}
+	if run.State == desk.RunRequested && run.RequestedBy == by(c).Who() {
+		// The requester cannot approve it; tell them who must.
+		v.CanDecide = false
+		v.WaitingNote = "Waiting for a manager: you requested this run, so another manager must approve it."
+	}
 	v.Steps = append(v.Steps, templates.RunStep{What: "Previewed", Who: run.PreviewedBy, At: viewTime(run.PreviewedAt)})
 	if run.RequestedAt != nil {
 		v.Steps = append(v.Steps, templates.RunStep{What: "Requested", Who: run.RequestedBy, At: viewTimePtr(run.RequestedAt)})

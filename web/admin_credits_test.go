@@ -125,7 +125,7 @@ func TestAdminCreditRunFlow(t *testing.T) {
 	if got := textOf(doc.Find(testid("run-totals")).Find("tbody td")); got != "250.00 USD250.00 USD" {
 		t.Errorf("totals %q", got)
 	}
-	if doc.Find(testid("approve-form")).Length() != 0 {
+	if doc.Find(testid("approve-link")).Length() != 0 {
 		t.Error("a previewed run offers approval")
 	}
 	if got := textOf(doc.Find(testid("run-pending"))); !strings.Contains(got, "writes 1 ledger entry paying 250.00 USD") {
@@ -148,8 +148,15 @@ func TestAdminCreditRunFlow(t *testing.T) {
 		t.Fatalf("request: %d", st)
 	}
 	_, body = max.get(path)
-	if doc := parseHTML(t, body); textOf(doc.Find(testid("run-state"))) != "Requested" || doc.Find(testid("approve-form")).Length() != 1 {
-		t.Fatalf("requested run page: %q", textOf(doc.Find(testid("run-state"))))
+	// Its requester is told it waits for another manager, and is offered
+	// no approval; the confirmation step refuses them with 403.
+	if doc := parseHTML(t, body); textOf(doc.Find(testid("run-state"))) != "Requested" || doc.Find(testid("approve-link")).Length() != 0 ||
+		!strings.Contains(textOf(doc.Find(testid("run-waiting"))), "Waiting for a manager") {
+		t.Fatalf("requested run page, for its requester: %q", textOf(doc.Find(testid("run-state"))))
+	}
+	if resp, body := max.get(path + "/approve"); resp.StatusCode != http.StatusForbidden || parseHTML(t, body).Find(testid("approve-form")).Length() != 0 ||
+		!strings.Contains(body, "another manager must approve it") {
+		t.Fatalf("the requester's confirmation step: %d", resp.StatusCode)
 	}
 	st, body := max.send(path+"/approve", nil)
 	if st != http.StatusForbidden || !strings.Contains(body, "another manager must approve it") {
@@ -158,9 +165,28 @@ func TestAdminCreditRunFlow(t *testing.T) {
 	if env.count("ledger_entries") != 0 {
 		t.Fatal("self-approval wrote the ledger")
 	}
-	zoe.get(path)
+	// Another manager follows "Approve…" to the confirmation step, which
+	// shows the totals per currency and the lines, then issues it.
+	_, body = zoe.get(path)
+	link := parseHTML(t, body).Find(testid("approve-link")).AttrOr("href", "")
+	if link != path+"/approve" {
+		t.Fatalf("approve link %q", link)
+	}
+	resp, body = zoe.get(link)
+	confirm := parseHTML(t, body)
+	if resp.StatusCode != http.StatusOK || textOf(confirm.Find(testid("confirm-totals")).Find("tbody td")) != "250.00 USD250.00 USD" ||
+		!strings.Contains(textOf(confirm.Find(testid("confirm-lines"))), "1 of them paying something") ||
+		!strings.Contains(textOf(confirm.Find(testid("confirm-outstanding"))), "writes 1 ledger entry paying 250.00 USD") {
+		t.Fatalf("confirmation step: %d %q %q", resp.StatusCode, textOf(confirm.Find(testid("confirm-totals"))), textOf(confirm.Find(testid("confirm-lines"))))
+	}
+	if env.count("ledger_entries") != 0 {
+		t.Fatal("the confirmation step wrote the ledger")
+	}
 	if st, _ := zoe.send(path+"/approve", nil); st != http.StatusSeeOther {
 		t.Fatalf("approve: %d", st)
+	}
+	if resp, _ := zoe.get(path + "/approve"); resp.StatusCode != http.StatusConflict {
+		t.Errorf("confirmation step of an issued run: %d", resp.StatusCode)
 	}
 	if st, _ := zoe.send(path+"/approve", nil); st != http.StatusConflict {
 		t.Fatalf("second approval: %d", st)

@@ -24,6 +24,9 @@ func (s *Server) handleAdminHome(c echo.Context) error {
 		Overall:  overallBanner(incidents.Overall(st.Statuses), len(st.Active)),
 		CanWrite: currentUser(c).Role.AtLeast(auth.Support),
 	}
+	if v.Approvals, err = s.adminApprovals(c); err != nil {
+		return err
+	}
 	for _, inc := range st.Active {
 		v.Active = append(v.Active, incidentSummary(inc, names, "/admin/incidents/", now))
 	}

@@ -189,6 +189,9 @@ func (s *Server) page(c echo.Context, title, description string) templates.Page 
 		nav.UserName = u.Name
 		nav.UserRole = string(u.Role)
 		nav.Admin = strings.HasPrefix(c.Request().URL.Path, "/admin")
+		if nav.Admin {
+			nav.Waiting = s.waitingCount(c)
+		}
 	}
 	nav.CSRF, _ = c.Get(ctxCSRF).(string)
 	return templates.Page{Title: title, Description: description, Nav: nav}

@@ -160,6 +160,7 @@ func (s *Server) routes() {
 	a.POST("/credits/runs", s.handlePreviewRun, support)
 	a.GET("/credits/runs/:id", s.handleCreditRun) // also ":id.csv", the run's CSV export
 	a.POST("/credits/runs/:id/request", s.handleRequestRun, support)
+	a.GET("/credits/runs/:id/approve", s.handleConfirmApproveRun, role(auth.Manager))
 	a.POST("/credits/runs/:id/approve", s.handleApproveRun, role(auth.Manager))
 	a.POST("/credits/runs/:id/reject", s.handleRejectRun, role(auth.Manager))
 	a.GET("/credits/ledger", s.handleLedger)

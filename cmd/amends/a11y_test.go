@@ -38,7 +38,15 @@ func TestPagesAreAccessible(t *testing.T) {
 	for _, c := range web.client.Jar.Cookies(u) {
 		cookies = append(cookies, c.Name+"="+c.Value)
 	}
-	desk := append(append(seedDeskPages(web), seedGoodwillPages(web)...), seedOutbox(web)...)
+	desk := seedDeskPages(web)
+	for _, p := range desk {
+		if strings.HasPrefix(p, "/admin/credits/runs/") {
+			// Its requester's confirmation step refuses them.
+			desk = append(desk, "403:"+p+"/approve")
+			break
+		}
+	}
+	desk = append(append(desk, seedGoodwillPages(web)...), seedOutbox(web)...)
 	check(strings.Join(cookies, "; "), append([]string{"/admin", "/admin/incidents", "/admin/incidents/new", "/admin/incidents/2", "/admin/incidents/2/correct",
 		"/admin/incidents/2/explanation", "/admin/maintenance", "/admin/services", "/admin/users", "/admin/account"}, append(desk, dashboardPages...)...)...)
 }

@@ -437,10 +437,17 @@ func (w *webClient) previewMonth(month string) string {
 	return resp.Request.URL.Path
 }
 
-// runAction posts the run page's form for action (request, approve).
+// runAction posts the run page's form for action (request, approve: the
+// form of the confirmation step the run page links to).
 func (w *webClient) runAction(run, action string) {
 	w.t.Helper()
 	page := w.get(run)
+	if action == "approve" {
+		if !strings.Contains(page, `data-testid="approve-link"`) {
+			w.t.Fatalf("the page of %s has no approve link:\n%s", run, page)
+		}
+		page = w.get(run + "/approve")
+	}
 	if !strings.Contains(page, `data-testid="`+action+`-form"`) {
 		w.t.Fatalf("the page of %s has no %s form:\n%s", run, action, page)
 	}

@@ -128,9 +128,13 @@ func seedDeskPages(w *webClient) []string {
 	if !strings.Contains(w.get("/admin/policies"), "/admin/policies/elb-pagecheck") {
 		w.t.Fatal("the policy override was not stored")
 	}
+	// The run, requested: its page and /admin say it waits for a manager.
+	if resp := w.post(run.Request.URL.Path+"/request", w.get(run.Request.URL.Path), url.Values{}); resp.StatusCode != http.StatusOK {
+		w.t.Fatalf("request: %d", resp.StatusCode)
+	}
 	return []string{"/admin/customers", "/admin/customers/import", "/admin/customers/pagecheck", "/admin/credits",
 		run.Request.URL.Path, "/admin/credits/ledger", "/admin/audit", link,
-		"/admin/policies", "/admin/policies/elb-pagecheck", "/admin/credits/manual", "/admin/credits/settings"}
+		"/admin/policies", "/admin/policies/elb-pagecheck", "/admin/credits/manual", "/admin/credits/settings", "/admin"}
 }
 
 var withdrawAction = regexp.MustCompile(`action="(/admin/goodwill/\d+/withdraw)"`)

@@ -1,0 +1,86 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"sort"
+
+	"github.com/amends/amends/desk"
+	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/internal/sqlitedb"
+)
+
+// Approvals returns every request waiting for a second person, oldest
+// first: requested credit runs, pending goodwill grants and manual
+// credits, and threshold raises (read through the partial indexes of
+// migration 0011, so the admin pages that count them stay cheap).
+func (st *Store) Approvals(ctx context.Context) (_ []desk.Approval, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: Approvals")
+	var out []desk.Approval
+	q := st.db
+	err = func() error {
+		if err := each(ctx, q, `SELECT `+runCols+` FROM credit_runs WHERE state = 'requested'`, func(rows *sql.Rows) error {
+			r, err := scanRun(rows)
+			if err != nil {
+				return err
+			}
+			a := desk.Approval{Kind: desk.ApprovalRun, ID: r.ID, Period: r.Period, Incident: r.Incident, Totals: r.Totals, Lines: r.Lines, RequestedBy: r.RequestedBy}
+			if r.RequestedAt != nil {
+				a.RequestedAt = *r.RequestedAt
+			}
+			out = append(out, a)
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := each(ctx, q, `SELECT `+goodwillCols+` FROM goodwill_grants WHERE state = 'pending'`, func(rows *sql.Rows) error {
+			g, err := scanGoodwill(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, desk.Approval{Kind: desk.ApprovalGoodwill, ID: g.ID, Incident: g.Incident, Days: g.Days, RequestedBy: g.RequestedBy, RequestedAt: g.RequestedAt})
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := each(ctx, q, `SELECT `+manualCols+` FROM manual_credits WHERE state = 'pending'`, func(rows *sql.Rows) error {
+			m, err := scanManual(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, desk.Approval{Kind: desk.ApprovalManual, ID: m.ID, Customer: m.Customer, Currency: m.Currency, AmountMinor: m.AmountMinor,
+				Period: m.Month, RequestedBy: m.RequestedBy, RequestedAt: m.RequestedAt})
+			return nil
+		}); err != nil {
+			return err
+		}
+		raises, err := st.ThresholdRaises(ctx)
+		if err != nil {
+			return err
+		}
+		for _, r := range raises {
+			out = append(out, desk.Approval{Kind: desk.ApprovalThreshold, Currency: r.Currency, AmountMinor: r.AboveMinor, RequestedBy: r.RequestedBy, RequestedAt: r.RequestedAt})
+		}
+		return nil
+	}()
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].RequestedAt.Before(out[j].RequestedAt) })
+	return out, nil
+}
+
+// each runs query and calls f for each row.
+func each(ctx context.Context, q sqlitedb.Queryer, query string, f func(*sql.Rows) error) error {
+	rows, err := q.QueryContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := f(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

@@ -1,0 +1,40 @@
+package templates
+
+// ApprovalRow is one request waiting for a second person, as the admin
+// home lists it.
+type ApprovalRow struct {
+	What        string // "Credit run 4: December 2012 tier credits"
+	Amount      string // "1,056.45 USD", "" when none applies
+	URL         string // where it is decided
+	RequestedBy string
+	RequestedAt Time
+}
+
+// Approvals is the admin home's "Waiting for you" (requests someone else
+// made, for a manager or admin to decide) and "Waiting for a manager"
+// (the signed-in user's own requests).
+type Approvals struct {
+	// Decides is set for those who may decide (managers and admins).
+	Decides bool
+	ForYou  []ApprovalRow
+	// Counts says how many of each kind wait: "2 credit runs, 1 goodwill
+	// grant".
+	Counts string
+	Yours  []ApprovalRow
+}
+
+// ConfirmRunPage is the step between "Approve…" and issuing a run: what
+// it pays per currency, its lines, and what approving it now writes.
+type ConfirmRunPage struct {
+	Page
+	Run    RunRow
+	Totals []RunTotalRow
+	// Lines says how many lines there are and how many pay something.
+	Lines string
+	// Outstanding says what approving it now writes after what the ledger
+	// holds.
+	Outstanding string
+	RequestedBy string
+	// Refused is why this person may not approve it ("" when they may).
+	Refused string
+}

@@ -1,0 +1,149 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/amends/amends/auth"
+	"github.com/amends/amends/desk"
+	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/form"
+)
+
+// What waits for a second person, where managers look: "Waiting for you"
+// on /admin with a count in the admin navigation, "Waiting for a manager"
+// for the one who asked, and a confirmation step before a run is issued.
+
+var approvalNouns = map[desk.ApprovalKind][2]string{
+	desk.ApprovalRun:       {"credit run", "credit runs"},
+	desk.ApprovalGoodwill:  {"goodwill grant", "goodwill grants"},
+	desk.ApprovalManual:    {"manual credit", "manual credits"},
+	desk.ApprovalThreshold: {"threshold raise", "threshold raises"},
+}
+
+// approvalsOf returns what waits for who's decision and what who asked
+// for that waits for someone else.
+func (s *Server) approvalsOf(ctx context.Context, who string) (forYou, yours []desk.Approval, err error) {
+	all, err := s.desk.Approvals(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	forYou, yours = desk.ApprovalsFor(all, who)
+	return forYou, yours, nil
+}
+
+// waitingCount is how many requests wait for the signed-in manager or
+// admin, for the admin navigation; 0 for other roles, or (logged) when
+// they cannot be read, so that no page fails for a badge.
+func (s *Server) waitingCount(c echo.Context) int {
+	u := currentUser(c)
+	if u == nil || !u.Role.AtLeast(auth.Manager) {
+		return 0
+	}
+	forYou, _, err := s.approvalsOf(c.Request().Context(), by(c).Who())
+	if err != nil {
+		s.cfg.Logger.Warn("approvals waiting", "err", err)
+		return 0
+	}
+	return len(forYou)
+}
+
+// adminApprovals is the admin home's two lists for the signed-in user.
+func (s *Server) adminApprovals(c echo.Context) (templates.Approvals, error) {
+	u := currentUser(c)
+	v := templates.Approvals{Decides: u != nil && u.Role.AtLeast(auth.Manager)}
+	if u == nil || !u.Role.AtLeast(auth.Support) {
+		return v, nil
+	}
+	forYou, yours, err := s.approvalsOf(c.Request().Context(), by(c).Who())
+	if err != nil {
+		return v, err
+	}
+	if v.Decides {
+		counts := map[desk.ApprovalKind]int{}
+		for _, a := range forYou {
+			counts[a.Kind]++
+			v.ForYou = append(v.ForYou, approvalRow(a))
+		}
+		var parts []string
+		for _, k := range []desk.ApprovalKind{desk.ApprovalRun, desk.ApprovalGoodwill, desk.ApprovalManual, desk.ApprovalThreshold} {
+			if n := counts[k]; n > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", n, approvalNouns[k][min(n-1, 1)]))
+			}
+		}
+		v.Counts = strings.Join(parts, ", ")
+	}
+	for _, a := range yours {
+		v.Yours = append(v.Yours, approvalRow(a))
+	}
+	return v, nil
+}
+
+// approvalRow is a as the admin home lists it.
+func approvalRow(a desk.Approval) templates.ApprovalRow {
+	r := templates.ApprovalRow{RequestedBy: a.RequestedBy, RequestedAt: viewTime(a.RequestedAt)}
+	switch a.Kind {
+	case desk.ApprovalRun:
+		r.What = fmt.Sprintf("Credit run %d: %s tier credits, %d %s", a.ID, periodLabel(a.Period), a.Lines, plural(int64(a.Lines), "line", "lines"))
+		if a.Incident != "" {
+			r.What = fmt.Sprintf("Credit run %d: goodwill of incident %s, %d %s", a.ID, a.Incident, a.Lines, plural(int64(a.Lines), "line", "lines"))
+		}
+		r.Amount, r.URL = totalsText(a.Totals), runPath(a.ID)+"/approve"
+	case desk.ApprovalGoodwill:
+		r.What = fmt.Sprintf("Goodwill grant %d on incident %s: %d %s of usage", a.ID, a.Incident, a.Days, plural(a.Days, "day", "days"))
+		r.URL = incidentGoodwillPath(a.Incident)
+	case desk.ApprovalManual:
+		r.What = fmt.Sprintf("Manual credit %d for %s", a.ID, a.Customer)
+		r.Amount, r.URL = desk.FormatMoney(a.AmountMinor, a.Currency), manualCreditsPath+"?state=pending"
+	case desk.ApprovalThreshold:
+		r.What = "Raise of the " + a.Currency + " manual-credit threshold"
+		r.Amount, r.URL = "to "+desk.FormatMoney(a.AmountMinor, a.Currency), creditSettingsPath
+	}
+	return r
+}
+
+// handleConfirmApproveRun shows "/admin/credits/runs/:id/approve": what
+// approving the run pays, per currency, with its lines and what approving
+// it now writes, and the button that issues it. Its requester gets 403
+// with the page saying why; a run that is not requested, 409.
+func (s *Server) handleConfirmApproveRun(c echo.Context) error {
+	id, err := form.PathID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	run, err := s.desk.Run(ctx, id)
+	if err != nil {
+		return err
+	}
+	if run.State != desk.RunRequested {
+		return errs.Conflictf("credit run %d is %s, not waiting for approval", id, run.State)
+	}
+	_, paying, err := s.desk.RunLines(ctx, id, desk.CreditingLines, 0, 1)
+	if err != nil {
+		return err
+	}
+	out, err := s.desk.Outstanding(ctx, id)
+	if err != nil {
+		return err
+	}
+	v := templates.ConfirmRunPage{
+		Page: s.page(c, fmt.Sprintf("Approve credit run %d", run.ID), ""), Run: runRow(run),
+		Lines:       fmt.Sprintf("%d %s, %d of them paying something.", run.Lines, plural(int64(run.Lines), "line", "lines"), paying),
+		Outstanding: outstandingText(out), RequestedBy: run.RequestedBy,
+	}
+	for _, t := range run.Totals {
+		v.Totals = append(v.Totals, templates.RunTotalRow{Currency: t.Currency, Credit: desk.FormatMoney(t.CreditMinor, t.Currency), Payable: desk.FormatMoney(t.PayableMinor, t.Currency)})
+	}
+	status := http.StatusOK
+	if run.RequestedBy == by(c).Who() {
+		v.Refused = fmt.Sprintf("You requested credit run %d, so another manager must approve it: no credit is paid on one person's say.", run.ID)
+		status = http.StatusForbidden
+	}
+	return s.render(c, status, templates.ConfirmApproveRun(v))
+}
