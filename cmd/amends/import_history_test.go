@@ -319,6 +319,24 @@ func TestImportStatuspageHistory(t *testing.T) {
 		old != "Object storage uploads fail." || edit != "Object storage uploads fail in us-east." || editedAt != "2023-05-31T23:00:00Z" || imported != 1 {
 		t.Errorf("correction: %q → %q at %s (imported %d), %v", old, edit, editedAt, imported, err)
 	}
+	// Every reader shows the origin's new text, dated by the origin's
+	// updated_at and without the "edited" mark of a correction made here.
+	later, _ := pageServer(t, db)
+	if _, v2 := fetch(t, later.URL+"/api/v2/incidents.json"); !strings.Contains(v2, `"body":"Object storage uploads fail in us-east."`) ||
+		!strings.Contains(v2, `"updated_at":"2023-05-31T23:00:00.000Z"`) || strings.Contains(v2, `"body":"Object storage uploads fail."`) {
+		t.Errorf("/api/v2/incidents.json does not show the corrected text")
+	}
+	if _, atom := fetch(t, later.URL+"/history.atom"); !strings.Contains(atom, "Object storage uploads fail in us-east.") {
+		t.Errorf("the feed does not show the corrected text")
+	}
+	if resp, _ := fetch(t, later.URL+"/incidents/inc5openlate"); resp.StatusCode == http.StatusMovedPermanently {
+		if _, page := fetch(t, later.URL+resp.Header.Get("Location")); !strings.Contains(page, "Object storage uploads fail in us-east.") ||
+			strings.Contains(page, "timeline__edited") {
+			t.Errorf("the incident page does not show the corrected text, unmarked")
+		}
+	} else {
+		t.Errorf("/incidents/inc5openlate: %d", resp.StatusCode)
+	}
 	var audited int
 	if err := st.db.QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'incident.update.correct'`).Scan(&audited); err != nil || audited != 1 {
 		t.Errorf("correction audited %d times, %v", audited, err)
