@@ -50,8 +50,9 @@ type Update struct {
 	// from, empty for an update written here.
 	ExternalID string `json:"external_id,omitempty"`
 	// UpdatedAt is when an imported update was last edited at its origin
-	// (or corrected by a later import); nil for updates written here,
-	// which never change.
+	// (the newest edit a later import recorded, else as first imported);
+	// nil for updates written here. A text its origin changed is Message
+	// without EditedAt, which marks corrections made here.
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
 }
 

@@ -310,9 +310,32 @@ func TestImportStatuspageHistory(t *testing.T) {
 			t.Errorf("inc5openlate after the later file: %+v", inc)
 		}
 	}
-	var old string
-	if err := st.db.QueryRow(`SELECT old_message FROM incident_update_corrections`).Scan(&old); err != nil || old != "Object storage uploads fail." {
-		t.Errorf("correction: %q %v", old, err)
+	// The update row stays as first published; the new text is an
+	// imported edit dated by the origin's updated_at.
+	var old, edit, editedAt string
+	var imported int
+	if err := st.db.QueryRow(`SELECT u.message, e.message, e.edited_at, e.imported FROM incident_update_edits e
+		JOIN incident_updates u ON u.id = e.update_id`).Scan(&old, &edit, &editedAt, &imported); err != nil ||
+		old != "Object storage uploads fail." || edit != "Object storage uploads fail in us-east." || editedAt != "2023-05-31T23:00:00Z" || imported != 1 {
+		t.Errorf("correction: %q → %q at %s (imported %d), %v", old, edit, editedAt, imported, err)
+	}
+	// Every reader shows the origin's new text, dated by the origin's
+	// updated_at and without the "edited" mark of a correction made here.
+	later, _ := pageServer(t, db)
+	if _, v2 := fetch(t, later.URL+"/api/v2/incidents.json"); !strings.Contains(v2, `"body":"Object storage uploads fail in us-east."`) ||
+		!strings.Contains(v2, `"updated_at":"2023-05-31T23:00:00.000Z"`) || strings.Contains(v2, `"body":"Object storage uploads fail."`) {
+		t.Errorf("/api/v2/incidents.json does not show the corrected text")
+	}
+	if _, atom := fetch(t, later.URL+"/history.atom"); !strings.Contains(atom, "Object storage uploads fail in us-east.") {
+		t.Errorf("the feed does not show the corrected text")
+	}
+	if resp, _ := fetch(t, later.URL+"/incidents/inc5openlate"); resp.StatusCode == http.StatusMovedPermanently {
+		if _, page := fetch(t, later.URL+resp.Header.Get("Location")); !strings.Contains(page, "Object storage uploads fail in us-east.") ||
+			strings.Contains(page, "timeline__edited") {
+			t.Errorf("the incident page does not show the corrected text, unmarked")
+		}
+	} else {
+		t.Errorf("/incidents/inc5openlate: %d", resp.StatusCode)
 	}
 	var audited int
 	if err := st.db.QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'incident.update.correct'`).Scan(&audited); err != nil || audited != 1 {
@@ -343,7 +366,8 @@ func TestImportStatuspageHistory(t *testing.T) {
 		`UPDATE incident_updates SET message = 'edited' WHERE external_id = 'u0a'`,
 		`UPDATE incident_updates SET at = '2023-01-01T00:00:00Z' WHERE external_id = 'u5a'`,
 		`DELETE FROM incident_updates WHERE external_id = 'u0a'`,
-		`UPDATE incident_update_corrections SET new_message = 'x'`,
+		`UPDATE incident_update_edits SET message = 'x'`,
+		`UPDATE incident_updates SET message = 'Object storage uploads fail in us-east.', updated_at = '2023-05-31T23:00:00Z' WHERE external_id = 'u5a'`,
 	} {
 		if _, err := st.db.Exec(q); err == nil {
 			t.Errorf("%s: allowed", q)

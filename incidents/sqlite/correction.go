@@ -75,12 +75,8 @@ func (st *Store) CorrectUpdate(ctx context.Context, by audit.Actor, id, updateID
 			updateID, after.Message, sqlitedb.FormatTime(*after.EditedAt), by.AuditLabel()); err != nil {
 			return err
 		}
-		type text struct {
-			Update  int64  `json:"update"`
-			Message string `json:"message"`
-		}
 		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "incident.update.correct", Entity: "incident", EntityID: strconv.FormatInt(id, 10),
-			Before: text{updateID, before.Message}, After: text{updateID, after.Message}, At: *after.EditedAt})
+			Before: updateText{updateID, before.Message}, After: updateText{updateID, after.Message}, At: *after.EditedAt})
 	})
 	return out, err
 }
@@ -115,10 +111,12 @@ func (st *Store) DeleteIncident(ctx context.Context, by audit.Actor, id int64, n
 }
 
 // applyEdits sets the message of each update of the incidents in ids (a
-// JSON array) that was corrected to its newest correction, with EditedAt;
-// update finds an update loaded by its ID (nil if it was not).
+// JSON array) that was corrected to its newest correction; update finds an
+// update loaded by its ID (nil if it was not). A correction made here sets
+// EditedAt; one written by an import of the update's origin sets UpdatedAt
+// instead (and clears EditedAt): the text is then the origin's own.
 func applyEdits(ctx context.Context, q sqlitedb.Queryer, ids string, update func(id int64) *incidents.Update) error {
-	rows, err := q.QueryContext(ctx, `SELECT e.update_id, e.message, e.edited_at
+	rows, err := q.QueryContext(ctx, `SELECT e.update_id, e.message, e.edited_at, e.imported
 		FROM incident_update_edits e JOIN incident_updates u ON u.id = e.update_id
 		WHERE u.incident_id IN (SELECT value FROM json_each(?))
 		ORDER BY e.update_id, e.id`, ids)
@@ -129,7 +127,8 @@ func applyEdits(ctx context.Context, q sqlitedb.Queryer, ids string, update func
 	for rows.Next() {
 		var uid int64
 		var message, at string
-		if err := rows.Scan(&uid, &message, &at); err != nil {
+		var imported bool
+		if err := rows.Scan(&uid, &message, &at, &imported); err != nil {
 			return err
 		}
 		t, err := sqlitedb.ParseTime(at)
@@ -138,8 +137,20 @@ func applyEdits(ctx context.Context, q sqlitedb.Queryer, ids string, update func
 		}
 		if u := update(uid); u != nil {
 			u.Message = message
-			u.EditedAt = &t
+			if imported {
+				u.UpdatedAt, u.EditedAt = &t, nil
+			} else {
+				u.EditedAt = &t
+			}
 		}
 	}
 	return rows.Err()
+}
+
+// updateText is what the audit entry of a correction of an update's
+// message ("incident.update.correct") keeps, before and after, whether
+// support or an import made it.
+type updateText struct {
+	Update  int64  `json:"update"`
+	Message string `json:"message"`
 }

@@ -211,8 +211,8 @@ func updateKey(u incidents.Update) string {
 
 // reimport updates stored incident id from im, a later import of its
 // origin: updates not stored yet are appended, an update whose text
-// changed is corrected (the correction row keeps the old text, the audit
-// entry both), and the incident's title, impact, phase, resolution and
+// changed at the origin gets an imported edit row (the update row stays as
+// published; the audit entry keeps both texts), and the incident's title, impact, phase, resolution and
 // instants are set to the batch's. Updates the batch no longer has are
 // kept (history is append-only), and a stored resolution stays. It returns
 // the span of time whose daily uptime may have changed and what changed;
@@ -220,6 +220,10 @@ func updateKey(u incidents.Update) string {
 func reimport(ctx context.Context, tx *sql.Tx, w *updateWriter, by audit.Actor, id int64, im incidents.ImportedIncident, now time.Time) (span, reimported, error) {
 	var n reimported
 	stored, err := incident(ctx, tx, id)
+	if err != nil {
+		return span{}, n, err
+	}
+	origin, err := originTexts(ctx, tx, id)
 	if err != nil {
 		return span{}, n, err
 	}
@@ -249,25 +253,27 @@ func reimport(ctx context.Context, tx *sql.Tx, w *updateWriter, by audit.Actor, 
 			touch(u.At)
 			continue
 		}
-		if old.Message == u.Message {
+		// Only a change at the origin is applied: the text is compared with
+		// what the page shows now and with what the origin said when last
+		// imported, so that the same document again writes nothing and a
+		// correction made here stands until the origin changes the text.
+		if old.Message == u.Message || origin[old.ID] == u.Message {
 			continue
 		}
 		if old.ExternalID == "" {
 			return span{}, n, errs.Conflictf("update %d of incident %d was not imported: its text is not corrected", old.ID, id)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_update_corrections (update_id, old_message, new_message, corrected_at, author)
-			VALUES (?, ?, ?, ?, ?)`, old.ID, old.Message, u.Message, sqlitedb.FormatTime(now), by.AuditLabel()); err != nil {
+		edited := now
+		if u.UpdatedAt != nil {
+			edited = *u.UpdatedAt
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO incident_update_edits (update_id, message, edited_at, author, imported) VALUES (?, ?, ?, ?, 1)`,
+			old.ID, u.Message, sqlitedb.FormatTime(edited), by.AuditLabel()); err != nil {
 			return span{}, n, err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE incident_updates SET message = ?, updated_at = ? WHERE id = ?`,
-			u.Message, sqlitedb.NullTime(u.UpdatedAt), old.ID); err != nil {
-			return span{}, n, err
-		}
-		before := old
-		old.Message, old.UpdatedAt = u.Message, u.UpdatedAt
 		corrected = append(corrected, old)
-		if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "incident.update.correct", Entity: "incident_update",
-			EntityID: strconv.FormatInt(old.ID, 10), Before: before, After: old, At: now}); err != nil {
+		if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "incident.update.correct", Entity: "incident", EntityID: strconv.FormatInt(id, 10),
+			Before: updateText{old.ID, old.Message}, After: updateText{old.ID, u.Message}, At: now}); err != nil {
 			return span{}, n, err
 		}
 	}
@@ -316,4 +322,26 @@ func reimport(ctx context.Context, tx *sql.Tx, w *updateWriter, by audit.Actor, 
 		end = e // the days it was open for before are recomputed too
 	}
 	return span{earliestChange, end}, n, nil
+}
+
+// originTexts is, by update ID, the text each update of incident id had at
+// its origin when last imported: its newest imported edit's, else its own.
+func originTexts(ctx context.Context, tx *sql.Tx, id int64) (map[int64]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT u.id, coalesce((SELECT e.message FROM incident_update_edits e
+			WHERE e.update_id = u.id AND e.imported = 1 ORDER BY e.id DESC LIMIT 1), u.message)
+		FROM incident_updates u WHERE u.incident_id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var uid int64
+		var text string
+		if err := rows.Scan(&uid, &text); err != nil {
+			return nil, err
+		}
+		out[uid] = text
+	}
+	return out, rows.Err()
 }

@@ -129,3 +129,106 @@ func TestImportSourceNeverChanges(t *testing.T) {
 		t.Error("the source of an imported incident was changed")
 	}
 }
+
+// TestReimportAfterManualCorrection: a correction made here stands while
+// the origin's text does not change; once it does, a re-import adds an
+// imported edit after the manual one, both kept in order, and readers
+// show the newest. The published update row never changes.
+func TestReimportAfterManualCorrection(t *testing.T) {
+	st, db := newStore(t)
+	inc := importedIncident(t, "Imported", "elb-us-east-1")
+	inc.ExternalID = "inc1"
+	inc.Updates[0].ExternalID, inc.Updates[1].ExternalID = "u0", "u1"
+	batch := incidents.ImportBatch{Incidents: []incidents.ImportedIncident{{Source: "statuspage:page/inc1", Incident: inc}}}
+	importer := audit.Person("importer")
+	if _, err := st.Import(ctx, importer, batch, now); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := st.Incident(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid := stored.Updates[0].ID
+	if _, err := st.CorrectUpdate(ctx, audit.Person("sam"), 1, uid, "Broken in us-east-1.", now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+
+	// The same document again: the origin did not change the text, so the
+	// correction made here stands and nothing is written.
+	before := counts(t, db)
+	res, err := st.Import(ctx, importer, batch, now.Add(2*time.Hour))
+	if err != nil || res != (incidents.ImportResult{Skipped: 1}) {
+		t.Fatalf("same document after a correction: %+v, %v", res, err)
+	}
+	if after := counts(t, db); !reflect.DeepEqual(before, after) {
+		t.Errorf("the same document wrote: %v → %v", before, after)
+	}
+	if got, _ := st.Incident(ctx, 1); got.Updates[0].Message != "Broken in us-east-1." || got.Updates[0].EditedAt == nil {
+		t.Errorf("the correction made here was undone: %+v", got.Updates[0])
+	}
+
+	// The origin edits the text: an imported edit follows the manual one.
+	originEdit := now.Add(3 * time.Hour)
+	changed := inc
+	changed.Updates = append([]incidents.Update(nil), inc.Updates...)
+	changed.Updates[0].Message = "Broken in us-east-1 and eu-west-1."
+	changed.Updates[0].UpdatedAt = &originEdit
+	batch.Incidents[0].Incident = changed
+	res, err = st.Import(ctx, importer, batch, now.Add(4*time.Hour))
+	if err != nil || res.Changed != 1 || res.Corrected != 1 || res.UpdatesAdded != 0 {
+		t.Fatalf("changed document: %+v, %v", res, err)
+	}
+	got, err := st.Incident(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := got.Updates[0]; u.ID != uid || u.Message != "Broken in us-east-1 and eu-west-1." || u.EditedAt != nil ||
+		u.UpdatedAt == nil || !u.UpdatedAt.Equal(originEdit) {
+		t.Errorf("after the re-import: %+v", u)
+	}
+	type edit struct {
+		message, at, author string
+		imported            int
+	}
+	var edits []edit
+	rows, err := db.QueryContext(ctx, `SELECT message, edited_at, author, imported FROM incident_update_edits WHERE update_id = ? ORDER BY id`, uid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var e edit
+		if err := rows.Scan(&e.message, &e.at, &e.author, &e.imported); err != nil {
+			t.Fatal(err)
+		}
+		edits = append(edits, e)
+	}
+	rows.Close()
+	want := []edit{
+		{"Broken in us-east-1.", "2013-01-02T10:00:00Z", "sam", 0},
+		{"Broken in us-east-1 and eu-west-1.", "2013-01-02T12:00:00Z", "importer", 1},
+	}
+	if !reflect.DeepEqual(edits, want) {
+		t.Errorf("edits %+v, want %+v", edits, want)
+	}
+	var original string
+	if err := db.QueryRowContext(ctx, `SELECT message FROM incident_updates WHERE id = ?`, uid).Scan(&original); err != nil || original != "Broken." {
+		t.Errorf("published row: %q, %v", original, err)
+	}
+	var audited int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM audit_log WHERE action = 'incident.update.correct' AND entity = 'incident' AND entity_id = '1'`).Scan(&audited); err != nil || audited != 2 {
+		t.Errorf("%d incident.update.correct entries, %v", audited, err)
+	}
+
+	// The changed document again writes nothing.
+	before = counts(t, db)
+	if res, err := st.Import(ctx, importer, batch, now.Add(5*time.Hour)); err != nil || res != (incidents.ImportResult{Skipped: 1}) {
+		t.Errorf("changed document again: %+v, %v", res, err)
+	}
+	if after := counts(t, db); !reflect.DeepEqual(before, after) {
+		t.Errorf("the changed document again wrote: %v → %v", before, after)
+	}
+	// The published row still refuses an in-place rewrite.
+	if _, err := db.ExecContext(ctx, `UPDATE incident_updates SET message = 'x' WHERE id = ?`, uid); err == nil {
+		t.Error("a published update was rewritten in place")
+	}
+}
