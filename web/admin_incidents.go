@@ -102,11 +102,13 @@ func (s *Server) handleNewIncident(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	rows := form.ComponentFields(components, services, nil)
 	return s.render(c, http.StatusOK, templates.NewIncident(templates.IncidentForm{
 		Page:       s.page(c, "Declare an incident", ""),
 		Impacts:    impactOptions(incidents.ImpactMinor),
 		Phases:     phaseOptions("", incidents.Investigating),
-		Components: form.ComponentFields(components, services, nil),
+		Components: rows,
+		Services:   form.ServiceFields(rows),
 	}))
 }
 
@@ -151,6 +153,7 @@ func (s *Server) handleCreateIncident(c echo.Context) error {
 			Message:    in.Message,
 			StartedAt:  c.FormValue("started_at"),
 			Components: rows.Fields,
+			Services:   rows.Services,
 			Error:      rows.Attach(err),
 		}))
 	}
@@ -185,6 +188,7 @@ func (s *Server) adminIncidentPage(c echo.Context, inc incidents.Incident, gw go
 		return templates.AdminIncidentPage{}, err
 	}
 	v.Components = form.ComponentFields(v.componentsList, v.services, currentStates(inc))
+	v.Services = form.ServiceFields(v.Components)
 	if v.Goodwill, err = s.goodwillSection(c, inc, v, gw); err != nil {
 		return templates.AdminIncidentPage{}, err
 	}
@@ -301,6 +305,7 @@ func (s *Server) handlePostUpdate(c echo.Context) error {
 		v.Message = in.Message
 		v.At = c.FormValue("at")
 		v.Components = rows.Fields
+		v.Services = rows.Services
 		v.Error = rows.Attach(err)
 		return s.render(c, statusOf(err), templates.AdminIncident(v.AdminIncidentPage))
 	}
