@@ -365,10 +365,6 @@ type IncidentForm struct {
 	// Components.
 	Services []ServiceField
 	Error    FormError
-	// Templates are the incident templates to start from (the "Use
-	// template" choice); Template is the one in use, if any.
-	Templates []Option
-	Template  string
 	// Preview is the first update rendered as the public page would show
 	// it, after the Preview button.
 	Preview *UpdateView

@@ -104,3 +104,43 @@ func (e *testEnv) latestIncident() incidents.Incident {
 	}
 	return list[0] // newest first
 }
+
+// The Preview button shows the first update as the public page would
+// (escaped plain text in paragraphs, each component's status and share),
+// keeps what was typed, and stores nothing.
+func TestDeclareFormPreview(t *testing.T) {
+	env := newTestEnv(t)
+	b := env.user(auth.Support)
+	b.get("/admin/incidents/new")
+	before := env.counts()
+	resp := b.postForm("/admin/incidents", url.Values{
+		"preview": {"1"}, "title": {"Load balancers failing"}, "impact": {"major"}, "phase": {"identified"},
+		"message":            {"First paragraph <b>bold?</b>\n\nSecond paragraph."},
+		"service_status.ELB": {"partial_outage"}, "service_percent.ELB": {"6.8"},
+	})
+	body := readBody(t, resp)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("preview: %d", resp.StatusCode)
+	}
+	doc := parseHTML(t, body)
+	pv := doc.Find(testid("preview"))
+	if pv.Length() != 1 {
+		t.Fatal("no preview")
+	}
+	if n := pv.Find(`[data-testid="update-message"] p`).Length(); n != 2 {
+		t.Errorf("preview paragraphs: %d, want 2", n)
+	}
+	if pv.Find("b").Length() != 0 || !strings.Contains(textOf(pv), "<b>bold?</b>") {
+		t.Error("the message is not shown as escaped text")
+	}
+	if got := textOf(pv.Find(testid("update-phase"))); got != "Identified" {
+		t.Errorf("preview phase %q", got)
+	}
+	if n := pv.Find(testid("update-change")).Length(); n != 2 || !strings.Contains(textOf(pv), "6.8% affected") {
+		t.Errorf("preview changes: %d, %q", n, textOf(pv.Find(".changes")))
+	}
+	if v := doc.Find(`input[name="title"]`).AttrOr("value", ""); v != "Load balancers failing" {
+		t.Errorf("title kept as %q", v)
+	}
+	env.assertNothingStored(before)
+}

@@ -134,6 +134,9 @@ func (s *Server) handleCreateIncident(c echo.Context) error {
 		in.Components = rows.Changes
 		in.StartedAt, err = form.Time("started_at", c.FormValue("started_at"))
 	}
+	if c.FormValue("preview") != "" {
+		return s.previewIncident(c, in, components, rows, err)
+	}
 	if err == nil {
 		err = s.reports.CheckCustomers(ctx, in.Components)
 	}
