@@ -256,3 +256,56 @@ func orDash(s string) string {
 	}
 	return s
 }
+
+// serviceGroup is one service's part of an incident form: its "set whole
+// service" row (when Whole.ID is set) and its component rows.
+type serviceGroup struct {
+	Whole  ServiceField
+	Name   string
+	Fields []ComponentField
+}
+
+// serviceGroups is groupFields with each run's "set whole service" row
+// from services (matched by the rows' ServiceID).
+func serviceGroups(fields []ComponentField, services []ServiceField) []serviceGroup {
+	var out []serviceGroup
+	for _, g := range groupFields(fields) {
+		sg := serviceGroup{Name: firstNonEmpty(g.Service, "Other"), Fields: g.Fields}
+		for _, s := range services {
+			if len(g.Fields) > 0 && s.ID == g.Fields[0].ServiceID {
+				sg.Whole = s
+			}
+		}
+		if sg.Whole.ID == "" {
+			sg.Whole.Open = true // no row to set it by: always unfolded
+		}
+		out = append(out, sg)
+	}
+	return out
+}
+
+// countOf is "1 update", "3 updates".
+func countOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// goodwillOpen says whether an incident's goodwill part starts unfolded:
+// a form of it has an error, or a grant waits for a decision.
+func goodwillOpen(g GoodwillSection) bool {
+	return g.Error.Summary != "" || g.WithdrawError.Summary != "" || g.Pending != nil
+}
+
+// goodwillSummary says how an incident's goodwill stands, for its folded
+// heading.
+func goodwillSummary(g GoodwillSection) string {
+	switch {
+	case g.Pending != nil:
+		return countOf(len(g.Grants), "grant", "grants") + ", one waiting for approval"
+	case len(g.Grants) > 0:
+		return countOf(len(g.Grants), "grant", "grants")
+	}
+	return "none granted"
+}

@@ -513,7 +513,7 @@ func TestNewIncident(t *testing.T) {
 		t.Errorf("percent value = %q", v)
 	}
 	mustContain(t, mustOne(t, doc, "form-error"), "summary", "not declared")
-	if n := form.Find("fieldset.cf-group").Length(); n != 3 {
+	if n := form.Find("details.cf-group").Length(); n != 3 {
 		t.Errorf("%d service groups, want 3", n)
 	}
 }

@@ -334,16 +334,33 @@ type AdminHome struct {
 // select (name "status."+ID) and the affected-percent input (name
 // "percent."+ID).
 type ComponentField struct {
-	ID       string
-	Name     string // "ELB us-east-1"
-	Service  string
-	Statuses []Option
-	Percent  string
-	Error    string // the error for this row's status or percentage, if any
+	ID        string
+	Name      string // "ELB us-east-1"
+	Service   string
+	ServiceID string // the service's id, which its "set whole service" row is named by
+	Statuses  []Option
+	Percent   string
+	Error     string // the error for this row's status or percentage, if any
 	// Customers is the text of the row's customers box ("customers."+ID):
 	// lines "customer-id[, affected resources]"; CustomersError its error.
 	Customers      string
 	CustomersError string
+}
+
+// ServiceField is the "set whole service" row of a service's group in
+// an incident form ("service_status.<id>", "service_percent.<id>"): the
+// status and share that every component row of the service left at "As
+// the service" takes. Open says the group starts unfolded: something in
+// it is set or wrong. Summary says, folded, how the group stands ("2 of 5
+// affected").
+type ServiceField struct {
+	ID       string
+	Name     string
+	Statuses []Option
+	Percent  string
+	Error    string
+	Open     bool
+	Summary  string
 }
 
 // IncidentForm is "/admin/incidents/new".
@@ -355,7 +372,13 @@ type IncidentForm struct {
 	Message    string
 	StartedAt  string // optional backfill, "2012-12-24T20:24" (UTC) or RFC 3339
 	Components []ComponentField
-	Error      FormError
+	// Services are the "set whole service" rows, one per service of
+	// Components.
+	Services []ServiceField
+	Error    FormError
+	// Preview is the first update rendered as the public page would show
+	// it, after the Preview button.
+	Preview *UpdateView
 	// NoComponents is the box that says the incident affects none.
 	NoComponents bool
 }
@@ -375,6 +398,8 @@ type AdminIncidentPage struct {
 	At         string
 	Components []ComponentField
 	Error      FormError
+	// Services are the "set whole service" rows of the update form.
+	Services []ServiceField
 	// ExplanationLabel is the link to the explanation's editor: "Write the
 	// explanation" or "Edit the explanation".
 	ExplanationLabel string

@@ -24,8 +24,8 @@ func TestChangeOwnPassword(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || doc.Find(`form[action="/admin/account/password"] input[name="_csrf"]`).Length() != 1 {
 		t.Fatalf("account page: %d", resp.StatusCode)
 	}
-	if doc.Find(`[data-testid="admin-nav"] a[href="/admin/account"]`).Length() != 1 {
-		t.Error("the admin nav has no link to the account page")
+	if doc.Find(`[data-testid="site-header"] a[href="/admin/account"]`).Length() != 1 {
+		t.Error("the admin bar has no link to the account page")
 	}
 	before := env.lastAuditID()
 

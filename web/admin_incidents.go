@@ -102,11 +102,13 @@ func (s *Server) handleNewIncident(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	rows := form.ComponentFields(components, services, nil)
 	return s.render(c, http.StatusOK, templates.NewIncident(templates.IncidentForm{
 		Page:       s.page(c, "Declare an incident", ""),
 		Impacts:    impactOptions(incidents.ImpactMinor),
 		Phases:     phaseOptions("", incidents.Investigating),
-		Components: form.ComponentFields(components, services, nil),
+		Components: rows,
+		Services:   form.ServiceFields(rows),
 	}))
 }
 
@@ -134,6 +136,9 @@ func (s *Server) handleCreateIncident(c echo.Context) error {
 		in.Components = rows.Changes
 		in.StartedAt, err = form.Time("started_at", c.FormValue("started_at"))
 	}
+	if c.FormValue("preview") != "" {
+		return s.previewIncident(c, in, components, rows, err)
+	}
 	if err == nil {
 		err = s.reports.CheckCustomers(ctx, in.Components)
 	}
@@ -153,6 +158,7 @@ func (s *Server) handleCreateIncident(c echo.Context) error {
 			Message:    in.Message,
 			StartedAt:  c.FormValue("started_at"),
 			Components: rows.Fields,
+			Services:   rows.Services,
 			Error:      rows.Attach(err),
 
 			NoComponents: in.NoComponents,
@@ -189,6 +195,7 @@ func (s *Server) adminIncidentPage(c echo.Context, inc incidents.Incident, gw go
 		return templates.AdminIncidentPage{}, err
 	}
 	v.Components = form.ComponentFields(v.componentsList, v.services, currentStates(inc))
+	v.Services = form.ServiceFields(v.Components)
 	if v.Goodwill, err = s.goodwillSection(c, inc, v, gw); err != nil {
 		return templates.AdminIncidentPage{}, err
 	}
@@ -305,6 +312,7 @@ func (s *Server) handlePostUpdate(c echo.Context) error {
 		v.Message = in.Message
 		v.At = c.FormValue("at")
 		v.Components = rows.Fields
+		v.Services = rows.Services
 		v.Error = rows.Attach(err)
 		return s.render(c, statusOf(err), templates.AdminIncident(v.AdminIncidentPage))
 	}

@@ -39,7 +39,7 @@ func TestAdminIncidentLifecycle(t *testing.T) {
 	if doc.Find(`select[name="status.elb-us-east-1"]`).Length() != 1 || doc.Find(`input[name="percent.elb-eu-west-1"]`).Length() != 1 {
 		t.Fatal("the form lacks the component rows")
 	}
-	if got := textOf(doc.Find(".cf-service")); got != "Elastic Load Balancing" {
+	if got := textOf(doc.Find(".cf-service-name")); got != "Elastic Load Balancing" {
 		t.Errorf("component groups %q", got)
 	}
 

@@ -33,9 +33,10 @@ func statusOptions(selected incidents.Status) []templates.Option {
 // update when it is not operational, was affected before (and is now
 // back), or names customers.
 type Components struct {
-	Fields  []templates.ComponentField  // every row, with its own error (see Attach)
-	Changes []incidents.ComponentChange // the changes to post, in the rows' order
-	ids     []string                    // component id of each change, by index
+	Fields   []templates.ComponentField  // every row, with its own error (see Attach)
+	Services []templates.ServiceField    // the "set whole service" rows, as typed
+	Changes  []incidents.ComponentChange // the changes to post, in the rows' order
+	ids      []string                    // component id of each change, by index
 	// lines are, by component id, the line of each customer named.
 	lines map[string][]int
 }
@@ -65,15 +66,35 @@ func ReadComponents(c echo.Context, components []incidents.Component, services m
 				firstErr = errs.Invalidf(key, "unknown component %q", id)
 			}
 		}
+		for _, prefix := range []string{"service_status.", "service_percent."} {
+			if id, ok := strings.CutPrefix(key, prefix); ok && (id == "" || services[id] == "") && firstErr == nil {
+				firstErr = errs.Invalidf(key, "unknown service %q", id)
+			}
+		}
+	}
+	wholes, err := readServiceRows(c, components, services)
+	if err != nil && firstErr == nil {
+		firstErr = err
 	}
 	for _, comp := range components {
 		statusRaw := c.FormValue("status." + comp.ID)
 		percentRaw := strings.TrimSpace(c.FormValue("percent." + comp.ID))
+		shown := percentRaw
 		st := incidents.Status(statusRaw)
-		if statusRaw == "" {
+		whole, grouped := wholes[comp.Service]
+		switch {
+		case statusRaw == "" && grouped:
+			// "As the service": the whole-service row decides, its
+			// share included unless the row gives its own.
+			st = whole.status
+			if percentRaw == "" && whole.err == nil {
+				percentRaw = whole.percent
+			}
+		case statusRaw == "":
 			st = incidents.Operational
 		}
-		field := templates.ComponentField{ID: comp.ID, Name: comp.Name, Service: services[comp.Service], Statuses: statusOptions(st), Percent: percentRaw}
+		field := templates.ComponentField{ID: comp.ID, Name: comp.Name, Service: services[comp.Service], ServiceID: comp.Service,
+			Statuses: rowStatusOptions(statusRaw, grouped), Percent: shown}
 		text, err := customersInput(c, comp.ID)
 		field.Customers = text
 		var customers []incidents.AffectedCustomer
@@ -130,7 +151,145 @@ func ReadComponents(c echo.Context, components []incidents.Component, services m
 		}
 		f.Fields = append(f.Fields, field)
 	}
+	f.Services = serviceFields(f.Fields, wholes)
 	return f, firstErr
+}
+
+// wholeService is what a "set whole service" row says.
+type wholeService struct {
+	raw     string // the status as posted
+	status  incidents.Status
+	percent string
+	err     error
+}
+
+// readServiceRows reads the "set whole service" row of every service that
+// components belong to: "service_status.<id>" (empty or absent is
+// operational) and "service_percent.<id>". The error is the first row's
+// that is wrong, an Invalid on "service_percent.<id>" (not a percentage,
+// or a share on an operational service).
+func readServiceRows(c echo.Context, components []incidents.Component, services map[string]string) (map[string]wholeService, error) {
+	out := map[string]wholeService{}
+	var firstErr error
+	for _, comp := range components {
+		if _, seen := out[comp.Service]; seen || comp.Service == "" || services[comp.Service] == "" {
+			continue
+		}
+		w := wholeService{raw: c.FormValue("service_status." + comp.Service), percent: strings.TrimSpace(c.FormValue("service_percent." + comp.Service))}
+		w.status = incidents.Status(w.raw)
+		if w.raw == "" {
+			w.status = incidents.Operational
+		}
+		if w.percent != "" {
+			p, err := sla.ParsePercent(w.percent)
+			if err == nil && p != 0 && w.status == incidents.Operational {
+				err = errs.Invalidf("", "%s%% given for an operational service: choose the status its components are in, or leave the share empty", p)
+			}
+			if err != nil {
+				w.err = errs.Prefix("service_percent."+comp.Service, err)
+				if firstErr == nil {
+					firstErr = w.err
+				}
+			}
+		}
+		out[comp.Service] = w
+	}
+	return out, firstErr
+}
+
+// asService is the value of a component row's status that leaves it to
+// its service's row.
+const asService = ""
+
+// rowStatusOptions are a component row's statuses with selected chosen;
+// a row in a service's group first offers "As the service".
+func rowStatusOptions(selected string, grouped bool) []templates.Option {
+	if !grouped {
+		if selected == asService {
+			selected = string(incidents.Operational)
+		}
+		return statusOptions(incidents.Status(selected))
+	}
+	return append([]templates.Option{{Value: asService, Label: "As the service", Selected: selected == asService}},
+		statusOptions(incidents.Status(selected))...)
+}
+
+// serviceFields are the "set whole service" rows for the groups of rows,
+// in the rows' order, with what wholes says of each (nothing: operational).
+func serviceFields(rows []templates.ComponentField, wholes map[string]wholeService) []templates.ServiceField {
+	var out []templates.ServiceField
+	at := map[string]int{}
+	for _, r := range rows {
+		if r.ServiceID == "" {
+			continue
+		}
+		i, ok := at[r.ServiceID]
+		if !ok {
+			w := wholes[r.ServiceID]
+			sf := templates.ServiceField{ID: r.ServiceID, Name: r.Service, Statuses: statusOptions(w.status), Percent: w.percent}
+			if w.raw == "" {
+				sf.Statuses = statusOptions(incidents.Operational)
+			}
+			if w.err != nil {
+				sf.Error = errs.MessageOf(w.err)
+			}
+			sf.Open = (w.raw != "" && w.status != incidents.Operational) || w.percent != "" || sf.Error != ""
+			i = len(out)
+			at[r.ServiceID] = i
+			out = append(out, sf)
+		}
+		if rowSet(r) {
+			out[i].Open = true
+		}
+	}
+	counts := map[string][2]int{}
+	for _, r := range rows {
+		n := counts[r.ServiceID]
+		n[0]++
+		if rowAffected(r) {
+			n[1]++
+		}
+		counts[r.ServiceID] = n
+	}
+	for i := range out {
+		n := counts[out[i].ID]
+		switch {
+		case n[1] == 0:
+			out[i].Summary = fmt.Sprintf("%d components, none set", n[0])
+		default:
+			out[i].Summary = fmt.Sprintf("%d of %d components set", n[1], n[0])
+		}
+	}
+	return out
+}
+
+// selectedStatus is the value a row's status select has chosen.
+func selectedStatus(r templates.ComponentField) string {
+	for _, o := range r.Statuses {
+		if o.Selected {
+			return o.Value
+		}
+	}
+	return asService
+}
+
+// rowAffected reports whether a row sets a status other than operational.
+func rowAffected(r templates.ComponentField) bool {
+	st := selectedStatus(r)
+	return st != asService && st != string(incidents.Operational)
+}
+
+// rowSet reports whether anything in a row is set or wrong, so that its
+// group starts unfolded.
+func rowSet(r templates.ComponentField) bool {
+	return rowAffected(r) || r.Percent != "" || r.Customers != "" || r.Error != "" || r.CustomersError != ""
+}
+
+// ServiceFields are the "set whole service" rows of an incident form as
+// first shown (every service operational), for the rows of
+// ComponentFields.
+func ServiceFields(rows []templates.ComponentField) []templates.ServiceField {
+	return serviceFields(rows, nil)
 }
 
 var (
@@ -181,7 +340,10 @@ func (f *Components) Attach(err error) templates.FormError {
 		return "status." + f.ids[i]
 	})
 	for name, msg := range fe.Fields {
-		_, id, _ := strings.Cut(name, ".")
+		kind, id, _ := strings.Cut(name, ".")
+		if kind != "status" && kind != "percent" {
+			continue
+		}
 		for i := range f.Fields {
 			if f.Fields[i].ID == id {
 				f.Fields[i].Error = msg
@@ -204,8 +366,13 @@ func ComponentFields(components []incidents.Component, services map[string]strin
 			pct = cur.AffectedPercent.String()
 			customers = customerLinesText(cur.Customers)
 		}
-		out = append(out, templates.ComponentField{ID: comp.ID, Name: comp.Name, Service: services[comp.Service], Statuses: statusOptions(st),
-			Percent: pct, Customers: customers})
+		grouped := comp.Service != "" && services[comp.Service] != ""
+		sel := string(st)
+		if _, ok := current[comp.ID]; !ok && grouped {
+			sel = asService
+		}
+		out = append(out, templates.ComponentField{ID: comp.ID, Name: comp.Name, Service: services[comp.Service], ServiceID: comp.Service,
+			Statuses: rowStatusOptions(sel, grouped), Percent: pct, Customers: customers})
 	}
 	return out
 }
