@@ -164,6 +164,7 @@ func DraftExplanation(inc Incident, services []Service, components []Component, 
 			fmt.Fprintf(&b, "| %s | %s%% | %s |\n", markdownCell(name(id)), r.UptimePercent().Truncate(4), secondsText(r.DowntimeSeconds))
 			seen[compService[id]] = true
 		}
+		b.WriteString("\nDowntime counted is not the outage's length: each second counts by the share of the component's resources affected then, so a second with 6.8% affected counts as 0.068 s and only a second with every resource affected counts whole. A long outage that hit a small share costs far less uptime than its length.\n")
 		for _, svc := range month.Services {
 			if !seen[svc.Service] {
 				continue

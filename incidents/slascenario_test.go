@@ -149,6 +149,7 @@ func TestDraftExplanation(t *testing.T) {
 		"| ELB us-east-1 | Partial outage | 6.8% | 23 h 6 min |\n",
 		"Uptime in December 2012 (UTC)",
 		"| ELB us-east-1 | 99.7980% | 5410.08 s (1 h 30 min) |\n",
+		"Downtime counted is not the outage's length: each second counts by the share of the component's resources affected then",
 		"Fleet uptime of Elastic Load Balancing in December 2012: 99.7980%.\n",
 		"## Why it happened\n\n" + GuideWhy + "\n",
 		"## What we are changing\n\n" + GuideChanges + "\n",

@@ -30,6 +30,9 @@ type DashboardFilter struct {
 type Dashboard struct {
 	// AsOf is the end of the month, or now while the month lasts.
 	AsOf time.Time
+	// Finished is true once the month is over: its figures are final, and
+	// no scope has a projection.
+	Finished bool
 	// Services and Components are the whole catalog, for the filters.
 	Services   []incidents.Service
 	Components []incidents.Component
@@ -63,7 +66,8 @@ type DashboardScope struct {
 	// each ending at AsOf.
 	Burn []Burn
 	// Projected is the uptime the month ends with if the rest of it loses
-	// downtime at the rate of the last 3 days (sla.ProjectMonthEnd).
+	// downtime at the rate of the last 3 days (sla.ProjectMonthEnd); zero
+	// once the month is over (Dashboard.Finished).
 	Projected sla.Ratio
 	// History is the uptime of each of the dashboard's Months.
 	History []sla.Ratio
@@ -99,7 +103,7 @@ func (r *Reports) Dashboard(ctx context.Context, f DashboardFilter, now time.Tim
 	if err != nil {
 		return nil, err
 	}
-	d := &Dashboard{AsOf: asOf, Services: h.services, Components: h.components}
+	d := &Dashboard{AsOf: asOf, Finished: !asOf.Before(monthEnd), Services: h.services, Components: h.components}
 	scopes := h.scopes(f.Service, f.Region)
 
 	type span struct{ from, to time.Time }
@@ -166,8 +170,9 @@ func (r *Reports) Dashboard(ctx context.Context, f DashboardFilter, now time.Tim
 				b.Burning = w.Burning(b.Long, b.Short)
 				ds.Burn = append(ds.Burn, b)
 			}
-			recent := windows[72*time.Hour]
-			ds.Projected = sla.ProjectMonthEnd(used, sla.DowntimeOf(sc.uptime(recent.results), recent.secs), recent.secs, remaining, monthSecs)
+			if recent := windows[72*time.Hour]; !d.Finished {
+				ds.Projected = sla.ProjectMonthEnd(used, sla.DowntimeOf(sc.uptime(recent.results), recent.secs), recent.secs, remaining, monthSecs)
+			}
 		}
 		ds.History = make([]sla.Ratio, len(results))
 		for j, res := range results {

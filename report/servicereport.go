@@ -34,6 +34,9 @@ type ServiceReport struct {
 	// Scopes are the service (its fleet), then each of its components, in
 	// catalog order.
 	Scopes []ServiceScope
+	// Regions are the fleet uptime of each of the service's regions (only
+	// Uptime is set), so the service's row can say which region missed.
+	Regions []ServiceScope
 	// Credits are the ledger's entries for the service whose period is
 	// the month, oldest first, and Totals their sum per currency, by
 	// currency.
@@ -92,10 +95,11 @@ func (r *Reports) ServiceReport(ctx context.Context, service string, month, now 
 		return nil, err
 	}
 	for _, sc := range h.scopes(service, "") {
+		s := ServiceScope{Scope: sc, Uptime: sc.uptime(res)}
 		if sc.Level == LevelRegion {
+			rep.Regions = append(rep.Regions, s)
 			continue
 		}
-		s := ServiceScope{Scope: sc, Uptime: sc.uptime(res)}
 		s.Downtime = sla.DowntimeOf(s.Uptime, rep.Seconds)
 		if rep.HasTarget {
 			s.Budget = sla.NewErrorBudget(rep.Target, rep.MonthSeconds, s.Downtime)

@@ -1,6 +1,9 @@
 // Runs axe-core's WCAG 2.1 A and AA rules on pages of a running Amends, in
 // Debian's Chromium (driven by playwright-core), in light and dark colour
-// schemes. Prints every violation and exits 1 if there is any.
+// schemes, and checks each page at a phone's width (390 px): nothing may
+// scroll the page sideways, and no table cell may be cut off (a wide table
+// scrolls inside its own box). One browser and one page do it all; only
+// the viewport changes. Prints every violation and exits 1 if there is any.
 //
 // Usage: node scripts/a11y.mjs BASE_URL PATH... A PATH answers 200 unless
 // written STATUS:PATH ("404:/nope", to check an error page). Env
@@ -18,6 +21,44 @@ if (!base || paths.length === 0) {
   process.exit(2);
 }
 
+const desktop = { width: 1280, height: 900 };
+const phone = { width: 390, height: 844 };
+
+// narrowProblems lists what is wrong with the page at the current
+// (phone) width: the page wider than the screen, and table cells that
+// reach past the screen without a scrolling box around them or whose
+// content is cut off inside them.
+function narrowProblems() {
+  const out = [];
+  const doc = document.documentElement;
+  if (doc.scrollWidth > doc.clientWidth + 1) {
+    const wide = [...document.body.querySelectorAll("*")]
+      .filter((el) => el.getBoundingClientRect().right > doc.clientWidth + 1 && !el.closest(".table-wrap, .scroll-x, pre"))
+      .slice(0, 3).map((el) => el.tagName.toLowerCase() + (el.className ? "." + String(el.className).split(" ").join(".") : ""));
+    out.push(`scrolls sideways: ${doc.scrollWidth} px wide in ${doc.clientWidth} px (${wide.join(", ")})`);
+  }
+  const scrolls = (el) => {
+    for (let a = el.parentElement; a; a = a.parentElement) {
+      const o = getComputedStyle(a).overflowX;
+      if (o === "auto" || o === "scroll") return a;
+    }
+    return null;
+  };
+  for (const cell of document.querySelectorAll("td, th")) {
+    const r = cell.getBoundingClientRect();
+    if (r.width === 0) continue;
+    const box = scrolls(cell);
+    const right = box ? box.getBoundingClientRect().right : doc.clientWidth;
+    if (!box && r.right > right + 1) {
+      out.push(`cell "${cell.textContent.trim().slice(0, 30)}" is cut off at the screen's edge`);
+    } else if (cell.scrollWidth > cell.clientWidth + 1 && getComputedStyle(cell).overflowX !== "visible") {
+      out.push(`cell "${cell.textContent.trim().slice(0, 30)}" clips its content`);
+    }
+    if (out.length > 5) break;
+  }
+  return out;
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -28,7 +69,7 @@ try {
   for (const scheme of ["light", "dark"]) {
     // bypassCSP lets the test inject axe; the pages themselves allow no
     // inline script.
-    const context = await browser.newContext({ colorScheme: scheme, bypassCSP: true });
+    const context = await browser.newContext({ colorScheme: scheme, bypassCSP: true, viewport: desktop });
     if (process.env.AMENDS_COOKIE) {
       await context.addCookies(process.env.AMENDS_COOKIE.split(";").map((pair) => {
         const [name, ...rest] = pair.trim().split("=");
@@ -62,7 +103,20 @@ try {
           console.log(`    ${node.target.join(" ")}: ${node.failureSummary.replace(/\n/g, " ")}`);
         }
       }
-      console.log(`${path} (${scheme}): ${result.passes.length} rules passed, ${result.violations.length} violated`);
+      let narrow = "";
+      if (scheme === "light") {
+        // The phone's width, on the page already loaded: the layout
+        // follows the viewport, so there is nothing to fetch again.
+        await page.setViewportSize(phone);
+        const problems = await page.evaluate(narrowProblems);
+        await page.setViewportSize(desktop);
+        for (const p of problems) {
+          failures++;
+          console.log(`${path} at ${phone.width} px: ${p}`);
+        }
+        narrow = `; at ${phone.width} px ${problems.length ? "problems" : "fits"}`;
+      }
+      console.log(`${path} (${scheme}): ${result.passes.length} rules passed, ${result.violations.length} violated${narrow}`);
     }
     await context.close();
   }

@@ -20,6 +20,8 @@ type DataTable struct {
 	CSV string
 	// Empty is shown instead of the table when it has no rows.
 	Empty string
+	// HowCounted says how each figure is counted, under the table.
+	HowCounted []HowCounted
 }
 
 // DataRow is one row of a DataTable. Level is its depth ("service",

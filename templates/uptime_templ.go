@@ -200,7 +200,7 @@ func Uptime(v UptimePage) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "'s components, oldest month first</caption> <thead><tr><th scope=\"col\">Component</th>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "'s components, newest month first</caption> <thead><tr><th scope=\"col\">Component</th>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -123,24 +123,41 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 	}
 	s.dashOptions(ctx, &v, d, f, now)
 
+	budgetHead := []string{"Scope", "Uptime", "Target", "Result", "Budget allowed (min)", "Budget used (min)", "Budget left (min)"}
+	if d.Finished {
+		v.ProjectionNote = v.MonthLabel + " is over: its figures are final, so there is no projection."
+		v.BurnNote = "A burn rate of 1 spends the month's error budget exactly by the month's end; 2 spends it in half the time. " +
+			"The month is over, so each window ends at its last second (" + viewTime(asOf).Text + ")."
+	} else {
+		budgetHead = append(budgetHead, "Projected month-end uptime")
+	}
 	v.Budget = templates.DataTable{ID: "budget", Caption: "Uptime and error budget, " + v.MonthLabel, CSV: "/admin/dashboard.csv?table=budget&" + q,
-		Head:  []string{"Scope", "Uptime", "Target", "Result", "Budget allowed (min)", "Budget used (min)", "Budget left (min)", "Projected month-end uptime"},
-		Empty: "No components match these filters."}
+		Head: budgetHead, Empty: "No components match these filters.", HowCounted: budgetHowCounted(d.Finished)}
 	v.Burn = templates.DataTable{ID: "burn", Caption: "Burn rates at the end of " + v.MonthLabel, CSV: "/admin/dashboard.csv?table=burn&" + q,
 		Head:  []string{"Scope", "Last 1 h", "Last 6 h", "Last 1 d", "Last 3 d"},
-		Empty: "No components match these filters."}
-	for _, g := range d.Scopes {
+		Empty: "No components match these filters.", HowCounted: burnHowCounted}
+	verdicts := make([]verdictRow, len(d.Scopes))
+	for i, g := range d.Scopes {
+		verdicts[i] = verdictRow{level: g.Level, region: g.Region, label: scopeLabel(g.Scope), missed: g.HasTarget && g.Uptime.CmpPercent(g.Target) < 0}
+	}
+	parts := partlyMissed(verdicts)
+	for i, g := range d.Scopes {
 		level, label, u := string(g.Level), scopeLabel(g.Scope), g.Uptime
 		row := templates.DataRow{Level: level, Cells: []templates.DataCell{{Text: label}, num(u.Truncate(4) + "%")}}
 		burn := templates.DataRow{Level: level, Cells: []templates.DataCell{{Text: label}}}
 		if !g.HasTarget {
 			row.Cells = append(row.Cells, num("—"), metCell(u, g.Target, false))
-			for range 4 {
+			for range 3 {
 				row.Cells = append(row.Cells, num("—"))
+			}
+			for range 4 {
 				burn.Cells = append(burn.Cells, num("—"))
 			}
+			if !d.Finished {
+				row.Cells = append(row.Cells, num("—"))
+			}
 		} else {
-			row.Cells = append(row.Cells, num(g.Target.String()+"%"), metCell(u, g.Target, true))
+			row.Cells = append(row.Cells, num(g.Target.String()+"%"), resultCell(u, g.Target, true, parts[i]))
 			row.Cells = append(row.Cells, num(sla.MinutesText(g.Budget.Allowed)), num(sla.MinutesText(g.Budget.Used)), leftCell(g.Budget))
 			for _, b := range g.Burn {
 				cell := num(sla.RateText(b.Long))
@@ -150,12 +167,14 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 				}
 				burn.Cells = append(burn.Cells, cell)
 			}
-			pc := num(g.Projected.Truncate(4) + "%")
-			if g.Projected.CmpPercent(g.Target) < 0 {
-				pc.Text += " (misses)"
-				pc.Class += " missed"
+			if !d.Finished {
+				pc := num(g.Projected.Truncate(4) + "%")
+				if g.Projected.CmpPercent(g.Target) < 0 {
+					pc.Text += " (misses)"
+					pc.Class += " missed"
+				}
+				row.Cells = append(row.Cells, pc)
 			}
-			row.Cells = append(row.Cells, pc)
 		}
 		v.Budget.Rows = append(v.Budget.Rows, row)
 		v.Burn.Rows = append(v.Burn.Rows, burn)

@@ -39,7 +39,19 @@ func (s *Server) reportView(ctx context.Context, page templates.Page, service st
 	q := "service=" + service + "&month=" + month.Format("2006-01")
 	v.Figures = templates.DataTable{ID: "figures", Caption: "Uptime of " + v.ServiceName + ", " + v.MonthLabel, CSV: "/admin/reports/sla.csv?table=figures&" + q,
 		Head: []string{"Scope", "Seconds counted", "Downtime (s)", "Uptime", "Target", "Result", "Budget allowed (min)", "Budget used (min)", "Budget left (min)"}}
-	for _, g := range r.Scopes {
+	// The service's row says which region missed, though the report
+	// lists components alone: its regions are weighed after the rows.
+	weighed := append([]report.ServiceScope{}, r.Scopes[:min(1, len(r.Scopes))]...)
+	weighed = append(append(weighed, r.Regions...), r.Scopes[min(1, len(r.Scopes)):]...)
+	verdicts := make([]verdictRow, 0, len(weighed))
+	for _, g := range weighed {
+		verdicts = append(verdicts, verdictRow{level: g.Level, region: g.Region, label: scopeLabel(g.Scope), missed: r.HasTarget && g.Uptime.CmpPercent(r.Target) < 0})
+	}
+	parts := make([]string, len(r.Scopes))
+	if len(r.Scopes) > 0 {
+		parts[0] = partlyMissed(verdicts)[0]
+	}
+	for i, g := range r.Scopes {
 		label := scopeLabel(g.Scope)
 		if g.Level == report.LevelService {
 			label += " (fleet)"
@@ -48,7 +60,7 @@ func (s *Server) reportView(ctx context.Context, page templates.Page, service st
 		row := templates.DataRow{Level: string(g.Level), Cells: []templates.DataCell{{Text: label}, num(fmt.Sprint(r.Seconds)), num(g.Downtime.Round(6)), num(u.Truncate(4) + "%")}}
 		if r.HasTarget {
 			b := g.Budget
-			row.Cells = append(row.Cells, num(r.Target.String()+"%"), metCell(u, r.Target, true),
+			row.Cells = append(row.Cells, num(r.Target.String()+"%"), resultCell(u, r.Target, true, parts[i]),
 				num(sla.MinutesText(b.Allowed)), num(sla.MinutesText(b.Used)), leftCell(b))
 		} else {
 			row.Cells = append(row.Cells, num("—"), metCell(u, r.Target, false), num("—"), num("—"), num("—"))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -164,6 +165,9 @@ func (s *Server) uptimeView(ctx context.Context, now time.Time) (templates.Uptim
 	for _, m := range u.Months {
 		heads = append(heads, templates.UptimeMonthHead{Short: m.Format("Jan 2006"), Long: m.Format("January 2006"), SoFar: now.Before(m.AddDate(0, 1, 0))})
 	}
+	// Newest month first: the months that matter are the first a phone
+	// shows without scrolling the table.
+	slices.Reverse(heads)
 	byService := map[string]int{}
 	for _, svc := range u.Services {
 		byService[svc.ID] = len(v.Services)
@@ -193,6 +197,7 @@ func (s *Server) uptimeView(ctx context.Context, now time.Time) (templates.Uptim
 			}
 			row.Months = append(row.Months, month)
 		}
+		slices.Reverse(row.Months)
 		v.Services[i].Components = append(v.Services[i].Components, row)
 	}
 	return v, nil

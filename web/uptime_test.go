@@ -222,10 +222,10 @@ func TestUptimePage(t *testing.T) {
 		if len(out) != 12 || len(heads) != 12 {
 			t.Fatalf("%d months, %d heads: %v", len(out), len(heads), out)
 		}
-		if heads[0] != "February 2012" || heads[11] != "January 2013" {
-			t.Fatalf("months run %s to %s, want February 2012 to January 2013", heads[0], heads[11])
+		if heads[0] != "January 2013" || heads[11] != "February 2012" {
+			t.Fatalf("months run %s to %s, want January 2013 (newest first) to February 2012", heads[0], heads[11])
 		}
-		if h := textOf(doc.Find(testid("uptime-table-elb") + " thead th").Last()); h != "Jan 2013 so far" {
+		if h := textOf(doc.Find(testid("uptime-table-elb") + " thead th").Eq(1)); h != "Jan 2013 so far" {
 			t.Fatalf("the current month's head is %q", h)
 		}
 		return out

@@ -8,8 +8,10 @@ import (
 )
 
 // TestPagesAreAccessible runs axe-core's WCAG 2.1 A and AA rules over every
-// kind of page, public and admin, in light and dark, in headless Chromium
-// (scripts/a11y.mjs; .ci/run installs its npm packages and chromium).
+// kind of page, public and admin, in light and dark, in headless Chromium,
+// and checks each at a phone's 390 px for sideways scrolling and cut-off
+// table cells (scripts/a11y.mjs; .ci/run installs its npm packages and
+// chromium).
 func TestPagesAreAccessible(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
