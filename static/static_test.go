@@ -63,3 +63,47 @@ func TestCSSRules(t *testing.T) {
 		t.Error("amends.css loads something from elsewhere")
 	}
 }
+
+// TestCSSBlocksClosed fails on a rule left open (as a merge can leave
+// one): the stylesheet uses no nesting, so a block may open only at the
+// top level or directly inside an at-rule, and every block closes.
+func TestCSSBlocksClosed(t *testing.T) {
+	b, err := fs.ReadFile(FS, "amends.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	css := string(b)
+	var stack []bool // true: an at-rule's block
+	line, start := 1, 0
+	for i := 0; i < len(css); i++ {
+		switch c := css[i]; {
+		case c == '\n':
+			line++
+		case c == '/' && strings.HasPrefix(css[i:], "/*"):
+			end := strings.Index(css[i+2:], "*/")
+			if end < 0 {
+				t.Fatalf("amends.css:%d: comment never closed", line)
+			}
+			line += strings.Count(css[i:i+2+end], "\n")
+			i += end + 3
+			start = i + 1
+		case c == '{':
+			if n := len(stack); n > 0 && !stack[n-1] {
+				t.Fatalf("amends.css:%d: a block opens inside a rule; the rule above it is not closed", line)
+			}
+			stack = append(stack, strings.HasPrefix(strings.TrimSpace(css[start:i]), "@"))
+			start = i + 1
+		case c == '}':
+			if len(stack) == 0 {
+				t.Fatalf("amends.css:%d: } closes nothing", line)
+			}
+			stack = stack[:len(stack)-1]
+			start = i + 1
+		case c == ';':
+			start = i + 1
+		}
+	}
+	if len(stack) > 0 {
+		t.Fatalf("amends.css: %d blocks never closed", len(stack))
+	}
+}
