@@ -39,17 +39,23 @@ func runCmd(t *testing.T, args ...string) (int, string, string) {
 // pageServer serves the database at db as `amends serve` does.
 func pageServer(t *testing.T, db string) (*httptest.Server, *stores) {
 	t.Helper()
+	now := func() time.Time { return pageServerNow }
 	st, err := openStores(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	srv := web.New(web.Config{SiteName: "Orbit Status", BaseURL: "https://status.orbit.example", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
+	srv := web.New(web.Config{SiteName: "Orbit Status", BaseURL: "https://status.orbit.example", Now: now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
 		st.incidents, st.accounts, st.desk, st)
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	return hs, st
 }
+
+// pageServerNow is the clock of every pageServer: one instant, so two
+// servers compared page for page show the same "now" however long apart
+// a busy machine starts them.
+var pageServerNow = time.Now().UTC().Truncate(time.Second)
 
 // fetch GETs url without following redirects.
 func fetch(t *testing.T, url string) (*http.Response, string) {
