@@ -66,6 +66,9 @@ type StatusPage struct {
 	Services    []ServiceGroup
 	Active      []IncidentSummary
 	Maintenance []MaintenanceSummary // in progress and upcoming, soonest first
+	// Past are the last few incidents resolved by GeneratedAt, the most
+	// recently resolved first: URL, Title, Impact, Resolved and Duration.
+	Past        []IncidentSummary
 	GeneratedAt Time
 	// Subscribe shows the "Get updates" section linking to /subscribe.
 	Subscribe bool
