@@ -80,9 +80,15 @@ type StatusPage struct {
 	UptimeTo         string
 }
 
-// UptimePage is "/uptime": monthly uptime of every component.
+// UptimePage is "/uptime" (the last 12 months) or "/uptime?year=2012"
+// (that year's months): monthly uptime of every component.
 type UptimePage struct {
 	Page
+	// Year is the year shown ("2012"), empty for the last 12 months.
+	Year string
+	// Periods are the links to the other views: the last 12 months, then
+	// every year with figures, newest first; the one shown is Current.
+	Periods  []UptimePeriod
 	Services []UptimeService
 	// AsOf is when the figures were computed (the current month so far).
 	AsOf Time
@@ -97,6 +103,13 @@ type UptimeService struct {
 	// Months are the column heads, oldest first.
 	Months     []UptimeMonthHead
 	Components []UptimeComponent
+}
+
+// UptimePeriod is a link to one view of "/uptime": "Last 12 months" or
+// a year.
+type UptimePeriod struct {
+	Label, URL string
+	Current    bool
 }
 
 // UptimeMonthHead is one month's column: "Dec 2012", "December 2012";
