@@ -145,8 +145,8 @@ func dayClass(d incidents.DayUptime) string {
 
 var dayClasses = [...]string{"day day--100", "day day--999", "day day--99", "day day--95", "day day--low"}
 
-// dayText is a UTC day as pages show it: "24 Dec 2012".
-func dayText(t time.Time) string { return t.UTC().Format("2 Jan 2006") }
+// dayText is a UTC day as pages show it: "24 Dec 2012" (templates.DayText).
+func dayText(t time.Time) string { return templates.DayText(t) }
 
 // uptimeView builds "/uptime" as of now from report.Reports.MonthlyUptime:
 // each component's uptime in each of the last 12 calendar months (the
@@ -182,7 +182,7 @@ func (s *Server) uptimeView(ctx context.Context, now time.Time, year int) (templ
 	}
 	var heads []templates.UptimeMonthHead
 	for _, m := range u.Months {
-		heads = append(heads, templates.UptimeMonthHead{Short: m.Format("Jan 2006"), Long: m.Format("January 2006"), SoFar: now.Before(m.AddDate(0, 1, 0))})
+		heads = append(heads, templates.UptimeMonthHead{Short: m.Format("Jan 2006"), Long: templates.MonthText(m), SoFar: now.Before(m.AddDate(0, 1, 0))})
 	}
 	// Newest month first: the months that matter are the first a phone
 	// shows without scrolling the table.
