@@ -26,7 +26,7 @@ const (
 	GuideWhy      = "_Replace this: the cause in plain words — what failed, and why our safeguards did not stop it._"
 	GuideChanges  = "_Replace this: what we have changed and will change so that this does not happen again, with dates where there are any._"
 	GuideApology  = "_Replace this: an apology in your own words, to the customers this affected._"
-	draftTimeText = "2006-01-02 15:04 UTC"
+	draftTimeText = "2 Jan 2006, 15:04 UTC" // the pages' style (templates.InstantLayout)
 )
 
 // IncidentMonth is the calendar month (UTC) in which inc started: the period

@@ -143,9 +143,9 @@ func TestDraftExplanation(t *testing.T) {
 		t.Errorf("title %q", title)
 	}
 	for _, want := range []string{
-		"## What happened\n\n- **2012-12-24 20:24 UTC** · Investigating: Elevated API errors. We are looking.\n",
-		"- **2012-12-24 21:24 UTC** · Identified: \n",
-		"## Impact\n\nThe incident lasted 23 h 6 min, from 2012-12-24 20:24 UTC to 2012-12-25 19:30 UTC.\n",
+		"## What happened\n\n- **24 Dec 2012, 20:24 UTC** · Investigating: Elevated API errors. We are looking.\n",
+		"- **24 Dec 2012, 21:24 UTC** · Identified: \n",
+		"## Impact\n\nThe incident lasted 23 h 6 min, from 24 Dec 2012, 20:24 UTC to 25 Dec 2012, 19:30 UTC.\n",
 		"| ELB us-east-1 | Partial outage | 6.8% | 23 h 6 min |\n",
 		"Uptime in December 2012 (UTC)",
 		"| ELB us-east-1 | 99.7980% | 5410.08 s (1 h 30 min) |\n",

@@ -87,6 +87,14 @@ type Store interface {
 	// ResolvedIncidents returns a page of resolved incidents, newest
 	// StartedAt first, with their updates, and how many there are in all.
 	ResolvedIncidents(ctx context.Context, offset, limit int) ([]Incident, int, error)
+	// LatestResolved returns up to limit incidents resolved at or before
+	// until, the most recently resolved first, without their updates (for
+	// the status page's "Past incidents"). errs.Invalid on "limit" below 1.
+	LatestResolved(ctx context.Context, until time.Time, limit int) ([]Incident, error)
+	// FirstRecorded returns the earliest instant the history holds: the
+	// StartedAt of the incident that started first, or the StartsAt of the
+	// first maintenance if that is earlier; false when there is neither.
+	FirstRecorded(ctx context.Context) (time.Time, bool, error)
 	// EarliestResolvedStart returns the StartedAt of the resolved incident
 	// that started first, and false when none is resolved.
 	EarliestResolvedStart(ctx context.Context) (time.Time, bool, error)

@@ -3,9 +3,11 @@ package report
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/sla"
 )
 
@@ -123,7 +125,54 @@ type MonthlyUptime struct {
 // month, each under the services' default policies (until those are
 // stored, the spec's defaults, and no target).
 func (r *Reports) MonthlyUptime(ctx context.Context, now time.Time) (*MonthlyUptime, error) {
-	out := &MonthlyUptime{Months: monthsBack(now), Targets: map[string]sla.Percent{}}
+	return r.monthsUptime(ctx, monthsBack(now), now)
+}
+
+// YearUptime is MonthlyUptime for the calendar months (UTC) of year up to
+// the one holding the last second before now: all 12 of a past year, the
+// current year's so far. errs.NotFound for a year that UptimeYears does
+// not list.
+func (r *Reports) YearUptime(ctx context.Context, year int, now time.Time) (*MonthlyUptime, error) {
+	years, err := r.UptimeYears(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(years, year) {
+		return nil, errs.NotFoundf("there are no uptime figures for %d", year)
+	}
+	last := MonthStart(now.Add(-time.Second))
+	var months []time.Time
+	for m := time.Date(year, time.January, 1, 0, 0, 0, 0, time.UTC); m.Year() == year && !m.After(last); m = m.AddDate(0, 1, 0) {
+		months = append(months, m)
+	}
+	return r.monthsUptime(ctx, months, now)
+}
+
+// UptimeYears are the years (UTC) that have uptime figures as of now,
+// newest first: from the year of the first incident or maintenance
+// recorded (incidents.Store.FirstRecorded) to the year holding the last
+// second before now, every year between included (a year without an
+// incident is 100%, a figure too). Only the current year while nothing
+// is recorded, or nothing recorded before now.
+func (r *Reports) UptimeYears(ctx context.Context, now time.Time) ([]int, error) {
+	last := now.Add(-time.Second).UTC().Year()
+	first := last
+	if t, ok, err := r.incidents.FirstRecorded(ctx); err != nil {
+		return nil, err
+	} else if ok && t.UTC().Year() < first {
+		first = t.UTC().Year()
+	}
+	out := make([]int, 0, last-first+1)
+	for y := last; y >= first; y-- {
+		out = append(out, y)
+	}
+	return out, nil
+}
+
+// monthsUptime evaluates each of months (their starts, oldest first) up
+// to now.
+func (r *Reports) monthsUptime(ctx context.Context, months []time.Time, now time.Time) (*MonthlyUptime, error) {
+	out := &MonthlyUptime{Months: months, Targets: map[string]sla.Percent{}}
 	var err error
 	if out.Services, err = r.incidents.Services(ctx); err != nil {
 		return nil, err
@@ -132,11 +181,15 @@ func (r *Reports) MonthlyUptime(ctx context.Context, now time.Time) (*MonthlyUpt
 		return nil, err
 	}
 	from := out.Months[0]
-	incs, err := r.incidents.IncidentsBetween(ctx, from, now)
+	to := out.Months[len(out.Months)-1].AddDate(0, 1, 0)
+	if now.Before(to) {
+		to = now
+	}
+	incs, err := r.incidents.IncidentsBetween(ctx, from, to)
 	if err != nil {
 		return nil, err
 	}
-	maints, err := r.incidents.MaintenancesBetween(ctx, from, now)
+	maints, err := r.incidents.MaintenancesBetween(ctx, from, to)
 	if err != nil {
 		return nil, err
 	}

@@ -3,11 +3,13 @@ package report
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/amends/amends/audit"
 	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/sla"
 )
 
@@ -135,5 +137,47 @@ func TestMonthlyUptimeIsTheEvaluation(t *testing.T) {
 	}
 	if u.Uptime["elb-us-east-1"][11].CmpPercent(sla.Hundred) >= 0 {
 		t.Error("the degraded hour did not count under the policy")
+	}
+}
+
+// A year's monthly uptime is the same evaluation per month as the last 12
+// months': all of a past year, the current year so far; the years run
+// from the first incident's to now's, newest first, and any other is
+// NotFound.
+func TestYearUptime(t *testing.T) {
+	f := newFixture(t)
+	if years, err := f.r.UptimeYears(f.ctx, f.now); err != nil || !slices.Equal(years, []int{2013}) {
+		t.Fatalf("nothing recorded: %v %v", years, err)
+	}
+	f.christmas()
+	f.incident("2011", time.Date(2011, 4, 21, 8, 0, 0, 0, time.UTC), time.Date(2011, 4, 21, 9, 0, 0, 0, time.UTC), change("elb-eu-west-1", incidents.MajorOutage, ""))
+	years, err := f.r.UptimeYears(f.ctx, f.now)
+	if err != nil || !slices.Equal(years, []int{2013, 2012, 2011}) {
+		t.Fatalf("years %v %v", years, err)
+	}
+	last, err := f.r.MonthlyUptime(f.ctx, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := f.r.YearUptime(f.ctx, 2012, f.now)
+	if err != nil || len(y.Months) != 12 || !y.Months[0].Equal(time.Date(2012, 1, 1, 0, 0, 0, 0, time.UTC)) || !y.Months[11].Equal(december) {
+		t.Fatalf("2012: %v %v", y, err)
+	}
+	for _, c := range []string{"elb-us-east-1", "elb-eu-west-1"} {
+		sameRatio(t, c+" in December 2012", y.Uptime[c][11], last.Uptime[c][10])
+	}
+	if y, err = f.r.YearUptime(f.ctx, 2013, f.now); err != nil || len(y.Months) != 1 {
+		t.Fatalf("2013 so far: %v %v", y, err)
+	}
+	sameRatio(t, "January 2013 so far", y.Uptime["elb-us-east-1"][0], last.Uptime["elb-us-east-1"][11])
+	if y, err = f.r.YearUptime(f.ctx, 2011, f.now); err != nil {
+		t.Fatal(err)
+	}
+	// One hour of April's 720.
+	sameRatio(t, "April 2011", y.Uptime["elb-eu-west-1"][3], sla.NewRatio(71_900, 720))
+	for _, year := range []int{2010, 2014, 0} {
+		if _, err := f.r.YearUptime(f.ctx, year, f.now); errs.CodeOf(err) != errs.NotFound {
+			t.Errorf("%d: %v, want NotFound", year, err)
+		}
 	}
 }

@@ -66,6 +66,9 @@ type StatusPage struct {
 	Services    []ServiceGroup
 	Active      []IncidentSummary
 	Maintenance []MaintenanceSummary // in progress and upcoming, soonest first
+	// Past are the last few incidents resolved by GeneratedAt, the most
+	// recently resolved first: URL, Title, Impact, Resolved and Duration.
+	Past        []IncidentSummary
 	GeneratedAt Time
 	// Subscribe shows the "Get updates" section linking to /subscribe.
 	Subscribe bool
@@ -77,9 +80,15 @@ type StatusPage struct {
 	UptimeTo         string
 }
 
-// UptimePage is "/uptime": monthly uptime of every component.
+// UptimePage is "/uptime" (the last 12 months) or "/uptime?year=2012"
+// (that year's months): monthly uptime of every component.
 type UptimePage struct {
 	Page
+	// Year is the year shown ("2012"), empty for the last 12 months.
+	Year string
+	// Periods are the links to the other views: the last 12 months, then
+	// every year with figures, newest first; the one shown is Current.
+	Periods  []UptimePeriod
 	Services []UptimeService
 	// AsOf is when the figures were computed (the current month so far).
 	AsOf Time
@@ -94,6 +103,13 @@ type UptimeService struct {
 	// Months are the column heads, oldest first.
 	Months     []UptimeMonthHead
 	Components []UptimeComponent
+}
+
+// UptimePeriod is a link to one view of "/uptime": "Last 12 months" or
+// a year.
+type UptimePeriod struct {
+	Label, URL string
+	Current    bool
 }
 
 // UptimeMonthHead is one month's column: "Dec 2012", "December 2012";

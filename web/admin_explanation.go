@@ -28,6 +28,10 @@ func adminExplanationPath(id int64) string {
 	return "/admin/incidents/" + strconv.FormatInt(id, 10) + "/explanation"
 }
 
+func publicIncidentPath(id int64) string {
+	return "/incidents/" + strconv.FormatInt(id, 10)
+}
+
 func publicExplanationPath(id int64) string {
 	return "/incidents/" + strconv.FormatInt(id, 10) + "/explanation"
 }

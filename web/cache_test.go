@@ -164,8 +164,13 @@ func TestPageCacheWriteThroughServerShowsAtOnce(t *testing.T) {
 	if _, after := env.publicGet(incPath); after == before || !strings.Contains(after, "Fixed by the API.") {
 		t.Error("the incident page does not show the update posted through the API")
 	}
-	if _, body = env.publicGet("/"); !strings.Contains(body, "All systems operational") || strings.Contains(body, "Form incident") {
-		t.Error("the status page still shows the resolved incident")
+	_, body = env.publicGet("/")
+	doc := parseHTML(t, body)
+	if !strings.Contains(body, "All systems operational") || doc.Find(testid("active-incidents")).Length() != 0 {
+		t.Error("the status page still shows the resolved incident as active")
+	}
+	if got := textOf(doc.Find(testid("past-incidents"))); !strings.Contains(got, "Form incident") {
+		t.Errorf("the status page's past incidents do not show the resolved incident: %q", got)
 	}
 	if _, after := env.publicGet("/history"); after == history || !strings.Contains(after, "Form incident") {
 		t.Error("the history does not show the incident resolved through the API")

@@ -89,7 +89,7 @@ func TestExplanationWriteReviewPublish(t *testing.T) {
 	doc := parseHTML(t, body)
 	draft := doc.Find(`textarea[name="body"]`).Text()
 	for _, want := range []string{
-		"## What happened", "- **2012-12-24 20:24 UTC** · Investigating: Investigating API errors.",
+		"## What happened", "- **24 Dec 2012, 20:24 UTC** · Investigating: Investigating API errors.",
 		"| ELB us-east-1 | Partial outage | 6.8% | 22 h 6 min |",
 		"Uptime in December 2012 (UTC)", "| ELB us-east-1 | 99.7980% | 5410.08 s (1 h 30 min) |",
 		"## Why it happened", "## What we are changing", "## Our apology",

@@ -43,7 +43,7 @@ func (s *Server) handleHistory(c echo.Context) error {
 			Pagination: pagination("/history", page, historyPerPage, total),
 		}
 		for _, inc := range list {
-			label := inc.StartedAt.UTC().Format("January 2006")
+			label := templates.MonthText(inc.StartedAt)
 			if n := len(v.Months); n == 0 || v.Months[n-1].Label != label {
 				v.Months = append(v.Months, templates.HistoryMonth{Label: label})
 			}

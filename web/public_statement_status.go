@@ -103,7 +103,7 @@ func monthName(month string) string {
 	if err != nil {
 		return month
 	}
-	return t.Format("January 2006")
+	return templates.MonthText(t)
 }
 
 // orID is name, or id when name is empty.

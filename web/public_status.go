@@ -34,6 +34,10 @@ func (s *Server) handleStatus(c echo.Context) error {
 	})
 }
 
+// pastIncidents is how many resolved incidents the status page lists
+// under "Past incidents" (as Statuspage does; the rest are in /history).
+const pastIncidents = 3
+
 // statusView builds the status page as of now, and says how long it stays
 // right without a write: until the next maintenance window opens or closes,
 // and at most a minute (durations shown as "ongoing for ...").
@@ -50,6 +54,12 @@ func (s *Server) statusView(ctx context.Context, now time.Time) (templates.Statu
 	var st report.State
 	if err == nil {
 		st, err = s.currentState(ctx, now)
+	}
+	var past []incidents.Incident
+	if err == nil {
+		// Resolved by now: on a page of the past (Config.AsOf), what was
+		// resolved later is not shown yet.
+		past, err = s.incidents.LatestResolved(ctx, now, pastIncidents)
 	}
 	if err := errors.Join(err, g.Wait()); err != nil {
 		return templates.StatusPage{}, 0, err
@@ -99,6 +109,13 @@ func (s *Server) statusView(ctx context.Context, now time.Time) (templates.Statu
 	}
 	for _, inc := range active {
 		v.Active = append(v.Active, incidentSummary(inc, names, "/incidents/", now))
+	}
+
+	for _, inc := range past {
+		v.Past = append(v.Past, templates.IncidentSummary{
+			URL: publicIncidentPath(inc.ID), Title: inc.Title, Impact: impactBadge(inc.Impact),
+			Resolved: viewTimePtr(inc.ResolvedAt), Duration: incidents.FormatDuration(inc.ResolvedAt.Sub(inc.StartedAt)),
+		})
 	}
 
 	validFor := time.Minute

@@ -170,7 +170,7 @@ func TestStatusShowsActiveIncidentsWithLatestUpdate(t *testing.T) {
 	if dt := card.Find("time").First().AttrOr("datetime", ""); dt != "2012-12-24T20:20:00Z" {
 		t.Errorf("card's first time is %q, want the latest update's instant in UTC", dt)
 	}
-	if strings.Contains(textOf(doc.Selection), "Old trouble") || resolved.Active() {
+	if strings.Contains(textOf(doc.Find(testid("active-incidents"))), "Old trouble") || resolved.Active() {
 		t.Error("a resolved incident shows among the active ones")
 	}
 }

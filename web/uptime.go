@@ -145,25 +145,44 @@ func dayClass(d incidents.DayUptime) string {
 
 var dayClasses = [...]string{"day day--100", "day day--999", "day day--99", "day day--95", "day day--low"}
 
-// dayText is a UTC day as pages show it: "24 Dec 2012".
-func dayText(t time.Time) string { return t.UTC().Format("2 Jan 2006") }
+// dayText is a UTC day as pages show it: "24 Dec 2012" (templates.DayText).
+func dayText(t time.Time) string { return templates.DayText(t) }
 
 // uptimeView builds "/uptime" as of now from report.Reports.MonthlyUptime:
 // each component's uptime in each of the last 12 calendar months (the
 // current one so far), met or missed against its service's target where
-// there is one.
-func (s *Server) uptimeView(ctx context.Context, now time.Time) (templates.UptimePage, error) {
+// there is one; or, for a year other than 0, from report.Reports.YearUptime,
+// in each month of that year. Both link to the other views.
+func (s *Server) uptimeView(ctx context.Context, now time.Time, year int) (templates.UptimePage, error) {
 	v := templates.UptimePage{
 		Page: s.publicPage("Uptime", "Monthly uptime of every "+s.cfg.SiteName+" component over the last 12 months.", "/uptime"),
 		AsOf: viewTime(now),
 	}
-	u, err := s.reports.MonthlyUptime(ctx, now)
+	if year != 0 {
+		v.Year = strconv.Itoa(year)
+		v.Page.Title = "Uptime in " + v.Year
+		v.Page.Description = "Monthly uptime of every " + s.cfg.SiteName + " component in " + v.Year + "."
+	}
+	years, err := s.reports.UptimeYears(ctx, now)
+	if err != nil {
+		return v, err
+	}
+	v.Periods = append(v.Periods, templates.UptimePeriod{Label: "Last 12 months", URL: uptimePath(0), Current: year == 0})
+	for _, y := range years {
+		v.Periods = append(v.Periods, templates.UptimePeriod{Label: strconv.Itoa(y), URL: uptimePath(y), Current: y == year})
+	}
+	var u *report.MonthlyUptime
+	if year == 0 {
+		u, err = s.reports.MonthlyUptime(ctx, now)
+	} else {
+		u, err = s.reports.YearUptime(ctx, year, now)
+	}
 	if err != nil {
 		return v, err
 	}
 	var heads []templates.UptimeMonthHead
 	for _, m := range u.Months {
-		heads = append(heads, templates.UptimeMonthHead{Short: m.Format("Jan 2006"), Long: m.Format("January 2006"), SoFar: now.Before(m.AddDate(0, 1, 0))})
+		heads = append(heads, templates.UptimeMonthHead{Short: m.Format("Jan 2006"), Long: templates.MonthText(m), SoFar: now.Before(m.AddDate(0, 1, 0))})
 	}
 	// Newest month first: the months that matter are the first a phone
 	// shows without scrolling the table.

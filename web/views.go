@@ -17,13 +17,8 @@ import (
 // view models. Every page shows instants in UTC; the page script adds the
 // reader's local time.
 
-func viewTime(t time.Time) templates.Time {
-	if t.IsZero() {
-		return templates.Time{}
-	}
-	t = t.UTC()
-	return templates.Time{ISO: t.Format(time.RFC3339), Text: t.Format("2 Jan 2006, 15:04 UTC")}
-}
+// viewTime is an instant in the pages' one date style (templates.At).
+func viewTime(t time.Time) templates.Time { return templates.At(t) }
 
 func viewTimePtr(t *time.Time) templates.Time {
 	if t == nil {

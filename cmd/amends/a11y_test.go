@@ -31,7 +31,7 @@ func TestPagesAreAccessible(t *testing.T) {
 		}
 		t.Logf("%s", out)
 	}
-	check("", "/", "/uptime", "/history", "/incidents/2", "/incidents/2/explanation", "/login", "/subscribe", "404:/nope")
+	check("", "/", "/uptime", "/uptime?year=2012", "/history", "/incidents/2", "/incidents/2/explanation", "/login", "/subscribe", "404:/nope")
 
 	web := newWebClient(t, base)
 	web.becomeFirstAdmin(link)

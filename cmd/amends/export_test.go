@@ -20,8 +20,8 @@ import (
 
 // TestExportDemoSite: `amends export` of the demo data writes a site whose
 // index names every component, whose every link between its own pages
-// resolves to a file (incidents, explanations, history, uptime, feeds and
-// assets), with a .gz sibling of each file holding the same bytes; a
+// resolves to a file (incidents, explanations, history, uptime and each
+// year's, feeds and assets), with a .gz sibling of each file holding the same bytes; a
 // second export swaps the link over at once, so a reader reading the
 // index meanwhile always gets a whole page; older versions are pruned.
 func TestExportDemoSite(t *testing.T) {
@@ -70,11 +70,19 @@ func TestExportDemoSite(t *testing.T) {
 		}
 		return nil
 	})
-	for _, want := range []string{"index.html", "history/index.html", "uptime/index.html", "history.atom", "history.rss",
+	for _, want := range []string{"index.html", "history/index.html", "uptime/index.html", "uptime/2012/index.html", "uptime/2011/index.html", "history.atom", "history.rss",
 		"api/v2/summary.json", "api/v2/incidents/unresolved.json", "static/amends.css", "incidents/2/explanation/index.html"} {
 		if _, err := os.Stat(filepath.Join(site, want)); err != nil {
 			t.Errorf("the mirror has no %s: %v", want, err)
 		}
+	}
+	// The uptime pages link to each other relatively: the last 12 months
+	// to each year, a year back to the last 12 months.
+	if href := readDoc(t, filepath.Join(site, "uptime", "index.html")).Find(`nav.period-nav a:contains("2012")`).AttrOr("href", ""); href != "2012/index.html" {
+		t.Errorf("uptime/index.html links to 2012 as %q", href)
+	}
+	if href := readDoc(t, filepath.Join(site, "uptime", "2012", "index.html")).Find(`nav.period-nav a:contains("Last 12 months")`).AttrOr("href", ""); href != "../index.html" {
+		t.Errorf("uptime/2012/index.html links to the last 12 months as %q", href)
 	}
 	for _, p := range pages {
 		readDoc(t, p).Find("a[href], link[href], script[src], form[action]").Each(func(_ int, s *goquery.Selection) {

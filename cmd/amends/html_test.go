@@ -27,7 +27,7 @@ func TestPagesAreValidHTML(t *testing.T) {
 	}
 	base, link, _ := startServe(t)
 	web := newWebClient(t, base)
-	pages := []string{"/", "/uptime", "/history", "/incidents/1", "/incidents/2", "/incidents/2/explanation", "/login", "/subscribe"}
+	pages := []string{"/", "/uptime", "/uptime?year=2012", "/history", "/incidents/1", "/incidents/2", "/incidents/2/explanation", "/login", "/subscribe"}
 	var files []string
 	save := func(path string) {
 		name := filepath.Join(t.TempDir(), fmt.Sprintf("page-%02d.html", len(files)))

@@ -152,6 +152,47 @@ func (st *Store) ResolvedIncidents(ctx context.Context, offset, limit int) (_ []
 	return list, total, err
 }
 
+// LatestResolved returns up to limit incidents resolved at or before
+// until, the most recently resolved first (by the index on resolved_at),
+// without their updates; a deleted incident is never among them.
+// errs.Invalid on "limit" below 1.
+func (st *Store) LatestResolved(ctx context.Context, until time.Time, limit int) (_ []incidents.Incident, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: LatestResolved until %v limit %d", until.UTC(), limit)
+	if err := page(0, limit); err != nil {
+		return nil, err
+	}
+	rows, err := st.db.QueryContext(ctx, `SELECT `+incidentColumns+` FROM incidents_live
+		WHERE resolved_at IS NOT NULL AND resolved_at <= ? ORDER BY resolved_at DESC, started_at DESC, id DESC LIMIT ?`,
+		sqlitedb.FormatTime(until), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []incidents.Incident
+	for rows.Next() {
+		inc, err := scanIncident(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, inc)
+	}
+	return out, rows.Err()
+}
+
+// FirstRecorded returns the earliest StartedAt of an incident or StartsAt
+// of a maintenance (each one index entry), false when there is neither.
+func (st *Store) FirstRecorded(ctx context.Context) (_ time.Time, _ bool, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: FirstRecorded")
+	var first sql.NullString
+	if err := st.db.QueryRowContext(ctx, `SELECT min(t) FROM (
+		SELECT min(started_at) AS t FROM incidents_live
+		UNION ALL SELECT min(starts_at) FROM maintenances)`).Scan(&first); err != nil || !first.Valid {
+		return time.Time{}, false, err
+	}
+	t, err := sqlitedb.ParseTime(first.String)
+	return t, err == nil, err
+}
+
 // EarliestResolvedStart returns the StartedAt of the resolved incident
 // that started first (one index entry), false when none is resolved.
 func (st *Store) EarliestResolvedStart(ctx context.Context) (_ time.Time, _ bool, err error) {

@@ -801,3 +801,91 @@ func TestErrorsSayWhere(t *testing.T) {
 		}
 	}
 }
+
+// TestLatestResolved: the most recently resolved first (not the latest
+// started), none resolved after the instant asked for, no active or
+// deleted incident, and a limit below 1 refused.
+func TestLatestResolved(t *testing.T) {
+	st, _ := newStore(t)
+	if list, err := st.LatestResolved(ctx, now, 3); len(list) != 0 || err != nil {
+		t.Fatalf("no incidents: %v %v", list, err)
+	}
+	if _, err := st.LatestResolved(ctx, now, 0); errs.CodeOf(err) != errs.Invalid || errs.FieldOf(err) != "limit" {
+		t.Fatalf("limit 0: %v", err)
+	}
+	declare := func(title string, started time.Duration, lasted time.Duration) incidents.Incident {
+		inc, err := st.CreateIncident(ctx, audit.Person("ann"), incidents.IncidentInput{Title: title, Message: "m", StartedAt: at(started),
+			Components: []incidents.ComponentChange{{Component: "elb-us-east-1", Status: incidents.MajorOutage}}}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lasted > 0 {
+			if inc, err = st.AddUpdate(ctx, audit.Person("ann"), inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "m", At: at(started + lasted)}, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return inc
+	}
+	h := time.Hour
+	long := declare("long", 0, 50*h)  // started first, resolved last
+	a := declare("a", 1*h, 2*h)       // resolved at 3 h
+	b := declare("b", 2*h, 3*h)       // resolved at 5 h
+	c := declare("c", 3*h, 5*h)       // resolved at 8 h
+	gone := declare("gone", 4*h, 6*h) // resolved at 10 h, deleted
+	declare("active", 5*h, 0)         // never resolved
+	if _, err := st.DeleteIncident(ctx, audit.Person("ann"), gone.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	ids := func(list []incidents.Incident) []int64 {
+		var out []int64
+		for _, inc := range list {
+			out = append(out, inc.ID)
+		}
+		return out
+	}
+	got, err := st.LatestResolved(ctx, now, 3)
+	if err != nil || !reflect.DeepEqual(ids(got), []int64{long.ID, c.ID, b.ID}) {
+		t.Fatalf("latest 3: %v %v", ids(got), err)
+	}
+	if got[0].ResolvedAt == nil || !got[0].ResolvedAt.Equal(start.Add(50*h)) || got[0].Title != "long" {
+		t.Fatalf("head %+v", got[0])
+	}
+	// As of 5 h after start: "long" and "c" were not resolved yet.
+	got, err = st.LatestResolved(ctx, start.Add(5*h), 3)
+	if err != nil || !reflect.DeepEqual(ids(got), []int64{b.ID, a.ID}) {
+		t.Fatalf("as of 5 h: %v %v", ids(got), err)
+	}
+}
+
+// TestFirstRecorded: the earliest start of an incident (deleted ones left
+// out) or a maintenance.
+func TestFirstRecorded(t *testing.T) {
+	st, _ := newStore(t)
+	if _, ok, err := st.FirstRecorded(ctx); ok || err != nil {
+		t.Fatalf("nothing stored: %v %v", ok, err)
+	}
+	inc, err := st.CreateIncident(ctx, audit.Person("ann"), incidents.IncidentInput{Title: "t", Message: "m", StartedAt: at(-48 * time.Hour), NoComponents: true}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateIncident(ctx, audit.Person("ann"), incidents.IncidentInput{Title: "t", Message: "m", StartedAt: at(0), NoComponents: true}, now); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok, err := st.FirstRecorded(ctx); !ok || err != nil || !got.Equal(start.Add(-48*time.Hour)) {
+		t.Fatalf("first incident: %s %v %v", got, ok, err)
+	}
+	if _, err := st.DeleteIncident(ctx, audit.Person("ann"), inc.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok, err := st.FirstRecorded(ctx); !ok || err != nil || !got.Equal(start) {
+		t.Fatalf("after deleting the first: %s %v %v", got, ok, err)
+	}
+	m, err := st.CreateMaintenance(ctx, audit.Person("ann"), incidents.MaintenanceInput{Title: "m", Message: "x",
+		Components: []string{"elb-us-east-1"}, StartsAt: start.Add(-time.Hour), EndsAt: start, AnnouncedAt: ptr(start.Add(-2 * time.Hour))}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok, err := st.FirstRecorded(ctx); !ok || err != nil || !got.Equal(m.StartsAt) {
+		t.Fatalf("a maintenance first: %s %v %v", got, ok, err)
+	}
+}

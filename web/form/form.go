@@ -42,6 +42,21 @@ func Page(c echo.Context) (int, error) {
 	return n, nil
 }
 
+// Year reads "?year=YYYY": ok is false when there is no year;
+// errs.Malformed (400) on "year" unless it is given once, as four digits
+// ("2012"; not "12", "02012", "1e3" or "+2012").
+func Year(c echo.Context) (year int, ok bool, err error) {
+	raw, given := c.QueryParams()["year"]
+	if !given {
+		return 0, false, nil
+	}
+	if len(raw) != 1 || len(raw[0]) != 4 || strings.Trim(raw[0], "0123456789") != "" {
+		return 0, false, errs.Malformedf("year", "%q is not a year: give four digits, such as 2012", strings.Join(raw, ","))
+	}
+	year, _ = strconv.Atoi(raw[0])
+	return year, true, nil
+}
+
 // LedgerFilter reads ?customer=, ?period= and ?run= (offset and limit are
 // left to the caller): errs.Invalid on "period" for a period that is not a
 // month (YYYY-MM), on "run" for one that is not a run id.

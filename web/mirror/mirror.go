@@ -1,6 +1,6 @@
 // Package mirror writes the public site as static files: the status page,
 // every incident and explanation page, every page of the history, the
-// uptime page, the feeds, the Statuspage-compatible /api/v2 JSON and the
+// uptime pages (the last 12 months and each year), the feeds, the Statuspage-compatible /api/v2 JSON and the
 // static assets, each with a .gz sibling, and links made relative so that
 // any static web server (or object storage behind a CDN) can serve the
 // copy while the Amends host is down.

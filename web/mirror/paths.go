@@ -38,6 +38,8 @@ func fileFor(u *url.URL) (file, keepQuery string, ok bool) {
 		return "history/page/" + strconv.Itoa(n) + "/index.html", "", true
 	case p == "/uptime" && u.RawQuery == "":
 		return "uptime/index.html", "", true
+	case p == "/uptime" && onlyYear(q):
+		return "uptime/" + q.Get("year") + "/index.html", "", true
 	case (p == "/history.atom" || p == "/history.rss") && u.RawQuery == "":
 		return p[1:], "", true
 	case incidentPath.MatchString(p) && u.RawQuery == "":
@@ -57,6 +59,15 @@ func onlyPage(q url.Values) bool {
 	}
 	n, err := strconv.Atoi(q.Get("page"))
 	return err == nil && n >= 1 && strconv.Itoa(n) == q.Get("page")
+}
+
+// onlyYear tells whether q is exactly a year of four digits.
+func onlyYear(q url.Values) bool {
+	if len(q) != 1 || len(q["year"]) != 1 {
+		return false
+	}
+	y := q.Get("year")
+	return len(y) == 4 && strings.Trim(y, "0123456789") == ""
 }
 
 // relative returns the link from the file from to the file to, both

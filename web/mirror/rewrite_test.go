@@ -12,6 +12,7 @@ func TestFileFor(t *testing.T) {
 		{"/history", "history/index.html", ""},
 		{"/history?page=1", "history/index.html", ""},
 		{"/history?page=3", "history/page/3/index.html", ""},
+		{"/uptime?year=2012", "uptime/2012/index.html", ""},
 		{"/uptime", "uptime/index.html", ""},
 		{"/incidents/12", "incidents/12/index.html", ""},
 		{"/incidents/12/explanation", "incidents/12/explanation/index.html", ""},
@@ -27,7 +28,7 @@ func TestFileFor(t *testing.T) {
 		}
 	}
 	for _, s := range []string{"/login", "/subscribe", "/admin", "/statement/x", "/history?page=0", "/history?page=02",
-		"/history?page=2&x=1", "/incidents/0", "/incidents/1/../2", "/uptime?x", "/api/v2/../x.json", "/static/x.css?w=1", "/healthz"} {
+		"/history?page=2&x=1", "/incidents/0", "/incidents/1/../2", "/uptime?x", "/uptime?year=12", "/uptime?year=1e3x", "/uptime?year=2012&year=2013", "/uptime?year=2012&page=2", "/api/v2/../x.json", "/static/x.css?w=1", "/healthz"} {
 		u, _ := url.Parse(s)
 		if file, _, ok := fileFor(u); ok {
 			t.Errorf("fileFor(%s) = %q, want not held", s, file)
