@@ -118,6 +118,14 @@ func (s *Server) routes() {
 	a.POST("/notices/:id/approve", s.handleApproveNotices, role(auth.Manager))
 	a.GET("/notices/template", s.handleNoticeTemplate, support)
 	a.POST("/notices/template", s.handlePostNoticeTemplate, support)
+	// Incident templates for the declare form
+	// (web/admin_incident_templates.go): support and above.
+	a.GET("/incident-templates", s.handleIncidentTemplates, support)
+	a.GET("/incident-templates/new", s.handleNewIncidentTemplate, support)
+	a.POST("/incident-templates", s.handleCreateIncidentTemplate, support)
+	a.GET("/incident-templates/:id", s.handleIncidentTemplate, support)
+	a.POST("/incident-templates/:id", s.handleUpdateIncidentTemplate, support)
+	a.POST("/incident-templates/:id/delete", s.handleDeleteIncidentTemplate, support)
 	a.GET("/maintenance", s.handleMaintenance)
 	a.POST("/maintenance", s.handleScheduleMaintenance, support)
 	a.POST("/maintenance/:id/advance", s.handleAdvanceMaintenance, support)
