@@ -75,7 +75,6 @@ func templateComponentsText(t incidents.Template, byID map[string]incidents.Comp
 	return strings.Join(parts, "; ")
 }
 
-
 // templateOptions are the templates the declare form offers, selected
 // chosen.
 func (s *Server) templateOptions(ctx context.Context, selected int64) ([]templates.Option, error) {
