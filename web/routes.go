@@ -210,6 +210,12 @@ func (s *Server) routes() {
 	v1.PATCH("/incidents/:id", h.CorrectIncident, support)
 	v1.PATCH("/incidents/:id/updates/:uid", h.CorrectUpdate, support)
 	v1.DELETE("/incidents/:id", h.DeleteIncident, admin)
+	// Incident templates (web/api/templates.go): support and above.
+	v1.GET("/incident-templates", h.ListTemplates, support)
+	v1.POST("/incident-templates", h.CreateTemplate, support)
+	v1.GET("/incident-templates/:id", h.GetTemplate, support)
+	v1.PUT("/incident-templates/:id", h.UpdateTemplate, support)
+	v1.DELETE("/incident-templates/:id", h.DeleteTemplate, support)
 	v1.GET("/maintenance", h.ListMaintenance)
 	v1.POST("/maintenance", h.ScheduleMaintenance, support)
 	v1.GET("/maintenance/:id", h.GetMaintenance)
