@@ -66,7 +66,7 @@ func templateComponentsText(t incidents.Template, byID map[string]incidents.Comp
 		name := tc.Component
 		if comp, ok := byID[tc.Component]; ok {
 			name = comp.Name
-			if where := firstNonEmpty(comp.Zone, comp.Region); where != "" {
+			if where := firstNonEmpty(comp.Zone, comp.Region); where != "" && !strings.Contains(name, where) {
 				name += " (" + where + ")"
 			}
 		}
