@@ -257,6 +257,33 @@ func (s *Server) templateFormError(c echo.Context, v templates.IncidentTemplateF
 	return s.render(c, http.StatusUnprocessableEntity, templates.IncidentTemplateEdit(v))
 }
 
+// saveAsTemplate answers the declare form's "Save as template" button:
+// the new template form holding what was typed (title, impact, message,
+// component rows), to be named and saved; nothing is stored yet, and no
+// incident is declared. Customers are not part of a template, which the
+// form says when the declare form named some.
+func (s *Server) saveAsTemplate(c echo.Context, in incidents.IncidentInput, rows form.Components, rowsErr error) error {
+	v := templates.IncidentTemplateForm{
+		Page: s.page(c, "New incident template", ""), Heading: "New incident template", Action: "/admin/incident-templates",
+		Title: in.Title, Message: in.Message, NoComponents: in.NoComponents,
+		Impacts: withOption(templateImpactOptions(""), string(in.Impact)),
+	}
+	v.Flash = "Name the template and save it: the incident is not declared."
+	for _, f := range rows.Fields {
+		if strings.TrimSpace(f.Customers) != "" {
+			v.Flash = "Name the template and save it: the incident is not declared. The customers you named are not kept in a template; name them when you declare."
+			break
+		}
+	}
+	v.Components, v.Services = rows.Fields, rows.Services
+	status := http.StatusOK
+	if rowsErr != nil {
+		v.Error = rows.Attach(rowsErr)
+		status = statusOf(rowsErr)
+	}
+	return s.render(c, status, templates.IncidentTemplateEdit(v))
+}
+
 // handleDeleteIncidentTemplate deletes a template (audited with what it
 // said) and goes back to the list.
 func (s *Server) handleDeleteIncidentTemplate(c echo.Context) error {

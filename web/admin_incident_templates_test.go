@@ -292,3 +292,42 @@ func TestDeclareFromTemplate(t *testing.T) {
 		}
 	}
 }
+
+// "Save as template" on the declare form stores nothing and declares
+// nothing: it opens the new template form holding what was typed, which
+// then saves as any template.
+func TestDeclareFormSaveAsTemplate(t *testing.T) {
+	env := newTestEnv(t)
+	b := env.user(auth.Support)
+	b.get("/admin/incidents/new")
+	before := env.counts()
+	resp := b.postForm("/admin/incidents", url.Values{
+		"save_template": {"1"}, "title": {"Load balancers failing"}, "impact": {"major"}, "phase": {"investigating"},
+		"message":              {"Looking into it."},
+		"status.elb-us-east-1": {"partial_outage"}, "percent.elb-us-east-1": {"6.8"}, "customers.elb-us-east-1": {"acme"},
+		"status.elb-eu-west-1": {""},
+	})
+	body := readBody(t, resp)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("save as template: %d\n%s", resp.StatusCode, body)
+	}
+	env.assertNothingStored(before)
+	doc := parseHTML(t, body)
+	f := doc.Find(testid("template-form"))
+	if f.AttrOr("action", "") != "/admin/incident-templates" || f.Find(`input[name="title"]`).AttrOr("value", "") != "Load balancers failing" ||
+		f.Find(`select[name="impact"] option[selected]`).AttrOr("value", "") != "major" ||
+		f.Find(`select[name="status.elb-us-east-1"] option[selected]`).AttrOr("value", "") != "partial_outage" ||
+		f.Find(`input[name="percent.elb-us-east-1"]`).AttrOr("value", "") != "6.8" || f.Find(`input[name="name"]`).AttrOr("value", "x") != "" {
+		t.Fatalf("the template form does not hold what was typed:\n%s", textOf(f))
+	}
+	if !strings.Contains(body, "customers you named are not kept") {
+		t.Error("the form does not say the customers are left out")
+	}
+	mustPost(t, b, "/admin/incident-templates", url.Values{
+		"name": {"From the declare form"}, "title": {"Load balancers failing"}, "impact": {"major"}, "message": {"Looking into it."},
+		"status.elb-us-east-1": {"partial_outage"}, "percent.elb-us-east-1": {"6.8"}, "status.elb-eu-west-1": {""},
+	}, "/admin/incident-templates/")
+	if tp := env.onlyTemplate(); tp.Title != "Load balancers failing" || len(tp.Components) != 1 {
+		t.Errorf("stored %+v", tp)
+	}
+}

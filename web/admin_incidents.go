@@ -155,6 +155,9 @@ func (s *Server) handleCreateIncident(c echo.Context) error {
 	if c.FormValue("preview") != "" {
 		return s.previewIncident(c, in, components, rows, err)
 	}
+	if c.FormValue("save_template") != "" {
+		return s.saveAsTemplate(c, in, rows, err)
+	}
 	if err == nil {
 		err = s.reports.CheckCustomers(ctx, in.Components)
 	}
