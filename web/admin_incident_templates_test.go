@@ -40,6 +40,13 @@ func TestIncidentTemplatePages(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || parseHTML(t, body).Find(testid("templates-empty")).Length() != 1 {
 		t.Fatalf("empty list: %d", resp.StatusCode)
 	}
+	if cur := parseHTML(t, body).Find(`a[aria-current="page"]`).AttrOr("href", ""); cur != "/admin/incidents" {
+		t.Errorf("the navigation marks %q as the current section, want /admin/incidents", cur)
+	}
+	_, body = b.get("/admin/incidents")
+	if parseHTML(t, body).Find(testid("templates-link")).AttrOr("href", "") != "/admin/incident-templates" {
+		t.Error("the incidents page does not link to the templates")
+	}
 	_, body = b.get("/admin/incident-templates/new")
 	doc := parseHTML(t, body)
 	if doc.Find(`select[name="service_status.ELB"]`).Length() != 1 || doc.Find(`select[name="status.elb-us-east-1"]`).Length() != 1 {
