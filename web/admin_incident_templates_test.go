@@ -175,6 +175,9 @@ func TestIncidentTemplateFormErrors(t *testing.T) {
 					t.Errorf("%s at %s: no error on %s", tc.name, path, tc.field)
 				}
 			}
+			if tc.field == "customers.elb-us-east-1" && !strings.Contains(textOf(doc.Find(testid("component-field-elb-us-east-1"))), "names no customers") {
+				t.Errorf("%s at %s: the row does not show the error", tc.name, path)
+			}
 			if tc.name == "escape in title" {
 				// what was typed is shown again
 				if v := doc.Find(`input[name="name"]`).AttrOr("value", ""); v == "" {
