@@ -137,6 +137,22 @@ type Store interface {
 	// stored. errs.Invalid on "to" when to is not after from.
 	DailyUptime(ctx context.Context, from, to time.Time) (UptimeDays, error)
 
+	// Templates returns every incident template, by name.
+	Templates(ctx context.Context) ([]Template, error)
+	// Template returns one incident template; errs.NotFound.
+	Template(ctx context.Context, id int64) (Template, error)
+	// CreateTemplate stores a new incident template (see NewTemplate): a
+	// name another template has is errs.Invalid on "name", an unknown
+	// component errs.Invalid on "components[i].component".
+	CreateTemplate(ctx context.Context, by audit.Actor, in TemplateInput, now time.Time) (Template, error)
+	// UpdateTemplate replaces template id with in, under the same rules;
+	// errs.NotFound. The audit entry holds it before and after; an edit
+	// that changes nothing writes nothing.
+	UpdateTemplate(ctx context.Context, by audit.Actor, id int64, in TemplateInput, now time.Time) (Template, error)
+	// DeleteTemplate removes template id (incidents declared from it are
+	// not touched); the audit entry holds what was removed. errs.NotFound.
+	DeleteTemplate(ctx context.Context, by audit.Actor, id int64, now time.Time) (Template, error)
+
 	// Explanation returns the explanation of an incident with all its
 	// revisions, drafts included (an explanation with no revisions yet if
 	// none was started); errs.NotFound if there is no such incident.

@@ -65,6 +65,9 @@ func isCurrent(n Nav, href string) bool {
 	if href == "/" || href == "/admin" {
 		return n.Current == href
 	}
+	if href == "/admin/incidents" && strings.HasPrefix(n.Current, "/admin/incident-templates") {
+		return true // the incident templates belong with the incidents
+	}
 	return n.Current == href || strings.HasPrefix(n.Current, href+"/")
 }
 

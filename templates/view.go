@@ -397,6 +397,10 @@ type IncidentForm struct {
 	Preview *UpdateView
 	// NoComponents is the box that says the incident affects none.
 	NoComponents bool
+	// Templates are the incident templates to start from (value: id);
+	// FromTemplate names the one the form was filled from, if any.
+	Templates    []Option
+	FromTemplate string
 }
 
 // AdminIncidentPage is "/admin/incidents/{id}": the timeline and the form to

@@ -48,6 +48,10 @@ func (s *Server) previewIncident(c echo.Context, in incidents.IncidentInput, com
 		Services:   rows.Services,
 		Preview:    &views[0],
 	}
+	var err error
+	if v.Templates, err = s.templateOptions(c.Request().Context(), 0); err != nil {
+		return err
+	}
 	status := http.StatusOK
 	if rowsErr != nil {
 		v.Error = rows.Attach(rowsErr)

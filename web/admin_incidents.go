@@ -91,9 +91,15 @@ func phaseOptions(from, selected incidents.Phase) []templates.Option {
 	return out
 }
 
-// handleNewIncident shows "/admin/incidents/new".
+// handleNewIncident shows "/admin/incidents/new"; with "?template=ID"
+// the form holds that incident template's title, impact, message and
+// components, to change before declaring.
 func (s *Server) handleNewIncident(c echo.Context) error {
 	ctx := c.Request().Context()
+	t, err := s.formTemplate(c)
+	if err != nil {
+		return err
+	}
 	components, err := s.incidents.Components(ctx)
 	if err != nil {
 		return err
@@ -102,14 +108,24 @@ func (s *Server) handleNewIncident(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows := form.ComponentFields(components, services, nil)
-	return s.render(c, http.StatusOK, templates.NewIncident(templates.IncidentForm{
-		Page:       s.page(c, "Declare an incident", ""),
-		Impacts:    impactOptions(incidents.ImpactMinor),
-		Phases:     phaseOptions("", incidents.Investigating),
-		Components: rows,
-		Services:   form.ServiceFields(rows),
-	}))
+	v := templates.IncidentForm{
+		Page:    s.page(c, "Declare an incident", ""),
+		Impacts: impactOptions(incidents.ImpactMinor),
+		Phases:  phaseOptions("", incidents.Investigating),
+	}
+	var current map[string]incidents.ComponentStatus
+	var chosen int64
+	if t != nil {
+		chosen, current = t.ID, templateStates(*t)
+		v.Title, v.Message, v.NoComponents, v.FromTemplate = t.Title, t.Message, t.NoComponents, t.Name
+		v.Impacts = impactOptions(t.Impact)
+	}
+	if v.Templates, err = s.templateOptions(ctx, chosen); err != nil {
+		return err
+	}
+	v.Components = form.ComponentFields(components, services, current)
+	v.Services = form.ServiceFields(v.Components)
+	return s.render(c, http.StatusOK, templates.NewIncident(v))
 }
 
 // handleCreateIncident declares an incident from the form.
@@ -139,6 +155,9 @@ func (s *Server) handleCreateIncident(c echo.Context) error {
 	if c.FormValue("preview") != "" {
 		return s.previewIncident(c, in, components, rows, err)
 	}
+	if c.FormValue("save_template") != "" {
+		return s.saveAsTemplate(c, in, rows, err)
+	}
 	if err == nil {
 		err = s.reports.CheckCustomers(ctx, in.Components)
 	}
@@ -150,8 +169,13 @@ func (s *Server) handleCreateIncident(c echo.Context) error {
 		if errs.CodeOf(err) != errs.Invalid {
 			return err
 		}
+		opts, terr := s.templateOptions(ctx, 0)
+		if terr != nil {
+			return terr
+		}
 		return s.render(c, http.StatusUnprocessableEntity, templates.NewIncident(templates.IncidentForm{
 			Page:       s.page(c, "Declare an incident", ""),
+			Templates:  opts,
 			Title:      in.Title,
 			Impacts:    impactOptions(in.Impact),
 			Phases:     phaseOptions("", in.Phase),

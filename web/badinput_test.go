@@ -349,6 +349,12 @@ func TestBadAPIInput(t *testing.T) {
 		{"incident correction: title with ESC", "PATCH", fmt.Sprintf("/incidents/%d", active.ID), map[string]any{"title": "x\x1b"}, 422, "title", "U+001B"},
 		{"incident correction: title with a lone surrogate", "PATCH", fmt.Sprintf("/incidents/%d", active.ID), `{"title": "x\ud800"}`, 422, "title", "lone surrogate"},
 		{"update correction: message with BEL", "PATCH", fmt.Sprintf("/incidents/%d/updates/%d", active.ID, active.Updates[0].ID), map[string]any{"message": "m\a"}, 422, "message", "U+0007"},
+		{"template name with a right-to-left override", "POST", "/incident-templates", map[string]any{"name": "\u202eX", "title": "T", "message": "m", "no_components": true}, 422, "name", "U+202E"},
+		{"template title not UTF-8", "POST", "/incident-templates", "{\"name\": \"N\", \"title\": \"T\xff\", \"message\": \"m\", \"no_components\": true}", 422, "title", "not valid UTF-8"},
+		{"template message with ESC", "POST", "/incident-templates", map[string]any{"name": "N", "title": "T", "message": "m\x1b", "no_components": true}, 422, "message", "U+001B"},
+		{"template percent 1e3", "POST", "/incident-templates", map[string]any{"name": "N", "title": "T", "message": "m", "components": comp("elb-us-east-1", "partial_outage", "1e3")}, 422, pctField, "above 100"},
+		{"template percent on operational", "POST", "/incident-templates", map[string]any{"name": "N", "title": "T", "message": "m", "components": comp("elb-us-east-1", "operational", 5)}, 422, "components[0].status", "operational"},
+		{"incident from an unknown template", "POST", "/incidents", map[string]any{"template": 42}, 422, "template", "no incident template"},
 		{"component wrong type: resources", "POST", "/components", map[string]any{"id": "x-1", "service": "ELB", "name": "X", "region": "x", "resources": "many"}, 422, "resources", ""},
 	}
 	for _, tc := range cases {

@@ -141,7 +141,7 @@ var countedTables = []string{
 	"services", "components", "incidents", "incident_updates", "incident_update_components",
 	"maintenances", "maintenance_components", "users", "api_tokens", "audit_log",
 	"goodwill_grants", "credit_runs", "ledger_entries", "customers", "customer_resources", "customer_charges",
-	"incident_update_edits",
+	"incident_update_edits", "incident_templates", "incident_template_components",
 	// Not a count: the data revision, which every write raises.
 	"data_revision",
 }

@@ -54,6 +54,7 @@ func (f roleFixture) formWrites() []formWrite {
 		{"/admin/tokens", url.Values{"name": {"ci"}, "role": {"viewer"}}, auth.Admin},
 		{"/admin/policies", url.Values{"id": {"elb"}, "service": {"ELB"}, "target": {"99.95"}, "tiers[0].below": {"99.95"}, "tiers[0].credit_percent": {"10"}}, auth.Manager},
 		{"/admin/credits/settings", url.Values{"currency": {"USD"}, "above": {"500.00"}}, auth.Admin},
+		{"/admin/incident-templates", templateForm("Role check"), auth.Support},
 	}
 }
 
@@ -74,6 +75,7 @@ func (f roleFixture) apiWrites() []apiWrite {
 		{"PUT", "/services/ELB", map[string]any{"name": "Renamed"}, auth.Admin},
 		{"POST", "/components", map[string]any{"id": "elb-ap-1", "service": "ELB", "name": "ELB ap-1", "region": "ap-1"}, auth.Admin},
 		{"PUT", "/components/elb-us-east-1", map[string]any{"service": "ELB", "name": "Renamed", "region": "us-east-1"}, auth.Admin},
+		{"POST", "/incident-templates", map[string]any{"name": "Role check", "title": "T", "message": "m", "no_components": true}, auth.Support},
 	}
 }
 

@@ -118,6 +118,14 @@ func (s *Server) routes() {
 	a.POST("/notices/:id/approve", s.handleApproveNotices, role(auth.Manager))
 	a.GET("/notices/template", s.handleNoticeTemplate, support)
 	a.POST("/notices/template", s.handlePostNoticeTemplate, support)
+	// Incident templates for the declare form
+	// (web/admin_incident_templates.go): support and above.
+	a.GET("/incident-templates", s.handleIncidentTemplates, support)
+	a.GET("/incident-templates/new", s.handleNewIncidentTemplate, support)
+	a.POST("/incident-templates", s.handleCreateIncidentTemplate, support)
+	a.GET("/incident-templates/:id", s.handleIncidentTemplate, support)
+	a.POST("/incident-templates/:id", s.handleUpdateIncidentTemplate, support)
+	a.POST("/incident-templates/:id/delete", s.handleDeleteIncidentTemplate, support)
 	a.GET("/maintenance", s.handleMaintenance)
 	a.POST("/maintenance", s.handleScheduleMaintenance, support)
 	a.POST("/maintenance/:id/advance", s.handleAdvanceMaintenance, support)
@@ -202,6 +210,12 @@ func (s *Server) routes() {
 	v1.PATCH("/incidents/:id", h.CorrectIncident, support)
 	v1.PATCH("/incidents/:id/updates/:uid", h.CorrectUpdate, support)
 	v1.DELETE("/incidents/:id", h.DeleteIncident, admin)
+	// Incident templates (web/api/templates.go): support and above.
+	v1.GET("/incident-templates", h.ListTemplates, support)
+	v1.POST("/incident-templates", h.CreateTemplate, support)
+	v1.GET("/incident-templates/:id", h.GetTemplate, support)
+	v1.PUT("/incident-templates/:id", h.UpdateTemplate, support)
+	v1.DELETE("/incident-templates/:id", h.DeleteTemplate, support)
 	v1.GET("/maintenance", h.ListMaintenance)
 	v1.POST("/maintenance", h.ScheduleMaintenance, support)
 	v1.GET("/maintenance/:id", h.GetMaintenance)

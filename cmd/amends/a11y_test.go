@@ -50,5 +50,6 @@ func TestPagesAreAccessible(t *testing.T) {
 	}
 	desk = append(append(desk, seedGoodwillPages(web)...), seedOutbox(web)...)
 	check(strings.Join(cookies, "; "), append([]string{"/admin", "/admin/incidents", "/admin/incidents/new", "/admin/incidents/2", "/admin/incidents/2/correct",
-		"/admin/incidents/2/explanation", "/admin/maintenance", "/admin/services", "/admin/users", "/admin/account"}, append(desk, dashboardPages...)...)...)
+		"/admin/incidents/2/explanation", "/admin/maintenance", "/admin/services", "/admin/users", "/admin/account",
+		"/admin/incident-templates", "/admin/incident-templates/new", "/admin/incident-templates/1", "/admin/incidents/new?template=1"}, append(desk, dashboardPages...)...)...)
 }

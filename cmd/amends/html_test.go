@@ -42,7 +42,8 @@ func TestPagesAreValidHTML(t *testing.T) {
 	}
 	web.becomeFirstAdmin(link)
 	for _, p := range []string{"/admin", "/admin/incidents", "/admin/incidents/new", "/admin/incidents/2", "/admin/incidents/2/correct",
-		"/admin/incidents/2/explanation", "/admin/maintenance", "/admin/services", "/admin/users", "/admin/account"} {
+		"/admin/incidents/2/explanation", "/admin/maintenance", "/admin/services", "/admin/users", "/admin/account",
+		"/admin/incident-templates", "/admin/incident-templates/new", "/admin/incident-templates/1", "/admin/incidents/new?template=1"} {
 		save(p)
 	}
 	for _, p := range seedOutbox(web) {

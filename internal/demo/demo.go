@@ -1,7 +1,8 @@
 // Package demo is the demo data of Amends: a cloud provider's status page
 // with its services, components, incidents (two outages of the provider's
 // story and a few recent ones), an upcoming maintenance and a published
-// explanation, and the credit desk's customers, policies and goodwill grant.
+// explanation, incident templates for the declare form, and the credit
+// desk's customers, policies and goodwill grant.
 // Load writes it into an empty database through the stores, as a person
 // would through the product; `amends demo` and `amends serve --demo` call it.
 package demo
@@ -54,7 +55,8 @@ type demoIncident struct {
 // services in three regions, the two outages of the provider's story
 // (December 2012 load balancers, April 2011 block storage), three recent
 // incidents (5, 2 and 20 days before now) so the uptime bars' last days are
-// not empty, and one upcoming maintenance.
+// not empty, one upcoming maintenance, and three incident templates (see
+// demoTemplates).
 // The credit desk gets its customers, policies and the April 2011 goodwill
 // grant (see loadDemoCustomers), and the December 2012 incident a published
 // explanation (see loadDemoExplanation). now is the instant every write is
@@ -130,6 +132,9 @@ func Load(ctx context.Context, store incidents.Store, deskStore desk.Store, now 
 	}, now)
 	if err != nil {
 		return false, fmt.Errorf("maintenance: %w", err)
+	}
+	if err := loadDemoTemplates(ctx, store, now); err != nil {
+		return false, fmt.Errorf("incident templates: %w", err)
 	}
 	return true, nil
 }

@@ -50,3 +50,32 @@ func TestDemoExplanation(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoTemplates loads the demo and declares an incident from each of
+// its templates as they stand: each is one the declare form accepts.
+func TestDemoTemplates(t *testing.T) {
+	ctx := context.Background()
+	st, err := openStores(ctx, filepath.Join(t.TempDir(), "amends.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Date(2013, 1, 10, 12, 0, 0, 0, time.UTC)
+	if ok, err := Load(ctx, st.incidents, st.desk, now); err != nil || !ok {
+		t.Fatalf("Load: %v, %v", ok, err)
+	}
+	list, err := st.incidents.Templates(ctx)
+	if err != nil || len(list) != len(demoTemplates()) {
+		t.Fatalf("templates: %d, %v; want %d", len(list), err, len(demoTemplates()))
+	}
+	for _, tp := range list {
+		in := incidents.IncidentInput{Title: tp.Title, Impact: tp.Impact, Message: tp.Message, NoComponents: tp.NoComponents}
+		for _, c := range tp.Components {
+			p := c.AffectedPercent
+			in.Components = append(in.Components, incidents.ComponentChange{Component: c.Component, Status: c.Status, AffectedPercent: &p})
+		}
+		if _, err := st.incidents.CreateIncident(ctx, demoActor, in, now); err != nil {
+			t.Errorf("declaring from %q: %v", tp.Name, err)
+		}
+	}
+}

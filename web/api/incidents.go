@@ -71,6 +71,40 @@ type incidentRequest struct {
 	// NoComponents says the incident affects no component (see
 	// incidents.IncidentInput).
 	NoComponents bool `json:"no_components"`
+	// Template, when given, is the id of an incident template that
+	// supplies what the request leaves empty: the title, the impact, the
+	// message, and the components with no_components when neither is
+	// given.
+	Template *int64 `json:"template"`
+}
+
+// fromTemplate fills in what in leaves empty from the template the
+// request names; an id of none is errs.Invalid on "template".
+func (h *Handler) fromTemplate(ctx context.Context, id int64, in incidents.IncidentInput) (incidents.IncidentInput, error) {
+	t, err := h.incidents.Template(ctx, id)
+	if errs.CodeOf(err) == errs.NotFound {
+		return in, errs.Invalidf("template", "there is no incident template %d", id)
+	}
+	if err != nil {
+		return in, err
+	}
+	if strings.TrimSpace(in.Title) == "" {
+		in.Title = t.Title
+	}
+	if in.Impact == "" {
+		in.Impact = t.Impact
+	}
+	if strings.TrimSpace(in.Message) == "" {
+		in.Message = t.Message
+	}
+	if len(in.Components) == 0 && !in.NoComponents {
+		in.NoComponents = t.NoComponents
+		for _, tc := range t.Components {
+			p := tc.AffectedPercent
+			in.Components = append(in.Components, incidents.ComponentChange{Component: tc.Component, Status: tc.Status, AffectedPercent: &p})
+		}
+	}
+	return in, nil
 }
 
 type updateRequest struct {
@@ -132,10 +166,16 @@ func (h *Handler) CreateIncident(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	inc, err := h.incidents.CreateIncident(c.Request().Context(), by(c), incidents.IncidentInput{
+	in := incidents.IncidentInput{
 		Title: req.Title, Impact: req.Impact, Phase: req.Phase, Message: req.Message,
 		StartedAt: started, Excluded: req.Excluded, Components: ch, NoComponents: req.NoComponents,
-	}, h.now())
+	}
+	if req.Template != nil {
+		if in, err = h.fromTemplate(c.Request().Context(), *req.Template, in); err != nil {
+			return err
+		}
+	}
+	inc, err := h.incidents.CreateIncident(c.Request().Context(), by(c), in, h.now())
 	if err != nil {
 		return err
 	}
