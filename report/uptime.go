@@ -81,6 +81,99 @@ func (r *Reports) UptimeBars(ctx context.Context, now time.Time) (*UptimeBars, e
 	return out, nil
 }
 
+// GroupDay is one day of a group of components (a service) on the
+// uptime bars: the worst of its components' days.
+type GroupDay struct {
+	// DayUptime is the day of the component that lost the most uptime
+	// (the first of them in the group's order; the first component when
+	// none lost any), except that Incidents are those of every component
+	// of the group that day, in order of ID.
+	incidents.DayUptime
+	// Worst is the component whose uptime DayUptime shows, "" when no
+	// component of the group lost uptime that day.
+	Worst string
+}
+
+// GroupDays returns the days of the bar of a group of components, oldest
+// first: each day the worst of theirs (see GroupDay).
+func (u *UptimeBars) GroupDays(components []string) ([]GroupDay, error) {
+	days := u.Days
+	out := make([]GroupDay, len(days.Days))
+	worst := make([]int64, len(days.Days)) // the downtime of out[i] in millionths of a second
+	for i, d := range days.Days {
+		out[i].DayUptime = incidents.FullDay(d, days.Seconds[i])
+	}
+	index := make(map[time.Time]int, len(days.Days))
+	for i, d := range days.Days {
+		index[d] = i
+	}
+	for _, id := range components {
+		for _, d := range days.Events[id] {
+			i, ok := index[d.Day]
+			if !ok {
+				return nil, fmt.Errorf("%s: %s is not a day of the bar", id, incidents.DayKey(d.Day))
+			}
+			m, err := d.DowntimeMicros()
+			if err != nil {
+				return nil, fmt.Errorf("%s on %s: %w", id, incidents.DayKey(d.Day), err)
+			}
+			g := &out[i]
+			if m > worst[i] {
+				worst[i], g.Worst = m, id
+				g.Seconds, g.DowntimeSeconds, g.UptimePercent = d.Seconds, d.DowntimeSeconds, d.UptimePercent
+			}
+			g.Incidents = unionIDs(g.Incidents, d.Incidents)
+		}
+	}
+	return out, nil
+}
+
+// unionIDs returns the ids of a and b, both in increasing order, in
+// increasing order and each once. It does not change a or b.
+func unionIDs(a, b []int64) []int64 {
+	if len(b) == 0 {
+		return a
+	}
+	if len(a) == 0 {
+		return b
+	}
+	out := make([]int64, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || i < len(a) && a[i] < b[j]:
+			out = append(out, a[i])
+			i++
+		case i == len(a) || b[j] < a[i]:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	return out
+}
+
+// GroupUptime is the uptime of a group of components (a service) over the
+// range of the bars: their fleet uptime as the SLA dashboard counts a
+// service's (sla.FleetUptime: weighted by resources when every component
+// states them, else equally), from each component's range uptime.
+func (u *UptimeBars) GroupUptime(components []incidents.Component) sla.Ratio {
+	results := make(map[string]sla.ComponentResult, len(components))
+	list := make([]sla.Component, len(components))
+	for i, c := range components {
+		list[i] = slaComponent(c)
+		if r, ok := u.Uptime[c.ID]; ok {
+			results[c.ID] = r
+		} else {
+			results[c.ID] = u.Quiet
+		}
+	}
+	return sla.FleetUptime(list, results)
+}
+
 // rangeUptime is a component's uptime over a range of days that lasts
 // seconds in all, as sla.Evaluate gives it for that range, from the stored
 // figures of the days on which something happened to it (on every other

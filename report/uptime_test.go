@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"math/big"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -99,6 +100,110 @@ func TestUptimeBarsRangeIsTheEvaluation(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A group's bar (a service's, on the status page) shows each day the worst
+// of its components' days, with every incident any of them had, and the
+// group's 90-day uptime is the average of its components' (none states
+// its resources), each as one sla evaluation of the range gives it.
+func TestUptimeBarsGroupIsTheWorstComponent(t *testing.T) {
+	f := newFixture(t)
+	f.now = jan5.Add(7*time.Hour + 3*time.Second)
+	from, to := BarWindow(f.now)
+	rnd := rand.New(rand.NewPCG(90, 3))
+	statuses := []incidents.Status{incidents.DegradedPerformance, incidents.PartialOutage, incidents.MajorOutage}
+	comps := []string{"elb-us-east-1", "elb-eu-west-1"}
+	for i := range 30 {
+		start := from.Add(time.Duration(rnd.Int64N(int64(to.Sub(from))))).Truncate(time.Second)
+		end := start.Add(time.Duration(1+rnd.Int64N(30*3600)) * time.Second)
+		var hit []incidents.ComponentChange
+		for _, c := range comps {
+			if len(hit) == 0 || rnd.IntN(3) == 0 {
+				hit = append(hit, change(c, statuses[rnd.IntN(3)], fmt.Sprintf("%d.%02d", rnd.IntN(100), rnd.IntN(100))))
+			}
+		}
+		if i%2 == 1 {
+			hit[0].Component = comps[1] // the second component alone, or first and listed twice
+			if len(hit) > 1 {
+				hit = hit[1:]
+			}
+		}
+		inc, err := f.inc.CreateIncident(f.ctx, audit.Person("ops@example.com"), incidents.IncidentInput{
+			Title: fmt.Sprintf("Incident %d", i), Message: "Investigating.", StartedAt: &start, Components: hit,
+		}, f.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if end.After(f.now) {
+			continue
+		}
+		if _, err := f.inc.AddUpdate(f.ctx, audit.Person("ops@example.com"), inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Resolved.", At: &end}, f.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bars, err := f.r.UptimeBars(f.ctx, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	group, err := bars.GroupDays(comps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(group) != BarDays {
+		t.Fatalf("%d days", len(group))
+	}
+	a, b := bars.Days.Of(comps[0]), bars.Days.Of(comps[1])
+	lost, shared := 0, 0
+	for i, g := range group {
+		worst, worstID := a[i], comps[0]
+		if b[i].Uptime() < a[i].Uptime() {
+			worst, worstID = b[i], comps[1]
+		}
+		if g.Uptime() != worst.Uptime() || !g.Day.Equal(a[i].Day) || g.Seconds != a[i].Seconds {
+			t.Errorf("%s: the group has %s%%, its worst component %s%%", incidents.DayKey(a[i].Day), g.UptimePercent, worst.UptimePercent)
+		}
+		if worst.Uptime() < sla.Hundred {
+			lost++
+			if g.Worst != worstID && a[i].Uptime() != b[i].Uptime() {
+				t.Errorf("%s: worst %q, want %q", incidents.DayKey(a[i].Day), g.Worst, worstID)
+			}
+		} else if g.Worst != "" {
+			t.Errorf("%s: worst %q on a day without downtime", incidents.DayKey(a[i].Day), g.Worst)
+		}
+		want := map[int64]bool{}
+		for _, id := range append(append([]int64{}, a[i].Incidents...), b[i].Incidents...) {
+			want[id] = true
+		}
+		if len(a[i].Incidents) > 0 && len(b[i].Incidents) > 0 {
+			shared++
+		}
+		if len(g.Incidents) != len(want) {
+			t.Errorf("%s: incidents %v, want those of %v and %v", incidents.DayKey(a[i].Day), g.Incidents, a[i].Incidents, b[i].Incidents)
+		}
+		for j, id := range g.Incidents {
+			if !want[id] || j > 0 && g.Incidents[j-1] >= id {
+				t.Errorf("%s: incidents %v, want those of %v and %v in order", incidents.DayKey(a[i].Day), g.Incidents, a[i].Incidents, b[i].Incidents)
+				break
+			}
+		}
+	}
+	if lost < 10 || shared < 3 {
+		t.Fatalf("%d days with downtime, %d with incidents on both: the comparison shows little", lost, shared)
+	}
+
+	want := f.evaluate(from, to, f.now)
+	components, err := f.inc.Components(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	avg := new(big.Rat).Add(want[comps[0]].UptimePercent().Rat(), want[comps[1]].UptimePercent().Rat())
+	avg.Quo(avg, big.NewRat(2, 1))
+	if got := bars.GroupUptime(components); got.Rat().Cmp(avg) != 0 {
+		t.Errorf("the group's uptime %s, the average of its components' %s", got.Rat().RatString(), avg.RatString())
+	}
+	if got := bars.GroupUptime(components[:1]); got.Cmp(want[components[0].ID].UptimePercent()) != 0 {
+		t.Errorf("a group of one: %s, its component's %s", got, want[components[0].ID].UptimePercent())
 	}
 }
 

@@ -287,6 +287,20 @@ func serviceGroups(fields []ComponentField, services []ServiceField) []serviceGr
 	return out
 }
 
+// quietDaysText is what a component's bar says of its days on which
+// nothing happened, whose cells are empty: "No downtime and no incidents
+// on 88 of the 90 days; the other 2:".
+func quietDaysText(b UptimeBar) string {
+	days := strconv.Itoa(b.Days())
+	if b.Quiet() == b.Days() {
+		return "No downtime and no incidents on any of the " + days + " days."
+	}
+	if b.Quiet() == 0 {
+		return "Something happened on each of the " + days + " days:"
+	}
+	return "No downtime and no incidents on " + strconv.Itoa(b.Quiet()) + " of the " + days + " days; the other " + strconv.Itoa(b.Days()-b.Quiet()) + ":"
+}
+
 // countOf is "1 update", "3 updates".
 func countOf(n int, one, many string) string {
 	if n == 1 {

@@ -787,16 +787,16 @@ func TestWriteSamplePages(t *testing.T) {
 }
 
 // A bar shares the page's quiet cells between its own: day by day it is
-// what the cells one by one would be, every value escaped.
+// what the cells one by one would be, every value escaped. A component's
+// quiet day is an empty cell; a service's has its words.
 func TestUptimeBar(t *testing.T) {
 	days := []UptimeDay{
-		{Date: "2012-12-23", Class: "day day--100", Text: "23 Dec 2012: 100.0000% uptime, no incidents"},
-		{Date: "2012-12-24", Class: "day day--100", Text: "24 Dec 2012: 100.0000% uptime, no incidents"},
-		{Date: "2012-12-25", Class: "day day--100", Text: "25 Dec 2012 (so far): 100.0000% uptime, no incidents"},
+		{Text: "23 Dec 2012: 100.0000% uptime, no incidents"},
+		{Text: "24 Dec 2012: 100.0000% uptime, no incidents"},
+		{Text: "25 Dec 2012 (so far): 100.0000% uptime, no incidents"},
 	}
-	hit := UptimeDay{Date: "2012-12-24", Class: "day day--95 day--incident", Text: "24 Dec 2012: 98.9800% uptime, 1 incident",
+	hit := UptimeDay{Class: "day--95 day--incident", Text: "24 Dec 2012: 98.9800% uptime, 1 incident",
 		Incidents: []string{"<Load balancers> & more"}, URL: "/incidents/2"}
-	quiet := NewQuietDays(days)
 	render := func(bar UptimeBar) string {
 		var b strings.Builder
 		if err := uptimeCells(bar).Render(context.Background(), &b); err != nil {
@@ -804,27 +804,51 @@ func TestUptimeBar(t *testing.T) {
 		}
 		return b.String()
 	}
-	want := NewUptimeCell(days[0]).html + NewUptimeCell(hit).html + NewUptimeCell(days[2]).html
-	bar := quiet.Bar([]UptimeCell{{}, NewUptimeCell(hit), {}})
-	if got := render(bar); got != want {
-		t.Errorf("bar:\n%s\nwant\n%s", got, want)
-	}
-	if bar.Days() != 3 || bar.Len() != len(want) {
-		t.Errorf("%d days, %d bytes", bar.Days(), bar.Len())
-	}
-	if got := render(quiet.Bar(make([]UptimeCell, 3))); got != NewUptimeCell(days[0]).html+NewUptimeCell(days[1]).html+NewUptimeCell(days[2]).html {
-		t.Errorf("quiet bar %s", got)
-	}
-	if got := NewUptimeCell(hit).html; got != `<li class="day day--95 day--incident" data-date="2012-12-24"><a href="/incidents/2">`+
-		`<span class="day__tip">24 Dec 2012: 98.9800% uptime, 1 incident`+"\n"+`&lt;Load balancers&gt; &amp; more</span></a></li>` {
-		t.Errorf("cell %s", got)
-	}
-	for _, off := range []string{"https://evil.example/", "//evil.example/", `/\evil.example/`} {
-		if got := NewUptimeCell(UptimeDay{Date: "2012-12-24", Text: "x", URL: off}).html; strings.Contains(got, "evil") {
-			t.Errorf("a link off the site: %s", got)
+	const tip = `<span class="day__tip">24 Dec 2012: 98.9800% uptime, 1 incident` + "\n" + `&lt;Load balancers&gt; &amp; more</span>`
+	for _, tc := range []struct {
+		name      string
+		quiet     QuietDays
+		cell      func(UptimeDay) UptimeCell
+		hit, none string // the cells of hit and of days[0]
+	}{
+		{"component", NewQuietDays(3), NewUptimeCell,
+			`<a class="day--95 day--incident" href="/incidents/2">` + tip + `</a>`, `<i></i>`},
+		{"service", NewQuietServiceDays(days), NewServiceCell,
+			`<li class="day--95 day--incident"><a href="/incidents/2">` + tip + `</a></li>`,
+			`<li><span class="day__tip">23 Dec 2012: 100.0000% uptime, no incidents</span></li>`},
+	} {
+		if got := tc.cell(hit).html; got != tc.hit {
+			t.Errorf("%s: cell %s, want %s", tc.name, got, tc.hit)
+		}
+		if tc.name == "service" {
+			if got := tc.cell(days[0]).html; got != tc.none {
+				t.Errorf("%s: quiet cell %s, want %s", tc.name, got, tc.none)
+			}
+		}
+		if got := tc.quiet.cells(0, 1); got != tc.none {
+			t.Errorf("%s: the first quiet cell %s, want %s", tc.name, got, tc.none)
+		}
+		want := tc.quiet.cells(0, 1) + tc.cell(hit).html + tc.quiet.cells(2, 3)
+		bar := tc.quiet.Bar([]UptimeCell{{}, tc.cell(hit), {}})
+		if got := render(bar); got != want {
+			t.Errorf("%s: bar:\n%s\nwant\n%s", tc.name, got, want)
+		}
+		if bar.Days() != 3 || bar.Quiet() != 2 || bar.Len() != len(want) {
+			t.Errorf("%s: %d days, %d quiet, %d bytes", tc.name, bar.Days(), bar.Quiet(), bar.Len())
+		}
+		if got := render(tc.quiet.Bar(make([]UptimeCell, 3))); got != tc.quiet.cells(0, 1)+tc.quiet.cells(1, 2)+tc.quiet.cells(2, 3) || tc.quiet.Days() != 3 {
+			t.Errorf("%s: quiet bar %s", tc.name, got)
+		}
+		for _, off := range []string{"https://evil.example/", "//evil.example/", `/\evil.example/`} {
+			if got := tc.cell(UptimeDay{Text: "x", URL: off}).html; strings.Contains(got, "evil") || strings.Contains(got, "<a") {
+				t.Errorf("%s: a link off the site: %s", tc.name, got)
+			}
 		}
 	}
-	if got := NewUptimeCell(days[0]).html; got != `<li class="day day--100" data-date="2012-12-23"><span class="day__tip">23 Dec 2012: 100.0000% uptime, no incidents</span></li>` {
-		t.Errorf("quiet cell %s", got)
+	if got := NewUptimeCell(UptimeDay{Class: "day--99", Text: "x & y"}).html; got != `<i class="day--99"><span class="day__tip">x &amp; y</span></i>` {
+		t.Errorf("a day with downtime and no incident: %s", got)
+	}
+	if got := NewQuietServiceDays(days).cells(2, 3); !strings.Contains(got, "(so far)") {
+		t.Errorf("today's quiet cell %s", got)
 	}
 }

@@ -73,11 +73,9 @@ type StatusPage struct {
 	// Subscribe shows the "Get updates" section linking to /subscribe.
 	Subscribe bool
 	// UptimeFrom and UptimeTo are the first and last days of the uptime
-	// bars ("7 Oct 2012", "4 Jan 2013"); UptimeFromNarrow is the first day
-	// shown on narrow screens, where the bars show only the last 30 days.
-	UptimeFrom       string
-	UptimeFromNarrow string
-	UptimeTo         string
+	// bars ("7 Oct 2012", "4 Jan 2013"), on every screen.
+	UptimeFrom string
+	UptimeTo   string
 }
 
 // UptimePage is "/uptime" (the last 12 months) or "/uptime?year=2012"
@@ -153,6 +151,15 @@ type ServiceGroup struct {
 	Description string
 	Status      StatusBadge // the worst of its components
 	Components  []ComponentRow
+	// Uptime is the service's bar of daily uptime: each day the worst of
+	// its components' days (see report.GroupDay), every day with its
+	// words; no days when not shown. Uptime90 is the service's uptime over
+	// the bar, its components' fleet uptime ("99.9873%").
+	Uptime   UptimeBar
+	Uptime90 string
+	// Folded keeps the components folded away (a closed <details>, opened
+	// without JavaScript) under the service's own bar.
+	Folded bool
 }
 
 // ComponentRow is one component's line on the status page.
@@ -174,13 +181,11 @@ type ComponentRow struct {
 	Uptime90 string
 }
 
-// UptimeDay is what one cell of a component's uptime bar says (see
-// NewUptimeCell).
+// UptimeDay is what one cell of an uptime bar says (see NewUptimeCell).
 type UptimeDay struct {
-	Date string // "2012-12-24", for data-date
-	// Class is "day day--100" (no downtime), "day day--999" (at least
-	// 99.9%), "day day--99", "day day--95" or "day day--low" (below 95%),
-	// with " day--incident" added when an incident touched the day.
+	// Class is "" (no downtime), "day--999" (at least 99.9%), "day--99",
+	// "day--95" or "day--low" (below 95%), with "day--incident" added
+	// when an incident touched the day.
 	Class string
 	// Text says the day in words: "24 Dec 2012: 99.7980% uptime, 1 incident".
 	Text string

@@ -38,6 +38,12 @@ func (s *Server) handleStatus(c echo.Context) error {
 // under "Past incidents" (as Statuspage does; the rest are in /history).
 const pastIncidents = 3
 
+// foldAbove is how many components a status page lists before it folds
+// away the components of each service whose components are all
+// operational, leaving the service's own bar: a service with anything
+// else (an outage, maintenance) always shows its components.
+const foldAbove = 10
+
 // statusView builds the status page as of now, and says how long it stays
 // right without a write: until the next maintenance window opens or closes,
 // and at most a minute (durations shown as "ongoing for ...").
@@ -82,7 +88,7 @@ func (s *Server) statusView(ctx context.Context, now time.Time) (templates.Statu
 		Overall:     overallBanner(incidents.Overall(statuses), len(active)),
 		Subscribe:   s.cfg.Notify != nil,
 		GeneratedAt: viewTime(now),
-		UptimeFrom:  bars.from, UptimeFromNarrow: bars.fromNarrow, UptimeTo: bars.to,
+		UptimeFrom:  bars.from, UptimeTo: bars.to,
 	}
 	byService := map[string]int{}
 	for _, svc := range services {
@@ -106,6 +112,25 @@ func (s *Server) statusView(ctx context.Context, now time.Time) (templates.Statu
 		if st.Severity() > incidents.Status(g.Status.Class).Severity() {
 			g.Status = statusBadge(st)
 		}
+	}
+	// Each service's own bar; on a page of many components, a service
+	// whose components are all operational folds them away under it.
+	byServiceComps := make([][]incidents.Component, len(v.Services))
+	for _, comp := range components {
+		if i, ok := byService[comp.Service]; ok {
+			byServiceComps[i] = append(byServiceComps[i], comp)
+		}
+	}
+	fold := len(components) > foldAbove
+	for i := range v.Services {
+		g := &v.Services[i]
+		if len(byServiceComps[i]) == 0 {
+			continue
+		}
+		if g.Uptime, g.Uptime90, err = bars.service(byServiceComps[i], names); err != nil {
+			return templates.StatusPage{}, 0, err
+		}
+		g.Folded = fold && g.Status.Class == string(incidents.Operational)
 	}
 	for _, inc := range active {
 		v.Active = append(v.Active, incidentSummary(inc, names, "/incidents/", now))

@@ -92,6 +92,75 @@ func TestStatusBanner(t *testing.T) {
 	}
 }
 
+// A page of more than 10 components folds away the components of each
+// service whose components are all operational, under the service's own
+// bar (a closed <details>, opened without JavaScript); a service with an
+// outage or maintenance keeps them in view. A page of few components
+// shows them all.
+func TestStatusPageFoldsServicesOfManyComponents(t *testing.T) {
+	env := newTestEnv(t)
+	ctx := context.Background()
+	now := env.clock.Now()
+	folded := func(doc *goquery.Document, service string) bool {
+		t.Helper()
+		d := doc.Find(testid("service-"+service) + " details" + testid("fold"))
+		if d.Length() != 1 || d.Find("summary").Length() != 1 {
+			t.Fatalf("%s: %d folds", service, d.Length())
+		}
+		_, open := d.Attr("open")
+		return !open
+	}
+	if folded(env.statusPage(), "elb") {
+		t.Fatal("a page of 2 components folds them")
+	}
+	if _, err := env.incidents.CreateService(ctx, audit.Person("test"), incidents.Service{ID: "EC2", Name: "Elastic Compute Cloud", Position: 2}, now); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 8 {
+		c := incidents.Component{ID: fmt.Sprintf("ec2-%d", i), Service: "EC2", Name: fmt.Sprintf("EC2 %d", i), Region: "us-east-1", Position: i}
+		if _, err := env.incidents.CreateComponent(ctx, audit.Person("test"), c, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env.passRevisionCheck()
+	doc := env.statusPage()
+	if folded(doc, "elb") || folded(doc, "ec2") { // 10 components
+		t.Fatal("a page of 10 components folds them")
+	}
+	if _, err := env.incidents.CreateComponent(ctx, audit.Person("test"), incidents.Component{ID: "ec2-8", Service: "EC2", Name: "EC2 8", Region: "us-east-1", Position: 8}, now); err != nil {
+		t.Fatal(err)
+	}
+	env.passRevisionCheck()
+	doc = env.statusPage()
+	if !folded(doc, "elb") || !folded(doc, "ec2") {
+		t.Fatal("a page of 11 operational components keeps them in view")
+	}
+	if got := textOf(doc.Find(testid("service-ec2") + " summary")); got != "9 components" {
+		t.Errorf("the fold says %q", got)
+	}
+	// Folded, the components are still on the page, with their bars.
+	if n := doc.Find(testid("service-ec2") + " " + testid("uptime")).Length(); n != 9 {
+		t.Errorf("%d bars under the fold", n)
+	}
+
+	env.declare("Instances unreachable", change("ec2-3", incidents.PartialOutage, "20"))
+	env.passRevisionCheck()
+	doc = env.statusPage()
+	if !folded(doc, "elb") || folded(doc, "ec2") {
+		t.Errorf("with EC2 in partial outage: ELB folded %v, EC2 folded %v", folded(doc, "elb"), folded(doc, "ec2"))
+	}
+	start := env.clock.Now().Add(-time.Minute)
+	if _, err := env.incidents.CreateMaintenance(ctx, audit.Person("ops@example.com"), incidents.MaintenanceInput{
+		Title: "Upgrade", Message: "Planned.", Components: []string{"elb-eu-west-1"}, StartsAt: start, EndsAt: start.Add(time.Hour), AnnouncedAt: &start,
+	}, env.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	env.passRevisionCheck()
+	if doc = env.statusPage(); folded(doc, "elb") {
+		t.Error("ELB under maintenance is folded")
+	}
+}
+
 func TestStatusGroupsComponentsByService(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()

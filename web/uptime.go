@@ -17,10 +17,6 @@ import (
 	"github.com/amends/amends/templates"
 )
 
-// narrowBarDays is how many of an uptime bar's report.BarDays narrow
-// screens show (by CSS).
-const narrowBarDays = 30
-
 // publicNow is the instant the public pages describe: Config.AsOf when
 // set (a demo of the past), else the clock.
 func (s *Server) publicNow() time.Time {
@@ -36,7 +32,7 @@ func uptimeText(r sla.ComponentResult) string { return r.UptimePercent().Truncat
 
 // uptimeBars returns every component's bar of daily uptime and its uptime
 // over the bar's whole range, and the page's legend, from the stored days
-// that report.Reports.UptimeBars reads.
+// that report.Reports.UptimeBars reads; barSet.service makes a service's.
 func (s *Server) uptimeBars(ctx context.Context, now time.Time) (barSet, error) {
 	u, err := s.reports.UptimeBars(ctx, now)
 	if err != nil {
@@ -44,21 +40,22 @@ func (s *Server) uptimeBars(ctx context.Context, now time.Time) (barSet, error) 
 	}
 	days := u.Days
 	// A day on which nothing happened has the same cell on every bar: the
-	// page makes those once.
+	// page makes those once, a component's (empty) and a service's.
 	quietDays := make([]templates.UptimeDay, len(days.Days))
 	index := make(map[time.Time]int, len(days.Days))
 	for i, d := range days.Days {
 		quietDays[i] = uptimeDay(incidents.FullDay(d, days.Seconds[i]), nil)
 		index[d] = i
 	}
-	quiet := templates.NewQuietDays(quietDays)
+	quiet := templates.NewQuietDays(len(days.Days))
 	cells := make([]templates.UptimeCell, len(days.Days))
 	out := barSet{
-		rows:       make(map[string]templates.ComponentRow, len(days.Events)),
-		quiet:      templates.ComponentRow{Uptime: quiet.Bar(cells), Uptime90: uptimeText(u.Quiet)},
-		from:       dayText(u.From),
-		fromNarrow: dayText(u.From.Add((report.BarDays - narrowBarDays) * incidents.Day)),
-		to:         dayText(incidents.UTCDay(u.To.Add(-time.Second))),
+		bars:         u,
+		rows:         make(map[string]templates.ComponentRow, len(days.Events)),
+		quiet:        templates.ComponentRow{Uptime: quiet.Bar(cells), Uptime90: uptimeText(u.Quiet)},
+		quietService: templates.NewQuietServiceDays(quietDays),
+		from:         dayText(u.From),
+		to:           dayText(incidents.UTCDay(u.To.Add(-time.Second))),
 	}
 	for id, events := range days.Events {
 		clear(cells)
@@ -66,6 +63,9 @@ func (s *Server) uptimeBars(ctx context.Context, now time.Time) (barSet, error) 
 			i, ok := index[d.Day]
 			if !ok {
 				return barSet{}, fmt.Errorf("%s: %s is not a day of the bar", id, incidents.DayKey(d.Day))
+			}
+			if d.DowntimeSeconds == "0" && len(d.Incidents) == 0 {
+				continue // quiet after all
 			}
 			cells[i] = templates.NewUptimeCell(uptimeDay(d, u.Titles))
 		}
@@ -78,6 +78,13 @@ func (s *Server) uptimeBars(ctx context.Context, now time.Time) (barSet, error) 
 // 1 incident" ("(so far)" after the date of the day in progress), the
 // incidents' titles, and a link to the first of them.
 func uptimeDay(d incidents.DayUptime, titles map[int64]string) templates.UptimeDay {
+	return dayWords(d, "", titles)
+}
+
+// dayWords is uptimeDay, saying "at worst (NAME)" after the uptime when
+// worst names the component of a service's day that lost the most:
+// "24 Dec 2012: 99.9131% uptime at worst (ELB us-east-1), 1 incident".
+func dayWords(d incidents.DayUptime, worst string, titles map[int64]string) templates.UptimeDay {
 	var b strings.Builder
 	b.WriteString(dayText(d.Day))
 	if d.Seconds < int64(incidents.Day/time.Second) {
@@ -85,7 +92,13 @@ func uptimeDay(d incidents.DayUptime, titles map[int64]string) templates.UptimeD
 	}
 	b.WriteString(": ")
 	b.WriteString(d.UptimePercent)
-	b.WriteString("% uptime, ")
+	b.WriteString("% uptime")
+	if worst != "" {
+		b.WriteString(" at worst (")
+		b.WriteString(worst)
+		b.WriteString(")")
+	}
+	b.WriteString(", ")
 	switch n := len(d.Incidents); n {
 	case 0:
 		b.WriteString("no incidents")
@@ -95,7 +108,7 @@ func uptimeDay(d incidents.DayUptime, titles map[int64]string) templates.UptimeD
 		b.WriteString(strconv.Itoa(n))
 		b.WriteString(" incidents")
 	}
-	cell := templates.UptimeDay{Date: incidents.DayKey(d.Day), Class: dayClass(d), Text: b.String()}
+	cell := templates.UptimeDay{Class: dayClass(d), Text: b.String()}
 	if len(d.Incidents) > 0 {
 		cell.URL = "/incidents/" + strconv.FormatInt(d.Incidents[0], 10)
 		for _, id := range d.Incidents {
@@ -110,9 +123,11 @@ func uptimeDay(d incidents.DayUptime, titles map[int64]string) templates.UptimeD
 // barSet is the uptime bars of a status page: each component's bar and
 // 90-day uptime (in a ComponentRow), and the first and last days shown.
 type barSet struct {
-	rows                 map[string]templates.ComponentRow // of components something happened to
-	quiet                templates.ComponentRow            // of every other component
-	from, fromNarrow, to string
+	bars         *report.UptimeBars
+	rows         map[string]templates.ComponentRow // of components something happened to
+	quiet        templates.ComponentRow            // of every other component
+	quietService templates.QuietDays               // a service's days on which nothing happened
+	from, to     string
 }
 
 // row returns the bar and 90-day uptime of a component.
@@ -121,6 +136,33 @@ func (b barSet) row(id string) templates.ComponentRow {
 		return r
 	}
 	return b.quiet
+}
+
+// service returns the bar of a service whose components are components:
+// each day the worst of theirs with all their incidents (a day on which
+// nothing happened to any of them is the page's shared cell), and the
+// service's uptime over the bar, its components' fleet uptime.
+func (b barSet) service(components []incidents.Component, names componentNames) (templates.UptimeBar, string, error) {
+	ids := make([]string, len(components))
+	for i, c := range components {
+		ids[i] = c.ID
+	}
+	days, err := b.bars.GroupDays(ids)
+	if err != nil {
+		return templates.UptimeBar{}, "", err
+	}
+	cells := make([]templates.UptimeCell, len(days))
+	for i, d := range days {
+		if d.Worst == "" && len(d.Incidents) == 0 {
+			continue
+		}
+		worst := ""
+		if d.Worst != "" {
+			worst = names.name(d.Worst)
+		}
+		cells[i] = templates.NewServiceCell(dayWords(d.DayUptime, worst, b.bars.Titles))
+	}
+	return b.quietService.Bar(cells), b.bars.GroupUptime(components).Truncate(4) + "%", nil
 }
 
 // dayClass colours a day by its uptime. The shown uptime is rounded toward
@@ -137,13 +179,18 @@ func dayClass(d incidents.DayUptime) string {
 	case u >= 95*sla.PercentUnit:
 		i = 3
 	}
-	if len(d.Incidents) > 0 {
-		return dayClasses[i] + " day--incident"
+	if len(d.Incidents) == 0 {
+		return dayClasses[i]
 	}
-	return dayClasses[i]
+	if i == 0 {
+		return "day--incident"
+	}
+	return dayClasses[i] + " day--incident"
 }
 
-var dayClasses = [...]string{"day day--100", "day day--999", "day day--99", "day day--95", "day day--low"}
+// dayClasses are the classes of a day's cell by its uptime; a day without
+// downtime has none (every cell is coloured so by default).
+var dayClasses = [...]string{"", "day--999", "day--99", "day--95", "day--low"}
 
 // dayText is a UTC day as pages show it: "24 Dec 2012" (templates.DayText).
 func dayText(t time.Time) string { return templates.DayText(t) }

@@ -2,9 +2,11 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -43,16 +45,46 @@ func (e *testEnv) christmasOutage() incidents.Incident {
 	return inc
 }
 
-// cells returns a component's uptime cells by date.
+// barDays returns the first day of the page's uptime bars, read from its
+// legend ("Daily uptime from 7 Oct 2012 to 4 Jan 2013 (UTC days)"): a
+// cell's day is the first day plus its place on the bar.
+func barDays(t *testing.T, doc *goquery.Document) (from, to time.Time) {
+	t.Helper()
+	m := regexp.MustCompile(`from (\d+ \w+ \d{4}) to (\d+ \w+ \d{4})`).FindStringSubmatch(textOf(doc.Find(testid("uptime-span"))))
+	if m == nil {
+		t.Fatalf("legend %q", textOf(doc.Find(testid("uptime-span"))))
+	}
+	from, err1 := time.Parse("2 Jan 2006", m[1])
+	to, err2 := time.Parse("2 Jan 2006", m[2])
+	if err := errors.Join(err1, err2); err != nil {
+		t.Fatal(err)
+	}
+	return from, to
+}
+
+// cells returns a component's uptime cells by date, and the dates in the
+// bar's order.
 func cells(t *testing.T, doc *goquery.Document, component string) (map[string]*goquery.Selection, []string) {
 	t.Helper()
+	return barCells(t, doc, doc.Find(testid("component-"+component)+` .uptime__bar`))
+}
+
+// serviceCells returns the cells of a service's bar by date.
+func serviceCells(t *testing.T, doc *goquery.Document, service string) (map[string]*goquery.Selection, []string) {
+	t.Helper()
+	return barCells(t, doc, doc.Find(testid("service-"+service)+` `+testid("uptime-service")+` ol.uptime__bar`))
+}
+
+func barCells(t *testing.T, doc *goquery.Document, bar *goquery.Selection) (map[string]*goquery.Selection, []string) {
+	t.Helper()
+	if bar.Length() != 1 {
+		t.Fatalf("%d bars", bar.Length())
+	}
+	from, _ := barDays(t, doc)
 	byDate := map[string]*goquery.Selection{}
 	var order []string
-	doc.Find(testid("component-"+component) + ` .uptime__bar > li`).Each(func(_ int, s *goquery.Selection) {
-		d, ok := s.Attr("data-date")
-		if !ok {
-			t.Fatalf("a cell of %s has no data-date", component)
-		}
+	bar.Children().Each(func(i int, s *goquery.Selection) {
+		d := from.AddDate(0, 0, i).Format(time.DateOnly)
 		byDate[d] = s
 		order = append(order, d)
 	})
@@ -90,40 +122,74 @@ func TestStatusPageUptimeBars(t *testing.T) {
 		text    string
 	}{
 		// 3 h 36 min at 6.8%: 881.28 s.
-		"2012-12-24": {[]string{"day", "day--95", "day--incident"}, "24 Dec 2012: 98.9800% uptime, 1 incident"},
+		"2012-12-24": {[]string{"day--95", "day--incident"}, "24 Dec 2012: 98.9800% uptime, 1 incident"},
 		// 18 h 30 min at 6.8%: 4528.8 s.
-		"2012-12-25": {[]string{"day", "day--low", "day--incident"}, "25 Dec 2012: 94.7583% uptime, 1 incident"},
-		"2012-12-26": {[]string{"day", "day--100"}, "26 Dec 2012: 100.0000% uptime, no incidents"},
+		"2012-12-25": {[]string{"day--low", "day--incident"}, "25 Dec 2012: 94.7583% uptime, 1 incident"},
 	} {
+		// The cell is the link to the day's incident; its words are its
+		// text and, shown by CSS, its tooltip: with the titles of the
+		// day's incidents, each on its own line.
 		cell := byDate[date]
-		if !hasClasses(cell, want.classes...) {
-			t.Errorf("%s: class %q, want %v", date, cell.AttrOr("class", ""), want.classes)
+		if !hasClasses(cell, want.classes...) || goquery.NodeName(cell) != "a" {
+			t.Errorf("%s: <%s class=%q>, want <a> of %v", date, goquery.NodeName(cell), cell.AttrOr("class", ""), want.classes)
 		}
-		// The words are the cell's text and, shown by CSS, its tooltip:
-		// with the titles of the day's incidents, each on its own line.
 		tip := cell.Find(".day__tip")
 		if tip.Length() != 1 {
 			t.Fatalf("%s: %d tooltips", date, tip.Length())
 		}
-		link := cell.Find("a")
-		if strings.HasSuffix(want.text, "no incidents") {
-			if got := tip.Text(); got != want.text {
-				t.Errorf("%s: text %q, want %q", date, got, want.text)
-			}
-			if link.Length() != 0 {
-				t.Errorf("%s: a day without incidents links somewhere", date)
-			}
-			continue
-		}
 		if got, wantTip := tip.Text(), want.text+"\n"+inc.Title; got != wantTip {
 			t.Errorf("%s: text %q, want %q", date, got, wantTip)
 		}
-		if link.Find(".day__tip").Length() != 1 {
-			t.Errorf("%s: the words are not the link's", date)
-		}
-		if href := link.AttrOr("href", ""); href != fmt.Sprintf("/incidents/%d", inc.ID) {
+		if href := cell.AttrOr("href", ""); href != fmt.Sprintf("/incidents/%d", inc.ID) {
 			t.Errorf("%s: links to %q", date, href)
 		}
+	}
+	// A day on which nothing happened is an empty cell, without a class
+	// (the colour of a day without downtime); the bar's sentence tells
+	// screen readers how many such days there are.
+	for _, id := range []string{"elb-us-east-1", "elb-eu-west-1"} {
+		byDate, order := cells(t, doc, id)
+		quiet := 0
+		for _, d := range order {
+			if id == "elb-us-east-1" && (d == "2012-12-24" || d == "2012-12-25") {
+				continue
+			}
+			if c := byDate[d]; goquery.NodeName(c) != "i" || c.AttrOr("class", "") != "" || c.Children().Length() != 0 || c.Text() != "" {
+				h, _ := goquery.OuterHtml(c)
+				t.Errorf("%s: %s is %s", id, d, h)
+			}
+			quiet++
+		}
+		want := "No downtime and no incidents on 88 of the 90 days; the other 2:"
+		if id == "elb-eu-west-1" {
+			want = "No downtime and no incidents on any of the 90 days."
+		}
+		if got := textOf(doc.Find(testid("component-"+id) + " " + testid("uptime") + " .sr-only")); got != want {
+			t.Errorf("%s: %q, want %q (%d quiet)", id, got, want, quiet)
+		}
+	}
+	// The service's own bar: each day the worst of its components', every
+	// day with its words; the service's uptime is its components' average.
+	byDate, order := serviceCells(t, doc, "elb")
+	if len(order) != 90 {
+		t.Fatalf("the service's bar has %d cells", len(order))
+	}
+	for date, want := range map[string]struct {
+		class, text, href string
+	}{
+		"2012-12-24": {"day--95 day--incident", "24 Dec 2012: 98.9800% uptime at worst (ELB us-east-1), 1 incident\n" + inc.Title, fmt.Sprintf("/incidents/%d", inc.ID)},
+		"2012-12-25": {"day--low day--incident", "25 Dec 2012: 94.7583% uptime at worst (ELB us-east-1), 1 incident\n" + inc.Title, fmt.Sprintf("/incidents/%d", inc.ID)},
+		"2012-12-26": {"", "26 Dec 2012: 100.0000% uptime, no incidents", ""},
+		"2012-10-07": {"", "7 Oct 2012: 100.0000% uptime, no incidents", ""},
+	} {
+		cell := byDate[date]
+		if goquery.NodeName(cell) != "li" || cell.AttrOr("class", "") != want.class || cell.Find(".day__tip").Text() != want.text || cell.Find("a").AttrOr("href", "") != want.href {
+			h, _ := goquery.OuterHtml(cell)
+			t.Errorf("%s: %s, want class %q, words %q, link %q", date, h, want.class, want.text, want.href)
+		}
+	}
+	if got := textOf(doc.Find(testid("service-elb") + " " + testid("uptime-service-90"))); got != "99.9652% uptime over 90 days across its 2 components" {
+		t.Errorf("the service's 90-day uptime %q", got)
 	}
 	// 5410.08 s of 7,776,000: 99.930425…%.
 	if got := textOf(doc.Find(testid("component-elb-us-east-1") + " " + testid("uptime-90"))); got != "99.9304% uptime over 90 days" {
@@ -132,7 +198,7 @@ func TestStatusPageUptimeBars(t *testing.T) {
 	if got := textOf(doc.Find(testid("component-elb-eu-west-1") + " " + testid("uptime-90"))); got != "100.0000% uptime over 90 days" {
 		t.Errorf("90-day uptime of an untouched component %q", got)
 	}
-	if got := textOf(doc.Find(testid("uptime-span"))); !strings.Contains(got, "7 Oct 2012") || !strings.Contains(got, "6 Dec 2012") || !strings.Contains(got, "4 Jan 2013") {
+	if got := textOf(doc.Find(testid("uptime-span"))); !strings.Contains(got, "from 7 Oct 2012 to 4 Jan 2013") {
 		t.Errorf("legend %q", got)
 	}
 	if doc.Find(testid("uptime-link")).AttrOr("href", "") != "/uptime" {
@@ -341,5 +407,41 @@ func TestStatusPageUptime90IsTheRangeEvaluation(t *testing.T) {
 		if page != uptimeText(want[c])+" uptime over 90 days" {
 			t.Errorf("%s: the page says %q, the evaluation %s", c, page, uptimeText(want[c]))
 		}
+	}
+	// The service's figure is its components' fleet uptime (the average:
+	// neither states its resources) from the same evaluation.
+	fleet := sla.FleetUptime([]sla.Component{{ID: comps[0]}, {ID: comps[1]}}, want)
+	if got := textOf(doc.Find(testid("service-elb") + " " + testid("uptime-service-90"))); got != fleet.Truncate(4)+"% uptime over 90 days across its 2 components" {
+		t.Errorf("the service's figure %q, the evaluation's %s%%", got, fleet.Truncate(4))
+	}
+	// Each day of the service's bar has the worst colour of its
+	// components' cells that day, and is marked when either is.
+	rank := map[string]int{"": 0, "day--999": 1, "day--99": 2, "day--95": 3, "day--low": 4}
+	colour := func(c *goquery.Selection) (int, bool) {
+		r := 0
+		for _, class := range strings.Fields(c.AttrOr("class", "")) {
+			if n, ok := rank[class]; ok && n > r {
+				r = n
+			}
+		}
+		return r, c.HasClass("day--incident")
+	}
+	svc, order := serviceCells(t, doc, "elb")
+	a, _ := cells(t, doc, comps[0])
+	b, _ := cells(t, doc, comps[1])
+	worse := 0
+	for _, d := range order {
+		ra, ia := colour(a[d])
+		rb, ib := colour(b[d])
+		rs, is := colour(svc[d])
+		if rs != max(ra, rb) || is != (ia || ib) {
+			t.Errorf("%s: the service's cell is %q, its components' %q and %q", d, svc[d].AttrOr("class", ""), a[d].AttrOr("class", ""), b[d].AttrOr("class", ""))
+		}
+		if ra != rb && ra > 0 && rb > 0 {
+			worse++
+		}
+	}
+	if worse == 0 {
+		t.Error("no day on which both components lost uptime, unequally: the comparison shows little")
 	}
 }

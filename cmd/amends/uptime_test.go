@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 // serveDemoAt runs `amends serve --demo` with extra arguments and returns
@@ -46,23 +48,35 @@ func serveDemoAt(t *testing.T, extra ...string) string {
 	return string(b)
 }
 
-var cellOf = regexp.MustCompile(`<li class="([^"]*)" data-date="([0-9-]+)">`)
+var barFrom = regexp.MustCompile(`Daily uptime from (\d+ \w+ \d{4}) to`)
 
-// markedDays returns the days of elb-us-east-1's bar that an incident touched.
+// markedDays returns the days of a component's bar that an incident
+// touched, and how many cells the bar has: a cell's day is the legend's
+// first day plus its place on the bar.
 func markedDays(t *testing.T, page, component string) (marked []string, cells int) {
 	t.Helper()
-	i := strings.Index(page, `data-testid="component-`+component+`"`)
-	if i < 0 {
-		t.Fatalf("no %s on the page", component)
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
 	}
-	row := page[i:]
-	row = row[:strings.Index(row, "</ol>")]
-	for _, m := range cellOf.FindAllStringSubmatch(row, -1) {
+	m := barFrom.FindStringSubmatch(doc.Find(`[data-testid="uptime-span"]`).Text())
+	if m == nil {
+		t.Fatal("no legend on the page")
+	}
+	from, err := time.Parse("2 Jan 2006", m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	bar := doc.Find(`[data-testid="component-` + component + `"] .uptime__bar`)
+	if bar.Length() != 1 {
+		t.Fatalf("%s has %d bars", component, bar.Length())
+	}
+	bar.Children().Each(func(i int, s *goquery.Selection) {
 		cells++
-		if strings.Contains(m[1], "day--incident") {
-			marked = append(marked, m[2])
+		if s.HasClass("day--incident") {
+			marked = append(marked, from.AddDate(0, 0, i).Format(time.DateOnly))
 		}
-	}
+	})
 	return marked, cells
 }
 
