@@ -212,6 +212,11 @@ type Store interface {
 
 	// Approvals returns every request waiting for a second person, oldest
 	// first: requested credit runs, pending goodwill grants and manual
-	// credits, and threshold raises.
+	// credits, threshold raises and requested notice batches.
 	Approvals(ctx context.Context) ([]Approval, error)
+	// MayApprove reports, for each of waiting, whether approver may
+	// approve it by CheckApprover (not its requester, nor an account its
+	// requester made what it is within SponsorWindow, nor one made what it
+	// is after the request), with the audit log's records as of now.
+	MayApprove(ctx context.Context, approver string, waiting []Approval, now time.Time) ([]bool, error)
 }

@@ -53,6 +53,11 @@ type WorkerOptions struct {
 	// Incidents, if set, is read by the relay for incident events that a
 	// crash kept from the outbox (see Worker.incidentEvents).
 	Incidents IncidentSource
+	// Messages, if set, is asked every pass for the messages to the team
+	// that should be queued by now (the approvals waiting); each key is
+	// queued once, so a message missed by a crash is queued on the next
+	// pass and never twice.
+	Messages MessageSource
 	// Random returns 0..n-1 for the backoff jitter (math/rand/v2).
 	Random func(n int64) int64
 	Logger *slog.Logger
@@ -137,6 +142,17 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	}
 	if err := w.incidentEvents(ctx, now); err != nil {
 		return 0, err
+	}
+	if w.opts.Messages != nil {
+		msgs, err := w.opts.Messages(ctx, now)
+		if err != nil {
+			return 0, err
+		}
+		if len(msgs) > 0 {
+			if _, err := w.store.QueueMessages(ctx, msgs, now); err != nil {
+				return 0, err
+			}
+		}
 	}
 	done := 0
 	for range maxBatches {

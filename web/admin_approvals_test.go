@@ -1,9 +1,11 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -151,6 +153,23 @@ func TestNoticeBatchWaitsForAManager(t *testing.T) {
 	_, body = env.user(auth.Support).get("/admin")
 	if got := textOf(parseHTML(t, body).Find(testid("waiting-for-manager"))); !strings.Contains(got, want) {
 		t.Errorf("the requester's list %q", got)
+	}
+	// Zoe is to be told by e-mail; its requester is not.
+	msgs, err := env.server.ApprovalMessages(context.Background(), env.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var told []string
+	for _, m := range msgs {
+		if strings.Contains(m.Subject, want) {
+			told = append(told, m.To)
+			if m.Path != fmt.Sprintf("/admin/notices/%d", b.ID) {
+				t.Errorf("the message links %q", m.Path)
+			}
+		}
+	}
+	if !slices.Contains(told, "zoe@example.com") || slices.Contains(told, "support@example.com") {
+		t.Errorf("told %v", told)
 	}
 
 	env.api("POST", fmt.Sprintf("/notices/%d/approve", b.ID), env.personToken("max@example.com", auth.Manager), nil).expect(t, http.StatusForbidden) // made after the request
