@@ -1,6 +1,9 @@
 package desk
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // ApprovalKind is what waits for a second person.
 type ApprovalKind string
@@ -55,4 +58,23 @@ func ApprovalsFor(waiting []Approval, who string) (forYou, yours []Approval) {
 		}
 	}
 	return forYou, yours
+}
+
+// What names a in a sentence: "credit run 4", "goodwill grant 2",
+// "manual credit 7", "the raise of the USD threshold", "notice batch 1".
+func (a Approval) What() string {
+	id := strconv.FormatInt(a.ID, 10)
+	switch a.Kind {
+	case ApprovalRun:
+		return "credit run " + id
+	case ApprovalGoodwill:
+		return "goodwill grant " + id
+	case ApprovalManual:
+		return "manual credit " + id
+	case ApprovalThreshold:
+		return "the raise of the " + a.Currency + " threshold"
+	case ApprovalNotices:
+		return "notice batch " + id
+	}
+	return string(a.Kind) + " " + id
 }

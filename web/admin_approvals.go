@@ -97,10 +97,10 @@ func approvalRow(a desk.Approval) templates.ApprovalRow {
 		r.Amount, r.URL = totalsText(a.Totals), runPath(a.ID)+"/approve"
 	case desk.ApprovalGoodwill:
 		r.What = fmt.Sprintf("Goodwill grant %d on incident %s: %d %s of usage", a.ID, a.Incident, a.Days, plural(a.Days, "day", "days"))
-		r.URL = incidentGoodwillPath(a.Incident)
+		r.URL = goodwillPath(a.ID) + "/approve"
 	case desk.ApprovalManual:
 		r.What = fmt.Sprintf("Manual credit %d for %s", a.ID, a.Customer)
-		r.Amount, r.URL = desk.FormatMoney(a.AmountMinor, a.Currency), manualCreditsPath+"?state=pending"
+		r.Amount, r.URL = desk.FormatMoney(a.AmountMinor, a.Currency), manualPath(a.ID, "approve")
 	case desk.ApprovalThreshold:
 		r.What = "Raise of the " + a.Currency + " manual-credit threshold"
 		r.Amount, r.URL = "to "+desk.FormatMoney(a.AmountMinor, a.Currency), creditSettingsPath

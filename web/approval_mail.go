@@ -38,7 +38,7 @@ func (s *Server) ApprovalMessages(ctx context.Context, now time.Time) ([]notify.
 			return nil, err
 		}
 		for i, a := range waiting {
-			if may[i] {
+			if may[i] == nil {
 				out = append(out, approvalMessage(a, u.Email))
 			}
 		}
@@ -66,6 +66,6 @@ func approvalMessage(a desk.Approval, to string) notify.Message {
 	}
 	m.Lines = append(m.Lines,
 		"Requested by "+a.RequestedBy+" at "+a.RequestedAt.UTC().Format("2 Jan 2006, 15:04 UTC")+".",
-		"It takes a second person: "+a.RequestedBy+" cannot decide it, and you can. Nothing is paid or sent until someone who may approves it.")
+		"It takes a second person: "+a.RequestedBy+" cannot decide it, and you can. It has no effect until someone who may approve it does.")
 	return m
 }

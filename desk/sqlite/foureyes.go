@@ -67,7 +67,7 @@ func requestedAt(at *time.Time) time.Time {
 
 // MayApprove implements desk.Store: one read of the audit log for
 // approver, then desk.CheckApprover for each request.
-func (st *Store) MayApprove(ctx context.Context, approver string, waiting []desk.Approval, now time.Time) (_ []bool, err error) {
+func (st *Store) MayApprove(ctx context.Context, approver string, waiting []desk.Approval, now time.Time) (_ []error, err error) {
 	defer errs.Wrap(&err, "desk/sqlite: MayApprove %s", approver)
 	var earliest time.Time
 	for _, a := range waiting {
@@ -79,9 +79,9 @@ func (st *Store) MayApprove(ctx context.Context, approver string, waiting []desk
 	if err != nil {
 		return nil, err
 	}
-	out := make([]bool, len(waiting))
+	out := make([]error, len(waiting))
 	for i, a := range waiting {
-		out[i] = desk.CheckApprover(string(a.Kind), a.RequestedBy, a.RequestedAt, approver, s, now) == nil
+		out[i] = desk.CheckApprover(a.What(), a.RequestedBy, a.RequestedAt, approver, s, now)
 	}
 	return out, nil
 }
