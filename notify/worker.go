@@ -144,14 +144,9 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	if w.opts.Messages != nil {
-		msgs, err := w.opts.Messages(ctx, now)
-		if err != nil {
-			return 0, err
-		}
-		if len(msgs) > 0 {
-			if _, err := w.store.QueueMessages(ctx, msgs, now); err != nil {
-				return 0, err
-			}
+		// A failure here is retried next pass and holds up no delivery.
+		if err := w.queueMessages(ctx, now); err != nil && ctx.Err() == nil {
+			w.opts.Logger.Error("notify: messages to the team", "err", err)
 		}
 	}
 	done := 0
@@ -170,6 +165,17 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		}
 	}
 	return done, nil
+}
+
+// queueMessages queues the messages to the team that w's MessageSource
+// offers and the outbox has not had under their keys.
+func (w *Worker) queueMessages(ctx context.Context, now time.Time) error {
+	msgs, err := w.opts.Messages(ctx, now)
+	if err != nil || len(msgs) == 0 {
+		return err
+	}
+	_, err = w.store.QueueMessages(ctx, msgs, now)
+	return err
 }
 
 func (w *Worker) maintenanceEvents(ctx context.Context, now time.Time) error {

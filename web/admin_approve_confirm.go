@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -66,13 +67,18 @@ func (s *Server) handleConfirmApproveGoodwill(c echo.Context) error {
 	}
 	names := namesOf(components)
 	row := goodwillRow(g, serviceNames, names)
-	back := incidentGoodwillPath(g.Incident)
+	back, incident := incidentGoodwillPath(g.Incident), "Incident "+g.Incident
+	if n, err := strconv.ParseInt(g.Incident, 10, 64); err == nil {
+		if inc, err := s.incidents.Incident(ctx, n); err == nil {
+			incident = inc.Title
+		}
+	}
 	v := templates.ConfirmApprovalPage{
 		Page: s.page(c, fmt.Sprintf("Approve goodwill grant %d", g.ID), ""), Title: fmt.Sprintf("Approve goodwill grant %d?", g.ID),
-		BackURL: back, BackText: "Incident " + g.Incident,
+		BackURL: back, BackText: incident,
 		Lede: fmt.Sprintf("Requested by %s. Approving it lets a goodwill credit run pay it; that run needs a second person again before anything is written to the ledger.", g.RequestedBy),
 		Facts: []templates.Pair{
-			{Name: "Incident", Value: g.Incident},
+			{Name: "Incident", Value: incident},
 			{Name: "Days of usage", Value: row.Days},
 			{Name: "Services", Value: row.Services},
 			{Name: "Scope", Value: row.Components},
