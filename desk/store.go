@@ -212,6 +212,12 @@ type Store interface {
 
 	// Approvals returns every request waiting for a second person, oldest
 	// first: requested credit runs, pending goodwill grants and manual
-	// credits, and threshold raises.
+	// credits, threshold raises and requested notice batches.
 	Approvals(ctx context.Context) ([]Approval, error)
+	// MayApprove returns, for each of waiting, nil when approver may
+	// approve it, else CheckApprover's errs.Forbidden saying why (its
+	// requester, an account its requester made what it is within
+	// SponsorWindow, or one made what it is after the request), with the
+	// audit log's records as of now.
+	MayApprove(ctx context.Context, approver string, waiting []Approval, now time.Time) ([]error, error)
 }

@@ -17,7 +17,31 @@ const (
 	KindConfirm Kind = "confirm"
 	// KindChallenge is the request a webhook must echo to be confirmed.
 	KindChallenge Kind = "challenge"
+	// KindMessage is a Message to a person of the team, not to a
+	// subscriber.
+	KindMessage Kind = "message"
 )
+
+// Message is an e-mail to a person of the team rather than to a
+// subscriber: a manager told that a request waits for their approval. Key
+// makes it once: a message whose key was queued before is not queued
+// again, however often it is offered.
+type Message struct {
+	Key     string `json:"-"`
+	To      string `json:"-"`
+	Subject string `json:"-"`
+	// Heading, Lines and the link (Path, under the site's base URL, and
+	// LinkText) are what it says.
+	Heading  string   `json:"heading"`
+	Lines    []string `json:"lines"`
+	Path     string   `json:"path"`
+	LinkText string   `json:"link_text"`
+}
+
+// MessageSource returns the messages that should have been queued by now;
+// the worker offers them to the outbox every pass, and their keys keep each
+// to one.
+type MessageSource func(ctx context.Context, now time.Time) ([]Message, error)
 
 // DeliveryState is where a delivery stands in the outbox.
 type DeliveryState string
@@ -79,6 +103,9 @@ type Job struct {
 	Subscriber Subscriber
 	// Event is set for KindEvent.
 	Event *Event
+	// Message is set for KindMessage; Subscriber is then only its
+	// address, as an e-mail subscriber with no id.
+	Message *Message
 	// Secret is the confirmation token (KindConfirm) or the challenge
 	// (KindChallenge); the outbox forgets it once the delivery is done.
 	Secret string
@@ -169,4 +196,8 @@ type Store interface {
 	// Deliveries returns the newest limit deliveries (200 if limit is
 	// not positive), newest first (for tests and the admin page).
 	Deliveries(ctx context.Context, limit int) ([]Delivery, error)
+	// QueueMessages stores each of msgs whose key is new, with its
+	// delivery, due at now, in one transaction, and returns how many were
+	// new.
+	QueueMessages(ctx context.Context, msgs []Message, now time.Time) (int, error)
 }

@@ -53,6 +53,11 @@ type WorkerOptions struct {
 	// Incidents, if set, is read by the relay for incident events that a
 	// crash kept from the outbox (see Worker.incidentEvents).
 	Incidents IncidentSource
+	// Messages, if set, is asked every pass for the messages to the team
+	// that should be queued by now (the approvals waiting); each key is
+	// queued once, so a message missed by a crash is queued on the next
+	// pass and never twice.
+	Messages MessageSource
 	// Random returns 0..n-1 for the backoff jitter (math/rand/v2).
 	Random func(n int64) int64
 	Logger *slog.Logger
@@ -138,6 +143,12 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if err := w.incidentEvents(ctx, now); err != nil {
 		return 0, err
 	}
+	if w.opts.Messages != nil {
+		// A failure here is retried next pass and holds up no delivery.
+		if err := w.queueMessages(ctx, now); err != nil && ctx.Err() == nil {
+			w.opts.Logger.Error("notify: messages to the team", "err", err)
+		}
+	}
 	done := 0
 	for range maxBatches {
 		if ctx.Err() != nil {
@@ -154,6 +165,17 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		}
 	}
 	return done, nil
+}
+
+// queueMessages queues the messages to the team that w's MessageSource
+// offers and the outbox has not had under their keys.
+func (w *Worker) queueMessages(ctx context.Context, now time.Time) error {
+	msgs, err := w.opts.Messages(ctx, now)
+	if err != nil || len(msgs) == 0 {
+		return err
+	}
+	_, err = w.store.QueueMessages(ctx, msgs, now)
+	return err
 }
 
 func (w *Worker) maintenanceEvents(ctx context.Context, now time.Time) error {

@@ -1,6 +1,8 @@
 package notify_test
 
 import (
+	"context"
+	"errors"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -266,5 +268,52 @@ func TestWorkerTellsMaintenanceEdges(t *testing.T) {
 		case step.want != "" && (len(jobs) != 1 || jobs[0].Delivery.EventType != step.want || jobs[0].Event.MaintenanceID != m.ID):
 			t.Errorf("at %v sent %+v, want %s", e.clock.Now().Sub(now), jobs, step.want)
 		}
+	}
+}
+
+// TestWorkerQueuesMessagesOnce: the messages its source offers are sent
+// once each, however many passes offer them again, to their own address;
+// a new one is sent on the pass that first offers it; a source that fails
+// holds up no delivery, and its message goes out once it answers again.
+func TestWorkerQueuesMessagesOnce(t *testing.T) {
+	e := newEnv(t)
+	sub := e.webhook("https://hooks.example.com/a")
+	offered := []notify.Message{{Key: "approval:credit_run:1:0:zoe@example.com", To: "zoe@example.com", Subject: "Waiting for you: Credit run 1", Heading: "Credit run 1"}}
+	var failing bool
+	w := e.worker(notify.WorkerOptions{Messages: func(context.Context, time.Time) ([]notify.Message, error) {
+		if failing {
+			return nil, errors.New("database is locked")
+		}
+		return offered, nil
+	}})
+	if n := e.run(w); n != 1 {
+		t.Fatalf("the first pass attempted %d", n)
+	}
+	jobs := e.sender.sent()
+	if len(jobs) != 1 || jobs[0].Delivery.Kind != notify.KindMessage || jobs[0].Message == nil || jobs[0].Subscriber.Address != "zoe@example.com" {
+		t.Fatalf("sent %+v", jobs)
+	}
+	for range 3 {
+		e.clock.Advance(time.Minute)
+		if n := e.run(w); n != 0 {
+			t.Fatalf("a later pass attempted %d", n)
+		}
+	}
+	// The source fails: an event still goes out; the new message waits.
+	failing = true
+	offered = append(offered, notify.Message{Key: "approval:goodwill_grant:2:0:zoe@example.com", To: "zoe@example.com", Subject: "Waiting for you: Goodwill grant 2"})
+	e.publish(e.event("incident.updated:1:2", "elb-us-east-1"))
+	if n := e.run(w); n != 1 {
+		t.Fatalf("the pass with a failing source attempted %d", n)
+	}
+	if jobs := e.sender.sent(); len(jobs) != 1 || jobs[0].Subscriber.ID != sub.ID {
+		t.Fatalf("with a failing source, sent %+v", jobs)
+	}
+	failing = false
+	if n := e.run(w); n != 1 {
+		t.Fatalf("the pass after the source answers attempted %d", n)
+	}
+	if jobs := e.sender.sent(); len(jobs) != 1 || jobs[0].Message == nil || jobs[0].Message.Subject != "Waiting for you: Goodwill grant 2" {
+		t.Fatalf("then sent %+v", jobs)
 	}
 }

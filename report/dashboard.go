@@ -4,11 +4,13 @@ import (
 	"context"
 	"math/big"
 	"runtime"
+	"slices"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/amends/amends/incidents"
+	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/sla"
 )
 
@@ -17,10 +19,13 @@ import (
 const DashboardMonths = 12
 
 // DashboardFilter is what the SLA dashboard shows: one month (its start,
-// UTC), and optionally one service and one region.
+// UTC), and optionally one service, one region and one component (of the
+// catalog: errs.Invalid on "component" otherwise). The filters narrow
+// together: a component outside the chosen service or region selects
+// nothing.
 type DashboardFilter struct {
-	Month           time.Time
-	Service, Region string
+	Month                      time.Time
+	Service, Region, Component string
 }
 
 // Dashboard is the SLA dashboard's figures: each scope's uptime, error
@@ -105,6 +110,12 @@ func (r *Reports) Dashboard(ctx context.Context, f DashboardFilter, now time.Tim
 	}
 	d := &Dashboard{AsOf: asOf, Finished: !asOf.Before(monthEnd), Services: h.services, Components: h.components}
 	scopes := h.scopes(f.Service, f.Region)
+	if f.Component != "" {
+		if !slices.ContainsFunc(h.components, func(c incidents.Component) bool { return c.ID == f.Component }) {
+			return nil, errs.Invalidf("component", "there is no component %q", f.Component)
+		}
+		scopes = slices.DeleteFunc(scopes, func(sc Scope) bool { return sc.Level != LevelComponent || sc.Component.ID != f.Component })
+	}
 
 	type span struct{ from, to time.Time }
 	spans := []span{{f.Month, asOf}}
@@ -181,7 +192,7 @@ func (r *Reports) Dashboard(ctx context.Context, f DashboardFilter, now time.Tim
 		d.Scopes[k] = ds
 	}
 
-	if d.Credits, d.Costly, err = r.dashboardCredits(ctx, f.Service, f.Region, d.Months[0], monthEnd); err != nil {
+	if d.Credits, d.Costly, err = r.dashboardCredits(ctx, f, d.Months[0], monthEnd); err != nil {
 		return nil, err
 	}
 	d.Incidents = h.incidentsByMonth(scopes, d.Months, asOf)

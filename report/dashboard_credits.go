@@ -43,18 +43,18 @@ type IncidentCredits struct {
 const costliestPerCurrency = 10
 
 // dashboardCredits sums the ledger entries that credit months [from, to)
-// (of service, unless it is ""; see creditSelector for the region): per
+// and that f's service, region and component select (see creditSelector): per
 // month and currency, newest month first and by currency within it; and
 // per incident and currency, the ten costliest of each currency, by
 // currency, then amount (largest first), then incident id. The month an
 // entry credits is its period when that is a month, else the month it was
 // written in.
-func (r *Reports) dashboardCredits(ctx context.Context, service, region string, from, to time.Time) ([]MonthCredits, []IncidentCredits, error) {
+func (r *Reports) dashboardCredits(ctx context.Context, f DashboardFilter, from, to time.Time) ([]MonthCredits, []IncidentCredits, error) {
 	entries, err := r.ledgerEntries(ctx, desk.LedgerFilter{})
 	if err != nil {
 		return nil, nil, err
 	}
-	sel, err := r.creditSelector(ctx, service, region)
+	sel, err := r.creditSelector(ctx, f.Service, f.Region, f.Component)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -169,32 +169,49 @@ func entryMonth(e desk.LedgerEntry) time.Time {
 // the services and components its incident's approved grant credited
 // (every component of its services when the grant names none). A service
 // selects the entries of that service and the goodwill that credited it;
-// a region selects the goodwill that credited a component there, and
-// leaves the other entries, which name no region, to the service alone.
+// a region selects the goodwill that credited a component there, and a
+// component the goodwill that credited it; tier and manual entries name
+// no region or component, so a region leaves them to the service alone,
+// and a component counts those of its own service.
 type creditSelector struct {
-	r               *Reports
-	service, region string
-	components      []incidents.Component
+	r                          *Reports
+	service, region, component string
+	components                 []incidents.Component
 	// grants caches each incident's approved grant (nil without one).
 	grants map[string]*desk.GoodwillGrant
 }
 
-func (r *Reports) creditSelector(ctx context.Context, service, region string) (*creditSelector, error) {
-	sel := &creditSelector{r: r, service: service, region: region, grants: map[string]*desk.GoodwillGrant{}}
-	if service == "" && region == "" {
+func (r *Reports) creditSelector(ctx context.Context, service, region, component string) (*creditSelector, error) {
+	sel := &creditSelector{r: r, service: service, region: region, component: component, grants: map[string]*desk.GoodwillGrant{}}
+	if service == "" && region == "" && component == "" {
 		return sel, nil
 	}
 	var err error
 	if sel.components, err = r.incidents.Components(ctx); err != nil {
 		return nil, err
 	}
+	if component != "" {
+		// The component's service is the service its tier and manual
+		// entries name; a component outside the chosen service or region
+		// selects nothing.
+		i := slices.IndexFunc(sel.components, func(c incidents.Component) bool { return c.ID == component })
+		if i < 0 || (service != "" && sel.components[i].Service != service) || (region != "" && sel.components[i].Region != region) {
+			sel.components = nil
+		} else {
+			sel.components = sel.components[i : i+1]
+			sel.service = sel.components[0].Service
+		}
+	}
 	return sel, nil
 }
 
 // selects reports whether the filter selects e.
 func (s *creditSelector) selects(ctx context.Context, e desk.LedgerEntry) (bool, error) {
-	if s.service == "" && s.region == "" {
+	if s.service == "" && s.region == "" && s.component == "" {
 		return true, nil
+	}
+	if s.component != "" && len(s.components) == 0 {
+		return false, nil
 	}
 	if e.CreditKind != desk.EntryGoodwill || e.Incident == "" || e.Service != "" {
 		return s.service == "" || e.Service == s.service, nil
@@ -218,12 +235,12 @@ func (s *creditSelector) selects(ctx context.Context, e desk.LedgerEntry) (bool,
 	if s.service != "" && !slices.Contains(g.Services, s.service) {
 		return false, nil
 	}
-	if s.region == "" {
+	if s.region == "" && s.component == "" {
 		return true, nil
 	}
 	for _, c := range s.components {
 		credited := slices.Contains(g.Components, c.ID) || (len(g.Components) == 0 && slices.Contains(g.Services, c.Service))
-		if credited && c.Region == s.region && (s.service == "" || c.Service == s.service) {
+		if credited && (s.region == "" || c.Region == s.region) && (s.service == "" || c.Service == s.service) {
 			return true, nil
 		}
 	}

@@ -271,6 +271,25 @@ func (r *Reports) grantComponents(ctx context.Context, field string, ids, servic
 // while the incident is active, when it has no impact, or no approved
 // grant, and while that month is not over.
 func (r *Reports) goodwillLines(ctx context.Context, id int64, now time.Time) (string, []desk.RunLine, error) {
+	return r.goodwillLinesOf(ctx, id, nil, now)
+}
+
+// GoodwillGrantLines computes the lines the goodwill run of g's incident
+// would pay were g approved, from stored data as of now, and the month
+// they belong to: what approving a pending grant commits to. errs.Invalid
+// on "incident" as goodwillLines.
+func (r *Reports) GoodwillGrantLines(ctx context.Context, g desk.GoodwillGrant, now time.Time) (string, []desk.RunLine, error) {
+	id, err := strconv.ParseInt(g.Incident, 10, 64)
+	if err != nil {
+		return "", nil, errs.Invalidf("incident", "unknown incident %q", g.Incident)
+	}
+	g.State = desk.GoodwillApproved
+	return r.goodwillLinesOf(ctx, id, []desk.GoodwillGrant{g}, now)
+}
+
+// goodwillLinesOf is goodwillLines with grants in place of the stored
+// ones, when not nil.
+func (r *Reports) goodwillLinesOf(ctx context.Context, id int64, grants []desk.GoodwillGrant, now time.Time) (string, []desk.RunLine, error) {
 	inc, err := r.incidents.Incident(ctx, id)
 	if errs.CodeOf(err) == errs.NotFound {
 		return "", nil, errs.Invalidf("incident", "unknown incident %d", id)
@@ -296,9 +315,10 @@ func (r *Reports) goodwillLines(ctx context.Context, id int64, now time.Time) (s
 	if err != nil {
 		return "", nil, err
 	}
-	grants, err := r.desk.GoodwillGrants(ctx, strconv.FormatInt(id, 10))
-	if err != nil {
-		return "", nil, err
+	if grants == nil {
+		if grants, err = r.desk.GoodwillGrants(ctx, strconv.FormatInt(id, 10)); err != nil {
+			return "", nil, err
+		}
 	}
 	data, err := r.desk.MonthData(ctx, month)
 	if err != nil {

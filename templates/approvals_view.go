@@ -38,3 +38,26 @@ type ConfirmRunPage struct {
 	// Refused is why this person may not approve it ("" when they may).
 	Refused string
 }
+
+// ConfirmApprovalPage is the step between "Approve…" and approving a
+// goodwill grant or a manual credit: what approving it commits to pay per
+// currency and to how many customers, what it is, and the button.
+type ConfirmApprovalPage struct {
+	Page
+	Title     string // "Approve goodwill grant 2?"
+	BackURL   string
+	BackText  string
+	Lede      string
+	Facts     []Pair
+	Totals    []TotalRow
+	Customers string // "16 customers would be paid."
+	// TotalsNote says why there are no totals yet, or what they are.
+	TotalsNote string
+	ActionURL  string
+	Button     string
+	// Refused is why this person may not approve it ("" when they may).
+	Refused string
+}
+
+// TotalRow is one currency's amount.
+type TotalRow struct{ Currency, Amount string }

@@ -92,6 +92,7 @@ type DashboardPage struct {
 	Months     []Option
 	Services   []Option
 	Regions    []Option
+	Components []Option
 	// Budget is the selected month per service, region and component:
 	// uptime, target, error budget, burn rates, projection.
 	Budget         DataTable
@@ -104,7 +105,10 @@ type DashboardPage struct {
 	History   DataTable
 	Charts    []Chart
 	Credits   DataTable
-	Costly    DataTable
+	// CreditsNote says how credits that name no region or component are
+	// counted under a region or component filter.
+	CreditsNote string
+	Costly      DataTable
 	// CostlyNote says why the costliest incidents may be missing.
 	CostlyNote string
 	Incidents  DataTable

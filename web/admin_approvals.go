@@ -24,6 +24,7 @@ var approvalNouns = map[desk.ApprovalKind][2]string{
 	desk.ApprovalGoodwill:  {"goodwill grant", "goodwill grants"},
 	desk.ApprovalManual:    {"manual credit", "manual credits"},
 	desk.ApprovalThreshold: {"threshold raise", "threshold raises"},
+	desk.ApprovalNotices:   {"batch of personal notices", "batches of personal notices"},
 }
 
 // approvalsOf returns what waits for who's decision and what who asked
@@ -71,7 +72,7 @@ func (s *Server) adminApprovals(c echo.Context) (templates.Approvals, error) {
 			v.ForYou = append(v.ForYou, approvalRow(a))
 		}
 		var parts []string
-		for _, k := range []desk.ApprovalKind{desk.ApprovalRun, desk.ApprovalGoodwill, desk.ApprovalManual, desk.ApprovalThreshold} {
+		for _, k := range []desk.ApprovalKind{desk.ApprovalRun, desk.ApprovalGoodwill, desk.ApprovalManual, desk.ApprovalThreshold, desk.ApprovalNotices} {
 			if n := counts[k]; n > 0 {
 				parts = append(parts, fmt.Sprintf("%d %s", n, approvalNouns[k][min(n-1, 1)]))
 			}
@@ -96,13 +97,17 @@ func approvalRow(a desk.Approval) templates.ApprovalRow {
 		r.Amount, r.URL = totalsText(a.Totals), runPath(a.ID)+"/approve"
 	case desk.ApprovalGoodwill:
 		r.What = fmt.Sprintf("Goodwill grant %d on incident %s: %d %s of usage", a.ID, a.Incident, a.Days, plural(a.Days, "day", "days"))
-		r.URL = incidentGoodwillPath(a.Incident)
+		r.URL = goodwillPath(a.ID) + "/approve"
 	case desk.ApprovalManual:
 		r.What = fmt.Sprintf("Manual credit %d for %s", a.ID, a.Customer)
-		r.Amount, r.URL = desk.FormatMoney(a.AmountMinor, a.Currency), manualCreditsPath+"?state=pending"
+		r.Amount, r.URL = desk.FormatMoney(a.AmountMinor, a.Currency), manualPath(a.ID, "approve")
 	case desk.ApprovalThreshold:
 		r.What = "Raise of the " + a.Currency + " manual-credit threshold"
 		r.Amount, r.URL = "to "+desk.FormatMoney(a.AmountMinor, a.Currency), creditSettingsPath
+	case desk.ApprovalNotices:
+		r.What = fmt.Sprintf("Personal notices %d on incident %s: %d %s, %d %s", a.ID, a.Incident,
+			a.Customers, plural(int64(a.Customers), "customer", "customers"), a.Messages, plural(int64(a.Messages), "message", "messages"))
+		r.URL = noticeBatchPath(a.ID)
 	}
 	return r
 }

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -108,5 +110,73 @@ func TestApprovalsWaitingWhereManagersLook(t *testing.T) {
 	env.api("GET", "/ledger?customer=acme", env.token(auth.Viewer), nil).expect(t, http.StatusOK).decode(t, &led)
 	if led.Total != 1 || led.Items[0].AmountMinor != 25000 {
 		t.Fatalf("ledger %+v", led.Items)
+	}
+}
+
+// A requested batch of personal notices waits for a manager like money
+// does: it is listed under "Waiting for you" with its customers and
+// messages, linked to the batch, and counted in the navigation; its
+// requester sees it under "Waiting for a manager"; once approved it
+// leaves both.
+func TestNoticeBatchWaitsForAManager(t *testing.T) {
+	env := newDemoEnv(t)
+	support := env.token(auth.Support)
+	zoeTok := env.personToken("zoe@example.com", auth.Manager)
+	zoe := env.browser()
+	if resp := zoe.postForm("/login", url.Values{"email": {"zoe@example.com"}, "password": {testPassword}}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	elb := env.demoIncident("Degraded load balancers")
+	var b api.NoticeBatch
+	env.api("POST", fmt.Sprintf("/incidents/%d/notices/request", elb.ID), support, nil).expect(t, http.StatusCreated).decode(t, &b)
+	customers := map[string]bool{}
+	for _, m := range b.Messages {
+		customers[m.Customer] = true
+	}
+
+	_, body := zoe.get("/admin")
+	doc := parseHTML(t, body)
+	if got := textOf(doc.Find(testid("waiting-counts"))); got != "1 batch of personal notices waits for you to decide." {
+		t.Errorf("counts %q", got)
+	}
+	row := doc.Find(testid("waiting-row"))
+	want := fmt.Sprintf("Personal notices %d on incident %d: %d customers, %d messages", b.ID, elb.ID, len(customers), len(b.Messages))
+	if row.Length() != 1 || !strings.Contains(textOf(row), want) {
+		t.Errorf("row %q, want %q", textOf(row), want)
+	}
+	if href := row.Find("a").AttrOr("href", ""); href != fmt.Sprintf("/admin/notices/%d", b.ID) {
+		t.Errorf("row links %q", href)
+	}
+	if got := textOf(doc.Find(testid("nav-waiting"))); got != "Waiting 1 for you" {
+		t.Errorf("navigation %q", got)
+	}
+	_, body = env.user(auth.Support).get("/admin")
+	if got := textOf(parseHTML(t, body).Find(testid("waiting-for-manager"))); !strings.Contains(got, want) {
+		t.Errorf("the requester's list %q", got)
+	}
+	// Zoe is to be told by e-mail; its requester is not.
+	msgs, err := env.server.ApprovalMessages(context.Background(), env.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var told []string
+	for _, m := range msgs {
+		if strings.Contains(m.Subject, want) {
+			told = append(told, m.To)
+			if m.Path != fmt.Sprintf("/admin/notices/%d", b.ID) {
+				t.Errorf("the message links %q", m.Path)
+			}
+		}
+	}
+	if !slices.Contains(told, "zoe@example.com") || slices.Contains(told, "support@example.com") {
+		t.Errorf("told %v", told)
+	}
+
+	env.api("POST", fmt.Sprintf("/notices/%d/approve", b.ID), env.personToken("max@example.com", auth.Manager), nil).expect(t, http.StatusForbidden) // made after the request
+	env.api("POST", fmt.Sprintf("/notices/%d/approve", b.ID), zoeTok, nil).expect(t, http.StatusOK)
+	_, body = zoe.get("/admin")
+	doc = parseHTML(t, body)
+	if doc.Find(testid("waiting-row")).Length() != 0 || doc.Find(testid("nav-waiting")).Length() != 0 {
+		t.Errorf("the approved batch still waits: %q", textOf(doc.Find(testid("waiting-for-you"))))
 	}
 }

@@ -12,13 +12,15 @@ import (
 	"github.com/amends/amends/templates"
 )
 
-// readDashFilter reads ?month=YYYY-MM&service=&region= (each optional).
+// readDashFilter reads ?month=YYYY-MM&service=&region=&component= (each
+// optional); report.Reports.Dashboard refuses a component not in the
+// catalog.
 func (s *Server) readDashFilter(c echo.Context) (dashFilter, error) {
 	m, err := parseMonth("month", c.QueryParam("month"), s.publicNow())
 	if err != nil {
 		return dashFilter{}, err
 	}
-	return dashFilter{month: m, service: c.QueryParam("service"), region: c.QueryParam("region")}, nil
+	return dashFilter{month: m, service: c.QueryParam("service"), region: c.QueryParam("region"), component: c.QueryParam("component")}, nil
 }
 
 // handleDashboard shows "/admin/dashboard" (manager and above).

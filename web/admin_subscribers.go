@@ -89,12 +89,12 @@ func (s *Server) handleAdminDeliveries(c echo.Context) error {
 	what := c.QueryParam("what")
 	switch {
 	case what == "":
-	case what == string(notify.KindConfirm) || what == string(notify.KindChallenge):
+	case what == string(notify.KindConfirm) || what == string(notify.KindChallenge) || what == string(notify.KindMessage):
 		f.Kind = notify.Kind(what)
 	case notify.EventType(what).Valid():
 		f.EventType = notify.EventType(what)
 	default:
-		return errs.Invalidf("what", "%q is not an event type, confirm or challenge", what)
+		return errs.Invalidf("what", "%q is not an event type, confirm, challenge or message", what)
 	}
 	if raw := strings.TrimSpace(c.QueryParam("subscriber")); raw != "" {
 		if f.SubscriberID, err = strconv.ParseInt(raw, 10, 64); err != nil || f.SubscriberID < 1 {
@@ -111,7 +111,8 @@ func (s *Server) handleAdminDeliveries(c echo.Context) error {
 	}
 	v.Kinds = append(v.Kinds, templates.Option{Value: "", Label: "Anything", Selected: what == ""},
 		templates.Option{Value: "confirm", Label: "Confirmation e-mails", Selected: what == "confirm"},
-		templates.Option{Value: "challenge", Label: "Webhook challenges", Selected: what == "challenge"})
+		templates.Option{Value: "challenge", Label: "Webhook challenges", Selected: what == "challenge"},
+		templates.Option{Value: "message", Label: "Approvals waiting (to the team)", Selected: what == "message"})
 	for _, t := range notify.EventTypes {
 		v.Kinds = append(v.Kinds, templates.Option{Value: string(t), Label: string(t), Selected: what == string(t)})
 	}
@@ -127,6 +128,8 @@ func (s *Server) handleAdminDeliveries(c echo.Context) error {
 			row.What = "confirmation"
 		case notify.KindChallenge:
 			row.What = "challenge"
+		case notify.KindMessage:
+			row.What, row.Subscriber = "approval waiting", a.Address
 		default:
 			row.What = string(a.EventType)
 		}

@@ -18,10 +18,10 @@ import (
 // file only formats them.
 
 // dashFilter is what the dashboard shows: one month (its start, UTC), and
-// optionally one service and one region.
+// optionally one service, one region and one component.
 type dashFilter struct {
-	month           time.Time
-	service, region string
+	month                      time.Time
+	service, region, component string
 }
 
 // query is the filter as a query string, for links and CSV URLs.
@@ -32,6 +32,9 @@ func (f dashFilter) query() string {
 	}
 	if f.region != "" {
 		q += "&region=" + f.region
+	}
+	if f.component != "" {
+		q += "&component=" + f.component
 	}
 	return q
 }
@@ -100,7 +103,7 @@ func num(s string) templates.DataCell { return templates.DataCell{Text: s, Class
 // dashboardView builds the dashboard for f as of now from the figures of
 // report.Reports.Dashboard.
 func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashFilter, now time.Time) (templates.DashboardPage, error) {
-	d, err := s.reports.Dashboard(ctx, report.DashboardFilter{Month: f.month, Service: f.service, Region: f.region}, now)
+	d, err := s.reports.Dashboard(ctx, report.DashboardFilter{Month: f.month, Service: f.service, Region: f.region, Component: f.component}, now)
 	if err != nil {
 		return templates.DashboardPage{}, err
 	}
@@ -205,9 +208,13 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 		}
 		v.History.Rows = append(v.History.Rows, row)
 	}
-	// A chart per service (per region when one is chosen).
+	// A chart per service (per region when one is chosen, the component's
+	// when one is).
 	chartLevel := report.LevelService
-	if f.region != "" {
+	switch {
+	case f.component != "":
+		chartLevel = report.LevelComponent
+	case f.region != "":
 		chartLevel = report.LevelRegion
 	}
 	for _, g := range d.Scopes {
@@ -216,7 +223,7 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 		}
 	}
 
-	v.Credits, v.Costly, v.CostlyNote = dashCredits(d, f, months[0], months[len(months)-1], q)
+	v.Credits, v.Costly, v.CreditsNote, v.CostlyNote = dashCredits(d, f, months[0], months[len(months)-1], q)
 	v.Incidents = incidentStats(d, asOf, q)
 	if n := len(v.Incidents.Rows); n > 0 && n < len(months) {
 		v.IncidentsNote = "No incidents in the other months."
@@ -224,8 +231,9 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 	return v, nil
 }
 
-// dashOptions fills the month, service and region filters: every month
-// from the oldest incident's to now's, newest first.
+// dashOptions fills the month, service, region and component filters:
+// every month from the oldest incident's to now's, newest first; the
+// regions and components of the chosen service (and region).
 func (s *Server) dashOptions(ctx context.Context, v *templates.DashboardPage, d *report.Dashboard, f dashFilter, now time.Time) {
 	v.Months = s.monthOptions(ctx, now, f.month)
 	v.Services = []templates.Option{{Value: "", Label: "All services", Selected: f.service == ""}}
@@ -240,6 +248,17 @@ func (s *Server) dashOptions(ctx context.Context, v *templates.DashboardPage, d 
 		}
 		seen[c.Region] = true
 		v.Regions = append(v.Regions, templates.Option{Value: c.Region, Label: c.Region, Selected: c.Region == f.region})
+	}
+	v.Components = []templates.Option{{Value: "", Label: "All components", Selected: f.component == ""}}
+	for _, c := range d.Components {
+		if c.ID != f.component && ((f.service != "" && c.Service != f.service) || (f.region != "" && c.Region != f.region)) {
+			continue
+		}
+		label := c.Name
+		if w := where(c); w != "" {
+			label += " (" + w + ")"
+		}
+		v.Components = append(v.Components, templates.Option{Value: c.ID, Label: label, Selected: c.ID == f.component})
 	}
 }
 

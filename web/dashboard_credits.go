@@ -11,13 +11,29 @@ import (
 )
 
 // dashCredits is the dashboard's tables of the credits paid per month and
-// currency in months [from, to] (of the chosen service, when there is
-// one) and of the ten costliest incidents per currency, with the note on
-// what the second counts.
-func dashCredits(d *report.Dashboard, f dashFilter, from, to time.Time, q string) (credits, costly templates.DataTable, note string) {
+// currency in months [from, to] (of the chosen service, region or
+// component, when there is one) and of the ten costliest incidents per
+// currency, with the notes on what each counts.
+func dashCredits(d *report.Dashboard, f dashFilter, from, to time.Time, q string) (credits, costly templates.DataTable, creditsNote, note string) {
 	caption := "Credits paid by month, " + from.Format("January 2006") + " to " + to.Format("January 2006")
-	if f.service != "" {
-		caption += ", " + f.service
+	for _, x := range []string{f.service, f.region} {
+		if x != "" {
+			caption += ", " + x
+		}
+	}
+	if f.component != "" {
+		name, service := f.component, f.service
+		for _, c := range d.Components {
+			if c.ID == f.component {
+				name, service = c.Name, c.Service
+			}
+		}
+		caption += ", " + name
+		creditsNote = "Tier and manual credits are paid per customer, service and month and name no component, so they are counted here under their service, " +
+			service + ". Goodwill is counted where its grant credited " + name + "."
+	} else if f.region != "" {
+		creditsNote = "Tier and manual credits are paid per customer, service and month and name no region, so they are counted here under their service. " +
+			"Goodwill is counted where its grant credited a component in " + f.region + "."
 	}
 	credits = templates.DataTable{ID: "credits", Caption: caption, CSV: "/admin/dashboard.csv?table=credits&" + q,
 		Head:  []string{"Month", "Currency", "Credited", "Entries", "Customers"},
@@ -45,7 +61,7 @@ func dashCredits(d *report.Dashboard, f dashFilter, from, to time.Time, q string
 	} else {
 		note = "Only goodwill and manual credits name an incident; tier credits are paid per customer, service and month and are not counted here. Amounts in different currencies are ranked apart."
 	}
-	return credits, costly, note
+	return credits, costly, creditsNote, note
 }
 
 // incidentStats is the dashboard's table of incidents per month: how many

@@ -49,11 +49,12 @@ func shownRows(t *testing.T, doc *goquery.Document, id string) [][]string {
 // grant on the Christmas Eve incident (no components: the ones it hit),
 // the demo's April 2011 grant, and a manual ELB credit, each requested by
 // support and approved by another manager, the dashboard's credits by
-// month and its costliest incidents equal, under every month, service and
-// region, the ledger's entries summed directly from the table: a tier or
-// manual entry counts for its service (whatever the region), a goodwill
-// entry for the services and the regions of the components its incident's
-// grant credited.
+// month and its costliest incidents equal, under every month, service,
+// region and component, the ledger's entries summed directly from the
+// table: a tier or manual entry counts for its service (whatever the
+// region or component), a goodwill entry for the services, the components
+// and the regions of the components its incident's grant credited; a
+// component outside the chosen service or region selects nothing.
 func TestDashboardCreditsEqualTheLedgerUnderEveryFilter(t *testing.T) {
 	env := newTestEnvWith(t, envOptions{demo: true})
 	support := env.token(auth.Support)
@@ -94,9 +95,9 @@ func TestDashboardCreditsEqualTheLedgerUnderEveryFilter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	region := map[string]string{}
+	region, serviceOf := map[string]string{}, map[string]string{}
 	for _, c := range comps {
-		region[c.ID] = c.Region
+		region[c.ID], serviceOf[c.ID] = c.Region, c.Service
 	}
 	grants, err := env.desk.GoodwillGrants(ctx, "")
 	if err != nil {
@@ -134,7 +135,17 @@ func TestDashboardCreditsEqualTheLedgerUnderEveryFilter(t *testing.T) {
 		t.Fatalf("the ledger lacks a kind: %v", kinds)
 	}
 
-	selected := func(e entry, service, reg string) bool {
+	selected := func(e entry, service, reg, comp string) bool {
+		if comp != "" {
+			if (service != "" && serviceOf[comp] != service) || (reg != "" && region[comp] != reg) {
+				return false
+			}
+			if e.kind != "goodwill" || e.service != "" {
+				return e.service == serviceOf[comp]
+			}
+			g, ok := credited[e.incident]
+			return ok && slices.Contains(g.Components, comp)
+		}
 		if e.kind != "goodwill" || e.service != "" {
 			return service == "" || e.service == service
 		}
@@ -160,14 +171,34 @@ func TestDashboardCreditsEqualTheLedgerUnderEveryFilter(t *testing.T) {
 		return time.Date(at.Year(), at.Month(), 1, 0, 0, 0, 0, time.UTC)
 	}
 
+	// Every month × service × region, and every component alone, within
+	// its service, and under a service or region it is not in.
+	type selection struct{ service, region, component string }
+	var selections []selection
+	for _, service := range []string{"", "ELB", "EC2", "EBS", "RDS"} {
+		for _, reg := range []string{"", "us-east-1", "us-west-2", "eu-west-1"} {
+			selections = append(selections, selection{service, reg, ""})
+		}
+	}
+	for _, c := range comps {
+		other := "EC2"
+		if c.Service == other {
+			other = "ELB"
+		}
+		selections = append(selections, selection{"", "", c.ID}, selection{c.Service, "", c.ID}, selection{other, "", c.ID})
+		if c.Region != "" {
+			selections = append(selections, selection{c.Service, c.Region, c.ID})
+		}
+	}
 	b := env.user(auth.Manager)
-	var checked, withGoodwill int
+	var checked, withGoodwill, componentsWithGoodwill int
 	for _, month := range []string{"2012-12", "2011-04"} {
 		end, _ := time.Parse("2006-01", month)
 		from := end.AddDate(0, -11, 0)
-		for _, service := range []string{"", "ELB", "EC2", "EBS", "RDS"} {
-			for _, reg := range []string{"", "us-east-1", "us-west-2", "eu-west-1"} {
-				q := url.Values{"month": {month}, "service": {service}, "region": {reg}}
+		for _, sel := range selections {
+			service, reg, comp := sel.service, sel.region, sel.component
+			{
+				q := url.Values{"month": {month}, "service": {service}, "region": {reg}, "component": {comp}}
 				// The ledger, summed directly.
 				type sum struct {
 					minor     int64
@@ -186,7 +217,7 @@ func TestDashboardCreditsEqualTheLedgerUnderEveryFilter(t *testing.T) {
 				goodwill := false
 				for _, e := range ledger {
 					mo := monthOf(e)
-					if mo.Before(from) || mo.After(end) || !selected(e, service, reg) {
+					if mo.Before(from) || mo.After(end) || !selected(e, service, reg, comp) {
 						continue
 					}
 					add(byMonth, mo.Format("January 2006")+"|"+e.currency, e)
@@ -237,13 +268,16 @@ func TestDashboardCreditsEqualTheLedgerUnderEveryFilter(t *testing.T) {
 				checked++
 				if goodwill {
 					withGoodwill++
+					if comp != "" {
+						componentsWithGoodwill++
+					}
 				}
 			}
 		}
 	}
-	t.Logf("%d selections, %d with goodwill", checked, withGoodwill)
-	if withGoodwill < 6 {
-		t.Errorf("only %d of %d selections hold goodwill", withGoodwill, checked)
+	t.Logf("%d selections, %d with goodwill (%d of them of one component)", checked, withGoodwill, componentsWithGoodwill)
+	if withGoodwill < 6 || componentsWithGoodwill < 4 {
+		t.Errorf("only %d of %d selections hold goodwill, %d of one component", withGoodwill, checked, componentsWithGoodwill)
 	}
 
 	// December 2012 with Service = ELB holds the Christmas Eve goodwill and

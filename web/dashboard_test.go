@@ -70,10 +70,65 @@ func TestDashboardRoles(t *testing.T) {
 		t.Errorf("signed out: ended at %s", resp.Request.URL)
 	}
 	b := env.user(auth.Manager)
-	for _, path := range []string{"/admin/dashboard?month=2013-13", "/admin/dashboard?month=2014-01", "/admin/dashboard.csv?table=nope", "/admin/reports/sla?service=NOPE"} {
-		if resp, _ := b.get(path); resp.StatusCode != http.StatusUnprocessableEntity {
+	for _, path := range []string{"/admin/dashboard?month=2013-13", "/admin/dashboard?month=2014-01", "/admin/dashboard.csv?table=nope", "/admin/reports/sla?service=NOPE",
+		"/admin/dashboard?month=2012-12&component=nope", "/admin/dashboard.csv?table=budget&month=2012-12&component=nope"} {
+		if resp, body := b.get(path); resp.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("%s: %d, want 422", path, resp.StatusCode)
+		} else if strings.Contains(path, "component=") && !strings.Contains(body, "component") {
+			t.Errorf("%s: the error does not name the component: %.300s", path, body)
 		}
+	}
+}
+
+// The component filter shows that component's row alone (its chart, its
+// CSV), lists the components of the chosen service, keeps the other
+// filters in its links, and selects nothing outside the chosen service.
+func TestDashboardComponentFilter(t *testing.T) {
+	env := christmasWithPolicy(t)
+	b := env.user(auth.Manager)
+	resp, body := b.get("/admin/dashboard?month=2012-12&component=elb-us-east-1")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d\n%.500s", resp.StatusCode, body)
+	}
+	doc := parseHTML(t, body)
+	_, rows, all := tableRows(t, doc, "budget")
+	if len(all) != 1 || rows["ELB us-east-1"] == nil || rows["ELB us-east-1"][1] != "99.7980%" {
+		t.Errorf("budget rows %v", all)
+	}
+	if got := doc.Find("#f-component option[selected]").AttrOr("value", ""); got != "elb-us-east-1" {
+		t.Errorf("selected component %q", got)
+	}
+	if doc.Find(".chart").Length() != 1 {
+		t.Errorf("%d charts, want the component's", doc.Find(".chart").Length())
+	}
+	if csv := doc.Find(testid("budget-csv")).AttrOr("href", ""); !strings.Contains(csv, "component=elb-us-east-1") {
+		t.Errorf("CSV link %q loses the component", csv)
+	}
+	if note := textOf(doc.Find(testid("credits-note"))); !strings.Contains(note, "under their service, ELB") {
+		t.Errorf("credits note %q", note)
+	}
+	resp, csv := b.get("/admin/dashboard.csv?table=budget&month=2012-12&component=elb-us-east-1")
+	if resp.StatusCode != http.StatusOK || strings.Count(strings.TrimSpace(csv), "\n") != 1 || !strings.Contains(csv, "ELB us-east-1") {
+		t.Errorf("CSV %d\n%s", resp.StatusCode, csv)
+	}
+
+	// With Service = ELB only ELB's components are offered.
+	_, body = b.get("/admin/dashboard?month=2012-12&service=ELB")
+	doc = parseHTML(t, body)
+	doc.Find("#f-component option").Each(func(_ int, o *goquery.Selection) {
+		if v := o.AttrOr("value", ""); v != "" && !strings.HasPrefix(v, "elb-") {
+			t.Errorf("Service = ELB offers component %q", v)
+		}
+	})
+	if doc.Find("#f-component option").Length() < 2 {
+		t.Error("no components offered")
+	}
+
+	// A component of another service than the one chosen selects nothing.
+	_, body = b.get("/admin/dashboard?month=2012-12&service=EC2&component=elb-us-east-1")
+	doc = parseHTML(t, body)
+	if n := doc.Find(testid("budget") + " tbody tr").Length(); n != 0 {
+		t.Errorf("EC2 with an ELB component: %d rows", n)
 	}
 }
 

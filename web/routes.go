@@ -108,6 +108,7 @@ func (s *Server) routes() {
 	// Goodwill grants on the incident page (web/admin_goodwill.go); the
 	// goodwill run is previewed by POST /admin/credits/runs {incident}.
 	a.POST("/incidents/:id/goodwill", s.handleRequestGoodwill, support)
+	a.GET("/goodwill/:id/approve", s.handleConfirmApproveGoodwill, role(auth.Manager))
 	a.POST("/goodwill/:id/approve", s.handleApproveGoodwill, role(auth.Manager))
 	a.POST("/goodwill/:id/withdraw", s.handleWithdrawGoodwill, support)
 	// Personal notices of the customers an incident affected, and their
@@ -178,6 +179,7 @@ func (s *Server) routes() {
 	// the thresholds; SLA policies (web/admin_policies.go): managers write.
 	a.GET("/credits/manual", s.handleManualCredits)
 	a.POST("/credits/manual", s.handleCreateManualCredit, support)
+	a.GET("/credits/manual/:id/approve", s.handleConfirmApproveManual, role(auth.Manager))
 	a.POST("/credits/manual/:id/approve", s.handleApproveManualCredit, role(auth.Manager))
 	a.POST("/credits/manual/:id/reject", s.handleRejectManualCredit, role(auth.Manager))
 	a.GET("/credits/settings", s.handleCreditSettings)

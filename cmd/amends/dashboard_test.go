@@ -17,7 +17,7 @@ import (
 // dashboardPages are the SLA dashboard's and reports' pages that the HTML
 // and accessibility checks fetch from the demo: the service report, and
 // the report of Streamflix (load balancers in us-east-1) in December 2012.
-var dashboardPages = []string{"/admin/dashboard", "/admin/dashboard?month=2012-12&service=ELB&region=us-east-1",
+var dashboardPages = []string{"/admin/dashboard", "/admin/dashboard?month=2012-12&service=ELB&region=us-east-1", "/admin/dashboard?month=2012-12&component=elb-us-east-1",
 	"/admin/reports/sla?service=ELB&month=2012-12", "/admin/reports/sla/customer?customer=streamflix&month=2012-12"}
 
 // On the demo, the dashboard's December 2012 shows ELB us-east-1 under

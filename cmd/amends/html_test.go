@@ -31,7 +31,23 @@ func TestPagesAreValidHTML(t *testing.T) {
 	var files []string
 	save := func(path string) {
 		name := filepath.Join(t.TempDir(), fmt.Sprintf("page-%02d.html", len(files)))
-		if err := os.WriteFile(name, []byte(web.get(path)), 0o644); err != nil {
+		var page string
+		if p, ok := strings.CutPrefix(path, "403:"); ok {
+			// A page that refuses this user, with the reason.
+			resp, err := web.client.Get(base + p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden {
+				t.Fatalf("GET %s: %d, want 403", p, resp.StatusCode)
+			}
+			page = string(b)
+		} else {
+			page = web.get(path)
+		}
+		if err := os.WriteFile(name, []byte(page), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		files = append(files, name)
@@ -133,10 +149,18 @@ func seedDeskPages(w *webClient) []string {
 	if resp := w.post(run.Request.URL.Path+"/request", w.get(run.Request.URL.Path), url.Values{}); resp.StatusCode != http.StatusOK {
 		w.t.Fatalf("request: %d", resp.StatusCode)
 	}
+	// The pending manual credit's confirmation step refuses its requester.
+	pendingManual := manualPending.FindStringSubmatch(w.get("/admin/credits/manual?state=pending"))
+	if pendingManual == nil {
+		w.t.Fatal("no pending manual credit")
+	}
 	return []string{"/admin/customers", "/admin/customers/import", "/admin/customers/pagecheck", "/admin/credits",
 		run.Request.URL.Path, "/admin/credits/ledger", "/admin/audit", link,
-		"/admin/policies", "/admin/policies/elb-pagecheck", "/admin/credits/manual", "/admin/credits/settings", "/admin"}
+		"/admin/policies", "/admin/policies/elb-pagecheck", "/admin/credits/manual", "/admin/credits/settings", "/admin",
+		"403:/admin/credits/manual/" + pendingManual[1] + "/approve"}
 }
+
+var manualPending = regexp.MustCompile(`<tr data-testid="manual-row"><th scope="row">(\d+)</th>`)
 
 var withdrawAction = regexp.MustCompile(`action="(/admin/goodwill/\d+/withdraw)"`)
 
@@ -166,12 +190,17 @@ func seedGoodwillPages(w *webClient) []string {
 		w.t.Fatalf("withdraw: %d", resp.StatusCode)
 	}
 	request()
+	pending := withdrawAction.FindStringSubmatch(w.get("/admin/incidents/3"))
+	if pending == nil {
+		w.t.Fatal("no withdraw form for the grant requested again")
+	}
 	page = w.get("/admin/incidents/1")
 	run := w.post("/admin/credits/runs", page, url.Values{"incident": {"1"}})
 	if run.StatusCode != http.StatusOK || !strings.HasPrefix(run.Request.URL.Path, "/admin/credits/runs/") {
 		w.t.Fatalf("goodwill preview: %d at %s", run.StatusCode, run.Request.URL)
 	}
-	return []string{"/admin/incidents/1", "/admin/incidents/3", run.Request.URL.Path}
+	// Its requester's confirmation step refuses them.
+	return []string{"/admin/incidents/1", "/admin/incidents/3", run.Request.URL.Path, "403:" + strings.TrimSuffix(pending[1], "/withdraw") + "/approve"}
 }
 
 // seedOutbox subscribes a visitor by e-mail, waits until its confirmation

@@ -161,17 +161,19 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	notifier := notify.NewService(st.notify, notify.Options{
 		Resolver: net.DefaultResolver, AllowPrivateWebhooks: *allowPrivate, Email: true,
 	})
+	srv := web.New(web.Config{SiteName: *siteName, SecureCookies: *secure, BehindProxy: *behindProxy, BaseURL: base, Logger: log, Notify: notifier, AsOf: asOf, Audit: st.audit, MailSpool: spool, MailSpooled: mailer == nil}, st.incidents, st.accounts, st.desk, st)
+	// The worker also tells each manager who may approve a request that it
+	// waits (srv.ApprovalMessages), once per request.
 	worker := notify.NewWorker(st.notify, deliver.New(deliver.Config{
 		SiteName: *siteName, BaseURL: base, From: from, Mailer: mail,
 		Webhooks: deliver.NewWebhookClient(*allowPrivate, 20*time.Second),
-	}), notify.WorkerOptions{Maintenances: st.incidents, Incidents: st.incidents, Logger: log})
+	}), notify.WorkerOptions{Maintenances: st.incidents, Incidents: st.incidents, Messages: srv.ApprovalMessages, Logger: log})
 	notifier.OnPublish(worker.Wake)
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	workerDone := make(chan struct{})
 	go func() { defer close(workerDone); worker.Run(workerCtx) }()
 	defer func() { stopWorker(); <-workerDone }()
 
-	srv := web.New(web.Config{SiteName: *siteName, SecureCookies: *secure, BehindProxy: *behindProxy, BaseURL: base, Logger: log, Notify: notifier, AsOf: asOf, Audit: st.audit, MailSpool: spool, MailSpooled: mailer == nil}, st.incidents, st.accounts, st.desk, st)
 	if *exportDir != "" {
 		stopMirror := startMirror(ctx, srv, st, *exportDir, base, log)
 		defer stopMirror()

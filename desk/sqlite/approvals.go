@@ -12,8 +12,9 @@ import (
 
 // Approvals returns every request waiting for a second person, oldest
 // first: requested credit runs, pending goodwill grants and manual
-// credits, and threshold raises (read through the partial indexes of
-// migration 0011, so the admin pages that count them stay cheap).
+// credits, threshold raises, and requested notice batches (read through
+// the partial indexes of migrations 0011 and 0012, so the admin pages that
+// count them stay cheap).
 func (st *Store) Approvals(ctx context.Context) (_ []desk.Approval, err error) {
 	defer errs.Wrap(&err, "desk/sqlite: Approvals")
 	var out []desk.Approval
@@ -54,6 +55,21 @@ func (st *Store) Approvals(ctx context.Context) (_ []desk.Approval, err error) {
 		}); err != nil {
 			return err
 		}
+		if err := each(ctx, q, `SELECT `+noticeBatchColumns+`,
+				(SELECT COUNT(DISTINCT customer_id) FROM notice_messages m WHERE m.batch_id = b.id),
+				(SELECT COUNT(*) FROM notice_messages m WHERE m.batch_id = b.id)
+			FROM notice_batches b WHERE state = 'requested'`, func(rows *sql.Rows) error {
+			var customers, messages int
+			b, err := scanNoticeBatch(scanExtra{rows, []any{&customers, &messages}})
+			if err != nil {
+				return err
+			}
+			out = append(out, desk.Approval{Kind: desk.ApprovalNotices, ID: b.ID, Incident: b.Incident, Customers: customers, Messages: messages,
+				RequestedBy: b.RequestedBy, RequestedAt: b.RequestedAt})
+			return nil
+		}); err != nil {
+			return err
+		}
 		raises, err := st.ThresholdRaises(ctx)
 		if err != nil {
 			return err
@@ -84,3 +100,12 @@ func each(ctx context.Context, q sqlitedb.Queryer, query string, f func(*sql.Row
 	}
 	return rows.Err()
 }
+
+// scanExtra scans a row that holds more columns after the ones a scan
+// function knows: they go into extra.
+type scanExtra struct {
+	rows  *sql.Rows
+	extra []any
+}
+
+func (s scanExtra) Scan(dest ...any) error { return s.rows.Scan(append(dest, s.extra...)...) }

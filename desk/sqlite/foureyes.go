@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/amends/amends/desk"
+	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
 )
 
@@ -62,4 +63,25 @@ func requestedAt(at *time.Time) time.Time {
 		return time.Time{}
 	}
 	return *at
+}
+
+// MayApprove implements desk.Store: one read of the audit log for
+// approver, then desk.CheckApprover for each request.
+func (st *Store) MayApprove(ctx context.Context, approver string, waiting []desk.Approval, now time.Time) (_ []error, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: MayApprove %s", approver)
+	var earliest time.Time
+	for _, a := range waiting {
+		if earliest.IsZero() || (!a.RequestedAt.IsZero() && a.RequestedAt.Before(earliest)) {
+			earliest = a.RequestedAt
+		}
+	}
+	s, err := sponsorships(ctx, st.db, approver, earliest, now)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]error, len(waiting))
+	for i, a := range waiting {
+		out[i] = desk.CheckApprover(a.What(), a.RequestedBy, a.RequestedAt, approver, s, now)
+	}
+	return out, nil
 }

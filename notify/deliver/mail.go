@@ -157,6 +157,16 @@ func (s *Sender) Message(job notify.Job) ([]byte, error) {
 		c.Link, c.LinkText = s.cfg.BaseURL+ev.Path, "Open the status page"
 		c.Unsubscribe = s.unsubscribeURL(job.Subscriber)
 		c.Footer = "You receive this because you subscribed to " + s.cfg.SiteName + " status updates."
+	case notify.KindMessage:
+		if job.Message == nil {
+			return nil, fmt.Errorf("delivery %s has no message", job.Delivery.ID)
+		}
+		m := job.Message
+		c.Subject, c.Heading, c.Lines = "["+s.cfg.SiteName+"] "+m.Subject, m.Heading, m.Lines
+		if m.Path != "" {
+			c.Link, c.LinkText = s.cfg.BaseURL+m.Path, m.LinkText
+		}
+		c.Footer = "You receive this because your account on " + s.cfg.SiteName + " may approve what others request."
 	default:
 		return nil, fmt.Errorf("an e-mail subscriber gets no %s deliveries", job.Delivery.Kind)
 	}

@@ -36,10 +36,12 @@ func (st *Store) Log(ctx context.Context, f notify.LogFilter) (_ []notify.Attemp
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 200
 	}
-	q := `SELECT a.id, a.delivery_id, a.number, a.at, a.ok, a.code, a.error, a.duration_ms, d.kind, COALESCE(e.type, ''), d.subscriber_id, s.channel, s.address, d.state
+	q := `SELECT a.id, a.delivery_id, a.number, a.at, a.ok, a.code, a.error, a.duration_ms, d.kind, COALESCE(e.type, ''), COALESCE(d.subscriber_id, 0),
+			COALESCE(s.channel, 'email'), COALESCE(s.address, m.mail_to), d.state
 		FROM notify_attempts a
 		JOIN notify_deliveries d ON d.id = a.delivery_id
-		JOIN notify_subscribers s ON s.id = d.subscriber_id
+		LEFT JOIN notify_subscribers s ON s.id = d.subscriber_id
+		LEFT JOIN notify_messages m ON m.id = d.message_id
 		LEFT JOIN notify_events e ON e.id = d.event_id`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")

@@ -35,7 +35,7 @@ func (st *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, 
 	defer errs.Wrap(&err, "notify/sqlite: Claim %s", sqlitedb.FormatTime(now))
 	var jobs []notify.Job
 	err = sqlitedb.InTx(ctx, st.db, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT d.id, d.kind, d.subscriber_id, d.event_id, d.secret, d.state, d.attempts, d.next_at, d.created_at,
+		rows, err := tx.QueryContext(ctx, `SELECT d.id, d.kind, COALESCE(d.subscriber_id, 0), d.event_id, d.message_id, d.secret, d.state, d.attempts, d.next_at, d.created_at,
 				e.type, e.payload_json
 			FROM notify_deliveries d
 			LEFT JOIN notify_events e ON e.id = d.event_id
@@ -45,13 +45,14 @@ func (st *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, 
 			return err
 		}
 		var stale []string
+		messageIDs := map[string]int64{}
 		for rows.Next() {
 			var j notify.Job
-			var eventID sql.NullInt64
+			var eventID, messageID sql.NullInt64
 			var next, created string
 			var etype, payload sql.NullString
 			d := &j.Delivery
-			if err := rows.Scan(&d.ID, &d.Kind, &d.SubscriberID, &eventID, &j.Secret, &d.State, &d.Attempts, &next, &created, &etype, &payload); err != nil {
+			if err := rows.Scan(&d.ID, &d.Kind, &d.SubscriberID, &eventID, &messageID, &j.Secret, &d.State, &d.Attempts, &next, &created, &etype, &payload); err != nil {
 				rows.Close()
 				return err
 			}
@@ -72,6 +73,9 @@ func (st *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, 
 				}
 				ev.ID = eventID.Int64
 				j.Event = &ev
+			}
+			if messageID.Valid {
+				messageIDs[d.ID] = messageID.Int64
 			}
 			if d.State == notify.Sending {
 				stale = append(stale, d.ID)
@@ -101,6 +105,13 @@ func (st *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, 
 			j.Delivery.State = notify.Sending
 			if _, err := tx.ExecContext(ctx, `UPDATE notify_deliveries SET state = 'sending', claim = ?, lease_until = ? WHERE id = ?`, j.Claim, until, j.Delivery.ID); err != nil {
 				return err
+			}
+			if id, ok := messageIDs[j.Delivery.ID]; ok {
+				if j.Message, err = message(ctx, tx, id); err != nil {
+					return err
+				}
+				j.Subscriber = notify.Subscriber{Channel: notify.Email, Address: j.Message.To, State: notify.Active}
+				continue
 			}
 			if j.Subscriber, err = subscriber(ctx, tx, `id = ?`, j.Delivery.SubscriberID); err != nil {
 				return err
@@ -177,7 +188,7 @@ func (st *Store) Deliveries(ctx context.Context, limit int) (_ []notify.Delivery
 	if limit <= 0 {
 		limit = 200
 	}
-	rows, err := st.db.QueryContext(ctx, `SELECT d.id, d.kind, d.subscriber_id, COALESCE(d.event_id, 0), COALESCE(e.type, ''), d.state, d.attempts, d.next_at, d.created_at, d.finished_at, d.last_error
+	rows, err := st.db.QueryContext(ctx, `SELECT d.id, d.kind, COALESCE(d.subscriber_id, 0), COALESCE(d.event_id, 0), COALESCE(e.type, ''), d.state, d.attempts, d.next_at, d.created_at, d.finished_at, d.last_error
 		FROM notify_deliveries d LEFT JOIN notify_events e ON e.id = d.event_id
 		ORDER BY d.created_at DESC, d.rowid DESC LIMIT ?`, limit)
 	if err != nil {
