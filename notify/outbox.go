@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/amends/amends/audit"
+	"github.com/amends/amends/desk"
 )
 
 // Kind is what a delivery carries.
@@ -17,6 +18,9 @@ const (
 	KindConfirm Kind = "confirm"
 	// KindChallenge is the request a webhook must echo to be confirmed.
 	KindChallenge Kind = "challenge"
+	// KindNotice is a personal notice to one customer contact, queued by
+	// the desk when a manager approves a notice batch (Job.Notice).
+	KindNotice Kind = "notice"
 )
 
 // DeliveryState is where a delivery stands in the outbox.
@@ -84,6 +88,11 @@ type Job struct {
 	Secret string
 	// Claim identifies this claim; Finish needs it.
 	Claim string
+	// Notice is set for KindNotice: the message to send to its contact,
+	// kept and finished by the desk's queue (WorkerOptions.Notices), not
+	// the outbox; Delivery then carries its delivery id, attempts and
+	// queueing time.
+	Notice *desk.NoticeMessage
 }
 
 // Result is the outcome of one attempt to send.
