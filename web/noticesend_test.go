@@ -116,6 +116,24 @@ func TestApprovedNoticesReachTheOutboxOnce(t *testing.T) {
 	for _, m := range b.Messages {
 		want[m.DeliveryID] = m
 	}
+	accounts, err := env.desk.Accounts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := map[string]string{}
+	for _, a := range accounts {
+		name[a.ID] = a.Name
+	}
+	// others is the names of the customers in this batch other than id.
+	others := func(id string) []string {
+		var out []string
+		for _, m := range b.Messages {
+			if m.Customer != id {
+				out = append(out, name[m.Customer])
+			}
+		}
+		return out
+	}
 	for _, raw := range mails {
 		got, err := deliver.ReadMessage(raw.Message)
 		if err != nil {
@@ -135,10 +153,17 @@ func TestApprovedNoticesReachTheOutboxOnce(t *testing.T) {
 		if raw.To != m.Contact || got.Subject != m.Subject || !strings.Contains(got.Text, "/statement/") || !strings.Contains(got.HTML, "/statement/") {
 			t.Errorf("%s's e-mail: to %q, subject %q", m.Customer, raw.To, got.Subject)
 		}
-		// Its statement link is the customer's own page.
+		// Its statement link is the customer's own page; nothing of another
+		// customer in the same incident is in its e-mail or on that page.
 		link := sentStatement.FindString(got.Text)
-		if resp, page := env.publicGet(link); resp.StatusCode != http.StatusOK || !strings.Contains(page, "Status and credits of") {
+		resp, page := env.publicGet(link)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(page, "Status and credits of "+name[m.Customer]) {
 			t.Errorf("%s's link %q: %d", m.Customer, link, resp.StatusCode)
+		}
+		for _, other := range others(m.Customer) {
+			if strings.Contains(got.Subject+got.Text+got.HTML, other) || strings.Contains(page, other) {
+				t.Errorf("%s's e-mail or statement names %s", m.Customer, other)
+			}
 		}
 	}
 	var got api.NoticeBatch
