@@ -492,12 +492,18 @@ type Claim struct {
 	Late       bool      `json:"late"`
 	RecordedBy string    `json:"recorded_by"`
 	RecordedAt time.Time `json:"recorded_at"`
+	// Note is what the customer wrote with its claim ("" for none).
+	Note string `json:"note,omitempty"`
 }
+
+// MaxClaimNoteLen is the length limit of a claim's note, in characters.
+const MaxClaimNoteLen = 2000
 
 // NewClaim returns c recorded by by at now under policy p (the policy that
 // applies to the customer in c.Service): a zero ClaimedAt means now; the
 // deadline comes from p.ClaimDeadline, and a claim at or after it is Late.
-// errs.Invalid on "customer", "service", "month" or "claimed_at" (after now).
+// errs.Invalid on "customer", "service", "month", "note" or "claimed_at"
+// (after now).
 func NewClaim(c Claim, p ServicePolicy, by string, now time.Time) (Claim, error) {
 	if err := CheckAccountID("customer", c.Customer); err != nil {
 		return Claim{}, err
@@ -507,6 +513,13 @@ func NewClaim(c Claim, p ServicePolicy, by string, now time.Time) (Claim, error)
 	}
 	if p.Service != c.Service {
 		return Claim{}, errs.Invalidf("service", "has no policy")
+	}
+	c.Note = strings.TrimSpace(c.Note)
+	if n := utf8.RuneCountInString(c.Note); n > MaxClaimNoteLen {
+		return Claim{}, errs.Invalidf("note", "is %d characters, at most %d", n, MaxClaimNoteLen)
+	}
+	if err := check.Body("note", c.Note); err != nil {
+		return Claim{}, err
 	}
 	now = now.UTC().Truncate(time.Second)
 	if c.ClaimedAt.IsZero() {

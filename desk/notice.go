@@ -207,8 +207,16 @@ type NoticeMessage struct {
 	Text        string             `json:"text"`
 	HTML        string             `json:"html"`
 	State       NoticeMessageState `json:"state"`
-	Error       string             `json:"error,omitempty"`
-	SentAt      *time.Time         `json:"sent_at,omitempty"`
+	// Error is the last failed attempt's reason.
+	Error  string     `json:"error,omitempty"`
+	SentAt *time.Time `json:"sent_at,omitempty"`
+	// Attempts counts the attempts to send it.
+	Attempts int `json:"attempts"`
+	// QueuedAt is when approval queued it (nil for a draft).
+	QueuedAt *time.Time `json:"queued_at,omitempty"`
+	// Claim identifies the sender's claim of a message being sent
+	// (ClaimNoticeMessages); FinishNoticeMessage needs it.
+	Claim string `json:"-"`
 }
 
 // StatementMarker stands in a requested message's text and HTML for the

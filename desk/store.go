@@ -209,6 +209,15 @@ type Store interface {
 	NoticeBatches(ctx context.Context, incident string) ([]NoticeBatch, error)
 	// NoticeMessages returns a batch's messages by customer and contact.
 	NoticeMessages(ctx context.Context, batch int64) ([]NoticeMessage, error)
+	// ClaimNoticeMessages takes up to limit pending messages that are due
+	// at now (or whose sender's lease ran out: that attempt is counted
+	// as failed) and leases them to the caller until now+lease, each
+	// with its Claim; a message already sent is never claimed again.
+	ClaimNoticeMessages(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]NoticeMessage, error)
+	// FinishNoticeMessage records the attempt to send a claimed message:
+	// sent when failure is "", else due again at next, or failed when
+	// next is nil. A finish whose claim was taken over changes nothing.
+	FinishNoticeMessage(ctx context.Context, m NoticeMessage, failure string, next *time.Time, now time.Time) error
 
 	// Approvals returns every request waiting for a second person, oldest
 	// first: requested credit runs, pending goodwill grants and manual

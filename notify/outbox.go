@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/amends/amends/audit"
+	"github.com/amends/amends/desk"
 )
 
 // Kind is what a delivery carries.
@@ -20,6 +21,9 @@ const (
 	// KindMessage is a Message to a person of the team, not to a
 	// subscriber.
 	KindMessage Kind = "message"
+	// KindNotice is a personal notice to one customer contact, queued by
+	// the desk when a manager approves a notice batch (Job.Notice).
+	KindNotice Kind = "notice"
 )
 
 // Message is an e-mail to a person of the team rather than to a
@@ -111,6 +115,11 @@ type Job struct {
 	Secret string
 	// Claim identifies this claim; Finish needs it.
 	Claim string
+	// Notice is set for KindNotice: the message to send to its contact,
+	// kept and finished by the desk's queue (WorkerOptions.Notices), not
+	// the outbox; Delivery then carries its delivery id, attempts and
+	// queueing time.
+	Notice *desk.NoticeMessage
 }
 
 // Result is the outcome of one attempt to send.

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
 )
 
@@ -26,6 +27,14 @@ type MaintenanceSource interface {
 // incident write reaches the outbox; incidents.Store is one.
 type IncidentSource interface {
 	IncidentsBetween(ctx context.Context, from, to time.Time) ([]incidents.Incident, error)
+}
+
+// NoticeQueue holds the personal notices that approved batches queued,
+// for the worker to send with the same Sender, retries and leases as the
+// outbox; desk.Store is one.
+type NoticeQueue interface {
+	ClaimNoticeMessages(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]desk.NoticeMessage, error)
+	FinishNoticeMessage(ctx context.Context, m desk.NoticeMessage, failure string, next *time.Time, now time.Time) error
 }
 
 // relayWindow is how far back the relay looks for incident writes whose
@@ -58,6 +67,10 @@ type WorkerOptions struct {
 	// queued once, so a message missed by a crash is queued on the next
 	// pass and never twice.
 	Messages MessageSource
+	// Notices, if set, is drained like the outbox: each approved notice
+	// is sent once under its delivery id (again only if a worker stopped
+	// mid-send, under the same id).
+	Notices NoticeQueue
 	// Random returns 0..n-1 for the backoff jitter (math/rand/v2).
 	Random func(n int64) int64
 	Logger *slog.Logger
@@ -164,6 +177,27 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 			break
 		}
 	}
+	if w.opts.Notices == nil {
+		return done, nil
+	}
+	for range maxBatches {
+		if ctx.Err() != nil {
+			return done, nil
+		}
+		msgs, err := w.opts.Notices.ClaimNoticeMessages(ctx, w.opts.Now().UTC().Truncate(time.Second), w.opts.Lease, w.opts.Batch)
+		if err != nil {
+			return done, err
+		}
+		jobs := make([]Job, len(msgs))
+		for i := range msgs {
+			jobs[i] = NoticeJob(msgs[i])
+		}
+		w.sendAll(ctx, jobs)
+		done += len(jobs)
+		if len(jobs) < w.opts.Batch {
+			break
+		}
+	}
 	return done, nil
 }
 
@@ -176,6 +210,18 @@ func (w *Worker) queueMessages(ctx context.Context, now time.Time) error {
 	}
 	_, err = w.store.QueueMessages(ctx, msgs, now)
 	return err
+}
+
+// NoticeJob is the job that sends m to its contact: its delivery id is
+// m's, and its channel m's.
+func NoticeJob(m desk.NoticeMessage) Job {
+	j := Job{Notice: &m, Claim: m.Claim}
+	j.Delivery = Delivery{ID: m.DeliveryID, Kind: KindNotice, State: Sending, Attempts: m.Attempts}
+	if m.QueuedAt != nil {
+		j.Delivery.CreatedAt, j.Delivery.NextAt = *m.QueuedAt, *m.QueuedAt
+	}
+	j.Subscriber = Subscriber{Channel: Channel(m.Channel), Address: m.Contact}
+	return j
 }
 
 func (w *Worker) maintenanceEvents(ctx context.Context, now time.Time) error {
@@ -265,6 +311,16 @@ func (w *Worker) sendOne(ctx context.Context, job Job) {
 		log.Warn("notify: delivery failed, will retry", "err", r.Err, "next", *next)
 	default:
 		log.Error("notify: delivery failed, giving up", "err", r.Err)
+	}
+	if job.Notice != nil {
+		failure := ""
+		if r.Err != nil {
+			failure = r.Err.Error()
+		}
+		if err := w.opts.Notices.FinishNoticeMessage(ctx, *job.Notice, failure, next, now); err != nil {
+			log.Error("notify: recording the attempt", "err", err)
+		}
+		return
 	}
 	if err := w.store.Finish(ctx, job, r, next, now); err != nil {
 		log.Error("notify: recording the attempt", "err", err)

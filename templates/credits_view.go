@@ -45,6 +45,7 @@ type ClaimRow struct {
 	Deadline       Time
 	Late           bool
 	RecordedBy     string
+	Note           string // the customer's, "" for none
 }
 
 // LedgerRow is one ledger entry.
@@ -247,6 +248,31 @@ type StatementPage struct {
 	RecentDays  string
 	MonthName   string
 	MonthToDate []StatementMonthToDate
+	// Claims are the credits of finished months that the customer's
+	// policy pays only when claimed, each open one with its form posting
+	// to ClaimURL; ClaimError says why the last claim was refused and
+	// ClaimDone that one was recorded.
+	Claims                          []StatementClaim
+	ClaimURL, ClaimError, ClaimDone string
+	// SubscribeURL, when set, is where the form that subscribes the
+	// customer's contacts to its components posts (the normal double
+	// opt-in); SubscribeEmail pre-fills its address.
+	SubscribeURL, SubscribeEmail string
+}
+
+// StatementClaim is one credit the customer must claim: State is "open"
+// (claimable until Deadline), "claimed" (in time, at ClaimedAt), "late"
+// (claimed at or after the deadline) or "expired" (never claimed, and the
+// deadline passed).
+type StatementClaim struct {
+	Key                string // unique on the page, for element ids
+	ServiceID, Service string
+	MonthID, Month     string
+	Credit             string
+	Deadline           Time
+	State              string
+	ClaimedAt          Time
+	Note               string
 }
 
 // AuditRow is one audit log entry.

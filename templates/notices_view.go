@@ -63,8 +63,10 @@ type NoticeBatchPage struct {
 	RequestedBy, ApprovedBy               string
 	RequestedAt, ApprovedAt               Time
 	CanApprove                            bool
-	Customers                             []NoticeBatchCustomerRow
-	Messages                              []NoticeMessageRow
+	// Spooled says e-mail goes to admin's Outbox (no SMTP server).
+	Spooled   bool
+	Customers []NoticeBatchCustomerRow
+	Messages  []NoticeMessageRow
 }
 
 // NoticeBatchCustomerRow counts one customer's messages.

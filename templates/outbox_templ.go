@@ -48,14 +48,14 @@ func Outbox(v OutboxPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if v.Spooled {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<p class=\"lede\" data-testid=\"outbox-spooled\">No SMTP server is set up, so e-mail is kept here instead of being sent: confirmations and updates, exactly as they would go out. Follow a confirmation link to confirm that subscription. ")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<p class=\"lede\" data-testid=\"outbox-spooled\">No SMTP server is set up, so e-mail is kept here instead of being sent: confirmations, updates and personal notices, exactly as they would go out. Follow a confirmation link to confirm that subscription. ")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var3 string
 				templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(v.Total)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/outbox.templ`, Line: 10, Col: 244}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/outbox.templ`, Line: 10, Col: 262}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 				if templ_7745c5c3_Err != nil {

@@ -151,7 +151,7 @@ func (s *Server) renderCustomer(c echo.Context, status int, v templates.Customer
 		v.Charges = append(v.Charges, templates.ChargeRow{Month: ch.Month, Component: names.name(ch.Component), Amount: desk.FormatMoney(ch.AmountMinor, ch.Currency)})
 	}
 	for _, cl := range claims {
-		v.Claims = append(v.Claims, templates.ClaimRow{Service: cl.Service, Month: cl.Month, ClaimedAt: viewTime(cl.ClaimedAt), Deadline: viewTime(cl.Deadline), Late: cl.Late, RecordedBy: cl.RecordedBy})
+		v.Claims = append(v.Claims, templates.ClaimRow{Service: cl.Service, Month: cl.Month, ClaimedAt: viewTime(cl.ClaimedAt), Deadline: viewTime(cl.Deadline), Late: cl.Late, RecordedBy: cl.RecordedBy, Note: cl.Note})
 	}
 	for _, e := range ledger {
 		v.Ledger = append(v.Ledger, ledgerRow(e))

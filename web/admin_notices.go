@@ -245,6 +245,7 @@ func (s *Server) handleNoticeBatch(c echo.Context) error {
 	}
 	u := currentUser(c)
 	v.CanApprove = b.State == desk.NoticeRequested && u.Role.AtLeast(auth.Manager) && u.Email != b.RequestedBy
+	v.Spooled = s.cfg.MailSpooled && s.cfg.MailSpool != nil
 	for _, bc := range api.NoticeBatchOf(b, msgs).Customers {
 		v.Customers = append(v.Customers, templates.NoticeBatchCustomerRow{Customer: bc.Customer, URL: customerPath(bc.Customer),
 			Sent: strconv.Itoa(bc.Sent), Failed: strconv.Itoa(bc.Failed), Pending: strconv.Itoa(bc.Pending), Drafts: strconv.Itoa(bc.Draft)})

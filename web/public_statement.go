@@ -1,10 +1,15 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amends/amends/audit"
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/report"
@@ -25,25 +30,49 @@ import (
 // the totals show the two apart. It is never cached publicly nor indexed; an unknown or
 // replaced token is 404.
 func (s *Server) handleStatement(c echo.Context) error {
+	v, _, err := s.statementView(c)
+	if err != nil {
+		return err
+	}
+	if cl := c.QueryParam("claimed"); cl != "" {
+		for _, row := range v.Claims {
+			if row.Key == cl && row.State == "claimed" {
+				v.ClaimDone = "Your claim for " + row.Service + " in " + row.Month + " is recorded; we pay it with the month's credits."
+			}
+		}
+	}
+	return s.render(c, http.StatusOK, templates.Statement(v))
+}
+
+// statementView builds the statement of the customer whose token the
+// path holds, as of the instant the public pages describe, with the
+// headers a statement always gets; errs.NotFound (the same 404 as a
+// missing page) for an unknown or replaced token.
+func (s *Server) statementView(c echo.Context) (templates.StatementPage, *report.Statement, error) {
 	h := c.Response().Header()
 	h.Set("Cache-Control", "private, no-store")
 	h.Set("X-Robots-Tag", "noindex, nofollow")
 	h.Set("Referrer-Policy", "no-referrer")
 	now := s.publicNow() // the instant the public pages describe, as the customer's own status page
-	st, err := s.reports.Statement(c.Request().Context(), c.Param("token"), now)
+	token := c.Param("token")
+	st, err := s.reports.Statement(c.Request().Context(), token, now)
 	if err != nil {
 		if errs.CodeOf(err) == errs.NotFound {
-			return errs.NotFoundf("there is no statement at this address; ask us for a new link")
+			return templates.StatementPage{}, nil, errs.NotFoundf("there is no statement at this address; ask us for a new link")
 		}
-		return err
+		return templates.StatementPage{}, nil, err
 	}
 	a := st.Account
 	cs, err := s.reports.CustomerStatus(c.Request().Context(), a, now, !s.cfg.AsOf.IsZero())
 	if err != nil {
-		return err
+		return templates.StatementPage{}, nil, err
 	}
-	v := templates.StatementPage{Page: s.page(c, "Your status and credits", ""), Customer: a.Name, Currency: a.Currency, AsOf: viewTime(now)}
+	v := templates.StatementPage{Page: s.page(c, "Your status and credits", ""), Customer: a.Name, Currency: a.Currency, AsOf: viewTime(now),
+		ClaimURL: "/statement/" + token + "/claims"}
 	v.Page.NoIndex = true
+	if s.cfg.Notify != nil && s.cfg.Notify.EmailEnabled() {
+		v.SubscribeURL, v.SubscribeEmail = "/subscribe", a.Email
+	}
 	names := namesOf(cs.Catalog)
 	serviceNames := componentNames{}
 	for _, svc := range cs.Services {
@@ -55,6 +84,10 @@ func (s *Server) handleStatement(c echo.Context) error {
 		row.Component = names.name(r.Component)
 		v.Resources = append(v.Resources, row)
 	}
+	claims, err := s.desk.Claims(c.Request().Context(), a.ID)
+	if err != nil {
+		return templates.StatementPage{}, nil, err
+	}
 	for _, sm := range st.Months {
 		m := templates.StatementMonth{Month: monthName(sm.Month)}
 		for i, l := range sm.Lines {
@@ -65,8 +98,14 @@ func (s *Server) handleStatement(c echo.Context) error {
 				line.Credit, line.Status = desk.FormatMoney(p.Minor, l.Currency), "Paid"
 			case l.PayableMinor != 0:
 				line.Status = "Owed, not yet issued"
+			case l.Claim == desk.ClaimMissing && l.CreditMinor > 0 && now.Before(l.ClaimDeadline):
+				line.Status = "Claim it below"
 			}
 			m.Lines = append(m.Lines, line)
+			if cl, ok := statementClaim(sm.Month, l, claims, now); ok {
+				cl.Service, cl.Month = serviceNames.name(l.Service), m.Month
+				v.Claims = append(v.Claims, cl)
+			}
 		}
 		v.Months = append(v.Months, m)
 	}
@@ -85,7 +124,77 @@ func (s *Server) handleStatement(c echo.Context) error {
 		v.Paid = formatSums(st.Paid)
 	}
 	v.Owed = formatSums(st.Owed)
-	return s.render(c, http.StatusOK, templates.Statement(v))
+	return v, st, nil
+}
+
+// statementClaim is line l of month as a credit to claim, if its policy
+// pays it only when claimed and the engine computes one: open until its
+// deadline, or claimed (in time or late, by the customer's claim among
+// claims), or expired.
+func statementClaim(month string, l desk.RunLine, claims []desk.Claim, now time.Time) (templates.StatementClaim, bool) {
+	if l.Claim == desk.ClaimNotRequired || l.CreditMinor <= 0 {
+		return templates.StatementClaim{}, false
+	}
+	cl := templates.StatementClaim{Key: strings.ToLower(l.Service) + "-" + month, ServiceID: l.Service, MonthID: month,
+		Credit: desk.FormatMoney(l.CreditMinor, l.Currency), Deadline: viewTime(l.ClaimDeadline), State: "open"}
+	for _, c := range claims {
+		if c.Service == l.Service && c.Month == month {
+			cl.ClaimedAt, cl.Note, cl.State = viewTime(c.ClaimedAt), c.Note, "claimed"
+			if c.Late {
+				cl.State = "late"
+			}
+			return cl, true
+		}
+	}
+	if !now.Before(l.ClaimDeadline) {
+		cl.State = "expired"
+	}
+	return cl, true
+}
+
+// handleStatementClaim handles POST "/statement/:token/claims": the
+// customer claims the credit of one service and month on its own
+// statement (service, month, optional note). The token is the only
+// authority (a wrong one is the same 404); the claim is recorded in the
+// desk, audited as made through the customer's statement link. A credit
+// the statement does not offer, a claim after its deadline (nothing is
+// recorded) or a second claim is refused with the statement page saying
+// why (422, 422, 409).
+func (s *Server) handleStatementClaim(c echo.Context) error {
+	v, st, err := s.statementView(c)
+	if err != nil {
+		return err
+	}
+	service, month, note := strings.TrimSpace(c.FormValue("service")), strings.TrimSpace(c.FormValue("month")), c.FormValue("note")
+	refuse := func(status int, why string) error {
+		v.ClaimError = why
+		return s.render(c, status, templates.Statement(v))
+	}
+	var found *templates.StatementClaim
+	for i := range v.Claims {
+		if v.Claims[i].ServiceID == service && v.Claims[i].MonthID == month {
+			found = &v.Claims[i]
+		}
+	}
+	switch {
+	case found == nil:
+		return refuse(http.StatusUnprocessableEntity, fmt.Sprintf("There is no credit of yours to claim for service %q in month %q.", service, month))
+	case found.State == "claimed" || found.State == "late":
+		return refuse(http.StatusConflict, "You already claimed the "+found.Service+" credit of "+found.Month+", on "+found.ClaimedAt.Text+".")
+	case found.State == "expired":
+		return refuse(http.StatusUnprocessableEntity, "The deadline to claim the "+found.Service+" credit of "+found.Month+" passed on "+found.Deadline.Text+": it can no longer be claimed.")
+	}
+	who := audit.Named("customer " + st.Account.ID + " (statement link)")
+	if _, err := s.desk.RecordClaim(c.Request().Context(), who, desk.Claim{Customer: st.Account.ID, Service: service, Month: month, Note: note}, s.publicNow()); err != nil {
+		switch errs.CodeOf(err) {
+		case errs.Conflict:
+			return refuse(http.StatusConflict, "You already claimed the "+found.Service+" credit of "+found.Month+".")
+		case errs.Invalid:
+			return refuse(http.StatusUnprocessableEntity, "Your claim was not recorded: "+errs.FieldOf(err)+" "+errs.MessageOf(err)+".")
+		}
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/statement/"+c.Param("token")+"?claimed="+url.QueryEscape(found.Key)+"#claims")
 }
 
 // formatSums formats each sum in its currency.

@@ -83,7 +83,11 @@ func (s *Server) routes() {
 	e.POST("/unsubscribe/:token", s.handleUnsubscribe, middleware.BodyLimit("64K"), unsubscribeLimit)
 	// A customer's statement: the unguessable token is the authority, so
 	// no login; never cached publicly (web/public_statement.go).
-	e.Match(get, "/statement/:token", s.handleStatement)
+	// Its forms (claims, and subscribing its contacts) carry CSRF tokens;
+	// claims have the subscribe form's per-address limit.
+	claimLimit := perMinute(s.cfg.SubscribeRate)
+	e.Match(get, "/statement/:token", s.handleStatement, middleware.BodyLimit("64K"), s.csrf)
+	e.POST("/statement/:token/claims", s.handleStatementClaim, middleware.BodyLimit("64K"), s.csrf, claimLimit)
 
 	support, admin := role(auth.Support), role(auth.Admin)
 	a := e.Group("/admin", append(browser, s.signedIn)...)

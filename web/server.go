@@ -55,8 +55,9 @@ type Config struct {
 	// LoginAddressFailures is how many wrong passwords one address may send
 	// an hour before it may try only once a minute. Defaults to 100.
 	LoginAddressFailures int
-	// SubscribeRate is how many subscribe, and separately unsubscribe,
-	// posts one address may make per minute. Defaults to 10.
+	// SubscribeRate is how many subscribe, and separately unsubscribe
+	// and statement claim, posts one address may make per minute.
+	// Defaults to 10.
 	SubscribeRate int
 	// DeviceKey signs the cookie that tells a browser which signed in
 	// before (web/login_throttle.go). Optional: a random key by default,

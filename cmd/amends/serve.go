@@ -167,7 +167,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	worker := notify.NewWorker(st.notify, deliver.New(deliver.Config{
 		SiteName: *siteName, BaseURL: base, From: from, Mailer: mail,
 		Webhooks: deliver.NewWebhookClient(*allowPrivate, 20*time.Second),
-	}), notify.WorkerOptions{Maintenances: st.incidents, Incidents: st.incidents, Messages: srv.ApprovalMessages, Logger: log})
+	}), notify.WorkerOptions{Maintenances: st.incidents, Incidents: st.incidents, Messages: srv.ApprovalMessages, Notices: st.desk, Logger: log})
 	notifier.OnPublish(worker.Wake)
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	workerDone := make(chan struct{})

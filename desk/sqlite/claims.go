@@ -13,7 +13,7 @@ import (
 )
 
 func listClaims(ctx context.Context, q sqlitedb.Queryer, where string, args ...any) ([]desk.Claim, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, customer_id, service_id, month, claimed_at, deadline, late, recorded_by, recorded_at
+	rows, err := q.QueryContext(ctx, `SELECT id, customer_id, service_id, month, claimed_at, deadline, late, recorded_by, recorded_at, note
 		FROM sla_claims `+where, args...)
 	if err != nil {
 		return nil, err
@@ -23,7 +23,7 @@ func listClaims(ctx context.Context, q sqlitedb.Queryer, where string, args ...a
 	for rows.Next() {
 		var c desk.Claim
 		var claimed, deadline, recorded string
-		if err := rows.Scan(&c.ID, &c.Customer, &c.Service, &c.Month, &claimed, &deadline, &c.Late, &c.RecordedBy, &recorded); err != nil {
+		if err := rows.Scan(&c.ID, &c.Customer, &c.Service, &c.Month, &claimed, &deadline, &c.Late, &c.RecordedBy, &recorded, &c.Note); err != nil {
 			return nil, err
 		}
 		for _, f := range []struct {
@@ -73,9 +73,9 @@ func (st *Store) RecordClaim(ctx context.Context, by audit.Actor, c desk.Claim, 
 		if out, err = desk.NewClaim(c, p, by.Who(), now); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO sla_claims (customer_id, service_id, month, claimed_at, deadline, late, recorded_by, recorded_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, out.Customer, out.Service, out.Month, sqlitedb.FormatTime(out.ClaimedAt), sqlitedb.FormatTime(out.Deadline), out.Late,
-			out.RecordedBy, sqlitedb.FormatTime(out.RecordedAt))
+		res, err := tx.ExecContext(ctx, `INSERT INTO sla_claims (customer_id, service_id, month, claimed_at, deadline, late, recorded_by, recorded_at, note)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, out.Customer, out.Service, out.Month, sqlitedb.FormatTime(out.ClaimedAt), sqlitedb.FormatTime(out.Deadline), out.Late,
+			out.RecordedBy, sqlitedb.FormatTime(out.RecordedAt), out.Note)
 		if isUnique(err) {
 			return errs.Conflictf("customer %q already claimed %s for %s", out.Customer, out.Service, out.Month)
 		}

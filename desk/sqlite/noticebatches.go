@@ -128,8 +128,9 @@ func (st *Store) ApproveNoticeBatch(ctx context.Context, by audit.Actor, id int6
 				After: map[string]string{"created_at": sqlitedb.FormatTime(now), "for": what}, At: now}); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE notice_messages SET text = replace(text, ?, ?), html = replace(html, ?, ?), state = 'pending'
-				WHERE batch_id = ? AND customer_id = ? AND state = 'draft'`, desk.StatementMarker, token, desk.StatementMarker, token, id, c); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE notice_messages SET text = replace(text, ?, ?), html = replace(html, ?, ?), state = 'pending', queued_at = ?, next_at = ?
+				WHERE batch_id = ? AND customer_id = ? AND state = 'draft'`, desk.StatementMarker, token, desk.StatementMarker, token,
+				sqlitedb.FormatTime(now), sqlitedb.FormatTime(now), id, c); err != nil {
 				return err
 			}
 		}
@@ -207,8 +208,13 @@ func (st *Store) NoticeBatches(ctx context.Context, incident string) (_ []desk.N
 // NoticeMessages returns batch's messages by customer and contact.
 func (st *Store) NoticeMessages(ctx context.Context, batch int64) (_ []desk.NoticeMessage, err error) {
 	defer errs.Wrap(&err, "desk/sqlite: NoticeMessages %d", batch)
-	rows, err := st.db.QueryContext(ctx, `SELECT id, batch_id, customer_id, contact, channel, delivery_id, fingerprint, subject, text, html, state, error, sent_at
-		FROM notice_messages WHERE batch_id = ? ORDER BY customer_id, contact`, batch)
+	return noticeMessages(ctx, st.db, `WHERE batch_id = ? ORDER BY customer_id, contact`, batch)
+}
+
+const noticeMessageColumns = `id, batch_id, customer_id, contact, channel, delivery_id, fingerprint, subject, text, html, state, error, sent_at, attempts, queued_at, lease_until`
+
+func noticeMessages(ctx context.Context, q sqlitedb.Queryer, where string, args ...any) ([]desk.NoticeMessage, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+noticeMessageColumns+` FROM notice_messages `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -216,20 +222,95 @@ func (st *Store) NoticeMessages(ctx context.Context, batch int64) (_ []desk.Noti
 	var out []desk.NoticeMessage
 	for rows.Next() {
 		var m desk.NoticeMessage
-		var sent sql.NullString
-		if err := rows.Scan(&m.ID, &m.Batch, &m.Customer, &m.Contact, &m.Channel, &m.DeliveryID, &m.Fingerprint, &m.Subject, &m.Text, &m.HTML, &m.State, &m.Error, &sent); err != nil {
+		var sent, queued, lease sql.NullString
+		if err := rows.Scan(&m.ID, &m.Batch, &m.Customer, &m.Contact, &m.Channel, &m.DeliveryID, &m.Fingerprint, &m.Subject, &m.Text, &m.HTML, &m.State, &m.Error, &sent,
+			&m.Attempts, &queued, &lease); err != nil {
 			return nil, err
 		}
-		if sent.Valid {
-			t, err := sqlitedb.ParseTime(sent.String)
-			if err != nil {
-				return nil, err
-			}
-			m.SentAt = &t
+		if m.SentAt, err = sqlitedb.ParseNullTime(sent); err != nil {
+			return nil, err
+		}
+		if m.QueuedAt, err = sqlitedb.ParseNullTime(queued); err != nil {
+			return nil, err
+		}
+		if lease.Valid {
+			// Claimed before: ClaimNoticeMessages takes it again only
+			// once its lease ran out.
+			m.Claim = "stale"
 		}
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// ClaimNoticeMessages implements desk.Store: the pending messages due at
+// now, oldest first, or whose lease ran out (a sender that stopped
+// mid-send: the attempt is counted, and the message goes again under the
+// same delivery id).
+func (st *Store) ClaimNoticeMessages(ctx context.Context, now time.Time, lease time.Duration, limit int) (_ []desk.NoticeMessage, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: ClaimNoticeMessages %s", sqlitedb.FormatTime(now))
+	now = seconds(now)
+	var out []desk.NoticeMessage
+	err = st.inTx(ctx, func(tx *sql.Tx) error {
+		at := sqlitedb.FormatTime(now)
+		if out, err = noticeMessages(ctx, tx, `WHERE state = 'pending' AND next_at <= ? AND (lease_until IS NULL OR lease_until <= ?) ORDER BY next_at, id LIMIT ?`, at, at, limit); err != nil {
+			return err
+		}
+		until := sqlitedb.FormatTime(now.Add(lease))
+		for i := range out {
+			m := &out[i]
+			stale := m.Claim != ""
+			m.Claim = newClaim()
+			if stale {
+				m.Attempts++
+				m.Error = "lease ran out: the sender stopped before recording this attempt"
+				if _, err := tx.ExecContext(ctx, `UPDATE notice_messages SET attempts = attempts + 1, error = ? WHERE id = ?`, m.Error, m.ID); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE notice_messages SET claim = ?, lease_until = ? WHERE id = ?`, m.Claim, until, m.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// FinishNoticeMessage implements desk.Store.
+func (st *Store) FinishNoticeMessage(ctx context.Context, m desk.NoticeMessage, failure string, next *time.Time, now time.Time) (err error) {
+	defer errs.Wrap(&err, "desk/sqlite: FinishNoticeMessage %s", m.DeliveryID)
+	now = seconds(now)
+	if len(failure) > 500 {
+		failure = failure[:500] + "…"
+	}
+	return st.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		switch {
+		case failure == "":
+			_, err = tx.ExecContext(ctx, `UPDATE notice_messages SET state = 'sent', attempts = attempts + 1, error = '', sent_at = ?, claim = NULL, lease_until = NULL
+				WHERE id = ? AND claim = ? AND state = 'pending'`, sqlitedb.FormatTime(now), m.ID, m.Claim)
+		case next != nil:
+			_, err = tx.ExecContext(ctx, `UPDATE notice_messages SET attempts = attempts + 1, error = ?, next_at = ?, claim = NULL, lease_until = NULL
+				WHERE id = ? AND claim = ? AND state = 'pending'`, failure, sqlitedb.FormatTime(seconds(*next)), m.ID, m.Claim)
+		default:
+			_, err = tx.ExecContext(ctx, `UPDATE notice_messages SET state = 'failed', attempts = attempts + 1, error = ?, claim = NULL, lease_until = NULL
+				WHERE id = ? AND claim = ? AND state = 'pending'`, failure, m.ID, m.Claim)
+		}
+		return err
+	})
+}
+
+// newClaim returns a random claim identifier.
+func newClaim() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return hex.EncodeToString(b)
 }
 
 // nullInt is NULL for 0.

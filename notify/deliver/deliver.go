@@ -58,6 +58,11 @@ func New(cfg Config) *Sender {
 func (s *Sender) Send(ctx context.Context, job notify.Job) notify.Result {
 	start := time.Now()
 	var r notify.Result
+	if job.Notice != nil {
+		r = s.sendNotice(ctx, job)
+		r.Duration = time.Since(start)
+		return r
+	}
 	switch job.Subscriber.Channel {
 	case notify.Webhook:
 		if s.cfg.Webhooks == nil {
@@ -82,7 +87,28 @@ func (s *Sender) sendMail(ctx context.Context, job notify.Job) notify.Result {
 	if err != nil {
 		return notify.Result{Err: err}
 	}
-	if err := s.cfg.Mailer.Send(ctx, s.cfg.From, job.Subscriber.Address, msg); err != nil {
+	return s.mailResult(s.cfg.Mailer.Send(ctx, s.cfg.From, job.Subscriber.Address, msg))
+}
+
+// sendNotice e-mails a personal notice to its contact; the desk keeps no
+// customer webhook, so a notice on another channel fails.
+func (s *Sender) sendNotice(ctx context.Context, job notify.Job) notify.Result {
+	if job.Notice.Channel != string(notify.Email) {
+		return notify.Result{Err: fmt.Errorf("a notice cannot be sent by %q", job.Notice.Channel)}
+	}
+	if s.cfg.Mailer == nil {
+		return notify.Result{Err: errors.New("e-mail is not set up (no SMTP server)")}
+	}
+	msg, err := s.NoticeMessage(job)
+	if err != nil {
+		return notify.Result{Err: err}
+	}
+	return s.mailResult(s.cfg.Mailer.Send(ctx, s.cfg.From, job.Notice.Contact, msg))
+}
+
+// mailResult turns a mailer's answer into a Result.
+func (s *Sender) mailResult(err error) notify.Result {
+	if err != nil {
 		var te *textproto.Error
 		if errors.As(err, &te) {
 			return notify.Result{Code: te.Code, Err: err}

@@ -175,11 +175,50 @@ func (s *Sender) Message(job notify.Job) ([]byte, error) {
 	if err := htmlMail.Execute(&htmlBody, c); err != nil {
 		return nil, err
 	}
+	var extra [][2]string
+	if c.Unsubscribe != "" {
+		extra = append(extra, [2]string{"List-Unsubscribe", "<" + c.Unsubscribe + ">"}, [2]string{"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"})
+	}
+	return s.compose(job.Delivery.ID, job.Subscriber.Address, c.Subject, c.text(), htmlBody.String(), extra)
+}
+
+var noticeMail = template.Must(template.New("notice").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{{.Subject}}</title></head>
+<body style="font-family: system-ui, sans-serif; line-height: 1.5; color: #1b1f24; max-width: 40em; margin: 0 auto; padding: 1em;">
+{{.Body}}
+</body></html>
+`))
+
+// NoticeMessage returns the complete e-mail of a personal notice
+// (Job.Notice): its subject, its Markdown text as the plain-text part and
+// its rendered (sanitised) HTML as the HTML part, under its delivery id as
+// Message-ID and X-Amends-Delivery, so a receiver that gets it twice can
+// tell. It carries no unsubscribe headers: it is a message about the
+// customer's own account, not a subscription.
+func (s *Sender) NoticeMessage(job notify.Job) ([]byte, error) {
+	n := job.Notice
+	if n == nil {
+		return nil, fmt.Errorf("delivery %s is not a notice", job.Delivery.ID)
+	}
+	var htmlBody bytes.Buffer
+	// The HTML was rendered and sanitised when the notice was drafted.
+	if err := noticeMail.Execute(&htmlBody, struct {
+		Subject string
+		Body    template.HTML
+	}{n.Subject, template.HTML(n.HTML)}); err != nil {
+		return nil, err
+	}
+	return s.compose(n.DeliveryID, n.Contact, n.Subject, n.Text, htmlBody.String(), [][2]string{{"X-Amends-Delivery", n.DeliveryID}})
+}
+
+// compose returns an RFC 5322 message from the site's From to to:
+// multipart/alternative of text and html, with the extra headers.
+func (s *Sender) compose(id, to, subject, text, html string, extra [][2]string) ([]byte, error) {
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	for _, part := range []struct{ typ, content string }{
-		{"text/plain; charset=utf-8", c.text()},
-		{"text/html; charset=utf-8", htmlBody.String()},
+		{"text/plain; charset=utf-8", text},
+		{"text/html; charset=utf-8", html},
 	} {
 		h := textproto.MIMEHeader{}
 		h.Set("Content-Type", part.typ)
@@ -203,15 +242,14 @@ func (s *Sender) Message(job notify.Job) ([]byte, error) {
 	var msg bytes.Buffer
 	header := func(k, v string) { msg.WriteString(k + ": " + v + "\r\n") }
 	header("From", s.cfg.From)
-	header("To", job.Subscriber.Address)
-	header("Subject", mime.QEncoding.Encode("utf-8", c.Subject))
+	header("To", to)
+	header("Subject", mime.QEncoding.Encode("utf-8", subject))
 	header("Date", s.cfg.Now().UTC().Format(time.RFC1123Z))
-	header("Message-ID", "<"+job.Delivery.ID+"@amends>")
+	header("Message-ID", "<"+id+"@amends>")
 	header("MIME-Version", "1.0")
 	header("Auto-Submitted", "auto-generated")
-	if c.Unsubscribe != "" {
-		header("List-Unsubscribe", "<"+c.Unsubscribe+">")
-		header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	for _, h := range extra {
+		header(h[0], h[1])
 	}
 	header("Content-Type", "multipart/alternative; boundary="+mw.Boundary())
 	msg.WriteString("\r\n")
