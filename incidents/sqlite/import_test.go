@@ -312,32 +312,47 @@ func TestImportInBlocksNumbersAsWritten(t *testing.T) {
 		}
 	}
 
-	// Again with a third update on every other incident: the new updates
-	// are numbered on from the last, in the batch's order.
+	// Again with a third update on every other incident, each followed by
+	// a new incident: the new updates and incidents are numbered on from
+	// the last, in the batch's order.
 	lastUpdate := firstUpdate + 2*int64(n) - 1
 	changed := 0
-	for i := range batch.Incidents {
+	var again []incidents.ImportedIncident
+	for i, im := range batch.Incidents {
+		again = append(again, im)
 		if i%2 == 1 {
 			continue
 		}
-		inc := batch.Incidents[i].Incident
+		inc := im.Incident
 		note := incidents.Update{Phase: incidents.Resolved, Message: "A later note.", At: inc.Updates[1].At.Add(time.Minute), CreatedAt: now,
 			Author: "importer", ExternalID: fmt.Sprintf("u%d-2", i)}
 		inc.Updates = append(append([]incidents.Update(nil), inc.Updates...), note)
-		batch.Incidents[i].Incident = inc
+		again[len(again)-1].Incident = inc
 		changed++
+		fresh := importedIncident(t, fmt.Sprintf("New %d", i), "ec2-us-east-1a")
+		again = append(again, incidents.ImportedIncident{Source: fmt.Sprintf("statuspage:page/new%d", i), Incident: fresh})
 	}
-	res, err = st.Import(ctx, audit.Person("importer"), batch, now.Add(time.Hour))
-	if err != nil || res.Changed != changed || res.UpdatesAdded != changed || res.Skipped != n-changed {
+	res, err = st.Import(ctx, audit.Person("importer"), incidents.ImportBatch{Incidents: again}, now.Add(time.Hour))
+	if err != nil || res.Changed != changed || res.UpdatesAdded != changed || res.Skipped != n-changed || res.Incidents != changed || res.Updates != 2*changed {
 		t.Fatalf("re-import: %+v, %v", res, err)
 	}
-	for i := 0; i < n; i += 2 {
+	for k, i := 0, 0; i < n; k, i = k+1, i+2 {
 		got, err := st.Incident(ctx, declared.ID+1+int64(i))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(got.Updates) != 3 || got.Updates[2].ID != lastUpdate+1+int64(i/2) || got.Updates[2].Message != "A later note." {
+		// Each changed incident's note comes before the new incident's
+		// two updates.
+		if len(got.Updates) != 3 || got.Updates[2].ID != lastUpdate+1+3*int64(k) || got.Updates[2].Message != "A later note." {
 			t.Fatalf("re-imported incident %d: %+v", i, got.Updates)
+		}
+		fresh, err := st.Incident(ctx, declared.ID+int64(n)+1+int64(k))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fresh.Title != fmt.Sprintf("New %d", i) || len(fresh.Updates) != 2 || fresh.Updates[0].ID != lastUpdate+2+3*int64(k) ||
+			len(fresh.Updates[0].Components) != 1 || fresh.Updates[0].Components[0].Component != "ec2-us-east-1a" {
+			t.Fatalf("new incident after %d: %+v", i, fresh)
 		}
 	}
 	var reimports int

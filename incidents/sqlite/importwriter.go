@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
+	"slices"
 
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/sqlitedb"
@@ -25,10 +27,11 @@ const importBlock = 256
 // on: the numbers SQLite gives rows in the order they are written (no
 // table here is AUTOINCREMENT and no row is ever deleted), so an update
 // names its incident and a status its update before either is written.
-// Rows wait in the writer until a block fills, then every table is written
-// in order (incidents before the updates that name them), and the audit
-// entries after them in the order they were added; flush writes what is
-// left. Everything is in the import's one transaction.
+// Rows wait in the writer until they fill a block, which is written once
+// the rows it names are (an update once its incident is, a component
+// status once its update is); audit entries are written in blocks in the
+// order they were added. flush writes what is left, parents first.
+// Everything is in the import's one transaction.
 type importWriter struct {
 	tx           *sql.Tx
 	nextIncident int64
@@ -51,13 +54,17 @@ func (l rowLabel) String() string {
 	return fmt.Sprintf("incidents[%d].updates[%d]", l.i, l.j)
 }
 
-// rowBuffer holds the rows of one table waiting to be written.
+// rowBuffer holds the rows of one table waiting to be written, in the
+// order of their keys.
 type rowBuffer struct {
 	insert string // "INSERT INTO t (a, b) VALUES "
 	cols   int
 	args   []any
 	labels []rowLabel
-	full   *sql.Stmt // the INSERT of importBlock rows, once prepared
+	// keys are what rows of a child table name a row by (an incident's or
+	// an update's ID; a status's update ID), parents what each row names.
+	keys, parents []int64
+	full          *sql.Stmt // the INSERT of importBlock rows, once prepared
 }
 
 func newImportWriter(ctx context.Context, tx *sql.Tx) (*importWriter, error) {
@@ -97,7 +104,7 @@ func (w *importWriter) close() {
 func (w *importWriter) addIncident(i int, inc *incidents.Incident, source string) {
 	inc.ID = w.nextIncident
 	w.nextIncident++
-	w.incidents.add(rowLabel{i, -1}, inc.ID, inc.Title, string(inc.Impact), string(inc.Phase), sqlitedb.FormatTime(inc.StartedAt),
+	w.incidents.add(rowLabel{i, -1}, inc.ID, 0, inc.ID, inc.Title, string(inc.Impact), string(inc.Phase), sqlitedb.FormatTime(inc.StartedAt),
 		sqlitedb.NullTime(inc.ResolvedAt), inc.Excluded, sqlitedb.FormatTime(inc.CreatedAt), sqlitedb.FormatTime(inc.UpdatedAt),
 		source, sqlitedb.NullString(inc.ExternalID))
 	for j := range inc.Updates {
@@ -111,16 +118,16 @@ func (w *importWriter) addUpdate(id int64, u *incidents.Update, l rowLabel) {
 	u.ID = w.nextUpdate
 	w.nextUpdate++
 	u.IncidentID = id
-	w.updates.add(l, u.ID, id, string(u.Phase), u.Message, sqlitedb.FormatTime(u.At), sqlitedb.FormatTime(u.CreatedAt), u.Author,
+	w.updates.add(l, u.ID, id, u.ID, id, string(u.Phase), u.Message, sqlitedb.FormatTime(u.At), sqlitedb.FormatTime(u.CreatedAt), u.Author,
 		sqlitedb.NullString(u.ExternalID), sqlitedb.NullTime(u.UpdatedAt))
 	for k, cs := range u.Components {
-		w.statuses.add(l, u.ID, k, cs.Component, string(cs.Status), int64(cs.AffectedPercent), sqlitedb.NullString(string(cs.OldStatus)))
+		w.statuses.add(l, u.ID, u.ID, u.ID, k, cs.Component, string(cs.Status), int64(cs.AffectedPercent), sqlitedb.NullString(string(cs.OldStatus)))
 		for m, ac := range cs.Customers {
 			var n any
 			if ac.AffectedResources != nil {
 				n = *ac.AffectedResources
 			}
-			w.customers.add(l, u.ID, cs.Component, m, ac.Customer, n)
+			w.customers.add(l, u.ID, u.ID, u.ID, cs.Component, m, ac.Customer, n)
 		}
 	}
 }
@@ -130,17 +137,52 @@ func (w *importWriter) audit(e sqlitedb.AuditEntry) {
 	w.audits = append(w.audits, e)
 }
 
-func (b *rowBuffer) add(l rowLabel, values ...any) {
+func (b *rowBuffer) add(l rowLabel, key, parent int64, values ...any) {
+	if k := len(b.parents); k > 0 && parent < b.parents[k-1] {
+		// A row of a parent stored before (a re-import's new update):
+		// it waits with the rows queued before it, keeping parents in
+		// order.
+		parent = b.parents[k-1]
+	}
 	b.args = append(b.args, values...)
 	b.labels = append(b.labels, l)
+	b.keys = append(b.keys, key)
+	b.parents = append(b.parents, parent)
 }
 
-// flushFull writes everything queued once a table has a block's rows.
+// pending is the smallest key not written yet (rows wait in key order).
+func (b *rowBuffer) pending() int64 {
+	if len(b.keys) == 0 {
+		return math.MaxInt64
+	}
+	return b.keys[0]
+}
+
+// ready is how many rows from the first name only rows of parent that are
+// written.
+func (b *rowBuffer) ready(parent *rowBuffer) int {
+	if parent == nil {
+		return len(b.labels)
+	}
+	first := parent.pending()
+	n, _ := slices.BinarySearch(b.parents, first) // parents rise with keys
+	return n
+}
+
+// flushFull writes the blocks that are full and whose rows name only
+// written rows, and the full blocks of audit entries.
 func (w *importWriter) flushFull(ctx context.Context) error {
-	for _, b := range []*rowBuffer{&w.incidents, &w.updates, &w.statuses, &w.customers} {
-		if len(b.labels) >= importBlock {
-			return w.flush(ctx)
+	for _, t := range w.tables() {
+		n := t.rows.ready(t.parent)
+		if err := t.rows.write(ctx, w.tx, n-n%importBlock); err != nil {
+			return err
 		}
+	}
+	if n := len(w.audits) - len(w.audits)%importBlock; n > 0 {
+		if err := sqlitedb.AuditMany(ctx, w.tx, w.audits[:n]); err != nil {
+			return err
+		}
+		w.audits = append(w.audits[:0], w.audits[n:]...)
 	}
 	return nil
 }
@@ -148,24 +190,35 @@ func (w *importWriter) flushFull(ctx context.Context) error {
 // flush writes everything queued: the tables in the order their rows name
 // each other, then the audit entries.
 func (w *importWriter) flush(ctx context.Context) error {
-	for _, b := range []*rowBuffer{&w.incidents, &w.updates, &w.statuses, &w.customers} {
-		if err := b.write(ctx, w.tx); err != nil {
+	for _, t := range w.tables() {
+		if err := t.rows.write(ctx, w.tx, len(t.rows.labels)); err != nil {
 			return err
 		}
 	}
 	err := sqlitedb.AuditMany(ctx, w.tx, w.audits)
-	clear(w.audits) // let what they held go
 	w.audits = w.audits[:0]
 	return err
 }
 
-// write inserts the buffer's rows, importBlock at a time, and empties it.
+// tables are the buffers in the order they are written, each with the
+// buffer its rows name.
+func (w *importWriter) tables() []struct{ rows, parent *rowBuffer } {
+	return []struct{ rows, parent *rowBuffer }{
+		{&w.incidents, nil}, {&w.updates, &w.incidents}, {&w.statuses, &w.updates}, {&w.customers, &w.statuses},
+	}
+}
+
+// write inserts the buffer's first upTo rows, importBlock at a time, and
+// drops them from it.
 // A row that SQLite refuses for a constraint is named by its label, as a
 // statement per row would have named it: the refused INSERT is undone on
 // its own, and its rows are tried one at a time to find it.
-func (b *rowBuffer) write(ctx context.Context, tx *sql.Tx) error {
-	for start := 0; start < len(b.labels); start += importBlock {
-		n := min(importBlock, len(b.labels)-start)
+func (b *rowBuffer) write(ctx context.Context, tx *sql.Tx, upTo int) error {
+	if upTo == 0 {
+		return nil
+	}
+	for start := 0; start < upTo; start += importBlock {
+		n := min(importBlock, upTo-start)
 		args := b.args[start*b.cols : (start+n)*b.cols]
 		var err error
 		if n == importBlock {
@@ -182,8 +235,10 @@ func (b *rowBuffer) write(ctx context.Context, tx *sql.Tx) error {
 			return b.refused(ctx, tx, start, n, err)
 		}
 	}
-	clear(b.args)
-	b.args, b.labels = b.args[:0], b.labels[:0]
+	b.args = append(b.args[:0], b.args[upTo*b.cols:]...)
+	b.labels = append(b.labels[:0], b.labels[upTo:]...)
+	b.keys = append(b.keys[:0], b.keys[upTo:]...)
+	b.parents = append(b.parents[:0], b.parents[upTo:]...)
 	return nil
 }
 
