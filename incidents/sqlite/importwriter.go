@@ -30,7 +30,9 @@ const importBlock = 256
 // Rows wait in the writer until they fill a block, which is written once
 // the rows it names are (an update once its incident is, a component
 // status once its update is); audit entries are written in blocks in the
-// order they were added. flush writes what is left, parents first.
+// order they were added, each block marshalled on another goroutine (the
+// other core) while rows are written. flush writes what is left, parents
+// first.
 // Everything is in the import's one transaction.
 type importWriter struct {
 	tx           *sql.Tx
@@ -41,6 +43,15 @@ type importWriter struct {
 	statuses     rowBuffer
 	customers    rowBuffer
 	audits       []sqlitedb.AuditEntry
+	// marshalling are blocks of audit entries being marshalled on another
+	// goroutine, oldest first, while the transaction writes.
+	marshalling []chan auditBlock
+}
+
+// auditBlock is a block of audit entries, marshalled.
+type auditBlock struct {
+	recs []sqlitedb.AuditRecord
+	err  error
 }
 
 // rowLabel is the element of the batch a row comes from: incidents[i], or
@@ -132,9 +143,45 @@ func (w *importWriter) addUpdate(id int64, u *incidents.Update, l rowLabel) {
 	}
 }
 
-// audit queues e, to be written after the rows queued before it.
+// audit queues e; a full block of entries is marshalled on another
+// goroutine, to be written in order.
 func (w *importWriter) audit(e sqlitedb.AuditEntry) {
 	w.audits = append(w.audits, e)
+	if len(w.audits) < importBlock {
+		return
+	}
+	block, done := w.audits, make(chan auditBlock, 1)
+	w.audits = nil
+	go func() {
+		recs, err := sqlitedb.AuditRecords(block)
+		done <- auditBlock{recs, err}
+	}()
+	w.marshalling = append(w.marshalling, done)
+}
+
+// writeAudit writes the marshalled blocks in order, waiting for them if
+// wait, else as far as they are ready.
+func (w *importWriter) writeAudit(ctx context.Context, wait bool) error {
+	for len(w.marshalling) > 0 {
+		var b auditBlock
+		if wait {
+			b = <-w.marshalling[0]
+		} else {
+			select {
+			case b = <-w.marshalling[0]:
+			default:
+				return nil
+			}
+		}
+		w.marshalling = w.marshalling[1:]
+		if b.err != nil {
+			return b.err
+		}
+		if err := sqlitedb.WriteAudit(ctx, w.tx, b.recs); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (b *rowBuffer) add(l rowLabel, key, parent int64, values ...any) {
@@ -170,7 +217,7 @@ func (b *rowBuffer) ready(parent *rowBuffer) int {
 }
 
 // flushFull writes the blocks that are full and whose rows name only
-// written rows, and the full blocks of audit entries.
+// written rows, and the blocks of audit entries marshalled by now.
 func (w *importWriter) flushFull(ctx context.Context) error {
 	for _, t := range w.tables() {
 		n := t.rows.ready(t.parent)
@@ -178,13 +225,7 @@ func (w *importWriter) flushFull(ctx context.Context) error {
 			return err
 		}
 	}
-	if n := len(w.audits) - len(w.audits)%importBlock; n > 0 {
-		if err := sqlitedb.AuditMany(ctx, w.tx, w.audits[:n]); err != nil {
-			return err
-		}
-		w.audits = append(w.audits[:0], w.audits[n:]...)
-	}
-	return nil
+	return w.writeAudit(ctx, false)
 }
 
 // flush writes everything queued: the tables in the order their rows name
@@ -195,8 +236,11 @@ func (w *importWriter) flush(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := w.writeAudit(ctx, true); err != nil {
+		return err
+	}
 	err := sqlitedb.AuditMany(ctx, w.tx, w.audits)
-	w.audits = w.audits[:0]
+	w.audits = nil
 	return err
 }
 
