@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/amends/amends/internal/check"
 	"github.com/amends/amends/internal/errs"
@@ -268,6 +269,34 @@ type (
 		DisplayAt          *string           `json:"display_at"`
 		AffectedComponents []json.RawMessage `json:"affected_components"`
 	}
+	// spIncidentDoc is an incident with its lists decoded: in one pass of
+	// the whole list of incidents (decodeIncidents), or element by element
+	// from an spInIncident (readIncident), each element's error kept to be
+	// reported where the element is read.
+	spIncidentDoc struct {
+		ID              string          `json:"id"`
+		Name            string          `json:"name"`
+		Status          string          `json:"status"`
+		Impact          string          `json:"impact"`
+		CreatedAt       *string         `json:"created_at"`
+		UpdatedAt       *string         `json:"updated_at"`
+		StartedAt       *string         `json:"started_at"`
+		ScheduledFor    *string         `json:"scheduled_for"`
+		IncidentUpdates []spUpdateDoc   `json:"incident_updates"`
+		Components      []spInComponent `json:"components"`
+		componentErrs   []error
+		updateErrs      []error
+	}
+	spUpdateDoc struct {
+		ID                 string         `json:"id"`
+		Status             string         `json:"status"`
+		Body               string         `json:"body"`
+		CreatedAt          *string        `json:"created_at"`
+		UpdatedAt          *string        `json:"updated_at"`
+		DisplayAt          *string        `json:"display_at"`
+		AffectedComponents []spInAffected `json:"affected_components"`
+		affectedErrs       []error
+	}
 	spInAffected struct {
 		Code      string `json:"code"`
 		Name      string `json:"name"`
@@ -391,16 +420,97 @@ func (p *spParser) document(data []byte) (string, error) {
 			return "", err
 		}
 	}
+	if fast, ok := decodeIncidents(rawIncidents); ok {
+		for i := range fast {
+			if err := p.incident(fmt.Sprintf("incidents[%d]", i), &fast[i]); err != nil {
+				return "", err
+			}
+			fast[i] = spIncidentDoc{} // let what it held go
+		}
+		return kind, nil
+	}
 	var list []json.RawMessage
 	if err := decodeAt("incidents", rawIncidents, &list); err != nil {
 		return "", err
 	}
 	for i, raw := range list {
-		if err := p.incident(fmt.Sprintf("incidents[%d]", i), raw); err != nil {
+		path := fmt.Sprintf("incidents[%d]", i)
+		in, err := readIncident(path, raw)
+		if err != nil {
+			return "", err
+		}
+		if err := p.incident(path, &in); err != nil {
 			return "", err
 		}
 	}
 	return kind, nil
+}
+
+// decodeIncidents decodes a list of incidents in one pass, and says
+// whether that read it exactly as readIncident reads each element: not if
+// the list does not decode (readIncident then names the element at fault,
+// or reads what it would skip, as the updates of a maintenance), and not
+// if an object in it repeats a key that holds a list (decoding into a
+// list already filled would keep what the first had where the second is
+// silent, where readIncident takes the second whole).
+func decodeIncidents(raw json.RawMessage) ([]spIncidentDoc, bool) {
+	if len(raw) == 0 || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) || repeatsListKey(raw) {
+		return nil, false
+	}
+	var list []spIncidentDoc
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return nil, false
+	}
+	return list, true
+}
+
+// readIncident decodes the incident raw at path element by element, as
+// a document is read when decodeIncidents cannot: a type error in the
+// incident itself is returned, one in an element of its lists is kept
+// with the element, to be reported when it is read.
+func readIncident(path string, raw json.RawMessage) (spIncidentDoc, error) {
+	var in spInIncident
+	if err := decodeAt(path, raw, &in); err != nil {
+		return spIncidentDoc{}, err
+	}
+	out := spIncidentDoc{ID: in.ID, Name: in.Name, Status: in.Status, Impact: in.Impact, CreatedAt: in.CreatedAt, UpdatedAt: in.UpdatedAt,
+		StartedAt: in.StartedAt, ScheduledFor: in.ScheduledFor}
+	if in.Components != nil {
+		out.Components = make([]spInComponent, len(in.Components))
+		out.componentErrs = make([]error, len(in.Components))
+	}
+	for k, rawc := range in.Components {
+		out.componentErrs[k] = decodeAt(fmt.Sprintf("%s.components[%d]", path, k), rawc, &out.Components[k])
+	}
+	if in.IncidentUpdates != nil {
+		out.IncidentUpdates = make([]spUpdateDoc, len(in.IncidentUpdates))
+		out.updateErrs = make([]error, len(in.IncidentUpdates))
+	}
+	for j, rawu := range in.IncidentUpdates {
+		upath := fmt.Sprintf("%s.incident_updates[%d]", path, j)
+		var u spInUpdate
+		if out.updateErrs[j] = decodeAt(upath, rawu, &u); out.updateErrs[j] != nil {
+			continue
+		}
+		v := spUpdateDoc{ID: u.ID, Status: u.Status, Body: u.Body, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, DisplayAt: u.DisplayAt}
+		if u.AffectedComponents != nil {
+			v.AffectedComponents = make([]spInAffected, len(u.AffectedComponents))
+			v.affectedErrs = make([]error, len(u.AffectedComponents))
+		}
+		for k, rawa := range u.AffectedComponents {
+			v.affectedErrs[k] = decodeAt(fmt.Sprintf("%s.affected_components[%d]", upath, k), rawa, &v.AffectedComponents[k])
+		}
+		out.IncidentUpdates[j] = v
+	}
+	return out, nil
+}
+
+// elemErr is errs[k], or nil when the list was decoded whole.
+func elemErr(errs []error, k int) error {
+	if errs == nil {
+		return nil
+	}
+	return errs[k]
 }
 
 // spParser builds a batch from documents of one page.
@@ -648,11 +758,7 @@ type spUpdateIn struct {
 
 // incident reads the incident at path and adds it to the batch, or counts
 // it as a maintenance.
-func (p *spParser) incident(path string, raw json.RawMessage) error {
-	var in spInIncident
-	if err := decodeAt(path, raw, &in); err != nil {
-		return err
-	}
+func (p *spParser) incident(path string, in *spIncidentDoc) error {
 	if in.ScheduledFor != nil || in.Impact == "maintenance" || spMaintenanceStatuses[in.Status] {
 		p.maintenances++
 		return nil
@@ -695,12 +801,11 @@ func (p *spParser) incident(path string, raw json.RawMessage) error {
 		return err
 	}
 	// Components the incident lists, with their groups.
-	for k, rawc := range in.Components {
-		cpath := fmt.Sprintf("%s.components[%d]", path, k)
-		var c spInComponent
-		if err := decodeAt(cpath, rawc, &c); err != nil {
+	for k, c := range in.Components {
+		if err := elemErr(in.componentErrs, k); err != nil {
 			return err
 		}
+		cpath := fmt.Sprintf("%s.components[%d]", path, k)
 		if c.Group {
 			continue
 		}
@@ -708,7 +813,7 @@ func (p *spParser) incident(path string, raw json.RawMessage) error {
 			return err
 		}
 	}
-	updates, err := p.updates(path, in.IncidentUpdates)
+	updates, err := p.updates(path, in)
 	if err != nil {
 		return err
 	}
@@ -813,15 +918,15 @@ func (p *spParser) incident(path string, raw json.RawMessage) error {
 }
 
 // updates reads an incident's updates and returns them oldest first.
-func (p *spParser) updates(path string, list []json.RawMessage) ([]spUpdateIn, error) {
+func (p *spParser) updates(path string, inc *spIncidentDoc) ([]spUpdateIn, error) {
 	var out []spUpdateIn
 	ids := map[string]string{}
-	for j, raw := range list {
-		upath := fmt.Sprintf("%s.incident_updates[%d]", path, j)
-		var in spInUpdate
-		if err := decodeAt(upath, raw, &in); err != nil {
+	for j := range inc.IncidentUpdates {
+		if err := elemErr(inc.updateErrs, j); err != nil {
 			return nil, err
 		}
+		in := &inc.IncidentUpdates[j]
+		upath := fmt.Sprintf("%s.incident_updates[%d]", path, j)
 		phase, ok := spPhases[in.Status]
 		if !ok {
 			return nil, errs.Invalidf(upath+".status", "%q is not a Statuspage status", in.Status)
@@ -853,12 +958,11 @@ func (p *spParser) updates(path string, list []json.RawMessage) ([]spUpdateIn, e
 			return nil, errs.Invalidf(upath+".display_at", "missing, and so is created_at")
 		}
 		seen := map[string]string{}
-		for k, rawa := range in.AffectedComponents {
-			apath := fmt.Sprintf("%s.affected_components[%d]", upath, k)
-			var a spInAffected
-			if err := decodeAt(apath, rawa, &a); err != nil {
+		for k, a := range in.AffectedComponents {
+			if err := elemErr(in.affectedErrs, k); err != nil {
 				return nil, err
 			}
+			apath := fmt.Sprintf("%s.affected_components[%d]", upath, k)
 			st := Status(a.NewStatus)
 			if !st.Valid() {
 				return nil, errs.Invalidf(apath+".new_status", "%q is not a Statuspage component status", a.NewStatus)
@@ -993,4 +1097,58 @@ func lineCol(data []byte, off int64) (int, int) {
 		}
 	}
 	return line, col
+}
+
+// spListKeys are the keys whose values decodeIncidents decodes into lists.
+var spListKeys = [...]string{"incident_updates", "components", "affected_components"}
+
+// repeatsListKey reports whether an object in data has two keys that
+// encoding/json takes for the same one of spListKeys (it matches keys
+// without regard to case), or a key that this scan does not compare
+// (escaped or not ASCII). It reads data as JSON only as far as it needs
+// to: data that is not JSON does not decode anyway.
+func repeatsListKey(data []byte) bool {
+	var seen []uint8 // per open object or array, the list keys seen
+	for i := 0; i < len(data); i++ {
+		switch data[i] {
+		case '{', '[':
+			seen = append(seen, 0)
+		case '}', ']':
+			if len(seen) > 0 {
+				seen = seen[:len(seen)-1]
+			}
+		case '"':
+			start, plain := i+1, true
+			j := start
+			for ; j < len(data) && data[j] != '"'; j++ {
+				if data[j] == '\\' {
+					plain = false
+					j++
+				} else if data[j] >= utf8.RuneSelf {
+					plain = false
+				}
+			}
+			key := data[start:min(j, len(data))]
+			i = j
+			k := j + 1
+			for k < len(data) && (data[k] == ' ' || data[k] == '\t' || data[k] == '\n' || data[k] == '\r') {
+				k++
+			}
+			if k >= len(data) || data[k] != ':' || len(seen) == 0 {
+				continue // a value, not a key
+			}
+			if !plain {
+				return true
+			}
+			for b, name := range spListKeys {
+				if len(key) == len(name) && strings.EqualFold(string(key), name) {
+					if seen[len(seen)-1]&(1<<b) != 0 {
+						return true
+					}
+					seen[len(seen)-1] |= 1 << b
+				}
+			}
+		}
+	}
+	return false
 }

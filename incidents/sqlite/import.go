@@ -93,19 +93,15 @@ func (st *Store) Import(ctx context.Context, by audit.Actor, batch incidents.Imp
 		if err != nil {
 			return err
 		}
-		w := &updateWriter{tx: tx}
+		stored, err := sourceIDs(ctx, tx)
+		if err != nil {
+			return err
+		}
+		w, err := newImportWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
 		defer w.close()
-		bySource, err := tx.PrepareContext(ctx, `SELECT id FROM incidents WHERE source = ?`)
-		if err != nil {
-			return err
-		}
-		defer bySource.Close()
-		insIncident, err := tx.PrepareContext(ctx, `INSERT INTO incidents (title, impact, phase, started_at, resolved_at, excluded, created_at, updated_at, source, external_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer insIncident.Close()
 		var changed []span // what the written incidents cover, for daily uptime
 		for i, im := range batch.Incidents {
 			inc := im.Incident
@@ -116,10 +112,8 @@ func (st *Store) Import(ctx context.Context, by audit.Actor, batch incidents.Imp
 					}
 				}
 			}
-			var storedID int64
-			switch err := bySource.QueryRowContext(ctx, im.Source).Scan(&storedID); {
-			case err == nil:
-				sp, n, err := reimport(ctx, tx, w, by, storedID, im, now)
+			if storedID, ok := stored[im.Source]; ok {
+				sp, n, err := reimport(ctx, tx, w, by, i, storedID, im, now)
 				if err != nil {
 					return fmt.Errorf("incidents[%d]: %w", i, err)
 				}
@@ -127,39 +121,31 @@ func (st *Store) Import(ctx context.Context, by audit.Actor, batch incidents.Imp
 					res.Skipped++
 					continue
 				}
+				if err := w.flushFull(ctx); err != nil {
+					return err
+				}
 				res.Changed++
 				res.UpdatesAdded += n.added
 				res.Corrected += n.corrected
 				changed = append(changed, sp)
 				continue
-			case err != sql.ErrNoRows:
-				return err
-			}
-			r, err := insIncident.ExecContext(ctx,
-				inc.Title, string(inc.Impact), string(inc.Phase), sqlitedb.FormatTime(inc.StartedAt), sqlitedb.NullTime(inc.ResolvedAt),
-				inc.Excluded, sqlitedb.FormatTime(inc.CreatedAt), sqlitedb.FormatTime(inc.UpdatedAt), im.Source, sqlitedb.NullString(inc.ExternalID))
-			if err != nil {
-				return fmt.Errorf("incidents[%d]: %w", i, err)
-			}
-			if inc.ID, err = r.LastInsertId(); err != nil {
-				return err
 			}
 			inc.Updates = append([]incidents.Update(nil), inc.Updates...)
-			for j := range inc.Updates {
-				if err := w.insert(ctx, inc.ID, &inc.Updates[j]); err != nil {
-					return fmt.Errorf("incidents[%d].updates[%d]: %w", i, j, err)
-				}
-			}
+			w.addIncident(i, &inc, im.Source)
 			after := struct {
 				incidents.Incident
 				Source string `json:"source"`
 			}{inc, im.Source}
-			if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "incident.import", Entity: "incident", EntityID: strconv.FormatInt(inc.ID, 10), After: after, At: now}); err != nil {
+			w.audit(sqlitedb.AuditEntry{Actor: by, Action: "incident.import", Entity: "incident", EntityID: strconv.FormatInt(inc.ID, 10), After: after, At: now})
+			if err := w.flushFull(ctx); err != nil {
 				return err
 			}
 			changed = append(changed, span{inc.StartedAt, endOf(inc, now)})
 			res.Incidents++
 			res.Updates += len(inc.Updates)
+		}
+		if err := w.flush(ctx); err != nil {
+			return err
 		}
 		return refreshSpans(ctx, tx, changed, now)
 	})
@@ -183,6 +169,25 @@ func componentIDs(ctx context.Context, tx *sql.Tx) (map[string]bool, error) {
 			return nil, err
 		}
 		out[id] = true
+	}
+	return out, rows.Err()
+}
+
+// sourceIDs is, by Source, the ID of every incident imported before.
+func sourceIDs(ctx context.Context, tx *sql.Tx) (map[string]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT source, id FROM incidents WHERE source IS NOT NULL`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var source string
+		var id int64
+		if err := rows.Scan(&source, &id); err != nil {
+			return nil, err
+		}
+		out[source] = id
 	}
 	return out, rows.Err()
 }
@@ -217,7 +222,7 @@ func updateKey(u incidents.Update) string {
 // kept (history is append-only), and a stored resolution stays. It returns
 // the span of time whose daily uptime may have changed and what changed;
 // nothing changed writes nothing.
-func reimport(ctx context.Context, tx *sql.Tx, w *updateWriter, by audit.Actor, id int64, im incidents.ImportedIncident, now time.Time) (span, reimported, error) {
+func reimport(ctx context.Context, tx *sql.Tx, w *importWriter, by audit.Actor, i int, id int64, im incidents.ImportedIncident, now time.Time) (span, reimported, error) {
 	var n reimported
 	stored, err := incident(ctx, tx, id)
 	if err != nil {
@@ -246,9 +251,7 @@ func reimport(ctx context.Context, tx *sql.Tx, w *updateWriter, by audit.Actor, 
 	for _, u := range next.Updates {
 		old, ok := have[updateKey(u)]
 		if !ok {
-			if err := w.insert(ctx, id, &u); err != nil {
-				return span{}, n, err
-			}
+			w.addUpdate(id, &u, rowLabel{i, -1})
 			added = append(added, u)
 			touch(u.At)
 			continue
@@ -272,10 +275,8 @@ func reimport(ctx context.Context, tx *sql.Tx, w *updateWriter, by audit.Actor, 
 			return span{}, n, err
 		}
 		corrected = append(corrected, old)
-		if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "incident.update.correct", Entity: "incident", EntityID: strconv.FormatInt(id, 10),
-			Before: updateText{old.ID, old.Message}, After: updateText{old.ID, u.Message}, At: now}); err != nil {
-			return span{}, n, err
-		}
+		w.audit(sqlitedb.AuditEntry{Actor: by, Action: "incident.update.correct", Entity: "incident", EntityID: strconv.FormatInt(id, 10),
+			Before: updateText{old.ID, old.Message}, After: updateText{old.ID, u.Message}, At: now})
 	}
 	// The head: a stored resolution stays, and the phase never goes back.
 	head := stored
@@ -309,10 +310,8 @@ func reimport(ctx context.Context, tx *sql.Tx, w *updateWriter, by audit.Actor, 
 	}
 	before, after := stored, head
 	before.Updates, after.Updates = nil, added
-	if err := sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "incident.reimport", Entity: "incident",
-		EntityID: strconv.FormatInt(id, 10), Before: before, After: after, At: now}); err != nil {
-		return span{}, n, err
-	}
+	w.audit(sqlitedb.AuditEntry{Actor: by, Action: "incident.reimport", Entity: "incident",
+		EntityID: strconv.FormatInt(id, 10), Before: before, After: after, At: now})
 	n.added, n.corrected = len(added), len(corrected)
 	if earliestChange.IsZero() {
 		earliestChange = from

@@ -1,7 +1,10 @@
 package sqlite
 
 import (
+	"encoding/json"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -230,5 +233,153 @@ func TestReimportAfterManualCorrection(t *testing.T) {
 	// The published row still refuses an in-place rewrite.
 	if _, err := db.ExecContext(ctx, `UPDATE incident_updates SET message = 'x' WHERE id = ?`, uid); err == nil {
 		t.Error("a published update was rewritten in place")
+	}
+}
+
+// TestImportInBlocksNumbersAsWritten: an import larger than a block of
+// rows numbers incidents and updates as a statement per row would have
+// (from the largest stored ID on, in the batch's order), audits every
+// incident in that order, raises the data revision once per entry, and a
+// re-import's new updates and entries follow in the same numbering.
+func TestImportInBlocksNumbersAsWritten(t *testing.T) {
+	st, db := newStore(t)
+	s := start
+	declared, err := st.CreateIncident(ctx, audit.Person("ann"), incidents.IncidentInput{Title: "Declared here", Message: "Looking.", StartedAt: &s, NoComponents: true}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 2*importBlock + 37
+	batch := incidents.ImportBatch{}
+	for i := range n {
+		inc := importedIncident(t, fmt.Sprintf("Imported %d", i), "elb-us-east-1")
+		inc.ExternalID = fmt.Sprintf("inc%d", i)
+		inc.Updates[0].ExternalID, inc.Updates[1].ExternalID = fmt.Sprintf("u%d-0", i), fmt.Sprintf("u%d-1", i)
+		batch.Incidents = append(batch.Incidents, incidents.ImportedIncident{Source: fmt.Sprintf("statuspage:page/inc%d", i), Incident: inc})
+	}
+	before := counts(t, db)
+	res, err := st.Import(ctx, audit.Person("importer"), batch, now)
+	if err != nil || res.Incidents != n || res.Updates != 2*n {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	after := counts(t, db)
+	if d := after["(revision)"] - before["(revision)"]; d != int64(n) {
+		t.Errorf("revision raised by %d, want %d", d, n)
+	}
+	firstUpdate := declared.Updates[0].ID + 1
+	for i, im := range batch.Incidents {
+		id := declared.ID + 1 + int64(i)
+		got, err := st.Incident(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ExternalID != im.Incident.ExternalID || len(got.Updates) != 2 ||
+			got.Updates[0].ID != firstUpdate+2*int64(i) || got.Updates[1].ID != firstUpdate+2*int64(i)+1 ||
+			got.Updates[1].ExternalID != im.Incident.Updates[1].ExternalID || len(got.Updates[1].Components) != 1 {
+			t.Fatalf("incident %d stored as %+v", i, got)
+		}
+	}
+	rows, err := db.QueryContext(ctx, `SELECT entity_id, after_json FROM audit_log WHERE action = 'incident.import' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var audited []int64
+	for rows.Next() {
+		var id int64
+		var after string
+		if err := rows.Scan(&id, &after); err != nil {
+			t.Fatal(err)
+		}
+		var rec struct {
+			ID      int64  `json:"id"`
+			Source  string `json:"source"`
+			Updates []struct {
+				ID int64 `json:"id"`
+			} `json:"updates"`
+		}
+		if err := json.Unmarshal([]byte(after), &rec); err != nil || rec.ID != id || len(rec.Updates) != 2 ||
+			rec.Source != batch.Incidents[id-declared.ID-1].Source || rec.Updates[0].ID != firstUpdate+2*(id-declared.ID-1) {
+			t.Fatalf("audit entry of %d: %s (%v)", id, after, err)
+		}
+		audited = append(audited, id)
+	}
+	rows.Close()
+	if len(audited) != n || audited[0] != declared.ID+1 || audited[n-1] != declared.ID+int64(n) {
+		t.Fatalf("audited %d incidents, %v ... ", len(audited), audited[:min(3, len(audited))])
+	}
+	for k := 1; k < n; k++ {
+		if audited[k] != audited[k-1]+1 {
+			t.Fatalf("audit entries out of order at %d: %d after %d", k, audited[k], audited[k-1])
+		}
+	}
+
+	// Again with a third update on every other incident, each followed by
+	// a new incident: the new updates and incidents are numbered on from
+	// the last, in the batch's order.
+	lastUpdate := firstUpdate + 2*int64(n) - 1
+	changed := 0
+	var again []incidents.ImportedIncident
+	for i, im := range batch.Incidents {
+		again = append(again, im)
+		if i%2 == 1 {
+			continue
+		}
+		inc := im.Incident
+		note := incidents.Update{Phase: incidents.Resolved, Message: "A later note.", At: inc.Updates[1].At.Add(time.Minute), CreatedAt: now,
+			Author: "importer", ExternalID: fmt.Sprintf("u%d-2", i)}
+		inc.Updates = append(append([]incidents.Update(nil), inc.Updates...), note)
+		again[len(again)-1].Incident = inc
+		changed++
+		fresh := importedIncident(t, fmt.Sprintf("New %d", i), "ec2-us-east-1a")
+		again = append(again, incidents.ImportedIncident{Source: fmt.Sprintf("statuspage:page/new%d", i), Incident: fresh})
+	}
+	res, err = st.Import(ctx, audit.Person("importer"), incidents.ImportBatch{Incidents: again}, now.Add(time.Hour))
+	if err != nil || res.Changed != changed || res.UpdatesAdded != changed || res.Skipped != n-changed || res.Incidents != changed || res.Updates != 2*changed {
+		t.Fatalf("re-import: %+v, %v", res, err)
+	}
+	for k, i := 0, 0; i < n; k, i = k+1, i+2 {
+		got, err := st.Incident(ctx, declared.ID+1+int64(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Each changed incident's note comes before the new incident's
+		// two updates.
+		if len(got.Updates) != 3 || got.Updates[2].ID != lastUpdate+1+3*int64(k) || got.Updates[2].Message != "A later note." {
+			t.Fatalf("re-imported incident %d: %+v", i, got.Updates)
+		}
+		fresh, err := st.Incident(ctx, declared.ID+int64(n)+1+int64(k))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fresh.Title != fmt.Sprintf("New %d", i) || len(fresh.Updates) != 2 || fresh.Updates[0].ID != lastUpdate+2+3*int64(k) ||
+			len(fresh.Updates[0].Components) != 1 || fresh.Updates[0].Components[0].Component != "ec2-us-east-1a" {
+			t.Fatalf("new incident after %d: %+v", i, fresh)
+		}
+	}
+	var reimports int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM audit_log WHERE action = 'incident.reimport'`).Scan(&reimports); err != nil || reimports != changed {
+		t.Errorf("%d incident.reimport entries, want %d (%v)", reimports, changed, err)
+	}
+}
+
+// TestImportNamesTheRefusedRow: a row SQLite refuses in a block of many is
+// named by its element of the batch, and nothing is written.
+func TestImportNamesTheRefusedRow(t *testing.T) {
+	st, db := newStore(t)
+	batch := incidents.ImportBatch{}
+	for i := range importBlock + 10 {
+		inc := importedIncident(t, fmt.Sprintf("Imported %d", i), "elb-us-east-1")
+		inc.Updates[0].ExternalID, inc.Updates[1].ExternalID = fmt.Sprintf("u%d-0", i), fmt.Sprintf("u%d-1", i)
+		if i == 200 {
+			inc.Updates[1].ExternalID = inc.Updates[0].ExternalID // the same update twice at the origin
+		}
+		batch.Incidents = append(batch.Incidents, incidents.ImportedIncident{Source: fmt.Sprintf("x/%d", i), Incident: inc})
+	}
+	before := counts(t, db)
+	_, err := st.Import(ctx, audit.Person("importer"), batch, now)
+	if err == nil || !strings.Contains(err.Error(), "incidents[200].updates[1]: UNIQUE constraint failed") {
+		t.Fatalf("error %v", err)
+	}
+	if after := counts(t, db); !reflect.DeepEqual(before, after) {
+		t.Errorf("a refused import wrote: %v → %v", before, after)
 	}
 }

@@ -488,7 +488,7 @@ func insertUpdate(ctx context.Context, tx *sql.Tx, id int64, u *incidents.Update
 }
 
 // updateWriter inserts updates in one transaction through statements
-// prepared once (an import writes tens of thousands).
+// prepared once (an import writes its rows with importWriter instead).
 type updateWriter struct {
 	tx                     *sql.Tx
 	update, status, person *sql.Stmt

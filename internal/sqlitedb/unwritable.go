@@ -49,3 +49,11 @@ func Unwritable(err error) bool {
 	}
 	return errs.CodeOf(unwritable(err)) == errs.Unavailable
 }
+
+// Constraint tells whether err is SQLite refusing a statement for a
+// constraint (CHECK, UNIQUE, NOT NULL, a foreign key, a trigger's RAISE):
+// only that statement is undone and the transaction goes on.
+func Constraint(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.Code == sqlite3.ErrConstraint
+}
