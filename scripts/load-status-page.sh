@@ -5,8 +5,9 @@
 #
 # Usage: scripts/load-status-page.sh [seconds] [connections] [runs]
 # It loads Amends and nginx alternately, runs times each (default 5), and
-# prints each run, then the medians of requests per second and of p99
-# latency for both, and Amends' rate as a share of nginx's. Ports: the
+# prints each run, then the medians of requests per second, of p99
+# latency and of the server's CPU time per request for both, and Amends'
+# rate as a share of nginx's. Ports: the
 # environment's AMENDS_PORT and NGINX_PORT, or 18080 and 18081.
 # Needs wrk and nginx (installed with apt-get if missing). Traffic goes only
 # to 127.0.0.1; every run is bounded by the duration given.
@@ -65,31 +66,45 @@ sleep 0.3
 
 bytes=$(wc -c <"$work/www/index.html")
 echo "status page: $bytes bytes ($(wc -c <"$work/www/index.html.gz") gzipped); wrk -t2 -c$conns -d${secs}s, gzip accepted"
-# run URL NAME prints one line: NAME, requests per second, p99 latency in ms.
+# cpu PID... prints the CPU time of the processes so far, in clock ticks.
+cpu() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
+ticks=$(getconf CLK_TCK)
+# run URL NAME PID... prints one line: NAME, requests per second, p99
+# latency in ms, and the server's CPU microseconds per request (its
+# processes' CPU time over the run, divided by the requests answered),
+# which depends less than the rate on what else the machine is doing.
 run() {
-	wrk -t2 -c"$conns" -d"${secs}s" --latency -H 'Accept-Encoding: gzip' "$1" | awk -v name="$2" '
+	local url=$1 name=$2 before after
+	shift 2
+	before=$(cpu "$@")
+	wrk -t2 -c"$conns" -d"${secs}s" --latency -H 'Accept-Encoding: gzip' "$url" >"$work/wrk.out"
+	after=$(cpu "$@")
+	awk -v name="$name" -v cpu=$((after - before)) -v ticks="$ticks" '
 		function ms(v) {
 			if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000
 			if (v ~ /ms$/) return substr(v, 1, length(v) - 2) + 0
 			if (v ~ /s$/) return substr(v, 1, length(v) - 1) * 1000
 			return v
 		}
+		/requests in/ {n=$1}
 		/Requests\/sec/ {rps=$2}
 		$1 == "99%" {p99=ms($2)}
-		END {printf "%s %.2f %.2f\n", name, rps, p99}'
+		END {printf "%s %.2f %.2f %.1f\n", name, rps, p99, cpu * 1e6 / ticks / n}' "$work/wrk.out"
 }
 median() { sort -g | awk '{v[NR]=$1} END {if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2] + v[NR/2+1]) / 2}'; }
 
 : >"$work/runs"
 for i in $(seq 1 "$runs"); do
-	run "http://127.0.0.1:$amends_port/" amends | tee -a "$work/runs"
-	run "http://127.0.0.1:$nginx_port/index.html" nginx | tee -a "$work/runs"
+	run "http://127.0.0.1:$amends_port/" amends "$amends_pid" | tee -a "$work/runs"
+	run "http://127.0.0.1:$nginx_port/index.html" nginx $(pgrep -P "$(cat "$work/nginx.pid")") | tee -a "$work/runs"
 done
 a_rps=$(awk '$1 == "amends" {print $2}' "$work/runs" | median)
 n_rps=$(awk '$1 == "nginx" {print $2}' "$work/runs" | median)
 a_p99=$(awk '$1 == "amends" {print $3}' "$work/runs" | median)
 n_p99=$(awk '$1 == "nginx" {print $3}' "$work/runs" | median)
+a_cpu=$(awk '$1 == "amends" {print $4}' "$work/runs" | median)
+n_cpu=$(awk '$1 == "nginx" {print $4}' "$work/runs" | median)
 echo "medians of $runs alternating runs each:"
-printf "%-28s %12s req/s   p99 %s ms\n" "amends GET /" "$a_rps" "$a_p99"
-printf "%-28s %12s req/s   p99 %s ms\n" "nginx static, same bytes" "$n_rps" "$n_p99"
+printf "%-28s %12s req/s   p99 %s ms   CPU %s us/request\n" "amends GET /" "$a_rps" "$a_p99" "$a_cpu"
+printf "%-28s %12s req/s   p99 %s ms   CPU %s us/request\n" "nginx static, same bytes" "$n_rps" "$n_p99" "$n_cpu"
 awk -v a="$a_rps" -v n="$n_rps" 'BEGIN {printf "amends / nginx: %.2f\n", a / n}'

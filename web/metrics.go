@@ -1,8 +1,6 @@
 package web
 
 import (
-	"time"
-
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -44,27 +42,6 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	reg.MustRegister(m.requests, m.duration, m.cacheHits, m.cacheRenders, m.cacheStale)
 	m.series.m = m
 	return m
-}
-
-// middleware counts every request by its route pattern (never the raw path,
-// which would make one series per incident id).
-func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		start := time.Now()
-		err := next(c)
-		status := c.Response().Status
-		if err != nil {
-			status = statusOf(err)
-		}
-		route := c.Path()
-		if route == "" {
-			route = "unmatched"
-		}
-		sr := m.series.get(route, c.Request().Method, status)
-		sr.requests.Inc()
-		sr.duration.Observe(time.Since(start).Seconds())
-		return err
-	}
 }
 
 func (s *Server) handleMetrics() echo.HandlerFunc {

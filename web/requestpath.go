@@ -3,8 +3,10 @@ package web
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -42,37 +44,48 @@ func (r *requestIDs) next() string {
 	return string(strconv.AppendUint(append(buf[:0], r.prefix...), r.n.Add(1), 36))
 }
 
-// requestID gives the request an id, the one the client sent in
-// X-Request-ID if any, and sends it back in the response's header.
-func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
+// everyRequest is the one middleware every request goes through: it
+// gives the request an id (the one the client sent in X-Request-ID, if
+// any) and sends it back, sets the security headers, turns a panic into
+// a 500, hands an error to the error handler so that the response has
+// the status the client gets, counts the request and its latency by route
+// pattern (never the raw path, which would make one series per incident
+// id), and writes one structured line for it: method, URI, route, status,
+// bytes, latency, client address and request id. These are one function,
+// not five middlewares, because echo wraps each middleware around the
+// handler again on every request.
+func (s *Server) everyRequest(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		id := ""
-		if v := c.Request().Header[headerRequestID]; len(v) > 0 {
-			id = v[0]
-		}
+		start := time.Now()
+		req, res := c.Request(), c.Response()
+		h := res.Header()
+		id := firstHeader(req.Header, headerRequestID)
 		if id == "" {
 			id = s.ids.next()
 		}
-		c.Response().Header()[headerRequestID] = []string{id}
-		return next(c)
-	}
-}
+		h[headerRequestID] = []string{id}
+		for _, hd := range s.security {
+			h[hd.name] = hd.value
+		}
+		if c.Scheme() == "https" {
+			h[hstsHeader.name] = hstsHeader.value
+		}
 
-// requestLog writes one structured line per request, after it: method,
-// URI, route, status, bytes, latency, client address and request id. An
-// error is handed to the error handler first, so that the line has the
-// status the client got.
-func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		start := time.Now()
-		err := next(c)
+		err := s.recovering(c, next)
+		status := res.Status
+		if err != nil {
+			status = statusOf(err)
+		}
+		route := c.Path()
+		if route == "" {
+			route = "unmatched"
+		}
+		sr := s.metrics.series.get(route, req.Method, status)
+		sr.requests.Inc()
+		sr.duration.Observe(time.Since(start).Seconds())
+
 		if err != nil {
 			c.Error(err)
-		}
-		req, res := c.Request(), c.Response()
-		id := ""
-		if v := res.Header()[headerRequestID]; len(v) > 0 {
-			id = v[0]
 		}
 		s.log.LogAttrs(req.Context(), slog.LevelInfo, "request",
 			slog.String("method", req.Method),
@@ -84,10 +97,33 @@ func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
 			slog.String("ip", c.RealIP()),
 			slog.String("request_id", id),
 		)
-		// The error was handled; returning it tells the middleware above,
-		// and the error handler ignores a response already written.
+		// The error was handled; returning it tells echo, whose error
+		// handler ignores a response already written.
 		return err
 	}
+}
+
+// recovering calls next, turning a panic into an error (logged with its
+// stack) that answers 500. http.ErrAbortHandler, the way to abort a
+// response on purpose, goes on up to net/http.
+func (s *Server) recovering(c echo.Context, next echo.HandlerFunc) (err error) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		if r == http.ErrAbortHandler {
+			panic(r)
+		}
+		if e, ok := r.(error); ok {
+			err = fmt.Errorf("panic: %w", e)
+		} else {
+			err = fmt.Errorf("panic: %v", r)
+		}
+		s.log.LogAttrs(c.Request().Context(), slog.LevelError, "panic",
+			slog.String("uri", c.Request().RequestURI), slog.Any("panic", r), slog.String("stack", string(debug.Stack())))
+	}()
+	return next(c)
 }
 
 // seriesKey names one request counter series.
@@ -126,30 +162,21 @@ type header struct {
 	value []string
 }
 
-// securityHeaders sets a strict content security policy (pages load only
-// their own CSS and JS) and the usual hardening headers; HSTS over HTTPS.
-func (s *Server) securityHeaders() echo.MiddlewareFunc {
-	always := []header{
+// securityHeaders are a strict content security policy (pages load only
+// their own CSS and JS) and the usual hardening headers, under their
+// canonical names; hstsHeader is sent over HTTPS.
+func securityHeaders() []header {
+	hs := []header{
 		{echo.HeaderXXSSProtection, []string{"0"}},
 		{echo.HeaderXContentTypeOptions, []string{"nosniff"}},
 		{echo.HeaderXFrameOptions, []string{"DENY"}},
 		{echo.HeaderContentSecurityPolicy, []string{"default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"}},
 		{echo.HeaderReferrerPolicy, []string{"strict-origin-when-cross-origin"}},
 	}
-	for i := range always {
-		always[i].name = http.CanonicalHeaderKey(always[i].name)
+	for i := range hs {
+		hs[i].name = http.CanonicalHeaderKey(hs[i].name)
 	}
-	hstsName, hsts := http.CanonicalHeaderKey(echo.HeaderStrictTransportSecurity), []string{"max-age=31536000; includeSubdomains"}
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			h := c.Response().Header()
-			for _, hd := range always {
-				h[hd.name] = hd.value
-			}
-			if c.Scheme() == "https" {
-				h[hstsName] = hsts
-			}
-			return next(c)
-		}
-	}
+	return hs
 }
+
+var hstsHeader = header{http.CanonicalHeaderKey(echo.HeaderStrictTransportSecurity), []string{"max-age=31536000; includeSubdomains"}}

@@ -16,13 +16,7 @@ import (
 // routes is the whole URL map of the server.
 func (s *Server) routes() {
 	e := s.echo
-	e.Use(
-		s.requestID,
-		s.requestLog,
-		middleware.Recover(),
-		s.metrics.middleware,
-		s.securityHeaders(),
-	)
+	e.Use(s.everyRequest)
 	gzip := middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024})
 	get := []string{http.MethodGet, http.MethodHead}
 

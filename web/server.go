@@ -104,6 +104,7 @@ type Server struct {
 	log       *slog.Logger
 	throttle  *loginThrottle
 	ids       *requestIDs
+	security  []header // the security headers of every response
 }
 
 // New builds the server over its stores. The stores are interfaces so that
@@ -145,6 +146,7 @@ func New(cfg Config, inc incidents.Store, accounts auth.Store, deskStore desk.St
 		log:       cfg.Logger,
 		throttle:  newLoginThrottle(cfg.LoginFreeFailures, cfg.LoginAddressFailures, cfg.DeviceKey),
 		ids:       newRequestIDs(),
+		security:  securityHeaders(),
 	}
 	s.pages = newPageCache(rev, cfg.Now, s.metrics)
 	s.echo.HideBanner = true

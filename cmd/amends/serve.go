@@ -187,7 +187,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	}
 	fmt.Fprintf(stdout, "Amends is serving %s on %s\n", *dbPath, base)
 	served := make(chan error, 1)
-	go func() { served <- httpSrv.Serve(ln) }()
+	go func() { served <- httpSrv.Serve(coalescingListener{ln}) }()
 
 	select {
 	case err := <-served:
