@@ -77,7 +77,10 @@ func (st *Store) monthData(ctx context.Context, month string, ids []string) (*de
 	}
 	defer tx.Rollback()
 	d := &desk.MonthData{}
-	if err := parts.accountsAndCharges(ctx, tx, d); err != nil {
+	if err := parts.accounts(ctx, tx, d); err != nil {
+		return nil, err
+	}
+	if err := parts.charges(ctx, tx, d); err != nil {
 		return nil, err
 	}
 	if err := parts.rest(ctx, tx, d); err != nil {
@@ -96,8 +99,9 @@ type monthParts struct {
 	and      func(string) string
 }
 
-// monthDataParallel reads the accounts and charges on one connection and
-// the resources, policies and claims on another, each in a read
+// monthDataParallel reads the charges on one connection and the
+// accounts, resources, policies and claims on another (about half the
+// work each), each in a read
 // transaction of its own. The two are one picture when both saw the same
 // data revision (every audited write raises it); ok is false when they did
 // not (a write came between their starts), and the caller reads again in
@@ -108,9 +112,16 @@ func (st *Store) monthDataParallel(ctx context.Context, p *monthParts) (_ *desk.
 	var errA, errB error
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		revA, errA = st.inReadTx(ctx, func(q sqlitedb.Queryer) error { return p.accountsAndCharges(ctx, q, &a) })
+		revA, errA = st.inReadTx(ctx, func(q sqlitedb.Queryer) error { return p.charges(ctx, q, &a) })
 	})
-	wg.Go(func() { revB, errB = st.inReadTx(ctx, func(q sqlitedb.Queryer) error { return p.rest(ctx, q, &b) }) })
+	wg.Go(func() {
+		revB, errB = st.inReadTx(ctx, func(q sqlitedb.Queryer) error {
+			if err := p.accounts(ctx, q, &b); err != nil {
+				return err
+			}
+			return p.rest(ctx, q, &b)
+		})
+	})
 	wg.Wait()
 	if err := errors.Join(errA, errB); err != nil {
 		return nil, false, err
@@ -118,7 +129,7 @@ func (st *Store) monthDataParallel(ctx context.Context, p *monthParts) (_ *desk.
 	if revA != revB {
 		return nil, false, nil
 	}
-	a.Resources, a.Policies, a.Claims = b.Resources, b.Policies, b.Claims
+	a.Accounts, a.Resources, a.Policies, a.Claims = b.Accounts, b.Resources, b.Policies, b.Claims
 	p.chargeCurrencies(&a)
 	return &a, true, nil
 }
@@ -146,9 +157,8 @@ func (st *Store) inReadTx(ctx context.Context, fn func(sqlitedb.Queryer) error) 
 	return rev, fn(conn)
 }
 
-// accountsAndCharges reads every account (ID, name and currency only) and
-// the month's charges into d.
-func (p *monthParts) accountsAndCharges(ctx context.Context, q sqlitedb.Queryer, d *desk.MonthData) error {
+// accounts reads every account (ID, name and currency only) into d.
+func (p *monthParts) accounts(ctx context.Context, q sqlitedb.Queryer, d *desk.MonthData) error {
 	// A run needs each account's ID and currency only; the rest stays out,
 	// which halves the time of this read for 100,000 customers.
 	accounts := `SELECT id, name, currency FROM customers ORDER BY id`
@@ -180,10 +190,13 @@ func (p *monthParts) accountsAndCharges(ctx context.Context, q sqlitedb.Queryer,
 		d.Accounts = append(d.Accounts, desk.Account{ID: id, Name: name, Currency: currency})
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if n, err = p.count(ctx, q, `customer_charges`, `month = ?`, p.month); err != nil {
+	return rows.Err()
+}
+
+// charges reads the month's charges into d.
+func (p *monthParts) charges(ctx context.Context, q sqlitedb.Queryer, d *desk.MonthData) error {
+	n, err := p.count(ctx, q, `customer_charges`, `month = ?`, p.month)
+	if err != nil {
 		return err
 	}
 	if n > 0 {
@@ -195,7 +208,7 @@ func (p *monthParts) accountsAndCharges(ctx context.Context, q sqlitedb.Queryer,
 		}
 		d.Charges = d.Charges[:0]
 	}
-	rows, err = q.QueryContext(ctx, `SELECT id, customer_id, component_id, amount_minor FROM customer_charges WHERE `+p.and(`month = ?`)+
+	rows, err := q.QueryContext(ctx, `SELECT id, customer_id, component_id, amount_minor FROM customer_charges WHERE `+p.and(`month = ?`)+
 		` ORDER BY customer_id, component_id`, append(slices.Clone(p.in), p.month)...)
 	if err != nil {
 		return err
@@ -277,18 +290,21 @@ func monthResources(ctx context.Context, q sqlitedb.Queryer, n int, where string
 
 // The whole desk's charges and resources are read packed: SQLite joins
 // the month's charges of each customer, and the resource entries of each
-// run of 256 IDs, into one text of space-separated fields, and Go splits
-// it. 300,000 rows one by one through database/sql cost several times
-// what SQLite's joining does. Every field is a number, an instant, "-"
-// for no instant, or an ID of [a-z0-9-] (as customers and components are
-// named); where a text does not split into exactly such fields (an ID
-// with other characters, an instant in another form), the read returns
-// ok false and is made again row by row, which reads anything stored.
+// run of up to 4,096 IDs, into one text of space-separated fields, and Go
+// splits it. 300,000 rows one by one through database/sql cost several
+// times what SQLite's joining does. Every field is a number, an instant,
+// "-" for no instant, or an ID of [a-z0-9-] (as customers and components
+// are named); where a text does not split into exactly such fields (an ID
+// with other characters, an instant in another form), or its entries are
+// not in the order of the row-by-row read, the read returns ok false and
+// is made again row by row, which reads anything stored.
 
 // packedCharges reads the month's charges of every customer into d in
 // the order of the row-by-row read (customer, then component).
 func (p *monthParts) packedCharges(ctx context.Context, q sqlitedb.Queryer, d *desk.MonthData) (ok bool, err error) {
-	rows, err := q.QueryContext(ctx, `SELECT customer_id, group_concat(id || ' ' || component_id || ' ' || amount_minor, ' ' ORDER BY component_id)
+	// Grouped in the order of the index by month, customer and component,
+	// which feeds each group in component order (checked below).
+	rows, err := q.QueryContext(ctx, `SELECT customer_id, group_concat(id || ' ' || component_id || ' ' || amount_minor, ' ')
 		FROM customer_charges WHERE month = ? GROUP BY customer_id ORDER BY customer_id`, p.month)
 	if err != nil {
 		return false, err
@@ -301,11 +317,13 @@ func (p *monthParts) packedCharges(ctx context.Context, q sqlitedb.Queryer, d *d
 			return false, err
 		}
 		f := fields{s: packed}
+		last := ""
 		for !f.done() {
 			id, component, amount := f.int(), f.name(), f.int()
-			if f.bad {
+			if f.bad || component <= last {
 				return false, nil
 			}
+			last = component
 			d.Charges = append(d.Charges, desk.AccountCharge{ID: id, Customer: customer, Component: names.component(component),
 				Month: p.month, AmountMinor: amount})
 		}
@@ -316,34 +334,41 @@ func (p *monthParts) packedCharges(ctx context.Context, q sqlitedb.Queryer, d *d
 // packedResources reads the resource entries that overlaps selects (with
 // its arguments to and from), with room for n, in the order of their IDs.
 func packedResources(ctx context.Context, q sqlitedb.Queryer, n int, overlaps, to, from string) (_ []desk.AccountResource, ok bool, err error) {
-	rows, err := q.QueryContext(ctx, `SELECT group_concat(id || ' ' || customer_id || ' ' || component_id || ' ' || count || ' ' ||
-			ifnull(from_at, '-') || ' ' || ifnull(to_at, '-'), ' ' ORDER BY id)
-		FROM customer_resources WHERE `+overlaps+` GROUP BY id >> 8 ORDER BY id >> 8`, to, from)
-	if err != nil {
-		return nil, false, err
-	}
-	defer rows.Close()
 	out := make([]desk.AccountResource, 0, n)
-	var packed string
 	var names interned
-	for rows.Next() {
-		if err := rows.Scan(&packed); err != nil {
+	var after int64 = -1 << 63 // the last ID read
+	for {
+		// A run of IDs after the last one read, in ID order: the scan of
+		// the table's own order, with no sorting.
+		var k int
+		var last sql.NullInt64
+		var packed sql.NullString
+		err := q.QueryRowContext(ctx, `SELECT count(*), max(id), group_concat(id || ' ' || customer_id || ' ' || component_id || ' ' || count || ' ' ||
+				ifnull(from_at, '-') || ' ' || ifnull(to_at, '-'), ' ')
+			FROM (SELECT * FROM customer_resources WHERE id > ? AND `+overlaps+` ORDER BY id LIMIT 4096)`, after, to, from).Scan(&k, &last, &packed)
+		if err != nil {
 			return nil, false, err
 		}
-		f := fields{s: packed}
+		if k == 0 {
+			return out, true, nil
+		}
+		f := fields{s: packed.String}
 		for !f.done() {
 			r := desk.AccountResource{ID: f.int()}
 			customer, component := f.name(), f.name()
 			r.Count = f.int()
 			r.From, r.To = f.instant(), f.instant()
-			if f.bad {
+			if f.bad || r.ID <= after {
 				return nil, false, nil
 			}
+			after = r.ID
 			r.Customer, r.Component = names.customer(customer), names.component(component)
 			out = append(out, r)
 		}
+		if after != last.Int64 {
+			return nil, false, nil
+		}
 	}
-	return out, true, rows.Err()
 }
 
 // fields splits a packed text; bad is set at the first field that is not
