@@ -506,10 +506,11 @@ func (r lineRules) fill(dst []RunLine, customers []sla.CustomerResult) int {
 	}
 	work := func(c int) {
 		k := offset[c]
+		var memo figureMemo
 		for i := c * per; i < min(len(customers), (c+1)*per); i++ {
 			cr := &customers[i]
 			for j := range cr.Services {
-				r.line(&dst[k], cr, &cr.Services[j])
+				r.line(&dst[k], cr, &cr.Services[j], &memo)
 				k++
 			}
 		}
@@ -534,15 +535,34 @@ func (r lineRules) fill(dst []RunLine, customers []sla.CustomerResult) int {
 	return offset[chunks]
 }
 
-// line writes the run line of customer cr in service cs to l.
-func (r lineRules) line(l *RunLine, cr *sla.CustomerResult, cs *sla.CustomerService) {
+// figureMemo keeps the last downtime and uptime written as text: the
+// customers of one component set share their figures, so consecutive
+// lines share the strings too.
+type figureMemo struct {
+	down, up         sla.Ratio
+	downText, upText string
+	set              bool
+}
+
+// line writes the run line of customer cr in service cs to l; memo, if
+// not nil, may give the downtime and uptime text.
+func (r lineRules) line(l *RunLine, cr *sla.CustomerResult, cs *sla.CustomerService, memo *figureMemo) {
 	p := r.policies[cs.Policy]
 	claim := r.claims[claimKey{cr.ID, cs.Service}]
-	*l = RunLine{Customer: cr.ID, Service: cs.Service, Policy: cs.Policy, Currency: cr.Currency,
-		Downtime: cs.DowntimeSeconds.Round(sla.DowntimePlaces), CreditPercent: cs.CreditPercent,
-		ChargesMinor: cs.ChargesMinor, CreditMinor: cs.CreditMinor, ClaimDeadline: cs.ClaimDeadline.UTC()}
 	up := cs.UptimePercent()
-	l.Uptime = up.Truncate(sla.UptimePlaces)
+	var m figureMemo
+	if memo != nil && memo.set && memo.down == cs.DowntimeSeconds && memo.up == up {
+		m = *memo
+	} else {
+		m = figureMemo{down: cs.DowntimeSeconds, up: up, downText: cs.DowntimeSeconds.Round(sla.DowntimePlaces), upText: up.Truncate(sla.UptimePlaces), set: true}
+		if memo != nil {
+			*memo = m
+		}
+	}
+	*l = RunLine{Customer: cr.ID, Service: cs.Service, Policy: cs.Policy, Currency: cr.Currency,
+		Downtime: m.downText, CreditPercent: cs.CreditPercent,
+		ChargesMinor: cs.ChargesMinor, CreditMinor: cs.CreditMinor, ClaimDeadline: cs.ClaimDeadline.UTC()}
+	l.Uptime = m.upText
 	l.Claim = claimStatus(p.RequiresClaim, claim, cs.ClaimDeadline)
 	if l.Claim == ClaimNotRequired || l.Claim == ClaimInTime {
 		l.PayableMinor = l.CreditMinor
