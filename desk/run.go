@@ -12,6 +12,7 @@ import (
 
 	"github.com/amends/amends/internal/check"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/internal/prefault"
 	"github.com/amends/amends/sla"
 )
 
@@ -269,7 +270,7 @@ func MonthScenarios(month string, asOf time.Time, base *sla.Scenario, d *MonthDa
 		resAt[i+1] += resAt[i]
 		chgAt[i+1] += chgAt[i]
 	}
-	res := make([]sla.Resource, resAt[len(d.Accounts)])
+	res := prefault.Slice(make([]sla.Resource, resAt[len(d.Accounts)]))
 	next := slices.Clone(resAt[:len(d.Accounts)])
 	for _, r := range d.Resources {
 		i, ok := pos[r.Customer]
@@ -286,7 +287,7 @@ func MonthScenarios(month string, asOf time.Time, base *sla.Scenario, d *MonthDa
 			x.To = *r.To
 		}
 	}
-	chg := make([]sla.Charge, chgAt[len(d.Accounts)])
+	chg := prefault.Slice(make([]sla.Charge, chgAt[len(d.Accounts)]))
 	next = slices.Clone(chgAt[:len(d.Accounts)])
 	for _, c := range d.Charges {
 		if i, ok := pos[c.Customer]; ok && c.Month == month {
@@ -297,7 +298,7 @@ func MonthScenarios(month string, asOf time.Time, base *sla.Scenario, d *MonthDa
 	// part is a[at[i]:at[i+1]], nil when empty (as a customer without
 	// any was before).
 	part := func(at []int, i int) (lo, hi int, ok bool) { return at[i], at[i+1], at[i] < at[i+1] }
-	plain := make([]sla.Customer, 0, len(d.Accounts))
+	plain := prefault.Slice(make([]sla.Customer, 0, len(d.Accounts)))
 	var own []sla.Customer
 	for _, a := range d.Accounts {
 		i := pos[a.ID]
@@ -442,7 +443,7 @@ func PreviewMonth(month string, asOf time.Time, base *sla.Scenario, d *MonthData
 			n += len(results[i].Customers[j].Services)
 		}
 	}
-	lines := make([]RunLine, n)
+	lines := prefault.Slice(make([]RunLine, n))
 	at := 0
 	for _, res := range results {
 		at += rules.fill(lines[at:], res.Customers)

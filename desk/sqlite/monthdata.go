@@ -12,6 +12,7 @@ import (
 
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/internal/prefault"
 	"github.com/amends/amends/internal/sqlitedb"
 )
 
@@ -173,7 +174,7 @@ func (p *monthParts) accounts(ctx context.Context, q sqlitedb.Queryer, d *desk.M
 		return err
 	}
 	if n > 0 {
-		d.Accounts = make([]desk.Account, 0, n)
+		d.Accounts = prefault.Slice(make([]desk.Account, 0, n))
 	}
 	rows, err := q.QueryContext(ctx, accounts, p.in...)
 	if err != nil {
@@ -200,7 +201,7 @@ func (p *monthParts) charges(ctx context.Context, q sqlitedb.Queryer, d *desk.Mo
 		return err
 	}
 	if n > 0 {
-		d.Charges = make([]desk.AccountCharge, 0, n)
+		d.Charges = prefault.Slice(make([]desk.AccountCharge, 0, n))
 	}
 	if p.only == "" {
 		if ok, err := p.packedCharges(ctx, q, d); err != nil || ok {
@@ -266,7 +267,7 @@ func monthResources(ctx context.Context, q sqlitedb.Queryer, n int, where string
 	defer rows.Close()
 	var out []desk.AccountResource
 	if n > 0 {
-		out = make([]desk.AccountResource, 0, n)
+		out = prefault.Slice(make([]desk.AccountResource, 0, n))
 	}
 	var id, count int64
 	var customer, component string
@@ -334,7 +335,7 @@ func (p *monthParts) packedCharges(ctx context.Context, q sqlitedb.Queryer, d *d
 // packedResources reads the resource entries that overlaps selects (with
 // its arguments to and from), with room for n, in the order of their IDs.
 func packedResources(ctx context.Context, q sqlitedb.Queryer, n int, overlaps, to, from string) (_ []desk.AccountResource, ok bool, err error) {
-	out := make([]desk.AccountResource, 0, n)
+	out := prefault.Slice(make([]desk.AccountResource, 0, n))
 	var names interned
 	var after int64 = -1 << 63 // the last ID read
 	for {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/amends/amends/desk"
+	"github.com/amends/amends/internal/prefault"
 	"github.com/amends/amends/internal/sqlitedb"
 	"github.com/amends/amends/sla"
 )
@@ -260,7 +261,7 @@ func readBlocks(ctx context.Context, q sqlitedb.Queryer, id int64, first, last i
 		}
 		at[i+1] = at[i] + n
 	}
-	out := make([]desk.RunLine, at[len(data)])
+	out := prefault.Slice(make([]desk.RunLine, at[len(data)]))
 	err = inParallel(len(data), func(i int) error {
 		if _, err := decodeBlock(data[i], out[at[i]:at[i]:at[i+1]]); err != nil {
 			return fmt.Errorf("run %d block %d: %w", id, first+i, err)
