@@ -134,12 +134,19 @@ func newIssuePlan(run CreditRun, held map[LedgerKey]Held, actor string, at time.
 // though its lines still say what the month owes. It is a view of the
 // moment: approval computes the entries again, in its own transaction.
 func Outstanding(run CreditRun, lines []RunLine, held map[LedgerKey]Held) (RunIssue, error) {
+	// The entries are summed a part at a time, not all held at once.
 	p := newIssuePlan(run, held, "", time.Time{})
-	iss, err := SummarizeIssue(p.Rest(p.Add(make([]LedgerEntry, 0, len(lines)), lines)))
-	if err != nil {
+	var t IssueTotals
+	buf := make([]LedgerEntry, 0, min(len(lines), 1024))
+	for start := 0; start < len(lines); start += cap(buf) {
+		if err := t.Add(p.Add(buf[:0], lines[start:min(len(lines), start+cap(buf))])); err != nil {
+			return RunIssue{}, err
+		}
+	}
+	if err := t.Add(p.Rest(buf[:0])); err != nil {
 		return RunIssue{}, err
 	}
-	return *iss, nil
+	return *t.Issue(), nil
 }
 
 // SummarizeIssue counts entries and sums them by currency (in currency
