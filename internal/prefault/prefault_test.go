@@ -13,7 +13,7 @@ type line struct {
 
 // Slice changes no value and keeps the length.
 func TestSliceChangesNothing(t *testing.T) {
-	for _, n := range []int{0, 1, 7, 1000, 100_000} {
+	for _, n := range []int{0, 1, 7, 1000, 100_000, 300_001} {
 		s := Slice(make([]line, n/2, n))
 		if len(s) != n/2 || cap(s) != n {
 			t.Fatalf("%d: len %d cap %d", n, len(s), cap(s))
