@@ -117,8 +117,9 @@ func customerGroup(g GroupScenario, customer string, rules lineRules) ([]Custome
 	for j := range cr.Services {
 		cs := &cr.Services[j]
 		p := rules.policies[cs.Policy]
-		m := CustomerServiceMonth{Line: rules.line(cr, cs), Policy: *p, Override: p.Customer != "", Period: res.Period,
+		m := CustomerServiceMonth{Policy: *p, Override: p.Customer != "", Period: res.Period,
 			Seconds: cs.Seconds, Downtime: cs.DowntimeSeconds, Uptime: cs.UptimePercent()}
+		rules.line(&m.Line, cr, cs, nil)
 		for _, r := range own.Resources {
 			if service[r.Component] == cs.Service && (r.From.IsZero() || r.From.Before(res.Period.End)) && (r.To.IsZero() || r.To.After(res.Period.Start)) {
 				m.Resources = append(m.Resources, r)

@@ -382,34 +382,38 @@ var minorDigits = map[string]int{
 // and thousands separators: FormatMoney(250000, "USD") is "2,500.00 USD",
 // FormatMoney(1500, "JPY") "1,500 JPY".
 func FormatMoney(minor int64, currency string) string {
+	return string(appendMoney(make([]byte, 0, 32), minor, currency))
+}
+
+// appendMoney appends FormatMoney(minor, currency) to b.
+func appendMoney(b []byte, minor int64, currency string) []byte {
 	places := MinorDigits(currency)
 	neg := minor < 0
 	u := uint64(minor)
 	if neg {
 		u = -u
 	}
-	digits := strconv.FormatUint(u, 10)
+	var buf [24]byte
+	digits := strconv.AppendUint(buf[:0], u, 10)
 	for len(digits) <= places {
-		digits = "0" + digits
+		digits = append([]byte{'0'}, digits...)
 	}
 	whole, frac := digits[:len(digits)-places], digits[len(digits)-places:]
-	var b strings.Builder
 	if neg {
-		b.WriteByte('-')
+		b = append(b, '-')
 	}
 	for i, c := range whole {
 		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		b.WriteRune(c)
+		b = append(b, c)
 	}
 	if places > 0 {
-		b.WriteByte('.')
-		b.WriteString(frac)
+		b = append(b, '.')
+		b = append(b, frac...)
 	}
-	b.WriteByte(' ')
-	b.WriteString(currency)
-	return b.String()
+	b = append(b, ' ')
+	return append(b, currency...)
 }
 
 // MinorDigits is how many decimals the minor unit of currency has: 2 for

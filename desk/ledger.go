@@ -90,10 +90,41 @@ type LedgerFilter struct {
 // customer, service "" and the incident, and its entries are goodwill.
 // errs.Conflict unless run is approved (ApprovedAt set) and not yet issued.
 func PlanIssue(run CreditRun, lines []RunLine, held map[LedgerKey]Held, actor string) ([]LedgerEntry, error) {
+	p, err := NewIssuePlan(run, held, actor)
+	if err != nil {
+		return nil, err
+	}
+	return p.Rest(p.Add(make([]LedgerEntry, 0, len(lines)), lines)), nil
+}
+
+// IssuePlan makes the entries of PlanIssue a part of the run's lines at a
+// time, so that a run of 300,000 lines is issued without holding all its
+// lines and entries at once: Add each part of the lines in the run's order,
+// then Rest. The entries, and their order, are PlanIssue's.
+type IssuePlan struct {
+	run     CreditRun
+	held    map[LedgerKey]Held
+	actor   string
+	at      time.Time
+	kind    EntryKind
+	matched map[LedgerKey]bool
+}
+
+// NewIssuePlan starts PlanIssue's entries of run: errs.Conflict unless run
+// is approved (ApprovedAt set) and not yet issued.
+func NewIssuePlan(run CreditRun, held map[LedgerKey]Held, actor string) (*IssuePlan, error) {
 	if run.ApprovedAt == nil || run.State != RunIssued {
 		return nil, errs.Conflictf("credit run %d is %s, not approved", run.ID, run.State)
 	}
-	return planEntries(run, lines, held, actor, *run.ApprovedAt), nil
+	return newIssuePlan(run, held, actor, *run.ApprovedAt), nil
+}
+
+func newIssuePlan(run CreditRun, held map[LedgerKey]Held, actor string, at time.Time) *IssuePlan {
+	kind := EntryTier
+	if run.Kind == RunIncident {
+		kind = EntryGoodwill
+	}
+	return &IssuePlan{run: run, held: held, actor: actor, at: at, kind: kind, matched: make(map[LedgerKey]bool, len(held))}
 }
 
 // Outstanding is what issuing run would write if it were approved now,
@@ -103,57 +134,90 @@ func PlanIssue(run CreditRun, lines []RunLine, held map[LedgerKey]Held, actor st
 // though its lines still say what the month owes. It is a view of the
 // moment: approval computes the entries again, in its own transaction.
 func Outstanding(run CreditRun, lines []RunLine, held map[LedgerKey]Held) (RunIssue, error) {
-	iss, err := SummarizeIssue(planEntries(run, lines, held, "", time.Time{}))
-	if err != nil {
+	// The entries are summed a part at a time, not all held at once.
+	p := newIssuePlan(run, held, "", time.Time{})
+	var t IssueTotals
+	buf := make([]LedgerEntry, 0, min(len(lines), 1024))
+	for start := 0; start < len(lines); start += cap(buf) {
+		if err := t.Add(p.Add(buf[:0], lines[start:min(len(lines), start+cap(buf))])); err != nil {
+			return RunIssue{}, err
+		}
+	}
+	if err := t.Add(p.Rest(buf[:0])); err != nil {
 		return RunIssue{}, err
 	}
-	return *iss, nil
+	return *t.Issue(), nil
 }
 
 // SummarizeIssue counts entries and sums them by currency (in currency
 // order), as a run's Issued reports them; an error when a total would not
 // fit an int64 (see AddMinor).
 func SummarizeIssue(entries []LedgerEntry) (*RunIssue, error) {
-	iss := &RunIssue{Entries: len(entries), Totals: []RunTotal{}}
-	idx := map[string]int{}
-	for _, e := range entries {
-		j, ok := idx[e.Currency]
-		if !ok {
-			j = len(iss.Totals)
-			idx[e.Currency] = j
-			iss.Totals = append(iss.Totals, RunTotal{Currency: e.Currency})
-		}
-		sum, err := AddMinor(iss.Totals[j].PayableMinor, e.AmountMinor)
-		if err != nil {
-			return nil, err
-		}
-		iss.Totals[j].PayableMinor, iss.Totals[j].CreditMinor = sum, sum
+	var t IssueTotals
+	if err := t.Add(entries); err != nil {
+		return nil, err
 	}
-	slices.SortFunc(iss.Totals, func(a, b RunTotal) int { return strings.Compare(a.Currency, b.Currency) })
-	return iss, nil
+	return t.Issue(), nil
 }
 
-// planEntries is PlanIssue's work for a run approved by actor at at.
-func planEntries(run CreditRun, lines []RunLine, held map[LedgerKey]Held, actor string, at time.Time) []LedgerEntry {
-	kind := EntryTier
-	if run.Kind == RunIncident {
-		kind = EntryGoodwill
+// IssueTotals is SummarizeIssue a part of the entries at a time: Add each
+// part in order, then Issue.
+type IssueTotals struct {
+	iss RunIssue
+	idx map[string]int
+}
+
+// Add counts entries and adds them to their currency's sums; an error when
+// a total would not fit an int64 (see AddMinor).
+func (t *IssueTotals) Add(entries []LedgerEntry) error {
+	if t.idx == nil {
+		t.idx, t.iss.Totals = map[string]int{}, []RunTotal{}
 	}
-	out := make([]LedgerEntry, 0, len(lines))
-	matched := make(map[LedgerKey]bool, len(held))
+	t.iss.Entries += len(entries)
+	for i := range entries {
+		e := &entries[i]
+		j, ok := t.idx[e.Currency]
+		if !ok {
+			j = len(t.iss.Totals)
+			t.idx[e.Currency] = j
+			t.iss.Totals = append(t.iss.Totals, RunTotal{Currency: e.Currency})
+		}
+		sum, err := AddMinor(t.iss.Totals[j].PayableMinor, e.AmountMinor)
+		if err != nil {
+			return err
+		}
+		t.iss.Totals[j].PayableMinor, t.iss.Totals[j].CreditMinor = sum, sum
+	}
+	return nil
+}
+
+// Issue returns what the entries added so far sum to, as SummarizeIssue.
+func (t *IssueTotals) Issue() *RunIssue {
+	iss := &RunIssue{Entries: t.iss.Entries, Totals: slices.Clone(t.iss.Totals)}
+	if iss.Totals == nil {
+		iss.Totals = []RunTotal{}
+	}
+	slices.SortFunc(iss.Totals, func(a, b RunTotal) int { return strings.Compare(a.Currency, b.Currency) })
+	return iss
+}
+
+// Add appends to out the entries of lines, the next part of the run's
+// lines in its order, and returns it.
+func (p *IssuePlan) Add(out []LedgerEntry, lines []RunLine) []LedgerEntry {
+	run, kind := &p.run, p.kind
 	for i := range lines {
 		l := &lines[i]
 		key := LedgerKey{Customer: l.Customer, Service: l.Service, Period: run.Period, Incident: run.Incident, Kind: kind}
-		h, ok := held[key]
+		h, ok := p.held[key]
 		if ok {
-			matched[key] = true
+			p.matched[key] = true
 		}
 		diff := l.PayableMinor - h.SumMinor
 		if diff == 0 {
 			continue
 		}
 		e := LedgerEntry{Customer: l.Customer, Currency: l.Currency, AmountMinor: diff, Kind: kind, CreditKind: kind,
-			Service: l.Service, Period: run.Period, Incident: run.Incident, Reason: l.Reason, RunID: run.ID, CreatedAt: at, Actor: actor}
+			Service: l.Service, Period: run.Period, Incident: run.Incident, Reason: l.Reason, RunID: run.ID, CreatedAt: p.at, Actor: p.actor}
 		if len(h.IDs) > 0 {
 			e.Kind = EntryAdjustment
 			e.Adjusts = slices.Clone(h.IDs)
@@ -161,9 +225,17 @@ func planEntries(run CreditRun, lines []RunLine, held map[LedgerKey]Held, actor 
 		}
 		out = append(out, e)
 	}
+	return out
+}
+
+// Rest appends to out the entries that take back what the ledger holds
+// for keys of the run's period, kind and incident that no line added so
+// far matched, by customer and service, and returns it.
+func (p *IssuePlan) Rest(out []LedgerEntry) []LedgerEntry {
+	run, kind := &p.run, p.kind
 	var gone []LedgerKey
-	for k, h := range held {
-		if !matched[k] && k.Period == run.Period && k.Kind == kind && k.Incident == run.Incident && h.SumMinor != 0 {
+	for k, h := range p.held {
+		if !p.matched[k] && k.Period == run.Period && k.Kind == kind && k.Incident == run.Incident && h.SumMinor != 0 {
 			gone = append(gone, k)
 		}
 	}
@@ -174,11 +246,11 @@ func planEntries(run CreditRun, lines []RunLine, held map[LedgerKey]Held, actor 
 		return strings.Compare(a.Service, b.Service)
 	})
 	for _, k := range gone {
-		h := held[k]
+		h := p.held[k]
 		out = append(out, LedgerEntry{Customer: k.Customer, Currency: h.Currency, AmountMinor: -h.SumMinor,
 			Kind: EntryAdjustment, CreditKind: kind, Service: k.Service, Period: k.Period, Incident: k.Incident,
 			Reason:  "correction of " + FormatMoney(h.SumMinor, h.Currency) + " to " + FormatMoney(0, h.Currency) + ": no longer owed",
-			Adjusts: slices.Clone(h.IDs), RunID: run.ID, CreatedAt: at, Actor: actor})
+			Adjusts: slices.Clone(h.IDs), RunID: run.ID, CreatedAt: p.at, Actor: p.actor})
 	}
 	return out
 }

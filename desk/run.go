@@ -12,6 +12,7 @@ import (
 
 	"github.com/amends/amends/internal/check"
 	"github.com/amends/amends/internal/errs"
+	"github.com/amends/amends/internal/prefault"
 	"github.com/amends/amends/sla"
 )
 
@@ -246,27 +247,69 @@ func MonthScenarios(month string, asOf time.Time, base *sla.Scenario, d *MonthDa
 			overrides[p.Customer] = append(overrides[p.Customer], p)
 		}
 	}
-	res := make(map[string][]sla.Resource, len(d.Accounts))
+	// Each account's resources and charges are carved out of one list of
+	// each, counted first: a map of 100,000 growing lists cost several
+	// times the data itself.
+	pos := make(map[string]int, len(d.Accounts)) // an account's index in d.Accounts (its first)
+	for i := len(d.Accounts) - 1; i >= 0; i-- {
+		pos[d.Accounts[i].ID] = i
+	}
+	resAt := make([]int, len(d.Accounts)+1) // account i's resources are res[resAt[i]:resAt[i+1]]
 	for _, r := range d.Resources {
-		x := sla.Resource{Component: r.Component, Count: r.Count}
+		if i, ok := pos[r.Customer]; ok {
+			resAt[i+1]++
+		}
+	}
+	chgAt := make([]int, len(d.Accounts)+1)
+	for _, c := range d.Charges {
+		if i, ok := pos[c.Customer]; ok && c.Month == month {
+			chgAt[i+1]++
+		}
+	}
+	for i := range d.Accounts {
+		resAt[i+1] += resAt[i]
+		chgAt[i+1] += chgAt[i]
+	}
+	res := prefault.Slice(make([]sla.Resource, resAt[len(d.Accounts)]))
+	next := slices.Clone(resAt[:len(d.Accounts)])
+	for _, r := range d.Resources {
+		i, ok := pos[r.Customer]
+		if !ok {
+			continue
+		}
+		x := &res[next[i]]
+		next[i]++
+		x.Component, x.Count = r.Component, r.Count
 		if r.From != nil {
 			x.From = *r.From
 		}
 		if r.To != nil {
 			x.To = *r.To
 		}
-		res[r.Customer] = append(res[r.Customer], x)
 	}
-	chg := make(map[string][]sla.Charge, len(d.Accounts))
+	chg := prefault.Slice(make([]sla.Charge, chgAt[len(d.Accounts)]))
+	next = slices.Clone(chgAt[:len(d.Accounts)])
 	for _, c := range d.Charges {
-		if c.Month == month {
-			chg[c.Customer] = append(chg[c.Customer], sla.Charge{Component: c.Component, AmountMinor: c.AmountMinor})
+		if i, ok := pos[c.Customer]; ok && c.Month == month {
+			chg[next[i]] = sla.Charge{Component: c.Component, AmountMinor: c.AmountMinor}
+			next[i]++
 		}
 	}
-	var plain []sla.Customer
+	// part is a[at[i]:at[i+1]], nil when empty (as a customer without
+	// any was before).
+	part := func(at []int, i int) (lo, hi int, ok bool) { return at[i], at[i+1], at[i] < at[i+1] }
+	plain := prefault.Slice(make([]sla.Customer, 0, len(d.Accounts)))
 	var own []sla.Customer
 	for _, a := range d.Accounts {
-		r, c := res[a.ID], chg[a.ID]
+		i := pos[a.ID]
+		var r []sla.Resource
+		var c []sla.Charge
+		if lo, hi, ok := part(resAt, i); ok {
+			r = res[lo:hi:hi]
+		}
+		if lo, hi, ok := part(chgAt, i); ok {
+			c = chg[lo:hi:hi]
+		}
 		if len(r) == 0 && len(c) == 0 {
 			continue
 		}
@@ -277,9 +320,15 @@ func MonthScenarios(month string, asOf time.Time, base *sla.Scenario, d *MonthDa
 			plain = append(plain, sc)
 		}
 	}
-	currency := make(map[string]string, len(d.Accounts))
-	for _, a := range d.Accounts {
-		currency[a.ID] = a.Currency
+	if len(plain) == 0 {
+		plain = nil
+	}
+	currency := func(id string) (string, bool) {
+		i, ok := pos[id]
+		if !ok {
+			return "", false
+		}
+		return d.Accounts[i].Currency, true
 	}
 	var out []GroupScenario
 	group := func(customer string, policies []ServicePolicy, customers []sla.Customer) {
@@ -326,7 +375,7 @@ func MonthScenarios(month string, asOf time.Time, base *sla.Scenario, d *MonthDa
 // such a customer gets no lines. A named customer that is no account is
 // not added: sla.Evaluate then refuses the impact's reference to an unknown
 // customer, naming its field.
-func withNamed(customers []sla.Customer, incs []sla.Incident, currency map[string]string) []sla.Customer {
+func withNamed(customers []sla.Customer, incs []sla.Incident, currency func(id string) (string, bool)) []sla.Customer {
 	var have map[string]bool
 	for _, inc := range incs {
 		for _, im := range inc.Impacts {
@@ -337,7 +386,7 @@ func withNamed(customers []sla.Customer, incs []sla.Incident, currency map[strin
 						have[c.ID] = true
 					}
 				}
-				cur, ok := currency[ac.Customer]
+				cur, ok := currency(ac.Customer)
 				if have[ac.Customer] || !ok {
 					continue
 				}
@@ -360,7 +409,7 @@ func (g GroupScenario) Only(customer string) (GroupScenario, bool) {
 			for _, o := range g.Scenario.Customers {
 				currency[o.ID] = o.Currency
 			}
-			s.Customers = withNamed([]sla.Customer{c}, s.Incidents, currency)
+			s.Customers = withNamed([]sla.Customer{c}, s.Incidents, func(id string) (string, bool) { cur, ok := currency[id]; return cur, ok })
 			g.Scenario = &s
 			return g, true
 		}
@@ -381,20 +430,23 @@ func PreviewMonth(month string, asOf time.Time, base *sla.Scenario, d *MonthData
 		return nil, err
 	}
 	rules := newLineRules(month, d)
-	var lines []RunLine
-	for _, g := range groups {
-		res, err := evaluateGroup(g)
-		if err != nil {
+	// Every group is evaluated first, so that the lines are made once, in
+	// place, in one slice of the right length: 300,000 lines of a large
+	// month are 70 MB, and each copy of them cost more than making them.
+	results := make([]*sla.Result, len(groups))
+	n := 0
+	for i, g := range groups {
+		if results[i], err = evaluateGroup(g); err != nil {
 			return nil, err
 		}
-		if lines == nil {
-			n := 0
-			for i := range res.Customers {
-				n += len(res.Customers[i].Services)
-			}
-			lines = make([]RunLine, 0, n)
+		for j := range results[i].Customers {
+			n += len(results[i].Customers[j].Services)
 		}
-		lines = append(lines, rules.lines(res.Customers)...)
+	}
+	lines := prefault.Slice(make([]RunLine, n))
+	at := 0
+	for _, res := range results {
+		at += rules.fill(lines[at:], res.Customers)
 	}
 	byKey := func(a, b RunLine) int {
 		return cmp.Or(strings.Compare(a.Customer, b.Customer), strings.Compare(a.Service, b.Service))
@@ -438,27 +490,31 @@ func newLineRules(month string, d *MonthData) lineRules {
 	return r
 }
 
-// lines returns the run lines of customers, in their order, made on every
-// core in chunks of consecutive customers (a line depends on its customer
-// and service alone).
-func (r lineRules) lines(customers []sla.CustomerResult) []RunLine {
+// fill writes the run lines of customers, in their order, at the start of
+// dst (which has room for them) and returns how many it wrote. They are
+// made on every core in chunks of consecutive customers (a line depends on
+// its customer and service alone), each chunk in its own place in dst.
+func (r lineRules) fill(dst []RunLine, customers []sla.CustomerResult) int {
 	const per = 4096
 	chunks := (len(customers) + per - 1) / per
-	parts := make([][]RunLine, chunks)
-	work := func(c int) {
-		part := customers[c*per : min(len(customers), (c+1)*per)]
+	offset := make([]int, chunks+1) // chunk c's lines go at dst[offset[c]:offset[c+1]]
+	for c := range chunks {
 		n := 0
-		for i := range part {
-			n += len(part[i].Services)
+		for i := c * per; i < min(len(customers), (c+1)*per); i++ {
+			n += len(customers[i].Services)
 		}
-		out := make([]RunLine, 0, n)
-		for i := range part {
-			cr := &part[i]
+		offset[c+1] = offset[c] + n
+	}
+	work := func(c int) {
+		k := offset[c]
+		var memo figureMemo
+		for i := c * per; i < min(len(customers), (c+1)*per); i++ {
+			cr := &customers[i]
 			for j := range cr.Services {
-				out = append(out, r.line(cr, &cr.Services[j]))
+				r.line(&dst[k], cr, &cr.Services[j], &memo)
+				k++
 			}
 		}
-		parts[c] = out
 	}
 	workers := min(runtime.GOMAXPROCS(0), chunks)
 	if workers <= 1 {
@@ -477,47 +533,65 @@ func (r lineRules) lines(customers []sla.CustomerResult) []RunLine {
 		}
 		wg.Wait()
 	}
-	if len(parts) == 1 {
-		return parts[0]
-	}
-	return slices.Concat(parts...)
+	return offset[chunks]
 }
 
-// line is the run line of customer cr in service cs.
-func (r lineRules) line(cr *sla.CustomerResult, cs *sla.CustomerService) RunLine {
+// figureMemo keeps the last downtime and uptime written as text: the
+// customers of one component set share their figures, so consecutive
+// lines share the strings too.
+type figureMemo struct {
+	down, up         sla.Ratio
+	downText, upText string
+	set              bool
+}
+
+// line writes the run line of customer cr in service cs to l; memo, if
+// not nil, may give the downtime and uptime text.
+func (r lineRules) line(l *RunLine, cr *sla.CustomerResult, cs *sla.CustomerService, memo *figureMemo) {
 	p := r.policies[cs.Policy]
 	claim := r.claims[claimKey{cr.ID, cs.Service}]
-	l := RunLine{Customer: cr.ID, Service: cs.Service, Policy: cs.Policy, Currency: cr.Currency,
-		Downtime: cs.DowntimeSeconds.Round(sla.DowntimePlaces), CreditPercent: cs.CreditPercent,
-		ChargesMinor: cs.ChargesMinor, CreditMinor: cs.CreditMinor, ClaimDeadline: cs.ClaimDeadline.UTC()}
 	up := cs.UptimePercent()
-	l.Uptime = up.Truncate(sla.UptimePlaces)
+	var m figureMemo
+	if memo != nil && memo.set && memo.down == cs.DowntimeSeconds && memo.up == up {
+		m = *memo
+	} else {
+		m = figureMemo{down: cs.DowntimeSeconds, up: up, downText: cs.DowntimeSeconds.Round(sla.DowntimePlaces), upText: up.Truncate(sla.UptimePlaces), set: true}
+		if memo != nil {
+			*memo = m
+		}
+	}
+	*l = RunLine{Customer: cr.ID, Service: cs.Service, Policy: cs.Policy, Currency: cr.Currency,
+		Downtime: m.downText, CreditPercent: cs.CreditPercent,
+		ChargesMinor: cs.ChargesMinor, CreditMinor: cs.CreditMinor, ClaimDeadline: cs.ClaimDeadline.UTC()}
+	l.Uptime = m.upText
 	l.Claim = claimStatus(p.RequiresClaim, claim, cs.ClaimDeadline)
 	if l.Claim == ClaimNotRequired || l.Claim == ClaimInTime {
 		l.PayableMinor = l.CreditMinor
 	}
-	l.Reason = lineReason(&l, up, p, claim)
-	return l
+	l.Reason = lineReason(l, up, p, claim)
 }
 
 // lineReason says in one sentence why a line pays what it pays, such as
 // "uptime 99.2573% below 99.95%: 10% of 2,500.00 USD".
 func lineReason(l *RunLine, up sla.Ratio, p *ServicePolicy, c *Claim) string {
-	var b strings.Builder
-	b.WriteString("uptime ")
-	b.WriteString(l.Uptime)
-	b.WriteString("%")
+	// Written with appends into one buffer: a run makes 300,000 of these.
+	b := make([]byte, 0, 96)
+	b = append(b, "uptime "...)
+	b = append(b, l.Uptime...)
+	b = append(b, '%')
 	if l.CreditPercent == 0 {
 		lowest := sla.Percent(-1)
 		for _, t := range p.Tiers {
 			lowest = max(lowest, t.Below)
 		}
 		if lowest < 0 {
-			b.WriteString(": the policy has no credit tiers")
+			b = append(b, ": the policy has no credit tiers"...)
 		} else {
-			fmt.Fprintf(&b, " not below %s%%: no credit", lowest)
+			b = append(b, " not below "...)
+			b = append(b, lowest.String()...)
+			b = append(b, "%: no credit"...)
 		}
-		return b.String()
+		return string(b)
 	}
 	below := sla.Percent(-1)
 	for _, t := range p.Tiers {
@@ -525,19 +599,30 @@ func lineReason(l *RunLine, up sla.Ratio, p *ServicePolicy, c *Claim) string {
 			below = t.Below
 		}
 	}
-	fmt.Fprintf(&b, " below %s%%: %s%% of %s", below, l.CreditPercent, FormatMoney(l.ChargesMinor, l.Currency))
+	b = append(b, " below "...)
+	b = append(b, below.String()...)
+	b = append(b, "%: "...)
+	b = append(b, l.CreditPercent.String()...)
+	b = append(b, "% of "...)
+	b = appendMoney(b, l.ChargesMinor, l.Currency)
 	if l.CreditMinor == 0 && l.ChargesMinor > 0 && p.MinCreditMinor > 0 {
-		fmt.Fprintf(&b, ", not above the minimum credit of %s", FormatMoney(p.MinCreditMinor, l.Currency))
+		b = append(b, ", not above the minimum credit of "...)
+		b = appendMoney(b, p.MinCreditMinor, l.Currency)
 	}
 	switch l.Claim {
 	case ClaimMissing:
 		if l.CreditMinor > 0 {
-			fmt.Fprintf(&b, "; not paid: the policy requires a claim before %s and none is recorded", l.ClaimDeadline.Format(time.RFC3339))
+			b = append(b, "; not paid: the policy requires a claim before "...)
+			b = l.ClaimDeadline.AppendFormat(b, time.RFC3339)
+			b = append(b, " and none is recorded"...)
 		}
 	case ClaimLate:
 		if l.CreditMinor > 0 {
-			fmt.Fprintf(&b, "; not paid: claimed %s, not before the deadline %s", c.ClaimedAt.UTC().Format(time.RFC3339), l.ClaimDeadline.Format(time.RFC3339))
+			b = append(b, "; not paid: claimed "...)
+			b = c.ClaimedAt.UTC().AppendFormat(b, time.RFC3339)
+			b = append(b, ", not before the deadline "...)
+			b = l.ClaimDeadline.AppendFormat(b, time.RFC3339)
 		}
 	}
-	return b.String()
+	return string(b)
 }

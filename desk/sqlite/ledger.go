@@ -57,16 +57,101 @@ const entriesPer = 500
 // entries that share entryShared's values go in statements of up to
 // entriesPer rows that bind those values once (as ?1 to ?8).
 func writeEntries(ctx context.Context, tx *sql.Tx, entries []desk.LedgerEntry) error {
-	shared := func(e *desk.LedgerEntry) [8]any {
-		var runID, manualID any
-		if e.RunID != 0 {
-			runID = e.RunID
+	w := newEntryWriter(ctx, tx)
+	defer w.close()
+	for i := range entries {
+		if err := w.add(&entries[i]); err != nil {
+			return err
 		}
-		if e.ManualID != 0 {
-			manualID = e.ManualID
-		}
-		return [8]any{string(e.Kind), string(e.CreditKind), e.Period, e.Incident, runID, manualID, sqlitedb.FormatTime(e.CreatedAt), e.Actor}
 	}
+	return w.flush()
+}
+
+// entryWriter is writeEntries for entries that come a part at a time:
+// add each, then flush; the statements are the ones writeEntries makes of
+// all of them at once.
+type entryWriter struct {
+	ctx  context.Context
+	tx   *sql.Tx
+	full *sql.Stmt // the statement of entriesPer rows, prepared once
+	args []any
+	cur  [8]any // the shared values of the pending rows
+	m    int    // pending rows, bound in args
+}
+
+func newEntryWriter(ctx context.Context, tx *sql.Tx) *entryWriter {
+	return &entryWriter{ctx: ctx, tx: tx, args: make([]any, len(entryShared)+entriesPer*len(entryOwn))}
+}
+
+func (w *entryWriter) close() {
+	if w.full != nil {
+		w.full.Close()
+	}
+}
+
+// sharedOf is e's values of entryShared.
+func sharedOf(e *desk.LedgerEntry) [8]any {
+	var runID, manualID any
+	if e.RunID != 0 {
+		runID = e.RunID
+	}
+	if e.ManualID != 0 {
+		manualID = e.ManualID
+	}
+	return [8]any{string(e.Kind), string(e.CreditKind), e.Period, e.Incident, runID, manualID, sqlitedb.FormatTime(e.CreatedAt), e.Actor}
+}
+
+// add binds e as the next row, writing the pending rows first when they
+// are entriesPer or share other values.
+func (w *entryWriter) add(e *desk.LedgerEntry) error {
+	sh := sharedOf(e)
+	if w.m > 0 && (w.m == entriesPer || sh != w.cur) {
+		if err := w.flush(); err != nil {
+			return err
+		}
+	}
+	if w.m == 0 {
+		w.cur = sh
+		copy(w.args, sh[:])
+	}
+	var adjusts any
+	if e.Kind == desk.EntryAdjustment {
+		b, err := json.Marshal(e.Adjusts)
+		if err != nil {
+			return err
+		}
+		adjusts = string(b)
+	}
+	a := w.args[len(entryShared)+w.m*len(entryOwn):]
+	a[0], a[1], a[2], a[3], a[4], a[5] = e.Customer, e.Currency, e.AmountMinor, e.Service, e.Reason, adjusts
+	w.m++
+	return nil
+}
+
+// flush writes the pending rows in one statement.
+func (w *entryWriter) flush() error {
+	m := w.m
+	if m == 0 {
+		return nil
+	}
+	w.m = 0
+	n := len(entryShared) + m*len(entryOwn)
+	if m == entriesPer {
+		if w.full == nil {
+			var err error
+			if w.full, err = w.tx.PrepareContext(w.ctx, entriesQuery(m)); err != nil {
+				return err
+			}
+		}
+		_, err := w.full.ExecContext(w.ctx, w.args[:n]...)
+		return err
+	}
+	_, err := w.tx.ExecContext(w.ctx, entriesQuery(m), w.args[:n]...)
+	return err
+}
+
+// entriesQuery is the INSERT of m entries (see writeEntries).
+func entriesQuery(m int) string {
 	k := len(entryOwn)
 	one := func(row int) string {
 		var b strings.Builder
@@ -81,57 +166,11 @@ func writeEntries(ctx context.Context, tx *sql.Tx, entries []desk.LedgerEntry) e
 		return b.String()
 	}
 	head := "INSERT INTO ledger_entries (" + strings.Join(entryOwn, ", ") + ", " + strings.Join(entryShared, ", ") + ") VALUES "
-	query := func(m int) string {
-		rows := make([]string, m)
-		for i := range rows {
-			rows[i] = one(i)
-		}
-		return head + strings.Join(rows, ",")
+	rows := make([]string, m)
+	for i := range rows {
+		rows[i] = one(i)
 	}
-	var full *sql.Stmt
-	defer func() {
-		if full != nil {
-			full.Close()
-		}
-	}()
-	args := make([]any, len(entryShared)+entriesPer*k)
-	for start := 0; start < len(entries); {
-		sh := shared(&entries[start])
-		m := 1
-		for m < entriesPer && start+m < len(entries) && shared(&entries[start+m]) == sh {
-			m++
-		}
-		copy(args, sh[:])
-		for i := range m {
-			e := &entries[start+i]
-			var adjusts any
-			if e.Kind == desk.EntryAdjustment {
-				b, err := json.Marshal(e.Adjusts)
-				if err != nil {
-					return err
-				}
-				adjusts = string(b)
-			}
-			a := args[len(entryShared)+i*k:]
-			a[0], a[1], a[2], a[3], a[4], a[5] = e.Customer, e.Currency, e.AmountMinor, e.Service, e.Reason, adjusts
-		}
-		n := len(entryShared) + m*k
-		if m == entriesPer {
-			if full == nil {
-				var err error
-				if full, err = tx.PrepareContext(ctx, query(m)); err != nil {
-					return err
-				}
-			}
-			if _, err := full.ExecContext(ctx, args[:n]...); err != nil {
-				return err
-			}
-		} else if _, err := tx.ExecContext(ctx, query(m), args[:n]...); err != nil {
-			return err
-		}
-		start += m
-	}
-	return nil
+	return head + strings.Join(rows, ",")
 }
 
 // Ledger returns a page of the entries f selects, oldest first, and how

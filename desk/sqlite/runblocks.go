@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/amends/amends/desk"
+	"github.com/amends/amends/internal/prefault"
 	"github.com/amends/amends/internal/sqlitedb"
 	"github.com/amends/amends/sla"
 )
@@ -84,6 +85,18 @@ func encodeBlock(lines []desk.RunLine) (data []byte, crediting int, err error) {
 }
 
 var errBadBlock = errors.New("credit run block is malformed")
+
+// blockLen returns how many lines block data says it holds.
+func blockLen(data []byte) (int, error) {
+	if len(data) == 0 || data[0] != blockVersion {
+		return 0, errBadBlock
+	}
+	n, k := binary.Uvarint(data[1:])
+	if k <= 0 || n > blockLines {
+		return 0, errBadBlock
+	}
+	return int(n), nil
+}
 
 // decodeBlock appends the lines of block data to out.
 func decodeBlock(data []byte, out []desk.RunLine) ([]desk.RunLine, error) {
@@ -234,28 +247,23 @@ func blocksOf(ctx context.Context, q sqlitedb.Queryer, id int64) ([]blockInfo, e
 // readBlocks returns the lines of run id's blocks from first to last
 // (inclusive), decoded on every core, in order.
 func readBlocks(ctx context.Context, q sqlitedb.Queryer, id int64, first, last int) ([]desk.RunLine, error) {
-	rows, err := q.QueryContext(ctx, `SELECT data FROM credit_run_blocks WHERE run_id = ? AND block BETWEEN ? AND ? ORDER BY block`, id, first, last)
+	data, err := blockData(ctx, q, id, first, last)
 	if err != nil {
 		return nil, err
 	}
-	var data [][]byte
-	for rows.Next() {
-		var b []byte
-		if err := rows.Scan(&b); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		data = append(data, b)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	parts := make([][]desk.RunLine, len(data))
-	err = inParallel(len(data), func(i int) error {
-		var err error
-		parts[i], err = decodeBlock(data[i], make([]desk.RunLine, 0, blockLines))
+	// Each block says how many lines it holds, so every block is decoded
+	// in its own place in the one slice of all the lines, not copied there.
+	at := make([]int, len(data)+1)
+	for i, b := range data {
+		n, err := blockLen(b)
 		if err != nil {
+			return nil, fmt.Errorf("run %d block %d: %w", id, first+i, err)
+		}
+		at[i+1] = at[i] + n
+	}
+	out := prefault.Slice(make([]desk.RunLine, at[len(data)]))
+	err = inParallel(len(data), func(i int) error {
+		if _, err := decodeBlock(data[i], out[at[i]:at[i]:at[i+1]]); err != nil {
 			return fmt.Errorf("run %d block %d: %w", id, first+i, err)
 		}
 		return nil
@@ -263,13 +271,109 @@ func readBlocks(ctx context.Context, q sqlitedb.Queryer, id int64, first, last i
 	if err != nil {
 		return nil, err
 	}
-	n := 0
-	for _, p := range parts {
-		n += len(p)
-	}
-	out := make([]desk.RunLine, 0, n)
-	for _, p := range parts {
-		out = append(out, p...)
-	}
 	return out, nil
+}
+
+// blockData returns the data of run id's blocks from first to last
+// (inclusive), in order.
+func blockData(ctx context.Context, q sqlitedb.Queryer, id int64, first, last int) ([][]byte, error) {
+	rows, err := q.QueryContext(ctx, `SELECT data FROM credit_run_blocks WHERE run_id = ? AND block BETWEEN ? AND ? ORDER BY block`, id, first, last)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var data [][]byte
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			return nil, err
+		}
+		data = append(data, b)
+	}
+	return data, rows.Err()
+}
+
+// issueBlocks writes the ledger entries that plan makes of the lines in
+// blocks of run id (every block of the run, in order), then those of
+// plan.Rest, and returns what they sum to. A block at a time is decoded
+// and planned, on another goroutine while this one writes the entries of
+// the block before: the lines and entries of the whole run are never held
+// at once, and the two cores share the work.
+func issueBlocks(ctx context.Context, tx *sql.Tx, id int64, blocks []blockInfo, plan *desk.IssuePlan) (*desk.RunIssue, error) {
+	first := blocks[0].block
+	data, err := blockData(ctx, tx, id, first, blocks[len(blocks)-1].block)
+	if err != nil {
+		return nil, err
+	}
+	type part struct {
+		entries []desk.LedgerEntry
+		err     error
+	}
+	const inFlight = 2
+	parts := make(chan part, inFlight)
+	free := make(chan []desk.LedgerEntry, inFlight+1)
+	for range inFlight + 1 {
+		free <- make([]desk.LedgerEntry, 0, blockLines)
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer close(done)
+	wg.Go(func() {
+		defer close(parts)
+		lines := make([]desk.RunLine, 0, blockLines)
+		for i, b := range data {
+			var buf []desk.LedgerEntry
+			select {
+			case buf = <-free:
+			case <-done:
+				return
+			}
+			var p part
+			if lines, p.err = decodeBlock(b, lines[:0]); p.err != nil {
+				p.err = fmt.Errorf("run %d block %d: %w", id, first+i, p.err)
+			} else {
+				p.entries = plan.Add(buf[:0], lines)
+			}
+			select {
+			case parts <- p:
+			case <-done:
+				return
+			}
+			if p.err != nil {
+				return
+			}
+		}
+	})
+	w := newEntryWriter(ctx, tx)
+	defer w.close()
+	var totals desk.IssueTotals
+	write := func(entries []desk.LedgerEntry) error {
+		if err := totals.Add(entries); err != nil {
+			return err
+		}
+		for i := range entries {
+			if err := w.add(&entries[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for p := range parts {
+		if p.err != nil {
+			return nil, p.err
+		}
+		if err := write(p.entries); err != nil {
+			return nil, err
+		}
+		free <- p.entries // the writer holds copies of what it binds
+	}
+	// parts is closed: the other goroutine has added every block.
+	if err := write(plan.Rest(nil)); err != nil {
+		return nil, err
+	}
+	if err := w.flush(); err != nil {
+		return nil, err
+	}
+	return totals.Issue(), nil
 }

@@ -301,10 +301,6 @@ func (st *Store) ApproveRun(ctx context.Context, by audit.Actor, id int64, now t
 		if err := checkApprover(ctx, tx, fmt.Sprintf("credit run %d", id), r.RequestedBy, requestedAt(r.RequestedAt), by.Who(), now); err != nil {
 			return err
 		}
-		lines, err := allRunLines(ctx, tx, id, r.Lines)
-		if err != nil {
-			return err
-		}
 		kind := desk.EntryTier
 		if r.Kind == desk.RunIncident {
 			kind = desk.EntryGoodwill
@@ -313,10 +309,26 @@ func (st *Store) ApproveRun(ctx context.Context, by audit.Actor, id int64, now t
 		if err != nil {
 			return err
 		}
-		entries, err := desk.PlanIssue(out, lines, held, by.AuditLabel())
+		plan, err := desk.NewIssuePlan(out, held, by.AuditLabel())
 		if err != nil {
 			return err
 		}
+		blocks, err := blocksOf(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if len(blocks) > 0 {
+			if out.Issued, err = issueBlocks(ctx, tx, id, blocks, plan); err != nil {
+				return err
+			}
+			return updateRun(ctx, tx, by, "credit_run.approve", r, out, now)
+		}
+		// A run stored before the blocks (or without lines): its lines are rows.
+		lines, err := runLines(ctx, tx, id, 0, max(r.Lines, 1))
+		if err != nil {
+			return err
+		}
+		entries := plan.Rest(plan.Add(make([]desk.LedgerEntry, 0, len(lines)), lines))
 		if err := writeEntries(ctx, tx, entries); err != nil {
 			return err
 		}

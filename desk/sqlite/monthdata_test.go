@@ -1,0 +1,59 @@
+package sqlite
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/amends/amends/desk"
+)
+
+// The whole desk's month is read packed (many entries to a row); it reads
+// exactly what the row-by-row read of every customer does, and falls back
+// to that read where a stored name does not pack.
+func TestMonthDataPackedAsRowByRow(t *testing.T) {
+	st, _ := newStore(t)
+	seed(t, st)
+	from, to := time.Date(2012, 11, 20, 8, 0, 0, 0, time.UTC), time.Date(2012, 12, 3, 0, 0, 0, 0, time.UTC)
+	var ids []string
+	for i := range 40 {
+		id := fmt.Sprintf("c%d", 39-i)
+		ids = append(ids, id)
+		must[desk.Account](t)(st.CreateAccount(ctx, sam, desk.Account{ID: id, Name: "Customer " + id, Currency: "USD", Email: id + "@example.com"}, now))
+	}
+	for i := range 700 { // resource IDs interleave customers; some with instants
+		r := desk.AccountResource{Customer: ids[(i*7)%len(ids)], Component: []string{elbComp, "ebs-us-east-1a"}[i%2], Count: int64(i % 6)}
+		if i%3 == 0 {
+			r.From = &from
+		}
+		if i%5 == 0 {
+			r.To = &to
+		}
+		must[desk.AccountResource](t)(st.AddResource(ctx, sam, r, now))
+	}
+	for i, c := range ids {
+		for _, comp := range []string{"ebs-us-east-1a", elbComp} {
+			must[desk.AccountCharge](t)(st.PutCharge(ctx, sam, desk.AccountCharge{Customer: c, Component: comp, Month: "2012-12", AmountMinor: int64(1000 + i)}, now))
+		}
+	}
+	same := func(what string) {
+		t.Helper()
+		all := must[*desk.MonthData](t)(st.MonthData(ctx, "2012-12"))
+		var every []string
+		for _, a := range all.Accounts {
+			every = append(every, a.ID)
+		}
+		rows := must[*desk.MonthData](t)(st.MonthDataFor(ctx, "2012-12", every))
+		if len(all.Resources) < 700 || len(all.Charges) < 80 {
+			t.Fatalf("%s: %d resources, %d charges", what, len(all.Resources), len(all.Charges))
+		}
+		if !reflect.DeepEqual(all.Accounts, rows.Accounts) || !reflect.DeepEqual(all.Resources, rows.Resources) || !reflect.DeepEqual(all.Charges, rows.Charges) {
+			t.Errorf("%s: packed and row-by-row differ", what)
+		}
+	}
+	same("names that pack")
+	must[desk.AccountCharge](t)(st.PutCharge(ctx, sam, desk.AccountCharge{Customer: "c3", Component: "Odd Name", Month: "2012-12", AmountMinor: 5}, now))
+	must[desk.AccountResource](t)(st.AddResource(ctx, sam, desk.AccountResource{Customer: "c4", Component: "x 1 y", Count: 1}, now))
+	same("names that do not pack")
+}
