@@ -107,6 +107,11 @@ func TestCustomerWebhookGetsTheNoticeOnce(t *testing.T) {
 	if snow.WebhookURL != hook.URL+"/amends" || !strings.HasPrefix(snow.WebhookSecret, "whsec_") {
 		t.Fatalf("customer %+v", snow)
 	}
+	var seen api.Customer
+	env.api("GET", "/customers/snowcap-retail", env.token(auth.Viewer), nil).expect(t, http.StatusOK).decode(t, &seen)
+	if seen.WebhookURL != snow.WebhookURL || seen.WebhookSecret != "" {
+		t.Errorf("a viewer sees %+v", seen)
+	}
 	_, page := b.get("/admin/customers/snowcap-retail")
 	if got := textOf(parseHTML(t, page).Find(testid("customer-webhook-secret"))); got != snow.WebhookSecret {
 		t.Errorf("the customer page shows the secret %q", got)

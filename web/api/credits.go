@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/web/form"
@@ -41,13 +42,18 @@ type Customer struct {
 
 func customerOf(a desk.Account) Customer { return Customer{Account: a, WebhookSecret: a.WebhookSecret} }
 
-// GetCustomer is GET /api/v1/customers/:customer.
+// GetCustomer is GET /api/v1/customers/:customer; the webhook's secret
+// only for support and above, as the admin page shows it.
 func (h *Handler) GetCustomer(c echo.Context) error {
 	a, err := h.desk.Account(c.Request().Context(), c.Param("customer"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, customerOf(a))
+	out := customerOf(a)
+	if u := auth.UserFrom(c.Request().Context()); u == nil || !u.Role.AtLeast(auth.Support) {
+		out.WebhookSecret = ""
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 type customerRequest struct {
