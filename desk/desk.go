@@ -24,8 +24,8 @@ type Account struct {
 	Name       string `json:"name"`
 	ExternalID string `json:"external_id"`
 	// Currency is an ISO 4217 code, such as "USD".
-	Currency  string    `json:"currency"`
-	Email     string    `json:"contact_email"`
+	Currency string `json:"currency"`
+	Email    string `json:"contact_email"`
 	// WebhookURL is the customer's own webhook ("" for none): approved
 	// personal notices are POSTed to it as well as e-mailed. Callers check
 	// it as a subscriber's webhook is checked (notify.CheckWebhookURL,
@@ -38,7 +38,7 @@ type Account struct {
 	// whenever WebhookURL changes; it is never in the audit log.
 	WebhookSecret string    `json:"-"`
 	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // Length limits of the desk's text, in characters.
@@ -48,7 +48,7 @@ const (
 	MaxEmailLen       = 254
 	// MaxWebhookURLLen is notify.MaxAddressLen, the bound of any webhook URL.
 	MaxWebhookURLLen = 2000
-	MaxReasonLen      = 2000
+	MaxReasonLen     = 2000
 )
 
 var (

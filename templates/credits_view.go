@@ -97,7 +97,7 @@ type CustomerPage struct {
 	// fields are the customer's own otherwise.
 	ContactForm ContactFields
 	ErrorFor    string // "contact", "resource", "charge" or "claim"
-	Error                FormError
+	Error       FormError
 	// StatementMade is when the current statement link was made (zero if
 	// none); StatementURL is a new link, shown once after rotating.
 	StatementMade Time

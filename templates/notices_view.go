@@ -81,6 +81,6 @@ type NoticeMessageRow struct {
 	// ChannelText is the channel in words ("E-mail", "Webhook"), and
 	// Attempts how many attempts were made to send it.
 	ChannelText, Attempts string
-	SentAt                                                        Time
-	HTML                                                          string
+	SentAt                Time
+	HTML                  string
 }
