@@ -24,10 +24,21 @@ type Account struct {
 	Name       string `json:"name"`
 	ExternalID string `json:"external_id"`
 	// Currency is an ISO 4217 code, such as "USD".
-	Currency  string    `json:"currency"`
-	Email     string    `json:"contact_email"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Currency string `json:"currency"`
+	Email    string `json:"contact_email"`
+	// WebhookURL is the customer's own webhook ("" for none): approved
+	// personal notices are POSTed to it as well as e-mailed. Callers check
+	// it as a subscriber's webhook is checked (notify.CheckWebhookURL,
+	// with the server's resolver and private-address rule) before storing
+	// it; Validate checks only that it is one line of at most
+	// MaxWebhookURLLen bytes.
+	WebhookURL string `json:"webhook_url"`
+	// WebhookSecret signs the requests to WebhookURL (the Amends-Signature
+	// header, as for subscriber webhooks). The store makes a new one
+	// whenever WebhookURL changes; it is never in the audit log.
+	WebhookSecret string    `json:"-"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // Length limits of the desk's text, in characters.
@@ -35,7 +46,9 @@ const (
 	MaxAccountNameLen = 100
 	MaxExternalIDLen  = 100
 	MaxEmailLen       = 254
-	MaxReasonLen      = 2000
+	// MaxWebhookURLLen is notify.MaxAddressLen, the bound of any webhook URL.
+	MaxWebhookURLLen = 2000
+	MaxReasonLen     = 2000
 )
 
 var (
@@ -54,12 +67,13 @@ func (a Account) Normalize() Account {
 	a.ExternalID = strings.TrimSpace(a.ExternalID)
 	a.Currency = strings.ToUpper(strings.TrimSpace(a.Currency))
 	a.Email = strings.TrimSpace(a.Email)
+	a.WebhookURL = strings.TrimSpace(a.WebhookURL)
 	return a
 }
 
 // Validate checks a (normalized) and returns errs.Invalid on the first
-// field that breaks a rule: "id", "name", "external_id", "currency" or
-// "contact_email".
+// field that breaks a rule: "id", "name", "external_id", "currency",
+// "contact_email" or "webhook_url" (its form only; see Account.WebhookURL).
 func (a Account) Validate() error {
 	a = a.Normalize()
 	if err := CheckAccountID("id", a.ID); err != nil {
@@ -83,7 +97,10 @@ func (a Account) Validate() error {
 	if !emailRe.MatchString(a.Email) {
 		return errs.Invalidf("contact_email", "%q is not an email address such as billing@example.com", a.Email)
 	}
-	return nil
+	if len(a.WebhookURL) > MaxWebhookURLLen {
+		return errs.Invalidf("webhook_url", "is too long")
+	}
+	return checkText("webhook_url", a.WebhookURL, MaxWebhookURLLen, false)
 }
 
 // CheckAccountID returns errs.Invalid on field unless id is a valid account key.

@@ -217,6 +217,12 @@ type NoticeMessage struct {
 	// Claim identifies the sender's claim of a message being sent
 	// (ClaimNoticeMessages); FinishNoticeMessage needs it.
 	Claim string `json:"-"`
+	// Incident is the batch's incident, which a webhook's body names.
+	Incident string `json:"-"`
+	// Secret signs a webhook message: the customer's WebhookSecret while
+	// its webhook URL is still Contact, else "" (its webhook changed since
+	// the message was queued, and the message is not sent to the old one).
+	Secret string `json:"-"`
 }
 
 // StatementMarker stands in a requested message's text and HTML for the

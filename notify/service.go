@@ -47,6 +47,13 @@ func (s *Service) poke() {
 	}
 }
 
+// CheckWebhookURL checks raw exactly as Subscribe checks a subscriber's
+// webhook URL (see the function CheckWebhookURL), with s's resolver and
+// private-address rule: the desk checks a customer's webhook with it.
+func (s *Service) CheckWebhookURL(ctx context.Context, field, raw string) (string, error) {
+	return CheckWebhookURL(ctx, field, raw, s.resolver, s.allowPrivate)
+}
+
 // EmailEnabled reports whether e-mail subscriptions are possible.
 func (s *Service) EmailEnabled() bool { return s.email }
 

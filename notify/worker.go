@@ -213,14 +213,14 @@ func (w *Worker) queueMessages(ctx context.Context, now time.Time) error {
 }
 
 // NoticeJob is the job that sends m to its contact: its delivery id is
-// m's, and its channel m's.
+// m's, and its channel m's; a webhook is signed with m's Secret.
 func NoticeJob(m desk.NoticeMessage) Job {
 	j := Job{Notice: &m, Claim: m.Claim}
 	j.Delivery = Delivery{ID: m.DeliveryID, Kind: KindNotice, State: Sending, Attempts: m.Attempts}
 	if m.QueuedAt != nil {
 		j.Delivery.CreatedAt, j.Delivery.NextAt = *m.QueuedAt, *m.QueuedAt
 	}
-	j.Subscriber = Subscriber{Channel: Channel(m.Channel), Address: m.Contact}
+	j.Subscriber = Subscriber{Channel: Channel(m.Channel), Address: m.Contact, Secret: m.Secret}
 	return j
 }
 

@@ -8,11 +8,22 @@ package templates
 type CustomerRow struct {
 	ID, Name, ExternalID, Currency, Email string
 	URL                                   string
+	// WebhookURL is the customer's own webhook ("" for none), and
+	// WebhookSecret the secret that signs its requests (set only on the
+	// customer's own page, for support and above).
+	WebhookURL, WebhookSecret string
 }
 
 // CustomerFields are the values of the new-customer form.
 type CustomerFields struct {
 	ID, Name, ExternalID, Currency, Email string
+	WebhookURL                            string
+}
+
+// ContactFields are the values of a customer's contact form: its e-mail
+// address and webhook, where personal notices go.
+type ContactFields struct {
+	Email, WebhookURL string
 }
 
 // CustomersPage is "/admin/customers".
@@ -82,8 +93,11 @@ type CustomerPage struct {
 	ResourceForm         ResourceFields
 	ChargeForm           ChargeFields
 	ClaimForm            ClaimFields
-	ErrorFor             string // "resource", "charge" or "claim"
-	Error                FormError
+	// ContactForm is the contact form as sent back after an error; its
+	// fields are the customer's own otherwise.
+	ContactForm ContactFields
+	ErrorFor    string // "contact", "resource", "charge" or "claim"
+	Error       FormError
 	// StatementMade is when the current statement link was made (zero if
 	// none); StatementURL is a new link, shown once after rotating.
 	StatementMade Time

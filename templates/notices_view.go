@@ -78,6 +78,9 @@ type NoticeBatchCustomerRow struct {
 // NoticeMessageRow is one message to one contact.
 type NoticeMessageRow struct {
 	Customer, Contact, Channel, DeliveryID, State, Subject, Error string
-	SentAt                                                        Time
-	HTML                                                          string
+	// ChannelText is the channel in words ("E-mail", "Webhook"), and
+	// Attempts how many attempts were made to send it.
+	ChannelText, Attempts string
+	SentAt                Time
+	HTML                  string
 }

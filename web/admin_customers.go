@@ -25,7 +25,7 @@ import (
 const customerLedgerRows = 20
 
 func customerRow(a desk.Account) templates.CustomerRow {
-	return templates.CustomerRow{ID: a.ID, Name: a.Name, ExternalID: a.ExternalID, Currency: a.Currency, Email: a.Email, URL: customerPath(a.ID)}
+	return templates.CustomerRow{ID: a.ID, Name: a.Name, ExternalID: a.ExternalID, Currency: a.Currency, Email: a.Email, WebhookURL: a.WebhookURL, URL: customerPath(a.ID)}
 }
 
 // handleCustomers shows "/admin/customers", searched by ?q= (id or name).
@@ -60,8 +60,13 @@ func (s *Server) renderCustomers(c echo.Context, status int, v templates.Custome
 func (s *Server) handleCreateCustomer(c echo.Context) error {
 	f := templates.CustomerFields{ID: strings.TrimSpace(c.FormValue("id")), Name: strings.TrimSpace(c.FormValue("name")),
 		ExternalID: strings.TrimSpace(c.FormValue("external_id")), Currency: strings.TrimSpace(c.FormValue("currency")),
-		Email: strings.TrimSpace(c.FormValue("contact_email"))}
-	a, err := s.desk.CreateAccount(c.Request().Context(), by(c), desk.Account{ID: f.ID, Name: f.Name, ExternalID: f.ExternalID, Currency: f.Currency, Email: f.Email}, s.now())
+		Email: strings.TrimSpace(c.FormValue("contact_email")), WebhookURL: strings.TrimSpace(c.FormValue("webhook_url"))}
+	a := desk.Account{ID: f.ID, Name: f.Name, ExternalID: f.ExternalID, Currency: f.Currency, Email: f.Email}
+	hook, err := s.checkWebhookURL(c.Request().Context(), "webhook_url", f.WebhookURL)
+	if err == nil {
+		a.WebhookURL = hook
+		a, err = s.desk.CreateAccount(c.Request().Context(), by(c), a, s.now())
+	}
 	if err != nil {
 		if code := errs.CodeOf(err); code != errs.Invalid && code != errs.Conflict {
 			return err
@@ -133,6 +138,12 @@ func (s *Server) renderCustomer(c echo.Context, status int, v templates.Customer
 	v.Page = s.page(c, a.Name, "")
 	v.Customer = customerRow(a)
 	v.CanWrite = currentUser(c).Role.AtLeast(auth.Support)
+	if v.CanWrite {
+		v.Customer.WebhookSecret = a.WebhookSecret
+	}
+	if v.ErrorFor != "contact" {
+		v.ContactForm = templates.ContactFields{Email: a.Email, WebhookURL: a.WebhookURL}
+	}
 	v.LedgerURL = "/admin/credits/ledger?customer=" + a.ID
 	v.ManualURL = manualCreditsPath + "?customer=" + url.QueryEscape(a.ID)
 	v.NewManualURL = v.ManualURL + manualFormAnchor
@@ -193,6 +204,27 @@ func (s *Server) customerFormError(c echo.Context, err error, v templates.Custom
 	}
 	v.Error = form.Error(err, nil)
 	return s.renderCustomer(c, statusOf(err), v)
+}
+
+// handleUpdateContact sets the customer's contact e-mail and webhook
+// (support and above), where its personal notices go; the webhook URL is
+// checked as a subscriber's is. A new URL gets a new signing secret.
+func (s *Server) handleUpdateContact(c echo.Context) error {
+	f := templates.ContactFields{Email: strings.TrimSpace(c.FormValue("contact_email")), WebhookURL: strings.TrimSpace(c.FormValue("webhook_url"))}
+	ctx := c.Request().Context()
+	a, err := s.desk.Account(ctx, c.Param("customer"))
+	if err != nil {
+		return err
+	}
+	a.Email = f.Email
+	a.WebhookURL, err = s.checkWebhookURL(ctx, "webhook_url", f.WebhookURL)
+	if err == nil {
+		_, err = s.desk.UpdateAccount(ctx, by(c), a, s.now())
+	}
+	if err != nil {
+		return s.customerFormError(c, err, templates.CustomerPage{ContactForm: f, ErrorFor: "contact"})
+	}
+	return c.Redirect(http.StatusSeeOther, customerPath(a.ID)+"#contacts-heading")
 }
 
 // handleAddResource adds a resource entry (support and above).

@@ -252,7 +252,19 @@ func (s *Server) handleNoticeBatch(c echo.Context) error {
 	}
 	for _, m := range msgs {
 		v.Messages = append(v.Messages, templates.NoticeMessageRow{Customer: m.Customer, Contact: m.Contact, Channel: m.Channel, DeliveryID: m.DeliveryID,
-			State: string(m.State), Subject: m.Subject, Error: m.Error, SentAt: viewTimePtr(m.SentAt), HTML: m.HTML})
+			State: string(m.State), Subject: m.Subject, Error: m.Error, SentAt: viewTimePtr(m.SentAt), HTML: m.HTML,
+			ChannelText: channelText(m.Channel), Attempts: strconv.Itoa(m.Attempts)})
 	}
 	return s.render(c, http.StatusOK, templates.NoticeBatchView(v))
+}
+
+// channelText names a notice's channel for the batch page.
+func channelText(ch string) string {
+	switch ch {
+	case "email":
+		return "E-mail"
+	case "webhook":
+		return "Webhook"
+	}
+	return ch
 }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/amends/amends/auth"
 	authsqlite "github.com/amends/amends/auth/sqlite"
@@ -61,14 +62,18 @@ func (e *testEnv) reopen(cfg func(*Config)) *testEnv {
 
 // sendNotices runs one pass of a notify worker over e's database that
 // e-mails into the local mail spool, as `amends serve` does without SMTP,
-// and returns how many messages it attempted.
+// and posts to customers' webhooks, and returns how many messages it
+// attempted.
 func (e *testEnv) sendNotices() int {
 	e.t.Helper()
 	ns, err := notifysqlite.New(e.db)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	sender := deliver.New(deliver.Config{SiteName: "Test Cloud", BaseURL: e.http.URL, From: "status@localhost", Mailer: ns.Spool(e.clock.Now), Now: e.clock.Now})
+	// Webhooks may reach the loopback test servers that stand for
+	// customers' webhooks (AllowPrivateWebhooks, as --allow-private-webhooks).
+	sender := deliver.New(deliver.Config{SiteName: "Test Cloud", BaseURL: e.http.URL, From: "status@localhost", Mailer: ns.Spool(e.clock.Now), Now: e.clock.Now,
+		Webhooks: deliver.NewWebhookClient(true, 5*time.Second)})
 	w := notify.NewWorker(ns, sender, notify.WorkerOptions{Now: e.clock.Now, Notices: e.desk, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	n, err := w.RunOnce(context.Background())
 	if err != nil {

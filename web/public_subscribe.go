@@ -31,6 +31,23 @@ type Notifier interface {
 	Subscribers(ctx context.Context) ([]notify.Subscriber, error)
 	Log(ctx context.Context, f notify.LogFilter) ([]notify.Attempt, error)
 	EmailEnabled() bool
+	// CheckWebhookURL checks a webhook URL as subscribing checks one
+	// (errs.Invalid on field), for a customer's own webhook.
+	CheckWebhookURL(ctx context.Context, field, raw string) (string, error)
+}
+
+// checkWebhookURL checks a customer's webhook URL as a subscriber's is
+// checked, and returns it in its normal form ("" stays ""): with the
+// Notifier's resolver and private-address rule, or without a Notifier by
+// notify.CheckWebhookURL with no resolver (only public IP literals pass).
+func (s *Server) checkWebhookURL(ctx context.Context, field, raw string) (string, error) {
+	if strings.TrimSpace(raw) == "" {
+		return "", nil
+	}
+	if s.cfg.Notify == nil {
+		return notify.CheckWebhookURL(ctx, field, raw, nil, false)
+	}
+	return s.cfg.Notify.CheckWebhookURL(ctx, field, raw)
 }
 
 // publish tells subscribers about a write that has just succeeded. The

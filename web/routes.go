@@ -158,6 +158,7 @@ func (s *Server) routes() {
 	a.POST("/customers", s.handleCreateCustomer, support)
 	a.GET("/customers/import", s.handleImportForm, support)
 	a.GET("/customers/:customer", s.handleCustomer)
+	a.POST("/customers/:customer/contact", s.handleUpdateContact, support)
 	a.POST("/customers/:customer/resources", s.handleAddResource, support)
 	a.POST("/customers/:customer/charges", s.handlePutCharge, support)
 	a.POST("/customers/:customer/claims", s.handleRecordClaim, support)
@@ -194,7 +195,7 @@ func (s *Server) routes() {
 	// The JSON API (package web/api), with bearer tokens.
 	h := api.New(api.Deps{Incidents: s.incidents, Desk: s.desk, Reports: s.reports, Publish: s.publish,
 		Invalidate: s.pages.invalidate, Now: s.now, Past: !s.cfg.AsOf.IsZero(), BaseURL: s.spBase,
-		SiteName: s.cfg.SiteName, Markdown: noticeMarkdown.render})
+		SiteName: s.cfg.SiteName, Markdown: noticeMarkdown.render, CheckWebhookURL: s.checkWebhookURL})
 	v1 := e.Group("/api/v1", s.bearer, gzip)
 	v1.GET("/status", h.Status)
 	v1.GET("/services", h.ListServices)

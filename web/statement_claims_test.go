@@ -201,3 +201,46 @@ func TestStatementSubscribesItsComponents(t *testing.T) {
 		t.Errorf("follows %v, want the statement's %v", got, want)
 	}
 }
+
+// The demo's own claimant (Lumen Payments, whose ELB policy pays only on a
+// claim) walks the claim: on 5 Jan 2013 its statement offers the December
+// 2012 ELB credit, 10% of its 180.00 USD of load balancers (uptime 99.9743%
+// against its 99.99%), until 1 Mar 2013; the claim shows in the desk; two
+// months later the same claim is refused as past its deadline.
+func TestDemoClaimantClaimsItsDecemberCredit(t *testing.T) {
+	for _, late := range []bool{false, true} {
+		env := newDemoEnv(t)
+		link := env.statementLink(env.token(auth.Support), "lumen-payments")
+		if late {
+			env.clock.Advance(60 * 24 * time.Hour) // 6 March 2013
+		}
+		b := env.browser()
+		_, page := b.get(link)
+		rows := parseHTML(t, page).Find(testid("statement-claim"))
+		row := textOf(rows)
+		if rows.Length() != 1 || !strings.Contains(row, "Elastic Load Balancing, December 2012: 18.00 USD") {
+			t.Fatalf("late %v: claims offered %q", late, row)
+		}
+		if late {
+			b.csrf = b.cookie(csrfCookie).Value // no form left to read it from
+		}
+		st, body := b.send(link+"/claims", url.Values{"service": {"ELB"}, "month": {"2012-12"}, "note": {"Checkout down on Christmas Eve"}})
+		claims, err := env.desk.Claims(context.Background(), "lumen-payments")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if late {
+			if why := textOf(parseHTML(t, body).Find(testid("claim-refused"))); st != http.StatusUnprocessableEntity || !strings.Contains(why, "passed on 1 Mar 2013") || len(claims) != 0 {
+				t.Errorf("a claim after the deadline: %d %q, %d recorded", st, why, len(claims))
+			}
+			continue
+		}
+		if !strings.Contains(row, "Claim before 1 Mar 2013, 00:00 UTC") || st != http.StatusSeeOther || len(claims) != 1 || claims[0].Month != "2012-12" {
+			t.Fatalf("claim: %q, %d, %+v", row, st, claims)
+		}
+		_, cust := env.user(auth.Support).get("/admin/customers/lumen-payments")
+		if r := textOf(parseHTML(t, cust).Find(testid("claim-row"))); !strings.Contains(r, "Christmas Eve") || !strings.Contains(r, "statement link") {
+			t.Errorf("the desk's claim row %q", r)
+		}
+	}
+}

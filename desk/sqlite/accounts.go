@@ -13,12 +13,12 @@ import (
 	"github.com/amends/amends/internal/sqlitedb"
 )
 
-const accountCols = `id, name, external_id, currency, email, created_at, updated_at`
+const accountCols = `id, name, external_id, currency, email, webhook_url, webhook_secret, created_at, updated_at`
 
 func scanAccount(sc interface{ Scan(...any) error }) (desk.Account, error) {
 	var a desk.Account
 	var created, updated string
-	if err := sc.Scan(&a.ID, &a.Name, &a.ExternalID, &a.Currency, &a.Email, &created, &updated); err != nil {
+	if err := sc.Scan(&a.ID, &a.Name, &a.ExternalID, &a.Currency, &a.Email, &a.WebhookURL, &a.WebhookSecret, &created, &updated); err != nil {
 		return a, err
 	}
 	var err error
@@ -82,9 +82,13 @@ func (st *Store) CreateAccount(ctx context.Context, by audit.Actor, a desk.Accou
 		return desk.Account{}, err
 	}
 	a.CreatedAt, a.UpdatedAt = seconds(now), seconds(now)
+	a.WebhookSecret = ""
+	if a.WebhookURL != "" {
+		a.WebhookSecret = newWebhookSecret()
+	}
 	err = st.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO customers (`+accountCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			a.ID, a.Name, a.ExternalID, a.Currency, a.Email, sqlitedb.FormatTime(a.CreatedAt), sqlitedb.FormatTime(a.UpdatedAt))
+		_, err := tx.ExecContext(ctx, `INSERT INTO customers (`+accountCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.ID, a.Name, a.ExternalID, a.Currency, a.Email, a.WebhookURL, a.WebhookSecret, sqlitedb.FormatTime(a.CreatedAt), sqlitedb.FormatTime(a.UpdatedAt))
 		if isUnique(err) {
 			return errs.Conflictf("customer %q already exists", a.ID)
 		}
@@ -101,7 +105,8 @@ func (st *Store) CreateAccount(ctx context.Context, by audit.Actor, a desk.Accou
 
 // UpdateAccount replaces the account with a's ID: errs.NotFound,
 // errs.Invalid, errs.Conflict on a currency change once the customer has
-// charges or ledger entries.
+// charges or ledger entries. A changed webhook URL gets a new signing
+// secret (none without a URL); a's own WebhookSecret is ignored.
 func (st *Store) UpdateAccount(ctx context.Context, by audit.Actor, a desk.Account, now time.Time) (_ desk.Account, err error) {
 	defer errs.Wrap(&err, "desk/sqlite: UpdateAccount %s", a.ID)
 	a = a.Normalize()
@@ -124,11 +129,19 @@ func (st *Store) UpdateAccount(ctx context.Context, by audit.Actor, a desk.Accou
 			}
 		}
 		a.CreatedAt, a.UpdatedAt = old.CreatedAt, seconds(now)
+		switch {
+		case a.WebhookURL == "":
+			a.WebhookSecret = ""
+		case a.WebhookURL == old.WebhookURL:
+			a.WebhookSecret = old.WebhookSecret
+		default:
+			a.WebhookSecret = newWebhookSecret()
+		}
 		if a == old {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE customers SET name = ?, external_id = ?, currency = ?, email = ?, updated_at = ? WHERE id = ?`,
-			a.Name, a.ExternalID, a.Currency, a.Email, sqlitedb.FormatTime(a.UpdatedAt), a.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE customers SET name = ?, external_id = ?, currency = ?, email = ?, webhook_url = ?, webhook_secret = ?, updated_at = ? WHERE id = ?`,
+			a.Name, a.ExternalID, a.Currency, a.Email, a.WebhookURL, a.WebhookSecret, sqlitedb.FormatTime(a.UpdatedAt), a.ID); err != nil {
 			return err
 		}
 		return sqlitedb.Audit(ctx, tx, sqlitedb.AuditEntry{Actor: by, Action: "customer.update", Entity: "customer", EntityID: a.ID, Before: old, After: a, At: a.UpdatedAt})
@@ -137,6 +150,12 @@ func (st *Store) UpdateAccount(ctx context.Context, by audit.Actor, a desk.Accou
 		return desk.Account{}, err
 	}
 	return a, nil
+}
+
+// newWebhookSecret returns a random secret that signs a customer's
+// webhook requests, in the form of a subscriber webhook's.
+func newWebhookSecret() string {
+	return "whsec_" + newClaim()
 }
 
 const resourceCols = `id, customer_id, component_id, count, from_at, to_at`

@@ -211,7 +211,10 @@ func (st *Store) NoticeMessages(ctx context.Context, batch int64) (_ []desk.Noti
 	return noticeMessages(ctx, st.db, `WHERE batch_id = ? ORDER BY customer_id, contact`, batch)
 }
 
-const noticeMessageColumns = `id, batch_id, customer_id, contact, channel, delivery_id, fingerprint, subject, text, html, state, error, sent_at, attempts, queued_at, lease_until`
+const noticeMessageColumns = `id, batch_id, customer_id, contact, channel, delivery_id, fingerprint, subject, text, html, state, error, sent_at, attempts, queued_at, lease_until,
+	(SELECT b.incident FROM notice_batches b WHERE b.id = notice_messages.batch_id),
+	COALESCE((SELECT c.webhook_secret FROM customers c WHERE c.id = notice_messages.customer_id AND notice_messages.channel = 'webhook'
+		AND c.webhook_url = notice_messages.contact), '')`
 
 func noticeMessages(ctx context.Context, q sqlitedb.Queryer, where string, args ...any) ([]desk.NoticeMessage, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+noticeMessageColumns+` FROM notice_messages `+where, args...)
@@ -224,7 +227,7 @@ func noticeMessages(ctx context.Context, q sqlitedb.Queryer, where string, args 
 		var m desk.NoticeMessage
 		var sent, queued, lease sql.NullString
 		if err := rows.Scan(&m.ID, &m.Batch, &m.Customer, &m.Contact, &m.Channel, &m.DeliveryID, &m.Fingerprint, &m.Subject, &m.Text, &m.HTML, &m.State, &m.Error, &sent,
-			&m.Attempts, &queued, &lease); err != nil {
+			&m.Attempts, &queued, &lease, &m.Incident, &m.Secret); err != nil {
 			return nil, err
 		}
 		if m.SentAt, err = sqlitedb.ParseNullTime(sent); err != nil {

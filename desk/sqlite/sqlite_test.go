@@ -674,3 +674,45 @@ func TestThresholdRaiseWaitsForASecondPerson(t *testing.T) {
 		t.Errorf("confirming nothing: %v", err)
 	}
 }
+
+// A customer's webhook gets a signing secret when it is set, keeps it
+// while the URL stays, gets a new one when the URL changes and loses it
+// with the URL; the audit log names the URL and never holds a secret.
+func TestAccountWebhookSecret(t *testing.T) {
+	st, db := newStore(t)
+	by := sam
+	a := desk.Account{ID: "acme", Name: "Acme", Currency: "USD", Email: "b@acme.example", WebhookURL: "https://hooks.acme.example/amends", WebhookSecret: "mine"}
+	a = must[desk.Account](t)(st.CreateAccount(ctx, by, a, now))
+	first := a.WebhookSecret
+	if !strings.HasPrefix(first, "whsec_") || len(first) < 30 {
+		t.Fatalf("secret %q", first)
+	}
+	a.Name = "Acme Corp"
+	a.WebhookSecret = ""
+	if a = must[desk.Account](t)(st.UpdateAccount(ctx, by, a, now)); a.WebhookSecret != first {
+		t.Errorf("the same URL got a new secret")
+	}
+	a.WebhookURL = "https://other.acme.example/amends"
+	a = must[desk.Account](t)(st.UpdateAccount(ctx, by, a, now))
+	if second := a.WebhookSecret; second == first || !strings.HasPrefix(second, "whsec_") {
+		t.Errorf("a new URL kept or lost the secret: %q", second)
+	}
+	if stored := must[desk.Account](t)(st.Account(ctx, "acme")); stored != a {
+		t.Errorf("stored %+v, returned %+v", stored, a)
+	}
+	a.WebhookURL = ""
+	if a = must[desk.Account](t)(st.UpdateAccount(ctx, by, a, now)); a.WebhookSecret != "" {
+		t.Errorf("no webhook, secret %q", a.WebhookSecret)
+	}
+	var leaked int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM audit_log WHERE COALESCE(before_json, '') || COALESCE(after_json, '') LIKE '%whsec_%'`).Scan(&leaked); err != nil {
+		t.Fatal(err)
+	}
+	if leaked != 0 {
+		t.Errorf("%d audit entries hold a webhook secret", leaked)
+	}
+	a.WebhookURL = "https://hooks.acme.example/\x00"
+	if _, err := st.UpdateAccount(ctx, by, a, now); errs.FieldOf(err) != "webhook_url" {
+		t.Errorf("a control character: %v", err)
+	}
+}

@@ -19,7 +19,8 @@ import (
 // their resources and their charges for April 2011 and December 2012, and
 // the April 2011 goodwill grant (10 days of EBS, EC2 and RDS usage in
 // us-east-1a for every customer with an EBS volume or RDS instance there)
-// requested by support and approved by a manager.
+// requested by support and approved by a manager, and one customer whose
+// own contract pays ELB credits only when claimed (demoClaimant).
 
 var (
 	demoSupport = audit.Actor{Person: "sam.support@demo.example", Label: "sam.support@demo.example (demo loader)"}
@@ -39,6 +40,30 @@ var demoNamedOnELB = []incidents.AffectedCustomer{
 }
 
 func ptr64(n int64) *int64 { return &n }
+
+// demoClaimant is the customer whose own ELB policy (demoClaimPolicy)
+// pays a credit only when it is claimed: its load balancers in us-east-1
+// were among those the December 2012 incident touched (unnamed, so by the
+// affected percentage), which leaves it below that policy's 99.99% and
+// owed 10% of its ELB charges if it claims them by 1 March 2013, on its
+// statement page or through support.
+const demoClaimant = "lumen-payments"
+
+// demoClaimPolicy is demoClaimant's ELB contract: a stricter target than
+// the default (99.99%), with the same credit steps and deadline, paid only
+// on a claim.
+func demoClaimPolicy() desk.ServicePolicy {
+	two := int64(2)
+	return desk.ServicePolicy{Policy: sla.Policy{
+		ID: "elb-" + demoClaimant, Service: "ELB", Target: sla.MustPercent("99.99"),
+		Tiers: []sla.Tier{
+			{Below: sla.MustPercent("99.99"), CreditPercent: sla.MustPercent("10")},
+			{Below: sla.MustPercent("99.0"), CreditPercent: sla.MustPercent("25")},
+			{Below: sla.MustPercent("95.0"), CreditPercent: sla.MustPercent("100")},
+		},
+		Count: []sla.Status{sla.PartialOutage, sla.MajorOutage}, ClaimPeriods: &two, MinCreditMinor: 100,
+	}, Customer: demoClaimant, RequiresClaim: true}
+}
 
 // demoPolicies are the default policies: regional targets as published
 // (99.95% for ELB and RDS, 99.99% for EC2 and EBS), service credits of 10%,
@@ -77,7 +102,8 @@ type demoCustomer struct {
 
 // demoCustomers is the list: the streaming service, then 35 others made
 // from a few patterns so that each zone and region has customers, some
-// that left us-east-1a before April 2011, some that came after it.
+// that left us-east-1a before April 2011, some that came after it, then
+// demoClaimant.
 func demoCustomers() []demoCustomer {
 	since := utc("2010-06-01T00:00:00Z")
 	out := []demoCustomer{{id: demoStreamer, name: "Streamflix", currency: "USD", from: since, resources: map[string]int64{
@@ -118,6 +144,10 @@ func demoCustomers() []demoCustomer {
 		}
 		out = append(out, c)
 	}
+	// Paid only on a claim (demoClaimant): load balancers in us-east-1
+	// since after April 2011, so December 2012 is its only month charged.
+	out = append(out, demoCustomer{id: demoClaimant, name: "Lumen Payments", currency: "USD", from: utc("2012-06-01T00:00:00Z"),
+		resources: map[string]int64{"elb-us-east-1": 10}})
 	// Named on the December 2012 ELB impact: they need load balancers there.
 	for i := range out {
 		if out[i].id == "snowcap-retail" || out[i].id == "quillon-media" {
@@ -187,6 +217,9 @@ func loadDemoCustomers(ctx context.Context, deskStore desk.Store, components []i
 	}
 	if err := deskStore.ImportAccountData(ctx, demoSupport, resources, charges, now); err != nil {
 		return fmt.Errorf("resources and charges: %w", err)
+	}
+	if _, err := deskStore.PutPolicy(ctx, demoManager, demoClaimPolicy(), now); err != nil {
+		return fmt.Errorf("policy %s: %w", demoClaimPolicy().ID, err)
 	}
 	g, err := deskStore.RequestGoodwill(ctx, demoSupport, desk.GoodwillGrant{
 		Incident: fmt.Sprint(aprilIncident), Days: 10, Services: []string{"EBS", "EC2", "RDS"},

@@ -90,10 +90,17 @@ func (s *Sender) sendMail(ctx context.Context, job notify.Job) notify.Result {
 	return s.mailResult(s.cfg.Mailer.Send(ctx, s.cfg.From, job.Subscriber.Address, msg))
 }
 
-// sendNotice e-mails a personal notice to its contact; the desk keeps no
-// customer webhook, so a notice on another channel fails.
+// sendNotice sends a personal notice to its contact: an e-mail, or a
+// signed request to the customer's webhook (see sendNoticeWebhook).
 func (s *Sender) sendNotice(ctx context.Context, job notify.Job) notify.Result {
-	if job.Notice.Channel != string(notify.Email) {
+	switch notify.Channel(job.Notice.Channel) {
+	case notify.Email:
+	case notify.Webhook:
+		if s.cfg.Webhooks == nil {
+			return notify.Result{Err: errors.New("webhooks are not set up")}
+		}
+		return s.sendNoticeWebhook(ctx, job)
+	default:
 		return notify.Result{Err: fmt.Errorf("a notice cannot be sent by %q", job.Notice.Channel)}
 	}
 	if s.cfg.Mailer == nil {

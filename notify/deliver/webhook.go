@@ -113,26 +113,74 @@ func (s *Sender) sendWebhook(ctx context.Context, job notify.Job) notify.Result 
 	if err != nil {
 		return notify.Result{Err: err}
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, job.Subscriber.Address, bytes.NewReader(b))
+	r := s.post(ctx, job.Subscriber.Address, job.Subscriber.Secret, job.Delivery.ID, eventType, b)
+	if r.Err == nil && job.Delivery.Kind == notify.KindChallenge && !bytes.Contains(r.body, []byte(job.Secret)) {
+		return notify.Result{Code: r.Code, Err: fmt.Errorf("the response did not echo the challenge")}
+	}
+	return r.Result
+}
+
+// NoticeWebhookBody is what a customer's webhook gets for a personal
+// notice (Amends-Event: notice): the notice as its e-mail has it.
+type NoticeWebhookBody struct {
+	// ID is the delivery id (also in Amends-Delivery): the same on every
+	// retry of one message, and never the same for two messages.
+	ID       string     `json:"id"`
+	Type     string     `json:"type"` // "notice"
+	QueuedAt *time.Time `json:"created_at,omitempty"`
+	Customer string     `json:"customer"`
+	// Incident is the incident's id, and URL its public page.
+	Incident string `json:"incident"`
+	URL      string `json:"url"`
+	Subject  string `json:"subject"`
+	Text     string `json:"text"`
+	HTML     string `json:"html"`
+}
+
+// sendNoticeWebhook POSTs a personal notice to its customer's webhook,
+// signed with the customer's webhook secret. A notice whose customer has
+// changed or removed its webhook since it was queued has no secret and is
+// not sent to the old address.
+func (s *Sender) sendNoticeWebhook(ctx context.Context, job notify.Job) notify.Result {
+	m := job.Notice
+	if job.Subscriber.Secret == "" {
+		return notify.Result{Err: fmt.Errorf("customer %s no longer has the webhook %s; the notice is not sent to it", m.Customer, m.Contact)}
+	}
+	b, err := json.Marshal(NoticeWebhookBody{ID: m.DeliveryID, Type: "notice", QueuedAt: m.QueuedAt, Customer: m.Customer, Incident: m.Incident,
+		URL: s.cfg.BaseURL + "/incidents/" + m.Incident, Subject: m.Subject, Text: m.Text, HTML: m.HTML})
 	if err != nil {
 		return notify.Result{Err: err}
 	}
+	return s.post(ctx, m.Contact, job.Subscriber.Secret, m.DeliveryID, "notice", b).Result
+}
+
+// posted is a webhook's answer: its Result and the start of its body.
+type posted struct {
+	notify.Result
+	body []byte
+}
+
+// post sends one signed webhook request: body to url under delivery id,
+// Amends-Signature made with secret, Amends-Event eventType. A status
+// other than 2xx is an error.
+func (s *Sender) post(ctx context.Context, url, secret, id, eventType string, body []byte) posted {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return posted{Result: notify.Result{Err: err}}
+	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "Amends-Webhook/1")
-	req.Header.Set("Amends-Signature", Sign(job.Subscriber.Secret, s.cfg.Now(), b))
-	req.Header.Set("Amends-Delivery", job.Delivery.ID)
+	req.Header.Set("Amends-Signature", Sign(secret, s.cfg.Now(), body))
+	req.Header.Set("Amends-Delivery", id)
 	req.Header.Set("Amends-Event", eventType)
 	resp, err := s.cfg.Webhooks.client.Do(req)
 	if err != nil {
-		return notify.Result{Err: err}
+		return posted{Result: notify.Result{Err: err}}
 	}
 	defer resp.Body.Close()
 	got, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return notify.Result{Code: resp.StatusCode, Err: fmt.Errorf("webhook answered %s", resp.Status)}
+		return posted{Result: notify.Result{Code: resp.StatusCode, Err: fmt.Errorf("webhook answered %s", resp.Status)}}
 	}
-	if job.Delivery.Kind == notify.KindChallenge && !bytes.Contains(got, []byte(job.Secret)) {
-		return notify.Result{Code: resp.StatusCode, Err: fmt.Errorf("the response did not echo the challenge")}
-	}
-	return notify.Result{Code: resp.StatusCode}
+	return posted{Result: notify.Result{Code: resp.StatusCode}, body: got}
 }

@@ -62,6 +62,9 @@ type Deps struct {
 	// and the sanitizing Markdown renderer of explanations.
 	SiteName string
 	Markdown func(string) (string, error)
+	// CheckWebhookURL checks a customer's webhook URL as subscribing
+	// checks a subscriber's, returning its normal form ("" for "").
+	CheckWebhookURL func(ctx context.Context, field, raw string) (string, error)
 }
 
 // Handler serves the JSON API. Build it with New.
@@ -76,13 +79,14 @@ type Handler struct {
 	baseURL    func(echo.Context) string
 	siteName   string
 	markdown   func(string) (string, error)
+	checkHook  func(ctx context.Context, field, raw string) (string, error)
 }
 
 // New returns the API's handler over d.
 func New(d Deps) *Handler {
 	return &Handler{incidents: d.Incidents, desk: d.Desk, reports: d.Reports, publish: d.Publish,
 		invalidate: d.Invalidate, now: d.Now, past: d.Past, baseURL: d.BaseURL,
-		siteName: d.SiteName, markdown: d.Markdown}
+		siteName: d.SiteName, markdown: d.Markdown, checkHook: d.CheckWebhookURL}
 }
 
 // by is the acting person (the signed-in user, whatever token they use):

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amends/amends/auth"
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/web/form"
@@ -31,13 +32,28 @@ func (h *Handler) ListCustomers(c echo.Context) error {
 	return c.JSON(http.StatusOK, List[desk.Account]{Items: nonNil(list), Total: len(list)})
 }
 
-// GetCustomer is GET /api/v1/customers/:customer.
+// Customer is one customer as the API answers it: the account, and the
+// secret that signs the requests to its webhook (support gives it to the
+// customer, who checks the Amends-Signature header with it).
+type Customer struct {
+	desk.Account
+	WebhookSecret string `json:"webhook_secret,omitempty"`
+}
+
+func customerOf(a desk.Account) Customer { return Customer{Account: a, WebhookSecret: a.WebhookSecret} }
+
+// GetCustomer is GET /api/v1/customers/:customer; the webhook's secret
+// only for support and above, as the admin page shows it.
 func (h *Handler) GetCustomer(c echo.Context) error {
 	a, err := h.desk.Account(c.Request().Context(), c.Param("customer"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, a)
+	out := customerOf(a)
+	if u := auth.UserFrom(c.Request().Context()); u == nil || !u.Role.AtLeast(auth.Support) {
+		out.WebhookSecret = ""
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 type customerRequest struct {
@@ -46,10 +62,32 @@ type customerRequest struct {
 	ExternalID string `json:"external_id"`
 	Currency   string `json:"currency"`
 	Email      string `json:"contact_email"`
+	// WebhookURL is the customer's webhook: "" for none; left out of an
+	// update, the customer keeps the one it has.
+	WebhookURL *string `json:"webhook_url"`
 }
 
-func (r customerRequest) account() desk.Account {
-	return desk.Account{ID: r.ID, Name: r.Name, ExternalID: r.ExternalID, Currency: r.Currency, Email: r.Email}
+// account is r as an account whose webhook URL, checked as a subscriber's
+// is, is r's, or keep's when r leaves it out.
+func (r customerRequest) account(h *Handler, c echo.Context, keep string) (desk.Account, error) {
+	a := desk.Account{ID: r.ID, Name: r.Name, ExternalID: r.ExternalID, Currency: r.Currency, Email: r.Email, WebhookURL: keep}
+	if r.WebhookURL == nil {
+		return a, nil
+	}
+	var err error
+	a.WebhookURL, err = h.checkWebhook(c, *r.WebhookURL)
+	return a, err
+}
+
+// checkWebhook checks a customer's webhook URL on field "webhook_url".
+func (h *Handler) checkWebhook(c echo.Context, raw string) (string, error) {
+	if h.checkHook == nil {
+		if raw != "" {
+			return "", errs.Invalidf("webhook_url", "customer webhooks are not available on this server")
+		}
+		return "", nil
+	}
+	return h.checkHook(c.Request().Context(), "webhook_url", raw)
 }
 
 // CreateCustomer is POST /api/v1/customers.
@@ -58,15 +96,18 @@ func (h *Handler) CreateCustomer(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	a, err := h.desk.CreateAccount(c.Request().Context(), by(c), req.account(), h.now())
+	a, err := req.account(h, c, "")
 	if err != nil {
 		return err
 	}
-	return created(c, "/api/v1/customers/"+a.ID, a)
+	if a, err = h.desk.CreateAccount(c.Request().Context(), by(c), a, h.now()); err != nil {
+		return err
+	}
+	return created(c, "/api/v1/customers/"+a.ID, customerOf(a))
 }
 
 // UpdateCustomer is PUT /api/v1/customers/:customer (the body's id, if any,
-// must match).
+// must match; a body without webhook_url keeps the customer's webhook).
 func (h *Handler) UpdateCustomer(c echo.Context) error {
 	var req customerRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -77,11 +118,18 @@ func (h *Handler) UpdateCustomer(c echo.Context) error {
 		return errs.Invalidf("id", "%q does not match the customer in the path, %q", req.ID, id)
 	}
 	req.ID = id
-	a, err := h.desk.UpdateAccount(c.Request().Context(), by(c), req.account(), h.now())
+	old, err := h.desk.Account(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, a)
+	a, err := req.account(h, c, old.WebhookURL)
+	if err != nil {
+		return err
+	}
+	if a, err = h.desk.UpdateAccount(c.Request().Context(), by(c), a, h.now()); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, customerOf(a))
 }
 
 // ---- resources ----

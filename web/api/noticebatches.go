@@ -82,10 +82,11 @@ func fingerprint(n Notice) string {
 }
 
 // BatchMessages returns the messages of a batch for drafts, one per
-// customer contact (its e-mail address; the desk keeps no customer
-// webhook), and the customers without one. With previous (a batch's
-// messages) set, only customers whose figures changed since, or who were
-// not in it, are kept, marked as a correction.
+// customer contact: its e-mail address, and its webhook where it has one
+// (channel "webhook", a message of its own with its own delivery id), and
+// the customers without a contact. With previous (a batch's messages) set,
+// only customers whose figures changed since, or who were not in it, are
+// kept, marked as a correction.
 func BatchMessages(drafts Notices, previous []desk.NoticeMessage) (msgs []desk.NoticeMessage, skipped []string) {
 	before := map[string]string{}
 	for _, m := range previous {
@@ -96,17 +97,24 @@ func BatchMessages(drafts Notices, previous []desk.NoticeMessage) (msgs []desk.N
 		if previous != nil && before[n.Customer.ID] == fp {
 			continue
 		}
-		if n.Customer.Email == "" {
+		if n.Customer.Email == "" && n.Customer.WebhookURL == "" {
 			skipped = append(skipped, n.Customer.ID)
 			continue
 		}
-		m := desk.NoticeMessage{Customer: n.Customer.ID, Contact: n.Customer.Email, Channel: "email", Fingerprint: fp, Subject: n.Subject, Text: n.Text, HTML: n.HTML}
+		m := desk.NoticeMessage{Customer: n.Customer.ID, Fingerprint: fp, Subject: n.Subject, Text: n.Text, HTML: n.HTML}
 		if previous != nil {
 			m.Subject = "Correction: " + m.Subject
 			m.Text = "_This corrects the figures of our earlier notice about this incident._\n\n" + m.Text
 			m.HTML = "<p><em>This corrects the figures of our earlier notice about this incident.</em></p>\n" + m.HTML
 		}
-		msgs = append(msgs, m)
+		if n.Customer.Email != "" {
+			m.Contact, m.Channel = n.Customer.Email, "email"
+			msgs = append(msgs, m)
+		}
+		if n.Customer.WebhookURL != "" {
+			m.Contact, m.Channel = n.Customer.WebhookURL, "webhook"
+			msgs = append(msgs, m)
+		}
 	}
 	return msgs, skipped
 }

@@ -65,7 +65,9 @@ type NoticeCustomer struct {
 	ID    string `json:"id"`
 	Name  string `json:"name"`
 	Email string `json:"contact_email"`
-	Named bool   `json:"named_by_impact"`
+	// WebhookURL is the customer's webhook, which gets the notice too.
+	WebhookURL string `json:"webhook_url,omitempty"`
+	Named      bool   `json:"named_by_impact"`
 }
 
 // NoticeResource is the customer's resources in one component the incident hit.
@@ -141,7 +143,7 @@ func Drafts(n *report.IncidentNotices, t desk.NoticeTemplate, site NoticeSite, s
 	from, to := window(inc)
 	for _, cn := range n.Notices {
 		a := cn.Account
-		nt := Notice{Customer: NoticeCustomer{ID: a.ID, Name: a.Name, Email: a.Email, Named: cn.Named}, DowntimeSeconds: cn.Downtime.String(), DowntimeText: downtimeWords(cn.Downtime),
+		nt := Notice{Customer: NoticeCustomer{ID: a.ID, Name: a.Name, Email: a.Email, WebhookURL: a.WebhookURL, Named: cn.Named}, DowntimeSeconds: cn.Downtime.String(), DowntimeText: downtimeWords(cn.Downtime),
 			Resources: []NoticeResource{}, Services: []NoticeDowntime{}, Uptime: []NoticeUptime{}, Credits: []NoticeCreditEntry{}}
 		var res, up, cr []string
 		for _, h := range cn.Hit {
