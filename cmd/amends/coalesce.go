@@ -90,7 +90,10 @@ func (c *coalescingConn) flush() error {
 }
 
 // Read writes out what is held first: the peer may be waiting for it
-// before it sends anything more.
+// before it sends anything more. net/http also starts a read while a
+// handler runs (to notice a client that goes away); started late on a
+// busy machine, it sends what the handler wrote so far early: one write
+// more, nothing out of order.
 func (c *coalescingConn) Read(p []byte) (int, error) {
 	if err := c.flush(); err != nil {
 		return 0, err
