@@ -10,7 +10,8 @@ import (
 
 // history is the stored history that the SLA dashboard or the service
 // report reads: the catalog, the services' default policies, and the
-// incidents and maintenance that overlap the range loaded.
+// incidents (their timelines: incidents.Store.IncidentTimelines) and
+// maintenance that overlap the range loaded.
 type history struct {
 	services   []incidents.Service
 	components []incidents.Component
@@ -39,7 +40,7 @@ func (r *Reports) loadHistory(ctx context.Context, from, to time.Time) (*history
 			h.list = append(h.list, p)
 		}
 	}
-	if h.incs, err = r.incidents.IncidentsBetween(ctx, from, to); err != nil {
+	if h.incs, err = r.incidents.IncidentTimelines(ctx, from, to); err != nil {
 		return nil, err
 	}
 	if h.maints, err = r.incidents.MaintenancesBetween(ctx, from, to); err != nil {
