@@ -48,12 +48,56 @@ func SLAScenarioNamed(period sla.Period, asOf time.Time, services []Service, com
 }
 
 func slaScenario(period sla.Period, asOf time.Time, services []Service, components []Component, incs []Incident, maints []Maintenance, names bool) (*sla.Scenario, error) {
+	h, err := newSLAHistory(services, components, incs, maints, names)
+	if err != nil {
+		return nil, err
+	}
+	return &sla.Scenario{Period: period, AsOf: asOf, Components: h.components, Incidents: h.incidents, Maintenance: h.maints}, nil
+}
+
+// SLAHistory is stored status data in the engine's terms, made once for
+// the scenarios of many periods over the same history (the SLA dashboard
+// evaluates 19 periods over 13 months): each incident's timeline is
+// computed once, not once per period.
+type SLAHistory struct {
+	components []sla.Component
+	incidents  []sla.Incident    // of incs, in order
+	maints     []sla.Maintenance // of maints, in order
+}
+
+// NewSLAHistory turns services, components, incs and maints into the
+// engine's terms as SLAScenario does, with its errors.
+func NewSLAHistory(services []Service, components []Component, incs []Incident, maints []Maintenance) (*SLAHistory, error) {
+	return newSLAHistory(services, components, incs, maints, false)
+}
+
+// Scenario returns SLAScenario(period, asOf, services, components, the
+// incidents of incs for which incident(i) is true, the maintenance of
+// maints for which maint(i) is true), of h's arguments, in their order.
+// The scenarios share h's values, which neither sla.Evaluate nor h
+// changes, so several may be evaluated at once.
+func (h *SLAHistory) Scenario(period sla.Period, asOf time.Time, incident, maint func(i int) bool) *sla.Scenario {
+	sc := &sla.Scenario{Period: period, AsOf: asOf, Components: h.components}
+	for i, inc := range h.incidents {
+		if incident(i) {
+			sc.Incidents = append(sc.Incidents, inc)
+		}
+	}
+	for i, m := range h.maints {
+		if maint(i) {
+			sc.Maintenance = append(sc.Maintenance, m)
+		}
+	}
+	return sc
+}
+
+func newSLAHistory(services []Service, components []Component, incs []Incident, maints []Maintenance, names bool) (*SLAHistory, error) {
 	known := make(map[string]bool, len(services))
 	for _, s := range services {
 		known[s.ID] = true
 	}
 	comps := make(map[string]bool, len(components))
-	sc := &sla.Scenario{Period: period, AsOf: asOf}
+	h := &SLAHistory{}
 	for i, c := range components {
 		if !known[c.Service] {
 			return nil, errs.Invalidf(fmt.Sprintf("components[%d].service", i), "unknown service %q", c.Service)
@@ -64,7 +108,7 @@ func slaScenario(period sla.Period, asOf time.Time, services []Service, componen
 			n := c.Resources
 			out.Resources = &n
 		}
-		sc.Components = append(sc.Components, out)
+		h.components = append(h.components, out)
 	}
 	for i, inc := range incs {
 		out := sla.Incident{ID: strconv.FormatInt(inc.ID, 10), Excluded: inc.Excluded}
@@ -92,7 +136,7 @@ func slaScenario(period sla.Period, asOf time.Time, services []Service, componen
 			}
 			out.Impacts = append(out.Impacts, im)
 		}
-		sc.Incidents = append(sc.Incidents, out)
+		h.incidents = append(h.incidents, out)
 	}
 	for i, m := range maints {
 		for j, c := range m.Components {
@@ -100,7 +144,7 @@ func slaScenario(period sla.Period, asOf time.Time, services []Service, componen
 				return nil, errs.Invalidf(fmt.Sprintf("maintenances[%d].components[%d]", i, j), "unknown component %q", c)
 			}
 		}
-		sc.Maintenance = append(sc.Maintenance, sla.Maintenance{
+		h.maints = append(h.maints, sla.Maintenance{
 			ID:         strconv.FormatInt(m.ID, 10),
 			Components: append([]string(nil), m.Components...),
 			Start:      m.StartsAt,
@@ -108,7 +152,7 @@ func slaScenario(period sla.Period, asOf time.Time, services []Service, componen
 			Announced:  m.AnnouncedAt,
 		})
 	}
-	return sc, nil
+	return h, nil
 }
 
 // GoodwillMonth is the UTC month ("YYYY-MM") to which inc's goodwill
