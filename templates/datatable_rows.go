@@ -12,15 +12,16 @@ import (
 // each of its tables, 14,000 cells in all, 6,780 of them in the history;
 // written as a templ component per cell (each with its class list and its
 // own buffer), they took more time than building the page's figures. So
-// the rows are written here, in the markup the templ version wrote, every
-// value escaped:
+// the rows are written here, every value escaped:
 //
 //	<tr class="data-row--LEVEL"><th scope="row">TEXT</th><td class="CLASS"
-//	title="TITLE">TEXT<span class="cell-mark cell-mark--MARK"
-//	aria-hidden="true"></span><span class="sr-only"> (MARK)</span></td></tr>
+//	title="TITLE">TEXT<span class="cell-mark cell-mark--MARK"><span
+//	class="sr-only"> (MARK)</span></span></td></tr>
 //
 // with the class and title left out when empty, and the text a link
-// (<a href="URL">) when the cell has a URL.
+// (<a href="URL">) when the cell has a URL. The mark's symbol is CSS
+// content with empty alternative text (static/amends.css), so one element
+// holds both the symbol on screen and the words screen readers read.
 func tableRows(rows []DataRow) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		hw := newHTMLWriter(w)
@@ -57,9 +58,9 @@ func tableRows(rows []DataRow) templ.Component {
 				if c.Mark != "" {
 					hw.raw(`<span class="cell-mark cell-mark--`)
 					hw.text(c.Mark)
-					hw.raw(`" aria-hidden="true"></span><span class="sr-only"> (`)
+					hw.raw(`"><span class="sr-only"> (`)
 					hw.text(c.Mark)
-					hw.raw(`)</span>`)
+					hw.raw(`)</span></span>`)
 				}
 				if i == 0 {
 					hw.raw(`</th>`)
