@@ -671,8 +671,8 @@ func filterSelect(id, name, label string, opts []Option) templ.Component {
 	})
 }
 
-// Dashboard is "/admin/dashboard".
-func Dashboard(v DashboardPage) templ.Component {
+// dashboardPage is "/admin/dashboard" (see Dashboard).
+func dashboardPage(v DashboardPage) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
