@@ -372,11 +372,15 @@ func incidentsOverlapping(ctx context.Context, q sqlitedb.Queryer, from, to, now
 
 // overlappingWhere is the WHERE clause of incidentsOverlapping, on
 // incidents_live, with its arguments from overlappingArgs.
-const overlappingWhere = `WHERE id IN (
+const overlappingWhere = `WHERE id IN (` + overlappingIDs + `) ORDER BY started_at, id`
+
+// overlappingIDs selects the ids of incidentsOverlapping (deleted ones
+// too: incidents_live leaves those out), with the arguments of
+// overlappingArgs.
+const overlappingIDs = `
 			SELECT id FROM incidents INDEXED BY incidents_active WHERE resolved_at IS NULL AND started_at < ?1 AND ?2 > ?3
 			UNION ALL SELECT id FROM incidents INDEXED BY incidents_resolved_at WHERE resolved_at > ?3 AND started_at < ?1
-			UNION ALL SELECT id FROM incidents INDEXED BY incidents_window WHERE started_at >= ?3 AND started_at < ?1)
-		ORDER BY started_at, id`
+			UNION ALL SELECT id FROM incidents INDEXED BY incidents_window WHERE started_at >= ?3 AND started_at < ?1`
 
 func overlappingArgs(from, to, now time.Time) []any {
 	return []any{sqlitedb.FormatTime(to), sqlitedb.FormatTime(now), sqlitedb.FormatTime(from)}
