@@ -124,6 +124,13 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 	if f.service != "" {
 		v.ReportURL += "&service=" + f.service
 	}
+	// The history and the charts, half of the page's cells, are made
+	// meanwhile on another goroutine.
+	historyMade := make(chan struct{})
+	go func(monthLabel string) {
+		defer close(historyMade)
+		v.History, v.Charts = dashHistory(d, f, monthLabel, q)
+	}(v.MonthLabel)
 	s.dashOptions(ctx, &v, d, f, now)
 
 	budgetHead := []string{"Scope", "Uptime", "Target", "Result", "Budget allowed (min)", "Budget used (min)", "Budget left (min)"}
@@ -183,15 +190,28 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 		v.Burn.Rows = append(v.Burn.Rows, burn)
 	}
 
+	months := d.Months
+	v.Credits, v.Costly, v.CreditsNote, v.CostlyNote = dashCredits(d, f, months[0], months[len(months)-1], q)
+	v.Incidents = incidentStats(d, asOf, q)
+	if n := len(v.Incidents.Rows); n > 0 && n < len(months) {
+		v.IncidentsNote = "No incidents in the other months."
+	}
+	<-historyMade
+	return v, nil
+}
+
+// dashHistory is the dashboard's table of the last 12 months' uptime of
+// every scope, and its charts.
+func dashHistory(d *report.Dashboard, f dashFilter, monthLabel, q string) (t templates.DataTable, charts []templates.Chart) {
+	months, asOf := d.Months, d.AsOf
 	// The last 12 months. Twelve months of four-decimal figures do not
 	// fit a screen: the table shows two (truncated, so a missed month
 	// never rounds up to its target) and marks met and missed; a cell's
 	// title and the charts' tables keep the exact figure.
-	months := d.Months
-	v.History = templates.DataTable{ID: "history", Caption: "Monthly uptime against target, " + months[0].Format("January 2006") + " to " + v.MonthLabel, Compact: true,
+	t = templates.DataTable{ID: "history", Caption: "Monthly uptime against target, " + months[0].Format("January 2006") + " to " + monthLabel, Compact: true,
 		CSV: "/admin/dashboard.csv?table=history&" + q, Head: []string{"Scope"}, Empty: "No components match these filters."}
 	for _, m := range months {
-		v.History.Head = append(v.History.Head, m.Format("Jan 2006"))
+		t.Head = append(t.Head, m.Format("Jan 2006"))
 	}
 	for _, g := range d.Scopes {
 		row := templates.DataRow{Level: string(g.Level), Cells: []templates.DataCell{{Text: scopeLabel(g.Scope)}}}
@@ -206,7 +226,7 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 			}
 			row.Cells = append(row.Cells, cell)
 		}
-		v.History.Rows = append(v.History.Rows, row)
+		t.Rows = append(t.Rows, row)
 	}
 	// A chart per service (per region when one is chosen, the component's
 	// when one is).
@@ -219,16 +239,11 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 	}
 	for _, g := range d.Scopes {
 		if g.Level == chartLevel {
-			v.Charts = append(v.Charts, uptimeChart(len(v.Charts), g, months, asOf))
+			charts = append(charts, uptimeChart(len(charts), g, months, asOf))
 		}
 	}
 
-	v.Credits, v.Costly, v.CreditsNote, v.CostlyNote = dashCredits(d, f, months[0], months[len(months)-1], q)
-	v.Incidents = incidentStats(d, asOf, q)
-	if n := len(v.Incidents.Rows); n > 0 && n < len(months) {
-		v.IncidentsNote = "No incidents in the other months."
-	}
-	return v, nil
+	return t, charts
 }
 
 // dashOptions fills the month, service, region and component filters:
