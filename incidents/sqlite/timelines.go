@@ -3,6 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -10,6 +13,7 @@ import (
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/internal/sqlitedb"
+	"github.com/amends/amends/sla"
 )
 
 // IncidentTimelines returns the incidents of IncidentsBetween (from, to)
@@ -20,13 +24,12 @@ import (
 // dashboard reads 13 months of incidents this way (2,000 incidents with
 // 5,500 updates at scale).
 //
-// The incidents, their updates, the updates' component statuses and the
-// customers those name are four reads, each on a connection of its own
+// The incidents, their updates with their component statuses, and the
+// customers those name are three reads, each on a connection of its own
 // and each started once the one before it has begun, so that they overlap
-// and each sees what the one before it saw, or more: an update read has
-// all its component statuses, and what was written meanwhile (the updates
-// of an incident not read, the statuses of an update not read) is left
-// out.
+// and each sees what the one before it saw, or more: what was written
+// meanwhile (the updates of an incident not read, the customers of an
+// update not read) is left out.
 func (st *Store) IncidentTimelines(ctx context.Context, from, to time.Time) (_ []incidents.Incident, err error) {
 	defer errs.Wrap(&err, "incidents/sqlite: IncidentTimelines %v to %v", from.UTC(), to.UTC())
 	args := overlappingArgs(from, to, st.Now())
@@ -34,10 +37,7 @@ func (st *Store) IncidentTimelines(ctx context.Context, from, to time.Time) (_ [
 		id, incident int64
 		phase        incidents.Phase
 		at           time.Time
-	}
-	type statusRow struct {
-		update int64
-		status incidents.ComponentStatus
+		statuses     []incidents.ComponentStatus
 	}
 	type customerRow struct {
 		update    int64
@@ -45,7 +45,6 @@ func (st *Store) IncidentTimelines(ctx context.Context, from, to time.Time) (_ [
 		customer  incidents.AffectedCustomer
 	}
 	var updates []updateRow
-	var statuses []statusRow
 	var customers []customerRow
 
 	rows, err := st.db.QueryContext(ctx, `SELECT `+incidentColumns+` FROM incidents_live `+overlappingWhere, args...)
@@ -58,8 +57,14 @@ func (st *Store) IncidentTimelines(ctx context.Context, from, to time.Time) (_ [
 	var g errgroup.Group
 	begun := make(chan struct{})
 	g.Go(func() error {
-		urows, err := st.db.QueryContext(ctx, `SELECT id, incident_id, phase, at FROM incident_updates
-			WHERE incident_id IN (`+overlappingIDs+`) ORDER BY incident_id, at, id`, args...)
+		// Each update's component statuses come with it, in order, as
+		// "ID STATUS PERCENT OLD_STATUS" joined by commas: one row an
+		// update, not one a status, and neither a component's id (letters,
+		// digits, "-") nor a status has a space or a comma.
+		urows, err := st.db.QueryContext(ctx, `SELECT u.id, u.incident_id, u.phase, u.at,
+				(SELECT group_concat(c.component_id || ' ' || c.status || ' ' || c.affected_percent || ' ' || ifnull(c.old_status, ''), ',' ORDER BY c.position)
+					FROM incident_update_components c WHERE c.update_id = u.id)
+			FROM incident_updates u WHERE u.incident_id IN (`+overlappingIDs+`) ORDER BY u.incident_id, u.at, u.id`, args...)
 		close(begun)
 		if err != nil {
 			return err
@@ -68,38 +73,20 @@ func (st *Store) IncidentTimelines(ctx context.Context, from, to time.Time) (_ [
 		for urows.Next() {
 			var r updateRow
 			var phase, at string
-			if err := urows.Scan(&r.id, &r.incident, &phase, &at); err != nil {
+			var statuses sql.NullString
+			if err := urows.Scan(&r.id, &r.incident, &phase, &at, &statuses); err != nil {
 				return err
 			}
 			r.phase = incidents.Phase(phase)
 			if r.at, err = sqlitedb.ParseTime(at); err != nil {
 				return err
 			}
+			if r.statuses, err = parseStatuses(statuses.String); err != nil {
+				return fmt.Errorf("update %d: %w", r.id, err)
+			}
 			updates = append(updates, r)
 		}
 		return urows.Err()
-	})
-	g.Go(func() error {
-		<-begun
-		crows, err := st.db.QueryContext(ctx, `SELECT c.update_id, c.component_id, c.status, c.affected_percent, c.old_status
-			FROM incident_update_components c JOIN incident_updates u ON u.id = c.update_id
-			WHERE u.incident_id IN (`+overlappingIDs+`)
-			ORDER BY c.update_id, c.position`, args...)
-		if err != nil {
-			return err
-		}
-		defer crows.Close()
-		for crows.Next() {
-			var r statusRow
-			var status string
-			var old sql.NullString
-			if err := crows.Scan(&r.update, &r.status.Component, &status, &r.status.AffectedPercent, &old); err != nil {
-				return err
-			}
-			r.status.Status, r.status.OldStatus = incidents.Status(status), incidents.Status(old.String)
-			statuses = append(statuses, r)
-		}
-		return crows.Err()
 	})
 	g.Go(func() error {
 		<-begun
@@ -166,13 +153,7 @@ func (st *Store) IncidentTimelines(ctx context.Context, from, to time.Time) (_ [
 			continue // an incident started since it was read
 		}
 		at[r.id] = pos{i, len(list[i].Updates)}
-		list[i].Updates = append(list[i].Updates, incidents.Update{ID: r.id, IncidentID: r.incident, Phase: r.phase, At: r.at})
-	}
-	for _, r := range statuses {
-		if w, ok := at[r.update]; ok {
-			u := &list[w.inc].Updates[w.upd]
-			u.Components = append(u.Components, r.status)
-		}
+		list[i].Updates = append(list[i].Updates, incidents.Update{ID: r.id, IncidentID: r.incident, Phase: r.phase, At: r.at, Components: r.statuses})
 	}
 	for _, r := range customers {
 		w, ok := at[r.update]
@@ -187,4 +168,27 @@ func (st *Store) IncidentTimelines(ctx context.Context, from, to time.Time) (_ [
 		}
 	}
 	return list, nil
+}
+
+// parseStatuses reads the component statuses of an update as
+// IncidentTimelines selects them: "ID STATUS PERCENT OLD_STATUS" (an empty
+// OLD_STATUS for none), joined by commas; "" for none.
+func parseStatuses(s string) ([]incidents.ComponentStatus, error) {
+	if s == "" {
+		return nil, nil
+	}
+	out := make([]incidents.ComponentStatus, 0, strings.Count(s, ",")+1)
+	for s != "" {
+		var one string
+		one, s, _ = strings.Cut(s, ",")
+		id, rest, ok1 := strings.Cut(one, " ")
+		status, rest, ok2 := strings.Cut(rest, " ")
+		pct, old, ok3 := strings.Cut(rest, " ")
+		n, err := strconv.ParseInt(pct, 10, 64)
+		if !ok1 || !ok2 || !ok3 || err != nil || strings.Contains(old, " ") {
+			return nil, fmt.Errorf("component status %q is not ID STATUS PERCENT OLD_STATUS", one)
+		}
+		out = append(out, incidents.ComponentStatus{Component: id, Status: incidents.Status(status), AffectedPercent: sla.Percent(n), OldStatus: incidents.Status(old)})
+	}
+	return out, nil
 }

@@ -71,3 +71,22 @@ func TestIncidentTimelinesAreIncidentsBetweenWithoutTheWords(t *testing.T) {
 		}
 	}
 }
+
+func TestParseStatuses(t *testing.T) {
+	got, err := parseStatuses("elb-us-east-1 partial_outage 68000 ,elb-api operational 0 major_outage")
+	want := []incidents.ComponentStatus{
+		{Component: "elb-us-east-1", Status: incidents.PartialOutage, AffectedPercent: 68000},
+		{Component: "elb-api", Status: incidents.Operational, OldStatus: incidents.MajorOutage},
+	}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("%+v, %v", got, err)
+	}
+	if got, err := parseStatuses(""); got != nil || err != nil {
+		t.Fatalf("none: %+v, %v", got, err)
+	}
+	for _, bad := range []string{"elb-api", "elb-api operational", "elb-api operational x ", "elb-api operational 0 a b"} {
+		if _, err := parseStatuses(bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
