@@ -151,10 +151,15 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 		verdicts[i] = verdictRow{level: g.Level, region: g.Region, label: scopeLabel(g.Scope), missed: g.HasTarget && g.Uptime.CmpPercent(g.Target) < 0}
 	}
 	parts := partlyMissed(verdicts)
+	// A month's allowed budget depends on the target alone: written once
+	// for each target.
+	allowedText := map[sla.Percent]string{}
 	for i, g := range d.Scopes {
 		level, label, u := string(g.Level), scopeLabel(g.Scope), g.Uptime
-		row := templates.DataRow{Level: level, Cells: []templates.DataCell{{Text: label}, num(u.Truncate(4) + "%")}}
-		burn := templates.DataRow{Level: level, Cells: []templates.DataCell{{Text: label}}}
+		row := templates.DataRow{Level: level, Cells: make([]templates.DataCell, 0, len(budgetHead))}
+		row.Cells = append(row.Cells, templates.DataCell{Text: label}, num(u.Truncate(4)+"%"))
+		burn := templates.DataRow{Level: level, Cells: make([]templates.DataCell, 0, 5)}
+		burn.Cells = append(burn.Cells, templates.DataCell{Text: label})
 		if !g.HasTarget {
 			row.Cells = append(row.Cells, num("—"), metCell(u, g.Target, false))
 			for range 3 {
@@ -168,7 +173,12 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 			}
 		} else {
 			row.Cells = append(row.Cells, num(g.Target.String()+"%"), resultCell(u, g.Target, true, parts[i]))
-			row.Cells = append(row.Cells, num(sla.MinutesText(g.Budget.Allowed)), num(sla.MinutesText(g.Budget.Used)), leftCell(g.Budget))
+			allowed, ok := allowedText[g.Target]
+			if !ok {
+				allowed = sla.MinutesText(g.Budget.Allowed)
+				allowedText[g.Target] = allowed
+			}
+			row.Cells = append(row.Cells, num(allowed), num(sla.MinutesText(g.Budget.Used)), leftCell(g.Budget))
 			for _, b := range g.Burn {
 				cell := num(sla.RateText(b.Long))
 				if b.Burning {
@@ -214,7 +224,8 @@ func dashHistory(d *report.Dashboard, f dashFilter, monthLabel, q string) (t tem
 		t.Head = append(t.Head, m.Format("Jan 2006"))
 	}
 	for _, g := range d.Scopes {
-		row := templates.DataRow{Level: string(g.Level), Cells: []templates.DataCell{{Text: scopeLabel(g.Scope)}}}
+		row := templates.DataRow{Level: string(g.Level), Cells: make([]templates.DataCell, 0, 1+len(g.History))}
+		row.Cells = append(row.Cells, templates.DataCell{Text: scopeLabel(g.Scope)})
 		for _, u := range g.History {
 			cell := num(compactPercent(u))
 			cell.Title = u.Truncate(4) + "%"
