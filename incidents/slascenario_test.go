@@ -207,14 +207,22 @@ func TestSLAHistoryScenarioIsSLAScenarioOfTheSelection(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := h.Scenario(period, hours(41), func(i int) bool { return mask&(1<<i) != 0 }, func(i int) bool { return mask&(1<<(len(incs)+i)) != 0 })
-		if !reflect.DeepEqual(got, want) {
+		got, err := h.Scenario(period, hours(41), func(i int) bool { return mask&(1<<i) != 0 }, func(i int) bool { return mask&(1<<(len(incs)+i)) != 0 })
+		if err != nil || !reflect.DeepEqual(got, want) {
 			t.Fatalf("selection %b:\n got %+v\nwant %+v", mask, got, want)
 		}
 	}
-	// Its errors are SLAScenario's.
-	components = components[:1]
-	if _, err := NewSLAHistory(services, components, incs, maints); err == nil || !strings.Contains(err.Error(), "unknown component") {
-		t.Fatalf("unknown component: %v", err)
+	// Its errors are SLAScenario's, from the scenarios that hold what
+	// is wrong.
+	h, err = NewSLAHistory(services, components[:1], incs, maints)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Scenario(period, hours(41), func(i int) bool { return i == 0 }, func(int) bool { return false }); err != nil {
+		t.Fatalf("incident 1 names only elb-us-east-1: %v", err)
+	}
+	_, want := SLAScenario(period, hours(41), services, components[:1], incs, maints)
+	if _, err := h.Scenario(period, hours(41), func(int) bool { return true }, func(int) bool { return true }); err == nil || err.Error() != want.Error() {
+		t.Fatalf("unknown component: %v, want %v", err, want)
 	}
 }

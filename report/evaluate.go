@@ -68,12 +68,15 @@ func (r *Reports) loadHistory(ctx context.Context, from, to time.Time) (*history
 // maintenance of h that overlap it, and returns its component results by
 // ID. Evaluations of several ranges may run at once.
 func (h *history) eval(from, to, asOf time.Time) (map[string]sla.ComponentResult, error) {
-	sc := h.sla.Scenario(sla.Period{Start: from, End: to}, asOf,
+	sc, err := h.sla.Scenario(sla.Period{Start: from, End: to}, asOf,
 		func(i int) bool {
 			inc := h.incs[i]
 			return inc.StartedAt.Before(to) && (inc.ResolvedAt == nil || inc.ResolvedAt.After(from))
 		},
 		func(i int) bool { return h.maints[i].StartsAt.Before(to) && h.maints[i].EndsAt.After(from) })
+	if err != nil {
+		return nil, err
+	}
 	sc.Policies = h.list
 	res, err := sla.Evaluate(sc)
 	if err != nil {
