@@ -3,6 +3,7 @@ package incidents
 import (
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/amends/amends/internal/errs"
@@ -48,67 +49,145 @@ func SLAScenarioNamed(period sla.Period, asOf time.Time, services []Service, com
 }
 
 func slaScenario(period sla.Period, asOf time.Time, services []Service, components []Component, incs []Incident, maints []Maintenance, names bool) (*sla.Scenario, error) {
+	h, err := newSLAHistory(services, components, incs, maints, names)
+	if err != nil {
+		return nil, err
+	}
+	all := func(int) bool { return true }
+	return h.Scenario(period, asOf, all, all)
+}
+
+// SLAHistory is stored status data in the engine's terms, for the
+// scenarios of many periods over the same history (the SLA dashboard
+// evaluates 19 periods over 13 months): each incident is turned into the
+// engine's terms (its timeline computed) once, by the first scenario that
+// holds it, not once per period, and scenarios made at once share the
+// work.
+type SLAHistory struct {
+	components []sla.Component
+	comps      map[string]bool
+	names      bool
+	incs       []Incident
+	maints     []Maintenance
+	// slaIncs and slaMaints are incs and maints in the engine's terms,
+	// each made by the first Scenario that selects it.
+	slaIncs   []lazy[sla.Incident]
+	slaMaints []lazy[sla.Maintenance]
+}
+
+type lazy[T any] struct {
+	once sync.Once
+	v    T
+	err  error
+}
+
+// NewSLAHistory turns services and components into the engine's terms as
+// SLAScenario does, with its errors, and holds incs and maints for
+// Scenario.
+func NewSLAHistory(services []Service, components []Component, incs []Incident, maints []Maintenance) (*SLAHistory, error) {
+	return newSLAHistory(services, components, incs, maints, false)
+}
+
+// Scenario returns SLAScenario(period, asOf, services, components, the
+// incidents of incs for which incident(i) is true, the maintenance of
+// maints for which maint(i) is true) of h's arguments, with its errors.
+// Scenarios share h's values, which neither sla.Evaluate nor h changes,
+// and several may be made and evaluated at once.
+func (h *SLAHistory) Scenario(period sla.Period, asOf time.Time, incident, maint func(i int) bool) (*sla.Scenario, error) {
+	sc := &sla.Scenario{Period: period, AsOf: asOf, Components: h.components}
+	for i := range h.incs {
+		if !incident(i) {
+			continue
+		}
+		l := &h.slaIncs[i]
+		l.once.Do(func() { l.v, l.err = h.slaIncident(i) })
+		if l.err != nil {
+			return nil, l.err
+		}
+		sc.Incidents = append(sc.Incidents, l.v)
+	}
+	for i := range h.maints {
+		if !maint(i) {
+			continue
+		}
+		l := &h.slaMaints[i]
+		l.once.Do(func() { l.v, l.err = h.slaMaintenance(i) })
+		if l.err != nil {
+			return nil, l.err
+		}
+		sc.Maintenance = append(sc.Maintenance, l.v)
+	}
+	return sc, nil
+}
+
+func newSLAHistory(services []Service, components []Component, incs []Incident, maints []Maintenance, names bool) (*SLAHistory, error) {
 	known := make(map[string]bool, len(services))
 	for _, s := range services {
 		known[s.ID] = true
 	}
-	comps := make(map[string]bool, len(components))
-	sc := &sla.Scenario{Period: period, AsOf: asOf}
+	h := &SLAHistory{comps: make(map[string]bool, len(components)), names: names, incs: incs, maints: maints,
+		slaIncs: make([]lazy[sla.Incident], len(incs)), slaMaints: make([]lazy[sla.Maintenance], len(maints))}
 	for i, c := range components {
 		if !known[c.Service] {
 			return nil, errs.Invalidf(fmt.Sprintf("components[%d].service", i), "unknown service %q", c.Service)
 		}
-		comps[c.ID] = true
+		h.comps[c.ID] = true
 		out := sla.Component{ID: c.ID, Service: c.Service, Region: c.Region, Zone: c.Zone}
 		if c.Resources > 0 {
 			n := c.Resources
 			out.Resources = &n
 		}
-		sc.Components = append(sc.Components, out)
+		h.components = append(h.components, out)
 	}
-	for i, inc := range incs {
-		out := sla.Incident{ID: strconv.FormatInt(inc.ID, 10), Excluded: inc.Excluded}
-		for _, sp := range inc.Timeline() {
-			if !comps[sp.Component] {
-				return nil, errs.Invalidf(fmt.Sprintf("incidents[%d].components", i), "unknown component %q", sp.Component)
-			}
-			status, ok := slaStatus(sp.Status)
-			if !ok {
-				continue
-			}
-			im := sla.Impact{
-				Component:       sp.Component,
-				Status:          status,
-				AffectedPercent: sp.AffectedPercent,
-				Start:           sp.Start,
-			}
-			if sp.End != nil {
-				im.End = *sp.End
-			}
-			if names {
-				for _, ac := range sp.Customers {
-					im.Customers = append(im.Customers, sla.AffectedCustomer{Customer: ac.Customer, AffectedResources: ac.AffectedResources})
-				}
-			}
-			out.Impacts = append(out.Impacts, im)
+	return h, nil
+}
+
+// slaIncident is incident i of h in the engine's terms.
+func (h *SLAHistory) slaIncident(i int) (sla.Incident, error) {
+	inc := h.incs[i]
+	out := sla.Incident{ID: strconv.FormatInt(inc.ID, 10), Excluded: inc.Excluded}
+	for _, sp := range inc.Timeline() {
+		if !h.comps[sp.Component] {
+			return sla.Incident{}, errs.Invalidf(fmt.Sprintf("incidents[%d].components", i), "unknown component %q", sp.Component)
 		}
-		sc.Incidents = append(sc.Incidents, out)
-	}
-	for i, m := range maints {
-		for j, c := range m.Components {
-			if !comps[c] {
-				return nil, errs.Invalidf(fmt.Sprintf("maintenances[%d].components[%d]", i, j), "unknown component %q", c)
+		status, ok := slaStatus(sp.Status)
+		if !ok {
+			continue
+		}
+		im := sla.Impact{
+			Component:       sp.Component,
+			Status:          status,
+			AffectedPercent: sp.AffectedPercent,
+			Start:           sp.Start,
+		}
+		if sp.End != nil {
+			im.End = *sp.End
+		}
+		if h.names {
+			for _, ac := range sp.Customers {
+				im.Customers = append(im.Customers, sla.AffectedCustomer{Customer: ac.Customer, AffectedResources: ac.AffectedResources})
 			}
 		}
-		sc.Maintenance = append(sc.Maintenance, sla.Maintenance{
-			ID:         strconv.FormatInt(m.ID, 10),
-			Components: append([]string(nil), m.Components...),
-			Start:      m.StartsAt,
-			End:        m.EndsAt,
-			Announced:  m.AnnouncedAt,
-		})
+		out.Impacts = append(out.Impacts, im)
 	}
-	return sc, nil
+	return out, nil
+}
+
+// slaMaintenance is maintenance i of h in the engine's terms.
+func (h *SLAHistory) slaMaintenance(i int) (sla.Maintenance, error) {
+	m := h.maints[i]
+	for j, c := range m.Components {
+		if !h.comps[c] {
+			return sla.Maintenance{}, errs.Invalidf(fmt.Sprintf("maintenances[%d].components[%d]", i, j), "unknown component %q", c)
+		}
+	}
+	return sla.Maintenance{
+		ID:         strconv.FormatInt(m.ID, 10),
+		Components: append([]string(nil), m.Components...),
+		Start:      m.StartsAt,
+		End:        m.EndsAt,
+		Announced:  m.AnnouncedAt,
+	}, nil
 }
 
 // GoodwillMonth is the UTC month ("YYYY-MM") to which inc's goodwill

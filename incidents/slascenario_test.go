@@ -180,3 +180,49 @@ func TestDraftExplanation(t *testing.T) {
 		t.Errorf("draft lacks %q:\n%s", want, body)
 	}
 }
+
+// An SLAHistory's scenario of a selection is SLAScenario of the selected
+// incidents and maintenance, whichever are selected.
+func TestSLAHistoryScenarioIsSLAScenarioOfTheSelection(t *testing.T) {
+	services, components, incs, maints := bridgeFixture()
+	h, err := NewSLAHistory(services, components, incs, maints)
+	if err != nil {
+		t.Fatal(err)
+	}
+	period := sla.MonthPeriod(2012, time.December, "")
+	for mask := range 1 << (len(incs) + len(maints)) {
+		var selInc []Incident
+		var selMaint []Maintenance
+		for i, inc := range incs {
+			if mask&(1<<i) != 0 {
+				selInc = append(selInc, inc)
+			}
+		}
+		for i, m := range maints {
+			if mask&(1<<(len(incs)+i)) != 0 {
+				selMaint = append(selMaint, m)
+			}
+		}
+		want, err := SLAScenario(period, hours(41), services, components, selInc, selMaint)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := h.Scenario(period, hours(41), func(i int) bool { return mask&(1<<i) != 0 }, func(i int) bool { return mask&(1<<(len(incs)+i)) != 0 })
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("selection %b:\n got %+v\nwant %+v", mask, got, want)
+		}
+	}
+	// Its errors are SLAScenario's, from the scenarios that hold what
+	// is wrong.
+	h, err = NewSLAHistory(services, components[:1], incs, maints)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Scenario(period, hours(41), func(i int) bool { return i == 0 }, func(int) bool { return false }); err != nil {
+		t.Fatalf("incident 1 names only elb-us-east-1: %v", err)
+	}
+	_, want := SLAScenario(period, hours(41), services, components[:1], incs, maints)
+	if _, err := h.Scenario(period, hours(41), func(int) bool { return true }, func(int) bool { return true }); err == nil || err.Error() != want.Error() {
+		t.Fatalf("unknown component: %v, want %v", err, want)
+	}
+}

@@ -102,6 +102,13 @@ type Store interface {
 	// every incident whose [StartedAt, ResolvedAt or now) overlaps
 	// [from, to), and those that started in [from, to).
 	IncidentsBetween(ctx context.Context, from, to time.Time) ([]Incident, error)
+	// IncidentTimelines returns the incidents of IncidentsBetween with
+	// what their timelines (Incident.Timeline) are made of: each
+	// incident's own fields, and its updates with their ID, phase,
+	// instant and component statuses (with the customers they name), but
+	// no message, author, other instants, external id or correction. For
+	// the SLA figures of many months.
+	IncidentTimelines(ctx context.Context, from, to time.Time) ([]Incident, error)
 	// IncidentTitles returns the title of each of ids that is stored, by
 	// ID (without the updates: for pages that only name incidents).
 	IncidentTitles(ctx context.Context, ids []int64) (map[int64]string, error)

@@ -4,13 +4,16 @@ import (
 	"context"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/sla"
 )
 
 // history is the stored history that the SLA dashboard or the service
 // report reads: the catalog, the services' default policies, and the
-// incidents and maintenance that overlap the range loaded.
+// incidents (their timelines: incidents.Store.IncidentTimelines) and
+// maintenance that overlap the range loaded.
 type history struct {
 	services   []incidents.Service
 	components []incidents.Component
@@ -18,31 +21,44 @@ type history struct {
 	list       []sla.Policy          // the same, in catalog order
 	incs       []incidents.Incident
 	maints     []incidents.Maintenance
+	sla        *incidents.SLAHistory // of the same, for eval
 }
 
 // loadHistory reads the catalog, the policies and the incidents and
-// maintenance that overlap [from, to).
+// maintenance that overlap [from, to). The incidents, most of the reading,
+// are read meanwhile on other connections.
 func (r *Reports) loadHistory(ctx context.Context, from, to time.Time) (*history, error) {
 	h := &history{}
-	var err error
-	if h.services, err = r.incidents.Services(ctx); err != nil {
-		return nil, err
-	}
-	if h.components, err = r.incidents.Components(ctx); err != nil {
-		return nil, err
-	}
-	if h.policies, err = r.servicePolicies(ctx, h.components); err != nil {
-		return nil, err
-	}
-	for _, svc := range h.services {
-		if p, ok := h.policies[svc.ID]; ok {
-			h.list = append(h.list, p)
+	var g errgroup.Group
+	g.Go(func() (err error) {
+		h.incs, err = r.incidents.IncidentTimelines(ctx, from, to)
+		return err
+	})
+	err := func() (err error) {
+		if h.services, err = r.incidents.Services(ctx); err != nil {
+			return err
 		}
+		if h.components, err = r.incidents.Components(ctx); err != nil {
+			return err
+		}
+		if h.policies, err = r.servicePolicies(ctx, h.components); err != nil {
+			return err
+		}
+		for _, svc := range h.services {
+			if p, ok := h.policies[svc.ID]; ok {
+				h.list = append(h.list, p)
+			}
+		}
+		h.maints, err = r.incidents.MaintenancesBetween(ctx, from, to)
+		return err
+	}()
+	if werr := g.Wait(); err == nil {
+		err = werr
 	}
-	if h.incs, err = r.incidents.IncidentsBetween(ctx, from, to); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	if h.maints, err = r.incidents.MaintenancesBetween(ctx, from, to); err != nil {
+	if h.sla, err = incidents.NewSLAHistory(h.services, h.components, h.incs, h.maints); err != nil {
 		return nil, err
 	}
 	return h, nil
@@ -50,21 +66,23 @@ func (r *Reports) loadHistory(ctx context.Context, from, to time.Time) (*history
 
 // eval runs sla.Evaluate over [from, to) as of asOf with the incidents and
 // maintenance of h that overlap it, and returns its component results by
-// ID.
+// ID. Evaluations of several ranges may run at once.
 func (h *history) eval(from, to, asOf time.Time) (map[string]sla.ComponentResult, error) {
-	var incs []incidents.Incident
-	for _, inc := range h.incs {
-		if inc.StartedAt.Before(to) && (inc.ResolvedAt == nil || inc.ResolvedAt.After(from)) {
-			incs = append(incs, inc)
-		}
+	sc, err := h.sla.Scenario(sla.Period{Start: from, End: to}, asOf,
+		func(i int) bool {
+			inc := h.incs[i]
+			return inc.StartedAt.Before(to) && (inc.ResolvedAt == nil || inc.ResolvedAt.After(from))
+		},
+		func(i int) bool { return h.maints[i].StartsAt.Before(to) && h.maints[i].EndsAt.After(from) })
+	if err != nil {
+		return nil, err
 	}
-	var maints []incidents.Maintenance
-	for _, m := range h.maints {
-		if m.StartsAt.Before(to) && m.EndsAt.After(from) {
-			maints = append(maints, m)
-		}
+	sc.Policies = h.list
+	res, err := sla.Evaluate(sc)
+	if err != nil {
+		return nil, err
 	}
-	return evaluate(from, to, asOf, h.services, h.components, incs, maints, h.list)
+	return sla.ResultsByID(res.Components), nil
 }
 
 // target returns the target of service's policy, false when it has none

@@ -1,9 +1,9 @@
 package sla
 
 import (
-	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/amends/amends/internal/errs"
@@ -68,7 +68,9 @@ func statusIndex(st Status) int {
 	return -1
 }
 
-func at(name string, i int) string { return fmt.Sprintf("%s[%d]", name, i) }
+// at is the field name of element i of name: "components[3]". Every
+// element's is made as it is checked, so it is made without fmt.
+func at(name string, i int) string { return name + "[" + strconv.Itoa(i) + "]" }
 
 func checkPercent(field string, p Percent) error { return errs.Prefix(field, p.Validate()) }
 

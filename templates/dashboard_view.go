@@ -157,7 +157,7 @@ func (t DataTable) NumCol(i int) bool {
 }
 
 func hasClass(classes, c string) bool {
-	for _, f := range strings.Fields(classes) {
+	for f := range strings.FieldsSeq(classes) {
 		if f == c {
 			return true
 		}

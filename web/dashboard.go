@@ -124,6 +124,13 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 	if f.service != "" {
 		v.ReportURL += "&service=" + f.service
 	}
+	// The history and the charts, half of the page's cells, are made
+	// meanwhile on another goroutine.
+	historyMade := make(chan struct{})
+	go func(monthLabel string) {
+		defer close(historyMade)
+		v.History, v.Charts = dashHistory(d, f, monthLabel, q)
+	}(v.MonthLabel)
 	s.dashOptions(ctx, &v, d, f, now)
 
 	budgetHead := []string{"Scope", "Uptime", "Target", "Result", "Budget allowed (min)", "Budget used (min)", "Budget left (min)"}
@@ -144,10 +151,15 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 		verdicts[i] = verdictRow{level: g.Level, region: g.Region, label: scopeLabel(g.Scope), missed: g.HasTarget && g.Uptime.CmpPercent(g.Target) < 0}
 	}
 	parts := partlyMissed(verdicts)
+	// A month's allowed budget depends on the target alone: written once
+	// for each target.
+	allowedText := map[sla.Percent]string{}
 	for i, g := range d.Scopes {
 		level, label, u := string(g.Level), scopeLabel(g.Scope), g.Uptime
-		row := templates.DataRow{Level: level, Cells: []templates.DataCell{{Text: label}, num(u.Truncate(4) + "%")}}
-		burn := templates.DataRow{Level: level, Cells: []templates.DataCell{{Text: label}}}
+		row := templates.DataRow{Level: level, Cells: make([]templates.DataCell, 0, len(budgetHead))}
+		row.Cells = append(row.Cells, templates.DataCell{Text: label}, num(u.Truncate(4)+"%"))
+		burn := templates.DataRow{Level: level, Cells: make([]templates.DataCell, 0, 5)}
+		burn.Cells = append(burn.Cells, templates.DataCell{Text: label})
 		if !g.HasTarget {
 			row.Cells = append(row.Cells, num("—"), metCell(u, g.Target, false))
 			for range 3 {
@@ -161,7 +173,12 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 			}
 		} else {
 			row.Cells = append(row.Cells, num(g.Target.String()+"%"), resultCell(u, g.Target, true, parts[i]))
-			row.Cells = append(row.Cells, num(sla.MinutesText(g.Budget.Allowed)), num(sla.MinutesText(g.Budget.Used)), leftCell(g.Budget))
+			allowed, ok := allowedText[g.Target]
+			if !ok {
+				allowed = sla.MinutesText(g.Budget.Allowed)
+				allowedText[g.Target] = allowed
+			}
+			row.Cells = append(row.Cells, num(allowed), num(sla.MinutesText(g.Budget.Used)), leftCell(g.Budget))
 			for _, b := range g.Burn {
 				cell := num(sla.RateText(b.Long))
 				if b.Burning {
@@ -183,18 +200,32 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 		v.Burn.Rows = append(v.Burn.Rows, burn)
 	}
 
+	months := d.Months
+	v.Credits, v.Costly, v.CreditsNote, v.CostlyNote = dashCredits(d, f, months[0], months[len(months)-1], q)
+	v.Incidents = incidentStats(d, asOf, q)
+	if n := len(v.Incidents.Rows); n > 0 && n < len(months) {
+		v.IncidentsNote = "No incidents in the other months."
+	}
+	<-historyMade
+	return v, nil
+}
+
+// dashHistory is the dashboard's table of the last 12 months' uptime of
+// every scope, and its charts.
+func dashHistory(d *report.Dashboard, f dashFilter, monthLabel, q string) (t templates.DataTable, charts []templates.Chart) {
+	months, asOf := d.Months, d.AsOf
 	// The last 12 months. Twelve months of four-decimal figures do not
 	// fit a screen: the table shows two (truncated, so a missed month
 	// never rounds up to its target) and marks met and missed; a cell's
 	// title and the charts' tables keep the exact figure.
-	months := d.Months
-	v.History = templates.DataTable{ID: "history", Caption: "Monthly uptime against target, " + months[0].Format("January 2006") + " to " + v.MonthLabel, Compact: true,
+	t = templates.DataTable{ID: "history", Caption: "Monthly uptime against target, " + months[0].Format("January 2006") + " to " + monthLabel, Compact: true,
 		CSV: "/admin/dashboard.csv?table=history&" + q, Head: []string{"Scope"}, Empty: "No components match these filters."}
 	for _, m := range months {
-		v.History.Head = append(v.History.Head, m.Format("Jan 2006"))
+		t.Head = append(t.Head, m.Format("Jan 2006"))
 	}
 	for _, g := range d.Scopes {
-		row := templates.DataRow{Level: string(g.Level), Cells: []templates.DataCell{{Text: scopeLabel(g.Scope)}}}
+		row := templates.DataRow{Level: string(g.Level), Cells: make([]templates.DataCell, 0, 1+len(g.History))}
+		row.Cells = append(row.Cells, templates.DataCell{Text: scopeLabel(g.Scope)})
 		for _, u := range g.History {
 			cell := num(compactPercent(u))
 			cell.Title = u.Truncate(4) + "%"
@@ -206,7 +237,7 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 			}
 			row.Cells = append(row.Cells, cell)
 		}
-		v.History.Rows = append(v.History.Rows, row)
+		t.Rows = append(t.Rows, row)
 	}
 	// A chart per service (per region when one is chosen, the component's
 	// when one is).
@@ -219,16 +250,11 @@ func (s *Server) dashboardView(ctx context.Context, page templates.Page, f dashF
 	}
 	for _, g := range d.Scopes {
 		if g.Level == chartLevel {
-			v.Charts = append(v.Charts, uptimeChart(len(v.Charts), g, months, asOf))
+			charts = append(charts, uptimeChart(len(charts), g, months, asOf))
 		}
 	}
 
-	v.Credits, v.Costly, v.CreditsNote, v.CostlyNote = dashCredits(d, f, months[0], months[len(months)-1], q)
-	v.Incidents = incidentStats(d, asOf, q)
-	if n := len(v.Incidents.Rows); n > 0 && n < len(months) {
-		v.IncidentsNote = "No incidents in the other months."
-	}
-	return v, nil
+	return t, charts
 }
 
 // dashOptions fills the month, service, region and component filters:

@@ -184,8 +184,9 @@ func methodCredit(p sla.Policy, currency string) string {
 
 // leftCell is an error budget's minutes left, flagged when overspent.
 func leftCell(b sla.ErrorBudget) templates.DataCell {
-	c := num(sla.MinutesText(b.Left()))
-	if b.Left().Sign() < 0 {
+	left := b.Left()
+	c := num(sla.MinutesText(left))
+	if left.Sign() < 0 {
 		c.Class += " missed"
 	}
 	return c

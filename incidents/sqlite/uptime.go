@@ -367,10 +367,21 @@ func parseIDs(s string) ([]int64, error) {
 // its own index (active ones, resolved after from, started in the range),
 // so a recent range never reads the years before it.
 func incidentsOverlapping(ctx context.Context, q sqlitedb.Queryer, from, to, now time.Time) ([]incidents.Incident, error) {
-	f, t := sqlitedb.FormatTime(from), sqlitedb.FormatTime(to)
-	return listIncidents(ctx, q, `WHERE id IN (
+	return listIncidents(ctx, q, overlappingWhere, overlappingArgs(from, to, now)...)
+}
+
+// overlappingWhere is the WHERE clause of incidentsOverlapping, on
+// incidents_live, with its arguments from overlappingArgs.
+const overlappingWhere = `WHERE id IN (` + overlappingIDs + `) ORDER BY started_at, id`
+
+// overlappingIDs selects the ids of incidentsOverlapping (deleted ones
+// too: incidents_live leaves those out), with the arguments of
+// overlappingArgs.
+const overlappingIDs = `
 			SELECT id FROM incidents INDEXED BY incidents_active WHERE resolved_at IS NULL AND started_at < ?1 AND ?2 > ?3
 			UNION ALL SELECT id FROM incidents INDEXED BY incidents_resolved_at WHERE resolved_at > ?3 AND started_at < ?1
-			UNION ALL SELECT id FROM incidents INDEXED BY incidents_window WHERE started_at >= ?3 AND started_at < ?1)
-		ORDER BY started_at, id`, t, sqlitedb.FormatTime(now), f)
+			UNION ALL SELECT id FROM incidents INDEXED BY incidents_window WHERE started_at >= ?3 AND started_at < ?1`
+
+func overlappingArgs(from, to, now time.Time) []any {
+	return []any{sqlitedb.FormatTime(to), sqlitedb.FormatTime(now), sqlitedb.FormatTime(from)}
 }

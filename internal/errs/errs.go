@@ -86,6 +86,9 @@ func Unauthorizedf(format string, args ...any) error {
 // field "affected_percent" into "impacts[0].affected_percent". Errors that are
 // not *Error are returned unchanged.
 func Prefix(prefix string, err error) error {
+	if err == nil {
+		return nil
+	}
 	var e *Error
 	if prefix == "" || !errors.As(err, &e) {
 		return err
