@@ -132,6 +132,23 @@ func (c *pageCache) serve(ec echo.Context, key string, fn func(ctx context.Conte
 	return writePage(ec, p)
 }
 
+// current returns the page under key when it is cached and current: the
+// data revision and its own time say it needs no render. It renders
+// nothing, and counts nothing.
+func (c *pageCache) current(ctx context.Context, key string) *cachedPage {
+	rev, err := c.revision(ctx)
+	if err != nil {
+		return nil
+	}
+	c.mu.RLock()
+	p := c.pages[key]
+	c.mu.RUnlock()
+	if p == nil || p.revision != rev || !c.now().Before(p.expires) {
+		return nil
+	}
+	return p
+}
+
 func (c *pageCache) refresh(ctx context.Context, key string, rev int64, revErr error, fn func(ctx context.Context) (rendered, error)) (*cachedPage, error) {
 	if revErr != nil {
 		return nil, revErr
@@ -228,37 +245,55 @@ var (
 )
 
 // writePage writes p with its ETag, answering 304 when the client has it,
-// and the gzip form when the client accepts it.
+// and the gzip form when the client accepts it (what p.answer chooses).
 func writePage(c echo.Context, p *cachedPage) error {
 	req := c.Request()
+	a := p.answer(req.Method, firstHeader(req.Header, echo.HeaderAcceptEncoding), firstHeader(req.Header, "If-None-Match"))
 	h := c.Response().Header()
-	body, etag := p.body, p.etag
-	gzipped := acceptsGzip(firstHeader(req.Header, echo.HeaderAcceptEncoding))
-	if gzipped {
-		body, etag = p.gzipped, p.etagGzip
-	}
 	h[echo.HeaderContentType] = p.contentTypeH
-	if gzipped {
-		h[headerETag] = p.etagGzipH
-	} else {
-		h[headerETag] = p.etagH
-	}
+	h[headerETag] = a.etagH
 	h[echo.HeaderVary] = pageVary
 	h[echo.HeaderCacheControl] = pageCacheControl
-	if etagMatches(firstHeader(req.Header, "If-None-Match"), etag) {
+	if a.status == http.StatusNotModified {
 		return c.NoContent(http.StatusNotModified)
 	}
-	if gzipped {
+	if a.gzipped {
 		h[echo.HeaderContentEncoding] = pageGzip
 	}
-	if req.Method == http.MethodHead {
-		h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
-		return c.NoContent(http.StatusOK)
-	}
+	h[echo.HeaderContentLength] = []string{strconv.Itoa(len(a.body))}
 	res := c.Response()
 	res.WriteHeader(http.StatusOK)
-	_, err := res.Write(body)
+	if a.head {
+		return nil
+	}
+	_, err := res.Write(a.body)
 	return err
+}
+
+// pageAnswer is how a cached page answers one request: 304 or 200, in
+// which encoding, with which ETag, and whether the body is sent.
+type pageAnswer struct {
+	status  int
+	gzipped bool
+	etagH   []string
+	body    []byte
+	head    bool // a HEAD request: the body's length, not the body
+}
+
+// answer chooses p's answer to a request of method with the
+// Accept-Encoding and If-None-Match header values given. Both ways of
+// serving the page (writePage under echo and fastHit under fasthttp) go
+// through it.
+func (p *cachedPage) answer(method, acceptEncoding, ifNoneMatch string) pageAnswer {
+	a := pageAnswer{status: http.StatusOK, etagH: p.etagH, body: p.body, head: method == http.MethodHead}
+	etag := p.etag
+	if acceptsGzip(acceptEncoding) {
+		a.gzipped, a.etagH, a.body, etag = true, p.etagGzipH, p.gzipped, p.etagGzip
+	}
+	if etagMatches(ifNoneMatch, etag) {
+		a.status, a.body = http.StatusNotModified, nil
+	}
+	return a
 }
 
 // firstHeader is h.Get(name) for a name already canonical.
