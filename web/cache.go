@@ -38,10 +38,14 @@ type pageCache struct {
 	mu    sync.RWMutex
 	pages map[string]*cachedPage
 
-	known   atomic.Int64 // last revision read
-	checked atomic.Int64 // when it was read, unix nanoseconds; 0 forces a read
-	render  singleflight.Group
-	changed chan struct{} // signalled by invalidate, for Server.Changed
+	// read is the last revision read, when, and under which
+	// generation; invalidate starts a new generation, so a revision read
+	// before it (from a read that began before the write) is never taken
+	// as current after it.
+	read       atomic.Pointer[revisionRead]
+	generation atomic.Uint64
+	render     singleflight.Group
+	changed    chan struct{} // signalled by invalidate, for Server.Changed
 }
 
 type cachedPage struct {
@@ -60,10 +64,17 @@ func newPageCache(rev Revisioner, now func() time.Time, m *metrics) *pageCache {
 	return &pageCache{rev: rev, now: now, metrics: m, pages: map[string]*cachedPage{}, changed: make(chan struct{}, 1)}
 }
 
+// revisionRead is one read of the data revision.
+type revisionRead struct {
+	revision   int64
+	at         int64 // unix nanoseconds
+	generation uint64
+}
+
 // invalidate makes the next request read the data revision again. Handlers
 // call it after every committed write.
 func (c *pageCache) invalidate() {
-	c.checked.Store(0)
+	c.generation.Add(1)
 	select {
 	case c.changed <- struct{}{}:
 	default: // already signalled
@@ -71,19 +82,20 @@ func (c *pageCache) invalidate() {
 }
 
 // revision returns the current data revision, asking the database at most
-// once per revisionCheckEvery.
+// once per revisionCheckEvery, and always after an invalidate.
 func (c *pageCache) revision(ctx context.Context) (int64, error) {
 	now := c.now().UnixNano()
-	last := c.checked.Load()
-	if last != 0 && now-last < int64(revisionCheckEvery) {
-		return c.known.Load(), nil
+	gen := c.generation.Load()
+	if r := c.read.Load(); r != nil && r.generation == gen && now-r.at < int64(revisionCheckEvery) {
+		return r.revision, nil
 	}
 	n, err := c.rev.Revision(ctx)
 	if err != nil {
 		return 0, err
 	}
-	c.known.Store(n)
-	c.checked.Store(now)
+	// Kept under the generation seen before the read: if a write was
+	// invalidated meanwhile, the next request reads again.
+	c.read.Store(&revisionRead{revision: n, at: now, generation: gen})
 	return n, nil
 }
 
@@ -153,7 +165,9 @@ func (c *pageCache) refresh(ctx context.Context, key string, rev int64, revErr e
 	if revErr != nil {
 		return nil, revErr
 	}
-	v, err, _ := c.render.Do(key, func() (any, error) {
+	// A render for an older revision (begun before a write) is not
+	// waited on: this request renders the page of its own.
+	v, err, _ := c.render.Do(key+"\x00"+strconv.FormatInt(rev, 10), func() (any, error) {
 		// A request that waited here may find the page already fresh.
 		c.mu.RLock()
 		p := c.pages[key]
