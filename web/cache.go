@@ -38,10 +38,14 @@ type pageCache struct {
 	mu    sync.RWMutex
 	pages map[string]*cachedPage
 
-	known   atomic.Int64 // last revision read
-	checked atomic.Int64 // when it was read, unix nanoseconds; 0 forces a read
-	render  singleflight.Group
-	changed chan struct{} // signalled by invalidate, for Server.Changed
+	// read is the last revision read, when, and under which
+	// generation; invalidate starts a new generation, so a revision read
+	// before it (from a read that began before the write) is never taken
+	// as current after it.
+	read       atomic.Pointer[revisionRead]
+	generation atomic.Uint64
+	render     singleflight.Group
+	changed    chan struct{} // signalled by invalidate, for Server.Changed
 }
 
 type cachedPage struct {
@@ -60,10 +64,17 @@ func newPageCache(rev Revisioner, now func() time.Time, m *metrics) *pageCache {
 	return &pageCache{rev: rev, now: now, metrics: m, pages: map[string]*cachedPage{}, changed: make(chan struct{}, 1)}
 }
 
+// revisionRead is one read of the data revision.
+type revisionRead struct {
+	revision   int64
+	at         int64 // unix nanoseconds
+	generation uint64
+}
+
 // invalidate makes the next request read the data revision again. Handlers
 // call it after every committed write.
 func (c *pageCache) invalidate() {
-	c.checked.Store(0)
+	c.generation.Add(1)
 	select {
 	case c.changed <- struct{}{}:
 	default: // already signalled
@@ -71,19 +82,20 @@ func (c *pageCache) invalidate() {
 }
 
 // revision returns the current data revision, asking the database at most
-// once per revisionCheckEvery.
+// once per revisionCheckEvery, and always after an invalidate.
 func (c *pageCache) revision(ctx context.Context) (int64, error) {
 	now := c.now().UnixNano()
-	last := c.checked.Load()
-	if last != 0 && now-last < int64(revisionCheckEvery) {
-		return c.known.Load(), nil
+	gen := c.generation.Load()
+	if r := c.read.Load(); r != nil && r.generation == gen && now-r.at < int64(revisionCheckEvery) {
+		return r.revision, nil
 	}
 	n, err := c.rev.Revision(ctx)
 	if err != nil {
 		return 0, err
 	}
-	c.known.Store(n)
-	c.checked.Store(now)
+	// Kept under the generation seen before the read: if a write was
+	// invalidated meanwhile, the next request reads again.
+	c.read.Store(&revisionRead{revision: n, at: now, generation: gen})
 	return n, nil
 }
 
@@ -132,11 +144,30 @@ func (c *pageCache) serve(ec echo.Context, key string, fn func(ctx context.Conte
 	return writePage(ec, p)
 }
 
+// current returns the page under key when it is cached and current: the
+// data revision and its own time say it needs no render. It renders
+// nothing, and counts nothing.
+func (c *pageCache) current(ctx context.Context, key string) *cachedPage {
+	rev, err := c.revision(ctx)
+	if err != nil {
+		return nil
+	}
+	c.mu.RLock()
+	p := c.pages[key]
+	c.mu.RUnlock()
+	if p == nil || p.revision != rev || !c.now().Before(p.expires) {
+		return nil
+	}
+	return p
+}
+
 func (c *pageCache) refresh(ctx context.Context, key string, rev int64, revErr error, fn func(ctx context.Context) (rendered, error)) (*cachedPage, error) {
 	if revErr != nil {
 		return nil, revErr
 	}
-	v, err, _ := c.render.Do(key, func() (any, error) {
+	// A render for an older revision (begun before a write) is not
+	// waited on: this request renders the page of its own.
+	v, err, _ := c.render.Do(key+"\x00"+strconv.FormatInt(rev, 10), func() (any, error) {
 		// A request that waited here may find the page already fresh.
 		c.mu.RLock()
 		p := c.pages[key]
@@ -228,37 +259,55 @@ var (
 )
 
 // writePage writes p with its ETag, answering 304 when the client has it,
-// and the gzip form when the client accepts it.
+// and the gzip form when the client accepts it (what p.answer chooses).
 func writePage(c echo.Context, p *cachedPage) error {
 	req := c.Request()
+	a := p.answer(req.Method, firstHeader(req.Header, echo.HeaderAcceptEncoding), firstHeader(req.Header, "If-None-Match"))
 	h := c.Response().Header()
-	body, etag := p.body, p.etag
-	gzipped := acceptsGzip(firstHeader(req.Header, echo.HeaderAcceptEncoding))
-	if gzipped {
-		body, etag = p.gzipped, p.etagGzip
-	}
 	h[echo.HeaderContentType] = p.contentTypeH
-	if gzipped {
-		h[headerETag] = p.etagGzipH
-	} else {
-		h[headerETag] = p.etagH
-	}
+	h[headerETag] = a.etagH
 	h[echo.HeaderVary] = pageVary
 	h[echo.HeaderCacheControl] = pageCacheControl
-	if etagMatches(firstHeader(req.Header, "If-None-Match"), etag) {
+	if a.status == http.StatusNotModified {
 		return c.NoContent(http.StatusNotModified)
 	}
-	if gzipped {
+	if a.gzipped {
 		h[echo.HeaderContentEncoding] = pageGzip
 	}
-	if req.Method == http.MethodHead {
-		h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
-		return c.NoContent(http.StatusOK)
-	}
+	h[echo.HeaderContentLength] = []string{strconv.Itoa(len(a.body))}
 	res := c.Response()
 	res.WriteHeader(http.StatusOK)
-	_, err := res.Write(body)
+	if a.head {
+		return nil
+	}
+	_, err := res.Write(a.body)
 	return err
+}
+
+// pageAnswer is how a cached page answers one request: 304 or 200, in
+// which encoding, with which ETag, and whether the body is sent.
+type pageAnswer struct {
+	status  int
+	gzipped bool
+	etagH   []string
+	body    []byte
+	head    bool // a HEAD request: the body's length, not the body
+}
+
+// answer chooses p's answer to a request of method with the
+// Accept-Encoding and If-None-Match header values given. Both ways of
+// serving the page (writePage under echo and fastHit under fasthttp) go
+// through it.
+func (p *cachedPage) answer(method, acceptEncoding, ifNoneMatch string) pageAnswer {
+	a := pageAnswer{status: http.StatusOK, etagH: p.etagH, body: p.body, head: method == http.MethodHead}
+	etag := p.etag
+	if acceptsGzip(acceptEncoding) {
+		a.gzipped, a.etagH, a.body, etag = true, p.etagGzipH, p.gzipped, p.etagGzip
+	}
+	if etagMatches(ifNoneMatch, etag) {
+		a.status, a.body = http.StatusNotModified, nil
+	}
+	return a
 }
 
 // firstHeader is h.Get(name) for a name already canonical.

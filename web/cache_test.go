@@ -325,3 +325,69 @@ func TestGzippedAtEveryLevel(t *testing.T) {
 		}
 	}
 }
+
+// gatedRevision holds one revision read, once armed, after it has read
+// the database and before it returns, as a read that began just before a
+// write and ends after it.
+type gatedRevision struct {
+	Revisioner
+	mu            sync.Mutex
+	hold, reading chan struct{}
+}
+
+func (g *gatedRevision) arm() (reading, hold chan struct{}) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.reading, g.hold = make(chan struct{}), make(chan struct{})
+	return g.reading, g.hold
+}
+
+func (g *gatedRevision) Revision(ctx context.Context) (int64, error) {
+	n, err := g.Revisioner.Revision(ctx)
+	g.mu.Lock()
+	reading, hold := g.reading, g.hold
+	g.reading, g.hold = nil, nil
+	g.mu.Unlock()
+	if reading != nil {
+		close(reading)
+		<-hold
+	}
+	return n, err
+}
+
+// A revision read that began before a write and ends after the write's
+// invalidation is not taken as current: the next request reads again and
+// shows the write at once, not a revision check later.
+func TestRevisionReadBeforeAWriteIsNotKept(t *testing.T) {
+	gate := &gatedRevision{}
+	env := newTestEnvWith(t, envOptions{wrapRevision: func(r Revisioner) Revisioner { gate.Revisioner = r; return gate }})
+	ctx := context.Background()
+	if _, body := env.publicGet("/"); strings.Contains(body, "Written during a read") {
+		t.Fatal("the incident is there before it is written")
+	}
+	env.server.pages.invalidate()
+	reading, hold := gate.arm()
+	old := make(chan int64)
+	go func() {
+		n, err := env.server.pages.revision(ctx)
+		if err != nil {
+			t.Error(err)
+		}
+		old <- n
+	}()
+	<-reading
+	env.declare("Written during a read", change("elb-us-east-1", incidents.MajorOutage, ""))
+	env.server.pages.invalidate()
+	close(hold)
+	before := <-old
+	now, err := env.server.pages.revision(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if now <= before {
+		t.Errorf("revision after the write %d, the read from before it %d", now, before)
+	}
+	if _, body := env.publicGet("/"); !strings.Contains(body, "Written during a read") {
+		t.Error("the status page does not show the write")
+	}
+}

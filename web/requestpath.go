@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -87,20 +88,26 @@ func (s *Server) everyRequest(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			c.Error(err)
 		}
-		s.log.LogAttrs(req.Context(), slog.LevelInfo, "request",
-			slog.String("method", req.Method),
-			slog.String("uri", req.RequestURI),
-			slog.String("route", c.Path()),
-			slog.Int("status", res.Status),
-			slog.Int64("bytes", res.Size),
-			slog.Duration("latency", time.Since(start)),
-			slog.String("ip", c.RealIP()),
-			slog.String("request_id", id),
-		)
+		s.logRequest(req.Context(), req.Method, req.RequestURI, c.Path(), res.Status, res.Size, time.Since(start), c.RealIP(), id)
 		// The error was handled; returning it tells echo, whose error
 		// handler ignores a response already written.
 		return err
 	}
+}
+
+// logRequest writes a request's one line: method, URI, route, status,
+// bytes, latency, client address and request id.
+func (s *Server) logRequest(ctx context.Context, method, uri, route string, status int, size int64, latency time.Duration, ip, id string) {
+	s.log.LogAttrs(ctx, slog.LevelInfo, "request",
+		slog.String("method", method),
+		slog.String("uri", uri),
+		slog.String("route", route),
+		slog.Int("status", status),
+		slog.Int64("bytes", size),
+		slog.Duration("latency", latency),
+		slog.String("ip", ip),
+		slog.String("request_id", id),
+	)
 }
 
 // recovering calls next, turning a panic into an error (logged with its

@@ -105,6 +105,8 @@ type Server struct {
 	throttle  *loginThrottle
 	ids       *requestIDs
 	security  []header // the security headers of every response
+	// security and a cached page's Vary and Cache-Control, for fastHit.
+	fastHeaders [][2][]byte
 }
 
 // New builds the server over its stores. The stores are interfaces so that
@@ -148,6 +150,7 @@ func New(cfg Config, inc incidents.Store, accounts auth.Store, deskStore desk.St
 		ids:       newRequestIDs(),
 		security:  securityHeaders(),
 	}
+	s.fastHeaders = fastHeadersOf(s.security)
 	s.pages = newPageCache(rev, cfg.Now, s.metrics)
 	s.echo.HideBanner = true
 	s.echo.HidePort = true

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -178,16 +176,10 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		stopMirror := startMirror(ctx, srv, st, *exportDir, base, log)
 		defer stopMirror()
 	}
-	httpSrv := &http.Server{
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-	}
+	httpSrv := newHTTPServer(srv.FastHTTP(), log)
 	fmt.Fprintf(stdout, "Amends is serving %s on %s\n", *dbPath, base)
 	served := make(chan error, 1)
-	go func() { served <- httpSrv.Serve(coalescingListener{ln}) }()
+	go func() { served <- httpSrv.Serve(ln) }()
 
 	select {
 	case err := <-served:
@@ -198,11 +190,11 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	log.Info("shutting down: finishing in-flight requests")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
+	if err := httpSrv.ShutdownWithContext(shutdownCtx); err != nil {
 		fmt.Fprintf(stderr, "amends serve: shutdown: %v\n", err)
 		return 1
 	}
-	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := <-served; err != nil {
 		fmt.Fprintf(stderr, "amends serve: %v\n", err)
 		return 1
 	}
