@@ -106,8 +106,10 @@ func (r *Reports) Dashboard(ctx context.Context, f DashboardFilter, now time.Tim
 	}
 	// While the month lasts, the 11 months before it are finished: what a
 	// render read and evaluated of them is kept (dashKept) and used again
-	// while nothing it was made from has changed.
-	current := asOf.Before(monthEnd)
+	// while nothing it was made from has changed. Only for the month
+	// holding asOf: the months before it are over, and their evaluations
+	// do not depend on asOf.
+	current := !asOf.Before(f.Month) && asOf.Before(monthEnd)
 	var mark string
 	var kept *keptMonths
 	var h *history

@@ -30,7 +30,7 @@ func TestDashboardKeepsFinishedMonthsOnlyWhileTheyHold(t *testing.T) {
 	oct := time.Date(2012, 10, 30, 22, 0, 0, 0, time.UTC)
 	october := f.incident("Open since October", oct, time.Time{}, change("elb-us-east-1", incidents.PartialOutage, "20"))
 	dec := time.Date(2012, 12, 30, 22, 0, 0, 0, time.UTC)
-	december := f.incident("Open since December", dec, time.Time{}, change("elb-eu-west-1", incidents.PartialOutage, "5"))
+	openDec := f.incident("Open since December", dec, time.Time{}, change("elb-eu-west-1", incidents.PartialOutage, "5"))
 	filter := DashboardFilter{Month: MonthStart(f.now)}
 
 	// render returns the dashboard of f.r and checks it against one of a
@@ -75,12 +75,19 @@ func TestDashboardKeepsFinishedMonthsOnlyWhileTheyHold(t *testing.T) {
 	if kept() != first {
 		t.Fatal("a render with nothing written read the finished months again")
 	}
+	// A month that is over is not kept.
+	if _, err := f.r.Dashboard(f.ctx, DashboardFilter{Month: december}, f.now); err != nil {
+		t.Fatal(err)
+	}
+	if kept() != first {
+		t.Fatal("the dashboard of December changed what is kept")
+	}
 
 	// A write to January keeps them.
 	jan := f.now.Add(-time.Hour)
 	f.incident("January outage", jan, time.Time{}, change("elb-eu-west-1", incidents.MajorOutage, ""))
 	render("after an incident declared in January")
-	if _, err := f.inc.AddUpdate(f.ctx, audit.Person("ops@example.com"), december.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Fixed.",
+	if _, err := f.inc.AddUpdate(f.ctx, audit.Person("ops@example.com"), openDec.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Fixed.",
 		Components: []incidents.ComponentChange{change("elb-eu-west-1", incidents.Operational, "")}}, f.now); err != nil {
 		t.Fatal(err)
 	}
