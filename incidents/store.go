@@ -109,6 +109,14 @@ type Store interface {
 	// no message, author, other instants, external id or correction. For
 	// the SLA figures of many months.
 	IncidentTimelines(ctx context.Context, from, to time.Time) ([]Incident, error)
+	// IncidentTimelineChanges returns a mark of the writes that may have
+	// changed the timeline (what IncidentTimelines reads) of any incident
+	// before the month holding before: the same text as long as none
+	// did, another once one did. A write whose changes start in that month
+	// or later leaves it as it was. What a reader derived from the
+	// timelines before that month stays true while the mark stays the
+	// same (read the mark first, then the timelines).
+	IncidentTimelineChanges(ctx context.Context, before time.Time) (string, error)
 	// IncidentTitles returns the title of each of ids that is stored, by
 	// ID (without the updates: for pages that only name incidents).
 	IncidentTitles(ctx context.Context, ids []int64) (map[int64]string, error)

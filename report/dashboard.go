@@ -104,9 +104,35 @@ func (r *Reports) Dashboard(ctx context.Context, f DashboardFilter, now time.Tim
 	if w := asOf.Add(-72 * time.Hour); w.Before(loadFrom) {
 		loadFrom = w
 	}
-	h, err := r.loadHistory(ctx, loadFrom, asOf)
-	if err != nil {
-		return nil, err
+	// While the month lasts, the 11 months before it are finished: what a
+	// render read and evaluated of them is kept (dashKept) and used again
+	// while nothing it was made from has changed. Only for the month
+	// holding asOf: the months before it are over, and their evaluations
+	// do not depend on asOf.
+	current := !asOf.Before(f.Month) && asOf.Before(monthEnd)
+	var mark string
+	var kept *keptMonths
+	var h *history
+	var err error
+	if current {
+		// The mark first: a write after it leaves another mark, so what is
+		// read after it is at least as new as what the mark says.
+		if mark, err = r.incidents.IncidentTimelineChanges(ctx, f.Month); err != nil {
+			return nil, err
+		}
+		if kept = r.dash.get(histFrom, f.Month, mark); kept != nil {
+			if h, err = r.loadKept(ctx, kept, asOf.Add(-72*time.Hour), asOf); err != nil {
+				return nil, err
+			}
+			if h == nil {
+				kept = nil
+			}
+		}
+	}
+	if h == nil {
+		if h, err = r.loadHistory(ctx, loadFrom, asOf); err != nil {
+			return nil, err
+		}
 	}
 	d := &Dashboard{AsOf: asOf, Finished: !asOf.Before(monthEnd), Services: h.services, Components: h.components}
 	scopes := h.scopes(f.Service, f.Region)
@@ -139,9 +165,19 @@ func (r *Reports) Dashboard(ctx context.Context, f DashboardFilter, now time.Tim
 		spans = append(spans, span{m, end})
 	}
 	evaluated := make([]map[string]sla.ComponentResult, len(spans))
+	if kept != nil {
+		for i, at := range monthAt {
+			if i > 0 {
+				evaluated[at] = kept.months[i]
+			}
+		}
+	}
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, sp := range spans {
+		if evaluated[i] != nil {
+			continue
+		}
 		g.Go(func() (err error) {
 			evaluated[i], err = h.eval(sp.from, sp.to, asOf)
 			return err
@@ -149,6 +185,15 @@ func (r *Reports) Dashboard(ctx context.Context, f DashboardFilter, now time.Tim
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
+	}
+	if current && kept == nil {
+		months := map[int]map[string]sla.ComponentResult{}
+		for i, at := range monthAt {
+			if i > 0 {
+				months[i] = evaluated[at]
+			}
+		}
+		r.dash.put(h.keep(histFrom, f.Month, mark, months))
 	}
 	month := evaluated[0]
 	type window struct {

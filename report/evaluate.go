@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/sla"
 )
@@ -28,33 +26,7 @@ type history struct {
 // maintenance that overlap [from, to). The incidents, most of the reading,
 // are read meanwhile on other connections.
 func (r *Reports) loadHistory(ctx context.Context, from, to time.Time) (*history, error) {
-	h := &history{}
-	var g errgroup.Group
-	g.Go(func() (err error) {
-		h.incs, err = r.incidents.IncidentTimelines(ctx, from, to)
-		return err
-	})
-	err := func() (err error) {
-		if h.services, err = r.incidents.Services(ctx); err != nil {
-			return err
-		}
-		if h.components, err = r.incidents.Components(ctx); err != nil {
-			return err
-		}
-		if h.policies, err = r.servicePolicies(ctx, h.components); err != nil {
-			return err
-		}
-		for _, svc := range h.services {
-			if p, ok := h.policies[svc.ID]; ok {
-				h.list = append(h.list, p)
-			}
-		}
-		h.maints, err = r.incidents.MaintenancesBetween(ctx, from, to)
-		return err
-	}()
-	if werr := g.Wait(); err == nil {
-		err = werr
-	}
+	h, err := r.loadParts(ctx, from, from, to)
 	if err != nil {
 		return nil, err
 	}

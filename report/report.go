@@ -24,9 +24,11 @@ import (
 type Reports struct {
 	incidents incidents.Store
 	desk      desk.Store
+	// dash is what the SLA dashboard keeps of its finished months.
+	dash *dashKept
 }
 
 // New returns Reports over the incident and credit desk stores.
 func New(inc incidents.Store, d desk.Store) *Reports {
-	return &Reports{incidents: inc, desk: d}
+	return &Reports{incidents: inc, desk: d, dash: &dashKept{}}
 }

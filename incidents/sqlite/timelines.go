@@ -192,3 +192,15 @@ func parseStatuses(s string) ([]incidents.ComponentStatus, error) {
 	}
 	return out, nil
 }
+
+// IncidentTimelineChanges returns the counts of incident_timeline_changes
+// (migration 0010: raised by triggers on every write that may change a
+// timeline, under the month from which it may) of the months before the
+// month holding before, in order, as "MONTH:N" joined by commas.
+func (st *Store) IncidentTimelineChanges(ctx context.Context, before time.Time) (_ string, err error) {
+	defer errs.Wrap(&err, "incidents/sqlite: IncidentTimelineChanges %v", before.UTC())
+	var mark sql.NullString
+	err = st.db.QueryRowContext(ctx, `SELECT group_concat(month || ':' || n, ',' ORDER BY month)
+		FROM incident_timeline_changes WHERE month < ?`, before.UTC().Format("2006-01")).Scan(&mark)
+	return mark.String, err
+}
