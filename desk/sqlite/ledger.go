@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
@@ -77,6 +78,23 @@ type entryWriter struct {
 	args []any
 	cur  [8]any // the shared values of the pending rows
 	m    int    // pending rows, bound in args
+	// last is the entry whose sharedOf is cur (has: there is one): the
+	// entries of a run share those fields, and cur is made again only
+	// when they change, not formatted and boxed 300,000 times.
+	last sharedFields
+	has  bool
+}
+
+// sharedFields are the fields of an entry that sharedOf reads.
+type sharedFields struct {
+	kind, creditKind        desk.EntryKind
+	period, incident, actor string
+	runID, manualID         int64
+	createdAt               time.Time
+}
+
+func sharedFieldsOf(e *desk.LedgerEntry) sharedFields {
+	return sharedFields{e.Kind, e.CreditKind, e.Period, e.Incident, e.Actor, e.RunID, e.ManualID, e.CreatedAt}
 }
 
 func newEntryWriter(ctx context.Context, tx *sql.Tx) *entryWriter {
@@ -104,8 +122,12 @@ func sharedOf(e *desk.LedgerEntry) [8]any {
 // add binds e as the next row, writing the pending rows first when they
 // are entriesPer or share other values.
 func (w *entryWriter) add(e *desk.LedgerEntry) error {
-	sh := sharedOf(e)
-	if w.m > 0 && (w.m == entriesPer || sh != w.cur) {
+	sh, changed := w.cur, false
+	if f := sharedFieldsOf(e); !w.has || f != w.last {
+		sh, w.last, w.has = sharedOf(e), f, true
+		changed = sh != w.cur
+	}
+	if w.m > 0 && (w.m == entriesPer || changed) {
 		if err := w.flush(); err != nil {
 			return err
 		}

@@ -32,24 +32,27 @@ func Slice[T any](s []T) []T {
 	n := len(full) * int(unsafe.Sizeof(full[0]))
 	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(full))), n)
 	// A page fault costs tens of microseconds on those machines: the pages
-	// of a large array are shared out to every core.
-	workers := min(runtime.GOMAXPROCS(0), n/parallelFrom+1)
-	per := (n/page + workers - 1) / workers * page
-	var wg sync.WaitGroup
-	for w := range workers {
-		part := b[min(n, w*per):min(n, (w+1)*per)]
-		touch := func() {
-			for i := 0; i < len(part); i += page {
-				part[i] = 0
+	// of a large array are shared out to every core, and asked for as
+	// huge pages where the array spans them.
+	withHugePages(b, func() {
+		workers := min(runtime.GOMAXPROCS(0), n/parallelFrom+1)
+		per := (n/page + workers - 1) / workers * page
+		var wg sync.WaitGroup
+		for w := range workers {
+			part := b[min(n, w*per):min(n, (w+1)*per)]
+			touch := func() {
+				for i := 0; i < len(part); i += page {
+					part[i] = 0
+				}
+			}
+			if w == workers-1 {
+				touch()
+			} else {
+				wg.Go(touch)
 			}
 		}
-		if w == workers-1 {
-			touch()
-		} else {
-			wg.Go(touch)
-		}
-	}
-	wg.Wait()
+		wg.Wait()
+	})
 	b[n-1] = 0
 	return s
 }

@@ -28,3 +28,27 @@ func TestSliceChangesNothing(t *testing.T) {
 		t.Fatal("nil slice")
 	}
 }
+
+// withHugePages writes through touch exactly once, whether or not the
+// memory can have huge pages: too small, too short to hold a whole
+// huge page once aligned, or large.
+func TestWithHugePagesTouchesOnce(t *testing.T) {
+	for _, n := range []int{0, 4096, 4<<20 - 1, 4 << 20, 64<<20 + 4097} {
+		b := make([]byte, n)
+		calls := 0
+		withHugePages(b, func() {
+			calls++
+			for i := 0; i < len(b); i += page {
+				b[i] = 1
+			}
+		})
+		if calls != 1 {
+			t.Fatalf("%d bytes: touch ran %d times", n, calls)
+		}
+		for i := 0; i < len(b); i += page {
+			if b[i] != 1 {
+				t.Fatalf("%d bytes: byte %d is %d after touch", n, i, b[i])
+			}
+		}
+	}
+}
