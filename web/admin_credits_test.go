@@ -162,7 +162,7 @@ func TestAdminCreditRunFlow(t *testing.T) {
 	if st != http.StatusForbidden || !strings.Contains(body, "another manager must approve it") {
 		t.Fatalf("self-approval: %d\n%s", st, body)
 	}
-	if env.count("ledger_entries") != 0 {
+	if env.count("ledger") != 0 {
 		t.Fatal("self-approval wrote the ledger")
 	}
 	// Another manager follows "Approve…" to the confirmation step, which
@@ -179,7 +179,7 @@ func TestAdminCreditRunFlow(t *testing.T) {
 		!strings.Contains(textOf(confirm.Find(testid("confirm-outstanding"))), "writes 1 ledger entry paying 250.00 USD") {
 		t.Fatalf("confirmation step: %d %q %q", resp.StatusCode, textOf(confirm.Find(testid("confirm-totals"))), textOf(confirm.Find(testid("confirm-lines"))))
 	}
-	if env.count("ledger_entries") != 0 {
+	if env.count("ledger") != 0 {
 		t.Fatal("the confirmation step wrote the ledger")
 	}
 	if st, _ := zoe.send(path+"/approve", nil); st != http.StatusSeeOther {
@@ -191,7 +191,7 @@ func TestAdminCreditRunFlow(t *testing.T) {
 	if st, _ := zoe.send(path+"/approve", nil); st != http.StatusConflict {
 		t.Fatalf("second approval: %d", st)
 	}
-	if n := env.count("ledger_entries"); n != 1 {
+	if n := env.count("ledger"); n != 1 {
 		t.Fatalf("%d ledger entries", n)
 	}
 

@@ -277,7 +277,7 @@ func TestAdminGoodwillFlow(t *testing.T) {
 	if st, _ := sup.send(run+"/approve", nil); st != http.StatusForbidden {
 		t.Errorf("support approved the run: %d", st)
 	}
-	if env.count("ledger_entries") != 0 {
+	if env.count("ledger") != 0 {
 		t.Fatal("the ledger was written before approval")
 	}
 	max.get(run)

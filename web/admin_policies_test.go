@@ -14,7 +14,7 @@ import (
 
 // deskTables are the credit desk's tables that a refused desk form must
 // leave as they were (env.counts covers the audit log and the rest).
-var deskTables = []string{"sla_policies", "manual_credits", "manual_credit_thresholds", "ledger_entries"}
+var deskTables = []string{"sla_policies", "manual_credits", "manual_credit_thresholds", "ledger_entries", "ledger_blocks"}
 
 // deskCounts is env.counts with the desk's tables.
 func (e *testEnv) deskCounts() rowCounts {

@@ -140,7 +140,7 @@ func TestCreditDeskAPIBadInput(t *testing.T) {
 	viewer := env.token(auth.Viewer)
 	admin := env.token(auth.Admin)
 	env.seedDesk(support, manager)
-	desk := []string{"customers", "customer_resources", "customer_charges", "sla_policies", "sla_claims", "credit_runs", "ledger_entries", "manual_credits", "audit_log"}
+	desk := []string{"customers", "customer_resources", "customer_charges", "sla_policies", "sla_claims", "credit_runs", "ledger_entries", "ledger_blocks", "manual_credits", "audit_log"}
 	counts := func() map[string]int {
 		out := map[string]int{}
 		for _, tb := range desk {

@@ -65,7 +65,7 @@ func TestApproverMayNotBeAnAccountTheRequesterMade(t *testing.T) {
 	if n := env.count("goodwill_grants WHERE state = 'pending'"); n != 1 {
 		t.Errorf("%d pending grants after the refused approval", n)
 	}
-	if n := env.count("ledger_entries"); n != 0 {
+	if n := env.count("ledger"); n != 0 {
 		t.Fatalf("%d ledger entries after refused approvals", n)
 	}
 	var shown struct {
@@ -173,7 +173,7 @@ func TestApproverMayNotBeAnAccountMadeAfterTheRequest(t *testing.T) {
 	if e := env.api("POST", path+"/approve", lateTok, nil).expect(t, http.StatusForbidden).apiError(t); !strings.Contains(e.Message, "created your account late@example.com") {
 		t.Errorf("API refusal says %q", e.Message)
 	}
-	if n := env.count("ledger_entries"); n != 0 {
+	if n := env.count("ledger"); n != 0 {
 		t.Fatalf("%d ledger entries after refused approvals", n)
 	}
 

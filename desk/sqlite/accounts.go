@@ -124,6 +124,11 @@ func (st *Store) UpdateAccount(ctx context.Context, by audit.Actor, a desk.Accou
 				OR EXISTS (SELECT 1 FROM ledger_entries WHERE customer_id = ?)`, a.ID, a.ID).Scan(&used); err != nil {
 				return err
 			}
+			if !used {
+				if used, err = customerHasBlockEntries(ctx, tx, a.ID); err != nil {
+					return err
+				}
+			}
 			if used {
 				return errs.Conflictf("customer %q has charges or credits in %s; its currency can no longer change", a.ID, old.Currency)
 			}

@@ -51,6 +51,17 @@ func must[T any](t testing.TB) func(T, error) T {
 	}
 }
 
+// ledgerCount is how many entries the ledger holds: its rows and its
+// blocks' entries.
+func ledgerCount(t testing.TB, db *sql.DB) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(`SELECT (SELECT count(*) FROM ledger_entries) + (SELECT coalesce(sum(entries), 0) FROM ledger_blocks)`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 func count(t testing.TB, db *sql.DB, table string) int {
 	t.Helper()
 	var n int
@@ -230,9 +241,20 @@ func TestLedgerIsAppendOnly(t *testing.T) {
 	st, db := newStore(t)
 	seed(t, st)
 	run := issue(t, st, preview(t, st, "2012-12"))
+	// A manual credit is a row of ledger_entries; the run's credits are a
+	// block of ledger_blocks.
+	m := must[desk.ManualCredit](t)(st.CreateManualCredit(ctx, sam, desk.ManualCredit{Customer: "acme", AmountMinor: 1000, Reason: "sorry"}, now))
+	if m.State == desk.ManualPending {
+		must[desk.ManualCredit](t)(st.ApproveManualCredit(ctx, mgr, m.ID, now))
+	}
+	if count(t, db, "ledger_entries") != 1 || count(t, db, "ledger_blocks") != 1 {
+		t.Fatalf("%d rows, %d blocks", count(t, db, "ledger_entries"), count(t, db, "ledger_blocks"))
+	}
 	for _, q := range []string{
 		`UPDATE ledger_entries SET amount_minor = 1`,
 		`DELETE FROM ledger_entries`,
+		`UPDATE ledger_blocks SET entries = 1`,
+		`DELETE FROM ledger_blocks`,
 		`UPDATE credit_run_blocks SET data = x'00'`,
 		`DELETE FROM credit_run_blocks`,
 		fmt.Sprintf(`UPDATE credit_runs SET state = 'requested' WHERE id = %d`, run.ID),
@@ -244,7 +266,7 @@ func TestLedgerIsAppendOnly(t *testing.T) {
 			t.Errorf("%s: %v", q, err)
 		}
 	}
-	if n := count(t, db, "ledger_entries"); n != 2 {
+	if n := ledgerCount(t, db); n != 3 {
 		t.Errorf("%d ledger entries", n)
 	}
 }
@@ -269,7 +291,7 @@ func TestFailedIssueLeavesLedger(t *testing.T) {
 	if _, err := st.ApproveRun(ctx, mgr, run.ID, now); err == nil {
 		t.Fatal("the issue did not fail")
 	}
-	if n := count(t, db, "ledger_entries"); n != 0 {
+	if n := ledgerCount(t, db); n != 0 {
 		t.Errorf("%d ledger entries after a failed issue", n)
 	}
 	if n := count(t, db, "audit_log"); n != audits {
@@ -380,7 +402,7 @@ func TestEveryWriteAudited(t *testing.T) {
 		m, err = st.CreateManualCredit(ctx, sam, desk.ManualCredit{Customer: "acme", AmountMinor: 1001, Reason: "sorry"}, now)
 		return err
 	})
-	if m.State != desk.ManualPending || count(t, db, "ledger_entries") != 1 {
+	if m.State != desk.ManualPending || ledgerCount(t, db) != 1 {
 		t.Errorf("large manual credit %+v", m)
 	}
 	if _, err := st.ApproveManualCredit(ctx, sam, m.ID, now); errs.CodeOf(err) != errs.Forbidden {
@@ -390,7 +412,7 @@ func TestEveryWriteAudited(t *testing.T) {
 		m, err = st.ApproveManualCredit(ctx, mgr, m.ID, now)
 		return err
 	})
-	if m.State != desk.ManualIssued || m.EntryID == 0 || count(t, db, "ledger_entries") != 2 {
+	if m.State != desk.ManualIssued || m.EntryID == 0 || ledgerCount(t, db) != 2 {
 		t.Errorf("approved manual credit %+v", m)
 	}
 	if _, err := st.ApproveManualCredit(ctx, zoe, m.ID, now); errs.CodeOf(err) != errs.Conflict {
