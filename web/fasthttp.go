@@ -3,7 +3,10 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
+	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -135,4 +138,46 @@ func (s *Server) fastHit(ctx *fasthttp.RequestCtx) bool {
 	}
 	s.logRequest(context.Background(), m, string(uri), "/", a.status, size, time.Since(start), ip, id)
 	return true
+}
+
+// FastHTTPError answers a request that the HTTP server could not read
+// (fasthttp.Server.ErrorHandler): 431 for a header larger than the
+// server reads, 408 for one that did not arrive in time, 413 for a body
+// over the server's limit, 400 for anything else malformed. The answer
+// has the security headers and a request id of every other, and is
+// logged and counted (route "unmatched") like them; fasthttp closes the
+// connection after it.
+func (s *Server) FastHTTPError(ctx *fasthttp.RequestCtx, err error) {
+	status := http.StatusBadRequest
+	var small *fasthttp.ErrSmallBuffer
+	var netErr net.Error
+	switch {
+	case errors.As(err, &small):
+		status = http.StatusRequestHeaderFieldsTooLarge
+	case errors.Is(err, fasthttp.ErrBodyTooLarge):
+		status = http.StatusRequestEntityTooLarge
+	case errors.As(err, &netErr) && netErr.Timeout():
+		status = http.StatusRequestTimeout
+	}
+	ctx.Response.Reset()
+	h := &ctx.Response.Header
+	h.SetNoDefaultContentType(true)
+	id := s.ids.next()
+	h.SetCanonical(fastRequestID, []byte(id))
+	for _, kv := range s.fastHeaders {
+		if !bytes.Equal(kv[0], []byte(echo.HeaderCacheControl)) && !bytes.Equal(kv[0], []byte(echo.HeaderVary)) {
+			h.SetCanonical(kv[0], kv[1])
+		}
+	}
+	h.Set(echo.HeaderCacheControl, "no-store")
+	h.SetContentType("text/plain; charset=utf-8")
+	body := strconv.Itoa(status) + " " + http.StatusText(status) + "\n"
+	ctx.SetStatusCode(status)
+	ctx.SetBodyString(body)
+	method := string(ctx.Method())
+	sr := s.metrics.series.get("unmatched", method, status)
+	sr.requests.Inc()
+	sr.duration.Observe(0)
+	host, _, _ := net.SplitHostPort(ctx.RemoteAddr().String())
+	s.logRequest(context.Background(), method, string(ctx.RequestURI()), "unmatched", status, int64(len(body)), 0, host, id)
 }

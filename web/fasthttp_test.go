@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -306,5 +307,60 @@ func TestFastHTTPServesEveryRoute(t *testing.T) {
 		if res.Header.Get("X-Request-Id") == "" || res.Header.Get("Content-Security-Policy") == "" {
 			t.Errorf("%s %s: no request id or security headers: %v", tc.method, tc.path, res.Header)
 		}
+	}
+}
+
+// A request the server cannot read (a header over its buffer, a malformed
+// request line) is answered with its status, the security headers and a
+// request id, logged and counted like any other.
+func TestFastHTTPErrorAnswersLikeEveryResponse(t *testing.T) {
+	var logged syncBuffer
+	env := newTestEnvWith(t, envOptions{config: func(c *Config) {
+		c.Logger = slog.New(slog.NewJSONHandler(&logged, nil))
+	}})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &fasthttp.Server{Handler: env.server.FastHTTP(), ErrorHandler: env.server.FastHTTPError, ReadBufferSize: 4096,
+		StreamRequestBody: true, NoDefaultServerHeader: true, NoDefaultContentType: true}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Shutdown() })
+	for _, tc := range []struct {
+		request string
+		status  int
+	}{
+		{"GET /history HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("a", 8<<10) + "\r\n\r\n", 431},
+		{"GET /history HTTP/1.1\r\nHost: x\r\nContent-Length: nine\r\n\r\n", 400},
+	} {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.WriteString(c, tc.request); err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		c.Close()
+		if res.StatusCode != tc.status || !strings.HasPrefix(string(b), strconv.Itoa(tc.status)+" ") {
+			t.Errorf("%.30q: %d %q, want %d", tc.request, res.StatusCode, b, tc.status)
+		}
+		id := res.Header.Get("X-Request-Id")
+		if id == "" || res.Header.Get("Content-Security-Policy") == "" || res.Header.Get("X-Content-Type-Options") != "nosniff" ||
+			res.Header.Get("Cache-Control") != "no-store" || res.Header.Get("Content-Type") != "text/plain; charset=utf-8" {
+			t.Errorf("%.30q: headers %v", tc.request, res.Header)
+		}
+		l := lastLine(t, &logged)
+		if l["status"] != float64(tc.status) || l["request_id"] != id || l["route"] != "unmatched" {
+			t.Errorf("%.30q: logged %v", tc.request, l)
+		}
+	}
+	if n := counts(t, env)["unmatched GET 431"]; n != 1 {
+		t.Errorf("431s counted: %v", n)
 	}
 }

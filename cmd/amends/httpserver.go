@@ -18,10 +18,12 @@ import (
 // limits after their sign-in checks: the server itself reads at most
 // 64 KiB of a body ahead. A request's header may be up to 16 KiB (more
 // than browsers send; nginx's default is 8 KiB a line), and a response of
-// up to 16 KiB with its header leaves in one write.
-func newHTTPServer(h fasthttp.RequestHandler, log *slog.Logger) *fasthttp.Server {
+// up to 16 KiB with its header leaves in one write. A request the server
+// cannot read is answered by errh (web.Server.FastHTTPError).
+func newHTTPServer(h fasthttp.RequestHandler, errh func(*fasthttp.RequestCtx, error), log *slog.Logger) *fasthttp.Server {
 	return &fasthttp.Server{
 		Handler:                      h,
+		ErrorHandler:                 errh,
 		NoDefaultServerHeader:        true,
 		NoDefaultContentType:         true,
 		StreamRequestBody:            true,

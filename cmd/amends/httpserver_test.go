@@ -53,7 +53,7 @@ func TestHTTPServerSendsEachResponseInOneWrite(t *testing.T) {
 		n, _ := strconv.Atoi(string(ctx.QueryArgs().Peek("n")))
 		ctx.SetContentType("application/octet-stream")
 		ctx.SetBody([]byte(strings.Repeat("x", n)))
-	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	go srv.Serve(counted)
 	t.Cleanup(func() { srv.Shutdown() })
 

@@ -176,7 +176,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		stopMirror := startMirror(ctx, srv, st, *exportDir, base, log)
 		defer stopMirror()
 	}
-	httpSrv := newHTTPServer(srv.FastHTTP(), log)
+	httpSrv := newHTTPServer(srv.FastHTTP(), srv.FastHTTPError, log)
 	fmt.Fprintf(stdout, "Amends is serving %s on %s\n", *dbPath, base)
 	served := make(chan error, 1)
 	go func() { served <- httpSrv.Serve(ln) }()
