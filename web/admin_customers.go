@@ -41,7 +41,7 @@ func (s *Server) renderCustomers(c echo.Context, status int, v templates.Custome
 	v.Page = s.page(c, "Customers", "")
 	if kind := c.QueryParam("imported"); kind == "resources" || kind == "charges" {
 		if n, err := strconv.Atoi(c.QueryParam("n")); err == nil && n > 0 {
-			v.Flash = fmt.Sprintf("Imported %d rows of %s.", n, kind)
+			v.Flash = fmt.Sprintf("Imported %d %s of %s.", n, plural(int64(n), "row", "rows"), kind)
 		}
 	}
 	v.Query = strings.TrimSpace(c.QueryParam("q"))

@@ -28,6 +28,9 @@ func TestAdminCustomerImportNamesTheLineOfBadCSV(t *testing.T) {
 	if len(got) != 1 || got[0] != want {
 		t.Errorf("problems %q, want %q", got, want)
 	}
+	if title := textOf(parseHTML(t, body).Find(".alert__title").First()); title != "Nothing was imported: 1 row is wrong" {
+		t.Errorf("title %q", title)
+	}
 	if env.count("customer_resources") != before {
 		t.Error("a refused import stored something")
 	}
