@@ -172,6 +172,10 @@ func TestFormBodyTooLarge(t *testing.T) {
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("3 MB form: %d, want 413", resp.StatusCode)
 	}
+	// The page that says so still knows who is signed in.
+	if page := readBody(t, resp); !strings.Contains(page, "Sign out") || strings.Contains(page, ">Sign in<") {
+		t.Errorf("the 413 page does not show the signed-in user")
+	}
 	env.assertNothingStored(before)
 }
 

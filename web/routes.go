@@ -62,7 +62,7 @@ func (s *Server) routes() {
 	subscribeLimit, unsubscribeLimit := perMinute(s.cfg.SubscribeRate), perMinute(s.cfg.SubscribeRate)
 	// Middleware goes on each route rather than on a "" group, which would
 	// send every unmatched request through the CSRF and session checks.
-	browser := []echo.MiddlewareFunc{middleware.BodyLimit("1M"), s.csrf, s.session}
+	browser := []echo.MiddlewareFunc{s.session, middleware.BodyLimit("1M"), s.csrf}
 	e.GET("/login", s.handleLoginForm, browser...)
 	e.POST("/login", s.handleLogin, browser...)
 	e.POST("/logout", s.handleLogout, browser...)
@@ -190,7 +190,7 @@ func (s *Server) routes() {
 	a.POST("/policies/:id", s.handleUpdatePolicy, role(auth.Manager))
 	// The CSV import takes up to 5 MiB, so it is outside the group's 1 MB
 	// body limit, with the same checks.
-	e.POST("/admin/customers/import", s.handleImport, middleware.BodyLimit("6M"), s.csrf, s.session, s.signedIn, support)
+	e.POST("/admin/customers/import", s.handleImport, s.session, middleware.BodyLimit("6M"), s.csrf, s.signedIn, support)
 
 	// The JSON API (package web/api), with bearer tokens.
 	h := api.New(api.Deps{Incidents: s.incidents, Desk: s.desk, Reports: s.reports, Publish: s.publish,
