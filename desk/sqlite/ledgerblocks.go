@@ -172,40 +172,21 @@ var errBadLedgerBlock = errors.New("ledger block is malformed")
 // decodeLedgerBlock appends the entries of block data with head to out,
 // only those of customer when it is not "".
 func decodeLedgerBlock(data []byte, head *blockHead, customer string, out []desk.LedgerEntry) ([]desk.LedgerEntry, error) {
-	if len(data) == 0 || data[0] != ledgerBlockVersion {
+	n, raw, p, ok := readBlockStart(data, ledgerBlockVersion, ledgerBlockEntries)
+	if !ok || n != uint64(head.entries) {
 		return nil, errBadLedgerBlock
 	}
 	created, err := sqlitedb.ParseTime(head.createdAt)
 	if err != nil {
 		return nil, err
 	}
-	p := data[1:]
-	uv := func() (uint64, bool) {
-		v, n := binary.Uvarint(p)
-		if n <= 0 {
-			return 0, false
-		}
-		p = p[n:]
-		return v, true
-	}
-	n, ok := uv()
-	if !ok || n != uint64(head.entries) {
-		return nil, errBadLedgerBlock
-	}
-	ns, ok := uv()
-	if !ok || ns > uint64(len(p)) {
-		return nil, errBadLedgerBlock
-	}
-	raw := make([][]byte, ns)
+	ns := uint64(len(raw))
 	want := ^uint64(0) // the index of customer, if it is in the block
-	for i := range raw {
-		k, ok := uv()
-		if !ok || k > uint64(len(p)) {
-			return nil, errBadLedgerBlock
-		}
-		raw[i], p = p[:k:k], p[k:]
-		if customer != "" && string(raw[i]) == customer {
-			want = uint64(i)
+	if customer != "" {
+		for i, b := range raw {
+			if string(b) == customer {
+				want = uint64(i)
+			}
 		}
 	}
 	strs := make([]string, ns) // made from raw when first needed
@@ -218,7 +199,7 @@ func decodeLedgerBlock(data []byte, head *blockHead, customer string, out []desk
 	var s [4]uint64
 	for i := range n {
 		for j := range s {
-			k, ok := uv()
+			k, ok := takeUvarint(&p)
 			if !ok || k >= ns {
 				return nil, errBadLedgerBlock
 			}

@@ -86,6 +86,44 @@ func encodeBlock(lines []desk.RunLine) (data []byte, crediting int, err error) {
 
 var errBadBlock = errors.New("credit run block is malformed")
 
+// readBlockStart reads what both block encodings (a run's lines, the
+// ledger's entries) begin with: the version byte, which must be version,
+// how many the block holds (at most most), and its strings, as slices of
+// data. It returns those and the rest of data; ok is false for a block
+// that is malformed.
+func readBlockStart(data []byte, version byte, most uint64) (n uint64, strs [][]byte, rest []byte, ok bool) {
+	if len(data) == 0 || data[0] != version {
+		return 0, nil, nil, false
+	}
+	p := data[1:]
+	if n, ok = takeUvarint(&p); !ok || n > most {
+		return 0, nil, nil, false
+	}
+	ns, ok := takeUvarint(&p)
+	if !ok || ns > uint64(len(p)) {
+		return 0, nil, nil, false
+	}
+	strs = make([][]byte, ns)
+	for i := range strs {
+		k, ok := takeUvarint(&p)
+		if !ok || k > uint64(len(p)) {
+			return 0, nil, nil, false
+		}
+		strs[i], p = p[:k:k], p[k:]
+	}
+	return n, strs, p, true
+}
+
+// takeUvarint reads a uvarint from the start of *p and moves *p past it.
+func takeUvarint(p *[]byte) (uint64, bool) {
+	v, n := binary.Uvarint(*p)
+	if n <= 0 {
+		return 0, false
+	}
+	*p = (*p)[n:]
+	return v, true
+}
+
 // blockLen returns how many lines block data says it holds.
 func blockLen(data []byte) (int, error) {
 	if len(data) == 0 || data[0] != blockVersion {
@@ -100,40 +138,20 @@ func blockLen(data []byte) (int, error) {
 
 // decodeBlock appends the lines of block data to out.
 func decodeBlock(data []byte, out []desk.RunLine) ([]desk.RunLine, error) {
-	if len(data) == 0 || data[0] != blockVersion {
+	n, raw, p, ok := readBlockStart(data, blockVersion, blockLines)
+	if !ok {
 		return nil, errBadBlock
 	}
-	p := data[1:]
-	uv := func() (uint64, bool) {
-		v, n := binary.Uvarint(p)
-		if n <= 0 {
-			return 0, false
-		}
-		p = p[n:]
-		return v, true
-	}
-	n, ok := uv()
-	if !ok || n > blockLines {
-		return nil, errBadBlock
-	}
-	ns, ok := uv()
-	if !ok || ns > uint64(len(p)) {
-		return nil, errBadBlock
-	}
+	ns := uint64(len(raw))
 	strs := make([]string, ns)
-	for i := range strs {
-		k, ok := uv()
-		if !ok || k > uint64(len(p)) {
-			return nil, errBadBlock
-		}
-		strs[i] = string(p[:k])
-		p = p[k:]
+	for i, b := range raw {
+		strs[i] = string(b)
 	}
 	var s [8]string
 	var v [5]int64
 	for range n {
 		for j := range s {
-			k, ok := uv()
+			k, ok := takeUvarint(&p)
 			if !ok || k >= ns {
 				return nil, errBadBlock
 			}
