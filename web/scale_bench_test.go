@@ -275,32 +275,14 @@ func BenchmarkStatusPageRender500(b *testing.B) {
 func BenchmarkStatusPageRenderAfterWrite500(b *testing.B) {
 	env := newTestEnv(b)
 	ids := scaleHistory(b, env)
-	ctx := context.Background()
+	write := scaleWriter(b, env, ids)
 	h := env.server.Handler()
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
-	var open *incidents.Incident
-	i := 0
 	var cpu time.Duration // of the requests alone
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
-		now := env.clock.Now()
-		if open == nil {
-			inc, err := env.incidents.CreateIncident(ctx, audit.Person("bench"), incidents.IncidentInput{
-				Title: "Bench incident", Message: "Investigating.",
-				Components: []incidents.ComponentChange{change(ids[i%len(ids)], incidents.PartialOutage, "10")},
-			}, now)
-			if err != nil {
-				b.Fatal(err)
-			}
-			open = &inc
-		} else {
-			if _, err := env.incidents.AddUpdate(ctx, audit.Person("bench"), open.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Resolved."}, now); err != nil {
-				b.Fatal(err)
-			}
-			open = nil
-		}
-		i++
+		open := write()
 		env.passRevisionCheck()
 		cpu0 := cpuTime()
 		b.StartTimer()
@@ -315,7 +297,7 @@ func BenchmarkStatusPageRenderAfterWrite500(b *testing.B) {
 		past := bytes.Index(body, []byte(`id="past-heading"`))
 		listedActive := at >= 0 && (past < 0 || at < past)
 		listedPast := past >= 0 && at > past
-		if rec.Code != http.StatusOK || listedActive != (open != nil) || listedPast != (open == nil) {
+		if rec.Code != http.StatusOK || listedActive != open || listedPast != !open {
 			b.Logf("at %d, past incidents at %d", at, past)
 			b.Fatalf("status %d, or the write is not on the page", rec.Code)
 		}
@@ -355,32 +337,14 @@ func BenchmarkDashboard(b *testing.B) {
 func BenchmarkDashboardAfterWrite(b *testing.B) {
 	env := newTestEnv(b)
 	ids := scaleHistory(b, env)
-	ctx := context.Background()
+	write := scaleWriter(b, env, ids)
 	render := dashboardRender(b, env)
 	render()
-	var open *incidents.Incident
-	i := 0
 	var cpu time.Duration // of the renders alone
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
-		now := env.clock.Now()
-		if open == nil {
-			inc, err := env.incidents.CreateIncident(ctx, audit.Person("bench"), incidents.IncidentInput{
-				Title: "Bench incident", Message: "Investigating.",
-				Components: []incidents.ComponentChange{change(ids[i%len(ids)], incidents.PartialOutage, "10")},
-			}, now)
-			if err != nil {
-				b.Fatal(err)
-			}
-			open = &inc
-		} else {
-			if _, err := env.incidents.AddUpdate(ctx, audit.Person("bench"), open.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Resolved."}, now); err != nil {
-				b.Fatal(err)
-			}
-			open = nil
-		}
-		i++
+		write()
 		cpu0 := cpuTime()
 		b.StartTimer()
 		render()
@@ -390,6 +354,35 @@ func BenchmarkDashboardAfterWrite(b *testing.B) {
 	}
 	if cpu > 0 && b.N > 0 {
 		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+	}
+}
+
+// scaleWriter returns the write of the benchmarks that render after one:
+// each call declares an incident on the next of ids, or resolves the one
+// it declared before, through the store, and says whether one is open.
+func scaleWriter(b *testing.B, env *testEnv, ids []string) func() (open bool) {
+	ctx := context.Background()
+	var inc *incidents.Incident
+	i := 0
+	return func() bool {
+		now := env.clock.Now()
+		if inc == nil {
+			in, err := env.incidents.CreateIncident(ctx, audit.Person("bench"), incidents.IncidentInput{
+				Title: "Bench incident", Message: "Investigating.",
+				Components: []incidents.ComponentChange{change(ids[i%len(ids)], incidents.PartialOutage, "10")},
+			}, now)
+			if err != nil {
+				b.Fatal(err)
+			}
+			inc = &in
+		} else {
+			if _, err := env.incidents.AddUpdate(ctx, audit.Person("bench"), inc.ID, incidents.UpdateInput{Phase: incidents.Resolved, Message: "Resolved."}, now); err != nil {
+				b.Fatal(err)
+			}
+			inc = nil
+		}
+		i++
+		return inc != nil
 	}
 }
 
