@@ -40,6 +40,10 @@ type Store interface {
 
 	// Resources returns a customer's resource entries, oldest first.
 	Resources(ctx context.Context, customer string) ([]AccountResource, error)
+	// ResourcesPage returns a page of a customer's resource entries in
+	// Resources' order and how many it has: errs.Invalid on "offset" or
+	// "limit".
+	ResourcesPage(ctx context.Context, customer string, offset, limit int) ([]AccountResource, int, error)
 	// AddResource adds a resource entry (see AccountResource.ValidateAt); an
 	// unknown customer is errs.Invalid on "customer".
 	AddResource(ctx context.Context, by audit.Actor, r AccountResource, now time.Time) (AccountResource, error)
@@ -50,6 +54,13 @@ type Store interface {
 	// Charges returns a customer's charges of month ("" for every month),
 	// by month then component.
 	Charges(ctx context.Context, customer, month string) ([]AccountCharge, error)
+	// ChargesPage returns a page of a customer's charges of every month in
+	// Charges' order and how many it has: errs.Invalid on "offset" or
+	// "limit".
+	ChargesPage(ctx context.Context, customer string, offset, limit int) ([]AccountCharge, int, error)
+	// ChargeMonths returns the months ("YYYY-MM") a customer has charges
+	// in, oldest first.
+	ChargeMonths(ctx context.Context, customer string) ([]string, error)
 	// PutCharge sets the charge of ch's customer, component and month,
 	// correcting any earlier one (see AccountCharge.Validate: another
 	// currency than the customer's is errs.Invalid on "currency"); an
@@ -73,6 +84,9 @@ type Store interface {
 
 	// Claims returns a customer's claims, by month then service.
 	Claims(ctx context.Context, customer string) ([]Claim, error)
+	// ClaimsPage returns a page of a customer's claims in Claims' order
+	// and how many it has: errs.Invalid on "offset" or "limit".
+	ClaimsPage(ctx context.Context, customer string, offset, limit int) ([]Claim, int, error)
 	// RecordClaim records c under the policy that applies (see NewClaim):
 	// errs.Invalid on "customer" or "service" (no policy), errs.Conflict
 	// if the customer already claimed that service and month.

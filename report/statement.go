@@ -13,12 +13,12 @@ import (
 // StatementLedgerMax is how many ledger entries a statement lists.
 const StatementLedgerMax = 1000
 
-// Statement is a customer's own statement: its resources, its uptime and
-// credit per service in every month it was charged for that is over, and
-// the credits the ledger holds.
+// Statement is a customer's own statement: its uptime and credit per
+// service in every month it was charged for that is over, and the credits
+// the ledger holds. (Its resources, which may be tens of thousands, the
+// page reads a page at a time with desk.Store.ResourcesPage.)
 type Statement struct {
-	Account   desk.Account
-	Resources []desk.AccountResource
+	Account desk.Account
 	// Months are the months the customer was charged for that are over
 	// everywhere and have lines for it, newest first.
 	Months []StatementMonth
@@ -66,18 +66,9 @@ func (r *Reports) Statement(ctx context.Context, token string, now time.Time) (*
 		return nil, err
 	}
 	st := &Statement{Account: a}
-	if st.Resources, err = r.desk.Resources(ctx, a.ID); err != nil {
-		return nil, err
-	}
-	charges, err := r.desk.Charges(ctx, a.ID, "")
+	months, err := r.desk.ChargeMonths(ctx, a.ID)
 	if err != nil {
 		return nil, err
-	}
-	var months []string
-	for _, ch := range charges {
-		if !slices.Contains(months, ch.Month) {
-			months = append(months, ch.Month)
-		}
 	}
 	for i := len(months) - 1; i >= 0; i-- { // newest first
 		lines, err := r.MonthLines(ctx, months[i], now, a.ID)

@@ -76,12 +76,17 @@ type ClaimFields struct{ Service, Month, ClaimedAt string }
 // CustomerPage is "/admin/customers/:id".
 type CustomerPage struct {
 	Page
-	Customer  CustomerRow
-	Resources []ResourceRow
-	Charges   []ChargeRow
-	Claims    []ClaimRow
-	Ledger    []LedgerRow
-	LedgerURL string
+	Customer CustomerRow
+	// Resources, Charges and Claims are one page of each list, each paged
+	// by its own query parameter (ResourcePages, ChargePages, ClaimPages).
+	Resources     []ResourceRow
+	ResourcePages Pagination
+	Charges       []ChargeRow
+	ChargePages   Pagination
+	Claims        []ClaimRow
+	ClaimPages    Pagination
+	Ledger        []LedgerRow
+	LedgerURL     string
 	// ManualCredits are the customer's latest manual credits; ManualURL
 	// lists them all, NewManualURL opens the form with the customer chosen.
 	ManualCredits []ManualCreditRow
@@ -247,8 +252,10 @@ type StatementPage struct {
 	Customer  string
 	Currency  string
 	Resources []ResourceRow
-	Months    []StatementMonth
-	Credits   []LedgerRow
+	// ResourcePages pages Resources (?resources_page=N).
+	ResourcePages Pagination
+	Months        []StatementMonth
+	Credits       []LedgerRow
 	// Paid is what the ledger holds, Owed the computed credits not yet
 	// issued, each one formatted amount per currency.
 	Paid, Owed []string

@@ -326,3 +326,11 @@ func goodwillSummary(g GoodwillSection) string {
 	}
 	return "none granted"
 }
+
+// orText is s, or otherwise when s is empty.
+func orText(s, otherwise string) string {
+	if s == "" {
+		return otherwise
+	}
+	return s
+}

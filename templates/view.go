@@ -292,6 +292,11 @@ type Pagination struct {
 	Pages   int
 	PrevURL string
 	NextURL string
+	// Prev and Next name the links ("Newer" and "Older" when empty).
+	Prev, Next string
+	// Showing, when set, says which rows the page holds ("Showing
+	// 101–200 of 20,000"), shown above the list by paginationShowing.
+	Showing string
 }
 
 // ErrorPage is shown for 4xx and 5xx answers to browsers.

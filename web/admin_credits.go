@@ -56,16 +56,21 @@ func pageNumber(c echo.Context) (int, error) {
 
 // pagesOf is pagination keeping the query q (without its page).
 func pagesOf(path string, q url.Values, page, perPage, total int) templates.Pagination {
+	return pagesOfParam(path, q, "page", page, perPage, total)
+}
+
+// pagesOfParam is pagesOf for a list paged by the query parameter param.
+func pagesOfParam(path string, q url.Values, param string, page, perPage, total int) templates.Pagination {
 	pages := max(1, (total+perPage-1)/perPage)
 	p := templates.Pagination{Page: page, Pages: pages}
 	link := func(n int) string {
 		v := url.Values{}
 		for k, vs := range q {
-			if k != "page" && len(vs) > 0 && vs[0] != "" {
+			if k != param && len(vs) > 0 && vs[0] != "" {
 				v.Set(k, vs[0])
 			}
 		}
-		v.Set("page", strconv.Itoa(n))
+		v.Set(param, strconv.Itoa(n))
 		return path + "?" + v.Encode()
 	}
 	if page > 1 {

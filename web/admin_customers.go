@@ -24,6 +24,11 @@ import (
 
 const customerLedgerRows = 20
 
+// customerListRows is how many resources, charges or claims the customer
+// page lists at a time; each list is paged by its own query parameter
+// (?resources_page=, ?charges_page=, ?claims_page=).
+const customerListRows = 100
+
 func customerRow(a desk.Account) templates.CustomerRow {
 	return templates.CustomerRow{ID: a.ID, Name: a.Name, ExternalID: a.ExternalID, Currency: a.Currency, Email: a.Email, WebhookURL: a.WebhookURL, URL: customerPath(a.ID)}
 }
@@ -98,19 +103,44 @@ func (s *Server) handleCustomer(c echo.Context) error {
 
 func (s *Server) renderCustomer(c echo.Context, status int, v templates.CustomerPage) error {
 	ctx := c.Request().Context()
+	resourcesPage, resourcesFrom, err := listPage(c, "resources_page", customerListRows)
+	if err != nil {
+		return err
+	}
+	chargesPage, chargesFrom, err := listPage(c, "charges_page", customerListRows)
+	if err != nil {
+		return err
+	}
+	claimsPage, claimsFrom, err := listPage(c, "claims_page", customerListRows)
+	if err != nil {
+		return err
+	}
 	a, err := s.desk.Account(ctx, c.Param("customer"))
 	if err != nil {
 		return err
 	}
-	resources, err := s.desk.Resources(ctx, a.ID)
+	resources, resourceCount, err := s.desk.ResourcesPage(ctx, a.ID, resourcesFrom, customerListRows)
 	if err != nil {
 		return err
 	}
-	charges, err := s.desk.Charges(ctx, a.ID, "")
+	if err := pageHeld("resources_page", "this customer's resources", resourcesPage, customerListRows, resourceCount); err != nil {
+		return err
+	}
+	charges, chargeCount, err := s.desk.ChargesPage(ctx, a.ID, chargesFrom, customerListRows)
 	if err != nil {
 		return err
 	}
-	claims, err := s.desk.Claims(ctx, a.ID)
+	if err := pageHeld("charges_page", "this customer's charges", chargesPage, customerListRows, chargeCount); err != nil {
+		return err
+	}
+	claims, claimCount, err := s.desk.ClaimsPage(ctx, a.ID, claimsFrom, customerListRows)
+	if err != nil {
+		return err
+	}
+	if err := pageHeld("claims_page", "this customer's claims", claimsPage, customerListRows, claimCount); err != nil {
+		return err
+	}
+	months, err := s.desk.ChargeMonths(ctx, a.ID)
 	if err != nil {
 		return err
 	}
@@ -144,6 +174,10 @@ func (s *Server) renderCustomer(c echo.Context, status int, v templates.Customer
 	if v.ErrorFor != "contact" {
 		v.ContactForm = templates.ContactFields{Email: a.Email, WebhookURL: a.WebhookURL}
 	}
+	q, path := c.QueryParams(), customerPath(a.ID)
+	v.ResourcePages = listPages(path, q, "resources_page", resourcesPage, customerListRows, resourceCount, "resources-heading")
+	v.ChargePages = listPages(path, q, "charges_page", chargesPage, customerListRows, chargeCount, "charges-heading")
+	v.ClaimPages = listPages(path, q, "claims_page", claimsPage, customerListRows, claimCount, "claims-heading")
 	v.LedgerURL = "/admin/credits/ledger?customer=" + a.ID
 	v.ManualURL = manualCreditsPath + "?customer=" + url.QueryEscape(a.ID)
 	v.NewManualURL = v.ManualURL + manualFormAnchor
@@ -173,8 +207,8 @@ func (s *Server) renderCustomer(c echo.Context, status int, v templates.Customer
 		current := report.MonthStart(now.Add(-time.Second))
 		selected := current
 		seen := map[string]bool{}
-		for i := len(charges) - 1; i >= 0; i-- { // by month, so newest first
-			month := charges[i].Month
+		for i := len(months) - 1; i >= 0; i-- { // newest first
+			month := months[i]
 			m, err := time.Parse("2006-01", month)
 			if err != nil || m.After(current) || seen[month] {
 				continue

@@ -21,7 +21,8 @@ import (
 // their status now, the incidents going on and of the last 90 days that
 // hit its resources, with how many and its own downtime from each as the
 // engine counts it, its uptime this month so far per service with the tier
-// reached (report.Reports.CustomerStatus); then its resources, its uptime and credit per service in every
+// reached (report.Reports.CustomerStatus); then its resources, a page of
+// customerListRows at a time (?resources_page=N), its uptime and credit per service in every
 // month it was charged for that is over (computed now by the same
 // desk.PreviewMonth the credit runs use, on the customer's own data only;
 // see report.Reports.Statement), and the credits the ledger holds with
@@ -63,6 +64,17 @@ func (s *Server) statementView(c echo.Context) (templates.StatementPage, *report
 		return templates.StatementPage{}, nil, err
 	}
 	a := st.Account
+	resourcesPage, resourcesFrom, err := listPage(c, "resources_page", customerListRows)
+	if err != nil {
+		return templates.StatementPage{}, nil, err
+	}
+	resources, resourceCount, err := s.desk.ResourcesPage(c.Request().Context(), a.ID, resourcesFrom, customerListRows)
+	if err != nil {
+		return templates.StatementPage{}, nil, err
+	}
+	if err := pageHeld("resources_page", "your resources", resourcesPage, customerListRows, resourceCount); err != nil {
+		return templates.StatementPage{}, nil, err
+	}
 	cs, err := s.reports.CustomerStatus(c.Request().Context(), a, now, !s.cfg.AsOf.IsZero())
 	if err != nil {
 		return templates.StatementPage{}, nil, err
@@ -79,11 +91,12 @@ func (s *Server) statementView(c echo.Context) (templates.StatementPage, *report
 		serviceNames[svc.ID] = svc.Name
 	}
 	statementStatus(&v, cs, names)
-	for _, r := range st.Resources {
+	for _, r := range resources {
 		row := resourceRow(r)
 		row.Component = names.name(r.Component)
 		v.Resources = append(v.Resources, row)
 	}
+	v.ResourcePages = listPages("/statement/"+token, c.QueryParams(), "resources_page", resourcesPage, customerListRows, resourceCount, "st-resources-heading")
 	claims, err := s.desk.Claims(c.Request().Context(), a.ID)
 	if err != nil {
 		return templates.StatementPage{}, nil, err

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -154,10 +156,50 @@ func seedDeskPages(w *webClient) []string {
 	if pendingManual == nil {
 		w.t.Fatal("no pending manual credit")
 	}
-	return []string{"/admin/customers", "/admin/customers/import", "/admin/customers/pagecheck", "/admin/credits",
-		run.Request.URL.Path, "/admin/credits/ledger", "/admin/audit", link,
+	// Enough resources and charges that the customer page and the
+	// statement page them (100 to a page): imported as CSV files.
+	var resources, charges strings.Builder
+	resources.WriteString("customer,component,count,from,to\n")
+	for i := range 150 {
+		fmt.Fprintf(&resources, "pagecheck,elb-us-east-1,%d,2012-01-01 00:00,\n", i+1)
+	}
+	charges.WriteString("customer,component,month,amount_minor,currency\n")
+	components := []string{"ebs-eu-west-1", "ebs-us-east-1a", "ebs-us-east-1b", "ebs-us-east-1c", "ebs-us-west-2", "ec2-eu-west-1", "ec2-us-east-1a",
+		"ec2-us-east-1b", "ec2-us-east-1c", "ec2-us-west-2", "elb-eu-west-1", "elb-us-west-2", "rds-eu-west-1", "rds-us-east-1a", "rds-us-west-2"}
+	for i := range 150 { // ten months of 2012 (the statement computes each)
+		fmt.Fprintf(&charges, "pagecheck,%s,2012-%02d,100,\n", components[i%15], i/15+1)
+	}
+	w.importCSV("resources.csv", resources.String())
+	w.importCSV("charges.csv", charges.String())
+	return []string{"/admin/customers", "/admin/customers/import", "/admin/customers/pagecheck", "/admin/customers/pagecheck?resources_page=2&charges_page=2",
+		"/admin/credits", run.Request.URL.Path, "/admin/credits/ledger", "/admin/audit", link, link + "?resources_page=2",
 		"/admin/policies", "/admin/policies/elb-pagecheck", "/admin/credits/manual", "/admin/credits/settings", "/admin",
 		"403:/admin/credits/manual/" + pendingManual[1] + "/approve"}
+}
+
+// importCSV uploads a CSV file of resources or charges through
+// /admin/customers/import and fails the test unless it is imported.
+func (w *webClient) importCSV(name, data string) {
+	w.t.Helper()
+	m := csrfValue.FindStringSubmatch(w.get("/admin/customers/import"))
+	if m == nil {
+		w.t.Fatal("no CSRF token on the import page")
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("_csrf", m[1])
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write([]byte(data))
+	mw.Close()
+	resp, err := w.client.Post(w.base+"/admin/customers/import", mw.FormDataContentType(), &body)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Request.URL.RawQuery, "imported=") {
+		w.t.Fatalf("import %s: %d at %s\n%s", name, resp.StatusCode, resp.Request.URL, b)
+	}
 }
 
 var manualPending = regexp.MustCompile(`<tr data-testid="manual-row"><th scope="row">(\d+)</th>`)

@@ -202,6 +202,28 @@ func (st *Store) Resources(ctx context.Context, customer string) (_ []desk.Accou
 	return listResources(ctx, st.db, `WHERE customer_id = ? ORDER BY id`, customer)
 }
 
+// ResourcesPage returns a page of a customer's resource entries, oldest
+// first, and how many it has: errs.Invalid on "offset" or "limit".
+func (st *Store) ResourcesPage(ctx context.Context, customer string, offset, limit int) (_ []desk.AccountResource, _ int, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: ResourcesPage %s %d %d", customer, offset, limit)
+	if err := page(offset, limit); err != nil {
+		return nil, 0, err
+	}
+	total, err := countOf(ctx, st.db, `customer_resources`, customer)
+	if err != nil {
+		return nil, 0, err
+	}
+	list, err := listResources(ctx, st.db, `WHERE customer_id = ? ORDER BY id LIMIT ? OFFSET ?`, customer, limit, offset)
+	return list, total, err
+}
+
+// countOf counts the rows of table whose customer_id is customer.
+func countOf(ctx context.Context, q sqlitedb.Queryer, table, customer string) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE customer_id = ?`, customer).Scan(&n)
+	return n, err
+}
+
 func truncPtr(t *time.Time) *time.Time {
 	if t == nil {
 		return nil
@@ -265,6 +287,40 @@ func (st *Store) Charges(ctx context.Context, customer, month string) (_ []desk.
 		return listCharges(ctx, st.db, `WHERE ch.customer_id = ? ORDER BY ch.month, ch.component_id`, customer)
 	}
 	return listCharges(ctx, st.db, `WHERE ch.customer_id = ? AND ch.month = ? ORDER BY ch.component_id`, customer, month)
+}
+
+// ChargesPage returns a page of a customer's charges, by month then
+// component, and how many it has: errs.Invalid on "offset" or "limit".
+func (st *Store) ChargesPage(ctx context.Context, customer string, offset, limit int) (_ []desk.AccountCharge, _ int, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: ChargesPage %s %d %d", customer, offset, limit)
+	if err := page(offset, limit); err != nil {
+		return nil, 0, err
+	}
+	total, err := countOf(ctx, st.db, `customer_charges`, customer)
+	if err != nil {
+		return nil, 0, err
+	}
+	list, err := listCharges(ctx, st.db, `WHERE ch.customer_id = ? ORDER BY ch.month, ch.component_id LIMIT ? OFFSET ?`, customer, limit, offset)
+	return list, total, err
+}
+
+// ChargeMonths returns the months a customer has charges in, oldest first.
+func (st *Store) ChargeMonths(ctx context.Context, customer string) (_ []string, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: ChargeMonths %s", customer)
+	rows, err := st.db.QueryContext(ctx, `SELECT DISTINCT month FROM customer_charges WHERE customer_id = ? ORDER BY month`, customer)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var m string
+		if err := rows.Scan(&m); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
 }
 
 func listCharges(ctx context.Context, q sqlitedb.Queryer, where string, args ...any) ([]desk.AccountCharge, error) {

@@ -45,6 +45,21 @@ func (st *Store) Claims(ctx context.Context, customer string) (_ []desk.Claim, e
 	return listClaims(ctx, st.db, `WHERE customer_id = ? ORDER BY month, service_id`, customer)
 }
 
+// ClaimsPage returns a page of a customer's claims, by month then service,
+// and how many it has: errs.Invalid on "offset" or "limit".
+func (st *Store) ClaimsPage(ctx context.Context, customer string, offset, limit int) (_ []desk.Claim, _ int, err error) {
+	defer errs.Wrap(&err, "desk/sqlite: ClaimsPage %s %d %d", customer, offset, limit)
+	if err := page(offset, limit); err != nil {
+		return nil, 0, err
+	}
+	total, err := countOf(ctx, st.db, `sla_claims`, customer)
+	if err != nil {
+		return nil, 0, err
+	}
+	list, err := listClaims(ctx, st.db, `WHERE customer_id = ? ORDER BY month, service_id LIMIT ? OFFSET ?`, customer, limit, offset)
+	return list, total, err
+}
+
 // RecordClaim records c under the policy that applies to its customer and
 // service (see desk.NewClaim): errs.Invalid on "customer" (unknown),
 // "service" (no policy), "month" or "claimed_at"; errs.Conflict if the

@@ -30,14 +30,19 @@ func PathID(c echo.Context) (int64, error) {
 
 // Page reads "?page=N" (default 1): errs.Invalid on "page" unless N is a
 // whole number from 1 to 100000.
-func Page(c echo.Context) (int, error) {
-	raw := c.QueryParam("page")
+func Page(c echo.Context) (int, error) { return PageOf(c, "page") }
+
+// PageOf is Page of the query parameter param, for a page that pages
+// several lists each by its own parameter ("?resources_page=N"):
+// errs.Invalid on param.
+func PageOf(c echo.Context, param string) (int, error) {
+	raw := c.QueryParam(param)
 	if raw == "" {
 		return 1, nil
 	}
 	n, err := strconv.Atoi(raw)
 	if err != nil || n < 1 || n > 100000 {
-		return 0, errs.Invalidf("page", "%q is not a page number", raw)
+		return 0, errs.Invalidf(param, "%q is not a page number", raw)
 	}
 	return n, nil
 }

@@ -50,6 +50,19 @@ func TestPageDefaultsToOneAndNamesTheParameter(t *testing.T) {
 	}
 }
 
+func TestPageOfNamesItsOwnParameter(t *testing.T) {
+	c := request("/?page=abc&resources_page=2&charges_page=1e2")
+	if n, err := PageOf(c, "resources_page"); n != 2 || err != nil {
+		t.Errorf("resources_page = %d, %v; want 2", n, err)
+	}
+	if n, err := PageOf(c, "claims_page"); n != 1 || err != nil {
+		t.Errorf("claims_page (absent) = %d, %v; want 1", n, err)
+	}
+	if _, err := PageOf(c, "charges_page"); errs.CodeOf(err) != errs.Invalid || errs.FieldOf(err) != "charges_page" {
+		t.Errorf("charges_page=1e2: %v, want errs.Invalid on charges_page", err)
+	}
+}
+
 func TestLedgerFilterReadsTheQuery(t *testing.T) {
 	f, err := LedgerFilter(request("/?customer=+acme+&period=2013-01&run=4"))
 	if err != nil || f.Customer != "acme" || f.Period != "2013-01" || f.RunID != 4 {
