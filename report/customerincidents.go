@@ -78,6 +78,8 @@ type CustomerIncident struct {
 func incidentHits(inc incidents.Incident, resources []desk.AccountResource, unlisted func(component string) sla.Unlisted, customer string, now time.Time) []HitResource {
 	var out []HitResource
 	index := map[string]int{}
+	byComponent := resourcesByComponent(resources)
+	var starts []time.Time
 	for _, sp := range inc.Timeline() {
 		if sp.Status == incidents.Operational || sp.Status == incidents.UnderMaintenance || !sp.Start.Before(now) {
 			continue
@@ -101,9 +103,10 @@ func incidentHits(inc incidents.Incident, resources []desk.AccountResource, unli
 			end, ongoing = *sp.End, false
 		}
 		var from, to time.Time
-		var count int64
-		for _, r := range resources {
-			if r.Component != sp.Component || r.Count <= 0 {
+		list := byComponent[sp.Component]
+		starts = starts[:0]
+		for _, r := range list {
+			if r.Count <= 0 {
 				continue
 			}
 			rs, re := sp.Start, end
@@ -122,8 +125,9 @@ func incidentHits(inc incidents.Incident, resources []desk.AccountResource, unli
 			if re.After(to) {
 				to = re
 			}
-			count = max(count, aliveCount(resources, sp.Component, rs))
+			starts = append(starts, rs)
 		}
+		count := mostAlive(list, starts)
 		if count == 0 {
 			continue
 		}
@@ -150,16 +154,64 @@ func incidentHits(inc incidents.Incident, resources []desk.AccountResource, unli
 	return out
 }
 
-// aliveCount is the sum of the counts of the customer's entries on
-// component alive at t.
-func aliveCount(resources []desk.AccountResource, component string, t time.Time) int64 {
-	var n int64
+// resourcesByComponent is resources grouped by their component.
+func resourcesByComponent(resources []desk.AccountResource) map[string][]desk.AccountResource {
+	out := map[string][]desk.AccountResource{}
 	for _, r := range resources {
-		if r.Component == component && (r.From == nil || !r.From.After(t)) && (r.To == nil || r.To.After(t)) {
+		out[r.Component] = append(out[r.Component], r)
+	}
+	return out
+}
+
+// aliveCount is the sum of the counts of list's entries alive at t: from
+// their From (or always) until before their To (or for good).
+func aliveCount(list []desk.AccountResource, t time.Time) int64 {
+	var n int64
+	for _, r := range list {
+		if (r.From == nil || !r.From.After(t)) && (r.To == nil || r.To.After(t)) {
 			n += r.Count
 		}
 	}
 	return n
+}
+
+// mostAlive is the largest aliveCount(list, t) for t in at, and 0 for
+// none: one sweep over the entries' starts and ends in time order, not an
+// aliveCount per instant (a customer may have tens of thousands of
+// entries on one component). An entry's To is after its From (desk
+// refuses any other).
+func mostAlive(list []desk.AccountResource, at []time.Time) int64 {
+	if len(at) == 0 {
+		return 0
+	}
+	type change struct {
+		t time.Time
+		n int64
+	}
+	var alive int64 // before every change: the entries alive since always
+	changes := make([]change, 0, 2*len(list))
+	for _, r := range list {
+		if r.From == nil {
+			alive += r.Count
+		} else {
+			changes = append(changes, change{*r.From, r.Count})
+		}
+		if r.To != nil {
+			changes = append(changes, change{*r.To, -r.Count})
+		}
+	}
+	slices.SortFunc(changes, func(a, b change) int { return a.t.Compare(b.t) })
+	at = slices.Clone(at)
+	slices.SortFunc(at, time.Time.Compare)
+	var most int64
+	j := 0
+	for _, t := range at {
+		for ; j < len(changes) && !changes[j].t.After(t); j++ {
+			alive += changes[j].n
+		}
+		most = max(most, alive)
+	}
+	return most
 }
 
 // unlistedRule returns, for a component, the unlisted rule of its

@@ -68,8 +68,9 @@ func (r *Reports) CustomerStatus(ctx context.Context, a desk.Account, now time.T
 		return nil, err
 	}
 	unlisted := unlistedRule(policies, state.Components, a.ID)
+	byComponent := resourcesByComponent(resources)
 	for _, c := range state.Components {
-		if n := aliveCount(resources, c.ID, now); n > 0 {
+		if n := aliveCount(byComponent[c.ID], now); n > 0 {
 			out.Components = append(out.Components, CustomerComponent{Component: c, Status: state.Statuses[c.ID], Resources: n})
 		}
 	}
