@@ -249,22 +249,31 @@ func MonthScenarios(month string, asOf time.Time, base *sla.Scenario, d *MonthDa
 	}
 	// Each account's resources and charges are carved out of one list of
 	// each, counted first: a map of 100,000 growing lists cost several
-	// times the data itself.
-	pos := make(map[string]int, len(d.Accounts)) // an account's index in d.Accounts (its first)
-	for i := len(d.Accounts) - 1; i >= 0; i-- {
-		pos[d.Accounts[i].ID] = i
-	}
-	resAt := make([]int, len(d.Accounts)+1) // account i's resources are res[resAt[i]:resAt[i+1]]
-	for _, r := range d.Resources {
-		if i, ok := pos[r.Customer]; ok {
-			resAt[i+1]++
+	// times the data itself. Each entry's account is found once, and
+	// mostly without a lookup (see accountIndex).
+	accounts := newAccountIndex(d.Accounts)
+	resAcc := make([]int32, len(d.Resources)) // resource j's account, -1 for none
+	resAt := make([]int, len(d.Accounts)+1)   // account i's resources are res[resAt[i]:resAt[i+1]]
+	for j := range d.Resources {
+		i, ok := accounts.find(d.Resources[j].Customer)
+		if !ok {
+			resAcc[j] = -1
+			continue
 		}
+		resAcc[j] = int32(i)
+		resAt[i+1]++
 	}
+	chgAcc := make([]int32, len(d.Charges))
 	chgAt := make([]int, len(d.Accounts)+1)
-	for _, c := range d.Charges {
-		if i, ok := pos[c.Customer]; ok && c.Month == month {
-			chgAt[i+1]++
+	for j := range d.Charges {
+		c := &d.Charges[j]
+		i, ok := accounts.find(c.Customer)
+		if !ok || c.Month != month {
+			chgAcc[j] = -1
+			continue
 		}
+		chgAcc[j] = int32(i)
+		chgAt[i+1]++
 	}
 	for i := range d.Accounts {
 		resAt[i+1] += resAt[i]
@@ -272,11 +281,12 @@ func MonthScenarios(month string, asOf time.Time, base *sla.Scenario, d *MonthDa
 	}
 	res := prefault.Slice(make([]sla.Resource, resAt[len(d.Accounts)]))
 	next := slices.Clone(resAt[:len(d.Accounts)])
-	for _, r := range d.Resources {
-		i, ok := pos[r.Customer]
-		if !ok {
+	for j := range d.Resources {
+		i := resAcc[j]
+		if i < 0 {
 			continue
 		}
+		r := &d.Resources[j]
 		x := &res[next[i]]
 		next[i]++
 		x.Component, x.Count = r.Component, r.Count
@@ -289,9 +299,9 @@ func MonthScenarios(month string, asOf time.Time, base *sla.Scenario, d *MonthDa
 	}
 	chg := prefault.Slice(make([]sla.Charge, chgAt[len(d.Accounts)]))
 	next = slices.Clone(chgAt[:len(d.Accounts)])
-	for _, c := range d.Charges {
-		if i, ok := pos[c.Customer]; ok && c.Month == month {
-			chg[next[i]] = sla.Charge{Component: c.Component, AmountMinor: c.AmountMinor}
+	for j := range d.Charges {
+		if i := chgAcc[j]; i >= 0 {
+			chg[next[i]] = sla.Charge{Component: d.Charges[j].Component, AmountMinor: d.Charges[j].AmountMinor}
 			next[i]++
 		}
 	}
@@ -300,8 +310,8 @@ func MonthScenarios(month string, asOf time.Time, base *sla.Scenario, d *MonthDa
 	part := func(at []int, i int) (lo, hi int, ok bool) { return at[i], at[i+1], at[i] < at[i+1] }
 	plain := prefault.Slice(make([]sla.Customer, 0, len(d.Accounts)))
 	var own []sla.Customer
-	for _, a := range d.Accounts {
-		i := pos[a.ID]
+	for k, a := range d.Accounts {
+		i := accounts.first(k)
 		var r []sla.Resource
 		var c []sla.Charge
 		if lo, hi, ok := part(resAt, i); ok {
@@ -324,7 +334,7 @@ func MonthScenarios(month string, asOf time.Time, base *sla.Scenario, d *MonthDa
 		plain = nil
 	}
 	currency := func(id string) (string, bool) {
-		i, ok := pos[id]
+		i, ok := accounts.find(id)
 		if !ok {
 			return "", false
 		}
@@ -365,6 +375,60 @@ func MonthScenarios(month string, asOf time.Time, base *sla.Scenario, d *MonthDa
 		group(c.ID, ps, []sla.Customer{c})
 	}
 	return out, nil
+}
+
+// accountIndex finds an account's index in a list of accounts (the first
+// with that ID). A month's data lists its accounts in ID order, each once,
+// and its entries grouped by customer: then an entry's account is the one
+// found for the entry before, or the next one, or else found by binary
+// search, and no map of 100,000 IDs is made. Accounts in another order
+// are found through a map.
+type accountIndex struct {
+	accounts []Account
+	sorted   bool // IDs strictly ascending, so each ID once
+	last     int  // the index found last
+	pos      map[string]int
+}
+
+func newAccountIndex(accounts []Account) *accountIndex {
+	x := &accountIndex{accounts: accounts, sorted: slices.IsSortedFunc(accounts, func(a, b Account) int { return strings.Compare(a.ID, b.ID) })}
+	for i := 1; x.sorted && i < len(accounts); i++ {
+		x.sorted = accounts[i-1].ID != accounts[i].ID
+	}
+	if !x.sorted {
+		x.pos = make(map[string]int, len(accounts))
+		for i := len(accounts) - 1; i >= 0; i-- {
+			x.pos[accounts[i].ID] = i
+		}
+	}
+	return x
+}
+
+// find returns the index of the first account with ID id.
+func (x *accountIndex) find(id string) (int, bool) {
+	if !x.sorted {
+		i, ok := x.pos[id]
+		return i, ok
+	}
+	for _, i := range [2]int{x.last, x.last + 1} {
+		if i < len(x.accounts) && x.accounts[i].ID == id {
+			x.last = i
+			return i, true
+		}
+	}
+	i, ok := slices.BinarySearchFunc(x.accounts, id, func(a Account, id string) int { return strings.Compare(a.ID, id) })
+	if ok {
+		x.last = i
+	}
+	return i, ok
+}
+
+// first returns the index of the first account with the ID of account k.
+func (x *accountIndex) first(k int) int {
+	if x.sorted {
+		return k
+	}
+	return x.pos[x.accounts[k].ID]
 }
 
 // withNamed returns customers followed by each customer that an impact
@@ -508,13 +572,17 @@ func (r lineRules) fill(dst []RunLine, customers []sla.CustomerResult) int {
 	work := func(c int) {
 		k := offset[c]
 		var memo figureMemo
+		var reason []byte
+		var text reasonText
 		for i := c * per; i < min(len(customers), (c+1)*per); i++ {
 			cr := &customers[i]
 			for j := range cr.Services {
-				r.line(&dst[k], cr, &cr.Services[j], &memo)
+				reason = r.fillLine(&dst[k], cr, &cr.Services[j], &memo, reason[:0])
+				text.add(dst, k, reason)
 				k++
 			}
 		}
+		text.flush(dst)
 	}
 	workers := min(runtime.GOMAXPROCS(0), chunks)
 	if workers <= 1 {
@@ -536,6 +604,37 @@ func (r lineRules) fill(dst []RunLine, customers []sla.CustomerResult) int {
 	return offset[chunks]
 }
 
+// reasonText writes the reasons of consecutive lines one after another
+// into one text of about 64 KiB, which they then share: a run makes
+// 300,000 reasons, and one allocation for hundreds of them costs less
+// than one each.
+type reasonText struct {
+	b     strings.Builder
+	first int   // the line whose reason b starts with
+	ends  []int // where each line's reason in b ends
+}
+
+// add writes line k's reason, after those of lines first to k-1.
+func (t *reasonText) add(lines []RunLine, k int, reason []byte) {
+	if t.b.Cap()-t.b.Len() < len(reason) {
+		t.flush(lines)
+		t.first = k
+		t.b.Grow(max(64<<10, len(reason)))
+	}
+	t.b.Write(reason)
+	t.ends = append(t.ends, t.b.Len())
+}
+
+// flush gives the lines their reasons, and starts a new text.
+func (t *reasonText) flush(lines []RunLine) {
+	s, from := t.b.String(), 0
+	for j, end := range t.ends {
+		lines[t.first+j].Reason = s[from:end]
+		from = end
+	}
+	t.b, t.ends = strings.Builder{}, t.ends[:0]
+}
+
 // figureMemo keeps the last downtime and uptime written as text: the
 // customers of one component set share their figures, so consecutive
 // lines share the strings too.
@@ -548,6 +647,12 @@ type figureMemo struct {
 // line writes the run line of customer cr in service cs to l; memo, if
 // not nil, may give the downtime and uptime text.
 func (r lineRules) line(l *RunLine, cr *sla.CustomerResult, cs *sla.CustomerService, memo *figureMemo) {
+	l.Reason = string(r.fillLine(l, cr, cs, memo, nil))
+}
+
+// fillLine is line without the reason, which it appends to reasons
+// instead.
+func (r lineRules) fillLine(l *RunLine, cr *sla.CustomerResult, cs *sla.CustomerService, memo *figureMemo, reasons []byte) []byte {
 	p := r.policies[cs.Policy]
 	claim := r.claims[claimKey{cr.ID, cs.Service}]
 	up := cs.UptimePercent()
@@ -568,14 +673,13 @@ func (r lineRules) line(l *RunLine, cr *sla.CustomerResult, cs *sla.CustomerServ
 	if l.Claim == ClaimNotRequired || l.Claim == ClaimInTime {
 		l.PayableMinor = l.CreditMinor
 	}
-	l.Reason = lineReason(l, up, p, claim)
+	return appendReason(reasons, l, up, p, claim)
 }
 
-// lineReason says in one sentence why a line pays what it pays, such as
-// "uptime 99.2573% below 99.95%: 10% of 2,500.00 USD".
-func lineReason(l *RunLine, up sla.Ratio, p *ServicePolicy, c *Claim) string {
-	// Written with appends into one buffer: a run makes 300,000 of these.
-	b := make([]byte, 0, 96)
+// appendReason appends to b one sentence that says why a line pays what
+// it pays, such as "uptime 99.2573% below 99.95%: 10% of 2,500.00 USD".
+func appendReason(b []byte, l *RunLine, up sla.Ratio, p *ServicePolicy, c *Claim) []byte {
+	// Written with appends, not fmt: a run makes 300,000 of these.
 	b = append(b, "uptime "...)
 	b = append(b, l.Uptime...)
 	b = append(b, '%')
@@ -591,7 +695,7 @@ func lineReason(l *RunLine, up sla.Ratio, p *ServicePolicy, c *Claim) string {
 			b = append(b, lowest.String()...)
 			b = append(b, "%: no credit"...)
 		}
-		return string(b)
+		return b
 	}
 	below := sla.Percent(-1)
 	for _, t := range p.Tiers {
@@ -624,5 +728,5 @@ func lineReason(l *RunLine, up sla.Ratio, p *ServicePolicy, c *Claim) string {
 			b = l.ClaimDeadline.AppendFormat(b, time.RFC3339)
 		}
 	}
-	return string(b)
+	return b
 }
