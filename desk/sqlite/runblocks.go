@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 	"runtime"
 	"sync"
 	"time"
@@ -37,18 +38,28 @@ const blockVersion = 1
 // those whose credit is not zero. It refuses what the lines table's CHECKs
 // refused: a negative payable amount or an unknown claim status.
 func encodeBlock(lines []desk.RunLine) (data []byte, crediting int, err error) {
-	idx := make(map[string]uint64, len(lines)+16)
+	// A first pass numbers the strings and counts the bytes, so that the
+	// block is written once into a slice of its size. A string equal to
+	// the same field of the line before has that line's number, without a
+	// lookup: consecutive lines mostly share their customer, service,
+	// policy, currency, figures and claim.
+	idx := make(map[string]uint64, len(lines)*3/2+16) // a reason a line, a customer for a few
 	var strs []string
+	size := 1 + uvarintLen(uint64(len(lines)))
 	ref := func(s string) uint64 {
 		i, ok := idx[s]
 		if !ok {
 			i = uint64(len(strs))
 			idx[s] = i
 			strs = append(strs, s)
+			size += uvarintLen(uint64(len(s))) + len(s)
 		}
 		return i
 	}
-	body := make([]byte, 0, len(lines)*24)
+	const fields = 8
+	refs := make([]uint32, 0, fields*len(lines)) // fewer than fields*blockLines strings
+	var prev [fields]string
+	var prevRef [fields]uint32
 	for i := range lines {
 		l := &lines[i]
 		if l.PayableMinor < 0 {
@@ -62,17 +73,18 @@ func encodeBlock(lines []desk.RunLine) (data []byte, crediting int, err error) {
 		if l.CreditMinor != 0 {
 			crediting++
 		}
-		for _, s := range [...]string{l.Customer, l.Service, l.Policy, l.Currency, l.Downtime, l.Uptime, string(l.Claim), l.Reason} {
-			body = binary.AppendUvarint(body, ref(s))
+		for f, s := range [fields]string{l.Customer, l.Service, l.Policy, l.Currency, l.Downtime, l.Uptime, string(l.Claim), l.Reason} {
+			if i == 0 || s != prev[f] {
+				prev[f], prevRef[f] = s, uint32(ref(s))
+			}
+			refs = append(refs, prevRef[f])
+			size += uvarintLen(uint64(prevRef[f]))
 		}
-		for _, v := range [...]int64{int64(l.CreditPercent), l.ChargesMinor, l.CreditMinor, l.PayableMinor, l.ClaimDeadline.Unix()} {
-			body = binary.AppendVarint(body, v)
+		for _, v := range lineInts(l) {
+			size += varintLen(v)
 		}
 	}
-	size := 1 + 2*binary.MaxVarintLen64 + len(body)
-	for _, s := range strs {
-		size += binary.MaxVarintLen64 + len(s)
-	}
+	size += uvarintLen(uint64(len(strs)))
 	data = make([]byte, 0, size)
 	data = append(data, blockVersion)
 	data = binary.AppendUvarint(data, uint64(len(lines)))
@@ -81,8 +93,27 @@ func encodeBlock(lines []desk.RunLine) (data []byte, crediting int, err error) {
 		data = binary.AppendUvarint(data, uint64(len(s)))
 		data = append(data, s...)
 	}
-	return append(data, body...), crediting, nil
+	for i := range lines {
+		for _, r := range refs[i*fields : (i+1)*fields] {
+			data = binary.AppendUvarint(data, uint64(r))
+		}
+		for _, v := range lineInts(&lines[i]) {
+			data = binary.AppendVarint(data, v)
+		}
+	}
+	return data, crediting, nil
 }
+
+// lineInts is a line's numbers in the order a block holds them.
+func lineInts(l *desk.RunLine) [5]int64 {
+	return [...]int64{int64(l.CreditPercent), l.ChargesMinor, l.CreditMinor, l.PayableMinor, l.ClaimDeadline.Unix()}
+}
+
+// uvarintLen is len(binary.AppendUvarint(nil, v)).
+func uvarintLen(v uint64) int { return (bits.Len64(v|1) + 6) / 7 }
+
+// varintLen is len(binary.AppendVarint(nil, v)).
+func varintLen(v int64) int { return uvarintLen(uint64(v<<1) ^ uint64(v>>63)) }
 
 var errBadBlock = errors.New("credit run block is malformed")
 
