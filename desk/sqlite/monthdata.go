@@ -382,7 +382,10 @@ type fields struct {
 func (f *fields) done() bool { return f.s == "" || f.bad }
 
 func (f *fields) next() string {
-	v, rest, _ := strings.Cut(f.s, " ")
+	v, rest := f.s, ""
+	if i := strings.IndexByte(f.s, ' '); i >= 0 {
+		v, rest = f.s[:i], f.s[i+1:]
+	}
 	f.s = rest
 	if v == "" {
 		f.bad = true
@@ -390,12 +393,32 @@ func (f *fields) next() string {
 	return v
 }
 
+// int is a decimal integer as SQLite writes one.
 func (f *fields) int() int64 {
-	v, err := strconv.ParseInt(f.next(), 10, 64)
-	if err != nil {
-		f.bad = true
+	v := f.next()
+	// Up to 18 digits, with a minus sign or none, cannot overflow: read
+	// here, digit by digit; anything else goes to strconv.
+	digits := strings.TrimPrefix(v, "-")
+	if len(digits) == 0 || len(digits) > 18 {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			f.bad = true
+		}
+		return n
 	}
-	return v
+	var n int64
+	for i := 0; i < len(digits); i++ {
+		c := digits[i] - '0'
+		if c > 9 {
+			f.bad = true
+			return 0
+		}
+		n = n*10 + int64(c)
+	}
+	if len(digits) < len(v) {
+		n = -n
+	}
+	return n
 }
 
 // name is an ID of [a-z0-9-].
@@ -466,13 +489,40 @@ func (p *monthParts) count(ctx context.Context, q sqlitedb.Queryer, table, cond 
 	return n, err
 }
 
-// chargeCurrencies gives each charge its account's currency.
+// chargeCurrencies gives each charge its account's currency (of the last
+// account with its ID, none for a charge without an account).
 func (p *monthParts) chargeCurrencies(d *desk.MonthData) {
-	currency := make(map[string]string, len(d.Accounts))
-	for _, a := range d.Accounts {
-		currency[a.ID] = a.Currency
+	accounts := d.Accounts
+	unique := true // in strict ID order, so each ID once
+	for i := 1; i < len(accounts) && unique; i++ {
+		unique = accounts[i-1].ID < accounts[i].ID
 	}
+	if !unique {
+		currency := make(map[string]string, len(accounts))
+		for _, a := range accounts {
+			currency[a.ID] = a.Currency
+		}
+		for i := range d.Charges {
+			d.Charges[i].Currency = currency[d.Charges[i].Customer]
+		}
+		return
+	}
+	// The charges are in customer order too: each one's account is the
+	// one before's or the next, found without a map of every account
+	// (by binary search otherwise).
+	k := 0
 	for i := range d.Charges {
-		d.Charges[i].Currency = currency[d.Charges[i].Customer]
+		c := &d.Charges[i]
+		if k >= len(accounts) || accounts[k].ID != c.Customer {
+			if k+1 < len(accounts) && accounts[k+1].ID == c.Customer {
+				k++
+			} else {
+				k, _ = slices.BinarySearchFunc(accounts, c.Customer, func(a desk.Account, id string) int { return strings.Compare(a.ID, id) })
+			}
+		}
+		c.Currency = ""
+		if k < len(accounts) && accounts[k].ID == c.Customer {
+			c.Currency = accounts[k].Currency
+		}
 	}
 }

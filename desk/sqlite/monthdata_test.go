@@ -3,6 +3,7 @@ package sqlite
 import (
 	"fmt"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -56,4 +57,25 @@ func TestMonthDataPackedAsRowByRow(t *testing.T) {
 	must[desk.AccountCharge](t)(st.PutCharge(ctx, sam, desk.AccountCharge{Customer: "c3", Component: "Odd Name", Month: "2012-12", AmountMinor: 5}, now))
 	must[desk.AccountResource](t)(st.AddResource(ctx, sam, desk.AccountResource{Customer: "c4", Component: "x 1 y", Count: 1}, now))
 	same("names that do not pack")
+}
+
+// A packed text's integers read as strconv reads them, and anything that
+// is not one is bad (and the month is read again row by row).
+func TestPackedFieldsReadIntegersAsStrconv(t *testing.T) {
+	for _, text := range []string{"0", "7", "-7", "123456789012345678", "-123456789012345678", "9223372036854775807", "-9223372036854775808",
+		"9223372036854775808", "", "-", "+7", "7x", "x7", "1.5", "--7", "0x10", "٣"} {
+		f := fields{s: text}
+		got := f.int()
+		want, err := strconv.ParseInt(text, 10, 64)
+		if text == "+7" { // SQLite never writes a plus sign
+			err = strconv.ErrSyntax
+		}
+		if f.bad != (err != nil) || (err == nil && got != want) {
+			t.Errorf("%q: %d, bad %v; want %d, %v", text, got, f.bad, want, err)
+		}
+	}
+	f := fields{s: "12 -3 c-1"}
+	if a, b, c := f.int(), f.int(), f.name(); a != 12 || b != -3 || c != "c-1" || f.bad || !f.done() {
+		t.Errorf("12 -3 c-1: %d %d %q, bad %v", a, b, c, f.bad)
+	}
 }
