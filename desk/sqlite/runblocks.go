@@ -38,13 +38,31 @@ const blockVersion = 1
 // those whose credit is not zero. It refuses what the lines table's CHECKs
 // refused: a negative payable amount or an unknown claim status.
 func encodeBlock(lines []desk.RunLine) (data []byte, crediting int, err error) {
+	return new(blockEncoder).encode(lines)
+}
+
+// blockEncoder is encodeBlock with the room it needs besides the block,
+// kept from one block to the next: a run encodes hundreds.
+type blockEncoder struct {
+	idx  map[string]uint64
+	strs []string
+	refs []uint32
+}
+
+const lineStrings = 8 // the strings of a line in a block
+
+func (e *blockEncoder) encode(lines []desk.RunLine) (data []byte, crediting int, err error) {
 	// A first pass numbers the strings and counts the bytes, so that the
 	// block is written once into a slice of its size. A string equal to
 	// the same field of the line before has that line's number, without a
 	// lookup: consecutive lines mostly share their customer, service,
 	// policy, currency, figures and claim.
-	idx := make(map[string]uint64, len(lines)*3/2+16) // a reason a line, a customer for a few
-	var strs []string
+	if e.idx == nil {
+		e.idx = make(map[string]uint64, len(lines)*3/2+16) // a reason a line, a customer for a few
+	}
+	clear(e.idx)
+	idx, strs := e.idx, e.strs[:0]
+	defer func() { e.strs = strs }()
 	size := 1 + uvarintLen(uint64(len(lines)))
 	ref := func(s string) uint64 {
 		i, ok := idx[s]
@@ -56,8 +74,9 @@ func encodeBlock(lines []desk.RunLine) (data []byte, crediting int, err error) {
 		}
 		return i
 	}
-	const fields = 8
-	refs := make([]uint32, 0, fields*len(lines)) // fewer than fields*blockLines strings
+	const fields = lineStrings
+	refs := e.refs[:0] // fewer than fields*blockLines strings: each fits
+	defer func() { e.refs = refs }()
 	var prev [fields]string
 	var prevRef [fields]uint32
 	for i := range lines {
@@ -230,9 +249,12 @@ func writeBlocks(ctx context.Context, tx *sql.Tx, id int64, lines []desk.RunLine
 	nb := (len(lines) + blockLines - 1) / blockLines
 	data := make([][]byte, nb)
 	crediting := make([]int, nb)
+	encoders := sync.Pool{New: func() any { return new(blockEncoder) }}
 	err := inParallel(nb, func(b int) error {
+		e := encoders.Get().(*blockEncoder)
+		defer encoders.Put(e)
 		var err error
-		data[b], crediting[b], err = encodeBlock(lines[b*blockLines : min(len(lines), (b+1)*blockLines)])
+		data[b], crediting[b], err = e.encode(lines[b*blockLines : min(len(lines), (b+1)*blockLines)])
 		return err
 	})
 	if err != nil {

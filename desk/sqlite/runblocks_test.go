@@ -98,13 +98,15 @@ func TestDecodeBlockRefusesDamage(t *testing.T) {
 
 // A block is the format runblocks.go describes, byte for byte (as the
 // blocks of runs stored before were written), for lines that share some
-// fields with the line before and not others, and numbers of every size.
+// fields with the line before and not others, and numbers of every size,
+// by an encoder new or used before.
 func TestEncodeBlockWritesTheFormat(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	pick := func(options ...string) string { return options[rng.IntN(len(options))] }
 	claims := []desk.ClaimStatus{desk.ClaimNotRequired, desk.ClaimInTime, desk.ClaimLate, desk.ClaimMissing}
 	ints := []int64{0, 1, -1, 63, 64, -64, -65, 1 << 20, -1 << 40, math.MaxInt64, math.MinInt64}
-	for _, n := range []int{1, 2, 7, blockLines} {
+	var enc blockEncoder // one encoder for every block, as writeBlocks keeps one
+	for _, n := range []int{blockLines, 1, 2, 7, blockLines} {
 		lines := make([]desk.RunLine, n)
 		for i := range lines {
 			l := &lines[i]
@@ -117,9 +119,12 @@ func TestEncodeBlockWritesTheFormat(t *testing.T) {
 				l.Customer, l.Downtime, l.Reason = lines[i-1].Customer, lines[i-1].Downtime, lines[i-1].Reason
 			}
 		}
-		got, crediting, err := encodeBlock(lines)
+		got, crediting, err := enc.encode(lines)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if alone, _, _ := encodeBlock(lines); !bytes.Equal(got, alone) {
+			t.Errorf("%d lines: an encoder used before writes another block", n)
 		}
 		want, wantCrediting := formatBlock(lines)
 		if !bytes.Equal(got, want) || crediting != wantCrediting {
