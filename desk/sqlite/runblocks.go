@@ -9,6 +9,7 @@ import (
 	"math/bits"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/amends/amends/desk"
@@ -38,7 +39,7 @@ const blockVersion = 1
 // those whose credit is not zero. It refuses what the lines table's CHECKs
 // refused: a negative payable amount or an unknown claim status.
 func encodeBlock(lines []desk.RunLine) (data []byte, crediting int, err error) {
-	return new(blockEncoder).encode(lines)
+	return new(blockEncoder).encode(nil, lines)
 }
 
 // blockEncoder is encodeBlock with the room it needs besides the block,
@@ -51,7 +52,8 @@ type blockEncoder struct {
 
 const lineStrings = 8 // the strings of a line in a block
 
-func (e *blockEncoder) encode(lines []desk.RunLine) (data []byte, crediting int, err error) {
+// encode is encodeBlock, into buf when the block fits.
+func (e *blockEncoder) encode(buf []byte, lines []desk.RunLine) (data []byte, crediting int, err error) {
 	// A first pass numbers the strings and counts the bytes, so that the
 	// block is written once into a slice of its size. A string equal to
 	// the same field of the line before has that line's number, without a
@@ -104,7 +106,9 @@ func (e *blockEncoder) encode(lines []desk.RunLine) (data []byte, crediting int,
 		}
 	}
 	size += uvarintLen(uint64(len(strs)))
-	data = make([]byte, 0, size)
+	if data = buf[:0]; cap(data) < size {
+		data = make([]byte, 0, size)
+	}
 	data = append(data, blockVersion)
 	data = binary.AppendUvarint(data, uint64(len(lines)))
 	data = binary.AppendUvarint(data, uint64(len(strs)))
@@ -243,32 +247,78 @@ func inParallel(n int, fn func(i int) error) error {
 	return first
 }
 
-// writeBlocks stores lines as run id's blocks, encoded on every core and
-// written in one statement per block.
-func writeBlocks(ctx context.Context, tx *sql.Tx, id int64, lines []desk.RunLine) error {
+// writeBlocks stores lines as run id's blocks, one statement per block in
+// block order, while the blocks after it are encoded on every core. Each
+// block is encoded into one of a few buffers, used again once SQLite has
+// copied the block: the blocks of 300,000 lines are about 30 MB, and
+// fresh memory for all of them at once cost more in page faults than
+// encoding them.
+func writeBlocks(ctx context.Context, tx *sql.Tx, id int64, lines []desk.RunLine) (err error) {
 	nb := (len(lines) + blockLines - 1) / blockLines
-	data := make([][]byte, nb)
-	crediting := make([]int, nb)
-	encoders := sync.Pool{New: func() any { return new(blockEncoder) }}
-	err := inParallel(nb, func(b int) error {
-		e := encoders.Get().(*blockEncoder)
-		defer encoders.Put(e)
-		var err error
-		data[b], crediting[b], err = e.encode(lines[b*blockLines : min(len(lines), (b+1)*blockLines)])
-		return err
-	})
-	if err != nil {
-		return err
+	if nb == 0 {
+		return nil
 	}
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO credit_run_blocks (run_id, block, lines, crediting, data) VALUES (?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
+	type encoded struct {
+		data      []byte
+		crediting int
+		err       error
+	}
+	workers := min(runtime.GOMAXPROCS(0), nb)
+	// A worker takes a buffer before it takes the next block, so the
+	// buffers are held by the first blocks not yet written: the writer
+	// never waits for a block that waits for a buffer.
+	free := make(chan []byte, workers+1)
+	for range workers + 1 {
+		free <- nil
+	}
+	done := make([]chan encoded, nb) // block b's encoding, when it is made
+	for b := range done {
+		done[b] = make(chan encoded, 1)
+	}
+	stop := make(chan struct{})
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	defer func() {
+		close(stop)
+		wg.Wait()
+	}()
+	for range workers {
+		wg.Go(func() {
+			var e blockEncoder
+			for {
+				var buf []byte
+				select {
+				case buf = <-free:
+				case <-stop:
+					return
+				}
+				b := int(next.Add(1)) - 1
+				if b >= nb {
+					return
+				}
+				var r encoded
+				r.data, r.crediting, r.err = e.encode(buf, lines[b*blockLines:min(len(lines), (b+1)*blockLines)])
+				done[b] <- r
+				if r.err != nil {
+					return
+				}
+			}
+		})
+	}
 	for b := range nb {
-		if _, err := stmt.ExecContext(ctx, id, b, min(blockLines, len(lines)-b*blockLines), crediting[b], data[b]); err != nil {
+		r := <-done[b]
+		if r.err != nil {
+			return r.err
+		}
+		if _, err := stmt.ExecContext(ctx, id, b, min(blockLines, len(lines)-b*blockLines), r.crediting, r.data); err != nil {
 			return err
 		}
+		free <- r.data
 	}
 	return nil
 }

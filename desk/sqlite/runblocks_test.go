@@ -74,6 +74,32 @@ func TestRunLinesAcrossBlocks(t *testing.T) {
 	}
 }
 
+// A run whose lines do not all encode is refused whole, whichever block
+// the bad line is in, and nothing of it is stored.
+func TestCreateRunRefusesALineInAnyBlock(t *testing.T) {
+	st, _ := newStore(t)
+	seed(t, st)
+	const n = 9*blockLines + 5
+	for _, bad := range []int{0, blockLines - 1, 4*blockLines + 7, n - 1} {
+		lines := make([]desk.RunLine, n)
+		for i := range lines {
+			lines[i] = desk.RunLine{Customer: fmt.Sprintf("c%05d", i), Service: "ELB", Policy: "p", Currency: "USD", Downtime: "0", Uptime: "100.0000",
+				Claim: desk.ClaimNotRequired, Reason: "no downtime"}
+		}
+		lines[bad].Claim = "maybe"
+		run, err := desk.NewMonthRun("2012-12", now, lines, sam.Person, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.CreateRun(ctx, sam, run, lines, now); err == nil {
+			t.Errorf("a bad line at %d was stored", bad)
+		}
+	}
+	if runs, total, err := st.Runs(ctx, 0, 10); err != nil || total != 0 || len(runs) != 0 {
+		t.Errorf("runs stored: %d, %v", total, err)
+	}
+}
+
 // A block that does not decode is an error, never lines.
 func TestDecodeBlockRefusesDamage(t *testing.T) {
 	data, _, err := encodeBlock([]desk.RunLine{{Customer: "acme", Service: "ELB", Claim: desk.ClaimNotRequired, PayableMinor: 5}})
@@ -105,7 +131,8 @@ func TestEncodeBlockWritesTheFormat(t *testing.T) {
 	pick := func(options ...string) string { return options[rng.IntN(len(options))] }
 	claims := []desk.ClaimStatus{desk.ClaimNotRequired, desk.ClaimInTime, desk.ClaimLate, desk.ClaimMissing}
 	ints := []int64{0, 1, -1, 63, 64, -64, -65, 1 << 20, -1 << 40, math.MaxInt64, math.MinInt64}
-	var enc blockEncoder // one encoder for every block, as writeBlocks keeps one
+	var enc blockEncoder // one encoder and buffer for every block, as writeBlocks keeps them
+	var buf []byte
 	for _, n := range []int{blockLines, 1, 2, 7, blockLines} {
 		lines := make([]desk.RunLine, n)
 		for i := range lines {
@@ -119,12 +146,17 @@ func TestEncodeBlockWritesTheFormat(t *testing.T) {
 				l.Customer, l.Downtime, l.Reason = lines[i-1].Customer, lines[i-1].Downtime, lines[i-1].Reason
 			}
 		}
-		got, crediting, err := enc.encode(lines)
+		got, crediting, err := enc.encode(buf, lines)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if alone, _, _ := encodeBlock(lines); !bytes.Equal(got, alone) {
+		buf = got
+		alone, _, _ := encodeBlock(lines)
+		if !bytes.Equal(got, alone) {
 			t.Errorf("%d lines: an encoder used before writes another block", n)
+		}
+		if len(alone) != cap(alone) {
+			t.Errorf("%d lines: %d bytes in a slice of %d", n, len(alone), cap(alone))
 		}
 		want, wantCrediting := formatBlock(lines)
 		if !bytes.Equal(got, want) || crediting != wantCrediting {
@@ -133,9 +165,6 @@ func TestEncodeBlockWritesTheFormat(t *testing.T) {
 		back, err := decodeBlock(got, nil)
 		if err != nil || !reflect.DeepEqual(back, lines) {
 			t.Errorf("%d lines: decoded %v", n, err)
-		}
-		if len(got) != cap(got) {
-			t.Errorf("%d lines: %d bytes in a slice of %d", n, len(got), cap(got))
 		}
 	}
 }
