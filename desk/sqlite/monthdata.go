@@ -166,6 +166,11 @@ func (p *monthParts) accounts(ctx context.Context, q sqlitedb.Queryer, d *desk.M
 	if p.only != "" {
 		accounts = `SELECT id, name, currency FROM customers WHERE ` + strings.Replace(p.only, "customer_id", "id", 1) + ` ORDER BY id`
 	}
+	if p.only == "" {
+		if ok, err := packedAccounts(ctx, q, d); err != nil || ok {
+			return err
+		}
+	}
 	// Each list is made with room for its rows, counted first in the same
 	// transaction: growing lists of 100,000s of entries by appending
 	// copied them several times, which cost more than reading them.
@@ -173,6 +178,7 @@ func (p *monthParts) accounts(ctx context.Context, q sqlitedb.Queryer, d *desk.M
 	if err != nil {
 		return err
 	}
+	d.Accounts = nil
 	if n > 0 {
 		d.Accounts = prefault.Slice(make([]desk.Account, 0, n))
 	}
@@ -196,18 +202,18 @@ func (p *monthParts) accounts(ctx context.Context, q sqlitedb.Queryer, d *desk.M
 
 // charges reads the month's charges into d.
 func (p *monthParts) charges(ctx context.Context, q sqlitedb.Queryer, d *desk.MonthData) error {
-	n, err := p.count(ctx, q, `customer_charges`, `month = ?`, p.month)
-	if err != nil {
-		return err
-	}
-	if n > 0 {
-		d.Charges = prefault.Slice(make([]desk.AccountCharge, 0, n))
-	}
 	if p.only == "" {
 		if ok, err := p.packedCharges(ctx, q, d); err != nil || ok {
 			return err
 		}
-		d.Charges = d.Charges[:0]
+	}
+	n, err := p.count(ctx, q, `customer_charges`, `month = ?`, p.month)
+	if err != nil {
+		return err
+	}
+	d.Charges = nil
+	if n > 0 {
+		d.Charges = prefault.Slice(make([]desk.AccountCharge, 0, n))
 	}
 	rows, err := q.QueryContext(ctx, `SELECT id, customer_id, component_id, amount_minor FROM customer_charges WHERE `+p.and(`month = ?`)+
 		` ORDER BY customer_id, component_id`, append(slices.Clone(p.in), p.month)...)
@@ -301,35 +307,136 @@ func monthResources(ctx context.Context, q sqlitedb.Queryer, n int, where string
 // is made again row by row, which reads anything stored.
 
 // packedCharges reads the month's charges of every customer into d in
-// the order of the row-by-row read (customer, then component).
+// the order of the row-by-row read (customer, then component): SQLite
+// joins runs of up to packedRun of them, each "customer id component
+// amount", into one text, each run after the last charge of the run
+// before (by the index on month, customer and component, so without
+// sorting); the charges' customers are parts of those texts.
 func (p *monthParts) packedCharges(ctx context.Context, q sqlitedb.Queryer, d *desk.MonthData) (ok bool, err error) {
-	// Grouped in the order of the index by month, customer and component,
-	// which feeds each group in component order (checked below).
-	rows, err := q.QueryContext(ctx, `SELECT customer_id, group_concat(id || ' ' || component_id || ' ' || amount_minor, ' ')
-		FROM customer_charges WHERE month = ? GROUP BY customer_id ORDER BY customer_id`, p.month)
-	if err != nil {
-		return false, err
-	}
-	defer rows.Close()
-	var customer, packed string
-	var names interned
-	for rows.Next() {
-		if err := rows.Scan(&customer, &packed); err != nil {
+	var texts []string
+	var counts []int
+	n := 0
+	customer, component := "", "" // the last charge read: every ID is longer
+	for {
+		var k int
+		var packed sql.NullString
+		err := q.QueryRowContext(ctx, `SELECT count(*), group_concat(customer_id || ' ' || id || ' ' || component_id || ' ' || amount_minor, ' ')
+			FROM (SELECT customer_id, id, component_id, amount_minor FROM customer_charges
+				WHERE month = ? AND (customer_id, component_id) > (?, ?) ORDER BY customer_id, component_id LIMIT ?)`,
+			p.month, customer, component, packedRun).Scan(&k, &packed)
+		if err != nil {
 			return false, err
 		}
-		f := fields{s: packed}
-		last := ""
-		for !f.done() {
-			id, component, amount := f.int(), f.name(), f.int()
-			if f.bad || component <= last {
+		if k == 0 {
+			break
+		}
+		// Where the next run starts: this run's last charge.
+		last := lastFields(packed.String, 4)
+		if len(last) != 4 || !(last[0] > customer || last[0] == customer && last[2] > component) {
+			return false, nil
+		}
+		customer, component = last[0], last[2]
+		texts, counts = append(texts, packed.String), append(counts, k)
+		n += k
+	}
+	d.Charges = nil
+	if n == 0 {
+		return true, nil
+	}
+	d.Charges = prefault.Slice(make([]desk.AccountCharge, 0, n))
+	var names interned
+	customer, component = "", ""
+	for t, text := range texts {
+		f := fields{s: text}
+		for range counts[t] {
+			c := desk.AccountCharge{Customer: f.name(), ID: f.int()}
+			c.Component, c.AmountMinor = f.name(), f.int()
+			if f.bad || !(c.Customer > customer || c.Customer == customer && c.Component > component) {
 				return false, nil
 			}
-			last = component
-			d.Charges = append(d.Charges, desk.AccountCharge{ID: id, Customer: customer, Component: names.component(component),
-				Month: p.month, AmountMinor: amount})
+			if c.Customer == customer {
+				c.Customer = customer // one string for the customer's charges
+			}
+			customer, component = c.Customer, c.Component
+			c.Component, c.Month = names.component(c.Component), p.month
+			d.Charges = append(d.Charges, c)
+		}
+		if !f.done() || f.bad {
+			return false, nil
 		}
 	}
-	return true, rows.Err()
+	return true, nil
+}
+
+// packedRun is how many entries SQLite joins into one text at most.
+const packedRun = 8192
+
+// lastFields returns the last n space-separated fields of s, fewer if s
+// has fewer.
+func lastFields(s string, n int) []string {
+	out := make([]string, n)
+	for i := n - 1; i >= 0; i-- {
+		at := strings.LastIndexByte(s, ' ')
+		out[i] = s[at+1:]
+		if at < 0 {
+			return out[i:]
+		}
+		s = s[:at]
+	}
+	return out
+}
+
+// packedAccounts reads every account (ID, name and currency) into d in
+// ID order: SQLite joins runs of up to packedRun of them into one text,
+// its fields apart by the unit separator (a name may hold spaces, never
+// a control character), and the accounts' fields are parts of those
+// texts. A text with more fields than its accounts have (a name that
+// holds the separator) returns ok false.
+func packedAccounts(ctx context.Context, q sqlitedb.Queryer, d *desk.MonthData) (ok bool, err error) {
+	const sep = "\x1f"
+	var texts []string
+	var counts []int
+	n := 0
+	id := "" // the last account read: every ID is longer
+	for {
+		var k int
+		var last sql.NullString
+		var packed sql.NullString
+		err := q.QueryRowContext(ctx, `SELECT count(*), max(id), group_concat(id || char(31) || name || char(31) || currency, char(31))
+			FROM (SELECT id, name, currency FROM customers WHERE id > ? ORDER BY id LIMIT ?)`, id, packedRun).Scan(&k, &last, &packed)
+		if err != nil {
+			return false, err
+		}
+		if k == 0 {
+			break
+		}
+		if last.String <= id || strings.Count(packed.String, sep) != 3*k-1 {
+			return false, nil
+		}
+		id = last.String
+		texts, counts = append(texts, packed.String), append(counts, k)
+		n += k
+	}
+	d.Accounts = nil
+	if n == 0 {
+		return true, nil
+	}
+	d.Accounts = prefault.Slice(make([]desk.Account, 0, n))
+	id = ""
+	for t, text := range texts {
+		for range counts[t] {
+			var a desk.Account
+			a.ID, text, _ = strings.Cut(text, sep)
+			a.Name, text, _ = strings.Cut(text, sep)
+			a.Currency, text, _ = strings.Cut(text, sep)
+			if a.ID <= id {
+				return false, nil
+			}
+			id = a.ID
+			d.Accounts = append(d.Accounts, a)
+		}
+	}
+	return true, nil
 }
 
 // packedResources reads the resource entries that overlaps selects (with

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"database/sql"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/amends/amends/desk"
+	"github.com/amends/amends/internal/sqlitedb"
 )
 
 // The whole desk's month is read packed (many entries to a row); it reads
@@ -57,6 +59,72 @@ func TestMonthDataPackedAsRowByRow(t *testing.T) {
 	must[desk.AccountCharge](t)(st.PutCharge(ctx, sam, desk.AccountCharge{Customer: "c3", Component: "Odd Name", Month: "2012-12", AmountMinor: 5}, now))
 	must[desk.AccountResource](t)(st.AddResource(ctx, sam, desk.AccountResource{Customer: "c4", Component: "x 1 y", Count: 1}, now))
 	same("names that do not pack")
+}
+
+// The whole desk's accounts and charges are read packed in runs of
+// packedRun; a customer's charges split over two runs, and names with
+// spaces, read as the row-by-row read does, and an account name that
+// holds the runs' separator sends the accounts back to it.
+func TestMonthDataPackedInRuns(t *testing.T) {
+	st, db := newStore(t)
+	const customers = packedRun + 900 // more accounts than one run holds, and charges for three
+	id := func(i int) string { return fmt.Sprintf("r%05d", i) }
+	err := sqlitedb.InTx(ctx, db, func(tx *sql.Tx) error {
+		at := sqlitedb.FormatTime(now)
+		err := insertBatch(ctx, tx, "customers", []string{"id", "name", "external_id", "currency", "email", "created_at", "updated_at"}, customers,
+			func(i int, a []any) {
+				a[0], a[1], a[2], a[3], a[4], a[5], a[6] = id(i), "Customer  "+id(i)+" ", "", []string{"USD", "EUR", "JPY"}[i%3], id(i)+"@example.com", at, at
+			})
+		if err != nil {
+			return err
+		}
+		return insertBatch(ctx, tx, "customer_charges", []string{"customer_id", "component_id", "month", "amount_minor"}, customers*3, func(i int, a []any) {
+			a[0], a[1], a[2], a[3] = id(i/3), []string{"ebs-us-east-1a", "ec2-us-east-1a", elbComp}[i%3], "2012-12", int64(i*7919%90_000)
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := func(what string, packed bool) {
+		t.Helper()
+		all := must[*desk.MonthData](t)(st.MonthData(ctx, "2012-12"))
+		var every []string
+		for _, a := range all.Accounts {
+			every = append(every, a.ID)
+		}
+		rows := must[*desk.MonthData](t)(st.MonthDataFor(ctx, "2012-12", every))
+		accounts := customers
+		if !packed {
+			accounts++ // the one with the separator, which has no charges
+		}
+		if len(all.Accounts) != accounts || len(all.Charges) != 3*customers {
+			t.Fatalf("%s: %d accounts, %d charges", what, len(all.Accounts), len(all.Charges))
+		}
+		if !reflect.DeepEqual(all.Accounts, rows.Accounts) || !reflect.DeepEqual(all.Charges, rows.Charges) {
+			t.Errorf("%s: packed and row-by-row differ", what)
+		}
+		var p monthParts
+		var d desk.MonthData
+		_, err := st.inReadTx(ctx, func(q sqlitedb.Queryer) error {
+			ok, err := packedAccounts(ctx, q, &d)
+			if err == nil && ok != packed {
+				t.Errorf("%s: accounts packed %v", what, ok)
+			}
+			p.month = "2012-12"
+			if ok, err := p.packedCharges(ctx, q, &d); err != nil || !ok {
+				t.Errorf("%s: charges packed %v, %v", what, ok, err)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	same("runs", true)
+	if _, err := db.ExecContext(ctx, `INSERT INTO customers (id, name, currency, email, created_at, updated_at) VALUES ('r00100-x', 'a'||char(31)||'b', 'USD', 'x@example.com', '2012-12-01T00:00:00Z', '2012-12-01T00:00:00Z')`); err != nil {
+		t.Fatal(err)
+	}
+	same("a name that holds the separator", false)
 }
 
 // A packed text's integers read as strconv reads them, and anything that
