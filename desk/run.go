@@ -252,59 +252,30 @@ func MonthScenarios(month string, asOf time.Time, base *sla.Scenario, d *MonthDa
 	// times the data itself. Each entry's account is found once, and
 	// mostly without a lookup (see accountIndex).
 	accounts := newAccountIndex(d.Accounts)
-	resAcc := make([]int32, len(d.Resources)) // resource j's account, -1 for none
-	resAt := make([]int, len(d.Accounts)+1)   // account i's resources are res[resAt[i]:resAt[i+1]]
-	for j := range d.Resources {
-		i, ok := accounts.find(d.Resources[j].Customer)
-		if !ok {
-			resAcc[j] = -1
-			continue
-		}
-		resAcc[j] = int32(i)
-		resAt[i+1]++
-	}
-	chgAcc := make([]int32, len(d.Charges))
-	chgAt := make([]int, len(d.Accounts)+1)
-	for j := range d.Charges {
-		c := &d.Charges[j]
-		i, ok := accounts.find(c.Customer)
-		if !ok || c.Month != month {
-			chgAcc[j] = -1
-			continue
-		}
-		chgAcc[j] = int32(i)
-		chgAt[i+1]++
-	}
-	for i := range d.Accounts {
-		resAt[i+1] += resAt[i]
-		chgAt[i+1] += chgAt[i]
-	}
-	res := prefault.Slice(make([]sla.Resource, resAt[len(d.Accounts)]))
-	next := slices.Clone(resAt[:len(d.Accounts)])
-	for j := range d.Resources {
-		i := resAcc[j]
-		if i < 0 {
-			continue
-		}
-		r := &d.Resources[j]
-		x := &res[next[i]]
-		next[i]++
-		x.Component, x.Count = r.Component, r.Count
-		if r.From != nil {
-			x.From = *r.From
-		}
-		if r.To != nil {
-			x.To = *r.To
-		}
-	}
-	chg := prefault.Slice(make([]sla.Charge, chgAt[len(d.Accounts)]))
-	next = slices.Clone(chgAt[:len(d.Accounts)])
-	for j := range d.Charges {
-		if i := chgAcc[j]; i >= 0 {
-			chg[next[i]] = sla.Charge{Component: d.Charges[j].Component, AmountMinor: d.Charges[j].AmountMinor}
-			next[i]++
-		}
-	}
+	// The resources and the charges are carved on two goroutines at once,
+	// each with an index of its own (it remembers where it found the last).
+	var res []sla.Resource
+	var chg []sla.Charge
+	var resAt, chgAt []int // account i's are res[resAt[i]:resAt[i+1]], chg[chgAt[i]:chgAt[i+1]]
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		x := *accounts
+		res, resAt = carve(&x, d.Resources, func(r *AccountResource) (string, bool) { return r.Customer, true },
+			func(dst *sla.Resource, r *AccountResource) {
+				dst.Component, dst.Count = r.Component, r.Count
+				if r.From != nil {
+					dst.From = *r.From
+				}
+				if r.To != nil {
+					dst.To = *r.To
+				}
+			})
+	})
+	x := *accounts
+	chg, chgAt = carve(&x, d.Charges, func(c *AccountCharge) (string, bool) { return c.Customer, c.Month == month }, func(dst *sla.Charge, c *AccountCharge) {
+		*dst = sla.Charge{Component: c.Component, AmountMinor: c.AmountMinor}
+	})
+	wg.Wait()
 	// part is a[at[i]:at[i+1]], nil when empty (as a customer without
 	// any was before).
 	part := func(at []int, i int) (lo, hi int, ok bool) { return at[i], at[i+1], at[i] < at[i+1] }
@@ -375,6 +346,41 @@ func MonthScenarios(month string, asOf time.Time, base *sla.Scenario, d *MonthDa
 		group(c.ID, ps, []sla.Customer{c})
 	}
 	return out, nil
+}
+
+// carve returns what each entry of entries makes (by fill), grouped by
+// account in the accounts' order (x's), each account's in the entries'
+// order, and where each account's start: account i's are
+// out[at[i]:at[i+1]]. An entry whose customer (as customer says) is no
+// account, or that customer says to leave out, is left out.
+func carve[E, T any](x *accountIndex, entries []E, customer func(*E) (string, bool), fill func(*T, *E)) (out []T, at []int) {
+	acc := make([]int32, len(entries)) // entry j's account, -1 for none
+	at = make([]int, len(x.accounts)+1)
+	for j := range entries {
+		acc[j] = -1
+		id, ok := customer(&entries[j])
+		if !ok {
+			continue
+		}
+		i, ok := x.find(id)
+		if !ok {
+			continue
+		}
+		acc[j] = int32(i)
+		at[i+1]++
+	}
+	for i := range x.accounts {
+		at[i+1] += at[i]
+	}
+	out = prefault.Slice(make([]T, at[len(x.accounts)]))
+	next := slices.Clone(at[:len(x.accounts)])
+	for j := range entries {
+		if i := acc[j]; i >= 0 {
+			fill(&out[next[i]], &entries[j])
+			next[i]++
+		}
+	}
+	return out, at
 }
 
 // accountIndex finds an account's index in a list of accounts (the first
