@@ -240,17 +240,18 @@ func (p *monthParts) charges(ctx context.Context, q sqlitedb.Queryer, d *desk.Mo
 func (p *monthParts) rest(ctx context.Context, q sqlitedb.Queryer, d *desk.MonthData) error {
 	overlaps := `(from_at IS NULL OR from_at < ?) AND (to_at IS NULL OR to_at > ?)`
 	to, from := sqlitedb.FormatTime(p.to), sqlitedb.FormatTime(p.from)
-	n, err := p.count(ctx, q, `customer_resources`, overlaps, to, from)
-	if err != nil {
-		return err
-	}
 	ok := false
+	var err error
 	if p.only == "" {
-		if d.Resources, ok, err = packedResources(ctx, q, n, overlaps, to, from); err != nil {
+		if d.Resources, ok, err = packedResources(ctx, q, overlaps, to, from); err != nil {
 			return err
 		}
 	}
 	if !ok {
+		n, err := p.count(ctx, q, `customer_resources`, overlaps, to, from)
+		if err != nil {
+			return err
+		}
 		if d.Resources, err = monthResources(ctx, q, n, `WHERE `+p.and(overlaps)+` ORDER BY id`, append(slices.Clone(p.in), to, from)...); err != nil {
 			return err
 		}
@@ -440,10 +441,15 @@ func packedAccounts(ctx context.Context, q sqlitedb.Queryer, d *desk.MonthData) 
 }
 
 // packedResources reads the resource entries that overlaps selects (with
-// its arguments to and from), with room for n, in the order of their IDs.
-func packedResources(ctx context.Context, q sqlitedb.Queryer, n int, overlaps, to, from string) (_ []desk.AccountResource, ok bool, err error) {
-	out := prefault.Slice(make([]desk.AccountResource, 0, n))
-	var names interned
+// its arguments to and from) in the order of their IDs, into a list made
+// to the size the runs counted; their customers are parts of the texts.
+func packedResources(ctx context.Context, q sqlitedb.Queryer, overlaps, to, from string) (_ []desk.AccountResource, ok bool, err error) {
+	type run struct {
+		text string
+		last int64 // the run's last ID
+	}
+	var runs []run
+	n := 0
 	var after int64 = -1 << 63 // the last ID read
 	for {
 		// A run of IDs after the last one read, in ID order: the scan of
@@ -453,30 +459,50 @@ func packedResources(ctx context.Context, q sqlitedb.Queryer, n int, overlaps, t
 		var packed sql.NullString
 		err := q.QueryRowContext(ctx, `SELECT count(*), max(id), group_concat(id || ' ' || customer_id || ' ' || component_id || ' ' || count || ' ' ||
 				ifnull(from_at, '-') || ' ' || ifnull(to_at, '-'), ' ')
-			FROM (SELECT * FROM customer_resources WHERE id > ? AND `+overlaps+` ORDER BY id LIMIT 4096)`, after, to, from).Scan(&k, &last, &packed)
+			FROM (SELECT * FROM customer_resources WHERE id > ? AND `+overlaps+` ORDER BY id LIMIT ?)`, after, to, from, packedRun).Scan(&k, &last, &packed)
 		if err != nil {
 			return nil, false, err
 		}
 		if k == 0 {
-			return out, true, nil
+			break
 		}
-		f := fields{s: packed.String}
+		if last.Int64 <= after {
+			return nil, false, nil
+		}
+		after = last.Int64
+		runs = append(runs, run{packed.String, last.Int64})
+		n += k
+	}
+	var out []desk.AccountResource
+	if n > 0 {
+		out = prefault.Slice(make([]desk.AccountResource, 0, n))
+	}
+	var names interned
+	after = -1 << 63
+	customer := ""
+	for _, run := range runs {
+		f := fields{s: run.text}
 		for !f.done() {
 			r := desk.AccountResource{ID: f.int()}
-			customer, component := f.name(), f.name()
+			r.Customer, r.Component = f.name(), f.name()
 			r.Count = f.int()
 			r.From, r.To = f.instant(), f.instant()
-			if f.bad || r.ID <= after {
+			if f.bad || r.ID <= after || len(out) == n {
 				return nil, false, nil
 			}
 			after = r.ID
-			r.Customer, r.Component = names.customer(customer), names.component(component)
+			if r.Customer == customer {
+				r.Customer = customer // one string for the customer's consecutive entries
+			}
+			customer = r.Customer
+			r.Component = names.component(r.Component)
 			out = append(out, r)
 		}
-		if after != last.Int64 {
+		if after != run.last {
 			return nil, false, nil
 		}
 	}
+	return out, len(out) == n, nil
 }
 
 // fields splits a packed text; bad is set at the first field that is not

@@ -61,10 +61,11 @@ func TestMonthDataPackedAsRowByRow(t *testing.T) {
 	same("names that do not pack")
 }
 
-// The whole desk's accounts and charges are read packed in runs of
-// packedRun; a customer's charges split over two runs, and names with
-// spaces, read as the row-by-row read does, and an account name that
-// holds the runs' separator sends the accounts back to it.
+// The whole desk's accounts, resources and charges are read packed in
+// runs of packedRun; a customer's charges split over two runs, resource
+// entries with and without instants, and names with spaces, read as the
+// row-by-row read does, and an account name that holds the runs'
+// separator sends the accounts back to it.
 func TestMonthDataPackedInRuns(t *testing.T) {
 	st, db := newStore(t)
 	const customers = packedRun + 900 // more accounts than one run holds, and charges for three
@@ -75,6 +76,21 @@ func TestMonthDataPackedInRuns(t *testing.T) {
 			func(i int, a []any) {
 				a[0], a[1], a[2], a[3], a[4], a[5], a[6] = id(i), "Customer  "+id(i)+" ", "", []string{"USD", "EUR", "JPY"}[i%3], id(i)+"@example.com", at, at
 			})
+		if err != nil {
+			return err
+		}
+		err = insertBatch(ctx, tx, "customer_resources", []string{"customer_id", "component_id", "count", "from_at", "to_at"}, customers*3, func(i int, a []any) {
+			a[0], a[1], a[2], a[3], a[4] = id((i*7)%customers), []string{"ebs-us-east-1a", "ec2-us-east-1a", elbComp}[i%3], int64(i%5), nil, nil
+			if i%4 == 0 {
+				a[3] = "2012-12-03T00:00:00Z"
+			}
+			if i%6 == 0 {
+				a[4] = "2012-12-20T00:00:00Z"
+			}
+			if i%9 == 0 {
+				a[3], a[4] = "2012-10-01T00:00:00Z", "2012-10-02T00:00:00Z" // before the month: not read
+			}
+		})
 		if err != nil {
 			return err
 		}
@@ -97,10 +113,10 @@ func TestMonthDataPackedInRuns(t *testing.T) {
 		if !packed {
 			accounts++ // the one with the separator, which has no charges
 		}
-		if len(all.Accounts) != accounts || len(all.Charges) != 3*customers {
-			t.Fatalf("%s: %d accounts, %d charges", what, len(all.Accounts), len(all.Charges))
+		if len(all.Accounts) != accounts || len(all.Charges) != 3*customers || len(all.Resources) != 3*customers-(3*customers+8)/9 {
+			t.Fatalf("%s: %d accounts, %d charges, %d resources", what, len(all.Accounts), len(all.Charges), len(all.Resources))
 		}
-		if !reflect.DeepEqual(all.Accounts, rows.Accounts) || !reflect.DeepEqual(all.Charges, rows.Charges) {
+		if !reflect.DeepEqual(all.Accounts, rows.Accounts) || !reflect.DeepEqual(all.Charges, rows.Charges) || !reflect.DeepEqual(all.Resources, rows.Resources) {
 			t.Errorf("%s: packed and row-by-row differ", what)
 		}
 		var p monthParts
@@ -113,6 +129,10 @@ func TestMonthDataPackedInRuns(t *testing.T) {
 			p.month = "2012-12"
 			if ok, err := p.packedCharges(ctx, q, &d); err != nil || !ok {
 				t.Errorf("%s: charges packed %v, %v", what, ok, err)
+			}
+			overlaps := `(from_at IS NULL OR from_at < ?) AND (to_at IS NULL OR to_at > ?)`
+			if _, ok, err := packedResources(ctx, q, overlaps, "2013-01-01T14:00:00Z", "2012-11-30T10:00:00Z"); err != nil || !ok {
+				t.Errorf("%s: resources packed %v, %v", what, ok, err)
 			}
 			return err
 		})
