@@ -641,13 +641,33 @@ func (t *reasonText) flush(lines []RunLine) {
 	t.b, t.ends = strings.Builder{}, t.ends[:0]
 }
 
-// figureMemo keeps the last downtime and uptime written as text: the
-// customers of one component set share their figures, so consecutive
-// lines share the strings too.
+// figureMemo keeps the downtimes and uptimes written as text (up to
+// figuresKept of them): the customers of one component set share their
+// figures, so the lines share the strings too, and most are written once.
 type figureMemo struct {
-	down, up         sla.Ratio
-	downText, upText string
-	set              bool
+	kept map[figures]figureText
+}
+
+type figures struct{ down, up sla.Ratio }
+
+type figureText struct{ down, up string }
+
+const figuresKept = 4096
+
+// texts returns down and up as a line shows them.
+func (m *figureMemo) texts(down, up sla.Ratio) (downText, upText string) {
+	if m == nil {
+		return down.Round(sla.DowntimePlaces), up.Truncate(sla.UptimePlaces)
+	}
+	if t, ok := m.kept[figures{down, up}]; ok {
+		return t.down, t.up
+	}
+	t := figureText{down.Round(sla.DowntimePlaces), up.Truncate(sla.UptimePlaces)}
+	if m.kept == nil || len(m.kept) == figuresKept {
+		m.kept = make(map[figures]figureText)
+	}
+	m.kept[figures{down, up}] = t
+	return t.down, t.up
 }
 
 // line writes the run line of customer cr in service cs to l; memo, if
@@ -662,19 +682,11 @@ func (r lineRules) fillLine(l *RunLine, cr *sla.CustomerResult, cs *sla.Customer
 	p := r.policies[cs.Policy]
 	claim := r.claims[claimKey{cr.ID, cs.Service}]
 	up := cs.UptimePercent()
-	var m figureMemo
-	if memo != nil && memo.set && memo.down == cs.DowntimeSeconds && memo.up == up {
-		m = *memo
-	} else {
-		m = figureMemo{down: cs.DowntimeSeconds, up: up, downText: cs.DowntimeSeconds.Round(sla.DowntimePlaces), upText: up.Truncate(sla.UptimePlaces), set: true}
-		if memo != nil {
-			*memo = m
-		}
-	}
+	downText, upText := memo.texts(cs.DowntimeSeconds, up)
 	*l = RunLine{Customer: cr.ID, Service: cs.Service, Policy: cs.Policy, Currency: cr.Currency,
-		Downtime: m.downText, CreditPercent: cs.CreditPercent,
+		Downtime: downText, CreditPercent: cs.CreditPercent,
 		ChargesMinor: cs.ChargesMinor, CreditMinor: cs.CreditMinor, ClaimDeadline: cs.ClaimDeadline.UTC()}
-	l.Uptime = m.upText
+	l.Uptime = upText
 	l.Claim = claimStatus(p.RequiresClaim, claim, cs.ClaimDeadline)
 	if l.Claim == ClaimNotRequired || l.Claim == ClaimInTime {
 		l.PayableMinor = l.CreditMinor
@@ -698,7 +710,7 @@ func appendReason(b []byte, l *RunLine, up sla.Ratio, p *ServicePolicy, c *Claim
 			b = append(b, ": the policy has no credit tiers"...)
 		} else {
 			b = append(b, " not below "...)
-			b = append(b, lowest.String()...)
+			b = lowest.Append(b)
 			b = append(b, "%: no credit"...)
 		}
 		return b
@@ -710,9 +722,9 @@ func appendReason(b []byte, l *RunLine, up sla.Ratio, p *ServicePolicy, c *Claim
 		}
 	}
 	b = append(b, " below "...)
-	b = append(b, below.String()...)
+	b = below.Append(b)
 	b = append(b, "%: "...)
-	b = append(b, l.CreditPercent.String()...)
+	b = l.CreditPercent.Append(b)
 	b = append(b, "% of "...)
 	b = appendMoney(b, l.ChargesMinor, l.Currency)
 	if l.CreditMinor == 0 && l.ChargesMinor > 0 && p.MinCreditMinor > 0 {
