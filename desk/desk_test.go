@@ -587,3 +587,19 @@ func TestMonthScenariosCarveEachAccountsEntries(t *testing.T) {
 	twice.Accounts = append(slices.Clone(d.Accounts), desk.Account{ID: "c05", Currency: "JPY"})
 	check("an account listed twice", &twice)
 }
+
+// A run's totals sum its lines by currency, however the currencies
+// alternate, in currency order.
+func TestNewMonthRunTotalsByCurrency(t *testing.T) {
+	var lines []desk.RunLine
+	for i, c := range []string{"USD", "USD", "EUR", "USD", "JPY", "JPY", "EUR", "USD"} {
+		lines = append(lines, desk.RunLine{Currency: c, CreditMinor: int64(10 + i), PayableMinor: int64(i)})
+	}
+	run, err := desk.NewMonthRun("2012-12", deskNow, lines, "sam", deskNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(run.Totals), "[{EUR 28 8} {JPY 29 9} {USD 51 11}]"; got != want {
+		t.Errorf("totals %s, want %s", got, want)
+	}
+}

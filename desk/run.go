@@ -115,13 +115,16 @@ func NewMonthRun(month string, asOf time.Time, lines []RunLine, by string, now t
 	r := CreditRun{Kind: RunMonth, Period: month, State: RunPreviewed, AsOf: asOf.UTC().Truncate(time.Second),
 		PreviewedBy: by, PreviewedAt: now.UTC().Truncate(time.Second), Lines: len(lines)}
 	idx := map[string]int{}
+	j := -1 // the total of the line before's currency, which most lines share
 	for i := range lines {
 		l := &lines[i]
-		j, ok := idx[l.Currency]
-		if !ok {
-			j = len(r.Totals)
-			idx[l.Currency] = j
-			r.Totals = append(r.Totals, RunTotal{Currency: l.Currency})
+		if j < 0 || r.Totals[j].Currency != l.Currency {
+			var ok bool
+			if j, ok = idx[l.Currency]; !ok {
+				j = len(r.Totals)
+				idx[l.Currency] = j
+				r.Totals = append(r.Totals, RunTotal{Currency: l.Currency})
+			}
 		}
 		var err error
 		if r.Totals[j].CreditMinor, err = AddMinor(r.Totals[j].CreditMinor, l.CreditMinor); err != nil {
