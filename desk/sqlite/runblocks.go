@@ -250,7 +250,7 @@ func inParallel(n int, fn func(i int) error) error {
 // writeBlocks stores lines as run id's blocks, one statement per block in
 // block order, while the blocks after it are encoded on every core. Each
 // block is encoded into one of a few buffers, used again once SQLite has
-// copied the block: the blocks of 300,000 lines are about 30 MB, and
+// copied the block: the blocks of the benchmark's 300,000 lines are 23 MB, and
 // fresh memory for all of them at once cost more in page faults than
 // encoding them.
 func writeBlocks(ctx context.Context, tx *sql.Tx, id int64, lines []desk.RunLine) (err error) {
