@@ -412,8 +412,12 @@ func appendMoney(b []byte, minor int64, currency string) []byte {
 	}
 	var buf [24]byte
 	digits := strconv.AppendUint(buf[:0], u, 10)
-	for len(digits) <= places {
-		digits = append([]byte{'0'}, digits...)
+	if pad := places + 1 - len(digits); pad > 0 { // a whole digit, and every decimal
+		copy(buf[pad:], digits)
+		for i := range pad {
+			buf[i] = '0'
+		}
+		digits = buf[:pad+len(digits)]
 	}
 	whole, frac := digits[:len(digits)-places], digits[len(digits)-places:]
 	if neg {

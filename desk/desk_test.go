@@ -2,6 +2,7 @@ package desk_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -522,5 +523,83 @@ func TestCheckMonthAt(t *testing.T) {
 		if got := fmt.Sprint(err); (want == "" && err != nil) || (want != "" && got != want) {
 			t.Errorf("CheckMonthAt(%s) = %v, want %q", month, err, want)
 		}
+	}
+}
+
+// Each customer in a month's scenarios has its own resources and charges
+// of the month, in the order the data lists them, whether the accounts are
+// in ID order (found without a map) or not, or one is listed twice (both
+// get its entries); an entry of an unknown customer is left out.
+func TestMonthScenariosCarveEachAccountsEntries(t *testing.T) {
+	from := time.Date(2012, 12, 3, 0, 0, 0, 0, time.UTC)
+	d := &desk.MonthData{Policies: []desk.ServicePolicy{elbPolicy(false)}}
+	for i := range 40 {
+		d.Accounts = append(d.Accounts, desk.Account{ID: fmt.Sprintf("c%02d", i), Currency: []string{"USD", "EUR"}[i%2]})
+	}
+	for j := range 200 {
+		c := fmt.Sprintf("c%02d", (j*7)%43) // c40 to c42 are no accounts
+		r := desk.AccountResource{Customer: c, Component: "elb-us-east-1", Count: int64(j)}
+		if j%3 == 0 {
+			r.From = &from
+		}
+		d.Resources = append(d.Resources, r)
+		d.Charges = append(d.Charges, desk.AccountCharge{Customer: c, Component: "elb-us-east-1", Month: []string{"2012-12", "2012-11"}[j%4/3], AmountMinor: int64(j)})
+	}
+	check := func(what string, d *desk.MonthData) {
+		t.Helper()
+		var want []sla.Customer // each account's, in the accounts' order
+		for _, a := range d.Accounts {
+			c := sla.Customer{ID: a.ID, Currency: a.Currency}
+			for _, r := range d.Resources {
+				if r.Customer == a.ID {
+					x := sla.Resource{Component: r.Component, Count: r.Count}
+					if r.From != nil {
+						x.From = *r.From
+					}
+					c.Resources = append(c.Resources, x)
+				}
+			}
+			for _, ch := range d.Charges {
+				if ch.Customer == a.ID && ch.Month == "2012-12" {
+					c.Charges = append(c.Charges, sla.Charge{Component: ch.Component, AmountMinor: ch.AmountMinor})
+				}
+			}
+			want = append(want, c)
+		}
+		groups, err := desk.MonthScenarios("2012-12", deskNow, exampleBase(), d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := groups[0].Scenario.Customers
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: the scenario's customers differ from each account's entries", what)
+		}
+	}
+	check("accounts in ID order", d)
+	shuffled := *d
+	shuffled.Accounts = slices.Clone(d.Accounts)
+	for i := range shuffled.Accounts {
+		j := (i * 17) % len(shuffled.Accounts)
+		shuffled.Accounts[i], shuffled.Accounts[j] = shuffled.Accounts[j], shuffled.Accounts[i]
+	}
+	check("accounts in another order", &shuffled)
+	twice := *d
+	twice.Accounts = append(slices.Clone(d.Accounts), desk.Account{ID: "c05", Currency: "JPY"})
+	check("an account listed twice", &twice)
+}
+
+// A run's totals sum its lines by currency, however the currencies
+// alternate, in currency order.
+func TestNewMonthRunTotalsByCurrency(t *testing.T) {
+	var lines []desk.RunLine
+	for i, c := range []string{"USD", "USD", "EUR", "USD", "JPY", "JPY", "EUR", "USD"} {
+		lines = append(lines, desk.RunLine{Currency: c, CreditMinor: int64(10 + i), PayableMinor: int64(i)})
+	}
+	run, err := desk.NewMonthRun("2012-12", deskNow, lines, "sam", deskNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(run.Totals), "[{EUR 28 8} {JPY 29 9} {USD 51 11}]"; got != want {
+		t.Errorf("totals %s, want %s", got, want)
 	}
 }

@@ -115,13 +115,16 @@ func NewMonthRun(month string, asOf time.Time, lines []RunLine, by string, now t
 	r := CreditRun{Kind: RunMonth, Period: month, State: RunPreviewed, AsOf: asOf.UTC().Truncate(time.Second),
 		PreviewedBy: by, PreviewedAt: now.UTC().Truncate(time.Second), Lines: len(lines)}
 	idx := map[string]int{}
+	j := -1 // the total of the line before's currency, which most lines share
 	for i := range lines {
 		l := &lines[i]
-		j, ok := idx[l.Currency]
-		if !ok {
-			j = len(r.Totals)
-			idx[l.Currency] = j
-			r.Totals = append(r.Totals, RunTotal{Currency: l.Currency})
+		if j < 0 || r.Totals[j].Currency != l.Currency {
+			var ok bool
+			if j, ok = idx[l.Currency]; !ok {
+				j = len(r.Totals)
+				idx[l.Currency] = j
+				r.Totals = append(r.Totals, RunTotal{Currency: l.Currency})
+			}
 		}
 		var err error
 		if r.Totals[j].CreditMinor, err = AddMinor(r.Totals[j].CreditMinor, l.CreditMinor); err != nil {
@@ -249,59 +252,40 @@ func MonthScenarios(month string, asOf time.Time, base *sla.Scenario, d *MonthDa
 	}
 	// Each account's resources and charges are carved out of one list of
 	// each, counted first: a map of 100,000 growing lists cost several
-	// times the data itself.
-	pos := make(map[string]int, len(d.Accounts)) // an account's index in d.Accounts (its first)
-	for i := len(d.Accounts) - 1; i >= 0; i-- {
-		pos[d.Accounts[i].ID] = i
-	}
-	resAt := make([]int, len(d.Accounts)+1) // account i's resources are res[resAt[i]:resAt[i+1]]
-	for _, r := range d.Resources {
-		if i, ok := pos[r.Customer]; ok {
-			resAt[i+1]++
-		}
-	}
-	chgAt := make([]int, len(d.Accounts)+1)
-	for _, c := range d.Charges {
-		if i, ok := pos[c.Customer]; ok && c.Month == month {
-			chgAt[i+1]++
-		}
-	}
-	for i := range d.Accounts {
-		resAt[i+1] += resAt[i]
-		chgAt[i+1] += chgAt[i]
-	}
-	res := prefault.Slice(make([]sla.Resource, resAt[len(d.Accounts)]))
-	next := slices.Clone(resAt[:len(d.Accounts)])
-	for _, r := range d.Resources {
-		i, ok := pos[r.Customer]
-		if !ok {
-			continue
-		}
-		x := &res[next[i]]
-		next[i]++
-		x.Component, x.Count = r.Component, r.Count
-		if r.From != nil {
-			x.From = *r.From
-		}
-		if r.To != nil {
-			x.To = *r.To
-		}
-	}
-	chg := prefault.Slice(make([]sla.Charge, chgAt[len(d.Accounts)]))
-	next = slices.Clone(chgAt[:len(d.Accounts)])
-	for _, c := range d.Charges {
-		if i, ok := pos[c.Customer]; ok && c.Month == month {
-			chg[next[i]] = sla.Charge{Component: c.Component, AmountMinor: c.AmountMinor}
-			next[i]++
-		}
-	}
+	// times the data itself. Each entry's account is found once, and
+	// mostly without a lookup (see accountIndex).
+	accounts := newAccountIndex(d.Accounts)
+	// The resources and the charges are carved on two goroutines at once,
+	// each with an index of its own (it remembers where it found the last).
+	var res []sla.Resource
+	var chg []sla.Charge
+	var resAt, chgAt []int // account i's are res[resAt[i]:resAt[i+1]], chg[chgAt[i]:chgAt[i+1]]
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		x := *accounts
+		res, resAt = carve(&x, d.Resources, func(r *AccountResource) (string, bool) { return r.Customer, true },
+			func(dst *sla.Resource, r *AccountResource) {
+				dst.Component, dst.Count = r.Component, r.Count
+				if r.From != nil {
+					dst.From = *r.From
+				}
+				if r.To != nil {
+					dst.To = *r.To
+				}
+			})
+	})
+	x := *accounts
+	chg, chgAt = carve(&x, d.Charges, func(c *AccountCharge) (string, bool) { return c.Customer, c.Month == month }, func(dst *sla.Charge, c *AccountCharge) {
+		*dst = sla.Charge{Component: c.Component, AmountMinor: c.AmountMinor}
+	})
+	wg.Wait()
 	// part is a[at[i]:at[i+1]], nil when empty (as a customer without
 	// any was before).
 	part := func(at []int, i int) (lo, hi int, ok bool) { return at[i], at[i+1], at[i] < at[i+1] }
 	plain := prefault.Slice(make([]sla.Customer, 0, len(d.Accounts)))
 	var own []sla.Customer
-	for _, a := range d.Accounts {
-		i := pos[a.ID]
+	for k, a := range d.Accounts {
+		i := accounts.first(k)
 		var r []sla.Resource
 		var c []sla.Charge
 		if lo, hi, ok := part(resAt, i); ok {
@@ -324,7 +308,7 @@ func MonthScenarios(month string, asOf time.Time, base *sla.Scenario, d *MonthDa
 		plain = nil
 	}
 	currency := func(id string) (string, bool) {
-		i, ok := pos[id]
+		i, ok := accounts.find(id)
 		if !ok {
 			return "", false
 		}
@@ -365,6 +349,95 @@ func MonthScenarios(month string, asOf time.Time, base *sla.Scenario, d *MonthDa
 		group(c.ID, ps, []sla.Customer{c})
 	}
 	return out, nil
+}
+
+// carve returns what each entry of entries makes (by fill), grouped by
+// account in the accounts' order (x's), each account's in the entries'
+// order, and where each account's start: account i's are
+// out[at[i]:at[i+1]]. An entry whose customer (as customer says) is no
+// account, or that customer says to leave out, is left out.
+func carve[E, T any](x *accountIndex, entries []E, customer func(*E) (string, bool), fill func(*T, *E)) (out []T, at []int) {
+	acc := make([]int32, len(entries)) // entry j's account, -1 for none
+	at = make([]int, len(x.accounts)+1)
+	for j := range entries {
+		acc[j] = -1
+		id, ok := customer(&entries[j])
+		if !ok {
+			continue
+		}
+		i, ok := x.find(id)
+		if !ok {
+			continue
+		}
+		acc[j] = int32(i)
+		at[i+1]++
+	}
+	for i := range x.accounts {
+		at[i+1] += at[i]
+	}
+	out = prefault.Slice(make([]T, at[len(x.accounts)]))
+	next := slices.Clone(at[:len(x.accounts)])
+	for j := range entries {
+		if i := acc[j]; i >= 0 {
+			fill(&out[next[i]], &entries[j])
+			next[i]++
+		}
+	}
+	return out, at
+}
+
+// accountIndex finds an account's index in a list of accounts (the first
+// with that ID). A month's data lists its accounts in ID order, each once,
+// and its entries grouped by customer: then an entry's account is the one
+// found for the entry before, or the next one, or else found by binary
+// search, and no map of 100,000 IDs is made. Accounts in another order
+// are found through a map.
+type accountIndex struct {
+	accounts []Account
+	sorted   bool // IDs strictly ascending, so each ID once
+	last     int  // the index found last
+	pos      map[string]int
+}
+
+func newAccountIndex(accounts []Account) *accountIndex {
+	x := &accountIndex{accounts: accounts, sorted: slices.IsSortedFunc(accounts, func(a, b Account) int { return strings.Compare(a.ID, b.ID) })}
+	for i := 1; x.sorted && i < len(accounts); i++ {
+		x.sorted = accounts[i-1].ID != accounts[i].ID
+	}
+	if !x.sorted {
+		x.pos = make(map[string]int, len(accounts))
+		for i := len(accounts) - 1; i >= 0; i-- {
+			x.pos[accounts[i].ID] = i
+		}
+	}
+	return x
+}
+
+// find returns the index of the first account with ID id.
+func (x *accountIndex) find(id string) (int, bool) {
+	if !x.sorted {
+		i, ok := x.pos[id]
+		return i, ok
+	}
+	for _, i := range [2]int{x.last, x.last + 1} {
+		if i < len(x.accounts) && x.accounts[i].ID == id {
+			x.last = i
+			return i, true
+		}
+	}
+	i, ok := slices.BinarySearchFunc(x.accounts, id, func(a Account, id string) int { return strings.Compare(a.ID, id) })
+	if ok {
+		x.last = i
+	}
+	return i, ok
+}
+
+// first returns the index of the first account with the ID of account k.
+func (x *accountIndex) first(k int) int {
+	if x.sorted {
+		return k
+	}
+	return x.pos[x.accounts[k].ID]
 }
 
 // withNamed returns customers followed by each customer that an impact
@@ -508,13 +581,17 @@ func (r lineRules) fill(dst []RunLine, customers []sla.CustomerResult) int {
 	work := func(c int) {
 		k := offset[c]
 		var memo figureMemo
+		var reason []byte
+		var text reasonText
 		for i := c * per; i < min(len(customers), (c+1)*per); i++ {
 			cr := &customers[i]
 			for j := range cr.Services {
-				r.line(&dst[k], cr, &cr.Services[j], &memo)
+				reason = r.fillLine(&dst[k], cr, &cr.Services[j], &memo, reason[:0])
+				text.add(dst, k, reason)
 				k++
 			}
 		}
+		text.flush(dst)
 	}
 	workers := min(runtime.GOMAXPROCS(0), chunks)
 	if workers <= 1 {
@@ -536,46 +613,94 @@ func (r lineRules) fill(dst []RunLine, customers []sla.CustomerResult) int {
 	return offset[chunks]
 }
 
-// figureMemo keeps the last downtime and uptime written as text: the
-// customers of one component set share their figures, so consecutive
-// lines share the strings too.
+// reasonText writes the reasons of consecutive lines one after another
+// into one text of about 64 KiB, which they then share: a run makes
+// 300,000 reasons, and one allocation for hundreds of them costs less
+// than one each.
+type reasonText struct {
+	b     strings.Builder
+	first int   // the line whose reason b starts with
+	ends  []int // where each line's reason in b ends
+}
+
+// add writes line k's reason, after those of lines first to k-1.
+func (t *reasonText) add(lines []RunLine, k int, reason []byte) {
+	if t.b.Cap()-t.b.Len() < len(reason) {
+		t.flush(lines)
+		t.first = k
+		t.b.Grow(max(64<<10, len(reason)))
+	}
+	t.b.Write(reason)
+	t.ends = append(t.ends, t.b.Len())
+}
+
+// flush gives the lines their reasons, and starts a new text.
+func (t *reasonText) flush(lines []RunLine) {
+	s, from := t.b.String(), 0
+	for j, end := range t.ends {
+		lines[t.first+j].Reason = s[from:end]
+		from = end
+	}
+	t.b, t.ends = strings.Builder{}, t.ends[:0]
+}
+
+// figureMemo keeps the downtimes and uptimes written as text (up to
+// figuresKept of them): the customers of one component set share their
+// figures, so the lines share the strings too, and most are written once.
 type figureMemo struct {
-	down, up         sla.Ratio
-	downText, upText string
-	set              bool
+	kept map[figures]figureText
+}
+
+type figures struct{ down, up sla.Ratio }
+
+type figureText struct{ down, up string }
+
+const figuresKept = 4096
+
+// texts returns down and up as a line shows them.
+func (m *figureMemo) texts(down, up sla.Ratio) (downText, upText string) {
+	if m == nil {
+		return down.Round(sla.DowntimePlaces), up.Truncate(sla.UptimePlaces)
+	}
+	if t, ok := m.kept[figures{down, up}]; ok {
+		return t.down, t.up
+	}
+	t := figureText{down.Round(sla.DowntimePlaces), up.Truncate(sla.UptimePlaces)}
+	if m.kept == nil || len(m.kept) == figuresKept {
+		m.kept = make(map[figures]figureText)
+	}
+	m.kept[figures{down, up}] = t
+	return t.down, t.up
 }
 
 // line writes the run line of customer cr in service cs to l; memo, if
 // not nil, may give the downtime and uptime text.
 func (r lineRules) line(l *RunLine, cr *sla.CustomerResult, cs *sla.CustomerService, memo *figureMemo) {
+	l.Reason = string(r.fillLine(l, cr, cs, memo, nil))
+}
+
+// fillLine is line without the reason, which it appends to reasons
+// instead.
+func (r lineRules) fillLine(l *RunLine, cr *sla.CustomerResult, cs *sla.CustomerService, memo *figureMemo, reasons []byte) []byte {
 	p := r.policies[cs.Policy]
 	claim := r.claims[claimKey{cr.ID, cs.Service}]
 	up := cs.UptimePercent()
-	var m figureMemo
-	if memo != nil && memo.set && memo.down == cs.DowntimeSeconds && memo.up == up {
-		m = *memo
-	} else {
-		m = figureMemo{down: cs.DowntimeSeconds, up: up, downText: cs.DowntimeSeconds.Round(sla.DowntimePlaces), upText: up.Truncate(sla.UptimePlaces), set: true}
-		if memo != nil {
-			*memo = m
-		}
-	}
+	downText, upText := memo.texts(cs.DowntimeSeconds, up)
 	*l = RunLine{Customer: cr.ID, Service: cs.Service, Policy: cs.Policy, Currency: cr.Currency,
-		Downtime: m.downText, CreditPercent: cs.CreditPercent,
+		Downtime: downText, CreditPercent: cs.CreditPercent,
 		ChargesMinor: cs.ChargesMinor, CreditMinor: cs.CreditMinor, ClaimDeadline: cs.ClaimDeadline.UTC()}
-	l.Uptime = m.upText
+	l.Uptime = upText
 	l.Claim = claimStatus(p.RequiresClaim, claim, cs.ClaimDeadline)
 	if l.Claim == ClaimNotRequired || l.Claim == ClaimInTime {
 		l.PayableMinor = l.CreditMinor
 	}
-	l.Reason = lineReason(l, up, p, claim)
+	return appendReason(reasons, l, up, p, claim)
 }
 
-// lineReason says in one sentence why a line pays what it pays, such as
-// "uptime 99.2573% below 99.95%: 10% of 2,500.00 USD".
-func lineReason(l *RunLine, up sla.Ratio, p *ServicePolicy, c *Claim) string {
-	// Written with appends into one buffer: a run makes 300,000 of these.
-	b := make([]byte, 0, 96)
+// appendReason appends to b one sentence that says why a line pays what
+// it pays, such as "uptime 99.2573% below 99.95%: 10% of 2,500.00 USD".
+func appendReason(b []byte, l *RunLine, up sla.Ratio, p *ServicePolicy, c *Claim) []byte {
+	// Written with appends, not fmt: a run makes 300,000 of these.
 	b = append(b, "uptime "...)
 	b = append(b, l.Uptime...)
 	b = append(b, '%')
@@ -588,10 +713,10 @@ func lineReason(l *RunLine, up sla.Ratio, p *ServicePolicy, c *Claim) string {
 			b = append(b, ": the policy has no credit tiers"...)
 		} else {
 			b = append(b, " not below "...)
-			b = append(b, lowest.String()...)
+			b = lowest.Append(b)
 			b = append(b, "%: no credit"...)
 		}
-		return string(b)
+		return b
 	}
 	below := sla.Percent(-1)
 	for _, t := range p.Tiers {
@@ -600,9 +725,9 @@ func lineReason(l *RunLine, up sla.Ratio, p *ServicePolicy, c *Claim) string {
 		}
 	}
 	b = append(b, " below "...)
-	b = append(b, below.String()...)
+	b = below.Append(b)
 	b = append(b, "%: "...)
-	b = append(b, l.CreditPercent.String()...)
+	b = l.CreditPercent.Append(b)
 	b = append(b, "% of "...)
 	b = appendMoney(b, l.ChargesMinor, l.Currency)
 	if l.CreditMinor == 0 && l.ChargesMinor > 0 && p.MinCreditMinor > 0 {
@@ -624,5 +749,5 @@ func lineReason(l *RunLine, up sla.Ratio, p *ServicePolicy, c *Claim) string {
 			b = l.ClaimDeadline.AppendFormat(b, time.RFC3339)
 		}
 	}
-	return string(b)
+	return b
 }

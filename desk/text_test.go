@@ -76,3 +76,19 @@ func TestFromTextChecksInOrder(t *testing.T) {
 		t.Errorf("charge = %+v, %v", ch, err)
 	}
 }
+
+func TestFormatMoneyWritesAWholeDigitAndEveryDecimal(t *testing.T) {
+	for _, c := range []struct {
+		minor    int64
+		currency string
+		want     string
+	}{
+		{0, "USD", "0.00 USD"}, {5, "USD", "0.05 USD"}, {-5, "USD", "-0.05 USD"}, {99, "USD", "0.99 USD"}, {100, "USD", "1.00 USD"},
+		{123456789, "USD", "1,234,567.89 USD"}, {0, "JPY", "0 JPY"}, {1500, "JPY", "1,500 JPY"}, {7, "KWD", "0.007 KWD"},
+		{-1 << 63, "USD", "-92,233,720,368,547,758.08 USD"}, {1<<63 - 1, "KWD", "9,223,372,036,854,775.807 KWD"},
+	} {
+		if got := desk.FormatMoney(c.minor, c.currency); got != c.want {
+			t.Errorf("FormatMoney(%d, %s) = %q; want %q", c.minor, c.currency, got, c.want)
+		}
+	}
+}

@@ -47,7 +47,12 @@ func MustPercent(s string) Percent {
 
 // String gives the shortest exact decimal text: "6.8", "100", "0.0001".
 func (p Percent) String() string {
-	return string(appendFixed(nil, int64(p), 4, true))
+	return string(p.Append(nil))
+}
+
+// Append appends p.String() to b.
+func (p Percent) Append(b []byte) []byte {
+	return appendFixed(b, int64(p), 4, true)
 }
 
 // Validate reports a Percent outside 0–100 with ParsePercent's messages

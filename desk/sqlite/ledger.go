@@ -131,9 +131,9 @@ type entryWriter struct {
 	cur  [8]any // the shared values of the pending rows
 	m    int    // pending rows, bound in args
 
-	blk      *blockEncoder // the pending block (blk.n entries)
-	blkFirst int64         // its first entry's id
-	blkStmt  *sql.Stmt     // the INSERT of a block, prepared once
+	blk      *ledgerEncoder // the pending block (blk.n entries)
+	blkFirst int64          // its first entry's id
+	blkStmt  *sql.Stmt      // the INSERT of a block, prepared once
 }
 
 func newEntryWriter(ctx context.Context, tx *sql.Tx) *entryWriter {
@@ -181,7 +181,7 @@ func (w *entryWriter) add(e *desk.LedgerEntry) error {
 			}
 		}
 		if w.blk == nil {
-			w.blk = newBlockEncoder()
+			w.blk = newLedgerEncoder()
 		}
 		if w.blk.n == 0 {
 			w.blkFirst = w.next

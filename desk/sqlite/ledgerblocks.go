@@ -56,8 +56,8 @@ func sameBlock(b, e *desk.LedgerEntry) bool {
 		b.Actor == e.Actor && b.CreatedAt.Equal(e.CreatedAt)
 }
 
-// blockEncoder builds the data of one ledger block, an entry at a time.
-type blockEncoder struct {
+// ledgerEncoder builds the data of one ledger block, an entry at a time.
+type ledgerEncoder struct {
 	first    desk.LedgerEntry // the block's first entry, whose shared values the block takes
 	n        int
 	idx      map[string]uint64
@@ -71,12 +71,12 @@ type blockEncoder struct {
 	customers []string
 }
 
-func newBlockEncoder() *blockEncoder {
-	return &blockEncoder{idx: make(map[string]uint64, 2*ledgerBlockEntries), body: make([]byte, 0, 16*ledgerBlockEntries)}
+func newLedgerEncoder() *ledgerEncoder {
+	return &ledgerEncoder{idx: make(map[string]uint64, 2*ledgerBlockEntries), body: make([]byte, 0, 16*ledgerBlockEntries)}
 }
 
 // reset starts an empty block.
-func (b *blockEncoder) reset() {
+func (b *ledgerEncoder) reset() {
 	b.n = 0
 	clear(b.idx)
 	b.strs = b.strs[:0]
@@ -87,7 +87,7 @@ func (b *blockEncoder) reset() {
 
 // add appends e, refusing what ledger_entries' CHECKs refuse of a credit:
 // an amount that is not positive.
-func (b *blockEncoder) add(e *desk.LedgerEntry) error {
+func (b *ledgerEncoder) add(e *desk.LedgerEntry) error {
 	if e.AmountMinor <= 0 {
 		return fmt.Errorf("ledger entry of %s %s: a %s credit of %d is not positive", e.Customer, e.Service, e.Kind, e.AmountMinor)
 	}
@@ -116,7 +116,7 @@ func (b *blockEncoder) add(e *desk.LedgerEntry) error {
 }
 
 // data is the block's encoding.
-func (b *blockEncoder) data() []byte {
+func (b *ledgerEncoder) data() []byte {
 	size := 1 + 2*binary.MaxVarintLen64 + len(b.body)
 	for _, s := range b.strs {
 		size += binary.MaxVarintLen64 + len(s)
@@ -135,7 +135,7 @@ func (b *blockEncoder) data() []byte {
 // checkCustomers returns an error unless every customer of b is one of
 // the desk's, as ledger_entries' foreign key requires of a row: one range
 // of the customers' ids is read and merged with b's, sorted.
-func (b *blockEncoder) checkCustomers(ctx context.Context, tx *sql.Tx) error {
+func (b *ledgerEncoder) checkCustomers(ctx context.Context, tx *sql.Tx) error {
 	want := b.customers
 	if !slices.IsSorted(want) {
 		want = slices.Clone(want)

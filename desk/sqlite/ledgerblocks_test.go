@@ -241,7 +241,7 @@ func TestLedgerBlockIDsAreTheirOwn(t *testing.T) {
 
 // A malformed block is an error, never a panic or a wrong entry.
 func TestDecodeLedgerBlockRefusesMalformed(t *testing.T) {
-	enc := newBlockEncoder()
+	enc := newLedgerEncoder()
 	for i := range 3 {
 		e := desk.LedgerEntry{Customer: fmt.Sprintf("c%d", i), Service: "ELB", Currency: "USD", Reason: "r", AmountMinor: int64(100 * (i + 1)), Kind: desk.EntryTier, CreditKind: desk.EntryTier, RunID: 1}
 		if err := enc.add(&e); err != nil {

@@ -166,6 +166,11 @@ func (p *monthParts) accounts(ctx context.Context, q sqlitedb.Queryer, d *desk.M
 	if p.only != "" {
 		accounts = `SELECT id, name, currency FROM customers WHERE ` + strings.Replace(p.only, "customer_id", "id", 1) + ` ORDER BY id`
 	}
+	if p.only == "" {
+		if ok, err := packedAccounts(ctx, q, d); err != nil || ok {
+			return err
+		}
+	}
 	// Each list is made with room for its rows, counted first in the same
 	// transaction: growing lists of 100,000s of entries by appending
 	// copied them several times, which cost more than reading them.
@@ -173,6 +178,7 @@ func (p *monthParts) accounts(ctx context.Context, q sqlitedb.Queryer, d *desk.M
 	if err != nil {
 		return err
 	}
+	d.Accounts = nil
 	if n > 0 {
 		d.Accounts = prefault.Slice(make([]desk.Account, 0, n))
 	}
@@ -196,18 +202,18 @@ func (p *monthParts) accounts(ctx context.Context, q sqlitedb.Queryer, d *desk.M
 
 // charges reads the month's charges into d.
 func (p *monthParts) charges(ctx context.Context, q sqlitedb.Queryer, d *desk.MonthData) error {
-	n, err := p.count(ctx, q, `customer_charges`, `month = ?`, p.month)
-	if err != nil {
-		return err
-	}
-	if n > 0 {
-		d.Charges = prefault.Slice(make([]desk.AccountCharge, 0, n))
-	}
 	if p.only == "" {
 		if ok, err := p.packedCharges(ctx, q, d); err != nil || ok {
 			return err
 		}
-		d.Charges = d.Charges[:0]
+	}
+	n, err := p.count(ctx, q, `customer_charges`, `month = ?`, p.month)
+	if err != nil {
+		return err
+	}
+	d.Charges = nil
+	if n > 0 {
+		d.Charges = prefault.Slice(make([]desk.AccountCharge, 0, n))
 	}
 	rows, err := q.QueryContext(ctx, `SELECT id, customer_id, component_id, amount_minor FROM customer_charges WHERE `+p.and(`month = ?`)+
 		` ORDER BY customer_id, component_id`, append(slices.Clone(p.in), p.month)...)
@@ -234,17 +240,18 @@ func (p *monthParts) charges(ctx context.Context, q sqlitedb.Queryer, d *desk.Mo
 func (p *monthParts) rest(ctx context.Context, q sqlitedb.Queryer, d *desk.MonthData) error {
 	overlaps := `(from_at IS NULL OR from_at < ?) AND (to_at IS NULL OR to_at > ?)`
 	to, from := sqlitedb.FormatTime(p.to), sqlitedb.FormatTime(p.from)
-	n, err := p.count(ctx, q, `customer_resources`, overlaps, to, from)
-	if err != nil {
-		return err
-	}
 	ok := false
+	var err error
 	if p.only == "" {
-		if d.Resources, ok, err = packedResources(ctx, q, n, overlaps, to, from); err != nil {
+		if d.Resources, ok, err = packedResources(ctx, q, overlaps, to, from); err != nil {
 			return err
 		}
 	}
 	if !ok {
+		n, err := p.count(ctx, q, `customer_resources`, overlaps, to, from)
+		if err != nil {
+			return err
+		}
 		if d.Resources, err = monthResources(ctx, q, n, `WHERE `+p.and(overlaps)+` ORDER BY id`, append(slices.Clone(p.in), to, from)...); err != nil {
 			return err
 		}
@@ -301,42 +308,148 @@ func monthResources(ctx context.Context, q sqlitedb.Queryer, n int, where string
 // is made again row by row, which reads anything stored.
 
 // packedCharges reads the month's charges of every customer into d in
-// the order of the row-by-row read (customer, then component).
+// the order of the row-by-row read (customer, then component): SQLite
+// joins runs of up to packedRun of them, each "customer id component
+// amount", into one text, each run after the last charge of the run
+// before (by the index on month, customer and component, so without
+// sorting); the charges' customers are parts of those texts.
 func (p *monthParts) packedCharges(ctx context.Context, q sqlitedb.Queryer, d *desk.MonthData) (ok bool, err error) {
-	// Grouped in the order of the index by month, customer and component,
-	// which feeds each group in component order (checked below).
-	rows, err := q.QueryContext(ctx, `SELECT customer_id, group_concat(id || ' ' || component_id || ' ' || amount_minor, ' ')
-		FROM customer_charges WHERE month = ? GROUP BY customer_id ORDER BY customer_id`, p.month)
-	if err != nil {
-		return false, err
-	}
-	defer rows.Close()
-	var customer, packed string
-	var names interned
-	for rows.Next() {
-		if err := rows.Scan(&customer, &packed); err != nil {
+	var texts []string
+	var counts []int
+	n := 0
+	customer, component := "", "" // the last charge read: every ID is longer
+	for {
+		var k int
+		var packed sql.NullString
+		err := q.QueryRowContext(ctx, `SELECT count(*), group_concat(customer_id || ' ' || id || ' ' || component_id || ' ' || amount_minor, ' ')
+			FROM (SELECT customer_id, id, component_id, amount_minor FROM customer_charges
+				WHERE month = ? AND (customer_id, component_id) > (?, ?) ORDER BY customer_id, component_id LIMIT ?)`,
+			p.month, customer, component, packedRun).Scan(&k, &packed)
+		if err != nil {
 			return false, err
 		}
-		f := fields{s: packed}
-		last := ""
-		for !f.done() {
-			id, component, amount := f.int(), f.name(), f.int()
-			if f.bad || component <= last {
+		if k == 0 {
+			break
+		}
+		// Where the next run starts: this run's last charge.
+		last := lastFields(packed.String, 4)
+		if len(last) != 4 || !(last[0] > customer || last[0] == customer && last[2] > component) {
+			return false, nil
+		}
+		customer, component = last[0], last[2]
+		texts, counts = append(texts, packed.String), append(counts, k)
+		n += k
+	}
+	d.Charges = nil
+	if n == 0 {
+		return true, nil
+	}
+	d.Charges = prefault.Slice(make([]desk.AccountCharge, 0, n))
+	var names interned
+	customer, component = "", ""
+	for t, text := range texts {
+		f := fields{s: text}
+		for range counts[t] {
+			c := desk.AccountCharge{Customer: f.name(), ID: f.int()}
+			c.Component, c.AmountMinor = f.name(), f.int()
+			if f.bad || !(c.Customer > customer || c.Customer == customer && c.Component > component) {
 				return false, nil
 			}
-			last = component
-			d.Charges = append(d.Charges, desk.AccountCharge{ID: id, Customer: customer, Component: names.component(component),
-				Month: p.month, AmountMinor: amount})
+			if c.Customer == customer {
+				c.Customer = customer // one string for the customer's charges
+			}
+			customer, component = c.Customer, c.Component
+			c.Component, c.Month = names.component(c.Component), p.month
+			d.Charges = append(d.Charges, c)
+		}
+		if !f.done() || f.bad {
+			return false, nil
 		}
 	}
-	return true, rows.Err()
+	return true, nil
+}
+
+// packedRun is how many entries SQLite joins into one text at most.
+const packedRun = 8192
+
+// lastFields returns the last n space-separated fields of s, fewer if s
+// has fewer.
+func lastFields(s string, n int) []string {
+	out := make([]string, n)
+	for i := n - 1; i >= 0; i-- {
+		at := strings.LastIndexByte(s, ' ')
+		out[i] = s[at+1:]
+		if at < 0 {
+			return out[i:]
+		}
+		s = s[:at]
+	}
+	return out
+}
+
+// packedAccounts reads every account (ID, name and currency) into d in
+// ID order: SQLite joins runs of up to packedRun of them into one text,
+// its fields apart by the unit separator (a name may hold spaces, never
+// a control character), and the accounts' fields are parts of those
+// texts. A text with more fields than its accounts have (a name that
+// holds the separator) returns ok false.
+func packedAccounts(ctx context.Context, q sqlitedb.Queryer, d *desk.MonthData) (ok bool, err error) {
+	const sep = "\x1f"
+	var texts []string
+	var counts []int
+	n := 0
+	id := "" // the last account read: every ID is longer
+	for {
+		var k int
+		var last sql.NullString
+		var packed sql.NullString
+		err := q.QueryRowContext(ctx, `SELECT count(*), max(id), group_concat(id || char(31) || name || char(31) || currency, char(31))
+			FROM (SELECT id, name, currency FROM customers WHERE id > ? ORDER BY id LIMIT ?)`, id, packedRun).Scan(&k, &last, &packed)
+		if err != nil {
+			return false, err
+		}
+		if k == 0 {
+			break
+		}
+		if last.String <= id || strings.Count(packed.String, sep) != 3*k-1 {
+			return false, nil
+		}
+		id = last.String
+		texts, counts = append(texts, packed.String), append(counts, k)
+		n += k
+	}
+	d.Accounts = nil
+	if n == 0 {
+		return true, nil
+	}
+	d.Accounts = prefault.Slice(make([]desk.Account, 0, n))
+	id = ""
+	for t, text := range texts {
+		for range counts[t] {
+			var a desk.Account
+			a.ID, text, _ = strings.Cut(text, sep)
+			a.Name, text, _ = strings.Cut(text, sep)
+			a.Currency, text, _ = strings.Cut(text, sep)
+			if a.ID <= id {
+				return false, nil
+			}
+			id = a.ID
+			d.Accounts = append(d.Accounts, a)
+		}
+	}
+	return true, nil
 }
 
 // packedResources reads the resource entries that overlaps selects (with
-// its arguments to and from), with room for n, in the order of their IDs.
-func packedResources(ctx context.Context, q sqlitedb.Queryer, n int, overlaps, to, from string) (_ []desk.AccountResource, ok bool, err error) {
-	out := prefault.Slice(make([]desk.AccountResource, 0, n))
-	var names interned
+// its arguments to and from) in the order of their IDs, into a list made
+// to the size the runs counted; their customers are parts of the texts.
+func packedResources(ctx context.Context, q sqlitedb.Queryer, overlaps, to, from string) (_ []desk.AccountResource, ok bool, err error) {
+	type run struct {
+		text string
+		last int64 // the run's last ID
+	}
+	var runs []run
+	n := 0
 	var after int64 = -1 << 63 // the last ID read
 	for {
 		// A run of IDs after the last one read, in ID order: the scan of
@@ -346,30 +459,50 @@ func packedResources(ctx context.Context, q sqlitedb.Queryer, n int, overlaps, t
 		var packed sql.NullString
 		err := q.QueryRowContext(ctx, `SELECT count(*), max(id), group_concat(id || ' ' || customer_id || ' ' || component_id || ' ' || count || ' ' ||
 				ifnull(from_at, '-') || ' ' || ifnull(to_at, '-'), ' ')
-			FROM (SELECT * FROM customer_resources WHERE id > ? AND `+overlaps+` ORDER BY id LIMIT 4096)`, after, to, from).Scan(&k, &last, &packed)
+			FROM (SELECT * FROM customer_resources WHERE id > ? AND `+overlaps+` ORDER BY id LIMIT ?)`, after, to, from, packedRun).Scan(&k, &last, &packed)
 		if err != nil {
 			return nil, false, err
 		}
 		if k == 0 {
-			return out, true, nil
+			break
 		}
-		f := fields{s: packed.String}
+		if last.Int64 <= after {
+			return nil, false, nil
+		}
+		after = last.Int64
+		runs = append(runs, run{packed.String, last.Int64})
+		n += k
+	}
+	var out []desk.AccountResource
+	if n > 0 {
+		out = prefault.Slice(make([]desk.AccountResource, 0, n))
+	}
+	var names interned
+	after = -1 << 63
+	customer := ""
+	for _, run := range runs {
+		f := fields{s: run.text}
 		for !f.done() {
 			r := desk.AccountResource{ID: f.int()}
-			customer, component := f.name(), f.name()
+			r.Customer, r.Component = f.name(), f.name()
 			r.Count = f.int()
 			r.From, r.To = f.instant(), f.instant()
-			if f.bad || r.ID <= after {
+			if f.bad || r.ID <= after || len(out) == n {
 				return nil, false, nil
 			}
 			after = r.ID
-			r.Customer, r.Component = names.customer(customer), names.component(component)
+			if r.Customer == customer {
+				r.Customer = customer // one string for the customer's consecutive entries
+			}
+			customer = r.Customer
+			r.Component = names.component(r.Component)
 			out = append(out, r)
 		}
-		if after != last.Int64 {
+		if after != run.last {
 			return nil, false, nil
 		}
 	}
+	return out, len(out) == n, nil
 }
 
 // fields splits a packed text; bad is set at the first field that is not
@@ -382,7 +515,10 @@ type fields struct {
 func (f *fields) done() bool { return f.s == "" || f.bad }
 
 func (f *fields) next() string {
-	v, rest, _ := strings.Cut(f.s, " ")
+	v, rest := f.s, ""
+	if i := strings.IndexByte(f.s, ' '); i >= 0 {
+		v, rest = f.s[:i], f.s[i+1:]
+	}
 	f.s = rest
 	if v == "" {
 		f.bad = true
@@ -390,12 +526,32 @@ func (f *fields) next() string {
 	return v
 }
 
+// int is a decimal integer as SQLite writes one.
 func (f *fields) int() int64 {
-	v, err := strconv.ParseInt(f.next(), 10, 64)
-	if err != nil {
-		f.bad = true
+	v := f.next()
+	// Up to 18 digits, with a minus sign or none, cannot overflow: read
+	// here, digit by digit; anything else goes to strconv.
+	digits := strings.TrimPrefix(v, "-")
+	if len(digits) == 0 || len(digits) > 18 {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			f.bad = true
+		}
+		return n
 	}
-	return v
+	var n int64
+	for i := 0; i < len(digits); i++ {
+		c := digits[i] - '0'
+		if c > 9 {
+			f.bad = true
+			return 0
+		}
+		n = n*10 + int64(c)
+	}
+	if len(digits) < len(v) {
+		n = -n
+	}
+	return n
 }
 
 // name is an ID of [a-z0-9-].
@@ -466,13 +622,40 @@ func (p *monthParts) count(ctx context.Context, q sqlitedb.Queryer, table, cond 
 	return n, err
 }
 
-// chargeCurrencies gives each charge its account's currency.
+// chargeCurrencies gives each charge its account's currency (of the last
+// account with its ID, none for a charge without an account).
 func (p *monthParts) chargeCurrencies(d *desk.MonthData) {
-	currency := make(map[string]string, len(d.Accounts))
-	for _, a := range d.Accounts {
-		currency[a.ID] = a.Currency
+	accounts := d.Accounts
+	unique := true // in strict ID order, so each ID once
+	for i := 1; i < len(accounts) && unique; i++ {
+		unique = accounts[i-1].ID < accounts[i].ID
 	}
+	if !unique {
+		currency := make(map[string]string, len(accounts))
+		for _, a := range accounts {
+			currency[a.ID] = a.Currency
+		}
+		for i := range d.Charges {
+			d.Charges[i].Currency = currency[d.Charges[i].Customer]
+		}
+		return
+	}
+	// The charges are in customer order too: each one's account is the
+	// one before's or the next, found without a map of every account
+	// (by binary search otherwise).
+	k := 0
 	for i := range d.Charges {
-		d.Charges[i].Currency = currency[d.Charges[i].Customer]
+		c := &d.Charges[i]
+		if k >= len(accounts) || accounts[k].ID != c.Customer {
+			if k+1 < len(accounts) && accounts[k+1].ID == c.Customer {
+				k++
+			} else {
+				k, _ = slices.BinarySearchFunc(accounts, c.Customer, func(a desk.Account, id string) int { return strings.Compare(a.ID, id) })
+			}
+		}
+		c.Currency = ""
+		if k < len(accounts) && accounts[k].ID == c.Customer {
+			c.Currency = accounts[k].Currency
+		}
 	}
 }

@@ -1,8 +1,13 @@
 package sqlite
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -69,6 +74,32 @@ func TestRunLinesAcrossBlocks(t *testing.T) {
 	}
 }
 
+// A run whose lines do not all encode is refused whole, whichever block
+// the bad line is in, and nothing of it is stored.
+func TestCreateRunRefusesALineInAnyBlock(t *testing.T) {
+	st, _ := newStore(t)
+	seed(t, st)
+	const n = 9*blockLines + 5
+	for _, bad := range []int{0, blockLines - 1, 4*blockLines + 7, n - 1} {
+		lines := make([]desk.RunLine, n)
+		for i := range lines {
+			lines[i] = desk.RunLine{Customer: fmt.Sprintf("c%05d", i), Service: "ELB", Policy: "p", Currency: "USD", Downtime: "0", Uptime: "100.0000",
+				Claim: desk.ClaimNotRequired, Reason: "no downtime"}
+		}
+		lines[bad].Claim = "maybe"
+		run, err := desk.NewMonthRun("2012-12", now, lines, sam.Person, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.CreateRun(ctx, sam, run, lines, now); err == nil {
+			t.Errorf("a bad line at %d was stored", bad)
+		}
+	}
+	if runs, total, err := st.Runs(ctx, 0, 10); err != nil || total != 0 || len(runs) != 0 {
+		t.Errorf("runs stored: %d, %v", total, err)
+	}
+}
+
 // A block that does not decode is an error, never lines.
 func TestDecodeBlockRefusesDamage(t *testing.T) {
 	data, _, err := encodeBlock([]desk.RunLine{{Customer: "acme", Service: "ELB", Claim: desk.ClaimNotRequired, PayableMinor: 5}})
@@ -89,6 +120,86 @@ func TestDecodeBlockRefusesDamage(t *testing.T) {
 	if _, _, err := encodeBlock([]desk.RunLine{{Customer: "acme", Claim: desk.ClaimNotRequired, PayableMinor: -1}}); err == nil {
 		t.Error("a negative payable amount was encoded")
 	}
+}
+
+// A block is the format runblocks.go describes, byte for byte (as the
+// blocks of runs stored before were written), for lines that share some
+// fields with the line before and not others, and numbers of every size,
+// by an encoder new or used before.
+func TestEncodeBlockWritesTheFormat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	pick := func(options ...string) string { return options[rng.IntN(len(options))] }
+	claims := []desk.ClaimStatus{desk.ClaimNotRequired, desk.ClaimInTime, desk.ClaimLate, desk.ClaimMissing}
+	ints := []int64{0, 1, -1, 63, 64, -64, -65, 1 << 20, -1 << 40, math.MaxInt64, math.MinInt64}
+	var enc blockEncoder // one encoder and buffer for every block, as writeBlocks keeps them
+	var buf []byte
+	for _, n := range []int{blockLines, 1, 2, 7, blockLines} {
+		lines := make([]desk.RunLine, n)
+		for i := range lines {
+			l := &lines[i]
+			*l = desk.RunLine{Customer: "c" + strconv.Itoa(i/3), Service: pick("ELB", "EC2", "EBS"), Policy: pick("ELB", "elb-acme", ""),
+				Currency: pick("USD", "EUR"), Downtime: pick("0", "3600", "86400.5"), Uptime: pick("100.0000", "99.5000"),
+				Claim: claims[rng.IntN(len(claims))], Reason: pick("", "why", "uptime "+strconv.Itoa(i)), CreditPercent: sla.Percent(ints[rng.IntN(len(ints))]),
+				ChargesMinor: ints[rng.IntN(len(ints))], CreditMinor: ints[rng.IntN(len(ints))], PayableMinor: max(0, ints[rng.IntN(len(ints))]),
+				ClaimDeadline: time.Unix(ints[rng.IntN(5)]*1000, 0).UTC()}
+			if i > 0 && rng.IntN(2) == 0 {
+				l.Customer, l.Downtime, l.Reason = lines[i-1].Customer, lines[i-1].Downtime, lines[i-1].Reason
+			}
+		}
+		got, crediting, err := enc.encode(buf, lines)
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf = got
+		alone, _, _ := encodeBlock(lines)
+		if !bytes.Equal(got, alone) {
+			t.Errorf("%d lines: an encoder used before writes another block", n)
+		}
+		if len(alone) != cap(alone) {
+			t.Errorf("%d lines: %d bytes in a slice of %d", n, len(alone), cap(alone))
+		}
+		want, wantCrediting := formatBlock(lines)
+		if !bytes.Equal(got, want) || crediting != wantCrediting {
+			t.Errorf("%d lines: the block differs from the format (%d and %d bytes, %d and %d crediting)", n, len(got), len(want), crediting, wantCrediting)
+		}
+		back, err := decodeBlock(got, nil)
+		if err != nil || !reflect.DeepEqual(back, lines) {
+			t.Errorf("%d lines: decoded %v", n, err)
+		}
+	}
+}
+
+// formatBlock writes a block of lines as runblocks.go describes it, in
+// the plainest way.
+func formatBlock(lines []desk.RunLine) (data []byte, crediting int) {
+	idx := map[string]uint64{}
+	var strs []string
+	var body []byte
+	for _, l := range lines {
+		if l.CreditMinor != 0 {
+			crediting++
+		}
+		for _, s := range []string{l.Customer, l.Service, l.Policy, l.Currency, l.Downtime, l.Uptime, string(l.Claim), l.Reason} {
+			i, ok := idx[s]
+			if !ok {
+				i = uint64(len(strs))
+				idx[s] = i
+				strs = append(strs, s)
+			}
+			body = binary.AppendUvarint(body, i)
+		}
+		for _, v := range []int64{int64(l.CreditPercent), l.ChargesMinor, l.CreditMinor, l.PayableMinor, l.ClaimDeadline.Unix()} {
+			body = binary.AppendVarint(body, v)
+		}
+	}
+	data = append(data, blockVersion)
+	data = binary.AppendUvarint(data, uint64(len(lines)))
+	data = binary.AppendUvarint(data, uint64(len(strs)))
+	for _, s := range strs {
+		data = binary.AppendUvarint(data, uint64(len(s)))
+		data = append(data, s...)
+	}
+	return append(data, body...), crediting
 }
 
 // MonthData reads its two halves on two connections at once; while
