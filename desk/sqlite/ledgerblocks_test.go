@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -299,5 +300,71 @@ func TestBlockEntriesHoldTheCustomer(t *testing.T) {
 	})
 	if err == nil {
 		t.Error("a credit of a customer the desk does not have was written")
+	}
+}
+
+// Writers at once (runs of blocks with adjustments between, manual
+// credits) each get ids no other entry holds, every entry is read back,
+// and a transaction's entries keep consecutive ids.
+func TestLedgerWritersAtOnce(t *testing.T) {
+	st, db := newStore(t)
+	before := mixedLedger(t, st, db)
+	runID := before[len(before)-2].RunID // a run that exists
+	const writers, per = 6, 1500
+	var wg sync.WaitGroup
+	errc := make(chan error, 2*writers)
+	for w := range writers {
+		wg.Go(func() {
+			var list []desk.LedgerEntry
+			period := fmt.Sprintf("2013-%02d", w+1)
+			for c := range per {
+				e := desk.LedgerEntry{Customer: fmt.Sprintf("c%04d", c), Currency: "USD", AmountMinor: int64(1 + c), Kind: desk.EntryTier,
+					CreditKind: desk.EntryTier, Service: "ELB", Period: period, Reason: "r", RunID: runID, CreatedAt: now, Actor: "x"}
+				if c%700 == 3 {
+					e.Kind, e.AmountMinor, e.Adjusts = desk.EntryAdjustment, -1, []int64{1}
+				}
+				list = append(list, e)
+			}
+			errc <- sqlitedb.InTx(ctx, db, func(tx *sql.Tx) error { return writeEntries(ctx, tx, list) })
+		})
+		wg.Go(func() {
+			m, err := st.CreateManualCredit(ctx, sam, desk.ManualCredit{Customer: fmt.Sprintf("c%04d", w), AmountMinor: 700, Reason: "sorry"}, now)
+			if err == nil && m.State == desk.ManualPending {
+				_, err = st.ApproveManualCredit(ctx, mgr, m.ID, now)
+			}
+			errc <- err
+		})
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var all []desk.LedgerEntry
+	for f := (desk.LedgerFilter{Limit: 1000}); ; f.Offset += f.Limit {
+		page, total, err := st.Ledger(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, page...)
+		if f.Offset+f.Limit >= total {
+			break
+		}
+	}
+	if len(all) != len(before)+writers*per+writers {
+		t.Fatalf("%d entries, want %d", len(all), len(before)+writers*per+writers)
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i].ID <= all[i-1].ID {
+			t.Fatalf("ids %d then %d", all[i-1].ID, all[i].ID)
+		}
+	}
+	for w := range writers {
+		got := ledger(t, st, desk.LedgerFilter{Period: fmt.Sprintf("2013-%02d", w+1)})
+		if len(got) != per || got[per-1].ID-got[0].ID != per-1 {
+			t.Errorf("writer %d: %d entries, ids %d to %d", w, len(got), got[0].ID, got[len(got)-1].ID)
+		}
 	}
 }
