@@ -164,7 +164,7 @@ func (r *Reports) IncidentNotices(ctx context.Context, id int64, now time.Time) 
 		if err != nil {
 			return nil, err
 		}
-		ledger, _, err := r.desk.Ledger(ctx, desk.LedgerFilter{Customer: a.ID, Limit: StatementLedgerMax})
+		ledger, err := r.ledgerEntries(ctx, desk.LedgerFilter{Customer: a.ID})
 		if err != nil {
 			return nil, err
 		}

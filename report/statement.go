@@ -22,9 +22,11 @@ type Statement struct {
 	// Months are the months the customer was charged for that are over
 	// everywhere and have lines for it, newest first.
 	Months []StatementMonth
-	// Ledger is the customer's ledger entries, oldest first, at most
-	// StatementLedgerMax of them, and TotalMinor their sum.
+	// Ledger is the customer's newest ledger entries, oldest first, at
+	// most StatementLedgerMax of them; Entries is how many the ledger
+	// holds for the customer, and TotalMinor the sum of them all.
 	Ledger     []desk.LedgerEntry
+	Entries    int
 	TotalMinor int64
 	// Paid is TotalMinor by currency: what the ledger holds. Owed is, by
 	// currency, the payable tier credits of Months' lines the ledger holds
@@ -82,12 +84,17 @@ func (r *Reports) Statement(ctx context.Context, token string, now time.Time) (*
 			st.Months = append(st.Months, StatementMonth{Month: months[i], Lines: lines})
 		}
 	}
-	if st.Ledger, _, err = r.desk.Ledger(ctx, desk.LedgerFilter{Customer: a.ID, Limit: StatementLedgerMax}); err != nil {
+	// Every entry counts in what was paid and what is owed; the newest
+	// StatementLedgerMax are listed.
+	all, err := r.ledgerEntries(ctx, desk.LedgerFilter{Customer: a.ID})
+	if err != nil {
 		return nil, err
 	}
+	st.Entries = len(all)
+	st.Ledger = all[max(0, len(all)-StatementLedgerMax):]
 	type key struct{ service, period string }
 	paid := map[key]LinePaid{}
-	for _, e := range st.Ledger {
+	for _, e := range all {
 		if st.TotalMinor, err = desk.AddMinor(st.TotalMinor, e.AmountMinor); err != nil {
 			return nil, err
 		}

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/amends/amends/audit"
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/internal/errs"
 )
 
@@ -61,5 +63,42 @@ func TestStatementIsTheMonthsLines(t *testing.T) {
 	}
 	if _, err := f.r.Statement(f.ctx, "not-a-token", f.now); errs.CodeOf(err) != errs.NotFound {
 		t.Errorf("an unknown token: %v", err)
+	}
+}
+
+// A customer with more credits than a statement lists still has every
+// one of them in what was paid and what is owed: the month's tier credit,
+// issued after a thousand small manual credits, is paid, not owed, and
+// the statement lists the newest entries.
+func TestStatementCountsEveryCredit(t *testing.T) {
+	f := newFixture(t)
+	f.christmas()
+	f.policy(elbPolicy)
+	f.customer("acme", "USD", "elb-us-east-1", 4, "2012-12", 250000)
+	token, err := f.desk.RotateStatementLink(f.ctx, sam, "acme", f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range StatementLedgerMax {
+		m, err := f.desk.CreateManualCredit(f.ctx, sam, desk.ManualCredit{Customer: "acme", AmountMinor: 1, Reason: "sorry"}, f.now)
+		if err == nil && m.State == desk.ManualPending {
+			m, err = f.desk.ApproveManualCredit(f.ctx, audit.Actor{Person: "max@example.com"}, m.ID, f.now)
+		}
+		if err != nil || m.State != desk.ManualIssued {
+			t.Fatalf("%+v %v", m, err)
+		}
+	}
+	f.issue("2012-12")
+	st, err := f.r.Statement(f.ctx, token, f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Entries != StatementLedgerMax+1 || len(st.Ledger) != StatementLedgerMax || st.Ledger[len(st.Ledger)-1].Kind != desk.EntryTier {
+		t.Errorf("%d entries, %d listed, the last %+v", st.Entries, len(st.Ledger), st.Ledger[len(st.Ledger)-1])
+	}
+	want := int64(StatementLedgerMax + 25000)
+	if st.TotalMinor != want || !reflect.DeepEqual(st.Paid, []CurrencyMinor{{"USD", want}}) || len(st.Owed) != 0 ||
+		st.Months[0].Paid[0] != (LinePaid{Issued: true, Minor: 25000}) {
+		t.Errorf("total %d, paid %+v, owed %+v, December %+v", st.TotalMinor, st.Paid, st.Owed, st.Months[0].Paid)
 	}
 }

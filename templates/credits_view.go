@@ -256,6 +256,9 @@ type StatementPage struct {
 	ResourcePages Pagination
 	Months        []StatementMonth
 	Credits       []LedgerRow
+	// CreditsHeld is how many credits the ledger holds for the customer:
+	// more than Credits (the newest) when there are too many to list.
+	CreditsHeld int
 	// Paid is what the ledger holds, Owed the computed credits not yet
 	// issued, each one formatted amount per currency.
 	Paid, Owed []string

@@ -132,6 +132,7 @@ func (s *Server) statementView(c echo.Context) (templates.StatementPage, *report
 		}
 		v.Credits = append(v.Credits, row)
 	}
+	v.CreditsHeld = st.Entries
 	v.Paid = []string{desk.FormatMoney(0, a.Currency)}
 	if len(st.Paid) > 0 {
 		v.Paid = formatSums(st.Paid)
