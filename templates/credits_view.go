@@ -85,7 +85,8 @@ type CustomerPage struct {
 	ChargePages   Pagination
 	Claims        []ClaimRow
 	ClaimPages    Pagination
-	Ledger        []LedgerRow
+	Ledger        []LedgerRow // the newest entries, oldest first
+	LedgerHeld    int         // how many the ledger holds for the customer
 	LedgerURL     string
 	// ManualCredits are the customer's latest manual credits; ManualURL
 	// lists them all, NewManualURL opens the form with the customer chosen.

@@ -144,9 +144,15 @@ func (s *Server) renderCustomer(c echo.Context, status int, v templates.Customer
 	if err != nil {
 		return err
 	}
-	ledger, _, err := s.desk.Ledger(ctx, desk.LedgerFilter{Customer: a.ID, Limit: customerLedgerRows})
+	// The newest entries: the page says how many there are in all.
+	ledger, held, err := s.desk.Ledger(ctx, desk.LedgerFilter{Customer: a.ID, Limit: customerLedgerRows})
 	if err != nil {
 		return err
+	}
+	if held > customerLedgerRows {
+		if ledger, held, err = s.desk.Ledger(ctx, desk.LedgerFilter{Customer: a.ID, Offset: held - customerLedgerRows, Limit: customerLedgerRows}); err != nil {
+			return err
+		}
 	}
 	manual, _, err := s.desk.ManualCredits(ctx, desk.ManualFilter{Customer: a.ID, Limit: customerManualRows})
 	if err != nil {
@@ -201,6 +207,7 @@ func (s *Server) renderCustomer(c echo.Context, status int, v templates.Customer
 	for _, e := range ledger {
 		v.Ledger = append(v.Ledger, ledgerRow(e))
 	}
+	v.LedgerHeld = held
 	if u := currentUser(c); u.Role.AtLeast(auth.Support) {
 		v.CanReport = true
 		now := s.now()

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -373,5 +374,25 @@ func TestAdminCreditSettings(t *testing.T) {
 			t.Errorf("%s sets a threshold: %d", role, st)
 		}
 		env.assertDeskUnchanged(before)
+	}
+}
+
+// The customer page lists the newest of the customer's ledger entries and
+// says how many there are in all.
+func TestCustomerPageListsTheNewestLedgerEntries(t *testing.T) {
+	env := newTestEnv(t)
+	env.seedManualDesk()
+	sup := env.user(auth.Support)
+	for i := range customerLedgerRows + 5 {
+		sup.grant(url.Values{"customer": {"acme"}, "amount": {"1"}, "reason": {fmt.Sprintf("Ticket %d.", i+1)}})
+	}
+	_, body := env.user(auth.Viewer).get("/admin/customers/acme")
+	doc := parseHTML(t, body)
+	if got, want := textOf(doc.Find(testid("customer-ledger-shown"))), fmt.Sprintf("The newest %d of %d entries.", customerLedgerRows, customerLedgerRows+5); got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
+	page := textOf(doc.Find("#ledger-heading").Parent())
+	if !strings.Contains(page, fmt.Sprintf("Ticket %d.", customerLedgerRows+5)) || strings.Contains(page, "Ticket 5.") {
+		t.Errorf("the ledger listed is not the newest: %q", page)
 	}
 }
