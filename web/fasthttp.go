@@ -164,10 +164,8 @@ func (s *Server) FastHTTPError(ctx *fasthttp.RequestCtx, err error) {
 	h.SetNoDefaultContentType(true)
 	id := s.ids.next()
 	h.SetCanonical(fastRequestID, []byte(id))
-	for _, kv := range s.fastHeaders {
-		if !bytes.Equal(kv[0], []byte(echo.HeaderCacheControl)) && !bytes.Equal(kv[0], []byte(echo.HeaderVary)) {
-			h.SetCanonical(kv[0], kv[1])
-		}
+	for _, hd := range s.security {
+		h.Set(hd.name, hd.value[0])
 	}
 	h.Set(echo.HeaderCacheControl, "no-store")
 	h.SetContentType("text/plain; charset=utf-8")
