@@ -70,15 +70,15 @@ type CustomerIncident struct {
 }
 
 // incidentHits returns the customer's resources that inc's impacts hit up
-// to now. An impact hits a customer's resources in its component when it
+// to now (byComponent: the customer's resources by component, as
+// resourcesByComponent groups them). An impact hits a customer's resources in its component when it
 // names the customer, or names no customer and the policy of the
 // component's service (the customer's override, else the default) does not
 // apply unlisted impacts to nobody (sla.None). Maintenance spans hit
 // nothing.
-func incidentHits(inc incidents.Incident, resources []desk.AccountResource, unlisted func(component string) sla.Unlisted, customer string, now time.Time) []HitResource {
+func incidentHits(inc incidents.Incident, byComponent map[string][]desk.AccountResource, unlisted func(component string) sla.Unlisted, customer string, now time.Time) []HitResource {
 	var out []HitResource
 	index := map[string]int{}
-	byComponent := resourcesByComponent(resources)
 	var starts []time.Time
 	for _, sp := range inc.Timeline() {
 		if sp.Status == incidents.Operational || sp.Status == incidents.UnderMaintenance || !sp.Start.Before(now) {

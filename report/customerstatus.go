@@ -76,7 +76,7 @@ func (r *Reports) CustomerStatus(ctx context.Context, a desk.Account, now time.T
 	}
 	eval := r.newMonthEvaluator(now, a.ID)
 	one := func(inc incidents.Incident) (*CustomerIncident, error) {
-		hits := incidentHits(inc, resources, unlisted, a.ID, now)
+		hits := incidentHits(inc, byComponent, unlisted, a.ID, now)
 		if len(hits) == 0 {
 			return nil, nil
 		}

@@ -143,7 +143,7 @@ func (r *Reports) IncidentNotices(ctx context.Context, id int64, now time.Time) 
 	}
 	eval := r.newMonthEvaluator(now, "")
 	for _, a := range accounts {
-		hits := incidentHits(inc, resources[a.ID], unlistedRule(policies, out.Catalog, a.ID), a.ID, now)
+		hits := incidentHits(inc, resourcesByComponent(resources[a.ID]), unlistedRule(policies, out.Catalog, a.ID), a.ID, now)
 		if len(hits) == 0 && !named[a.ID] {
 			continue
 		}
