@@ -353,18 +353,6 @@ func ledgerPage(ctx context.Context, q sqlitedb.Queryer, f desk.LedgerFilter) ([
 	if err != nil {
 		return nil, 0, err
 	}
-	if len(blocks) == 0 {
-		where := ""
-		if len(conds) > 0 {
-			where = "WHERE " + strings.Join(conds, " AND ")
-		}
-		var total int
-		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM ledger_entries `+where, args...).Scan(&total); err != nil {
-			return nil, 0, err
-		}
-		list, err := listEntries(ctx, q, where+` ORDER BY id LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
-		return list, total, err
-	}
 	where := "WHERE " + strings.Join(append(conds, "id >= ? AND id < ?"), " AND ")
 	type segment struct {
 		from, to int64        // rows: the ids [from, to)
