@@ -135,6 +135,11 @@ func TestDashboardCreditsEqualTheLedgerUnderEveryFilter(t *testing.T) {
 	if !kinds["tier"] || !kinds["goodwill"] || !kinds["manual"] {
 		t.Fatalf("the ledger lacks a kind: %v", kinds)
 	}
+	// Every entry stored, rows and blocks, was read (desk/sqlite's own
+	// tests check each entry read against what was written).
+	if n := env.count("ledger"); n != len(ledger) {
+		t.Fatalf("read %d ledger entries, %d stored", len(ledger), n)
+	}
 
 	selected := func(e entry, service, reg, comp string) bool {
 		if comp != "" {
