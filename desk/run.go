@@ -649,6 +649,12 @@ func (t *reasonText) flush(lines []RunLine) {
 // figures, so the lines share the strings too, and most are written once.
 type figureMemo struct {
 	kept map[figures]figureText
+	// last is the figures asked for last and their text (has: there are
+	// some): consecutive lines often share them, and == is cheaper than
+	// the map.
+	last     figures
+	lastText figureText
+	has      bool
 }
 
 type figures struct{ down, up sla.Ratio }
@@ -662,14 +668,19 @@ func (m *figureMemo) texts(down, up sla.Ratio) (downText, upText string) {
 	if m == nil {
 		return down.Round(sla.DowntimePlaces), up.Truncate(sla.UptimePlaces)
 	}
-	if t, ok := m.kept[figures{down, up}]; ok {
-		return t.down, t.up
+	f := figures{down, up}
+	if m.has && f == m.last {
+		return m.lastText.down, m.lastText.up
 	}
-	t := figureText{down.Round(sla.DowntimePlaces), up.Truncate(sla.UptimePlaces)}
-	if m.kept == nil || len(m.kept) == figuresKept {
-		m.kept = make(map[figures]figureText)
+	t, ok := m.kept[f]
+	if !ok {
+		t = figureText{down.Round(sla.DowntimePlaces), up.Truncate(sla.UptimePlaces)}
+		if m.kept == nil || len(m.kept) == figuresKept {
+			m.kept = make(map[figures]figureText)
+		}
+		m.kept[f] = t
 	}
-	m.kept[figures{down, up}] = t
+	m.last, m.lastText, m.has = f, t, true
 	return t.down, t.up
 }
 
