@@ -2,6 +2,7 @@ package desk_test
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -571,7 +572,7 @@ func TestMonthScenariosCarveEachAccountsEntries(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := groups[0].Scenario.Customers
-		if fmt.Sprint(got) != fmt.Sprint(want) {
+		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: the scenario's customers differ from each account's entries", what)
 		}
 	}
