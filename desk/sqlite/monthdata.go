@@ -528,28 +528,9 @@ func (f *fields) next() string {
 
 // int is a decimal integer as SQLite writes one.
 func (f *fields) int() int64 {
-	v := f.next()
-	// Up to 18 digits, with a minus sign or none, cannot overflow: read
-	// here, digit by digit; anything else goes to strconv.
-	digits := strings.TrimPrefix(v, "-")
-	if len(digits) == 0 || len(digits) > 18 {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			f.bad = true
-		}
-		return n
-	}
-	var n int64
-	for i := 0; i < len(digits); i++ {
-		c := digits[i] - '0'
-		if c > 9 {
-			f.bad = true
-			return 0
-		}
-		n = n*10 + int64(c)
-	}
-	if len(digits) < len(v) {
-		n = -n
+	n, err := strconv.ParseInt(f.next(), 10, 64)
+	if err != nil {
+		f.bad = true
 	}
 	return n
 }
