@@ -253,8 +253,8 @@ func MonthScenarios(month string, asOf time.Time, base *sla.Scenario, d *MonthDa
 	// Each account's resources and charges are carved out of one list of
 	// each, counted first: a map of 100,000 growing lists cost several
 	// times the data itself. Each entry's account is found once, and
-	// mostly without a lookup (see accountIndex).
-	accounts := newAccountIndex(d.Accounts)
+	// mostly without a lookup (see AccountIndex).
+	accounts := NewAccountIndex(d.Accounts)
 	// The resources and the charges are carved on two goroutines at once,
 	// each with an index of its own (it remembers where it found the last).
 	var res []sla.Resource
@@ -308,7 +308,7 @@ func MonthScenarios(month string, asOf time.Time, base *sla.Scenario, d *MonthDa
 		plain = nil
 	}
 	currency := func(id string) (string, bool) {
-		i, ok := accounts.find(id)
+		i, ok := accounts.Find(id)
 		if !ok {
 			return "", false
 		}
@@ -356,7 +356,7 @@ func MonthScenarios(month string, asOf time.Time, base *sla.Scenario, d *MonthDa
 // order, and where each account's start: account i's are
 // out[at[i]:at[i+1]]. An entry whose customer (as customer says) is no
 // account, or that customer says to leave out, is left out.
-func carve[E, T any](x *accountIndex, entries []E, customer func(*E) (string, bool), fill func(*T, *E)) (out []T, at []int) {
+func carve[E, T any](x *AccountIndex, entries []E, customer func(*E) (string, bool), fill func(*T, *E)) (out []T, at []int) {
 	acc := make([]int32, len(entries)) // entry j's account, -1 for none
 	at = make([]int, len(x.accounts)+1)
 	for j := range entries {
@@ -365,7 +365,7 @@ func carve[E, T any](x *accountIndex, entries []E, customer func(*E) (string, bo
 		if !ok {
 			continue
 		}
-		i, ok := x.find(id)
+		i, ok := x.Find(id)
 		if !ok {
 			continue
 		}
@@ -386,21 +386,22 @@ func carve[E, T any](x *accountIndex, entries []E, customer func(*E) (string, bo
 	return out, at
 }
 
-// accountIndex finds an account's index in a list of accounts (the first
+// AccountIndex finds an account's index in a list of accounts (the first
 // with that ID). A month's data lists its accounts in ID order, each once,
 // and its entries grouped by customer: then an entry's account is the one
 // found for the entry before, or the next one, or else found by binary
 // search, and no map of 100,000 IDs is made. Accounts in another order
 // are found through a map.
-type accountIndex struct {
+type AccountIndex struct {
 	accounts []Account
 	sorted   bool // IDs strictly ascending, so each ID once
 	last     int  // the index found last
 	pos      map[string]int
 }
 
-func newAccountIndex(accounts []Account) *accountIndex {
-	x := &accountIndex{accounts: accounts, sorted: slices.IsSortedFunc(accounts, func(a, b Account) int { return strings.Compare(a.ID, b.ID) })}
+// NewAccountIndex indexes accounts, which it keeps and does not change.
+func NewAccountIndex(accounts []Account) *AccountIndex {
+	x := &AccountIndex{accounts: accounts, sorted: slices.IsSortedFunc(accounts, func(a, b Account) int { return strings.Compare(a.ID, b.ID) })}
 	for i := 1; x.sorted && i < len(accounts); i++ {
 		x.sorted = accounts[i-1].ID != accounts[i].ID
 	}
@@ -414,7 +415,8 @@ func newAccountIndex(accounts []Account) *accountIndex {
 }
 
 // find returns the index of the first account with ID id.
-func (x *accountIndex) find(id string) (int, bool) {
+// Find returns the index of the account with id, and whether there is one.
+func (x *AccountIndex) Find(id string) (int, bool) {
 	if !x.sorted {
 		i, ok := x.pos[id]
 		return i, ok
@@ -433,7 +435,7 @@ func (x *accountIndex) find(id string) (int, bool) {
 }
 
 // first returns the index of the first account with the ID of account k.
-func (x *accountIndex) first(k int) int {
+func (x *AccountIndex) first(k int) int {
 	if x.sorted {
 		return k
 	}

@@ -603,40 +603,16 @@ func (p *monthParts) count(ctx context.Context, q sqlitedb.Queryer, table, cond 
 	return n, err
 }
 
-// chargeCurrencies gives each charge its account's currency (of the last
-// account with its ID, none for a charge without an account).
+// chargeCurrencies gives each charge its account's currency (none for a
+// charge without an account): the charges come in customer order, so
+// desk.AccountIndex finds most without a lookup.
 func (p *monthParts) chargeCurrencies(d *desk.MonthData) {
-	accounts := d.Accounts
-	unique := true // in strict ID order, so each ID once
-	for i := 1; i < len(accounts) && unique; i++ {
-		unique = accounts[i-1].ID < accounts[i].ID
-	}
-	if !unique {
-		currency := make(map[string]string, len(accounts))
-		for _, a := range accounts {
-			currency[a.ID] = a.Currency
-		}
-		for i := range d.Charges {
-			d.Charges[i].Currency = currency[d.Charges[i].Customer]
-		}
-		return
-	}
-	// The charges are in customer order too: each one's account is the
-	// one before's or the next, found without a map of every account
-	// (by binary search otherwise).
-	k := 0
+	x := desk.NewAccountIndex(d.Accounts)
 	for i := range d.Charges {
 		c := &d.Charges[i]
-		if k >= len(accounts) || accounts[k].ID != c.Customer {
-			if k+1 < len(accounts) && accounts[k+1].ID == c.Customer {
-				k++
-			} else {
-				k, _ = slices.BinarySearchFunc(accounts, c.Customer, func(a desk.Account, id string) int { return strings.Compare(a.ID, id) })
-			}
-		}
 		c.Currency = ""
-		if k < len(accounts) && accounts[k].ID == c.Customer {
-			c.Currency = accounts[k].Currency
+		if k, ok := x.Find(c.Customer); ok {
+			c.Currency = d.Accounts[k].Currency
 		}
 	}
 }
