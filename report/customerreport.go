@@ -28,10 +28,14 @@ type CustomerReport struct {
 	// them with.
 	Incidents map[string]incidents.Incident
 	// Ledger is every ledger entry of the customer for the month, oldest
-	// first, and Paid their sum per service (a service the ledger does not
-	// name has no entry).
-	Ledger []desk.LedgerEntry
-	Paid   map[string]int64
+	// first, and Paid their sum per service they count under
+	// (creditScopes.of, as on the SLA dashboard: goodwill under each
+	// service its incident's grant credited, whole; a service nothing
+	// counts under has no entry). PaidFigures is the sum of the entries
+	// that count under any service of Figures, each entry once.
+	Ledger      []desk.LedgerEntry
+	Paid        map[string]int64
+	PaidFigures int64
 	// PaidMinor is the sum of Ledger, in the customer's currency.
 	PaidMinor int64
 	// Unpolicied are the services the customer used in the month (by its
@@ -75,10 +79,23 @@ func (r *Reports) CustomerReport(ctx context.Context, customer, month string, no
 		return nil, err
 	}
 	rep.Paid = map[string]int64{}
+	scopes := r.creditScopes()
 	for _, e := range rep.Ledger {
-		var err error
-		if rep.Paid[e.Service], err = desk.AddMinor(rep.Paid[e.Service], e.AmountMinor); err != nil {
+		sc, err := scopes.of(ctx, e)
+		if err != nil {
 			return nil, err
+		}
+		figures := false
+		for _, svc := range sc.Services {
+			if rep.Paid[svc], err = desk.AddMinor(rep.Paid[svc], e.AmountMinor); err != nil {
+				return nil, err
+			}
+			figures = figures || slices.ContainsFunc(rep.Figures.Services, func(sm desk.CustomerServiceMonth) bool { return sm.Line.Service == svc })
+		}
+		if figures {
+			if rep.PaidFigures, err = desk.AddMinor(rep.PaidFigures, e.AmountMinor); err != nil {
+				return nil, err
+			}
 		}
 		if rep.PaidMinor, err = desk.AddMinor(rep.PaidMinor, e.AmountMinor); err != nil {
 			return nil, err

@@ -97,3 +97,38 @@ func TestCustomerReportIsTheRunsLines(t *testing.T) {
 		t.Errorf("a bad month: %v", err)
 	}
 }
+
+// A customer's report puts the ledger's entries of its month under the
+// services they count under as the SLA dashboard and the service report
+// do: goodwill, which names no service, whole under each service its
+// incident's grant credited; its total counts each entry once.
+func TestCustomerReportCountsGoodwillUnderItsServices(t *testing.T) {
+	f := newFixture(t)
+	f.creditedDecember()
+	rep, err := f.r.CustomerReport(f.ctx, "globex", "2012-12", f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Figures.Services) != 2 {
+		t.Fatalf("globex's services %+v", rep.Figures.Services)
+	}
+	goodwill := 0
+	for _, svc := range []string{"ELB", "EC2"} {
+		want, n := f.ledgerUnder("globex", svc, december)
+		goodwill += n
+		if len(want) != 1 || rep.Paid[svc] != want["EUR"] {
+			t.Errorf("%s: paid %d, the ledger holds %v", svc, rep.Paid[svc], want)
+		}
+	}
+	// Both incidents' goodwill under ELB, the second's under EC2 too.
+	if goodwill != 3 {
+		t.Errorf("%d goodwill entries counted", goodwill)
+	}
+	var sum int64
+	for _, e := range rep.Ledger {
+		sum += e.AmountMinor
+	}
+	if len(rep.Ledger) != 4 || rep.PaidMinor != sum || rep.PaidFigures != sum || rep.Paid["ELB"]+rep.Paid["EC2"] <= sum {
+		t.Errorf("ledger %+v: paid %d, %d under its services, %v", rep.Ledger, rep.PaidMinor, rep.PaidFigures, rep.Paid)
+	}
+}

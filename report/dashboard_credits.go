@@ -2,13 +2,11 @@ package report
 
 import (
 	"context"
-	"slices"
 	"sort"
 	"strconv"
 	"time"
 
 	"github.com/amends/amends/desk"
-	"github.com/amends/amends/incidents"
 )
 
 // MonthCredits is what the ledger credited for one month in one currency.
@@ -153,96 +151,4 @@ func (r *Reports) dashboardCredits(ctx context.Context, f DashboardFilter, from,
 		costly = append(costly, ic)
 	}
 	return months, costly, nil
-}
-
-// entryMonth is the month a ledger entry credits: its period when that is
-// a month, else the month it was written in.
-func entryMonth(e desk.LedgerEntry) time.Time {
-	if m, err := time.Parse("2006-01", e.Period); err == nil {
-		return m
-	}
-	return MonthStart(e.CreatedAt)
-}
-
-// creditSelector says which ledger entries a dashboard filter selects. A
-// goodwill entry (or an adjustment of one) names no service: it counts for
-// the services and components its incident's approved grant credited
-// (every component of its services when the grant names none). A service
-// selects the entries of that service and the goodwill that credited it;
-// a region selects the goodwill that credited a component there, and a
-// component the goodwill that credited it; tier and manual entries name
-// no region or component, so a region leaves them to the service alone,
-// and a component counts those of its own service.
-type creditSelector struct {
-	r                          *Reports
-	service, region, component string
-	components                 []incidents.Component
-	// grants caches each incident's approved grant (nil without one).
-	grants map[string]*desk.GoodwillGrant
-}
-
-func (r *Reports) creditSelector(ctx context.Context, service, region, component string) (*creditSelector, error) {
-	sel := &creditSelector{r: r, service: service, region: region, component: component, grants: map[string]*desk.GoodwillGrant{}}
-	if service == "" && region == "" && component == "" {
-		return sel, nil
-	}
-	var err error
-	if sel.components, err = r.incidents.Components(ctx); err != nil {
-		return nil, err
-	}
-	if component != "" {
-		// The component's service is the service its tier and manual
-		// entries name; a component outside the chosen service or region
-		// selects nothing.
-		i := slices.IndexFunc(sel.components, func(c incidents.Component) bool { return c.ID == component })
-		if i < 0 || (service != "" && sel.components[i].Service != service) || (region != "" && sel.components[i].Region != region) {
-			sel.components = nil
-		} else {
-			sel.components = sel.components[i : i+1]
-			sel.service = sel.components[0].Service
-		}
-	}
-	return sel, nil
-}
-
-// selects reports whether the filter selects e.
-func (s *creditSelector) selects(ctx context.Context, e desk.LedgerEntry) (bool, error) {
-	if s.service == "" && s.region == "" && s.component == "" {
-		return true, nil
-	}
-	if s.component != "" && len(s.components) == 0 {
-		return false, nil
-	}
-	if e.CreditKind != desk.EntryGoodwill || e.Incident == "" || e.Service != "" {
-		return s.service == "" || e.Service == s.service, nil
-	}
-	g, ok := s.grants[e.Incident]
-	if !ok {
-		grants, err := s.r.desk.GoodwillGrants(ctx, e.Incident)
-		if err != nil {
-			return false, err
-		}
-		for i := range grants {
-			if grants[i].State == desk.GoodwillApproved {
-				g = &grants[i]
-			}
-		}
-		s.grants[e.Incident] = g
-	}
-	if g == nil {
-		return false, nil // no grant says what it credited
-	}
-	if s.service != "" && !slices.Contains(g.Services, s.service) {
-		return false, nil
-	}
-	if s.region == "" && s.component == "" {
-		return true, nil
-	}
-	for _, c := range s.components {
-		credited := slices.Contains(g.Components, c.ID) || (len(g.Components) == 0 && slices.Contains(g.Services, c.Service))
-		if credited && (s.region == "" || c.Region == s.region) && (s.service == "" || c.Service == s.service) {
-			return true, nil
-		}
-	}
-	return false, nil
 }

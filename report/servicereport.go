@@ -37,9 +37,11 @@ type ServiceReport struct {
 	// Regions are the fleet uptime of each of the service's regions (only
 	// Uptime is set), so the service's row can say which region missed.
 	Regions []ServiceScope
-	// Credits are the ledger's entries for the service whose period is
-	// the month, oldest first, and Totals their sum per currency, by
-	// currency.
+	// Credits are the ledger's entries that credit the month (entryMonth)
+	// and count under the service (creditScopes.of: goodwill under each
+	// service its incident's grant credited, whole), oldest first, and
+	// Totals their sum per currency, by currency: the SLA dashboard's
+	// credits of the month with Service = the service.
 	Credits []desk.LedgerEntry
 	Totals  []CurrencyAmount
 }
@@ -107,13 +109,24 @@ func (r *Reports) ServiceReport(ctx context.Context, service string, month, now 
 		rep.Scopes = append(rep.Scopes, s)
 	}
 
-	entries, err := r.ledgerEntries(ctx, desk.LedgerFilter{Period: month.Format("2006-01")})
+	// The ledger's credits of the month for the service, as the SLA
+	// dashboard selects them with Service = service.
+	entries, err := r.ledgerEntries(ctx, desk.LedgerFilter{})
+	if err != nil {
+		return nil, err
+	}
+	sel, err := r.creditSelector(ctx, service, "", "")
 	if err != nil {
 		return nil, err
 	}
 	totals := map[string]int64{}
 	for _, e := range entries {
-		if e.Service != service {
+		if !entryMonth(e).Equal(month) {
+			continue
+		}
+		if ok, err := sel.selects(ctx, e); err != nil {
+			return nil, err
+		} else if !ok {
 			continue
 		}
 		if totals[e.Currency], err = desk.AddMinor(totals[e.Currency], e.AmountMinor); err != nil {

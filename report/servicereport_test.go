@@ -1,10 +1,14 @@
 package report
 
 import (
+	"maps"
 	"math/big"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/amends/amends/desk"
+	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/sla"
 )
@@ -74,5 +78,199 @@ func TestServiceReportWithoutPolicySoFar(t *testing.T) {
 	}
 	if rep.HasPolicy || rep.HasTarget || !rep.AsOf.Equal(f.now) || rep.Seconds != int64(f.now.Sub(month)/time.Second) || rep.MonthSeconds != 31*86400 {
 		t.Errorf("%+v", rep)
+	}
+}
+
+// goodwill has sam request a grant of days of services' usage in
+// components on inc, checked as the incident page checks it, and max
+// (approver) approve it.
+func (f *fixture) goodwill(inc incidents.Incident, days int64, services, components []string) desk.GoodwillGrant {
+	f.t.Helper()
+	g, err := f.r.CheckGoodwill(f.ctx, inc.ID, desk.GoodwillGrant{Days: days, Services: services, Components: components, Reason: "Sorry."}, false, f.now)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if g, err = f.desk.RequestGoodwill(f.ctx, sam, g, f.now); err != nil {
+		f.t.Fatal(err)
+	}
+	if g, err = f.desk.ApproveGoodwill(f.ctx, approver, g.ID, f.now); err != nil {
+		f.t.Fatal(err)
+	}
+	return g
+}
+
+// payGoodwill previews inc's goodwill run, has sam request it and max
+// (approver) approve it.
+func (f *fixture) payGoodwill(inc incidents.Incident) desk.CreditRun {
+	f.t.Helper()
+	run, err := f.r.PreviewGoodwillRun(f.ctx, sam, inc.ID, f.now)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := f.desk.RequestRun(f.ctx, sam, run.ID, f.now); err != nil {
+		f.t.Fatal(err)
+	}
+	if run, err = f.desk.ApproveRun(f.ctx, approver, run.ID, f.now); err != nil {
+		f.t.Fatal(err)
+	}
+	return run
+}
+
+func (f *fixture) resource(customer, component string, count int64) {
+	f.t.Helper()
+	from := time.Date(2012, 1, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := f.desk.AddResource(f.ctx, sam, desk.AccountResource{Customer: customer, Component: component, Count: count, From: &from}, f.now); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// ec2Policy is EC2's default policy: 99.95%, 10% below it.
+var ec2Policy = sla.Policy{ID: "ec2", Service: "EC2", Target: sla.MustPercent("99.95"),
+	Tiers: []sla.Tier{{Below: sla.MustPercent("99.95"), CreditPercent: sla.MustPercent("10")}}}
+
+// creditedDecember stores December 2012 with ELB and EC2 under policies,
+// its tier credits paid, goodwill paid for the Christmas Eve ELB incident
+// (elb-us-east-1) and for an incident on elb-eu-west-1 and ec2-us-east-1
+// whose grant spans both services, a manual ELB credit of December and
+// one of ELB written in January with no month: customers acme (USD, ELB),
+// globex (EUR, ELB and EC2) and initech (USD, EC2 and ELB eu-west-1).
+func (f *fixture) creditedDecember() {
+	f.t.Helper()
+	f.service("EC2", "Elastic Compute Cloud", 2)
+	f.component("ec2-us-east-1", "EC2", "EC2 us-east-1", "us-east-1", 2)
+	f.policy(elbPolicy)
+	f.policy(ec2Policy)
+	christmas := f.christmas()
+	dec10 := time.Date(2012, 12, 10, 10, 0, 0, 0, time.UTC)
+	network := f.incident("Network degraded", dec10, dec10.Add(4*time.Hour),
+		change("elb-eu-west-1", incidents.PartialOutage, "50"), change("ec2-us-east-1", incidents.MajorOutage, ""))
+	f.customer("acme", "USD", "elb-us-east-1", 4, "2012-12", 250000)
+	f.customer("globex", "EUR", "elb-us-east-1", 1, "2012-12", 100000)
+	f.resource("globex", "ec2-us-east-1", 2)
+	f.charge("globex", "ec2-us-east-1", "2012-12", 300000)
+	f.customer("initech", "USD", "ec2-us-east-1", 3, "2012-12", 500000)
+	f.resource("initech", "elb-eu-west-1", 1)
+	f.charge("initech", "elb-eu-west-1", "2012-12", 40000)
+	f.issue("2012-12")
+	f.goodwill(christmas, 10, []string{"ELB"}, nil) // the component it hit
+	f.goodwill(network, 5, []string{"ELB", "EC2"}, []string{"elb-eu-west-1", "ec2-us-east-1"})
+	f.payGoodwill(christmas)
+	f.payGoodwill(network)
+	for _, m := range []desk.ManualCredit{
+		{Customer: "acme", AmountMinor: 1234, Service: "ELB", Month: "2012-12", Reason: "Ticket 7."},
+		{Customer: "globex", AmountMinor: 4321, Service: "ELB", Reason: "Ticket 8."},
+	} {
+		m, err := f.desk.CreateManualCredit(f.ctx, sam, m, f.now)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		if m.State == desk.ManualPending {
+			if _, err := f.desk.ApproveManualCredit(f.ctx, approver, m.ID, f.now); err != nil {
+				f.t.Fatal(err)
+			}
+		}
+	}
+}
+
+// ledgerUnder sums, per currency, the ledger's entries (of customer, ""
+// for all) that credit month (their period, else the month they were
+// written in) and count under service: those that name it, and goodwill
+// whose incident's approved grant names it. It also says how many of
+// them are goodwill.
+func (f *fixture) ledgerUnder(customer, service string, month time.Time) (map[string]int64, int) {
+	f.t.Helper()
+	grants, err := f.desk.GoodwillGrants(f.ctx, "")
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	credited := map[string][]string{}
+	for _, g := range grants {
+		if g.State == desk.GoodwillApproved {
+			credited[g.Incident] = g.Services
+		}
+	}
+	sums, goodwill := map[string]int64{}, 0
+	for lf := (desk.LedgerFilter{Customer: customer, Limit: 2}); ; {
+		page, total, err := f.desk.Ledger(f.ctx, lf)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		for _, e := range page {
+			m, err := time.Parse("2006-01", e.Period)
+			if err != nil {
+				m = time.Date(e.CreatedAt.Year(), e.CreatedAt.Month(), 1, 0, 0, 0, 0, time.UTC)
+			}
+			if !m.Equal(month) {
+				continue
+			}
+			if e.Service == service {
+				sums[e.Currency] += e.AmountMinor
+			} else if e.CreditKind == desk.EntryGoodwill && e.Service == "" && slices.Contains(credited[e.Incident], service) {
+				sums[e.Currency] += e.AmountMinor
+				goodwill++
+			}
+		}
+		if lf.Offset += len(page); len(page) == 0 || lf.Offset >= total {
+			break
+		}
+	}
+	return sums, goodwill
+}
+
+// Goodwill names no service on its ledger entry: the service report counts
+// it, whole, under each service its incident's grant credited, as the SLA
+// dashboard does, and counts an entry in the month the dashboard does. So
+// for every service and month the report's totals are the dashboard's
+// credits of that month with that service chosen, and the ledger's entries
+// that count there summed directly.
+func TestServiceReportCountsGoodwillAsTheDashboard(t *testing.T) {
+	f := newFixture(t)
+	f.creditedDecember()
+	january := december.AddDate(0, 1, 0)
+	goodwill := 0
+	for _, service := range []string{"ELB", "EC2"} {
+		for _, month := range []time.Time{december, january} {
+			what := service + " " + month.Format("2006-01")
+			rep, err := f.r.ServiceReport(f.ctx, service, month, f.now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]int64{}
+			for _, x := range rep.Totals {
+				got[x.Currency] = x.Minor
+			}
+			var listed int64
+			for _, e := range rep.Credits {
+				listed += e.AmountMinor
+			}
+			d, err := f.r.Dashboard(f.ctx, DashboardFilter{Month: month, Service: service}, f.now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dash := map[string]int64{}
+			for _, c := range d.Credits {
+				if c.Month.Equal(month) {
+					dash[c.Currency] = c.Minor
+				}
+			}
+			want, n := f.ledgerUnder("", service, month)
+			goodwill += n
+			if !maps.Equal(got, want) || !maps.Equal(dash, want) {
+				t.Errorf("%s: the report's totals %v, the dashboard's %v, the ledger's %v", what, got, dash, want)
+			}
+			var sum int64
+			for _, v := range want {
+				sum += v
+			}
+			if listed != sum || (len(want) == 0) != (what == "EC2 2013-01") {
+				t.Errorf("%s: the report lists %d in %d entries, the ledger holds %v", what, listed, len(rep.Credits), want)
+			}
+		}
+	}
+	// ELB's December holds both incidents' goodwill (acme's and globex's
+	// of the first, globex's and initech's of the second), EC2's the
+	// second's.
+	if goodwill != 6 {
+		t.Errorf("only %d goodwill entries counted", goodwill)
 	}
 }

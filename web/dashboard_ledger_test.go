@@ -54,7 +54,10 @@ func shownRows(t *testing.T, doc *goquery.Document, id string) [][]string {
 // table: a tier or manual entry counts for its service (whatever the
 // region or component), a goodwill entry for the services, the components
 // and the regions of the components its incident's grant credited; a
-// component outside the chosen service or region selects nothing.
+// component outside the chosen service or region selects nothing. Each
+// service's SLA report of a month lists and totals what the dashboard
+// credits that month with that service chosen, and a customer's report
+// pays its month's entries under its services by the same rule.
 func TestDashboardCreditsEqualTheLedgerUnderEveryFilter(t *testing.T) {
 	env := newTestEnvWith(t, envOptions{demo: true})
 	support := env.token(auth.Support)
@@ -291,5 +294,74 @@ func TestDashboardCreditsEqualTheLedgerUnderEveryFilter(t *testing.T) {
 	_, body := b.get("/admin/dashboard?month=2012-12&service=ELB")
 	if doc := parseHTML(t, body); strings.Contains(textOf(doc.Find(testid("costly-note"))), "No ledger entry") {
 		t.Error("December 2012, ELB: no incident ranked")
+	}
+
+	// Each service's SLA report of a month lists the entries the dashboard
+	// credits in that month with that service chosen, and totals them
+	// alike per currency: goodwill under each service its grant credited.
+	for _, month := range []string{"2012-12", "2011-04"} {
+		m, _ := time.Parse("2006-01", month)
+		for _, service := range []string{"ELB", "EC2", "EBS", "RDS"} {
+			q := url.Values{"month": {month}, "service": {service}}.Encode()
+			_, body := b.get("/admin/dashboard?" + q)
+			var want []string
+			entries := 0
+			for _, r := range shownRows(t, parseHTML(t, body), "credits") {
+				if r[0] == m.Format("January 2006") {
+					want = append(want, r[1]+"|"+r[2])
+					n, _ := strconv.Atoi(r[3])
+					entries += n
+				}
+			}
+			_, body = b.get("/admin/reports/sla?" + q)
+			var got []string
+			listed := 0
+			for _, r := range shownRows(t, parseHTML(t, body), "credits") {
+				if r[0] == "Total" {
+					got = append(got, r[2]+"|"+r[3])
+				} else {
+					listed++
+				}
+			}
+			sort.Strings(want)
+			sort.Strings(got)
+			if strings.Join(got, ", ") != strings.Join(want, ", ") || listed != entries {
+				t.Errorf("%s: the report lists %d entries totalling %v, the dashboard credits %d totalling %v", q, listed, got, entries, want)
+			}
+		}
+	}
+
+	// A customer's report puts its month's entries under each service as
+	// the dashboard does, and totals them once each.
+	paid, goodwillELB := map[string]int64{}, false
+	for _, e := range ledger {
+		if e.customer != "streamflix" || e.period != "2012-12" {
+			continue
+		}
+		any := false
+		for _, svc := range []string{"EBS", "EC2", "ELB"} {
+			if selected(e, svc, "", "") {
+				paid[svc] += e.minor
+				any = true
+				goodwillELB = goodwillELB || (svc == "ELB" && e.kind == "goodwill")
+			}
+		}
+		if any {
+			paid["Total"] += e.minor
+		}
+	}
+	_, body = b.get("/admin/reports/sla/customer?customer=streamflix&month=2012-12")
+	for _, r := range shownRows(t, parseHTML(t, body), "credits") {
+		key := map[string]string{"Block Storage (EBS)": "EBS", "Compute (EC2)": "EC2", "Elastic Load Balancing": "ELB", "Total": "Total"}[r[0]]
+		want := "none"
+		if n, ok := paid[key]; ok {
+			want = desk.FormatMoney(n, "USD")
+		}
+		if key == "" || r[6] != want {
+			t.Errorf("streamflix, December 2012: %q paid %q, the ledger holds %s", r[0], r[6], want)
+		}
+	}
+	if !goodwillELB {
+		t.Error("streamflix has no ELB goodwill in December 2012")
 	}
 }

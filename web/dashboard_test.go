@@ -412,4 +412,25 @@ func TestDashboardCreditsReconcileWithGoodwill(t *testing.T) {
 			t.Errorf("%s: an entry names an incident: %v, want %v", tc.query, named, want)
 		}
 	}
+
+	// The ELB report of December lists the goodwill with the tier credit,
+	// and its total is the dashboard's, in the page and in its CSV.
+	_, body := b.get("/admin/reports/sla?service=ELB&month=2012-12")
+	doc := parseHTML(t, body)
+	head, _, all := tableRows(t, doc, "credits")
+	var kinds, totals []string
+	for _, r := range all {
+		if r[0] == "Total" {
+			totals = append(totals, strings.Join(r, "|"))
+		} else {
+			kinds = append(kinds, r[1]+" "+r[3])
+		}
+	}
+	if strings.Join(kinds, ", ") != "tier 250.00 USD, goodwill 806.45 USD" || strings.Join(totals, ", ") != "Total||USD|1,056.45 USD||" {
+		t.Errorf("the ELB report's credits %v, totals %v", kinds, totals)
+	}
+	checkCSV(t, b, doc.Find(testid("credits-csv")).AttrOr("href", ""), head, all)
+	if method := textOf(doc.Find(testid("report-method"))); !strings.Contains(method, "goodwill whose incident's grant credited it") {
+		t.Errorf("the method does not say what the credits table counts:\n%s", method)
+	}
 }

@@ -105,7 +105,7 @@ func reportMethod(r *report.ServiceReport) []string {
 		out = append(out, "This service has no SLA policy yet: there is no target, no error budget and no credit; the spec's default rules above apply.")
 		return out
 	}
-	return append(out, methodCredit(p, "")+" The credits table above lists what the ledger has paid.")
+	return append(out, methodCredit(p, "")+" "+methodLedger)
 }
 
 // The accounting method's sentences that the service's and the
@@ -113,6 +113,10 @@ func reportMethod(r *report.ServiceReport) []string {
 
 // methodOverlaps says that no second counts twice.
 const methodOverlaps = "When incidents overlap on a component, only the largest share at each second counts, so no second is counted twice. Incidents marked as excluded do not count."
+
+// methodLedger says what the service report's credits table lists, as
+// the SLA dashboard counts the ledger under a service.
+const methodLedger = "The credits table above lists what the ledger has paid for the month under this service: credit runs, their adjustments and manual credits that name it, and goodwill whose incident's grant credited it, each whole, so goodwill granted on several services is listed under each of them."
 
 // methodDisplay says how uptimes are shown and compared.
 const methodDisplay = "Uptimes are shown with four decimals rounded down, so any downtime shows below 100.0000%; whether the target is met, and which credit tier applies, is decided on the exact value."

@@ -102,7 +102,7 @@ func (s *Server) customerReportView(ctx context.Context, page templates.Page, r 
 	v.Summary = templates.DataTable{ID: "services", Caption: "SLA figures and credits of " + a.Name + ", " + v.MonthLabel, CSV: csv + "services",
 		Head:  []string{"Service", "Policy", "Downtime (s)", "Downtime (min)", "Uptime", "Target", "Result", "Credit tier", "Charges", "Credit", "Claim", "Payable", "Paid in the ledger"},
 		Empty: a.Name + " has no resources or charges under an SLA policy in " + v.MonthLabel + "."}
-	var charges, credit, payable, paidAll int64
+	var charges, credit, payable int64
 	anyPaid := false
 	for _, sm := range r.Figures.Services {
 		l := sm.Line
@@ -126,14 +126,14 @@ func (s *Server) customerReportView(ctx context.Context, page templates.Page, r 
 			num(desk.FormatMoney(l.ChargesMinor, l.Currency)), num(desk.FormatMoney(l.CreditMinor, l.Currency)),
 			{Text: claimLabels[l.Claim]}, num(desk.FormatMoney(l.PayableMinor, l.Currency)), paidCell,
 		}})
-		charges, credit, payable, paidAll = charges+l.ChargesMinor, credit+l.CreditMinor, payable+l.PayableMinor, paidAll+paid
+		charges, credit, payable = charges+l.ChargesMinor, credit+l.CreditMinor, payable+l.PayableMinor
 		anyPaid = anyPaid || hasPaid
 		v.Services = append(v.Services, customerReportService(sm, name, a, names, r.Incidents, now))
 	}
 	if len(r.Figures.Services) > 1 {
 		money := func(n int64) templates.DataCell { return num(desk.FormatMoney(n, a.Currency)) }
 		v.Summary.Rows = append(v.Summary.Rows, templates.DataRow{Level: "total", Cells: []templates.DataCell{
-			{Text: "Total"}, {}, {}, {}, {}, {}, {}, {}, money(charges), money(credit), {}, money(payable), money(paidAll)}})
+			{Text: "Total"}, {}, {}, {}, {}, {}, {}, {}, money(charges), money(credit), {}, money(payable), money(r.PaidFigures)}})
 		if !anyPaid {
 			v.Summary.Rows[len(v.Summary.Rows)-1].Cells[12] = num("none")
 		}
@@ -142,6 +142,9 @@ func (s *Server) customerReportView(ctx context.Context, page templates.Page, r 
 	v.Figures = columnsOf(v.Summary, "figures", "Uptime of "+a.Name+" per service, "+v.MonthLabel, 0, 1, 2, 3, 4, 5, 6)
 	v.Credits = columnsOf(v.Summary, "credits", "Credits of "+a.Name+" per service, "+v.MonthLabel, 0, 7, 8, 9, 10, 11, 12)
 	v.Method = commonMethod(v.Services)
+	if len(v.Services) > 0 {
+		v.Method = append(v.Method, customerMethodLedger)
+	}
 	v.Unpolicied = unpoliciedNote(r.Unpolicied, serviceName)
 
 	v.Ledger = templates.DataTable{ID: "ledger", Caption: "Ledger entries of " + a.Name + " for " + v.MonthLabel, CSV: csv + "ledger",
@@ -168,6 +171,10 @@ func (s *Server) customerReportView(ctx context.Context, page templates.Page, r 
 	}
 	return v
 }
+
+// customerMethodLedger says what a customer report's "Paid in the
+// ledger" counts, as the SLA dashboard counts the ledger under a service.
+const customerMethodLedger = "Paid in the ledger is what the ledger holds for the customer's month under each service: credit runs, their adjustments and manual credits that name the service, and goodwill whose incident's grant credited the service, each whole, so goodwill granted on several services counts under each of them; the total counts each entry once."
 
 // columnsOf is the table of t's columns cols (the first one first), with
 // the rows that have any text in them past the first column.
