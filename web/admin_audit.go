@@ -107,7 +107,7 @@ func (s *Server) handleAudit(c echo.Context) error {
 	v.Actions = auditActionOptions(actions, v.Action)
 	v.Page = s.page(c, "Audit log", "")
 	v.Total = entriesCount(total)
-	v.Pagination = pagesOf("/admin/audit", c.QueryParams(), page, auditPerPage, total)
+	v.Pagination = pagesOf("/admin/audit", c.QueryParams(), newestFirst, page, auditPerPage, total)
 	for _, r := range list {
 		v.Entries = append(v.Entries, templates.AuditRow{ID: strconv.FormatInt(r.ID, 10), At: viewTime(r.At), Actor: r.Actor, Action: r.Action,
 			Entity: r.Entity, EntityID: r.EntityID, Before: prettyJSON(r.Before), After: prettyJSON(r.After)})

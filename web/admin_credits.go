@@ -54,34 +54,6 @@ func pageNumber(c echo.Context) (int, error) {
 	return n, nil
 }
 
-// pagesOf is pagination keeping the query q (without its page).
-func pagesOf(path string, q url.Values, page, perPage, total int) templates.Pagination {
-	return pagesOfParam(path, q, "page", page, perPage, total)
-}
-
-// pagesOfParam is pagesOf for a list paged by the query parameter param.
-func pagesOfParam(path string, q url.Values, param string, page, perPage, total int) templates.Pagination {
-	pages := max(1, (total+perPage-1)/perPage)
-	p := templates.Pagination{Page: page, Pages: pages}
-	link := func(n int) string {
-		v := url.Values{}
-		for k, vs := range q {
-			if k != param && len(vs) > 0 && vs[0] != "" {
-				v.Set(k, vs[0])
-			}
-		}
-		v.Set(param, strconv.Itoa(n))
-		return path + "?" + v.Encode()
-	}
-	if page > 1 {
-		p.PrevURL = link(page - 1)
-	}
-	if page < pages {
-		p.NextURL = link(page + 1)
-	}
-	return p
-}
-
 func totalsText(ts []desk.RunTotal) string {
 	var parts []string
 	for _, t := range ts {
@@ -161,7 +133,7 @@ func (s *Server) renderCreditRuns(c echo.Context, status int, v templates.Credit
 	for _, r := range runs {
 		v.Runs = append(v.Runs, runRow(r))
 	}
-	v.Pagination = pagesOf("/admin/credits", c.QueryParams(), page, runsPerPage, total)
+	v.Pagination = pagesOf("/admin/credits", c.QueryParams(), newestFirst, page, runsPerPage, total)
 	return s.render(c, status, templates.CreditRuns(v))
 }
 
@@ -285,7 +257,7 @@ func (s *Server) handleCreditRun(c echo.Context) error {
 		CSVURL:     runPath(run.ID) + ".csv",
 		CanRequest: run.State == desk.RunPreviewed && u.Role.AtLeast(auth.Support),
 		CanDecide:  run.State == desk.RunRequested && u.Role.AtLeast(auth.Manager),
-		Pagination: pagesOf(runPath(run.ID), c.QueryParams(), page, runLinesPerPage, total),
+		Pagination: pagesOf(runPath(run.ID), c.QueryParams(), inOrder, page, runLinesPerPage, total),
 	}
 	if run.Kind == desk.RunIncident {
 		v.IncidentURL = incidentGoodwillPath(run.Incident)
@@ -495,7 +467,7 @@ func (s *Server) handleLedger(c echo.Context) error {
 		return err
 	}
 	v := templates.LedgerPage{Page: s.page(c, "Ledger", ""), Customer: f.Customer, Period: f.Period, Run: c.QueryParam("run"),
-		Total: entriesCount(total), Pagination: pagesOf("/admin/credits/ledger", c.QueryParams(), page, ledgerPerPage, total)}
+		Total: entriesCount(total), Pagination: pagesOf("/admin/credits/ledger", c.QueryParams(), inOrder, page, ledgerPerPage, total)}
 	if v.Customers, err = s.customerPicker(c.Request().Context(), "Any customer", f.Customer); err != nil {
 		return err
 	}

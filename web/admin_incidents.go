@@ -41,7 +41,7 @@ func (s *Server) handleAdminIncidents(c echo.Context) error {
 	now := s.now()
 	v := templates.AdminIncidentsPage{
 		Page:       s.page(c, "Incidents", ""),
-		Pagination: pagination("/admin/incidents", page, adminIncidentsPerPage, total),
+		Pagination: pagesOf("/admin/incidents", nil, newestFirst, page, adminIncidentsPerPage, total),
 		CanWrite:   currentUser(c).Role.AtLeast(auth.Support),
 	}
 	for _, inc := range active {

@@ -157,7 +157,7 @@ func (s *Server) renderManualCredits(c echo.Context, status int, v templates.Man
 		}
 	}
 	v.Thresholds = thresholdsText(th)
-	v.Pagination = pagesOf(manualCreditsPath, c.QueryParams(), page, manualPerPage, total)
+	v.Pagination = pagesOf(manualCreditsPath, c.QueryParams(), newestFirst, page, manualPerPage, total)
 	v.CanCreate = u.Role.AtLeast(auth.Support)
 	v.Customers = customerOptions(d.accounts, "Choose a customer", v.Form.Customer, true)
 	v.Services = d.serviceOptions("No particular service", v.Form.Service)

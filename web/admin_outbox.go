@@ -84,7 +84,7 @@ func (s *Server) handleOutbox(c echo.Context) error {
 		return err
 	}
 	v := templates.OutboxPage{Page: s.page(c, "Outbox", ""), Spooled: s.cfg.MailSpooled,
-		Pagination: pagesOf("/admin/outbox", c.QueryParams(), page, outboxPerPage, total)}
+		Pagination: pagesOf("/admin/outbox", c.QueryParams(), newestFirst, page, outboxPerPage, total)}
 	v.Total = fmt.Sprintf("%d messages", total)
 	if total == 1 {
 		v.Total = "1 message"

@@ -40,7 +40,7 @@ func (s *Server) handleHistory(c echo.Context) error {
 		now := s.now()
 		v := templates.HistoryPage{
 			Page:       s.publicPage("Incident history", "Past incidents of "+s.cfg.SiteName+", newest first.", "/history"),
-			Pagination: pagination("/history", page, historyPerPage, total),
+			Pagination: pagesOf("/history", nil, newestFirst, page, historyPerPage, total),
 		}
 		for _, inc := range list {
 			label := templates.MonthText(inc.StartedAt)
