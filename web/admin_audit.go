@@ -15,6 +15,7 @@ import (
 	"github.com/amends/amends/audit"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/form"
 )
 
 // AuditLog reads the append-only audit log (audit/sqlite's Log implements
@@ -79,7 +80,7 @@ func (s *Server) handleAudit(c echo.Context) error {
 	if s.cfg.Audit == nil {
 		return errs.NotFoundf("the audit log is not available here")
 	}
-	page, err := pageNumber(c)
+	page, err := form.Page(c)
 	if err != nil {
 		return err
 	}
@@ -98,6 +99,9 @@ func (s *Server) handleAudit(c echo.Context) error {
 	}
 	list, total, err := s.cfg.Audit.Entries(c.Request().Context(), f)
 	if err != nil {
+		return err
+	}
+	if err := form.PageHeld("page", "the audit entries that match", page, auditPerPage, total); err != nil {
 		return err
 	}
 	actions, err := s.cfg.Audit.Actions(c.Request().Context())

@@ -41,19 +41,6 @@ func runPath(id int64) string { return "/admin/credits/runs/" + strconv.FormatIn
 
 func customerPath(id string) string { return "/admin/customers/" + url.PathEscape(id) }
 
-// pageNumber reads ?page= (1 when absent).
-func pageNumber(c echo.Context) (int, error) {
-	raw := c.QueryParam("page")
-	if raw == "" {
-		return 1, nil
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil || n < 1 {
-		return 0, errs.Invalidf("page", "%q is not a page number", raw)
-	}
-	return n, nil
-}
-
 func totalsText(ts []desk.RunTotal) string {
 	var parts []string
 	for _, t := range ts {
@@ -115,12 +102,15 @@ func (s *Server) handleCreditRuns(c echo.Context) error {
 }
 
 func (s *Server) renderCreditRuns(c echo.Context, status int, v templates.CreditRunsPage) error {
-	page, err := pageNumber(c)
+	page, err := form.Page(c)
 	if err != nil {
 		return err
 	}
 	runs, total, err := s.desk.Runs(c.Request().Context(), (page-1)*runsPerPage, runsPerPage)
 	if err != nil {
+		return err
+	}
+	if err := form.PageHeld("page", "the credit runs", page, runsPerPage, total); err != nil {
 		return err
 	}
 	v.Page = s.page(c, "Credit runs", "")
@@ -219,7 +209,7 @@ func (s *Server) handleCreditRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := pageNumber(c)
+	page, err := form.Page(c)
 	if err != nil {
 		return err
 	}
@@ -241,6 +231,13 @@ func (s *Server) handleCreditRun(c echo.Context) error {
 	}
 	lines, total, err := s.desk.RunLines(ctx, id, filter, (page-1)*runLinesPerPage, runLinesPerPage)
 	if err != nil {
+		return err
+	}
+	what := "this run's lines"
+	if only {
+		what = "this run's lines that credit something"
+	}
+	if err := form.PageHeld("page", what, page, runLinesPerPage, total); err != nil {
 		return err
 	}
 	accounts, err := s.desk.Accounts(ctx)
@@ -457,13 +454,16 @@ func (s *Server) handleLedger(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := pageNumber(c)
+	page, err := form.Page(c)
 	if err != nil {
 		return err
 	}
 	f.Offset, f.Limit = (page-1)*ledgerPerPage, ledgerPerPage
 	list, total, err := s.desk.Ledger(c.Request().Context(), f)
 	if err != nil {
+		return err
+	}
+	if err := form.PageHeld("page", "the ledger entries that match", page, ledgerPerPage, total); err != nil {
 		return err
 	}
 	v := templates.LedgerPage{Page: s.page(c, "Ledger", ""), Customer: f.Customer, Period: f.Period, Run: c.QueryParam("run"),

@@ -38,6 +38,9 @@ func (s *Server) handleAdminIncidents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := form.PageHeld("page", "the resolved incidents", page, adminIncidentsPerPage, total); err != nil {
+		return err
+	}
 	now := s.now()
 	v := templates.AdminIncidentsPage{
 		Page:       s.page(c, "Incidents", ""),

@@ -6,7 +6,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/templates"
 	"github.com/amends/amends/web/form"
 )
@@ -87,15 +86,6 @@ func listPages(path string, q url.Values, param string, page, perPage, total int
 func listPage(c echo.Context, param string, perPage int) (page, offset int, err error) {
 	page, err = form.PageOf(c, param)
 	return page, (page - 1) * perPage, err
-}
-
-// pageHeld is errs.NotFound, naming param, when page is past the last of
-// the pages total rows fill (page 1 always exists); what names the list.
-func pageHeld(param, what string, page, perPage, total int) error {
-	if pages := max(1, (total+perPage-1)/perPage); page > pages {
-		return errs.NotFoundf("there is no page %d of %s (%s=%d): they fill %d %s of %d", page, what, param, page, pages, plural(int64(pages), "page", "pages"), perPage)
-	}
-	return nil
 }
 
 // countText writes n with its thousands grouped: "20,000".
