@@ -448,10 +448,14 @@ func ledgerRow(e desk.LedgerEntry) templates.LedgerRow {
 	return r
 }
 
-// handleLedger shows "/admin/credits/ledger" with its filters.
+// handleLedger shows "/admin/credits/ledger" with its filters (see
+// report.Reports.CheckLedgerFilter).
 func (s *Server) handleLedger(c echo.Context) error {
 	f, err := form.LedgerFilter(c)
 	if err != nil {
+		return err
+	}
+	if err := s.reports.CheckLedgerFilter(c.Request().Context(), f); err != nil {
 		return err
 	}
 	page, err := form.Page(c)
@@ -493,6 +497,9 @@ func (s *Server) handleLedgerCSV(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	if err := s.reports.CheckLedgerFilter(ctx, f); err != nil {
+		return err
+	}
 	f.Limit = csvBatch
 	list, total, err := s.desk.Ledger(ctx, f)
 	if err != nil {
