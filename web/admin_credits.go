@@ -3,8 +3,10 @@ package web
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -88,12 +90,38 @@ func runRow(r desk.CreditRun) templates.RunRow {
 	if r.Kind == desk.RunIncident {
 		kind = "Goodwill of incident " + r.Incident
 	}
-	return templates.RunRow{
+	row := templates.RunRow{
 		ID: strconv.FormatInt(r.ID, 10), URL: runPath(r.ID), Period: periodLabel(r.Period), Kind: kind,
 		State: templates.StatusBadge{Class: string(r.State), Label: runStateLabels[r.State]},
-		Lines: strconv.Itoa(r.Lines), Payable: totalsText(r.Totals),
+		Lines: strconv.Itoa(r.Lines), Owed: totalsText(r.Totals), Paid: "Not issued",
 		PreviewedBy: r.PreviewedBy, PreviewedAt: viewTime(r.PreviewedAt),
 	}
+	if r.State == desk.RunIssued && r.Issued != nil {
+		row.Paid, row.Issued = paidText(r), true
+	}
+	return row
+}
+
+// paidText is what an issued run wrote to the ledger (its Issued, the sum
+// of its entries) by currency, with a zero in each currency its lines owe
+// in that it wrote nothing in: "0.00 USD" for a second run of a month the
+// first paid; "Nothing" for a run without lines or entries.
+func paidText(r desk.CreditRun) string {
+	paid := map[string]int64{}
+	for _, t := range r.Totals {
+		paid[t.Currency] = 0
+	}
+	for _, t := range r.Issued.Totals {
+		paid[t.Currency] = t.PayableMinor
+	}
+	if len(paid) == 0 {
+		return "Nothing"
+	}
+	var parts []string
+	for _, cur := range slices.Sorted(maps.Keys(paid)) {
+		parts = append(parts, desk.FormatMoney(paid[cur], cur))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // handleCreditRuns shows "/admin/credits": the runs, newest first.
