@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/amends/amends/desk"
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/internal/errs"
 )
@@ -12,7 +13,8 @@ import (
 // The reference checks that the admin pages and the JSON API share: a
 // record of one store that names a record of another (a policy's or a
 // manual credit's service, a resource's or a charge's component, the
-// customers an impact names) must name one that exists. Each answers
+// customers an impact names, the customer and run a ledger filter names)
+// must name one that exists. Each answers
 // errs.Invalid on the field that names it, so that both show the error
 // where it was made.
 
@@ -64,6 +66,34 @@ func (r *Reports) CheckCustomers(ctx context.Context, changes []incidents.Compon
 			if !known[id] {
 				return errs.Invalidf(fmt.Sprintf("components[%d].customers[%d].customer", i, j), "unknown customer %q", id)
 			}
+		}
+	}
+	return nil
+}
+
+// CheckLedgerFilter refuses a ledger filter that names what the credit
+// desk does not keep, which would select no entries without saying why:
+// errs.Invalid on "customer" for an unknown customer, on "run" for a
+// credit run that does not exist. A known run that wrote nothing (one
+// not issued, or issued with nothing left to pay) is a filter like any
+// other.
+func (r *Reports) CheckLedgerFilter(ctx context.Context, f desk.LedgerFilter) error {
+	if f.Customer != "" {
+		_, err := r.desk.Account(ctx, f.Customer)
+		if errs.CodeOf(err) == errs.NotFound {
+			return errs.Invalidf("customer", "unknown customer %q", f.Customer)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if f.RunID != 0 {
+		_, err := r.desk.Run(ctx, f.RunID)
+		if errs.CodeOf(err) == errs.NotFound {
+			return errs.Invalidf("run", "there is no credit run %d", f.RunID)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil

@@ -91,7 +91,10 @@ type Burn struct {
 // Dashboard computes the SLA dashboard of f as of now. Every evaluation
 // it shows (the month so far, the burn windows ending at its AsOf, the 11
 // months before) stands on its own, so they run on every core at once;
-// service and region figures are fleet uptimes of sla.FleetUptime.
+// service and region figures are fleet uptimes of sla.FleetUptime. A
+// service, region or component the catalog does not hold is errs.Invalid
+// on "service", "region" or "component"; known ones that do not meet (a
+// component of another service) select nothing.
 func (r *Reports) Dashboard(ctx context.Context, f DashboardFilter, now time.Time) (*Dashboard, error) {
 	monthEnd := f.Month.AddDate(0, 1, 0)
 	asOf := now
@@ -135,6 +138,12 @@ func (r *Reports) Dashboard(ctx context.Context, f DashboardFilter, now time.Tim
 		}
 	}
 	d := &Dashboard{AsOf: asOf, Finished: !asOf.Before(monthEnd), Services: h.services, Components: h.components}
+	if f.Service != "" && !slices.ContainsFunc(h.services, func(s incidents.Service) bool { return s.ID == f.Service }) {
+		return nil, errs.Invalidf("service", "there is no service %q", f.Service)
+	}
+	if f.Region != "" && !slices.ContainsFunc(h.components, func(c incidents.Component) bool { return c.Region == f.Region }) {
+		return nil, errs.Invalidf("region", "there is no region %q: no component is in it", f.Region)
+	}
 	scopes := h.scopes(f.Service, f.Region)
 	if f.Component != "" {
 		if !slices.ContainsFunc(h.components, func(c incidents.Component) bool { return c.ID == f.Component }) {

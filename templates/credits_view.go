@@ -132,13 +132,21 @@ type CustomerImportPage struct {
 
 // RunRow is a credit run in the list, or at the head of its page.
 type RunRow struct {
-	ID          string
-	URL         string
-	Period      string
-	Kind        string // "Tier credits" or "Goodwill of incident 7"
-	State       StatusBadge
-	Lines       string
-	Payable     string // payable totals by currency, "100.00 USD, 50 JPY"
+	ID     string
+	URL    string
+	Period string
+	Kind   string // "Tier credits" or "Goodwill of incident 7"
+	State  StatusBadge
+	Lines  string
+	// Owed is what the run's lines owe after the claim rules, by
+	// currency, as previewed: "100.00 USD, 50 JPY".
+	Owed string
+	// Paid is what approving the run wrote to the ledger, by currency
+	// ("0.00 USD" for a second run of a month the ledger already paid),
+	// or why it paid nothing ("Not issued"); Issued is false for the
+	// latter.
+	Paid        string
+	Issued      bool
 	PreviewedBy string
 	PreviewedAt Time
 }

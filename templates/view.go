@@ -292,7 +292,9 @@ type Pagination struct {
 	Pages   int
 	PrevURL string
 	NextURL string
-	// Prev and Next name the links ("Newer" and "Older" when empty).
+	// Prev and Next name the links as the list's order makes them true:
+	// "Newer" and "Older" for a list newest first, "Previous" and "Next"
+	// (also when empty) for any other.
 	Prev, Next string
 	// Showing, when set, says which rows the page holds ("Showing
 	// 101–200 of 20,000"), shown above the list by paginationShowing.

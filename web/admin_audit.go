@@ -15,6 +15,7 @@ import (
 	"github.com/amends/amends/audit"
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/form"
 )
 
 // AuditLog reads the append-only audit log (audit/sqlite's Log implements
@@ -79,7 +80,7 @@ func (s *Server) handleAudit(c echo.Context) error {
 	if s.cfg.Audit == nil {
 		return errs.NotFoundf("the audit log is not available here")
 	}
-	page, err := pageNumber(c)
+	page, err := form.Page(c)
 	if err != nil {
 		return err
 	}
@@ -100,6 +101,9 @@ func (s *Server) handleAudit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := form.PageHeld("page", "the audit entries that match", page, auditPerPage, total); err != nil {
+		return err
+	}
 	actions, err := s.cfg.Audit.Actions(c.Request().Context())
 	if err != nil {
 		return err
@@ -107,7 +111,7 @@ func (s *Server) handleAudit(c echo.Context) error {
 	v.Actions = auditActionOptions(actions, v.Action)
 	v.Page = s.page(c, "Audit log", "")
 	v.Total = entriesCount(total)
-	v.Pagination = pagesOf("/admin/audit", c.QueryParams(), page, auditPerPage, total)
+	v.Pagination = pagesOf("/admin/audit", c.QueryParams(), newestFirst, page, auditPerPage, total)
 	for _, r := range list {
 		v.Entries = append(v.Entries, templates.AuditRow{ID: strconv.FormatInt(r.ID, 10), At: viewTime(r.At), Actor: r.Actor, Action: r.Action,
 			Entity: r.Entity, EntityID: r.EntityID, Before: prettyJSON(r.Before), After: prettyJSON(r.After)})

@@ -3,8 +3,10 @@ package web
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,47 +42,6 @@ var claimLabels = map[desk.ClaimStatus]string{
 func runPath(id int64) string { return "/admin/credits/runs/" + strconv.FormatInt(id, 10) }
 
 func customerPath(id string) string { return "/admin/customers/" + url.PathEscape(id) }
-
-// pageNumber reads ?page= (1 when absent).
-func pageNumber(c echo.Context) (int, error) {
-	raw := c.QueryParam("page")
-	if raw == "" {
-		return 1, nil
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil || n < 1 {
-		return 0, errs.Invalidf("page", "%q is not a page number", raw)
-	}
-	return n, nil
-}
-
-// pagesOf is pagination keeping the query q (without its page).
-func pagesOf(path string, q url.Values, page, perPage, total int) templates.Pagination {
-	return pagesOfParam(path, q, "page", page, perPage, total)
-}
-
-// pagesOfParam is pagesOf for a list paged by the query parameter param.
-func pagesOfParam(path string, q url.Values, param string, page, perPage, total int) templates.Pagination {
-	pages := max(1, (total+perPage-1)/perPage)
-	p := templates.Pagination{Page: page, Pages: pages}
-	link := func(n int) string {
-		v := url.Values{}
-		for k, vs := range q {
-			if k != param && len(vs) > 0 && vs[0] != "" {
-				v.Set(k, vs[0])
-			}
-		}
-		v.Set(param, strconv.Itoa(n))
-		return path + "?" + v.Encode()
-	}
-	if page > 1 {
-		p.PrevURL = link(page - 1)
-	}
-	if page < pages {
-		p.NextURL = link(page + 1)
-	}
-	return p
-}
 
 func totalsText(ts []desk.RunTotal) string {
 	var parts []string
@@ -129,12 +90,38 @@ func runRow(r desk.CreditRun) templates.RunRow {
 	if r.Kind == desk.RunIncident {
 		kind = "Goodwill of incident " + r.Incident
 	}
-	return templates.RunRow{
+	row := templates.RunRow{
 		ID: strconv.FormatInt(r.ID, 10), URL: runPath(r.ID), Period: periodLabel(r.Period), Kind: kind,
 		State: templates.StatusBadge{Class: string(r.State), Label: runStateLabels[r.State]},
-		Lines: strconv.Itoa(r.Lines), Payable: totalsText(r.Totals),
+		Lines: strconv.Itoa(r.Lines), Owed: totalsText(r.Totals), Paid: "Not issued",
 		PreviewedBy: r.PreviewedBy, PreviewedAt: viewTime(r.PreviewedAt),
 	}
+	if r.State == desk.RunIssued && r.Issued != nil {
+		row.Paid, row.Issued = paidText(r), true
+	}
+	return row
+}
+
+// paidText is what an issued run wrote to the ledger (its Issued, the sum
+// of its entries) by currency, with a zero in each currency its lines owe
+// in that it wrote nothing in: "0.00 USD" for a second run of a month the
+// first paid; "Nothing" for a run without lines or entries.
+func paidText(r desk.CreditRun) string {
+	paid := map[string]int64{}
+	for _, t := range r.Totals {
+		paid[t.Currency] = 0
+	}
+	for _, t := range r.Issued.Totals {
+		paid[t.Currency] = t.PayableMinor
+	}
+	if len(paid) == 0 {
+		return "Nothing"
+	}
+	var parts []string
+	for _, cur := range slices.Sorted(maps.Keys(paid)) {
+		parts = append(parts, desk.FormatMoney(paid[cur], cur))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // handleCreditRuns shows "/admin/credits": the runs, newest first.
@@ -143,12 +130,15 @@ func (s *Server) handleCreditRuns(c echo.Context) error {
 }
 
 func (s *Server) renderCreditRuns(c echo.Context, status int, v templates.CreditRunsPage) error {
-	page, err := pageNumber(c)
+	page, err := form.Page(c)
 	if err != nil {
 		return err
 	}
 	runs, total, err := s.desk.Runs(c.Request().Context(), (page-1)*runsPerPage, runsPerPage)
 	if err != nil {
+		return err
+	}
+	if err := form.PageHeld("page", "the credit runs", page, runsPerPage, total); err != nil {
 		return err
 	}
 	v.Page = s.page(c, "Credit runs", "")
@@ -161,7 +151,7 @@ func (s *Server) renderCreditRuns(c echo.Context, status int, v templates.Credit
 	for _, r := range runs {
 		v.Runs = append(v.Runs, runRow(r))
 	}
-	v.Pagination = pagesOf("/admin/credits", c.QueryParams(), page, runsPerPage, total)
+	v.Pagination = pagesOf("/admin/credits", c.QueryParams(), newestFirst, page, runsPerPage, total)
 	return s.render(c, status, templates.CreditRuns(v))
 }
 
@@ -247,7 +237,7 @@ func (s *Server) handleCreditRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := pageNumber(c)
+	page, err := form.Page(c)
 	if err != nil {
 		return err
 	}
@@ -271,6 +261,13 @@ func (s *Server) handleCreditRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	what := "this run's lines"
+	if only {
+		what = "this run's lines that credit something"
+	}
+	if err := form.PageHeld("page", what, page, runLinesPerPage, total); err != nil {
+		return err
+	}
 	accounts, err := s.desk.Accounts(ctx)
 	if err != nil {
 		return err
@@ -285,7 +282,7 @@ func (s *Server) handleCreditRun(c echo.Context) error {
 		CSVURL:     runPath(run.ID) + ".csv",
 		CanRequest: run.State == desk.RunPreviewed && u.Role.AtLeast(auth.Support),
 		CanDecide:  run.State == desk.RunRequested && u.Role.AtLeast(auth.Manager),
-		Pagination: pagesOf(runPath(run.ID), c.QueryParams(), page, runLinesPerPage, total),
+		Pagination: pagesOf(runPath(run.ID), c.QueryParams(), inOrder, page, runLinesPerPage, total),
 	}
 	if run.Kind == desk.RunIncident {
 		v.IncidentURL = incidentGoodwillPath(run.Incident)
@@ -479,13 +476,17 @@ func ledgerRow(e desk.LedgerEntry) templates.LedgerRow {
 	return r
 }
 
-// handleLedger shows "/admin/credits/ledger" with its filters.
+// handleLedger shows "/admin/credits/ledger" with its filters (see
+// report.Reports.CheckLedgerFilter).
 func (s *Server) handleLedger(c echo.Context) error {
 	f, err := form.LedgerFilter(c)
 	if err != nil {
 		return err
 	}
-	page, err := pageNumber(c)
+	if err := s.reports.CheckLedgerFilter(c.Request().Context(), f); err != nil {
+		return err
+	}
+	page, err := form.Page(c)
 	if err != nil {
 		return err
 	}
@@ -494,8 +495,11 @@ func (s *Server) handleLedger(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := form.PageHeld("page", "the ledger entries that match", page, ledgerPerPage, total); err != nil {
+		return err
+	}
 	v := templates.LedgerPage{Page: s.page(c, "Ledger", ""), Customer: f.Customer, Period: f.Period, Run: c.QueryParam("run"),
-		Total: entriesCount(total), Pagination: pagesOf("/admin/credits/ledger", c.QueryParams(), page, ledgerPerPage, total)}
+		Total: entriesCount(total), Pagination: pagesOf("/admin/credits/ledger", c.QueryParams(), inOrder, page, ledgerPerPage, total)}
 	if v.Customers, err = s.customerPicker(c.Request().Context(), "Any customer", f.Customer); err != nil {
 		return err
 	}
@@ -521,6 +525,9 @@ func (s *Server) handleLedgerCSV(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	if err := s.reports.CheckLedgerFilter(ctx, f); err != nil {
+		return err
+	}
 	f.Limit = csvBatch
 	list, total, err := s.desk.Ledger(ctx, f)
 	if err != nil {

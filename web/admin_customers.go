@@ -123,21 +123,21 @@ func (s *Server) renderCustomer(c echo.Context, status int, v templates.Customer
 	if err != nil {
 		return err
 	}
-	if err := pageHeld("resources_page", "this customer's resources", resourcesPage, customerListRows, resourceCount); err != nil {
+	if err := form.PageHeld("resources_page", "this customer's resources", resourcesPage, customerListRows, resourceCount); err != nil {
 		return err
 	}
 	charges, chargeCount, err := s.desk.ChargesPage(ctx, a.ID, chargesFrom, customerListRows)
 	if err != nil {
 		return err
 	}
-	if err := pageHeld("charges_page", "this customer's charges", chargesPage, customerListRows, chargeCount); err != nil {
+	if err := form.PageHeld("charges_page", "this customer's charges", chargesPage, customerListRows, chargeCount); err != nil {
 		return err
 	}
 	claims, claimCount, err := s.desk.ClaimsPage(ctx, a.ID, claimsFrom, customerListRows)
 	if err != nil {
 		return err
 	}
-	if err := pageHeld("claims_page", "this customer's claims", claimsPage, customerListRows, claimCount); err != nil {
+	if err := form.PageHeld("claims_page", "this customer's claims", claimsPage, customerListRows, claimCount); err != nil {
 		return err
 	}
 	months, err := s.desk.ChargeMonths(ctx, a.ID)

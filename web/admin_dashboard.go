@@ -13,8 +13,8 @@ import (
 )
 
 // readDashFilter reads ?month=YYYY-MM&service=&region=&component= (each
-// optional); report.Reports.Dashboard refuses a component not in the
-// catalog.
+// optional); report.Reports.Dashboard refuses a service, region or
+// component not in the catalog, naming its field.
 func (s *Server) readDashFilter(c echo.Context) (dashFilter, error) {
 	m, err := parseMonth("month", c.QueryParam("month"), s.publicNow())
 	if err != nil {

@@ -38,10 +38,13 @@ func (s *Server) handleAdminIncidents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := form.PageHeld("page", "the resolved incidents", page, adminIncidentsPerPage, total); err != nil {
+		return err
+	}
 	now := s.now()
 	v := templates.AdminIncidentsPage{
 		Page:       s.page(c, "Incidents", ""),
-		Pagination: pagination("/admin/incidents", page, adminIncidentsPerPage, total),
+		Pagination: pagesOf("/admin/incidents", nil, newestFirst, page, adminIncidentsPerPage, total),
 		CanWrite:   currentUser(c).Role.AtLeast(auth.Support),
 	}
 	for _, inc := range active {

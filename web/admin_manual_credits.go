@@ -113,7 +113,7 @@ func (s *Server) handleManualCredits(c echo.Context) error {
 
 func (s *Server) renderManualCredits(c echo.Context, status int, v templates.ManualCreditsPage) error {
 	ctx := c.Request().Context()
-	page, err := pageNumber(c)
+	page, err := form.Page(c)
 	if err != nil {
 		return err
 	}
@@ -121,6 +121,9 @@ func (s *Server) renderManualCredits(c echo.Context, status int, v templates.Man
 		Offset: (page - 1) * manualPerPage, Limit: manualPerPage}
 	list, total, err := s.desk.ManualCredits(ctx, f)
 	if err != nil {
+		return err
+	}
+	if err := form.PageHeld("page", "the manual credits that match", page, manualPerPage, total); err != nil {
 		return err
 	}
 	_, pending, err := s.desk.ManualCredits(ctx, desk.ManualFilter{State: desk.ManualPending, Limit: 1})
@@ -157,7 +160,7 @@ func (s *Server) renderManualCredits(c echo.Context, status int, v templates.Man
 		}
 	}
 	v.Thresholds = thresholdsText(th)
-	v.Pagination = pagesOf(manualCreditsPath, c.QueryParams(), page, manualPerPage, total)
+	v.Pagination = pagesOf(manualCreditsPath, c.QueryParams(), newestFirst, page, manualPerPage, total)
 	v.CanCreate = u.Role.AtLeast(auth.Support)
 	v.Customers = customerOptions(d.accounts, "Choose a customer", v.Form.Customer, true)
 	v.Services = d.serviceOptions("No particular service", v.Form.Service)

@@ -13,6 +13,7 @@ import (
 	"github.com/amends/amends/notify"
 	"github.com/amends/amends/notify/deliver"
 	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/form"
 )
 
 // MailSpool reads the local mail spool, where e-mail goes when no SMTP
@@ -75,7 +76,7 @@ func (s *Server) handleOutbox(c echo.Context) error {
 	if s.cfg.MailSpool == nil {
 		return errs.NotFoundf("the outbox is not available here")
 	}
-	page, err := pageNumber(c)
+	page, err := form.Page(c)
 	if err != nil {
 		return err
 	}
@@ -83,8 +84,11 @@ func (s *Server) handleOutbox(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := form.PageHeld("page", "the outbox's messages", page, outboxPerPage, total); err != nil {
+		return err
+	}
 	v := templates.OutboxPage{Page: s.page(c, "Outbox", ""), Spooled: s.cfg.MailSpooled,
-		Pagination: pagesOf("/admin/outbox", c.QueryParams(), page, outboxPerPage, total)}
+		Pagination: pagesOf("/admin/outbox", c.QueryParams(), newestFirst, page, outboxPerPage, total)}
 	v.Total = fmt.Sprintf("%d messages", total)
 	if total == 1 {
 		v.Total = "1 message"

@@ -80,6 +80,43 @@ func TestDashboardRoles(t *testing.T) {
 	}
 }
 
+// A service or region the catalog does not hold is refused like an
+// unknown component: a 422 naming the field, on the page and its CSV; a
+// known region the chosen service has no component in selects nothing.
+func TestDashboardRefusesUnknownServiceAndRegion(t *testing.T) {
+	env := christmasWithPolicy(t)
+	b := env.user(auth.Manager)
+	for query, field := range map[string]string{
+		"service=NOPE":                "service",
+		"region=mars-1":               "region",
+		"service=ELB&region=mars-1":   "region",
+		"service=elb":                 "service", // ids are matched exactly
+		"service=NOPE&component=nope": "service",
+	} {
+		for _, path := range []string{"/admin/dashboard?month=2012-12&", "/admin/dashboard.csv?table=budget&month=2012-12&"} {
+			resp, body := b.get(path + query)
+			if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, field+": there is no "+field) {
+				t.Errorf("%s%s: %d, want 422 naming %s\n%.300s", path, query, resp.StatusCode, field, body)
+			}
+		}
+	}
+	// EC2, with one component in us-east-1, has none in eu-west-1.
+	ctx, now := context.Background(), env.clock.Now()
+	if _, err := env.incidents.CreateService(ctx, audit.Person("test"), incidents.Service{ID: "EC2", Name: "EC2", Position: 2}, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.incidents.CreateComponent(ctx, audit.Person("test"), incidents.Component{ID: "ec2-us-east-1", Service: "EC2", Name: "EC2 us-east-1", Region: "us-east-1"}, now); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := b.get("/admin/dashboard?month=2012-12&service=EC2&region=eu-west-1")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("a known service and region: %d", resp.StatusCode)
+	}
+	if n := parseHTML(t, body).Find(testid("budget") + " tbody tr").Length(); n != 0 {
+		t.Errorf("EC2 in eu-west-1: %d budget rows", n)
+	}
+}
+
 // The component filter shows that component's row alone (its chart, its
 // CSV), lists the components of the chosen service, keeps the other
 // filters in its links, and selects nothing outside the chosen service.

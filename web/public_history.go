@@ -6,7 +6,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/templates"
 	"github.com/amends/amends/web/form"
 )
@@ -25,8 +24,8 @@ func (s *Server) handleHistory(c echo.Context) error {
 		if err != nil {
 			return rendered{}, err
 		}
-		if page > 1 && len(list) == 0 {
-			return rendered{}, errs.NotFoundf("there is no page %d of the history", page)
+		if err := form.PageHeld("page", "the history", page, historyPerPage, total); err != nil {
+			return rendered{}, err
 		}
 		components, err := s.incidents.Components(ctx)
 		if err != nil {
@@ -40,7 +39,7 @@ func (s *Server) handleHistory(c echo.Context) error {
 		now := s.now()
 		v := templates.HistoryPage{
 			Page:       s.publicPage("Incident history", "Past incidents of "+s.cfg.SiteName+", newest first.", "/history"),
-			Pagination: pagination("/history", page, historyPerPage, total),
+			Pagination: pagesOf("/history", nil, newestFirst, page, historyPerPage, total),
 		}
 		for _, inc := range list {
 			label := templates.MonthText(inc.StartedAt)

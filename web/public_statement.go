@@ -14,6 +14,7 @@ import (
 	"github.com/amends/amends/internal/errs"
 	"github.com/amends/amends/report"
 	"github.com/amends/amends/templates"
+	"github.com/amends/amends/web/form"
 )
 
 // handleStatement shows "/statement/:token", a customer's own status page
@@ -72,7 +73,7 @@ func (s *Server) statementView(c echo.Context) (templates.StatementPage, *report
 	if err != nil {
 		return templates.StatementPage{}, nil, err
 	}
-	if err := pageHeld("resources_page", "your resources", resourcesPage, customerListRows, resourceCount); err != nil {
+	if err := form.PageHeld("resources_page", "your resources", resourcesPage, customerListRows, resourceCount); err != nil {
 		return templates.StatementPage{}, nil, err
 	}
 	cs, err := s.reports.CustomerStatus(c.Request().Context(), a, now, !s.cfg.AsOf.IsZero())

@@ -256,21 +256,6 @@ func where(c incidents.Component) string {
 	return w
 }
 
-func pagination(base string, page, perPage, total int) templates.Pagination {
-	pages := (total + perPage - 1) / perPage
-	if pages < 1 {
-		pages = 1
-	}
-	p := templates.Pagination{Page: page, Pages: pages}
-	if page > 1 {
-		p.PrevURL = fmt.Sprintf("%s?page=%d", base, page-1)
-	}
-	if page < pages {
-		p.NextURL = fmt.Sprintf("%s?page=%d", base, page+1)
-	}
-	return p
-}
-
 // plural is one when n is 1, many otherwise.
 func plural(n int64, one, many string) string {
 	if n == 1 {

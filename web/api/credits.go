@@ -489,7 +489,8 @@ func (h *Handler) RejectCreditRun(c echo.Context) error {
 
 // ---- ledger ----
 
-// Ledger is GET /api/v1/ledger?customer=&period=&run=&offset=&limit=.
+// Ledger is GET /api/v1/ledger?customer=&period=&run=&offset=&limit=: an
+// unknown customer or run is a 422 on its field, as on the ledger page.
 func (h *Handler) Ledger(c echo.Context) error {
 	offset, limit, err := pageParams(c, 100, 10000)
 	if err != nil {
@@ -497,6 +498,9 @@ func (h *Handler) Ledger(c echo.Context) error {
 	}
 	f, err := form.LedgerFilter(c)
 	if err != nil {
+		return err
+	}
+	if err := h.reports.CheckLedgerFilter(c.Request().Context(), f); err != nil {
 		return err
 	}
 	f.Offset, f.Limit = offset, limit

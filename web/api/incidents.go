@@ -133,6 +133,9 @@ func (h *Handler) ListIncidents(c echo.Context) error {
 		if err != nil {
 			return err
 		}
+		if err := form.PageHeld("page", "the resolved incidents", page, resolvedPerPage, total); err != nil {
+			return err
+		}
 		return c.JSON(http.StatusOK, List[incidents.Incident]{Items: nonNil(list), Total: total})
 	default:
 		return errs.Invalidf("state", "%q is not active or resolved", state)

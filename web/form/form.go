@@ -9,6 +9,7 @@
 package form
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -29,7 +30,7 @@ func PathID(c echo.Context) (int64, error) {
 }
 
 // Page reads "?page=N" (default 1): errs.Invalid on "page" unless N is a
-// whole number from 1 to 100000.
+// whole number from 1 to MaxPage.
 func Page(c echo.Context) (int, error) { return PageOf(c, "page") }
 
 // PageOf is Page of the query parameter param, for a page that pages
@@ -41,10 +42,29 @@ func PageOf(c echo.Context, param string) (int, error) {
 		return 1, nil
 	}
 	n, err := strconv.Atoi(raw)
-	if err != nil || n < 1 || n > 100000 {
-		return 0, errs.Invalidf(param, "%q is not a page number", raw)
+	if err != nil || n < 1 || n > MaxPage {
+		return 0, errs.Invalidf(param, "%q is not a page number: give a whole number from 1 to %d", raw, MaxPage)
 	}
 	return n, nil
+}
+
+// MaxPage is the highest page number Page and PageOf read.
+const MaxPage = 100000
+
+// PageHeld returns errs.NotFound, naming param and its value, when page
+// is past the last of the pages that total rows fill perPage at a time;
+// page 1 always exists, the page of an empty list. what names the list
+// ("the ledger entries that match").
+func PageHeld(param, what string, page, perPage, total int) error {
+	pages := max(1, (total+perPage-1)/perPage)
+	if page <= pages {
+		return nil
+	}
+	filled := fmt.Sprintf("%d pages", pages)
+	if pages == 1 {
+		filled = "1 page"
+	}
+	return errs.NotFoundf("there is no page %d of %s (%s=%d): they fill %s of %d", page, what, param, page, filled, perPage)
 }
 
 // Year reads "?year=YYYY": ok is false when there is no year;

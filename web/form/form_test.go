@@ -1,7 +1,9 @@
 package form
 
 import (
+	"fmt"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/labstack/echo/v4"
@@ -60,6 +62,23 @@ func TestPageOfNamesItsOwnParameter(t *testing.T) {
 	}
 	if _, err := PageOf(c, "charges_page"); errs.CodeOf(err) != errs.Invalid || errs.FieldOf(err) != "charges_page" {
 		t.Errorf("charges_page=1e2: %v, want errs.Invalid on charges_page", err)
+	}
+}
+
+// Page 1 is held by every list, an empty one too; a page past the last
+// is errs.NotFound whose message names the parameter and its value.
+func TestPageHeldNamesAPagePastTheLast(t *testing.T) {
+	for _, tc := range []struct {
+		page, total int
+		held        bool
+	}{{1, 0, true}, {2, 0, false}, {2, 51, true}, {2, 50, false}, {3, 100, false}} {
+		err := PageHeld("claims_page", "the claims", tc.page, 50, tc.total)
+		if (err == nil) != tc.held {
+			t.Errorf("page %d of %d rows: %v, held %v", tc.page, tc.total, err, tc.held)
+		}
+		if err != nil && (errs.CodeOf(err) != errs.NotFound || !strings.Contains(err.Error(), fmt.Sprintf("claims_page=%d", tc.page))) {
+			t.Errorf("page %d of %d rows: %v, want errs.NotFound naming claims_page", tc.page, tc.total, err)
+		}
 	}
 }
 
