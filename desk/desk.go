@@ -399,11 +399,11 @@ var minorDigits = map[string]int{
 // and thousands separators: FormatMoney(250000, "USD") is "2,500.00 USD",
 // FormatMoney(1500, "JPY") "1,500 JPY".
 func FormatMoney(minor int64, currency string) string {
-	return string(appendMoney(make([]byte, 0, 32), minor, currency))
+	return string(AppendMoney(make([]byte, 0, 32), minor, currency))
 }
 
-// appendMoney appends FormatMoney(minor, currency) to b.
-func appendMoney(b []byte, minor int64, currency string) []byte {
+// AppendMoney appends FormatMoney(minor, currency) to b.
+func AppendMoney(b []byte, minor int64, currency string) []byte {
 	places := MinorDigits(currency)
 	neg := minor < 0
 	u := uint64(minor)

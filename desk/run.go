@@ -742,10 +742,10 @@ func appendReason(b []byte, l *RunLine, up sla.Ratio, p *ServicePolicy, c *Claim
 	b = append(b, "%: "...)
 	b = l.CreditPercent.Append(b)
 	b = append(b, "% of "...)
-	b = appendMoney(b, l.ChargesMinor, l.Currency)
+	b = AppendMoney(b, l.ChargesMinor, l.Currency)
 	if l.CreditMinor == 0 && l.ChargesMinor > 0 && p.MinCreditMinor > 0 {
 		b = append(b, ", not above the minimum credit of "...)
-		b = appendMoney(b, p.MinCreditMinor, l.Currency)
+		b = AppendMoney(b, p.MinCreditMinor, l.Currency)
 	}
 	switch l.Claim {
 	case ClaimMissing:

@@ -172,3 +172,48 @@ func BenchmarkCreditRun100k(b *testing.B) {
 	b.ReportMetric(previewCPU.Seconds()/runs, "preview-cpu-s")
 	b.ReportMetric(issueCPU.Seconds()/runs, "issue-cpu-s")
 }
+
+// monthBlockLines is a block of lines as a month's run makes them: three
+// services a customer, a few uptimes, and a reason for each line with
+// its own uptime and charges in it.
+func monthBlockLines() []desk.RunLine {
+	lines := make([]desk.RunLine, blockLines)
+	for i := range lines {
+		l := desk.RunLine{Customer: "c" + strconv.Itoa(i/3), Service: []string{"ELB", "EC2", "EBS"}[i%3], Policy: "ELB", Currency: "USD",
+			Downtime: "3600", Uptime: "99." + strconv.Itoa(1000+i%3), Claim: desk.ClaimNotRequired, ChargesMinor: int64(10_000 + (i*7919)%90_000)}
+		l.Reason = "uptime " + l.Uptime + "% below 99.95%: 10% of " + desk.FormatMoney(l.ChargesMinor, l.Currency)
+		lines[i] = l
+	}
+	return lines
+}
+
+// BenchmarkEncodeBlock measures encoding a block of a month's lines, as
+// storing a run does for every 1,024 lines, and reports the block's size
+// (block-bytes).
+func BenchmarkEncodeBlock(b *testing.B) {
+	lines := monthBlockLines()
+	var e blockEncoder
+	var buf []byte
+	for b.Loop() {
+		var err error
+		if buf, _, err = e.encode(buf, lines); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(buf)), "block-bytes")
+}
+
+// BenchmarkDecodeBlock measures decoding a block of a month's lines, as
+// a run's page and its approval do.
+func BenchmarkDecodeBlock(b *testing.B) {
+	data, _, err := encodeBlock(monthBlockLines())
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := make([]desk.RunLine, 0, blockLines)
+	for b.Loop() {
+		if out, err = decodeBlock(data, out[:0]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

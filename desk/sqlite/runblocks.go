@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/binary"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"math/bits"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,18 +24,39 @@ import (
 // shorter), one credit_run_blocks row each: line seq is
 // block*blockLines + its place in the block. A block is encoded as
 //
-//	version byte (1), uvarint lines, uvarint strings, the strings (uvarint
+//	version byte (2), uvarint lines, uvarint strings, the strings (uvarint
 //	length, bytes), then per line the indexes (uvarint) of its customer,
-//	service, policy, currency, downtime, uptime, claim and reason among
-//	the strings, and its credit percent, charges, credit, payable (varint)
-//	and claim deadline (varint Unix seconds, UTC).
+//	service, policy, currency, downtime, uptime and claim among the
+//	strings, its reason (uvarint: index<<2 | cuts), and its credit
+//	percent, charges, credit, payable (varint) and claim deadline (varint
+//	Unix seconds, UTC).
 //
-// Each distinct string is written once per block, so the policy, currency,
-// reason and figures that lines share cost a byte each. Runs stored before
-// the blocks keep their lines in credit_run_lines (see runLinesRows).
+// Each distinct string is written once per block, so the policy, currency
+// and figures that lines share cost a byte each. A reason is stored with
+// the line's own figures cut out, so that the reasons of lines that
+// differ only in those are one string too ("uptime \x01% below 99.95%:
+// 10% of \x00"): where cuts has bit 1, the line's uptime was cut out of
+// the reason and byte 0x01 stands in its place; where it has bit 0, the
+// line's charges as desk.FormatMoney writes them, and byte 0x00 stands in
+// their place. A reason that holds either byte itself is stored whole.
+//
+// Blocks of version 1, as runs stored before version 2 keep them, are the
+// same but for the reason: the index of the whole reason, without cuts.
+// Runs stored before the blocks keep their lines in credit_run_lines (see
+// runLinesRows).
 const blockLines = 1024
 
-const blockVersion = 1
+const blockVersion = 2
+
+// What a version 2 block cut out of a reason, and the byte that stands in
+// its place: the mark of a cut is its bit's number.
+const (
+	cutCharges  = 1 << markCharges
+	cutUptime   = 1 << markUptime
+	markCharges = 0x00
+	markUptime  = 0x01
+	reasonCuts  = 2 // the bits of a stored reason that say what was cut
+)
 
 // encodeBlock encodes lines (at most blockLines) as one block, and counts
 // those whose credit is not zero. It refuses what the lines table's CHECKs
@@ -48,9 +71,12 @@ type blockEncoder struct {
 	idx  map[string]uint64
 	strs []string
 	refs []uint32
+	// The reason of a line with its figures cut out, that of the line
+	// before, and room for cutting.
+	reason, prevReason, half, money []byte
 }
 
-const lineStrings = 8 // the strings of a line in a block
+const lineStrings = 7 // the strings of a line in a block, besides its reason
 
 // encode is encodeBlock, into buf when the block fits.
 func (e *blockEncoder) encode(buf []byte, lines []desk.RunLine) (data []byte, crediting int, err error) {
@@ -58,9 +84,9 @@ func (e *blockEncoder) encode(buf []byte, lines []desk.RunLine) (data []byte, cr
 	// block is written once into a slice of its size. A string equal to
 	// the same field of the line before has that line's number, without a
 	// lookup: consecutive lines mostly share their customer, service,
-	// policy, currency, figures and claim.
+	// policy, currency, figures, claim and cut reason.
 	if e.idx == nil {
-		e.idx = make(map[string]uint64, len(lines)*3/2+16) // a reason a line, a customer for a few
+		e.idx = make(map[string]uint64, len(lines)/2+16) // a customer for a few lines
 	}
 	clear(e.idx)
 	idx, strs := e.idx, e.strs[:0]
@@ -76,11 +102,12 @@ func (e *blockEncoder) encode(buf []byte, lines []desk.RunLine) (data []byte, cr
 		}
 		return i
 	}
-	const fields = lineStrings
-	refs := e.refs[:0] // fewer than fields*blockLines strings: each fits
+	const fields = lineStrings + 1
+	refs := e.refs[:0] // fewer than fields*blockLines strings: each fits, cuts and all
 	defer func() { e.refs = refs }()
-	var prev [fields]string
+	var prev [lineStrings]string
 	var prevRef [fields]uint32
+	var prevCuts uint64
 	for i := range lines {
 		l := &lines[i]
 		if l.PayableMinor < 0 {
@@ -94,12 +121,23 @@ func (e *blockEncoder) encode(buf []byte, lines []desk.RunLine) (data []byte, cr
 		if l.CreditMinor != 0 {
 			crediting++
 		}
-		for f, s := range [fields]string{l.Customer, l.Service, l.Policy, l.Currency, l.Downtime, l.Uptime, string(l.Claim), l.Reason} {
+		for f, s := range [lineStrings]string{l.Customer, l.Service, l.Policy, l.Currency, l.Downtime, l.Uptime, string(l.Claim)} {
 			if i == 0 || s != prev[f] {
 				prev[f], prevRef[f] = s, uint32(ref(s))
 			}
-			refs = append(refs, prevRef[f])
-			size += uvarintLen(uint64(prevRef[f]))
+		}
+		cuts := e.cutReason(l)
+		if i == 0 || cuts != prevCuts || !bytes.Equal(e.reason, e.prevReason) {
+			r, ok := idx[string(e.reason)]
+			if !ok {
+				r = ref(string(e.reason))
+			}
+			prevRef[lineStrings], prevCuts = uint32(r<<reasonCuts|cuts), cuts
+			e.reason, e.prevReason = e.prevReason, e.reason
+		}
+		for _, r := range prevRef {
+			refs = append(refs, r)
+			size += uvarintLen(uint64(r))
 		}
 		for _, v := range lineInts(l) {
 			size += varintLen(v)
@@ -125,6 +163,69 @@ func (e *blockEncoder) encode(buf []byte, lines []desk.RunLine) (data []byte, cr
 		}
 	}
 	return data, crediting, nil
+}
+
+// cutReason writes to e.reason the reason of l with its uptime and its
+// charges cut out, and returns the cuts it made (see the format).
+func (e *blockEncoder) cutReason(l *desk.RunLine) (cuts uint64) {
+	r := l.Reason
+	if strings.IndexByte(r, markCharges) >= 0 || strings.IndexByte(r, markUptime) >= 0 {
+		e.reason = append(e.reason[:0], r...)
+		return 0
+	}
+	e.half = e.half[:0]
+	if i := strings.Index(r, l.Uptime); l.Uptime != "" && i >= 0 {
+		e.half = append(append(e.half, r[:i]...), markUptime)
+		r = r[i+len(l.Uptime):]
+		cuts |= cutUptime
+	}
+	e.half = append(e.half, r...)
+	e.money = desk.AppendMoney(e.money[:0], l.ChargesMinor, l.Currency)
+	i := bytes.Index(e.half, e.money)
+	if i < 0 || bytes.IndexByte(e.money, markCharges) >= 0 || bytes.IndexByte(e.money, markUptime) >= 0 {
+		e.reason, e.half = e.half, e.reason
+		return cuts
+	}
+	e.reason = append(append(append(e.reason[:0], e.half[:i]...), markCharges), e.half[i+len(e.money):]...)
+	return cuts | cutCharges
+}
+
+// writeUncut writes to dst the reason that cutReason cut into t for l.
+// ok is false when t does not hold the mark of each cut once, and no
+// other.
+func writeUncut(dst *strings.Builder, t string, cuts uint64, l *desk.RunLine) (ok bool) {
+	at := [2]int{-1, -1} // where the mark of each cut is in t, by mark
+	for m := range at {
+		i := strings.IndexByte(t, byte(m))
+		if (i >= 0) != (cuts&(1<<m) != 0) || i >= 0 && strings.IndexByte(t[i+1:], byte(m)) >= 0 {
+			return false
+		}
+		at[m] = i
+	}
+	for {
+		m := markCharges
+		if at[m] < 0 || at[markUptime] >= 0 && at[markUptime] < at[m] {
+			m = markUptime
+		}
+		i := at[m]
+		if i < 0 {
+			dst.WriteString(t)
+			return true
+		}
+		dst.WriteString(t[:i])
+		if m == markCharges {
+			var money [48]byte
+			dst.Write(desk.AppendMoney(money[:0], l.ChargesMinor, l.Currency))
+		} else {
+			dst.WriteString(l.Uptime)
+		}
+		t, at[m] = t[i+1:], -1
+		for k := range at {
+			if at[k] >= 0 {
+				at[k] -= i + 1
+			}
+		}
+	}
 }
 
 // lineInts is a line's numbers in the order a block holds them.
@@ -180,7 +281,7 @@ func takeUvarint(p *[]byte) (uint64, bool) {
 
 // blockLen returns how many lines block data says it holds.
 func blockLen(data []byte) (int, error) {
-	if len(data) == 0 || data[0] != blockVersion {
+	if len(data) == 0 || data[0] != 1 && data[0] != blockVersion {
 		return 0, errBadBlock
 	}
 	n, k := binary.Uvarint(data[1:])
@@ -190,10 +291,18 @@ func blockLen(data []byte) (int, error) {
 	return int(n), nil
 }
 
-// decodeBlock appends the lines of block data to out.
+// decodeBlock appends the lines of block data (of either version) to out.
 func decodeBlock(data []byte, out []desk.RunLine) ([]desk.RunLine, error) {
-	n, raw, p, ok := readBlockStart(data, blockVersion, blockLines)
-	if !ok {
+	var version byte
+	if len(data) > 0 {
+		version = data[0]
+	}
+	cutBits := reasonCuts
+	if version == 1 {
+		cutBits = 0
+	}
+	n, raw, p, ok := readBlockStart(data, version, blockLines)
+	if !ok || version != 1 && version != blockVersion {
 		return nil, errBadBlock
 	}
 	ns := uint64(len(raw))
@@ -201,7 +310,12 @@ func decodeBlock(data []byte, out []desk.RunLine) ([]desk.RunLine, error) {
 	for i, b := range raw {
 		strs[i] = string(b)
 	}
-	var s [8]string
+	// The reasons made whole again are written one after another into one
+	// text, which the lines then share: one allocation for the block.
+	var text strings.Builder
+	type uncut struct{ line, end int }
+	var uncuts []uncut
+	var s [lineStrings]string
 	var v [5]int64
 	for range n {
 		for j := range s {
@@ -211,6 +325,11 @@ func decodeBlock(data []byte, out []desk.RunLine) ([]desk.RunLine, error) {
 			}
 			s[j] = strs[k]
 		}
+		r, ok := takeUvarint(&p)
+		k, cuts := r>>cutBits, r&(1<<cutBits-1)
+		if !ok || k >= ns {
+			return nil, errBadBlock
+		}
 		for j := range v {
 			x, m := binary.Varint(p)
 			if m <= 0 {
@@ -219,11 +338,24 @@ func decodeBlock(data []byte, out []desk.RunLine) ([]desk.RunLine, error) {
 			v[j], p = x, p[m:]
 		}
 		out = append(out, desk.RunLine{Customer: s[0], Service: s[1], Policy: s[2], Currency: s[3], Downtime: s[4], Uptime: s[5],
-			Claim: desk.ClaimStatus(s[6]), Reason: s[7], CreditPercent: sla.Percent(v[0]), ChargesMinor: v[1], CreditMinor: v[2],
+			Claim: desk.ClaimStatus(s[6]), Reason: strs[k], CreditPercent: sla.Percent(v[0]), ChargesMinor: v[1], CreditMinor: v[2],
 			PayableMinor: v[3], ClaimDeadline: time.Unix(v[4], 0).UTC()})
+		if cuts != 0 {
+			if text.Cap() == 0 {
+				text.Grow(int(n) * (len(strs[k]) + 32)) // room for the figures of every line
+			}
+			if !writeUncut(&text, strs[k], cuts, &out[len(out)-1]) {
+				return nil, errBadBlock
+			}
+			uncuts = append(uncuts, uncut{len(out) - 1, text.Len()})
+		}
 	}
 	if len(p) != 0 {
 		return nil, errBadBlock
+	}
+	whole, from := text.String(), 0
+	for _, u := range uncuts {
+		out[u.line].Reason, from = whole[from:u.end], u.end
 	}
 	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -114,6 +115,33 @@ func TestDecodeBlockRefusesDamage(t *testing.T) {
 	if _, err := decodeBlock(append(data, 0), nil); err == nil {
 		t.Error("a block with a trailing byte decoded")
 	}
+	// A line of customer "a" whose reason is stored as reason with cuts,
+	// and whose charges are 5 USD cents.
+	oneLine := func(version byte, reason string, cuts uint64) []byte {
+		b := []byte{version, 1, 2, 1, 'a'}
+		b = binary.AppendUvarint(b, uint64(len(reason)))
+		b = append(b, reason...)
+		b = append(b, 0, 0, 0, 0, 0, 0, 0)
+		b = binary.AppendUvarint(b, 1<<2|cuts)
+		for _, v := range []int64{0, 5, 0, 0, 0} {
+			b = binary.AppendVarint(b, v)
+		}
+		return b
+	}
+	if got, err := decodeBlock(oneLine(2, "uptime \x01% of \x00", cutUptime|cutCharges), nil); err != nil || got[0].Reason != "uptime a% of 0.05 a" {
+		t.Errorf("a cut reason decoded as %v, %v", got, err)
+	}
+	for _, bad := range []struct {
+		reason string
+		cuts   uint64
+	}{{"of \x00", cutUptime}, {"of \x00 \x00", cutCharges}, {"of", cutCharges}, {"\x01 of \x00", cutCharges}, {"\x01 of \x01", cutUptime}} {
+		if _, err := decodeBlock(oneLine(2, bad.reason, bad.cuts), nil); err == nil {
+			t.Errorf("reason %q with cuts %b decoded", bad.reason, bad.cuts)
+		}
+	}
+	if _, err := decodeBlock(oneLine(3, "why", 0), nil); err == nil {
+		t.Error("a block of version 3 decoded")
+	}
 	if _, _, err := encodeBlock([]desk.RunLine{{Customer: "acme", Claim: "maybe"}}); err == nil {
 		t.Error("an unknown claim status was encoded")
 	}
@@ -122,15 +150,17 @@ func TestDecodeBlockRefusesDamage(t *testing.T) {
 	}
 }
 
-// A block is the format runblocks.go describes, byte for byte (as the
-// blocks of runs stored before were written), for lines that share some
-// fields with the line before and not others, and numbers of every size,
-// by an encoder new or used before.
+// A block is the format runblocks.go describes, byte for byte, for lines
+// that share some fields with the line before and not others, reasons
+// with and without the line's figures in them (or the bytes that mark
+// them), and numbers of every size, by an encoder new or used before; and
+// blocks of version 1, as runs stored before version 2 keep them, read
+// back the same lines.
 func TestEncodeBlockWritesTheFormat(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	pick := func(options ...string) string { return options[rng.IntN(len(options))] }
 	claims := []desk.ClaimStatus{desk.ClaimNotRequired, desk.ClaimInTime, desk.ClaimLate, desk.ClaimMissing}
-	ints := []int64{0, 1, -1, 63, 64, -64, -65, 1 << 20, -1 << 40, math.MaxInt64, math.MinInt64}
+	ints := []int64{0, 1, -1, 63, 64, -64, -65, 1 << 20, -1 << 40, math.MaxInt64, math.MinInt64, 250_000}
 	var enc blockEncoder // one encoder and buffer for every block, as writeBlocks keeps them
 	var buf []byte
 	for _, n := range []int{blockLines, 1, 2, 7, blockLines} {
@@ -138,10 +168,13 @@ func TestEncodeBlockWritesTheFormat(t *testing.T) {
 		for i := range lines {
 			l := &lines[i]
 			*l = desk.RunLine{Customer: "c" + strconv.Itoa(i/3), Service: pick("ELB", "EC2", "EBS"), Policy: pick("ELB", "elb-acme", ""),
-				Currency: pick("USD", "EUR"), Downtime: pick("0", "3600", "86400.5"), Uptime: pick("100.0000", "99.5000"),
-				Claim: claims[rng.IntN(len(claims))], Reason: pick("", "why", "uptime "+strconv.Itoa(i)), CreditPercent: sla.Percent(ints[rng.IntN(len(ints))]),
+				Currency: pick("USD", "EUR", "JPY"), Downtime: pick("0", "3600", "86400.5"), Uptime: pick("100.0000", "99.5000", ""),
+				Claim: claims[rng.IntN(len(claims))], CreditPercent: sla.Percent(ints[rng.IntN(len(ints))]),
 				ChargesMinor: ints[rng.IntN(len(ints))], CreditMinor: ints[rng.IntN(len(ints))], PayableMinor: max(0, ints[rng.IntN(len(ints))]),
 				ClaimDeadline: time.Unix(ints[rng.IntN(5)]*1000, 0).UTC()}
+			money := desk.FormatMoney(l.ChargesMinor, l.Currency)
+			l.Reason = pick("", "why", "uptime "+strconv.Itoa(i), "uptime "+l.Uptime+"% below 99.95%: 10% of "+money,
+				money+" twice: "+money+" and uptime "+l.Uptime+l.Uptime, "marked \x00 "+money, "marked \x01 "+l.Uptime, "«"+money+"»\n")
 			if i > 0 && rng.IntN(2) == 0 {
 				l.Customer, l.Downtime, l.Reason = lines[i-1].Customer, lines[i-1].Downtime, lines[i-1].Reason
 			}
@@ -158,7 +191,7 @@ func TestEncodeBlockWritesTheFormat(t *testing.T) {
 		if len(alone) != cap(alone) {
 			t.Errorf("%d lines: %d bytes in a slice of %d", n, len(alone), cap(alone))
 		}
-		want, wantCrediting := formatBlock(lines)
+		want, wantCrediting := formatBlock(lines, blockVersion)
 		if !bytes.Equal(got, want) || crediting != wantCrediting {
 			t.Errorf("%d lines: the block differs from the format (%d and %d bytes, %d and %d crediting)", n, len(got), len(want), crediting, wantCrediting)
 		}
@@ -166,33 +199,86 @@ func TestEncodeBlockWritesTheFormat(t *testing.T) {
 		if err != nil || !reflect.DeepEqual(back, lines) {
 			t.Errorf("%d lines: decoded %v", n, err)
 		}
+		old, _ := formatBlock(lines, 1)
+		if back, err := decodeBlock(old, nil); err != nil || !reflect.DeepEqual(back, lines) {
+			t.Errorf("%d lines: a version 1 block decoded %v", n, err)
+		}
 	}
 }
 
-// formatBlock writes a block of lines as runblocks.go describes it, in
-// the plainest way.
-func formatBlock(lines []desk.RunLine) (data []byte, crediting int) {
+// The reasons of a month's lines, which differ in their uptime and
+// charges alone, are one string in a block.
+func TestBlockCutsTheFiguresOutOfReasons(t *testing.T) {
+	lines := make([]desk.RunLine, blockLines)
+	for i := range lines {
+		l := desk.RunLine{Customer: "c" + strconv.Itoa(i), Service: "ELB", Currency: "USD", Uptime: fmt.Sprintf("99.%04d", i),
+			Claim: desk.ClaimNotRequired, ChargesMinor: int64(100_000 + 7919*i)}
+		l.Reason = "uptime " + l.Uptime + "% below 99.95%: 10% of " + desk.FormatMoney(l.ChargesMinor, l.Currency)
+		lines[i] = l
+	}
+	data, _, err := encodeBlock(lines)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, strs, _, ok := readBlockStart(data, blockVersion, blockLines)
+	if !ok {
+		t.Fatal("the block does not read")
+	}
+	var reasons []string
+	for _, s := range strs {
+		if bytes.HasPrefix(s, []byte("uptime")) {
+			reasons = append(reasons, string(s))
+		}
+	}
+	if want := "uptime \x01% below 99.95%: 10% of \x00"; len(reasons) != 1 || reasons[0] != want {
+		t.Errorf("the block holds the reasons %q, want only %q", reasons, want)
+	}
+	if back, err := decodeBlock(data, nil); err != nil || !reflect.DeepEqual(back, lines) {
+		t.Errorf("decoded %v", err)
+	}
+}
+
+// formatBlock writes a block of lines as runblocks.go describes it for
+// version, in the plainest way.
+func formatBlock(lines []desk.RunLine, version byte) (data []byte, crediting int) {
 	idx := map[string]uint64{}
 	var strs []string
 	var body []byte
+	ref := func(s string) uint64 {
+		i, ok := idx[s]
+		if !ok {
+			i = uint64(len(strs))
+			idx[s] = i
+			strs = append(strs, s)
+		}
+		return i
+	}
 	for _, l := range lines {
 		if l.CreditMinor != 0 {
 			crediting++
 		}
-		for _, s := range []string{l.Customer, l.Service, l.Policy, l.Currency, l.Downtime, l.Uptime, string(l.Claim), l.Reason} {
-			i, ok := idx[s]
-			if !ok {
-				i = uint64(len(strs))
-				idx[s] = i
-				strs = append(strs, s)
+		for _, s := range []string{l.Customer, l.Service, l.Policy, l.Currency, l.Downtime, l.Uptime, string(l.Claim)} {
+			body = binary.AppendUvarint(body, ref(s))
+		}
+		if version == 1 {
+			body = binary.AppendUvarint(body, ref(l.Reason))
+		} else {
+			reason, cuts := l.Reason, uint64(0)
+			if !strings.ContainsAny(reason, "\x00\x01") {
+				if l.Uptime != "" && strings.Contains(reason, l.Uptime) {
+					reason, cuts = strings.Replace(reason, l.Uptime, "\x01", 1), cuts|2
+				}
+				if money := desk.FormatMoney(l.ChargesMinor, l.Currency); strings.Contains(reason, money) {
+					reason, cuts = strings.Replace(reason, money, "\x00", 1), cuts|1
+				}
 			}
-			body = binary.AppendUvarint(body, i)
+			body = binary.AppendUvarint(body, ref(reason)<<2|cuts)
 		}
 		for _, v := range []int64{int64(l.CreditPercent), l.ChargesMinor, l.CreditMinor, l.PayableMinor, l.ClaimDeadline.Unix()} {
 			body = binary.AppendVarint(body, v)
 		}
 	}
-	data = append(data, blockVersion)
+	data = append(data, version)
 	data = binary.AppendUvarint(data, uint64(len(lines)))
 	data = binary.AppendUvarint(data, uint64(len(strs)))
 	for _, s := range strs {
