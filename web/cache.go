@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/klauspost/compress/gzip"
 	"github.com/labstack/echo/v4"
 	"golang.org/x/sync/singleflight"
@@ -106,6 +107,16 @@ type rendered struct {
 	contentType string
 	body        []byte
 	validFor    time.Duration
+	// forms, when not nil, are body's hash and gzip form, made while it
+	// was rendered (renderStreamed); newCachedPage makes them otherwise.
+	forms *pageForms
+}
+
+// pageForms are what a cached page keeps besides its body: the hash its
+// ETags come from and its gzip form.
+type pageForms struct {
+	sum [sha256.Size]byte
+	gz  []byte
 }
 
 // serve answers c with the cached page under key, rendering it with fn when
@@ -196,16 +207,19 @@ func (c *pageCache) refresh(ctx context.Context, key string, rev int64, revErr e
 }
 
 func newCachedPage(r rendered, rev int64, now time.Time) *cachedPage {
-	// The ETag's hash and the gzip form are made at once, one on each
-	// core: on a status page of megabytes each takes milliseconds.
-	var sum [sha256.Size]byte
-	hashed := make(chan struct{})
-	go func() {
-		sum = sha256.Sum256(r.body)
-		close(hashed)
-	}()
-	gz := gzipped(r.body)
-	<-hashed
+	f := r.forms
+	if f == nil {
+		// The ETag's hash and the gzip form are made at once, one on each
+		// core: on a status page of megabytes each takes milliseconds.
+		f = new(pageForms)
+		hashed := make(chan struct{})
+		go func() {
+			f.sum = sha256.Sum256(r.body)
+			close(hashed)
+		}()
+		f.gz = gzipped(r.body)
+		<-hashed
+	}
 	valid := r.validFor
 	if valid <= 0 {
 		valid = time.Minute
@@ -213,9 +227,9 @@ func newCachedPage(r rendered, rev int64, now time.Time) *cachedPage {
 	p := &cachedPage{
 		contentType: r.contentType,
 		body:        r.body,
-		gzipped:     gz,
-		etag:        `"` + hex.EncodeToString(sum[:12]) + `"`,
-		etagGzip:    `"` + hex.EncodeToString(sum[:12]) + `-gz"`,
+		gzipped:     f.gz,
+		etag:        `"` + hex.EncodeToString(f.sum[:12]) + `"`,
+		etagGzip:    `"` + hex.EncodeToString(f.sum[:12]) + `-gz"`,
 		revision:    rev,
 		expires:     now.Add(valid),
 	}
@@ -223,28 +237,86 @@ func newCachedPage(r rendered, rev int64, now time.Time) *cachedPage {
 	return p
 }
 
-// gzipped returns body's gzip form. The best compression costs little on
-// a page of a few dozen kilobytes; on a larger one (a status page with its
-// uptime bars) it costs milliseconds per 100 KB for a few percent of
-// size, so larger pages get the default level, and pages of megabytes
-// (hundreds of components) a fast one: level 2, which on the status page
-// of 500 components is a third smaller than level 1 for a fifth more
-// time. klauspost/compress writes the same format as compress/gzip,
-// several times faster at the fast levels.
+// gzipped returns body's gzip form, at gzipLevel(len(body)).
 func gzipped(body []byte) []byte {
-	level := gzip.BestCompression
-	switch n := len(body); {
-	case n > 2<<20:
-		level = 2
-	case n > 128<<10:
-		level = gzip.DefaultCompression
-	}
 	var gz bytes.Buffer
 	gz.Grow(len(body)/16 + 4096)
-	zw, _ := gzip.NewWriterLevel(&gz, level)
+	zw, _ := gzip.NewWriterLevel(&gz, gzipLevel(len(body)))
 	zw.Write(body)
 	zw.Close()
 	return gz.Bytes()
+}
+
+// gzipLevel is the gzip level for a page of n bytes. The best compression
+// costs little on a page of a few dozen kilobytes; on a larger one (a
+// status page with its uptime bars) it costs milliseconds per 100 KB for
+// a few percent of size, so larger pages get the default level, and pages
+// of megabytes (hundreds of components) a fast one: level 2, which on the
+// status page of 500 components is a third smaller than level 1 for a
+// fifth more time. klauspost/compress writes the same format as
+// compress/gzip, several times faster at the fast levels.
+func gzipLevel(n int) int {
+	switch {
+	case n > 2<<20:
+		return 2
+	case n > 128<<10:
+		return gzip.DefaultCompression
+	}
+	return gzip.BestCompression
+}
+
+// renderStreamed renders comp, of about size bytes, and makes its hash
+// and gzip form on another goroutine while it renders, a chunk at a time:
+// on a status page of megabytes the render, the hash and the gzip form
+// each take milliseconds, and the first render after a write is what
+// every visitor of the page waits for. The gzip level is that of size.
+func renderStreamed(ctx context.Context, comp templ.Component, size int) (body []byte, forms *pageForms, err error) {
+	w := &streamWriter{body: make([]byte, 0, size), chunks: make(chan []byte, 16)}
+	done := make(chan *pageForms)
+	go func() {
+		f := new(pageForms)
+		h := sha256.New()
+		var gz bytes.Buffer
+		gz.Grow(size/16 + 4096)
+		zw, _ := gzip.NewWriterLevel(&gz, gzipLevel(size))
+		for c := range w.chunks {
+			h.Write(c)
+			zw.Write(c)
+		}
+		zw.Close()
+		h.Sum(f.sum[:0])
+		f.gz = gz.Bytes()
+		done <- f
+	}()
+	err = comp.Render(ctx, w)
+	w.chunks <- w.body[w.sent:]
+	close(w.chunks)
+	forms = <-done
+	if err != nil {
+		return nil, nil, err
+	}
+	return w.body, forms, nil
+}
+
+// streamWriter keeps what it is given, and hands each streamChunk of it
+// over to chunks once written. A part handed over is never written again
+// (the body only grows past it, or into a new array), so it is read there
+// while the render goes on.
+type streamWriter struct {
+	body   []byte
+	sent   int // how much of body was handed over
+	chunks chan []byte
+}
+
+const streamChunk = 64 << 10
+
+func (w *streamWriter) Write(p []byte) (int, error) {
+	w.body = append(w.body, p...)
+	if len(w.body)-w.sent >= streamChunk {
+		w.chunks <- w.body[w.sent:len(w.body):len(w.body)]
+		w.sent = len(w.body)
+	}
+	return len(p), nil
 }
 
 // The headers of every cached page, built once (writePage sets them

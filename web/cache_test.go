@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +15,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/a-h/templ"
 
 	"github.com/amends/amends/auth"
 	"github.com/amends/amends/incidents"
@@ -323,6 +327,58 @@ func TestGzippedAtEveryLevel(t *testing.T) {
 		if err != nil || !bytes.Equal(back, body) {
 			t.Fatalf("%d bytes: read back %d bytes, %v", len(body), len(back), err)
 		}
+	}
+}
+
+// A page rendered with its hash and gzip form made alongside is the
+// page rendered alone, with the hash of its bytes and a gzip form of
+// them, whatever the size guessed and however the render writes (one
+// byte at a time, or writes larger than a chunk); a render that fails
+// midway is its error, and nothing else.
+func TestRenderStreamedIsThePage(t *testing.T) {
+	for _, n := range []int{0, 100, streamChunk - 1, streamChunk, 200 << 10, 3 << 20} {
+		for _, guess := range []int{0, n, 4 << 20} {
+			for _, step := range []int{1, 7, 3 * streamChunk} {
+				if step == 1 && n > 200<<10 {
+					continue
+				}
+				var page strings.Builder
+				for i := 0; page.Len() < n; i++ {
+					fmt.Fprintf(&page, `<li class="day day--100" data-date="%d">day %d</li>`, i%90, i)
+				}
+				want := page.String()[:n]
+				comp := templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+					for i := 0; i < len(want); i += step {
+						if _, err := io.WriteString(w, want[i:min(i+step, len(want))]); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				body, forms, err := renderStreamed(context.Background(), comp, guess)
+				if err != nil || string(body) != want {
+					t.Fatalf("%d bytes (guessed %d, written %d at a time): %d bytes back, %v", n, guess, step, len(body), err)
+				}
+				if forms.sum != sha256.Sum256(body) {
+					t.Errorf("%d bytes (guessed %d, written %d at a time): the hash is not the body's", n, guess, step)
+				}
+				zr, err := gzip.NewReader(bytes.NewReader(forms.gz))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if back, err := io.ReadAll(zr); err != nil || !bytes.Equal(back, body) {
+					t.Errorf("%d bytes (guessed %d, written %d at a time): the gzip form reads back %d bytes, %v", n, guess, step, len(back), err)
+				}
+			}
+		}
+	}
+	broken := errors.New("the view broke")
+	comp := templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		io.WriteString(w, strings.Repeat("x", 3*streamChunk))
+		return broken
+	})
+	if body, forms, err := renderStreamed(context.Background(), comp, 0); !errors.Is(err, broken) || body != nil || forms != nil {
+		t.Errorf("a broken render gave %d bytes, %v, %v", len(body), forms, err)
 	}
 }
 

@@ -51,7 +51,7 @@ func (s *Server) serveExplanation(c echo.Context, id int64, n int) error {
 			return rendered{}, err
 		}
 		body, err := renderBytes(ctx, templates.Explanation(v))
-		return rendered{htmlType, body, 0}, err
+		return rendered{htmlType, body, 0, nil}, err
 	})
 }
 

@@ -50,6 +50,6 @@ func (s *Server) handleHistory(c echo.Context) error {
 			m.Incidents = append(m.Incidents, explained.summary(inc, names, "/incidents/", now))
 		}
 		body, err := renderBytes(ctx, templates.History(v))
-		return rendered{htmlType, body, 0}, err
+		return rendered{htmlType, body, 0, nil}, err
 	})
 }

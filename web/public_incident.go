@@ -54,6 +54,6 @@ func (s *Server) handleIncident(c echo.Context) error {
 			v.Updates[i].Author = "" // staff names stay in admin
 		}
 		body, err := renderBytes(ctx, templates.Incident(v))
-		return rendered{htmlType, body, 0}, err
+		return rendered{htmlType, body, 0, nil}, err
 	})
 }

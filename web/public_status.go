@@ -29,8 +29,8 @@ func (s *Server) handleStatus(c echo.Context) error {
 		if err != nil {
 			return rendered{}, err
 		}
-		body, err := renderSized(ctx, templates.Status(v), statusPageSize(v))
-		return rendered{htmlType, body, validFor}, err
+		body, forms, err := renderStreamed(ctx, templates.Status(v), statusPageSize(v))
+		return rendered{htmlType, body, validFor, forms}, err
 	})
 }
 

@@ -41,7 +41,7 @@ func (s *Server) handleUptime(c echo.Context) error {
 		}
 		body, err := renderBytes(ctx, templates.Uptime(v))
 		// The current month so far changes by the minute.
-		return rendered{htmlType, body, time.Minute}, err
+		return rendered{htmlType, body, time.Minute, nil}, err
 	})
 }
 

@@ -37,7 +37,7 @@ func (s *Server) serveStatuspage(build func(report.PublicRecord, statuspage.Site
 			if err != nil {
 				return rendered{}, err
 			}
-			return rendered{statuspage.ContentType, body, statuspage.ValidFor(rec, now)}, nil
+			return rendered{statuspage.ContentType, body, statuspage.ValidFor(rec, now), nil}, nil
 		})
 	}
 }
@@ -54,7 +54,7 @@ func (s *Server) serveFeed(contentType string, build func(report.RecentHistory, 
 				return rendered{}, err
 			}
 			body, err := build(h, site, s.now(), explanationMarkdown.render)
-			return rendered{contentType, body, 0}, err
+			return rendered{contentType, body, 0, nil}, err
 		})
 	}
 }

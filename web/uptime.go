@@ -1,15 +1,12 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/a-h/templ"
 
 	"github.com/amends/amends/incidents"
 	"github.com/amends/amends/report"
@@ -290,13 +287,4 @@ func statusPageSize(v templates.StatusPage) int {
 		}
 	}
 	return 64<<10 + n
-}
-
-// renderSized renders comp into a buffer of about size bytes.
-func renderSized(ctx context.Context, comp templ.Component, size int) ([]byte, error) {
-	buf := bytes.NewBuffer(make([]byte, 0, size))
-	if err := comp.Render(ctx, buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
