@@ -9,7 +9,7 @@ import (
 // SponsorWindow is how long an account stays bound to the person who
 // created it, re-enabled it or changed its role: within it, that account may
 // not approve what that person requested (credit runs, goodwill grants,
-// manual credits, threshold raises).
+// manual credits, threshold raises), nor that person what it requested.
 const SponsorWindow = 90 * 24 * time.Hour
 
 // Sponsorship is one audit log record of a person making another's account
@@ -26,15 +26,25 @@ var sponsorVerb = map[string]string{"user.create": "created", "user.enable": "re
 // CheckApprover returns errs.Forbidden when approver may not approve what
 // (such as "credit run 4"), requested by requester at requestedAt: when
 // approver is requester; when requester created, re-enabled or changed the
-// role of approver's account within SponsorWindow before now; or when
-// anyone did so after requestedAt (an account made what it is after
-// the request cannot be the request's second person, whoever made it).
-// sponsored holds the audit log's records about approver's account. The
-// domain's own Approve methods refuse the requester; this adds the
-// accounts made for the purpose.
+// role of approver's account within SponsorWindow before now; when
+// approver did so to requester's account within SponsorWindow before now
+// (an admin who makes a support account and approves what it asks for
+// pays on their own say); or when anyone made approver's account what it
+// is after requestedAt (an account made what it is after the request
+// cannot be the request's second person, whoever made it). sponsored
+// holds the audit log's records about approver's account and those
+// approver made. The domain's own Approve methods refuse the requester;
+// this adds the accounts made for the purpose.
 func CheckApprover(what, requester string, requestedAt time.Time, approver string, sponsored []Sponsorship, now time.Time) error {
 	if approver == requester {
 		return errs.Forbiddenf("no credit is paid on one person's say: you requested %s, so another manager must approve it", what)
+	}
+	for _, s := range sponsored {
+		verb := sponsorVerb[s.Action]
+		if verb != "" && s.Account == requester && s.By == approver && !s.At.After(now) && now.Sub(s.At) <= SponsorWindow {
+			return errs.Forbiddenf("no credit is paid on one person's say: you %s the account %s on %s, within the last 90 days, and it requested %s, so a manager who did not create, re-enable or change the role of %s must approve it",
+				verb, requester, s.At.UTC().Format("2006-01-02"), what, requester)
+		}
 	}
 	made := func(s Sponsorship) string {
 		if s.Account != approver || s.At.After(now) {

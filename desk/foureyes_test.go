@@ -10,7 +10,8 @@ import (
 
 // An approver may be neither the requester nor an account the requester
 // created, re-enabled or changed the role of within the last 90 days, nor
-// an account anyone made what it is after the request.
+// the person who did so to the requester's account within them, nor an
+// account anyone made what it is after the request.
 func TestCheckApprover(t *testing.T) {
 	now := time.Date(2013, 4, 1, 12, 0, 0, 0, time.UTC)
 	at := func(days int) time.Time { return now.Add(-time.Duration(days) * 24 * time.Hour) }
@@ -34,6 +35,12 @@ func TestCheckApprover(t *testing.T) {
 		{"made a manager after the request, 120 days ago", "max", []desk.Sponsorship{{By: "zoe", Account: "max", Action: "user.role", At: at(120)}}, true, at(121)},
 		{"another account made after the request", "max", []desk.Sponsorship{{By: "zoe", Account: "eve", Action: "user.create", At: now}}, false, time.Time{}},
 		{"disabled by the requester", "max", []desk.Sponsorship{{By: "ann", Account: "max", Action: "user.disable", At: now}}, false, time.Time{}},
+		{"who created the requester's account today", "max", []desk.Sponsorship{{By: "max", Account: "ann", Action: "user.create", At: at(2)}}, true, time.Time{}},
+		{"who made the requester support 90 days ago", "max", []desk.Sponsorship{{By: "max", Account: "ann", Action: "user.role", At: at(90)}}, true, time.Time{}},
+		{"who re-enabled the requester after the request", "max", []desk.Sponsorship{{By: "max", Account: "ann", Action: "user.enable", At: now}}, true, time.Time{}},
+		{"who created the requester's account 91 days ago", "max", []desk.Sponsorship{{By: "max", Account: "ann", Action: "user.create", At: at(91)}}, false, time.Time{}},
+		{"who created another account", "max", []desk.Sponsorship{{By: "max", Account: "eve", Action: "user.create", At: at(2)}}, false, time.Time{}},
+		{"who disabled the requester", "max", []desk.Sponsorship{{By: "max", Account: "ann", Action: "user.disable", At: at(2)}}, false, time.Time{}},
 	} {
 		requested := tc.requested
 		if requested.IsZero() {

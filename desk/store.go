@@ -240,7 +240,8 @@ type Store interface {
 	// MayApprove returns, for each of waiting, nil when approver may
 	// approve it, else CheckApprover's errs.Forbidden saying why (its
 	// requester, an account its requester made what it is within
-	// SponsorWindow, or one made what it is after the request), with the
+	// SponsorWindow, the person who made its requester's account what it
+	// is within it, or one made what it is after the request), with the
 	// audit log's records as of now.
 	MayApprove(ctx context.Context, approver string, waiting []Approval, now time.Time) ([]error, error)
 }

@@ -13,8 +13,9 @@ import (
 // The reference checks that the admin pages and the JSON API share: a
 // record of one store that names a record of another (a policy's or a
 // manual credit's service, a resource's or a charge's component, the
-// customers an impact names, the customer and run a ledger filter names)
-// must name one that exists. Each answers
+// customers an impact names, the customer and run a ledger filter names,
+// the customer the manual credits are filtered by) must name one that
+// exists. Each answers
 // errs.Invalid on the field that names it, so that both show the error
 // where it was made.
 
@@ -38,6 +39,20 @@ func (r *Reports) KnownComponent(ctx context.Context, field, id string) error {
 	_, err := r.incidents.Component(ctx, id)
 	if errs.CodeOf(err) == errs.NotFound {
 		return errs.Invalidf(field, "unknown component %q", id)
+	}
+	return err
+}
+
+// KnownCustomer returns errs.Invalid on field unless the credit desk keeps
+// customer id: a filter naming one it does not keep would select nothing
+// without saying why.
+func (r *Reports) KnownCustomer(ctx context.Context, field, id string) error {
+	if id == "" {
+		return errs.Invalidf(field, "is required")
+	}
+	_, err := r.desk.Account(ctx, id)
+	if errs.CodeOf(err) == errs.NotFound {
+		return errs.Invalidf(field, "unknown customer %q", id)
 	}
 	return err
 }
@@ -79,11 +94,7 @@ func (r *Reports) CheckCustomers(ctx context.Context, changes []incidents.Compon
 // other.
 func (r *Reports) CheckLedgerFilter(ctx context.Context, f desk.LedgerFilter) error {
 	if f.Customer != "" {
-		_, err := r.desk.Account(ctx, f.Customer)
-		if errs.CodeOf(err) == errs.NotFound {
-			return errs.Invalidf("customer", "unknown customer %q", f.Customer)
-		}
-		if err != nil {
+		if err := r.KnownCustomer(ctx, "customer", f.Customer); err != nil {
 			return err
 		}
 	}

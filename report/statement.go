@@ -29,9 +29,12 @@ type Statement struct {
 	Entries    int
 	TotalMinor int64
 	// Paid is TotalMinor by currency: what the ledger holds. Owed is, by
-	// currency, the payable tier credits of Months' lines the ledger holds
-	// no tier entry for (owed, not yet issued). Both sorted by currency,
-	// without zero sums.
+	// currency, what Months' lines are payable now above what the ledger
+	// holds for them: the whole payable tier credit of a line the ledger
+	// holds no tier entry for, and the rest of one whose charges were
+	// corrected upwards after it was paid (owed, not yet issued: what a
+	// run of the month would pay now). Both sorted by currency, without
+	// zero sums.
 	Paid, Owed []CurrencyMinor
 }
 
@@ -47,6 +50,17 @@ type CurrencyMinor struct {
 type LinePaid struct {
 	Issued bool
 	Minor  int64
+}
+
+// Owed is what line is payable now beyond what p says the ledger holds
+// for it: its payable amount when nothing was issued for it, the
+// difference when its charges were corrected since (negative when the
+// ledger holds more than it is payable now), 0 when they agree.
+func (p LinePaid) Owed(line desk.RunLine) int64 {
+	if !p.Issued {
+		return line.PayableMinor
+	}
+	return line.PayableMinor - p.Minor
 }
 
 // StatementMonth is a customer's lines of one month, as a run of that
@@ -117,8 +131,8 @@ func (r *Reports) Statement(ctx context.Context, token string, now time.Time) (*
 		m.Paid = make([]LinePaid, len(m.Lines))
 		for j, l := range m.Lines {
 			m.Paid[j] = paid[key{l.Service, m.Month}]
-			if !m.Paid[j].Issued && l.PayableMinor != 0 {
-				if st.Owed, err = addCurrency(st.Owed, l.Currency, l.PayableMinor); err != nil {
+			if owed := m.Paid[j].Owed(l); owed > 0 {
+				if st.Owed, err = addCurrency(st.Owed, l.Currency, owed); err != nil {
 					return nil, err
 				}
 			}

@@ -3,8 +3,15 @@ package templates
 // ApprovalRow is one request waiting for a second person, as the admin
 // home lists it.
 type ApprovalRow struct {
-	What        string // "Credit run 4: December 2012 tier credits"
-	Amount      string // "1,056.45 USD", "" when none applies
+	What string // "Credit run 4: December 2012 tier credits"
+	// Pays is what approving it would write to the ledger now: a run's
+	// entries after what the ledger already holds ("0.00 USD" for a second
+	// run of a month paid), a manual credit's amount; "" when approving it
+	// pays nothing itself (a goodwill grant, a threshold raise, notices).
+	Pays string
+	// PaysNote qualifies Pays: what a run's lines owe ("Its lines owe
+	// 250.00 USD"), or who pays for a goodwill grant.
+	PaysNote    string
 	URL         string // where it is decided
 	RequestedBy string
 	RequestedAt Time

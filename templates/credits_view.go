@@ -242,9 +242,11 @@ type LedgerPage struct {
 }
 
 // StatementLine is a customer's uptime and credit in one service and month.
-// Credit is the ledger's paid amount when Status is "Paid", the computed
-// amount when it is "Owed, not yet issued", and the computed amount (no
-// credit due) when Status is empty.
+// Credit is the ledger's paid amount when Status is "Paid" and the
+// computed amount otherwise: when it is "Owed, not yet issued", when the
+// charges were corrected after it was paid (Status says what was paid and
+// the difference: "250.00 USD paid, 50.00 USD owed, not yet issued"), and
+// when Status is empty (no credit due).
 type StatementLine struct {
 	Service, Uptime, CreditPercent, Credit, Status, Reason string
 }

@@ -350,7 +350,7 @@ func Statement(v StatementPage) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "</strong> (credits computed for months not yet run; not included in what was paid and not listed below until issued)</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "</strong> (credits computed now that no credit run has paid yet, for months not yet run or corrected since; not included in what was paid and not listed below until issued)</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

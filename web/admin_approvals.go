@@ -61,15 +61,27 @@ func (s *Server) adminApprovals(c echo.Context) (templates.Approvals, error) {
 	if u == nil || !u.Role.AtLeast(auth.Support) {
 		return v, nil
 	}
-	forYou, yours, err := s.approvalsOf(c.Request().Context(), by(c).Who())
+	ctx := c.Request().Context()
+	forYou, yours, err := s.approvalsOf(ctx, by(c).Who())
+	if err != nil {
+		return v, err
+	}
+	if !v.Decides {
+		forYou = nil
+	}
+	forYouPays, err := s.withOutstanding(ctx, forYou)
+	if err != nil {
+		return v, err
+	}
+	yoursPays, err := s.withOutstanding(ctx, yours)
 	if err != nil {
 		return v, err
 	}
 	if v.Decides {
 		counts := map[desk.ApprovalKind]int{}
-		for _, a := range forYou {
+		for _, a := range forYouPays {
 			counts[a.Kind]++
-			v.ForYou = append(v.ForYou, approvalRow(a))
+			v.ForYou = append(v.ForYou, approvalRow(a.Approval, a.pays))
 		}
 		var parts []string
 		for _, k := range []desk.ApprovalKind{desk.ApprovalRun, desk.ApprovalGoodwill, desk.ApprovalManual, desk.ApprovalThreshold, desk.ApprovalNotices} {
@@ -79,14 +91,47 @@ func (s *Server) adminApprovals(c echo.Context) (templates.Approvals, error) {
 		}
 		v.Counts = strings.Join(parts, ", ")
 	}
-	for _, a := range yours {
-		v.Yours = append(v.Yours, approvalRow(a))
+	for _, a := range yoursPays {
+		v.Yours = append(v.Yours, approvalRow(a.Approval, a.pays))
 	}
 	return v, nil
 }
 
-// approvalRow is a as the admin home lists it.
-func approvalRow(a desk.Approval) templates.ApprovalRow {
+// waiting is a request that waits for a second person with, for a credit
+// run, what approving it would write now.
+type waiting struct {
+	desk.Approval
+	pays *desk.RunIssue
+}
+
+// withOutstanding returns list with, for each credit run in it, what
+// approving it would write now: desk.Store.Outstanding, the figure its
+// page and its confirmation step show, computed only for these runs,
+// which wait. A run decided since list was read is left out, as it no
+// longer waits.
+func (s *Server) withOutstanding(ctx context.Context, list []desk.Approval) ([]waiting, error) {
+	out := make([]waiting, 0, len(list))
+	for _, a := range list {
+		w := waiting{Approval: a}
+		if a.Kind == desk.ApprovalRun {
+			iss, err := s.desk.Outstanding(ctx, a.ID)
+			if errs.CodeOf(err) == errs.Conflict {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			w.pays = &iss
+		}
+		out = append(out, w)
+	}
+	return out, nil
+}
+
+// approvalRow is a as the admin home lists it; pays is what approving a
+// credit run would write now (desk.Store.Outstanding), nil for other
+// requests.
+func approvalRow(a desk.Approval, pays *desk.RunIssue) templates.ApprovalRow {
 	r := templates.ApprovalRow{RequestedBy: a.RequestedBy, RequestedAt: viewTime(a.RequestedAt)}
 	switch a.Kind {
 	case desk.ApprovalRun:
@@ -94,16 +139,23 @@ func approvalRow(a desk.Approval) templates.ApprovalRow {
 		if a.Incident != "" {
 			r.What = fmt.Sprintf("Credit run %d: goodwill of incident %s, %d %s", a.ID, a.Incident, a.Lines, plural(int64(a.Lines), "line", "lines"))
 		}
-		r.Amount, r.URL = totalsText(a.Totals), runPath(a.ID)+"/approve"
+		r.URL = runPath(a.ID) + "/approve"
+		if pays != nil {
+			r.Pays = issueText(a.Totals, *pays)
+		}
+		if owed := totalsText(a.Totals); owed != "" {
+			r.PaysNote = "Its lines owe " + owed
+		}
 	case desk.ApprovalGoodwill:
 		r.What = fmt.Sprintf("Goodwill grant %d on incident %s: %d %s of usage", a.ID, a.Incident, a.Days, plural(a.Days, "day", "days"))
 		r.URL = goodwillPath(a.ID) + "/approve"
+		r.PaysNote = "Its goodwill run pays, approved apart"
 	case desk.ApprovalManual:
 		r.What = fmt.Sprintf("Manual credit %d for %s", a.ID, a.Customer)
-		r.Amount, r.URL = desk.FormatMoney(a.AmountMinor, a.Currency), manualPath(a.ID, "approve")
+		r.Pays, r.URL = desk.FormatMoney(a.AmountMinor, a.Currency), manualPath(a.ID, "approve")
 	case desk.ApprovalThreshold:
-		r.What = "Raise of the " + a.Currency + " manual-credit threshold"
-		r.Amount, r.URL = "to "+desk.FormatMoney(a.AmountMinor, a.Currency), creditSettingsPath
+		r.What = "Raise of the " + a.Currency + " manual-credit threshold to " + desk.FormatMoney(a.AmountMinor, a.Currency)
+		r.URL = creditSettingsPath
 	case desk.ApprovalNotices:
 		r.What = fmt.Sprintf("Personal notices %d on incident %s: %d %s, %d %s", a.ID, a.Incident,
 			a.Customers, plural(int64(a.Customers), "customer", "customers"), a.Messages, plural(int64(a.Messages), "message", "messages"))

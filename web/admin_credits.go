@@ -106,12 +106,18 @@ func runRow(r desk.CreditRun) templates.RunRow {
 // of its entries) by currency, with a zero in each currency its lines owe
 // in that it wrote nothing in: "0.00 USD" for a second run of a month the
 // first paid; "Nothing" for a run without lines or entries.
-func paidText(r desk.CreditRun) string {
+func paidText(r desk.CreditRun) string { return issueText(r.Totals, *r.Issued) }
+
+// issueText is what iss, the entries a run wrote or would write, sums to
+// by currency, with a zero in each currency of owed, what the run's lines
+// owe, that it holds nothing in: "0.00 USD" for a second run of a month
+// the first paid; "Nothing" when both are empty.
+func issueText(owed []desk.RunTotal, iss desk.RunIssue) string {
 	paid := map[string]int64{}
-	for _, t := range r.Totals {
+	for _, t := range owed {
 		paid[t.Currency] = 0
 	}
-	for _, t := range r.Issued.Totals {
+	for _, t := range iss.Totals {
 		paid[t.Currency] = t.PayableMinor
 	}
 	if len(paid) == 0 {

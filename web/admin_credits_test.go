@@ -565,3 +565,74 @@ func TestStatementPaidAndOwed(t *testing.T) {
 		t.Errorf("after the run, still owed %q", owed)
 	}
 }
+
+// A charge corrected after its month was paid: the statement's line shows
+// the credit as it is now (beside its reason), what the ledger paid, and
+// the difference, which the statement's owed total counts, as a run of
+// the month would pay it; once that run is approved the line is "Paid"
+// again with nothing owed. A correction downwards is not owed, and the
+// line says the ledger holds more than is due now.
+func TestStatementOwesWhatACorrectionAdds(t *testing.T) {
+	env := newTestEnv(t)
+	supportTok := env.token(auth.Support)
+	maxTok := env.personToken("max@example.com", auth.Manager)
+	zoeTok := env.personToken("zoe@example.com", auth.Manager)
+	env.seedDesk(supportTok, maxTok)
+	sup := env.user(auth.Support)
+	sup.get("/admin/customers/acme")
+	_, body := sup.send("/admin/customers/acme/statement", nil)
+	link := statementURL.FindString(body)
+	if link == "" {
+		t.Fatal("no statement link")
+	}
+	look := func() (status, credit, reason, owed string) {
+		t.Helper()
+		resp, page := env.publicGet(link)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("statement: %d", resp.StatusCode)
+		}
+		doc := parseHTML(t, page)
+		var line *goquery.Selection
+		doc.Find(testid("statement-month")).Each(func(_ int, m *goquery.Selection) {
+			if strings.TrimSpace(m.Find("caption").Text()) == "December 2012" {
+				line = m.Find(testid("statement-line")).First()
+			}
+		})
+		if line == nil || line.Length() == 0 {
+			t.Fatal("no 2012-12 line on the statement")
+		}
+		return textOf(line.Find(testid("statement-line-status"))), textOf(line.Find("td.num").Eq(2)), textOf(line),
+			textOf(doc.Find(testid("statement-owed")))
+	}
+	charge := func(minor int64) {
+		t.Helper()
+		env.api("POST", "/customers/acme/charges", supportTok, map[string]any{"component": "elb-us-east-1", "month": "2012-12", "amount_minor": minor}).expect(t, http.StatusOK)
+	}
+
+	env.payRun(supportTok, zoeTok, map[string]any{"month": "2012-12"})
+	if status, credit, _, owed := look(); status != "Paid" || credit != "250.00 USD" || owed != "" {
+		t.Fatalf("paid: status %q, credit %q, owed %q", status, credit, owed)
+	}
+
+	charge(300000) // 3,000.00 USD: 10% is 300.00
+	status, credit, reason, owed := look()
+	if status != "250.00 USD paid, 50.00 USD owed, not yet issued" || credit != "300.00 USD" || !strings.Contains(reason, "10% of 3,000.00 USD") {
+		t.Errorf("corrected upwards: status %q, credit %q, line %q", status, credit, reason)
+	}
+	if !strings.Contains(owed, "50.00 USD") || strings.Contains(owed, "300.00") {
+		t.Errorf("corrected upwards, owed %q, want the 50.00 USD a run would pay", owed)
+	}
+
+	second := env.payRun(supportTok, zoeTok, map[string]any{"month": "2012-12"})
+	if second.Issued == nil || second.Issued.Entries != 1 || second.Issued.Totals[0].PayableMinor != 5000 {
+		t.Fatalf("the second run issued %+v, want the 50.00 USD the statement owed", second.Issued)
+	}
+	if status, credit, _, owed := look(); status != "Paid" || credit != "300.00 USD" || owed != "" {
+		t.Errorf("after the second run: status %q, credit %q, owed %q", status, credit, owed)
+	}
+
+	charge(200000) // 2,000.00 USD: 10% is 200.00
+	if status, credit, _, owed := look(); status != "300.00 USD paid, 100.00 USD above what is due now" || credit != "200.00 USD" || owed != "" {
+		t.Errorf("corrected downwards: status %q, credit %q, owed %q", status, credit, owed)
+	}
+}

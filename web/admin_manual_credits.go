@@ -119,6 +119,13 @@ func (s *Server) renderManualCredits(c echo.Context, status int, v templates.Man
 	}
 	f := desk.ManualFilter{Customer: strings.TrimSpace(c.QueryParam("customer")), State: desk.ManualState(strings.TrimSpace(c.QueryParam("state"))),
 		Offset: (page - 1) * manualPerPage, Limit: manualPerPage}
+	if f.Customer != "" {
+		// An unknown customer would list "No manual credits match", which
+		// reads as "never credited".
+		if err := s.reports.KnownCustomer(ctx, "customer", f.Customer); err != nil {
+			return err
+		}
+	}
 	list, total, err := s.desk.ManualCredits(ctx, f)
 	if err != nil {
 		return err

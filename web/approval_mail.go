@@ -58,11 +58,16 @@ func approvalKey(a desk.Approval) string {
 
 // approvalMessage is the e-mail telling to that a waits for them.
 func approvalMessage(a desk.Approval, to string) notify.Message {
-	r := approvalRow(a)
+	r := approvalRow(a, nil)
 	m := notify.Message{Key: approvalKey(a) + ":" + to, To: to, Subject: "Waiting for you: " + r.What, Heading: r.What,
 		Path: r.URL, LinkText: "Open it to decide"}
-	if r.Amount != "" {
-		m.Lines = append(m.Lines, "Amount: "+r.Amount+".")
+	switch {
+	case a.Kind == desk.ApprovalRun && r.PaysNote != "":
+		// What approving it pays depends on the ledger when it is
+		// approved; the page linked says it then.
+		m.Lines = append(m.Lines, r.PaysNote+"; what approving it pays, after what the ledger already holds, is on the page below.")
+	case r.Pays != "":
+		m.Lines = append(m.Lines, "Pays if approved: "+r.Pays+".")
 	}
 	m.Lines = append(m.Lines,
 		"Requested by "+a.RequestedBy+" at "+a.RequestedAt.UTC().Format("2 Jan 2006, 15:04 UTC")+".",

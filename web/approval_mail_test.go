@@ -91,7 +91,7 @@ func TestApprovalsWaitingAreMailedOnce(t *testing.T) {
 			continue
 		}
 		text := got[to][0]
-		for _, want := range []string{"Amount: 250.00 USD.", "Requested by support@example.com", fmt.Sprintf("https://status.example.com/admin/credits/runs/%d/approve", run.ID)} {
+		for _, want := range []string{"Its lines owe 250.00 USD; what approving it pays, after what the ledger already holds, is on the page below.", "Requested by support@example.com", fmt.Sprintf("https://status.example.com/admin/credits/runs/%d/approve", run.ID)} {
 			if !strings.Contains(text, want) {
 				t.Errorf("%s's message lacks %q:\n%s", to, want, text)
 			}

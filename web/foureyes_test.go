@@ -188,3 +188,69 @@ func TestApproverMayNotBeAnAccountMadeAfterTheRequest(t *testing.T) {
 		t.Fatalf("ledger %+v", led.Items)
 	}
 }
+
+// An admin creates a support account, which asks for a manual credit and
+// a credit run: the admin may approve neither, on the page or through the
+// API (403 saying why, nothing issued), since a request from an account
+// the approver made is no second person's. A manager whose account the
+// admin did not make approves the manual credit, and the ledger holds it
+// once; after 90 days the admin may approve the run.
+func TestApproverMayNotBeThePersonWhoMadeTheRequester(t *testing.T) {
+	env := newTestEnv(t)
+	env.seedDesk(env.token(auth.Support), env.token(auth.Manager))
+	max := env.personToken("max@example.com", auth.Manager)
+	admin := env.user(auth.Admin)
+	adminTok := env.namedTokenFor("admin@example.com", auth.Admin, "ops")
+
+	admin.get("/admin/users")
+	if st, body := admin.send("/admin/users", url.Values{"email": {"sock@example.com"}, "name": {"Sock"}, "role": {"support"}, "password": {testPassword}}); st != http.StatusSeeOther {
+		t.Fatalf("create user: %d\n%s", st, body)
+	}
+	sock := env.namedTokenFor("sock@example.com", auth.Support, "desk")
+	env.clock.Advance(time.Minute)
+	var m desk.ManualCredit
+	env.api("POST", "/manual-credits", sock, map[string]any{"customer": "acme", "amount_minor": 5000, "reason": "Ticket 9."}).
+		expect(t, http.StatusCreated).decode(t, &m)
+	var run desk.CreditRun
+	env.api("POST", "/credit-runs", sock, map[string]any{"month": "2012-12"}).expect(t, http.StatusCreated).decode(t, &run)
+	env.api("POST", fmt.Sprintf("/credit-runs/%d/request", run.ID), sock, nil).expect(t, http.StatusOK)
+	if m.State != desk.ManualPending {
+		t.Fatalf("manual credit %+v", m)
+	}
+
+	const why = "you created the account sock@example.com"
+	manual := fmt.Sprintf("/admin/credits/manual/%d/approve", m.ID)
+	if resp, body := admin.get(manual); resp.StatusCode != http.StatusForbidden || !strings.Contains(body, why) {
+		t.Errorf("the admin's confirmation step of the manual credit: %d", resp.StatusCode)
+	}
+	if st, body := admin.send(manual, nil); st != http.StatusForbidden || !strings.Contains(body, why) {
+		t.Errorf("the admin approving the manual credit on the page: %d\n%.600s", st, body)
+	}
+	if e := env.api("POST", fmt.Sprintf("/manual-credits/%d/approve", m.ID), adminTok, nil).expect(t, http.StatusForbidden).apiError(t); !strings.Contains(e.Message, why) {
+		t.Errorf("API refusal of the manual credit says %q", e.Message)
+	}
+	runPage := fmt.Sprintf("/admin/credits/runs/%d", run.ID)
+	admin.get(runPage)
+	if st, body := admin.send(runPage+"/approve", nil); st != http.StatusForbidden || !strings.Contains(body, why) {
+		t.Errorf("the admin approving the run on the page: %d\n%.600s", st, body)
+	}
+	if e := env.api("POST", fmt.Sprintf("/credit-runs/%d/approve", run.ID), adminTok, nil).expect(t, http.StatusForbidden).apiError(t); !strings.Contains(e.Message, why) {
+		t.Errorf("API refusal of the run says %q", e.Message)
+	}
+	if n := env.count("ledger"); n != 0 {
+		t.Fatalf("%d ledger entries after refused approvals", n)
+	}
+
+	env.api("POST", fmt.Sprintf("/manual-credits/%d/approve", m.ID), max, nil).expect(t, http.StatusOK)
+	var led api.List[desk.LedgerEntry]
+	env.api("GET", "/ledger?customer=acme", env.token(auth.Viewer), nil).expect(t, http.StatusOK).decode(t, &led)
+	if led.Total != 1 || led.Items[0].AmountMinor != 5000 || !strings.HasPrefix(led.Items[0].Actor, "max@example.com") {
+		t.Fatalf("ledger %+v", led.Items)
+	}
+	env.clock.Advance(91 * 24 * time.Hour)
+	var got desk.CreditRun
+	env.api("POST", fmt.Sprintf("/credit-runs/%d/approve", run.ID), adminTok, nil).expect(t, http.StatusOK).decode(t, &got)
+	if got.State != desk.RunIssued {
+		t.Fatalf("approved after 90 days: %+v", got)
+	}
+}

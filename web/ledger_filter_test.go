@@ -76,3 +76,30 @@ func TestLedgerFilterRefusesUnknownCustomerAndRun(t *testing.T) {
 		}
 	}
 }
+
+// The manual credits list filtered by a customer the desk does not keep
+// is a 422 naming "customer", not "No manual credits match", which reads
+// as "never credited"; a known customer without manual credits is an
+// empty list, and one with a credit lists it.
+func TestManualCreditsFilterRefusesUnknownCustomer(t *testing.T) {
+	env := newTestEnv(t)
+	support := env.token(auth.Support)
+	env.seedDesk(support, env.personToken("max@example.com", auth.Manager))
+	env.api("POST", "/customers", support, map[string]any{"id": "globex", "name": "Globex", "currency": "USD", "contact_email": "billing@globex.example"}).
+		expect(t, http.StatusCreated)
+	env.api("POST", "/manual-credits", support, map[string]any{"customer": "acme", "amount_minor": 5000, "reason": "Ticket 4."}).expect(t, http.StatusCreated)
+	b := env.user(auth.Viewer)
+
+	for _, query := range []string{"customer=nobody", "customer=ACME", "customer=nobody&state=pending"} {
+		resp, body := b.get("/admin/credits/manual?" + query)
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `customer: unknown customer`) {
+			t.Errorf("manual?%s: %d, want 422 naming customer\n%.300s", query, resp.StatusCode, textOf(parseHTML(t, body).Find("main")))
+		}
+	}
+	for query, want := range map[string]string{"customer=globex": "0 manual credits", "customer=acme": "1 manual credit", "": "1 manual credit"} {
+		resp, body := b.get("/admin/credits/manual?" + query)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(textOf(parseHTML(t, body).Find("main")), want) {
+			t.Errorf("manual?%s: %d, want %q\n%.300s", query, resp.StatusCode, want, textOf(parseHTML(t, body).Find("main")))
+		}
+	}
+}

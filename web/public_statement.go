@@ -108,8 +108,14 @@ func (s *Server) statementView(c echo.Context) (templates.StatementPage, *report
 			line := templates.StatementLine{Service: serviceNames.name(l.Service), Uptime: l.Uptime + "%", CreditPercent: l.CreditPercent.String() + "%",
 				Credit: desk.FormatMoney(l.PayableMinor, l.Currency), Reason: l.Reason}
 			switch p := sm.Paid[i]; {
-			case p.Issued:
+			case p.Issued && p.Owed(l) == 0:
 				line.Credit, line.Status = desk.FormatMoney(p.Minor, l.Currency), "Paid"
+			case p.Issued && p.Owed(l) > 0:
+				// Charges corrected upwards since it was paid: the credit
+				// as it is now, what was paid, and the rest.
+				line.Status = fmt.Sprintf("%s paid, %s owed, not yet issued", desk.FormatMoney(p.Minor, l.Currency), desk.FormatMoney(p.Owed(l), l.Currency))
+			case p.Issued:
+				line.Status = fmt.Sprintf("%s paid, %s above what is due now", desk.FormatMoney(p.Minor, l.Currency), desk.FormatMoney(-p.Owed(l), l.Currency))
 			case l.PayableMinor != 0:
 				line.Status = "Owed, not yet issued"
 			case l.Claim == desk.ClaimMissing && l.CreditMinor > 0 && now.Before(l.ClaimDeadline):

@@ -11,33 +11,37 @@ import (
 )
 
 // sponsorships returns the audit log's records about the account approver
-// (auth's "user.create", "user.enable" and "user.role" entries, whose after
-// JSON holds the account's address) from the earlier of
-// desk.SponsorWindow before now and requestedAt: who acted is the label the
-// log records, the person's e-mail address or "address (token name)",
-// read back as the address.
+// and those approver made (auth's "user.create", "user.enable" and
+// "user.role" entries, whose after JSON holds the account's address) from
+// the earlier of desk.SponsorWindow before now and requestedAt: who acted
+// is the label the log records, the person's e-mail address or "address
+// (token name)", read back as the address.
 func sponsorships(ctx context.Context, q sqlitedb.Queryer, approver string, requestedAt, now time.Time) ([]desk.Sponsorship, error) {
 	since := now.Add(-desk.SponsorWindow)
 	if !requestedAt.IsZero() && requestedAt.Before(since) {
 		since = requestedAt
 	}
-	rows, err := q.QueryContext(ctx, `SELECT action, actor, at FROM audit_log
+	viaToken := approver + " ("
+	rows, err := q.QueryContext(ctx, `SELECT action, actor, at, COALESCE(json_extract(after_json, '$.email'), '') FROM audit_log
 		WHERE entity = 'user' AND action IN ('user.create', 'user.enable', 'user.role')
-		AND at >= ? AND json_extract(after_json, '$.email') = ?
-		ORDER BY id`, sqlitedb.FormatTime(since), approver)
+		AND at >= ? AND (json_extract(after_json, '$.email') = ? OR actor = ? OR substr(actor, 1, length(?)) = ?)
+		ORDER BY id`, sqlitedb.FormatTime(since), approver, approver, viaToken, viaToken)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []desk.Sponsorship
 	for rows.Next() {
-		s := desk.Sponsorship{Account: approver}
+		var s desk.Sponsorship
 		var at string
-		if err := rows.Scan(&s.Action, &s.By, &at); err != nil {
+		if err := rows.Scan(&s.Action, &s.By, &at, &s.Account); err != nil {
 			return nil, err
 		}
 		if i := strings.Index(s.By, " ("); i > 0 && strings.HasSuffix(s.By, ")") {
 			s.By = s.By[:i]
+		}
+		if s.Account != approver && s.By != approver {
+			continue
 		}
 		if s.At, err = sqlitedb.ParseTime(at); err != nil {
 			return nil, err
