@@ -498,6 +498,40 @@ func TestAdminAuditPage(t *testing.T) {
 	}
 }
 
+// acmeStatementLink is the link to acme's statement, as support makes it.
+func acmeStatementLink(t *testing.T, env *testEnv) string {
+	t.Helper()
+	sup := env.user(auth.Support)
+	sup.get("/admin/customers/acme")
+	_, body := sup.send("/admin/customers/acme/statement", nil)
+	link := statementURL.FindString(body)
+	if link == "" {
+		t.Fatal("no statement link")
+	}
+	return link
+}
+
+// statementDecember reads the statement at link, and returns it and its
+// first line of December 2012.
+func statementDecember(t *testing.T, env *testEnv, link string) (*goquery.Document, *goquery.Selection) {
+	t.Helper()
+	resp, page := env.publicGet(link)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("statement: %d", resp.StatusCode)
+	}
+	doc := parseHTML(t, page)
+	var line *goquery.Selection
+	doc.Find(testid("statement-month")).Each(func(_ int, m *goquery.Selection) {
+		if strings.TrimSpace(m.Find("caption").Text()) == "December 2012" {
+			line = m.Find(testid("statement-line")).First()
+		}
+	})
+	if line == nil || line.Length() == 0 {
+		t.Fatal("no 2012-12 line on the statement")
+	}
+	return doc, line
+}
+
 // A month's credit the ledger does not hold yet shows on the statement as
 // owed and not yet issued, outside the paid total; once the month's run is
 // requested and approved by two people it shows as paid, in the paid
@@ -508,29 +542,10 @@ func TestStatementPaidAndOwed(t *testing.T) {
 	maxTok := env.personToken("max@example.com", auth.Manager)
 	zoeTok := env.personToken("zoe@example.com", auth.Manager)
 	env.seedDesk(supportTok, maxTok)
-	sup := env.user(auth.Support)
-	sup.get("/admin/customers/acme")
-	_, body := sup.send("/admin/customers/acme/statement", nil)
-	link := statementURL.FindString(body)
-	if link == "" {
-		t.Fatal("no statement link")
-	}
+	link := acmeStatementLink(t, env)
 	look := func() (status, credit, paid, owed string) {
 		t.Helper()
-		resp, page := env.publicGet(link)
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("statement: %d", resp.StatusCode)
-		}
-		doc := parseHTML(t, page)
-		var line *goquery.Selection
-		doc.Find(testid("statement-month")).Each(func(_ int, m *goquery.Selection) {
-			if strings.TrimSpace(m.Find("caption").Text()) == "December 2012" {
-				line = m.Find(testid("statement-line")).First()
-			}
-		})
-		if line == nil || line.Length() == 0 {
-			t.Fatal("no 2012-12 line on the statement")
-		}
+		doc, line := statementDecember(t, env, link)
 		return textOf(line.Find(testid("statement-line-status"))), textOf(line.Find("td.num").Eq(2)),
 			textOf(doc.Find(testid("statement-total"))), textOf(doc.Find(testid("statement-owed")))
 	}
@@ -578,29 +593,10 @@ func TestStatementOwesWhatACorrectionAdds(t *testing.T) {
 	maxTok := env.personToken("max@example.com", auth.Manager)
 	zoeTok := env.personToken("zoe@example.com", auth.Manager)
 	env.seedDesk(supportTok, maxTok)
-	sup := env.user(auth.Support)
-	sup.get("/admin/customers/acme")
-	_, body := sup.send("/admin/customers/acme/statement", nil)
-	link := statementURL.FindString(body)
-	if link == "" {
-		t.Fatal("no statement link")
-	}
+	link := acmeStatementLink(t, env)
 	look := func() (status, credit, reason, owed string) {
 		t.Helper()
-		resp, page := env.publicGet(link)
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("statement: %d", resp.StatusCode)
-		}
-		doc := parseHTML(t, page)
-		var line *goquery.Selection
-		doc.Find(testid("statement-month")).Each(func(_ int, m *goquery.Selection) {
-			if strings.TrimSpace(m.Find("caption").Text()) == "December 2012" {
-				line = m.Find(testid("statement-line")).First()
-			}
-		})
-		if line == nil || line.Length() == 0 {
-			t.Fatal("no 2012-12 line on the statement")
-		}
+		doc, line := statementDecember(t, env, link)
 		return textOf(line.Find(testid("statement-line-status"))), textOf(line.Find("td.num").Eq(2)), textOf(line),
 			textOf(doc.Find(testid("statement-owed")))
 	}
