@@ -288,10 +288,16 @@ func renderStreamed(ctx context.Context, comp templ.Component, size int) (body [
 		f.gz = gz.Bytes()
 		done <- f
 	}()
-	err = comp.Render(ctx, w)
-	w.chunks <- w.body[w.sent:]
-	close(w.chunks)
-	forms = <-done
+	func() {
+		// Even if the render panics, the other goroutine gets the end of
+		// the page and stops.
+		defer func() {
+			w.chunks <- w.body[w.sent:]
+			close(w.chunks)
+			forms = <-done
+		}()
+		err = comp.Render(ctx, w)
+	}()
 	if err != nil {
 		return nil, nil, err
 	}

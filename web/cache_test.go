@@ -10,11 +10,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/a-h/templ"
 
@@ -379,6 +381,27 @@ func TestRenderStreamedIsThePage(t *testing.T) {
 	})
 	if body, forms, err := renderStreamed(context.Background(), comp, 0); !errors.Is(err, broken) || body != nil || forms != nil {
 		t.Errorf("a broken render gave %d bytes, %v, %v", len(body), forms, err)
+	}
+	before := runtime.NumGoroutine()
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("a render's panic was not passed on")
+			}
+		}()
+		renderStreamed(context.Background(), templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+			io.WriteString(w, strings.Repeat("x", 3*streamChunk))
+			panic("the view broke")
+		}), 0)
+	}()
+	for range 100 {
+		if runtime.NumGoroutine() <= before {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after a render that panicked, %d before", n, before)
 	}
 }
 
